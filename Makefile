@@ -1,0 +1,81 @@
+# rig: one binary, a few Debian libraries, plain make (see docs/ARCHITECTURE.md).
+PKGS   := libuv openssl sqlite3 jansson libcrypt
+ifneq ($(shell pkg-config --exists $(PKGS) && echo ok),ok)
+$(error missing libraries: run scripts/install-deps.sh)
+endif
+CC     ?= cc
+CFLAGS ?= -O2 -g
+WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wvla \
+          $(if $(filter 0,$(WERROR)),,-Werror)
+# Kept apart from CFLAGS, so `make CFLAGS=-O0` keeps them.
+ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
+          -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
+          $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LIBS   := $(shell pkg-config --libs $(PKGS)) -lhttp_parser
+
+B      ?= build
+SRCS   := $(wildcard src/*.c)
+OBJS   := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
+LIBOBJS:= $(filter-out $(B)/obj/main.o,$(OBJS))
+UNITS  := $(wildcard tests/unit/test-*.c)
+UOBJS  := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNITS) tests/unit/unit.c)
+FUZZ   := $(wildcard tests/fuzz/fuzz-*.c)
+
+.PHONY: all run test unit e2e asan deps clean format format-check fuzz bench
+
+all: $(B)/rig $(B)/unit-tests
+
+$(B)/obj/%.o: src/%.c | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/obj/unit/%.o: tests/unit/%.c | $(B)/obj/unit
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+$(B)/obj $(B)/obj/unit:
+	mkdir -p $@
+
+$(B)/rig: $(OBJS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/unit-tests: $(LIBOBJS) $(UOBJS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+# Fuzz targets replay their corpus when built with gcc (tests/fuzz/replay.c);
+# `make fuzz CC=clang` builds them with libFuzzer instead.
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
+
+# Sanitizer build in its own tree, so both can coexist.
+asan:
+	$(MAKE) B=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" all \
+	    $(patsubst tests/fuzz/fuzz-%.c,build/asan/fuzz-%,$(FUZZ))
+
+deps:
+	scripts/install-deps.sh
+
+# The main job: the hub on https://127.0.0.1:8000 with its state under ./state.
+run: deps
+	$(MAKE) all
+	scripts/run-hub.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) asan
+	tests/run-all.sh
+
+unit: all
+	$(B)/unit-tests
+
+bench: deps all
+	bench/run
+
+fuzz:
+	$(MAKE) B=build/fuzz CC=clang SAN="-fsanitize=fuzzer,address,undefined" \
+	    $(patsubst tests/fuzz/fuzz-%.c,build/fuzz/fuzz-%,$(FUZZ))
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+format-check:
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Installs what rig needs to build and test: Debian packages (only the
+# missing ones, one apt call) and playwright-core for the browser test (npm,
+# no browser download: the test uses Debian's /usr/bin/chromium).
+# Idempotent; when everything is present it only checks and exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
+libjansson-dev libhttp-parser-dev libcrypt-dev openssl curl ca-certificates
+passwd jupyter-notebook python3-notebook python3-jupyter-server
+python3-websocket python3-ipykernel chromium nodejs npm"
+
+installed() {
+	dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'
+}
+
+missing=""
+for p in $PKGS; do
+	installed "$p" && continue
+	# NodeSource's nodejs package ships npm itself and conflicts with
+	# Debian's npm: a working npm command is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
+	missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages:$missing (run as root)" >&2
+		exit 1
+	fi
+	echo "install-deps: apt-get install$missing"
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -qq --no-install-recommends $missing
+fi
+
+# Browser test: playwright-core only (it never downloads browsers by itself;
+# the env variable makes sure no install script tries to either).
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+	echo "install-deps: npm install (playwright-core, see package.json) in tests/browser/"
+	(cd tests/browser &&
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund \
+			--no-package-lock)
+fi

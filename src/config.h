@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hub's settings: defaults, then the config file (INI: a [hub] section
+ * with key = value lines, and [service NAME] sections), then flags, which
+ * win. Every key a flag sets has the same name in the file.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdint.h>
+
+/* An external service routed at /services/NAME/ (JupyterHub's notion). */
+struct service {
+	char           *name;
+	char           *url; /* as written */
+	char           *host; /* numeric address to connect to */
+	int             port;
+	struct service *next;
+};
+
+struct config {
+	char *state_dir;
+	char *listen; /* ADDR:PORT */
+	char *cert, *key; /* NULL: self-signed in the state dir */
+	int   tls; /* 0 with --no-tls */
+	char *server_cmd; /* the single-user server, a word list */
+	char *user_prefix; /* Unix account prefix when run as root */
+	char *first_admin; /* created with a printed password if no users */
+	int   spawn_timeout; /* seconds until a server must answer */
+	int   idle_timeout; /* seconds without activity before culling; 0 off */
+	int   cull_interval; /* seconds between activity checks */
+	int   header_timeout; /* seconds a client has to send a head */
+	int   keepalive_timeout; /* idle seconds between requests */
+	int   admin_access; /* admins may use others' servers */
+	int   session_days; /* login lifetime */
+	uint64_t max_body; /* for the hub's own endpoints */
+	struct service *services;
+};
+
+void config_init(struct config *); /* the defaults */
+void config_release(struct config *);
+/* Sets one [hub] key from text; -1 with a message printed if the key is
+ * unknown or the value invalid. */
+int  config_set(struct config *, const char *key, const char *value);
+/* Reads an INI file; -1 with a message printed naming the file and line. */
+int  config_load(struct config *, const char *path);
+/* Adds or replaces a service; -1 if the name or URL is invalid. */
+int  config_add_service(struct config *, const char *name, const char *url);
+const struct service *config_service(const struct config *,
+    const char *name, size_t len);
+
+#endif

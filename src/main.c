@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig: one binary, many commands (tmux's and git's manner). Each command
+ * lives in src/cmd-<name>.c; this file only picks one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "hub", cmd_hub },
+	{ "user", cmd_user },
+	{ "token", cmd_token },
+};
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)
+		return usage(NULL);
+	for (size_t i = 0; i < nitems(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "rig: unknown command '%s'\n", argv[1]);
+	return usage(NULL);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A small HTTP client for the hub's own questions to user servers: "are you
+ * up?" (GET api) and "when were you last used?" (GET api/status). One
+ * request per connection, loopback only, bounded in size and time.
+ */
+#ifndef PROBE_H
+#define PROBE_H
+
+#include <stddef.h>
+
+#include <uv.h>
+
+#define PROBE_MAX_BODY (256 * 1024)
+
+/* 'status' is the HTTP status, or -1 if the server could not be reached or
+ * answered nothing valid in time; 'body' is NUL-terminated. */
+typedef void (*probe_cb)(void *arg, int status, const char *body, size_t len);
+
+/* GET http://127.0.0.1:PORT/PATH with "Authorization: token TOKEN"; calls
+ * 'cb' exactly once, later, from the loop. */
+void probe_get(uv_loop_t *, int port, const char *path, const char *token,
+    unsigned timeout_ms, probe_cb cb, void *arg);
+
+#endif

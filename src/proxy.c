@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reverse proxy to user servers and services.
+ *
+ * The request head is rewritten (hop-by-hop headers dropped, the hub's own
+ * cookies stripped, the server's secret injected, X-Forwarded-* set); the
+ * body and the whole response are forwarded as the raw bytes that arrived,
+ * with the parser in http.c only finding where each message ends. Memory
+ * per request stays bounded whatever the body size: when the receiving side
+ * has more than CONN_WRITE_HIGH bytes queued, the sending side stops
+ * reading until it drains.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conn.h"
+#include "hub.h"
+#include "log.h"
+#include "proxy.h"
+#include "respond.h"
+#include "routes.h"
+#include "server.h"
+#include "util.h"
+
+#define UP_MAX_IDLE 256 /* pooled connections in all */
+
+enum up_state {
+	UP_CONNECTING,
+	UP_HEAD, /* request sent or being sent; reading the response head */
+	UP_BODY,
+	UP_TUNNEL,
+	UP_IDLE, /* in the pool */
+};
+
+struct upstream {
+	uv_tcp_t         tcp;
+	uv_connect_t     connect;
+	struct hub      *hub;
+	struct conn     *client; /* NULL while idle */
+	struct server   *server;
+	char             host[64];
+	int              port;
+	enum up_state    state;
+	struct buf       in; /* response head bytes */
+	struct http_body framing; /* of the response */
+	char             method[16];
+	int              status;
+	int              resp_keep_alive;
+	int              req_done; /* the request body is all sent */
+	int              reused;
+	int              got_bytes; /* any response byte seen */
+	int              reading;
+	int              closing;
+	size_t           queued;
+	char            *head; /* rewritten request head, kept for a retry */
+	size_t           head_len;
+	TAILQ_ENTRY(upstream) entry; /* in hub->idle */
+};
+
+struct up_wreq {
+	uv_write_t       w;
+	struct upstream *up;
+	size_t           len;
+	char             data[];
+};
+
+static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void up_close(struct upstream *, const char *why);
+static void up_connect(struct upstream *);
+static void response_done(struct upstream *);
+
+static char up_read_space[64 * 1024];
+
+static void
+up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	(void)h;
+	(void)hint;
+	b->base = up_read_space;
+	b->len = sizeof(up_read_space);
+}
+
+static void
+up_close_cb(uv_handle_t *h)
+{
+	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+
+	buf_release(&up->in);
+	free(up->head);
+	free(up);
+}
+
+static void
+up_close(struct upstream *up, const char *why)
+{
+	if (up->closing)
+		return;
+	log_debug("%s: port %d: %s", __func__, up->port, why);
+	up->closing = 1;
+	if (up->state == UP_IDLE) {
+		TAILQ_REMOVE(&up->hub->idle, up, entry);
+		up->hub->nidle--;
+	}
+	if (up->client != NULL && up->client->up == up)
+		up->client->up = NULL;
+	up->client = NULL;
+	uv_close((uv_handle_t *)&up->tcp, up_close_cb);
+}
+
+static void
+up_write_cb(uv_write_t *w, int status)
+{
+	struct up_wreq  *wr = container_of(w, struct up_wreq, w);
+	struct upstream *up = wr->up;
+
+	up->queued -= wr->len;
+	free(wr);
+	if (up->closing)
+		return;
+	if (status != 0) {
+		struct conn *c = up->client;
+
+		up_close(up, "write failed");
+		if (c != NULL && c->req != NULL && c->req->status == 0)
+			respond_error(c->req, 502, "the server went away");
+		else if (c != NULL)
+			conn_close(c, "upstream write failed");
+		return;
+	}
+	if (up->queued < CONN_WRITE_LOW && up->client != NULL)
+		conn_resume(up->client);
+}
+
+static int
+up_write(struct upstream *up, const void *data, size_t len)
+{
+	struct up_wreq *wr;
+	uv_buf_t        b;
+	int             r;
+
+	if (len == 0)
+		return 0;
+	wr = xmalloc(sizeof(*wr) + len);
+	wr->up = up;
+	wr->len = len;
+	memcpy(wr->data, data, len);
+	b = uv_buf_init(wr->data, (unsigned int)len);
+	r = uv_write(&wr->w, (uv_stream_t *)&up->tcp, &b, 1, up_write_cb);
+	if (r != 0) {
+		free(wr);
+		return -1;
+	}
+	up->queued += len;
+	if (up->queued > CONN_WRITE_HIGH && up->client != NULL)
+		conn_pause(up->client);
+	return 0;
+}
+
+static int
+skip_header(const struct http_header *f)
+{
+	static const char *drop[] = { "connection", "keep-alive",
+		"proxy-connection", "te", "upgrade", "authorization", "cookie",
+		"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+		"x-rig-user", "forwarded", "proxy-authorization" };
+
+	for (size_t i = 0; i < nitems(drop); i++)
+		if (f->name_len == strlen(drop[i]) &&
+		    strncasecmp(f->name, drop[i], f->name_len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The client's cookies minus the hub's own, which no server may see. */
+static void
+add_filtered_cookies(struct buf *b, const struct http_head *h)
+{
+	struct buf kept;
+
+	buf_init(&kept, HTTP_MAX_HEAD);
+	for (size_t i = 0; i < h->nhdr; i++) {
+		const char *p, *end;
+
+		if (h->hdr[i].name_len != 6 ||
+		    strncasecmp(h->hdr[i].name, "cookie", 6) != 0)
+			continue;
+		p = h->hdr[i].value;
+		end = p + h->hdr[i].value_len;
+		while (p < end) {
+			const char *semi = memchr(p, ';', (size_t)(end - p));
+			const char *pe = semi ? semi : end;
+
+			while (p < pe && *p == ' ')
+				p++;
+			if (pe > p && strncmp(p, "rig-session=", 12) != 0 &&
+			    strncmp(p, "rig-xsrf=", 9) != 0) {
+				if (kept.len > 0)
+					buf_add(&kept, "; ", 2);
+				buf_add(&kept, p, (size_t)(pe - p));
+			}
+			p = semi ? semi + 1 : end;
+		}
+	}
+	if (kept.len > 0)
+		buf_addf(b, "Cookie: %s\r\n", kept.data);
+	buf_release(&kept);
+}
+
+static char *
+build_head(struct req *req, const struct target *t, size_t *lenp)
+{
+	const struct http_head *h = &req->head;
+	struct buf              b;
+	size_t                  hostlen = 0;
+	const char             *host = http_header(h, "host", &hostlen);
+
+	buf_init(&b, 2 * HTTP_MAX_HEAD);
+	buf_add(&b, h->method, h->method_len);
+	buf_add(&b, " ", 1);
+	buf_add(&b, h->target, h->target_len);
+	buf_adds(&b, " HTTP/1.1\r\n");
+	for (size_t i = 0; i < h->nhdr; i++) {
+		if (skip_header(&h->hdr[i]))
+			continue;
+		buf_add(&b, h->hdr[i].name, h->hdr[i].name_len);
+		buf_add(&b, ": ", 2);
+		buf_add(&b, h->hdr[i].value, h->hdr[i].value_len);
+		buf_add(&b, "\r\n", 2);
+	}
+	add_filtered_cookies(&b, h);
+	if (t->secret != NULL)
+		buf_addf(&b, "Authorization: token %s\r\n", t->secret);
+	if (t->user != NULL)
+		buf_addf(&b, "X-Rig-User: %s\r\n", t->user);
+	buf_addf(&b, "X-Forwarded-For: %s\r\n",
+	    req->conn != NULL ? req->conn->addr : "");
+	buf_addf(&b, "X-Forwarded-Proto: %s\r\n",
+	    req->hub->ssl_ctx != NULL ? "https" : "http");
+	if (host != NULL) {
+		buf_adds(&b, "X-Forwarded-Host: ");
+		buf_add(&b, host, hostlen);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (h->upgrade) {
+		size_t      ulen;
+		const char *u = http_header(h, "upgrade", &ulen);
+
+		buf_adds(&b, "Connection: Upgrade\r\nUpgrade: ");
+		buf_add(&b, u, ulen);
+		buf_add(&b, "\r\n", 2);
+	} else
+		buf_adds(&b, "Connection: keep-alive\r\n");
+	buf_add(&b, "\r\n", 2);
+	return buf_detach(&b, lenp);
+}
+
+static struct upstream *
+pool_take(struct hub *hub, const char *host, int port)
+{
+	struct upstream *up;
+
+	TAILQ_FOREACH(up, &hub->idle, entry) {
+		if (up->port == port && strcmp(up->host, host) == 0) {
+			TAILQ_REMOVE(&hub->idle, up, entry);
+			hub->nidle--;
+			return up;
+		}
+	}
+	return NULL;
+}
+
+static void
+start_request(struct upstream *up)
+{
+	up->state = UP_HEAD;
+	up->got_bytes = 0;
+	buf_reset(&up->in);
+	if (!up->reading) {
+		uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+		up->reading = 1;
+	}
+	if (up_write(up, up->head, up->head_len) == -1) {
+		struct conn *c = up->client;
+
+		up_close(up, "write failed");
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "the server went away");
+		return;
+	}
+	if (up->client != NULL)
+		proxy_client_input(up);
+}
+
+static void
+connect_cb(uv_connect_t *cr, int status)
+{
+	struct upstream *up = container_of(cr, struct upstream, connect);
+	struct conn     *c = up->client;
+
+	if (up->closing)
+		return;
+	if (status != 0) {
+		log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
+		    uv_strerror(status));
+		up_close(up, "connect failed");
+		if (c != NULL && c->req != NULL) {
+			if (up->server != NULL)
+				server_unreachable(up->server);
+			respond_error(c->req, 503,
+			    "the server is not answering");
+		}
+		return;
+	}
+	uv_tcp_nodelay(&up->tcp, 1);
+	start_request(up);
+}
+
+static void
+up_connect(struct upstream *up)
+{
+	struct sockaddr_storage ss;
+	int                     r;
+
+	if (uv_ip4_addr(up->host, up->port, (struct sockaddr_in *)&ss) != 0 &&
+	    uv_ip6_addr(up->host, up->port, (struct sockaddr_in6 *)&ss) != 0) {
+		r = UV_EINVAL;
+		goto fail;
+	}
+	uv_tcp_init(up->hub->loop, &up->tcp);
+	r = uv_tcp_connect(&up->connect, &up->tcp, (struct sockaddr *)&ss,
+	    connect_cb);
+	if (r == 0)
+		return;
+	uv_close((uv_handle_t *)&up->tcp, NULL);
+fail:
+	log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
+	    uv_strerror(r));
+	up->closing = 1;
+	{
+		struct conn *c = up->client;
+
+		if (c != NULL)
+			c->up = NULL;
+		buf_release(&up->in);
+		free(up->head);
+		free(up);
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "cannot reach the server");
+	}
+}
+
+void
+proxy_forward(struct req *req, const struct target *t)
+{
+	struct conn     *c = req->conn;
+	struct upstream *up;
+
+	up = pool_take(req->hub, t->host, t->port);
+	if (up == NULL) {
+		up = xcalloc(1, sizeof(*up));
+		up->hub = req->hub;
+		snprintf(up->host, sizeof(up->host), "%s", t->host);
+		up->port = t->port;
+		buf_init(&up->in, HTTP_MAX_HEAD);
+		up->state = UP_CONNECTING;
+	} else
+		up->reused = 1;
+	up->client = c;
+	up->server = t->server;
+	up->req_done = req->head.body == BODY_NONE;
+	up->status = 0;
+	snprintf(up->method, sizeof(up->method), "%.*s",
+	    (int)req->head.method_len, req->head.method);
+	free(up->head);
+	up->head = build_head(req, t, &up->head_len);
+	c->up = up;
+	req->hub->m.proxied++;
+	if (t->server != NULL)
+		server_touch(t->server);
+	if (up->state == UP_CONNECTING)
+		up_connect(up);
+	else
+		start_request(up);
+}
+
+void
+proxy_client_input(struct upstream *up)
+{
+	struct conn *c = up->client;
+	struct req  *req;
+	ssize_t      n;
+	int          done;
+
+	if (c == NULL || up->state == UP_CONNECTING || up->closing)
+		return;
+	if (c->state == CONN_TUNNEL) {
+		if (up_write(up, c->in.data, c->in.len) == -1) {
+			conn_close(c, "upstream write failed");
+			return;
+		}
+		buf_reset(&c->in);
+		if (up->server != NULL)
+			server_touch(up->server);
+		return;
+	}
+	req = c->req;
+	if (req == NULL || up->req_done || c->in.len == 0)
+		return;
+	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done, NULL,
+	    NULL);
+	if (n < 0) {
+		up_close(up, "bad request body");
+		respond_error_close(c, 400, "malformed chunked body");
+		return;
+	}
+	if (up_write(up, c->in.data, (size_t)n) == -1) {
+		up_close(up, "write failed");
+		conn_close(c, "upstream write failed");
+		return;
+	}
+	buf_consume(&c->in, (size_t)n);
+	if (done)
+		up->req_done = 1;
+}
+
+void
+proxy_client_drained(struct upstream *up)
+{
+	if (up->closing || up->reading || up->state == UP_IDLE)
+		return;
+	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+	up->reading = 1;
+}
+
+void
+proxy_client_eof(struct upstream *up)
+{
+	if (up->closing || up->state != UP_TUNNEL)
+		return;
+	/* XXX: a half-close should be a shutdown(); closing both ways is
+	 * what WebSocket peers expect in practice. */
+	if (up->client != NULL)
+		conn_close_after_write(up->client);
+	up_close(up, "client closed the tunnel");
+}
+
+void
+proxy_client_gone(struct upstream *up)
+{
+	up->client = NULL;
+	up_close(up, "client gone");
+}
+
+static int
+to_client(struct upstream *up, const char *data, size_t len)
+{
+	struct conn *c = up->client;
+
+	if (c == NULL)
+		return -1;
+	if (c->req != NULL)
+		c->req->sent += len;
+	if (conn_write(c, data, len) == -1)
+		return -1;
+	if (c->queued > CONN_WRITE_HIGH && up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+	return 0;
+}
+
+/* Hands the upstream back to the pool or closes it, and lets the client
+ * connection move on. */
+static void
+response_done(struct upstream *up)
+{
+	struct conn *c = up->client;
+	int          reuse;
+
+	reuse = up->resp_keep_alive && up->req_done &&
+	    up->framing.kind != BODY_UNTIL_CLOSE &&
+	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
+	if (c != NULL) {
+		c->up = NULL;
+		if (c->req != NULL) {
+			c->req->status = up->status;
+			if (!up->req_done || !up->resp_keep_alive ||
+			    up->framing.kind == BODY_UNTIL_CLOSE)
+				c->req->keep_alive = 0;
+		}
+	}
+	up->client = NULL;
+	up->server = NULL;
+	if (reuse) {
+		up->state = UP_IDLE;
+		up->reused = 0;
+		TAILQ_INSERT_HEAD(&up->hub->idle, up, entry);
+		up->hub->nidle++;
+		if (!up->reading) {
+			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			    up_read_cb);
+			up->reading = 1;
+		}
+	} else
+		up_close(up, "not reusable");
+	if (c != NULL)
+		conn_request_done(c);
+}
+
+static void
+body_bytes(struct upstream *up, const char *data, size_t len)
+{
+	ssize_t n;
+	int     done;
+
+	n = http_body_feed(&up->framing, data, len, &done, NULL, NULL);
+	if (n < 0) {
+		struct conn *c = up->client;
+
+		up_close(up, "malformed response body");
+		if (c != NULL)
+			conn_close(c, "malformed response body");
+		return;
+	}
+	if (to_client(up, data, (size_t)n) == -1) {
+		up_close(up, "client gone");
+		return;
+	}
+	if (!done)
+		return;
+	if ((size_t)n < len) {
+		/* Bytes after the response: the server is confused. */
+		up->resp_keep_alive = 0;
+	}
+	response_done(up);
+}
+
+static void
+head_bytes(struct upstream *up, const char *data, size_t len)
+{
+	struct http_head *h;
+	struct conn      *c = up->client;
+	int               r;
+
+	if (buf_add(&up->in, data, len) == -1) {
+		up_close(up, "response head too large");
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "bad response from server");
+		return;
+	}
+	for (;;) {
+		h = xmalloc(sizeof(*h));
+		r = http_parse_response(up->in.data, up->in.len, h, up->method,
+		    strlen(up->method));
+		if (r == 0) {
+			free(h);
+			return;
+		}
+		if (r < 0) {
+			free(h);
+			up_close(up, "bad response head");
+			if (c != NULL && c->req != NULL)
+				respond_error(c->req, 502,
+				    "bad response from server");
+			return;
+		}
+		up->status = h->status;
+		up->resp_keep_alive = h->keep_alive;
+		http_body_init(&up->framing, h);
+		if (h->status == 101 && c != NULL && c->req != NULL &&
+		    c->req->head.upgrade) {
+			free(h);
+			up->state = UP_TUNNEL;
+			c->state = CONN_TUNNEL;
+			c->req->status = 101;
+			up->hub->m.websockets++;
+			if (to_client(up, up->in.data, up->in.len) == -1) {
+				up_close(up, "client gone");
+				return;
+			}
+			buf_reset(&up->in);
+			proxy_client_input(up);
+			return;
+		}
+		free(h);
+		if (to_client(up, up->in.data, (size_t)r) == -1) {
+			up_close(up, "client gone");
+			return;
+		}
+		if (up->status >= 100 && up->status < 200) {
+			/* 100 Continue, 103 Early Hints: the real response
+			 * follows. */
+			buf_consume(&up->in, (size_t)r);
+			if (up->in.len == 0)
+				return;
+			continue;
+		}
+		up->state = UP_BODY;
+		{
+			struct buf rest = up->in;
+
+			buf_init(&up->in, HTTP_MAX_HEAD);
+			if (rest.len > (size_t)r)
+				body_bytes(up, rest.data + r, rest.len - (size_t)r);
+			else
+				body_bytes(up, "", 0);
+			buf_release(&rest);
+		}
+		return;
+	}
+}
+
+static void
+up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct upstream *up = container_of((uv_tcp_t *)s, struct upstream, tcp);
+	struct conn     *c = up->client;
+
+	if (n == 0)
+		return;
+	if (n < 0) {
+		if (up->state == UP_IDLE) {
+			up_close(up, "idle connection closed");
+			return;
+		}
+		if (up->state == UP_BODY &&
+		    up->framing.kind == BODY_UNTIL_CLOSE && n == UV_EOF) {
+			up->resp_keep_alive = 0;
+			up->req_done = 1;
+			response_done(up);
+			return;
+		}
+		if (up->state == UP_HEAD && !up->got_bytes && up->reused &&
+		    c != NULL && c->req != NULL &&
+		    c->req->head.body == BODY_NONE) {
+			/* A pooled connection the server had already closed:
+			 * try once more on a new one. */
+			struct upstream *fresh = xcalloc(1, sizeof(*fresh));
+
+			fresh->hub = up->hub;
+			memcpy(fresh->host, up->host, sizeof(up->host));
+			fresh->port = up->port;
+			fresh->client = c;
+			fresh->server = up->server;
+			fresh->req_done = 1;
+			memcpy(fresh->method, up->method, sizeof(up->method));
+			fresh->head = up->head;
+			fresh->head_len = up->head_len;
+			up->head = NULL;
+			buf_init(&fresh->in, HTTP_MAX_HEAD);
+			fresh->state = UP_CONNECTING;
+			up->client = NULL;
+			c->up = fresh;
+			up_close(up, "stale pooled connection");
+			up_connect(fresh);
+			return;
+		}
+		up_close(up, n == UV_EOF ? "server closed" : uv_strerror((int)n));
+		if (c == NULL)
+			return;
+		if (up->state == UP_HEAD && c->req != NULL && c->req->status == 0)
+			respond_error(c->req, 502, "the server closed the "
+			    "connection");
+		else if (up->state == UP_TUNNEL)
+			conn_close_after_write(c);
+		else
+			conn_close(c, "server closed mid-response");
+		return;
+	}
+	up->got_bytes = 1;
+	switch (up->state) {
+	case UP_IDLE:
+		up_close(up, "unexpected bytes on an idle connection");
+		return;
+	case UP_CONNECTING:
+		return;
+	case UP_HEAD:
+		head_bytes(up, b->base, (size_t)n);
+		return;
+	case UP_BODY:
+		body_bytes(up, b->base, (size_t)n);
+		return;
+	case UP_TUNNEL:
+		if (up->server != NULL)
+			server_touch(up->server);
+		if (to_client(up, b->base, (size_t)n) == -1)
+			up_close(up, "client gone");
+		return;
+	}
+}
+
+void
+proxy_forget_port(struct hub *hub, int port)
+{
+	struct upstream *up, *next;
+
+	for (up = TAILQ_FIRST(&hub->idle); up != NULL; up = next) {
+		next = TAILQ_NEXT(up, entry);
+		if (up->port == port)
+			up_close(up, "server stopped");
+	}
+}
+
+void
+proxy_close_idle(struct hub *hub)
+{
+	struct upstream *up;
+
+	while ((up = TAILQ_FIRST(&hub->idle)) != NULL)
+		up_close(up, "hub stopping");
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User servers: one Jupyter (or other web app) process per user, started
+ * detached so that it outlives the hub, recorded in SQLite so that the next
+ * hub takes it over, probed until it answers, watched until it dies, and
+ * stopped when idle.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <sys/queue.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "db.h"
+#include "hub.h"
+
+#define SERVER_MAX_EVENTS 16
+#define SERVER_STOP_GRACE 10 /* seconds from SIGTERM to SIGKILL */
+
+struct server_event {
+	int   progress; /* 0..100 */
+	char *message;
+};
+
+struct server {
+	struct hub       *hub;
+	char              name[40];
+	int64_t           user_id;
+	enum server_state state;
+	int               pid;
+	char              pid_start[32];
+	int               port;
+	char             *secret;
+	int64_t           started;
+	int64_t           last_activity; /* proxied traffic or reported */
+	uint64_t          spawn_ms; /* when the start was asked for */
+	uint64_t          deadline_ms; /* pending: give up at */
+	char             *error; /* why the last start failed */
+	char             *log_path;
+	uv_process_t      proc; /* only for children of this hub */
+	int               have_proc;
+	uv_timer_t        timer; /* probe and stop timing */
+	int               refs; /* handles open + probes in flight + 1 */
+	int               removed; /* no longer in the hub's table */
+	int               probing;
+	int               culling;
+	struct server_event ev[SERVER_MAX_EVENTS];
+	int               nev;
+	struct req_list   listeners; /* progress streams */
+	struct server    *hnext;
+};
+
+/*
+ * Starts user 'u''s server. Returns 0 if it is starting (pending), 1 if it
+ * was already pending or running (nothing done), -1 with *err (static text)
+ * if it cannot start.
+ */
+int  server_start(struct hub *, const struct db_user *u, const char **err);
+/* Asks the server to stop; returns 0 if it is stopped already, 1 if it is
+ * stopping. */
+int  server_stop(struct server *);
+/* Proxied traffic: the server is in use. */
+void server_touch(struct server *);
+/* A proxied connection was refused: check now whether it died. */
+void server_unreachable(struct server *);
+/* Takes over the servers a previous hub left running. */
+void servers_restore(struct hub *);
+/* Once a second: notices servers that died without telling us. */
+void servers_tick(struct hub *);
+/* Every cull_interval: stops servers idle longer than idle_timeout. */
+void servers_cull(struct hub *);
+/* Stops the server of a user that was deleted. */
+void servers_drop_user(struct hub *, const char *name);
+/* Streams the server's progress events to 'req' as text/event-stream;
+ * ends the stream when the start succeeds or fails. */
+void server_progress_listen(struct server *, struct req *);
+void server_progress_unlisten(struct server *, struct req *);
+/* The last lines of the server's log, for the spawn page; caller frees. */
+char *server_log_tail(const struct server *, int lines);
+/* Forgets every server in memory without stopping them (hub exit). */
+void servers_release(struct hub *);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLS for the hub's listener: the server SSL_CTX, and the self-signed
+ * certificate made on first start. OpenSSL 3 API only.
+ */
+#ifndef TLS_H
+#define TLS_H
+
+#include <openssl/ssl.h>
+
+/*
+ * Ensures 'cert_path' and 'key_path' hold a usable self-signed certificate:
+ * makes one (EC P-256 key, written 0600; validity 825 days) if either is
+ * missing, or if the certificate expires within 30 days, or if it does not
+ * cover every name in 'names' (then it is made anew). 'names' is a
+ * NULL-terminated list of DNS names and IP addresses (v4 or v6, told apart
+ * by parsing) that go into subjectAltName; the first is also the CN.
+ * Returns 0, 1 if a new certificate was written, -1 on error (logged).
+ */
+int tls_selfsigned_ensure(const char *cert_path, const char *key_path,
+    const char *const *names);
+
+/* Builds the names for tls_selfsigned_ensure(): "localhost", the host name,
+ * 127.0.0.1, ::1 and every address of the machine's interfaces. Caller frees
+ * with tls_names_free(). */
+char **tls_default_names(void);
+void   tls_names_free(char **);
+
+/* A server context (TLS 1.2+, modern ciphers, ALPN http/1.1) loaded with the
+ * given certificate chain and key. NULL on error, logged. */
+SSL_CTX *tls_server_ctx(const char *cert_path, const char *key_path);
+
+/* The SHA-256 fingerprint of the PEM certificate at 'cert_path' as
+ * "AB:CD:..." into 'out' (at least 96 bytes). -1 on error. */
+int tls_fingerprint(const char *cert_path, char *out, size_t outlen);
+
+/* Logs and clears OpenSSL's error queue, prefixed with 'what'. */
+void tls_log_errors(const char *what);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Usage lines, one per command, as in docs/rig.1's SYNOPSIS. Apart from
+ * main.c so the unit tests, which link every module but main, have it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct {
+	const char *cmd;
+	const char *line;
+} lines[] = {
+	{ "hub", "rig hub [--state-dir DIR] [--listen ADDR:PORT] "
+		 "[--cert FILE --key FILE] [--config FILE] [--no-tls] [-v]" },
+	{ "user", "rig user add NAME [--admin] [--password-stdin] | del NAME | "
+		  "list | passwd NAME [--password-stdin] | admin NAME on|off "
+		  "[--state-dir DIR]" },
+	{ "token", "rig token create NAME [--note TEXT] | list NAME | "
+		   "revoke NAME ID [--state-dir DIR]" },
+};
+
+int
+usage(const char *cmd)
+{
+	for (size_t i = 0; i < nitems(lines); i++)
+		if (cmd == NULL || strcmp(cmd, lines[i].cmd) == 0)
+			fprintf(stderr, "usage: %s\n", lines[i].line);
+	return 2;
+}

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by every module. Allocation failure is fatal, since a hub
+ * that cannot allocate a few bytes has nothing useful left to do; sizes that
+ * a peer controls are checked against named limits before they get here.
+ */
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char   *s;
+	int     r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		fatalx("out of memory");
+	return s;
+}
+
+void
+random_bytes(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	ssize_t        r;
+
+	while (len > 0) {
+		r = getrandom(p, len, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("getrandom");
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+}
+
+void
+hex_encode(const void *in, size_t len, char *out)
+{
+	static const char    digits[] = "0123456789abcdef";
+	const unsigned char *p = in;
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+char *
+random_hex(size_t nbytes)
+{
+	unsigned char raw[64];
+	char         *out;
+
+	if (nbytes > sizeof(raw))
+		fatalx("random_hex: %zu bytes is too many", nbytes);
+	random_bytes(raw, nbytes);
+	out = xmalloc(2 * nbytes + 1);
+	hex_encode(raw, nbytes, out);
+	explicit_bzero(raw, sizeof(raw));
+	return out;
+}
+
+void
+free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+int64_t
+now_sec(void)
+{
+	return (int64_t)time(NULL);
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+iso_time(int64_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+	time_t    tt = (time_t)t;
+
+	if (t <= 0) {
+		snprintf(out, outlen, "null");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(out, outlen, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+}
+
+int64_t
+iso_parse(const char *s)
+{
+	struct tm   tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL)
+		return -1;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+int
+parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char     *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+secret_equal(const char *a, const char *b)
+{
+	size_t        la = strlen(a), lb = strlen(b);
+	unsigned char d = 0;
+
+	if (la != lb)
+		return 0;
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+const char *
+username_error(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return "a username cannot be empty";
+	if (len > 32)
+		return "a username has at most 32 characters";
+	if (name[0] == '-' || name[0] == '.')
+		return "a username cannot start with '-' or '.'";
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			c == '.' || c == '_' || c == '-'))
+			return "a username has only lower-case letters, digits, "
+			       "'.', '_' and '-'";
+	}
+	return NULL;
+}
+
+int
+username_valid(const char *name)
+{
+	return username_error(name) == NULL;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char       *tmp;
+	const char *p = data;
+	int         fd, saved;
+	ssize_t     w;
+
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd == -1)
+		goto fail;
+	if (fchmod(fd, (mode_t)mode) == -1)
+		goto fail_fd;
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail_fd;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) == -1)
+		goto fail_fd;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	if (rename(tmp, path) == -1)
+		goto fail_unlink;
+	free(tmp);
+	return 0;
+fail_fd:
+	saved = errno;
+	close(fd);
+	errno = saved;
+fail_unlink:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+fail:
+	saved = errno;
+	free(tmp);
+	errno = saved;
+	return -1;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	char   *data;
+	size_t  len = 0, cap = 4096;
+	ssize_t r;
+	int     fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return NULL;
+	data = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= max) {
+				saved = EFBIG;
+				goto fail;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			data = xrealloc(data, cap + 1);
+		}
+		r = read(fd, data + len, cap - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	data[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return data;
+fail:
+	close(fd);
+	free(data);
+	errno = saved;
+	return NULL;
+}
+
+int
+mkdir_p(const char *path, int mode)
+{
+	char  *p = xstrdup(path);
+	size_t len = strlen(p);
+
+	for (size_t i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, (mode_t)mode) == -1 && errno != EEXIST) {
+			int saved = errno;
+
+			free(p);
+			errno = saved;
+			return -1;
+		}
+		if (i < len)
+			p[i] = '/';
+	}
+	free(p);
+	return 0;
+}

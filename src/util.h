@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers every module uses: allocation that cannot fail (fatal on
+ * out-of-memory, as tmux and git do), random secrets, time, string checks.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define container_of(ptr, type, member)                                        \
+	((type *)((char *)(ptr)-offsetof(type, member)))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+/* Formats into a new string; caller frees result. */
+char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Fills 'buf' with 'len' bytes from the kernel's CSPRNG; fatal on failure. */
+void random_bytes(void *buf, size_t len);
+/* Writes 2*len lower-case hex digits and a NUL into 'out'. */
+void hex_encode(const void *in, size_t len, char *out);
+/* A new random secret of 'nbytes' bytes as hex; caller frees result. */
+char *random_hex(size_t nbytes);
+/* Wipes then frees; for secrets. free_secret(NULL) does nothing. */
+void free_secret(char *);
+
+/* Seconds since the epoch. */
+int64_t now_sec(void);
+/* Monotonic milliseconds. */
+uint64_t now_ms(void);
+/* ISO 8601 UTC ("2026-11-25T12:00:00.000000Z", JupyterHub's shape) into
+ * 'out' of at least 32 bytes; 0 gives JSON null's text "null" unquoted. */
+void iso_time(int64_t t, char *out, size_t outlen);
+/* Parses an ISO 8601 UTC time as Jupyter writes it; -1 if malformed. */
+int64_t iso_parse(const char *);
+
+/* Parses a whole decimal integer in [min, max]; -1 on any error. */
+int parse_int(const char *s, long long min, long long max, long long *out);
+/* Constant-time comparison of two NUL-terminated strings. */
+int secret_equal(const char *a, const char *b);
+/* Whether 'name' is a valid rig username (see username_error()). */
+int username_valid(const char *name);
+/* Why 'name' is not a valid username, or NULL if it is. */
+const char *username_error(const char *name);
+
+/* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
+ * 'mode'; -1 with errno set on failure. */
+int write_file_atomic(const char *path, const void *data, size_t len,
+    int mode);
+/* Reads a whole file of at most 'max' bytes; caller frees result. NULL on
+ * error with errno set. */
+char *read_file(const char *path, size_t max, size_t *lenp);
+/* mkdir -p with 'mode' for each created directory; -1 on error. */
+int mkdir_p(const char *path, int mode);
+
+#include "banned.h"
+#endif

@@ -1,0 +1,19 @@
+#!/bin/bash
+# Browser test: Chromium (driven by Playwright) logs in through the login
+# form, passes the spawn-pending page and lands on the user's notebook tree.
+# Screenshots: tests/out/browser-login.png, tests/out/browser-tree.png.
+. "$(dirname "$0")/../e2e/lib.sh"
+
+[ -d "$TOP/tests/browser/node_modules/playwright-core" ] ||
+	fail "playwright-core is missing: run scripts/install-deps.sh"
+[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing: run scripts/install-deps.sh"
+mkdir -p "$TOP/tests/out"
+
+rig_user_add alice
+hub_config
+hub_start
+
+RIG_URL=$URL RIG_USER=alice RIG_PASSWORD=$(cat "$T/pw.alice") OUT=$TOP/tests/out \
+	timeout 150 node "$TOP/tests/browser/login.js" || fail "browser login test failed"
+
+hub_stop

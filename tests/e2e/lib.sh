@@ -1,0 +1,343 @@
+# shellcheck shell=bash
+# Sourced by every end-to-end test (tests/e2e/tNNN-topic.sh) and by the
+# browser test. Gives each test a private temp dir $T, a free loopback port,
+# its own hub (hub_config, hub_start, hub_stop), Unix accounts under a prefix
+# that is unique to this run (so they never collide and are safe to delete),
+# and small helpers for logins, tokens and API calls. On exit it stops what
+# the test started, deletes the test's accounts and removes $T unless the
+# test failed; then it prints where the logs are.
+#
+# Needs root (the hub creates Unix accounts). The hub binary is $RIG, by
+# default the sanitizer build: RIG=build/rig tests/e2e/t030-login.sh runs one
+# test against the plain build.
+
+set -eu
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export HELPERS=$TOP/tests/helpers
+PY=/usr/bin/python3 # Debian's: it sees python3-websocket; pyenv's does not
+
+if [ -n "${RIG:-}" ]; then
+	case $RIG in /*) ;; *) RIG=$PWD/$RIG ;; esac
+else
+	RIG=$TOP/build/asan/rig
+fi
+
+T=$(mktemp -d /tmp/rig-e2e.XXXXXX)
+HUB_PID=
+HUB_RC=
+BG_PIDS=
+FAIL_MSG=
+
+# rand_str N: N random lowercase letters and digits.
+rand_str() {
+	LC_ALL=C tr -dc 'a-z0-9' </dev/urandom 2>/dev/null | head -c "$1" || true
+}
+
+# Unix accounts of this run are PREFIX+name; only this run uses the prefix.
+PREFIX=rt$(rand_str 4)-
+
+# fail MSG: report a failed check and end the test (logs are kept).
+fail() {
+	FAIL_MSG="$*"
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# note MSG: progress line in the test's log.
+note() {
+	echo "# $*"
+}
+
+free_port() {
+	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' ||
+		fail "free_port: could not bind 127.0.0.1:0"
+}
+
+# bg_track PID: a background helper the test started; killed at exit.
+bg_track() {
+	BG_PIDS="$BG_PIDS $1"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# json EXPR < FILE: evaluates a Python expression over the JSON document d
+# and prints it (strings as they are, anything else as JSON); prints nothing
+# if the document is not JSON or the expression fails (a missing key).
+json() {
+	$PY -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    v = eval(sys.argv[1], {"d": d})
+except Exception:
+    sys.exit(0)
+print(v if isinstance(v, str) else json.dumps(v))' "$1"
+}
+
+# form_input NAME < HTML: the value of the first <input name="NAME">.
+form_input() {
+	$PY -c '
+import sys, html.parser
+class P(html.parser.HTMLParser):
+    v = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") == sys.argv[1] and self.v is None:
+            self.v = a.get("value") or ""
+p = P()
+p.feed(sys.stdin.read())
+print(p.v or "")' "$1"
+}
+
+# header NAME < HEADERS_FILE: value of the last header NAME (curl -D file).
+header() {
+	tr -d '\r' | sed -n "s/^$1: *//Ip" | tail -n 1
+}
+
+# hub_config [LINE...]: writes $T/rig.conf; extra lines go into [hub].
+# shellcheck disable=SC2120 # the extra lines are optional
+hub_config() {
+	{
+		echo "[hub]"
+		echo "user_prefix = $PREFIX"
+		echo "spawn_timeout = 60"
+		for line in "$@"; do echo "$line"; done
+	} >"$T/rig.conf"
+}
+
+# hub_start [ARGS...]: starts the hub in the background on $PORT (a free
+# port unless set; a restart keeps it) and waits until GET /hub/api/ is 200.
+# Sets URL. Output goes to $T/hub.log (appended, so a restart keeps it).
+hub_start() {
+	[ -x "$RIG" ] || fail "no hub binary $RIG (run make, or make asan)"
+	[ -f "$T/rig.conf" ] || hub_config
+	[ -n "${PORT:-}" ] || PORT=$(free_port)
+	local scheme=https arg i code
+	for arg in "$@"; do [ "$arg" = --no-tls ] && scheme=http; done
+	URL=$scheme://127.0.0.1:$PORT
+	export URL PORT
+	echo "=== hub_start $(date +%T.%N) $*" >>"$T/hub.log"
+	"$RIG" hub --state-dir "$T/state" --listen "127.0.0.1:$PORT" \
+		--config "$T/rig.conf" "$@" </dev/null >>"$T/hub.log" 2>&1 &
+	HUB_PID=$!
+	local deadline=$(($(now_ms) + 20000))
+	for i in $(seq 1 400); do
+		kill -0 "$HUB_PID" 2>/dev/null || {
+			local rc=0
+			wait "$HUB_PID" || rc=$?
+			HUB_PID=
+			fail "hub exited at start (status $rc); see $T/hub.log"
+		}
+		code=$(curl -sk -m 2 -o /dev/null -w '%{http_code}' "$URL/hub/api/" || true)
+		[ "$code" = 200 ] && return 0
+		[ "$(now_ms)" -lt "$deadline" ] || break
+		sleep 0.05
+	done
+	fail "hub not answering 200 on $URL/hub/api/ within 20 s (last: $code, $i tries)"
+}
+
+# hub_kill: stops the hub with SIGTERM (SIGKILL after 10 s) and sets
+# HUB_RC to its exit status. For the EXIT trap and hub_stop.
+hub_kill() {
+	local i
+	HUB_RC=0
+	kill -TERM "$HUB_PID" 2>/dev/null || true
+	for i in $(seq 1 200); do
+		kill -0 "$HUB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$HUB_PID" 2>/dev/null; then
+		kill -KILL "$HUB_PID" 2>/dev/null || true
+		echo "hub (pid $HUB_PID) ignored SIGTERM for 10 s: killed" >&2
+	fi
+	wait "$HUB_PID" 2>/dev/null || HUB_RC=$?
+	HUB_PID=
+}
+
+# hub_stop: SIGTERM, then checks the hub exited 0 within 10 s and that no
+# sanitizer reported anything in its log.
+hub_stop() {
+	[ -n "$HUB_PID" ] || fail "hub_stop: no hub running"
+	hub_kill
+	[ "$HUB_RC" = 0 ] || fail "hub exited with status $HUB_RC after SIGTERM; see $T/hub.log"
+	hub_log_clean
+}
+
+# hub_log_clean: fails if a sanitizer complained in the hub's log.
+hub_log_clean() {
+	if grep -q -e 'AddressSanitizer' -e 'LeakSanitizer' -e 'runtime error' "$T/hub.log" 2>/dev/null; then
+		grep -m 5 -e 'AddressSanitizer' -e 'LeakSanitizer' -e 'runtime error' "$T/hub.log" >&2
+		fail "sanitizer report in $T/hub.log"
+	fi
+}
+
+# hub_alive: fails unless the hub process is still running.
+hub_alive() {
+	if [ -z "$HUB_PID" ] || ! kill -0 "$HUB_PID" 2>/dev/null; then
+		fail "the hub is not running any more; see $T/hub.log"
+	fi
+}
+
+# rig_cli ARGS...: the rig CLI on this test's state dir.
+rig_cli() {
+	"$RIG" "$@" --state-dir "$T/state"
+}
+
+# rig_user_add NAME [--admin]: adds a hub user with a new password, kept in
+# $T/pw.NAME.
+rig_user_add() {
+	local name=$1
+	shift
+	local pw
+	pw=pw-$(rand_str 20)
+	printf '%s' "$pw" >"$T/pw.$name"
+	printf '%s' "$pw" | "$RIG" user add "$name" --state-dir "$T/state" --password-stdin "$@" ||
+		fail "rig user add $name failed"
+}
+
+# rig_token NAME: prints a new API token of NAME (made with the CLI).
+rig_token() {
+	local out tok
+	out=$("$RIG" token create "$1" --state-dir "$T/state") || fail "rig token create $1 failed"
+	tok=$(printf '%s\n' "$out" | grep -oE '[0-9a-f]{64}' | head -n 1)
+	[ -n "$tok" ] || fail "rig token create $1 printed no token: $out"
+	echo "$tok"
+}
+
+# login NAME [NEXT]: logs NAME in through the form, cookies in $T/jar.NAME;
+# the response headers are in $T/login.hdr. Expects 302.
+login() {
+	local name=$1 next=${2:-} q="" page xsrf code
+	[ -n "$next" ] && q="?next=$next"
+	rm -f "$T/jar.$name"
+	page=$(curl -sk -m 10 -c "$T/jar.$name" -b "$T/jar.$name" "$URL/hub/login$q") ||
+		fail "login $name: GET /hub/login failed"
+	xsrf=$(printf '%s' "$page" | form_input _xsrf)
+	[ -n "$xsrf" ] || fail "login $name: no _xsrf input in the login form"
+	code=$(curl -sk -m 30 -c "$T/jar.$name" -b "$T/jar.$name" -o "$T/login.body" \
+		-D "$T/login.hdr" -w '%{http_code}' -H "Origin: $URL" \
+		--data-urlencode "username=$name" --data-urlencode "password@$T/pw.$name" \
+		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login$q" || true)
+	[ "$code" = 302 ] || fail "login $name: POST /hub/login gave $code, not 302"
+}
+
+# xsrf_of NAME: the XSRF token of NAME's session (from /hub/home's form).
+xsrf_of() {
+	local x
+	x=$(curl -sk -m 10 -b "$T/jar.$1" "$URL/hub/home" | form_input _xsrf)
+	[ -n "$x" ] || fail "xsrf_of $1: no _xsrf input on /hub/home"
+	echo "$x"
+}
+
+# api METHOD PATH [CURL ARGS...]: a request to $URL$PATH with
+# "Authorization: token $TOKEN" (if TOKEN is set and not empty). Prints the
+# HTTP status (000 if no answer); the body is in $T/body, headers in $T/hdr.
+api() {
+	local method=$1 path=$2
+	shift 2
+	local extra=() arg has_body=
+	[ -n "${TOKEN:-}" ] && extra=(-H "Authorization: token $TOKEN")
+	for arg in "$@"; do
+		case $arg in -d | --data* | -T | --upload-file | -F | --form | --json) has_body=1 ;; esac
+	done
+	# A write without a body still says so (Content-Length: 0), as
+	# browsers and Python clients do.
+	case $method in
+	POST | PUT | PATCH) [ -n "$has_body" ] || extra+=(-H "Content-Length: 0") ;;
+	esac
+	curl -sk -m 60 -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$method" \
+		"${extra[@]}" "$@" "$URL$path" || true
+}
+
+# body: the body of the last api call.
+body() {
+	cat "$T/body"
+}
+
+# wait_ready NAME TOKEN: polls GET /hub/api/users/NAME until its default
+# server is ready (at most 60 s).
+wait_ready() {
+	local name=$1 tok=$2 i code ready=
+	local deadline=$(($(now_ms) + 60000))
+	for i in $(seq 1 300); do
+		code=$(TOKEN=$tok api GET "/hub/api/users/$name")
+		if [ "$code" = 200 ]; then
+			ready=$(json 'd["servers"][""]["ready"]' <"$T/body")
+			[ "$ready" = true ] && return 0
+		fi
+		[ "$(now_ms)" -lt "$deadline" ] || break
+		sleep 0.2
+	done
+	fail "server of $name not ready within 60 s (last: $code $(body))"
+}
+
+# spawn NAME TOKEN: starts NAME's server through the API and waits for it.
+spawn() {
+	local code
+	code=$(TOKEN=$2 api POST "/hub/api/users/$1/server")
+	case $code in 201 | 202) ;; *) fail "POST /hub/api/users/$1/server: $code $(body)" ;; esac
+	wait_ready "$1" "$2"
+}
+
+# server_pid NAME: PID of the single-user server of NAME (the oldest
+# process of the account); empty if none.
+server_pid() {
+	pgrep -o -u "$PREFIX$1" 2>/dev/null || true
+}
+
+# pid_alive PID: true if the process exists and is not a zombie.
+pid_alive() {
+	local state
+	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# rss_kb PID: resident set size of PID in kB (0 if gone).
+rss_kb() {
+	sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# Our accounts: every passwd entry that starts with this run's prefix.
+our_accounts() {
+	getent passwd | cut -d: -f1 | grep "^$PREFIX" || true
+}
+
+lib_cleanup() {
+	local rc=$? pid acct i
+	set +e
+	for pid in $BG_PIDS; do kill "$pid" 2>/dev/null; done
+	[ -n "$HUB_PID" ] && hub_kill
+	for acct in $(our_accounts); do
+		pkill -KILL -u "$acct" 2>/dev/null
+		for i in $(seq 1 50); do
+			pgrep -u "$acct" >/dev/null 2>&1 || break
+			sleep 0.1
+		done
+		userdel -r "$acct" >/dev/null 2>&1
+		[ -d "/home/${acct:?}" ] && rm -rf "/home/${acct:?}"
+	done
+	for acct in $(getent group | cut -d: -f1 | grep "^$PREFIX"); do
+		groupdel "$acct" >/dev/null 2>&1
+	done
+	if [ "$rc" = 0 ]; then
+		rm -rf "$T"
+	else
+		if [ -s "$T/hub.log" ]; then
+			echo "--- last lines of $T/hub.log:" >&2
+			tail -n 15 "$T/hub.log" >&2
+			echo "---" >&2
+		fi
+		[ -n "$FAIL_MSG" ] && echo "FAIL: $FAIL_MSG" >&2
+		echo "test failed (status $rc); logs kept in $T" >&2
+	fi
+	exit "$rc"
+}
+trap lib_cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+[ "$(id -u)" = 0 ] || fail "the e2e tests need root (the hub creates Unix accounts)"

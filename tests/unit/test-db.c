@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of db.c against a real SQLite file in the test's temporary
+ * directory: users and what hangs off them, tokens, sessions, servers, and
+ * the file itself (migrations, mode).
+ */
+#include <sys/stat.h>
+
+#include <stdint.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "unit.h"
+#include "db.h"
+#include "util.h"
+
+static struct db *open_tmp(void);
+static char      *tmp_path(const char *);
+static int        raw_int(const char *, const char *);
+static char      *raw_text(const char *, const char *);
+
+/* A path in the test's directory; caller frees result. */
+static char *
+tmp_path(const char *name)
+{
+	return xasprintf("%s/%s", unit_tmpdir(), name);
+}
+
+/* A fresh database in the test's directory. */
+static struct db *
+open_tmp(void)
+{
+	struct db *db;
+	char      *path = tmp_path("rig.db");
+
+	db = db_open(path);
+	free(path);
+	ASSERT_NOT_NULL(db);
+	return db;
+}
+
+/* The integer a query returns on the file at 'path', past db.c. */
+static int
+raw_int(const char *path, const char *sql)
+{
+	sqlite3      *h;
+	sqlite3_stmt *st;
+	int           v;
+
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* The text a query returns on the file at 'path'; caller frees result. */
+static char *
+raw_text(const char *path, const char *sql)
+{
+	sqlite3      *h;
+	sqlite3_stmt *st;
+	char         *v;
+
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+TEST(db_user_add_get)
+{
+	struct db     *db = open_tmp();
+	struct db_user u, v;
+	int64_t        n, t0 = now_sec();
+
+	ASSERT_EQ(db_user_add(db, "alice", "$y$hash", 1), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_STR_EQ(u.name, "alice");
+	ASSERT_STR_EQ(u.pwhash, "$y$hash");
+	ASSERT_EQ(u.admin, 1);
+	ASSERT(u.created >= t0 && u.created <= now_sec());
+	ASSERT_EQ(u.last_activity, 0);
+	ASSERT_EQ(db_user_get_id(db, u.id, &v), 0);
+	ASSERT_STR_EQ(v.name, "alice");
+	db_user_release(&v);
+	ASSERT_EQ(db_user_get_id(db, u.id + 100, &v), 1);
+	ASSERT_EQ(db_user_get(db, "bob", &v), 1);
+	ASSERT_EQ(db_user_count(db, &n), 0);
+	ASSERT_EQ(n, 1);
+	db_user_release(&u);
+	ASSERT_NULL(u.name);
+	db_close(db);
+	db_close(NULL);
+}
+
+TEST(db_user_dup)
+{
+	struct db     *db = open_tmp();
+	struct db_user u;
+
+	ASSERT_EQ(db_user_add(db, "alice", "h1", 0), 0);
+	ASSERT_EQ(db_user_add(db, "alice", "h2", 1), 1);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_STR_EQ(u.pwhash, "h1");
+	ASSERT_EQ(u.admin, 0);
+	db_user_release(&u);
+	db_close(db);
+}
+
+TEST(db_user_list_sorted)
+{
+	struct db      *db = open_tmp();
+	struct db_user *users;
+	size_t          n;
+
+	ASSERT_EQ(db_user_list(db, &users, &n), 0);
+	ASSERT_EQ(n, 0);
+	db_users_free(users, n);
+	ASSERT_EQ(db_user_add(db, "carol", "", 0), 0);
+	ASSERT_EQ(db_user_add(db, "alice", "", 1), 0);
+	ASSERT_EQ(db_user_add(db, "bob", NULL, 0), 0);
+	ASSERT_EQ(db_user_list(db, &users, &n), 0);
+	ASSERT_EQ(n, 3);
+	ASSERT_STR_EQ(users[0].name, "alice");
+	ASSERT_STR_EQ(users[1].name, "bob");
+	ASSERT_STR_EQ(users[1].pwhash, "");
+	ASSERT_STR_EQ(users[2].name, "carol");
+	ASSERT_EQ(users[0].admin, 1);
+	db_users_free(users, n);
+	db_close(db);
+}
+
+TEST(db_user_set_password_admin_touch)
+{
+	struct db     *db = open_tmp();
+	struct db_user u;
+
+	ASSERT_EQ(db_user_add(db, "alice", "old", 0), 0);
+	ASSERT_EQ(db_user_set_password(db, "alice", "new"), 0);
+	ASSERT_EQ(db_user_set_admin(db, "alice", 1), 0);
+	ASSERT_EQ(db_user_set_password(db, "bob", "x"), 1);
+	ASSERT_EQ(db_user_set_admin(db, "bob", 1), 1);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_STR_EQ(u.pwhash, "new");
+	ASSERT_EQ(u.admin, 1);
+	ASSERT_EQ(db_user_touch(db, u.id, 1000), 0);
+	ASSERT_EQ(db_user_touch(db, u.id, 500), 0); /* never backwards */
+	ASSERT_EQ(db_user_touch(db, u.id + 1, 500), 1);
+	db_user_release(&u);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(u.last_activity, 1000);
+	db_user_release(&u);
+	ASSERT_EQ(db_user_set_admin(db, "alice", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(u.admin, 0);
+	db_user_release(&u);
+	db_close(db);
+}
+
+TEST(db_user_del_cascades)
+{
+	struct db       *db = open_tmp();
+	struct db_user   a, b;
+	struct db_server s, got;
+	int64_t          uid, tid, bt;
+	char            *xsrf = NULL;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_add(db, "bob", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &a), 0);
+	ASSERT_EQ(db_user_get(db, "bob", &b), 0);
+	ASSERT_EQ(db_token_add(db, a.id, "ta", "n", &tid), 0);
+	ASSERT_EQ(db_token_add(db, b.id, "tb", "n", &bt), 0);
+	ASSERT_EQ(db_session_add(db, a.id, "sa", "xa", now_sec() + 60), 0);
+	ASSERT_EQ(db_session_add(db, b.id, "sb", "xb", now_sec() + 60), 0);
+	memset(&s, 0, sizeof(s));
+	s.user_id = a.id;
+	s.state = SERVER_READY;
+	ASSERT_EQ(db_server_put(db, &s), 0);
+
+	ASSERT_EQ(db_user_del(db, "alice"), 0);
+	ASSERT_EQ(db_user_del(db, "alice"), 1);
+	ASSERT_EQ(db_token_find(db, "ta", &uid, &tid), 1);
+	ASSERT_EQ(db_session_find(db, "sa", &uid, &xsrf), 1);
+	ASSERT_EQ(db_server_get(db, a.id, &got), 1);
+	/* Bob's are untouched. */
+	ASSERT_EQ(db_token_find(db, "tb", &uid, &tid), 0);
+	ASSERT_EQ(uid, b.id);
+	ASSERT_EQ(db_session_find(db, "sb", &uid, &xsrf), 0);
+	ASSERT_STR_EQ(xsrf, "xb");
+	free(xsrf);
+	db_user_release(&a);
+	db_user_release(&b);
+	db_close(db);
+}
+
+TEST(db_token_add_find_del)
+{
+	struct db       *db = open_tmp();
+	struct db_user   u;
+	struct db_token *t, one;
+	size_t           n;
+	int64_t          id1, id2, uid, tid;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_token_add(db, u.id, "h1", "laptop", &id1), 0);
+	ASSERT_EQ(db_token_add(db, u.id, "h2", NULL, &id2), 0);
+	ASSERT(id1 != id2);
+	ASSERT_EQ(db_token_add(db, u.id, "h1", "dup", NULL), -1);
+	ASSERT_EQ(db_token_add(db, u.id + 9, "h3", "nouser", NULL), -1);
+
+	ASSERT_EQ(db_token_find(db, "h2", &uid, &tid), 0);
+	ASSERT_EQ(uid, u.id);
+	ASSERT_EQ(tid, id2);
+	ASSERT_EQ(db_token_find(db, "nope", &uid, &tid), 1);
+	ASSERT_EQ(db_token_touch(db, id1, 77), 0);
+	ASSERT_EQ(db_token_touch(db, id2 + 100, 77), 1);
+
+	ASSERT_EQ(db_token_list(db, u.id, &t, &n), 0);
+	ASSERT_EQ(n, 2);
+	ASSERT_EQ(t[0].id, id1);
+	ASSERT_STR_EQ(t[0].note, "laptop");
+	ASSERT_EQ(t[0].last_activity, 77);
+	ASSERT_STR_EQ(t[1].note, "");
+	ASSERT(t[1].created > 0);
+	db_tokens_free(t, n);
+
+	ASSERT_EQ(db_token_get(db, u.id, id1, &one), 0);
+	ASSERT_STR_EQ(one.note, "laptop");
+	free(one.note);
+	ASSERT_EQ(db_token_get(db, u.id + 1, id1, &one), 1);
+
+	/* Another user's id does not delete it. */
+	ASSERT_EQ(db_token_del(db, u.id + 1, id1), 1);
+	ASSERT_EQ(db_token_del(db, u.id, id1), 0);
+	ASSERT_EQ(db_token_del(db, u.id, id1), 1);
+	ASSERT_EQ(db_token_find(db, "h1", &uid, &tid), 1);
+	ASSERT_EQ(db_token_list(db, u.id, &t, &n), 0);
+	ASSERT_EQ(n, 1);
+	db_tokens_free(t, n);
+	db_user_release(&u);
+	db_close(db);
+}
+
+TEST(db_session_find_expire)
+{
+	struct db     *db = open_tmp();
+	struct db_user u;
+	int64_t        now = now_sec(), uid;
+	char          *xsrf = NULL;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_session_add(db, u.id, "live", "x1", now + 3600), 0);
+	ASSERT_EQ(db_session_add(db, u.id, "dead", "x2", now - 1), 0);
+	ASSERT_EQ(db_session_add(db, u.id, "live", "x3", now + 3600), -1);
+	ASSERT_EQ(db_session_add(db, u.id + 5, "orphan", "x", now + 60), -1);
+
+	ASSERT_EQ(db_session_find(db, "live", &uid, &xsrf), 0);
+	ASSERT_EQ(uid, u.id);
+	ASSERT_STR_EQ(xsrf, "x1");
+	free(xsrf);
+	xsrf = NULL;
+	/* Expired but not yet swept: already not found. */
+	ASSERT_EQ(db_session_find(db, "dead", &uid, &xsrf), 1);
+	ASSERT_NULL(xsrf);
+	ASSERT_EQ(db_session_find(db, "none", &uid, &xsrf), 1);
+
+	ASSERT_EQ(db_session_expire(db, now), 0);
+	ASSERT_EQ(db_session_del(db, "dead"), 1); /* swept */
+	ASSERT_EQ(db_session_find(db, "live", &uid, NULL), 0);
+	ASSERT_EQ(db_session_expire(db, now + 3600), 0);
+	ASSERT_EQ(db_session_find(db, "live", &uid, NULL), 1);
+
+	ASSERT_EQ(db_session_add(db, u.id, "s1", "x", now + 60), 0);
+	ASSERT_EQ(db_session_del(db, "s1"), 0);
+	ASSERT_EQ(db_session_find(db, "s1", &uid, NULL), 1);
+	db_user_release(&u);
+	db_close(db);
+}
+
+TEST(db_session_del_user)
+{
+	struct db     *db = open_tmp();
+	struct db_user a, b;
+	int64_t        now = now_sec(), uid;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_add(db, "bob", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &a), 0);
+	ASSERT_EQ(db_user_get(db, "bob", &b), 0);
+	ASSERT_EQ(db_session_add(db, a.id, "a1", "x", now + 60), 0);
+	ASSERT_EQ(db_session_add(db, a.id, "a2", "x", now + 60), 0);
+	ASSERT_EQ(db_session_add(db, b.id, "b1", "x", now + 60), 0);
+	ASSERT_EQ(db_session_del_user(db, a.id), 0);
+	ASSERT_EQ(db_session_del_user(db, a.id), 0); /* none left: fine */
+	ASSERT_EQ(db_session_find(db, "a1", &uid, NULL), 1);
+	ASSERT_EQ(db_session_find(db, "a2", &uid, NULL), 1);
+	ASSERT_EQ(db_session_find(db, "b1", &uid, NULL), 0);
+	ASSERT_EQ(uid, b.id);
+	db_user_release(&a);
+	db_user_release(&b);
+	db_close(db);
+}
+
+TEST(db_server_put_get_list)
+{
+	struct db       *db = open_tmp();
+	struct db_user   a, b, c;
+	struct db_server s, got, *list;
+	size_t           n;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_add(db, "bob", "", 0), 0);
+	ASSERT_EQ(db_user_add(db, "carol", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &a), 0);
+	ASSERT_EQ(db_user_get(db, "bob", &b), 0);
+	ASSERT_EQ(db_user_get(db, "carol", &c), 0);
+	ASSERT_EQ(db_server_get(db, a.id, &got), 1);
+
+	memset(&s, 0, sizeof(s));
+	s.user_id = a.id;
+	s.state = SERVER_PENDING;
+	s.pid = 1234;
+	s.pid_start = xstrdup("98765");
+	s.port = 40001;
+	s.secret = xstrdup("sekrit");
+	s.started = 100;
+	s.last_activity = 200;
+	s.error = NULL;
+	ASSERT_EQ(db_server_put(db, &s), 0);
+	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
+	ASSERT_EQ(got.user_id, a.id);
+	ASSERT_EQ(got.state, SERVER_PENDING);
+	ASSERT_EQ(got.pid, 1234);
+	ASSERT_STR_EQ(got.pid_start, "98765");
+	ASSERT_EQ(got.port, 40001);
+	ASSERT_STR_EQ(got.secret, "sekrit");
+	ASSERT_EQ(got.started, 100);
+	ASSERT_EQ(got.last_activity, 200);
+	ASSERT_STR_EQ(got.error, "");
+	db_server_release(&got);
+
+	/* Put again replaces: one row per user. */
+	s.state = SERVER_READY;
+	s.port = 40002;
+	ASSERT_EQ(db_server_put(db, &s), 0);
+	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
+	ASSERT_EQ(got.state, SERVER_READY);
+	ASSERT_EQ(got.port, 40002);
+	db_server_release(&got);
+
+	free(s.pid_start);
+	free(s.secret);
+	memset(&s, 0, sizeof(s));
+	s.user_id = b.id;
+	s.state = SERVER_FAILED;
+	s.error = xstrdup("spawn failed");
+	ASSERT_EQ(db_server_put(db, &s), 0);
+	free(s.error);
+	s.user_id = c.id;
+	s.state = SERVER_STOPPING;
+	s.error = NULL;
+	ASSERT_EQ(db_server_put(db, &s), 0);
+	s.user_id = c.id + 100;
+	ASSERT_EQ(db_server_put(db, &s), -1); /* no such user */
+	s.user_id = c.id;
+	s.state = (enum server_state)7;
+	ASSERT_EQ(db_server_put(db, &s), -1); /* not a state */
+
+	ASSERT_EQ(db_server_list_active(db, &list, &n), 0);
+	ASSERT_EQ(n, 2);
+	ASSERT_EQ(list[0].user_id, a.id);
+	ASSERT_EQ(list[1].user_id, c.id);
+	ASSERT_EQ(list[1].state, SERVER_STOPPING);
+	db_servers_free(list, n);
+
+	ASSERT_EQ(db_server_get(db, b.id, &got), 0);
+	ASSERT_STR_EQ(got.error, "spawn failed");
+	db_server_release(&got);
+	ASSERT_EQ(db_server_del(db, b.id), 0);
+	ASSERT_EQ(db_server_del(db, b.id), 1);
+	db_user_release(&a);
+	db_user_release(&b);
+	db_user_release(&c);
+	db_close(db);
+}
+
+TEST(db_server_state_names)
+{
+	ASSERT_STR_EQ(server_state_name(SERVER_STOPPED), "stopped");
+	ASSERT_STR_EQ(server_state_name(SERVER_PENDING), "pending");
+	ASSERT_STR_EQ(server_state_name(SERVER_READY), "ready");
+	ASSERT_STR_EQ(server_state_name(SERVER_STOPPING), "stopping");
+	ASSERT_STR_EQ(server_state_name(SERVER_FAILED), "failed");
+}
+
+TEST(db_migrations_idempotent)
+{
+	char          *path = tmp_path("rig.db"), *mode;
+	struct db     *db;
+	struct db_user u;
+
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 1), 0);
+	db_close(db);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+
+	for (int i = 0; i < 2; i++) {
+		db = db_open(path);
+		ASSERT_NOT_NULL(db);
+		ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+		ASSERT_EQ(u.admin, 1);
+		db_user_release(&u);
+		db_close(db);
+	}
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(
+	    raw_int(path,
+	        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
+	    4);
+	mode = raw_text(path, "PRAGMA journal_mode");
+	ASSERT_STR_EQ(mode, "wal");
+	free(mode);
+	free(path);
+}
+
+TEST(db_two_handles)
+{
+	char          *path = tmp_path("rig.db");
+	struct db     *hub, *cli;
+	struct db_user u;
+
+	/* The hub and a CLI command have the file open at once. */
+	hub = db_open(path);
+	cli = db_open(path);
+	ASSERT_NOT_NULL(hub);
+	ASSERT_NOT_NULL(cli);
+	ASSERT_EQ(db_user_add(cli, "alice", "h", 0), 0);
+	ASSERT_EQ(db_user_get(hub, "alice", &u), 0);
+	db_user_release(&u);
+	ASSERT_EQ(db_user_del(cli, "alice"), 0);
+	ASSERT_EQ(db_user_get(hub, "alice", &u), 1);
+	db_close(cli);
+	db_close(hub);
+	free(path);
+}
+
+TEST(db_newer_schema_refused)
+{
+	char      *path = tmp_path("rig.db");
+	struct db *db;
+	sqlite3   *h;
+
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	db_close(db);
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	ASSERT_NULL(db_open(path));
+	free(path);
+}
+
+TEST(db_file_mode_0600)
+{
+	char       *path = tmp_path("rig.db"), *wal;
+	struct db  *db;
+	struct stat sb;
+
+	umask(0); /* the test runs in its own process */
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	ASSERT_EQ(stat(path, &sb), 0);
+	ASSERT_EQ(sb.st_mode & 0777, 0600);
+	wal = tmp_path("rig.db-wal");
+	ASSERT_EQ(stat(wal, &sb), 0);
+	ASSERT_EQ(sb.st_mode & 0777, 0600);
+	free(wal);
+	wal = tmp_path("rig.db-shm");
+	ASSERT_EQ(stat(wal, &sb), 0);
+	ASSERT_EQ(sb.st_mode & 0777, 0600);
+	free(wal);
+	db_close(db);
+
+	/* A file left world-readable is tightened on open. */
+	ASSERT_EQ(chmod(path, 0644), 0);
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(stat(path, &sb), 0);
+	ASSERT_EQ(sb.st_mode & 0777, 0600);
+	db_close(db);
+	free(path);
+}
+
+TEST(db_symlink_refused)
+{
+	char *path = tmp_path("rig.db"), *target = tmp_path("elsewhere");
+
+	ASSERT_EQ(symlink(target, path), 0);
+	ASSERT_NULL(db_open(path));
+	free(path);
+	free(target);
+}
