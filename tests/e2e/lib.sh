@@ -36,6 +36,10 @@ rand_str() {
 
 # Unix accounts of this run are PREFIX+name; only this run uses the prefix.
 PREFIX=rt$(rand_str 4)-
+[ ${#PREFIX} = 7 ] || {
+	echo "lib.sh: could not make a random account prefix" >&2
+	exit 1
+}
 
 # fail MSG: report a failed check and end the test (logs are kept).
 fail() {
@@ -298,7 +302,9 @@ pid_alive() {
 
 # rss_kb PID: resident set size of PID in kB (0 if gone).
 rss_kb() {
-	sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0
+	local kb
+	kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null) || true
+	echo "${kb:-0}"
 }
 
 # Our accounts: every passwd entry that starts with this run's prefix.

@@ -14,7 +14,8 @@ printf '%s\n' "$list" | grep -qw bob || fail "user list lacks bob: $list"
 long=$(printf 'a%.0s' $(seq 1 33))
 for bad in Alice -x .x a/b ../x 'a b' "$long" 'root;id' $'a\nb' 'ａlice'; do
 	rc=0
-	printf 'x-password-123' | "$RIG" user add "$bad" --state-dir "$T/state" --password-stdin \
+	# "--" ends the options, so that "-x" reaches the name check.
+	printf 'x-password-123' | "$RIG" user add --state-dir "$T/state" --password-stdin -- "$bad" \
 		>"$T/out" 2>"$T/err" || rc=$?
 	[ "$rc" = 1 ] || fail "user add $(printf '%q' "$bad"): exit $rc, not 1"
 	grep -q "invalid username" "$T/err" ||
@@ -47,12 +48,16 @@ code=$(curl -sk -c "$T/jar.x" -b "$T/jar.x" -o /dev/null -w '%{http_code}' -H "O
 	--data-urlencode "_xsrf=$xsrf" "$URL/hub/login")
 case $code in 401 | 403) ;; *) fail "old password after passwd: $code" ;; esac
 
-# admin: bob becomes an admin.
+# admin on/off.
 [ "$(api GET /hub/api/users/bob)" = 200 ] || fail "GET bob: $(body)"
 [ "$(json 'd["admin"]' <"$T/body")" = false ] || fail "bob is admin before 'user admin': $(body)"
-rig_cli user admin bob || fail "user admin bob failed"
+rig_cli user admin bob on || fail "user admin bob on failed"
 [ "$(api GET /hub/api/users/bob)" = 200 ] || fail "GET bob: $(body)"
-[ "$(json 'd["admin"]' <"$T/body")" = true ] || fail "bob not admin after 'user admin': $(body)"
+[ "$(json 'd["admin"]' <"$T/body")" = true ] || fail "bob not admin after 'user admin bob on': $(body)"
+rig_cli user list | grep -w bob | grep -qw admin || fail "user list does not show bob as admin"
+rig_cli user admin bob off || fail "user admin bob off failed"
+[ "$(api GET /hub/api/users/bob)" = 200 ] || fail "GET bob: $(body)"
+[ "$(json 'd["admin"]' <"$T/body")" = false ] || fail "bob still admin after 'user admin bob off': $(body)"
 
 # The CLI works while the hub runs: a new user can log in at once.
 rig_user_add carol
