@@ -24,7 +24,7 @@ FUZZ   := $(wildcard tests/fuzz/fuzz-*.c)
 
 .PHONY: all run test unit e2e asan deps clean format format-check fuzz bench
 
-all: $(B)/rig $(B)/unit-tests
+all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ))
 
 $(B)/obj/%.o: src/%.c | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -46,8 +46,7 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(LIBOBJS)
 
 # Sanitizer build in its own tree, so both can coexist.
 asan:
-	$(MAKE) B=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" all \
-	    $(patsubst tests/fuzz/fuzz-%.c,build/asan/fuzz-%,$(FUZZ))
+	$(MAKE) B=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" all
 
 deps:
 	scripts/install-deps.sh
@@ -68,8 +67,10 @@ unit: all
 bench: deps all
 	bench/run
 
+# libFuzzer brings its own main: replay.c is compiled out.
 fuzz:
-	$(MAKE) B=build/fuzz CC=clang SAN="-fsanitize=fuzzer,address,undefined" \
+	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -DRIG_LIBFUZZER" \
+	    SAN="-fsanitize=fuzzer,address,undefined" \
 	    $(patsubst tests/fuzz/fuzz-%.c,build/fuzz/fuzz-%,$(FUZZ))
 
 format:

@@ -4,6 +4,8 @@
  * value, ';' or '#' comments, no includes, no interpolation. Numbers are
  * range-checked so a typo is an error at start, not a surprise later.
  */
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,10 +180,28 @@ config_add_service(struct config *c, const char *name, const char *url)
 		return error("service '%s': bad port in '%s'", name, url);
 	}
 	free(portstr);
-	s = xcalloc(1, sizeof(*s));
+	{
+		char           *host = xstrndup(p, (size_t)(colon - p));
+		size_t          hl = strlen(host);
+		struct in6_addr a6;
+		struct in_addr  a4;
+
+		/* "[::1]" → "::1": the proxy connects to the bare address. */
+		if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+			memmove(host, host + 1, hl - 2);
+			host[hl - 2] = '\0';
+		}
+		if (inet_pton(AF_INET, host, &a4) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1) {
+			free(host);
+			return error("service '%s': the host in '%s' must be a "
+			    "numeric address", name, url);
+		}
+		s = xcalloc(1, sizeof(*s));
+		s->host = host;
+	}
 	s->name = xstrdup(name);
 	s->url = xstrdup(url);
-	s->host = xstrndup(p, (size_t)(colon - p));
 	s->port = (int)port;
 	for (pp = &c->services; *pp != NULL; pp = &(*pp)->next) {
 		if (strcmp((*pp)->name, name) == 0) {
@@ -229,9 +249,14 @@ config_load(struct config *c, const char *path)
 	if (f == NULL)
 		return error("cannot read '%s': %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s = trim(line), *eq, *k, *v;
+		char *s, *eq, *k, *v;
 
 		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			ret = error("%s:%d: line too long", path, lineno);
+			break;
+		}
+		s = trim(line);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
@@ -265,8 +290,8 @@ config_load(struct config *c, const char *path)
 		/* An inline comment needs white space before it, so URLs and
 		 * commands keep their ';' and '#'. */
 		for (char *q = v; *q; q++) {
-			if ((*q == ';' || *q == '#') && q > v &&
-			    (q[-1] == ' ' || q[-1] == '\t')) {
+			if ((*q == ';' || *q == '#') && (q == v ||
+			    q[-1] == ' ' || q[-1] == '\t')) {
 				*q = '\0';
 				v = trim(v);
 				break;

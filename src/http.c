@@ -147,6 +147,20 @@ parse_length(const char *v, size_t n, uint64_t *out)
 	return 0;
 }
 
+/* Whether a Transfer-Encoding list ends with "chunked". */
+static int
+last_is_chunked(const char *v, size_t n)
+{
+	const char *comma = memrchr(v, ',', n), *t;
+
+	if (comma == NULL)
+		return 0;
+	t = comma + 1;
+	while (t < v + n && (*t == ' ' || *t == '\t'))
+		t++;
+	return eq_ci(t, (size_t)(v + n - t), "chunked");
+}
+
 /* Derives framing and connection handling from the headers. */
 static int
 derive(struct http_head *h, int is_request)
@@ -171,7 +185,11 @@ derive(struct http_head *h, int is_request)
 			if (has_te)
 				return HTTP_EFRAMING;
 			has_te = 1;
-			te_chunked = eq_ci(f->value, f->value_len, "chunked");
+			/* In a response the last coding decides (RFC 9112
+			 * §6.3); a request must say exactly "chunked". */
+			te_chunked = eq_ci(f->value, f->value_len, "chunked") ||
+			    (!is_request && last_is_chunked(f->value,
+			    f->value_len));
 		} else if (eq_ci(f->name, f->name_len, "host"))
 			hosts++;
 	}
@@ -216,7 +234,6 @@ http_parse_request(const char *data, size_t len, struct http_head *h)
 	int         r;
 
 	memset(h, 0, sizeof(*h));
-	/* Tolerate the empty lines some clients send between requests. */
 	hl = head_end(data, len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len);
 	if (hl == -1)
 		return HTTP_EBAD;

@@ -890,9 +890,13 @@ pages_handle(struct req *req)
 		return;
 	}
 	if (!auth_request(req)) {
-		if (get) {
-			char *enc = url_encode(strcmp(req->path, "/") == 0 ?
-			    "/hub/home" : req->path, 1);
+		if (get && (strcmp(req->path, "/") == 0 ||
+		    strcmp(req->path, "/hub") == 0 ||
+		    strcmp(req->path, "/hub/") == 0)) {
+			/* No next: after login the user's server starts. */
+			respond_redirect(req, "/hub/login", NULL);
+		} else if (get) {
+			char *enc = url_encode(req->path, 1);
 			char *loc = xasprintf("/hub/login?next=%s", enc);
 
 			respond_redirect(req, loc, NULL);

@@ -357,6 +357,70 @@ kill_uid(uid_t uid, int sig)
 	closedir(d);
 }
 
+/* CPU time (user + system, in clock ticks) of every process of 'uid'. */
+static uint64_t
+uid_cpu_ticks(uid_t uid)
+{
+	DIR           *d = opendir("/proc");
+	struct dirent *de;
+	uint64_t       total = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char              path[300], *data, *p;
+		struct stat       st;
+		long long         pid;
+		unsigned long     ut = 0, stime = 0;
+
+		if (parse_int(de->d_name, 2, 1 << 22, &pid) == -1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (stat(path, &st) == -1 || st.st_uid != uid)
+			continue;
+		data = read_file(path, 4096, NULL);
+		if (data == NULL)
+			continue;
+		/* After the command's ")": state, then fields 4..13, then
+		 * utime and stime (proc(5)). */
+		p = strrchr(data, ')');
+		if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u "
+		    "%*u %*u %*u %*u %lu %lu", &ut, &stime) != 2)
+			ut = stime = 0;
+		total += ut + stime;
+		free(data);
+	}
+	closedir(d);
+	return total;
+}
+
+/* As root: whether the account's processes (the server and its kernels)
+ * used CPU since the last look. Catches a computing kernel even when the
+ * server does not report kernel states (notebook 6 does not). */
+static int
+used_cpu(struct server *s)
+{
+	char          *acct;
+	struct passwd *pw;
+	uint64_t       now, before = s->cpu_ticks, min;
+
+	if (!s->hub->is_root)
+		return 0;
+	acct = account_name(s);
+	pw = getpwnam(acct);
+	free(acct);
+	if (pw == NULL || pw->pw_uid < MIN_USER_UID)
+		return 0;
+	now = uid_cpu_ticks(pw->pw_uid);
+	s->cpu_ticks = now;
+	/* More than 2 % of one core over the interval, at least 0.2 s: more
+	 * than answering the hub's own questions costs. */
+	min = (uint64_t)s->hub->cfg->cull_interval * 2;
+	if (min < 20)
+		min = 20;
+	return before > 0 && now > before + min;
+}
+
 static void
 stop_timer_cb(uv_timer_t *t)
 {
@@ -1000,6 +1064,8 @@ kernels_cb(void *arg, int status, const char *body, size_t len)
 		server_unref(s);
 		return;
 	}
+	log_debug("%s: %s: status %d, %zu bytes", __func__, s->name, status,
+	    len);
 	list = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
 	if (json_is_array(list)) {
 		size_t  i;
@@ -1050,6 +1116,8 @@ status_cb(void *arg, int status, const char *body, size_t len)
 			s->last_activity = t;
 		json_decref(j);
 	}
+	if (used_cpu(s))
+		s->last_activity = now_sec();
 	db_user_touch(s->hub->db, s->user_id, s->last_activity);
 	idle = now_sec() - s->last_activity;
 	if (s->hub->cfg->idle_timeout == 0 ||

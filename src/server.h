@@ -46,6 +46,7 @@ struct server {
 	int               removed; /* no longer in the hub's table */
 	int               probing;
 	int               culling;
+	uint64_t          cpu_ticks; /* of the account, at the last cull */
 	struct server_event ev[SERVER_MAX_EVENTS];
 	int               nev;
 	struct req_list   listeners; /* progress streams */

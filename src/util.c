@@ -180,6 +180,14 @@ iso_parse(const char *s)
 	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (end == NULL)
 		return -1;
+	/* Fractions of a second, then UTC only: "Z" or "+00:00". */
+	if (*end == '.') {
+		end++;
+		while (*end >= '0' && *end <= '9')
+			end++;
+	}
+	if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
+		return -1;
 	return (int64_t)timegm(&tm);
 }
 
@@ -189,7 +197,7 @@ parse_int(const char *s, long long min, long long max, long long *out)
 	char     *end;
 	long long v;
 
-	if (s == NULL || *s == '\0')
+	if (s == NULL || !((*s >= '0' && *s <= '9') || *s == '-'))
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -39,11 +39,13 @@ run_unit() {
 		return
 	fi
 	timeout -k 10 600 "$bin" >"$log" 2>&1 || rc=$?
-	grep -E '^(not )?ok ' "$log" | sed "s|^|$name: |"
 	ok=$(grep -c '^ok ' "$log")
 	nok=$(grep -c '^not ok ' "$log")
 	passed=$((passed + ok))
 	failed=$((failed + nok))
+	echo "# $name: $ok passed, $nok failed (log: tests/out/$3.log)"
+	# The failures, with the harness's "# file:line: ..." comments.
+	[ "$nok" = 0 ] || grep -E '^(not ok |#)' "$log" | sed "s|^|$name: |"
 	if [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
 		echo "not ok $name # exited with status $rc"
 		show_failure "$log"
@@ -57,7 +59,7 @@ run_script() {
 	t0=$(date +%s)
 	timeout -k 10 180 bash "$script" >"$log" 2>&1 </dev/null || rc=$?
 	if [ "$rc" = 0 ]; then
-		echo "ok $name ($(($(date +%s) - t0)) s)"
+		echo "ok $name # $(($(date +%s) - t0)) s"
 		passed=$((passed + 1))
 	else
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -72,6 +74,22 @@ run_script() {
 
 selected unit-tests "$@" && run_unit build/unit-tests unit-tests unit-tests
 selected asan/unit-tests "$@" && run_unit build/asan/unit-tests asan/unit-tests asan-unit-tests
+
+# Fuzz targets replay their corpus (tests/fuzz/corpus/NAME/), plain and
+# sanitizer builds; each binary counts as one test.
+for bin in build/fuzz-* build/asan/fuzz-*; do
+	[ -x "$bin" ] || continue
+	name=${bin#build/}
+	selected "$name" "$@" || continue
+	if timeout -k 10 300 "$bin" >"$OUT/${name//\//-}.log" 2>&1; then
+		echo "ok $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok $name"
+		show_failure "$OUT/${name//\//-}.log"
+		failed=$((failed + 1))
+	fi
+done
 
 for script in tests/e2e/t*.sh; do
 	[ -e "$script" ] || continue

@@ -229,11 +229,16 @@ login() {
 	[ "$code" = 302 ] || fail "login $name: POST /hub/login gave $code, not 302"
 }
 
-# xsrf_of NAME: the XSRF token of NAME's session (from /hub/home's form).
+# xsrf_of NAME: the XSRF token of NAME's session, from the _xsrf input of
+# /hub/home's form (or of /hub/token's, which always has one: home has no
+# form while a server is starting).
 xsrf_of() {
-	local x
-	x=$(curl -sk -m 10 -b "$T/jar.$1" "$URL/hub/home" | form_input _xsrf)
-	[ -n "$x" ] || fail "xsrf_of $1: no _xsrf input on /hub/home"
+	local x page
+	for page in /hub/home /hub/token; do
+		x=$(curl -sk -m 10 -b "$T/jar.$1" "$URL$page" | form_input _xsrf)
+		[ -z "$x" ] || break
+	done
+	[ -n "$x" ] || fail "xsrf_of $1: no _xsrf input on /hub/home nor on /hub/token"
 	echo "$x"
 }
 

@@ -38,10 +38,19 @@ for next in '%3Cscript%3Ealert(1)%3C/script%3E' '%22%3E%3Cimg%20src=x%20onerror=
 	grep -q "'onmouseover='" "$T/page" && fail "next=$next: quote reflected unescaped"
 done
 
-# Home: a start form with _xsrf.
+# Home: with the server stopped (login started it), a start form with _xsrf.
+TOKEN=$(rig_token bob)
+code=$(api DELETE /hub/api/users/bob/server)
+case $code in 202 | 204) ;; *) fail "DELETE bob's server gave $code: $(body)" ;; esac
+for i in $(seq 1 50); do
+	[ "$(api GET /hub/api/users/bob)" = 200 ] || fail "GET bob: $(body)"
+	[ "$(json 'd["servers"]' <"$T/body")" = '{}' ] && break
+	sleep 0.2
+done
 [ "$(get bob /hub/home)" = 200 ] || fail "GET /hub/home"
 secure_headers /hub/home
-grep -qiE "<form[^>]*method=[\"']?post" "$T/page" || fail "/hub/home has no POST form"
+grep -qiE "<form[^>]*method=[\"']?post[\"']?[^>]*action=[\"']?/hub/spawn" "$T/page" ||
+	fail "/hub/home has no start form (POST /hub/spawn): $(cat "$T/page")"
 [ -n "$(form_input _xsrf <"$T/page")" ] || fail "/hub/home's form has no _xsrf"
 
 # Admin page: admins only; lists users; its forms carry _xsrf.
@@ -92,10 +101,20 @@ code=$(curl -sk -m 10 -b "$T/jar.bob" -H "Origin: $URL" -o /dev/null -w '%{http_
 	--data-urlencode "note=no xsrf" "$URL/hub/token")
 [ "$code" = 403 ] || fail "POST /hub/token without _xsrf gave $code, not 403"
 
-# Revoke: with the page's revoke form if it has one, else as its script
-# would, through the API with the session and X-XSRFToken.
-form=$($PY -c '
-import sys, html.parser, urllib.parse
+# Revoke: with the page's revoke form for this token if it has one, else
+# as its script would, through the API with the session and X-XSRFToken.
+# The token's id, from the API (bob also has the CLI token made above).
+TOKEN=$tok
+[ "$(api GET /hub/api/users/bob/tokens)" = 200 ] || fail "GET bob's tokens: $(body)"
+id=$($PY -c '
+import json, sys
+d = json.load(sys.stdin)
+lists = [v for v in d.values() if isinstance(v, list)] if isinstance(d, dict) else [d]
+print(next(str(t["id"]) for l in lists for t in l if t.get("note") == "from the page"))' <"$T/body") ||
+	fail "the page's token (note 'from the page') is not in the list: $(body)"
+[ "$(get bob /hub/token)" = 200 ] || fail "GET /hub/token"
+form=$(ID=$id $PY -c '
+import os, re, sys, html.parser, urllib.parse
 class P(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(); self.forms = []; self.cur = None
@@ -113,31 +132,25 @@ class P(html.parser.HTMLParser):
         if tag == "form" and self.cur is not None:
             self.forms.append(self.cur); self.cur = None
 p = P(); p.feed(sys.stdin.read())
+# The API id, or its number alone (JupyterHub ids are "a" + the number).
+ids = {os.environ["ID"], re.sub(r"^[a-z]+", "", os.environ["ID"])} - {""}
 for f in p.forms:
-    if "revoke" in (f["action"] + f["text"]).lower():
+    mine = ids & set(re.split(r"[/?=&]", f["action"])) or any(v in ids for _, v in f["fields"])
+    if mine and "revoke" in (f["action"] + f["text"]).lower():
         print(f["action"]); print(urllib.parse.urlencode(f["fields"])); break
 ' <"$T/page")
 if [ -n "$form" ]; then
 	action=$(printf '%s\n' "$form" | sed -n 1p)
 	fields=$(printf '%s\n' "$form" | sed -n 2p)
 	case $action in /*) ;; *) action=/hub/token ;; esac
-	note "revoking with the form: POST $action"
+	note "revoking token $id with the page's form: POST $action"
 	code=$(curl -sk -m 10 -b "$T/jar.bob" -H "Origin: $URL" -o /dev/null -w '%{http_code}' \
 		-d "$fields" "$URL$action")
 	case $code in 200 | 302 | 303) ;; *) fail "revoke form POST $action gave $code" ;; esac
 else
-	note "no revoke form on /hub/token: revoking through the API with the session"
+	note "no revoke form for token $id on /hub/token: revoking through the API with the session"
 	sx=$(xsrf_of bob)
-	TOKEN=$tok
-	[ "$(api GET /hub/api/users/bob/tokens)" = 200 ] || fail "GET bob's tokens: $(body)"
-	id=$($PY -c '
-import json, sys
-d = json.load(sys.stdin)
-lists = [v for v in d.values() if isinstance(v, list)] if isinstance(d, dict) else [d]
-print(next(str(t["id"]) for l in lists for t in l if t.get("note") == "from the page"))' <"$T/body") ||
-		fail "the page's token is not in the list: $(body)"
-	TOKEN=
-	code=$(api DELETE "/hub/api/users/bob/tokens/$id" -b "$T/jar.bob" -H "Origin: $URL" -H "X-XSRFToken: $sx")
+	code=$(TOKEN="" api DELETE "/hub/api/users/bob/tokens/$id" -b "$T/jar.bob" -H "Origin: $URL" -H "X-XSRFToken: $sx")
 	[ "$code" = 204 ] || fail "revoking the page's token gave $code"
 fi
 TOKEN=$tok
