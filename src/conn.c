@@ -398,6 +398,10 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		conn_close(c, n == UV_EOF ? "client closed" : uv_strerror((int)n));
 		return;
 	}
+	/* The first bytes of a request after a quiet keep-alive: from now
+	 * on the head must arrive within header_timeout. */
+	if (c->state == CONN_HEAD && c->in.len == 0 && c->served > 0)
+		arm_timer(c, c->hub->cfg->header_timeout);
 	if (c->ssl != NULL)
 		tls_input(c, b->base, (size_t)n);
 	else if (buf_add(&c->in, b->base, (size_t)n) == -1) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hub's state in SQLite. Every statement is a literal with ?N
- * parameters, prepared on each call: a prepare costs microseconds, and not
- * caching means no statement outlives a schema change made by another
- * process. The schema grows only by numbered migrations, recorded in
+ * parameters, prepared once per connection and kept (the proxy looks up a
+ * session or token on every request, and a prepare costs more than the
+ * lookup); sqlite3_prepare_v2 statements re-prepare themselves after a
+ * schema change made by another process. The schema grows only by numbered migrations, recorded in
  * PRAGMA user_version and run inside one write transaction, so a CLI and a
  * hub opening the same file at once agree on which ran. The file holds
  * password hashes and server secrets: it is created 0600, and so are its
@@ -26,8 +27,14 @@
 
 #define DB_BUSY_TIMEOUT 5000 /* ms a writer waits for another's lock */
 
+#define DB_STMT_CACHE 48
+
 struct db {
 	sqlite3 *h;
+	struct {
+		const char   *sql; /* a literal: compared by address */
+		sqlite3_stmt *st;
+	} cache[DB_STMT_CACHE];
 };
 
 /*
@@ -81,6 +88,7 @@ static const char *const migrations[] = {
 
 static int           db_exec(struct db *, const char *, const char *);
 static sqlite3_stmt *db_prepare(struct db *, const char *, const char *);
+static void          db_finish(struct db *, sqlite3_stmt *);
 static int           db_fail(struct db *, sqlite3_stmt *, const char *);
 static int           db_run(struct db *, sqlite3_stmt *, const char *);
 static int           db_user_version(struct db *, int *);
@@ -112,13 +120,41 @@ static sqlite3_stmt *
 db_prepare(struct db *db, const char *sql, const char *func)
 {
 	sqlite3_stmt *st = NULL;
+	size_t        i;
 
+	for (i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++) {
+		if (db->cache[i].sql == sql) {
+			sqlite3_reset(db->cache[i].st);
+			sqlite3_clear_bindings(db->cache[i].st);
+			return db->cache[i].st;
+		}
+	}
 	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
 		sqlite3_finalize(st);
 		return NULL;
 	}
+	if (i < DB_STMT_CACHE) {
+		db->cache[i].sql = sql;
+		db->cache[i].st = st;
+	}
 	return st;
+}
+
+/* Done with a statement from db_prepare(): a cached one is reset (so it
+ * holds no read lock), any other finalized. */
+static void
+db_finish(struct db *db, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL;
+	     i++) {
+		if (db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 /* Logs the connection's error, finalizes 'st' and returns -1. */
@@ -126,7 +162,7 @@ static int
 db_fail(struct db *db, sqlite3_stmt *st, const char *func)
 {
 	log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return -1;
 }
 
@@ -142,7 +178,7 @@ db_run(struct db *db, sqlite3_stmt *st, const char *func)
 	r = sqlite3_step(st);
 	if (r != SQLITE_DONE)
 		return db_fail(db, st, func);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return sqlite3_changes(db->h) > 0 ? 0 : 1;
 }
 
@@ -158,7 +194,7 @@ db_user_version(struct db *db, int *version)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_fail(db, st, __func__);
 	*version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return 0;
 }
 
@@ -306,7 +342,7 @@ db_open(const char *path)
 	if (mode == NULL || strcmp(mode, "wal") != 0)
 		log_warnx("%s: %s: journal mode is %s, not wal", __func__, path,
 		    mode != NULL ? mode : "unknown");
-	sqlite3_finalize(st);
+	db_finish(db, st);
 
 	if (db_migrate(db) == -1)
 		goto fail;
@@ -323,6 +359,8 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++)
+		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close_v2(db->h); /* harmless on NULL */
 	free(db);
 }
@@ -367,7 +405,7 @@ db_user_get(struct db *db, const char *name, struct db_user *u)
 		user_from_row(st, u);
 	else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -389,7 +427,7 @@ db_user_get_id(struct db *db, int64_t id, struct db_user *u)
 		user_from_row(st, u);
 	else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -506,7 +544,7 @@ db_user_list(struct db *db, struct db_user **users, size_t *n)
 		db_users_free(v, len);
 		return db_fail(db, st, __func__);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	*users = v;
 	*n = len;
 	return 0;
@@ -523,7 +561,7 @@ db_user_count(struct db *db, int64_t *n)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_fail(db, st, __func__);
 	*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return 0;
 }
 
@@ -571,7 +609,7 @@ db_token_add(struct db *db, int64_t user_id, const char *hash, const char *note,
 	/* RETURNING writes as the statement steps: run it to the end. */
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return 0;
 }
 
@@ -594,7 +632,7 @@ db_token_find(struct db *db, const char *hash, int64_t *user_id,
 		*token_id = sqlite3_column_int64(st, 1);
 	} else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -657,7 +695,7 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 		db_tokens_free(v, len);
 		return db_fail(db, st, __func__);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	*t = v;
 	*n = len;
 	return 0;
@@ -685,7 +723,7 @@ db_token_get(struct db *db, int64_t user_id, int64_t token_id,
 		token_from_row(st, t);
 	else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -758,7 +796,7 @@ db_session_find(struct db *db, const char *hash, int64_t *user_id, char **xsrf)
 			*xsrf = col_str(st, 1);
 	} else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -844,7 +882,7 @@ db_server_get(struct db *db, int64_t user_id, struct db_server *s)
 		server_from_row(st, s);
 	else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
@@ -928,7 +966,7 @@ db_server_list_active(struct db *db, struct db_server **s, size_t *n)
 		db_servers_free(v, len);
 		return db_fail(db, st, __func__);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	*s = v;
 	*n = len;
 	return 0;

@@ -1097,6 +1097,7 @@ status_cb(void *arg, int status, const char *body, size_t len)
 {
 	struct cull_check *cc = arg;
 	struct server     *s = cc->s;
+	struct db_user     u;
 	json_t            *j;
 	int64_t            idle;
 	char              *path;
@@ -1107,6 +1108,16 @@ status_cb(void *arg, int status, const char *body, size_t len)
 		server_unref(s);
 		return;
 	}
+	if (db_user_get_id(s->hub->db, s->user_id, &u) == 1) {
+		/* Deleted with the CLI while its server ran. */
+		log_info("server %s: the user is gone, stopping", s->name);
+		s->culling = 0;
+		free(cc);
+		server_stop(s);
+		server_unref(s);
+		return;
+	}
+	db_user_release(&u);
 	j = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
 	if (j != NULL) {
 		int64_t t = iso_parse(

@@ -125,7 +125,9 @@ hub_start() {
 	URL=$scheme://127.0.0.1:$PORT
 	export URL PORT
 	echo "=== hub_start $(date +%T.%N) $*" >>"$T/hub.log"
-	"$RIG" hub --state-dir "$T/state" --listen "127.0.0.1:$PORT" \
+	# HUB_WRAP: a command to run the hub under (setpriv for t180).
+	# shellcheck disable=SC2086 # word splitting of HUB_WRAP is wanted
+	${HUB_WRAP:-} "$RIG" hub --state-dir "$T/state" --listen "127.0.0.1:$PORT" \
 		--config "$T/rig.conf" "$@" </dev/null >>"$T/hub.log" 2>&1 &
 	HUB_PID=$!
 	local deadline=$(($(now_ms) + 20000))

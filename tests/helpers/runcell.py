@@ -134,6 +134,16 @@ def main():
             # A first cell to the end, so that the server's own watcher of
             # the kernel is surely listening when the real one starts.
             wait_state(execute("pass"), "idle")
+            _, kb = call("GET", f"api/kernels/{kid}")
+            tries = int(os.environ.get("RUNCELL_TRY", "1"))
+            if json.loads(kb).get("execution_state") != "idle" and tries < 5:
+                # The server's own watcher of this kernel missed its
+                # messages (a start-up race in Jupyter): it would never
+                # report the kernel busy. Try again with a new kernel.
+                ws.close()
+                call("DELETE", f"api/kernels/{kid}")
+                os.environ["RUNCELL_TRY"] = str(tries + 1)
+                os.execv(sys.executable, [sys.executable] + sys.argv)
             wait_state(execute(code), "busy")
             ws.close()
             print(kid)
