@@ -8,6 +8,7 @@
                                   through the hub's proxy, then stop it again
     floor PORT USER LOG -- CMD... the same for a notebook server started by hand
     start-servers URL TOKEN USERS start many users' servers, wait until all answer
+    stop-servers URL TOKEN USERS  stop them, wait until the hub says they are gone
     chp-routes API TOKEN N TARGET add N routes /services/sN to a CHP
     report TSV OUT META           the markdown results (see report())
 
@@ -188,6 +189,15 @@ def cmd_start_servers(argv):
     print(f"ready {len(users)}")
 
 
+def cmd_stop_servers(argv):
+    base, token, users = argv[0], argv[1], argv[2:]
+    for u in users:
+        request(f"{base}/hub/api/users/{u}/server", "DELETE", token)
+    for u in users:
+        server_gone(base, token, u, 60)
+    print(f"stopped {len(users)}")
+
+
 def cmd_chp_routes(argv):
     api, token, n, target = argv[0], argv[1], int(argv[2]), argv[3]
     u = urllib.parse.urlsplit(api)
@@ -209,7 +219,7 @@ def cmd_chp_routes(argv):
 def fmt(v, unit=""):
     if v is None:
         return "–"
-    if abs(v) >= 100:
+    if abs(v) >= 100 or v == int(v):
         s = f"{v:,.0f}"
     elif abs(v) >= 10:
         s = f"{v:.1f}"
@@ -381,6 +391,7 @@ def report(argv):
         L.append("rig is the one process; JupyterHub is the hub (Python) plus CHP (node) added up.\n")
         L.append("| state | rig | JupyterHub + CHP | rig / JupyterHub |")
         L.append("|---|---|---|---|")
+        mc.sort(key=lambda c: (c.startswith("after"), c != "idle"))
         for c in mc:
             L.append(f"| {c} | {R.cell('memory', c, 'RSS kB', 'rig')} | {R.cell('memory', c, 'RSS kB', 'jupyterhub')} | "
                      f"{rfmt(ratio(R.med('memory', c, 'RSS kB', 'rig'), R.med('memory', c, 'RSS kB', 'jupyterhub')))} |")
@@ -464,6 +475,7 @@ def main():
         "spawn": cmd_spawn,
         "floor": cmd_floor,
         "start-servers": cmd_start_servers,
+        "stop-servers": cmd_stop_servers,
         "chp-routes": cmd_chp_routes,
         "report": report,
     }.get(cmd)

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Installs what rig needs to build and test: Debian packages (only the
-# missing ones, one apt call) and playwright-core for the browser test (npm,
+# Installs what rig needs to build, test and benchmark: Debian packages
+# (only the missing ones, one apt call; the last line of PKGS is for
+# bench/run) and playwright-core for the browser test (npm,
 # no browser download: the test uses Debian's /usr/bin/chromium).
 # Idempotent; when everything is present it only checks and exits.
 set -euo pipefail
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
 libjansson-dev libhttp-parser-dev libcrypt-dev openssl curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
-python3-websocket python3-ipykernel chromium nodejs npm"
+python3-websocket python3-ipykernel chromium nodejs npm
+jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {
 	dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'
@@ -30,10 +32,20 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "install-deps: apt-get install$missing"
+	# No package may start its service (nginx would listen on port 80 of
+	# every address): without a policy saying so, one for this call only.
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# install-deps.sh: start no service\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	apt-get -o DPkg::Lock::Timeout=600 update -qq
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
 		install -y -qq --no-install-recommends $missing
+	[ -z "$policy" ] || rm -f "$policy"
 fi
 
 # Browser test: playwright-core only (it never downloads browsers by itself;

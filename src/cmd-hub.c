@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "authcache.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -63,6 +64,7 @@ hub_stop(struct hub *hub, const char *why)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
 	servers_release(hub);
+	authcache_clear();
 }
 
 static void
@@ -126,6 +128,7 @@ tick_cb(uv_timer_t *t)
 	static unsigned n;
 
 	servers_tick(hub);
+	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
 	/* Renew the self-signed certificate well before it expires. */
@@ -292,6 +295,7 @@ run(struct config *cfg)
 	uv_run(hub.loop, UV_RUN_DEFAULT);
 	ret = 0;
 	log_info("stopped");
+	log_flush();
 out:
 	if (uv_loop_close(hub.loop) != 0)
 		log_debug("loop not closed cleanly");

@@ -511,17 +511,16 @@ handle_head(struct conn *c)
 		buf_consume(&c->in, 1);
 	if (c->in.len == 0)
 		return;
-	h = xmalloc(sizeof(*h));
+	req = xcalloc(1, sizeof(*req));
+	h = &req->head;
 	r = http_parse_request(c->in.data, c->in.len, h);
-	free(h);
-	if (r == 0)
-		return;
-	if (r < 0) {
-		respond_error_close(c, head_error_status(r),
-		    "malformed request head");
+	if (r <= 0) {
+		free(req);
+		if (r < 0)
+			respond_error_close(c, head_error_status(r),
+			    "malformed request head");
 		return;
 	}
-	req = xcalloc(1, sizeof(*req));
 	req->hub = c->hub;
 	req->conn = c;
 	req->start_ms = now_ms();
@@ -530,8 +529,8 @@ handle_head(struct conn *c)
 	memcpy(req->raw, c->in.data, (size_t)r);
 	req->raw[r] = '\0';
 	req->raw_len = (size_t)r;
+	http_head_rebase(h, c->in.data, req->raw);
 	buf_consume(&c->in, (size_t)r);
-	http_parse_request(req->raw, req->raw_len, &req->head);
 	target_split_req(req);
 	req->keep_alive = req->head.keep_alive;
 	buf_init(&req->body, c->hub->cfg->max_body);

@@ -31,6 +31,7 @@
 
 struct db {
 	sqlite3 *h;
+	uint64_t gen; /* bumped by every change to who may log in */
 	struct {
 		const char   *sql; /* a literal: compared by address */
 		sqlite3_stmt *st;
@@ -354,6 +355,12 @@ fail:
 	return NULL;
 }
 
+uint64_t
+db_generation(const struct db *db)
+{
+	return db->gen;
+}
+
 void
 db_close(struct db *db)
 {
@@ -456,6 +463,7 @@ db_user_del(struct db *db, const char *name)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "DELETE FROM users WHERE name = ?1", __func__);
 	if (st == NULL)
 		return -1;
@@ -470,6 +478,7 @@ db_user_set_password(struct db *db, const char *name, const char *pwhash)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1",
 	    __func__);
 	if (st == NULL)
@@ -487,6 +496,7 @@ db_user_set_admin(struct db *db, const char *name, int admin)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "UPDATE users SET admin = ?2 WHERE name = ?1",
 	    __func__);
 	if (st == NULL)
@@ -733,6 +743,7 @@ db_token_del(struct db *db, int64_t user_id, int64_t token_id)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2",
 	    __func__);
 	if (st == NULL)
@@ -806,6 +817,7 @@ db_session_del(struct db *db, const char *hash)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "DELETE FROM sessions WHERE hash = ?1", __func__);
 	if (st == NULL)
 		return -1;
@@ -820,6 +832,7 @@ db_session_del_user(struct db *db, int64_t user_id)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st =
 	    db_prepare(db, "DELETE FROM sessions WHERE user_id = ?1", __func__);
 	if (st == NULL)
@@ -835,6 +848,7 @@ db_session_expire(struct db *db, int64_t now)
 {
 	sqlite3_stmt *st;
 
+	db->gen++;
 	st = db_prepare(db, "DELETE FROM sessions WHERE expires <= ?1",
 	    __func__);
 	if (st == NULL)

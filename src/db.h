@@ -55,6 +55,9 @@ struct db_server {
  * NULL on error, logged. */
 struct db *db_open(const char *path);
 void       db_close(struct db *); /* db_close(NULL) does nothing */
+/* Changes whenever this handle deletes a user, token or session, or
+ * changes a password or admin flag: caches of credentials compare it. */
+uint64_t   db_generation(const struct db *);
 
 /* Users. Lookups return 0 and fill *u (release with db_user_release), 1 if
  * missing, -1 on error. */

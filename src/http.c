@@ -319,6 +319,19 @@ http_parse_response(const char *data, size_t len, struct http_head *h,
 	return (int)hl;
 }
 
+void
+http_head_rebase(struct http_head *h, const char *from, const char *to)
+{
+#define REBASE(p) ((p) = (p) != NULL ? to + ((p) - from) : NULL)
+	REBASE(h->method);
+	REBASE(h->target);
+	for (size_t i = 0; i < h->nhdr; i++) {
+		REBASE(h->hdr[i].name);
+		REBASE(h->hdr[i].value);
+	}
+#undef REBASE
+}
+
 const char *
 http_header(const struct http_head *h, const char *name, size_t *len)
 {

@@ -77,6 +77,9 @@ int http_parse_request(const char *data, size_t len, struct http_head *);
 int http_parse_response(const char *data, size_t len, struct http_head *,
     const char *req_method, size_t req_method_len);
 
+/* Moves the head's pointers from the bytes at 'from' to a copy at 'to'. */
+void http_head_rebase(struct http_head *, const char *from, const char *to);
+
 /* The first header called 'name' (case-insensitive), its value and length
  * in *len; NULL if absent. */
 const char *http_header(const struct http_head *, const char *name,

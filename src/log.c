@@ -15,6 +15,53 @@
 
 int log_verbose;
 
+#define ACCESS_BUF 8192
+
+static char   access_buf[ACCESS_BUF];
+static size_t access_len;
+
+void
+log_flush(void)
+{
+	if (access_len == 0)
+		return;
+	fwrite(access_buf, 1, access_len, stderr);
+	fflush(stderr);
+	access_len = 0;
+}
+
+void
+log_access(const char *fmt, ...)
+{
+	static char   stamp[32];
+	static time_t stamp_t;
+	char          line[512];
+	struct tm     tm;
+	time_t        t = time(NULL);
+	va_list       ap;
+	int           n, m;
+
+	if (t != stamp_t) {
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		stamp_t = t;
+	}
+	n = snprintf(line, sizeof(line), "%s info ", stamp);
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n += m;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (access_len + (size_t)n > sizeof(access_buf))
+		log_flush();
+	memcpy(access_buf + access_len, line, (size_t)n);
+	access_len += (size_t)n;
+}
+
 static void
 vlog(const char *level, int with_errno, const char *fmt, va_list ap)
 {
@@ -23,6 +70,7 @@ vlog(const char *level, int with_errno, const char *fmt, va_list ap)
 	time_t    t = time(NULL);
 	int       saved = errno;
 
+	log_flush();
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s ", stamp, level);

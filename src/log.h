@@ -19,6 +19,15 @@ void fatal(const char *, ...)
 void fatalx(const char *, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * Access-log lines are kept in a buffer and written when it fills, when
+ * log_flush() is called (the hub does once a second), or before any other
+ * log line, so the order of lines is kept: one write per many requests
+ * instead of one per request.
+ */
+void log_access(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_flush(void);
+
 /* CLI errors, git style: prints "rig: ..." and returns -1. */
 int error(const char *, ...) __attribute__((format(printf, 1, 2)));
 

@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "authcache.h"
 #include "conn.h"
 #include "hub.h"
 #include "log.h"
@@ -56,7 +57,7 @@ access_log(struct req *req)
 	const char *who = req->authed ? req->user.name : "-";
 	const char *addr = req->addr;
 	/* The path only: query strings can carry tokens. */
-	log_info("%s \"%.*s %.200s\" %d %llu %llums %s", addr,
+	log_access("%s \"%.*s %.200s\" %d %llu %llums %s", addr,
 	    (int)req->head.method_len, req->head.method, req->path,
 	    req->status, (unsigned long long)req->sent,
 	    (unsigned long long)(now_ms() - req->start_ms), who);
@@ -159,26 +160,35 @@ check_xsrf(struct req *req, const char *form_value)
 	return ok;
 }
 
+/* Resolves a credential's hash through the cache, then the database. */
 static int
-auth_token(struct req *req, const char *v, size_t n)
+resolve(struct req *req, const char *hash, int is_token)
 {
-	char    hash[TOKEN_HASH_LEN + 1], *tok;
-	int64_t uid, tid;
+	struct auth_hit hit;
+	int             r;
 
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	if (n == 0 || n > 256)
-		return 0;
-	tok = xstrndup(v, n);
-	token_hash(tok, hash);
-	free_secret(tok);
-	if (db_token_find(req->hub->db, hash, &uid, &tid) != 0)
-		return 0;
-	if (db_user_get_id(req->hub->db, uid, &req->user) != 0)
-		return 0;
-	if (!routes_is_proxied(req))
-		db_token_touch(req->hub->db, tid, now_sec());
-	req->by_token = 1;
+	memset(&hit, 0, sizeof(hit));
+	if (!authcache_get(hash, db_generation(req->hub->db), &hit)) {
+		if (is_token)
+			r = db_token_find(req->hub->db, hash, &hit.user_id,
+			    &hit.token_id);
+		else
+			r = db_session_find(req->hub->db, hash, &hit.user_id,
+			    &hit.xsrf);
+		if (r != 0 || db_user_get_id(req->hub->db, hit.user_id,
+		    &hit.user) != 0) {
+			free_secret(hit.xsrf);
+			return 0;
+		}
+		if (is_token)
+			db_token_touch(req->hub->db, hit.token_id, now_sec());
+		authcache_put(hash, db_generation(req->hub->db), &hit);
+	}
+	req->user = hit.user;
+	req->xsrf = hit.xsrf;
+	req->by_token = is_token;
+	if (!is_token)
+		req->session_hash = xstrdup(hash);
 	return 1;
 }
 
@@ -187,8 +197,8 @@ auth_request(struct req *req)
 {
 	size_t      n;
 	const char *v;
-	char       *sid, hash[TOKEN_HASH_LEN + 1];
-	int64_t     uid;
+	char       *cred, hash[TOKEN_HASH_LEN + 1];
+	int         is_token = 0;
 
 	if (req->authed)
 		return 1;
@@ -197,31 +207,30 @@ auth_request(struct req *req)
 	    (n > 7 && strncasecmp(v, "bearer ", 7) == 0))) {
 		size_t skip = v[0] == 't' || v[0] == 'T' ? 6 : 7;
 
-		req->authed = auth_token(req, v + skip, n - skip);
-		return req->authed;
+		v += skip;
+		n -= skip;
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		if (n == 0 || n > 256)
+			return 0;
+		cred = xstrndup(v, n);
+		is_token = 1;
+	} else {
+		v = http_header(&req->head, "cookie", &n);
+		if (v == NULL)
+			return 0;
+		cred = cookie_get(v, n, "rig-session");
+		if (cred == NULL)
+			return 0;
+		if (strlen(cred) > 256) {
+			free_secret(cred);
+			return 0;
+		}
 	}
-	v = http_header(&req->head, "cookie", &n);
-	if (v == NULL)
-		return 0;
-	sid = cookie_get(v, n, "rig-session");
-	if (sid == NULL)
-		return 0;
-	if (strlen(sid) > 256) {
-		free(sid);
-		return 0;
-	}
-	token_hash(sid, hash);
-	free_secret(sid);
-	if (db_session_find(req->hub->db, hash, &uid, &req->xsrf) != 0)
-		return 0;
-	if (db_user_get_id(req->hub->db, uid, &req->user) != 0) {
-		free_secret(req->xsrf);
-		req->xsrf = NULL;
-		return 0;
-	}
-	req->session_hash = xstrdup(hash);
-	req->authed = 1;
-	return 1;
+	token_hash(cred, hash);
+	free_secret(cred);
+	req->authed = resolve(req, hash, is_token);
+	return req->authed;
 }
 
 /* No credentials: a browser goes to the login page, a client gets 403. */
