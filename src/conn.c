@@ -578,6 +578,8 @@ conn_request_done(struct conn *c)
 		return;
 	}
 	c->state = CONN_HEAD;
+	if (c->in.len == 0 && c->in.cap > 4096)
+		buf_release(&c->in); /* an idle connection keeps little */
 	arm_timer(c, c->in.len > 0 ? c->hub->cfg->header_timeout :
 	    c->hub->cfg->keepalive_timeout);
 	update_reading(c);

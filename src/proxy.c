@@ -399,7 +399,11 @@ proxy_client_input(struct upstream *up)
 			conn_close(c, "upstream write failed");
 			return;
 		}
-		buf_reset(&c->in);
+		/* Give back what a burst grew, or idle tunnels keep it. */
+		if (c->in.cap > 4096)
+			buf_release(&c->in);
+		else
+			buf_reset(&c->in);
 		if (up->server != NULL)
 			server_touch(up->server);
 		return;
@@ -570,16 +574,23 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 		http_body_init(&up->framing, h);
 		if (h->status == 101 && c != NULL && c->req != NULL &&
 		    c->req->head.upgrade) {
+			struct req *req = c->req;
+
 			free(h);
 			up->state = UP_TUNNEL;
 			c->state = CONN_TUNNEL;
-			c->req->status = 101;
+			req->status = 101;
 			up->hub->m.websockets++;
 			if (to_client(up, up->in.data, up->in.len) == -1) {
 				up_close(up, "client gone");
 				return;
 			}
-			buf_reset(&up->in);
+			buf_release(&up->in);
+			/* The request is over: log it and free it now, so an
+			 * idle tunnel holds only its two sockets. */
+			c->req = NULL;
+			req->conn = NULL;
+			routes_request_gone(req);
 			proxy_client_input(up);
 			return;
 		}
