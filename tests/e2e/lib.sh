@@ -324,6 +324,8 @@ lib_cleanup() {
 	set +e
 	for pid in $BG_PIDS; do kill "$pid" 2>/dev/null; done
 	[ -n "$HUB_PID" ] && hub_kill
+	# AT_EXIT: a test's own clean-up (an unmount), run after the hub.
+	[ -n "${AT_EXIT:-}" ] && eval "$AT_EXIT"
 	for acct in $(our_accounts); do
 		pkill -KILL -u "$acct" 2>/dev/null
 		for i in $(seq 1 50); do
