@@ -18,8 +18,6 @@
 
 #define TOKEN_MAX_ARGS 3
 #define TOKEN_NOTE_MAX 256 /* bytes */
-#define TEXT_SHOWN_MAX 64 /* input bytes quoted in a message or list */
-#define TEXT_QUOTED_SIZE (TEXT_SHOWN_MAX * 4 + 4)
 
 struct token_opts {
 	const char *state_dir;
@@ -29,7 +27,6 @@ struct token_opts {
 };
 
 static int  token_parse(int, char **, struct token_opts *);
-static void quote_text(const char *, char *, size_t);
 static int  token_create(struct db *, const struct db_user *,
      const struct token_opts *);
 static int  token_list(struct db *, const struct db_user *);
@@ -77,37 +74,6 @@ token_parse(int argc, char **argv, struct token_opts *o)
 	return 0;
 }
 
-/*
- * Quotes 'text' for the terminal: at most TEXT_SHOWN_MAX bytes, control
- * and non-ASCII bytes (tabs and newlines too, which would break the list's
- * columns) as \xNN. 'out' holds TEXT_QUOTED_SIZE bytes.
- */
-static void
-quote_text(const char *text, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t            o = 0, i;
-
-	for (i = 0; i < TEXT_SHOWN_MAX && text[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (o + 5 > outlen)
-			break;
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'') {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else
-			out[o++] = (char)c;
-	}
-	if (text[i] != '\0' && o + 4 <= outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
 static int
 token_create(struct db *db, const struct db_user *u, const struct token_opts *o)
 {
@@ -133,7 +99,7 @@ token_list(struct db *db, const struct db_user *u)
 {
 	struct db_token *t;
 	size_t           n;
-	char             created[40], used[40], note[TEXT_QUOTED_SIZE];
+	char             created[40], used[40], note[QUOTED_SIZE];
 
 	if (db_token_list(db, u->id, &t, &n) == -1)
 		return 1;
@@ -145,7 +111,7 @@ token_list(struct db *db, const struct db_user *u)
 		else
 			snprintf(used, sizeof(used), "never");
 		if (t[i].note[0] != '\0')
-			quote_text(t[i].note, note, sizeof(note));
+			quote_for_terminal(t[i].note, note, sizeof(note));
 		else
 			snprintf(note, sizeof(note), "-");
 		printf("%lld\t%s\t%s\t%s\n", (long long)t[i].id, note, created,
@@ -172,7 +138,7 @@ cmd_token(int argc, char **argv)
 	struct token_opts o;
 	struct db_user    u;
 	struct db        *db;
-	char             *dir, q[TEXT_QUOTED_SIZE];
+	char             *dir, q[QUOTED_SIZE];
 	const char       *sub, *why;
 	long long         id = 0;
 	int               r;
@@ -193,7 +159,7 @@ cmd_token(int argc, char **argv)
 
 	why = username_error(o.args[1]);
 	if (why != NULL) {
-		quote_text(o.args[1], q, sizeof(q));
+		quote_for_terminal(o.args[1], q, sizeof(q));
 		error("invalid username '%s': %s", q, why);
 		return 1;
 	}
@@ -202,7 +168,7 @@ cmd_token(int argc, char **argv)
 		return 1;
 	}
 	if (o.nargs == 3 && parse_int(o.args[2], 1, INT64_MAX, &id) == -1) {
-		quote_text(o.args[2], q, sizeof(q));
+		quote_for_terminal(o.args[2], q, sizeof(q));
 		error("invalid token id '%s'", q);
 		return 1;
 	}

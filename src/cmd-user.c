@@ -21,8 +21,6 @@
 /* Bytes read from stdin, newline excluded: libcrypt refuses longer ones
  * (CRYPT_MAX_PASSPHRASE_SIZE, 512 with the NUL). */
 #define PASSWORD_MAX 511
-#define NAME_SHOWN_MAX 64 /* input bytes quoted in an error message */
-#define NAME_QUOTED_SIZE (NAME_SHOWN_MAX * 4 + 4)
 
 struct user_opts {
 	const char *state_dir;
@@ -33,7 +31,6 @@ struct user_opts {
 };
 
 static int  user_parse(int, char **, struct user_opts *);
-static void quote_name(const char *, char *, size_t);
 static int  check_name(const char *);
 static int  read_password(char *, size_t);
 static int  new_password(int, char **, int *);
@@ -84,48 +81,17 @@ user_parse(int argc, char **argv, struct user_opts *o)
 	return 0;
 }
 
-/*
- * Quotes 'name' for a message: at most NAME_SHOWN_MAX bytes of it, with
- * control and non-ASCII bytes as \xNN, so that a hostile name cannot
- * drive the terminal. 'out' holds NAME_QUOTED_SIZE bytes.
- */
-static void
-quote_name(const char *name, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t            o = 0, i;
-
-	for (i = 0; i < NAME_SHOWN_MAX && name[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (o + 5 > outlen)
-			break;
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'') {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else
-			out[o++] = (char)c;
-	}
-	if (name[i] != '\0' && o + 4 <= outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
 /* 0 if 'name' is a valid username, else -1 with a message. */
 static int
 check_name(const char *name)
 {
-	char        q[NAME_QUOTED_SIZE];
+	char        q[QUOTED_SIZE];
 	const char *why;
 
 	why = username_error(name);
 	if (why == NULL)
 		return 0;
-	quote_name(name, q, sizeof(q));
+	quote_for_terminal(name, q, sizeof(q));
 	return error("invalid username '%s': %s", q, why);
 }
 
@@ -242,7 +208,7 @@ user_list(struct db *db)
 {
 	struct db_user *users;
 	size_t          n;
-	char            when[40], q[NAME_QUOTED_SIZE];
+	char            when[40], q[QUOTED_SIZE];
 
 	if (db_user_list(db, &users, &n) == -1)
 		return 1;
@@ -254,7 +220,7 @@ user_list(struct db *db)
 			snprintf(when, sizeof(when), "never");
 		/* Names were checked when added; quote in case of a
 		 * database edited by hand. */
-		quote_name(users[i].name, q, sizeof(q));
+		quote_for_terminal(users[i].name, q, sizeof(q));
 		printf("%s\t%s\t%s\n", q, users[i].admin ? "admin" : "-", when);
 	}
 	db_users_free(users, n);

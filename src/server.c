@@ -173,12 +173,31 @@ save(struct server *s)
 		log_warnx("server %s: cannot record its state", s->name);
 }
 
+/* An event as a server-sent-events line; takes the reference to 'ev'.
+ * Caller frees result. */
+static char *
+event_line(json_t *ev)
+{
+	char *data = json_dumps(ev, JSON_COMPACT);
+	char *line = xasprintf("data: %s\n\n", data);
+
+	free(data);
+	json_decref(ev);
+	return line;
+}
+
+static json_t *
+progress_event(int pct, const char *message)
+{
+	return json_pack("{s:i, s:s, s:s}", "progress", pct, "message",
+	    message, "html_message", message);
+}
+
 /* Sends one progress event to every listener; the final one ends them. */
 static void
 emit(struct server *s, json_t *ev, int final)
 {
 	struct req *req, *next;
-	char       *data = json_dumps(ev, JSON_COMPACT);
 	char       *line;
 
 	if (final == 0 && s->nev < SERVER_MAX_EVENTS) {
@@ -188,9 +207,7 @@ emit(struct server *s, json_t *ev, int final)
 		    json_string_value(json_object_get(ev, "message")));
 		s->nev++;
 	}
-	json_decref(ev);
-	line = xasprintf("data: %s\n\n", data);
-	free(data);
+	line = event_line(ev);
 	for (req = TAILQ_FIRST(&s->listeners); req != NULL; req = next) {
 		next = TAILQ_NEXT(req, entry);
 		if (respond_stream_write(req, line, strlen(line)) == -1 ||
@@ -206,12 +223,6 @@ emit(struct server *s, json_t *ev, int final)
 	free(line);
 }
 
-static void
-progress(struct server *s, int pct, const char *message)
-{
-	emit(s, json_pack("{s:i, s:s, s:s}", "progress", pct, "message",
-	    message, "html_message", message), 0);
-}
 
 static json_t *
 final_event(const struct server *s)
@@ -239,32 +250,29 @@ final_event(const struct server *s)
 	}
 }
 
+static void
+progress(struct server *s, int pct, const char *message)
+{
+	emit(s, progress_event(pct, message), 0);
+}
+
 void
 server_progress_listen(struct server *s, struct req *req)
 {
+	char *line;
+
 	respond_stream_start(req, 200, "text/event-stream",
 	    "X-Accel-Buffering: no\r\n");
 	for (int i = 0; i < s->nev; i++) {
-		json_t *ev = json_pack("{s:i, s:s, s:s}", "progress",
-		    s->ev[i].progress, "message", s->ev[i].message,
-		    "html_message", s->ev[i].message);
-		char *data = json_dumps(ev, JSON_COMPACT);
-		char *line = xasprintf("data: %s\n\n", data);
-
+		line = event_line(progress_event(s->ev[i].progress,
+		    s->ev[i].message));
 		respond_stream_write(req, line, strlen(line));
 		free(line);
-		free(data);
-		json_decref(ev);
 	}
 	if (s->state != SERVER_PENDING) {
-		json_t *ev = final_event(s);
-		char   *data = json_dumps(ev, JSON_COMPACT);
-		char   *line = xasprintf("data: %s\n\n", data);
-
+		line = event_line(final_event(s));
 		respond_stream_write(req, line, strlen(line));
 		free(line);
-		free(data);
-		json_decref(ev);
 		respond_stream_end(req);
 		return;
 	}

@@ -248,6 +248,32 @@ username_valid(const char *name)
 	return username_error(name) == NULL;
 }
 
+void
+quote_for_terminal(const char *text, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t            o = 0, i;
+
+	for (i = 0; i < QUOTED_SHOWN && text[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (o + 5 > outlen)
+			break;
+		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'') {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else
+			out[o++] = (char)c;
+	}
+	if (text[i] != '\0' && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
 int
 write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {

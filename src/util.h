@@ -49,6 +49,16 @@ int username_valid(const char *name);
 /* Why 'name' is not a valid username, or NULL if it is. */
 const char *username_error(const char *name);
 
+/*
+ * Quotes outside text for a message or a listing: at most QUOTED_SHOWN
+ * bytes of it, control and non-ASCII bytes (tabs and newlines too, which
+ * would break a list's columns) and quotes as \xNN, "..." if cut, so a
+ * hostile name cannot drive the terminal. 'out' holds QUOTED_SIZE bytes.
+ */
+#define QUOTED_SHOWN 64
+#define QUOTED_SIZE  (QUOTED_SHOWN * 4 + 4)
+void quote_for_terminal(const char *text, char *out, size_t outlen);
+
 /* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
  * 'mode'; -1 with errno set on failure. */
 int write_file_atomic(const char *path, const void *data, size_t len,
