@@ -679,7 +679,13 @@ up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			conn_close(c, "server closed mid-response");
 		return;
 	}
-	up->got_bytes = 1;
+	if (!up->got_bytes) {
+		/* The head is kept only to retry on a stale pooled
+		 * connection; an answer means no retry. */
+		up->got_bytes = 1;
+		free(up->head);
+		up->head = NULL;
+	}
 	switch (up->state) {
 	case UP_IDLE:
 		up_close(up, "unexpected bytes on an idle connection");
