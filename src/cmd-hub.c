@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "authcache.h"
+#include "chunk.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -65,6 +66,7 @@ hub_stop(struct hub *hub, const char *why)
 	proxy_close_idle(hub);
 	servers_release(hub);
 	authcache_clear();
+	chunk_pool_release();
 }
 
 static void

@@ -18,6 +18,7 @@
 
 #include <openssl/err.h>
 
+#include "chunk.h"
 #include "conn.h"
 #include "hub.h"
 #include "log.h"
@@ -26,11 +27,12 @@
 #include "routes.h"
 #include "util.h"
 
-/* One uv_write with its own copy of the bytes. */
+/* One uv_write: its own copy of the bytes, or a reference to a chunk. */
 struct wreq {
 	uv_write_t   w;
 	struct conn *c;
 	size_t       len;
+	char        *chunk; /* NULL for a copy in data[] */
 	char         data[];
 };
 
@@ -105,6 +107,7 @@ write_cb(uv_write_t *w, int status)
 	struct conn *c = wr->c;
 
 	c->queued -= wr->len;
+	chunk_unref(wr->chunk);
 	free(wr);
 	if (c->closing)
 		return;
@@ -133,6 +136,7 @@ raw_write(struct conn *c, const void *data, size_t len)
 	wr = xmalloc(sizeof(*wr) + len);
 	wr->c = c;
 	wr->len = len;
+	wr->chunk = NULL;
 	memcpy(wr->data, data, len);
 	b = uv_buf_init(wr->data, (unsigned int)len);
 	r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb);
@@ -183,6 +187,34 @@ conn_write(struct conn *c, const void *data, size_t len)
 		len -= (size_t)w;
 	}
 	return flush_tls(c);
+}
+
+int
+conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
+{
+	struct wreq *wr;
+	uv_buf_t     b;
+	int          r;
+
+	if (c->closing)
+		return -1;
+	if (c->ssl != NULL || len == 0)
+		return conn_write(c, data, len);
+	wr = xmalloc(sizeof(*wr));
+	wr->c = c;
+	wr->len = len;
+	wr->chunk = chunk;
+	chunk_ref(chunk);
+	b = uv_buf_init((char *)data, (unsigned int)len);
+	r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb);
+	if (r != 0) {
+		chunk_unref(chunk);
+		free(wr);
+		conn_close(c, "write failed");
+		return -1;
+	}
+	c->queued += len;
+	return 0;
 }
 
 static void

@@ -60,6 +60,11 @@ void conn_accept(struct hub *, uv_stream_t *listener);
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
 int  conn_write(struct conn *, const void *, size_t);
 
+/* Queues 'len' bytes at 'data', inside 'chunk', without copying them
+ * (plain connections; TLS encrypts a copy). Takes its own reference. */
+int  conn_write_chunk(struct conn *, char *chunk, const char *data,
+    size_t len);
+
 /* Closes now; 'why' is logged at debug level. Safe to call twice. */
 void conn_close(struct conn *, const char *why);
 

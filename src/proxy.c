@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chunk.h"
 #include "conn.h"
 #include "hub.h"
 #include "log.h"
@@ -52,6 +53,7 @@ struct upstream {
 	int              got_bytes; /* any response byte seen */
 	int              reading;
 	int              closing;
+	char            *chunk; /* being read from, during up_read_cb */
 	size_t           queued;
 	char            *head; /* rewritten request head, kept for a retry */
 	size_t           head_len;
@@ -70,15 +72,15 @@ static void up_close(struct upstream *, const char *why);
 static void up_connect(struct upstream *);
 static void response_done(struct upstream *);
 
-static char up_read_space[64 * 1024];
-
+/* Responses are read into chunks, so the body can be written on to the
+ * client without a copy (see to_client). */
 static void
 up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	(void)h;
 	(void)hint;
-	b->base = up_read_space;
-	b->len = sizeof(up_read_space);
+	b->base = chunk_new();
+	b->len = CHUNK_SIZE;
 }
 
 static void
@@ -465,7 +467,10 @@ to_client(struct upstream *up, const char *data, size_t len)
 		return -1;
 	if (c->req != NULL)
 		c->req->sent += len;
-	if (conn_write(c, data, len) == -1)
+	if (chunk_holds(up->chunk, data)) {
+		if (conn_write_chunk(c, up->chunk, data, len) == -1)
+			return -1;
+	} else if (conn_write(c, data, len) == -1)
 		return -1;
 	if (c->queued > CONN_WRITE_HIGH && up->reading) {
 		uv_read_stop((uv_stream_t *)&up->tcp);
@@ -622,10 +627,23 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 	}
 }
 
+static void up_read(struct upstream *, ssize_t, const uv_buf_t *);
+
 static void
 up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct upstream *up = container_of((uv_tcp_t *)s, struct upstream, tcp);
+
+	/* Writes that forwarded parts of it hold their own references. */
+	up->chunk = b->base;
+	up_read(up, n, b);
+	up->chunk = NULL;
+	chunk_unref(b->base);
+}
+
+static void
+up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
+{
 	struct conn     *c = up->client;
 
 	if (n == 0)
