@@ -322,34 +322,27 @@ static void
 up_connect(struct upstream *up)
 {
 	struct sockaddr_storage ss;
+	struct conn            *c;
 	int                     r;
 
-	if (uv_ip4_addr(up->host, up->port, (struct sockaddr_in *)&ss) != 0 &&
-	    uv_ip6_addr(up->host, up->port, (struct sockaddr_in6 *)&ss) != 0) {
-		r = UV_EINVAL;
-		goto fail;
-	}
+	/* The handle exists from here on, so every failure below closes it
+	 * and frees the upstream in up_close_cb, as libuv requires. */
 	uv_tcp_init(up->hub->loop, &up->tcp);
-	r = uv_tcp_connect(&up->connect, &up->tcp, (struct sockaddr *)&ss,
-	    connect_cb);
+	if (uv_ip4_addr(up->host, up->port, (struct sockaddr_in *)&ss) != 0 &&
+	    uv_ip6_addr(up->host, up->port, (struct sockaddr_in6 *)&ss) != 0)
+		r = UV_EINVAL;
+	else
+		r = uv_tcp_connect(&up->connect, &up->tcp,
+		    (struct sockaddr *)&ss, connect_cb);
 	if (r == 0)
 		return;
-	uv_close((uv_handle_t *)&up->tcp, NULL);
-fail:
 	log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
 	    uv_strerror(r));
-	up->closing = 1;
-	{
-		struct conn *c = up->client;
-
-		if (c != NULL)
-			c->up = NULL;
-		buf_release(&up->in);
-		free(up->head);
-		free(up);
-		if (c != NULL && c->req != NULL)
-			respond_error(c->req, 502, "cannot reach the server");
-	}
+	c = up->client;
+	up_close(up, "connect failed");
+	if (c != NULL && c->req != NULL)
+		respond_error(c->req, r == UV_EMFILE || r == UV_ENFILE ? 503 :
+		    502, "cannot reach the server");
 }
 
 void
