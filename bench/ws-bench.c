@@ -62,10 +62,10 @@ struct url {
 
 /* A blocking connection with a read buffer. */
 struct bconn {
-	int            fd;
-	SSL           *ssl;
-	unsigned char  rbuf[MAX_MSG * 2 + 64];
-	size_t         roff, rlen;
+	int           fd;
+	SSL          *ssl;
+	unsigned char rbuf[MAX_MSG * 2 + 64];
+	size_t        roff, rlen;
 };
 
 /* One of the idle connections. */
@@ -82,15 +82,15 @@ struct iconn {
 	int              polling;
 };
 
-static struct url   url;
-static const char  *headers[MAX_HEADERS];
-static int          nheaders;
-static size_t       msg_size = 32;
-static int          window = 32;
-static int          parallel = 200;
-static double       time_limit = 600;
-static SSL_CTX     *ssl_ctx;
-static uint64_t     rng = 0x9e3779b97f4a7c15ULL;
+static struct url  url;
+static const char *headers[MAX_HEADERS];
+static int         nheaders;
+static size_t      msg_size = 32;
+static int         window = 32;
+static int         parallel = 200;
+static double      time_limit = 600;
+static SSL_CTX    *ssl_ctx;
+static uint64_t    rng = 0x9e3779b97f4a7c15ULL;
 
 /* Idle mode. */
 static uv_loop_t    *loop;
@@ -187,7 +187,8 @@ make_request(char *buf, size_t size, const char *key)
 	n = snprintf(buf, size,
 	    "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\n"
 	    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-	    "Sec-WebSocket-Version: 13\r\n", url.path, url.host, url.port, key);
+	    "Sec-WebSocket-Version: 13\r\n",
+	    url.path, url.host, url.port, key);
 	for (int i = 0; i < nheaders && n > 0 && (size_t)n < size; i++) {
 		m = snprintf(buf + n, size - (size_t)n, "%s\r\n", headers[i]);
 		n = m < 0 ? -1 : n + m;
@@ -286,8 +287,8 @@ b_fill(struct bconn *b, size_t need)
 		b->roff = 0;
 	}
 	while (b->rlen - b->roff < need) {
-		ssize_t n = b_read(b, b->rbuf + b->rlen,
-		    sizeof(b->rbuf) - b->rlen);
+		ssize_t n =
+		    b_read(b, b->rbuf + b->rlen, sizeof(b->rbuf) - b->rlen);
 
 		if (n <= 0)
 			die("%s: connection closed or read timed out",
@@ -390,10 +391,10 @@ cmp_double(const void *a, const void *b)
 static int
 mode_rtt(long n)
 {
-	struct bconn  *b = calloc(1, sizeof(*b));
-	unsigned char  msg[MAX_MSG], frame[MAX_MSG + 16], got[MAX_MSG];
-	double        *t = calloc((size_t)n, sizeof(double)), sum = 0, start;
-	size_t         flen;
+	struct bconn *b = calloc(1, sizeof(*b));
+	unsigned char msg[MAX_MSG], frame[MAX_MSG + 16], got[MAX_MSG];
+	double       *t = calloc((size_t)n, sizeof(double)), sum = 0, start;
+	size_t        flen;
 
 	if (b == NULL || t == NULL)
 		die("%s", "out of memory");
@@ -429,11 +430,11 @@ mode_rtt(long n)
 static int
 mode_rate(double secs)
 {
-	struct bconn  *b = calloc(1, sizeof(*b));
-	unsigned char  msg[MAX_MSG], frame[MAX_MSG + 16], got[MAX_MSG];
-	double         start, end;
-	long           count = 0;
-	size_t         flen;
+	struct bconn *b = calloc(1, sizeof(*b));
+	unsigned char msg[MAX_MSG], frame[MAX_MSG + 16], got[MAX_MSG];
+	double        start, end;
+	long          count = 0;
+	size_t        flen;
 
 	if (b == NULL)
 		die("%s", "out of memory");
@@ -616,8 +617,8 @@ ic_step(struct iconn *c, int events)
 			e = strstr(c->resp, "\r\n\r\n");
 			if (e != NULL) {
 				e[2] = '\0';
-				ic_finish(c, check_response(c->resp,
-				    c->accept) == 0);
+				ic_finish(c,
+				    check_response(c->resp, c->accept) == 0);
 				return;
 			}
 		}
@@ -749,9 +750,10 @@ mode_idle(long n)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: ws-bench [-H HEADER]... [-s SIZE] [-w WINDOW] "
-			"[-P PARALLEL] [-t SECONDS]\n"
-			"                URL rtt N | rate SECONDS | idle N\n");
+	fprintf(stderr,
+	    "usage: ws-bench [-H HEADER]... [-s SIZE] [-w WINDOW] "
+	    "[-P PARALLEL] [-t SECONDS]\n"
+	    "                URL rtt N | rate SECONDS | idle N\n");
 	return 2;
 }
 
@@ -763,9 +765,9 @@ num(const char *s, double min, double max, double *out)
 	errno = 0;
 	*out = strtod(s, &end);
 	return errno == 0 && end != s && *end == '\0' && *out >= min &&
-		*out <= max ?
-	    0 :
-	    -1;
+	        *out <= max
+	    ? 0
+	    : -1;
 }
 
 int

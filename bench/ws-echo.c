@@ -156,8 +156,8 @@ head_value(const char *p, const char *end, const char *name, size_t *len)
 			while (v < eol && (*v == ' ' || *v == '\t'))
 				v++;
 			*len = (size_t)(eol - v);
-			while (*len > 0 && (v[*len - 1] == '\r' ||
-			    v[*len - 1] == ' '))
+			while (*len > 0 &&
+			    (v[*len - 1] == '\r' || v[*len - 1] == ' '))
 				(*len)--;
 			return v;
 		}
@@ -183,7 +183,8 @@ handle_head(struct conn *c, const char *head, size_t len)
 
 		key = head_value(head, end, "sec-websocket-key", &klen);
 		if (key == NULL || klen == 0 || klen > 64) {
-			static const char bad[] = "HTTP/1.1 400 Bad Request\r\n"
+			static const char bad[] =
+			    "HTTP/1.1 400 Bad Request\r\n"
 			    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 			send_bytes(c, bad, sizeof(bad) - 1, 1);
@@ -196,7 +197,8 @@ handle_head(struct conn *c, const char *head, size_t len)
 		n = snprintf(buf, sizeof(buf),
 		    "HTTP/1.1 101 Switching Protocols\r\n"
 		    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-		    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
+		    "Sec-WebSocket-Accept: %s\r\n\r\n",
+		    acc);
 		send_bytes(c, buf, (size_t)n, 0);
 		c->ws = 1;
 		return 0;
@@ -208,10 +210,12 @@ handle_head(struct conn *c, const char *head, size_t len)
 
 		blen = snprintf(body, sizeof(body),
 		    "{\"started\": \"%ld\", \"last_activity\": null, "
-		    "\"connections\": 0, \"kernels\": 0}", started_ms);
+		    "\"connections\": 0, \"kernels\": 0}",
+		    started_ms);
 		n = snprintf(buf, sizeof(buf),
 		    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		    "Content-Length: %d\r\n\r\n%s", blen, body);
+		    "Content-Length: %d\r\n\r\n%s",
+		    blen, body);
 		send_bytes(c, buf, (size_t)n, 0);
 	}
 	return v != NULL ? strtol(v, NULL, 10) : 0;
@@ -248,7 +252,8 @@ consume(struct conn *c, const unsigned char *p, size_t len)
 			}
 			if ((size_t)skip > left - hlen) {
 				/* Request bodies are not expected here: one
-				 * that is not all in yet ends the connection. */
+				 * that is not all in yet ends the connection.
+				 */
 				conn_close(c);
 				return -1;
 			}

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Installs what rig needs to build, test and benchmark: Debian packages
-# (only the missing ones, one apt call; the last line of PKGS is for
-# bench/run) and playwright-core for the browser test (npm,
-# no browser download: the test uses Debian's /usr/bin/chromium).
+# (only the missing ones, one apt call; the line with openssh-server is
+# for the machine workflow's tests, sshd in network namespaces and rsync;
+# the last line of PKGS is for bench/run) and playwright-core for the
+# browser test (npm, no browser download: the test uses Debian's
+# /usr/bin/chromium).
 # Idempotent; when everything is present it only checks and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,7 @@ PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
 libjansson-dev libhttp-parser-dev libcrypt-dev openssl curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
+openssh-server openssh-client rsync iproute2 git
 jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {
