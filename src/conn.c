@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 
 #include "chunk.h"
@@ -149,6 +150,44 @@ raw_write(struct conn *c, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * A memory BIO keeps the largest buffer it ever held: one large response
+ * would stay with the connection for its whole life. Once a BIO is empty
+ * and holds more than TLS_BIO_KEEP, it is swapped for a fresh one.
+ */
+#define TLS_BIO_KEEP (16 * 1024)
+
+static BIO *
+fresh_bio(BIO *old)
+{
+	BUF_MEM *bm = NULL;
+	BIO     *b;
+
+	if (BIO_ctrl_pending(old) != 0 || BIO_get_mem_ptr(old, &bm) != 1 ||
+	    bm == NULL || bm->max <= TLS_BIO_KEEP)
+		return NULL;
+	b = BIO_new(BIO_s_mem());
+	if (b == NULL)
+		return NULL;
+	BIO_set_mem_eof_return(b, -1);
+	return b;
+}
+
+static void
+shrink_bios(struct conn *c)
+{
+	BIO *b;
+
+	if ((b = fresh_bio(c->wbio)) != NULL) {
+		SSL_set0_wbio(c->ssl, b); /* frees the old one */
+		c->wbio = b;
+	}
+	if ((b = fresh_bio(c->rbio)) != NULL) {
+		SSL_set0_rbio(c->ssl, b);
+		c->rbio = b;
+	}
+}
+
 /* Moves whatever OpenSSL wrote into the write BIO onto the socket. */
 static int
 flush_tls(struct conn *c)
@@ -162,6 +201,8 @@ flush_tls(struct conn *c)
 		return 0;
 	r = raw_write(c, p, (size_t)n);
 	(void)BIO_reset(c->wbio);
+	if (r == 0)
+		shrink_bios(c);
 	return r;
 }
 
