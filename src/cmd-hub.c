@@ -6,6 +6,7 @@
  * Stopping leaves user servers running for the next hub to take over.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,9 @@ tick_cb(uv_timer_t *t)
 	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
+	/* Give memory freed after a burst of load back to the system. */
+	if (n % 30 == 0)
+		malloc_trim(64 * 1024);
 	/* Renew the self-signed certificate well before it expires. */
 	if (n % CERT_CHECK_EVERY == 0 && hub->ssl_ctx != NULL &&
 	    hub->cfg->cert == NULL)
