@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The credential cache: a direct-mapped table indexed by the first hex
- * digits of the SHA-256 hash (uniformly distributed, since credentials are
- * random). A collision simply replaces the older entry.
+ * The credential cache: a direct-mapped table indexed by a hash of the
+ * credential; a collision simply replaces the older entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +11,10 @@
 #include "authcache.h"
 #include "util.h"
 
+#define CRED_MAX 256 /* longer credentials are refused before this */
+
 struct entry {
-	char            hash[TOKEN_HASH_LEN + 1];
+	char            cred[CRED_MAX + 1]; /* "" when empty */
 	uint64_t        expires_ms;
 	struct auth_hit hit;
 };
@@ -22,16 +23,13 @@ static struct entry table[AUTHCACHE_SLOTS];
 static uint64_t     table_gen;
 
 static struct entry *
-slot(const char *hash)
+slot(const char *cred)
 {
-	unsigned v = 0;
+	unsigned h = 2166136261u;
 
-	for (int i = 0; i < 6 && hash[i] != '\0'; i++) {
-		char c = hash[i];
-
-		v = v * 16 + (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
-	}
-	return &table[v % AUTHCACHE_SLOTS];
+	for (const char *p = cred; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &table[h % AUTHCACHE_SLOTS];
 }
 
 static void
@@ -39,7 +37,7 @@ entry_clear(struct entry *e)
 {
 	free_secret(e->hit.xsrf);
 	db_user_release(&e->hit.user);
-	memset(e, 0, sizeof(*e));
+	explicit_bzero(e, sizeof(*e));
 }
 
 static void
@@ -54,16 +52,16 @@ hit_copy(struct auth_hit *dst, const struct auth_hit *src)
 }
 
 int
-authcache_get(const char *hash, uint64_t gen, struct auth_hit *hit)
+authcache_get(const char *cred, uint64_t gen, struct auth_hit *hit)
 {
-	struct entry *e = slot(hash);
+	struct entry *e = slot(cred);
 
 	if (gen != table_gen) {
 		authcache_clear();
 		table_gen = gen;
 		return 0;
 	}
-	if (e->hash[0] == '\0' || strcmp(e->hash, hash) != 0)
+	if (e->cred[0] == '\0' || !secret_equal(e->cred, cred))
 		return 0;
 	if (now_ms() >= e->expires_ms) {
 		entry_clear(e);
@@ -74,16 +72,18 @@ authcache_get(const char *hash, uint64_t gen, struct auth_hit *hit)
 }
 
 void
-authcache_put(const char *hash, uint64_t gen, const struct auth_hit *hit)
+authcache_put(const char *cred, uint64_t gen, const struct auth_hit *hit)
 {
-	struct entry *e = slot(hash);
+	struct entry *e = slot(cred);
 
 	if (gen != table_gen) {
 		authcache_clear();
 		table_gen = gen;
 	}
+	if (strlen(cred) > CRED_MAX)
+		return;
 	entry_clear(e);
-	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	snprintf(e->cred, sizeof(e->cred), "%s", cred);
 	e->expires_ms = now_ms() + AUTHCACHE_TTL_MS;
 	hit_copy(&e->hit, hit);
 }
@@ -92,6 +92,6 @@ void
 authcache_clear(void)
 {
 	for (size_t i = 0; i < AUTHCACHE_SLOTS; i++)
-		if (table[i].hash[0] != '\0')
+		if (table[i].cred[0] != '\0')
 			entry_clear(&table[i]);
 }

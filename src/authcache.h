@@ -25,11 +25,15 @@ struct auth_hit {
 	struct db_user user; /* caller releases with db_user_release */
 };
 
-/* 1 and *hit filled if 'hash' (hex SHA-256) is cached, fresh, and the
- * database's generation is still 'gen'; else 0. */
-int  authcache_get(const char *hash, uint64_t gen, struct auth_hit *hit);
-/* Remembers what 'hash' resolved to at generation 'gen' (copies it). */
-void authcache_put(const char *hash, uint64_t gen, const struct auth_hit *);
+/*
+ * 1 and *hit filled if the credential 'cred' (a token or session id, as the
+ * client sent it) is cached, fresh, and the database's generation is still
+ * 'gen'; else 0. Keyed by the credential itself, compared in constant time,
+ * so a hit costs no SHA-256; the copies are wiped when dropped.
+ */
+int  authcache_get(const char *cred, uint64_t gen, struct auth_hit *hit);
+/* Remembers what 'cred' resolved to at generation 'gen' (copies it). */
+void authcache_put(const char *cred, uint64_t gen, const struct auth_hit *);
 /* Forgets everything. */
 void authcache_clear(void);
 

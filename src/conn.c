@@ -13,6 +13,7 @@
  */
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -584,7 +585,11 @@ handle_head(struct conn *c)
 		buf_consume(&c->in, 1);
 	if (c->in.len == 0)
 		return;
-	req = xcalloc(1, sizeof(*req));
+	/* Not calloc: the head's 4 KiB header array is filled as parsed. */
+	req = xmalloc(sizeof(*req));
+	memset(req, 0, offsetof(struct req, head));
+	memset((char *)req + offsetof(struct req, head) + sizeof(req->head), 0,
+	    sizeof(*req) - offsetof(struct req, head) - sizeof(req->head));
 	h = &req->head;
 	r = http_parse_request(c->in.data, c->in.len, h);
 	if (r <= 0) {

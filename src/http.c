@@ -6,20 +6,37 @@
  * chunked encoding) is checked strictly, since a proxy that frames a message
  * differently from the server behind it can be used to smuggle requests.
  */
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http.h"
 #include "util.h"
 
-/* Token characters of RFC 9110 §5.6.2. */
+/* Token characters of RFC 9110 §5.6.2, as a table: the parser asks for
+ * every byte of every header name. */
+static const unsigned char tchar[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
+	['`'] = 1, ['|'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static int
 is_tchar(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return strchr("!#$%&'*+-.^_`|~", c) != NULL && c != '\0';
+	return tchar[c];
 }
 
 /* Field value characters: visible, obs-text, space and tab. */
@@ -34,21 +51,20 @@ is_vchar(unsigned char c)
 static ssize_t
 head_end(const char *d, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (d[i] == '\r' && (i + 1 >= len || d[i + 1] != '\n')) {
-			if (i + 1 >= len)
-				return 0;
+	const char *p = d, *end = d + len, *nl, *cr;
+
+	/* Line by line: a CR may only stand right before its LF. */
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		cr = memchr(p, '\r', (size_t)(nl - p));
+		if (cr != NULL && cr != nl - 1)
 			return -1;
-		}
-		if (d[i] != '\n')
-			continue;
-		if (i + 1 < len && d[i + 1] == '\n')
-			return (ssize_t)i + 2;
-		if (i + 2 < len && d[i + 1] == '\r' && d[i + 2] == '\n')
-			return (ssize_t)i + 3;
-		if (i + 2 >= len && i + 1 < len && d[i + 1] == '\r')
-			return 0;
+		if (nl == p || (nl == p + 1 && p[0] == '\r'))
+			return p == d ? -1 : nl + 1 - d;
+		p = nl + 1;
 	}
+	cr = memchr(p, '\r', (size_t)(end - p));
+	if (cr != NULL && cr != end - 1)
+		return -1;
 	return 0;
 }
 
@@ -225,6 +241,19 @@ derive(struct http_head *h, int is_request)
 	return 0;
 }
 
+/* Clears the head but for its header array (4 KiB, filled as parsed). */
+static void
+head_clear(struct http_head *h)
+{
+	memset(h, 0, offsetof(struct http_head, hdr));
+	h->nhdr = 0;
+	h->body = BODY_NONE;
+	h->length = 0;
+	h->keep_alive = 0;
+	h->upgrade = 0;
+	h->expect_continue = 0;
+}
+
 int
 http_parse_request(const char *data, size_t len, struct http_head *h)
 {
@@ -233,7 +262,7 @@ http_parse_request(const char *data, size_t len, struct http_head *h)
 	size_t      n;
 	int         r;
 
-	memset(h, 0, sizeof(*h));
+	head_clear(h);
 	hl = head_end(data, len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len);
 	if (hl == -1)
 		return HTTP_EBAD;
@@ -285,7 +314,7 @@ http_parse_response(const char *data, size_t len, struct http_head *h,
 	size_t      n;
 	int         r;
 
-	memset(h, 0, sizeof(*h));
+	head_clear(h);
 	hl = head_end(data, len > HTTP_MAX_HEAD ? HTTP_MAX_HEAD : len);
 	if (hl == -1)
 		return HTTP_EBAD;

@@ -91,7 +91,6 @@ struct req {
 	struct db_user   user;
 	int              authed;
 	int              by_token; /* else by the session cookie */
-	char            *session_hash;
 	char            *xsrf; /* the session's XSRF token */
 	TAILQ_ENTRY(req) entry; /* on a server's progress listeners */
 };

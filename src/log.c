@@ -30,36 +30,67 @@ log_flush(void)
 	access_len = 0;
 }
 
+/* Appends at most 'max' bytes of 's' to the access buffer. */
+static void
+access_add(const char *s, size_t n)
+{
+	memcpy(access_buf + access_len, s, n);
+	access_len += n;
+}
+
+static void
+access_num(unsigned long long v)
+{
+	char   d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	access_add(d + i, sizeof(d) - i);
+}
+
+/* By hand rather than with printf: one line per request adds up. */
 void
-log_access(const char *fmt, ...)
+log_access(const char *addr, const char *method, size_t method_len,
+    const char *path, int status, unsigned long long bytes,
+    unsigned long long ms, const char *user)
 {
 	static char   stamp[32];
 	static time_t stamp_t;
-	char          line[512];
 	struct tm     tm;
 	time_t        t = time(NULL);
-	va_list       ap;
-	int           n, m;
+	size_t        alen = strnlen(addr, 64), plen = strnlen(path, 200);
+	size_t        ulen = strnlen(user, 64);
 
+	if (method_len > 16)
+		method_len = 16;
 	if (t != stamp_t) {
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		stamp_t = t;
 	}
-	n = snprintf(line, sizeof(line), "%s info ", stamp);
-	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (m < 0)
-		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (access_len + (size_t)n > sizeof(access_buf))
+	/* Room for the fixed parts and three numbers of 20 digits. */
+	if (access_len + 32 + alen + method_len + plen + ulen + 100 >
+	    sizeof(access_buf))
 		log_flush();
-	memcpy(access_buf + access_len, line, (size_t)n);
-	access_len += (size_t)n;
+	access_add(stamp, strlen(stamp));
+	access_add(" info ", 6);
+	access_add(addr, alen);
+	access_add(" \"", 2);
+	access_add(method, method_len);
+	access_add(" ", 1);
+	access_add(path, plen);
+	access_add("\" ", 2);
+	access_num((unsigned long long)(status < 0 ? 0 : status));
+	access_add(" ", 1);
+	access_num(bytes);
+	access_add(" ", 1);
+	access_num(ms);
+	access_add("ms ", 3);
+	access_add(user, ulen);
+	access_add("\n", 1);
 }
 
 static void

@@ -7,6 +7,7 @@
 #define LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 extern int log_verbose;
 
@@ -25,7 +26,9 @@ void fatalx(const char *, ...)
  * log line, so the order of lines is kept: one write per many requests
  * instead of one per request.
  */
-void log_access(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_access(const char *addr, const char *method, size_t method_len,
+    const char *path, int status, unsigned long long bytes,
+    unsigned long long ms, const char *user);
 void log_flush(void);
 
 /* CLI errors, git style: prints "rig: ..." and returns -1. */

@@ -369,10 +369,18 @@ out:
 static void
 logout(struct req *req)
 {
-	char *hdr;
+	size_t      n;
+	const char *v = http_header(&req->head, "cookie", &n);
+	char       *sid = v != NULL ? cookie_get(v, n, "rig-session") : NULL;
+	char       *hdr;
 
-	if (auth_request(req) && !req->by_token && req->session_hash != NULL)
-		db_session_del(req->hub->db, req->session_hash);
+	if (sid != NULL && strlen(sid) <= 256) {
+		char hash[TOKEN_HASH_LEN + 1];
+
+		token_hash(sid, hash);
+		db_session_del(req->hub->db, hash);
+	}
+	free_secret(sid);
 	hdr = xasprintf("Set-Cookie: rig-session=; Path=/; HttpOnly; "
 	    "SameSite=Lax; Max-Age=0%s\r\n", secure_attr(req));
 	respond_redirect(req, "/hub/login", hdr);

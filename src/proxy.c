@@ -231,14 +231,22 @@ build_head(struct req *req, const struct target *t, size_t *lenp)
 		buf_add(&b, "\r\n", 2);
 	}
 	add_filtered_cookies(&b, h);
-	if (t->secret != NULL)
-		buf_addf(&b, "Authorization: token %s\r\n", t->secret);
-	if (t->user != NULL)
-		buf_addf(&b, "X-Rig-User: %s\r\n", t->user);
-	buf_addf(&b, "X-Forwarded-For: %s\r\n",
-	    req->conn != NULL ? req->conn->addr : "");
-	buf_addf(&b, "X-Forwarded-Proto: %s\r\n",
-	    req->hub->ssl_ctx != NULL ? "https" : "http");
+	/* Plain appends, not printf: this runs for every proxied request. */
+	if (t->secret != NULL) {
+		buf_adds(&b, "Authorization: token ");
+		buf_adds(&b, t->secret);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (t->user != NULL) {
+		buf_adds(&b, "X-Rig-User: ");
+		buf_adds(&b, t->user);
+		buf_add(&b, "\r\n", 2);
+	}
+	buf_adds(&b, "X-Forwarded-For: ");
+	buf_adds(&b, req->addr);
+	buf_adds(&b, req->hub->ssl_ctx != NULL ?
+	    "\r\nX-Forwarded-Proto: https\r\n" :
+	    "\r\nX-Forwarded-Proto: http\r\n");
 	if (host != NULL) {
 		buf_adds(&b, "X-Forwarded-Host: ");
 		buf_add(&b, host, hostlen);
@@ -541,7 +549,9 @@ body_bytes(struct upstream *up, const char *data, size_t len)
 static void
 head_bytes(struct upstream *up, const char *data, size_t len)
 {
-	struct http_head *h;
+	/* Only read within this call; one is enough for the whole loop. */
+	static struct http_head parsed;
+	struct http_head       *h = &parsed;
 	struct conn      *c = up->client;
 	int               r;
 
@@ -552,15 +562,11 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 		return;
 	}
 	for (;;) {
-		h = xmalloc(sizeof(*h));
 		r = http_parse_response(up->in.data, up->in.len, h, up->method,
 		    strlen(up->method));
-		if (r == 0) {
-			free(h);
+		if (r == 0)
 			return;
-		}
 		if (r < 0) {
-			free(h);
 			up_close(up, "bad response head");
 			if (c != NULL && c->req != NULL)
 				respond_error(c->req, 502,
@@ -574,7 +580,6 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 		    c->req->head.upgrade) {
 			struct req *req = c->req;
 
-			free(h);
 			up->state = UP_TUNNEL;
 			c->state = CONN_TUNNEL;
 			req->status = 101;
@@ -592,7 +597,6 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 			proxy_client_input(up);
 			return;
 		}
-		free(h);
 		if (to_client(up, up->in.data, (size_t)r) == -1) {
 			up_close(up, "client gone");
 			return;

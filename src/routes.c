@@ -46,7 +46,6 @@ req_free(struct req *req)
 	free(req->query);
 	buf_release(&req->body);
 	db_user_release(&req->user);
-	free(req->session_hash);
 	free_secret(req->xsrf);
 	free(req);
 }
@@ -57,8 +56,7 @@ access_log(struct req *req)
 	const char *who = req->authed ? req->user.name : "-";
 	const char *addr = req->addr;
 	/* The path only: query strings can carry tokens. */
-	log_access("%s \"%.*s %.200s\" %d %llu %llums %s", addr,
-	    (int)req->head.method_len, req->head.method, req->path,
+	log_access(addr, req->head.method, req->head.method_len, req->path,
 	    req->status, (unsigned long long)req->sent,
 	    (unsigned long long)(now_ms() - req->start_ms), who);
 	if (req->status >= 100 && req->status < 600)
@@ -160,15 +158,18 @@ check_xsrf(struct req *req, const char *form_value)
 	return ok;
 }
 
-/* Resolves a credential's hash through the cache, then the database. */
+/* Resolves a credential through the cache, then the database. */
 static int
-resolve(struct req *req, const char *hash, int is_token)
+resolve(struct req *req, const char *cred, int is_token)
 {
 	struct auth_hit hit;
+	char            hash[TOKEN_HASH_LEN + 1];
+	uint64_t        gen = db_generation(req->hub->db);
 	int             r;
 
 	memset(&hit, 0, sizeof(hit));
-	if (!authcache_get(hash, db_generation(req->hub->db), &hit)) {
+	if (!authcache_get(cred, gen, &hit)) {
+		token_hash(cred, hash);
 		if (is_token)
 			r = db_token_find(req->hub->db, hash, &hit.user_id,
 			    &hit.token_id);
@@ -182,13 +183,11 @@ resolve(struct req *req, const char *hash, int is_token)
 		}
 		if (is_token)
 			db_token_touch(req->hub->db, hit.token_id, now_sec());
-		authcache_put(hash, db_generation(req->hub->db), &hit);
+		authcache_put(cred, gen, &hit);
 	}
 	req->user = hit.user;
 	req->xsrf = hit.xsrf;
 	req->by_token = is_token;
-	if (!is_token)
-		req->session_hash = xstrdup(hash);
 	return 1;
 }
 
@@ -197,7 +196,7 @@ auth_request(struct req *req)
 {
 	size_t      n;
 	const char *v;
-	char       *cred, hash[TOKEN_HASH_LEN + 1];
+	char       *cred;
 	int         is_token = 0;
 
 	if (req->authed)
@@ -227,9 +226,8 @@ auth_request(struct req *req)
 			return 0;
 		}
 	}
-	token_hash(cred, hash);
+	req->authed = resolve(req, cred, is_token);
 	free_secret(cred);
-	req->authed = resolve(req, hash, is_token);
 	return req->authed;
 }
 

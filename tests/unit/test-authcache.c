@@ -10,8 +10,8 @@
 #include "authcache.h"
 #include "util.h"
 
-#define H1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define H2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define H1 "token-one-0123456789abcdef"
+#define H2 "token-two-fedcba9876543210"
 
 static void
 put(const char *hash, uint64_t gen, const char *name, const char *xsrf)
@@ -57,6 +57,16 @@ TEST(authcache_generation_change_misses)
 	ASSERT_EQ(authcache_get(H1, 5, &hit), 0);
 	/* The change emptied everything, not only the entry asked for. */
 	ASSERT_EQ(authcache_get(H2, 5, &hit), 0);
+	authcache_clear();
+}
+
+TEST(authcache_prefix_is_not_a_match)
+{
+	struct auth_hit hit;
+
+	put(H1, 1, "alice", NULL);
+	ASSERT_EQ(authcache_get("token-one-0123456789abcde", 1, &hit), 0);
+	ASSERT_EQ(authcache_get(H1 "0", 1, &hit), 0);
 	authcache_clear();
 }
 
