@@ -19,8 +19,8 @@
 #include "routes.h"
 #include "server.h"
 #include "util.h"
+#include "version.h"
 
-#define RIG_VERSION "0.1.0"
 
 static json_t *
 iso_json(int64_t t)

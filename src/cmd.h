@@ -11,6 +11,18 @@ struct db;
 int cmd_hub(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
+int cmd_ssh_config(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_service(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 /* Prints the usage line of 'cmd' (or of all commands for NULL) on stderr and
  * returns 2, the usage exit code. */

@@ -16,6 +16,18 @@ static const struct {
 	{ "hub", cmd_hub },
 	{ "user", cmd_user },
 	{ "token", cmd_token },
+	{ "init", cmd_init },
+	{ "ssh", cmd_ssh },
+	{ "ssh-config", cmd_ssh_config },
+	{ "sync", cmd_sync },
+	{ "exec", cmd_exec },
+	{ "up", cmd_up },
+	{ "status", cmd_status },
+	{ "start", cmd_start },
+	{ "stop", cmd_stop },
+	{ "down", cmd_down },
+	{ "service", cmd_service },
+	{ "version", cmd_version },
 };
 
 int

@@ -20,6 +20,22 @@ static const struct {
 		  "[--state-dir DIR]" },
 	{ "token", "rig token create NAME [--note TEXT] | list NAME | "
 		   "revoke NAME ID [--state-dir DIR]" },
+	{ "init", "rig init [--provider ssh|local] [--host H] [--user U] "
+		  "[--port N] [--identity FILE] [--remote-dir DIR] "
+		  "[--name NAME] [--hub-port N] [--force]" },
+	{ "ssh", "rig ssh [-L|-R|-D SPEC]... [--no-forward] [-- CMD...]" },
+	{ "ssh-config", "rig ssh-config" },
+	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
+	{ "exec", "rig exec [--no-sync] -- CMD..." },
+	{ "up", "rig up" },
+	{ "status", "rig status [--json]" },
+	{ "start", "rig start" },
+	{ "stop", "rig stop" },
+	{ "down", "rig down [--purge]" },
+	{ "service", "rig service setup --port N [--set 'KEY = VALUE']... | "
+		     "start [--wait SECS] | stop | status | remove [--purge] "
+		     "[--uninstall] [--dir DIR]" },
+	{ "version", "rig version" },
 };
 
 int

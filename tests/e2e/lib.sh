@@ -356,3 +356,206 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 [ "$(id -u)" = 0 ] || fail "the e2e tests need root (the hub creates Unix accounts)"
+
+# ---- The machine workflow (rig up, ssh, sync, exec: tests t3NN) ----
+# SSH test hosts: network namespaces on a private bridge, each with its own
+# address, hostname and home (bind-mounted in the host's own mount
+# namespace) and an sshd that takes only the test key (TESTING.md §2). All
+# names carry this run's $PREFIX; everything is torn down on exit.
+
+HOSTS_DIR=
+HOSTS_N=0
+HOSTS_NET=
+HOSTS_PIDS=
+
+# hosts_up N: starts N hosts, reachable at $(host_addr I) port 22 as user
+# $HOST_USER with key $HOST_KEY ($HOST_WRONG_KEY is another key). Before the
+# call, HOST_MODE_I may set a host apart: "diskfull" (its home is a full
+# 2 MB tmpfs) or "os:ID" (its /etc/os-release says ID).
+hosts_up() {
+	local n=$1 i a b ns h addr mode pre
+	HOSTS_DIR=$T/hosts
+	HOST_USER=${PREFIX}u
+	HOST_KEY=$HOSTS_DIR/client_key
+	HOST_WRONG_KEY=$HOSTS_DIR/wrong_key
+	export RIG_RUNTIME_DIR=$T/run
+	mkdir -p "$HOSTS_DIR/home" "$RIG_RUNTIME_DIR"
+	chmod 700 "$RIG_RUNTIME_DIR"
+	# The test user must get through $T to its home.
+	chmod 711 "$T"
+	chmod 755 "$HOSTS_DIR" "$HOSTS_DIR/home"
+	for i in $(seq 1 50); do
+		a=$((201 + RANDOM % 50))
+		b=$((RANDOM % 256))
+		ip route show | grep -q "^10\.$a\.$b\." || break
+	done
+	HOSTS_NET=10.$a.$b
+	trap 'hosts_trap' EXIT
+	ip link add "${PREFIX}br" type bridge || fail "ip link add ${PREFIX}br"
+	ip addr add "$HOSTS_NET.1/24" dev "${PREFIX}br"
+	ip link set "${PREFIX}br" up
+	useradd -M -d "$HOSTS_DIR/home/$HOST_USER" -s /bin/bash -U "$HOST_USER" ||
+		fail "useradd $HOST_USER"
+	# '!' (useradd's locked account) makes sshd refuse even a key.
+	usermod -p '*' "$HOST_USER"
+	mkdir -p "$HOSTS_DIR/home/$HOST_USER"
+	ssh-keygen -q -t ed25519 -N '' -f "$HOST_KEY" -C rig-test
+	ssh-keygen -q -t ed25519 -N '' -f "$HOST_WRONG_KEY" -C rig-test-wrong
+	mkdir -p /run/sshd
+	chmod 755 /run/sshd
+	for i in $(seq 1 "$n"); do
+		ns=${PREFIX}h$i
+		h=$HOSTS_DIR/h$i
+		addr=$HOSTS_NET.$((i + 1))
+		ip netns add "$ns" || fail "ip netns add $ns"
+		HOSTS_N=$i
+		ip link add "${PREFIX}v$i" type veth peer name eth0 netns "$ns"
+		ip link set "${PREFIX}v$i" master "${PREFIX}br" up
+		ip -n "$ns" addr add "$addr/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" link set lo up
+		mkdir -p "$h/home/$HOST_USER/.ssh"
+		cp /etc/skel/.bashrc /etc/skel/.profile "$h/home/$HOST_USER/" 2>/dev/null || true
+		install -m600 "$HOST_KEY.pub" "$h/home/$HOST_USER/.ssh/authorized_keys"
+		chmod 700 "$h/home/$HOST_USER/.ssh"
+		chown -R "$HOST_USER:$HOST_USER" "$h/home/$HOST_USER"
+		chmod 755 "$h" "$h/home"
+		ssh-keygen -q -t ed25519 -N '' -f "$h/hostkey" -C "$ns"
+		cat >"$h/sshd_config" <<EOC
+Port 22
+ListenAddress $addr
+HostKey $h/hostkey
+PidFile $h/sshd.pid
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin no
+AllowUsers $HOST_USER
+AllowTcpForwarding yes
+X11Forwarding no
+PrintMotd no
+Subsystem sftp /usr/lib/openssh/sftp-server
+LogLevel VERBOSE
+EOC
+		/usr/sbin/sshd -t -f "$h/sshd_config" || fail "sshd -t for $ns"
+		pre=true
+		eval "mode=\${HOST_MODE_$i:-}"
+		case $mode in
+		diskfull)
+			# A home on a 2 MB tmpfs, filled up.
+			pre="mount -t tmpfs -o size=2m,mode=755 tmpfs $HOSTS_DIR/home &&
+				cp -a $h/home/. $HOSTS_DIR/home/ &&
+				{ dd if=/dev/zero of=$HOSTS_DIR/home/fill bs=64k 2>/dev/null; true; }"
+			;;
+		os:*)
+			printf 'ID=%s\nNAME=%s\nVERSION_ID=1\n' "${mode#os:}" "${mode#os:}" >"$h/os-release"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/os-release /etc/os-release"
+			;;
+		*) pre="mount --bind $h/home $HOSTS_DIR/home" ;;
+		esac
+		# nsenter --net keeps the host's /sys; unshare: own hostname
+		# and mount table.
+		setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private \
+			sh -c "hostname $ns && $pre && exec /usr/sbin/sshd -D -e -f $h/sshd_config" \
+			</dev/null >"$h/sshd.log" 2>&1 &
+		HOSTS_PIDS="$HOSTS_PIDS $!"
+		for a in $(seq 1 300); do
+			(exec 3<>"/dev/tcp/$addr/22") 2>/dev/null && break
+			sleep 0.01
+		done
+		(exec 3<>"/dev/tcp/$addr/22") 2>/dev/null || fail "sshd of $ns not answering on $addr:22; $(cat "$h/sshd.log")"
+	done
+	cat >"$HOSTS_DIR/ssh_config" <<EOC
+Host $HOSTS_NET.*
+  User $HOST_USER
+  IdentityFile $HOST_KEY
+  IdentitiesOnly yes
+  UserKnownHostsFile $HOSTS_DIR/known_hosts
+  StrictHostKeyChecking accept-new
+  BatchMode yes
+  ConnectTimeout 5
+EOC
+	note "hosts up: $n on $HOSTS_NET.0/24 (user $HOST_USER)"
+}
+
+# host_addr I: the address of host I.
+host_addr() {
+	echo "$HOSTS_NET.$(($1 + 1))"
+}
+
+# host_ssh I CMD...: runs CMD on host I with the test's own ssh config.
+host_ssh() {
+	local i=$1
+	shift
+	ssh -F "$HOSTS_DIR/ssh_config" "$(host_addr "$i")" "$@"
+}
+
+# host_home I: where host I's home of $HOST_USER is on this side.
+host_home() {
+	echo "$HOSTS_DIR/h$1/home/$HOST_USER"
+}
+
+# project_init DIR I [ARGS...]: a project folder DIR with rig.conf for
+# host I (rig init with the test key), extra ARGS passed to rig init.
+project_init() {
+	local dir=$1 i=$2
+	shift 2
+	mkdir -p "$dir"
+	(cd "$dir" && "$RIG" init --host "$(host_addr "$i")" --user "$HOST_USER" \
+		--identity "$HOST_KEY" --name "m$i" "$@") >"$T/init.out" 2>&1 ||
+		fail "rig init in $dir: $(cat "$T/init.out")"
+}
+
+# in_project DIR CMD...: runs CMD in DIR (a subshell).
+in_project() {
+	local dir=$1
+	shift
+	(cd "$dir" && "$@")
+}
+
+# hosts_down: ends every process in the hosts' namespaces (sshd, and what
+# rig up started there), rig's shared ssh connections, the namespaces and
+# the bridge.
+hosts_down() {
+	local i ns pids s
+	for s in "${RIG_RUNTIME_DIR:-/nonexistent}"/*; do
+		[ -S "$s" ] && ssh -o ControlPath="$s" -O exit x >/dev/null 2>&1
+	done
+	for i in $(seq 1 "$HOSTS_N"); do
+		ns=${PREFIX}h$i
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # a list of pids
+		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	done
+	for i in $(seq 1 30); do
+		pids=
+		for s in $(seq 1 "$HOSTS_N"); do
+			pids="$pids$(ip netns pids "${PREFIX}h$s" 2>/dev/null)"
+		done
+		[ -z "$pids" ] && break
+		sleep 0.1
+	done
+	for i in $(seq 1 "$HOSTS_N"); do
+		ns=${PREFIX}h$i
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # a list of pids
+		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	for i in $HOSTS_PIDS; do wait "$i" 2>/dev/null; done
+	ip link del "${PREFIX}br" 2>/dev/null
+	HOSTS_N=0
+	return 0
+}
+
+# The EXIT trap once hosts are up: tear them down, then lib_cleanup with
+# the test's exit status.
+hosts_trap() {
+	local rc=$?
+	set +e
+	hosts_down
+	(exit "$rc")
+	lib_cleanup
+}

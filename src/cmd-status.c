@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig status: is the machine reachable, does its hub run (version,
+ * uptime, who has a server running), and how is the machine (cores,
+ * memory, disk, load). Exit status: 0 the hub runs, 3 the machine
+ * answers but the hub does not run (or is not installed), 1 the machine
+ * cannot be reached. --json prints one object for scripts.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "hubctl.h"
+#include "log.h"
+#include "machine.h"
+#include "provider.h"
+#include "remote.h"
+#include "sync.h"
+#include "util.h"
+
+#define STATUS_UP 0
+#define STATUS_UNREACHABLE 1
+#define STATUS_HUB_DOWN 3
+
+static void print_human(const struct machine *, const struct remote *,
+    json_t *);
+
+static long long
+num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static void
+print_human(const struct machine *m, const struct remote *rm, json_t *st)
+{
+	json_t *hub = json_object_get(st, "hub"),
+	       *mach = json_object_get(st, "machine"), *v;
+	char        a[32], b[32], up[32];
+	size_t      i;
+	const char *host = rm->host != NULL ? rm->host : "127.0.0.1";
+
+	if (json_is_true(json_object_get(hub, "running"))) {
+		hubctl_duration(num(hub, "uptime"), up, sizeof(up));
+		printf("hub:      running (pid %lld, up %s), rig %s\n",
+		    num(hub, "pid"), up,
+		    json_string_value(json_object_get(st, "version")));
+		printf("url:      https://%s:%lld/\n", host, num(hub, "port"));
+	} else if (json_is_true(json_object_get(st, "installed")))
+		printf("hub:      not running (rig start starts it), rig %s\n",
+		    json_string_value(json_object_get(st, "version")));
+	else
+		printf("hub:      not set up (run rig up)\n");
+	v = json_object_get(hub, "fingerprint");
+	if (json_is_string(v))
+		printf("cert:     SHA-256 %s\n", json_string_value(v));
+	v = json_object_get(hub, "servers");
+	printf("servers:  ");
+	if (json_array_size(v) == 0)
+		printf("none running");
+	for (i = 0; i < json_array_size(v); i++)
+		printf("%s%s", i > 0 ? ", " : "",
+		    json_string_value(json_array_get(v, i)));
+	if (num(hub, "users") >= 0)
+		printf(" (%lld users)", num(hub, "users"));
+	printf("\n");
+	v = json_object_get(mach, "load");
+	printf("machine:  %s, %lld cores, load %.2f %.2f %.2f\n",
+	    json_is_string(json_object_get(mach, "os"))
+	        ? json_string_value(json_object_get(mach, "os"))
+	        : "?",
+	    num(mach, "cores"), json_real_value(json_array_get(v, 0)),
+	    json_real_value(json_array_get(v, 1)),
+	    json_real_value(json_array_get(v, 2)));
+	sync_human_bytes(num(mach, "memory_available"), a, sizeof(a));
+	sync_human_bytes(num(mach, "memory_total"), b, sizeof(b));
+	printf("memory:   %s free of %s\n", a, b);
+	sync_human_bytes(num(mach, "disk_free"), a, sizeof(a));
+	sync_human_bytes(num(mach, "disk_total"), b, sizeof(b));
+	printf("disk:     %s free of %s\n", a, b);
+	hubctl_duration(num(mach, "uptime"), up, sizeof(up));
+	printf("uptime:   %s\n", up);
+	(void)m;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		MACHINE_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct machine_flags f;
+	struct machine       m;
+	struct remote        rm;
+	enum provider_power  power = PROVIDER_UNKNOWN;
+	json_t              *out = NULL, *st = NULL;
+	int                  ch, json = 0, ret = STATUS_UNREACHABLE;
+	int                  installed = 0, reachable = 0;
+
+	memset(&f, 0, sizeof(f));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (machine_flag(&f, ch, optarg))
+			continue;
+		if (ch != 'j')
+			return usage("status");
+		json = 1;
+	}
+	if (optind != argc)
+		return usage("status");
+	memset(&rm, 0, sizeof(rm));
+	if (machine_open(&m, &f) == -1 || remote_open(&rm, &m) == -1)
+		goto out;
+	out = json_object();
+	json_object_set_new(out, "name", json_string(m.name));
+	json_object_set_new(out, "provider", json_string(m.provider->name));
+	if (rm.host != NULL) {
+		json_object_set_new(out, "host", json_string(rm.host));
+		json_object_set_new(out, "port", json_integer(rm.port));
+	}
+	if (!json)
+		printf("machine:  %s (%s%s%s, provider %s): ", m.name,
+		    rm.host != NULL ? machine_user(&m) : "this machine",
+		    rm.host != NULL ? "@" : "", rm.host != NULL ? rm.host : "",
+		    m.provider->name);
+	fflush(stdout);
+	reachable = remote_connect(&rm) == 0;
+	json_object_set_new(out, "reachable", json_boolean(reachable));
+	if (!reachable) {
+		/* Off, or only out of reach? The provider may know. */
+		if (m.provider->status(&m, &power) == 0)
+			json_object_set_new(out, "power",
+			    json_string(provider_power_name(power)));
+		if (!json)
+			printf("unreachable (power: %s)\n",
+			    provider_power_name(power));
+		goto print;
+	}
+	json_object_set_new(out, "power", json_string("running"));
+	if (!json)
+		printf("reachable\n");
+	st = hubctl_status(&rm, &installed);
+	json_object_set_new(out, "installed", json_boolean(installed));
+	ret = STATUS_HUB_DOWN;
+	if (st != NULL) {
+		json_object_update(out, st);
+		json_object_set(out, "installed",
+		    json_object_get(st, "installed"));
+		if (json_is_true(
+		        json_object_get(json_object_get(st, "hub"), "running")))
+			ret = STATUS_UP;
+		if (!json)
+			print_human(&m, &rm, st);
+	} else if (!json && !installed)
+		printf("hub:      rig is not installed there (run rig up)\n");
+print:
+	json_object_set_new(out, "up", json_boolean(ret == STATUS_UP));
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	fflush(stdout);
+out:
+	json_decref(st);
+	json_decref(out);
+	remote_close(&rm);
+	machine_release(&m);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig up: the project's machine made ready and its hub running (up.c
+ * has the steps).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "machine.h"
+#include "remote.h"
+#include "up.h"
+
+int
+cmd_up(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		MACHINE_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct machine_flags f;
+	struct machine       m;
+	struct remote        rm;
+	int                  ch, ret = 1;
+
+	memset(&f, 0, sizeof(f));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!machine_flag(&f, ch, optarg))
+			return usage("up");
+	if (optind != argc)
+		return usage("up");
+	memset(&rm, 0, sizeof(rm));
+	if (machine_open(&m, &f) == 0 && remote_open(&rm, &m) == 0 &&
+	    up_run(&rm) == 0)
+		ret = 0;
+	remote_close(&rm);
+	machine_release(&m);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The "local" provider: the machine is this one. Its address is none, so
+ * remote.c runs commands here with /bin/sh and rsync copies between two
+ * local folders; it is always running, and never created or deleted.
+ */
+#include "machine.h"
+#include "provider.h"
+
+static int local_nothing(struct machine *);
+static int local_address(struct machine *, char **, int *);
+static int local_status(struct machine *, enum provider_power *);
+
+static int
+local_nothing(struct machine *m)
+{
+	(void)m;
+	return 0;
+}
+
+static int
+local_address(struct machine *m, char **host, int *port)
+{
+	(void)m;
+	*host = NULL;
+	*port = 0;
+	return 0;
+}
+
+static int
+local_status(struct machine *m, enum provider_power *p)
+{
+	(void)m;
+	*p = PROVIDER_RUNNING;
+	return 0;
+}
+
+const struct provider provider_local = {
+	.name = "local",
+	.create = local_nothing,
+	.start = local_nothing,
+	.stop = local_nothing,
+	.destroy = local_nothing,
+	.address = local_address,
+	.status = local_status,
+};

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of machine.c and ini.c: rig.conf's keys and defaults, its errors
+ * (naming file and line), the remote path, machine names, .rig/state.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "machine.h"
+#include "provider.h"
+#include "util.h"
+
+static void
+write_conf(const char *text)
+{
+	char *path = xasprintf("%s/rig.conf", unit_tmpdir());
+	FILE *f = fopen(path, "w");
+
+	ASSERT_NOT_NULL(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+TEST(machine_load_keys)
+{
+	struct machine m;
+	char          *sub, *rp;
+
+	write_conf(
+	    "; a comment\n[machine]\nname = proj\nprovider = ssh   "
+	    "; inline\nhost = 203.0.113.7\nuser = alice\nport = 2222\n"
+	    "identity = ~/.ssh/k # too\n[hub]\nport = 8443\nidle_timeout = 60\n"
+	    "[sync]\nremote_dir = ~/work/x/\n[other]\nanything = goes\n");
+	sub = xasprintf("%s/a/b", unit_tmpdir());
+	ASSERT_EQ(mkdir_p(sub, 0755), 0);
+	ASSERT_EQ(machine_load(&m, sub), 0);
+	ASSERT_STR_EQ(m.name, "proj");
+	ASSERT_STR_EQ(m.provider->name, "ssh");
+	ASSERT_STR_EQ(m.host, "203.0.113.7");
+	ASSERT_STR_EQ(machine_user(&m), "alice");
+	ASSERT_EQ(m.port, 2222);
+	ASSERT_STR_EQ(m.identity, "~/.ssh/k");
+	ASSERT_EQ(m.hub_port, 8443);
+	ASSERT_NOT_NULL(m.hub_extra);
+	ASSERT_STR_EQ(m.hub_extra->key, "idle_timeout");
+	ASSERT_STR_EQ(m.hub_extra->value, "60");
+	rp = machine_remote_path(&m);
+	ASSERT_STR_EQ(rp, "work/x");
+	free(rp);
+	ASSERT_EQ(machine_check(&m), 0);
+	machine_release(&m);
+	free(sub);
+}
+
+TEST(machine_defaults)
+{
+	struct machine m;
+	char          *d;
+
+	write_conf("[machine]\nhost = h\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_EQ(m.port, 22);
+	ASSERT_EQ(m.hub_port, 8000);
+	ASSERT_EQ(m.connect_timeout, 10);
+	d = machine_remote_dir(&m);
+	ASSERT(strncmp(d, "~/work/rig-unit-", 16) == 0);
+	free(d);
+	machine_release(&m);
+}
+
+TEST(machine_errors)
+{
+	struct machine m;
+
+	write_conf("[machine]\nport = 0\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[machine]\nnope = 1\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[machine]\nprovider = azure9\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[hub]\nlisten = 0.0.0.0:1\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[sync]\nremote_dir = ~bob/x\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[machine]\nname = x\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_EQ(machine_check(&m), -1); /* ssh without a host */
+	machine_release(&m);
+	write_conf("[machine\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+}
+
+TEST(machine_names_and_paths)
+{
+	struct machine m;
+	char          *s;
+
+	s = machine_default_name("/x/My Project.v2");
+	ASSERT_STR_EQ(s, "my-project.v2");
+	free(s);
+	s = machine_default_name("/x/---");
+	ASSERT_STR_EQ(s, "machine");
+	free(s);
+	ASSERT(machine_name_valid("a-b_c.d"));
+	ASSERT(!machine_name_valid("-a"));
+	ASSERT(!machine_name_valid("a b"));
+	machine_init(&m);
+	m.name = xstrdup("n");
+	m.remote_dir = xstrdup("~");
+	s = machine_remote_path(&m);
+	ASSERT_STR_EQ(s, ".");
+	free(s);
+	free(m.remote_dir);
+	m.remote_dir = xstrdup("/srv/data//");
+	s = machine_remote_path(&m);
+	ASSERT_STR_EQ(s, "/srv/data");
+	free(s);
+	machine_release(&m);
+}
+
+TEST(machine_state_file)
+{
+	struct machine m;
+	char          *v;
+
+	machine_init(&m);
+	m.state_dir = xasprintf("%s/.rig", unit_tmpdir());
+	ASSERT_NULL(machine_state_get(&m, "a"));
+	ASSERT_EQ(machine_state_set(&m, "a", "1"), 0);
+	ASSERT_EQ(machine_state_set(&m, "b", "two words"), 0);
+	ASSERT_EQ(machine_state_set(&m, "a", "3"), 0);
+	v = machine_state_get(&m, "a");
+	ASSERT_STR_EQ(v, "3");
+	free(v);
+	v = machine_state_get(&m, "b");
+	ASSERT_STR_EQ(v, "two words");
+	free(v);
+	ASSERT_EQ(machine_state_set(&m, "a", NULL), 0);
+	ASSERT_NULL(machine_state_get(&m, "a"));
+	ASSERT_EQ(machine_state_set(&m, "c", "new\nline"), -1);
+	machine_release(&m);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of remote.c: sh quoting, a child's output and deadline, and
+ * ssh's failures said in words.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+#include "machine.h"
+#include "remote.h"
+#include "util.h"
+
+TEST(remote_sh_quote)
+{
+	char *q;
+
+	q = sh_quote("plain/path-1.2_x");
+	ASSERT_STR_EQ(q, "plain/path-1.2_x");
+	free(q);
+	q = sh_quote("a b");
+	ASSERT_STR_EQ(q, "'a b'");
+	free(q);
+	q = sh_quote("it's");
+	ASSERT_STR_EQ(q, "'it'\\''s'");
+	free(q);
+	q = sh_quote("");
+	ASSERT_STR_EQ(q, "''");
+	free(q);
+	q = sh_quote("$(rm -rf /)");
+	ASSERT_STR_EQ(q, "'$(rm -rf /)'");
+	free(q);
+}
+
+TEST(remote_capture_and_deadline)
+{
+	struct proc_result res;
+	struct argv        a;
+	uint64_t           t0;
+
+	argv_init(&a);
+	argv_add(&a, "/bin/sh");
+	argv_add(&a, "-c");
+	argv_add(&a, "echo out; echo err >&2; exit 3");
+	proc_result_init(&res);
+	ASSERT_EQ(proc_capture(a.v, NULL, -1, 5000, &res), 0);
+	ASSERT_EQ(res.status, 3);
+	ASSERT_STR_EQ(buf_str(&res.out), "out\n");
+	ASSERT_STR_EQ(buf_str(&res.err), "err\n");
+	ASSERT_EQ(res.timed_out, 0);
+	proc_result_release(&res);
+	argv_release(&a);
+
+	argv_init(&a);
+	argv_add(&a, "/bin/sleep");
+	argv_add(&a, "10");
+	proc_result_init(&res);
+	t0 = now_ms();
+	ASSERT_EQ(proc_capture(a.v, NULL, -1, 200, &res), 0);
+	ASSERT(now_ms() - t0 < 3000);
+	ASSERT_EQ(res.timed_out, 1);
+	ASSERT_EQ(res.status, 128 + 15);
+	proc_result_release(&res);
+	argv_release(&a);
+
+	argv_init(&a);
+	argv_add(&a, "/nonexistent/program");
+	proc_result_init(&res);
+	ASSERT_EQ(proc_capture(a.v, NULL, -1, 200, &res), -1);
+	proc_result_release(&res);
+	argv_release(&a);
+}
+
+TEST(remote_explain_ssh_errors)
+{
+	struct machine     m;
+	struct remote      rm;
+	struct proc_result res;
+	char               msg[512];
+
+	machine_init(&m);
+	m.user = xstrdup("al");
+	memset(&rm, 0, sizeof(rm));
+	rm.m = &m;
+	rm.host = xstrdup("h.example");
+	rm.port = 22;
+	rm.known_hosts = xstrdup("/p/.rig/known_hosts");
+	proc_result_init(&res);
+	res.status = 255;
+	buf_adds(&res.err,
+	    "ssh: connect to host h.example port 22: "
+	    "Connection refused\r\n");
+	remote_explain(&rm, &res, msg, sizeof(msg));
+	ASSERT_STR_EQ(msg,
+	    "cannot reach h.example port 22: connection "
+	    "refused (is sshd running there?)");
+	buf_reset(&res.err);
+	buf_adds(&res.err, "al@h.example: Permission denied (publickey).\n");
+	remote_explain(&rm, &res, msg, sizeof(msg));
+	ASSERT(strncmp(msg, "al@h.example refused the key", 28) == 0);
+	buf_reset(&res.err);
+	buf_adds(&res.err, "Host key verification failed.\n");
+	remote_explain(&rm, &res, msg, sizeof(msg));
+	ASSERT(strstr(msg, "/p/.rig/known_hosts") != NULL);
+	buf_reset(&res.err);
+	buf_adds(&res.err,
+	    "something\nkex_exchange_identification: read: "
+	    "Connection reset by peer\n");
+	remote_explain(&rm, &res, msg, sizeof(msg));
+	ASSERT_STR_EQ(msg,
+	    "ssh to h.example failed: kex_exchange_"
+	    "identification: read: Connection reset by peer");
+	proc_result_release(&res);
+	remote_close(&rm);
+	machine_release(&m);
+}
