@@ -1,5 +1,5 @@
 # rig: one binary, a few Debian libraries, plain make (see docs/ARCHITECTURE.md).
-PKGS   := libuv openssl sqlite3 jansson libcrypt
+PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl
 ifneq ($(shell pkg-config --exists $(PKGS) && echo ok),ok)
 $(error missing libraries: run scripts/install-deps.sh)
 endif
@@ -24,7 +24,8 @@ FUZZ   := $(wildcard tests/fuzz/fuzz-*.c)
 
 .PHONY: all run test unit e2e asan deps clean format format-check fuzz bench
 
-all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ))
+all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ)) \
+     $(B)/arm-check
 
 $(B)/obj/%.o: src/%.c | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -40,6 +41,9 @@ $(B)/unit-tests: $(LIBOBJS) $(UOBJS)
 # Fuzz targets replay their corpus when built with gcc (tests/fuzz/replay.c);
 # `make fuzz CC=clang` builds them with libFuzzer instead.
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+# The ARM poller's driver for tests/e2e/t400-arm-lro.sh.
+$(B)/arm-check: tests/helpers/arm-check.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)

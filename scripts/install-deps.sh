@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
-libjansson-dev libhttp-parser-dev libcrypt-dev openssl curl ca-certificates
+libjansson-dev libhttp-parser-dev libcrypt-dev libcurl4-openssl-dev openssl
+curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
 openssh-server openssh-client rsync iproute2 git
@@ -58,4 +59,10 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 	(cd tests/browser &&
 		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund \
 			--no-package-lock)
+fi
+
+# Azure tests: Microsoft's LRO conformance server (tests/azure/package.json).
+if [ ! -d tests/azure/node_modules/@microsoft.azure/autorest.testserver ]; then
+	echo "install-deps: npm install (autorest.testserver, see package.json) in tests/azure/"
+	(cd tests/azure && npm install --no-audit --no-fund --no-package-lock)
 fi

@@ -68,13 +68,19 @@ chunk_unref(char *data)
 }
 
 void
-chunk_pool_release(void)
+chunk_pool_trim(size_t keep)
 {
 	struct chunk *k;
 
-	while ((k = pool) != NULL) {
+	while (npool > keep && (k = pool) != NULL) {
 		pool = k->next;
 		free(k);
+		npool--;
 	}
-	npool = 0;
+}
+
+void
+chunk_pool_release(void)
+{
+	chunk_pool_trim(0);
 }

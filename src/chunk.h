@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define CHUNK_SIZE     (64 * 1024)
-#define CHUNK_POOL_MAX 64 /* free chunks kept: 4 MiB */
+#define CHUNK_POOL_MAX 512 /* free chunks kept under load: 32 MiB */
 
 /* A chunk with one reference; returns its data (CHUNK_SIZE bytes). */
 char *chunk_new(void);
@@ -20,6 +20,9 @@ int   chunk_holds(const char *chunk, const char *p);
 void  chunk_ref(char *chunk);
 /* Drops a reference; the last one returns the chunk to the pool. */
 void  chunk_unref(char *chunk);
+/* Frees pooled chunks beyond 'keep': the hub calls it every 30 s, so a
+ * burst's buffers go back once the burst is over. */
+void  chunk_pool_trim(size_t keep);
 /* Frees the pool (at exit, for leak checkers). */
 void  chunk_pool_release(void);
 

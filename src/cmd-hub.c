@@ -135,8 +135,10 @@ tick_cb(uv_timer_t *t)
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
 	/* Give memory freed after a burst of load back to the system. */
-	if (n % 30 == 0)
+	if (n % 30 == 0) {
+		chunk_pool_trim(8);
 		malloc_trim(64 * 1024);
+	}
 	/* Renew the self-signed certificate well before it expires. */
 	if (n % CERT_CHECK_EVERY == 0 && hub->ssl_ctx != NULL &&
 	    hub->cfg->cert == NULL)

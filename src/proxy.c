@@ -546,26 +546,41 @@ body_bytes(struct upstream *up, const char *data, size_t len)
 	response_done(up);
 }
 
+/*
+ * Bytes of a response head (and whatever follows it). Usually the whole head
+ * is in the first read: then it is parsed where it lies, in the read chunk,
+ * and head and body go on to the client without a copy. Only a head split
+ * over reads is gathered in up->in.
+ */
 static void
 head_bytes(struct upstream *up, const char *data, size_t len)
 {
 	/* Only read within this call; one is enough for the whole loop. */
 	static struct http_head parsed;
 	struct http_head       *h = &parsed;
-	struct conn      *c = up->client;
-	int               r;
+	struct conn            *c = up->client;
+	const char             *p = data;
+	size_t                  n = len;
+	int                     r;
 
-	if (buf_add(&up->in, data, len) == -1) {
-		up_close(up, "response head too large");
-		if (c != NULL && c->req != NULL)
-			respond_error(c->req, 502, "bad response from server");
-		return;
+	if (up->in.len > 0) {
+		if (buf_add(&up->in, data, len) == -1)
+			goto too_large;
+		p = up->in.data;
+		n = up->in.len;
 	}
 	for (;;) {
-		r = http_parse_response(up->in.data, up->in.len, h, up->method,
+		r = http_parse_response(p, n, h, up->method,
 		    strlen(up->method));
-		if (r == 0)
+		if (r == 0) {
+			/* Incomplete: keep what is left for the next read. */
+			if (p != up->in.data) {
+				buf_reset(&up->in);
+				if (buf_add(&up->in, p, n) == -1)
+					goto too_large;
+			}
 			return;
+		}
 		if (r < 0) {
 			up_close(up, "bad response head");
 			if (c != NULL && c->req != NULL)
@@ -584,7 +599,7 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 			c->state = CONN_TUNNEL;
 			req->status = 101;
 			up->hub->m.websockets++;
-			if (to_client(up, up->in.data, up->in.len) == -1) {
+			if (to_client(up, p, n) == -1) {
 				up_close(up, "client gone");
 				return;
 			}
@@ -597,31 +612,41 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 			proxy_client_input(up);
 			return;
 		}
-		if (to_client(up, up->in.data, (size_t)r) == -1) {
+		if (to_client(up, p, (size_t)r) == -1) {
 			up_close(up, "client gone");
 			return;
 		}
+		p += r;
+		n -= (size_t)r;
 		if (up->status >= 100 && up->status < 200) {
 			/* 100 Continue, 103 Early Hints: the real response
 			 * follows. */
-			buf_consume(&up->in, (size_t)r);
-			if (up->in.len == 0)
+			if (n == 0) {
+				buf_reset(&up->in);
 				return;
+			}
 			continue;
 		}
 		up->state = UP_BODY;
-		{
+		if (p >= up->in.data && p <= up->in.data + up->in.len &&
+		    up->in.data != NULL) {
+			/* The body's start is in up->in: move it out first,
+			 * since body_bytes may end the response. */
 			struct buf rest = up->in;
 
 			buf_init(&up->in, HTTP_MAX_HEAD);
-			if (rest.len > (size_t)r)
-				body_bytes(up, rest.data + r, rest.len - (size_t)r);
-			else
-				body_bytes(up, "", 0);
+			body_bytes(up, p, n);
 			buf_release(&rest);
+		} else {
+			buf_release(&up->in);
+			body_bytes(up, p, n);
 		}
 		return;
 	}
+too_large:
+	up_close(up, "response head too large");
+	if (c != NULL && c->req != NULL)
+		respond_error(c->req, 502, "bad response from server");
 }
 
 static void up_read(struct upstream *, ssize_t, const uv_buf_t *);

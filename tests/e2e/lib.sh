@@ -559,3 +559,28 @@ hosts_trap() {
 	(exit "$rc")
 	lib_cleanup
 }
+
+# ---- Azure (tests t4NN) ----
+# Microsoft's LRO conformance server, @microsoft.azure/autorest.testserver,
+# installed in tests/azure/ by scripts/install-deps.sh. The C test drivers
+# (build/arm-check) sit beside $RIG.
+
+ARM_CHECK=$(dirname "$RIG")/arm-check
+
+# azure_testserver_start: starts it on a free loopback port, sets
+# $AZ_TS_URL once it answers; logs to $T/testserver.log; killed at exit.
+azure_testserver_start() {
+	local cli=$TOP/tests/azure/node_modules/@microsoft.azure/autorest.testserver/dist/cli/cli.js
+	local port
+	[ -f "$cli" ] || fail "autorest.testserver missing: run scripts/install-deps.sh"
+	port=$(free_port)
+	# In $T: it writes coverage/ into its working directory.
+	env -C "$T" node "$cli" run --port "$port" >"$T/testserver.log" 2>&1 &
+	bg_track $!
+	AZ_TS_URL=http://127.0.0.1:$port
+	for _ in $(seq 1 200); do
+		curl -sf -o /dev/null "$AZ_TS_URL/report/azure" && return 0
+		sleep 0.1
+	done
+	fail "autorest.testserver did not answer on $AZ_TS_URL within 20 s"
+}
