@@ -27,31 +27,6 @@
 
 #define SSH_MAX_FORWARDS 32
 
-static int free_local_port(void);
-
-/* A port on 127.0.0.1 that nothing listens on now (the kernel's pick).
- * XXX Another program may take it before ssh does; ssh then says so
- * and the session goes on without the forward. */
-static int
-free_local_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t          len = sizeof(sin);
-	int                fd, port = -1;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
 int
 cmd_ssh(int argc, char **argv)
 {
@@ -116,7 +91,7 @@ cmd_ssh(int argc, char **argv)
 		if (isatty(STDIN_FILENO))
 			flags |= REMOTE_TTY;
 		if (!noforward && rm.host != NULL) {
-			port = free_local_port();
+			port = free_loopback_port();
 			if (port > 0) {
 				extra[nextra++] = xstrdup("-L");
 				extra[nextra++] =

@@ -587,29 +587,6 @@ probe_timer_cb(uv_timer_t *t)
 	free(path);
 }
 
-/* A free loopback port: the kernel picks one, we let it go again. The
- * server binds it a moment later; a race with another process is reported
- * as a failed start. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sin;
-	socklen_t          len = sizeof(sin);
-	int                fd, port = -1;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
 /* Splits the command like a shell word list (quotes group, no expansion)
  * and fills in {port}, {base_url}, {root_dir}, {username}. */
 static char **
@@ -825,7 +802,7 @@ launch(struct server *s)
 			return;
 		}
 	}
-	s->port = free_port();
+	s->port = free_loopback_port();
 	if (s->port < 0) {
 		server_fail(s, "no free port");
 		goto out;

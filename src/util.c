@@ -5,7 +5,11 @@
  * a peer controls are checked against named limits before they get here.
  */
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -272,6 +276,26 @@ quote_for_terminal(const char *text, char *out, size_t outlen)
 		o += 3;
 	}
 	out[o] = '\0';
+}
+
+int
+free_loopback_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+	int                fd, port = -1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
 }
 
 int

@@ -59,6 +59,11 @@ const char *username_error(const char *name);
 #define QUOTED_SIZE  (QUOTED_SHOWN * 4 + 4)
 void quote_for_terminal(const char *text, char *out, size_t outlen);
 
+/* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's
+ * pick, let go again); -1 on error. Another program may take it before
+ * the caller's child binds it: callers report that as a failed start. */
+int free_loopback_port(void);
+
 /* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
  * 'mode'; -1 with errno set on failure. */
 int write_file_atomic(const char *path, const void *data, size_t len,
