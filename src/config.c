@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Configuration. The file format is deliberately small: sections, key =
- * value, ';' or '#' comments, no includes, no interpolation. Numbers are
+ * Configuration. The file format is deliberately small (ini.c reads it):
+ * sections, key = value, ';' or '#' comments, no includes, no
+ * interpolation. Numbers are
  * range-checked so a typo is an error at start, not a surprise later.
  */
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ini.h"
 #include "log.h"
 #include "util.h"
 
@@ -224,99 +226,41 @@ config_service(const struct config *c, const char *name, size_t len)
 	return NULL;
 }
 
-static char *
-trim(char *s)
+/* One key of the file; sections other than [hub] and [service NAME]
+ * belong to other commands (rig up's [machine], [sync]) and are skipped. */
+static int
+load_cb(void *arg, const char *section, const char *key, const char *value,
+    const char *path, int lineno)
 {
-	char *e;
+	struct config *c = arg;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	return s;
+	if (*section == '\0' || strcmp(section, "hub") == 0) {
+		if (config_set(c, key, value) == -1)
+			return error("%s:%d: in [hub]", path, lineno);
+		return 0;
+	}
+	if (strcmp(section, "service") == 0 ||
+	    strncmp(section, "service ", 8) == 0) {
+		const char *name = section + 7;
+
+		while (*name == ' ' || *name == '\t')
+			name++;
+		if (strcmp(key, "url") != 0)
+			return error("%s:%d: unknown service key '%s'", path,
+			    lineno, key);
+		if (config_add_service(c, name, value) == -1)
+			return error("%s:%d: in [service %s]", path, lineno,
+			    name);
+	}
+	return 0;
 }
 
 int
 config_load(struct config *c, const char *path)
 {
-	FILE *f;
-	char  line[4096], section[128] = "hub", service[64] = "";
-	int   lineno = 0, ret = 0;
+	int r = ini_read(path, load_cb, c);
 
-	f = fopen(path, "r");
-	if (f == NULL)
-		return error("cannot read '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s, *eq, *k, *v;
-
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			ret = error("%s:%d: line too long", path, lineno);
-			break;
-		}
-		s = trim(line);
-		if (*s == '\0' || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			char *end = strchr(s, ']');
-
-			if (end == NULL) {
-				ret = error("%s:%d: unclosed section", path,
-				    lineno);
-				break;
-			}
-			*end = '\0';
-			s = trim(s + 1);
-			service[0] = '\0';
-			if (strncmp(s, "service ", 8) == 0) {
-				snprintf(section, sizeof(section), "service");
-				snprintf(service, sizeof(service), "%s",
-				    trim(s + 8));
-			} else
-				snprintf(section, sizeof(section), "%s", s);
-			continue;
-		}
-		eq = strchr(s, '=');
-		if (eq == NULL) {
-			ret = error("%s:%d: expected key = value", path,
-			    lineno);
-			break;
-		}
-		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
-		/* An inline comment needs white space before it, so URLs and
-		 * commands keep their ';' and '#'. */
-		for (char *q = v; *q; q++) {
-			if ((*q == ';' || *q == '#') && (q == v ||
-			    q[-1] == ' ' || q[-1] == '\t')) {
-				*q = '\0';
-				v = trim(v);
-				break;
-			}
-		}
-		if (strcmp(section, "hub") == 0) {
-			if (config_set(c, k, v) == -1) {
-				ret = error("%s:%d: in [hub]", path, lineno);
-				break;
-			}
-		} else if (strcmp(section, "service") == 0) {
-			if (strcmp(k, "url") != 0) {
-				ret = error("%s:%d: unknown service key '%s'",
-				    path, lineno, k);
-				break;
-			}
-			if (config_add_service(c, service, v) == -1) {
-				ret = error("%s:%d: in [service %s]", path,
-				    lineno, service);
-				break;
-			}
-		}
-		/* Other sections belong to other commands (rig up's
-		 * [machine], [sync]) and are left to them. */
-	}
-	fclose(f);
-	return ret;
+	if (r == 1)
+		return error("cannot read '%s': %s", path, strerror(ENOENT));
+	return r;
 }
