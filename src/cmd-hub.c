@@ -242,12 +242,6 @@ run(struct config *cfg)
 	char                    host[64], *dbpath;
 	int                     port = 0, r, ret = 1;
 
-	/* Under load the proxy frees and allocates 64 KiB buffers all the
-	 * time: keep freed memory in the heap instead of trimming it on
-	 * every free (the tick trims every 30 s, so idle memory still goes
-	 * back). */
-	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
-	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 	memset(&hub, 0, sizeof(hub));
 	hub.cfg = cfg;
 	hub.loop = uv_default_loop();
