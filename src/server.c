@@ -280,13 +280,6 @@ server_progress_listen(struct server *s, struct req *req)
 	TAILQ_INSERT_TAIL(&s->listeners, req, entry);
 }
 
-void
-server_progress_unlisten(struct server *s, struct req *req)
-{
-	TAILQ_REMOVE(&s->listeners, req, entry);
-	req->busy = 0;
-}
-
 /* Reads "/proc/PID/stat" field 22 (start time in clock ticks). */
 static int
 pid_start_time(int pid, char *out, size_t outlen, char *state)

@@ -77,7 +77,6 @@ void servers_drop_user(struct hub *, const char *name);
 /* Streams the server's progress events to 'req' as text/event-stream;
  * ends the stream when the start succeeds or fails. */
 void server_progress_listen(struct server *, struct req *);
-void server_progress_unlisten(struct server *, struct req *);
 /* The last lines of the server's log, for the spawn page; caller frees. */
 char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */
