@@ -12,7 +12,7 @@ WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
           -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LIBS   := $(shell pkg-config --libs $(PKGS)) -lhttp_parser
+LIBS   := $(shell pkg-config --libs $(PKGS))
 
 B      ?= build
 SRCS   := $(wildcard src/*.c)

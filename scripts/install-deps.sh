@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
-libjansson-dev libhttp-parser-dev libcrypt-dev libcurl4-openssl-dev openssl
+libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
@@ -61,8 +61,10 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 			--no-package-lock)
 fi
 
-# Azure tests: Microsoft's LRO conformance server (tests/azure/package.json).
-if [ ! -d tests/azure/node_modules/@microsoft.azure/autorest.testserver ]; then
-	echo "install-deps: npm install (autorest.testserver, see package.json) in tests/azure/"
+# Azure tests (tests/azure/package.json): Microsoft's LRO conformance server,
+# and oav (Microsoft's OpenAPI validator) and yaml for the ARM double.
+if [ ! -d tests/azure/node_modules/@microsoft.azure/autorest.testserver ] ||
+	[ ! -d tests/azure/node_modules/oav ] || [ ! -d tests/azure/node_modules/yaml ]; then
+	echo "install-deps: npm install (autorest.testserver, oav, yaml, see package.json) in tests/azure/"
 	(cd tests/azure && npm install --no-audit --no-fund --no-package-lock)
 fi

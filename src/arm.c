@@ -36,6 +36,8 @@ static const struct {
 	{ "Microsoft.Network", "2020-06-01" },
 	{ "Microsoft.Resources", "2020-06-01" },
 	{ "Microsoft.DevTestLab", "2018-09-15" },
+	/* role assignments only, the version az's recording used */
+	{ "Microsoft.Authorization", "2020-04-01-preview" },
 };
 
 #define ARM_TIMEOUT_MS 60000

@@ -33,6 +33,7 @@ struct azure_auth {
 	enum azure_source source;
 	char             *token; /* wiped on free */
 	int64_t           expires;
+	char             *subscription; /* the az CLI's current one */
 	char              why[3][1024]; /* why each source gave nothing */
 };
 
@@ -193,7 +194,20 @@ azure_auth_free(struct azure_auth *a)
 	free_secret(a->token);
 	free(a->login);
 	free(a->imds);
+	free(a->subscription);
 	free(a);
+}
+
+void
+azure_auth_only(struct azure_auth *a, enum azure_source s)
+{
+	a->source = s;
+}
+
+const char *
+azure_auth_subscription(const struct azure_auth *a)
+{
+	return a->subscription;
 }
 
 enum azure_source
@@ -333,6 +347,14 @@ fetch_cli(struct azure_auth *a, char **tok, int64_t *exp)
 		snprintf(a->why[1], sizeof(a->why[1]),
 		    "'%s account get-access-token': malformed output", az);
 		goto out;
+	}
+	{
+		json_t *j = json_loads(res.out.data, 0, NULL);
+		json_t *sub = json_object_get(j, "subscription");
+
+		if (json_is_string(sub) && a->subscription == NULL)
+			a->subscription = xstrdup(json_string_value(sub));
+		json_decref(j);
 	}
 	ret = 0;
 out:

@@ -64,6 +64,14 @@ void               azure_auth_free(struct azure_auth *);
  */
 const char *azure_auth_token(void *auth, int refresh);
 
+/* Uses only source 's' (the VM's own identity for its self-stop: never
+ * a person's login that happens to be on the machine). */
+void azure_auth_only(struct azure_auth *, enum azure_source);
+
+/* The subscription the az CLI has selected (known after a token came
+ * from it), or NULL. Borrowed. */
+const char *azure_auth_subscription(const struct azure_auth *);
+
 /* Where the token came from; AZURE_SOURCE_NONE before the first one. */
 enum azure_source azure_auth_source(const struct azure_auth *);
 const char       *azure_source_name(enum azure_source);

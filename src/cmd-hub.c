@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "authcache.h"
+#include "autostop.h"
 #include "chunk.h"
 #include "cmd.h"
 #include "config.h"
@@ -62,6 +63,7 @@ hub_stop(struct hub *hub, const char *why)
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 	uv_close((uv_handle_t *)&hub->tick, NULL);
 	uv_close((uv_handle_t *)&hub->cull, NULL);
+	autostop_stop(hub);
 	while ((c = TAILQ_FIRST(&hub->conns)) != NULL)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
@@ -293,6 +295,7 @@ run(struct config *cfg)
 	    (uint64_t)cfg->cull_interval * 1000);
 
 	servers_restore(&hub);
+	autostop_start(&hub);
 	print_urls(&hub, host, port);
 	if (hub.is_root)
 		log_info("running as root: each user's server runs as Unix "

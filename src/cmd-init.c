@@ -111,7 +111,6 @@ cmd_init(int argc, char **argv)
 	m.conf_path = xasprintf("%s/%s", dir, MACHINE_CONF);
 	m.state_dir = xasprintf("%s/%s", dir, MACHINE_STATE);
 	m.name = machine_default_name(dir);
-	m.user = xstrdup(machine_user(&m));
 	home = machine_local_home();
 	if (f.identity == NULL && home != NULL) {
 		key = xasprintf("%s/.ssh/id_ed25519", home);
@@ -120,6 +119,12 @@ cmd_init(int argc, char **argv)
 		free(key);
 	}
 	if (machine_flags_apply(&m, &f) == -1)
+		goto out;
+	/* Written out, so the file says who logs in (for Azure, a name Azure
+	 * takes as a VM's admin). */
+	if (m.user == NULL)
+		m.user = xstrdup(machine_user(&m));
+	if (strcmp(m.provider_name, "azure") == 0 && machine_check(&m) == -1)
 		goto out;
 	path = m.conf_path;
 	if (!force && stat(path, &sb) == 0) {
@@ -138,6 +143,9 @@ cmd_init(int argc, char **argv)
 		printf(" at %s@%s port %d", machine_user(&m), m.host, m.port);
 	else if (strcmp(m.provider_name, "local") == 0)
 		printf(" (this machine)");
+	else if (strcmp(m.provider_name, "azure") == 0)
+		printf(" (an Azure VM, %s in %s)", m.azure.size,
+		    m.azure.location);
 	printf("\n");
 	if (ignore_state_dir(dir) == -1)
 		goto out;

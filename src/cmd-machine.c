@@ -27,18 +27,22 @@
 #define CALL_MS 60000
 
 static int open_machine(int, char **, const char *, struct machine *,
-    struct remote *, int *);
+    struct remote *, int *, int *);
+static int confirm_delete(const struct machine *, int);
 static int service_call(struct remote *, const char *, const char *, int);
 static int rm_cb(const char *, const struct stat *, int, struct FTW *);
 
-/* Flags, rig.conf, and a login. '*purge' (if not NULL) takes --purge. */
+/* Flags, rig.conf, and how to log in. '*purge' and '*yes' (if not NULL)
+ * take --purge and --yes. A machine its provider owns is not asked for
+ * an address here (it may not exist). */
 static int
 open_machine(int argc, char **argv, const char *cmd, struct machine *m,
-    struct remote *rm, int *purge)
+    struct remote *rm, int *purge, int *yes)
 {
 	static const struct option opts[] = {
 		MACHINE_LONGOPTS,
 		{ "purge", no_argument, NULL, 'P' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct machine_flags f;
@@ -51,15 +55,43 @@ open_machine(int argc, char **argv, const char *cmd, struct machine *m,
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (machine_flag(&f, ch, optarg))
 			continue;
-		if (ch != 'P' || purge == NULL)
+		if (ch == 'P' && purge != NULL)
+			*purge = 1;
+		else if (ch == 'y' && yes != NULL)
+			*yes = 1;
+		else
 			return usage(cmd);
-		*purge = 1;
 	}
 	if (optind != argc)
 		return usage(cmd);
 	machine_release(m);
-	if (machine_open(m, &f) == -1 || remote_open(rm, m) == -1)
+	if (machine_open(m, &f) == -1)
 		return 1;
+	if (m->provider->owns_machine && strcmp(cmd, "start") != 0)
+		return 0;
+	if (remote_open(rm, m) == -1)
+		return 1;
+	return 0;
+}
+
+/* rig down of a machine rig made deletes it: asked first unless --yes. */
+static int
+confirm_delete(const struct machine *m, int yes)
+{
+	char line[64];
+
+	if (yes)
+		return 0;
+	if (!isatty(STDIN_FILENO))
+		return error("rig down deletes machine '%s' and its disk on "
+		             "%s: run 'rig down --yes' to go ahead",
+		    m->name, m->provider->name);
+	printf("Delete machine '%s' and its disk on %s, for good? [y/N] ",
+	    m->name, m->provider->name);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL ||
+	    (line[0] != 'y' && line[0] != 'Y'))
+		return error("not deleted");
 	return 0;
 }
 
@@ -90,15 +122,19 @@ cmd_stop(int argc, char **argv)
 	struct remote  rm;
 	int            r;
 
-	r = open_machine(argc, argv, "stop", &m, &rm, NULL);
-	if (r == 0)
+	r = open_machine(argc, argv, "stop", &m, &rm, NULL, NULL);
+	/* A VM rig made is stopped whole: its hub goes down with it. */
+	if (r == 0 && m.provider->owns_machine)
+		r = m.provider->stop(&m) == 0 ? 0 : 1;
+	else if (r == 0)
 		r = remote_connect(&rm) == 0 &&
 		        service_call(&rm, "stop", NULL, CALL_MS) == 0 &&
 		        m.provider->stop(&m) == 0
 		    ? 0
 		    : 1;
 	if (r == 0)
-		printf("machine '%s': hub stopped\n", m.name);
+		printf("machine '%s': %s\n", m.name,
+		    m.provider->owns_machine ? "stopped" : "hub stopped");
 	remote_close(&rm);
 	machine_release(&m);
 	return r;
@@ -111,7 +147,7 @@ cmd_start(int argc, char **argv)
 	struct remote  rm;
 	int            r;
 
-	r = open_machine(argc, argv, "start", &m, &rm, NULL);
+	r = open_machine(argc, argv, "start", &m, &rm, NULL, NULL);
 	if (r == 0)
 		r = m.provider->start(&m) == 0 && remote_connect(&rm) == 0 &&
 		        service_call(&rm, "start", NULL,
@@ -145,12 +181,24 @@ cmd_down(int argc, char **argv)
 	struct remote      rm;
 	struct proc_result res;
 	char              *rpath = NULL, *q, *script;
-	int                r, purge = 0;
+	int                r, purge = 0, yes = 0;
 
-	r = open_machine(argc, argv, "down", &m, &rm, &purge);
+	r = open_machine(argc, argv, "down", &m, &rm, &purge, &yes);
 	if (r != 0)
 		goto out;
 	r = 1;
+	if (m.provider->owns_machine) {
+		/* The users' files go with the disk: nothing to undo first. */
+		if (confirm_delete(&m, yes) == -1 ||
+		    m.provider->destroy(&m) == -1)
+			goto out;
+		nftw(m.state_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		printf("machine '%s': deleted; forgot it here (%s/ deleted, "
+		       "%s kept)\n",
+		    m.name, MACHINE_STATE, MACHINE_CONF);
+		r = 0;
+		goto out;
+	}
 	if (remote_connect(&rm) == -1)
 		goto out;
 	/* Without rig there, there is nothing to remove: go on. */

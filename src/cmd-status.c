@@ -27,6 +27,7 @@
 
 static void print_human(const struct machine *, const struct remote *,
     json_t *);
+static void print_cloud(const struct machine *, json_t *);
 
 static long long
 num(json_t *o, const char *key)
@@ -88,6 +89,60 @@ print_human(const struct machine *m, const struct remote *rm, json_t *st)
 	(void)m;
 }
 
+/* What a cloud provider told (provider-azure.c's describe). */
+static void
+print_cloud(const struct machine *m, json_t *d)
+{
+	json_t     *p = json_object_get(d, "price"), *v;
+	const char *vm = json_string_value(json_object_get(d, "vm"));
+	const char *cur = json_string_value(json_object_get(p, "currency"));
+
+	char        label[32];
+
+	snprintf(label, sizeof(label), "%s:", m->provider->name);
+	printf("%-9s VM %s%s, %s in %s, group %s\n", label,
+	    vm != NULL ? vm : "?",
+	    json_is_true(json_object_get(d, "billed"))    ? " (billed)"
+	        : json_is_false(json_object_get(d, "billed")) ? " (not billed)"
+	                                                      : "",
+	    json_string_value(json_object_get(d, "size")),
+	    json_string_value(json_object_get(d, "location")),
+	    json_string_value(json_object_get(d, "resource_group")));
+	if (vm != NULL && strcmp(vm, "stopped") == 0)
+		printf("          powered off but still allocated, and billed: "
+		       "'rig stop' deallocates it\n");
+	v = json_object_get(d, "incomplete");
+	if (json_is_string(v))
+		printf("          %s\n", json_string_value(v));
+	v = json_object_get(d, "fqdn");
+	if (json_is_string(v))
+		printf("dns:      %s\n", json_string_value(v));
+	if (cur != NULL)
+		printf("price:    %.4f %s/hour for the VM", json_number_value(
+		    json_object_get(p, "vm_hour")), cur);
+	if (json_is_number(json_object_get(p, "disk_month")))
+		printf("%s%.2f %s/month for the disk (%s, paid also when "
+		       "deallocated)",
+		    cur != NULL ? "; " : "price:    ",
+		    json_number_value(json_object_get(p, "disk_month")),
+		    cur != NULL ? cur : "",
+		    json_string_value(json_object_get(p, "disk_tier")));
+	if (cur != NULL || json_is_number(json_object_get(p, "disk_month")))
+		printf("\n");
+	printf("month:    %.1f hours run",
+	    json_number_value(json_object_get(p, "hours_this_month")));
+	if (json_is_number(json_object_get(p, "estimate_month")))
+		printf(", about %.2f %s so far", json_number_value(json_object_get(
+		    p, "estimate_month")), cur);
+	if (json_is_number(json_object_get(p, "budget_used")))
+		printf(" (%.0f %% of budget_month)",
+		    100 * json_number_value(json_object_get(p, "budget_used")));
+	printf(" (%s)\n", json_string_value(json_object_get(p, "note")));
+	v = json_object_get(p, "price_error");
+	if (json_is_string(v))
+		printf("          no price: %s\n", json_string_value(v));
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -100,7 +155,8 @@ cmd_status(int argc, char **argv)
 	struct machine       m;
 	struct remote        rm;
 	enum provider_power  power = PROVIDER_UNKNOWN;
-	json_t              *out = NULL, *st = NULL;
+	json_t              *out = NULL, *st = NULL, *cloud = NULL;
+	const char          *vm = NULL;
 	int                  ch, json = 0, ret = STATUS_UNREACHABLE;
 	int                  installed = 0, reachable = 0;
 
@@ -116,11 +172,26 @@ cmd_status(int argc, char **argv)
 	if (optind != argc)
 		return usage("status");
 	memset(&rm, 0, sizeof(rm));
-	if (machine_open(&m, &f) == -1 || remote_open(&rm, &m) == -1)
+	if (machine_open(&m, &f) == -1)
 		goto out;
 	out = json_object();
 	json_object_set_new(out, "name", json_string(m.name));
 	json_object_set_new(out, "provider", json_string(m.provider->name));
+	if (m.provider->describe != NULL) {
+		cloud = json_object();
+		if (m.provider->describe(&m, cloud) == 0) {
+			json_object_set(out, m.provider->name, cloud);
+			if (!json)
+				print_cloud(&m, cloud);
+		}
+		vm = json_string_value(json_object_get(cloud, "vm"));
+	}
+	if (remote_open(&rm, &m) == -1) {
+		if (!m.provider->owns_machine)
+			goto out;
+		json_object_set_new(out, "reachable", json_false());
+		goto print;
+	}
 	if (rm.host != NULL) {
 		json_object_set_new(out, "host", json_string(rm.host));
 		json_object_set_new(out, "port", json_integer(rm.port));
@@ -131,7 +202,9 @@ cmd_status(int argc, char **argv)
 		    rm.host != NULL ? "@" : "", rm.host != NULL ? rm.host : "",
 		    m.provider->name);
 	fflush(stdout);
-	reachable = remote_connect(&rm) == 0;
+	/* A VM Azure says is not running cannot answer: no wait for SSH. */
+	reachable = (vm == NULL || strcmp(vm, "running") == 0) &&
+	    remote_connect(&rm) == 0;
 	json_object_set_new(out, "reachable", json_boolean(reachable));
 	if (!reachable) {
 		/* Off, or only out of reach? The provider may know. */
@@ -169,6 +242,7 @@ print:
 	fflush(stdout);
 out:
 	json_decref(st);
+	json_decref(cloud);
 	json_decref(out);
 	remote_close(&rm);
 	machine_release(&m);

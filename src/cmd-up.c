@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rig up: the project's machine made ready and its hub running (up.c
+ * rig up: the project's machine made (by its provider, if it makes
+ * machines) and started, then made ready with its hub running (up.c
  * has the steps).
  */
 #include <getopt.h>
@@ -9,6 +10,7 @@
 
 #include "cmd.h"
 #include "machine.h"
+#include "provider.h"
 #include "remote.h"
 #include "up.h"
 
@@ -32,7 +34,9 @@ cmd_up(int argc, char **argv)
 	if (optind != argc)
 		return usage("up");
 	memset(&rm, 0, sizeof(rm));
-	if (machine_open(&m, &f) == 0 && remote_open(&rm, &m) == 0 &&
+	/* The machine first: a cloud VM's address is known once it exists. */
+	if (machine_open(&m, &f) == 0 && m.provider->create(&m) == 0 &&
+	    m.provider->start(&m) == 0 && remote_open(&rm, &m) == 0 &&
 	    up_run(&rm) == 0)
 		ret = 0;
 	remote_close(&rm);

@@ -37,6 +37,7 @@ config_init(struct config *c)
 	c->spawn_timeout = 60;
 	c->idle_timeout = 3600;
 	c->cull_interval = 60;
+	autostop_conf_init(&c->autostop);
 	c->header_timeout = 10;
 	c->keepalive_timeout = 120;
 	c->session_days = 14;
@@ -64,6 +65,7 @@ config_release(struct config *c)
 	free(c->server_cmd);
 	free(c->user_prefix);
 	free(c->first_admin);
+	autostop_conf_release(&c->autostop);
 	for (s = c->services; s != NULL; s = next) {
 		next = s->next;
 		service_free(s);
@@ -110,6 +112,8 @@ config_set(struct config *c, const char *key, const char *v)
 {
 	if (strcmp(key, "state_dir") == 0)
 		return set_str(&c->state_dir, v);
+	if (strncmp(key, "autostop_", 9) == 0)
+		return autostop_conf_set(&c->autostop, key + 9, v);
 	if (strcmp(key, "listen") == 0)
 		return set_str(&c->listen, v);
 	if (strcmp(key, "cert") == 0)

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "autostop.h"
+
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
 struct service {
 	char           *name;
@@ -35,6 +37,7 @@ struct config {
 	int   session_days; /* login lifetime */
 	uint64_t max_body; /* for the hub's own endpoints */
 	struct service *services;
+	struct autostop_conf autostop; /* autostop_* keys */
 };
 
 void config_init(struct config *); /* the defaults */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autostop.h"
 #include "html.h"
 #include "http.h"
 #include "util.h"
@@ -69,7 +70,13 @@ html_begin(struct buf *b, const char *title, const char *user, int admin)
 		html_add(b, user);
 		buf_adds(b, "</span><a href=\"/hub/logout\">Logout</a></nav>");
 	}
-	buf_adds(b, "</header><main>");
+	buf_adds(b, "</header>");
+	if (autostop_banner() != NULL) {
+		buf_adds(b, "<p class=\"notice\" role=\"alert\">");
+		html_add(b, autostop_banner());
+		buf_adds(b, "</p>");
+	}
+	buf_adds(b, "<main>");
 }
 
 void
@@ -106,6 +113,7 @@ const char html_css[] =
     "nav{margin-left:auto}.who{color:#9ca3af;margin-right:1em}"
     "main{max-width:60em;margin:2em auto;padding:0 1em}"
     "form.inline{display:inline}"
+    ".notice{margin:0;padding:.6em 1.2em;background:#fef3c7;color:#78350f}"
     "input,button{font:inherit;padding:.35em .6em;margin:.2em 0}"
     "button{background:#2563eb;color:#fff;border:0;border-radius:4px;"
     "cursor:pointer}button.danger{background:#b91c1c}"

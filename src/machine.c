@@ -60,6 +60,7 @@ machine_init(struct machine *m)
 	m->port = 22;
 	m->connect_timeout = MACHINE_CONNECT_TIMEOUT;
 	m->hub_port = MACHINE_HUB_PORT;
+	azure_conf_init(&m->azure);
 }
 
 void
@@ -86,6 +87,7 @@ machine_release(struct machine *m)
 	}
 	free(m->remote_dir);
 	free(m->rsync);
+	azure_conf_release(&m->azure);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -197,7 +199,8 @@ machine_set(struct machine *m, const char *section, const char *key,
 		}
 		if (strcmp(key, "rsync") == 0)
 			return set_str(&m->rsync, v);
-	}
+	} else if (strcmp(section, "azure") == 0)
+		return azure_conf_set(&m->azure, key, v);
 	return error("unknown setting '%s' in [%s]", key, section);
 }
 
@@ -207,7 +210,7 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
     const char *path, int lineno)
 {
 	if (strcmp(section, "machine") != 0 && strcmp(section, "hub") != 0 &&
-	    strcmp(section, "sync") != 0)
+	    strcmp(section, "sync") != 0 && strcmp(section, "azure") != 0)
 		return 0;
 	if (machine_set(arg, section, key, value) == -1)
 		return error("%s:%d: in [%s]", path, lineno, section);
@@ -280,6 +283,12 @@ machine_check(struct machine *m)
 		             "[machine] of %s",
 		    m->name,
 		    m->conf_path != NULL ? m->conf_path : MACHINE_CONF);
+	if (strcmp(m->provider->name, "azure") == 0 &&
+	    !azure_admin_name_ok(machine_user(m)))
+		return error("user '%s' cannot be a VM's admin on Azure "
+		             "(reserved or not a Linux name): set user = ... "
+		             "in [machine]",
+		    machine_user(m));
 	return 0;
 }
 
@@ -352,10 +361,14 @@ machine_user(const struct machine *m)
 
 	if (m->user != NULL)
 		return m->user;
-	if (name[0] != '\0')
-		return name;
-	pw = getpwuid(getuid());
-	snprintf(name, sizeof(name), "%s", pw != NULL ? pw->pw_name : "root");
+	if (name[0] == '\0') {
+		pw = getpwuid(getuid());
+		snprintf(name, sizeof(name), "%s",
+		    pw != NULL ? pw->pw_name : "root");
+	}
+	if (m->provider != NULL && strcmp(m->provider->name, "azure") == 0 &&
+	    !azure_admin_name_ok(name))
+		return AZURE_ADMIN_FALLBACK;
 	return name;
 }
 
@@ -406,9 +419,17 @@ char *
 machine_identity_path(const struct machine *m)
 {
 	const char *home;
+	char       *key;
 
-	if (m->identity == NULL)
+	if (m->identity == NULL) {
+		if (m->state_dir == NULL)
+			return NULL;
+		key = xasprintf("%s/%s", m->state_dir, MACHINE_KEY);
+		if (access(key, R_OK) == 0)
+			return key;
+		free(key);
 		return NULL;
+	}
 	if (strncmp(m->identity, "~/", 2) == 0) {
 		home = machine_local_home();
 		if (home != NULL)
@@ -502,7 +523,7 @@ machine_conf_text(const struct machine *m)
 	    "git-ignored.\n\n");
 	buf_addf(&b, "[machine]\nname = %s\n", m->name);
 	buf_addf(&b, "provider = %s          ; %s\n", m->provider_name,
-	    "ssh (any server) or local (this machine)");
+	    "ssh (any server), local (this machine) or azure (a VM)");
 	if (m->host != NULL)
 		buf_addf(&b, "host = %s\n", m->host);
 	else if (strcmp(m->provider_name, "ssh") == 0)
@@ -532,6 +553,12 @@ machine_conf_text(const struct machine *m)
 		buf_addf(&b, "%s = %s\n", kv->key, kv->value);
 	buf_addf(&b, "\n[sync]\nremote_dir = %s\n", rdir);
 	free(rdir);
+	if (strcmp(m->provider_name, "azure") == 0) {
+		char *az = azure_conf_text(&m->azure);
+
+		buf_adds(&b, az);
+		free(az);
+	}
 	text = buf_detach(&b, NULL);
 	return text;
 }

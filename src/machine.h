@@ -11,11 +11,14 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "azure-conf.h"
+
 #define MACHINE_CONF "rig.conf"
 #define MACHINE_STATE ".rig"
 #define MACHINE_NAME_MAX 63
 #define MACHINE_HUB_PORT 8000
 #define MACHINE_CONNECT_TIMEOUT 10 /* seconds */
+#define MACHINE_KEY "id_ed25519" /* in .rig/, made for a cloud VM */
 
 struct provider;
 
@@ -50,6 +53,9 @@ struct machine {
 	/* [sync] */
 	char *remote_dir; /* as written; NULL: ~/work/NAME */
 	char *rsync; /* the rsync program */
+
+	/* [azure], read whatever the provider; used by provider = azure */
+	struct azure_conf azure;
 };
 
 /* Defaults only, no project folder; for rig init. */
@@ -63,7 +69,7 @@ void machine_release(struct machine *);
  */
 int machine_load(struct machine *, const char *start);
 
-/* Sets one key of a section ("machine", "hub", "sync") from text, as the
+/* Sets one key of a section ("machine", "hub", "sync", "azure") from text, as the
  * file or a flag gives it; -1 with a message if unknown or invalid. */
 int machine_set(struct machine *, const char *section, const char *key,
     const char *value);
@@ -79,8 +85,8 @@ char *machine_default_name(const char *dir);
 /* Whether 'name' is a valid machine name (see machine_default_name()). */
 int machine_name_valid(const char *name);
 
-/* The user rig logs in as: 'user', else the local user's name. Borrowed
- * or static. */
+/* The user rig logs in as: 'user', else the local user's name (on Azure,
+ * "azureuser" if Azure reserves that name). Borrowed or static. */
 const char *machine_user(const struct machine *);
 /* The hub's admin account: 'admin', else machine_user() when it is a
  * valid hub username, else "admin". Borrowed or static. */
@@ -94,7 +100,9 @@ char *machine_remote_dir(const struct machine *);
  */
 char *machine_remote_path(const struct machine *);
 /* The identity file with a leading "~/" made absolute with the home of
- * the password database (as ssh does); NULL if none. Caller frees. */
+ * the password database (as ssh does); else the key rig made in .rig/
+ * for a cloud machine (MACHINE_KEY), if there is one; else NULL (ssh's
+ * own keys). Caller frees. */
 char *machine_identity_path(const struct machine *);
 /* Path of 'name' in the state folder .rig/, which is created (0700) if
  * missing. Caller frees result. */

@@ -27,6 +27,7 @@ static const struct {
 	{ "stop", cmd_stop },
 	{ "down", cmd_down },
 	{ "service", cmd_service },
+	{ "self-stop", cmd_self_stop },
 	{ "version", cmd_version },
 };
 

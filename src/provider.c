@@ -10,6 +10,7 @@
 static const struct provider *const providers[] = {
 	&provider_ssh,
 	&provider_local,
+	&provider_azure,
 };
 
 const struct provider *
@@ -26,7 +27,7 @@ provider_find(const char *name)
 const char *
 provider_names(void)
 {
-	return "ssh, local";
+	return "ssh, local, azure";
 }
 
 const char *

@@ -10,6 +10,8 @@
 #ifndef PROVIDER_H
 #define PROVIDER_H
 
+#include <jansson.h>
+
 struct machine;
 
 enum provider_power {
@@ -21,6 +23,9 @@ enum provider_power {
 
 struct provider {
 	const char *name;
+	/* rig made the machine and deletes it on down: nothing to undo on
+	 * it first, and stopping it needs no login. */
+	int owns_machine;
 	/* Makes the machine exist; 0 if it does already. */
 	int (*create)(struct machine *);
 	/* Powers it on and waits until SSH could answer; 0 if running. */
@@ -34,6 +39,8 @@ struct provider {
 	int (*address)(struct machine *, char **host, int *port);
 	/* Its power state as the provider knows it. */
 	int (*status)(struct machine *, enum provider_power *);
+	/* More for rig status (power details, prices); may be NULL. */
+	int (*describe)(struct machine *, json_t *out);
 };
 
 /* The provider called 'name', or NULL. */
@@ -45,5 +52,6 @@ const char *provider_power_name(enum provider_power);
 
 extern const struct provider provider_ssh;
 extern const struct provider provider_local;
+extern const struct provider provider_azure;
 
 #endif

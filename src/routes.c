@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "autostop.h"
 #include "auth.h"
 #include "authcache.h"
 #include "conn.h"
@@ -228,6 +229,8 @@ auth_request(struct req *req)
 	}
 	req->authed = resolve(req, cred, is_token);
 	free_secret(cred);
+	if (req->authed)
+		autostop_touch(); /* someone uses the machine */
 	return req->authed;
 }
 

@@ -41,6 +41,7 @@
 #include "ini.h"
 #include "log.h"
 #include "remote.h"
+#include "autostop.h"
 #include "service.h"
 #include "tls.h"
 #include "util.h"
@@ -726,6 +727,17 @@ service_status(struct service *s)
 	}
 	free(dbp);
 	json_object_set_new(hub, "servers", users);
+	/* The idle stop's timer, as the running hub last wrote it. */
+	{
+		char   *ap = xasprintf("%s/%s", s->state, AUTOSTOP_FILE);
+		json_t *a = running ? json_load_file(ap, 0, NULL) : NULL;
+
+		if (json_is_object(a))
+			json_object_set_new(hub, "autostop", a);
+		else
+			json_decref(a);
+		free(ap);
+	}
 	json_object_set_new(o, "hub", hub);
 
 	/* The machine. */

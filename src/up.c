@@ -403,6 +403,36 @@ step_rig(struct up *u)
 	return 0;
 }
 
+/* A VM rig made stops itself when idle: the hub there gets the idle time
+ * and how to reach Azure from inside (autostop.h). */
+static void
+add_autostop(struct up *u, struct buf *args)
+{
+	const struct azure_conf *c = &u->m->azure;
+	char                    *kv, *q;
+	char                     after[32];
+	const char              *keys[4][2];
+
+	if (strcmp(u->m->provider->name, "azure") != 0 || c->idle_stop == 0)
+		return;
+	snprintf(after, sizeof(after), "%lld", (long long)c->idle_stop);
+	keys[0][0] = "autostop_after";
+	keys[0][1] = after;
+	keys[1][0] = "autostop_provider";
+	keys[1][1] = "azure";
+	keys[2][0] = "autostop_arm_endpoint";
+	keys[2][1] = c->arm_endpoint;
+	keys[3][0] = "autostop_imds_endpoint";
+	keys[3][1] = c->imds_endpoint;
+	for (size_t i = 0; i < 4; i++) {
+		kv = xasprintf("%s = %s", keys[i][0], keys[i][1]);
+		q = sh_quote(kv);
+		buf_addf(args, " --set %s", q);
+		free(q);
+		free(kv);
+	}
+}
+
 /* hub.conf and the start at boot ('rig service setup'). */
 static int
 step_setup(struct up *u)
@@ -423,6 +453,7 @@ step_setup(struct up *u)
 		free(q);
 		free(kv);
 	}
+	add_autostop(u, &args);
 	r = hubctl_call(u->rm, "setup", buf_str(&args), PROBE_MS, &res);
 	buf_release(&args);
 	if (r != 0) {
@@ -612,8 +643,6 @@ up_run(struct remote *rm)
 	printf("rig up: machine '%s' (%s)\n", u.m->name,
 	    rm->host != NULL ? rm->host : "this machine");
 	fflush(stdout);
-	if (u.m->provider->create(u.m) == -1 || u.m->provider->start(u.m) == -1)
-		return -1;
 	if (step_probe(&u) == -1 || step_packages(&u) == -1 ||
 	    step_rig(&u) == -1 || step_setup(&u) == -1 ||
 	    step_admin(&u) == -1 || step_start(&u) == -1 ||

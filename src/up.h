@@ -17,7 +17,7 @@ struct remote;
  * what the rig binary links, Jupyter, and rsync for rig sync. */
 #define UP_PACKAGES                                                            \
 	"rsync openssl ca-certificates libuv1 libssl3 libsqlite3-0 "           \
-	"libjansson4 libhttp-parser2.9 libcrypt1 jupyter-notebook "            \
+	"libjansson4 libcurl4 libcrypt1 jupyter-notebook "            \
 	"python3-ipykernel"
 
 #define UP_MIN_DISK_KB (100 * 1024) /* free in the home, to go on */

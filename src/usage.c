@@ -31,10 +31,12 @@ static const struct {
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },
-	{ "down", "rig down [--purge]" },
+	{ "down", "rig down [--purge] [--yes]" },
 	{ "service", "rig service setup --port N [--set 'KEY = VALUE']... | "
 		     "start [--wait SECS] | stop | status | remove [--purge] "
 		     "[--uninstall] [--dir DIR]" },
+	{ "self-stop", "rig self-stop [--arm-endpoint URL] [--imds-endpoint "
+		       "URL] [--dry-run]" },
 	{ "version", "rig version" },
 };
 

@@ -584,3 +584,50 @@ azure_testserver_start() {
 	done
 	fail "autorest.testserver did not answer on $AZ_TS_URL within 20 s"
 }
+
+# ---- Azure (tests t4NN) ----
+# azure_double_up [ARGS...]: starts the ARM test double (tests/azure,
+# validating with Microsoft's oav) on loopback; $AZ_URL is its base,
+# $AZ_LOG its request log. The environment gets the service principal it
+# accepts. ARGS go to the double (--public-ip, --authorized-keys, ...).
+azure_double_up() {
+	AZ_LOG=$T/double.jsonl
+	node "$TOP/tests/azure/armdouble.js" --port-file "$T/az.port" \
+		--log "$AZ_LOG" "$@" 2>"$T/double.log" &
+	bg_track $!
+	for _ in $(seq 1 300); do [ -s "$T/az.port" ] && break; sleep 0.05; done
+	[ -s "$T/az.port" ] || fail "ARM double did not start: $(cat "$T/double.log")"
+	AZ_URL=http://127.0.0.1:$(cat "$T/az.port")
+	export AZURE_TENANT_ID=tenant-1 AZURE_CLIENT_ID=client-1 AZURE_CLIENT_SECRET=secret-1
+	note "ARM double at $AZ_URL"
+}
+
+# azure_violations: fails the test if the double saw a request that
+# Microsoft's spec (or the recorded shapes) does not allow.
+azure_violations() {
+	local v
+	v=$(curl -s "$AZ_URL/_double/violations")
+	[ "$v" = "[]" ] || fail "the ARM double saw invalid requests: $v"
+}
+
+# azure_faults JSON: arms the double's faults (see tests/azure/README.md).
+azure_faults() {
+	curl -s -f -X POST -H 'Content-Type: application/json' -d "$1" \
+		"$AZ_URL/_double/faults" >/dev/null || fail "cannot set faults $1"
+}
+
+# azure_count 'METHOD operation': how many such calls the double answered.
+azure_count() {
+	curl -s "$AZ_URL/_double/state" | $PY -c '
+import json, sys
+print(json.load(sys.stdin)["counts"].get(sys.argv[1], 0))' "$1"
+}
+
+# azure_vm_power NAME: the power state the double holds for VM NAME.
+azure_vm_power() {
+	curl -s "$AZ_URL/_double/state" | $PY -c '
+import json, sys
+r = json.load(sys.stdin)["resources"]
+print(" ".join(v.get("powerState", "") for k, v in r.items()
+               if k.endswith("/virtualmachines/" + sys.argv[1])))' "$1"
+}

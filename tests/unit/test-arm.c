@@ -64,7 +64,10 @@ TEST(arm_versioned_paths)
 	check_versioned("/subscriptions/s/resourceGroups/g/providers/"
 	                "Microsoft.Compute/virtualMachines/p/providers/"
 	                "Microsoft.Authorization/roleAssignments/x",
-	    NULL);
+	    "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/"
+	    "virtualMachines/p/providers/Microsoft.Authorization/"
+	    "roleAssignments/x?api-version=2020-04-01-preview");
+	check_versioned("/subscriptions/s/providers/Microsoft.Storage/x", NULL);
 	check_versioned("/subscriptions/s/providers//x", NULL);
 }
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the VM costs, from Azure's public Retail Prices API (no login):
+ * the size's Linux price per hour in the region (the Spot price for a
+ * Spot VM), the OS disk's price per month (paid even when deallocated),
+ * hours run this month from rig's own start/stop log, and an estimate of
+ * the month, labelled as one: retail prices, not the bill. Answers are
+ * cached a day in .rig/prices.json.
+ */
+#ifndef AZURE_PRICES_H
+#define AZURE_PRICES_H
+
+#include <jansson.h>
+
+struct azure;
+
+#define PRICES_CACHE_SECONDS 86400
+#define PRICES_MAX_PAGES 20
+
+/*
+ * The "Items" row that is the price of a VM of 'sku' (Linux; Spot if
+ * 'spot'), among those of one answer page; NULL if none. Borrowed.
+ */
+json_t *azure_prices_pick_vm(json_t *page, int spot);
+
+/* The disk tier for a size in GiB on 'type' ("E10" for 128 GiB on
+ * StandardSSD_LRS). 'out' holds 8 bytes. */
+void azure_disk_tier(const char *type, int gb, char *out);
+
+/*
+ * Adds "price" to 'out': {currency, vm_hour, disk_month, hours_this_month,
+ * estimate_month, note}; 'running' is the VM's power as Azure says, to
+ * keep the local start/stop log true when the VM stopped itself. Prices
+ * that cannot be had are left out with a "price_error".
+ */
+void azure_prices_describe(struct azure *, int running, json_t *out);
+
+#endif

@@ -1,0 +1,135 @@
+#!/bin/bash
+# rig up --provider azure all the way, against the ARM test double
+# (tests/azure: Microsoft's oav validates every request against the
+# compute spec, network/resources/DevTestLab calls are held to recorded
+# shapes) whose public IP is a network-namespace host with a real sshd:
+# the resource chain in dependency order, the SSH key rig made put on the
+# "VM" by the double (the cloud's provisioning agent), then the SSH
+# provider's real install and a login to the hub over HTTPS. Then status
+# (power state, prices, hours), a second up that changes nothing, stop
+# (deallocate seen by the double), start, and down deleting the group.
+. "${0%/*}/lib.sh"
+
+hosts_up 1
+A=$(host_addr 1)
+H=$(host_home 1)
+U=$HOST_USER
+# The VM gets only the key rig sends in the VM's osProfile.
+KEYS=$H/.ssh/authorized_keys
+: >"$KEYS"
+chown "$U:$U" "$KEYS"
+chmod 600 "$KEYS"
+azure_double_up --public-ip "$A" --authorized-keys "$KEYS"
+
+P=$T/proj
+mkdir -p "$P"
+cd "$P"
+"$RIG" init --provider azure --user "$U" --name dsvm1 >"$T/init.out" 2>&1 ||
+	fail "rig init --provider azure: $(cat "$T/init.out")"
+grep -q '^\[azure\]' rig.conf || fail "no [azure] section: $(cat rig.conf)"
+grep -q '^idle_stop = 1h' rig.conf || fail "idle_stop default not written"
+# Point the endpoints at the double; allow only the test bridge.
+sed -i -e '/^identity =/d' \
+	-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
+	-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
+	-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
+	-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
+	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" rig.conf
+
+t0=$(now_ms)
+"$RIG" up >"$T/up1.out" 2>&1 || fail "rig up (azure): $(cat "$T/up1.out"; tail -5 "$T/double.log")"
+t_up=$(($(now_ms) - t0))
+cat "$T/up1.out"
+calls=$(wc -l <"$AZ_LOG")
+note "rig up --provider azure against the double: $t_up ms, $calls HTTP calls to it"
+for i in 1 2 3 4 5 6 7 8; do
+	grep -q "^azure \[$i/8\] .*created.*([0-9.]* s)$\|^azure \[$i/8\] .*granted.*([0-9.]* s)$" "$T/up1.out" ||
+		fail "azure step $i not shown as made, with its time"
+done
+[ -f .rig/id_ed25519 ] || fail "rig made no SSH key in .rig/"
+grep -qF "$(cut -d' ' -f2 .rig/id_ed25519.pub)" "$KEYS" || fail "the VM did not get rig's key"
+grep -qx "hub: *https://$A:8000/" "$T/up1.out" || fail "no hub URL on the VM's address"
+pw=$(sed -n 's/^password: *\([^ ]*\).*/\1/p' "$T/up1.out")
+[ -n "$pw" ] || fail "no password printed"
+URL=https://$A:8000
+export URL
+printf '%s' "$pw" >"$T/pw.$U"
+login "$U"
+azure_violations
+
+# What the double holds: every resource, the VM running, its identity
+# allowed on the VM alone, the daily stop at 20:00 UTC.
+curl -s "$AZ_URL/_double/state" >"$T/state.json"
+$PY - "$T/state.json" <<'PY' || fail "double's state: see $T/state.json"
+import json, sys
+s = json.load(open(sys.argv[1]))["resources"]
+def one(part):
+    m = [v for k, v in s.items() if k.endswith(part) or (part.endswith("/") and part in k)]
+    assert len(m) == 1, (part, list(s))
+    return m[0]
+one("/resourcegroups/rig-dsvm1")
+nsg = one("networksecuritygroups/dsvm1-nsg")["body"]["properties"]["securityRules"]
+assert sorted(r["properties"]["destinationPortRange"] for r in nsg) == ["22", "8000"], nsg
+vm = one("virtualmachines/dsvm1")
+assert vm["powerState"] == "running", vm["powerState"]
+b = vm["body"]
+assert b["identity"]["type"] == "SystemAssigned"
+assert b["properties"]["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"] is True
+ra = one("roleassignments/")
+assert ra["body"]["properties"]["principalId"] == b["identity"]["principalId"]
+sch = one("schedules/shutdown-computevm-dsvm1")["body"]["properties"]
+assert sch["dailyRecurrence"]["time"] == "2000" and sch["timeZoneId"] == "UTC", sch
+PY
+
+# status: power state, billed, prices from the price list, hours run.
+"$RIG" status >"$T/st.out" 2>&1 || fail "rig status exit $?: $(cat "$T/st.out")"
+cat "$T/st.out"
+grep -q '^azure: *VM running (billed), Standard_D4s_v5 in westeurope, group rig-dsvm1' "$T/st.out" ||
+	fail "status: no power line"
+grep -q '^price: .*USD/hour for the VM.*USD/month for the disk (E10' "$T/st.out" || fail "status: no prices"
+grep -q '^month: .*hours run.*not the bill' "$T/st.out" || fail "status: no month estimate"
+"$RIG" status --json >"$T/st.json" || fail "status --json"
+[ "$(json 'd["azure"]["vm"]' <"$T/st.json")" = running ] || fail "json: $(cat "$T/st.json")"
+[ "$(json 'd["azure"]["price"]["vm_hour"] > 0' <"$T/st.json")" = true ] || fail "json price: $(cat "$T/st.json")"
+[ "$(json 'd["up"]' <"$T/st.json")" = true ] || fail "json up"
+
+# A second up changes nothing: GETs only, no PUT, no POST to ARM.
+: >"$AZ_LOG"
+"$RIG" up >"$T/up2.out" 2>&1 || fail "second up: $(cat "$T/up2.out")"
+writes=$(grep '"url":"/subscriptions/' "$AZ_LOG" | grep -c '"method":"\(PUT\|POST\|DELETE\|PATCH\)"' || true)
+[ "$writes" = 0 ] || fail "second up wrote $writes times: $(grep -v '"GET"' "$AZ_LOG")"
+[ "$(grep -c 'exists' "$T/up2.out")" -ge 7 ] || fail "second up: $(cat "$T/up2.out")"
+grep -q '^password:' "$T/up2.out" && fail "second up printed a password"
+
+# stop deallocates (never a power-off); the hub is gone with the VM.
+# (The double does not stop the namespace's processes; the test does
+# what the cloud would: end the host's hub.)
+: >"$AZ_LOG"
+"$RIG" stop >"$T/stop.out" 2>&1 || fail "rig stop: $(cat "$T/stop.out")"
+grep -q '"method":"POST".*/deallocate' "$AZ_LOG" || fail "no deallocate: $(cat "$AZ_LOG")"
+grep -q '/powerOff' "$AZ_LOG" && fail "rig stop powered off (still billed)"
+grep -q 'deallocated' "$T/stop.out" || fail "stop said: $(cat "$T/stop.out")"
+rc=0
+"$RIG" status >"$T/st2.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "status after stop: exit $rc: $(cat "$T/st2.out")"
+grep -q 'VM deallocated (not billed)' "$T/st2.out" || fail "status after stop: $(cat "$T/st2.out")"
+"$RIG" stop >"$T/stop2.out" 2>&1 || fail "second stop"
+grep -q 'deallocated already' "$T/stop2.out" || fail "second stop: $(cat "$T/stop2.out")"
+
+# start: the VM starts, SSH answers, the hub runs on the same address.
+"$RIG" start >"$T/start.out" 2>&1 || fail "rig start: $(cat "$T/start.out")"
+grep -q "hub running at $URL/" "$T/start.out" || fail "start said: $(cat "$T/start.out")"
+login "$U"
+
+# down: asks (no terminal: refuses without --yes), then deletes the
+# group rig made and forgets the machine.
+rc=0
+"$RIG" down </dev/null >"$T/down0.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q -- '--yes' "$T/down0.out" || fail "down without --yes: $(cat "$T/down0.out")"
+"$RIG" down --yes >"$T/down.out" 2>&1 || fail "rig down: $(cat "$T/down.out")"
+grep -q 'deleting resource group rig-dsvm1' "$T/down.out" || fail "down said: $(cat "$T/down.out")"
+[ "$(curl -s "$AZ_URL/_double/state" | json 'len(d["resources"])')" = 0 ] ||
+	fail "resources left after down: $(curl -s "$AZ_URL/_double/state" | head -c 2000)"
+[ ! -e "$P/.rig" ] || fail ".rig/ kept after down"
+azure_violations
+cd /

@@ -1,0 +1,96 @@
+#!/bin/bash
+# Auto-stop that really stops: the hub on the "VM" (a network-namespace
+# host made with rig up --provider azure against the ARM double) watches
+# the whole machine. A command run over SSH (rig exec) keeps it busy, and
+# rig status says why; once everything is idle for idle_stop the hub
+# warns on its pages, then runs rig self-stop, which asks the instance
+# metadata service (169.254.169.254 inside the host, forwarded to the
+# double) for the VM's id and its managed identity's token, and
+# deallocates the VM through ARM: the double sees the deallocate.
+. "${0%/*}/lib.sh"
+
+hosts_up 1
+A=$(host_addr 1)
+H=$(host_home 1)
+U=$HOST_USER
+NS=${PREFIX}h1
+KEYS=$H/.ssh/authorized_keys
+: >"$KEYS"
+chown "$U:$U" "$KEYS"
+chmod 600 "$KEYS"
+azure_double_up --public-ip "$A" --authorized-keys "$KEYS"
+port=${AZ_URL##*:}
+
+# Inside the host: IMDS at its link-local address and ARM at the same
+# loopback URL as out here, both forwarded to the double.
+ip -n "$NS" addr add 169.254.169.254/32 dev lo || fail "IMDS address"
+$PY "$HELPERS/nsforward.py" "/run/netns/$NS" "$port" 169.254.169.254:80 \
+	"127.0.0.1:$port" "$T/fwd.ready" 2>"$T/fwd.log" &
+bg_track $!
+for _ in $(seq 1 100); do [ -s "$T/fwd.ready" ] && break; sleep 0.05; done
+[ -s "$T/fwd.ready" ] || fail "forwarder: $(cat "$T/fwd.log")"
+
+P=$T/proj
+mkdir -p "$P"
+cd "$P"
+"$RIG" init --provider azure --user "$U" --name idle1 >"$T/init.out" 2>&1 ||
+	fail "rig init: $(cat "$T/init.out")"
+sed -i -e '/^identity =/d' \
+	-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
+	-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
+	-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
+	-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
+	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" \
+	-e "s|^idle_stop = .*|idle_stop = 20s|" \
+	-e "s|^port = 8000|port = 8000\nautostop_warn = 8|" rig.conf
+"$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
+grep -q '^autostop_after = 20$' "$H/.local/share/rig/hub.conf" || fail "hub.conf: $(cat "$H/.local/share/rig/hub.conf")"
+
+# Busy while a command runs over SSH.
+"$RIG" exec -- sleep 25 >/dev/null 2>&1 &
+ex=$!
+busy=
+for _ in $(seq 1 40); do
+	"$RIG" status --json >"$T/st.json" 2>/dev/null
+	why=$(json 'd["hub"]["autostop"]["why"]' <"$T/st.json")
+	if [ "$(json 'd["hub"]["autostop"]["busy"]' <"$T/st.json")" = true ]; then
+		case $why in *SSH*) busy=1; break ;; esac
+	fi
+	sleep 0.5
+done
+[ -n "$busy" ] || fail "a running rig exec did not count as use: $(cat "$T/st.json")"
+note "while rig exec runs: $why"
+wait "$ex"
+[ "$(azure_vm_power idle1)" = running ] ||
+	fail "the VM stopped while it was in use"
+
+# Idle: the warning on the hub's pages, then the deallocate.
+warned=
+for _ in $(seq 1 80); do
+	if curl -sk -m 5 "https://$A:8000/hub/login" | grep -q 'stops (deallocates) in'; then
+		warned=1
+		break
+	fi
+	sleep 0.5
+done
+[ -n "$warned" ] || fail "no warning on the hub's pages: $(tail -5 "$H/.local/share/rig/hub.log")"
+power=
+for _ in $(seq 1 80); do
+	power=$(azure_vm_power idle1)
+	[ "$power" = deallocated ] && break
+	sleep 0.5
+done
+[ "$power" = deallocated ] || fail "the VM was not deallocated (power $power): $(grep autostop "$H/.local/share/rig/hub.log")"
+grep 'autostop' "$H/.local/share/rig/hub.log" | sed 's/^/# hub: /'
+grep -q 'autostop: idle for .* stopping the machine' "$H/.local/share/rig/hub.log" || fail "the hub did not log why"
+grep -q 'accepted by Azure' "$H/.local/share/rig/hub.log" || fail "self-stop did not report the deallocate"
+# It used the VM's managed identity (IMDS), not a person's login.
+grep -q '"url":"/metadata/identity/oauth2/token' "$AZ_LOG" || fail "no IMDS token asked for"
+azure_violations
+
+# rig status from here: deallocated, not billed; the log of hours knows.
+rc=0
+"$RIG" status >"$T/st2.out" 2>&1 || rc=$?
+grep -q 'VM deallocated (not billed)' "$T/st2.out" || fail "status: $(cat "$T/st2.out")"
+tail -n 1 .rig/azure-power.log | grep -q ' stop$' || fail "power log: $(cat .rig/azure-power.log)"
+cd /
