@@ -559,17 +559,17 @@ mk_vm(struct mk *k)
 	if (r == 1) {
 		const char *ps = json_string_value(json_object_get(
 		    json_object_get(have, "properties"), "provisioningState"));
+		int failed = ps != NULL && strcasecmp(ps, "Failed") == 0;
 
-		if (ps != NULL && strcasecmp(ps, "Failed") == 0) {
-			json_decref(have);
-			return error("azure: the VM '%s' is in state Failed: "
-			             "see the Azure portal, or 'rig down' and "
-			             "'rig up' again",
-			    az->name);
+		if (!failed) {
+			k->vm = have;
+			step_end(k, "exists");
+			return 0;
 		}
-		k->vm = have;
-		step_end(k, "exists");
-		return 0;
+		/* A create that failed on Azure's side: the same PUT asks
+		 * Azure to provision it again. */
+		json_decref(have);
+		printf("exists but Failed, trying again: ");
 	}
 	printf("creating %s, %s (minutes on Azure) ... ",
 	    az->m->azure.size, az->m->azure.image);

@@ -51,7 +51,7 @@ grep -q '^autostop_after = 20$' "$H/.local/share/rig/hub.conf" || fail "hub.conf
 ex=$!
 busy=
 for _ in $(seq 1 40); do
-	"$RIG" status --json >"$T/st.json" 2>/dev/null
+	"$RIG" status --json >"$T/st.json" 2>/dev/null || true
 	why=$(json 'd["hub"]["autostop"]["why"]' <"$T/st.json")
 	if [ "$(json 'd["hub"]["autostop"]["busy"]' <"$T/st.json")" = true ]; then
 		case $why in *SSH*) busy=1; break ;; esac
