@@ -93,7 +93,7 @@ ensure_cert(struct hub *hub, char **cert, char **key)
 	}
 	*cert = xasprintf("%s/cert.pem", hub->cfg->state_dir);
 	*key = xasprintf("%s/key.pem", hub->cfg->state_dir);
-	names = tls_default_names();
+	names = tls_default_names(hub->cfg->tls_names);
 	r = tls_selfsigned_ensure(*cert, *key, (const char *const *)names);
 	tls_names_free(names);
 	if (r == 1)
@@ -215,7 +215,7 @@ print_urls(struct hub *hub, const char *host, int port)
 	const char *scheme = hub->ssl_ctx ? "https" : "http";
 
 	if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
-		char **names = tls_default_names();
+		char **names = tls_default_names(hub->cfg->tls_names);
 
 		for (size_t i = 0; names[i] != NULL; i++) {
 			if (strchr(names[i], ':') != NULL)

@@ -60,6 +60,19 @@ print_human(const struct machine *m, const struct remote *rm, json_t *st)
 	v = json_object_get(hub, "fingerprint");
 	if (json_is_string(v))
 		printf("cert:     SHA-256 %s\n", json_string_value(v));
+	v = json_object_get(hub, "autostop");
+	if (json_is_object(v)) {
+		char idle[32], in[32];
+
+		hubctl_duration(num(v, "idle"), idle, sizeof(idle));
+		hubctl_duration(num(v, "stop_in") > 0 ? num(v, "stop_in") : 0,
+		    in, sizeof(in));
+		printf("idle:     %s; %s in %s (%s)\n", idle,
+		    json_is_true(json_object_get(v, "warning"))
+		        ? "stops (warned on its pages)"
+		        : "stops if still idle",
+		    in, json_string_value(json_object_get(v, "why")));
+	}
 	v = json_object_get(hub, "servers");
 	printf("servers:  ");
 	if (json_array_size(v) == 0)

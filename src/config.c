@@ -61,6 +61,7 @@ config_release(struct config *c)
 	free(c->state_dir);
 	free(c->listen);
 	free(c->cert);
+	free(c->tls_names);
 	free(c->key);
 	free(c->server_cmd);
 	free(c->user_prefix);
@@ -118,6 +119,8 @@ config_set(struct config *c, const char *key, const char *v)
 		return set_str(&c->listen, v);
 	if (strcmp(key, "cert") == 0)
 		return set_str(&c->cert, v);
+	if (strcmp(key, "tls_names") == 0)
+		return set_str(&c->tls_names, v);
 	if (strcmp(key, "key") == 0)
 		return set_str(&c->key, v);
 	if (strcmp(key, "tls") == 0)

@@ -24,6 +24,7 @@ struct config {
 	char *state_dir;
 	char *listen; /* ADDR:PORT */
 	char *cert, *key; /* NULL: self-signed in the state dir */
+	char *tls_names; /* more names for the self-signed certificate */
 	int   tls; /* 0 with --no-tls */
 	char *server_cmd; /* the single-user server, a word list */
 	char *user_prefix; /* Unix account prefix when run as root */

@@ -557,7 +557,7 @@ names_add(char ***vp, size_t *np, size_t *capp, const char *name)
  * which a URL cannot carry to the certificate check.
  */
 char **
-tls_default_names(void)
+tls_default_names(const char *extra)
 {
 	struct ifaddrs *ifa, *i;
 	char          **v = NULL;
@@ -605,6 +605,21 @@ tls_default_names(void)
 		names_add(&v, &n, &cap, addr);
 	}
 	freeifaddrs(ifa);
+	if (extra != NULL) {
+		char *copy = xstrdup(extra), *tok, *save = NULL;
+		unsigned char ip[16];
+
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			if (name_valid(tok) || name_ip(tok, ip) > 0)
+				names_add(&v, &n, &cap, tok);
+			else
+				log_warnx("tls_names: '%s' is not a host name "
+				          "or address, left out",
+				    tok);
+		}
+		free(copy);
+	}
 	return v;
 }
 

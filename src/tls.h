@@ -21,9 +21,11 @@ int tls_selfsigned_ensure(const char *cert_path, const char *key_path,
     const char *const *names);
 
 /* Builds the names for tls_selfsigned_ensure(): "localhost", the host name,
- * 127.0.0.1, ::1 and every address of the machine's interfaces. Caller frees
- * with tls_names_free(). */
-char **tls_default_names(void);
+ * 127.0.0.1, ::1, every address of the machine's interfaces, and the names
+ * in 'extra' (NULL, or separated by spaces or commas: e.g. a cloud VM's DNS
+ * name and public address, which its interfaces do not show); invalid
+ * ones are left out with a warning. Caller frees with tls_names_free(). */
+char **tls_default_names(const char *extra);
 void   tls_names_free(char **);
 
 /* A server context (TLS 1.2+, modern ciphers, ALPN http/1.1) loaded with the

@@ -403,34 +403,43 @@ step_rig(struct up *u)
 	return 0;
 }
 
-/* A VM rig made stops itself when idle: the hub there gets the idle time
- * and how to reach Azure from inside (autostop.h). */
 static void
-add_autostop(struct up *u, struct buf *args)
+add_set(struct buf *args, const char *key, const char *value)
+{
+	char *kv = xasprintf("%s = %s", key, value), *q = sh_quote(kv);
+
+	buf_addf(args, " --set %s", q);
+	free(q);
+	free(kv);
+}
+
+/* A VM rig made: its certificate names the VM's DNS name and public
+ * address (which the VM's own interfaces do not show), and it stops
+ * itself when idle, reaching Azure from inside (autostop.h). */
+static void
+add_cloud(struct up *u, struct buf *args)
 {
 	const struct azure_conf *c = &u->m->azure;
-	char                    *kv, *q;
+	char                    *ip, *fqdn, *names;
 	char                     after[32];
-	const char              *keys[4][2];
 
-	if (strcmp(u->m->provider->name, "azure") != 0 || c->idle_stop == 0)
+	if (strcmp(u->m->provider->name, "azure") != 0)
+		return;
+	ip = machine_state_get(u->m, "azure.ip");
+	fqdn = machine_state_get(u->m, "azure.fqdn");
+	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
+	    ip != NULL ? ip : "");
+	add_set(args, "tls_names", names);
+	free(names);
+	free(fqdn);
+	free(ip);
+	if (c->idle_stop == 0)
 		return;
 	snprintf(after, sizeof(after), "%lld", (long long)c->idle_stop);
-	keys[0][0] = "autostop_after";
-	keys[0][1] = after;
-	keys[1][0] = "autostop_provider";
-	keys[1][1] = "azure";
-	keys[2][0] = "autostop_arm_endpoint";
-	keys[2][1] = c->arm_endpoint;
-	keys[3][0] = "autostop_imds_endpoint";
-	keys[3][1] = c->imds_endpoint;
-	for (size_t i = 0; i < 4; i++) {
-		kv = xasprintf("%s = %s", keys[i][0], keys[i][1]);
-		q = sh_quote(kv);
-		buf_addf(args, " --set %s", q);
-		free(q);
-		free(kv);
-	}
+	add_set(args, "autostop_after", after);
+	add_set(args, "autostop_provider", "azure");
+	add_set(args, "autostop_arm_endpoint", c->arm_endpoint);
+	add_set(args, "autostop_imds_endpoint", c->imds_endpoint);
 }
 
 /* hub.conf and the start at boot ('rig service setup'). */
@@ -453,7 +462,7 @@ step_setup(struct up *u)
 		free(q);
 		free(kv);
 	}
-	add_autostop(u, &args);
+	add_cloud(u, &args);
 	r = hubctl_call(u->rm, "setup", buf_str(&args), PROBE_MS, &res);
 	buf_release(&args);
 	if (r != 0) {
@@ -651,6 +660,16 @@ up_run(struct remote *rm)
 	printf("\nhub:          https://%s%s%s:%d/\n",
 	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
 	    u.m->hub_port);
+	{
+		char *fqdn = machine_state_get(u.m, "azure.fqdn");
+
+		if (fqdn != NULL &&
+		    strcmp(u.m->provider->name, "azure") == 0)
+			printf("dns name:     https://%s:%d/ (the same after a "
+			       "restart)\n",
+			    fqdn, u.m->hub_port);
+		free(fqdn);
+	}
 	printf("certificate:  SHA-256 %s\n", u.fingerprint);
 	printf("              (self-signed: compare with what your browser "
 	       "shows)\n");

@@ -49,6 +49,11 @@ done
 [ -f .rig/id_ed25519 ] || fail "rig made no SSH key in .rig/"
 grep -qF "$(cut -d' ' -f2 .rig/id_ed25519.pub)" "$KEYS" || fail "the VM did not get rig's key"
 grep -qx "hub: *https://$A:8000/" "$T/up1.out" || fail "no hub URL on the VM's address"
+fqdn=$(sed -n 's|^dns name: *https://\([^:]*\):8000/.*|\1|p' "$T/up1.out")
+case $fqdn in dsvm1-*.westeurope.cloudapp.azure.com) ;; *) fail "no DNS name URL: $(cat "$T/up1.out")" ;; esac
+openssl s_client -connect "$A:8000" </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName >"$T/san" ||
+	fail "no certificate"
+grep -q "DNS:$fqdn" "$T/san" || fail "the certificate does not name $fqdn: $(cat "$T/san")"
 pw=$(sed -n 's/^password: *\([^ ]*\).*/\1/p' "$T/up1.out")
 [ -n "$pw" ] || fail "no password printed"
 URL=https://$A:8000
@@ -88,6 +93,7 @@ grep -q '^azure: *VM running (billed), Standard_D4s_v5 in westeurope, group rig-
 	fail "status: no power line"
 grep -q '^price: .*USD/hour for the VM.*USD/month for the disk (E10' "$T/st.out" || fail "status: no prices"
 grep -q '^month: .*hours run.*not the bill' "$T/st.out" || fail "status: no month estimate"
+grep -q '^idle: .*stops if still idle in' "$T/st.out" || fail "status: no idle timer"
 "$RIG" status --json >"$T/st.json" || fail "status --json"
 [ "$(json 'd["azure"]["vm"]' <"$T/st.json")" = running ] || fail "json: $(cat "$T/st.json")"
 [ "$(json 'd["azure"]["price"]["vm_hour"] > 0' <"$T/st.json")" = true ] || fail "json price: $(cat "$T/st.json")"

@@ -514,7 +514,7 @@ TEST(tls_default_names_sane)
 	size_t n;
 	char  *cert, *key;
 
-	v = tls_default_names();
+	v = tls_default_names(NULL);
 	ASSERT_NOT_NULL(v);
 	ASSERT_STR_EQ(v[0], "localhost");
 	for (n = 0; v[n] != NULL; n++) {
