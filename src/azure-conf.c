@@ -189,6 +189,53 @@ azure_cidr_valid(const char *v)
 	return 0;
 }
 
+/* 'ip' against one CIDR; 1 if inside. */
+static int
+cidr_has(const char *cidr, const unsigned char *ip, int v6)
+{
+	char          addr[64];
+	unsigned char net[16];
+	const char   *slash = strchr(cidr, '/');
+	size_t        n = slash != NULL ? (size_t)(slash - cidr) : strlen(cidr);
+	long long     bits = v6 ? 128 : 32;
+	int           nv6;
+
+	if (n == 0 || n >= sizeof(addr))
+		return 0;
+	memcpy(addr, cidr, n);
+	addr[n] = '\0';
+	nv6 = strchr(addr, ':') != NULL;
+	if (nv6 != v6 || inet_pton(v6 ? AF_INET6 : AF_INET, addr, net) != 1)
+		return 0;
+	if (slash != NULL &&
+	    parse_int(slash + 1, 0, v6 ? 128 : 32, &bits) == -1)
+		return 0;
+	for (long long i = 0; i < bits; i++) {
+		int m = 0x80 >> (i % 8);
+
+		if ((ip[i / 8] & m) != (net[i / 8] & m))
+			return 0;
+	}
+	return 1;
+}
+
+int
+azure_cidr_contains(const char *list, const char *ip)
+{
+	unsigned char bin[16];
+	char         *copy, *tok, *save = NULL;
+	int           v6 = strchr(ip, ':') != NULL, in = 0;
+
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, ip, bin) != 1)
+		return 0;
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && !in;
+	     tok = strtok_r(NULL, ", ", &save))
+		in = cidr_has(tok, bin, v6);
+	free(copy);
+	return in;
+}
+
 /* "auto", or CIDRs separated by commas or spaces. */
 static int
 set_allow_from(struct azure_conf *a, const char *v)

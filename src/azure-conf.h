@@ -67,4 +67,8 @@ int parse_duration(const char *, int64_t *seconds);
  */
 int azure_cidr_valid(const char *);
 
+/* Whether address 'ip' is in one of the CIDRs of 'list' (comma or space
+ * separated, as allow_from has them). */
+int azure_cidr_contains(const char *list, const char *ip);
+
 #endif

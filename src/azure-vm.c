@@ -41,7 +41,7 @@
 struct mk {
 	struct azure *az;
 	uint64_t      t0, step_t0;
-	int           step;
+	int           step, steps; /* steps 0: not numbered */
 	char         *nsg_id, *subnet_id, *ip_id, *nic_id;
 	json_t       *vm;
 };
@@ -52,6 +52,7 @@ static json_t *tags(const struct azure *);
 static json_t *desired_rules(struct mk *, const char *);
 static int     rules_match(json_t *, json_t *);
 static char   *allow_from(struct mk *);
+static int     mk_nsg(struct mk *);
 static char   *public_key(struct machine *);
 static void    deterministic_guid(const char *, char *);
 
@@ -66,7 +67,10 @@ step_begin(struct mk *k, const char *what)
 {
 	k->step++;
 	k->step_t0 = now_ms();
-	printf("azure [%d/%d] %s: ", k->step, STEPS, what);
+	if (k->steps > 0)
+		printf("azure [%d/%d] %s: ", k->step, k->steps, what);
+	else
+		printf("azure: %s: ", what);
 	fflush(stdout);
 }
 
@@ -85,17 +89,30 @@ tags(const struct azure *az)
 	    "created-by", "rig");
 }
 
-/* The caller's public address, asked of myip_endpoint. */
+/* allow_from, with "auto" made the caller's public address. */
 static char *
 allow_from(struct mk *k)
 {
-	struct azure_conf  *c = &k->az->m->azure;
+	struct azure_conf *c = &k->az->m->azure;
+	char              *ip, *cidr;
+
+	if (strcmp(c->allow_from, "auto") != 0)
+		return xstrdup(c->allow_from);
+	ip = azure_my_address(c, 0);
+	if (ip == NULL)
+		return NULL;
+	cidr = xasprintf("%s/%d", ip, strchr(ip, ':') != NULL ? 128 : 32);
+	free(ip);
+	return cidr;
+}
+
+char *
+azure_my_address(const struct azure_conf *c, int quiet)
+{
 	struct arm_response res;
 	char                err[512], *ip;
 	size_t              n;
 
-	if (strcmp(c->allow_from, "auto") != 0)
-		return xstrdup(c->allow_from);
 	arm_response_init(&res);
 	if (arm_http("GET", c->myip_endpoint, NULL, NULL, 0, MYIP_TIMEOUT_MS,
 	        &res, err, sizeof(err)) == -1 ||
@@ -103,6 +120,8 @@ allow_from(struct mk *k)
 		if (res.status != 0)
 			snprintf(err, sizeof(err), "HTTP %ld", res.status);
 		arm_response_release(&res);
+		if (quiet)
+			return NULL;
 		error("allow_from = auto: cannot learn this machine's public "
 		      "address from %s (%s): set allow_from = ADDRESS/32 in "
 		      "[azure]",
@@ -113,6 +132,10 @@ allow_from(struct mk *k)
 	ip = xstrndup(res.body, n);
 	arm_response_release(&res);
 	if (azure_cidr_valid(ip) == -1 || strchr(ip, '/') != NULL) {
+		if (quiet) {
+			free(ip);
+			return NULL;
+		}
 		error("allow_from = auto: %s answered '%.60s', not an address",
 		    c->myip_endpoint, ip);
 		free(ip);
@@ -689,6 +712,7 @@ azure_vm_create(struct azure *az)
 
 	memset(&k, 0, sizeof(k));
 	k.az = az;
+	k.steps = STEPS;
 	k.t0 = now_ms();
 	printf("azure: subscription %s, group %s in %s\n", az->sub, az->rg,
 	    az->m->azure.location);
@@ -711,5 +735,28 @@ out:
 	free(k.ip_id);
 	free(k.nic_id);
 	json_decref(k.vm);
+	return r;
+}
+
+int
+azure_vm_allow(struct azure *az)
+{
+	struct mk k;
+	json_t   *g;
+	int       r;
+
+	memset(&k, 0, sizeof(k));
+	k.az = az;
+	k.t0 = now_ms();
+	r = azure_get(az, "the resource group", az->rg_path, &g);
+	json_decref(g);
+	if (r == 0)
+		return error("machine '%s' has no resource group on Azure yet "
+		             "(run rig up)",
+		    az->m->name);
+	if (r == -1)
+		return -1;
+	r = mk_nsg(&k);
+	free(k.nsg_id);
 	return r;
 }

@@ -7,9 +7,19 @@
 #define AZURE_VM_H
 
 struct azure;
+struct azure_conf;
 
 /* 0 when the VM and its resources exist as rig.conf says; -1 printed,
  * and .rig/state keeps "azure.made = partly" for rig status. */
 int azure_vm_create(struct azure *);
+
+/* Only the network security group: who may reach SSH and the hub, from
+ * the machine's allow_from ("auto": this machine's public address now).
+ * -1 printed. */
+int azure_vm_allow(struct azure *);
+
+/* This machine's public address, asked of myip_endpoint. Caller frees;
+ * NULL, printed unless 'quiet'. */
+char *azure_my_address(const struct azure_conf *, int quiet);
 
 #endif

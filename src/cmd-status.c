@@ -130,6 +130,11 @@ print_cloud(const struct machine *m, json_t *d)
 	v = json_object_get(d, "fqdn");
 	if (json_is_string(v))
 		printf("dns:      %s\n", json_string_value(v));
+	if (json_is_false(json_object_get(d, "allowed")))
+		printf("access:   your address %s is not in allow_from (%s): "
+		       "'rig allow' lets it in\n",
+		    json_string_value(json_object_get(d, "my_address")),
+		    json_string_value(json_object_get(d, "allow_from")));
 	if (cur != NULL)
 		printf("price:    %.4f %s/hour for the VM", json_number_value(
 		    json_object_get(p, "vm_hour")), cur);

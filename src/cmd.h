@@ -21,6 +21,7 @@ int cmd_status(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
 int cmd_service(int argc, char **argv);
 int cmd_self_stop(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -26,6 +26,7 @@ static const struct {
 	{ "start", cmd_start },
 	{ "stop", cmd_stop },
 	{ "down", cmd_down },
+	{ "allow", cmd_allow },
 	{ "service", cmd_service },
 	{ "self-stop", cmd_self_stop },
 	{ "version", cmd_version },

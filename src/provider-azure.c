@@ -320,6 +320,23 @@ az_describe(struct machine *m, json_t *out)
 		json_object_set_new(out, "fqdn", json_string(fqdn));
 	free(fqdn);
 	json_object_set_new(out, "resource_group", json_string(az.rg));
+	/* Laptops move: say so when this one is not let in any more. */
+	{
+		char *allowed = machine_state_get(m, "azure.allow_from");
+		char *me = allowed != NULL ? azure_my_address(&m->azure, 1)
+		                           : NULL;
+
+		if (allowed != NULL)
+			json_object_set_new(out, "allow_from",
+			    json_string(allowed));
+		if (me != NULL) {
+			json_object_set_new(out, "my_address", json_string(me));
+			json_object_set_new(out, "allowed",
+			    json_boolean(azure_cidr_contains(allowed, me)));
+		}
+		free(me);
+		free(allowed);
+	}
 	json_object_set_new(out, "location", json_string(m->azure.location));
 	json_object_set_new(out, "size", json_string(m->azure.size));
 	power = power_state(&az, &absent);

@@ -32,6 +32,7 @@ static const struct {
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },
 	{ "down", "rig down [--purge] [--yes]" },
+	{ "allow", "rig allow [CIDR...|auto]" },
 	{ "service", "rig service setup --port N [--set 'KEY = VALUE']... | "
 		     "start [--wait SECS] | stop | status | remove [--purge] "
 		     "[--uninstall] [--dir DIR]" },

@@ -99,6 +99,42 @@ grep -q '^idle: .*stops if still idle in' "$T/st.out" || fail "status: no idle t
 [ "$(json 'd["azure"]["price"]["vm_hour"] > 0' <"$T/st.json")" = true ] || fail "json price: $(cat "$T/st.json")"
 [ "$(json 'd["up"]' <"$T/st.json")" = true ] || fail "json up"
 
+# rig allow: laptops move. The "what is my address" service is a static
+# file here; allow_from = auto takes the address it names.
+mkdir -p "$T/myip"
+echo 198.51.100.7 >"$T/myip/ip"
+ipport=$(free_port)
+$PY -m http.server --bind 127.0.0.1 --directory "$T/myip" "$ipport" >/dev/null 2>&1 &
+bg_track $!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ipport/ip" >/dev/null && break; sleep 0.05; done
+sed -i -e "s|^allow_from = .*|allow_from = auto|" \
+	-e "s|^; myip_endpoint = .*|myip_endpoint = http://127.0.0.1:$ipport/ip|" rig.conf
+nsg_sources() {
+	curl -s "$AZ_URL/_double/state" | $PY -c '
+import json, sys
+r = json.load(sys.stdin)["resources"]
+n = [v for k, v in r.items() if k.endswith("/networksecuritygroups/dsvm1-nsg")][0]
+print(" ".join(sorted(set(p for x in n["body"]["properties"]["securityRules"]
+                          for p in x["properties"]["sourceAddressPrefixes"]))))'
+}
+"$RIG" allow >"$T/allow1.out" 2>&1 || fail "rig allow: $(cat "$T/allow1.out")"
+[ "$(nsg_sources)" = 198.51.100.7/32 ] || fail "allow auto: NSG has $(nsg_sources)"
+echo 203.0.113.99 >"$T/myip/ip"
+"$RIG" status >"$T/st-moved.out" 2>&1 || true
+grep -q "^access: *your address 203.0.113.99 is not in allow_from (198.51.100.7/32)" "$T/st-moved.out" ||
+	fail "status does not say the caller is outside: $(cat "$T/st-moved.out")"
+"$RIG" allow >/dev/null 2>&1 || fail "rig allow after a move"
+[ "$(nsg_sources)" = 203.0.113.99/32 ] || fail "allow after a move: NSG has $(nsg_sources)"
+"$RIG" status >"$T/st-back.out" 2>&1 || true
+grep -q '^access:' "$T/st-back.out" && fail "status still says outside: $(cat "$T/st-back.out")"
+"$RIG" allow "$HOSTS_NET.0/24" 192.0.2.0/24 >"$T/allow3.out" 2>&1 || fail "rig allow CIDRs: $(cat "$T/allow3.out")"
+[ "$(nsg_sources)" = "$HOSTS_NET.0/24 192.0.2.0/24" ] || fail "allow CIDRs: NSG has $(nsg_sources)"
+grep -qx "allow_from = $HOSTS_NET.0/24,192.0.2.0/24" rig.conf || fail "rig.conf: $(grep allow_from rig.conf)"
+rc=0
+"$RIG" allow 10.0.0.0/33 >"$T/allow4.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "not an address or CIDR" "$T/allow4.out" || fail "bad CIDR: $(cat "$T/allow4.out")"
+grep -qx "allow_from = $HOSTS_NET.0/24,192.0.2.0/24" rig.conf || fail "a bad CIDR changed rig.conf"
+
 # A second up changes nothing: GETs only, no PUT, no POST to ARM.
 : >"$AZ_LOG"
 "$RIG" up >"$T/up2.out" 2>&1 || fail "second up: $(cat "$T/up2.out")"
