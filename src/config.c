@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "sandbox.h"
 #include "ini.h"
 #include "log.h"
 #include "util.h"
@@ -64,6 +65,7 @@ config_release(struct config *c)
 	free(c->tls_names);
 	free(c->key);
 	free(c->server_cmd);
+	free(c->server_deny_ports);
 	free(c->user_prefix);
 	free(c->first_admin);
 	autostop_conf_release(&c->autostop);
@@ -127,6 +129,15 @@ config_set(struct config *c, const char *key, const char *v)
 		return set_bool(&c->tls, key, v);
 	if (strcmp(key, "server_cmd") == 0)
 		return set_str(&c->server_cmd, v);
+	if (strcmp(key, "server_deny_ports") == 0) {
+		int ports[SANDBOX_MAX_PORTS];
+
+		if (sandbox_parse_ports(v, ports) < 0)
+			return error("server_deny_ports: '%s' is not a list "
+			             "of ports",
+			    v);
+		return set_str(&c->server_deny_ports, v);
+	}
 	if (strcmp(key, "user_prefix") == 0) {
 		if (strlen(v) > 16 || (*v != '\0' && username_error(v) != NULL))
 			return error("user_prefix: '%s' is not a valid prefix",

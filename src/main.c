@@ -29,6 +29,7 @@ static const struct {
 	{ "allow", cmd_allow },
 	{ "service", cmd_service },
 	{ "self-stop", cmd_self_stop },
+	{ "sandbox", cmd_sandbox },
 	{ "version", cmd_version },
 };
 

@@ -582,6 +582,36 @@ probe_timer_cb(uv_timer_t *t)
 
 /* Splits the command like a shell word list (quotes group, no expansion)
  * and fills in {port}, {base_url}, {root_dir}, {username}. */
+static void argv_free(char **);
+
+/* The server's command run through 'rig sandbox' (sandbox.h): *argv and
+ * *file replaced. -1 if this binary cannot be found. */
+static int
+sandboxed(char ***argv, char **file, const char *ports)
+{
+	char   exe[4096], **v;
+	size_t len = sizeof(exe), n = 0;
+
+	if (uv_exepath(exe, &len) != 0)
+		return -1;
+	while ((*argv)[n] != NULL)
+		n++;
+	v = xcalloc(n + 6, sizeof(*v));
+	v[0] = xstrdup(exe);
+	v[1] = xstrdup("sandbox");
+	v[2] = xstrdup("--deny-connect");
+	v[3] = xstrdup(ports);
+	v[4] = xstrdup("--");
+	v[5] = xstrdup(*file);
+	for (size_t i = 1; i < n; i++)
+		v[5 + i] = xstrdup((*argv)[i]);
+	argv_free(*argv);
+	free(*file);
+	*argv = v;
+	*file = xstrdup(exe);
+	return 0;
+}
+
 static char **
 command_argv(const char *cmd, const struct server *s, const char *root)
 {
@@ -806,6 +836,11 @@ launch(struct server *s)
 	if (argv[0] == NULL || (file = resolve(argv[0])) == NULL) {
 		server_fail(s, "command not found: %s",
 		    argv[0] ? argv[0] : "(empty server_cmd)");
+		goto out;
+	}
+	if (hub->cfg->server_deny_ports != NULL &&
+	    sandboxed(&argv, &file, hub->cfg->server_deny_ports) == -1) {
+		server_fail(s, "cannot find rig itself to sandbox the server");
 		goto out;
 	}
 	logdir = xasprintf("%s/logs", hub->cfg->state_dir);

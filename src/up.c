@@ -430,6 +430,8 @@ add_cloud(struct up *u, struct buf *args)
 	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
 	    ip != NULL ? ip : "");
 	add_set(args, "tls_names", names);
+	/* Kernels never get the VM's identity: IMDS and the WireServer. */
+	add_set(args, "server_deny_ports", "80 32526");
 	free(names);
 	free(fqdn);
 	free(ip);

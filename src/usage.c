@@ -38,6 +38,7 @@ static const struct {
 		     "[--uninstall] [--dir DIR]" },
 	{ "self-stop", "rig self-stop [--arm-endpoint URL] [--imds-endpoint "
 		       "URL] [--dry-run]" },
+	{ "sandbox", "rig sandbox --deny-connect PORTS -- CMD [ARGS...]" },
 	{ "version", "rig version" },
 };
 

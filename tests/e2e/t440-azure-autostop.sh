@@ -46,6 +46,34 @@ sed -i -e '/^identity =/d' \
 "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
 grep -q '^autostop_after = 20$' "$H/.local/share/rig/hub.conf" || fail "hub.conf: $(cat "$H/.local/share/rig/hub.conf")"
 
+# The VM's identity is the hub's alone: a user's kernel cannot reach IMDS
+# (rig sandbox: Landlock closes TCP port 80 to user servers), while the
+# hub's own self-stop below can.
+pw=$(sed -n 's/^password: *\([^ ]*\).*/\1/p' "$T/up.out")
+printf '%s' "$pw" >"$T/pw.$U"
+URL=https://$A:8000
+export URL
+login "$U"
+TOKEN=$("$RIG" ssh -- .local/bin/rig token create "$U" --state-dir .local/share/rig/state |
+	grep -oE '[0-9a-f]{64}' | head -n 1)
+spawn "$U" "$TOKEN"
+out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/$U/" "token:$TOKEN" '
+import socket
+def probe(host, port):
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        s.connect((host, port))
+        return "connected"
+    except PermissionError:
+        return "refused"
+    except OSError as e:
+        return "error %s" % e
+probe("169.254.169.254", 80) + " " + probe("127.0.0.1", 8000)' 2>&1) ||
+	fail "runcell: $out"
+note "a user's kernel: IMDS and the hub's port: $(printf '%s\n' "$out" | tail -n 1)"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "'refused connected'" ] || fail "kernel and IMDS: $out"
+
 # Busy while a command runs over SSH.
 "$RIG" exec -- sleep 25 >/dev/null 2>&1 &
 ex=$!

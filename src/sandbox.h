@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Limits on what a user's server may do, applied to itself before it
+ * runs the server (rig sandbox, cmd-sandbox.c). First: TCP ports it may
+ * not connect to, anywhere, with Landlock (Linux 6.7+, no privileges
+ * needed). On a cloud VM that keeps kernels away from the metadata
+ * service (169.254.169.254:80, whose tokens are the hub's identity) and
+ * Azure's WireServer (168.63.129.16:80 and :32526). Landlock's network
+ * rules know ports, not addresses: port 80 is closed to the server
+ * everywhere, which the hub.conf key server_deny_ports says.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+
+#define SANDBOX_MAX_PORTS 64
+
+/*
+ * Parses "80 32526" or "80,32526" into 'ports' (at most
+ * SANDBOX_MAX_PORTS, each 1-65535). The count, or -1 if malformed.
+ */
+int sandbox_parse_ports(const char *, int *ports);
+
+/*
+ * From now on, this process and its children cannot connect over TCP to
+ * 'ports'. 0, or -1 with the reason in 'why' (e.g. a kernel without
+ * Landlock's network rules): the caller must then not go on.
+ */
+int sandbox_deny_connect(const int *ports, size_t n, char *why, size_t wlen);
+
+#endif
