@@ -94,11 +94,15 @@ autostop_conf_set(struct autostop_conf *c, const char *key, const char *v)
 	if (strcmp(key, "warn") == 0)
 		return set_seconds(&c->warn, key, v);
 	if (strcmp(key, "cpu_busy") == 0) {
-		char *end;
+		char  *end;
+		double b = strtod(v, &end);
 
-		c->cpu_busy = strtod(v, &end);
-		if (*end != '\0' || !(c->cpu_busy >= 0 && c->cpu_busy <= 1))
-			return error("autostop_cpu_busy: '%s' is not 0-1", v);
+		/* 0 would make every sample busy: the machine never stops. */
+		if (*v == '\0' || *end != '\0' || !(b > 0 && b <= 1))
+			return error("autostop_cpu_busy: '%s' is not more than "
+			             "0 and at most 1",
+			    v);
+		c->cpu_busy = b;
 		return 0;
 	}
 	if (strcmp(key, "provider") == 0) {
@@ -118,9 +122,10 @@ autostop_conf_set(struct autostop_conf *c, const char *key, const char *v)
 		return 0;
 	}
 	if (strcmp(key, "imds_endpoint") == 0) {
-		if (strncmp(v, "http://", 7) != 0)
+		if ((strncmp(v, "http://", 7) != 0 || v[7] == '\0') &&
+		    (strncmp(v, "https://", 8) != 0 || v[8] == '\0'))
 			return error("autostop_imds_endpoint: '%s' is not an "
-			             "http URL",
+			             "http(s) URL",
 			    v);
 		free(c->imds_endpoint);
 		c->imds_endpoint = xstrdup(v);

@@ -94,9 +94,12 @@ static int
 set_endpoint(char **dst, const char *key, const char *v, int any_http)
 {
 	char   why[256];
-	size_t n = strlen(v);
+	size_t n = strlen(v), scheme;
 
-	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+	scheme = strncmp(v, "http://", 7) == 0    ? 7
+	    : strncmp(v, "https://", 8) == 0 ? 8
+	                                     : 0;
+	if (scheme == 0 || v[scheme] == '\0' || v[scheme] == '/')
 		return error("[azure] %s: '%s' is not an http(s) URL", key, v);
 	if (!any_http && arm_url_allowed(v, why, sizeof(why)) == -1)
 		return error("[azure] %s: %s", key, why);
@@ -138,24 +141,46 @@ set_image(struct azure_conf *a, const char *v)
 	return 0;
 }
 
+/* The number the first 'n' digits of 's' spell. */
+static int
+atoi_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
 /* "HH:MM [ZONE]" (zone: a Windows time zone id, default UTC) or "off". */
 static int
 set_daily_stop(struct azure_conf *a, const char *v)
 {
-	int  hh, mm, used = 0;
-	char zone[128];
+	int         hh, mm, used = 0;
+	char        zone[128];
+	const char *p;
 
 	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
 		a->daily_stop_hhmm = -1;
 		return set_str(&a->daily_stop_tz, NULL);
 	}
-	if (sscanf(v, "%2d:%2d%n", &hh, &mm, &used) != 2 || hh < 0 ||
-	    hh > 23 || mm < 0 || mm > 59 || !isdigit((unsigned char)v[0]))
+	/* H:MM or HH:MM, then nothing or a space and the zone. */
+	if (!isdigit((unsigned char)v[0]))
 		goto bad;
-	v += used;
-	while (*v == ' ')
-		v++;
-	snprintf(zone, sizeof(zone), "%s", *v != '\0' ? v : "UTC");
+	used = isdigit((unsigned char)v[1]) ? 2 : 1;
+	if (v[used] != ':' ||
+	    !isdigit((unsigned char)v[used + 1]) ||
+	    !isdigit((unsigned char)v[used + 2]) ||
+	    (v[used + 3] != '\0' && v[used + 3] != ' '))
+		goto bad;
+	hh = atoi_digits(v, used);
+	mm = atoi_digits(v + used + 1, 2);
+	if (hh > 23 || mm > 59)
+		goto bad;
+	p = v + used + 3;
+	while (*p == ' ')
+		p++;
+	snprintf(zone, sizeof(zone), "%s", *p != '\0' ? p : "UTC");
 	if (!name_chars_ok(zone, " .-+()"))
 		goto bad;
 	a->daily_stop_hhmm = hh * 100 + mm;
@@ -407,12 +432,15 @@ azure_conf_set(struct azure_conf *a, const char *key, const char *v)
 			a->budget_month = 0;
 			return 0;
 		}
-		a->budget_month = strtod(v, &end);
-		if (*end != '\0' || !(a->budget_month > 0) ||
-		    a->budget_month > 1e9)
+		double b;
+
+		b = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end)
+		                                           : -1;
+		if (b == -1 || *end != '\0' || !(b > 0) || b > 1e9)
 			return error("[azure] budget_month: '%s' is not an "
 			             "amount",
 			    v);
+		a->budget_month = b;
 		return 0;
 	}
 	if (strcmp(key, "arm_endpoint") == 0)

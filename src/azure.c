@@ -326,7 +326,8 @@ azure_power_state(json_t *iv)
 	json_array_foreach(st, i, s)
 	{
 		code = json_string_value(json_object_get(s, "code"));
-		if (code != NULL && strncasecmp(code, "PowerState/", 11) == 0)
+		if (code != NULL && strncasecmp(code, "PowerState/", 11) == 0 &&
+		    code[11] != '\0')
 			return code + 11;
 	}
 	return NULL;
@@ -365,12 +366,13 @@ azure_hours_run(struct machine *m, int64_t since, int64_t now,
 		if (strcmp(ev, "start") == 0 && on < 0)
 			on = t;
 		else if (strcmp(ev, "stop") == 0 && on >= 0) {
-			if (t > since)
+			/* A clock set back never makes time negative. */
+			if (t > since && t > on)
 				total += t - (on > since ? on : since);
 			on = -1;
 		}
 	}
-	if (on >= 0 && now > since)
+	if (on >= 0 && now > since && now > on)
 		total += now - (on > since ? on : since);
 	if (last_running != NULL)
 		*last_running = on >= 0;
