@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "arm-record.h"
 #include "arm.h"
 #include "log.h"
 #include "util.h"
@@ -270,12 +271,20 @@ header_cb(char *ptr, size_t size, size_t nitems_, void *arg)
 	else if (klen == 8 && strncasecmp(ptr, "Location", klen) == 0)
 		slot = &r->location;
 	else if (klen == 11 && strncasecmp(ptr, "Retry-After", klen) == 0) {
-		/* Seconds only; an HTTP-date falls back to backoff. */
+		/* Seconds, or an HTTP-date (RFC 9110); else backoff. */
 		r->retry_after = -1;
 		if ((size_t)(e - v) < sizeof(tmp)) {
+			time_t when;
+
 			memcpy(tmp, v, (size_t)(e - v));
 			tmp[e - v] = '\0';
-			if (parse_int(tmp, 0, 1LL << 31, &secs) == 0)
+			if (parse_int(tmp, 0, 1LL << 31, &secs) == -1 &&
+			    (when = curl_getdate(tmp, NULL)) != -1)
+				secs = when > time(NULL) ? when - time(NULL)
+				                         : 0;
+			else if (parse_int(tmp, 0, 1LL << 31, &secs) == -1)
+				secs = -1;
+			if (secs >= 0)
 				r->retry_after = secs > ARM_RETRY_AFTER_MAX
 				    ? ARM_RETRY_AFTER_MAX
 				    : secs;
@@ -349,6 +358,7 @@ perform(CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
 		snprintf(err, errlen, "%s %.300s: %s", method, url,
 		    curl_easy_strerror(rc));
 	}
+	arm_record(method, url, hdrs, body, res);
 	return rc;
 }
 

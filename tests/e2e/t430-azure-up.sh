@@ -37,7 +37,8 @@ sed -i -e '/^identity =/d' \
 	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" rig.conf
 
 t0=$(now_ms)
-"$RIG" up >"$T/up1.out" 2>&1 || fail "rig up (azure): $(cat "$T/up1.out"; tail -5 "$T/double.log")"
+RIG_AZURE_RECORD=$T/rec.jsonl "$RIG" up >"$T/up1.out" 2>&1 ||
+	fail "rig up (azure): $(cat "$T/up1.out"; tail -5 "$T/double.log")"
 t_up=$(($(now_ms) - t0))
 cat "$T/up1.out"
 calls=$(wc -l <"$AZ_LOG")
@@ -61,6 +62,26 @@ export URL
 printf '%s' "$pw" >"$T/pw.$U"
 login "$U"
 azure_violations
+
+# The recording of rig's own traffic (for the live smoke test): every
+# call, in oav's live-traffic shape, with no credentials in it.
+$PY - "$T/rec.jsonl" "$AZ_LOG" <<'PY' || fail "recording: see $T/rec.jsonl"
+import json, re, sys
+rec = [json.loads(l) for l in open(sys.argv[1])]
+log = [json.loads(l) for l in open(sys.argv[2])]
+assert len(rec) == len(log), (len(rec), len(log))
+text = open(sys.argv[1]).read()
+for bad in ("secret-1", "client_secret=", "eyJ"):
+    assert bad not in text, bad
+assert not re.search(r"Bearer [A-Za-z0-9]", text)
+for r in rec:
+    assert r["liveRequest"]["method"] and r["liveResponse"]["statusCode"].isdigit(), r
+    assert "Authorization" not in r["liveRequest"]["headers"], r
+tok = [r for r in rec if "oauth2" in r["liveRequest"]["url"]]
+assert tok and all(r["liveResponse"]["body"]["access_token"] == "REDACTED" for r in tok), tok
+vm = [r for r in rec if r["liveRequest"]["method"] == "PUT" and r["liveRequest"]["url"].split("?")[0].endswith("/virtualMachines/dsvm1")]
+assert vm[0]["liveRequest"]["body"]["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"] == "REDACTED"
+PY
 
 # What the double holds: every resource, the VM running, its identity
 # allowed on the VM alone, the daily stop at 20:00 UTC.
