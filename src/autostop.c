@@ -52,6 +52,9 @@ static struct {
 	int           stopping; /* rig self-stop runs */
 	int           stopped; /* it succeeded: not again until used */
 	int64_t       retry_at; /* after a failed self-stop */
+	char          month[32]; /* "YYYY-MM" of run_seconds */
+	int64_t       run_seconds; /* this month, as far as the hub saw */
+	int64_t       last_sample; /* for run_seconds */
 	uv_process_t  proc;
 } A;
 
@@ -69,6 +72,7 @@ autostop_conf_release(struct autostop_conf *c)
 	free(c->provider);
 	free(c->arm_endpoint);
 	free(c->imds_endpoint);
+	free(c->currency);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -103,6 +107,34 @@ autostop_conf_set(struct autostop_conf *c, const char *key, const char *v)
 			             "0 and at most 1",
 			    v);
 		c->cpu_busy = b;
+		return 0;
+	}
+	if (strcmp(key, "budget_month") == 0 || strcmp(key, "cost_hour") == 0 ||
+	    strcmp(key, "cost_month_fixed") == 0) {
+		char  *end;
+		double v2 = strspn(v, "0123456789.") == strlen(v) && *v != '\0'
+		    ? strtod(v, &end)
+		    : -1;
+
+		if (v2 < 0 || *end != '\0' || v2 > 1e9)
+			return error("autostop_%s: '%s' is not an amount", key,
+			    v);
+		if (key[0] == 'b')
+			c->budget_month = v2;
+		else if (strcmp(key, "cost_hour") == 0)
+			c->cost_hour = v2;
+		else
+			c->cost_month_fixed = v2;
+		return 0;
+	}
+	if (strcmp(key, "currency") == 0) {
+		if (strlen(v) < 1 || strlen(v) > 8 ||
+		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v))
+			return error("autostop_currency: '%s' is not a "
+			             "currency code",
+			    v);
+		free(c->currency);
+		c->currency = xstrdup(v);
 		return 0;
 	}
 	if (strcmp(key, "provider") == 0) {
@@ -293,7 +325,57 @@ sample_work(uv_work_t *w)
 	free(ps);
 }
 
+double
+autostop_spend(const struct autostop_conf *c, int64_t seconds)
+{
+	return c->cost_hour * (double)seconds / 3600.0 + c->cost_month_fixed;
+}
+
 /* ---- on the loop ---- */
+
+/* Run time this month, kept in the state dir across restarts (a stopped
+ * VM's hub is not running: that time is not counted, nor billed). */
+static void
+count_runtime(struct hub *hub, int64_t now)
+{
+	char      month[32], *path, *text;
+	time_t    t = (time_t)now;
+	struct tm tm;
+	json_t   *j;
+	int64_t   add;
+
+	gmtime_r(&t, &tm);
+	snprintf(month, sizeof(month), "%04d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1);
+	path = xasprintf("%s/%s", hub->cfg->state_dir, AUTOSTOP_RUNTIME);
+	if (A.month[0] == '\0') {
+		j = json_load_file(path, 0, NULL);
+		if (json_is_string(json_object_get(j, "month"))) {
+			snprintf(A.month, sizeof(A.month), "%s",
+			    json_string_value(json_object_get(j, "month")));
+			A.run_seconds =
+			    json_integer_value(json_object_get(j, "seconds"));
+		}
+		json_decref(j);
+	}
+	if (strcmp(month, A.month) != 0) {
+		snprintf(A.month, sizeof(A.month), "%s", month);
+		A.run_seconds = 0;
+	}
+	/* A gap (the hub was down, the loop stalled) is not counted. */
+	add = A.last_sample != 0 ? now - A.last_sample : 0;
+	if (add > 0 && add <= 3 * AUTOSTOP_CHECK_EVERY)
+		A.run_seconds += add;
+	A.last_sample = now;
+	j = json_pack("{s:s, s:I}", "month", A.month, "seconds",
+	    (json_int_t)A.run_seconds);
+	text = json_dumps(j, JSON_COMPACT);
+	if (text != NULL)
+		write_file_atomic(path, text, strlen(text), 0600);
+	free(text);
+	json_decref(j);
+	free(path);
+}
 
 static int64_t
 servers_last_activity(struct hub *hub)
@@ -328,7 +410,8 @@ self_stop_exit(uv_process_t *p, int64_t status, int sig)
 	uv_close((uv_handle_t *)p, NULL);
 }
 
-/* Runs this binary's 'self-stop' with the hub's endpoints. */
+/* Runs this binary's self-stop with the hub's endpoints; 'idle' is
+ * -1 when the budget, not idleness, stops the machine. */
 static void
 self_stop(struct hub *hub, int64_t idle)
 {
@@ -364,8 +447,8 @@ self_stop(struct hub *hub, int64_t idle)
 	o.stdio = io;
 	o.stdio_count = 3;
 	o.exit_cb = self_stop_exit;
-	log_info("autostop: idle for %lld s (%s): stopping the machine",
-	    (long long)idle, A.why);
+	log_info("autostop: %s (%s): stopping the machine",
+	    idle >= 0 ? "idle" : "over budget", A.why);
 	r = uv_spawn(hub->loop, &A.proc, &o);
 	if (r != 0) {
 		log_warnx("autostop: cannot run %s self-stop: %s", exe,
@@ -384,6 +467,7 @@ sample_done(uv_work_t *w, int status)
 	const struct autostop_conf *c;
 	double                      cpu = 0;
 	int64_t                     now = now_sec(), last, idle;
+	double                      spend, used;
 	long                        cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long                        hz = sysconf(_SC_CLK_TCK);
 
@@ -408,29 +492,57 @@ sample_done(uv_work_t *w, int status)
 	if (servers_last_activity(hub) > last)
 		last = servers_last_activity(hub);
 	idle = now - last;
+	count_runtime(hub, now);
+	spend = autostop_spend(c, A.run_seconds);
+	used = c->budget_month > 0 ? spend / c->budget_month : 0;
+	if (used >= 1) {
+		/* The budget decides, whatever the use. */
+		snprintf(A.why, sizeof(A.why),
+		    "the month's budget is spent: %.2f of %.2f %s (estimate)",
+		    spend, c->budget_month, c->currency ? c->currency : "");
+		idle = c->after > idle ? c->after : idle;
+	}
 	write_status();
-	if (idle < c->after) {
+	if (used < 1 && (c->after == 0 || idle < c->after)) {
 		if (A.stop_at != 0)
 			log_info("autostop: in use again (%s): not stopping",
 			    A.why);
 		A.stop_at = 0;
 		A.stopped = 0;
 		A.banner[0] = '\0';
+		if (used >= AUTOSTOP_BUDGET_WARN)
+			snprintf(A.banner, sizeof(A.banner),
+			    "This machine has used %.0f %% of its monthly "
+			    "budget (%.2f of %.2f %s, estimate); it stops at "
+			    "100 %%.",
+			    used * 100, spend, c->budget_month,
+			    c->currency ? c->currency : "");
 		return;
 	}
 	if (A.stop_at == 0) {
 		A.stop_at = now + c->warn;
-		log_info("autostop: idle for %lld s (%s): stopping the "
-		         "machine in %lld s unless it is used",
-		    (long long)idle, A.why, (long long)c->warn);
+		log_info("autostop: %s%lld s (%s): stopping the machine in "
+		         "%lld s%s",
+		    used >= 1 ? "over budget after " : "idle for ",
+		    (long long)idle, A.why, (long long)c->warn,
+		    used >= 1 ? "" : " unless it is used");
 	}
-	snprintf(A.banner, sizeof(A.banner),
-	    "This machine has been idle for %lld min and stops (deallocates) "
-	    "in %lld min unless it is used.",
-	    (long long)(idle / 60),
-	    (long long)((A.stop_at > now ? A.stop_at - now : 0) + 59) / 60);
+	if (used >= 1)
+		snprintf(A.banner, sizeof(A.banner),
+		    "This machine's monthly budget is spent (%.2f of %.2f %s, "
+		    "estimate): it stops (deallocates) in %lld min.",
+		    spend, c->budget_month, c->currency ? c->currency : "",
+		    (long long)((A.stop_at > now ? A.stop_at - now : 0) + 59) /
+		        60);
+	else
+		snprintf(A.banner, sizeof(A.banner),
+		    "This machine has been idle for %lld min and stops "
+		    "(deallocates) in %lld min unless it is used.",
+		    (long long)(idle / 60),
+		    (long long)((A.stop_at > now ? A.stop_at - now : 0) + 59) /
+		        60);
 	if (now >= A.stop_at && !A.stopping && !A.stopped && now >= A.retry_at)
-		self_stop(hub, idle);
+		self_stop(hub, used >= 1 ? -1 : idle);
 }
 
 /* For 'rig service status' (and so rig status) on the machine. */
@@ -466,15 +578,21 @@ autostop_start(struct hub *hub)
 {
 	const struct autostop_conf *c = &hub->cfg->autostop;
 
-	if (c->after == 0)
+	if (c->after == 0 && c->budget_month == 0)
 		return;
 	A.hub = hub;
 	A.last_busy = A.last_use = now_sec();
 	uv_timer_init(hub->loop, &A.timer);
 	uv_timer_start(&A.timer, timer_cb, 0, AUTOSTOP_CHECK_EVERY * 1000);
 	A.running = 1;
-	log_info("autostop: the machine stops after %lld s idle (%s)",
-	    (long long)c->after, c->provider != NULL ? c->provider : "?");
+	if (c->after > 0)
+		log_info("autostop: the machine stops after %lld s idle (%s)",
+		    (long long)c->after,
+		    c->provider != NULL ? c->provider : "no provider");
+	if (c->budget_month > 0)
+		log_info("autostop: the machine stops when its monthly budget "
+		         "of %.2f %s is spent",
+		    c->budget_month, c->currency != NULL ? c->currency : "");
 }
 
 void
@@ -505,6 +623,7 @@ autostop_status(void)
 {
 	const struct autostop_conf *c;
 	int64_t                     now = now_sec(), last;
+	json_t                     *st;
 
 	if (!A.running)
 		return NULL;
@@ -512,10 +631,17 @@ autostop_status(void)
 	last = A.last_busy > A.last_use ? A.last_busy : A.last_use;
 	if (servers_last_activity(A.hub) > last)
 		last = servers_last_activity(A.hub);
-	return json_pack("{s:I, s:I, s:I, s:b, s:s, s:b}", "after",
+	st = json_pack("{s:I, s:I, s:I, s:b, s:s, s:b}", "after",
 	    (json_int_t)c->after, "idle", (json_int_t)(now - last), "stop_in",
 	    (json_int_t)(A.stop_at != 0
 	            ? (A.stop_at > now ? A.stop_at - now : 0)
 	            : c->after + c->warn - (now - last)),
 	    "busy", A.busy, "why", A.why, "warning", A.stop_at != 0);
+	if (st != NULL && c->budget_month > 0) {
+		json_object_set_new(st, "budget_month",
+		    json_real(c->budget_month));
+		json_object_set_new(st, "spend_month",
+		    json_real(autostop_spend(c, A.run_seconds)));
+	}
+	return st;
 }

@@ -25,6 +25,8 @@ struct hub;
 #define AUTOSTOP_CPU_BUSY_DEFAULT 0.10 /* of all cores */
 #define AUTOSTOP_GPU_BUSY 10 /* percent */
 #define AUTOSTOP_FILE "autostop.json" /* in the state dir, for rig status */
+#define AUTOSTOP_RUNTIME "runtime.json" /* seconds run this month */
+#define AUTOSTOP_BUDGET_WARN 0.8
 
 struct autostop_conf {
 	int64_t after; /* seconds idle before the warning; 0 = off */
@@ -32,6 +34,11 @@ struct autostop_conf {
 	double  cpu_busy; /* machine CPU use (0-1) that counts as busy */
 	char   *provider; /* how to stop: "azure" */
 	char   *arm_endpoint, *imds_endpoint; /* for "azure" */
+	/* The month's budget: warned of at 80 %, the machine stopped at
+	 * 100 %, judged from run time at the prices rig up looked up. */
+	double  budget_month; /* 0: none */
+	double  cost_hour, cost_month_fixed; /* the VM's, its disk's */
+	char   *currency;
 };
 
 void autostop_conf_init(struct autostop_conf *);
@@ -64,5 +71,8 @@ json_t *autostop_status(void);
  */
 int autostop_judge(int ssh_sessions, double cpu, int gpu, double cpu_busy,
     char *why, size_t whylen);
+
+/* The month's spend (estimate) after 'seconds' of run time. */
+double autostop_spend(const struct autostop_conf *, int64_t seconds);
 
 #endif

@@ -243,17 +243,91 @@ month_start(int64_t now)
 	return (int64_t)timegm(&tm);
 }
 
+/* The VM's price an hour and its disk's a month, each found or not (the
+ * have_ flags); 'err' says why one is missing. */
+struct prices {
+	double vm_hour, disk_month;
+	char  *cur, *dcur;
+	char   tier[8];
+	int    have_vm, have_disk;
+	char   err[512];
+};
+
+static void
+prices_get(struct machine *m, struct prices *pr)
+{
+	struct azure_conf *c = &m->azure;
+	char              *filter, *key;
+
+	memset(pr, 0, sizeof(*pr));
+	filter = xasprintf("serviceName eq 'Virtual Machines' and "
+	                   "armRegionName eq '%s' and armSkuName eq '%s' and "
+	                   "priceType eq 'Consumption'",
+	    c->location, c->size);
+	key = xasprintf("vm|%s|%s|%s", c->location, c->size,
+	    c->spot ? "spot" : "regular");
+	pr->have_vm = cached(m, key, c->prices_endpoint, filter,
+	                  azure_prices_pick_vm, c->spot, &pr->vm_hour,
+	                  &pr->cur, pr->err, sizeof(pr->err)) == 0;
+	free(key);
+	free(filter);
+	azure_disk_tier(c->os_disk_type, c->os_disk_gb, pr->tier);
+	filter = xasprintf("serviceName eq 'Storage' and armRegionName eq "
+	                   "'%s' and skuName eq '%s %s' and priceType eq "
+	                   "'Consumption'",
+	    c->location, pr->tier,
+	    strstr(c->os_disk_type, "ZRS") != NULL ? "ZRS" : "LRS");
+	key = xasprintf("disk|%s|%s|%s", c->location, c->os_disk_type,
+	    pr->tier);
+	pr->have_disk = cached(m, key, c->prices_endpoint, filter,
+	                    pick_disk_arg, 0, &pr->disk_month, &pr->dcur,
+	                    pr->err, sizeof(pr->err)) == 0;
+	free(key);
+	free(filter);
+}
+
+static void
+prices_release(struct prices *pr)
+{
+	free(pr->cur);
+	free(pr->dcur);
+}
+
+int
+azure_prices_note(struct azure *az)
+{
+	struct machine *m = az->m;
+	struct prices   pr;
+	char            v[64];
+	int             r = -1;
+
+	if (m->azure.budget_month <= 0)
+		return 0;
+	prices_get(m, &pr);
+	if (pr.have_vm && pr.have_disk) {
+		snprintf(v, sizeof(v), "%.6f", pr.vm_hour);
+		machine_state_set(m, "azure.cost_hour", v);
+		snprintf(v, sizeof(v), "%.6f", pr.disk_month);
+		machine_state_set(m, "azure.cost_month_fixed", v);
+		machine_state_set(m, "azure.currency", pr.cur);
+		r = 0;
+	} else
+		log_warnx("budget_month is set, but the VM's price is "
+		          "unknown (%s): the machine cannot watch its budget",
+		    pr.err);
+	prices_release(&pr);
+	return r;
+}
+
 void
 azure_prices_describe(struct azure *az, int running, json_t *out)
 {
 	struct machine    *m = az->m;
 	struct azure_conf *c = &m->azure;
 	json_t            *p = json_object();
-	char              *filter, *key, *cur = NULL, *dcur = NULL, tier[8];
-	char               err[512] = "";
-	double             vm_hour = 0, disk_month = 0;
+	struct prices      pr;
 	int64_t            now = now_sec(), run;
-	int                last_running, have_vm, have_disk;
+	int                last_running;
 
 	/* Keep the log true when the VM stopped or was started elsewhere
 	 * (its own idle stop, the daily schedule, the portal). */
@@ -263,42 +337,20 @@ azure_prices_describe(struct azure *az, int running, json_t *out)
 	else if (!running && last_running)
 		azure_power_log(m, "stop", now);
 	run = azure_hours_run(m, month_start(now), now, NULL);
-
-	filter = xasprintf("serviceName eq 'Virtual Machines' and "
-	                   "armRegionName eq '%s' and armSkuName eq '%s' and "
-	                   "priceType eq 'Consumption'",
-	    c->location, c->size);
-	key = xasprintf("vm|%s|%s|%s", c->location, c->size,
-	    c->spot ? "spot" : "regular");
-	have_vm = cached(m, key, c->prices_endpoint, filter,
-	              azure_prices_pick_vm, c->spot, &vm_hour, &cur, err,
-	              sizeof(err)) == 0;
-	free(key);
-	free(filter);
-	azure_disk_tier(c->os_disk_type, c->os_disk_gb, tier);
-	filter = xasprintf("serviceName eq 'Storage' and armRegionName eq "
-	                   "'%s' and skuName eq '%s %s' and priceType eq "
-	                   "'Consumption'",
-	    c->location, tier,
-	    strstr(c->os_disk_type, "ZRS") != NULL ? "ZRS" : "LRS");
-	key = xasprintf("disk|%s|%s|%s", c->location, c->os_disk_type, tier);
-	have_disk = cached(m, key, c->prices_endpoint, filter, pick_disk_arg,
-	                0, &disk_month, &dcur, err, sizeof(err)) == 0;
-	free(key);
-	free(filter);
+	prices_get(m, &pr);
 
 	json_object_set_new(p, "hours_this_month",
 	    json_real((double)run / 3600.0));
-	if (have_vm) {
-		json_object_set_new(p, "currency", json_string(cur));
-		json_object_set_new(p, "vm_hour", json_real(vm_hour));
+	if (pr.have_vm) {
+		json_object_set_new(p, "currency", json_string(pr.cur));
+		json_object_set_new(p, "vm_hour", json_real(pr.vm_hour));
 	}
-	if (have_disk) {
-		json_object_set_new(p, "disk_tier", json_string(tier));
-		json_object_set_new(p, "disk_month", json_real(disk_month));
+	if (pr.have_disk) {
+		json_object_set_new(p, "disk_tier", json_string(pr.tier));
+		json_object_set_new(p, "disk_month", json_real(pr.disk_month));
 	}
-	if (have_vm && have_disk) {
-		double est = vm_hour * (double)run / 3600.0 + disk_month;
+	if (pr.have_vm && pr.have_disk) {
+		double est = pr.vm_hour * (double)run / 3600.0 + pr.disk_month;
 
 		json_object_set_new(p, "estimate_month", json_real(est));
 		if (c->budget_month > 0)
@@ -308,9 +360,8 @@ azure_prices_describe(struct azure *az, int running, json_t *out)
 	json_object_set_new(p, "note",
 	    json_string("estimate from retail prices and rig's own start/stop "
 	                "log, not the bill"));
-	if (!have_vm || !have_disk)
-		json_object_set_new(p, "price_error", json_string(err));
+	if (!pr.have_vm || !pr.have_disk)
+		json_object_set_new(p, "price_error", json_string(pr.err));
 	json_object_set_new(out, "price", p);
-	free(cur);
-	free(dcur);
+	prices_release(&pr);
 }

@@ -35,4 +35,12 @@ void azure_disk_tier(const char *type, int gb, char *out);
  */
 void azure_prices_describe(struct azure *, int running, json_t *out);
 
+/*
+ * With budget_month set, notes the VM's and disk's prices in .rig/state
+ * (azure.cost_hour, azure.cost_month_fixed, azure.currency) for rig up to
+ * give the machine's hub, which watches the budget. -1 (warned) if the
+ * prices cannot be had; 0 also when there is no budget.
+ */
+int azure_prices_note(struct azure *);
+
 #endif

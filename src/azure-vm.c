@@ -401,6 +401,43 @@ nsg_same(json_t *have, void *want)
 	return rules_match(have, want);
 }
 
+/* Rules someone added by hand (not named rig-*) go into rig's PUT as they
+ * are, so an update of rig's rules keeps them. Only writable fields. */
+static void
+keep_other_rules(json_t *have, json_t *rules)
+{
+	static const char *const writable[] = { "description", "protocol",
+		"sourcePortRange", "sourcePortRanges", "destinationPortRange",
+		"destinationPortRanges", "sourceAddressPrefix",
+		"sourceAddressPrefixes", "destinationAddressPrefix",
+		"destinationAddressPrefixes", "access", "priority",
+		"direction" };
+	json_t *list = json_object_get(json_object_get(have, "properties"),
+	    "securityRules");
+	json_t *r;
+	size_t  i;
+
+	json_array_foreach(list, i, r)
+	{
+		const char *name = json_string_value(json_object_get(r, "name"));
+		json_t     *p = json_object_get(r, "properties"), *np, *v;
+
+		if (name == NULL || strncmp(name, "rig-", 4) == 0 ||
+		    !json_is_object(p))
+			continue;
+		np = json_object();
+		for (size_t k = 0; k < nitems(writable); k++) {
+			v = json_object_get(p, writable[k]);
+			/* Empty lists are how ARM shows "not used". */
+			if (v != NULL && !(json_is_array(v) &&
+			                     json_array_size(v) == 0))
+				json_object_set(np, writable[k], v);
+		}
+		json_array_append_new(rules,
+		    json_pack("{s:s, s:o}", "name", name, "properties", np));
+	}
+}
+
 static int
 mk_nsg(struct mk *k)
 {
@@ -421,9 +458,24 @@ mk_nsg(struct mk *k)
 		free(path);
 		path = p;
 	}
-	body = json_pack("{s:s, s:o, s:{s:O}}", "location",
-	    az->m->azure.location, "tags", tags(az), "properties",
-	    "securityRules", rules);
+	{
+		json_t *have = NULL;
+
+		if (azure_get(az, "the network security group", path, &have) ==
+		    1) {
+			/* Compared with rig's rules only; sent with all. */
+			json_t *all = json_deep_copy(rules);
+
+			keep_other_rules(have, all);
+			body = json_pack("{s:s, s:o, s:{s:o}}", "location",
+			    az->m->azure.location, "tags", tags(az),
+			    "properties", "securityRules", all);
+		} else
+			body = json_pack("{s:s, s:o, s:{s:O}}", "location",
+			    az->m->azure.location, "tags", tags(az),
+			    "properties", "securityRules", rules);
+		json_decref(have);
+	}
 	r = ensure(k, "the network security group", path, body, nsg_same,
 	    rules, NULL);
 	json_decref(rules);

@@ -41,6 +41,8 @@ az_create(struct machine *m)
 
 	if (azure_open(&az, m) == 0)
 		r = azure_vm_create(&az);
+	if (r == 0)
+		azure_prices_note(&az);
 	azure_close(&az);
 	return r;
 }

@@ -403,6 +403,31 @@ step_rig(struct up *u)
 	return 0;
 }
 
+/* Whether 'rig sandbox' can close ports on the machine: a kernel without
+ * Landlock's network rules (before Linux 6.7) cannot, and then user
+ * servers would not start at all. Warned about. */
+static int
+sandbox_works(struct up *u)
+{
+	struct proc_result res;
+	int                ok;
+
+	proc_result_init(&res);
+	ok = remote_capture(u->rm,
+	         SERVICE_BIN " sandbox --deny-connect 80 -- /bin/true", -1,
+	         PROBE_MS, &res) == 0 &&
+	    res.status == 0;
+	if (!ok)
+		fprintf(stderr,
+		    "rig: warning: the machine's kernel cannot keep user "
+		    "servers away from the metadata service (%.*s); their "
+		    "kernels could use the VM's identity, which may stop or "
+		    "delete this VM\n",
+		    (int)strcspn(buf_str(&res.err), "\n"), buf_str(&res.err));
+	proc_result_release(&res);
+	return ok;
+}
+
 static void
 add_set(struct buf *args, const char *key, const char *value)
 {
@@ -430,18 +455,47 @@ add_cloud(struct up *u, struct buf *args)
 	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
 	    ip != NULL ? ip : "");
 	add_set(args, "tls_names", names);
-	/* Kernels never get the VM's identity: IMDS and the WireServer. */
-	add_set(args, "server_deny_ports", "80 32526");
+	/* Kernels never get the VM's identity: IMDS and the WireServer,
+	 * where the machine's kernel can close them (sandbox.h). */
+	if (sandbox_works(u))
+		add_set(args, "server_deny_ports", "80 32526");
 	free(names);
 	free(fqdn);
 	free(ip);
-	if (c->idle_stop == 0)
+	if (c->idle_stop == 0 && c->budget_month <= 0)
 		return;
-	snprintf(after, sizeof(after), "%lld", (long long)c->idle_stop);
-	add_set(args, "autostop_after", after);
+	if (c->idle_stop > 0) {
+		snprintf(after, sizeof(after), "%lld",
+		    (long long)c->idle_stop);
+		add_set(args, "autostop_after", after);
+	}
 	add_set(args, "autostop_provider", "azure");
 	add_set(args, "autostop_arm_endpoint", c->arm_endpoint);
 	add_set(args, "autostop_imds_endpoint", c->imds_endpoint);
+}
+
+/* The month's budget, with the prices rig looked up (azure-prices.h). */
+static void
+add_budget(struct up *u, struct buf *args)
+{
+	static const char *const keys[][2] = {
+		{ "azure.cost_hour", "autostop_cost_hour" },
+		{ "azure.cost_month_fixed", "autostop_cost_month_fixed" },
+		{ "azure.currency", "autostop_currency" },
+	};
+	char  budget[64], *v;
+
+	if (u->m->azure.budget_month <= 0)
+		return;
+	for (size_t i = 0; i < nitems(keys); i++) {
+		v = machine_state_get(u->m, keys[i][0]);
+		if (v == NULL)
+			return; /* no prices: warned when they were asked */
+		add_set(args, keys[i][1], v);
+		free(v);
+	}
+	snprintf(budget, sizeof(budget), "%.2f", u->m->azure.budget_month);
+	add_set(args, "autostop_budget_month", budget);
 }
 
 /* hub.conf and the start at boot ('rig service setup'). */
@@ -465,6 +519,8 @@ step_setup(struct up *u)
 		free(kv);
 	}
 	add_cloud(u, &args);
+	if (strcmp(u->m->provider->name, "azure") == 0)
+		add_budget(u, &args);
 	r = hubctl_call(u->rm, "setup", buf_str(&args), PROBE_MS, &res);
 	buf_release(&args);
 	if (r != 0) {

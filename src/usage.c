@@ -20,7 +20,7 @@ static const struct {
 		  "[--state-dir DIR]" },
 	{ "token", "rig token create NAME [--note TEXT] | list NAME | "
 		   "revoke NAME ID [--state-dir DIR]" },
-	{ "init", "rig init [--provider ssh|local] [--host H] [--user U] "
+	{ "init", "rig init [--provider ssh|local|azure] [--host H] [--user U] "
 		  "[--port N] [--identity FILE] [--remote-dir DIR] "
 		  "[--name NAME] [--hub-port N] [--force]" },
 	{ "ssh", "rig ssh [-L|-R|-D SPEC]... [--no-forward] [-- CMD...]" },

@@ -631,3 +631,50 @@ r = json.load(sys.stdin)["resources"]
 print(" ".join(v.get("powerState", "") for k, v in r.items()
                if k.endswith("/virtualmachines/" + sys.argv[1])))' "$1"
 }
+
+# azure_host: one SSH test host that plays the VM: its authorized_keys
+# empty until the double provisions the VM with rig's key. Sets A, H, U,
+# NS; starts the double with that host as every public IP.
+azure_host() {
+	hosts_up 1
+	A=$(host_addr 1)
+	H=$(host_home 1)
+	U=$HOST_USER
+	NS=${PREFIX}h1
+	: >"$H/.ssh/authorized_keys"
+	chown "$U:$U" "$H/.ssh/authorized_keys"
+	chmod 600 "$H/.ssh/authorized_keys"
+	azure_double_up --public-ip "$A" --authorized-keys "$H/.ssh/authorized_keys"
+}
+
+# azure_imds_in_host: inside the host, IMDS at 169.254.169.254:80 and ARM
+# at the same loopback URL as out here, both forwarded to the double
+# (tests/helpers/nsforward.py): what the hub on the VM talks to.
+azure_imds_in_host() {
+	local port=${AZ_URL##*:}
+	ip -n "$NS" addr add 169.254.169.254/32 dev lo || fail "IMDS address"
+	$PY "$HELPERS/nsforward.py" "/run/netns/$NS" "$port" 169.254.169.254:80 \
+		"127.0.0.1:$port" "$T/fwd.ready" 2>"$T/fwd.log" &
+	bg_track $!
+	for _ in $(seq 1 100); do [ -s "$T/fwd.ready" ] && break; sleep 0.05; done
+	[ -s "$T/fwd.ready" ] || fail "forwarder: $(cat "$T/fwd.log")"
+}
+
+# azure_project NAME [SED-ARGS...]: a project folder $P (and cd there)
+# with rig.conf for an Azure machine NAME whose endpoints are the double,
+# open to the test bridge; SED-ARGS edit rig.conf further.
+azure_project() {
+	local name=$1
+	shift
+	P=$T/proj-$name
+	mkdir -p "$P"
+	cd "$P"
+	"$RIG" init --provider azure --user "$U" --name "$name" >"$T/init.out" 2>&1 ||
+		fail "rig init --provider azure: $(cat "$T/init.out")"
+	sed -i -e '/^identity =/d' \
+		-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
+		-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
+		-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
+		-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
+		-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" "$@" rig.conf
+}

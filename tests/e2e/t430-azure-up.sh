@@ -10,31 +10,12 @@
 # (deallocate seen by the double), start, and down deleting the group.
 . "${0%/*}/lib.sh"
 
-hosts_up 1
-A=$(host_addr 1)
-H=$(host_home 1)
-U=$HOST_USER
 # The VM gets only the key rig sends in the VM's osProfile.
+azure_host
 KEYS=$H/.ssh/authorized_keys
-: >"$KEYS"
-chown "$U:$U" "$KEYS"
-chmod 600 "$KEYS"
-azure_double_up --public-ip "$A" --authorized-keys "$KEYS"
-
-P=$T/proj
-mkdir -p "$P"
-cd "$P"
-"$RIG" init --provider azure --user "$U" --name dsvm1 >"$T/init.out" 2>&1 ||
-	fail "rig init --provider azure: $(cat "$T/init.out")"
+azure_project dsvm1
 grep -q '^\[azure\]' rig.conf || fail "no [azure] section: $(cat rig.conf)"
 grep -q '^idle_stop = 1h' rig.conf || fail "idle_stop default not written"
-# Point the endpoints at the double; allow only the test bridge.
-sed -i -e '/^identity =/d' \
-	-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
-	-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
-	-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
-	-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
-	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" rig.conf
 
 t0=$(now_ms)
 RIG_AZURE_RECORD=$T/rec.jsonl "$RIG" up >"$T/up1.out" 2>&1 ||
@@ -135,17 +116,29 @@ nsg_sources() {
 import json, sys
 r = json.load(sys.stdin)["resources"]
 n = [v for k, v in r.items() if k.endswith("/networksecuritygroups/dsvm1-nsg")][0]
-print(" ".join(sorted(set(p for x in n["body"]["properties"]["securityRules"]
-                          for p in x["properties"]["sourceAddressPrefixes"]))))'
+rules = n["body"]["properties"]["securityRules"]
+print(" ".join(sorted(set(p for x in rules if x["name"].startswith("rig-")
+                          for p in x["properties"]["sourceAddressPrefixes"]))))
+print(" ".join(sorted(x["name"] for x in rules if not x["name"].startswith("rig-"))))' | head -n "${1:-1}" | tail -n 1
 }
 "$RIG" allow >"$T/allow1.out" 2>&1 || fail "rig allow: $(cat "$T/allow1.out")"
 [ "$(nsg_sources)" = 198.51.100.7/32 ] || fail "allow auto: NSG has $(nsg_sources)"
+# A rule someone added by hand survives rig's updates.
+tok=$(curl -s -d grant_type=client_credentials -d client_id=client-1 -d client_secret=secret-1 \
+	--data-urlencode scope=https://management.azure.com/.default "$AZ_URL/tenant-1/oauth2/v2.0/token" |
+	json 'd["access_token"]')
+code=$(curl -s -o "$T/rule.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $tok" \
+	-H 'Content-Type: application/json' \
+	-d '{"properties":{"protocol":"Tcp","sourcePortRange":"*","destinationPortRange":"3389","sourceAddressPrefix":"192.0.2.9/32","destinationAddressPrefix":"*","access":"Allow","priority":2000,"direction":"Inbound"}}' \
+	"$AZ_URL/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rig-dsvm1/providers/Microsoft.Network/networkSecurityGroups/dsvm1-nsg/securityRules/my-rdp?api-version=2020-06-01")
+case $code in 200 | 201) ;; *) fail "adding a rule by hand: $code $(cat "$T/rule.out")" ;; esac
 echo 203.0.113.99 >"$T/myip/ip"
 "$RIG" status >"$T/st-moved.out" 2>&1 || true
 grep -q "^access: *your address 203.0.113.99 is not in allow_from (198.51.100.7/32)" "$T/st-moved.out" ||
 	fail "status does not say the caller is outside: $(cat "$T/st-moved.out")"
 "$RIG" allow >/dev/null 2>&1 || fail "rig allow after a move"
 [ "$(nsg_sources)" = 203.0.113.99/32 ] || fail "allow after a move: NSG has $(nsg_sources)"
+[ "$(nsg_sources 2)" = my-rdp ] || fail "rig allow dropped a rule added by hand: $(nsg_sources 2)"
 "$RIG" status >"$T/st-back.out" 2>&1 || true
 grep -q '^access:' "$T/st-back.out" && fail "status still says outside: $(cat "$T/st-back.out")"
 "$RIG" allow "$HOSTS_NET.0/24" 192.0.2.0/24 >"$T/allow3.out" 2>&1 || fail "rig allow CIDRs: $(cat "$T/allow3.out")"

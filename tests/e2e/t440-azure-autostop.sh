@@ -9,40 +9,10 @@
 # deallocates the VM through ARM: the double sees the deallocate.
 . "${0%/*}/lib.sh"
 
-hosts_up 1
-A=$(host_addr 1)
-H=$(host_home 1)
-U=$HOST_USER
-NS=${PREFIX}h1
-KEYS=$H/.ssh/authorized_keys
-: >"$KEYS"
-chown "$U:$U" "$KEYS"
-chmod 600 "$KEYS"
-azure_double_up --public-ip "$A" --authorized-keys "$KEYS"
-port=${AZ_URL##*:}
-
-# Inside the host: IMDS at its link-local address and ARM at the same
-# loopback URL as out here, both forwarded to the double.
-ip -n "$NS" addr add 169.254.169.254/32 dev lo || fail "IMDS address"
-$PY "$HELPERS/nsforward.py" "/run/netns/$NS" "$port" 169.254.169.254:80 \
-	"127.0.0.1:$port" "$T/fwd.ready" 2>"$T/fwd.log" &
-bg_track $!
-for _ in $(seq 1 100); do [ -s "$T/fwd.ready" ] && break; sleep 0.05; done
-[ -s "$T/fwd.ready" ] || fail "forwarder: $(cat "$T/fwd.log")"
-
-P=$T/proj
-mkdir -p "$P"
-cd "$P"
-"$RIG" init --provider azure --user "$U" --name idle1 >"$T/init.out" 2>&1 ||
-	fail "rig init: $(cat "$T/init.out")"
-sed -i -e '/^identity =/d' \
-	-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
-	-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
-	-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
-	-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
-	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" \
-	-e "s|^idle_stop = .*|idle_stop = 20s|" \
-	-e "s|^port = 8000|port = 8000\nautostop_warn = 8|" rig.conf
+azure_host
+azure_imds_in_host
+azure_project idle1 -e "s|^idle_stop = .*|idle_stop = 20s|" \
+	-e "s|^port = 8000|port = 8000\nautostop_warn = 8|"
 "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
 grep -q '^autostop_after = 20$' "$H/.local/share/rig/hub.conf" || fail "hub.conf: $(cat "$H/.local/share/rig/hub.conf")"
 

@@ -8,27 +8,8 @@
 # list whose next page points at another host (not followed).
 . "${0%/*}/lib.sh"
 
-hosts_up 1
-A=$(host_addr 1)
-H=$(host_home 1)
-U=$HOST_USER
-KEYS=$H/.ssh/authorized_keys
-: >"$KEYS"
-chown "$U:$U" "$KEYS"
-chmod 600 "$KEYS"
-azure_double_up --public-ip "$A" --authorized-keys "$KEYS"
-
-P=$T/proj
-mkdir -p "$P"
-cd "$P"
-"$RIG" init --provider azure --user "$U" --name flaky >"$T/init.out" 2>&1 ||
-	fail "rig init: $(cat "$T/init.out")"
-sed -i -e '/^identity =/d' \
-	-e "s|^; arm_endpoint = .*|arm_endpoint = $AZ_URL|" \
-	-e "s|^; login_endpoint = .*|login_endpoint = $AZ_URL|" \
-	-e "s|^; prices_endpoint = .*|prices_endpoint = $AZ_URL|" \
-	-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
-	-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" rig.conf
+azure_host
+azure_project flaky
 
 # up_fails NAME WANT...: rig up must fail, saying each WANT (a regex).
 up_fails() {
