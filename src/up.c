@@ -38,6 +38,13 @@
 #define STEPS 7
 #define SELF_MAX (512 * 1024 * 1024) /* bytes of the rig binary */
 #define PROBE_MS 30000
+#define DSVM_JUPYTER "/anaconda/bin/jupyter-lab"
+/* The single-user server on a DSVM: its JupyterLab, a Jupyter Server app
+ * (ServerApp options; rig's default is Debian's notebook 6). */
+#define DSVM_SERVER_CMD                                                        \
+	" --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "       \
+	"--ServerApp.port_retries=0 --ServerApp.base_url={base_url} "          \
+	"--ServerApp.root_dir={root_dir} --ServerApp.allow_remote_access=True"
 #define INSTALL_MS (30 * 60 * 1000)
 #define COPY_MS (10 * 60 * 1000)
 
@@ -47,6 +54,8 @@ struct facts {
 	char      home[1024];
 	long long uid, disk_kb, cores;
 	int       systemd;
+	int       image_hub; /* a JupyterHub service of the image (DSVM) */
+	char      image_jupyter[256]; /* the image's JupyterLab, if any */
 };
 
 struct up {
@@ -70,6 +79,13 @@ static const char probe_script[] =
     "if sudo -n true >/dev/null 2>&1; then echo sudo=yes; "
     "else echo sudo=password; fi; else echo sudo=no; fi; "
     "if [ -d /run/systemd/system ]; then echo systemd=yes; fi; "
+    /* A Data Science VM: its own JupyterHub (on rig's port 8000) and
+     * its conda JupyterLab. */
+    "if command -v systemctl >/dev/null 2>&1 && "
+    "systemctl is-enabled jupyterhub >/dev/null 2>&1; then "
+    "echo image_hub=yes; fi; "
+    "if [ -x " DSVM_JUPYTER " ]; then echo image_jupyter=" DSVM_JUPYTER
+    "; fi; "
     "echo \"cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null)\"; "
     "echo \"disk=$(df -Pk . 2>/dev/null | tail -n 1)\"";
 
@@ -158,6 +174,9 @@ step_probe(struct up *u)
 	u->f.uid = kv_num(out, "uid");
 	u->f.cores = kv_num(out, "cores");
 	u->f.systemd = hubctl_value(out, "systemd", disk, sizeof(disk)) == 0;
+	u->f.image_hub = hubctl_value(out, "image_hub", disk, sizeof(disk)) == 0;
+	hubctl_value(out, "image_jupyter", u->f.image_jupyter,
+	    sizeof(u->f.image_jupyter));
 	u->f.disk_kb = -1;
 	if (hubctl_value(out, "disk", disk, sizeof(disk)) == 0) {
 		/* "FS 1K-blocks Used Available Capacity Mounted" */
@@ -498,6 +517,52 @@ add_budget(struct up *u, struct buf *args)
 	add_set(args, "autostop_budget_month", budget);
 }
 
+/* Whether rig.conf's [hub] sets 'key'. */
+static int
+hub_key_set(const struct machine *m, const char *key)
+{
+	for (const struct machine_kv *e = m->hub_extra; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* A DSVM's own JupyterHub holds port 8000 and would serve beside rig's
+ * hub: stopped and disabled (as root, so only with sudo). */
+static int
+stop_image_hub(struct up *u)
+{
+	struct proc_result res;
+	const char        *sudo;
+	char              *script;
+	int                r;
+
+	if (!u->f.image_hub)
+		return 0;
+	if (strcmp(u->f.sudo, "root") == 0)
+		sudo = "";
+	else if (strcmp(u->f.sudo, "yes") == 0)
+		sudo = "sudo -n ";
+	else
+		return error("the image's own JupyterHub service runs on the "
+		             "machine and only root can stop it: run 'sudo "
+		             "systemctl disable --now jupyterhub' there, then "
+		             "rig up again");
+	script = xasprintf("%ssystemctl disable --now jupyterhub", sudo);
+	proc_result_init(&res);
+	r = remote_capture(u->rm, script, -1, PROBE_MS, &res);
+	free(script);
+	if (r == -1 || res.status != 0) {
+		hubctl_show_error(&res);
+		proc_result_release(&res);
+		return error("cannot stop the image's own JupyterHub service");
+	}
+	proc_result_release(&res);
+	printf("image's JupyterHub stopped and disabled; ");
+	fflush(stdout);
+	return 0;
+}
+
 /* hub.conf and the start at boot ('rig service setup'). */
 static int
 step_setup(struct up *u)
@@ -508,8 +573,15 @@ step_setup(struct up *u)
 	int                r;
 
 	step_begin(u, "service");
+	if (stop_image_hub(u) == -1)
+		return -1;
 	buf_init(&args, 1024 * 1024);
 	buf_addf(&args, "--port %d", u->m->hub_port);
+	if (u->f.image_jupyter[0] != '\0' && !hub_key_set(u->m, "server_cmd")) {
+		kv = xasprintf("%s%s", u->f.image_jupyter, DSVM_SERVER_CMD);
+		add_set(&args, "server_cmd", kv);
+		free(kv);
+	}
 	for (const struct machine_kv *e = u->m->hub_extra; e != NULL;
 	     e = e->next) {
 		kv = xasprintf("%s = %s", e->key, e->value);

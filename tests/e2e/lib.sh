@@ -371,7 +371,9 @@ HOSTS_PIDS=
 # hosts_up N: starts N hosts, reachable at $(host_addr I) port 22 as user
 # $HOST_USER with key $HOST_KEY ($HOST_WRONG_KEY is another key). Before the
 # call, HOST_MODE_I may set a host apart: "diskfull" (its home is a full
-# 2 MB tmpfs) or "os:ID" (its /etc/os-release says ID).
+# 2 MB tmpfs), "os:ID" (its /etc/os-release says ID) or "dsvm" (like a
+# Data Science VM: a JupyterHub service, and password-less sudo; both are
+# stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log).
 hosts_up() {
 	local n=$1 i a b ns h addr mode pre
 	HOSTS_DIR=$T/hosts
@@ -452,6 +454,32 @@ EOC
 		os:*)
 			printf 'ID=%s\nNAME=%s\nVERSION_ID=1\n' "${mode#os:}" "${mode#os:}" >"$h/os-release"
 			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/os-release /etc/os-release"
+			;;
+		dsvm)
+			mkdir -p "$h/bin"
+			cat >"$h/bin/sudo" <<'EOS'
+#!/bin/sh
+# Test stand-in for password-less sudo: runs the command, marked as root.
+[ "$1" = -n ] && shift
+RIG_TEST_ROOT=1 exec "$@"
+EOS
+			cat >"$h/bin/systemctl" <<EOS
+#!/bin/sh
+# Test stand-in for the DSVM's jupyterhub.service.
+echo "\$*" >>$h/systemctl.log
+case "\$*" in
+"is-enabled jupyterhub") [ ! -e $h/hub-disabled ] ;;
+"disable --now jupyterhub")
+	[ "\${RIG_TEST_ROOT:-}" = 1 ] || { echo "Access denied" >&2; exit 1; }
+	touch $h/hub-disabled ;;
+*) exit 1 ;;
+esac
+EOS
+			chmod 755 "$h/bin" "$h/bin/sudo" "$h/bin/systemctl"
+			: >"$h/systemctl.log"
+			chmod 666 "$h/systemctl.log"
+			chmod 777 "$h"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin"
 			;;
 		*) pre="mount --bind $h/home $HOSTS_DIR/home" ;;
 		esac

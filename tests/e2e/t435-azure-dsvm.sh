@@ -1,0 +1,19 @@
+#!/bin/bash
+# On a Data Science VM the image's own JupyterHub service holds port 8000:
+# rig up stops and disables it (with sudo) before its hub starts, once.
+# The host stands in for the DSVM with a jupyterhub service and sudo that
+# only log and pretend (lib.sh, HOST_MODE_1=dsvm).
+. "${0%/*}/lib.sh"
+
+HOST_MODE_1=dsvm
+azure_host
+azure_project dsvm2
+"$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
+grep -q "image's JupyterHub stopped and disabled" "$T/up.out" || fail "up said: $(cat "$T/up.out")"
+log=$T/hosts/h1/systemctl.log
+grep -qx 'disable --now jupyterhub' "$log" || fail "not disabled: $(cat "$log")"
+"$RIG" up >"$T/up2.out" 2>&1 || fail "second rig up: $(cat "$T/up2.out")"
+grep -q "image's JupyterHub" "$T/up2.out" && fail "second up stopped it again"
+[ "$(grep -c 'disable' "$log")" = 1 ] || fail "disabled more than once: $(cat "$log")"
+azure_violations
+cd /
