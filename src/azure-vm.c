@@ -451,13 +451,8 @@ mk_nsg(struct mk *k)
 	if (from == NULL)
 		return -1;
 	rules = desired_rules(k, from);
-	path = azure_rpath(az, "Microsoft.Network/networkSecurityGroups/");
-	{
-		char *p = xasprintf("%s%s-nsg", path, az->name);
-
-		free(path);
-		path = p;
-	}
+	path = azure_named_path(az, "Microsoft.Network/networkSecurityGroups/",
+	    "-nsg");
 	{
 		json_t *have = NULL;
 
@@ -493,14 +488,12 @@ static int
 mk_vnet(struct mk *k)
 {
 	struct azure *az = k->az;
-	char         *rest, *path;
+	char         *path;
 	json_t       *body;
 	int           r;
 
 	step_begin(k, "virtual network");
-	rest = xasprintf("Microsoft.Network/virtualNetworks/%s-vnet", az->name);
-	path = azure_rpath(az, rest);
-	free(rest);
+	path = azure_named_path(az, "Microsoft.Network/virtualNetworks/", "-vnet");
 	body = json_pack("{s:s, s:o, s:{s:{s:[s]}, s:[{s:s, s:{s:s, s:{s:s}}}]}}",
 	    "location", az->m->azure.location, "tags", tags(az), "properties",
 	    "addressSpace", "addressPrefixes", "10.0.0.0/16", "subnets",
@@ -517,15 +510,13 @@ static int
 mk_ip(struct mk *k)
 {
 	struct azure *az = k->az;
-	char         *rest, *path, *seed, label[64], guid[37];
+	char         *path, *seed, label[64], guid[37];
 	json_t       *body, *ip = NULL, *props;
 	const char   *addr, *fqdn;
 	int           r;
 
 	step_begin(k, "public IP");
-	rest = xasprintf("Microsoft.Network/publicIPAddresses/%s-ip", az->name);
-	path = azure_rpath(az, rest);
-	free(rest);
+	path = azure_named_path(az, "Microsoft.Network/publicIPAddresses/", "-ip");
 	/* DNS labels are unique per region: the name and a hash of where
 	 * it lives. */
 	seed = xasprintf("%s/%s", az->sub, az->rg);
@@ -558,14 +549,12 @@ static int
 mk_nic(struct mk *k)
 {
 	struct azure *az = k->az;
-	char         *rest, *path;
+	char         *path;
 	json_t       *body;
 	int           r;
 
 	step_begin(k, "network interface");
-	rest = xasprintf("Microsoft.Network/networkInterfaces/%s-nic", az->name);
-	path = azure_rpath(az, rest);
-	free(rest);
+	path = azure_named_path(az, "Microsoft.Network/networkInterfaces/", "-nic");
 	body = json_pack("{s:s, s:o, s:{s:[{s:s, s:{s:{s:s}, s:s, s:{s:s}}}], "
 	                 "s:{s:s}}}",
 	    "location", az->m->azure.location, "tags", tags(az), "properties",
@@ -727,15 +716,13 @@ mk_schedule(struct mk *k)
 {
 	struct azure      *az = k->az;
 	struct azure_conf *c = &az->m->azure;
-	char              *rest, *path, hhmm[16];
+	char              *path, hhmm[16];
 	json_t            *body;
 	int                r;
 
 	step_begin(k, "daily stop schedule");
-	rest = xasprintf("Microsoft.DevTestLab/schedules/shutdown-computevm-%s",
-	    az->name);
-	path = azure_rpath(az, rest);
-	free(rest);
+	path = azure_named_path(az,
+	    "Microsoft.DevTestLab/schedules/shutdown-computevm-", "");
 	if (c->daily_stop_hhmm < 0) {
 		r = azure_delete(az, "removing the daily stop", path);
 		free(path);

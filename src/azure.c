@@ -105,6 +105,13 @@ azure_rpath(const struct azure *az, const char *rest)
 	return xasprintf("%s/providers/%s", az->rg_path, rest);
 }
 
+char *
+azure_named_path(const struct azure *az, const char *type, const char *suffix)
+{
+	return xasprintf("%s/providers/%s%s%s", az->rg_path, type, az->name,
+	    suffix);
+}
+
 const char *
 azure_advice(const char *code)
 {

@@ -41,6 +41,12 @@ char *azure_resource_name(const char *machine_name);
 /* rg_path + "/providers/" + 'rest'. Caller frees. */
 char *azure_rpath(const struct azure *, const char *rest);
 
+/* The path of one of the project's resources: rg_path + "/providers/" +
+ * 'type' (ending in "/" or a prefix) + the name + 'suffix', e.g.
+ * ("Microsoft.Network/virtualNetworks/", "-vnet"). Caller frees. */
+char *azure_named_path(const struct azure *, const char *type,
+    const char *suffix);
+
 /*
  * GET 'path' (api-version added): 1 and *out (the resource) if it exists,
  * 0 if ARM says 404, -1 printed otherwise. 'what' names it in messages.

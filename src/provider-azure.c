@@ -97,11 +97,26 @@ wait_ssh(struct machine *m)
 	                m->port);
 }
 
+/* A power change of the VM: to 'want' by POSTing 'action' (its name in
+ * messages 'doing', in the local log 'event'), unless it is there
+ * already. 0 when it is there, -1 printed. */
+struct power_change {
+	const char *want, *action, *doing, *event, *already, *done;
+};
+
+static const struct power_change to_running = { "running", "start",
+	"starting", "start", "running already", "running" };
+/* Deallocate, never power off: Azure bills a stopped VM. */
+static const struct power_change to_deallocated = { "deallocated",
+	"deallocate", "deallocating", "stop",
+	"deallocated already (not billed)",
+	"deallocated; compute is no longer billed, the disk is" };
+
 static int
-az_start(struct machine *m)
+power_to(struct machine *m, const struct power_change *c)
 {
 	struct azure az;
-	char        *power = NULL, *path;
+	char        *power = NULL, *path, what[64];
 	uint64_t     t0 = now_ms();
 	int          absent, r = -1;
 
@@ -112,56 +127,20 @@ az_start(struct machine *m)
 		error("machine '%s' has no VM on Azure (run rig up)", m->name);
 	if (power == NULL)
 		goto out;
-	if (strcmp(power, "running") != 0) {
-		printf("azure: starting VM %s (was %s) ... ", az.name, power);
-		fflush(stdout);
-		path = xasprintf("%s/start", az.vm_path);
-		r = azure_action(&az, "starting the VM", path);
-		free(path);
-		if (r == -1)
-			goto out;
-		azure_power_log(m, "start", now_sec());
-		printf("running (%.1f s)\n", (double)(now_ms() - t0) / 1000.0);
-		fflush(stdout);
-	}
-	r = wait_ssh(m);
-out:
-	free(power);
-	azure_close(&az);
-	return r;
-}
-
-static int
-az_stop(struct machine *m)
-{
-	struct azure az;
-	char        *power = NULL, *path;
-	uint64_t     t0 = now_ms();
-	int          absent, r = -1;
-
-	if (azure_open(&az, m) == -1)
-		goto out;
-	power = power_state(&az, &absent);
-	if (absent)
-		error("machine '%s' has no VM on Azure", m->name);
-	if (power == NULL)
-		goto out;
-	if (strcmp(power, "deallocated") == 0) {
-		printf("azure: VM %s is deallocated already (not billed)\n",
-		    az.name);
+	if (strcmp(power, c->want) == 0) {
+		printf("azure: VM %s is %s\n", az.name, c->already);
 		r = 0;
 		goto out;
 	}
-	/* Deallocate, never power off: Azure bills a stopped VM. */
-	printf("azure: deallocating VM %s (was %s) ... ", az.name, power);
+	printf("azure: %s VM %s (was %s) ... ", c->doing, az.name, power);
 	fflush(stdout);
-	path = xasprintf("%s/deallocate", az.vm_path);
-	r = azure_action(&az, "deallocating the VM", path);
+	path = xasprintf("%s/%s", az.vm_path, c->action);
+	snprintf(what, sizeof(what), "%s the VM", c->doing);
+	r = azure_action(&az, what, path);
 	free(path);
 	if (r == 0) {
-		azure_power_log(m, "stop", now_sec());
-		printf("deallocated (%.1f s); compute is no longer billed, "
-		       "the disk is\n",
+		azure_power_log(m, c->event, now_sec());
+		printf("%s (%.1f s)\n", c->done,
 		    (double)(now_ms() - t0) / 1000.0);
 	}
 out:
@@ -169,6 +148,18 @@ out:
 	free(power);
 	azure_close(&az);
 	return r;
+}
+
+static int
+az_start(struct machine *m)
+{
+	return power_to(m, &to_running) == 0 ? wait_ssh(m) : -1;
+}
+
+static int
+az_stop(struct machine *m)
+{
+	return power_to(m, &to_deallocated);
 }
 
 /* The resources rig made in a group it did not make, last made first. */
@@ -191,12 +182,10 @@ delete_made(struct azure *az)
 	};
 
 	for (size_t i = 0; i < nitems(what); i++) {
-		char *rest, *path;
+		char *path;
 		int   r;
 
-		rest = xasprintf("%s%s%s", what[i][1], az->name, what[i][2]);
-		path = azure_rpath(az, rest);
-		free(rest);
+		path = azure_named_path(az, what[i][1], what[i][2]);
 		printf("azure: deleting %s ... ", what[i][0]);
 		fflush(stdout);
 		r = azure_delete(az, what[i][0], path);

@@ -82,7 +82,9 @@ static const char probe_script[] =
     /* A Data Science VM: its own JupyterHub (on rig's port 8000) and
      * its conda JupyterLab. */
     "if command -v systemctl >/dev/null 2>&1 && "
-    "systemctl is-enabled jupyterhub >/dev/null 2>&1; then "
+    "{ systemctl is-active --quiet jupyterhub 2>/dev/null || "
+    "{ [ -d /run/systemd/system ] && "
+    "systemctl is-enabled --quiet jupyterhub 2>/dev/null; }; }; then "
     "echo image_hub=yes; fi; "
     "if [ -x " DSVM_JUPYTER " ]; then echo image_jupyter=" DSVM_JUPYTER
     "; fi; "
@@ -528,7 +530,8 @@ hub_key_set(const struct machine *m, const char *key)
 }
 
 /* A DSVM's own JupyterHub holds port 8000 and would serve beside rig's
- * hub: stopped and disabled (as root, so only with sudo). */
+ * hub: on a VM rig made, stopped and disabled (as root, so only with
+ * sudo); on someone's server, left to them. */
 static int
 stop_image_hub(struct up *u)
 {
@@ -537,8 +540,14 @@ stop_image_hub(struct up *u)
 	char              *script;
 	int                r;
 
-	if (!u->f.image_hub)
+	if (!u->f.image_hub ||
+	    (!u->m->provider->owns_machine && u->m->hub_port != 8000))
 		return 0;
+	if (!u->m->provider->owns_machine)
+		return error("a JupyterHub service runs (or starts at boot) on "
+		             "the machine, likely on port 8000: stop it "
+		             "('systemctl disable --now jupyterhub'), or set "
+		             "port = ... in [hub] of rig.conf");
 	if (strcmp(u->f.sudo, "root") == 0)
 		sudo = "";
 	else if (strcmp(u->f.sudo, "yes") == 0)

@@ -468,7 +468,7 @@ EOS
 # Test stand-in for the DSVM's jupyterhub.service.
 echo "\$*" >>$h/systemctl.log
 case "\$*" in
-"is-enabled jupyterhub") [ ! -e $h/hub-disabled ] ;;
+"is-active --quiet jupyterhub" | "is-enabled --quiet jupyterhub") [ ! -e $h/hub-disabled ] ;;
 "disable --now jupyterhub")
 	[ "\${RIG_TEST_ROOT:-}" = 1 ] || { echo "Access denied" >&2; exit 1; }
 	touch $h/hub-disabled ;;
