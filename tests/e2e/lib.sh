@@ -706,3 +706,22 @@ azure_project() {
 		-e "s|^subscription = .*|subscription = 00000000-0000-0000-0000-000000000000|" \
 		-e "s|^allow_from = .*|allow_from = $HOSTS_NET.1/32|" "$@" rig.conf
 }
+
+# azure_wait_power NAME STATE: waits up to 40 s for the double to hold VM
+# NAME in power STATE; 0 if it does.
+azure_wait_power() {
+	for _ in $(seq 1 80); do
+		[ "$(azure_vm_power "$1")" = "$2" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# page_shows URL REGEX: waits up to 40 s for the page at URL to match.
+page_shows() {
+	for _ in $(seq 1 80); do
+		curl -sk -m 5 "$1" | grep -q -- "$2" && return 0
+		sleep 0.5
+	done
+	return 1
+}

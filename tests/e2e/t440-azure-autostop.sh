@@ -63,22 +63,10 @@ wait "$ex"
 	fail "the VM stopped while it was in use"
 
 # Idle: the warning on the hub's pages, then the deallocate.
-warned=
-for _ in $(seq 1 80); do
-	if curl -sk -m 5 "https://$A:8000/hub/login" | grep -q 'stops (deallocates) in'; then
-		warned=1
-		break
-	fi
-	sleep 0.5
-done
-[ -n "$warned" ] || fail "no warning on the hub's pages: $(tail -5 "$H/.local/share/rig/hub.log")"
-power=
-for _ in $(seq 1 80); do
-	power=$(azure_vm_power idle1)
-	[ "$power" = deallocated ] && break
-	sleep 0.5
-done
-[ "$power" = deallocated ] || fail "the VM was not deallocated (power $power): $(grep autostop "$H/.local/share/rig/hub.log")"
+page_shows "https://$A:8000/hub/login" 'stops (deallocates) in' ||
+	fail "no warning on the hub's pages: $(tail -5 "$H/.local/share/rig/hub.log")"
+azure_wait_power idle1 deallocated ||
+	fail "the VM was not deallocated: $(grep autostop "$H/.local/share/rig/hub.log")"
 grep 'autostop' "$H/.local/share/rig/hub.log" | sed 's/^/# hub: /'
 grep -q 'autostop: idle for .* stopping the machine' "$H/.local/share/rig/hub.log" || fail "the hub did not log why"
 grep -q 'accepted by Azure' "$H/.local/share/rig/hub.log" || fail "self-stop did not report the deallocate"

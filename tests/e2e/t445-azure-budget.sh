@@ -20,28 +20,16 @@ grep -q '^autostop_currency = USD$' "$conf" || fail "no currency: $(cat "$conf")
 grep -q '^autostop_after' "$conf" && fail "idle_stop = 0 still stops when idle"
 
 # 88 %: a warning on the pages, the machine runs on.
-warned=
-for _ in $(seq 1 60); do
-	if curl -sk -m 5 "https://$A:8000/hub/login" | grep -q 'used 8[89] % of its monthly budget'; then
-		warned=1
-		break
-	fi
-	sleep 0.5
-done
-[ -n "$warned" ] || fail "no budget warning: $(curl -sk "https://$A:8000/hub/login" | head -c 600)"
+page_shows "https://$A:8000/hub/login" 'used 8[89] % of its monthly budget' ||
+	fail "no budget warning: $(curl -sk "https://$A:8000/hub/login" | head -c 600)"
 [ "$(azure_vm_power budget1)" = running ] || fail "stopped under budget"
 
 # A budget the disk alone exceeds: the next up gives it to the hub, which
 # stops the machine.
 sed -i "s|^budget_month = .*|budget_month = 10|" rig.conf
 "$RIG" up >"$T/up2.out" 2>&1 || fail "rig up: $(cat "$T/up2.out")"
-power=
-for _ in $(seq 1 80); do
-	power=$(azure_vm_power budget1)
-	[ "$power" = deallocated ] && break
-	sleep 0.5
-done
-[ "$power" = deallocated ] || fail "not deallocated over budget (power $power): $(grep autostop "$H/.local/share/rig/hub.log")"
+azure_wait_power budget1 deallocated ||
+	fail "not deallocated over budget: $(grep autostop "$H/.local/share/rig/hub.log")"
 grep -q "autostop: over budget .*the month's budget is spent: 10.56 of 10.00 USD" "$H/.local/share/rig/hub.log" ||
 	fail "the hub did not say why: $(grep autostop "$H/.local/share/rig/hub.log")"
 azure_violations
