@@ -808,6 +808,11 @@ up_run(struct remote *rm)
 			       "restart)\n",
 			    fqdn, u.m->hub_port);
 		free(fqdn);
+		if (strcmp(u.m->provider->name, "azure") == 0 &&
+		    u.m->azure.hub_tunnel)
+			printf("access:       through SSH only (hub_access = "
+			       "tunnel): 'rig ssh' forwards the hub and prints "
+			       "its local URL\n");
 	}
 	printf("certificate:  SHA-256 %s\n", u.fingerprint);
 	printf("              (self-signed: compare with what your browser "

@@ -2,13 +2,21 @@
 # On a Data Science VM the image's own JupyterHub service holds port 8000:
 # rig up stops and disables it (with sudo) before its hub starts, once.
 # The host stands in for the DSVM with a jupyterhub service and sudo that
-# only log and pretend (lib.sh, HOST_MODE_1=dsvm).
+# only log and pretend (lib.sh, HOST_MODE_1=dsvm). This machine is made
+# with hub_access = tunnel: its firewall opens SSH alone.
 . "${0%/*}/lib.sh"
 
 HOST_MODE_1=dsvm
 azure_host
-azure_project dsvm2
+azure_project dsvm2 -e "s|^hub_access = .*|hub_access = tunnel|"
 "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
+grep -q "^access: *through SSH only" "$T/up.out" || fail "tunnel not said: $(cat "$T/up.out")"
+curl -s "$AZ_URL/_double/state" | $PY -c '
+import json, sys
+r = json.load(sys.stdin)["resources"]
+n = [v for k, v in r.items() if k.endswith("/networksecuritygroups/dsvm2-nsg")][0]
+ports = [x["properties"]["destinationPortRange"] for x in n["body"]["properties"]["securityRules"]]
+assert ports == ["22"], ports' || fail "hub_access = tunnel: the NSG opens more than SSH"
 grep -q "image's JupyterHub stopped and disabled" "$T/up.out" || fail "up said: $(cat "$T/up.out")"
 log=$T/hosts/h1/systemctl.log
 grep -qx 'disable --now jupyterhub' "$log" || fail "not disabled: $(cat "$log")"
