@@ -30,6 +30,19 @@ guid_at(const char *p)
 	return 1;
 }
 
+/* Every GUID in 'text' made zeros, in place. */
+static void
+zero_guids(char *text)
+{
+	size_t n = strlen(text);
+
+	for (size_t i = 0; i + 36 <= n; i++)
+		if (guid_at(text + i)) {
+			memcpy(text + i, ZERO_ID, 36);
+			i += 35;
+		}
+}
+
 void
 arm_record_scrub_ids(char *text)
 {
@@ -50,7 +63,8 @@ scrub_json(json_t *j)
 	static const char *const secret[] = { "access_token", "refresh_token",
 		"id_token", "accessToken", "client_secret", "adminPassword",
 		"customData", "keyData" };
-	static const char *const ids[] = { "subscriptionId", "tenantId" };
+	static const char *const ids[] = { "subscriptionId", "tenantId",
+		"principalId", "clientId", "client_id", "appId", "objectId" };
 	const char *k;
 	json_t     *v;
 	size_t      i;
@@ -76,6 +90,16 @@ scrub_json(json_t *j)
 				json_object_set_new(j, k, json_string(ZERO_ID));
 				done = 1;
 			}
+		if (!done && json_is_string(v) &&
+		    strcmp(k, "error_description") == 0) {
+			/* AAD names the tenant and client in its errors. */
+			char *d = xstrdup(json_string_value(v));
+
+			zero_guids(d);
+			json_object_set_new(j, k, json_string(d));
+			free(d);
+			done = 1;
+		}
 		if (!done)
 			scrub_json(v);
 	}
@@ -141,6 +165,9 @@ arm_record(const char *method, const char *url,
 		    json_integer(res->retry_after));
 	u = xstrdup(url);
 	arm_record_scrub_ids(u);
+	/* A login URL holds the tenant: {login}/TENANT/oauth2/... */
+	if (strstr(u, "/oauth2/") != NULL)
+		zero_guids(u);
 	snprintf(code, sizeof(code), "%ld", res->status);
 	line = json_pack("{s:{s:s, s:s, s:o, s:o}, s:{s:s, s:o, s:o}}",
 	    "liveRequest", "method", method, "url", u, "headers", rh, "body",

@@ -7,7 +7,8 @@
  * {statusCode, headers, body}}, scrubbed the way the azure-cli recorder
  * scrubs its cassettes: no Authorization header, no form bodies (client
  * secrets), tokens, passwords, keys and custom data replaced, and every
- * subscription and tenant id made 00000000-0000-0000-0000-000000000000.
+ * subscription, tenant, client and principal id made
+ * 00000000-0000-0000-0000-000000000000.
  */
 #ifndef ARM_RECORD_H
 #define ARM_RECORD_H

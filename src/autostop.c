@@ -633,9 +633,9 @@ autostop_status(void)
 		last = servers_last_activity(A.hub);
 	st = json_pack("{s:I, s:I, s:I, s:b, s:s, s:b}", "after",
 	    (json_int_t)c->after, "idle", (json_int_t)(now - last), "stop_in",
-	    (json_int_t)(A.stop_at != 0
-	            ? (A.stop_at > now ? A.stop_at - now : 0)
-	            : c->after + c->warn - (now - last)),
+	    (json_int_t)(A.stop_at != 0 ? (A.stop_at > now ? A.stop_at - now : 0)
+	            : c->after > 0       ? c->after + c->warn - (now - last)
+	                                 : -1),
 	    "busy", A.busy, "why", A.why, "warning", A.stop_at != 0);
 	if (st != NULL && c->budget_month > 0) {
 		json_object_set_new(st, "budget_month",

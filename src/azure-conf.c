@@ -19,7 +19,7 @@
 #include "util.h"
 
 static int set_str(char **, const char *);
-static int set_endpoint(char **, const char *, const char *, int);
+static int set_endpoint(char **, const char *, const char *, int, int);
 static int set_image(struct azure_conf *, const char *);
 static int set_daily_stop(struct azure_conf *, const char *);
 static int set_allow_from(struct azure_conf *, const char *);
@@ -90,8 +90,39 @@ name_chars_ok(const char *v, const char *extra)
 
 /* ARM, login and prices must be https (or http on loopback, for tests);
  * IMDS is plain http at a link-local address by design. */
+/* Whether credentials may go to the host of 'url': Azure's clouds'
+ * ARM and login hosts, loopback (tests), or anything when the user says
+ * so in the environment: a rig.conf that came with a cloned project must
+ * not be able to send someone's login elsewhere. */
+int
+azure_host_trusted(const char *url)
+{
+	static const char *const hosts[] = { "management.azure.com",
+		"login.microsoftonline.com", "management.usgovcloudapi.net",
+		"login.microsoftonline.us", "management.chinacloudapi.cn",
+		"login.chinacloudapi.cn", "login.partner.microsoftonline.cn" };
+	const char *h = strstr(url, "://");
+	size_t      n;
+	const char *any = getenv("RIG_AZURE_ANY_ENDPOINT");
+
+	if (any != NULL && strcmp(any, "1") == 0)
+		return 1;
+	if (h == NULL)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/?#");
+	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0)
+		return 1;
+	for (size_t i = 0; i < nitems(hosts); i++)
+		if (strlen(hosts[i]) == n && strncasecmp(h, hosts[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 static int
-set_endpoint(char **dst, const char *key, const char *v, int any_http)
+set_endpoint(char **dst, const char *key, const char *v, int any_http,
+    int secret)
 {
 	char   why[256];
 	size_t n = strlen(v), scheme;
@@ -103,6 +134,12 @@ set_endpoint(char **dst, const char *key, const char *v, int any_http)
 		return error("[azure] %s: '%s' is not an http(s) URL", key, v);
 	if (!any_http && arm_url_allowed(v, why, sizeof(why)) == -1)
 		return error("[azure] %s: %s", key, why);
+	if (secret && !azure_host_trusted(v))
+		return error("[azure] %s: '%s' is not one of Azure's own hosts "
+		             "(public, US Government or China cloud) nor "
+		             "loopback, and it would get your Azure login: set "
+		             "RIG_AZURE_ANY_ENDPOINT=1 if you mean it",
+		    key, v);
 	while (n > 0 && v[n - 1] == '/')
 		n--;
 	free(*dst);
@@ -444,15 +481,15 @@ azure_conf_set(struct azure_conf *a, const char *key, const char *v)
 		return 0;
 	}
 	if (strcmp(key, "arm_endpoint") == 0)
-		return set_endpoint(&a->arm_endpoint, key, v, 0);
+		return set_endpoint(&a->arm_endpoint, key, v, 0, 1);
 	if (strcmp(key, "login_endpoint") == 0)
-		return set_endpoint(&a->login_endpoint, key, v, 0);
+		return set_endpoint(&a->login_endpoint, key, v, 0, 1);
 	if (strcmp(key, "prices_endpoint") == 0)
-		return set_endpoint(&a->prices_endpoint, key, v, 0);
+		return set_endpoint(&a->prices_endpoint, key, v, 0, 0);
 	if (strcmp(key, "myip_endpoint") == 0)
-		return set_endpoint(&a->myip_endpoint, key, v, 0);
+		return set_endpoint(&a->myip_endpoint, key, v, 0, 0);
 	if (strcmp(key, "imds_endpoint") == 0)
-		return set_endpoint(&a->imds_endpoint, key, v, 1);
+		return set_endpoint(&a->imds_endpoint, key, v, 1, 0);
 	return error("unknown setting '%s' in [azure]", key);
 }
 

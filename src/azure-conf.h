@@ -52,6 +52,10 @@ int azure_conf_set(struct azure_conf *, const char *key, const char *value);
 /* The commented [azure] section rig init writes. Caller frees. */
 char *azure_conf_text(const struct azure_conf *);
 
+/* Whether Azure credentials may be sent to the host of 'url' (Azure's
+ * own ARM and login hosts, loopback, or RIG_AZURE_ANY_ENDPOINT=1). */
+int azure_host_trusted(const char *url);
+
 /* Whether Azure refuses 'name' as a VM's admin user ("root", "admin",
  * ...; Azure's list of reserved names), or it is not a valid one. */
 int azure_admin_name_ok(const char *name);

@@ -410,7 +410,8 @@ keep_other_rules(json_t *have, json_t *rules)
 		"sourcePortRange", "sourcePortRanges", "destinationPortRange",
 		"destinationPortRanges", "sourceAddressPrefix",
 		"sourceAddressPrefixes", "destinationAddressPrefix",
-		"destinationAddressPrefixes", "access", "priority",
+		"destinationAddressPrefixes", "sourceApplicationSecurityGroups",
+		"destinationApplicationSecurityGroups", "access", "priority",
 		"direction" };
 	json_t *list = json_object_get(json_object_get(have, "properties"),
 	    "securityRules");
@@ -455,9 +456,16 @@ mk_nsg(struct mk *k)
 	    "-nsg");
 	{
 		json_t *have = NULL;
+		int     got = azure_get(az, "the network security group", path,
+		        &have);
 
-		if (azure_get(az, "the network security group", path, &have) ==
-		    1) {
+		if (got == -1) {
+			json_decref(rules);
+			free(path);
+			free(from);
+			return -1;
+		}
+		if (got == 1) {
 			/* Compared with rig's rules only; sent with all. */
 			json_t *all = json_deep_copy(rules);
 
@@ -522,7 +530,10 @@ mk_ip(struct mk *k)
 	seed = xasprintf("%s/%s", az->sub, az->rg);
 	deterministic_guid(seed, guid);
 	free(seed);
-	snprintf(label, sizeof(label), "%.50s-%.6s", az->name, guid);
+	/* A label starts with a letter. */
+	snprintf(label, sizeof(label), "%s%.50s-%.6s",
+	    az->name[0] >= 'a' && az->name[0] <= 'z' ? "" : "rig-", az->name,
+	    guid);
 	body = json_pack("{s:s, s:o, s:{s:s}, s:{s:s, s:s, s:{s:s}}}",
 	    "location", az->m->azure.location, "tags", tags(az), "sku", "name",
 	    "Standard", "properties",
@@ -756,8 +767,11 @@ azure_vm_create(struct azure *az)
 	printf("azure: subscription %s, group %s in %s\n", az->sub, az->rg,
 	    az->m->azure.location);
 	fflush(stdout);
-	/* Until the end, status says a rig up did not finish here. */
+	/* Until the end, status says a rig up did not finish here; and
+	 * where it is, so later commands look there whatever az says. */
 	machine_state_set(az->m, "azure.made", "partly");
+	machine_state_set(az->m, "azure.subscription", az->sub);
+	machine_state_set(az->m, "azure.resource_group", az->rg);
 	if (mk_group(&k) == -1 || mk_nsg(&k) == -1 || mk_vnet(&k) == -1 ||
 	    mk_ip(&k) == -1 || mk_nic(&k) == -1 || mk_vm(&k) == -1 ||
 	    mk_role(&k) == -1 || mk_schedule(&k) == -1)

@@ -49,6 +49,8 @@ azure_open(struct azure *az, struct machine *m)
 {
 	const struct azure_conf *c = &m->azure;
 	const char              *sub;
+	char                    *noted_sub, *noted_rg;
+	int                      r = 0;
 
 	memset(az, 0, sizeof(*az));
 	az->m = m;
@@ -61,23 +63,55 @@ azure_open(struct azure *az, struct machine *m)
 	/* The token first: the az CLI's answer names its subscription. */
 	if (azure_auth_token(az->auth, 0) == NULL)
 		return -1;
+	/* Where rig up made the machine wins over where the az CLI happens
+	 * to point now; rig.conf saying otherwise is a mistake to report. */
+	noted_sub = machine_state_get(m, "azure.subscription");
+	noted_rg = machine_state_get(m, "azure.resource_group");
+	if (noted_sub != NULL && c->subscription != NULL &&
+	    strcmp(noted_sub, c->subscription) != 0)
+		r = error("machine '%s' was made in subscription %s, but "
+		          "rig.conf now says %s: put it back, or 'rig down' "
+		          "first",
+		    m->name, noted_sub, c->subscription);
+	if (noted_rg != NULL && c->resource_group != NULL &&
+	    strcmp(noted_rg, c->resource_group) != 0)
+		r = error("machine '%s' was made in resource group %s, but "
+		          "rig.conf now says %s: put it back, or 'rig down' "
+		          "first",
+		    m->name, noted_rg, c->resource_group);
 	sub = c->subscription;
+	if (sub == NULL && noted_sub != NULL)
+		sub = noted_sub;
 	if (sub == NULL)
 		sub = getenv("AZURE_SUBSCRIPTION_ID");
 	if (sub == NULL || *sub == '\0')
 		sub = azure_auth_subscription(az->auth);
-	if (sub == NULL || *sub == '\0')
+	if (r == -1) {
+		free(noted_sub);
+		free(noted_rg);
+		return -1;
+	}
+	if (sub == NULL || *sub == '\0') {
+		free(noted_sub);
+		free(noted_rg);
 		return error("no Azure subscription: set subscription = ... in "
 		             "[azure] of %s, or AZURE_SUBSCRIPTION_ID",
 		    m->conf_path != NULL ? m->conf_path : MACHINE_CONF);
+	}
 	for (const char *p = sub; *p != '\0'; p++)
-		if (!isxdigit((unsigned char)*p) && *p != '-')
-			return error("'%s' is not a subscription id", sub);
+		if (!isxdigit((unsigned char)*p) && *p != '-') {
+			r = error("'%s' is not a subscription id", sub);
+			free(noted_sub);
+			free(noted_rg);
+			return r;
+		}
 	az->sub = xstrdup(sub);
 	az->name = azure_resource_name(m->name);
-	az->rg = c->resource_group != NULL
-	    ? xstrdup(c->resource_group)
-	    : xasprintf("rig-%s", az->name);
+	az->rg = c->resource_group != NULL ? xstrdup(c->resource_group)
+	    : noted_rg != NULL             ? xstrdup(noted_rg)
+	                                   : xasprintf("rig-%s", az->name);
+	free(noted_sub);
+	free(noted_rg);
 	az->rg_path =
 	    xasprintf("/subscriptions/%s/resourceGroups/%s", az->sub, az->rg);
 	az->vm_path = xasprintf("%s/providers/Microsoft.Compute/"

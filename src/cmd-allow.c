@@ -58,9 +58,12 @@ write_allow_from(const struct machine *m, const char *value)
 		}
 		buf_add(&out, line, n);
 	}
-	if (!done)
-		buf_addf(&out, "%s[azure]\nallow_from = %s\n",
-		    in_azure ? "" : "\n", value);
+	if (!done) {
+		if (out.len > 0 && buf_str(&out)[out.len - 1] != '\n')
+			buf_adds(&out, "\n");
+		buf_addf(&out, "%sallow_from = %s\n",
+		    in_azure ? "" : "\n[azure]\n", value);
+	}
 	r = write_file_atomic(m->conf_path, buf_str(&out), out.len, 0644);
 	if (r == -1)
 		error("cannot write '%s'", m->conf_path);

@@ -61,7 +61,7 @@ print_human(const struct machine *m, const struct remote *rm, json_t *st)
 	if (json_is_string(v))
 		printf("cert:     SHA-256 %s\n", json_string_value(v));
 	v = json_object_get(hub, "autostop");
-	if (json_is_object(v)) {
+	if (json_is_object(v) && num(v, "stop_in") >= 0) {
 		char idle[32], in[32];
 
 		hubctl_duration(num(v, "idle"), idle, sizeof(idle));

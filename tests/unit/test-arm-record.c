@@ -53,8 +53,10 @@ TEST(arm_record_writes_scrubbed_lines)
 	    h,
 	    "{\"properties\":{\"osProfile\":{\"adminPassword\":\"pw-1\"}}}",
 	    &res);
-	arm_record("POST", "https://login.example/t/oauth2/v2.0/token", NULL,
-	    "grant_type=client_credentials&client_secret=s3cr3t", &res);
+	arm_record("POST",
+	    "https://login.example/99999999-8888-7777-6666-555555555555/"
+	    "oauth2/v2.0/token",
+	    NULL, "grant_type=client_credentials&client_secret=s3cr3t", &res);
 	unsetenv("RIG_AZURE_RECORD");
 	text = read_file(path, 1 << 20, NULL);
 	unlink(path);
@@ -65,6 +67,7 @@ TEST(arm_record_writes_scrubbed_lines)
 	ASSERT(strstr(text, "s3cr3t") == NULL);
 	ASSERT(strstr(text, "1a2b3c4d") == NULL);
 	ASSERT(strstr(text, "11111111-2222") == NULL);
+	ASSERT(strstr(text, "99999999-8888") == NULL); /* the tenant */
 	ASSERT(strstr(text, "\"Content-Type\":\"application/json\"") != NULL);
 	ASSERT(strstr(text, "\"statusCode\":\"200\"") != NULL);
 	/* Two exchanges, two lines. */

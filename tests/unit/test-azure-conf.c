@@ -510,9 +510,40 @@ TEST(azure_conf_credential_endpoints)
 	static const char *const keys[] = { "arm_endpoint", "login_endpoint",
 		"prices_endpoint", "myip_endpoint" };
 
+	/* With the user's say-so, any https host may get the login. */
+	setenv("RIG_AZURE_ANY_ENDPOINT", "1", 1);
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		check_endpoint_cases(keys[k], cases,
 		    sizeof(cases) / sizeof(cases[0]));
+	unsetenv("RIG_AZURE_ANY_ENDPOINT");
+}
+
+/* Without it, a rig.conf from a cloned project cannot send someone's
+ * login to its own host: only Azure's clouds and loopback get it. */
+TEST(azure_conf_login_only_to_azure)
+{
+	static const struct endpoint_case cases[] = {
+		{ "https://management.azure.com", "https://management.azure.com" },
+		{ "https://management.usgovcloudapi.net/",
+		    "https://management.usgovcloudapi.net" },
+		{ "https://login.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "https://arm.example", NULL },
+		{ "https://management.azure.com.evil.example", NULL },
+		{ "https://evil.example/management.azure.com", NULL },
+	};
+	static const struct endpoint_case free_cases[] = {
+		{ "https://prices.example", "https://prices.example" },
+	};
+
+	unsetenv("RIG_AZURE_ANY_ENDPOINT");
+	check_endpoint_cases("arm_endpoint", cases,
+	    sizeof(cases) / sizeof(cases[0]));
+	check_endpoint_cases("login_endpoint", cases,
+	    sizeof(cases) / sizeof(cases[0]));
+	/* No credentials go to the price list or the address echo. */
+	check_endpoint_cases("prices_endpoint", free_cases, 1);
+	check_endpoint_cases("myip_endpoint", free_cases, 1);
 }
 
 TEST(azure_conf_imds_endpoint)
