@@ -37,8 +37,9 @@ static const struct {
 	{ "Microsoft.Network", "2020-06-01" },
 	{ "Microsoft.Resources", "2020-06-01" },
 	{ "Microsoft.DevTestLab", "2018-09-15" },
-	/* role assignments only, the version az's recording used */
-	{ "Microsoft.Authorization", "2020-04-01-preview" },
+	/* role definitions and assignments: the first stable version with
+	 * both (az's recording used 2020-04-01-preview; same shapes) */
+	{ "Microsoft.Authorization", "2022-04-01" },
 };
 
 #define ARM_TIMEOUT_MS 60000

@@ -11,8 +11,6 @@
  * from the machine's, so a second run changes nothing and an interrupted
  * one resumes.
  */
-#include <openssl/evp.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +30,6 @@
 
 #define STEPS 8
 #define RULE_PRIORITY 1000
-/* Built-in role "Virtual Machine Contributor": manages VMs, here only
- * the VM itself (the assignment's scope). Its id is the same in every
- * tenant. */
-#define ROLE_VM_CONTRIBUTOR "9980e02c-c2be-4d73-94e8-173b1dc7cf3c"
 #define MYIP_TIMEOUT_MS 10000
 
 struct mk {
@@ -54,7 +48,6 @@ static int     rules_match(json_t *, json_t *);
 static char   *allow_from(struct mk *);
 static int     mk_nsg(struct mk *);
 static char   *public_key(struct machine *);
-static void    deterministic_guid(const char *, char *);
 
 static int
 cmp_str(const void *a, const void *b)
@@ -300,21 +293,6 @@ public_key(struct machine *m)
 	return text;
 }
 
-/* A GUID made from 'seed' (SHA-256), so a second run finds the same role
- * assignment. 'out' holds 37 bytes. */
-static void
-deterministic_guid(const char *seed, char *out)
-{
-	unsigned char md[32];
-	char          hex[65];
-
-	EVP_Digest(seed, strlen(seed), md, NULL, EVP_sha256(), NULL);
-	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5-like */
-	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	hex_encode(md, 16, hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	    hex + 16, hex + 20);
-}
 
 static int
 mk_group(struct mk *k)
@@ -528,7 +506,7 @@ mk_ip(struct mk *k)
 	/* DNS labels are unique per region: the name and a hash of where
 	 * it lives. */
 	seed = xasprintf("%s/%s", az->sub, az->rg);
-	deterministic_guid(seed, guid);
+	azure_guid(seed, guid);
 	free(seed);
 	/* A label starts with a letter. */
 	snprintf(label, sizeof(label), "%s%.50s-%.6s",
@@ -662,14 +640,55 @@ mk_vm(struct mk *k)
 	return 0;
 }
 
-/* The VM's identity may manage only this VM: enough to deallocate it. */
+/* A role of rig's own that may read this VM and deallocate it, nothing
+ * else (no run-command, no extensions, no delete), assignable only here. */
+static int
+mk_role_definition(struct mk *k, char **role_id)
+{
+	struct azure *az = k->az;
+	json_t       *have;
+	char          guid[37], *path, *name;
+	int           r;
+
+	azure_role_definition(az, guid);
+	path = xasprintf("%s/providers/Microsoft.Authorization/"
+	                 "roleDefinitions/%s",
+	    az->rg_path, guid);
+	r = azure_get(az, "the self-stop role", path, &have);
+	json_decref(have);
+	if (r == 0) {
+		/* Role names are unique in the tenant: the GUID says where. */
+		name = xasprintf("rig self-stop %s (%.8s)", az->name, guid);
+		r = azure_put(az, "making the self-stop role", path,
+		    json_pack("{s:{s:s, s:s, s:s, s:[{s:[s, s], s:[]}], "
+		              "s:[s]}}",
+		        "properties", "roleName", name, "description",
+		        "Lets a VM made by rig read and deallocate itself "
+		        "(its idle stop).",
+		        "type", "CustomRole", "permissions", "actions",
+		        "Microsoft.Compute/virtualMachines/read",
+		        "Microsoft.Compute/virtualMachines/deallocate/action",
+		        "notActions", "assignableScopes", az->vm_path),
+		    NULL);
+		free(name);
+	}
+	free(path);
+	if (r == -1)
+		return -1;
+	*role_id = xasprintf("/subscriptions/%s/providers/"
+	                     "Microsoft.Authorization/roleDefinitions/%s",
+	    az->sub, guid);
+	return 0;
+}
+
+/* The VM's identity gets that role on the VM alone. */
 static int
 mk_role(struct mk *k)
 {
 	struct azure *az = k->az;
 	json_t       *have;
 	const char   *principal;
-	char          guid[37], *seed, *path, *role;
+	char         *path, *role = NULL;
 	int           r;
 
 	step_begin(k, "self-stop permission");
@@ -678,23 +697,18 @@ mk_role(struct mk *k)
 	if (principal == NULL)
 		return error("azure: the VM has no managed identity (its "
 		             "identity.principalId is missing)");
-	seed = xasprintf("%s|%s|self-stop", az->vm_path, principal);
-	deterministic_guid(seed, guid);
-	free(seed);
-	path = xasprintf("%s/providers/Microsoft.Authorization/"
-	                 "roleAssignments/%s",
-	    az->vm_path, guid);
+	if (mk_role_definition(k, &role) == -1)
+		return -1;
+	path = azure_role_assignment(az, principal);
 	r = azure_get(az, "the VM's role assignment", path, &have);
 	json_decref(have);
 	if (r == 1)
 		step_end(k, "exists");
 	if (r != 0) {
+		free(role);
 		free(path);
 		return r == 1 ? 0 : -1;
 	}
-	role = xasprintf("/subscriptions/%s/providers/Microsoft.Authorization/"
-	                 "roleDefinitions/" ROLE_VM_CONTRIBUTOR,
-	    az->sub);
 	r = azure_put(az, "letting the VM stop itself", path,
 	    json_pack("{s:{s:s, s:s, s:s}}", "properties", "roleDefinitionId",
 	        role, "principalId", principal, "principalType",
@@ -703,7 +717,7 @@ mk_role(struct mk *k)
 	free(role);
 	free(path);
 	if (r == 0)
-		step_end(k, "granted on the VM only");
+		step_end(k, "read and deallocate, on the VM only");
 	return r;
 }
 

@@ -5,6 +5,8 @@
  * operation), the errors users meet turned into advice, and the local
  * start/stop log that hours-run estimates come from.
  */
+#include <openssl/evp.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -144,6 +146,43 @@ azure_named_path(const struct azure *az, const char *type, const char *suffix)
 {
 	return xasprintf("%s/providers/%s%s%s", az->rg_path, type, az->name,
 	    suffix);
+}
+
+void
+azure_guid(const char *seed, char *out)
+{
+	unsigned char md[32];
+	char          hex[65];
+
+	EVP_Digest(seed, strlen(seed), md, NULL, EVP_sha256(), NULL);
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5-like */
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+	hex_encode(md, 16, hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	    hex + 16, hex + 20);
+}
+
+void
+azure_role_definition(const struct azure *az, char *guid)
+{
+	char *seed = xasprintf("%s|%s|%s|self-stop-role", az->sub, az->rg,
+	    az->name);
+
+	azure_guid(seed, guid);
+	free(seed);
+}
+
+char *
+azure_role_assignment(const struct azure *az, const char *principal)
+{
+	char  guid[37];
+	char *seed = xasprintf("%s|%s|self-stop", az->vm_path, principal);
+
+	azure_guid(seed, guid);
+	free(seed);
+	return xasprintf("%s/providers/Microsoft.Authorization/"
+	                 "roleAssignments/%s",
+	    az->vm_path, guid);
 }
 
 const char *

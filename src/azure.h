@@ -38,6 +38,16 @@ void azure_close(struct azure *);
  * (a VM's host name may have neither). Caller frees. */
 char *azure_resource_name(const char *machine_name);
 
+/* A GUID made from 'seed' (SHA-256), so a second run finds what the first
+ * made. 'out' holds 37 bytes. */
+void azure_guid(const char *seed, char *out);
+
+/* The GUID of the project's self-stop role definition (37 bytes). */
+void azure_role_definition(const struct azure *, char *guid);
+
+/* The path of the VM identity's role assignment on the VM. Caller frees. */
+char *azure_role_assignment(const struct azure *, const char *principal);
+
 /* rg_path + "/providers/" + 'rest'. Caller frees. */
 char *azure_rpath(const struct azure *, const char *rest);
 

@@ -124,10 +124,18 @@ cmd_self_stop(int argc, char **argv)
 
 		arm_response_init(&fin);
 		ret = arm_lro_wait(arm, "POST", url, &res, &fin) == 0 ? 0 : 1;
-		if (ret != 0)
-			error("deallocating %s: %s", id, arm_client_error(arm));
-		else
+		if (ret == 0)
 			printf("deallocated %s\n", id);
+		else if (strstr(arm_client_error(arm), "AuthorizationFailed") ||
+		    strstr(arm_client_error(arm), "HTTP 403")) {
+			/* Accepted is what counts: the identity may not be
+			 * allowed to read the operation's status. */
+			printf("deallocating %s: accepted; its progress cannot "
+			       "be followed (%s)\n",
+			    id, arm_client_error(arm));
+			ret = 0;
+		} else
+			error("deallocating %s: %s", id, arm_client_error(arm));
 		arm_response_release(&fin);
 	}
 out:

@@ -162,6 +162,38 @@ az_stop(struct machine *m)
 	return power_to(m, &to_deallocated);
 }
 
+/* The self-stop role: its assignment, then the definition, which lives
+ * in the tenant and would outlast the group. */
+static int
+delete_role(struct azure *az)
+{
+	json_t     *vm;
+	const char *principal;
+	char        guid[37], *path;
+	int         r;
+
+	r = azure_get(az, "the VM", az->vm_path, &vm);
+	if (r == -1)
+		return -1;
+	principal = json_string_value(json_object_get(
+	    json_object_get(vm, "identity"), "principalId"));
+	if (principal != NULL) {
+		path = azure_role_assignment(az, principal);
+		r = azure_delete(az, "the VM's role assignment", path);
+		free(path);
+	}
+	json_decref(vm);
+	if (r == -1)
+		return -1;
+	azure_role_definition(az, guid);
+	path = xasprintf("%s/providers/Microsoft.Authorization/"
+	                 "roleDefinitions/%s",
+	    az->rg_path, guid);
+	r = azure_delete(az, "the self-stop role", path);
+	free(path);
+	return r;
+}
+
 /* The resources rig made in a group it did not make, last made first. */
 static int
 delete_made(struct azure *az)
@@ -222,6 +254,8 @@ az_destroy(struct machine *m)
 	by = json_string_value(
 	    json_object_get(json_object_get(g, "tags"), "created-by"));
 	made = machine_state_get(m, "azure.group_created");
+	if (delete_role(&az) == -1)
+		goto out;
 	/* Only a group rig made (noted here, and tagged) goes whole. */
 	if (made != NULL && strcmp(made, "yes") == 0 && by != NULL &&
 	    strcmp(by, "rig") == 0) {

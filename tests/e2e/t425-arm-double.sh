@@ -162,7 +162,7 @@ case $(j 'd["id"]') in */resourcegroups/rig-m1/providers/microsoft.devtestlab/sc
 
 # --- role assignment for the VM's identity on the VM ---
 RA=$VMID/providers/Microsoft.Authorization/roleAssignments/6f2a1d0e-7b1c-4c8e-9a55-0c1f1e0b7a11
-RAV=api-version=2020-04-01-preview
+RAV=api-version=2022-04-01
 expect 404 "$(arm GET "$RA?$RAV")" "role assignment before"
 [ "$(j 'd["error"]["code"]')" = RoleAssignmentNotFound ] || fail "role assignment 404: $(cat "$T/body")"
 expect 201 "$(arm PUT "$RA?$RAV" "{\"properties\":{\"roleDefinitionId\":\"$S/providers/Microsoft.Authorization/roleDefinitions/9980e02c-c2be-4d73-94e8-173b1dc7cf3c\",\"principalId\":\"$PRINCIPAL\",\"principalType\":\"ServicePrincipal\"}}")" "role assignment PUT"

@@ -25,7 +25,7 @@ cat "$T/up1.out"
 calls=$(wc -l <"$AZ_LOG")
 note "rig up --provider azure against the double: $t_up ms, $calls HTTP calls to it"
 for i in 1 2 3 4 5 6 7 8; do
-	grep -q "^azure \[$i/8\] .*created.*([0-9.]* s)$\|^azure \[$i/8\] .*granted.*([0-9.]* s)$" "$T/up1.out" ||
+	grep -q "^azure \[$i/8\] .*created.*([0-9.]* s)$\|^azure \[$i/8\] .*read and deallocate, on the VM only ([0-9.]* s)$" "$T/up1.out" ||
 		fail "azure step $i not shown as made, with its time"
 done
 [ -f .rig/id_ed25519 ] || fail "rig made no SSH key in .rig/"
@@ -84,6 +84,13 @@ assert b["identity"]["type"] == "SystemAssigned"
 assert b["properties"]["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"] is True
 ra = one("roleassignments/")
 assert ra["body"]["properties"]["principalId"] == b["identity"]["principalId"]
+# The identity's role: read and deallocate this VM, nothing else.
+rd = one("roledefinitions/")["body"]["properties"]
+assert rd["type"] == "CustomRole", rd
+assert rd["permissions"] == [{"actions": ["Microsoft.Compute/virtualMachines/read",
+    "Microsoft.Compute/virtualMachines/deallocate/action"], "notActions": []}], rd
+assert [s.lower() for s in rd["assignableScopes"]] == [vm["body"]["id"].lower()], rd
+assert ra["body"]["properties"]["roleDefinitionId"].lower().endswith(one("roledefinitions/")["body"]["name"].lower())
 sch = one("schedules/shutdown-computevm-dsvm1")["body"]["properties"]
 assert sch["dailyRecurrence"]["time"] == "2000" and sch["timeZoneId"] == "UTC", sch
 PY

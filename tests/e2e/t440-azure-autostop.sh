@@ -72,7 +72,19 @@ grep -q 'autostop: idle for .* stopping the machine' "$H/.local/share/rig/hub.lo
 grep -q 'accepted by Azure' "$H/.local/share/rig/hub.log" || fail "self-stop did not report the deallocate"
 # It used the VM's managed identity (IMDS), not a person's login.
 grep -q '"url":"/metadata/identity/oauth2/token' "$AZ_LOG" || fail "no IMDS token asked for"
-azure_violations
+# The identity that stopped it can do nothing else: not delete the VM,
+# not run commands on it (its role lists read and deallocate only).
+itok=$(curl -s -H Metadata:true "$AZ_URL/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/" |
+	json 'd["access_token"]')
+vmid=/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rig-idle1/providers/Microsoft.Compute/virtualMachines/idle1
+code=$(curl -s -o "$T/del.out" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $itok" "$AZ_URL$vmid?api-version=2021-03-01")
+[ "$code" = 403 ] && grep -q AuthorizationFailed "$T/del.out" || fail "the VM's identity could delete the VM: $code $(cat "$T/del.out")"
+code=$(curl -s -o "$T/run.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $itok" \
+	-H 'Content-Type: application/json' -d '{"commandId":"RunShellScript","script":["id"]}' \
+	"$AZ_URL$vmid/runCommand?api-version=2021-03-01")
+[ "$code" = 403 ] || fail "the VM's identity could run a command: $code $(cat "$T/run.out")"
+# (Those two refusals are the test's probes, recorded as violations.)
+curl -s -X DELETE "$AZ_URL/_double/violations" >/dev/null
 
 # rig status from here: deallocated, not billed; the log of hours knows.
 rc=0

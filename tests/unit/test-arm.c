@@ -66,7 +66,7 @@ TEST(arm_versioned_paths)
 	                "Microsoft.Authorization/roleAssignments/x",
 	    "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/"
 	    "virtualMachines/p/providers/Microsoft.Authorization/"
-	    "roleAssignments/x?api-version=2020-04-01-preview");
+	    "roleAssignments/x?api-version=2022-04-01");
 	check_versioned("/subscriptions/s/providers/Microsoft.Storage/x", NULL);
 	check_versioned("/subscriptions/s/providers//x", NULL);
 }

@@ -15,12 +15,15 @@ const PINNED = {
   'microsoft.network': '2020-06-01',
   'microsoft.resources': '2020-06-01',
   'microsoft.devtestlab': '2018-09-15',
-  'microsoft.authorization': '2020-04-01-preview',
+  // rig pins 2022-04-01 for role definitions and assignments; the
+  // recording (test_vm_msi.yaml) used 2020-04-01-preview, same shapes.
+  'microsoft.authorization': '2022-04-01',
 };
 
 const RG_TYPE = 'Microsoft.Resources/resourceGroups';
 const SCHEDULE_TYPE = 'Microsoft.DevTestLab/schedules';
 const RA_TYPE = 'Microsoft.Authorization/roleAssignments';
+const RD_TYPE = 'Microsoft.Authorization/roleDefinitions';
 const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 
 class Arm {
@@ -31,6 +34,7 @@ class Arm {
     state.renderers[RG_TYPE] = (r) => this.renderRg(r);
     state.renderers[SCHEDULE_TYPE] = (r) => this.renderSchedule(r);
     state.renderers[RA_TYPE] = (r) => this.renderRoleAssignment(r);
+    state.renderers[RD_TYPE] = (r) => this.renderRoleDefinition(r);
   }
 
   get base() {
@@ -166,6 +170,7 @@ class Arm {
       case 'microsoft.devtestlab':
         return this.schedules(ctx, segs, low);
       case 'microsoft.authorization':
+        if (low[low.lastIndexOf('providers') + 2] === 'roledefinitions') return this.roleDefinitions(ctx, segs, low);
         return this.roleAssignments(ctx, segs, low);
     }
     return this.unknown(ctx, ns, segs);
@@ -196,10 +201,18 @@ class Arm {
       if (op && op.resourceId) target = op.resourceId;
     }
     const t = target.toLowerCase();
-    const ok = this.state.ofType(RA_TYPE).some((a) => same(a.principalId, token.principal) && (t === a.scope.toLowerCase() || t.startsWith(a.scope.toLowerCase() + '/')));
-    if (ok) return true;
-    const type = shapes.typeFromPath(ctx.path) || '';
+    const type = shapes.typeFromPath(pollId ? target : ctx.path) || '';
     const verb = { GET: 'read', HEAD: 'read', PUT: 'write', PATCH: 'write', DELETE: 'delete', POST: 'action' }[ctx.method] || 'action';
+    const action = `${type}/${verb}`;
+    // An assignment of this principal covering the target, whose role
+    // allows the action (a custom role by its actions; a built-in one is
+    // taken to allow it).
+    const ok = this.state.ofType(RA_TYPE).some((a) => {
+      if (!same(a.principalId, token.principal) || !(t === a.scope.toLowerCase() || t.startsWith(a.scope.toLowerCase() + '/'))) return false;
+      const rd = this.state.get(a.roleDefinitionId);
+      return !rd || roleAllows(rd.permissions, action);
+    });
+    if (ok) return true;
     ctx.operation('unknownOperationId');
     this.fail(ctx, 'authorization_failed', { client: token.principal, action: `${type}/${verb}`, scope: target }, { violation: 'auth' });
     return false;
@@ -347,6 +360,67 @@ class Arm {
     return this.unknown(ctx, 'Microsoft.DevTestLab', segs);
   }
 
+  // ---- Role definitions (custom roles; built from the Authorization REST
+  // reference, 2022-04-01: no recording creates one) ----
+
+  renderRoleDefinition(r) {
+    return {
+      properties: {
+        roleName: r.roleName,
+        type: 'CustomRole',
+        description: r.description === undefined ? null : r.description,
+        assignableScopes: r.assignableScopes,
+        permissions: r.permissions,
+        createdOn: r.createdOn,
+        updatedOn: r.createdOn,
+        createdBy: r.createdBy,
+        updatedBy: r.createdBy,
+      },
+      id: r.id,
+      type: RD_TYPE,
+      name: r.name,
+    };
+  }
+
+  roleDefinitions(ctx, segs, low) {
+    const pi = low.lastIndexOf('providers');
+    if (segs.length !== pi + 4) return this.unknown(ctx, 'Microsoft.Authorization', segs);
+    const scopePath = '/' + segs.slice(0, pi).join('/');
+    const name = segs[pi + 3];
+    // One id whatever scope it was made at: the tenant holds it.
+    const id = `/subscriptions/${this.opts.subscription}/providers/${RD_TYPE}/${name}`;
+    const r = this.state.get(id);
+    switch (ctx.method) {
+      case 'GET':
+        ctx.operation('RoleDefinitions_Get');
+        return r ? ctx.json(200, this.renderRoleDefinition(r)) : this.fail(ctx, 'role_definition_not_found', { name });
+      case 'PUT': {
+        ctx.operation('RoleDefinitions_CreateOrUpdate');
+        if (scopePath.split('/').length > 3 && !this.state.get(scopePath)) {
+          ctx.violate('request', `role definition scope ${scopePath} is not held`, []);
+          return this.rgNotFound(ctx, segs[3]);
+        }
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name)) return this.badBody(ctx, [{ code: 'INVALID_VALUE', message: `role definition name ${name} is not a GUID`, path: 'name' }]);
+        const b = ctx.parseJson();
+        if (!b.ok) return this.fail(ctx, 'invalid_content', { detail: b.error }, { violation: 'request' });
+        const errs = roleDefinitionErrors(b.value, (s) => !!this.state.get(s));
+        if (errs.length) return this.badBody(ctx, errs);
+        const p = b.value.properties;
+        const d = { id, type: RD_TYPE, name, roleName: p.roleName, description: p.description, assignableScopes: p.assignableScopes, permissions: p.permissions, createdOn: new Date().toISOString(), createdBy: ctx.token.principal, provisioningState: 'Succeeded' };
+        this.state.put(d);
+        return ctx.json(201, this.renderRoleDefinition(d));
+      }
+      case 'DELETE': {
+        ctx.operation('RoleDefinitions_Delete');
+        if (!r) return ctx.send(204, {}, '');
+        if (this.state.ofType(RA_TYPE).some((a) => same(a.roleDefinitionId, id))) return this.fail(ctx, 'role_definition_has_assignments', { name });
+        this.state.remove(id);
+        return ctx.json(200, this.renderRoleDefinition(r));
+      }
+    }
+    return this.unknown(ctx, 'Microsoft.Authorization', segs);
+  }
+
   // ---- Role assignments (201, compact) ----
 
   renderRoleAssignment(r) {
@@ -400,6 +474,15 @@ class Arm {
         const p = b.properties;
         // The principal must be a managed identity the double made (the
         // scope VM's own when the scope is a VM).
+        // A custom role must exist, and be assignable at this scope.
+        const rd = /\/roleDefinitions\/([0-9a-f-]{36})$/i.exec(p.roleDefinitionId || '');
+        const custom = rd && this.state.get(`/subscriptions/${this.opts.subscription}/providers/${RD_TYPE}/${rd[1]}`);
+        if (rd && !BUILT_IN_ROLES.has(rd[1].toLowerCase())) {
+          if (!custom) return this.fail(ctx, 'role_definition_not_found', { name: rd[1] }, { violation: 'request' });
+          if (!custom.assignableScopes.some((s) => same(s, scope) || scope.toLowerCase().startsWith(s.toLowerCase() + '/'))) {
+            return this.badBody(ctx, [{ code: 'INVALID_VALUE', message: `role ${rd[1]} is not assignable at ${scope}`, path: 'properties.roleDefinitionId' }]);
+          }
+        }
         const vms = held.type === VM_TYPE ? [held] : this.state.ofType(VM_TYPE);
         if (!vms.some((v) => v.identity && same(v.identity.principalId, p.principalId))) {
           return this.fail(ctx, 'principal_not_found', { principal: p.principalId, tenant: this.opts.tenant }, { violation: 'request' });
@@ -424,6 +507,31 @@ class Arm {
     }
     return this.unknown(ctx, 'Microsoft.Authorization', segs);
   }
+}
+
+// Built-in roles rig or the recordings name (their ids are the same in
+// every tenant): Contributor, Reader, Virtual Machine Contributor.
+const BUILT_IN_ROLES = new Set(['b24988ac-6180-42a0-ab88-20f7382dd24c', 'acdd72a7-3385-48ef-bd42-f606fba81ae7', '9980e02c-c2be-4d73-94e8-173b1dc7cf3c']);
+
+// Whether a custom role's permissions allow 'action' ("*" ends a prefix).
+function roleAllows(permissions, action) {
+  const match = (pat) => (pat.endsWith('*') ? action.toLowerCase().startsWith(pat.slice(0, -1).toLowerCase()) : same(pat, action));
+  return (permissions || []).some((p) => (p.actions || []).some(match) && !(p.notActions || []).some(match));
+}
+
+// A role definition body (2022-04-01 RoleDefinitionProperties).
+function roleDefinitionErrors(b, held) {
+  const e = [];
+  const p = b && b.properties;
+  if (!p || typeof p !== 'object') return [{ code: 'OBJECT_MISSING_REQUIRED_PROPERTY', message: 'properties is required', path: 'properties' }];
+  if (typeof p.roleName !== 'string' || !p.roleName) e.push({ code: 'INVALID_TYPE', message: 'properties.roleName must be a non-empty string', path: 'properties.roleName' });
+  if (p.type !== 'CustomRole') e.push({ code: 'INVALID_VALUE', message: "properties.type must be 'CustomRole'", path: 'properties.type' });
+  if (!Array.isArray(p.permissions) || !p.permissions.length) e.push({ code: 'INVALID_TYPE', message: 'properties.permissions must be a non-empty array', path: 'properties.permissions' });
+  else p.permissions.forEach((x, i) => {
+    if (!Array.isArray(x.actions) || !x.actions.every((a) => typeof a === 'string' && /^[A-Za-z.]+\/[A-Za-z/*]+$/.test(a))) e.push({ code: 'INVALID_TYPE', message: `permissions[${i}].actions must be provider operations`, path: `properties.permissions[${i}].actions` });
+  });
+  if (!Array.isArray(p.assignableScopes) || !p.assignableScopes.length || !p.assignableScopes.every((s) => typeof s === 'string' && held(s))) e.push({ code: 'INVALID_VALUE', message: 'properties.assignableScopes must name held scopes', path: 'properties.assignableScopes' });
+  return e;
 }
 
 module.exports = { Arm, PINNED };

@@ -55,7 +55,7 @@ const DOCUMENTED = {
   },
   'microsoft.network/networksecuritygroups/securityrules': { 'properties.description': ['string'] },
   'microsoft.authorization/roleassignments': {
-    'properties.principalType': ['string'], // 2020-04-01-preview RoleAssignmentProperties
+    'properties.principalType': ['string'], // 2022-04-01 RoleAssignmentProperties
     'properties.description': ['string'],
   },
   'microsoft.devtestlab/schedules': {
