@@ -320,22 +320,14 @@ azure_prices_note(struct azure *az)
 }
 
 void
-azure_prices_describe(struct azure *az, int running, json_t *out)
+azure_prices_describe(struct azure *az, json_t *out)
 {
 	struct machine    *m = az->m;
 	struct azure_conf *c = &m->azure;
 	json_t            *p = json_object();
 	struct prices      pr;
 	int64_t            now = now_sec(), run;
-	int                last_running;
 
-	/* Keep the log true when the VM stopped or was started elsewhere
-	 * (its own idle stop, the daily schedule, the portal). */
-	azure_hours_run(m, 0, now, &last_running);
-	if (running && !last_running)
-		azure_power_log(m, "start", now);
-	else if (!running && last_running)
-		azure_power_log(m, "stop", now);
 	run = azure_hours_run(m, month_start(now), now, NULL);
 	prices_get(m, &pr);
 

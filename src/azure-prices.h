@@ -29,11 +29,11 @@ void azure_disk_tier(const char *type, int gb, char *out);
 
 /*
  * Adds "price" to 'out': {currency, vm_hour, disk_month, hours_this_month,
- * estimate_month, note}; 'running' is the VM's power as Azure says, to
- * keep the local start/stop log true when the VM stopped itself. Prices
- * that cannot be had are left out with a "price_error".
+ * estimate_month, note}, hours from the local start/stop log (which
+ * azure_power_reconcile() keeps true). Prices that cannot be had are left
+ * out with a "price_error".
  */
-void azure_prices_describe(struct azure *, int running, json_t *out);
+void azure_prices_describe(struct azure *, json_t *out);
 
 /*
  * With budget_month set, notes the VM's and disk's prices in .rig/state

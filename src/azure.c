@@ -413,6 +413,37 @@ azure_power_state(json_t *iv)
 	return NULL;
 }
 
+int64_t
+azure_state_time(json_t *iv)
+{
+	json_t *st = json_object_get(iv, "statuses"), *s;
+	size_t  i;
+	int64_t t, latest = -1;
+
+	json_array_foreach(st, i, s)
+	{
+		t = iso_parse(json_string_value(json_object_get(s, "time")));
+		if (t > latest)
+			latest = t;
+	}
+	return latest;
+}
+
+void
+azure_power_reconcile(struct machine *m, int running, int64_t when)
+{
+	int64_t now = now_sec();
+	int     logged;
+
+	if (when <= 0 || when > now)
+		when = now;
+	azure_hours_run(m, 0, now, &logged);
+	if (running && !logged)
+		azure_power_log(m, "start", when);
+	else if (!running && logged)
+		azure_power_log(m, "stop", when);
+}
+
 void
 azure_power_log(struct machine *m, const char *event, int64_t when)
 {

@@ -92,6 +92,14 @@ const char *azure_advice(const char *code);
  * none. Borrowed from 'iv'. */
 const char *azure_power_state(json_t *instance_view);
 
+/* When the instance view's statuses last changed (their latest "time"),
+ * or -1. */
+int64_t azure_state_time(json_t *instance_view);
+
+/* Makes the log agree with the power Azure reports: a start or stop made
+ * elsewhere is logged at 'when' (or now if unknown or later). */
+void azure_power_reconcile(struct machine *, int running, int64_t when);
+
 /* Appends "EPOCH start|stop" to .rig/azure-power.log, for hours run. */
 void azure_power_log(struct machine *, const char *event, int64_t when);
 

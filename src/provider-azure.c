@@ -69,6 +69,11 @@ power_state(struct azure *az, int *absent)
 		return NULL;
 	p = azure_power_state(iv);
 	out = xstrdup(p != NULL ? p : "unknown");
+	/* The local log learns of stops and starts made elsewhere (its own
+	 * idle stop, the daily schedule, the portal), dated by Azure. */
+	azure_power_reconcile(az->m,
+	    strcmp(out, "running") == 0 || strcmp(out, "starting") == 0,
+	    azure_state_time(iv));
 	json_decref(iv);
 	return out;
 }
@@ -375,9 +380,7 @@ az_describe(struct machine *m, json_t *out)
 		json_object_set_new(out, "billed",
 		    json_boolean(strncmp(power, "deallocat", 9) != 0));
 	}
-	azure_prices_describe(&az, power != NULL && strcmp(power, "running") ==
-	        0,
-	    out);
+	azure_prices_describe(&az, out);
 	r = 0;
 out:
 	free(power);

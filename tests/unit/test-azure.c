@@ -282,3 +282,41 @@ TEST(azure_hours_run_loaded_machine)
 	machine_release(&m);
 	free(path);
 }
+
+/* A stop the VM made itself is dated by Azure's instance view, not by the
+ * next look: otherwise the gap would count as hours run. */
+TEST(azure_power_reconcile_dates_by_azure)
+{
+	struct machine m;
+	json_t        *iv;
+	int64_t        now = now_sec(), t;
+	int            running;
+
+	machine_here(&m);
+	write_log("");
+	azure_power_log(&m, "start", now - 7200);
+	iv = json_pack("{s:[{s:s, s:s}, {s:s}]}", "statuses", "code",
+	    "ProvisioningState/succeeded", "time", "2024-03-01T01:00:00.1234567+00:00",
+	    "code", "PowerState/deallocated");
+	t = azure_state_time(iv);
+	ASSERT_EQ(t, MARCH + 3600);
+	/* Stopped an hour ago, as Azure says. */
+	azure_power_reconcile(&m, 0, now - 3600);
+	ASSERT_EQ(azure_hours_run(&m, 0, now, &running), 3600);
+	ASSERT_EQ(running, 0);
+	/* Agreeing already: nothing more is logged. */
+	azure_power_reconcile(&m, 0, now);
+	ASSERT_EQ(azure_hours_run(&m, 0, now, NULL), 3600);
+	/* Started elsewhere: counted from then. */
+	azure_power_reconcile(&m, 1, now - 60);
+	ASSERT_EQ(azure_hours_run(&m, 0, now, &running), 3660);
+	ASSERT_EQ(running, 1);
+	json_decref(iv);
+	iv = json_object();
+	ASSERT_EQ(azure_state_time(iv), -1);
+	json_decref(iv);
+	/* A time later than now is taken as now. */
+	azure_power_reconcile(&m, 0, now + 86400);
+	ASSERT_EQ(azure_hours_run(&m, 0, now, NULL), 3660);
+	machine_release(&m);
+}
