@@ -597,16 +597,70 @@ vm_body(struct mk *k, const char *key)
 	return body;
 }
 
+static json_t *vm_body(struct mk *, const char *);
+
+/* Whether rig.conf still describes the VM 'have'. A new size is applied
+ * to a deallocated VM (Azure resizes only those without a restart);
+ * other changes need a new VM, which rig does not make on its own. */
+static int
+vm_as_configured(struct mk *k, json_t *have)
+{
+	struct azure_conf *c = &k->az->m->azure;
+	json_t            *props = json_object_get(have, "properties"), *body;
+	json_t            *hw = json_object_get(props, "hardwareProfile");
+	json_t            *disk = json_object_get(
+	    json_object_get(props, "storageProfile"), "osDisk");
+	const char        *size = json_string_value(json_object_get(hw, "vmSize"));
+	const char        *power = azure_power_state(
+	    json_object_get(props, "instanceView"));
+	json_int_t         gb =
+	    json_integer_value(json_object_get(disk, "diskSizeGB"));
+	char              *key;
+	int                r;
+
+	k->vm = have;
+	if (gb != 0 && gb != c->os_disk_gb)
+		fprintf(stderr,
+		    "rig: warning: the VM's disk is %lld GB, rig.conf says %d: "
+		    "only a new VM (rig down, rig up) takes that\n",
+		    (long long)gb, c->os_disk_gb);
+	if (size == NULL || strcasecmp(size, c->size) == 0) {
+		step_end(k, "exists");
+		return 0;
+	}
+	if (power == NULL || strcmp(power, "deallocated") != 0)
+		return error("azure: the VM is %s but rig.conf says %s: Azure "
+		             "resizes a deallocated VM, so 'rig stop', then "
+		             "'rig up' (or put the size back)",
+		    size, c->size);
+	printf("resizing %s to %s ... ", size, c->size);
+	fflush(stdout);
+	/* The body rig made it with (same key, disk, identity), new size. */
+	key = public_key(k->az->m);
+	if (key == NULL)
+		return -1;
+	body = vm_body(k, key);
+	free(key);
+	k->vm = NULL;
+	r = azure_put(k->az, "resizing the VM", k->az->vm_path, body, &k->vm);
+	json_decref(have);
+	if (r == 0)
+		step_end(k, "resized");
+	return r;
+}
+
 static int
 mk_vm(struct mk *k)
 {
 	struct azure *az = k->az;
 	json_t       *have;
-	char         *key;
+	char         *key, *path;
 	int           r;
 
 	step_begin(k, "virtual machine");
-	r = azure_get(az, "the VM", az->vm_path, &have);
+	path = xasprintf("%s?$expand=instanceView", az->vm_path);
+	r = azure_get(az, "the VM", path, &have);
+	free(path);
 	if (r == -1)
 		return -1;
 	if (r == 1) {
@@ -614,11 +668,8 @@ mk_vm(struct mk *k)
 		    json_object_get(have, "properties"), "provisioningState"));
 		int failed = ps != NULL && strcasecmp(ps, "Failed") == 0;
 
-		if (!failed) {
-			k->vm = have;
-			step_end(k, "exists");
-			return 0;
-		}
+		if (!failed)
+			return vm_as_configured(k, have);
 		/* A create that failed on Azure's side: the same PUT asks
 		 * Azure to provision it again. */
 		json_decref(have);

@@ -179,6 +179,21 @@ grep -q 'VM deallocated (not billed)' "$T/st2.out" || fail "status after stop: $
 "$RIG" stop >"$T/stop2.out" 2>&1 || fail "second stop"
 grep -q 'deallocated already' "$T/stop2.out" || fail "second stop: $(cat "$T/stop2.out")"
 
+# A new size in rig.conf: refused while the VM runs (see above, before
+# stop), applied by up to the deallocated VM, which up then starts.
+sed -i 's|^size = .*|size = Standard_D2s_v3|' rig.conf
+"$RIG" up >"$T/resize.out" 2>&1 || fail "rig up with a new size: $(cat "$T/resize.out")"
+grep -q 'virtual machine: resizing Standard_D4s_v5 to Standard_D2s_v3 ... resized' "$T/resize.out" ||
+	fail "resize: $(cat "$T/resize.out")"
+[ "$(azure_vm_power dsvm1)" = running ] || fail "not running after the resizing up"
+curl -s "$AZ_URL/_double/state" | grep -q '"vmSize":"Standard_D2s_v3"' || fail "the double's VM was not resized"
+sed -i 's|^size = .*|size = Standard_D4s_v5|' rig.conf
+rc=0
+"$RIG" up >"$T/resize2.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "Azure resizes a deallocated VM, so 'rig stop'" "$T/resize2.out" ||
+	fail "a new size for a running VM: $(cat "$T/resize2.out")"
+"$RIG" stop >/dev/null 2>&1 || fail "stop before start"
+
 # start: the VM starts, SSH answers, the hub runs on the same address.
 "$RIG" start >"$T/start.out" 2>&1 || fail "rig start: $(cat "$T/start.out")"
 grep -q "hub running at $URL/" "$T/start.out" || fail "start said: $(cat "$T/start.out")"
