@@ -75,11 +75,30 @@ step_end(struct mk *k, const char *result)
 	fflush(stdout);
 }
 
+/* This copy of the project's own mark, made once and kept in .rig/: a
+ * group whose mark differs was made by another copy (someone else's
+ * clone, another folder) and is not this one's to change or delete. */
+static char *
+project_mark(struct machine *m)
+{
+	char *mark = machine_state_get(m, "azure.project");
+
+	if (mark == NULL) {
+		mark = random_hex(8);
+		machine_state_set(m, "azure.project", mark);
+	}
+	return mark;
+}
+
 static json_t *
 tags(const struct azure *az)
 {
-	return json_pack("{s:s, s:s}", "rig-machine", az->m->name,
-	    "created-by", "rig");
+	char   *mark = project_mark(az->m);
+	json_t *t = json_pack("{s:s, s:s, s:s}", "rig-machine", az->m->name,
+	    "rig-project", mark, "created-by", "rig");
+
+	free(mark);
+	return t;
 }
 
 /* allow_from, with "auto" made the caller's public address. */
@@ -307,12 +326,37 @@ mk_group(struct mk *k)
 	if (r == -1)
 		return -1;
 	if (r == 1) {
-		char *mark;
-		int   ours;
+		char       *mark;
+		const char *theirs;
+		int         ours;
 
 		by = json_string_value(
 		    json_object_get(json_object_get(g, "tags"), "created-by"));
+		theirs = json_string_value(
+		    json_object_get(json_object_get(g, "tags"), "rig-project"));
 		ours = by != NULL && strcmp(by, "rig") == 0;
+		if (ours && theirs != NULL) {
+			mark = project_mark(az->m);
+			if (strcmp(mark, theirs) != 0 && !az->m->adopt) {
+				free(mark);
+				r = error("resource group %s was made by another "
+				          "copy of this project (someone else's, "
+				          "or another folder's): set another name "
+				          "or resource_group in rig.conf; if it is "
+				          "this machine and .rig/ was lost, 'rig up "
+				          "--adopt'",
+				    az->rg);
+				json_decref(g);
+				return r;
+			}
+			if (strcmp(mark, theirs) != 0) {
+				machine_state_set(az->m, "azure.project",
+				    theirs);
+				machine_state_set(az->m, "azure.group_created",
+				    "yes");
+			}
+			free(mark);
+		}
 		json_decref(g);
 		if (ours) {
 			step_end(k, "exists");

@@ -19,26 +19,35 @@ cmd_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		MACHINE_LONGOPTS,
+		{ "adopt", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct machine_flags f;
 	struct machine       m;
 	struct remote        rm;
-	int                  ch, ret = 1;
+	int                  ch, ret = 1, adopt = 0;
 
 	memset(&f, 0, sizeof(f));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!machine_flag(&f, ch, optarg))
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (machine_flag(&f, ch, optarg))
+			continue;
+		if (ch != 'A')
 			return usage("up");
+		adopt = 1;
+	}
 	if (optind != argc)
 		return usage("up");
 	memset(&rm, 0, sizeof(rm));
 	/* The machine first: a cloud VM's address is known once it exists. */
-	if (machine_open(&m, &f) == 0 && m.provider->create(&m) == 0 &&
+	if (machine_open(&m, &f) == -1)
+		goto out;
+	m.adopt = adopt;
+	if (m.provider->create(&m) == 0 &&
 	    m.provider->start(&m) == 0 && remote_open(&rm, &m) == 0 &&
 	    up_run(&rm) == 0)
 		ret = 0;
+out:
 	remote_close(&rm);
 	machine_release(&m);
 	return ret;

@@ -56,6 +56,7 @@ struct machine {
 
 	/* [azure], read whatever the provider; used by provider = azure */
 	struct azure_conf azure;
+	int               adopt; /* rig up --adopt: take over the group */
 };
 
 /* Defaults only, no project folder; for rig init. */

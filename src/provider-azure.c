@@ -258,6 +258,27 @@ az_destroy(struct machine *m)
 	}
 	by = json_string_value(
 	    json_object_get(json_object_get(g, "tags"), "created-by"));
+	/* Only what this copy of the project made (or adopted) is its to
+	 * delete: not a clone's, not someone else's. */
+	{
+		char       *ours = machine_state_get(m, "azure.project");
+		char       *did = machine_state_get(m, "azure.made");
+		const char *theirs = json_string_value(json_object_get(
+		    json_object_get(g, "tags"), "rig-project"));
+		int         mine = did != NULL &&
+		    (theirs == NULL || (ours != NULL && strcmp(ours, theirs) == 0));
+
+		free(ours);
+		free(did);
+		if (!mine) {
+			error("machine '%s' in group %s was not made from this "
+			      "folder (another copy of the project, or .rig/ "
+			      "lost): nothing deleted; 'rig up --adopt' first if "
+			      "it is yours",
+			    m->name, az.rg);
+			goto out;
+		}
+	}
 	made = machine_state_get(m, "azure.group_created");
 	if (delete_role(&az) == -1)
 		goto out;

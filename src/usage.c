@@ -27,7 +27,7 @@ static const struct {
 	{ "ssh-config", "rig ssh-config" },
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
 	{ "exec", "rig exec [--no-sync] -- CMD..." },
-	{ "up", "rig up" },
+	{ "up", "rig up [--adopt]" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },

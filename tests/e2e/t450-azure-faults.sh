@@ -92,5 +92,20 @@ azure_faults '[{"match":{"path":"/api/retail/prices"},"kind":"foreign-nextpage",
 "$RIG" status >"$T/st4.out" 2>&1 || true
 grep -q 'no price: .*another host.*not followed' "$T/st4.out" || fail "status: $(cat "$T/st4.out")"
 azure_violations
+
+# Another copy of the project (someone's clone, same machine name): the
+# group is not its to change; nothing is written.
+mkdir -p "$T/clone"
+cp rig.conf "$T/clone/"
+: >"$AZ_LOG"
+rc=0
+(cd "$T/clone" && "$RIG" up) >"$T/clone.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "made by another copy of this project" "$T/clone.out" ||
+	fail "a clone took the machine over: $(cat "$T/clone.out")"
+grep '"url":"/subscriptions/' "$AZ_LOG" | grep -q '"method":"\(PUT\|POST\|DELETE\)"' &&
+	fail "the clone wrote to Azure: $(grep -v '"GET"' "$AZ_LOG")"
+rc=0
+(cd "$T/clone" && "$RIG" down --yes) >"$T/clone-down.out" 2>&1 || rc=$?
+[ "$(azure_vm_power flaky)" = running ] || fail "the clone's down deleted the machine: $(cat "$T/clone-down.out")"
 "$RIG" down --yes >/dev/null 2>&1 || fail "rig down"
 cd /
