@@ -2,6 +2,7 @@
 /*
  * The chunk pool. Single-threaded like the loop that uses it: no locks.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "chunk.h"
@@ -15,6 +16,7 @@ struct chunk {
 
 static struct chunk *pool;
 static size_t        npool;
+static uint64_t      taken; /* chunk_new() calls, to tell quiet times */
 
 static struct chunk *
 of(const char *data)
@@ -27,6 +29,7 @@ chunk_new(void)
 {
 	struct chunk *k = pool;
 
+	taken++;
 	if (k != NULL) {
 		pool = k->next;
 		npool--;
@@ -65,6 +68,18 @@ chunk_unref(char *data)
 		npool++;
 	} else
 		free(k);
+}
+
+uint64_t
+chunk_taken(void)
+{
+	return taken;
+}
+
+size_t
+chunk_pooled(void)
+{
+	return npool;
 }
 
 void

@@ -9,6 +9,7 @@
 #define CHUNK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CHUNK_SIZE     (64 * 1024)
 #define CHUNK_POOL_MAX 512 /* free chunks kept under load: 32 MiB */
@@ -23,6 +24,10 @@ void  chunk_unref(char *chunk);
 /* Frees pooled chunks beyond 'keep': the hub calls it every 30 s, so a
  * burst's buffers go back once the burst is over. */
 void  chunk_pool_trim(size_t keep);
+/* How many chunks were ever taken (a quiet second takes none), and how
+ * many are in the pool now. */
+uint64_t chunk_taken(void);
+size_t   chunk_pooled(void);
 /* Frees the pool (at exit, for leak checkers). */
 void  chunk_pool_release(void);
 

@@ -28,6 +28,7 @@
 #include "util.h"
 
 #define CERT_CHECK_EVERY 86400 /* seconds */
+#define POOL_QUIET 8 /* chunks kept in the pool while quiet */
 
 static void
 listen_cb(uv_stream_t *s, int status)
@@ -129,18 +130,22 @@ fail:
 static void
 tick_cb(uv_timer_t *t)
 {
-	struct hub     *hub = t->data;
-	static unsigned n;
+	struct hub      *hub = t->data;
+	static unsigned  n;
+	static uint64_t  last_taken;
 
 	servers_tick(hub);
 	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
-	/* Give memory freed after a burst of load back to the system. */
-	if (n % 30 == 0) {
-		chunk_pool_trim(8);
+	/* Give memory freed after a burst of load back to the system: at
+	 * the first quiet second (no buffer taken), and every 30 s. */
+	if (n % 30 == 0 ||
+	    (chunk_taken() == last_taken && chunk_pooled() > POOL_QUIET)) {
+		chunk_pool_trim(POOL_QUIET);
 		malloc_trim(64 * 1024);
 	}
+	last_taken = chunk_taken();
 	/* Renew the self-signed certificate well before it expires. */
 	if (n % CERT_CHECK_EVERY == 0 && hub->ssl_ctx != NULL &&
 	    hub->cfg->cert == NULL)
