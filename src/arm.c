@@ -59,7 +59,6 @@ struct arm_client {
 	char              err[1024];
 };
 
-static int      url_origin(const char *url, const char **end);
 static void     sleep_ms(uint64_t);
 static uint64_t backoff_ms(const struct arm_tuning *, int attempt);
 static int      perform(CURL *, const char *method, const char *url,
@@ -103,8 +102,8 @@ arm_versioned(const char *path)
 }
 
 /* Length of "scheme://authority" of 'url', 0 if it has none. */
-static int
-url_origin(const char *url, const char **end)
+int
+arm_url_origin(const char *url, const char **end)
 {
 	const char *p, *e;
 
@@ -128,7 +127,7 @@ arm_url_allowed(const char *url, char *why, size_t whylen)
 	struct in_addr  a4;
 	struct in6_addr a6;
 
-	if (url_origin(url, &end) == 0) {
+	if (arm_url_origin(url, &end) == 0) {
 		snprintf(why, whylen, "'%s' is not an absolute URL", url);
 		return -1;
 	}
@@ -489,7 +488,7 @@ arm_request(struct arm_client *c, const char *method, const char *url,
 	if (strncmp(url, "http://", 7) == 0 ||
 	    strncmp(url, "https://", 8) == 0) {
 		/* The token goes only to the base's own origin. */
-		ol = url_origin(url, &oend);
+		ol = arm_url_origin(url, &oend);
 		if (ol == 0 || (size_t)ol != strlen(c->base) ||
 		    strncasecmp(url, c->base, (size_t)ol) != 0) {
 			snprintf(c->err, sizeof(c->err),

@@ -35,6 +35,12 @@ const char *arm_api_version(const char *ns);
 char *arm_versioned(const char *path);
 
 /*
+ * The length of the origin of 'url' ("scheme://host[:port]"), with *end
+ * just after it; 0 if 'url' has none.
+ */
+int arm_url_origin(const char *url, const char **end);
+
+/*
  * Whether rig may send credentials to 'url': https, or plain http to a
  * loopback address (127.0.0.0/8, ::1, localhost). 0 if allowed, else -1
  * and the reason in 'why'.

@@ -94,24 +94,15 @@ pick_disk(json_t *page)
 	return NULL;
 }
 
-/* Origin of a URL ("scheme://host:port"), for the same-host rule. */
-static size_t
-origin_len(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	if (p == NULL)
-		return 0;
-	p += 3;
-	return (size_t)(p - url) + strcspn(p, "/?#");
-}
-
+/* Whether two URLs have the same origin: the same-host rule. */
 static int
 same_origin(const char *a, const char *b)
 {
-	size_t n = origin_len(a);
+	const char *end;
+	int         n = arm_url_origin(a, &end);
 
-	return n > 0 && n == origin_len(b) && strncasecmp(a, b, n) == 0;
+	return n > 0 && n == arm_url_origin(b, &end) &&
+	    strncasecmp(a, b, (size_t)n) == 0;
 }
 
 /*
