@@ -229,48 +229,47 @@ bad:
 	    v);
 }
 
-int
-azure_cidr_valid(const char *v)
+/* "ADDR" or "ADDR/BITS" into the address's bytes, whether it is IPv6,
+ * and its prefix length (the whole address without one); -1 if not. */
+static int
+cidr_parse(const char *v, unsigned char *net, int *v6, long long *bits)
 {
-	char               addr[64];
-	const char        *slash = strchr(v, '/');
-	size_t             n = slash != NULL ? (size_t)(slash - v) : strlen(v);
-	unsigned char      bin[16];
-	long long          bits;
-	int                v6;
+	char        addr[64];
+	const char *slash = strchr(v, '/');
+	size_t      n = slash != NULL ? (size_t)(slash - v) : strlen(v);
 
 	if (n == 0 || n >= sizeof(addr))
 		return -1;
 	memcpy(addr, v, n);
 	addr[n] = '\0';
-	v6 = strchr(addr, ':') != NULL;
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bin) != 1)
+	*v6 = strchr(addr, ':') != NULL;
+	*bits = *v6 ? 128 : 32;
+	if (inet_pton(*v6 ? AF_INET6 : AF_INET, addr, net) != 1)
 		return -1;
-	if (slash != NULL && parse_int(slash + 1, 0, v6 ? 128 : 32, &bits) == -1)
+	if (slash != NULL && parse_int(slash + 1, 0, *bits, bits) == -1)
 		return -1;
 	return 0;
+}
+
+int
+azure_cidr_valid(const char *v)
+{
+	unsigned char net[16];
+	long long     bits;
+	int           v6;
+
+	return cidr_parse(v, net, &v6, &bits);
 }
 
 /* 'ip' against one CIDR; 1 if inside. */
 static int
 cidr_has(const char *cidr, const unsigned char *ip, int v6)
 {
-	char          addr[64];
 	unsigned char net[16];
-	const char   *slash = strchr(cidr, '/');
-	size_t        n = slash != NULL ? (size_t)(slash - cidr) : strlen(cidr);
-	long long     bits = v6 ? 128 : 32;
+	long long     bits;
 	int           nv6;
 
-	if (n == 0 || n >= sizeof(addr))
-		return 0;
-	memcpy(addr, cidr, n);
-	addr[n] = '\0';
-	nv6 = strchr(addr, ':') != NULL;
-	if (nv6 != v6 || inet_pton(v6 ? AF_INET6 : AF_INET, addr, net) != 1)
-		return 0;
-	if (slash != NULL &&
-	    parse_int(slash + 1, 0, v6 ? 128 : 32, &bits) == -1)
+	if (cidr_parse(cidr, net, &nv6, &bits) == -1 || nv6 != v6)
 		return 0;
 	for (long long i = 0; i < bits; i++) {
 		int m = 0x80 >> (i % 8);
