@@ -578,7 +578,7 @@ step_setup(struct up *u)
 {
 	struct proc_result res;
 	struct buf         args;
-	char              *q, *kv;
+	char              *kv;
 	int                r;
 
 	step_begin(u, "service");
@@ -592,13 +592,8 @@ step_setup(struct up *u)
 		free(kv);
 	}
 	for (const struct machine_kv *e = u->m->hub_extra; e != NULL;
-	     e = e->next) {
-		kv = xasprintf("%s = %s", e->key, e->value);
-		q = sh_quote(kv);
-		buf_addf(&args, " --set %s", q);
-		free(q);
-		free(kv);
-	}
+	     e = e->next)
+		add_set(&args, e->key, e->value);
 	add_cloud(u, &args);
 	if (strcmp(u->m->provider->name, "azure") == 0)
 		add_budget(u, &args);
