@@ -382,23 +382,39 @@ mk_group(struct mk *k)
 	return 0;
 }
 
-/* GETs 'path'; if missing (or 'stale' says it differs), PUTs 'body'. The
+static int ensure_found(struct mk *, const char *, const char *, json_t *,
+    int (*)(json_t *, void *), void *, json_t **, json_t *);
+
+/* GETs 'path'; if missing (or 'same' says it differs), PUTs 'body'. The
  * resource as it is after goes to *out (may be NULL). */
 static int
 ensure(struct mk *k, const char *what, const char *path, json_t *body,
     int (*same)(json_t *have, void *), void *arg, json_t **out)
 {
 	json_t *have;
-	char    w[200];
 	int     r;
 
-	if (out != NULL)
-		*out = NULL;
 	r = azure_get(k->az, what, path, &have);
 	if (r == -1) {
+		if (out != NULL)
+			*out = NULL;
 		json_decref(body);
 		return -1;
 	}
+	return ensure_found(k, what, path, body, same, arg, out, have);
+}
+
+/* ensure() once the GET is done: 'have' (stolen) is the resource, NULL
+ * if it does not exist. */
+static int
+ensure_found(struct mk *k, const char *what, const char *path, json_t *body,
+    int (*same)(json_t *have, void *), void *arg, json_t **out, json_t *have)
+{
+	char w[200];
+	int  r = have != NULL;
+
+	if (out != NULL)
+		*out = NULL;
 	if (r == 1 && (same == NULL || same(have, arg))) {
 		json_decref(body);
 		step_end(k, "exists");
@@ -499,10 +515,10 @@ mk_nsg(struct mk *k)
 			body = json_pack("{s:s, s:o, s:{s:O}}", "location",
 			    az->m->azure.location, "tags", tags(az),
 			    "properties", "securityRules", rules);
-		json_decref(have);
+		/* One read: the rules it holds are compared, and kept. */
+		r = ensure_found(k, "the network security group", path, body,
+		    nsg_same, rules, NULL, have);
 	}
-	r = ensure(k, "the network security group", path, body, nsg_same,
-	    rules, NULL);
 	json_decref(rules);
 	if (r == 0)
 		k->nsg_id = path;
