@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "arm.h"
@@ -44,6 +45,7 @@ static struct {
 	int           sampling; /* work in flight */
 	struct sample cur, prev;
 	int64_t       last_busy; /* last sample that was busy */
+	int64_t       last; /* the machine's last use, as of the last sample */
 	int64_t       last_use; /* autostop_touch() */
 	int           busy;
 	char          why[256];
@@ -391,6 +393,7 @@ servers_last_activity(struct hub *hub)
 }
 
 static void    write_status(void);
+static json_t *status_json(void);
 
 static void
 self_stop_exit(uv_process_t *p, int64_t status, int sig)
@@ -466,7 +469,7 @@ sample_done(uv_work_t *w, int status)
 	struct hub                 *hub = A.hub;
 	const struct autostop_conf *c;
 	double                      cpu = 0;
-	int64_t                     now = now_sec(), last, idle;
+	int64_t                     now = now_sec(), last, idle, t;
 	double                      spend, used;
 	long                        cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long                        hz = sysconf(_SC_CLK_TCK);
@@ -486,11 +489,9 @@ sample_done(uv_work_t *w, int status)
 	if (A.busy)
 		A.last_busy = now;
 	A.prev = A.cur;
-	last = A.last_busy;
-	if (A.last_use > last)
-		last = A.last_use;
-	if (servers_last_activity(hub) > last)
-		last = servers_last_activity(hub);
+	last = A.last_busy > A.last_use ? A.last_busy : A.last_use;
+	t = servers_last_activity(hub);
+	A.last = last = t > last ? t : last;
 	idle = now - last;
 	count_runtime(hub, now);
 	spend = autostop_spend(c, A.run_seconds);
@@ -549,7 +550,7 @@ sample_done(uv_work_t *w, int status)
 static void
 write_status(void)
 {
-	json_t *st = autostop_status();
+	json_t *st = status_json();
 	char   *text = st != NULL ? json_dumps(st, JSON_COMPACT) : NULL;
 	char   *path = xasprintf("%s/%s", A.hub->cfg->state_dir, AUTOSTOP_FILE);
 
@@ -618,19 +619,15 @@ autostop_banner(void)
 	return A.banner[0] != '\0' ? A.banner : NULL;
 }
 
-json_t *
-autostop_status(void)
+/* The idle timer as of the last sample, for rig status: {after, idle,
+ * stop_in (-1: no idle stop), busy, why, warning, budget}. */
+static json_t *
+status_json(void)
 {
-	const struct autostop_conf *c;
-	int64_t                     now = now_sec(), last;
+	const struct autostop_conf *c = &A.hub->cfg->autostop;
+	int64_t                     now = now_sec(), last = A.last;
 	json_t                     *st;
 
-	if (!A.running)
-		return NULL;
-	c = &A.hub->cfg->autostop;
-	last = A.last_busy > A.last_use ? A.last_busy : A.last_use;
-	if (servers_last_activity(A.hub) > last)
-		last = servers_last_activity(A.hub);
 	st = json_pack("{s:I, s:I, s:I, s:b, s:s, s:b}", "after",
 	    (json_int_t)c->after, "idle", (json_int_t)(now - last), "stop_in",
 	    (json_int_t)(A.stop_at != 0 ? (A.stop_at > now ? A.stop_at - now : 0)

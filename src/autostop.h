@@ -14,9 +14,8 @@
 #ifndef AUTOSTOP_H
 #define AUTOSTOP_H
 
+#include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 struct hub;
 
@@ -59,10 +58,6 @@ void autostop_touch(void);
 /* The warning for the hub's pages while the stop is near, else NULL.
  * Static. */
 const char *autostop_banner(void);
-
-/* The idle timer for rig status: {after, idle, stop_in, busy, why}; NULL
- * if off. Caller owns it. */
-json_t *autostop_status(void);
 
 /*
  * What one sample of the machine says (pure, for tests): busy if an SSH
