@@ -225,13 +225,20 @@ cmd_status(int argc, char **argv)
 	    remote_connect(&rm) == 0;
 	json_object_set_new(out, "reachable", json_boolean(reachable));
 	if (!reachable) {
-		/* Off, or only out of reach? The provider may know. */
-		if (m.provider->status(&m, &power) == 0)
+		/* Off, or only out of reach? The provider may know (or has
+		 * said so in its description already). */
+		if (json_is_string(json_object_get(cloud, "power")))
+			json_object_set(out, "power",
+			    json_object_get(cloud, "power"));
+		else if (m.provider->status(&m, &power) == 0)
 			json_object_set_new(out, "power",
 			    json_string(provider_power_name(power)));
 		if (!json)
 			printf("unreachable (power: %s)\n",
-			    provider_power_name(power));
+			    json_is_string(json_object_get(out, "power"))
+			        ? json_string_value(
+			              json_object_get(out, "power"))
+			        : provider_power_name(PROVIDER_UNKNOWN));
 		goto print;
 	}
 	json_object_set_new(out, "power", json_string("running"));

@@ -321,6 +321,19 @@ az_address(struct machine *m, char **host, int *port)
 	return 0;
 }
 
+/* Azure's power state as the provider interface has it. */
+static enum provider_power
+coarse_power(const char *power, int absent)
+{
+	if (absent)
+		return PROVIDER_ABSENT;
+	if (power == NULL)
+		return PROVIDER_UNKNOWN;
+	if (strcmp(power, "running") == 0 || strcmp(power, "starting") == 0)
+		return PROVIDER_RUNNING;
+	return PROVIDER_STOPPED;
+}
+
 static int
 az_status(struct machine *m, enum provider_power *p)
 {
@@ -332,15 +345,9 @@ az_status(struct machine *m, enum provider_power *p)
 	if (azure_open(&az, m) == -1)
 		goto out;
 	power = power_state(&az, &absent);
-	if (absent)
-		*p = PROVIDER_ABSENT;
-	else if (power == NULL)
+	if (power == NULL && !absent)
 		goto out;
-	else if (strcmp(power, "running") == 0 ||
-	    strcmp(power, "starting") == 0)
-		*p = PROVIDER_RUNNING;
-	else
-		*p = PROVIDER_STOPPED;
+	*p = coarse_power(power, absent);
 	r = 0;
 out:
 	free(power);
@@ -391,6 +398,10 @@ az_describe(struct machine *m, json_t *out)
 	json_object_set_new(out, "location", json_string(m->azure.location));
 	json_object_set_new(out, "size", json_string(m->azure.size));
 	power = power_state(&az, &absent);
+	if (power != NULL || absent)
+		json_object_set_new(out, "power",
+		    json_string(provider_power_name(coarse_power(power,
+		        absent))));
 	if (absent)
 		json_object_set_new(out, "vm", json_string("absent"));
 	else if (power == NULL)

@@ -39,7 +39,9 @@ struct provider {
 	int (*address)(struct machine *, char **host, int *port);
 	/* Its power state as the provider knows it. */
 	int (*status)(struct machine *, enum provider_power *);
-	/* More for rig status (power details, prices); may be NULL. */
+	/* More for rig status (power details, prices, and "power" as
+	 * provider_power_name() says it, so status need not ask again);
+	 * may be NULL. */
 	int (*describe)(struct machine *, json_t *out);
 };
 
