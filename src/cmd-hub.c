@@ -25,6 +25,7 @@
 #include "proxy.h"
 #include "server.h"
 #include "tls.h"
+#include "tls-bio.h"
 #include "util.h"
 
 #define CERT_CHECK_EVERY 86400 /* seconds */
@@ -317,6 +318,8 @@ out:
 		log_debug("loop not closed cleanly");
 	throttle_free(hub.throttle);
 	SSL_CTX_free(hub.ssl_ctx);
+	tls_bio_method_free();
+	chunk_pool_release(); /* again: closed connections gave theirs back */
 	db_close(hub.db);
 	return ret;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Client connections. Bytes arrive on the TCP handle, go through OpenSSL's
- * memory BIOs when TLS is on, and land as plaintext in c->in; conn_process()
- * then moves the request along its states. Writes go the other way: plain
- * bytes are encrypted into the write BIO and handed to uv_write.
+ * Client connections. Bytes arrive on the TCP handle, are decrypted by
+ * OpenSSL through the connection's BIO (tls-bio.c) when TLS is on, and land
+ * as plaintext in c->in; conn_process() then moves the request along its
+ * states. Writes go the other way: plain bytes are encrypted into a chunk
+ * that is handed to uv_write as it is.
  *
  * Timeouts: a client has header_timeout seconds to send a whole head (so a
  * slow client cannot hold a connection open by trickling bytes), the same
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/buffer.h>
 #include <openssl/err.h>
 
 #include "chunk.h"
@@ -27,6 +27,7 @@
 #include "proxy.h"
 #include "respond.h"
 #include "routes.h"
+#include "tls-bio.h"
 #include "util.h"
 
 /* One uv_write: its own copy of the bytes, or a reference to a chunk. */
@@ -43,6 +44,7 @@ static void timer_cb(uv_timer_t *);
 static void close_cb(uv_handle_t *);
 static void handle_head(struct conn *);
 static void arm_timer(struct conn *, int seconds);
+static int  send_chunk(void *, char *, size_t);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
  * the bytes before returning. */
@@ -87,13 +89,15 @@ conn_accept(struct hub *hub, uv_stream_t *listener)
 			    sizeof(c->addr));
 	}
 	if (hub->ssl_ctx != NULL) {
+		BIO *bio;
+
+		c->tls.send = send_chunk;
+		c->tls.arg = c;
 		c->ssl = SSL_new(hub->ssl_ctx);
-		c->rbio = BIO_new(BIO_s_mem());
-		c->wbio = BIO_new(BIO_s_mem());
-		if (c->ssl == NULL || c->rbio == NULL || c->wbio == NULL)
+		bio = tls_bio_new(&c->tls);
+		if (c->ssl == NULL || bio == NULL)
 			fatalx("out of memory for TLS");
-		BIO_set_mem_eof_return(c->rbio, -1);
-		SSL_set_bio(c->ssl, c->rbio, c->wbio);
+		SSL_set_bio(c->ssl, bio, bio); /* one BIO as both: one reference */
 		SSL_set_accept_state(c->ssl);
 	}
 	c->state = CONN_HEAD;
@@ -151,60 +155,15 @@ raw_write(struct conn *c, const void *data, size_t len)
 	return 0;
 }
 
-/*
- * A memory BIO keeps the largest buffer it ever held: one large response
- * would stay with the connection for its whole life. Once a BIO is empty
- * and holds more than TLS_BIO_KEEP, it is swapped for a fresh one.
- */
-#define TLS_BIO_KEEP (16 * 1024)
-
-static BIO *
-fresh_bio(BIO *old)
-{
-	BUF_MEM *bm = NULL;
-	BIO     *b;
-
-	if (BIO_ctrl_pending(old) != 0 || BIO_get_mem_ptr(old, &bm) != 1 ||
-	    bm == NULL || bm->max <= TLS_BIO_KEEP)
-		return NULL;
-	b = BIO_new(BIO_s_mem());
-	if (b == NULL)
-		return NULL;
-	BIO_set_mem_eof_return(b, -1);
-	return b;
-}
-
-static void
-shrink_bios(struct conn *c)
-{
-	BIO *b;
-
-	if ((b = fresh_bio(c->wbio)) != NULL) {
-		SSL_set0_wbio(c->ssl, b); /* frees the old one */
-		c->wbio = b;
-	}
-	if ((b = fresh_bio(c->rbio)) != NULL) {
-		SSL_set0_rbio(c->ssl, b);
-		c->rbio = b;
-	}
-}
-
-/* Moves whatever OpenSSL wrote into the write BIO onto the socket. */
+/* Sends the ciphertext OpenSSL has written since the last flush. */
 static int
 flush_tls(struct conn *c)
 {
-	char  *p;
-	long   n;
-	int    r;
-
-	n = BIO_get_mem_data(c->wbio, &p);
-	if (n <= 0)
-		return 0;
-	r = raw_write(c, p, (size_t)n);
-	(void)BIO_reset(c->wbio);
-	if (r == 0)
-		shrink_bios(c);
-	return r;
+	if (tls_io_flush(&c->tls) == -1) {
+		conn_close(c, "write failed");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -231,8 +190,9 @@ conn_write(struct conn *c, const void *data, size_t len)
 	return flush_tls(c);
 }
 
-int
-conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
+/* Queues 'len' bytes at 'data' inside 'chunk' with a reference of its own. */
+static int
+queue_chunk(struct conn *c, char *chunk, const char *data, size_t len)
 {
 	struct wreq *wr;
 	uv_buf_t     b;
@@ -240,8 +200,6 @@ conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
 
 	if (c->closing)
 		return -1;
-	if (c->ssl != NULL || len == 0)
-		return conn_write(c, data, len);
 	wr = xmalloc(sizeof(*wr));
 	wr->c = c;
 	wr->len = len;
@@ -259,6 +217,23 @@ conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
 	return 0;
 }
 
+/* The TLS BIO's way out: a chunk of ciphertext. */
+static int
+send_chunk(void *arg, char *chunk, size_t len)
+{
+	return queue_chunk(arg, chunk, chunk, len);
+}
+
+int
+conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
+{
+	if (c->closing)
+		return -1;
+	if (c->ssl != NULL || len == 0)
+		return conn_write(c, data, len);
+	return queue_chunk(c, chunk, data, len);
+}
+
 static void
 close_cb(uv_handle_t *h)
 {
@@ -266,7 +241,8 @@ close_cb(uv_handle_t *h)
 
 	if (--c->handles > 0)
 		return;
-	SSL_free(c->ssl);
+	SSL_free(c->ssl); /* and its BIO */
+	tls_io_release(&c->tls);
 	buf_release(&c->in);
 	free(c);
 }
@@ -388,8 +364,7 @@ tls_input(struct conn *c, const char *data, size_t len)
 	char plain[16384];
 	int  r;
 
-	if (!c->handshaken && c->served == 0 && c->in.len == 0 &&
-	    BIO_ctrl_pending(c->rbio) == 0 && looks_like_plain_http(data, len)) {
+	if (SSL_in_before(c->ssl) && looks_like_plain_http(data, len)) {
 		static const char msg[] =
 		    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
 		    "Connection: close\r\nContent-Length: 39\r\n\r\n"
@@ -399,10 +374,11 @@ tls_input(struct conn *c, const char *data, size_t len)
 		conn_close_after_write(c);
 		return;
 	}
-	if (BIO_write(c->rbio, data, (int)len) != (int)len) {
-		conn_close(c, "TLS buffer");
-		return;
-	}
+	/* OpenSSL reads these bytes through the BIO until they run out
+	 * (then it asks to retry): every path below either reads until
+	 * then or closes. */
+	c->tls.in = data;
+	c->tls.in_len = len;
 	if (!c->handshaken) {
 		r = SSL_do_handshake(c->ssl);
 		if (r != 1) {
@@ -426,6 +402,10 @@ tls_input(struct conn *c, const char *data, size_t len)
 				conn_close(c, "input over limit");
 				return;
 			}
+			/* Another SSL_read with nothing left would only set
+			 * up OpenSSL's 17 KiB read buffer to free it again. */
+			if (c->tls.in_len == 0 && !SSL_has_pending(c->ssl))
+				break;
 			continue;
 		}
 		r = SSL_get_error(c->ssl, r);

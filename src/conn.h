@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A client connection: TCP, TLS through memory BIOs, and the request cycle
+ * A client connection: TCP, TLS through its own BIO (tls-bio.h), and the request cycle
  * (head, body, handler or proxy, response, keep-alive). Owns its requests
  * and its upstream while it lives.
  */
@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "buf.h"
+#include "tls-bio.h"
 
 struct hub;
 struct req;
@@ -37,7 +38,7 @@ struct conn {
 	uv_timer_t       timer; /* header, body and keep-alive timeouts */
 	struct hub      *hub;
 	SSL             *ssl; /* NULL without TLS */
-	BIO             *rbio, *wbio; /* owned by ssl */
+	struct tls_io    tls; /* ciphertext in and out */
 	int              handshaken;
 	enum conn_state  state;
 	struct buf       in; /* plaintext read, not yet consumed */
