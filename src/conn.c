@@ -129,16 +129,38 @@ write_cb(uv_write_t *w, int status)
 		proxy_client_drained(c->up);
 }
 
+/*
+ * Writes what the socket takes at once and returns how many bytes are left
+ * for uv_write. Usually that is none: no request to allocate, no copy, no
+ * callback, and none of the epoll_ctl libuv does after each uv_write it
+ * completes. Ordering holds: uv_try_write refuses while writes are queued.
+ * An error leaves everything to uv_write, which reports it as before.
+ */
+static size_t
+write_now(struct conn *c, const char *data, size_t len)
+{
+	uv_buf_t b = uv_buf_init((char *)data, (unsigned int)len);
+	int      n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+
+	return n > 0 ? len - (size_t)n : len;
+}
+
 /* Hands 'len' bytes of ciphertext or plaintext to libuv. */
 static int
 raw_write(struct conn *c, const void *data, size_t len)
 {
 	struct wreq *wr;
 	uv_buf_t     b;
+	size_t       left;
 	int          r;
 
 	if (len == 0)
 		return 0;
+	left = write_now(c, data, len);
+	if (left == 0)
+		return 0;
+	data = (const char *)data + (len - left);
+	len = left;
 	wr = xmalloc(sizeof(*wr) + len);
 	wr->c = c;
 	wr->len = len;
@@ -190,16 +212,23 @@ conn_write(struct conn *c, const void *data, size_t len)
 	return flush_tls(c);
 }
 
-/* Queues 'len' bytes at 'data' inside 'chunk' with a reference of its own. */
+/* Writes 'len' bytes at 'data' inside 'chunk'; what the socket does not
+ * take yet is queued with a reference to the chunk of its own. */
 static int
 queue_chunk(struct conn *c, char *chunk, const char *data, size_t len)
 {
 	struct wreq *wr;
 	uv_buf_t     b;
+	size_t       left;
 	int          r;
 
 	if (c->closing)
 		return -1;
+	left = write_now(c, data, len);
+	if (left == 0)
+		return 0;
+	data += len - left;
+	len = left;
 	wr = xmalloc(sizeof(*wr));
 	wr->c = c;
 	wr->len = len;
