@@ -43,6 +43,7 @@ config_init(struct config *c)
 	c->keepalive_timeout = 120;
 	c->session_days = 14;
 	c->max_body = 1024 * 1024;
+	c->splice = 1;
 }
 
 static void
@@ -163,6 +164,8 @@ config_set(struct config *c, const char *key, const char *v)
 		return set_int(&c->session_days, key, v, 1, 365);
 	if (strcmp(key, "admin_access") == 0)
 		return set_bool(&c->admin_access, key, v);
+	if (strcmp(key, "splice") == 0)
+		return set_bool(&c->splice, key, v);
 	if (strcmp(key, "max_body") == 0) {
 		long long n;
 

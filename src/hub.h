@@ -35,6 +35,7 @@ struct metrics {
 	uint64_t requests[6]; /* by status class: [1]..[5] */
 	uint64_t proxied;
 	uint64_t websockets;
+	uint64_t spliced, spliced_bytes; /* response bodies relayed by splice */
 	uint64_t spawns, spawn_failures;
 	double   spawn_seconds_sum;
 	uint64_t spawn_buckets[8]; /* le 0.5 1 2 5 10 30 60 +Inf */

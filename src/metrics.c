@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Prometheus metrics: request counts by status class, proxied requests and
- * WebSockets, servers by state, spawn durations as a histogram, logins,
- * culls, open connections.
+ * WebSockets, bodies relayed by splice, servers by state, spawn durations
+ * as a histogram, logins, culls, open connections.
  */
 #include <string.h>
 
@@ -44,6 +44,13 @@ metrics_respond(struct req *req)
 	buf_addf(&b, "# TYPE rig_websockets_total counter\n"
 		     "rig_websockets_total %llu\n",
 	    (unsigned long long)m->websockets);
+	buf_addf(&b, "# HELP rig_splice_relays_total Response bodies relayed "
+		     "with splice(2).\n# TYPE rig_splice_relays_total counter\n"
+		     "rig_splice_relays_total %llu\n# TYPE "
+		     "rig_splice_bytes_total counter\nrig_splice_bytes_total "
+		     "%llu\n",
+	    (unsigned long long)m->spliced,
+	    (unsigned long long)m->spliced_bytes);
 	buf_addf(&b, "# HELP rig_servers_running Servers ready.\n"
 		     "# TYPE rig_servers_running gauge\nrig_servers_running "
 		     "%zu\n", states[SERVER_READY]);

@@ -8,7 +8,9 @@
  * with the parser in http.c only finding where each message ends. Memory
  * per request stays bounded whatever the body size: when the receiving side
  * has more than CONN_WRITE_HIGH bytes queued, the sending side stops
- * reading until it drains.
+ * reading until it drains. The rest of a large response body to a plain
+ * client goes by splice(2) instead (relay.c): back end -> pipe -> client,
+ * never through user space.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,14 @@
 #include "hub.h"
 #include "log.h"
 #include "proxy.h"
+#include "relay.h"
 #include "respond.h"
 #include "routes.h"
 #include "server.h"
 #include "util.h"
 
 #define UP_MAX_IDLE 256 /* pooled connections in all */
+#define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
 
 enum up_state {
 	UP_CONNECTING,
@@ -54,6 +58,8 @@ struct upstream {
 	int              reading;
 	int              closing;
 	char            *chunk; /* being read from, during up_read_cb */
+	struct relay    *relay; /* moving the rest of the body, or NULL */
+	int              no_relay; /* a relay failed to start: not again */
 	size_t           queued;
 	char            *head; /* rewritten request head, kept for a retry */
 	size_t           head_len;
@@ -107,6 +113,11 @@ up_close(struct upstream *up, const char *why)
 	if (up->client != NULL && up->client->up == up)
 		up->client->up = NULL;
 	up->client = NULL;
+	/* Before the socket: the relay polls a dup of it. */
+	if (up->relay != NULL) {
+		relay_stop(up->relay);
+		up->relay = NULL;
+	}
 	uv_close((uv_handle_t *)&up->tcp, up_close_cb);
 }
 
@@ -285,6 +296,7 @@ start_request(struct upstream *up)
 {
 	up->state = UP_HEAD;
 	up->got_bytes = 0;
+	up->no_relay = 0;
 	buf_reset(&up->in);
 	if (!up->reading) {
 		uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
@@ -431,10 +443,134 @@ proxy_client_input(struct upstream *up)
 		up->req_done = 1;
 }
 
+/*
+ * Whether the rest of this response's body may go by splice: to a plain
+ * client (TLS must encrypt in user space), with a length large enough to
+ * pay for the relay's set-up, or until the server closes. HEAD, 1xx, 204
+ * and 304 responses have no body (BODY_NONE); chunked bodies would need
+ * their framing parsed on the way.
+ */
+static int
+relay_wanted(const struct upstream *up)
+{
+	const struct conn *c = up->client;
+
+	if (c == NULL || c->ssl != NULL || c->closing || up->relay != NULL ||
+	    up->no_relay || up->state != UP_BODY || !up->hub->cfg->splice ||
+	    !relay_usable())
+		return 0;
+	if (up->framing.kind == BODY_LENGTH)
+		return up->framing.remaining >= RELAY_MIN;
+	return up->framing.kind == BODY_UNTIL_CLOSE;
+}
+
+static void
+relay_moved(void *arg, size_t n)
+{
+	struct upstream *up = arg;
+
+	if (up->client != NULL && up->client->req != NULL)
+		up->client->req->sent += n;
+	up->hub->m.spliced_bytes += n;
+}
+
+static void
+relay_ended(void *arg, enum relay_end how)
+{
+	struct upstream *up = arg;
+	struct conn     *c = up->client;
+
+	up->relay = NULL;
+	switch (how) {
+	case RELAY_DONE:
+		if (up->framing.kind == BODY_UNTIL_CLOSE) {
+			/* As up_read does at the server's EOF. */
+			up->resp_keep_alive = 0;
+			up->req_done = 1;
+		}
+		up->framing.remaining = 0;
+		response_done(up);
+		return;
+	case RELAY_NOT_STARTED:
+		/* Nothing moved: this body goes the ordinary way. */
+		up->no_relay = 1;
+		if (!up->reading) {
+			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			    up_read_cb);
+			up->reading = 1;
+		}
+		return;
+	case RELAY_SRC_EOF:
+	case RELAY_SRC_ERROR:
+		up_close(up, "server closed mid-response");
+		if (c != NULL)
+			conn_close(c, "server closed mid-response");
+		return;
+	case RELAY_DST_ERROR:
+		up_close(up, "client gone");
+		if (c != NULL)
+			conn_close(c, "write failed");
+		return;
+	}
+}
+
+/*
+ * Hands the rest of the body to a relay; 0 if it stays on the ordinary way.
+ * Only with nothing queued to the client, which the relay's bytes would
+ * overtake. The relay may finish the response before this returns.
+ */
+static int
+relay_begin(struct upstream *up)
+{
+	struct conn *c = up->client;
+	uv_os_fd_t   from, to;
+	uint64_t     len;
+
+	if (c->queued > 0 || uv_fileno((uv_handle_t *)&up->tcp, &from) != 0 ||
+	    uv_fileno((uv_handle_t *)&c->tcp, &to) != 0)
+		return 0;
+	len = up->framing.kind == BODY_LENGTH ? up->framing.remaining :
+	    RELAY_UNTIL_EOF;
+	up->relay = relay_new(up->hub->loop, from, to, len, relay_moved,
+	    relay_ended, up);
+	if (up->relay == NULL) {
+		up->no_relay = 1;
+		return 0;
+	}
+	up->hub->m.spliced++;
+	if (up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+	relay_run(up->relay);
+	return 1;
+}
+
+/* After body bytes went the ordinary way: a large rest waits, unread,
+ * until the client has taken what is queued (proxy_client_drained), then
+ * goes by splice. */
+static void
+relay_maybe(struct upstream *up)
+{
+	if (!relay_wanted(up) || relay_begin(up) || up->client->queued == 0)
+		return;
+	if (up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+}
+
 void
 proxy_client_drained(struct upstream *up)
 {
-	if (up->closing || up->reading || up->state == UP_IDLE)
+	if (up->closing || up->relay != NULL || up->state == UP_IDLE)
+		return;
+	if (relay_wanted(up)) {
+		/* The last write's callback comes back here with 0. */
+		if (up->client->queued > 0 || relay_begin(up))
+			return;
+	}
+	if (up->reading)
 		return;
 	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
 	up->reading = 1;
@@ -537,8 +673,10 @@ body_bytes(struct upstream *up, const char *data, size_t len)
 		up_close(up, "client gone");
 		return;
 	}
-	if (!done)
+	if (!done) {
+		relay_maybe(up);
 		return;
+	}
 	if ((size_t)n < len) {
 		/* Bytes after the response: the server is confused. */
 		up->resp_keep_alive = 0;
@@ -766,4 +904,6 @@ proxy_close_idle(struct hub *hub)
 
 	while ((up = TAILQ_FIRST(&hub->idle)) != NULL)
 		up_close(up, "hub stopping");
+	/* The relays ended with the client connections, before this. */
+	relay_pool_release();
 }

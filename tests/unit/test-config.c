@@ -68,6 +68,7 @@ TEST(config_defaults)
 	ASSERT_EQ(c.header_timeout, 10);
 	ASSERT_EQ(c.keepalive_timeout, 120);
 	ASSERT_EQ(c.admin_access, 0);
+	ASSERT_EQ(c.splice, 1);
 	ASSERT_EQ(c.session_days, 14);
 	ASSERT_EQ(c.max_body, 1024 * 1024);
 	ASSERT_NULL(c.services);
@@ -119,8 +120,10 @@ TEST(config_set_bools)
 		c.admin_access = 1;
 		ASSERT_EQ(config_set(&c, "tls", no[i]), 0);
 		ASSERT_EQ(config_set(&c, "admin_access", no[i]), 0);
+		ASSERT_EQ(config_set(&c, "splice", no[i]), 0);
 		ASSERT_EQ(c.tls, 0);
 		ASSERT_EQ(c.admin_access, 0);
+		ASSERT_EQ(c.splice, 0);
 	}
 	c.tls = 1;
 	for (size_t i = 0; i < nitems(bad); i++) {
