@@ -262,9 +262,11 @@ pump(struct relay *r)
 			} else if (errno == EINTR)
 				progress = 1;
 			else if (errno != EAGAIN) {
+				int e = errno;
+
 				log_debug("%s: from the source: %s", __func__,
-				    strerror(errno));
-				end(r, unsupported(r, errno) ? RELAY_NOT_STARTED :
+				    strerror(e));
+				end(r, unsupported(r, e) ? RELAY_NOT_STARTED :
 				    RELAY_SRC_ERROR);
 				return;
 			}
