@@ -154,6 +154,16 @@ up_write(struct upstream *up, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
+	/* As in conn.c: what the socket takes now needs no request (libuv
+	 * refuses while connecting or while writes are queued). */
+	b = uv_buf_init((char *)data, (unsigned int)len);
+	r = uv_try_write((uv_stream_t *)&up->tcp, &b, 1);
+	if (r > 0) {
+		data = (const char *)data + r;
+		len -= (size_t)r;
+		if (len == 0)
+			return 0;
+	}
 	wr = xmalloc(sizeof(*wr) + len);
 	wr->up = up;
 	wr->len = len;
@@ -414,11 +424,9 @@ proxy_client_input(struct upstream *up)
 			conn_close(c, "upstream write failed");
 			return;
 		}
-		/* Give back what a burst grew, or idle tunnels keep it. */
-		if (c->in.cap > 4096)
-			buf_release(&c->in);
-		else
-			buf_reset(&c->in);
+		/* An idle tunnel (a WebSocket between messages) keeps no
+		 * input buffer. */
+		buf_release(&c->in);
 		if (up->server != NULL)
 			server_touch(up->server);
 		return;
@@ -654,8 +662,12 @@ response_done(struct upstream *up)
 		conn_request_done(c);
 }
 
+/*
+ * Body bytes of a response; the 'head' bytes just before 'data' are the
+ * response head, not yet sent, which go with them.
+ */
 static void
-body_bytes(struct upstream *up, const char *data, size_t len)
+body_bytes(struct upstream *up, const char *data, size_t len, size_t head)
 {
 	ssize_t n;
 	int     done;
@@ -669,7 +681,7 @@ body_bytes(struct upstream *up, const char *data, size_t len)
 			conn_close(c, "malformed response body");
 		return;
 	}
-	if (to_client(up, data, (size_t)n) == -1) {
+	if (to_client(up, data - head, head + (size_t)n) == -1) {
 		up_close(up, "client gone");
 		return;
 	}
@@ -684,103 +696,121 @@ body_bytes(struct upstream *up, const char *data, size_t len)
 	response_done(up);
 }
 
+static void head_bytes(struct upstream *, const char *, size_t);
+
+/*
+ * A parsed response head ('hlen' bytes at 'head') and the 'nrest' bytes
+ * read after it. Usually both lie in the read chunk, the head just before
+ * the rest: then they go on together, one write and one TLS record for a
+ * small response. A head gathered in up->in goes on by itself first.
+ */
+static void
+head_done(struct upstream *up, const struct http_head *h, const char *head,
+    size_t hlen, const char *rest, size_t nrest)
+{
+	struct conn *c = up->client;
+	struct buf   held = up->in; /* may hold 'head': freed at the end */
+	size_t       with = rest == head + hlen ? hlen : 0;
+
+	/* Moved out first: the body may end the response, and the next
+	 * request on this pooled connection may gather a head of its own. */
+	buf_init(&up->in, HTTP_MAX_HEAD);
+	up->status = h->status;
+	up->resp_keep_alive = h->keep_alive;
+	http_body_init(&up->framing, h);
+	if (with == 0 && to_client(up, head, hlen) == -1) {
+		up_close(up, "client gone");
+		goto out;
+	}
+	if (h->status == 101 && c != NULL && c->req != NULL &&
+	    c->req->head.upgrade) {
+		struct req *req = c->req;
+
+		up->state = UP_TUNNEL;
+		c->state = CONN_TUNNEL;
+		req->status = 101;
+		up->hub->m.websockets++;
+		if (to_client(up, rest - with, with + nrest) == -1) {
+			up_close(up, "client gone");
+			goto out;
+		}
+		/* The request is over: log it and free it now, so an idle
+		 * tunnel holds only its two sockets. */
+		c->req = NULL;
+		req->conn = NULL;
+		routes_request_gone(req);
+		proxy_client_input(up);
+		goto out;
+	}
+	if (up->status >= 100 && up->status < 200) {
+		/* 100 Continue, 103 Early Hints: the real response follows. */
+		if (with > 0 && to_client(up, head, hlen) == -1) {
+			up_close(up, "client gone");
+			goto out;
+		}
+		if (nrest > 0)
+			head_bytes(up, rest, nrest);
+		goto out;
+	}
+	up->state = UP_BODY;
+	body_bytes(up, rest, nrest, with);
+out:
+	buf_release(&held);
+}
+
 /*
  * Bytes of a response head (and whatever follows it). Usually the whole head
  * is in the first read: then it is parsed where it lies, in the read chunk,
  * and head and body go on to the client without a copy. Only a head split
- * over reads is gathered in up->in.
+ * over reads is gathered in up->in, and only as far as the head limit: the
+ * body bytes after it stay where they were read.
  */
 static void
 head_bytes(struct upstream *up, const char *data, size_t len)
 {
-	/* Only read within this call; one is enough for the whole loop. */
+	/* Only read within this call; head_done copies what it keeps. */
 	static struct http_head parsed;
 	struct http_head       *h = &parsed;
 	struct conn            *c = up->client;
-	const char             *p = data;
-	size_t                  n = len;
+	size_t                  old = up->in.len, take = len;
 	int                     r;
 
-	if (up->in.len > 0) {
-		if (buf_add(&up->in, data, len) == -1)
-			goto too_large;
-		p = up->in.data;
-		n = up->in.len;
-	}
-	for (;;) {
-		r = http_parse_response(p, n, h, up->method,
+	if (old == 0) {
+		r = http_parse_response(data, len, h, up->method,
 		    strlen(up->method));
-		if (r == 0) {
-			/* Incomplete: keep what is left for the next read. */
-			if (p != up->in.data) {
-				buf_reset(&up->in);
-				if (buf_add(&up->in, p, n) == -1)
-					goto too_large;
-			}
+		if (r > 0) {
+			head_done(up, h, data, (size_t)r, data + r,
+			    len - (size_t)r);
 			return;
 		}
-		if (r < 0) {
-			up_close(up, "bad response head");
-			if (c != NULL && c->req != NULL)
-				respond_error(c->req, 502,
-				    "bad response from server");
-			return;
-		}
-		up->status = h->status;
-		up->resp_keep_alive = h->keep_alive;
-		http_body_init(&up->framing, h);
-		if (h->status == 101 && c != NULL && c->req != NULL &&
-		    c->req->head.upgrade) {
-			struct req *req = c->req;
+	} else {
+		if (take > up->in.max - old)
+			take = up->in.max - old;
+		if (buf_add(&up->in, data, take) == -1)
+			goto too_large;
+		r = http_parse_response(up->in.data, up->in.len, h,
+		    up->method, strlen(up->method));
+		if (r > 0) {
+			/* The head ends in this read, after the 'old' bytes
+			 * gathered before. */
+			size_t used = (size_t)r - old;
 
-			up->state = UP_TUNNEL;
-			c->state = CONN_TUNNEL;
-			req->status = 101;
-			up->hub->m.websockets++;
-			if (to_client(up, p, n) == -1) {
-				up_close(up, "client gone");
-				return;
-			}
-			buf_release(&up->in);
-			/* The request is over: log it and free it now, so an
-			 * idle tunnel holds only its two sockets. */
-			c->req = NULL;
-			req->conn = NULL;
-			routes_request_gone(req);
-			proxy_client_input(up);
+			head_done(up, h, up->in.data, (size_t)r, data + used,
+			    len - used);
 			return;
 		}
-		if (to_client(up, p, (size_t)r) == -1) {
-			up_close(up, "client gone");
-			return;
-		}
-		p += r;
-		n -= (size_t)r;
-		if (up->status >= 100 && up->status < 200) {
-			/* 100 Continue, 103 Early Hints: the real response
-			 * follows. */
-			if (n == 0) {
-				buf_reset(&up->in);
-				return;
-			}
-			continue;
-		}
-		up->state = UP_BODY;
-		if (p >= up->in.data && p <= up->in.data + up->in.len &&
-		    up->in.data != NULL) {
-			/* The body's start is in up->in: move it out first,
-			 * since body_bytes may end the response. */
-			struct buf rest = up->in;
-
-			buf_init(&up->in, HTTP_MAX_HEAD);
-			body_bytes(up, p, n);
-			buf_release(&rest);
-		} else {
-			buf_release(&up->in);
-			body_bytes(up, p, n);
-		}
+	}
+	if (r < 0) {
+		up_close(up, "bad response head");
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "bad response from server");
 		return;
 	}
+	/* Incomplete: keep it for the next read. */
+	if (old == 0 && buf_add(&up->in, data, len) == 0)
+		return;
+	if (old > 0 && take == len)
+		return;
 too_large:
 	up_close(up, "response head too large");
 	if (c != NULL && c->req != NULL)
@@ -874,7 +904,7 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 		head_bytes(up, b->base, (size_t)n);
 		return;
 	case UP_BODY:
-		body_bytes(up, b->base, (size_t)n);
+		body_bytes(up, b->base, (size_t)n, 0);
 		return;
 	case UP_TUNNEL:
 		if (up->server != NULL)

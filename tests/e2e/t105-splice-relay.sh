@@ -181,6 +181,19 @@ code=$(curl -s -m 60 -H "$AUTH" -o "$T/got" -w '%{http_code}' "$URL/services/odd
 	fail "until close: the bytes differ"
 [ "$(metric rig_splice_relays_total)" = $((r0 + 1)) ] || fail "until close: not relayed"
 
+# A 103 before the response, and a response head split over two reads:
+# the head goes on with the body's first bytes, small and relayed sizes.
+for kind in early split; do
+	for n in 100 3000001; do
+		code=$(curl -s -m 60 -H "$AUTH" -o "$T/got" -w '%{http_code}' \
+			"$URL/services/odd/$kind/$n") || fail "$kind $n: curl exit $?"
+		[ "$code" = 200 ] || fail "$kind $n: $code"
+		[ "$(sha "$T/got")" = "$(head -c "$n" "$D/64MiB.bin" | sha256sum | cut -d' ' -f1)" ] ||
+			fail "$kind $n: the bytes differ"
+	done
+done
+note "a 103 first and a head split over reads: the response arrives whole"
+
 # HEAD and 304 have no body: no relay, and the connection goes on.
 r0=$(metric rig_splice_relays_total)
 out=$(curl -s -m 30 -H "$AUTH" -I -w '%{http_code}' "$URL/services/files/8MiB.bin" \

@@ -9,12 +9,15 @@ bytes of DATAFILE, by the last two parts of the path:
   .../short/N  "Content-Length: N", but only N/2 bytes, then it closes
   .../hang/N   "Content-Length: N", 1 MiB of it, then MARKFILE is written and
                the connection is held until the process dies
+  .../early/N  a "103 Early Hints" head first, then the 200 with N bytes
+  .../split/N  the 200's head in two writes 0.2 s apart, then N bytes
 """
 import os
 import socket
 import socketserver
 import sys
 import threading
+import time
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -42,6 +45,15 @@ class Handler(socketserver.BaseRequestHandler):
             with open(sys.argv[3], "w") as m:
                 m.write("sent\n")
             threading.Event().wait()
+        elif kind in ("early", "split"):
+            head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n
+            if kind == "early":
+                s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n")
+                s.sendall(head + data)
+            else:
+                s.sendall(head[:20])
+                time.sleep(0.2)
+                s.sendall(head[20:] + data)
         s.shutdown(socket.SHUT_WR)
 
 
