@@ -25,6 +25,7 @@
 #include "proxy.h"
 #include "server.h"
 #include "tls.h"
+#include "tls-alloc.h"
 #include "tls-bio.h"
 #include "util.h"
 
@@ -141,9 +142,10 @@ tick_cb(uv_timer_t *t)
 		db_session_expire(hub->db, now_sec());
 	/* Give memory freed after a burst of load back to the system: at
 	 * the first quiet second (no buffer taken), and every 30 s. */
-	if (n % 30 == 0 ||
-	    (chunk_taken() == last_taken && chunk_pooled() > POOL_QUIET)) {
+	if (n % 30 == 0 || (chunk_taken() == last_taken &&
+	    (chunk_pooled() > POOL_QUIET || tls_alloc_pooled() > POOL_QUIET))) {
 		chunk_pool_trim(POOL_QUIET);
+		tls_alloc_trim(POOL_QUIET);
 		malloc_trim(64 * 1024);
 	}
 	last_taken = chunk_taken();
@@ -320,6 +322,7 @@ out:
 	SSL_CTX_free(hub.ssl_ctx);
 	tls_bio_method_free();
 	chunk_pool_release(); /* again: closed connections gave theirs back */
+	tls_alloc_trim(0);
 	db_close(hub.db);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "tls-alloc.h"
 #include "util.h"
 
 static const struct {
@@ -36,6 +37,7 @@ static const struct {
 int
 main(int argc, char **argv)
 {
+	(void)tls_alloc_install(); /* too late only if something ran first */
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)
 		return usage(NULL);
