@@ -48,6 +48,12 @@
 
 /* TLS 1.2 only; 1.3 suites are all AEAD with forward secrecy already.
  * RSA entries stay for operators who bring their own RSA certificate. */
+/* TLS 1.3, in the server's order: AES-128-GCM first (TLS 1.3's mandatory
+ * suite, as BoringSSL and Go order it), which encrypts a large download
+ * faster than AES-256 does with the same hardware help. */
+#define TLS_SUITES_13                                                          \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"                       \
+	"TLS_CHACHA20_POLY1305_SHA256"
 #define TLS_CIPHERS_12                                                         \
 	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"           \
 	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"           \
@@ -676,11 +682,13 @@ tls_server_ctx(const char *cert_path, const char *key_path)
 		return NULL;
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-	    SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_12) != 1) {
+	    SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_12) != 1 ||
+	    SSL_CTX_set_ciphersuites(ctx, TLS_SUITES_13) != 1) {
 		tls_log_errors("TLS settings");
 		goto fail;
 	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/* Connections write from buffers that move and may be written in
 	 * part; idle ones give their read and write buffers back. */
 	SSL_CTX_set_mode(ctx,

@@ -629,6 +629,33 @@ TEST(tls_handshake_localhost)
 	free(key);
 }
 
+/* TLS 1.3 suites in the server's order: AES-128-GCM even for a client that
+ * lists AES-256 first (OpenSSL's own default order); a client that offers
+ * only AES-256 still gets it. */
+TEST(tls_handshake_suite_order)
+{
+	struct pair p;
+	char       *cert, *key;
+
+	make_pair(&cert, &key);
+	pair_open(&p, cert, key);
+	ASSERT_EQ(SSL_set_ciphersuites(p.c,
+	    "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"), 1);
+	ASSERT_EQ(pair_handshake(&p), 0);
+	ASSERT_STR_EQ(SSL_get_cipher_name(p.s), "TLS_AES_128_GCM_SHA256");
+	pair_exchange(&p);
+	pair_close(&p);
+
+	pair_open(&p, cert, key);
+	ASSERT_EQ(SSL_set_ciphersuites(p.c, "TLS_AES_256_GCM_SHA384"), 1);
+	ASSERT_EQ(pair_handshake(&p), 0);
+	ASSERT_STR_EQ(SSL_get_cipher_name(p.s), "TLS_AES_256_GCM_SHA384");
+	pair_exchange(&p);
+	pair_close(&p);
+	free(cert);
+	free(key);
+}
+
 TEST(tls_handshake_ip)
 {
 	static const char *const ips[] = { "127.0.0.1", "::1" };
