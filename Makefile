@@ -12,7 +12,9 @@ WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
           -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LIBS   := $(shell pkg-config --libs $(PKGS))
+# libcurl is opened when first needed (src/curl-api.c), not linked: the
+# hub would map it and its ~25 dependencies for nothing.
+LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
 
 B      ?= build
 SRCS   := $(wildcard src/*.c)

@@ -16,13 +16,17 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 
 #include "arm-record.h"
 #include "arm.h"
+#include "curl-api.h"
 #include "log.h"
 #include "util.h"
 #include "banned.h"
+
+/* libcurl's functions: set by handle_new(), which every request path
+ * goes through before any other curl call. */
+static const struct curl_api *lc;
 
 /*
  * The one table of api-versions. Compute is the version whose spec is in
@@ -279,7 +283,7 @@ header_cb(char *ptr, size_t size, size_t nitems_, void *arg)
 			memcpy(tmp, v, (size_t)(e - v));
 			tmp[e - v] = '\0';
 			if (parse_int(tmp, 0, 1LL << 31, &secs) == -1 &&
-			    (when = curl_getdate(tmp, NULL)) != -1)
+			    (when = lc->getdate(tmp, NULL)) != -1)
 				secs = when > time(NULL) ? when - time(NULL)
 				                         : 0;
 			else if (parse_int(tmp, 0, 1LL << 31, &secs) == -1)
@@ -304,18 +308,22 @@ handle_new(void)
 {
 	CURL *h;
 
-	h = curl_easy_init();
+	if ((lc = curl_api()) == NULL) {
+		log_warnx("%s", curl_api_error());
+		return NULL;
+	}
+	h = lc->easy_init();
 	if (h == NULL)
 		return NULL;
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	lc->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	/* The cookie engine: the LRO conformance server keeps scenario state
 	 * in a cookie; ARM itself sets none that matter. */
-	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "rig");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	lc->easy_setopt(h, CURLOPT_COOKIEFILE, "");
+	lc->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	lc->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc->easy_setopt(h, CURLOPT_USERAGENT, "rig");
+	lc->easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+	lc->easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	return h;
 }
 
@@ -328,27 +336,27 @@ perform(CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
 	CURLcode rc;
 
 	arm_response_release(res);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, res);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, res);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOBODY,
+	lc->easy_setopt(h, CURLOPT_URL, url);
+	lc->easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	lc->easy_setopt(h, CURLOPT_WRITEDATA, res);
+	lc->easy_setopt(h, CURLOPT_HEADERDATA, res);
+	lc->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	lc->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+	lc->easy_setopt(h, CURLOPT_NOBODY,
 	    strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	if (strcmp(method, "HEAD") == 0 || strcmp(method, "GET") == 0) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		lc->easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+		lc->easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		if (strcmp(method, "HEAD") == 0)
-			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+			lc->easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
+		lc->easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		lc->easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+		lc->easy_setopt(h, CURLOPT_POSTFIELDSIZE,
 		    (long)(body ? strlen(body) : 0));
 	}
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	rc = lc->easy_perform(h);
+	lc->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
 	if (res->body == NULL) {
 		res->body = xstrdup("");
 		res->len = 0;
@@ -356,7 +364,7 @@ perform(CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
 	if (rc != CURLE_OK) {
 		res->status = 0;
 		snprintf(err, errlen, "%s %.300s: %s", method, url,
-		    curl_easy_strerror(rc));
+		    lc->easy_strerror(rc));
 	}
 	arm_record(method, url, hdrs, body, res);
 	return rc;
@@ -400,7 +408,7 @@ slist_free_secret(struct curl_slist *l)
 {
 	for (struct curl_slist *p = l; p != NULL; p = p->next)
 		explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(l);
+	lc->slist_free_all(l);
 }
 
 struct arm_client *
@@ -441,7 +449,7 @@ arm_client_free(struct arm_client *c)
 {
 	if (c == NULL)
 		return;
-	curl_easy_cleanup(c->curl);
+	lc->easy_cleanup(c->curl);
 	free(c->base);
 	free(c);
 }
@@ -509,13 +517,13 @@ arm_request(struct arm_client *c, const char *method, const char *url,
 		slist_free_secret(hdrs);
 		/* No "Expect: 100-continue" round trip for large bodies; no
 		 * form Content-Type curl would give a body-less POST. */
-		hdrs = curl_slist_append(NULL, "Accept: application/json");
-		hdrs = curl_slist_append(hdrs, "Expect:");
-		hdrs = curl_slist_append(hdrs,
+		hdrs = lc->slist_append(NULL, "Accept: application/json");
+		hdrs = lc->slist_append(hdrs, "Expect:");
+		hdrs = lc->slist_append(hdrs,
 		    text != NULL ? "Content-Type: application/json"
 		                 : "Content-Type:");
 		for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-			hdrs = curl_slist_append(hdrs, headers[i]);
+			hdrs = lc->slist_append(hdrs, headers[i]);
 		if ((flags & ARM_NO_AUTH) == 0 && c->token != NULL) {
 			tok = c->token(c->token_arg, refreshed == 1);
 			if (tok == NULL) {
@@ -524,7 +532,7 @@ arm_request(struct arm_client *c, const char *method, const char *url,
 				goto out;
 			}
 			auth = xasprintf("Authorization: Bearer %s", tok);
-			hdrs = curl_slist_append(hdrs, auth);
+			hdrs = lc->slist_append(hdrs, auth);
 			free_secret(auth);
 			auth = NULL;
 		}
@@ -589,7 +597,7 @@ arm_http(const char *method, const char *url, const char *const *headers,
 		return -1;
 	}
 	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		hdrs = curl_slist_append(hdrs, headers[i]);
+		hdrs = lc->slist_append(hdrs, headers[i]);
 	t.backoff_ms = 500;
 	t.backoff_max_ms = 4000;
 	get = strcmp(method, "GET") == 0;
@@ -614,7 +622,7 @@ arm_http(const char *method, const char *url, const char *const *headers,
 	}
 out:
 	slist_free_secret(hdrs);
-	curl_easy_cleanup(h);
+	lc->easy_cleanup(h);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
 
 #include "arm-record.h"
 #include "arm.h"
+#include "curl-api.h"
 #include "unit.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ TEST(arm_record_scrub_ids)
 TEST(arm_record_writes_scrubbed_lines)
 {
 	char                path[] = "/tmp/rig-unit-rec.XXXXXX";
+	const struct curl_api *lc;
 	struct curl_slist  *h = NULL;
 	struct arm_response res;
 	char               *text;
@@ -40,8 +42,10 @@ TEST(arm_record_writes_scrubbed_lines)
 	ASSERT(fd >= 0);
 	close(fd);
 	setenv("RIG_AZURE_RECORD", path, 1);
-	h = curl_slist_append(h, "Authorization: Bearer sekrit-token");
-	h = curl_slist_append(h, "Content-Type: application/json");
+	lc = curl_api();
+	ASSERT(lc != NULL);
+	h = lc->slist_append(h, "Authorization: Bearer sekrit-token");
+	h = lc->slist_append(h, "Content-Type: application/json");
 	arm_response_init(&res);
 	res.status = 200;
 	res.body = xstrdup("{\"access_token\":\"tok-123\",\"tenantId\":"
@@ -74,5 +78,5 @@ TEST(arm_record_writes_scrubbed_lines)
 	ASSERT(strchr(strchr(text, '\n') + 1, '\n') != NULL);
 	free(text);
 	arm_response_release(&res);
-	curl_slist_free_all(h);
+	lc->slist_free_all(h);
 }
