@@ -159,29 +159,22 @@ end(struct relay *r, enum relay_end how)
 	cb(arg, how);
 }
 
+/* Either side's poll: the socket it watches is ready (or failed). */
 static void
-src_cb(uv_poll_t *p, int status, int events)
+poll_cb(uv_poll_t *p, int status, int events)
 {
 	struct relay *r = p->data;
 
 	(void)events;
 	if (r->stopped)
 		return;
-	if (status < 0)
-		r->watch_src = 0; /* libuv stopped it; splice says why */
-	pump(r);
-}
-
-static void
-dst_cb(uv_poll_t *p, int status, int events)
-{
-	struct relay *r = p->data;
-
-	(void)events;
-	if (r->stopped)
-		return;
-	if (status < 0)
-		r->watch_dst = 0;
+	if (status < 0) {
+		/* libuv stopped the poll; splice says why. */
+		if (p == &r->src_poll)
+			r->watch_src = 0;
+		else
+			r->watch_dst = 0;
+	}
 	pump(r);
 }
 
@@ -198,7 +191,7 @@ watch(struct relay *r, int src, int dst)
 			end(r, r->took ? RELAY_SRC_ERROR : RELAY_NOT_STARTED);
 			return -1;
 		} else
-			uv_poll_start(&r->src_poll, UV_READABLE, src_cb);
+			uv_poll_start(&r->src_poll, UV_READABLE, poll_cb);
 		r->watch_src = src;
 	}
 	if (dst != r->watch_dst) {
@@ -209,7 +202,7 @@ watch(struct relay *r, int src, int dst)
 			end(r, RELAY_DST_ERROR);
 			return -1;
 		} else
-			uv_poll_start(&r->dst_poll, UV_WRITABLE, dst_cb);
+			uv_poll_start(&r->dst_poll, UV_WRITABLE, poll_cb);
 		r->watch_dst = dst;
 	}
 	return 0;
