@@ -129,46 +129,49 @@ write_cb(uv_write_t *w, int status)
 		proxy_client_drained(c->up);
 }
 
-/*
- * Writes what the socket takes at once and returns how many bytes are left
- * for uv_write. Usually that is none: no request to allocate, no copy, no
- * callback, and none of the epoll_ctl libuv does after each uv_write it
- * completes. Ordering holds: uv_try_write refuses while writes are queued.
- * An error leaves everything to uv_write, which reports it as before.
- */
-static size_t
-write_now(struct conn *c, const char *data, size_t len)
+size_t
+stream_write_now(uv_stream_t *s, const char *data, size_t len)
 {
 	uv_buf_t b = uv_buf_init((char *)data, (unsigned int)len);
-	int      n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	int      n = uv_try_write(s, &b, 1);
 
 	return n > 0 ? len - (size_t)n : len;
 }
 
-/* Hands 'len' bytes of ciphertext or plaintext to libuv. */
+/*
+ * Hands 'len' bytes of ciphertext or plaintext to the socket: what it takes
+ * at once, and the rest to uv_write, by reference into 'chunk' (which the
+ * request holds until written) or, with no chunk, as a copy.
+ */
 static int
-raw_write(struct conn *c, const void *data, size_t len)
+send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
 {
 	struct wreq *wr;
 	uv_buf_t     b;
 	size_t       left;
 	int          r;
 
+	if (c->closing)
+		return -1;
 	if (len == 0)
 		return 0;
-	left = write_now(c, data, len);
+	left = stream_write_now((uv_stream_t *)&c->tcp, data, len);
 	if (left == 0)
 		return 0;
-	data = (const char *)data + (len - left);
+	data += len - left;
 	len = left;
-	wr = xmalloc(sizeof(*wr) + len);
+	wr = xmalloc(sizeof(*wr) + (chunk == NULL ? len : 0));
 	wr->c = c;
 	wr->len = len;
-	wr->chunk = NULL;
-	memcpy(wr->data, data, len);
-	b = uv_buf_init(wr->data, (unsigned int)len);
+	wr->chunk = chunk;
+	if (chunk != NULL)
+		chunk_ref(chunk);
+	else
+		data = memcpy(wr->data, data, len);
+	b = uv_buf_init((char *)data, (unsigned int)len);
 	r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb);
 	if (r != 0) {
+		chunk_unref(wr->chunk);
 		free(wr);
 		conn_close(c, "write failed");
 		return -1;
@@ -196,7 +199,7 @@ conn_write(struct conn *c, const void *data, size_t len)
 	if (c->closing)
 		return -1;
 	if (c->ssl == NULL)
-		return raw_write(c, data, len);
+		return send_bytes(c, NULL, data, len);
 	while (len > 0) {
 		size_t n = len > 16384 ? 16384 : len;
 		int    w = SSL_write(c->ssl, p, (int)n);
@@ -212,45 +215,11 @@ conn_write(struct conn *c, const void *data, size_t len)
 	return flush_tls(c);
 }
 
-/* Writes 'len' bytes at 'data' inside 'chunk'; what the socket does not
- * take yet is queued with a reference to the chunk of its own. */
-static int
-queue_chunk(struct conn *c, char *chunk, const char *data, size_t len)
-{
-	struct wreq *wr;
-	uv_buf_t     b;
-	size_t       left;
-	int          r;
-
-	if (c->closing)
-		return -1;
-	left = write_now(c, data, len);
-	if (left == 0)
-		return 0;
-	data += len - left;
-	len = left;
-	wr = xmalloc(sizeof(*wr));
-	wr->c = c;
-	wr->len = len;
-	wr->chunk = chunk;
-	chunk_ref(chunk);
-	b = uv_buf_init((char *)data, (unsigned int)len);
-	r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb);
-	if (r != 0) {
-		chunk_unref(chunk);
-		free(wr);
-		conn_close(c, "write failed");
-		return -1;
-	}
-	c->queued += len;
-	return 0;
-}
-
 /* The TLS BIO's way out: a chunk of ciphertext. */
 static int
 send_chunk(void *arg, char *chunk, size_t len)
 {
-	return queue_chunk(arg, chunk, chunk, len);
+	return send_bytes(arg, chunk, chunk, len);
 }
 
 int
@@ -260,7 +229,7 @@ conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
 		return -1;
 	if (c->ssl != NULL || len == 0)
 		return conn_write(c, data, len);
-	return queue_chunk(c, chunk, data, len);
+	return send_bytes(c, chunk, data, len);
 }
 
 static void
@@ -399,7 +368,7 @@ tls_input(struct conn *c, const char *data, size_t len)
 		    "Connection: close\r\nContent-Length: 39\r\n\r\n"
 		    "This port speaks HTTPS, not plain HTTP\n";
 
-		raw_write(c, msg, sizeof(msg) - 1);
+		send_bytes(c, NULL, msg, sizeof(msg) - 1);
 		conn_close_after_write(c);
 		return;
 	}

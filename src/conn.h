@@ -58,6 +58,16 @@ struct conn {
 /* Accepts one connection from the hub's listener. */
 void conn_accept(struct hub *, uv_stream_t *listener);
 
+/*
+ * Writes what the socket 's' takes at once and returns how many bytes are
+ * left for uv_write. Usually that is none: no request to allocate, no copy,
+ * no callback, and none of the epoll_ctl libuv does after each uv_write it
+ * completes. Ordering holds: uv_try_write refuses while writes are queued
+ * (or a connect is pending). An error leaves everything to uv_write, which
+ * reports it as before. Used for clients and back ends alike.
+ */
+size_t stream_write_now(uv_stream_t *s, const char *data, size_t len);
+
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
 int  conn_write(struct conn *, const void *, size_t);
 

@@ -150,20 +150,16 @@ up_write(struct upstream *up, const void *data, size_t len)
 {
 	struct up_wreq *wr;
 	uv_buf_t        b;
+	size_t          left;
 	int             r;
 
 	if (len == 0)
 		return 0;
-	/* As in conn.c: what the socket takes now needs no request (libuv
-	 * refuses while connecting or while writes are queued). */
-	b = uv_buf_init((char *)data, (unsigned int)len);
-	r = uv_try_write((uv_stream_t *)&up->tcp, &b, 1);
-	if (r > 0) {
-		data = (const char *)data + r;
-		len -= (size_t)r;
-		if (len == 0)
-			return 0;
-	}
+	left = stream_write_now((uv_stream_t *)&up->tcp, data, len);
+	if (left == 0)
+		return 0;
+	data = (const char *)data + (len - left);
+	len = left;
 	wr = xmalloc(sizeof(*wr) + len);
 	wr->up = up;
 	wr->len = len;
