@@ -72,7 +72,6 @@ hub_stop(struct hub *hub, const char *why)
 	proxy_close_idle(hub);
 	servers_release(hub);
 	authcache_clear();
-	chunk_pool_release();
 }
 
 static void
@@ -321,7 +320,7 @@ out:
 	throttle_free(hub.throttle);
 	SSL_CTX_free(hub.ssl_ctx);
 	tls_bio_method_free();
-	chunk_pool_release(); /* again: closed connections gave theirs back */
+	chunk_pool_release(); /* after the loop: closing connections give theirs back */
 	tls_alloc_trim(0);
 	db_close(hub.db);
 	return ret;
