@@ -24,10 +24,6 @@
 #include "util.h"
 #include "banned.h"
 
-/* libcurl's functions: set by handle_new(), which every request path
- * goes through before any other curl call. */
-static const struct curl_api *lc;
-
 /*
  * The one table of api-versions. Compute is the version whose spec is in
  * tests/azure/ (and which ARM still serves); network and resources are
@@ -251,12 +247,13 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 static size_t
 header_cb(char *ptr, size_t size, size_t nitems_, void *arg)
 {
-	struct arm_response *r = arg;
-	size_t               n = size * nitems_, klen;
-	const char          *colon, *v, *e;
-	char               **slot = NULL;
-	long long            secs;
-	char                 tmp[32];
+	const struct curl_api *lc = curl_api();
+	struct arm_response   *r = arg;
+	size_t                 n = size * nitems_, klen;
+	const char            *colon, *v, *e;
+	char                 **slot = NULL;
+	long long              secs;
+	char                   tmp[32];
 
 	colon = memchr(ptr, ':', n);
 	if (colon == NULL)
@@ -306,9 +303,10 @@ header_cb(char *ptr, size_t size, size_t nitems_, void *arg)
 static CURL *
 handle_new(void)
 {
-	CURL *h;
+	const struct curl_api *lc = curl_api();
+	CURL                  *h;
 
-	if ((lc = curl_api()) == NULL) {
+	if (lc == NULL) {
 		log_warnx("%s", curl_api_error());
 		return NULL;
 	}
@@ -333,7 +331,8 @@ perform(CURL *h, const char *method, const char *url, struct curl_slist *hdrs,
     const char *body, long timeout_ms, long connect_timeout_ms,
     struct arm_response *res, char *err, size_t errlen)
 {
-	CURLcode rc;
+	const struct curl_api *lc = curl_api();
+	CURLcode               rc;
 
 	arm_response_release(res);
 	lc->easy_setopt(h, CURLOPT_URL, url);
@@ -406,6 +405,8 @@ backoff_ms(const struct arm_tuning *t, int attempt)
 static void
 slist_free_secret(struct curl_slist *l)
 {
+	const struct curl_api *lc = curl_api();
+
 	for (struct curl_slist *p = l; p != NULL; p = p->next)
 		explicit_bzero(p->data, strlen(p->data));
 	lc->slist_free_all(l);
@@ -447,6 +448,8 @@ arm_client_new(const char *base, arm_token_fn token, void *arg)
 void
 arm_client_free(struct arm_client *c)
 {
+	const struct curl_api *lc = curl_api();
+
 	if (c == NULL)
 		return;
 	lc->easy_cleanup(c->curl);
@@ -486,11 +489,12 @@ arm_request(struct arm_client *c, const char *method, const char *url,
     json_t *body, const char *const *headers, int flags,
     struct arm_response *res)
 {
-	struct curl_slist *hdrs = NULL;
-	char              *full = NULL, *text = NULL, *auth = NULL;
-	const char        *tok, *oend;
-	int                idem, refreshed = 0, ret = -1, ol;
-	CURLcode           rc;
+	const struct curl_api *lc = curl_api();
+	struct curl_slist     *hdrs = NULL;
+	char                  *full = NULL, *text = NULL, *auth = NULL;
+	const char            *tok, *oend;
+	int                    idem, refreshed = 0, ret = -1, ol;
+	CURLcode               rc;
 
 	c->err[0] = '\0';
 	if (strncmp(url, "http://", 7) == 0 ||
@@ -584,10 +588,11 @@ arm_http(const char *method, const char *url, const char *const *headers,
     const char *body, int allow_http, long timeout_ms, struct arm_response *res,
     char *err, size_t errlen)
 {
-	struct curl_slist *hdrs = NULL;
-	struct arm_tuning  t = { 0 };
-	CURL              *h;
-	int                ret = -1, get;
+	const struct curl_api *lc = curl_api();
+	struct curl_slist     *hdrs = NULL;
+	struct arm_tuning      t = { 0 };
+	CURL                  *h;
+	int                    ret = -1, get;
 
 	if (!allow_http && arm_url_allowed(url, err, errlen) == -1)
 		return -1;
