@@ -1,8 +1,11 @@
 # rig: one binary, a few Debian libraries, plain make (see docs/ARCHITECTURE.md).
 PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl
-ifneq ($(shell pkg-config --exists $(PKGS) && echo ok),ok)
-$(error missing libraries: run scripts/install-deps.sh)
-endif
+# pkg-config is asked when a compile or link first needs its answer, never
+# while this file is read: on a bare machine `make run` and `make test` must
+# get as far as their `deps` step, which installs the libraries (and
+# pkg-config itself). Each answer is taken once per make.
+pkg_once = $(eval $1 := $$(shell pkg-config $2 2>/dev/null))$($1)
+PKG_CFLAGS = $(call pkg_once,PKG_CFLAGS,--cflags $(PKGS))
 CC     ?= cc
 CFLAGS ?= -O2 -g
 WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -11,10 +14,10 @@ WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 # Kept apart from CFLAGS, so `make CFLAGS=-O0` keeps them.
 ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
           -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
-          $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+          $(PKG_CFLAGS) $(CFLAGS)
 # libcurl is opened when first needed (src/curl-api.c), not linked: the
 # hub would map it and its ~25 dependencies for nothing.
-LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
+LIBS   = $(call pkg_once,LIBS,--libs $(filter-out libcurl,$(PKGS)))
 
 B      ?= build
 SRCS   := $(wildcard src/*.c)
@@ -24,17 +27,24 @@ UNITS  := $(wildcard tests/unit/test-*.c)
 UOBJS  := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNITS) tests/unit/unit.c)
 FUZZ   := $(wildcard tests/fuzz/fuzz-*.c)
 
-.PHONY: all run test unit e2e asan deps clean format format-check fuzz bench
+.PHONY: all libs run test unit e2e asan deps clean format format-check fuzz bench
 
 all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ)) \
      $(B)/arm-check
 
-$(B)/obj/%.o: src/%.c | $(B)/obj
+$(B)/obj/%.o: src/%.c | $(B)/obj libs
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/obj/unit/%.o: tests/unit/%.c | $(B)/obj/unit
+$(B)/obj/unit/%.o: tests/unit/%.c | $(B)/obj/unit libs
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 $(B)/obj $(B)/obj/unit:
 	mkdir -p $@
+
+# Checked before the first compile rather than when this file is read (see
+# pkg_once): `make run` and `make test` install first, then build.
+libs:
+	@pkg-config --exists $(PKGS) 2>/dev/null || { \
+	    echo "missing libraries ($(PKGS)): run make deps (scripts/install-deps.sh)" >&2; \
+	    exit 1; }
 
 $(B)/rig: $(OBJS)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -70,7 +80,8 @@ test: deps
 unit: all
 	$(B)/unit-tests
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	bench/run
 
 # libFuzzer brings its own main: replay.c is compiled out.
