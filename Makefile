@@ -15,12 +15,15 @@ WARN   := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
           -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED \
           $(PKG_CFLAGS) $(CFLAGS)
-# libcurl is opened when first needed (src/curl-api.c), not linked: the
+# libcurl is opened when first needed (src/azure/curl-api.c), not linked: the
 # hub would map it and its ~25 dependencies for nothing.
 LIBS   = $(call pkg_once,LIBS,--libs $(filter-out libcurl,$(PKGS)))
 
 B      ?= build
-SRCS   := $(wildcard src/*.c)
+# src/ holds main.c and the command table; the three parts and what they
+# share are folders under it (docs/ARCHITECTURE.md).
+PARTS  := lib hub machine azure
+SRCS   := $(wildcard src/*.c $(PARTS:%=src/%/*.c))
 OBJS   := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 LIBOBJS:= $(filter-out $(B)/obj/main.o,$(OBJS))
 UNITS  := $(wildcard tests/unit/test-*.c)
@@ -33,6 +36,7 @@ all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ)
      $(B)/arm-check
 
 $(B)/obj/%.o: src/%.c | $(B)/obj libs
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(B)/obj/unit/%.o: tests/unit/%.c | $(B)/obj/unit libs
 	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
@@ -58,7 +62,7 @@ $(B)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(LIBOBJS)
 $(B)/arm-check: tests/helpers/arm-check.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d)
 
 # Sanitizer build in its own tree, so both can coexist.
 asan:
@@ -91,9 +95,9 @@ fuzz:
 	    $(patsubst tests/fuzz/fuzz-%.c,build/fuzz/fuzz-%,$(FUZZ))
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+	clang-format -i src/*.[ch] src/*/*.[ch] tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h
+	clang-format --dry-run --Werror src/*.[ch] src/*/*.[ch]
 
 clean:
 	rm -rf build

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "tls-alloc.h"
-#include "util.h"
+#include "hub/tls-alloc.h"
+#include "lib/util.h"
 
 static const struct {
 	const char *name;

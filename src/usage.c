@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "util.h"
+#include "lib/util.h"
 
 static const struct {
 	const char *cmd;

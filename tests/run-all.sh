@@ -91,6 +91,13 @@ for bin in build/fuzz-* build/asan/fuzz-*; do
 	fi
 done
 
+# Checks of the code itself (layers, ...): each script is one test.
+for script in tests/checks/*.sh; do
+	[ -e "$script" ] || continue
+	name=check-$(basename "$script" .sh)
+	selected "$name" "$@" && run_script "$name" "$script"
+done
+
 for script in tests/e2e/t*.sh; do
 	[ -e "$script" ] || continue
 	name=$(basename "$script" .sh)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Large response bodies to a plain client go back end -> pipe -> client by
-# splice(2) (src/relay.c) and arrive intact: 1 MiB, 8 MiB, sizes near the
+# splice(2) (src/hub/relay.c) and arrive intact: 1 MiB, 8 MiB, sizes near the
 # relay's threshold, several on one keep-alive connection, a slow reader, a
 # body that ends when the server closes. The relay is really used: counted
 # in /hub/metrics (rig_splice_relays_total, rig_splice_bytes_total). A

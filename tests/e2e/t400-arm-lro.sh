@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig's generic long-running-operation poller (src/arm.c) against
+# rig's generic long-running-operation poller (src/azure/arm.c) against
 # Microsoft's own LRO conformance server, the one every Azure SDK is tested
 # against: PUT/POST/DELETE with Azure-AsyncOperation, Location and the
 # resource's provisioningState, Retry-After, 500 retried, 400 not, failed

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Azure credential chain (src/azure-auth.c) in its order: a service
+# The Azure credential chain (src/azure/azure-auth.c) in its order: a service
 # principal from AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, else
 # `az account get-access-token` (a fake az via RIG_AZ: current expires_on
 # and the older expiresOn), else the managed identity (IMDS), else one

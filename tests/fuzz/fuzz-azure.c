@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arm.h"
-#include "azure-auth.h"
+#include "azure/arm.h"
+#include "azure/azure-auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

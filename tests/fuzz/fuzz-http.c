@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "http.h"
+#include "lib/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

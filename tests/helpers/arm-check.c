@@ -26,11 +26,11 @@
 
 #include <jansson.h>
 
-#include "arm.h"
-#include "azure-auth.h"
-#include "log.h"
-#include "util.h"
-#include "banned.h"
+#include "azure/arm.h"
+#include "azure/azure-auth.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "lib/banned.h"
 
 struct scenario {
 	const char *name; /* the key in /report/azure */

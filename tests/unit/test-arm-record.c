@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arm-record.h"
-#include "arm.h"
-#include "curl-api.h"
+#include "azure/arm-record.h"
+#include "azure/arm.h"
+#include "azure/curl-api.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(arm_record_scrub_ids)
 {

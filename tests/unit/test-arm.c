@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "arm.h"
+#include "azure/arm.h"
 #include "unit.h"
 
 TEST(arm_api_version_table)

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "unit.h"
-#include "auth.h"
-#include "util.h"
+#include "hub/auth.h"
+#include "lib/util.h"
 
 TEST(auth_password_hash_verify)
 {

@@ -7,8 +7,8 @@
 
 #include "unit.h"
 
-#include "authcache.h"
-#include "util.h"
+#include "hub/authcache.h"
+#include "lib/util.h"
 
 #define H1 "token-one-0123456789abcdef"
 #define H2 "token-two-fedcba9876543210"

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autostop.h"
-#include "config.h"
+#include "hub/autostop.h"
+#include "hub/config.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void
 check_why(const char *why, const char *part, int present)

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "azure-auth.h"
+#include "azure/azure-auth.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(azure_cli_expires_on)
 {

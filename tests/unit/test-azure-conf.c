@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "azure-auth.h"
-#include "azure-conf.h"
-#include "ini.h"
-#include "machine.h"
+#include "azure/azure-auth.h"
+#include "azure/azure-conf.h"
+#include "lib/ini.h"
+#include "machine/machine.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* Both NULL, or the same text. */
 static void

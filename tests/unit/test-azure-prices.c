@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "azure-prices.h"
+#include "azure/azure-prices.h"
 #include "unit.h"
 
 /* A page as the Retail Prices API gives it, for Standard_D4s_v5 in one

@@ -13,10 +13,10 @@
 
 #include <jansson.h>
 
-#include "azure.h"
-#include "machine.h"
+#include "azure/azure.h"
+#include "machine/machine.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void
 check_name(const char *in, const char *want)

@@ -9,10 +9,10 @@
 #include <limits.h>
 
 #include "unit.h"
-#include "buf.h"
-#include "config.h"
-#include "html.h"
-#include "util.h"
+#include "lib/buf.h"
+#include "hub/config.h"
+#include "hub/html.h"
+#include "lib/util.h"
 
 /* Writes 'text' to a file in the test's directory; returns its path. */
 static const char *

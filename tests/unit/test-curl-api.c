@@ -3,7 +3,7 @@
  * libcurl loaded on first use (curl-api.c): every function rig calls is
  * there and works on a handle.
  */
-#include "curl-api.h"
+#include "azure/curl-api.h"
 #include "unit.h"
 
 TEST(curl_api_loads_libcurl)

@@ -12,8 +12,8 @@
 #include <sqlite3.h>
 
 #include "unit.h"
-#include "db.h"
-#include "util.h"
+#include "hub/db.h"
+#include "lib/util.h"
 
 static struct db *open_tmp(void);
 static char      *tmp_path(const char *);

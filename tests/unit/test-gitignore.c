@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "unit.h"
-#include "buf.h"
-#include "gitignore.h"
-#include "util.h"
+#include "lib/buf.h"
+#include "machine/gitignore.h"
+#include "lib/util.h"
 
 #define WM(p, t) (wildmatch((p), (t), WM_PATHNAME) == 0)
 

@@ -9,9 +9,9 @@
 #include <sys/types.h>
 
 #include "unit.h"
-#include "buf.h"
-#include "http.h"
-#include "util.h"
+#include "lib/buf.h"
+#include "lib/http.h"
+#include "lib/util.h"
 
 /* Parses the request head in the NUL-terminated 's'. */
 static int

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "machine.h"
-#include "provider.h"
-#include "util.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "lib/util.h"
 
 static void
 write_conf(const char *text)

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <unistd.h>
 
-#include "relay.h"
+#include "hub/relay.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct run {
 	uv_loop_t      loop;

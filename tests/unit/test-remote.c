@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "unit.h"
-#include "machine.h"
-#include "remote.h"
-#include "util.h"
+#include "machine/machine.h"
+#include "machine/remote.h"
+#include "lib/util.h"
 
 TEST(remote_sh_quote)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "hub/sandbox.h"
 #include "unit.h"
 
 TEST(sandbox_parse_ports)

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "sshconfig.h"
-#include "util.h"
+#include "machine/sshconfig.h"
+#include "lib/util.h"
 
 TEST(sshconfig_block_quotes)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "unit.h"
-#include "sync.h"
-#include "util.h"
+#include "machine/sync.h"
+#include "lib/util.h"
 
 TEST(sync_items_and_names)
 {

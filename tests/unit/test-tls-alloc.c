@@ -9,10 +9,10 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
-#include "tls-alloc.h"
-#include "tls.h"
+#include "hub/tls-alloc.h"
+#include "hub/tls.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(tls_alloc_keeps_big_buffers)
 {

@@ -23,9 +23,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
+#include "hub/tls.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* A server and a client end joined by a nonblocking socketpair. */
 struct pair {

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "unit.h"
-#include "url.h"
-#include "util.h"
+#include "lib/url.h"
+#include "lib/util.h"
 
 /* Asserts that url_decode(s, plus) gives 'want' (NULL: refused). */
 static void

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * REST API. Authentication is "Authorization: token T" or the session
+ * cookie; cookie-authenticated writes also need X-XSRFToken (JupyterHub's
+ * rule, CVE-2020-36191). Only admins see or change other users; no one can
+ * make themselves admin except an admin.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "auth.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "pages.h"
+#include "respond.h"
+#include "routes.h"
+#include "server.h"
+#include "lib/util.h"
+#include "version.h"
+
+
+static json_t *
+iso_json(int64_t t)
+{
+	char s[40];
+
+	if (t <= 0)
+		return json_null();
+	iso_time(t, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *
+pending_json(const struct server *s)
+{
+	if (s != NULL && s->state == SERVER_PENDING)
+		return json_string("spawn");
+	if (s != NULL && s->state == SERVER_STOPPING)
+		return json_string("stop");
+	return json_null();
+}
+
+/* JupyterHub's user model. */
+static json_t *
+user_json(struct hub *hub, const struct db_user *u)
+{
+	struct server *s = hub_server(hub, u->name, strlen(u->name));
+	json_t        *servers = json_object(), *j;
+	char           url[64];
+	int            active = s != NULL && (s->state == SERVER_READY ||
+	    s->state == SERVER_PENDING || s->state == SERVER_STOPPING);
+	int64_t        last = u->last_activity;
+
+	snprintf(url, sizeof(url), "/user/%s/", u->name);
+	if (s != NULL && s->last_activity > last)
+		last = s->last_activity;
+	if (active) {
+		char purl[96];
+
+		snprintf(purl, sizeof(purl),
+		    "/hub/api/users/%s/server/progress", u->name);
+		json_object_set_new(servers, "",
+		    json_pack("{s:s, s:b, s:o, s:s, s:s, s:o, s:o, s:b, s:{}, "
+			"s:{}}",
+			"name", "", "ready", s->state == SERVER_READY,
+			"pending", pending_json(s), "url", url, "progress_url",
+			purl, "started", iso_json(s->started),
+			"last_activity", iso_json(s->last_activity), "stopped",
+			0, "state", "user_options"));
+	}
+	j = json_pack("{s:s, s:s, s:b, s:[], s:o, s:o, s:o, s:o, s:o}",
+	    "kind", "user", "name", u->name, "admin", u->admin, "groups",
+	    "server", active && s->state == SERVER_READY ? json_string(url) :
+	    json_null(), "pending", pending_json(active ? s : NULL),
+	    "created", iso_json(u->created), "last_activity", iso_json(last),
+	    "servers", servers);
+	return j;
+}
+
+static json_t *
+token_json(const struct db_token *t, const char *user)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "a%lld", (long long)t->id);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:n, s:[s]}", "id",
+	    id, "kind", "api_token", "user", user, "note", t->note,
+	    "created", iso_json(t->created), "last_activity",
+	    iso_json(t->last_activity), "expires_at", "scopes", "inherit");
+}
+
+/* The request body as a JSON object; an empty body is {}. NULL after
+ * responding 400. */
+static json_t *
+body_object(struct req *req)
+{
+	json_t      *j;
+	json_error_t e;
+
+	if (req->body.len == 0)
+		return json_object();
+	j = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
+	    &e);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		respond_error(req, 400, "the body is not a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* Loads the user NAME names, if the requester may see it. 0, or -1 after
+ * responding. */
+static int
+load_user(struct req *req, const char *name, size_t len, struct db_user *u)
+{
+	char *n = xstrndup(name, len);
+	int   r;
+
+	memset(u, 0, sizeof(*u));
+	if (!req->user.admin && strcmp(n, req->user.name) != 0) {
+		free(n);
+		respond_error(req, 403, "not allowed");
+		return -1;
+	}
+	if (!username_valid(n)) {
+		free(n);
+		respond_error(req, 404, "no such user");
+		return -1;
+	}
+	r = db_user_get(req->hub->db, n, u);
+	free(n);
+	if (r != 0) {
+		respond_error(req, r == 1 ? 404 : 500, "no such user");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+users_list(struct req *req)
+{
+	struct db_user *users;
+	size_t          n;
+	json_t         *a;
+
+	if (!req->user.admin) {
+		respond_error(req, 403, "admins only");
+		return;
+	}
+	if (db_user_list(req->hub->db, &users, &n) == -1) {
+		respond_error(req, 500, "cannot list users");
+		return;
+	}
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, user_json(req->hub, &users[i]));
+	db_users_free(users, n);
+	respond_json(req, 200, a);
+}
+
+static void
+user_create(struct req *req, const char *name)
+{
+	json_t        *body = body_object(req);
+	struct db_user u;
+	const char    *why;
+	int            r, admin;
+
+	if (body == NULL)
+		return;
+	admin = json_is_true(json_object_get(body, "admin"));
+	json_decref(body);
+	if (!req->user.admin) {
+		respond_error(req, 403, "admins only");
+		return;
+	}
+	if ((why = username_error(name)) != NULL) {
+		respond_error(req, 400, why);
+		return;
+	}
+	r = db_user_add(req->hub->db, name, "", admin);
+	if (r != 0) {
+		respond_error(req, r == 1 ? 409 : 500, r == 1 ?
+		    "user already exists" : "cannot add the user");
+		return;
+	}
+	log_info("api: %s added user %s", req->user.name, name);
+	if (db_user_get(req->hub->db, name, &u) != 0) {
+		respond_error(req, 500, "cannot read the user back");
+		return;
+	}
+	respond_json(req, 201, user_json(req->hub, &u));
+	db_user_release(&u);
+}
+
+static void
+user_patch(struct req *req, struct db_user *u)
+{
+	json_t *body = body_object(req), *admin;
+
+	if (body == NULL)
+		return;
+	if (!req->user.admin) {
+		json_decref(body);
+		respond_error(req, 403, "admins only");
+		return;
+	}
+	admin = json_object_get(body, "admin");
+	if (admin != NULL) {
+		if (!json_is_boolean(admin)) {
+			json_decref(body);
+			respond_error(req, 400, "admin must be true or false");
+			return;
+		}
+		db_user_set_admin(req->hub->db, u->name, json_is_true(admin));
+		u->admin = json_is_true(admin);
+	}
+	json_decref(body);
+	respond_json(req, 200, user_json(req->hub, u));
+}
+
+static void
+user_delete(struct req *req, struct db_user *u)
+{
+	if (!req->user.admin) {
+		respond_error(req, 403, "admins only");
+		return;
+	}
+	if (u->id == req->user.id) {
+		respond_error(req, 400, "you cannot delete yourself");
+		return;
+	}
+	servers_drop_user(req->hub, u->name);
+	if (db_user_del(req->hub->db, u->name) != 0) {
+		respond_error(req, 500, "cannot delete the user");
+		return;
+	}
+	log_info("api: %s deleted user %s", req->user.name, u->name);
+	respond(req, 204, NULL, NULL, "", 0);
+}
+
+static void
+server_post(struct req *req, struct db_user *u)
+{
+	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
+	const char    *err;
+	int            r;
+
+	if (s != NULL && s->state == SERVER_PENDING) {
+		respond(req, 202, NULL, NULL, "", 0);
+		return;
+	}
+	if (s != NULL && s->state == SERVER_READY) {
+		respond_error(req, 400, "the server is already running");
+		return;
+	}
+	r = start_for(req, u, &err);
+	if (r == -1) {
+		respond_error(req, 400, err);
+		return;
+	}
+	s = hub_server(req->hub, u->name, strlen(u->name));
+	if (s != NULL && s->state == SERVER_FAILED) {
+		respond_error(req, 500, s->error ? s->error : "start failed");
+		return;
+	}
+	respond(req, s != NULL && s->state == SERVER_READY ? 201 : 202, NULL,
+	    NULL, "", 0);
+}
+
+static void
+server_delete(struct req *req, struct db_user *u)
+{
+	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
+
+	if (s == NULL || server_stop(s) == 0) {
+		respond(req, 204, NULL, NULL, "", 0);
+		return;
+	}
+	respond(req, 202, NULL, NULL, "", 0);
+}
+
+static void
+server_progress(struct req *req, struct db_user *u)
+{
+	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
+
+	if (s == NULL || s->state == SERVER_STOPPING) {
+		respond_error(req, 400, "the server is not starting");
+		return;
+	}
+	server_progress_listen(s, req);
+}
+
+static void
+tokens_list(struct req *req, struct db_user *u)
+{
+	struct db_token *t;
+	size_t           n;
+	json_t          *a;
+
+	if (db_token_list(req->hub->db, u->id, &t, &n) == -1) {
+		respond_error(req, 500, "cannot list tokens");
+		return;
+	}
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, token_json(&t[i], u->name));
+	db_tokens_free(t, n);
+	respond_json(req, 200, json_pack("{s:o, s:[]}", "api_tokens", a,
+	    "oauth_tokens"));
+}
+
+static void
+token_create(struct req *req, struct db_user *u)
+{
+	json_t         *body = body_object(req), *j;
+	const char     *note;
+	char           *tok, hash[TOKEN_HASH_LEN + 1];
+	int64_t         id;
+	struct db_token t;
+
+	if (body == NULL)
+		return;
+	note = json_string_value(json_object_get(body, "note"));
+	if (note == NULL)
+		note = "";
+	if (strlen(note) > 200) {
+		json_decref(body);
+		respond_error(req, 400, "the note is too long");
+		return;
+	}
+	tok = token_new();
+	token_hash(tok, hash);
+	if (db_token_add(req->hub->db, u->id, hash, note, &id) != 0 ||
+	    db_token_get(req->hub->db, u->id, id, &t) != 0) {
+		free_secret(tok);
+		json_decref(body);
+		respond_error(req, 500, "cannot create the token");
+		return;
+	}
+	json_decref(body);
+	j = token_json(&t, u->name);
+	free(t.note);
+	json_object_set_new(j, "token", json_string(tok));
+	free_secret(tok);
+	respond_json(req, 201, j);
+}
+
+static int
+token_id(const char *s, int64_t *id)
+{
+	long long n;
+
+	if (s[0] != 'a' || parse_int(s + 1, 1, INT64_MAX, &n) == -1)
+		return -1;
+	*id = n;
+	return 0;
+}
+
+static void
+token_one(struct req *req, struct db_user *u, const char *ids, int del)
+{
+	int64_t         id;
+	struct db_token t;
+	json_t         *j;
+
+	if (token_id(ids, &id) == -1 ||
+	    db_token_get(req->hub->db, u->id, id, &t) != 0) {
+		respond_error(req, 404, "no such token");
+		return;
+	}
+	if (del) {
+		free(t.note);
+		db_token_del(req->hub->db, u->id, id);
+		respond(req, 204, NULL, NULL, "", 0);
+		return;
+	}
+	j = token_json(&t, u->name);
+	free(t.note);
+	respond_json(req, 200, j);
+}
+
+static int
+method(const struct req *req, const char *m)
+{
+	return http_method_is(&req->head, m);
+}
+
+/* /hub/api/users/NAME[/REST] */
+static void
+user_routes(struct req *req, const char *p)
+{
+	size_t         len = strcspn(p, "/");
+	const char    *rest = p + len;
+	struct db_user u;
+
+	if (*rest == '\0' && method(req, "POST")) {
+		char *name = xstrndup(p, len);
+
+		user_create(req, name);
+		free(name);
+		return;
+	}
+	if (load_user(req, p, len, &u) == -1)
+		return;
+	if (*rest == '\0') {
+		if (method(req, "GET"))
+			respond_json(req, 200, user_json(req->hub, &u));
+		else if (method(req, "PATCH"))
+			user_patch(req, &u);
+		else if (method(req, "DELETE"))
+			user_delete(req, &u);
+		else
+			respond_error(req, 405, "method not allowed");
+	} else if (strcmp(rest, "/server") == 0) {
+		if (method(req, "POST"))
+			server_post(req, &u);
+		else if (method(req, "DELETE"))
+			server_delete(req, &u);
+		else
+			respond_error(req, 405, "method not allowed");
+	} else if (strcmp(rest, "/server/progress") == 0 && method(req, "GET"))
+		server_progress(req, &u);
+	else if (strcmp(rest, "/tokens") == 0) {
+		if (method(req, "GET"))
+			tokens_list(req, &u);
+		else if (method(req, "POST"))
+			token_create(req, &u);
+		else
+			respond_error(req, 405, "method not allowed");
+	} else if (strncmp(rest, "/tokens/", 8) == 0) {
+		if (method(req, "GET"))
+			token_one(req, &u, rest + 8, 0);
+		else if (method(req, "DELETE"))
+			token_one(req, &u, rest + 8, 1);
+		else
+			respond_error(req, 405, "method not allowed");
+	} else if (strcmp(rest, "/activity") == 0 && method(req, "POST")) {
+		/* Reported by single-user servers; we poll instead. */
+		respond(req, 200, NULL, NULL, "", 0);
+	} else
+		respond_error(req, 404, "not found");
+	db_user_release(&u);
+}
+
+void
+api_handle(struct req *req)
+{
+	const char *p = req->path;
+
+	if (strcmp(p, "/hub/api") == 0 || strcmp(p, "/hub/api/") == 0) {
+		respond_json(req, 200, json_pack("{s:s}", "version",
+		    RIG_VERSION));
+		return;
+	}
+	if (!auth_request(req)) {
+		respond_error(req, 403, "authentication required");
+		return;
+	}
+	if (!method(req, "GET") && !method(req, "HEAD") &&
+	    !check_xsrf(req, NULL)) {
+		respond_error(req, 403, "XSRF check failed");
+		return;
+	}
+	if (strcmp(p, "/hub/api/user") == 0 && method(req, "GET")) {
+		json_t *j = user_json(req->hub, &req->user);
+
+		json_object_set_new(j, "scopes", req->user.admin ?
+		    json_pack("[s]", "admin:users") : json_pack("[s]",
+		    "self"));
+		json_object_set_new(j, "session_id", json_null());
+		respond_json(req, 200, j);
+		return;
+	}
+	if (strcmp(p, "/hub/api/users") == 0 && method(req, "GET")) {
+		users_list(req);
+		return;
+	}
+	if (strncmp(p, "/hub/api/users/", 15) == 0 && p[15] != '\0') {
+		user_routes(req, p + 15);
+		return;
+	}
+	respond_error(req, 404, "not found");
+}

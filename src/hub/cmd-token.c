@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig token: create, list and revoke a user's API tokens. A new token is
+ * printed once, alone on its line so scripts can capture it; the database
+ * keeps only its SHA-256, so a lost token is revoked and replaced, never
+ * shown again.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cmd.h"
+#include "state.h"
+#include "db.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define TOKEN_MAX_ARGS 3
+#define TOKEN_NOTE_MAX 256 /* bytes */
+
+struct token_opts {
+	const char *state_dir;
+	const char *note;
+	const char *args[TOKEN_MAX_ARGS]; /* subcommand and its operands */
+	int         nargs;
+};
+
+static int  token_parse(int, char **, struct token_opts *);
+static int  token_create(struct db *, const struct db_user *,
+     const struct token_opts *);
+static int  token_list(struct db *, const struct db_user *);
+static int  token_revoke(struct db *, const struct db_user *, int64_t);
+
+/*
+ * Options may come anywhere, before or after the subcommand and NAME;
+ * "--" ends them. -1 on a usage error, reported.
+ */
+static int
+token_parse(int argc, char **argv, struct token_opts *o)
+{
+	int only_args = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (o->nargs == TOKEN_MAX_ARGS)
+				return -1;
+			o->args[o->nargs++] = a;
+		} else if (strcmp(a, "--") == 0)
+			only_args = 1;
+		else if (strcmp(a, "--state-dir") == 0 ||
+		    strcmp(a, "--note") == 0) {
+			if (i + 1 == argc) {
+				error("option '%s' needs a value", a);
+				return -1;
+			}
+			if (a[2] == 's')
+				o->state_dir = argv[++i];
+			else
+				o->note = argv[++i];
+		} else if (strncmp(a, "--state-dir=", 12) == 0)
+			o->state_dir = a + 12;
+		else if (strncmp(a, "--note=", 7) == 0)
+			o->note = a + 7;
+		else {
+			if (strcmp(a, "-h") != 0 && strcmp(a, "--help") != 0)
+				error("unknown option '%.64s'", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+token_create(struct db *db, const struct db_user *u, const struct token_opts *o)
+{
+	char   *token, hash[TOKEN_HASH_LEN + 1];
+	int64_t id;
+	int     r = 0;
+
+	token = token_new();
+	token_hash(token, hash);
+	if (db_token_add(db, u->id, hash, o->note, &id) == -1)
+		r = error("cannot store the token");
+	else {
+		printf("%s\n", token);
+		if (fflush(stdout) == EOF)
+			r = error("cannot print the token");
+	}
+	free_secret(token);
+	return r == 0 ? 0 : 1;
+}
+
+static int
+token_list(struct db *db, const struct db_user *u)
+{
+	struct db_token *t;
+	size_t           n;
+	char             created[40], used[40], note[QUOTED_SIZE];
+
+	if (db_token_list(db, u->id, &t, &n) == -1)
+		return 1;
+	printf("id\tnote\tcreated\tlast_used\n");
+	for (size_t i = 0; i < n; i++) {
+		iso_time(t[i].created, created, sizeof(created));
+		if (t[i].last_activity > 0)
+			iso_time(t[i].last_activity, used, sizeof(used));
+		else
+			snprintf(used, sizeof(used), "never");
+		if (t[i].note[0] != '\0')
+			quote_for_terminal(t[i].note, note, sizeof(note));
+		else
+			snprintf(note, sizeof(note), "-");
+		printf("%lld\t%s\t%s\t%s\n", (long long)t[i].id, note, created,
+		    used);
+	}
+	db_tokens_free(t, n);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int
+token_revoke(struct db *db, const struct db_user *u, int64_t id)
+{
+	int r;
+
+	r = db_token_del(db, u->id, id);
+	if (r == 1)
+		error("user '%s' has no token %lld", u->name, (long long)id);
+	return r == 0 ? 0 : 1;
+}
+
+int
+cmd_token(int argc, char **argv)
+{
+	struct token_opts o;
+	struct db_user    u;
+	struct db        *db;
+	char             *dir, q[QUOTED_SIZE];
+	const char       *sub, *why;
+	long long         id = 0;
+	int               r;
+
+	if (token_parse(argc, argv, &o) == -1 || o.nargs < 2)
+		return usage("token");
+	sub = o.args[0];
+	if (strcmp(sub, "create") == 0 || strcmp(sub, "list") == 0) {
+		if (o.nargs != 2)
+			return usage("token");
+	} else if (strcmp(sub, "revoke") == 0) {
+		if (o.nargs != 3)
+			return usage("token");
+	} else
+		return usage("token");
+	if (o.note != NULL && strcmp(sub, "create") != 0)
+		return usage("token");
+
+	why = username_error(o.args[1]);
+	if (why != NULL) {
+		quote_for_terminal(o.args[1], q, sizeof(q));
+		error("invalid username '%s': %s", q, why);
+		return 1;
+	}
+	if (o.note != NULL && strlen(o.note) > TOKEN_NOTE_MAX) {
+		error("note too long (at most %d bytes)", TOKEN_NOTE_MAX);
+		return 1;
+	}
+	if (o.nargs == 3 && parse_int(o.args[2], 1, INT64_MAX, &id) == -1) {
+		quote_for_terminal(o.args[2], q, sizeof(q));
+		error("invalid token id '%s'", q);
+		return 1;
+	}
+
+	dir = state_dir_resolve(o.state_dir);
+	if (dir == NULL)
+		return 1;
+	db = state_open_db(dir);
+	free(dir);
+	if (db == NULL)
+		return 1;
+	r = db_user_get(db, o.args[1], &u);
+	if (r == 1)
+		error("no such user '%s'", o.args[1]);
+	if (r != 0) {
+		db_close(db);
+		return 1;
+	}
+	if (strcmp(sub, "create") == 0)
+		r = token_create(db, &u, &o);
+	else if (strcmp(sub, "list") == 0)
+		r = token_list(db, &u);
+	else
+		r = token_revoke(db, &u, (int64_t)id);
+	db_user_release(&u);
+	db_close(db);
+	return r;
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig user: add, delete, list and change the hub's users in its database,
+ * also while the hub runs (it reads users on each request). A password is
+ * generated and printed once, or read from standard input for scripts; it
+ * is never taken from the command line, where ps(1) would show it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cmd.h"
+#include "state.h"
+#include "db.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define USER_MAX_ARGS 4
+/* Bytes read from stdin, newline excluded: libcrypt refuses longer ones
+ * (CRYPT_MAX_PASSPHRASE_SIZE, 512 with the NUL). */
+#define PASSWORD_MAX 511
+
+struct user_opts {
+	const char *state_dir;
+	int         admin;
+	int         password_stdin;
+	const char *args[USER_MAX_ARGS]; /* subcommand and its operands */
+	int         nargs;
+};
+
+static int  user_parse(int, char **, struct user_opts *);
+static int  check_name(const char *);
+static int  read_password(char *, size_t);
+static int  new_password(int, char **, int *);
+static int  print_password(const char *, const char *);
+static int  user_add(struct db *, const struct user_opts *);
+static int  user_del(struct db *, const struct user_opts *);
+static int  user_list(struct db *);
+static int  user_passwd(struct db *, const struct user_opts *);
+static int  user_admin(struct db *, const struct user_opts *);
+
+/*
+ * Options may come anywhere, before or after the subcommand and NAME;
+ * "--" ends them. -1 on a usage error, reported.
+ */
+static int
+user_parse(int argc, char **argv, struct user_opts *o)
+{
+	int only_args = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (o->nargs == USER_MAX_ARGS)
+				return -1;
+			o->args[o->nargs++] = a;
+		} else if (strcmp(a, "--") == 0)
+			only_args = 1;
+		else if (strcmp(a, "--admin") == 0)
+			o->admin = 1;
+		else if (strcmp(a, "--password-stdin") == 0)
+			o->password_stdin = 1;
+		else if (strcmp(a, "--state-dir") == 0) {
+			if (i + 1 == argc) {
+				error("option '--state-dir' needs a value");
+				return -1;
+			}
+			o->state_dir = argv[++i];
+		} else if (strncmp(a, "--state-dir=", 12) == 0)
+			o->state_dir = a + 12;
+		else {
+			if (strcmp(a, "-h") != 0 && strcmp(a, "--help") != 0)
+				error("unknown option '%.64s'", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 0 if 'name' is a valid username, else -1 with a message. */
+static int
+check_name(const char *name)
+{
+	char        q[QUOTED_SIZE];
+	const char *why;
+
+	why = username_error(name);
+	if (why == NULL)
+		return 0;
+	quote_for_terminal(name, q, sizeof(q));
+	return error("invalid username '%s': %s", q, why);
+}
+
+/*
+ * Reads one line from standard input into 'pw' with read(2) a byte at a
+ * time: no stdio buffer keeps a copy of the password, and nothing after the
+ * line is consumed. The newline (and a CR before it) is dropped.
+ */
+static int
+read_password(char *pw, size_t size)
+{
+	size_t  len = 0;
+	ssize_t r;
+	char    c;
+
+	for (;;) {
+		r = read(STDIN_FILENO, &c, 1);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return error("cannot read password: %s",
+			    strerror(errno));
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (c == '\0')
+			return error("password contains a NUL byte");
+		if (len + 1 >= size)
+			return error("password too long (at most %zu bytes)",
+			    size - 1);
+		pw[len++] = c;
+	}
+	if (len > 0 && pw[len - 1] == '\r')
+		len--;
+	pw[len] = '\0';
+	explicit_bzero(&c, sizeof(c));
+	if (len == 0)
+		return error("empty password");
+	return 0;
+}
+
+/*
+ * A new password in *pw (free with free_secret), from standard input if
+ * 'from_stdin', else generated, and *generated says which.
+ */
+static int
+new_password(int from_stdin, char **pw, int *generated)
+{
+	char buf[PASSWORD_MAX + 1];
+
+	*pw = NULL;
+	*generated = !from_stdin;
+	if (!from_stdin) {
+		*pw = password_generate();
+		return 0;
+	}
+	if (read_password(buf, sizeof(buf)) == -1) {
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	*pw = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* Prints a generated password, the only time anyone sees it. */
+static int
+print_password(const char *name, const char *pw)
+{
+	printf("password for %s: %s\n", name, pw);
+	if (fflush(stdout) == EOF)
+		return error("cannot print the password: %s", strerror(errno));
+	return 0;
+}
+
+static int
+user_add(struct db *db, const struct user_opts *o)
+{
+	const char *name = o->args[1];
+	char       *pw, *hash;
+	int         generated, r;
+
+	if (new_password(o->password_stdin, &pw, &generated) == -1)
+		return 1;
+	hash = password_hash(pw);
+	if (hash == NULL) {
+		free_secret(pw);
+		error("cannot hash password");
+		return 1;
+	}
+	r = db_user_add(db, name, hash, o->admin);
+	free_secret(hash);
+	if (r == 1)
+		error("user '%s' already exists", name);
+	else if (r == 0 && generated)
+		r = print_password(name, pw);
+	free_secret(pw);
+	return r == 0 ? 0 : 1;
+}
+
+static int
+user_del(struct db *db, const struct user_opts *o)
+{
+	int r;
+
+	r = db_user_del(db, o->args[1]);
+	if (r == 1)
+		error("no such user '%s'", o->args[1]);
+	return r == 0 ? 0 : 1;
+}
+
+static int
+user_list(struct db *db)
+{
+	struct db_user *users;
+	size_t          n;
+	char            when[40], q[QUOTED_SIZE];
+
+	if (db_user_list(db, &users, &n) == -1)
+		return 1;
+	printf("name\tadmin\tlast_activity\n");
+	for (size_t i = 0; i < n; i++) {
+		if (users[i].last_activity > 0)
+			iso_time(users[i].last_activity, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "never");
+		/* Names were checked when added; quote in case of a
+		 * database edited by hand. */
+		quote_for_terminal(users[i].name, q, sizeof(q));
+		printf("%s\t%s\t%s\n", q, users[i].admin ? "admin" : "-", when);
+	}
+	db_users_free(users, n);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/*
+ * A new password ends every login session of the user: whoever knew the
+ * old one may hold one. API tokens are separate credentials and stay.
+ */
+static int
+user_passwd(struct db *db, const struct user_opts *o)
+{
+	const char    *name = o->args[1];
+	struct db_user u;
+	char          *pw, *hash;
+	int            generated, r;
+
+	r = db_user_get(db, name, &u);
+	if (r == 1)
+		error("no such user '%s'", name);
+	if (r != 0)
+		return 1;
+	if (new_password(o->password_stdin, &pw, &generated) == -1) {
+		db_user_release(&u);
+		return 1;
+	}
+	hash = password_hash(pw);
+	if (hash == NULL) {
+		error("cannot hash password");
+		r = -1;
+		goto out;
+	}
+	r = db_user_set_password(db, name, hash);
+	free_secret(hash);
+	if (r == 1) {
+		error("no such user '%s'", name);
+		goto out;
+	}
+	if (r == 0)
+		r = db_session_del_user(db, u.id);
+	if (r == 0 && generated)
+		r = print_password(name, pw);
+out:
+	free_secret(pw);
+	db_user_release(&u);
+	return r == 0 ? 0 : 1;
+}
+
+/* The caller checked that args[2] is "on" or "off". */
+static int
+user_admin(struct db *db, const struct user_opts *o)
+{
+	int r;
+
+	r = db_user_set_admin(db, o->args[1], strcmp(o->args[2], "on") == 0);
+	if (r == 1)
+		error("no such user '%s'", o->args[1]);
+	return r == 0 ? 0 : 1;
+}
+
+int
+cmd_user(int argc, char **argv)
+{
+	struct user_opts o;
+	struct db       *db;
+	char            *dir;
+	const char      *sub;
+	int              want, r;
+
+	if (user_parse(argc, argv, &o) == -1 || o.nargs == 0)
+		return usage("user");
+	sub = o.args[0];
+	if (strcmp(sub, "add") == 0)
+		want = 2;
+	else if (strcmp(sub, "del") == 0 || strcmp(sub, "passwd") == 0)
+		want = 2;
+	else if (strcmp(sub, "list") == 0)
+		want = 1;
+	else if (strcmp(sub, "admin") == 0)
+		want = 3;
+	else
+		return usage("user");
+	if (o.nargs != want)
+		return usage("user");
+	if (o.admin && strcmp(sub, "add") != 0)
+		return usage("user");
+	if (o.password_stdin && strcmp(sub, "add") != 0 &&
+	    strcmp(sub, "passwd") != 0)
+		return usage("user");
+	if (want == 3 && strcmp(o.args[2], "on") != 0 &&
+	    strcmp(o.args[2], "off") != 0)
+		return usage("user");
+	if (want >= 2 && check_name(o.args[1]) == -1)
+		return 1;
+
+	dir = state_dir_resolve(o.state_dir);
+	if (dir == NULL)
+		return 1;
+	db = state_open_db(dir);
+	free(dir);
+	if (db == NULL)
+		return 1;
+	if (strcmp(sub, "add") == 0)
+		r = user_add(db, &o);
+	else if (strcmp(sub, "del") == 0)
+		r = user_del(db, &o);
+	else if (strcmp(sub, "list") == 0)
+		r = user_list(db);
+	else if (strcmp(sub, "passwd") == 0)
+		r = user_passwd(db, &o);
+	else
+		r = user_admin(db, &o);
+	db_close(db);
+	return r;
+}

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Client connections. Bytes arrive on the TCP handle, are decrypted by
+ * OpenSSL through the connection's BIO (tls-bio.c) when TLS is on, and land
+ * as plaintext in c->in; conn_process() then moves the request along its
+ * states. Writes go the other way: plain bytes are encrypted into a chunk
+ * that is handed to uv_write as it is.
+ *
+ * Timeouts: a client has header_timeout seconds to send a whole head (so a
+ * slow client cannot hold a connection open by trickling bytes), the same
+ * for a hub endpoint's body, and keepalive_timeout seconds of quiet between
+ * requests. Proxied requests and tunnels have no timeout of their own: a
+ * long download or an idle kernel WebSocket is normal.
+ */
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "chunk.h"
+#include "conn.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "proxy.h"
+#include "respond.h"
+#include "routes.h"
+#include "tls-bio.h"
+#include "lib/util.h"
+
+/* One uv_write: its own copy of the bytes, or a reference to a chunk. */
+struct wreq {
+	uv_write_t   w;
+	struct conn *c;
+	size_t       len;
+	char        *chunk; /* NULL for a copy in data[] */
+	char         data[];
+};
+
+static void read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void timer_cb(uv_timer_t *);
+static void close_cb(uv_handle_t *);
+static void handle_head(struct conn *);
+static void arm_timer(struct conn *, int seconds);
+static int  send_chunk(void *, char *, size_t);
+
+/* All reads land here: the loop is single-threaded and read_cb consumes
+ * the bytes before returning. */
+static char read_space[64 * 1024];
+
+static void
+alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	(void)h;
+	(void)hint;
+	b->base = read_space;
+	b->len = sizeof(read_space);
+}
+
+void
+conn_accept(struct hub *hub, uv_stream_t *listener)
+{
+	struct conn            *c = xcalloc(1, sizeof(*c));
+	struct sockaddr_storage ss;
+	int                     len = sizeof(ss), r;
+
+	c->hub = hub;
+	buf_init(&c->in, CONN_MAX_INPUT);
+	uv_tcp_init(hub->loop, &c->tcp);
+	uv_timer_init(hub->loop, &c->timer);
+	c->handles = 2;
+	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
+	hub->nconns++;
+	r = uv_accept(listener, (uv_stream_t *)&c->tcp);
+	if (r != 0) {
+		log_warnx("accept: %s", uv_strerror(r));
+		conn_close(c, "accept failed");
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET)
+			uv_ip4_name((struct sockaddr_in *)&ss, c->addr,
+			    sizeof(c->addr));
+		else if (ss.ss_family == AF_INET6)
+			uv_ip6_name((struct sockaddr_in6 *)&ss, c->addr,
+			    sizeof(c->addr));
+	}
+	if (hub->ssl_ctx != NULL) {
+		BIO *bio;
+
+		c->tls.send = send_chunk;
+		c->tls.arg = c;
+		c->ssl = SSL_new(hub->ssl_ctx);
+		bio = tls_bio_new(&c->tls);
+		if (c->ssl == NULL || bio == NULL)
+			fatalx("out of memory for TLS");
+		SSL_set_bio(c->ssl, bio, bio); /* one BIO as both: one reference */
+		SSL_set_accept_state(c->ssl);
+	}
+	c->state = CONN_HEAD;
+	arm_timer(c, hub->cfg->header_timeout);
+	c->reading = 1;
+	uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+}
+
+static void
+write_cb(uv_write_t *w, int status)
+{
+	struct wreq *wr = container_of(w, struct wreq, w);
+	struct conn *c = wr->c;
+
+	c->queued -= wr->len;
+	chunk_unref(wr->chunk);
+	free(wr);
+	if (c->closing)
+		return;
+	if (status != 0) {
+		conn_close(c, "write failed");
+		return;
+	}
+	if (c->close_after_write && c->queued == 0) {
+		conn_close(c, "done");
+		return;
+	}
+	if (c->queued < CONN_WRITE_LOW && c->up != NULL)
+		proxy_client_drained(c->up);
+}
+
+size_t
+stream_write_now(uv_stream_t *s, const char *data, size_t len)
+{
+	uv_buf_t b = uv_buf_init((char *)data, (unsigned int)len);
+	int      n = uv_try_write(s, &b, 1);
+
+	return n > 0 ? len - (size_t)n : len;
+}
+
+/*
+ * Hands 'len' bytes of ciphertext or plaintext to the socket: what it takes
+ * at once, and the rest to uv_write, by reference into 'chunk' (which the
+ * request holds until written) or, with no chunk, as a copy.
+ */
+static int
+send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
+{
+	struct wreq *wr;
+	uv_buf_t     b;
+	size_t       left;
+	int          r;
+
+	if (c->closing)
+		return -1;
+	if (len == 0)
+		return 0;
+	left = stream_write_now((uv_stream_t *)&c->tcp, data, len);
+	if (left == 0)
+		return 0;
+	data += len - left;
+	len = left;
+	wr = xmalloc(sizeof(*wr) + (chunk == NULL ? len : 0));
+	wr->c = c;
+	wr->len = len;
+	wr->chunk = chunk;
+	if (chunk != NULL)
+		chunk_ref(chunk);
+	else
+		data = memcpy(wr->data, data, len);
+	b = uv_buf_init((char *)data, (unsigned int)len);
+	r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb);
+	if (r != 0) {
+		chunk_unref(wr->chunk);
+		free(wr);
+		conn_close(c, "write failed");
+		return -1;
+	}
+	c->queued += len;
+	return 0;
+}
+
+/* Sends the ciphertext OpenSSL has written since the last flush. */
+static int
+flush_tls(struct conn *c)
+{
+	if (tls_io_flush(&c->tls) == -1) {
+		conn_close(c, "write failed");
+		return -1;
+	}
+	return 0;
+}
+
+int
+conn_write(struct conn *c, const void *data, size_t len)
+{
+	const char *p = data;
+
+	if (c->closing)
+		return -1;
+	if (c->ssl == NULL)
+		return send_bytes(c, NULL, data, len);
+	while (len > 0) {
+		size_t n = len > 16384 ? 16384 : len;
+		int    w = SSL_write(c->ssl, p, (int)n);
+
+		if (w <= 0) {
+			ERR_clear_error();
+			conn_close(c, "TLS write failed");
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return flush_tls(c);
+}
+
+/* The TLS BIO's way out: a chunk of ciphertext. */
+static int
+send_chunk(void *arg, char *chunk, size_t len)
+{
+	return send_bytes(arg, chunk, chunk, len);
+}
+
+int
+conn_write_chunk(struct conn *c, char *chunk, const char *data, size_t len)
+{
+	if (c->closing)
+		return -1;
+	if (c->ssl != NULL || len == 0)
+		return conn_write(c, data, len);
+	return send_bytes(c, chunk, data, len);
+}
+
+static void
+close_cb(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->handles > 0)
+		return;
+	SSL_free(c->ssl); /* and its BIO */
+	tls_io_release(&c->tls);
+	buf_release(&c->in);
+	free(c);
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	log_debug("%s: %s: %s", __func__, c->addr, why);
+	c->closing = 1;
+	if (c->req != NULL) {
+		struct req *req = c->req;
+
+		c->req = NULL;
+		req->conn = NULL;
+		if (c->up != NULL)
+			req->status = req->status ? req->status : 499;
+		routes_request_gone(req);
+	}
+	if (c->up != NULL) {
+		proxy_client_gone(c->up);
+		c->up = NULL;
+	}
+	TAILQ_REMOVE(&c->hub->conns, c, entry);
+	c->hub->nconns--;
+	c->tcp.data = c;
+	c->timer.data = c;
+	uv_close((uv_handle_t *)&c->timer, close_cb);
+	uv_close((uv_handle_t *)&c->tcp, close_cb);
+}
+
+void
+conn_close_after_write(struct conn *c)
+{
+	if (c->closing)
+		return;
+	if (c->queued == 0) {
+		conn_close(c, "done");
+		return;
+	}
+	c->close_after_write = 1;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+}
+
+static void
+update_reading(struct conn *c)
+{
+	int want = !c->paused && !c->close_after_write &&
+	    c->in.len < CONN_READ_PAUSE;
+
+	if (c->closing)
+		return;
+	if (want && !c->reading) {
+		uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+		c->reading = 1;
+	} else if (!want && c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+}
+
+void
+conn_pause(struct conn *c)
+{
+	c->paused = 1;
+	update_reading(c);
+}
+
+void
+conn_resume(struct conn *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = 0;
+	update_reading(c);
+	conn_process(c);
+}
+
+static void
+timer_cb(uv_timer_t *t)
+{
+	struct conn *c = container_of(t, struct conn, timer);
+
+	if (c->state == CONN_HEAD && c->in.len > 0) {
+		respond_error_close(c, 408, "request head not received in time");
+		return;
+	}
+	conn_close(c, "timeout");
+}
+
+static void
+arm_timer(struct conn *c, int seconds)
+{
+	uv_timer_start(&c->timer, timer_cb, (uint64_t)seconds * 1000, 0);
+}
+
+/* Plain HTTP sent to the TLS port: say so in plain HTTP, then close. */
+static int
+looks_like_plain_http(const char *p, size_t n)
+{
+	static const char *methods[] = { "GET ", "POST", "HEAD", "PUT ",
+		"DELE", "OPTI", "PATC" };
+
+	if (n < 4)
+		return 0;
+	for (size_t i = 0; i < nitems(methods); i++)
+		if (memcmp(p, methods[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+tls_input(struct conn *c, const char *data, size_t len)
+{
+	char plain[16384];
+	int  r;
+
+	if (SSL_in_before(c->ssl) && looks_like_plain_http(data, len)) {
+		static const char msg[] =
+		    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+		    "Connection: close\r\nContent-Length: 39\r\n\r\n"
+		    "This port speaks HTTPS, not plain HTTP\n";
+
+		send_bytes(c, NULL, msg, sizeof(msg) - 1);
+		conn_close_after_write(c);
+		return;
+	}
+	/* OpenSSL reads these bytes through the BIO until they run out
+	 * (then it asks to retry): every path below either reads until
+	 * then or closes. */
+	c->tls.in = data;
+	c->tls.in_len = len;
+	if (!c->handshaken) {
+		r = SSL_do_handshake(c->ssl);
+		if (r != 1) {
+			int e = SSL_get_error(c->ssl, r);
+
+			flush_tls(c);
+			if (e == SSL_ERROR_WANT_READ)
+				return;
+			ERR_clear_error();
+			conn_close_after_write(c);
+			return;
+		}
+		c->handshaken = 1;
+		if (flush_tls(c) == -1)
+			return;
+	}
+	for (;;) {
+		r = SSL_read(c->ssl, plain, sizeof(plain));
+		if (r > 0) {
+			if (buf_add(&c->in, plain, (size_t)r) == -1) {
+				conn_close(c, "input over limit");
+				return;
+			}
+			/* Another SSL_read with nothing left would only set
+			 * up OpenSSL's 17 KiB read buffer to free it again. */
+			if (c->tls.in_len == 0 && !SSL_has_pending(c->ssl))
+				break;
+			continue;
+		}
+		r = SSL_get_error(c->ssl, r);
+		if (r == SSL_ERROR_WANT_READ)
+			break;
+		ERR_clear_error();
+		if (r == SSL_ERROR_ZERO_RETURN) {
+			/* close_notify: no more input, but let a response in
+			 * flight finish. */
+			if (c->state == CONN_HEAD && c->in.len == 0)
+				conn_close(c, "client closed");
+			else if (c->state == CONN_TUNNEL && c->up != NULL)
+				proxy_client_eof(c->up);
+			break;
+		}
+		conn_close(c, "TLS error");
+		return;
+	}
+	flush_tls(c); /* session tickets, key updates */
+}
+
+static void
+read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = container_of((uv_tcp_t *)s, struct conn, tcp);
+
+	if (n == 0)
+		return;
+	if (n < 0) {
+		if (c->state == CONN_TUNNEL && c->up != NULL && n == UV_EOF) {
+			proxy_client_eof(c->up);
+			uv_read_stop(s);
+			c->reading = 0;
+			return;
+		}
+		if (c->state == CONN_PROXY && n == UV_EOF && c->req != NULL &&
+		    c->req->framing.kind != BODY_UNTIL_CLOSE) {
+			/* Half-close after a request: the response may still
+			 * come back. */
+			uv_read_stop(s);
+			c->reading = 0;
+			return;
+		}
+		conn_close(c, n == UV_EOF ? "client closed" : uv_strerror((int)n));
+		return;
+	}
+	/* The first bytes of a request after a quiet keep-alive: from now
+	 * on the head must arrive within header_timeout. */
+	if (c->state == CONN_HEAD && c->in.len == 0 && c->served > 0)
+		arm_timer(c, c->hub->cfg->header_timeout);
+	if (c->ssl != NULL)
+		tls_input(c, b->base, (size_t)n);
+	else if (buf_add(&c->in, b->base, (size_t)n) == -1) {
+		conn_close(c, "input over limit");
+		return;
+	}
+	if (c->closing)
+		return;
+	conn_process(c);
+	update_reading(c);
+}
+
+/* Appends decoded body bytes of a hub request; past the limit the body is
+ * refused with 413 by handle_body(). */
+static void
+body_cb(void *arg, const char *data, size_t len)
+{
+	struct req *req = arg;
+
+	if (buf_add(&req->body, data, len) == -1)
+		req->status = 413;
+}
+
+static void
+handle_body(struct conn *c)
+{
+	struct req *req = c->req;
+	ssize_t     n;
+	int         done;
+
+	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done,
+	    body_cb, req);
+	if (n < 0) {
+		respond_error_close(c, 400, "malformed chunked body");
+		return;
+	}
+	buf_consume(&c->in, (size_t)n);
+	if (req->status == 413) {
+		req->status = 0;
+		respond_error_close(c, 413, "request body too large");
+		return;
+	}
+	if (!done)
+		return;
+	c->state = CONN_HANDLING;
+	uv_timer_stop(&c->timer);
+	routes_handle(req);
+}
+
+void
+conn_process(struct conn *c)
+{
+	while (!c->closing) {
+		enum conn_state before = c->state;
+		size_t          len = c->in.len;
+
+		switch (c->state) {
+		case CONN_HEAD:
+			if (c->in.len == 0)
+				return;
+			handle_head(c);
+			break;
+		case CONN_BODY:
+			if (c->in.len == 0)
+				return;
+			handle_body(c);
+			break;
+		case CONN_HANDLING:
+			return;
+		case CONN_PROXY:
+		case CONN_TUNNEL:
+			if (c->up == NULL || c->in.len == 0)
+				return;
+			proxy_client_input(c->up);
+			break;
+		}
+		if (c->closing || (c->state == before && c->in.len == len))
+			return;
+	}
+}
+
+static int
+head_error_status(int r)
+{
+	switch (r) {
+	case HTTP_ETOOLARGE:
+	case HTTP_ETOOMANY:
+		return 431;
+	case HTTP_ETARGET:
+		return 414;
+	case HTTP_EVERSION:
+		return 505;
+	default:
+		return 400;
+	}
+}
+
+static void
+handle_head(struct conn *c)
+{
+	struct http_head *h;
+	struct req       *req;
+	int               r;
+
+	/* Ignore the blank lines some clients send after a body. */
+	while (c->in.len > 0 && (c->in.data[0] == '\r' || c->in.data[0] == '\n'))
+		buf_consume(&c->in, 1);
+	if (c->in.len == 0)
+		return;
+	/* Not calloc: the head's 4 KiB header array is filled as parsed. */
+	req = xmalloc(sizeof(*req));
+	memset(req, 0, offsetof(struct req, head));
+	memset((char *)req + offsetof(struct req, head) + sizeof(req->head), 0,
+	    sizeof(*req) - offsetof(struct req, head) - sizeof(req->head));
+	h = &req->head;
+	r = http_parse_request(c->in.data, c->in.len, h);
+	if (r <= 0) {
+		free(req);
+		if (r < 0)
+			respond_error_close(c, head_error_status(r),
+			    "malformed request head");
+		return;
+	}
+	req->hub = c->hub;
+	req->conn = c;
+	req->start_ms = now_ms();
+	memcpy(req->addr, c->addr, sizeof(req->addr));
+	req->raw = xmalloc((size_t)r + 1);
+	memcpy(req->raw, c->in.data, (size_t)r);
+	req->raw[r] = '\0';
+	req->raw_len = (size_t)r;
+	http_head_rebase(h, c->in.data, req->raw);
+	buf_consume(&c->in, (size_t)r);
+	target_split_req(req);
+	req->keep_alive = req->head.keep_alive;
+	buf_init(&req->body, c->hub->cfg->max_body);
+	http_body_init(&req->framing, &req->head);
+	c->req = req;
+	uv_timer_stop(&c->timer);
+
+	if (routes_is_proxied(req)) {
+		c->state = CONN_PROXY;
+		routes_proxy(req);
+		return;
+	}
+	if (req->head.body != BODY_NONE) {
+		if (req->head.body == BODY_LENGTH &&
+		    req->head.length > c->hub->cfg->max_body) {
+			respond_error_close(c, 413, "request body too large");
+			return;
+		}
+		if (req->head.expect_continue)
+			conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		c->state = CONN_BODY;
+		arm_timer(c, c->hub->cfg->header_timeout * 3);
+		return;
+	}
+	c->state = CONN_HANDLING;
+	routes_handle(req);
+}
+
+void
+conn_request_done(struct conn *c)
+{
+	struct req *req = c->req;
+	int         keep = req != NULL && req->keep_alive;
+
+	if (req != NULL) {
+		c->req = NULL;
+		req->conn = NULL;
+		routes_request_gone(req);
+	}
+	c->served++;
+	if (c->closing)
+		return;
+	if (!keep) {
+		conn_close_after_write(c);
+		return;
+	}
+	c->state = CONN_HEAD;
+	if (c->in.len == 0 && c->in.cap > 4096)
+		buf_release(&c->in); /* an idle connection keeps little */
+	arm_timer(c, c->in.len > 0 ? c->hub->cfg->header_timeout :
+	    c->hub->cfg->keepalive_timeout);
+	update_reading(c);
+	conn_process(c);
+}

@@ -1,0 +1,1024 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hub's state in SQLite. Every statement is a literal with ?N
+ * parameters, prepared once per connection and kept (the proxy looks up a
+ * session or token on every request, and a prepare costs more than the
+ * lookup); sqlite3_prepare_v2 statements re-prepare themselves after a
+ * schema change made by another process. The schema grows only by numbered migrations, recorded in
+ * PRAGMA user_version and run inside one write transaction, so a CLI and a
+ * hub opening the same file at once agree on which ran. The file holds
+ * password hashes and server secrets: it is created 0600, and so are its
+ * -wal and -shm companions.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define DB_BUSY_TIMEOUT 5000 /* ms a writer waits for another's lock */
+
+#define DB_STMT_CACHE 48
+
+struct db {
+	sqlite3 *h;
+	uint64_t gen; /* bumped by every change to who may log in */
+	struct {
+		const char   *sql; /* a literal: compared by address */
+		sqlite3_stmt *st;
+	} cache[DB_STMT_CACHE];
+};
+
+/*
+ * Migration N is migrations[N - 1]. Append only: a released migration is
+ * never edited, since databases in the field already ran it.
+ */
+static const char *const migrations[] = {
+	/* 1: users with their tokens, login sessions and one server each. */
+	"CREATE TABLE users ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  name          TEXT    NOT NULL UNIQUE,"
+	"  pwhash        TEXT    NOT NULL DEFAULT '',"
+	"  admin         INTEGER NOT NULL DEFAULT 0,"
+	"  created       INTEGER NOT NULL,"
+	"  last_activity INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE TABLE tokens ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  user_id       INTEGER NOT NULL"
+	"                REFERENCES users(id) ON DELETE CASCADE,"
+	"  hash          TEXT    NOT NULL UNIQUE,"
+	"  note          TEXT    NOT NULL DEFAULT '',"
+	"  created       INTEGER NOT NULL,"
+	"  last_activity INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE sessions ("
+	"  hash          TEXT    PRIMARY KEY,"
+	"  user_id       INTEGER NOT NULL"
+	"                REFERENCES users(id) ON DELETE CASCADE,"
+	"  xsrf          TEXT    NOT NULL,"
+	"  created       INTEGER NOT NULL,"
+	"  expires       INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX sessions_expires ON sessions(expires);"
+	"CREATE TABLE servers ("
+	"  user_id       INTEGER PRIMARY KEY"
+	"                REFERENCES users(id) ON DELETE CASCADE,"
+	"  state         INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
+	"  pid           INTEGER NOT NULL DEFAULT 0,"
+	"  pid_start     TEXT    NOT NULL DEFAULT '',"
+	"  port          INTEGER NOT NULL DEFAULT 0,"
+	"  secret        TEXT    NOT NULL DEFAULT '',"
+	"  started       INTEGER NOT NULL DEFAULT 0,"
+	"  last_activity INTEGER NOT NULL DEFAULT 0,"
+	"  error         TEXT    NOT NULL DEFAULT ''"
+	") STRICT;"
+	"CREATE INDEX servers_state ON servers(state);",
+};
+
+static int           db_exec(struct db *, const char *, const char *);
+static sqlite3_stmt *db_prepare(struct db *, const char *, const char *);
+static void          db_finish(struct db *, sqlite3_stmt *);
+static int           db_fail(struct db *, sqlite3_stmt *, const char *);
+static int           db_run(struct db *, sqlite3_stmt *, const char *);
+static int           db_user_version(struct db *, int *);
+static int           db_migrate(struct db *);
+static int           db_create_file(const char *);
+static void          db_chmod_aux(const char *, const char *);
+static char         *col_str(sqlite3_stmt *, int);
+static void          user_from_row(sqlite3_stmt *, struct db_user *);
+static void          token_from_row(sqlite3_stmt *, struct db_token *);
+static void          server_from_row(sqlite3_stmt *, struct db_server *);
+
+/* Runs SQL that returns nothing useful; -1 on error, logged with 'func'. */
+static int
+db_exec(struct db *db, const char *sql, const char *func)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s", func,
+		    msg != NULL ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A prepared statement for 'sql', or NULL, logged with 'func'. */
+static sqlite3_stmt *
+db_prepare(struct db *db, const char *sql, const char *func)
+{
+	sqlite3_stmt *st = NULL;
+	size_t        i;
+
+	for (i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++) {
+		if (db->cache[i].sql == sql) {
+			sqlite3_reset(db->cache[i].st);
+			sqlite3_clear_bindings(db->cache[i].st);
+			return db->cache[i].st;
+		}
+	}
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (i < DB_STMT_CACHE) {
+		db->cache[i].sql = sql;
+		db->cache[i].st = st;
+	}
+	return st;
+}
+
+/* Done with a statement from db_prepare(): a cached one is reset (so it
+ * holds no read lock), any other finalized. */
+static void
+db_finish(struct db *db, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL;
+	     i++) {
+		if (db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+/* Logs the connection's error, finalizes 'st' and returns -1. */
+static int
+db_fail(struct db *db, sqlite3_stmt *st, const char *func)
+{
+	log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
+	db_finish(db, st);
+	return -1;
+}
+
+/*
+ * Steps a statement that returns no rows and finalizes it: 0 if it changed
+ * a row, 1 if it changed none, -1 on error.
+ */
+static int
+db_run(struct db *db, sqlite3_stmt *st, const char *func)
+{
+	int r;
+
+	r = sqlite3_step(st);
+	if (r != SQLITE_DONE)
+		return db_fail(db, st, func);
+	db_finish(db, st);
+	return sqlite3_changes(db->h) > 0 ? 0 : 1;
+}
+
+/* Reads PRAGMA user_version, the number of the last migration run. */
+static int
+db_user_version(struct db *db, int *version)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "PRAGMA user_version", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	*version = sqlite3_column_int(st, 0);
+	db_finish(db, st);
+	return 0;
+}
+
+/*
+ * Brings the schema up to date. The version is read again inside the write
+ * transaction: another process may have migrated between the first look and
+ * taking the lock. A database newer than this binary is refused rather than
+ * used with a schema it does not know.
+ */
+static int
+db_migrate(struct db *db)
+{
+	const int latest = (int)nitems(migrations);
+	char      sql[64];
+	int       version, r;
+
+	if (db_user_version(db, &version) == -1)
+		return -1;
+	if (version == latest)
+		return 0;
+	if (db_exec(db, "BEGIN IMMEDIATE", __func__) == -1)
+		return -1;
+	if (db_user_version(db, &version) == -1)
+		goto fail;
+	if (version < 0 || version > latest) {
+		log_warnx("%s: schema version %d is newer than this rig's %d",
+		    __func__, version, latest);
+		goto fail;
+	}
+	for (; version < latest; version++) {
+		if (db_exec(db, migrations[version], __func__) == -1)
+			goto fail;
+		r = snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		    version + 1);
+		if (r < 0 || (size_t)r >= sizeof(sql))
+			goto fail;
+		if (db_exec(db, sql, __func__) == -1)
+			goto fail;
+		log_debug("%s: ran migration %d", __func__, version + 1);
+	}
+	if (db_exec(db, "COMMIT", __func__) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * Creates 'path' 0600 before SQLite sees it, so the file is never readable
+ * by others, whatever the umask. An existing file is tightened to 0600.
+ */
+static int
+db_create_file(const char *path)
+{
+	struct stat sb;
+	int         fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		log_warn("open %s", path);
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		log_warn("fstat %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) == -1) {
+		log_warn("chmod %s", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * SQLite gives -wal and -shm the database's mode when it creates them; this
+ * also tightens ones left behind by an older run. Missing ones are fine.
+ */
+static void
+db_chmod_aux(const char *path, const char *suffix)
+{
+	struct stat sb;
+	char       *p;
+	int         fd;
+
+	p = xasprintf("%s%s", path, suffix);
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			log_warn("open %s", p);
+		free(p);
+		return;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 077) != 0 && fchmod(fd, 0600) == -1)
+		log_warn("chmod %s", p);
+	close(fd);
+	free(p);
+}
+
+struct db *
+db_open(const char *path)
+{
+	struct db    *db;
+	sqlite3_stmt *st;
+	const char   *mode;
+	int           r;
+
+	if (db_create_file(path) == -1)
+		return NULL;
+	db = xcalloc(1, sizeof(*db));
+	r = sqlite3_open_v2(path, &db->h,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (r != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path,
+		    db->h != NULL ? sqlite3_errmsg(db->h) : sqlite3_errstr(r));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT);
+	if (db_exec(db,
+	        "PRAGMA foreign_keys = ON;"
+	        "PRAGMA trusted_schema = OFF;"
+	        "PRAGMA synchronous = NORMAL;",
+	        __func__) == -1)
+		goto fail;
+
+	/* The pragma answers with the mode now in force, which may not be
+	 * WAL (on a file system without shared memory, say). */
+	st = db_prepare(db, "PRAGMA journal_mode = WAL", __func__);
+	if (st == NULL)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(db, st, __func__);
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0)
+		log_warnx("%s: %s: journal mode is %s, not wal", __func__, path,
+		    mode != NULL ? mode : "unknown");
+	db_finish(db, st);
+
+	if (db_migrate(db) == -1)
+		goto fail;
+	db_chmod_aux(path, "-wal");
+	db_chmod_aux(path, "-shm");
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+uint64_t
+db_generation(const struct db *db)
+{
+	return db->gen;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++)
+		sqlite3_finalize(db->cache[i].st);
+	sqlite3_close_v2(db->h); /* harmless on NULL */
+	free(db);
+}
+
+/* A copy of a text column; "" for NULL. Caller frees result. */
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	return xstrdup(p != NULL ? (const char *)p : "");
+}
+
+#define USER_COLS "id, name, pwhash, admin, created, last_activity"
+
+static void
+user_from_row(sqlite3_stmt *st, struct db_user *u)
+{
+	u->id = sqlite3_column_int64(st, 0);
+	u->name = col_str(st, 1);
+	u->pwhash = col_str(st, 2);
+	u->admin = sqlite3_column_int(st, 3) != 0;
+	u->created = sqlite3_column_int64(st, 4);
+	u->last_activity = sqlite3_column_int64(st, 5);
+}
+
+int
+db_user_get(struct db *db, const char *name, struct db_user *u)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	memset(u, 0, sizeof(*u));
+	st = db_prepare(db, "SELECT " USER_COLS " FROM users WHERE name = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		user_from_row(st, u);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_user_get_id(struct db *db, int64_t id, struct db_user *u)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	memset(u, 0, sizeof(*u));
+	st = db_prepare(db, "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		user_from_row(st, u);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_user_add(struct db *db, const char *name, const char *pwhash, int admin)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO users (name, pwhash, admin, created)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO NOTHING",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, pwhash != NULL ? pwhash : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, admin != 0) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+int
+db_user_del(struct db *db, const char *name)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "DELETE FROM users WHERE name = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+/* 0 done, 1 no such user, -1 error. */
+int
+db_user_set_password(struct db *db, const char *name, const char *pwhash)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, pwhash != NULL ? pwhash : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+/* 0 done, 1 no such user, -1 error. */
+int
+db_user_set_admin(struct db *db, const char *name, int admin)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "UPDATE users SET admin = ?2 WHERE name = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, admin != 0) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+/*
+ * 0 done, 1 no such user, -1 error. Activity never moves backwards, since
+ * reports from servers may arrive out of order.
+ */
+int
+db_user_touch(struct db *db, int64_t user_id, int64_t when)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "UPDATE users SET last_activity = max(last_activity, ?2)"
+	    " WHERE id = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	/* A row whose value stays the same still counts as changed. */
+	return db_run(db, st, __func__);
+}
+
+int
+db_user_list(struct db *db, struct db_user **users, size_t *n)
+{
+	sqlite3_stmt   *st;
+	struct db_user *v = NULL;
+	size_t          len = 0, cap = 0;
+	int             r;
+
+	*users = NULL;
+	*n = 0;
+	st = db_prepare(db, "SELECT " USER_COLS " FROM users ORDER BY name",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		user_from_row(st, &v[len++]);
+	}
+	if (r != SQLITE_DONE) {
+		db_users_free(v, len);
+		return db_fail(db, st, __func__);
+	}
+	db_finish(db, st);
+	*users = v;
+	*n = len;
+	return 0;
+}
+
+int
+db_user_count(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "SELECT count(*) FROM users", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	*n = sqlite3_column_int64(st, 0);
+	db_finish(db, st);
+	return 0;
+}
+
+void
+db_user_release(struct db_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->name);
+	free_secret(u->pwhash);
+	memset(u, 0, sizeof(*u));
+}
+
+void
+db_users_free(struct db_user *users, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		db_user_release(&users[i]);
+	free(users);
+}
+
+/* 0 and *id (if not NULL) added, -1 error (no such user included). */
+int
+db_token_add(struct db *db, int64_t user_id, const char *hash, const char *note,
+    int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO tokens (user_id, hash, note, created)"
+	    " VALUES (?1, ?2, ?3, ?4) RETURNING id",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, note != NULL ? note : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	if (id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	/* RETURNING writes as the statement steps: run it to the end. */
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return 0;
+}
+
+int
+db_token_find(struct db *db, const char *hash, int64_t *user_id,
+    int64_t *token_id)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	st = db_prepare(db, "SELECT user_id, id FROM tokens WHERE hash = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		*token_id = sqlite3_column_int64(st, 1);
+	} else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+/* 0 done, 1 no such token, -1 error; never moves backwards. */
+int
+db_token_touch(struct db *db, int64_t token_id, int64_t when)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "UPDATE tokens SET last_activity = max(last_activity, ?2)"
+	    " WHERE id = ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, token_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+#define TOKEN_COLS "id, user_id, note, created, last_activity"
+
+static void
+token_from_row(sqlite3_stmt *st, struct db_token *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->user_id = sqlite3_column_int64(st, 1);
+	t->note = col_str(st, 2);
+	t->created = sqlite3_column_int64(st, 3);
+	t->last_activity = sqlite3_column_int64(st, 4);
+}
+
+/* A user's tokens, oldest first; caller frees with db_tokens_free. */
+int
+db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
+{
+	sqlite3_stmt    *st;
+	struct db_token *v = NULL;
+	size_t           len = 0, cap = 0;
+	int              r;
+
+	*t = NULL;
+	*n = 0;
+	st = db_prepare(db,
+	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 ORDER BY id",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		token_from_row(st, &v[len++]);
+	}
+	if (r != SQLITE_DONE) {
+		db_tokens_free(v, len);
+		return db_fail(db, st, __func__);
+	}
+	db_finish(db, st);
+	*t = v;
+	*n = len;
+	return 0;
+}
+
+/* Fills *t; the caller frees t->note (db.h has no db_token_release). */
+int
+db_token_get(struct db *db, int64_t user_id, int64_t token_id,
+    struct db_token *t)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	memset(t, 0, sizeof(*t));
+	st = db_prepare(db,
+	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		token_from_row(st, t);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+/* 0 done, 1 no such token of that user, -1 error. */
+int
+db_token_del(struct db *db, int64_t user_id, int64_t token_id)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+void
+db_tokens_free(struct db_token *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].note);
+	free(t);
+}
+
+/* 0 added, -1 error (an unknown user or a reused hash included). */
+int
+db_session_add(struct db *db, int64_t user_id, const char *hash,
+    const char *xsrf, int64_t expires)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO sessions (hash, user_id, xsrf, created, expires)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, xsrf, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, expires) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+/* A session is alive while now < expires. */
+int
+db_session_find(struct db *db, const char *hash, int64_t *user_id, char **xsrf)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	st = db_prepare(db,
+	    "SELECT user_id, xsrf FROM sessions"
+	    " WHERE hash = ?1 AND expires > ?2",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(st, 0);
+		if (xsrf != NULL)
+			*xsrf = col_str(st, 1);
+	} else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+/* 0 done, 1 no such session, -1 error. */
+int
+db_session_del(struct db *db, const char *hash)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "DELETE FROM sessions WHERE hash = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+/* 0 done (also when there were none), -1 error. */
+int
+db_session_del_user(struct db *db, int64_t user_id)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st =
+	    db_prepare(db, "DELETE FROM sessions WHERE user_id = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+/* Deletes sessions with expires <= now; 0 done, -1 error. */
+int
+db_session_expire(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db, "DELETE FROM sessions WHERE expires <= ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+#define SERVER_COLS                                                            \
+	"user_id, state, pid, pid_start, port, secret, started,"               \
+	" last_activity, error"
+
+static void
+server_from_row(sqlite3_stmt *st, struct db_server *s)
+{
+	s->user_id = sqlite3_column_int64(st, 0);
+	/* The schema's CHECK keeps the state within the enum. */
+	s->state = (enum server_state)sqlite3_column_int(st, 1);
+	s->pid = sqlite3_column_int(st, 2);
+	s->pid_start = col_str(st, 3);
+	s->port = sqlite3_column_int(st, 4);
+	s->secret = col_str(st, 5);
+	s->started = sqlite3_column_int64(st, 6);
+	s->last_activity = sqlite3_column_int64(st, 7);
+	s->error = col_str(st, 8);
+}
+
+/* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
+int
+db_server_get(struct db *db, int64_t user_id, struct db_server *s)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	memset(s, 0, sizeof(*s));
+	st = db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM servers WHERE user_id = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		server_from_row(st, s);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+/* Inserts or replaces the user's row; 0 done, -1 error (no such user
+ * included). NULL strings are stored as "". */
+int
+db_server_put(struct db *db, const struct db_server *s)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO servers (" SERVER_COLS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " ON CONFLICT (user_id) DO UPDATE SET"
+	    " state = excluded.state, pid = excluded.pid,"
+	    " pid_start = excluded.pid_start, port = excluded.port,"
+	    " secret = excluded.secret, started = excluded.started,"
+	    " last_activity = excluded.last_activity, error = excluded.error",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, s->user_id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, (int)s->state) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, s->pid) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, s->pid_start != NULL ? s->pid_start : "",
+	        -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, s->port) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 6, s->secret != NULL ? s->secret : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, s->started) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 8, s->last_activity) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 9, s->error != NULL ? s->error : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+/* 0 done, 1 no row, -1 error. */
+int
+db_server_del(struct db *db, int64_t user_id)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "DELETE FROM servers WHERE user_id = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__);
+}
+
+/* Ordered by user id; caller frees with db_servers_free. */
+int
+db_server_list_active(struct db *db, struct db_server **s, size_t *n)
+{
+	sqlite3_stmt     *st;
+	struct db_server *v = NULL;
+	size_t            len = 0, cap = 0;
+	int               r;
+
+	*s = NULL;
+	*n = 0;
+	st = db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM servers"
+	    " WHERE state IN (?1, ?2, ?3) ORDER BY user_id",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int(st, 1, SERVER_PENDING) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, SERVER_READY) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, SERVER_STOPPING) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		server_from_row(st, &v[len++]);
+	}
+	if (r != SQLITE_DONE) {
+		db_servers_free(v, len);
+		return db_fail(db, st, __func__);
+	}
+	db_finish(db, st);
+	*s = v;
+	*n = len;
+	return 0;
+}
+
+void
+db_server_release(struct db_server *s)
+{
+	if (s == NULL)
+		return;
+	free(s->pid_start);
+	free_secret(s->secret);
+	free(s->error);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+db_servers_free(struct db_server *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		db_server_release(&s[i]);
+	free(s);
+}
+
+const char *
+server_state_name(enum server_state state)
+{
+	switch (state) {
+	case SERVER_STOPPED:
+		return "stopped";
+	case SERVER_PENDING:
+		return "pending";
+	case SERVER_READY:
+		return "ready";
+	case SERVER_STOPPING:
+		return "stopping";
+	case SERVER_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}

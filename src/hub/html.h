@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HTML building for the hub's pages: escaping, the shared page frame, and
+ * the two static assets (style sheet, spawn-progress script) the pages use.
+ * Every value that came from outside goes through html_escape() or
+ * html_add(); nothing is ever marked "safe".
+ */
+#ifndef HTML_H
+#define HTML_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+/* Appends 's' to 'b' with & < > " ' escaped. */
+void  html_add(struct buf *b, const char *s);
+/* A new escaped copy; caller frees result. */
+char *html_escape(const char *s);
+
+/* Starts a page: doctype, head with 'title', the top bar (with 'user' and
+ * admin link when 'user' is not NULL). */
+void html_begin(struct buf *, const char *title, const char *user,
+    int admin);
+/* Ends the page opened by html_begin(). */
+void html_end(struct buf *);
+
+/* A complete error page; caller frees result. */
+char *html_error_page(int status, const char *msg);
+
+extern const char html_css[];
+extern const char html_spawn_js[];
+
+#endif

@@ -1,0 +1,935 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reverse proxy to user servers and services.
+ *
+ * The request head is rewritten (hop-by-hop headers dropped, the hub's own
+ * cookies stripped, the server's secret injected, X-Forwarded-* set); the
+ * body and the whole response are forwarded as the raw bytes that arrived,
+ * with the parser in http.c only finding where each message ends. Memory
+ * per request stays bounded whatever the body size: when the receiving side
+ * has more than CONN_WRITE_HIGH bytes queued, the sending side stops
+ * reading until it drains. The rest of a large response body to a plain
+ * client goes by splice(2) instead (relay.c): back end -> pipe -> client,
+ * never through user space.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chunk.h"
+#include "conn.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "proxy.h"
+#include "relay.h"
+#include "respond.h"
+#include "routes.h"
+#include "server.h"
+#include "lib/util.h"
+
+#define UP_MAX_IDLE 256 /* pooled connections in all */
+#define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
+
+enum up_state {
+	UP_CONNECTING,
+	UP_HEAD, /* request sent or being sent; reading the response head */
+	UP_BODY,
+	UP_TUNNEL,
+	UP_IDLE, /* in the pool */
+};
+
+struct upstream {
+	uv_tcp_t         tcp;
+	uv_connect_t     connect;
+	struct hub      *hub;
+	struct conn     *client; /* NULL while idle */
+	struct server   *server;
+	char             host[64];
+	int              port;
+	enum up_state    state;
+	struct buf       in; /* response head bytes */
+	struct http_body framing; /* of the response */
+	char             method[16];
+	int              status;
+	int              resp_keep_alive;
+	int              req_done; /* the request body is all sent */
+	int              reused;
+	int              got_bytes; /* any response byte seen */
+	int              reading;
+	int              closing;
+	char            *chunk; /* being read from, during up_read_cb */
+	struct relay    *relay; /* moving the rest of the body, or NULL */
+	int              no_relay; /* a relay failed to start: not again */
+	size_t           queued;
+	char            *head; /* rewritten request head, kept for a retry */
+	size_t           head_len;
+	TAILQ_ENTRY(upstream) entry; /* in hub->idle */
+};
+
+struct up_wreq {
+	uv_write_t       w;
+	struct upstream *up;
+	size_t           len;
+	char             data[];
+};
+
+static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void up_close(struct upstream *, const char *why);
+static void up_connect(struct upstream *);
+static void response_done(struct upstream *);
+
+/* Responses are read into chunks, so the body can be written on to the
+ * client without a copy (see to_client). */
+static void
+up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	(void)h;
+	(void)hint;
+	b->base = chunk_new();
+	b->len = CHUNK_SIZE;
+}
+
+static void
+up_close_cb(uv_handle_t *h)
+{
+	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+
+	buf_release(&up->in);
+	free(up->head);
+	free(up);
+}
+
+static void
+up_close(struct upstream *up, const char *why)
+{
+	if (up->closing)
+		return;
+	log_debug("%s: port %d: %s", __func__, up->port, why);
+	up->closing = 1;
+	if (up->state == UP_IDLE) {
+		TAILQ_REMOVE(&up->hub->idle, up, entry);
+		up->hub->nidle--;
+	}
+	if (up->client != NULL && up->client->up == up)
+		up->client->up = NULL;
+	up->client = NULL;
+	/* Before the socket: the relay polls a dup of it. */
+	if (up->relay != NULL) {
+		relay_stop(up->relay);
+		up->relay = NULL;
+	}
+	uv_close((uv_handle_t *)&up->tcp, up_close_cb);
+}
+
+static void
+up_write_cb(uv_write_t *w, int status)
+{
+	struct up_wreq  *wr = container_of(w, struct up_wreq, w);
+	struct upstream *up = wr->up;
+
+	up->queued -= wr->len;
+	free(wr);
+	if (up->closing)
+		return;
+	if (status != 0) {
+		struct conn *c = up->client;
+
+		up_close(up, "write failed");
+		if (c != NULL && c->req != NULL && c->req->status == 0)
+			respond_error(c->req, 502, "the server went away");
+		else if (c != NULL)
+			conn_close(c, "upstream write failed");
+		return;
+	}
+	if (up->queued < CONN_WRITE_LOW && up->client != NULL)
+		conn_resume(up->client);
+}
+
+static int
+up_write(struct upstream *up, const void *data, size_t len)
+{
+	struct up_wreq *wr;
+	uv_buf_t        b;
+	size_t          left;
+	int             r;
+
+	if (len == 0)
+		return 0;
+	left = stream_write_now((uv_stream_t *)&up->tcp, data, len);
+	if (left == 0)
+		return 0;
+	data = (const char *)data + (len - left);
+	len = left;
+	wr = xmalloc(sizeof(*wr) + len);
+	wr->up = up;
+	wr->len = len;
+	memcpy(wr->data, data, len);
+	b = uv_buf_init(wr->data, (unsigned int)len);
+	r = uv_write(&wr->w, (uv_stream_t *)&up->tcp, &b, 1, up_write_cb);
+	if (r != 0) {
+		free(wr);
+		return -1;
+	}
+	up->queued += len;
+	if (up->queued > CONN_WRITE_HIGH && up->client != NULL)
+		conn_pause(up->client);
+	return 0;
+}
+
+static int
+skip_header(const struct http_header *f)
+{
+	static const char *drop[] = { "connection", "keep-alive",
+		"proxy-connection", "te", "upgrade", "authorization", "cookie",
+		"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+		"x-rig-user", "forwarded", "proxy-authorization" };
+
+	for (size_t i = 0; i < nitems(drop); i++)
+		if (f->name_len == strlen(drop[i]) &&
+		    strncasecmp(f->name, drop[i], f->name_len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The client's cookies minus the hub's own, which no server may see. */
+static void
+add_filtered_cookies(struct buf *b, const struct http_head *h)
+{
+	struct buf kept;
+
+	buf_init(&kept, HTTP_MAX_HEAD);
+	for (size_t i = 0; i < h->nhdr; i++) {
+		const char *p, *end;
+
+		if (h->hdr[i].name_len != 6 ||
+		    strncasecmp(h->hdr[i].name, "cookie", 6) != 0)
+			continue;
+		p = h->hdr[i].value;
+		end = p + h->hdr[i].value_len;
+		while (p < end) {
+			const char *semi = memchr(p, ';', (size_t)(end - p));
+			const char *pe = semi ? semi : end;
+
+			while (p < pe && *p == ' ')
+				p++;
+			if (pe > p && strncmp(p, "rig-session=", 12) != 0 &&
+			    strncmp(p, "rig-xsrf=", 9) != 0) {
+				if (kept.len > 0)
+					buf_add(&kept, "; ", 2);
+				buf_add(&kept, p, (size_t)(pe - p));
+			}
+			p = semi ? semi + 1 : end;
+		}
+	}
+	if (kept.len > 0)
+		buf_addf(b, "Cookie: %s\r\n", kept.data);
+	buf_release(&kept);
+}
+
+static char *
+build_head(struct req *req, const struct target *t, size_t *lenp)
+{
+	const struct http_head *h = &req->head;
+	struct buf              b;
+	size_t                  hostlen = 0;
+	const char             *host = http_header(h, "host", &hostlen);
+
+	buf_init(&b, 2 * HTTP_MAX_HEAD);
+	buf_add(&b, h->method, h->method_len);
+	buf_add(&b, " ", 1);
+	buf_add(&b, h->target, h->target_len);
+	buf_adds(&b, " HTTP/1.1\r\n");
+	for (size_t i = 0; i < h->nhdr; i++) {
+		if (skip_header(&h->hdr[i]))
+			continue;
+		buf_add(&b, h->hdr[i].name, h->hdr[i].name_len);
+		buf_add(&b, ": ", 2);
+		buf_add(&b, h->hdr[i].value, h->hdr[i].value_len);
+		buf_add(&b, "\r\n", 2);
+	}
+	add_filtered_cookies(&b, h);
+	/* Plain appends, not printf: this runs for every proxied request. */
+	if (t->secret != NULL) {
+		buf_adds(&b, "Authorization: token ");
+		buf_adds(&b, t->secret);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (t->user != NULL) {
+		buf_adds(&b, "X-Rig-User: ");
+		buf_adds(&b, t->user);
+		buf_add(&b, "\r\n", 2);
+	}
+	buf_adds(&b, "X-Forwarded-For: ");
+	buf_adds(&b, req->addr);
+	buf_adds(&b, req->hub->ssl_ctx != NULL ?
+	    "\r\nX-Forwarded-Proto: https\r\n" :
+	    "\r\nX-Forwarded-Proto: http\r\n");
+	if (host != NULL) {
+		buf_adds(&b, "X-Forwarded-Host: ");
+		buf_add(&b, host, hostlen);
+		buf_add(&b, "\r\n", 2);
+	}
+	if (h->upgrade) {
+		size_t      ulen;
+		const char *u = http_header(h, "upgrade", &ulen);
+
+		buf_adds(&b, "Connection: Upgrade\r\nUpgrade: ");
+		buf_add(&b, u, ulen);
+		buf_add(&b, "\r\n", 2);
+	} else
+		buf_adds(&b, "Connection: keep-alive\r\n");
+	buf_add(&b, "\r\n", 2);
+	return buf_detach(&b, lenp);
+}
+
+static struct upstream *
+pool_take(struct hub *hub, const char *host, int port)
+{
+	struct upstream *up;
+
+	TAILQ_FOREACH(up, &hub->idle, entry) {
+		if (up->port == port && strcmp(up->host, host) == 0) {
+			TAILQ_REMOVE(&hub->idle, up, entry);
+			hub->nidle--;
+			return up;
+		}
+	}
+	return NULL;
+}
+
+static void
+start_request(struct upstream *up)
+{
+	up->state = UP_HEAD;
+	up->got_bytes = 0;
+	up->no_relay = 0;
+	buf_reset(&up->in);
+	if (!up->reading) {
+		uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+		up->reading = 1;
+	}
+	if (up_write(up, up->head, up->head_len) == -1) {
+		struct conn *c = up->client;
+
+		up_close(up, "write failed");
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "the server went away");
+		return;
+	}
+	if (up->client != NULL)
+		proxy_client_input(up);
+}
+
+static void
+connect_cb(uv_connect_t *cr, int status)
+{
+	struct upstream *up = container_of(cr, struct upstream, connect);
+	struct conn     *c = up->client;
+
+	if (up->closing)
+		return;
+	if (status != 0) {
+		log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
+		    uv_strerror(status));
+		up_close(up, "connect failed");
+		if (c != NULL && c->req != NULL) {
+			if (up->server != NULL)
+				server_unreachable(up->server);
+			respond_error(c->req, 503,
+			    "the server is not answering");
+		}
+		return;
+	}
+	uv_tcp_nodelay(&up->tcp, 1);
+	start_request(up);
+}
+
+static void
+up_connect(struct upstream *up)
+{
+	struct sockaddr_storage ss;
+	struct conn            *c;
+	int                     r;
+
+	/* The handle exists from here on, so every failure below closes it
+	 * and frees the upstream in up_close_cb, as libuv requires. */
+	uv_tcp_init(up->hub->loop, &up->tcp);
+	if (uv_ip4_addr(up->host, up->port, (struct sockaddr_in *)&ss) != 0 &&
+	    uv_ip6_addr(up->host, up->port, (struct sockaddr_in6 *)&ss) != 0)
+		r = UV_EINVAL;
+	else
+		r = uv_tcp_connect(&up->connect, &up->tcp,
+		    (struct sockaddr *)&ss, connect_cb);
+	if (r == 0)
+		return;
+	log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
+	    uv_strerror(r));
+	c = up->client;
+	up_close(up, "connect failed");
+	if (c != NULL && c->req != NULL)
+		respond_error(c->req, r == UV_EMFILE || r == UV_ENFILE ? 503 :
+		    502, "cannot reach the server");
+}
+
+void
+proxy_forward(struct req *req, const struct target *t)
+{
+	struct conn     *c = req->conn;
+	struct upstream *up;
+
+	up = pool_take(req->hub, t->host, t->port);
+	if (up == NULL) {
+		up = xcalloc(1, sizeof(*up));
+		up->hub = req->hub;
+		snprintf(up->host, sizeof(up->host), "%s", t->host);
+		up->port = t->port;
+		buf_init(&up->in, HTTP_MAX_HEAD);
+		up->state = UP_CONNECTING;
+	} else
+		up->reused = 1;
+	up->client = c;
+	up->server = t->server;
+	up->req_done = req->head.body == BODY_NONE;
+	up->status = 0;
+	snprintf(up->method, sizeof(up->method), "%.*s",
+	    (int)req->head.method_len, req->head.method);
+	free(up->head);
+	up->head = build_head(req, t, &up->head_len);
+	c->up = up;
+	req->hub->m.proxied++;
+	if (t->server != NULL)
+		server_touch(t->server);
+	if (up->state == UP_CONNECTING)
+		up_connect(up);
+	else
+		start_request(up);
+}
+
+void
+proxy_client_input(struct upstream *up)
+{
+	struct conn *c = up->client;
+	struct req  *req;
+	ssize_t      n;
+	int          done;
+
+	if (c == NULL || up->state == UP_CONNECTING || up->closing)
+		return;
+	if (c->state == CONN_TUNNEL) {
+		if (up_write(up, c->in.data, c->in.len) == -1) {
+			conn_close(c, "upstream write failed");
+			return;
+		}
+		/* An idle tunnel (a WebSocket between messages) keeps no
+		 * input buffer. */
+		buf_release(&c->in);
+		if (up->server != NULL)
+			server_touch(up->server);
+		return;
+	}
+	req = c->req;
+	if (req == NULL || up->req_done || c->in.len == 0)
+		return;
+	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done, NULL,
+	    NULL);
+	if (n < 0) {
+		up_close(up, "bad request body");
+		respond_error_close(c, 400, "malformed chunked body");
+		return;
+	}
+	if (up_write(up, c->in.data, (size_t)n) == -1) {
+		up_close(up, "write failed");
+		conn_close(c, "upstream write failed");
+		return;
+	}
+	buf_consume(&c->in, (size_t)n);
+	if (done)
+		up->req_done = 1;
+}
+
+/*
+ * Whether the rest of this response's body may go by splice: to a plain
+ * client (TLS must encrypt in user space), with a length large enough to
+ * pay for the relay's set-up, or until the server closes. HEAD, 1xx, 204
+ * and 304 responses have no body (BODY_NONE); chunked bodies would need
+ * their framing parsed on the way.
+ */
+static int
+relay_wanted(const struct upstream *up)
+{
+	const struct conn *c = up->client;
+
+	if (c == NULL || c->ssl != NULL || c->closing || up->relay != NULL ||
+	    up->no_relay || up->state != UP_BODY || !up->hub->cfg->splice ||
+	    !relay_usable())
+		return 0;
+	if (up->framing.kind == BODY_LENGTH)
+		return up->framing.remaining >= RELAY_MIN;
+	return up->framing.kind == BODY_UNTIL_CLOSE;
+}
+
+static void
+relay_moved(void *arg, size_t n)
+{
+	struct upstream *up = arg;
+
+	if (up->client != NULL && up->client->req != NULL)
+		up->client->req->sent += n;
+	up->hub->m.spliced_bytes += n;
+}
+
+static void
+relay_ended(void *arg, enum relay_end how)
+{
+	struct upstream *up = arg;
+	struct conn     *c = up->client;
+
+	up->relay = NULL;
+	switch (how) {
+	case RELAY_DONE:
+		if (up->framing.kind == BODY_UNTIL_CLOSE) {
+			/* As up_read does at the server's EOF. */
+			up->resp_keep_alive = 0;
+			up->req_done = 1;
+		}
+		up->framing.remaining = 0;
+		response_done(up);
+		return;
+	case RELAY_NOT_STARTED:
+		/* Nothing moved: this body goes the ordinary way. */
+		up->no_relay = 1;
+		if (!up->reading) {
+			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			    up_read_cb);
+			up->reading = 1;
+		}
+		return;
+	case RELAY_SRC_EOF:
+	case RELAY_SRC_ERROR:
+		up_close(up, "server closed mid-response");
+		if (c != NULL)
+			conn_close(c, "server closed mid-response");
+		return;
+	case RELAY_DST_ERROR:
+		up_close(up, "client gone");
+		if (c != NULL)
+			conn_close(c, "write failed");
+		return;
+	}
+}
+
+/*
+ * Hands the rest of the body to a relay; 0 if it stays on the ordinary way.
+ * Only with nothing queued to the client, which the relay's bytes would
+ * overtake. The relay may finish the response before this returns.
+ */
+static int
+relay_begin(struct upstream *up)
+{
+	struct conn *c = up->client;
+	uv_os_fd_t   from, to;
+	uint64_t     len;
+
+	if (c->queued > 0 || uv_fileno((uv_handle_t *)&up->tcp, &from) != 0 ||
+	    uv_fileno((uv_handle_t *)&c->tcp, &to) != 0)
+		return 0;
+	len = up->framing.kind == BODY_LENGTH ? up->framing.remaining :
+	    RELAY_UNTIL_EOF;
+	up->relay = relay_new(up->hub->loop, from, to, len, relay_moved,
+	    relay_ended, up);
+	if (up->relay == NULL) {
+		up->no_relay = 1;
+		return 0;
+	}
+	up->hub->m.spliced++;
+	if (up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+	relay_run(up->relay);
+	return 1;
+}
+
+/* After body bytes went the ordinary way: a large rest waits, unread,
+ * until the client has taken what is queued (proxy_client_drained), then
+ * goes by splice. */
+static void
+relay_maybe(struct upstream *up)
+{
+	if (!relay_wanted(up) || relay_begin(up) || up->client->queued == 0)
+		return;
+	if (up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+}
+
+void
+proxy_client_drained(struct upstream *up)
+{
+	if (up->closing || up->relay != NULL || up->state == UP_IDLE)
+		return;
+	if (relay_wanted(up)) {
+		/* The last write's callback comes back here with 0. */
+		if (up->client->queued > 0 || relay_begin(up))
+			return;
+	}
+	if (up->reading)
+		return;
+	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+	up->reading = 1;
+}
+
+void
+proxy_client_eof(struct upstream *up)
+{
+	if (up->closing || up->state != UP_TUNNEL)
+		return;
+	/* XXX: a half-close should be a shutdown(); closing both ways is
+	 * what WebSocket peers expect in practice. */
+	if (up->client != NULL)
+		conn_close_after_write(up->client);
+	up_close(up, "client closed the tunnel");
+}
+
+void
+proxy_client_gone(struct upstream *up)
+{
+	up->client = NULL;
+	up_close(up, "client gone");
+}
+
+static int
+to_client(struct upstream *up, const char *data, size_t len)
+{
+	struct conn *c = up->client;
+
+	if (c == NULL)
+		return -1;
+	if (c->req != NULL)
+		c->req->sent += len;
+	if (chunk_holds(up->chunk, data)) {
+		if (conn_write_chunk(c, up->chunk, data, len) == -1)
+			return -1;
+	} else if (conn_write(c, data, len) == -1)
+		return -1;
+	if (c->queued > CONN_WRITE_HIGH && up->reading) {
+		uv_read_stop((uv_stream_t *)&up->tcp);
+		up->reading = 0;
+	}
+	return 0;
+}
+
+/* Hands the upstream back to the pool or closes it, and lets the client
+ * connection move on. */
+static void
+response_done(struct upstream *up)
+{
+	struct conn *c = up->client;
+	int          reuse;
+
+	reuse = up->resp_keep_alive && up->req_done &&
+	    up->framing.kind != BODY_UNTIL_CLOSE &&
+	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
+	if (c != NULL) {
+		c->up = NULL;
+		if (c->req != NULL) {
+			c->req->status = up->status;
+			if (!up->req_done || !up->resp_keep_alive ||
+			    up->framing.kind == BODY_UNTIL_CLOSE)
+				c->req->keep_alive = 0;
+		}
+	}
+	up->client = NULL;
+	up->server = NULL;
+	if (reuse) {
+		up->state = UP_IDLE;
+		up->reused = 0;
+		TAILQ_INSERT_HEAD(&up->hub->idle, up, entry);
+		up->hub->nidle++;
+		if (!up->reading) {
+			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			    up_read_cb);
+			up->reading = 1;
+		}
+	} else
+		up_close(up, "not reusable");
+	if (c != NULL)
+		conn_request_done(c);
+}
+
+/*
+ * Body bytes of a response; the 'head' bytes just before 'data' are the
+ * response head, not yet sent, which go with them.
+ */
+static void
+body_bytes(struct upstream *up, const char *data, size_t len, size_t head)
+{
+	ssize_t n;
+	int     done;
+
+	n = http_body_feed(&up->framing, data, len, &done, NULL, NULL);
+	if (n < 0) {
+		struct conn *c = up->client;
+
+		up_close(up, "malformed response body");
+		if (c != NULL)
+			conn_close(c, "malformed response body");
+		return;
+	}
+	if (to_client(up, data - head, head + (size_t)n) == -1) {
+		up_close(up, "client gone");
+		return;
+	}
+	if (!done) {
+		relay_maybe(up);
+		return;
+	}
+	if ((size_t)n < len) {
+		/* Bytes after the response: the server is confused. */
+		up->resp_keep_alive = 0;
+	}
+	response_done(up);
+}
+
+static void head_bytes(struct upstream *, const char *, size_t);
+
+/*
+ * A parsed response head ('hlen' bytes at 'head') and the 'nrest' bytes
+ * read after it. Usually both lie in the read chunk, the head just before
+ * the rest: then they go on together, one write and one TLS record for a
+ * small response. A head gathered in up->in goes on by itself first.
+ */
+static void
+head_done(struct upstream *up, const struct http_head *h, const char *head,
+    size_t hlen, const char *rest, size_t nrest)
+{
+	struct conn *c = up->client;
+	struct buf   held = up->in; /* may hold 'head': freed at the end */
+	size_t       with = rest == head + hlen ? hlen : 0;
+
+	/* Moved out first: the body may end the response, and the next
+	 * request on this pooled connection may gather a head of its own. */
+	buf_init(&up->in, HTTP_MAX_HEAD);
+	up->status = h->status;
+	up->resp_keep_alive = h->keep_alive;
+	http_body_init(&up->framing, h);
+	if (with == 0 && to_client(up, head, hlen) == -1) {
+		up_close(up, "client gone");
+		goto out;
+	}
+	if (h->status == 101 && c != NULL && c->req != NULL &&
+	    c->req->head.upgrade) {
+		struct req *req = c->req;
+
+		up->state = UP_TUNNEL;
+		c->state = CONN_TUNNEL;
+		req->status = 101;
+		up->hub->m.websockets++;
+		if (to_client(up, rest - with, with + nrest) == -1) {
+			up_close(up, "client gone");
+			goto out;
+		}
+		/* The request is over: log it and free it now, so an idle
+		 * tunnel holds only its two sockets. */
+		c->req = NULL;
+		req->conn = NULL;
+		routes_request_gone(req);
+		proxy_client_input(up);
+		goto out;
+	}
+	if (up->status >= 100 && up->status < 200) {
+		/* 100 Continue, 103 Early Hints: the real response follows. */
+		if (with > 0 && to_client(up, head, hlen) == -1) {
+			up_close(up, "client gone");
+			goto out;
+		}
+		if (nrest > 0)
+			head_bytes(up, rest, nrest);
+		goto out;
+	}
+	up->state = UP_BODY;
+	body_bytes(up, rest, nrest, with);
+out:
+	buf_release(&held);
+}
+
+/*
+ * Bytes of a response head (and whatever follows it). Usually the whole head
+ * is in the first read: then it is parsed where it lies, in the read chunk,
+ * and head and body go on to the client without a copy. Only a head split
+ * over reads is gathered in up->in, and only as far as the head limit: the
+ * body bytes after it stay where they were read.
+ */
+static void
+head_bytes(struct upstream *up, const char *data, size_t len)
+{
+	/* Only read within this call; head_done copies what it keeps. */
+	static struct http_head parsed;
+	struct http_head       *h = &parsed;
+	struct conn            *c = up->client;
+	size_t                  old = up->in.len, take = len;
+	int                     r;
+
+	if (old == 0) {
+		r = http_parse_response(data, len, h, up->method,
+		    strlen(up->method));
+		if (r > 0) {
+			head_done(up, h, data, (size_t)r, data + r,
+			    len - (size_t)r);
+			return;
+		}
+	} else {
+		if (take > up->in.max - old)
+			take = up->in.max - old;
+		if (buf_add(&up->in, data, take) == -1)
+			goto too_large;
+		r = http_parse_response(up->in.data, up->in.len, h,
+		    up->method, strlen(up->method));
+		if (r > 0) {
+			/* The head ends in this read, after the 'old' bytes
+			 * gathered before. */
+			size_t used = (size_t)r - old;
+
+			head_done(up, h, up->in.data, (size_t)r, data + used,
+			    len - used);
+			return;
+		}
+	}
+	if (r < 0) {
+		up_close(up, "bad response head");
+		if (c != NULL && c->req != NULL)
+			respond_error(c->req, 502, "bad response from server");
+		return;
+	}
+	/* Incomplete: keep it for the next read. */
+	if (old == 0 && buf_add(&up->in, data, len) == 0)
+		return;
+	if (old > 0 && take == len)
+		return;
+too_large:
+	up_close(up, "response head too large");
+	if (c != NULL && c->req != NULL)
+		respond_error(c->req, 502, "bad response from server");
+}
+
+static void up_read(struct upstream *, ssize_t, const uv_buf_t *);
+
+static void
+up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct upstream *up = container_of((uv_tcp_t *)s, struct upstream, tcp);
+
+	/* Writes that forwarded parts of it hold their own references. */
+	up->chunk = b->base;
+	up_read(up, n, b);
+	up->chunk = NULL;
+	chunk_unref(b->base);
+}
+
+static void
+up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
+{
+	struct conn     *c = up->client;
+
+	if (n == 0)
+		return;
+	if (n < 0) {
+		if (up->state == UP_IDLE) {
+			up_close(up, "idle connection closed");
+			return;
+		}
+		if (up->state == UP_BODY &&
+		    up->framing.kind == BODY_UNTIL_CLOSE && n == UV_EOF) {
+			up->resp_keep_alive = 0;
+			up->req_done = 1;
+			response_done(up);
+			return;
+		}
+		if (up->state == UP_HEAD && !up->got_bytes && up->reused &&
+		    c != NULL && c->req != NULL &&
+		    c->req->head.body == BODY_NONE) {
+			/* A pooled connection the server had already closed:
+			 * try once more on a new one. */
+			struct upstream *fresh = xcalloc(1, sizeof(*fresh));
+
+			fresh->hub = up->hub;
+			memcpy(fresh->host, up->host, sizeof(up->host));
+			fresh->port = up->port;
+			fresh->client = c;
+			fresh->server = up->server;
+			fresh->req_done = 1;
+			memcpy(fresh->method, up->method, sizeof(up->method));
+			fresh->head = up->head;
+			fresh->head_len = up->head_len;
+			up->head = NULL;
+			buf_init(&fresh->in, HTTP_MAX_HEAD);
+			fresh->state = UP_CONNECTING;
+			up->client = NULL;
+			c->up = fresh;
+			up_close(up, "stale pooled connection");
+			up_connect(fresh);
+			return;
+		}
+		up_close(up, n == UV_EOF ? "server closed" : uv_strerror((int)n));
+		if (c == NULL)
+			return;
+		if (up->state == UP_HEAD && c->req != NULL && c->req->status == 0)
+			respond_error(c->req, 502, "the server closed the "
+			    "connection");
+		else if (up->state == UP_TUNNEL)
+			conn_close_after_write(c);
+		else
+			conn_close(c, "server closed mid-response");
+		return;
+	}
+	if (!up->got_bytes) {
+		/* The head is kept only to retry on a stale pooled
+		 * connection; an answer means no retry. */
+		up->got_bytes = 1;
+		free(up->head);
+		up->head = NULL;
+	}
+	switch (up->state) {
+	case UP_IDLE:
+		up_close(up, "unexpected bytes on an idle connection");
+		return;
+	case UP_CONNECTING:
+		return;
+	case UP_HEAD:
+		head_bytes(up, b->base, (size_t)n);
+		return;
+	case UP_BODY:
+		body_bytes(up, b->base, (size_t)n, 0);
+		return;
+	case UP_TUNNEL:
+		if (up->server != NULL)
+			server_touch(up->server);
+		if (to_client(up, b->base, (size_t)n) == -1)
+			up_close(up, "client gone");
+		return;
+	}
+}
+
+void
+proxy_forget_port(struct hub *hub, int port)
+{
+	struct upstream *up, *next;
+
+	for (up = TAILQ_FIRST(&hub->idle); up != NULL; up = next) {
+		next = TAILQ_NEXT(up, entry);
+		if (up->port == port)
+			up_close(up, "server stopped");
+	}
+}
+
+void
+proxy_close_idle(struct hub *hub)
+{
+	struct upstream *up;
+
+	while ((up = TAILQ_FIRST(&hub->idle)) != NULL)
+		up_close(up, "hub stopping");
+	/* The relays ended with the client connections, before this. */
+	relay_pool_release();
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building the hub's own responses. Every one carries the same defensive
+ * headers: no sniffing, no framing, a strict content security policy (the
+ * hub's pages use no outside assets and no inline script), no caching.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "html.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "proxy.h"
+#include "respond.h"
+#include "lib/util.h"
+
+#define SECURITY_HEADERS                                                       \
+	"X-Content-Type-Options: nosniff\r\n"                                 \
+	"X-Frame-Options: DENY\r\n"                                           \
+	"Referrer-Policy: same-origin\r\n"                                    \
+	"Cache-Control: no-store\r\n"                                         \
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; "   \
+	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "      \
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+
+int
+req_wants_html(const struct req *req)
+{
+	size_t      n;
+	const char *accept;
+
+	if (strncmp(req->path, "/hub/api/", 9) == 0 ||
+	    strcmp(req->path, "/hub/api") == 0)
+		return 0;
+	accept = http_header(&req->head, "accept", &n);
+	return accept != NULL && memmem(accept, n, "text/html", 9) != NULL;
+}
+
+static void
+head_to(struct buf *b, struct req *req, int status, const char *ctype,
+    const char *headers)
+{
+	buf_addf(b, "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+	if (ctype != NULL)
+		buf_addf(b, "Content-Type: %s\r\n", ctype);
+	buf_adds(b, SECURITY_HEADERS);
+	if (req->hub->ssl_ctx != NULL)
+		buf_adds(b, "Strict-Transport-Security: max-age=31536000\r\n");
+	if (headers != NULL)
+		buf_adds(b, headers);
+	if (!req->keep_alive)
+		buf_adds(b, "Connection: close\r\n");
+}
+
+void
+respond(struct req *req, int status, const char *ctype, const char *headers,
+    const void *body, size_t len)
+{
+	struct conn *c = req->conn;
+	struct buf   b;
+
+	req->status = status;
+	if (c == NULL)
+		return;
+	/* A proxied request answered before its body was read: the rest of
+	 * the body would be taken for the next request. */
+	if (c->state == CONN_PROXY && req->head.body != BODY_NONE)
+		req->keep_alive = 0;
+	buf_init(&b, (size_t)-1 / 2);
+	head_to(&b, req, status, ctype, headers);
+	buf_addf(&b, "Content-Length: %zu\r\n\r\n", len);
+	if (!http_method_is(&req->head, "HEAD"))
+		buf_add(&b, body, len);
+	req->sent = len;
+	conn_write(c, b.data, b.len);
+	buf_release(&b);
+	if (c->up != NULL) {
+		proxy_client_gone(c->up);
+		c->up = NULL;
+	}
+	conn_request_done(c);
+}
+
+void
+respond_json(struct req *req, int status, json_t *json)
+{
+	char *s = json_dumps(json, JSON_COMPACT);
+
+	json_decref(json);
+	if (s == NULL) {
+		respond(req, 500, "text/plain", NULL, "error\n", 6);
+		return;
+	}
+	respond(req, status, "application/json", NULL, s, strlen(s));
+	free(s);
+}
+
+void
+respond_redirect(struct req *req, const char *location, const char *headers)
+{
+	char *h = xasprintf("Location: %s\r\n%s", location,
+	    headers != NULL ? headers : "");
+
+	respond(req, 302, "text/plain", h, "", 0);
+	free(h);
+}
+
+void
+respond_error(struct req *req, int status, const char *msg)
+{
+	if (req_wants_html(req)) {
+		char *page = html_error_page(status, msg);
+
+		respond(req, status, "text/html; charset=utf-8", NULL, page,
+		    strlen(page));
+		free(page);
+		return;
+	}
+	respond_json(req, status,
+	    json_pack("{s:i, s:s}", "status", status, "message", msg));
+}
+
+void
+respond_error_close(struct conn *c, int status, const char *msg)
+{
+	char *s;
+
+	log_info("%s - - %d (%s)", c->addr, status, msg);
+	s = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n", status,
+	    http_reason(status), strlen(msg) + 1, msg);
+	if (c->req != NULL) {
+		c->req->status = status;
+		c->req->keep_alive = 0;
+	}
+	conn_write(c, s, strlen(s));
+	free(s);
+	conn_close_after_write(c);
+}
+
+void
+respond_stream_start(struct req *req, int status, const char *ctype,
+    const char *headers)
+{
+	struct buf b;
+
+	req->status = status;
+	if (req->conn == NULL)
+		return;
+	buf_init(&b, (size_t)-1 / 2);
+	head_to(&b, req, status, ctype, headers);
+	buf_adds(&b, "Transfer-Encoding: chunked\r\n\r\n");
+	req->streaming = 1;
+	conn_write(req->conn, b.data, b.len);
+	buf_release(&b);
+}
+
+int
+respond_stream_write(struct req *req, const void *data, size_t len)
+{
+	char size[32];
+	int  n;
+
+	if (req->conn == NULL || len == 0)
+		return req->conn == NULL ? -1 : 0;
+	n = snprintf(size, sizeof(size), "%zx\r\n", len);
+	if (conn_write(req->conn, size, (size_t)n) == -1 ||
+	    conn_write(req->conn, data, len) == -1 ||
+	    conn_write(req->conn, "\r\n", 2) == -1)
+		return -1;
+	req->sent += len;
+	return 0;
+}
+
+void
+respond_stream_end(struct req *req)
+{
+	req->streaming = 0;
+	if (req->conn == NULL)
+		return;
+	conn_write(req->conn, "0\r\n\r\n", 5);
+	conn_request_done(req->conn);
+}

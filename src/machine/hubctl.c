@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calling 'rig service' on the machine. The installed binary and the
+ * service folder are at fixed places under the login's home (service.h),
+ * so the calls need no state from earlier ones.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "hubctl.h"
+#include "lib/log.h"
+#include "machine.h"
+#include "remote.h"
+#include "service.h"
+#include "lib/util.h"
+
+int
+hubctl_call(struct remote *rm, const char *sub, const char *args,
+    int timeout_ms, struct proc_result *res)
+{
+	char *script;
+	int   r;
+
+	script = xasprintf("%s service %s --dir %s%s%s", SERVICE_BIN, sub,
+	    SERVICE_DIR, args != NULL ? " " : "", args != NULL ? args : "");
+	proc_result_init(res);
+	r = remote_capture(rm, script, -1, timeout_ms, res);
+	free(script);
+	if (r == -1)
+		return -1;
+	if (rm->host != NULL && res->status == 255) {
+		char msg[512];
+
+		remote_explain(rm, res, msg, sizeof(msg));
+		return error("%s", msg);
+	}
+	if (res->timed_out)
+		return error("'rig service %s' on the machine took too long",
+		    sub);
+	return res->status;
+}
+
+int
+hubctl_value(const char *text, const char *key, char *out, size_t outlen)
+{
+	size_t      klen = strlen(key);
+	const char *p = text;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, "\n");
+
+			snprintf(out, outlen, "%.*s", (int)n, p + klen + 1);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+void
+hubctl_show_error(const struct proc_result *res)
+{
+	const char *p = buf_str(&res->err), *nl;
+
+	for (; *p != '\0'; p = nl != NULL ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "machine: %.*s\n",
+		    (int)(nl != NULL ? (size_t)(nl - p) : strlen(p)), p);
+	}
+}
+
+json_t *
+hubctl_status(struct remote *rm, int *installed)
+{
+	struct proc_result res;
+	json_error_t       je;
+	json_t            *j = NULL;
+	int                r;
+
+	*installed = 1;
+	r = hubctl_call(rm, "status", NULL, 30000, &res);
+	if (r == HUBCTL_NOT_INSTALLED)
+		*installed = 0;
+	else if (r == 0) {
+		j = json_loads(buf_str(&res.out), 0, &je);
+		if (j == NULL || !json_is_object(j)) {
+			error("the machine's 'rig service status' is not "
+			      "JSON: %s",
+			    je.text);
+			json_decref(j);
+			j = NULL;
+		}
+	} else if (r > 0) {
+		hubctl_show_error(&res);
+		error("'rig service status' failed on the machine (status "
+		      "%d)",
+		    r);
+	}
+	proc_result_release(&res);
+	return j;
+}
+
+void
+hubctl_duration(long long s, char *out, size_t outlen)
+{
+	if (s < 0)
+		snprintf(out, outlen, "?");
+	else if (s >= 86400)
+		snprintf(out, outlen, "%lldd %lldh", s / 86400,
+		    s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, outlen, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, outlen, "%lldm %llds", s / 60, s % 60);
+	else
+		snprintf(out, outlen, "%llds", s);
+}

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Children and the machine. proc_capture() runs a child in a private
+ * libuv loop (pipes for its output, a timer for its deadline) and
+ * proc_run() passes rig's terminal through; both take argv arrays, never
+ * a shell string. Over them, the remote_*() functions build ssh and rsync
+ * argv from .rig/ssh_config, which this file writes from rig.conf: key
+ * auth only, the project's own known_hosts, and one shared connection
+ * (ControlMaster, kept 60 s) so that the several ssh calls of a command,
+ * and the next command, do not each pay for a new login.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <uv.h>
+
+#include "lib/log.h"
+#include "machine.h"
+#include "provider.h"
+#include "remote.h"
+#include "sshconfig.h"
+#include "lib/util.h"
+
+#define DRAIN_MS 2000 /* after exit, wait this long for pipes to end */
+#define KILL_MS 2000 /* after SIGTERM at the deadline, SIGKILL */
+#define CONNECT_SLACK_MS 15000 /* beyond ConnectTimeout for a login */
+#define CONTROL_PATH_MAX 100 /* sun_path is 108 with ssh's suffix */
+
+struct cap {
+	uv_process_t        proc;
+	uv_pipe_t           out, err;
+	uv_timer_t          timer;
+	struct proc_result *res;
+	int                 exited, killed, open_pipes;
+	char                chunk[65536];
+};
+
+static void        cap_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
+static void        cap_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void        cap_exit_cb(uv_process_t *, int64_t, int);
+static void        cap_timer_cb(uv_timer_t *);
+static void        cap_pipe_close_cb(uv_handle_t *);
+static void        cap_maybe_done(struct cap *);
+static void        run_exit_cb(uv_process_t *, int64_t, int);
+static char       *control_path(struct remote *);
+static const char *program(const char *, const char *, const char *);
+static int         write_if_changed(const char *, const char *);
+static char       *rsync_word(const char *);
+
+void
+argv_init(struct argv *a)
+{
+	a->cap = 8;
+	a->n = 0;
+	a->v = xcalloc(a->cap, sizeof(char *));
+}
+
+void
+argv_add(struct argv *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap *= 2;
+		a->v = xrealloc(a->v, a->cap * sizeof(char *));
+	}
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+void
+argv_addf(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char   *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	argv_add(a, s);
+	free(s);
+}
+
+void
+argv_release(struct argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+void
+proc_result_init(struct proc_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = -1;
+	buf_init(&r->out, PROC_OUTPUT_MAX);
+	buf_init(&r->err, PROC_OUTPUT_MAX);
+}
+
+void
+proc_result_release(struct proc_result *r)
+{
+	buf_release(&r->out);
+	buf_release(&r->err);
+}
+
+static void
+cap_alloc_cb(uv_handle_t *h, size_t size, uv_buf_t *b)
+{
+	struct cap *c = h->data;
+
+	(void)size;
+	b->base = c->chunk;
+	b->len = sizeof(c->chunk);
+}
+
+/* Output past the limit is read and dropped: a child must not block
+ * on a full pipe while rig waits for it to exit. */
+static void
+cap_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct cap *c = s->data;
+	struct buf *dst =
+	    s == (uv_stream_t *)&c->out ? &c->res->out : &c->res->err;
+
+	if (n > 0) {
+		if (buf_add(dst, b->base, (size_t)n) == -1)
+			c->res->overflow = 1;
+		return;
+	}
+	if (n < 0 && !uv_is_closing((uv_handle_t *)s))
+		uv_close((uv_handle_t *)s, cap_pipe_close_cb);
+}
+
+static void
+cap_pipe_close_cb(uv_handle_t *h)
+{
+	struct cap *c = h->data;
+
+	c->open_pipes--;
+	cap_maybe_done(c);
+}
+
+/* When the child has exited and its pipes are closed, the timer goes
+ * too, and the loop ends. */
+static void
+cap_maybe_done(struct cap *c)
+{
+	if (c->exited && c->open_pipes == 0 &&
+	    !uv_is_closing((uv_handle_t *)&c->timer))
+		uv_close((uv_handle_t *)&c->timer, NULL);
+}
+
+static void
+cap_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct cap *c = p->data;
+
+	c->res->status = sig != 0 ? 128 + sig : (int)status;
+	c->exited = 1;
+	uv_close((uv_handle_t *)p, NULL);
+	/* A grandchild may hold the pipes open (a daemon that kept them):
+	 * give it DRAIN_MS, then stop listening. */
+	uv_timer_start(&c->timer, cap_timer_cb, DRAIN_MS, 0);
+	cap_maybe_done(c);
+}
+
+static void
+cap_timer_cb(uv_timer_t *t)
+{
+	struct cap *c = t->data;
+
+	if (c->exited) {
+		if (!uv_is_closing((uv_handle_t *)&c->out))
+			uv_close((uv_handle_t *)&c->out, cap_pipe_close_cb);
+		if (!uv_is_closing((uv_handle_t *)&c->err))
+			uv_close((uv_handle_t *)&c->err, cap_pipe_close_cb);
+		return;
+	}
+	c->res->timed_out = 1;
+	uv_process_kill(&c->proc, c->killed ? SIGKILL : SIGTERM);
+	c->killed = 1;
+	uv_timer_start(&c->timer, cap_timer_cb, KILL_MS, 0);
+}
+
+int
+proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
+    struct proc_result *res)
+{
+	uv_loop_t            loop;
+	uv_process_options_t o;
+	uv_stdio_container_t io[3];
+	struct cap          *c;
+	int                  r;
+
+	c = xcalloc(1, sizeof(*c));
+	c->res = res;
+	res->status = -1;
+	uv_loop_init(&loop);
+	uv_pipe_init(&loop, &c->out, 0);
+	uv_pipe_init(&loop, &c->err, 0);
+	uv_timer_init(&loop, &c->timer);
+	c->out.data = c->err.data = c->timer.data = c->proc.data = c;
+	memset(&o, 0, sizeof(o));
+	memset(io, 0, sizeof(io));
+	if (in_fd >= 0) {
+		io[0].flags = UV_INHERIT_FD;
+		io[0].data.fd = in_fd;
+	} else
+		io[0].flags = UV_IGNORE;
+	io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	io[1].data.stream = (uv_stream_t *)&c->out;
+	io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	io[2].data.stream = (uv_stream_t *)&c->err;
+	o.file = argv[0];
+	o.args = (char **)argv;
+	o.cwd = cwd;
+	o.stdio = io;
+	o.stdio_count = 3;
+	o.exit_cb = cap_exit_cb;
+	r = uv_spawn(&loop, &c->proc, &o);
+	if (r != 0) {
+		error("cannot run '%s': %s", argv[0], uv_strerror(r));
+		uv_close((uv_handle_t *)&c->proc, NULL);
+		uv_close((uv_handle_t *)&c->out, NULL);
+		uv_close((uv_handle_t *)&c->err, NULL);
+		uv_close((uv_handle_t *)&c->timer, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		free(c);
+		return -1;
+	}
+	c->open_pipes = 2;
+	uv_read_start((uv_stream_t *)&c->out, cap_alloc_cb, cap_read_cb);
+	uv_read_start((uv_stream_t *)&c->err, cap_alloc_cb, cap_read_cb);
+	if (timeout_ms > 0)
+		uv_timer_start(&c->timer, cap_timer_cb, (uint64_t)timeout_ms,
+		    0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		log_debug("%s: loop not closed", __func__);
+	free(c);
+	return 0;
+}
+
+static void
+run_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	int *st = p->data;
+
+	*st = sig != 0 ? 128 + sig : (int)status;
+	uv_close((uv_handle_t *)p, NULL);
+}
+
+int
+proc_run(char *const *argv, const char *cwd, int out_fd)
+{
+	uv_loop_t            loop;
+	uv_process_t         proc;
+	uv_process_options_t o;
+	uv_stdio_container_t io[3];
+	struct sigaction     ign, old_int, old_quit;
+	int                  r, status = -1;
+
+	memset(&o, 0, sizeof(o));
+	for (int i = 0; i < 3; i++) {
+		io[i].flags = UV_INHERIT_FD;
+		io[i].data.fd = i;
+	}
+	if (out_fd >= 0)
+		io[1].data.fd = out_fd;
+	o.file = argv[0];
+	o.args = (char **)argv;
+	o.cwd = cwd;
+	o.stdio = io;
+	o.stdio_count = 3;
+	o.exit_cb = run_exit_cb;
+	proc.data = &status;
+	/* libuv resets every signal to its default in the child. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	uv_loop_init(&loop);
+	r = uv_spawn(&loop, &proc, &o);
+	if (r != 0) {
+		error("cannot run '%s': %s", argv[0], uv_strerror(r));
+		uv_close((uv_handle_t *)&proc, NULL);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	return r != 0 ? -1 : status;
+}
+
+char *
+sh_quote(const char *s)
+{
+	struct buf b;
+	int        safe = *s != '\0';
+
+	for (const char *p = s; *p != '\0' && safe; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (*p >= '0' && *p <= '9') || strchr("/._-+=:,@%", *p)))
+			safe = 0;
+	if (safe)
+		return xstrdup(s);
+	buf_init(&b, 4 * strlen(s) + 3);
+	buf_adds(&b, "'");
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_adds(&b, "'\\''");
+		else
+			buf_add(&b, p, 1);
+	}
+	buf_adds(&b, "'");
+	return buf_detach(&b, NULL);
+}
+
+/* Env variable 'env' if set, else 'conf', else 'def'. */
+static const char *
+program(const char *env, const char *conf, const char *def)
+{
+	const char *v = getenv(env);
+
+	if (v != NULL && *v != '\0')
+		return v;
+	return conf != NULL ? conf : def;
+}
+
+/*
+ * The shared connection's socket: in a private directory (RIG_RUNTIME_DIR,
+ * else $XDG_RUNTIME_DIR/rig, else /tmp/rig-UID), named by a hash of what
+ * makes a connection different, so two projects with the same host but
+ * other keys do not share one. NULL (no sharing) if the directory is not
+ * ours alone or the path would be too long for a socket.
+ */
+static char *
+control_path(struct remote *rm)
+{
+	const char   *base = getenv("RIG_RUNTIME_DIR"), *xdg;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int  mdlen = 0;
+	char         *dir, *key, *path, hex[2 * EVP_MAX_MD_SIZE + 1];
+	struct stat   sb;
+	char         *id = machine_identity_path(rm->m);
+
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (base != NULL && *base != '\0')
+		dir = xstrdup(base);
+	else if (xdg != NULL && xdg[0] == '/')
+		dir = xasprintf("%s/rig", xdg);
+	else
+		dir = xasprintf("/tmp/rig-%ld", (long)getuid());
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		goto none;
+	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != getuid() || (sb.st_mode & 077) != 0)
+		goto none;
+	key = xasprintf("%s\n%s\n%s\n%d\n%s\n%s", rm->m->dir, rm->alias,
+	    rm->host, rm->port, machine_user(rm->m), id ? id : "");
+	if (EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL) != 1) {
+		free(key);
+		goto none;
+	}
+	free(key);
+	hex_encode(md, 10, hex);
+	path = xasprintf("%s/%s", dir, hex);
+	free(dir);
+	free(id);
+	if (strlen(path) > CONTROL_PATH_MAX) {
+		free(path);
+		return NULL;
+	}
+	return path;
+none:
+	log_debug("%s: no shared ssh connection (%s)", __func__, dir);
+	free(dir);
+	free(id);
+	return NULL;
+}
+
+/* Writes 'text' to 'path' (0600) unless it holds it already. */
+static int
+write_if_changed(const char *path, const char *text)
+{
+	char *old = read_file(path, 1024 * 1024, NULL);
+	int   same = old != NULL && strcmp(old, text) == 0;
+
+	free(old);
+	if (same)
+		return 0;
+	if (write_file_atomic(path, text, strlen(text), 0600) == -1)
+		return error("cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int
+remote_open(struct remote *rm, struct machine *m)
+{
+	struct sshconfig_host h;
+	char                 *block, *text, *id;
+	const char           *home;
+	int                   r;
+
+	memset(rm, 0, sizeof(*rm));
+	rm->m = m;
+	rm->ssh = xstrdup(program("RIG_SSH", m->ssh, "ssh"));
+	rm->rsync = xstrdup(program("RIG_RSYNC", m->rsync, "rsync"));
+	if (machine_check(m) == -1)
+		return -1;
+	if (m->provider->address(m, &rm->host, &rm->port) == -1)
+		return -1;
+	if (rm->host == NULL) {
+		home = getenv("HOME");
+		if (home == NULL || home[0] != '/')
+			home = machine_local_home();
+		if (home == NULL)
+			return error("cannot find this machine's home folder");
+		rm->home = xstrdup(home);
+		return 0;
+	}
+	rm->alias = xasprintf("rig-%s", m->name);
+	rm->ssh_config = machine_state_path(m, "ssh_config");
+	rm->known_hosts = machine_state_path(m, "known_hosts");
+	rm->control_path = control_path(rm);
+	id = machine_identity_path(m);
+	memset(&h, 0, sizeof(h));
+	h.alias = rm->alias;
+	h.hostname = rm->host;
+	h.port = rm->port;
+	h.user = machine_user(m);
+	h.identity = id;
+	h.known_hosts = rm->known_hosts;
+	h.control_path = rm->control_path;
+	h.connect_timeout = m->connect_timeout;
+	h.rig_only = 1;
+	block = sshconfig_block(&h);
+	free(id);
+	if (block == NULL)
+		return -1;
+	text = xasprintf(
+	    "# Written by rig from %s for its own ssh and "
+	    "rsync;\n# rewritten by every command. For your ssh: 'rig "
+	    "ssh-config'.\n%s",
+	    m->conf_path, block);
+	r = write_if_changed(rm->ssh_config, text);
+	free(text);
+	free(block);
+	return r;
+}
+
+void
+remote_close(struct remote *rm)
+{
+	free(rm->host);
+	free(rm->alias);
+	free(rm->ssh_config);
+	free(rm->known_hosts);
+	free(rm->control_path);
+	free(rm->ssh);
+	free(rm->rsync);
+	free(rm->home);
+	memset(rm, 0, sizeof(*rm));
+}
+
+void
+remote_argv(struct remote *rm, struct argv *a, const char *script, int flags,
+    char *const *extra)
+{
+	const char *shell;
+
+	argv_init(a);
+	if (rm->host == NULL) {
+		shell = getenv("SHELL");
+		if (script != NULL) {
+			argv_add(a, "/bin/sh");
+			argv_add(a, "-c");
+			argv_add(a, script);
+		} else {
+			argv_add(a,
+			    shell != NULL && shell[0] == '/' ? shell
+			                                     : "/bin/sh");
+			argv_add(a, "-l");
+		}
+		return;
+	}
+	argv_add(a, rm->ssh);
+	argv_add(a, "-F");
+	argv_add(a, rm->ssh_config);
+	if (flags & REMOTE_TTY)
+		argv_add(a, "-t");
+	else if (script != NULL)
+		argv_add(a, "-T");
+	if (flags & REMOTE_OWN) {
+		argv_add(a, "-S");
+		argv_add(a, "none");
+	}
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		argv_add(a, extra[i]);
+	argv_add(a, "--");
+	argv_add(a, rm->alias);
+	if (script != NULL)
+		argv_add(a, script);
+}
+
+/* One word of rsync's -e value: rsync splits it at spaces itself and
+ * honours quotes, but not backslashes. */
+static char *
+rsync_word(const char *w)
+{
+	if (strpbrk(w, " \t'\"") == NULL)
+		return xstrdup(w);
+	if (strchr(w, '\'') == NULL)
+		return xasprintf("'%s'", w);
+	if (strchr(w, '"') == NULL)
+		return xasprintf("\"%s\"", w);
+	return NULL;
+}
+
+char *
+remote_rsync_rsh(struct remote *rm)
+{
+	char *a, *b, *s;
+
+	if (rm->host == NULL)
+		return NULL;
+	a = rsync_word(rm->ssh);
+	b = rsync_word(rm->ssh_config);
+	if (a == NULL || b == NULL) {
+		error("cannot pass '%s' to rsync: it has both kinds of "
+		      "quotes",
+		    a == NULL ? rm->ssh : rm->ssh_config);
+		free(a);
+		free(b);
+		return NULL;
+	}
+	s = xasprintf("%s -F %s", a, b);
+	free(a);
+	free(b);
+	return s;
+}
+
+char *
+remote_rsync_path(struct remote *rm, const char *path)
+{
+	if (rm->host == NULL)
+		return path[0] == '/' ? xstrdup(path)
+		                      : xasprintf("%s/%s", rm->home, path);
+	return xasprintf("%s:%s", rm->alias, path);
+}
+
+void
+remote_explain(const struct remote *rm, const struct proc_result *res,
+    char *out, size_t outlen)
+{
+	const char *err = buf_str(&res->err), *last, *p;
+	char       *id;
+	int         n;
+
+	if (res->timed_out) {
+		snprintf(out, outlen,
+		    "no answer from %s within the time "
+		    "allowed",
+		    rm->host);
+		return;
+	}
+	if (strstr(err, "Connection refused") != NULL) {
+		snprintf(out, outlen,
+		    "cannot reach %s port %d: connection "
+		    "refused (is sshd running there?)",
+		    rm->host, rm->port);
+		return;
+	}
+	if (strstr(err, "timed out") != NULL) {
+		snprintf(out, outlen,
+		    "cannot reach %s port %d: no answer "
+		    "within %d s",
+		    rm->host, rm->port, rm->m->connect_timeout);
+		return;
+	}
+	if (strstr(err, "No route to host") != NULL ||
+	    strstr(err, "Network is unreachable") != NULL) {
+		snprintf(out, outlen, "cannot reach %s port %d: %s", rm->host,
+		    rm->port,
+		    strstr(err, "No route") != NULL ? "no route to host"
+		                                    : "network unreachable");
+		return;
+	}
+	if (strstr(err, "Could not resolve hostname") != NULL) {
+		snprintf(out, outlen, "cannot resolve host name '%s'",
+		    rm->host);
+		return;
+	}
+	if (strstr(err, "Permission denied") != NULL) {
+		id = machine_identity_path(rm->m);
+		snprintf(out, outlen,
+		    "%s@%s refused the key %s%s%s (check "
+		    "user and identity in rig.conf)",
+		    machine_user(rm->m), rm->host, id != NULL ? "'" : "",
+		    id != NULL ? id : "(ssh's default keys)",
+		    id != NULL ? "'" : "");
+		free(id);
+		return;
+	}
+	if (strstr(err, "IDENTIFICATION HAS CHANGED") != NULL ||
+	    strstr(err, "Host key verification failed") != NULL) {
+		snprintf(out, outlen,
+		    "the host key of %s is not the one "
+		    "seen before: if the machine was reinstalled, remove its "
+		    "line from %s",
+		    rm->host, rm->known_hosts);
+		return;
+	}
+	/* Otherwise the last line ssh printed. */
+	last = err;
+	for (p = err; *p != '\0'; p++)
+		if (p[0] == '\n' && p[1] != '\0')
+			last = p + 1;
+	n = (int)strcspn(last, "\r\n");
+	if (n == 0)
+		snprintf(out, outlen, "ssh to %s failed (status %d)", rm->host,
+		    res->status);
+	else
+		snprintf(out, outlen, "ssh to %s failed: %.*s", rm->host, n,
+		    last);
+}
+
+int
+remote_connect(struct remote *rm)
+{
+	struct proc_result res;
+	struct argv        a;
+	struct stat        sb;
+	char               msg[512], *id;
+	int                r;
+
+	if (rm->host == NULL)
+		return 0;
+	id = machine_identity_path(rm->m);
+	if (id != NULL && stat(id, &sb) == -1) {
+		error("identity file '%s' (in %s): %s", id, rm->m->conf_path,
+		    strerror(errno));
+		free(id);
+		return -1;
+	}
+	free(id);
+	proc_result_init(&res);
+	remote_argv(rm, &a, "exit 0", 0, NULL);
+	r = proc_capture(a.v, NULL, -1,
+	    rm->m->connect_timeout * 1000 + CONNECT_SLACK_MS, &res);
+	argv_release(&a);
+	if (r == 0 && res.status != 0) {
+		remote_explain(rm, &res, msg, sizeof(msg));
+		r = error("%s", msg);
+	}
+	proc_result_release(&res);
+	return r;
+}
+
+int
+remote_capture(struct remote *rm, const char *script, int in_fd, int timeout_ms,
+    struct proc_result *res)
+{
+	struct argv a;
+	int         r;
+
+	remote_argv(rm, &a, script, 0, NULL);
+	r = proc_capture(a.v, rm->home, in_fd, timeout_ms, res);
+	argv_release(&a);
+	return r;
+}
+
+int
+remote_run(struct remote *rm, const char *script, int flags, char *const *extra)
+{
+	struct argv a;
+	int         r;
+
+	remote_argv(rm, &a, script, flags, extra);
+	r = proc_run(a.v, rm->home, -1);
+	argv_release(&a);
+	return r;
+}
+
+/* Whether a TCP connection to host:port opens within timeout_ms. */
+int
+tcp_answers(const char *host, int port, int timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	struct pollfd   pfd;
+	char            serv[16];
+	int             fd, ok = 0, err;
+	socklen_t       len;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if (getaddrinfo(host, serv, &hints, &res) != 0)
+		return 0;
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+		fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			ok = 1;
+		else if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, timeout_ms) == 1) {
+				len = sizeof(err);
+				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+				        &len) == 0 &&
+				    err == 0)
+					ok = 1;
+			}
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return ok;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Talking to the machine: child processes (ssh, rsync, or a local shell
+ * for the "local" provider) started from argv arrays, with output
+ * captured or passed through, and a deadline. Scripts for the machine
+ * are sh command lines (that is what ssh runs); every value put into one
+ * goes through sh_quote().
+ */
+#ifndef REMOTE_H
+#define REMOTE_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+struct machine;
+
+/* A growable NULL-terminated argument vector. */
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+void argv_init(struct argv *);
+void argv_add(struct argv *, const char *); /* copies */
+void argv_addf(struct argv *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void argv_release(struct argv *);
+
+#define PROC_OUTPUT_MAX (256u * 1024 * 1024) /* bytes kept per stream */
+
+struct proc_result {
+	int        status; /* exit status; 128+N if killed by signal N */
+	int        timed_out; /* killed at the deadline */
+	int        overflow; /* output past PROC_OUTPUT_MAX was dropped */
+	struct buf out, err;
+};
+
+void proc_result_init(struct proc_result *);
+void proc_result_release(struct proc_result *);
+
+/*
+ * Runs 'argv' in 'cwd' (NULL: here) with standard input from 'in_fd'
+ * (-1: /dev/null), capturing standard output and error. After
+ * 'timeout_ms' (0: none) it gets SIGTERM, 2 s later SIGKILL. Returns 0
+ * when it ran (see res->status), -1 if it could not start (printed).
+ */
+int proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
+    struct proc_result *res);
+
+/*
+ * Runs 'argv' with rig's standard input, output (or 'out_fd' if >= 0)
+ * and error, and waits. While it runs, SIGINT and SIGQUIT are ignored by
+ * rig, so a ^C goes to the child alone and rig reports how it ended.
+ * Returns the exit status (128+N for signal N), -1 if it did not start.
+ */
+int proc_run(char *const *argv, const char *cwd, int out_fd);
+
+/* How to reach one machine. */
+struct remote {
+	struct machine *m;
+	char           *host; /* from the provider; NULL: this machine */
+	int             port;
+	char           *alias; /* Host name in ssh_config */
+	char           *ssh_config; /* .rig/ssh_config */
+	char           *known_hosts; /* .rig/known_hosts */
+	char           *control_path; /* shared connection; NULL: none */
+	char           *ssh, *rsync; /* programs */
+	char           *home; /* this machine's: local provider's base */
+};
+
+/* Flags of remote_argv() and remote_run(). */
+#define REMOTE_TTY 0x1 /* a terminal for the command (ssh -t) */
+#define REMOTE_OWN 0x2 /* its own connection, not the shared one */
+
+/*
+ * Asks the provider where the machine is and writes .rig/ssh_config
+ * for it. -1 with a message.
+ */
+int  remote_open(struct remote *, struct machine *);
+void remote_close(struct remote *);
+
+/* The argv that runs 'script' (an sh command line; NULL: a login shell)
+ * on the machine, after 'extra' ssh options (may be NULL). */
+void remote_argv(struct remote *, struct argv *, const char *script, int flags,
+    char *const *extra);
+/* rsync's -e value, or NULL for the local provider. Caller frees. */
+char *remote_rsync_rsh(struct remote *);
+/* 'path' on the machine as rsync names it. Caller frees result. */
+char *remote_rsync_path(struct remote *, const char *path);
+
+/*
+ * Logs in once (which also opens the shared connection the next
+ * commands use) within connect_timeout. 0, or -1 with a message that
+ * says what is wrong: unreachable, key refused, host key changed.
+ */
+int remote_connect(struct remote *);
+
+/* Runs 'script' on the machine, output captured (proc_capture()). */
+int remote_capture(struct remote *, const char *script, int in_fd,
+    int timeout_ms, struct proc_result *);
+
+/* Runs 'script' on the machine with rig's terminal (proc_run()). */
+int remote_run(struct remote *, const char *script, int flags,
+    char *const *extra);
+
+/*
+ * What went wrong from ssh's exit status and standard error, as one
+ * line for error(): "cannot reach HOST port 22: connection refused".
+ */
+void remote_explain(const struct remote *, const struct proc_result *,
+    char *out, size_t outlen);
+
+/* Whether a TCP connection to host:port opens within 'timeout_ms'. */
+int tcp_answers(const char *host, int port, int timeout_ms);
+
+/* 's' quoted for sh: as it is when only safe characters, else in single
+ * quotes. Caller frees result. */
+char *sh_quote(const char *s);
+
+#endif

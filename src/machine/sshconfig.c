@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing ssh_config: values are quoted when they hold spaces, and '%' is
+ * doubled because ssh expands %-tokens in IdentityFile, ControlPath and
+ * UserKnownHostsFile. The user's ~/.ssh/config is only ever given one
+ * Include line at its top (an Include after a Host line would belong to
+ * that Host); everything else goes in rig's own file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "machine.h"
+#include "sshconfig.h"
+#include "lib/util.h"
+
+#define SSHCONFIG_MAX (1024 * 1024) /* bytes of a config file we edit */
+
+static int add_value(struct buf *, const char *, const char *, int);
+static int line_is(const char *, size_t, const char *);
+static int keyword_at(const char *, size_t, const char *);
+
+/*
+ * Appends "\tKEY VALUE\n", VALUE in double quotes if it has white space,
+ * '%' doubled if 'percent'. -1 (printed) for what ssh_config cannot hold.
+ */
+static int
+add_value(struct buf *b, const char *key, const char *v, int percent)
+{
+	int quote = strpbrk(v, " \t") != NULL;
+
+	if (strpbrk(v, "\"\n\r") != NULL || *v == '\0')
+		return error("cannot write %s '%s' into an ssh config", key, v);
+	buf_addf(b, "\t%s %s", key, quote ? "\"" : "");
+	for (const char *p = v; *p != '\0'; p++) {
+		if (*p == '%' && percent)
+			buf_add(b, "%", 1);
+		buf_add(b, p, 1);
+	}
+	buf_adds(b, quote ? "\"\n" : "\n");
+	return 0;
+}
+
+char *
+sshconfig_block(const struct sshconfig_host *h)
+{
+	struct buf b;
+	int        r = 0;
+
+	buf_init(&b, SSHCONFIG_MAX);
+	if (strpbrk(h->alias, " \t\"\n*?!") != NULL) {
+		error("cannot use '%s' as an ssh Host name", h->alias);
+		return NULL;
+	}
+	buf_addf(&b, "Host %s\n", h->alias);
+	r |= add_value(&b, "HostName", h->hostname, 0);
+	r |= add_value(&b, "User", h->user, 0);
+	buf_addf(&b, "\tPort %d\n", h->port);
+	if (h->identity != NULL) {
+		r |= add_value(&b, "IdentityFile", h->identity, 1);
+		buf_adds(&b, "\tIdentitiesOnly yes\n");
+	}
+	r |= add_value(&b, "UserKnownHostsFile", h->known_hosts, 1);
+	if (h->rig_only) {
+		/* accept-new: the first connection of a project learns the
+		 * key (as the first 'ssh HOST' would after a yes), a changed
+		 * key is refused. No password or keyboard prompts: rig runs
+		 * without a terminal, and a prompt would hang it. */
+		buf_adds(&b,
+		    "\tStrictHostKeyChecking accept-new\n"
+		    "\tPasswordAuthentication no\n"
+		    "\tKbdInteractiveAuthentication no\n"
+		    "\tLogLevel ERROR\n");
+		buf_addf(&b, "\tConnectTimeout %d\n", h->connect_timeout);
+		buf_adds(&b,
+		    "\tServerAliveInterval 15\n"
+		    "\tServerAliveCountMax 4\n");
+		if (h->control_path != NULL) {
+			buf_adds(&b, "\tControlMaster auto\n");
+			r |= add_value(&b, "ControlPath", h->control_path, 1);
+			buf_adds(&b, "\tControlPersist 60\n");
+		} else
+			buf_adds(&b,
+			    "\tControlMaster no\n\tControlPath none\n");
+	}
+	if (r != 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Whether the line at 'p' of 'len' bytes is exactly 's'. */
+static int
+line_is(const char *p, size_t len, const char *s)
+{
+	return strlen(s) == len && memcmp(p, s, len) == 0;
+}
+
+char *
+sshconfig_replace(const char *old, const char *alias, const char *project,
+    const char *block)
+{
+	struct buf  b;
+	char       *start;
+	const char *p = old != NULL ? old : "", *nl;
+	int         skipping = 0, done = 0;
+	size_t      len;
+
+	start = xasprintf("# rig: %s", alias);
+	buf_init(&b, SSHCONFIG_MAX);
+	for (; *p != '\0'; p = nl != NULL ? nl + 1 : p + len) {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (!skipping && len >= strlen(start) &&
+		    memcmp(p, start, strlen(start)) == 0 &&
+		    (len == strlen(start) || p[strlen(start)] == ' ')) {
+			skipping = 1;
+			continue;
+		}
+		if (skipping) {
+			if (line_is(p, len, "# rig: end")) {
+				skipping = 0;
+				if (!done) {
+					buf_addf(&b, "%s (%s)\n%s# rig: end\n",
+					    start, project, block);
+					done = 1;
+				}
+			}
+			continue;
+		}
+		buf_add(&b, p, len);
+		buf_adds(&b, "\n");
+	}
+	if (!done) {
+		if (b.len > 0 && b.data[b.len - 1] == '\n' &&
+		    (b.len < 2 || b.data[b.len - 2] != '\n'))
+			buf_adds(&b, "\n");
+		buf_addf(&b, "%s (%s)\n%s# rig: end\n", start, project, block);
+	}
+	free(start);
+	return buf_detach(&b, NULL);
+}
+
+/* Whether the line at 'p' starts with ssh_config keyword 'kw' (any case,
+ * then white space or '='). */
+static int
+keyword_at(const char *p, size_t len, const char *kw)
+{
+	size_t k = strlen(kw);
+
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	return len > k && strncasecmp(p, kw, k) == 0 &&
+	    (p[k] == ' ' || p[k] == '\t' || p[k] == '=');
+}
+
+char *
+sshconfig_with_include(const char *old, const char *line)
+{
+	const char *p = old != NULL ? old : "", *nl;
+	size_t      len;
+
+	for (; *p != '\0'; p = nl != NULL ? nl + 1 : p + len) {
+		const char *q;
+		size_t      qlen;
+
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (keyword_at(p, len, "Host") || keyword_at(p, len, "Match"))
+			break;
+		q = p;
+		qlen = len;
+		while (qlen > 0 && (*q == ' ' || *q == '\t')) {
+			q++;
+			qlen--;
+		}
+		while (qlen > 0 &&
+		    (q[qlen - 1] == ' ' || q[qlen - 1] == '\t' ||
+		        q[qlen - 1] == '\r'))
+			qlen--;
+		if (line_is(q, qlen, line))
+			return NULL;
+	}
+	return xasprintf("# Added by rig ssh-config: hosts of rig projects\n"
+	                 "%s\n\n%s",
+	    line, old != NULL ? old : "");
+}
+
+int
+sshconfig_install(const struct machine *m, const char *home,
+    const char *hostname, int port)
+{
+	struct sshconfig_host h;
+	char *dotssh, *path, *cfg, *old, *text, *block, *kh, *id, *inc;
+	int   ret = -1;
+
+	dotssh = xasprintf("%s/.ssh", home);
+	path = xasprintf("%s/%s", dotssh, SSHCONFIG_USER_FILE);
+	cfg = xasprintf("%s/config", dotssh);
+	kh = xasprintf("%s/known_hosts", m->state_dir);
+	id = machine_identity_path(m);
+	inc = xasprintf("Include ~/.ssh/%s", SSHCONFIG_USER_FILE);
+	old = text = block = NULL;
+	if (mkdir(dotssh, 0700) == -1 && errno != EEXIST) {
+		error("cannot create '%s': %s", dotssh, strerror(errno));
+		goto out;
+	}
+	memset(&h, 0, sizeof(h));
+	h.alias = m->name;
+	h.hostname = hostname;
+	h.port = port;
+	h.user = machine_user(m);
+	h.identity = id;
+	h.known_hosts = kh;
+	block = sshconfig_block(&h);
+	if (block == NULL)
+		goto out;
+
+	old = read_file(path, SSHCONFIG_MAX, NULL);
+	if (old == NULL && errno != ENOENT) {
+		error("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	text = sshconfig_replace(old, m->name, m->dir, block);
+	if (write_file_atomic(path, text, strlen(text), 0600) == -1) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	free(old);
+	free(text);
+	text = NULL;
+	old = read_file(cfg, SSHCONFIG_MAX, NULL);
+	if (old == NULL && errno != ENOENT) {
+		error("cannot read '%s': %s", cfg, strerror(errno));
+		goto out;
+	}
+	text = sshconfig_with_include(old, inc);
+	if (text != NULL &&
+	    write_file_atomic(cfg, text, strlen(text), 0600) == -1) {
+		error("cannot write '%s': %s", cfg, strerror(errno));
+		goto out;
+	}
+	printf("wrote Host %s in %s\n", m->name, path);
+	printf("%s %s '%s'\n", cfg,
+	    text != NULL ? "now starts with" : "already includes it:", inc);
+	printf("try: ssh %s\n", m->name);
+	ret = 0;
+out:
+	free(dotssh);
+	free(path);
+	free(cfg);
+	free(kh);
+	free(id);
+	free(inc);
+	free(old);
+	free(text);
+	free(block);
+	return ret;
+}
