@@ -284,6 +284,49 @@ server_delete(struct req *req, struct db_user *u)
 	respond(req, 202, NULL, NULL, "", 0);
 }
 
+/*
+ * A progress event (progress.h) as JupyterHub's server-sent event:
+ * "data: {progress, message, html_message[, ready|failed, url]}". The
+ * stream ends with the last event, or quietly when the server goes.
+ */
+static int
+progress_event_cb(void *arg, const struct server_progress *p)
+{
+	struct req *req = arg;
+	json_t     *ev;
+	char       *data, *line;
+	int         r;
+
+	if (p->kind == SERVER_PROGRESS_CLOSED)
+		goto end;
+	if (p->kind == SERVER_PROGRESS_READY)
+		ev = json_pack("{s:i, s:b, s:s, s:s, s:s}", "progress",
+		    p->progress, "ready", 1, "message", p->message,
+		    "html_message", p->message, "url", p->url);
+	else if (p->kind == SERVER_PROGRESS_FAILED)
+		ev = json_pack("{s:i, s:b, s:s, s:s}", "progress", p->progress,
+		    "failed", 1, "message", p->message, "html_message",
+		    p->message);
+	else
+		ev = json_pack("{s:i, s:s, s:s}", "progress", p->progress,
+		    "message", p->message, "html_message", p->message);
+	data = json_dumps(ev, JSON_COMPACT);
+	json_decref(ev);
+	line = xasprintf("data: %s\n\n", data);
+	free(data);
+	r = respond_stream_write(req, line, strlen(line));
+	free(line);
+	if (r == 0 && p->kind == SERVER_PROGRESS_STEP)
+		return 0;
+end:
+	req->busy = 0;
+	if (req->conn == NULL)
+		req_free(req);
+	else
+		respond_stream_end(req);
+	return -1;
+}
+
 static void
 server_progress(struct req *req, struct db_user *u)
 {
@@ -293,7 +336,10 @@ server_progress(struct req *req, struct db_user *u)
 		respond_error(req, 400, "the server is not starting");
 		return;
 	}
-	server_progress_listen(s, req);
+	respond_stream_start(req, 200, "text/event-stream",
+	    "X-Accel-Buffering: no\r\n");
+	if (server_progress_listen(s, progress_event_cb, req) == 1)
+		req->busy = 1;
 }
 
 static void

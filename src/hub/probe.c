@@ -164,19 +164,21 @@ probe_connect_cb(uv_connect_t *c, int status)
 }
 
 void
-probe_get(uv_loop_t *loop, int port, const char *path, const char *token,
-    unsigned timeout_ms, probe_cb cb, void *arg)
+probe_get(uv_loop_t *loop, const char *host, int port, const char *path,
+    const char *token, unsigned timeout_ms, probe_cb cb, void *arg)
 {
-	struct probe      *p = xcalloc(1, sizeof(*p));
-	struct sockaddr_in sin;
+	struct probe           *p = xcalloc(1, sizeof(*p));
+	struct sockaddr_storage ss;
+	int                     v6 = strchr(host, ':') != NULL;
 
 	p->cb = cb;
 	p->arg = arg;
 	buf_init(&p->in, HTTP_MAX_HEAD);
 	buf_init(&p->body, PROBE_MAX_BODY);
-	p->request = xasprintf("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	p->request = xasprintf("GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
 	    "Authorization: token %s\r\nAccept: application/json\r\n"
-	    "Connection: close\r\n\r\n", path, port, token);
+	    "Connection: close\r\n\r\n", path, v6 ? "[" : "", host,
+	    v6 ? "]" : "", port, token);
 	uv_tcp_init(loop, &p->tcp);
 	uv_timer_init(loop, &p->timer);
 	p->tcp.data = p;
@@ -184,8 +186,10 @@ probe_get(uv_loop_t *loop, int port, const char *path, const char *token,
 	p->connect.data = p;
 	p->handles = 2;
 	uv_timer_start(&p->timer, probe_timer_cb, timeout_ms, 0);
-	uv_ip4_addr("127.0.0.1", port, &sin);
-	if (uv_tcp_connect(&p->connect, &p->tcp, (struct sockaddr *)&sin,
+	memset(&ss, 0, sizeof(ss));
+	if ((v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) :
+		uv_ip4_addr(host, port, (struct sockaddr_in *)&ss)) != 0 ||
+	    uv_tcp_connect(&p->connect, &p->tcp, (struct sockaddr *)&ss,
 		probe_connect_cb) != 0) {
 		/* Report from the loop, as promised, not from here. */
 		uv_timer_start(&p->timer, probe_timer_cb, 0, 0);

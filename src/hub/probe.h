@@ -2,7 +2,8 @@
 /*
  * A small HTTP client for the hub's own questions to user servers: "are you
  * up?" (GET api) and "when were you last used?" (GET api/status). One
- * request per connection, loopback only, bounded in size and time.
+ * request per connection, to where the spawner says the server listens
+ * (server_address()), bounded in size and time.
  */
 #ifndef PROBE_H
 #define PROBE_H
@@ -17,9 +18,10 @@
  * answered nothing valid in time; 'body' is NUL-terminated. */
 typedef void (*probe_cb)(void *arg, int status, const char *body, size_t len);
 
-/* GET http://127.0.0.1:PORT/PATH with "Authorization: token TOKEN"; calls
- * 'cb' exactly once, later, from the loop. */
-void probe_get(uv_loop_t *, int port, const char *path, const char *token,
-    unsigned timeout_ms, probe_cb cb, void *arg);
+/* GET http://HOST:PORT/PATH with "Authorization: token TOKEN"; 'host' is
+ * a numeric IPv4 or IPv6 address. Calls 'cb' exactly once, later, from
+ * the loop. */
+void probe_get(uv_loop_t *, const char *host, int port, const char *path,
+    const char *token, unsigned timeout_ms, probe_cb cb, void *arg);
 
 #endif

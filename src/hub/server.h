@@ -4,53 +4,71 @@
  * detached so that it outlives the hub, recorded in SQLite so that the next
  * hub takes it over, probed until it answers, watched until it dies, and
  * stopped when idle.
+ *
+ * This header is the server table (hub_server()), struct server and its
+ * state machine: STOPPED -> PENDING -> READY -> STOPPING -> (gone), with
+ * FAILED kept in the table to show why a start failed. The parts live in
+ * their own files: how a server runs in spawner.h (spawn-local.c, with
+ * accounts.c and spawn-cmd.c), progress events in progress.h, readiness
+ * probes in ready.h, take-over after a restart in takeover.h, culling in
+ * cull.h, /proc in procfs.h.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include <sys/queue.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uv.h>
 
 #include "db.h"
 #include "hub.h"
+#include "progress.h"
+#include "spawner.h"
 
 #define SERVER_MAX_EVENTS 16
 #define SERVER_STOP_GRACE 10 /* seconds from SIGTERM to SIGKILL */
 
+/* A step of the current start, kept for late listeners (progress.c). */
 struct server_event {
 	int   progress; /* 0..100 */
 	char *message;
 };
 
+/*
+ * A user's server. pid, pid_start and port are the spawner's and SQLite
+ * keeps them: for the local spawner a pid, its /proc start time and a
+ * loopback port.
+ */
 struct server {
-	struct hub       *hub;
-	char              name[40];
-	int64_t           user_id;
-	enum server_state state;
-	int               pid;
-	char              pid_start[32];
-	int               port;
-	char             *secret;
-	int64_t           started;
-	int64_t           last_activity; /* proxied traffic or reported */
-	uint64_t          spawn_ms; /* when the start was asked for */
-	uint64_t          deadline_ms; /* pending: give up at */
-	char             *error; /* why the last start failed */
-	char             *log_path;
-	uv_process_t      proc; /* only for children of this hub */
-	int               have_proc;
-	uv_timer_t        timer; /* probe and stop timing */
-	int               refs; /* handles open + probes in flight + 1 */
-	int               removed; /* no longer in the hub's table */
-	int               probing;
-	int               culling;
-	uint64_t          cpu_ticks; /* of the account, at the last cull */
-	struct server_event ev[SERVER_MAX_EVENTS];
-	int               nev;
-	struct req_list   listeners; /* progress streams */
-	struct server    *hnext;
+	struct hub           *hub;
+	const struct spawner *spawner; /* how it runs */
+	char                  name[40];
+	int64_t               user_id;
+	enum server_state     state;
+	int                   pid; /* by the spawner, kept in SQLite */
+	char                  pid_start[32]; /* with pid: one process */
+	int                   port;
+	char                 *secret;
+	int64_t               started;
+	int64_t               last_activity; /* proxied traffic or reported */
+	uint64_t              spawn_ms; /* when the start was asked for */
+	uint64_t              deadline_ms; /* pending: give up at */
+	char                 *error; /* why the last start failed */
+	char                 *log_path;
+	uv_process_t          proc; /* local spawner: children of this hub */
+	int                   have_proc;
+	uv_timer_t            timer; /* probe and stop timing */
+	int                   refs; /* handles open + work in flight + 1 */
+	int                   removed; /* no longer in the hub's table */
+	int                   probing;
+	int                   culling;
+	uint64_t              cpu_ticks; /* at the last cull */
+	struct server_event   ev[SERVER_MAX_EVENTS];
+	int                   nev;
+	struct server_listener_list listeners; /* progress.c */
+	struct server              *hnext;
 };
 
 /*
@@ -58,28 +76,44 @@ struct server {
  * was already pending or running (nothing done), -1 with *err (static text)
  * if it cannot start.
  */
-int  server_start(struct hub *, const struct db_user *u, const char **err);
+int server_start(struct hub *, const struct db_user *u, const char **err);
 /* Asks the server to stop; returns 0 if it is stopped already, 1 if it is
  * stopping. */
-int  server_stop(struct server *);
+int server_stop(struct server *);
 /* Proxied traffic: the server is in use. */
 void server_touch(struct server *);
 /* A proxied connection was refused: check now whether it died. */
 void server_unreachable(struct server *);
-/* Takes over the servers a previous hub left running. */
-void servers_restore(struct hub *);
+/* Where the server listens: 'host' (numeric, NUL-terminated), *port. */
+void server_address(const struct server *, char *host, size_t hostlen,
+    int *port);
 /* Once a second: notices servers that died without telling us. */
 void servers_tick(struct hub *);
-/* Every cull_interval: stops servers idle longer than idle_timeout. */
-void servers_cull(struct hub *);
 /* Stops the server of a user that was deleted. */
 void servers_drop_user(struct hub *, const char *name);
-/* Streams the server's progress events to 'req' as text/event-stream;
- * ends the stream when the start succeeds or fails. */
-void server_progress_listen(struct server *, struct req *);
 /* The last lines of the server's log, for the spawn page; caller frees. */
 char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */
 void servers_release(struct hub *);
+
+/*
+ * For the server modules (spawners, ready.c, takeover.c, cull.c).
+ *
+ * server_new() puts a server for user 'name' in the table (state
+ * STOPPED, the local spawner); server_remove() takes it out, and it is
+ * freed once the last reference goes. Work that outlives a callback
+ * (a probe, a useradd) holds a reference: server_ref(), then
+ * server_unref() when it comes back, after checking s->removed.
+ */
+struct server *server_new(struct hub *, const char *name, int64_t user_id);
+void           server_remove(struct server *);
+void           server_ref(struct server *);
+void           server_unref(struct server *);
+/* Records the server's state in SQLite; logs on failure. */
+void server_save(struct server *);
+/* The probe got an answer: the server is ready. */
+void server_ready(struct server *);
+/* SIGTERM now, SIGKILL after SERVER_STOP_GRACE seconds. */
+void server_terminate(struct server *);
 
 #endif

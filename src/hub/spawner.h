@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The spawner: how a user's server runs, behind a struct of operations,
+ * so that the rest of the hub (the state machine in server.c, the probes
+ * in ready.c, culling, take-over after a restart, the proxy) does not
+ * know. spawn-local.c is the one there is: a child of the hub on this
+ * machine, as the user's Unix account when the hub is root. A privileged
+ * helper (the hub as an unprivileged process asking a root one to start
+ * servers) or Slurm (servers as batch jobs on other nodes) is another
+ * struct spawner; what it needs to remember across a hub restart goes in
+ * the server's pid and pid_start, which SQLite keeps.
+ *
+ * The calls go both ways. The hub calls the operations; a spawner tells
+ * the hub how things went with the server_spawned(), server_spawn_failed()
+ * and server_exited() calls at the end of this file, and reports steps
+ * with progress_step() (progress.h). Everything runs on the hub's loop.
+ */
+#ifndef SPAWNER_H
+#define SPAWNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct server;
+
+enum spawner_signal {
+	SPAWNER_TERM, /* please stop (SIGTERM) */
+	SPAWNER_KILL, /* stop now, with everything the server left behind
+	               * (kernels in their own sessions): SIGKILL */
+};
+
+struct spawner {
+	const char *name; /* "local" */
+
+	/*
+	 * Starts the server of s->name (user s->user_id) with secret
+	 * s->secret, which it must hand to the server (JUPYTER_TOKEN) and
+	 * never put on a command line. s->state is SERVER_PENDING. Every
+	 * outcome is a call: server_spawned() once the process runs (pid,
+	 * pid_start and port filled in), or server_spawn_failed(); either
+	 * may come before start() returns. While it works it may hold a
+	 * reference (server_ref()); it must check s->removed and s->state
+	 * when it comes back, as the server may have been stopped.
+	 */
+	void (*start)(struct server *);
+
+	/* Sends the server a signal; nothing if it is gone already. */
+	void (*signal)(struct server *, enum spawner_signal);
+
+	/* Whether the process that s->pid and s->pid_start name still runs
+	 * (asks the system now; called once a second per server that is
+	 * not watched, below, and when a connection to it is refused). */
+	int (*alive)(const struct server *);
+
+	/* Whether the spawner itself will call server_exited() when the
+	 * process ends (a child of this hub); then the hub does not poll
+	 * alive(). 0 for servers taken over from an earlier hub. */
+	int (*watched)(const struct server *);
+
+	/* Where the server listens: 'host' (a numeric address, NUL-
+	 * terminated) and *port. */
+	void (*address)(const struct server *, char *host, size_t hostlen,
+	    int *port);
+
+	/* CPU time the server and its kernels used so far, in clock ticks,
+	 * or 0 if unknown: culling counts a rise as use. May be NULL. */
+	uint64_t (*cpu_ticks)(const struct server *);
+
+	/* The last 'lines' lines of the server's output, for the spawn
+	 * page; "" if none. Caller frees result. */
+	char *(*log_tail)(const struct server *, int lines);
+
+	/* The server leaves the hub's table: let go of what the spawner
+	 * holds for it (a child's handle). The process keeps running. */
+	void (*forget)(struct server *);
+};
+
+/* The local spawner (spawn-local.c). */
+extern const struct spawner spawner_local;
+
+/*
+ * From a spawner to the hub (server.c).
+ *
+ * server_spawned(): the process runs; s->pid, s->pid_start and s->port
+ * say which and where. The hub records it and probes until it answers.
+ * server_spawn_failed(): the start failed; the message is what the user
+ * is shown ("command not found: jupyter-lab").
+ * server_exited(): a watched process ended; 'why' is "exited with status
+ * 1", "was killed by signal 9". Safe to call in any state.
+ */
+void server_spawned(struct server *);
+void server_spawn_failed(struct server *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void server_exited(struct server *, const char *why);
+
+#endif

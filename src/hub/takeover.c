@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Taking over the servers of an earlier hub (takeover.h). A server left
+ * pending is probed again with a fresh spawn_timeout, since its clock
+ * stopped with the old hub; one left stopping is sent SIGTERM again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+#include "ready.h"
+#include "server.h"
+#include "takeover.h"
+
+static void take_over(struct hub *, const struct db_server *,
+    const struct db_user *);
+
+/* Puts the server of row 'r' back in the table, if it still runs. */
+static void
+take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
+{
+	struct server *s;
+
+	s = server_new(hub, u->name, u->id);
+	s->pid = r->pid;
+	snprintf(s->pid_start, sizeof(s->pid_start), "%s", r->pid_start);
+	if (!s->spawner->alive(s)) {
+		log_info("server %s: gone while the hub was down", u->name);
+		db_server_del(hub->db, r->user_id);
+		server_remove(s);
+		return;
+	}
+	s->state = r->state;
+	s->port = r->port;
+	s->secret = xstrdup(r->secret);
+	s->started = r->started;
+	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
+	s->spawn_ms = now_ms();
+	log_info("server %s: taken over (pid %d, port %d, %s)", s->name, s->pid,
+	    s->port, server_state_name(s->state));
+	if (s->state == SERVER_PENDING) {
+		s->deadline_ms =
+		    now_ms() + (uint64_t)hub->cfg->spawn_timeout * 1000;
+		ready_probe_start(s, 0);
+	} else if (s->state == SERVER_STOPPING)
+		server_terminate(s);
+}
+
+void
+servers_restore(struct hub *hub)
+{
+	struct db_server *rows;
+	size_t            n;
+
+	if (db_server_list_active(hub->db, &rows, &n) == -1) {
+		log_warnx("cannot read the servers of the last run");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct db_user u;
+
+		if (db_user_get_id(hub->db, rows[i].user_id, &u) != 0) {
+			db_server_del(hub->db, rows[i].user_id);
+			continue;
+		}
+		take_over(hub, &rows[i], &u);
+		db_user_release(&u);
+	}
+	db_servers_free(rows, n);
+}

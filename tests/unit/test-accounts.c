@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accounts.c: PREFIX + NAME as a Unix account name, refused when too long
+ * for useradd or not a valid name, and system accounts refused.
+ */
+#include <string.h>
+
+#include "hub/accounts.h"
+#include "unit.h"
+
+TEST(account_name_built)
+{
+	char out[ACCOUNT_NAME_MAX + 1];
+
+	ASSERT_EQ(account_name("rig-", "alice", out, sizeof(out)), 0);
+	ASSERT_STR_EQ(out, "rig-alice");
+	ASSERT_EQ(account_name("", "bob.b_2", out, sizeof(out)), 0);
+	ASSERT_STR_EQ(out, "bob.b_2");
+}
+
+TEST(account_name_limits)
+{
+	char out[ACCOUNT_NAME_MAX + 1], small[8];
+	/* 16 + 16 = 32: the longest; one more is too long. */
+	const char *p16 = "pppppppppppppppp", *u16 = "uuuuuuuuuuuuuuuu";
+
+	ASSERT_EQ(account_name(p16, u16, out, sizeof(out)), 0);
+	ASSERT_EQ(strlen(out), 32);
+	ASSERT_EQ(account_name(p16, "uuuuuuuuuuuuuuuuu", out, sizeof(out)), -1);
+	ASSERT_EQ(account_name("rig-", "alice", small, sizeof(small)), -1);
+}
+
+TEST(account_name_invalid)
+{
+	char out[ACCOUNT_NAME_MAX + 1];
+
+	ASSERT_EQ(account_name("rig-", "", out, sizeof(out)), 0);
+	ASSERT_EQ(account_name("", "", out, sizeof(out)), -1);
+	ASSERT_EQ(account_name("-", "alice", out, sizeof(out)), -1);
+	ASSERT_EQ(account_name("rig-", "Alice", out, sizeof(out)), -1);
+	ASSERT_EQ(account_name("rig-", "a/b", out, sizeof(out)), -1);
+	ASSERT_EQ(account_name("rig-", "a b", out, sizeof(out)), -1);
+}
+
+TEST(account_lookup_system)
+{
+	struct passwd *pw;
+
+	/* root exists everywhere and is below ACCOUNT_MIN_UID. */
+	ASSERT_EQ(account_lookup("root", &pw), -1);
+	ASSERT_NOT_NULL(pw);
+	ASSERT_EQ(account_lookup("rig-no-such-account-x", &pw), 0);
+}

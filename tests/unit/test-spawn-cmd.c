@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spawn-cmd.c: server_cmd split into words like a shell would, quotes and
+ * backslashes, and the four placeholders filled in without ever adding or
+ * splitting a word, and left alone inside single quotes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/spawn-cmd.h"
+#include "unit.h"
+
+static const struct spawn_vars vars = {
+	.port = 8123,
+	.base_url = "/user/alice/",
+	.root_dir = "/home/rig alice",
+	.username = "alice",
+};
+
+/* Asserts that 'cmd' gives exactly the words in 'want' (NULL-ended). */
+static void
+check(const char *cmd, const char *const *want)
+{
+	char **argv = spawn_argv(cmd, &vars);
+	size_t i;
+
+	ASSERT_NOT_NULL(argv);
+	for (i = 0; want[i] != NULL; i++)
+		ASSERT_STR_EQ(argv[i], want[i]);
+	ASSERT_NULL(argv[i]);
+	spawn_argv_free(argv);
+}
+
+TEST(spawn_cmd_placeholders)
+{
+	const char *const want[] = { "jupyter-lab", "--port=8123",
+		"--ServerApp.base_url=/user/alice/", "--notebook-dir",
+		"/home/rig alice", "--name", "alice-8123", NULL };
+
+	check("jupyter-lab --port={port} --ServerApp.base_url={base_url} "
+	      "--notebook-dir {root_dir} --name {username}-{port}",
+	    want);
+}
+
+TEST(spawn_cmd_quotes)
+{
+	const char *const w1[] = { "sh", "-c", "echo {port} $HOME", NULL };
+	const char *const w2[] = { "a b", "8123 x", "c\"d", "e\\f", NULL };
+	const char *const w3[] = { "ab", "", "x", NULL };
+
+	/* Single quotes keep placeholders and $ as they are. */
+	check("sh -c 'echo {port} $HOME'", w1);
+	check("\"a b\" \"{port} x\" \"c\\\"d\" e\\f", w2);
+	check("a'b' '' \tx\t", w3);
+}
+
+TEST(spawn_cmd_unknown_placeholder)
+{
+	const char *const want[] = { "{nope}", "{port", "8123}", NULL };
+
+	check("{nope} {port {port}}", want);
+}
+
+TEST(spawn_cmd_empty)
+{
+	char **argv = spawn_argv("   \t ", &vars);
+
+	ASSERT_NULL(argv[0]);
+	spawn_argv_free(argv);
+	argv = spawn_argv("", &vars);
+	ASSERT_NULL(argv[0]);
+	spawn_argv_free(argv);
+	spawn_argv_free(NULL);
+}
