@@ -248,8 +248,7 @@ server_spawned(struct server *s)
 	log_info("server %s: started pid %d on port %d", s->name, s->pid,
 	    s->port);
 	progress_step(s, 50,
-	    "Server process started, waiting for it to "
-	    "answer");
+	    "Server process started, waiting for it to answer");
 	ready_probe_start(s, READY_PROBE_MS);
 }
 

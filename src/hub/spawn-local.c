@@ -120,16 +120,13 @@ ensure_account(struct server *s)
 
 	if (account_of(s, acct, sizeof(acct)) == -1) {
 		server_spawn_failed(s,
-		    "'%s%s' is not a valid Unix account "
-		    "name",
+		    "'%s%s' is not a valid Unix account name",
 		    s->hub->cfg->user_prefix, s->name);
 		return -1;
 	}
 	r = account_lookup(acct, &pw);
 	if (r == -1) {
-		server_spawn_failed(s,
-		    "refusing to run as system account "
-		    "'%s'",
+		server_spawn_failed(s, "refusing to run as system account '%s'",
 		    pw->pw_name);
 		return -1;
 	}
