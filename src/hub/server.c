@@ -39,6 +39,9 @@ static void fail(struct server *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void server_gone(struct server *, const char *why);
 
+/* The spawner new servers get (servers_use_spawner()). */
+static const struct spawner *spawner_default = &spawner_local;
+
 /* The user-name hash table. */
 static unsigned
 name_hash(const char *s, size_t len)
@@ -59,6 +62,12 @@ hub_server(struct hub *hub, const char *name, size_t len)
 		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 			return s;
 	return NULL;
+}
+
+void
+servers_use_spawner(const struct spawner *sp)
+{
+	spawner_default = sp != NULL ? sp : &spawner_local;
 }
 
 void
@@ -93,7 +102,7 @@ server_new(struct hub *hub, const char *name, int64_t user_id)
 	unsigned       b = name_hash(name, strlen(name));
 
 	s->hub = hub;
-	s->spawner = &spawner_local;
+	s->spawner = spawner_default;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->user_id = user_id;
 	TAILQ_INIT(&s->listeners);

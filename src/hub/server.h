@@ -96,14 +96,19 @@ char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */
 void servers_release(struct hub *);
 
+/* The spawner servers started or taken over from now on use; NULL for the
+ * local one (the default). One hub per process: the choice is global. */
+void servers_use_spawner(const struct spawner *);
+
 /*
  * For the server modules (spawners, ready.c, takeover.c, cull.c).
  *
  * server_new() puts a server for user 'name' in the table (state
- * STOPPED, the local spawner); server_remove() takes it out, and it is
- * freed once the last reference goes. Work that outlives a callback
- * (a probe, a useradd) holds a reference: server_ref(), then
- * server_unref() when it comes back, after checking s->removed.
+ * STOPPED, the spawner servers_use_spawner() chose); server_remove()
+ * takes it out, and it is freed once the last reference goes. Work that
+ * outlives a callback (a probe, a useradd) holds a reference:
+ * server_ref(), then server_unref() when it comes back, after checking
+ * s->removed.
  */
 struct server *server_new(struct hub *, const char *name, int64_t user_id);
 void           server_remove(struct server *);

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.c's state machine behind a spawner that is not the local one: a
+ * fake that records the calls it gets and answers as a test says. It is
+ * what a privileged helper or Slurm spawner will look like to the hub.
+ * The readiness probe goes to a small real HTTP server on the test's loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "hub/config.h"
+#include "hub/db.h"
+#include "hub/progress.h"
+#include "hub/server.h"
+#include "hub/spawner.h"
+#include "lib/util.h"
+#include "unit.h"
+
+/* What the fake spawner does on start(), and what it saw. */
+static struct {
+	int      fail; /* start(): server_spawn_failed() */
+	int      port; /* start(): server_spawned() on this port */
+	int      alive;
+	int      watched;
+	int      starts, terms, kills, forgets;
+	char     last[256]; /* the listener's last event */
+	int      events;
+	uv_tcp_t listener; /* answers every request with 200 */
+} F;
+
+static void
+fake_start(struct server *s)
+{
+	F.starts++;
+	if (F.fail) {
+		server_spawn_failed(s, "no %s", "luck");
+		return;
+	}
+	s->pid = 4242;
+	snprintf(s->pid_start, sizeof(s->pid_start), "77");
+	s->port = F.port;
+	server_spawned(s);
+}
+
+static void
+fake_signal(struct server *s, enum spawner_signal sig)
+{
+	(void)s;
+	if (sig == SPAWNER_TERM)
+		F.terms++;
+	else
+		F.kills++;
+}
+
+static int
+fake_alive(const struct server *s)
+{
+	(void)s;
+	return F.alive;
+}
+
+static int
+fake_watched(const struct server *s)
+{
+	(void)s;
+	return F.watched;
+}
+
+static void
+fake_address(const struct server *s, char *host, size_t len, int *port)
+{
+	snprintf(host, len, "127.0.0.1");
+	*port = s->port;
+}
+
+static char *
+fake_log_tail(const struct server *s, int lines)
+{
+	(void)s;
+	(void)lines;
+	return xstrdup("fake log\n");
+}
+
+static void
+fake_forget(struct server *s)
+{
+	(void)s;
+	F.forgets++;
+}
+
+static const struct spawner fake = {
+	.name = "fake",
+	.start = fake_start,
+	.signal = fake_signal,
+	.alive = fake_alive,
+	.watched = fake_watched,
+	.address = fake_address,
+	.cpu_ticks = NULL,
+	.log_tail = fake_log_tail,
+	.forget = fake_forget,
+};
+
+static int
+listen_cb(void *arg, const struct server_progress *p)
+{
+	(void)arg;
+	snprintf(F.last, sizeof(F.last), "%d:%d:%s", (int)p->kind, p->progress,
+	    p->message);
+	F.events++;
+	return 0;
+}
+
+/* The tiny HTTP server: one answer per connection, then close. */
+static void
+http_close_cb(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
+http_write_cb(uv_write_t *w, int status)
+{
+	(void)status;
+	uv_close((uv_handle_t *)w->handle, http_close_cb);
+	free(w);
+}
+
+static void
+http_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	static char space[4096];
+
+	(void)h;
+	(void)hint;
+	*b = uv_buf_init(space, sizeof(space));
+}
+
+static void
+http_read_cb(uv_stream_t *c, ssize_t n, const uv_buf_t *b)
+{
+	static char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+	                       "Connection: close\r\n\r\n{}";
+	uv_write_t *w;
+	uv_buf_t    out = uv_buf_init(answer, sizeof(answer) - 1);
+
+	(void)b;
+	if (n == 0)
+		return;
+	uv_read_stop(c);
+	if (n < 0) {
+		uv_close((uv_handle_t *)c, http_close_cb);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	if (uv_write(w, c, &out, 1, http_write_cb) != 0) {
+		free(w);
+		uv_close((uv_handle_t *)c, http_close_cb);
+	}
+}
+
+static void
+http_conn_cb(uv_stream_t *l, int status)
+{
+	uv_tcp_t *c = xcalloc(1, sizeof(*c));
+
+	ASSERT_EQ(status, 0);
+	uv_tcp_init(l->loop, c);
+	ASSERT_EQ(uv_accept(l, (uv_stream_t *)c), 0);
+	uv_read_start((uv_stream_t *)c, http_alloc_cb, http_read_cb);
+}
+
+/* A port on 127.0.0.1 that answers HTTP (listen) or refuses (not). */
+static int
+http_start(uv_loop_t *loop, int listen)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in got;
+	int                len = sizeof(got);
+
+	uv_tcp_init(loop, &F.listener);
+	uv_ip4_addr("127.0.0.1", 0, &sin);
+	ASSERT_EQ(uv_tcp_bind(&F.listener, (struct sockaddr *)&sin, 0), 0);
+	if (listen)
+		ASSERT_EQ(
+		    uv_listen((uv_stream_t *)&F.listener, 8, http_conn_cb), 0);
+	ASSERT_EQ(
+	    uv_tcp_getsockname(&F.listener, (struct sockaddr *)&got, &len), 0);
+	return ntohs(got.sin_port);
+}
+
+/* A hub with what server.c uses: loop, settings, database, one user. */
+static void
+hub_init(struct hub *hub, struct config *cfg, uv_loop_t *loop,
+    struct db_user *u)
+{
+	char *path;
+
+	memset(hub, 0, sizeof(*hub));
+	memset(&F, 0, sizeof(F));
+	config_init(cfg);
+	free(cfg->state_dir);
+	cfg->state_dir = xstrdup(unit_tmpdir());
+	cfg->spawn_timeout = 1;
+	ASSERT_EQ(uv_loop_init(loop), 0);
+	hub->loop = loop;
+	hub->cfg = cfg;
+	path = xasprintf("%s/rig.db", unit_tmpdir());
+	hub->db = db_open(path);
+	free(path);
+	ASSERT_NOT_NULL(hub->db);
+	TAILQ_INIT(&hub->conns);
+	TAILQ_INIT(&hub->idle);
+	ASSERT_EQ(db_user_add(hub->db, "alice", "x", 0), 0);
+	ASSERT_EQ(db_user_get(hub->db, "alice", u), 0);
+	servers_use_spawner(&fake);
+}
+
+/* Runs the loop until 's' leaves 'state' (at most ~5 s). */
+static void
+run_while(uv_loop_t *loop, struct server *s, enum server_state state)
+{
+	for (int i = 0; i < 500 && s->state == state; i++) {
+		uv_run(loop, UV_RUN_NOWAIT);
+		uv_sleep(10);
+	}
+}
+
+static void
+hub_end(struct hub *hub, struct config *cfg, uv_loop_t *loop, struct db_user *u)
+{
+	servers_release(hub);
+	uv_close((uv_handle_t *)&F.listener, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(uv_loop_close(loop), 0);
+	db_user_release(u);
+	db_close(hub->db);
+	config_release(cfg);
+	servers_use_spawner(NULL);
+}
+
+/* Active rows in SQLite. */
+static size_t
+recorded(struct hub *hub)
+{
+	struct db_server *rows;
+	size_t            n;
+
+	ASSERT_EQ(db_server_list_active(hub->db, &rows, &n), 0);
+	db_servers_free(rows, n);
+	return n;
+}
+
+TEST(server_spawn_fails)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 0);
+	F.fail = 1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	ASSERT_NOT_NULL(s);
+	ASSERT_EQ(F.starts, 1);
+	ASSERT_EQ(s->state, SERVER_FAILED);
+	ASSERT_STR_EQ(s->error, "no luck");
+	ASSERT_EQ(hub.m.spawn_failures, 1);
+	ASSERT_EQ(server_progress_listen(s, listen_cb, NULL), 0);
+	ASSERT_STR_EQ(F.last, "2:100:Spawn failed: no luck");
+	ASSERT_EQ(F.terms, 0); /* nothing ran */
+	ASSERT_EQ(recorded(&hub), 0);
+	/* A failed server is removed by a stop, or replaced by a start. */
+	F.fail = 0;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	ASSERT_EQ(F.starts, 2);
+	ASSERT(hub_server(&hub, "alice", 5) != s);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+TEST(server_ready_stop_exit)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+	char          *tail;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = F.watched = 1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(s->state, SERVER_PENDING);
+	ASSERT_NOT_NULL(s->secret);
+	ASSERT_EQ(server_start(&hub, &u, &err), 1); /* already pending */
+	ASSERT_EQ(server_progress_listen(s, listen_cb, NULL), 1);
+	ASSERT_EQ(F.events, 2); /* requested, started */
+	ASSERT_EQ(recorded(&hub), 1);
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_READY);
+	ASSERT_STR_EQ(F.last, "1:100:Server ready at /user/alice/");
+	ASSERT_EQ(hub.m.spawns, 1);
+	tail = server_log_tail(s, 20);
+	ASSERT_STR_EQ(tail, "fake log\n");
+	free(tail);
+	/* Stop: TERM now, and the spawner's word that it exited. */
+	ASSERT_EQ(server_stop(s), 1);
+	ASSERT_EQ(s->state, SERVER_STOPPING);
+	ASSERT_EQ(F.terms, 1);
+	server_exited(s, "exited with status 0");
+	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_EQ(F.forgets, 1);
+	ASSERT_EQ(recorded(&hub), 0);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+TEST(server_no_answer_then_gone)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 0); /* bound, not listening: refused */
+	F.alive = 1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_FAILED);
+	ASSERT_STR_EQ(s->error, "the server did not answer within 1 s");
+	ASSERT_EQ(F.terms, 1); /* still alive: told to stop */
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+TEST(server_tick_finds_it_gone)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = 1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_READY);
+	/* Not watched: the tick asks alive() and finds it gone. */
+	servers_tick(&hub);
+	ASSERT_NOT_NULL(hub_server(&hub, "alice", 5));
+	F.alive = 0;
+	servers_tick(&hub);
+	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_EQ(recorded(&hub), 0);
+	hub_end(&hub, &cfg, &loop, &u);
+}
