@@ -11,6 +11,9 @@
 #include "hub/server.h"
 #include "unit.h"
 
+static int  record(void *, const struct server_progress *);
+static void server_init(struct server *);
+
 /* What a listener saw, as "kind:pct:message" lines. */
 struct seen {
 	char text[1024];

@@ -31,6 +31,27 @@ static struct {
 	uv_tcp_t listener; /* answers every request with 200 */
 } F;
 
+static void   fake_start(struct server *);
+static void   fake_signal(struct server *, enum spawner_signal);
+static int    fake_alive(const struct server *);
+static int    fake_watched(const struct server *);
+static void   fake_address(const struct server *, char *, size_t, int *);
+static char  *fake_log_tail(const struct server *, int);
+static void   fake_forget(struct server *);
+static int    listen_cb(void *, const struct server_progress *);
+static void   http_close_cb(uv_handle_t *);
+static void   http_write_cb(uv_write_t *, int);
+static void   http_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
+static void   http_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void   http_conn_cb(uv_stream_t *, int);
+static int    http_start(uv_loop_t *, int);
+static void   hub_init(struct hub *, struct config *, uv_loop_t *,
+      struct db_user *);
+static void   run_while(uv_loop_t *, struct server *, enum server_state);
+static void   hub_end(struct hub *, struct config *, uv_loop_t *,
+      struct db_user *);
+static size_t recorded(struct hub *);
+
 static void
 fake_start(struct server *s)
 {

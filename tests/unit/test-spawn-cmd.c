@@ -10,6 +10,8 @@
 #include "hub/spawn-cmd.h"
 #include "unit.h"
 
+static void check(const char *, const char *const *);
+
 static const struct spawn_vars vars = {
 	.port = 8123,
 	.base_url = "/user/alice/",
