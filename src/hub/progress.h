@@ -23,17 +23,15 @@ enum server_progress_kind {
 	SERVER_PROGRESS_STEP, /* one step of the start; more follow */
 	SERVER_PROGRESS_READY, /* last: the server answers at 'url' */
 	SERVER_PROGRESS_FAILED, /* last: the start failed or was stopped */
-	SERVER_PROGRESS_CLOSED, /* last: the server is gone from the hub
-	                         * without a word to pass on (end quietly) */
+	SERVER_PROGRESS_CLOSED, /* last: gone, nothing to say (end quietly) */
 };
 
 /* One event; every pointer is borrowed for the length of the call. */
 struct server_progress {
 	enum server_progress_kind kind;
-	int                       progress; /* 0..100; 100 for READY, FAILED */
-	const char               *message; /* "Server requested", "Spawn
-	                                    * failed: ...", "" for CLOSED */
-	const char *url; /* READY: "/user/NAME/"; else NULL */
+	int                       progress; /* 0..100; 100 if last */
+	const char               *message; /* "" for CLOSED */
+	const char               *url; /* READY: "/user/NAME/"; else NULL */
 };
 
 /*
