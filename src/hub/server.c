@@ -34,11 +34,10 @@
 
 #include <jansson.h>
 
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "probe.h"
 #include "proxy.h"
-#include "respond.h"
-#include "routes.h"
 #include "server.h"
 #include "lib/util.h"
 
@@ -115,15 +114,11 @@ server_new(struct hub *hub, const char *name, int64_t user_id)
 static void
 end_listeners(struct server *s)
 {
-	struct req *req;
+	struct server_listener *l;
 
-	while ((req = TAILQ_FIRST(&s->listeners)) != NULL) {
-		TAILQ_REMOVE(&s->listeners, req, entry);
-		req->busy = 0;
-		if (req->conn == NULL)
-			req_free(req);
-		else
-			respond_stream_end(req);
+	while ((l = TAILQ_FIRST(&s->listeners)) != NULL) {
+		TAILQ_REMOVE(&s->listeners, l, entry);
+		l->end(l);
 	}
 }
 
@@ -173,19 +168,6 @@ save(struct server *s)
 		log_warnx("server %s: cannot record its state", s->name);
 }
 
-/* An event as a server-sent-events line; takes the reference to 'ev'.
- * Caller frees result. */
-static char *
-event_line(json_t *ev)
-{
-	char *data = json_dumps(ev, JSON_COMPACT);
-	char *line = xasprintf("data: %s\n\n", data);
-
-	free(data);
-	json_decref(ev);
-	return line;
-}
-
 static json_t *
 progress_event(int pct, const char *message)
 {
@@ -197,8 +179,7 @@ progress_event(int pct, const char *message)
 static void
 emit(struct server *s, json_t *ev, int final)
 {
-	struct req *req, *next;
-	char       *line;
+	struct server_listener *l, *next;
 
 	if (final == 0 && s->nev < SERVER_MAX_EVENTS) {
 		s->ev[s->nev].progress =
@@ -207,20 +188,14 @@ emit(struct server *s, json_t *ev, int final)
 		    json_string_value(json_object_get(ev, "message")));
 		s->nev++;
 	}
-	line = event_line(ev);
-	for (req = TAILQ_FIRST(&s->listeners); req != NULL; req = next) {
-		next = TAILQ_NEXT(req, entry);
-		if (respond_stream_write(req, line, strlen(line)) == -1 ||
-		    final) {
-			TAILQ_REMOVE(&s->listeners, req, entry);
-			req->busy = 0;
-			if (req->conn == NULL)
-				req_free(req);
-			else
-				respond_stream_end(req);
+	for (l = TAILQ_FIRST(&s->listeners); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
+		if (l->event(l, ev) == -1 || final) {
+			TAILQ_REMOVE(&s->listeners, l, entry);
+			l->end(l);
 		}
 	}
-	free(line);
+	json_decref(ev);
 }
 
 
@@ -257,27 +232,23 @@ progress(struct server *s, int pct, const char *message)
 }
 
 void
-server_progress_listen(struct server *s, struct req *req)
+server_progress_listen(struct server *s, struct server_listener *l)
 {
-	char *line;
+	json_t *ev;
 
-	respond_stream_start(req, 200, "text/event-stream",
-	    "X-Accel-Buffering: no\r\n");
 	for (int i = 0; i < s->nev; i++) {
-		line = event_line(progress_event(s->ev[i].progress,
-		    s->ev[i].message));
-		respond_stream_write(req, line, strlen(line));
-		free(line);
+		ev = progress_event(s->ev[i].progress, s->ev[i].message);
+		l->event(l, ev);
+		json_decref(ev);
 	}
 	if (s->state != SERVER_PENDING) {
-		line = event_line(final_event(s));
-		respond_stream_write(req, line, strlen(line));
-		free(line);
-		respond_stream_end(req);
+		ev = final_event(s);
+		l->event(l, ev);
+		json_decref(ev);
+		l->end(l);
 		return;
 	}
-	req->busy = 1;
-	TAILQ_INSERT_TAIL(&s->listeners, req, entry);
+	TAILQ_INSERT_TAIL(&s->listeners, l, entry);
 }
 
 /* Reads "/proc/PID/stat" field 22 (start time in clock ticks). */

@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "db.h"
@@ -23,6 +24,22 @@ struct server_event {
 	int   progress; /* 0..100 */
 	char *message;
 };
+
+/*
+ * Someone following a start's progress (api.c's event stream). The
+ * spawner reports each event to it and, once the start succeeded or
+ * failed, ends it; it never writes anything itself.
+ */
+struct server_listener {
+	/* One event ({"progress": N, "message": ...}; the last has "ready"
+	 * or "failed"), borrowed; -1 to stop listening (then 'end' follows). */
+	int  (*event)(struct server_listener *, json_t *ev);
+	/* No more events: the listener is forgotten after this call. */
+	void (*end)(struct server_listener *);
+	TAILQ_ENTRY(server_listener) entry;
+};
+
+TAILQ_HEAD(server_listeners, server_listener);
 
 struct server {
 	struct hub       *hub;
@@ -49,7 +66,7 @@ struct server {
 	uint64_t          cpu_ticks; /* of the account, at the last cull */
 	struct server_event ev[SERVER_MAX_EVENTS];
 	int               nev;
-	struct req_list   listeners; /* progress streams */
+	struct server_listeners listeners; /* progress streams */
 	struct server    *hnext;
 };
 
@@ -74,9 +91,11 @@ void servers_tick(struct hub *);
 void servers_cull(struct hub *);
 /* Stops the server of a user that was deleted. */
 void servers_drop_user(struct hub *, const char *name);
-/* Streams the server's progress events to 'req' as text/event-stream;
- * ends the stream when the start succeeds or fails. */
-void server_progress_listen(struct server *, struct req *);
+/* Finds the in-memory server of user 'name'; NULL if none. */
+struct server *hub_server(struct hub *, const char *name, size_t len);
+/* Reports the events so far to 'l', then each as it comes, and ends it
+ * when the start succeeds or fails (at once if it is not starting). */
+void server_progress_listen(struct server *, struct server_listener *l);
 /* The last lines of the server's log, for the spawn page; caller frees. */
 char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */
