@@ -29,8 +29,30 @@ struct progress_stream {
 	struct req            *req;
 };
 
-static void with_user(struct req *,
-    void (*)(struct req *, struct db_user *));
+static json_t *iso_json(int64_t t);
+static json_t *pending_json(const struct server *s);
+static json_t *user_json(struct hub *hub, const struct db_user *u);
+static json_t *token_json(const struct db_token *t, const char *user);
+static json_t *body_object(struct req *req);
+static void with_user(struct req *req,
+    void (*fn)(struct req *, struct db_user *));
+static void user_patch(struct req *req, struct db_user *u);
+static void user_delete(struct req *req, struct db_user *u);
+static void server_post(struct req *req, struct db_user *u);
+static void server_delete(struct req *req, struct db_user *u);
+static int stream_event(struct server_listener *l, json_t *ev);
+static void stream_end(struct server_listener *l);
+static void server_progress(struct req *req, struct db_user *u);
+static void tokens_list(struct req *req, struct db_user *u);
+static void token_create(struct req *req, struct db_user *u);
+static int token_id(const char *s, int64_t *id);
+static void token_one(struct req *req, struct db_user *u, int del);
+static void token_get(struct req *req, struct db_user *u);
+static void token_delete(struct req *req, struct db_user *u);
+static void user_get(struct req *req, struct db_user *u);
+static void activity(struct req *req, struct db_user *u);
+static void bad_method(struct req *req, struct db_user *u);
+static void no_such_path(struct req *req, struct db_user *u);
 
 static json_t *
 iso_json(int64_t t)

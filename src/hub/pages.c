@@ -28,6 +28,25 @@
 
 #define PASSWORD_MAX 511
 
+static const char *secure_attr(const struct req *req);
+static void respond_page(struct req *req, int status, struct buf *page,
+    const char *headers);
+static char *field(const struct req *req, const char *name);
+static char *query_arg(const struct req *req, const char *name);
+static void hidden_xsrf(struct buf *b, const struct req *req);
+static void button_form(struct buf *b, const struct req *req,
+    const char *action, const char *label, const char *cls, const char *next);
+static void login_page(struct req *req, int status, const char *error,
+    const char *user);
+static void login_verify_cb(uv_work_t *w);
+static char *after_login(struct req *req, const struct db_user *u);
+static void login_done_cb(uv_work_t *w, int status);
+static void time_text(struct buf *b, int64_t t);
+static int target_user(struct req *req, const char *name, struct db_user *u);
+static void admin_page(struct req *req, const char *notice, const char *secret);
+static void admin_done(struct req *req, int r);
+static void token_page(struct req *req, const char *secret);
+
 static const char *
 secure_attr(const struct req *req)
 {
