@@ -635,13 +635,13 @@ TEST(azure_conf_text_defaults)
 	 * later change of default reaches old projects. */
 	ASSERT_NOT_NULL(strstr(text,
 	    "\n; arm_endpoint = "
-	    "https://management.azure.com\n"));
+	    "https://management.azure.com "));
 	ASSERT_NOT_NULL(strstr(text,
 	    "\n; imds_endpoint = "
-	    "http://169.254.169.254\n"));
+	    "http://169.254.169.254 "));
 	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 1h "));
 	ASSERT_NOT_NULL(strstr(text, "\ndaily_stop = 20:00 UTC "));
-	ASSERT_NOT_NULL(strstr(text, "\nimage = " AZURE_IMAGE_DEFAULT "\n"));
+	ASSERT_NOT_NULL(strstr(text, "\nimage = " AZURE_IMAGE_DEFAULT " "));
 	free(text);
 	/* The 13 uncommented keys; the five endpoints are commented out. */
 	ASSERT_EQ(read_back(&a), 13);
@@ -690,9 +690,9 @@ TEST(azure_conf_text_round_trip)
 	text = azure_conf_text(&a);
 	/* Changed endpoints are written as settings, not comments. */
 	ASSERT_NOT_NULL(
-	    strstr(text, "\narm_endpoint = http://127.0.0.1:8443\n"));
+	    strstr(text, "\narm_endpoint = http://127.0.0.1:8443 "));
 	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m "));
-	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75\n"));
+	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75 "));
 	free(text);
 	/* All 18 keys. */
 	ASSERT_EQ(read_back(&a), 18);
