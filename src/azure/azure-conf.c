@@ -16,6 +16,8 @@
 #include "azure-auth.h"
 #include "azure-conf.h"
 #include "lib/buf.h"
+#include "machine/machine.h"
+#include "provider-azure.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/util.h"
@@ -73,7 +75,7 @@ const struct setting azure_settings[] = {
 	    .words = disk_types,
 	    .help = "Premium_LRS, StandardSSD_LRS, Standard_LRS" },
 	{ .section = "azure", .key = "spot", .type = SETTING_ENUM,
-	    .off = A(spot), .def = "no", .words = no_yes,
+	    .off = A(spot), .def = "no", .words = no_yes, .what = "yes or no",
 	    .help = "yes: a Spot VM, deallocated on eviction" },
 	{ .section = "azure", .key = "allow_from", .type = SETTING_STRING,
 	    .off = A(allow_from), .def = "auto", .check = check_allow_from,
@@ -447,6 +449,16 @@ check_size(void *obj, const char *v, char *why, size_t len)
 {
 	(void)obj, (void)why, (void)len;
 	return name_chars_ok(v, "_-") ? 0 : -1;
+}
+
+struct azure_conf *
+azure_conf_of(const struct machine *m)
+{
+	struct azure_conf *c = machine_provider_conf(m, &provider_azure);
+
+	if (c == NULL)
+		fatalx("%s: the machine holds no [azure] settings", __func__);
+	return c;
 }
 
 int

@@ -44,8 +44,14 @@ struct azure_conf {
 	char   *myip_endpoint; /* answers the caller's public address */
 };
 
+struct machine;
+
 /* The [azure] keys (settings.h). */
 extern const struct setting azure_settings[];
+
+/* A machine's [azure] settings, which it holds for the provider
+ * (machine_provider_conf()). Never NULL. */
+struct azure_conf *azure_conf_of(const struct machine *);
 
 void azure_conf_init(struct azure_conf *);
 void azure_conf_release(struct azure_conf *);

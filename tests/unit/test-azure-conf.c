@@ -737,10 +737,10 @@ TEST(azure_conf_through_machine_load)
 	    f);
 	fclose(f);
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
-	ASSERT_STR_EQ(m.azure.location, "uksouth");
-	ASSERT_EQ(m.azure.spot, 1);
-	ASSERT_STR_EQ(m.azure.allow_from, "10.0.0.0/8, 192.168.0.0/16");
-	ASSERT_STR_EQ(m.azure.sku, "c");
+	ASSERT_STR_EQ(azure_conf_of(&m)->location, "uksouth");
+	ASSERT_EQ(azure_conf_of(&m)->spot, 1);
+	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from, "10.0.0.0/8, 192.168.0.0/16");
+	ASSERT_STR_EQ(azure_conf_of(&m)->sku, "c");
 	machine_release(&m);
 
 	/* A bad [azure] value fails the load. */
