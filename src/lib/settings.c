@@ -514,7 +514,10 @@ settings_write(struct buf *b, const struct setting *tab, const void *obj,
 		    (val[0] == '\0' || strcmp(val, def) == 0);
 		start = b->len;
 		buf_addf(b, "%s%s = %s", off ? "; " : "", e->key, val);
-		if (e->help != NULL) {
+		/* A value someone chose stays as they gave it (tests and
+		 * scripts match the whole line); a default says what it is. */
+		if (e->help != NULL &&
+		    (off || val[0] == '\0' || strcmp(val, def) == 0)) {
 			/* At least one space before the comment: ini.c ends
 			 * a value only at a ';' after white space. */
 			do

@@ -101,9 +101,10 @@ const char *settings_nearest(const struct setting *const *tabs, size_t n,
     const char *section, const char *key);
 
 /*
- * Appends the keys of 'section' as rig.conf lines, each "key = value"
- * with its help as a comment ("; key = value" for an optional one that
- * is unset or at its default), in the table's order.
+ * Appends the keys of 'section' as rig.conf lines in the table's order:
+ * "key = value", "; key = value" for an optional one that is unset or at
+ * its default. A key unset or at its default has its help as a comment
+ * after it; one set to something else is written bare.
  */
 void settings_write(struct buf *, const struct setting *tab, const void *obj,
     const char *section);

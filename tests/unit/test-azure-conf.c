@@ -690,9 +690,9 @@ TEST(azure_conf_text_round_trip)
 	text = azure_conf_text(&a);
 	/* Changed endpoints are written as settings, not comments. */
 	ASSERT_NOT_NULL(
-	    strstr(text, "\narm_endpoint = http://127.0.0.1:8443 "));
-	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m "));
-	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75 "));
+	    strstr(text, "\narm_endpoint = http://127.0.0.1:8443\n"));
+	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m\n"));
+	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75\n"));
 	free(text);
 	/* All 18 keys. */
 	ASSERT_EQ(read_back(&a), 18);
