@@ -45,6 +45,7 @@ static const char *const hub_access[] = { "public", "tunnel", NULL };
  * checked as they are read; what goes into an ARM path or name is
  * never escaped, so it must not need to be.
  */
+/* clang-format off */
 const struct setting azure_settings[] = {
 	{ .section = "azure", .key = "subscription", .type = SETTING_STRING,
 	    .off = A(subscription), .flags = SETTING_EMPTY_UNSET,
@@ -122,6 +123,7 @@ const struct setting azure_settings[] = {
 	    .help = "tells allow_from = auto your public address" },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
 void
 azure_conf_init(struct azure_conf *a)

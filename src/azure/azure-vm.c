@@ -375,8 +375,8 @@ mk_group(struct mk *k)
 	 * rig down refuses to delete. The tag says it too. */
 	machine_state_set(az->m, "azure.group_created", "yes");
 	if (azure_put(az, "creating the resource group", az->rg_path,
-	        json_pack("{s:s, s:o}", "location", azure_conf_of(az->m)->location,
-	            "tags", tags(az)),
+	        json_pack("{s:s, s:o}", "location",
+	            azure_conf_of(az->m)->location, "tags", tags(az)),
 	        NULL) == -1)
 		return -1;
 	step_end(k, "created");
@@ -542,8 +542,9 @@ mk_vnet(struct mk *k)
 	step_begin(k, "virtual network");
 	path = azure_named_path(az, "Microsoft.Network/virtualNetworks/", "-vnet");
 	body = json_pack("{s:s, s:o, s:{s:{s:[s]}, s:[{s:s, s:{s:s, s:{s:s}}}]}}",
-	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "properties",
-	    "addressSpace", "addressPrefixes", "10.0.0.0/16", "subnets",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
+	    "properties", "addressSpace", "addressPrefixes", "10.0.0.0/16",
+	    "subnets",
 	    "name", "default", "properties", "addressPrefix", "10.0.0.0/24",
 	    "networkSecurityGroup", "id", k->nsg_id);
 	r = ensure(k, "the virtual network", path, body, NULL, NULL, NULL);
@@ -574,8 +575,8 @@ mk_ip(struct mk *k)
 	    az->name[0] >= 'a' && az->name[0] <= 'z' ? "" : "rig-", az->name,
 	    guid);
 	body = json_pack("{s:s, s:o, s:{s:s}, s:{s:s, s:s, s:{s:s}}}",
-	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "sku", "name",
-	    "Standard", "properties",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "sku",
+	    "name", "Standard", "properties",
 	    "publicIPAllocationMethod", "Static", "publicIPAddressVersion",
 	    "IPv4", "dnsSettings", "domainNameLabel", label);
 	r = ensure(k, "the public IP", path, body, NULL, NULL, &ip);
@@ -607,8 +608,9 @@ mk_nic(struct mk *k)
 	path = azure_named_path(az, "Microsoft.Network/networkInterfaces/", "-nic");
 	body = json_pack("{s:s, s:o, s:{s:[{s:s, s:{s:{s:s}, s:s, s:{s:s}}}], "
 	                 "s:{s:s}}}",
-	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "properties",
-	    "ipConfigurations", "name", "ipconfig1", "properties", "subnet",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
+	    "properties", "ipConfigurations", "name", "ipconfig1", "properties",
+	    "subnet",
 	    "id", k->subnet_id, "privateIPAllocationMethod", "Dynamic",
 	    "publicIPAddress", "id", k->ip_id, "networkSecurityGroup", "id",
 	    k->nsg_id);

@@ -390,8 +390,9 @@ az_describe(struct machine *m, json_t *out)
 	/* Laptops move: say so when this one is not let in any more. */
 	{
 		char *allowed = machine_state_get(m, "azure.allow_from");
-		char *me = allowed != NULL ? azure_my_address(azure_conf_of(m), 1)
-		                           : NULL;
+		char *me = allowed != NULL
+		    ? azure_my_address(azure_conf_of(m), 1)
+		    : NULL;
 
 		if (allowed != NULL)
 			json_object_set_new(out, "allow_from",
@@ -404,7 +405,8 @@ az_describe(struct machine *m, json_t *out)
 		free(me);
 		free(allowed);
 	}
-	json_object_set_new(out, "location", json_string(azure_conf_of(m)->location));
+	json_object_set_new(out, "location",
+	    json_string(azure_conf_of(m)->location));
 	json_object_set_new(out, "size", json_string(azure_conf_of(m)->size));
 	power = power_state(&az, &absent);
 	if (power != NULL || absent)

@@ -74,6 +74,7 @@ static int  check_currency(void *, const char *, char *, size_t);
  * hub.conf; the provider's and its endpoints are only passed on to
  * 'rig self-stop', which knows and checks them before any use.
  */
+/* clang-format off */
 const struct setting autostop_settings[] = {
 	{ .section = "hub", .key = "autostop_after", .type = SETTING_SECONDS,
 	    .off = S(after), .def = "0", .min = 0, .max = DAYS366,
@@ -112,6 +113,7 @@ const struct setting autostop_settings[] = {
 	    .help = "the prices' currency" },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
 /* More than 0 (0 would make every sample busy: the machine never
  * stops), at most 1: a share of all cores, not a percentage. */

@@ -40,6 +40,7 @@ static int check_first_admin(void *, const char *, char *, size_t);
  * the same keys (cmd-hub.c). Help lines are for the documentation test
  * and readers; rig.conf's [hub] is the machine's (machine.c).
  */
+/* clang-format off */
 const struct setting config_settings[] = {
 	{ .section = "hub", .key = "state_dir", .type = SETTING_STRING,
 	    .off = C(state_dir), .help = "the state directory (--state-dir)" },
@@ -101,6 +102,7 @@ const struct setting config_settings[] = {
 	    .help = "http://ADDR:PORT served at /services/NAME/" },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
 static int
 check_deny_ports(void *obj, const char *v, char *why, size_t len)

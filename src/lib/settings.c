@@ -27,17 +27,17 @@ union parsed {
 
 static const struct setting *find_in(const struct setting *, void *,
     const char *, const char *, void **);
-static int   parse(const struct setting *, const char *, union parsed *);
-static void  store(const struct setting *, void *, const char *,
+static int    parse(const struct setting *, const char *, union parsed *);
+static void   store(const struct setting *, void *, const char *,
       const union parsed *);
-static int   set_entry(const struct setting *, void *, const char *);
-static void  what(const struct setting *, char *, size_t);
-static void  show(const struct setting *, const void *, char *, size_t);
-static void  show_default(const struct setting *, char *, size_t);
-static void  show_amount(double, char *, size_t);
+static int    set_entry(const struct setting *, void *, const char *);
+static void   what(const struct setting *, char *, size_t);
+static void   show(const struct setting *, const void *, char *, size_t);
+static void   show_default(const struct setting *, char *, size_t);
+static void   show_amount(double, char *, size_t);
 static size_t distance(const char *, const char *);
-static void  nearest_in(const struct setting *, const char *, const char *,
-     const char **, size_t *);
+static void   nearest_in(const struct setting *, const char *, const char *,
+      const char **, size_t *);
 
 void
 settings_set_str(char **dst, const char *v)
@@ -94,7 +94,8 @@ what(const struct setting *e, char *out, size_t len)
 	case SETTING_INT:
 	case SETTING_SECONDS:
 	case SETTING_SIZE:
-		snprintf(out, len, "a number from %lld to %lld", e->min, e->max);
+		snprintf(out, len, "a number from %lld to %lld", e->min,
+		    e->max);
 		return;
 	case SETTING_BOOL:
 		snprintf(out, len, "yes or no");
@@ -120,7 +121,10 @@ what(const struct setting *e, char *out, size_t len)
 		n++;
 	buf_init(&b, len);
 	for (size_t i = 0; i < n; i++)
-		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		buf_addf(&b, "%s%s",
+		    i == 0           ? ""
+		        : i + 1 == n ? " or "
+		                     : ", ",
 		    e->words[i]);
 	snprintf(out, len, "%s", buf_str(&b));
 	buf_release(&b);
@@ -189,8 +193,8 @@ parse(const struct setting *e, const char *v, union parsed *p)
 		return 0;
 	case SETTING_URL: {
 		size_t scheme = strncmp(v, "http://", 7) == 0 ? 7
-		    : strncmp(v, "https://", 8) == 0        ? 8
-		                                            : 0;
+		    : strncmp(v, "https://", 8) == 0          ? 8
+		                                              : 0;
 
 		if (*v == '\0' && (e->flags & SETTING_EMPTY_UNSET))
 			return 0;
@@ -209,8 +213,7 @@ parse(const struct setting *e, const char *v, union parsed *p)
 
 /* Stores a parsed value; strings are copied from 'v'. */
 static void
-store(const struct setting *e, void *obj, const char *v,
-    const union parsed *p)
+store(const struct setting *e, void *obj, const char *v, const union parsed *p)
 {
 	void  *field = (char *)obj + e->off;
 	size_t n;
@@ -306,8 +309,7 @@ settings_release(const struct setting *tab, void *obj)
 		if (e->type == SETTING_TABLE)
 			settings_release(e->sub, (char *)obj + e->off);
 		else if (e->type == SETTING_STRING || e->type == SETTING_URL)
-			settings_set_str((char **)((char *)obj + e->off),
-			    NULL);
+			settings_set_str((char **)((char *)obj + e->off), NULL);
 	}
 }
 

@@ -45,12 +45,12 @@ enum setting_type {
 #define SETTING_DOC_HIDDEN 0x08
 
 struct setting {
-	const char       *section; /* "hub", "machine", "sync", ... */
-	const char       *key; /* exact: no case folding */
-	enum setting_type type;
-	size_t            off; /* of the field in the owning struct */
-	const char       *def; /* the default as text; NULL: none */
-	long long         min, max; /* INT, SECONDS, SIZE */
+	const char        *section; /* "hub", "machine", "sync", ... */
+	const char        *key; /* exact: no case folding */
+	enum setting_type  type;
+	size_t             off; /* of the field in the owning struct */
+	const char        *def; /* the default as text; NULL: none */
+	long long          min, max; /* INT, SECONDS, SIZE */
 	const char *const *words; /* ENUM, STRING: the values taken */
 	/*
 	 * Called with a value the type accepted (CUSTOM: any value), before

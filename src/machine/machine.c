@@ -27,15 +27,15 @@
 
 #define STATE_MAX (64 * 1024) /* bytes of .rig/state */
 
-static int   check_name(void *, const char *, char *, size_t);
-static int   check_provider(void *, const char *, char *, size_t);
-static int   check_host(void *, const char *, char *, size_t);
-static int   check_user(void *, const char *, char *, size_t);
-static void  show_user(const void *, char *, size_t);
-static int   check_packages(void *, const char *, char *, size_t);
-static int   check_admin(void *, const char *, char *, size_t);
-static int   check_remote_dir(void *, const char *, char *, size_t);
-static void  show_remote_dir(const void *, char *, size_t);
+static int  check_name(void *, const char *, char *, size_t);
+static int  check_provider(void *, const char *, char *, size_t);
+static int  check_host(void *, const char *, char *, size_t);
+static int  check_user(void *, const char *, char *, size_t);
+static void show_user(const void *, char *, size_t);
+static int  check_packages(void *, const char *, char *, size_t);
+static int  check_admin(void *, const char *, char *, size_t);
+static int  check_remote_dir(void *, const char *, char *, size_t);
+static void show_remote_dir(const void *, char *, size_t);
 static const struct provider *section_provider(const char *, size_t *);
 static int   set_hub_key(struct machine *, const char *, const char *);
 static int   load_cb(void *, const char *, const char *, const char *,
@@ -46,6 +46,7 @@ static char *find_conf(const char *);
 #define PORT_WHAT "a port (1-65535)"
 
 /* rig.conf's own sections, in the order rig init writes them. */
+/* clang-format off */
 const struct setting machine_settings[] = {
 	{ .section = "machine", .key = "name", .type = SETTING_STRING,
 	    .off = M(name), .flags = SETTING_EMPTY_UNSET, .check = check_name,
@@ -92,10 +93,12 @@ const struct setting machine_settings[] = {
 	    .check = check_remote_dir, .show = show_remote_dir,
 	    .help = "the project's folder on the machine" },
 	{ .section = "sync", .key = "rsync", .type = SETTING_STRING,
-	    .off = M(rsync), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .off = M(rsync),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
 	    .help = "the rsync program (RIG_RSYNC wins); default: from PATH" },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
 static int
 check_name(void *obj, const char *v, char *why, size_t len)
@@ -154,8 +157,8 @@ check_packages(void *obj, const char *v, char *why, size_t len)
 	for (const char *p = v; *p != '\0'; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		        strchr(" +-.:", *p) != NULL)) {
-			snprintf(why, len,
-			    "'%s' are not Debian package names", v);
+			snprintf(why, len, "'%s' are not Debian package names",
+			    v);
 			return -1;
 		}
 	}
@@ -177,8 +180,8 @@ check_remote_dir(void *obj, const char *v, char *why, size_t len)
 {
 	(void)obj;
 	if (v[0] == '~' && v[1] != '\0' && v[1] != '/') {
-		snprintf(why, len,
-		    "'%s': '~user' is not supported, use a path", v);
+		snprintf(why, len, "'%s': '~user' is not supported, use a path",
+		    v);
 		return -1;
 	}
 	if (strchr(v, '\n') != NULL) {
@@ -331,7 +334,8 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
 	size_t i;
 
 	if (strcmp(section, "machine") != 0 && strcmp(section, "hub") != 0 &&
-	    strcmp(section, "sync") != 0 && section_provider(section, &i) == NULL)
+	    strcmp(section, "sync") != 0 &&
+	    section_provider(section, &i) == NULL)
 		return 0;
 	if (machine_set(arg, section, key, value) == -1)
 		return error("%s:%d: in [%s]", path, lineno, section);

@@ -60,13 +60,16 @@ check_even(void *obj, const char *v, char *why, size_t len)
 
 static const char *const colors[] = { "red", "green", "blue", NULL };
 
+/* clang-format off */
 static const struct setting inner_settings[] = {
 	{ .section = "demo", .key = "inner_every", .type = SETTING_SECONDS,
 	    .off = offsetof(struct inner, every), .def = "5", .min = 0,
 	    .max = 60 },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct setting demo_settings[] = {
 	{ .section = "demo", .key = "name", .type = SETTING_STRING,
 	    .off = offsetof(struct demo, name), .def = "x",
@@ -104,6 +107,7 @@ static const struct setting demo_settings[] = {
 	    .sub = inner_settings },
 	{ .type = SETTING_END },
 };
+/* clang-format on */
 
 static void
 demo_init(struct demo *d)
@@ -189,15 +193,32 @@ TEST(settings_refused_values_change_nothing)
 	static const struct {
 		const char *key, *value;
 	} bad[] = {
-		{ "count", "0" }, { "count", "11" }, { "count", "" },
-		{ "count", "3x" }, { "count", "1.5" }, { "secs", "-1" },
-		{ "secs", "1h" }, { "bytes", "1023" }, { "bytes", "1M" },
-		{ "on", "maybe" }, { "on", "YES" }, { "on", "" },
-		{ "color", "Red" }, { "color", "" }, { "wait", "1 h" },
-		{ "wait", "367d" }, { "wait", "never" }, { "price", "0" },
-		{ "price", "-1" }, { "price", "1e3" }, { "price", "nan" },
-		{ "price", "2000000000" }, { "url", "ftp://x" },
-		{ "url", "http://" }, { "url", "https:///x" }, { "url", "x" },
+		{ "count", "0" },
+		{ "count", "11" },
+		{ "count", "" },
+		{ "count", "3x" },
+		{ "count", "1.5" },
+		{ "secs", "-1" },
+		{ "secs", "1h" },
+		{ "bytes", "1023" },
+		{ "bytes", "1M" },
+		{ "on", "maybe" },
+		{ "on", "YES" },
+		{ "on", "" },
+		{ "color", "Red" },
+		{ "color", "" },
+		{ "wait", "1 h" },
+		{ "wait", "367d" },
+		{ "wait", "never" },
+		{ "price", "0" },
+		{ "price", "-1" },
+		{ "price", "1e3" },
+		{ "price", "nan" },
+		{ "price", "2000000000" },
+		{ "url", "ftp://x" },
+		{ "url", "http://" },
+		{ "url", "https:///x" },
+		{ "url", "x" },
 		{ "inner_every", "61" },
 	};
 	struct demo d, before;
@@ -340,14 +361,14 @@ TEST(settings_write_reads_back)
 	ASSERT_EQ(set(&d, "wait", "90"), 0);
 	ASSERT_EQ(set(&d, "price", "0.125"), 0);
 	ASSERT_EQ(set(&d, "url", "http://[::1]:9"), 0);
-	ASSERT_EQ(set(&d, "name", "a value longer than the comment column"),
-	    0);
+	ASSERT_EQ(set(&d, "name", "a value longer than the comment column"), 0);
 	ASSERT_EQ(write_read(&d, &text), 11);
 	ASSERT_NOT_NULL(strstr(text, "\nprice = 0.125\n"));
 	ASSERT_NOT_NULL(strstr(text, "\nwait = 90\n"));
 	/* A value set is written bare, a default with its help. */
-	ASSERT_NOT_NULL(strstr(text, "\nname = a value longer than the "
-	                             "comment column\n"));
+	ASSERT_NOT_NULL(strstr(text,
+	    "\nname = a value longer than the "
+	    "comment column\n"));
 	ASSERT_NOT_NULL(strstr(text, "\nopt = a ; b\n"));
 	ASSERT_NOT_NULL(strstr(text, "\nurl = http://[::1]:9\n"));
 	free(text);
@@ -507,7 +528,8 @@ TEST(settings_all_documented)
 	/* And nothing documented that no table has. */
 	for (int i = 0; i < doc.n; i++) {
 		if (!table_has(doc.keys[i])) {
-			fprintf(stderr, "# docs/rig.1 has '%s', no table does\n",
+			fprintf(stderr,
+			    "# docs/rig.1 has '%s', no table does\n",
 			    doc.keys[i]);
 			stale++;
 		}
