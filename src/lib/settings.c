@@ -13,6 +13,7 @@
 #include "log.h"
 #include "settings.h"
 #include "util.h"
+#include "banned.h"
 
 #define DOC_COLUMN 24 /* where a written line's comment starts */
 #define NEAR_MAX_KEY 64 /* longer keys get no suggestion */
