@@ -19,7 +19,7 @@
 #include "arm.h"
 #include "azure-auth.h"
 #include "lib/log.h"
-#include "machine/remote.h"
+#include "lib/proc.h"
 #include "lib/url.h"
 #include "lib/util.h"
 #include "lib/banned.h"

@@ -63,6 +63,8 @@ void quote_for_terminal(const char *text, char *out, size_t outlen);
  * pick, let go again); -1 on error. Another program may take it before
  * the caller's child binds it: callers report that as a failed start. */
 int free_loopback_port(void);
+/* Whether a TCP connection to host:port opens within 'timeout_ms'. */
+int tcp_answers(const char *host, int port, int timeout_ms);
 
 /* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
  * 'mode'; -1 with errno set on failure. */
