@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@
 
 #include "log.h"
 #include "util.h"
+
+static int remove_cb(const char *, const struct stat *, int, struct FTW *);
 
 void *
 xmalloc(size_t n)
@@ -456,3 +459,21 @@ mkdir_p(const char *path, int mode)
 	return 0;
 }
 
+/* Removes what nftw() shows it, deepest first. */
+static int
+remove_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void
+remove_tree(const char *path)
+{
+	nftw(path, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+}

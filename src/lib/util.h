@@ -75,6 +75,9 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 char *read_file(const char *path, size_t max, size_t *lenp);
 /* mkdir -p with 'mode' for each created directory; -1 on error. */
 int mkdir_p(const char *path, int mode);
+/* rm -rf 'path': a file, or a folder and all below it, symbolic links
+ * removed and never followed; what cannot be removed stays, unsaid. */
+void remove_tree(const char *path);
 
 #include "banned.h"
 #endif

@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -71,8 +70,6 @@ static void    print_log_tail(const struct service *, size_t);
 static int     spawn_supervisor(const struct service *);
 static pid_t   start_hub(const struct service *, const sigset_t *);
 static int64_t proc_start_ticks(int);
-static int     rm_cb(const char *, const struct stat *, int, struct FTW *);
-static void    rm_rf(const char *);
 static void    stop_servers(const struct service *);
 static int     wait_listening(const struct service *, int, int, size_t);
 
@@ -786,24 +783,6 @@ service_status(struct service *s)
 	return o;
 }
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Ends the users' servers the database knows as running: each runs in
  * its own session, so the whole group goes. */
 static void
@@ -872,7 +851,7 @@ service_remove(struct service *s, int purge)
 		cron_update(s, 0);
 	stop_servers(s);
 	if (purge) {
-		rm_rf(s->dir);
+		remove_tree(s->dir);
 		printf("removed=%s\n", s->dir);
 		return 0;
 	}
@@ -884,7 +863,7 @@ service_remove(struct service *s, int purge)
 		    strcmp(e->d_name, "workspaces") == 0)
 			continue;
 		p = xasprintf("%s/%s", s->state, e->d_name);
-		rm_rf(p);
+		remove_tree(p);
 		free(p);
 	}
 	if (d != NULL)
@@ -897,7 +876,7 @@ service_remove(struct service *s, int purge)
 		    strcmp(e->d_name, "state") == 0)
 			continue;
 		p = xasprintf("%s/%s", s->dir, e->d_name);
-		rm_rf(p);
+		remove_tree(p);
 		free(p);
 	}
 	if (d != NULL)

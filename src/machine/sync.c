@@ -29,7 +29,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +79,6 @@ static int64_t stat_number(const char *, const char *);
 static void    base_argv(struct remote *, struct argv *, const char *, int);
 static int     run_rsync(char *const *, struct proc_result *, const char *);
 static void    fmt_mtime(int64_t, char *, size_t);
-static int     rm_cb(const char *, const struct stat *, int, struct FTW *);
 
 static void
 manifest_add(struct manifest *mf, const char *path, int64_t size, int64_t s,
@@ -408,18 +406,6 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 	    n > 0 ? ":\n" : "", n, err);
 }
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 /* The machine's copies of the conflicting files, fetched next to ours. */
 static int
 fetch_conflicts(struct remote *rm, const char *rpath, struct manifest *now,
@@ -434,7 +420,7 @@ fetch_conflicts(struct remote *rm, const char *rpath, struct manifest *now,
 	(void)now;
 	listpath = machine_state_path(rm->m, "sync-conflicts");
 	tmp = machine_state_path(rm->m, "sync-conflicts.d");
-	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(tmp);
 	buf_init(&list, MANIFEST_MAX);
 	for (size_t i = 0; i < conf->n; i++) {
 		buf_adds(&list, conf->e[i].path);
@@ -478,7 +464,7 @@ fetch_conflicts(struct remote *rm, const char *rpath, struct manifest *now,
 		free(name);
 		free(to);
 	}
-	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(tmp);
 	unlink(listpath);
 	free(listpath);
 	free(tmp);
