@@ -124,6 +124,18 @@ hex_encode(const void *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 char *
 random_hex(size_t nbytes)
 {

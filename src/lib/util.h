@@ -25,6 +25,8 @@ char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void random_bytes(void *buf, size_t len);
 /* Writes 2*len lower-case hex digits and a NUL into 'out'. */
 void hex_encode(const void *in, size_t len, char *out);
+/* The value of the hex digit 'c' (either case), or -1 if it is not one. */
+int hex_value(char c);
 /* A new random secret of 'nbytes' bytes as hex; caller frees result. */
 char *random_hex(size_t nbytes);
 /* Wipes then frees; for secrets. free_secret(NULL) does nothing. */

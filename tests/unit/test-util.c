@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of the file helpers of lib/util.c that the machine workflow
- * leans on: remove_tree() removes a tree and never follows a link out
- * of it.
+ * Tests of lib/util.c's helpers shared by the parts: remove_tree()
+ * removes a tree and never follows a link out of it; hex_value().
  */
 #include <sys/stat.h>
 
@@ -36,4 +35,15 @@ TEST(util_remove_tree)
 	free(keep);
 	free(kept);
 	free(link);
+}
+
+TEST(util_hex_value)
+{
+	ASSERT_EQ(hex_value('0'), 0);
+	ASSERT_EQ(hex_value('9'), 9);
+	ASSERT_EQ(hex_value('a'), 10);
+	ASSERT_EQ(hex_value('F'), 15);
+	ASSERT_EQ(hex_value('g'), -1);
+	ASSERT_EQ(hex_value('/'), -1);
+	ASSERT_EQ(hex_value('\0'), -1);
 }
