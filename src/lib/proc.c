@@ -40,6 +40,9 @@ static void cap_timer_cb(uv_timer_t *);
 static void cap_pipe_close_cb(uv_handle_t *);
 static void cap_maybe_done(struct cap *);
 static void run_exit_cb(uv_process_t *, int64_t, int);
+static int  spawn(uv_loop_t *, uv_process_t *, char *const *, const char *,
+     uv_stdio_container_t *, uv_exit_cb);
+static int  exit_status(int64_t, int);
 
 void
 argv_init(struct argv *a)
@@ -152,7 +155,7 @@ cap_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct cap *c = p->data;
 
-	c->res->status = sig != 0 ? 128 + sig : (int)status;
+	c->res->status = exit_status(status, sig);
 	c->exited = 1;
 	uv_close((uv_handle_t *)p, NULL);
 	/* A grandchild may hold the pipes open (a daemon that kept them):
@@ -179,12 +182,45 @@ cap_timer_cb(uv_timer_t *t)
 	uv_timer_start(&c->timer, cap_timer_cb, KILL_MS, 0);
 }
 
+/*
+ * Starts 'argv' in 'cwd' with the three streams of 'io'. The error is
+ * printed; the handle is closed then too (libuv asks for that), so the
+ * caller's loop only has to run.
+ */
+static int
+spawn(uv_loop_t *loop, uv_process_t *proc, char *const *argv, const char *cwd,
+    uv_stdio_container_t *io, uv_exit_cb exit_cb)
+{
+	uv_process_options_t o;
+	int                  r;
+
+	memset(&o, 0, sizeof(o));
+	o.file = argv[0];
+	o.args = (char **)argv;
+	o.cwd = cwd;
+	o.stdio = io;
+	o.stdio_count = 3;
+	o.exit_cb = exit_cb;
+	r = uv_spawn(loop, proc, &o);
+	if (r != 0) {
+		error("cannot run '%s': %s", argv[0], uv_strerror(r));
+		uv_close((uv_handle_t *)proc, NULL);
+	}
+	return r;
+}
+
+/* The shell's way: the exit status, or 128+N for signal N. */
+static int
+exit_status(int64_t status, int sig)
+{
+	return sig != 0 ? 128 + sig : (int)status;
+}
+
 int
 proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
     struct proc_result *res)
 {
 	uv_loop_t            loop;
-	uv_process_options_t o;
 	uv_stdio_container_t io[3];
 	struct cap          *c;
 	int                  r;
@@ -197,7 +233,6 @@ proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
 	uv_pipe_init(&loop, &c->err, 0);
 	uv_timer_init(&loop, &c->timer);
 	c->out.data = c->err.data = c->timer.data = c->proc.data = c;
-	memset(&o, 0, sizeof(o));
 	memset(io, 0, sizeof(io));
 	if (in_fd >= 0) {
 		io[0].flags = UV_INHERIT_FD;
@@ -208,16 +243,8 @@ proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
 	io[1].data.stream = (uv_stream_t *)&c->out;
 	io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	io[2].data.stream = (uv_stream_t *)&c->err;
-	o.file = argv[0];
-	o.args = (char **)argv;
-	o.cwd = cwd;
-	o.stdio = io;
-	o.stdio_count = 3;
-	o.exit_cb = cap_exit_cb;
-	r = uv_spawn(&loop, &c->proc, &o);
+	r = spawn(&loop, &c->proc, argv, cwd, io, cap_exit_cb);
 	if (r != 0) {
-		error("cannot run '%s': %s", argv[0], uv_strerror(r));
-		uv_close((uv_handle_t *)&c->proc, NULL);
 		uv_close((uv_handle_t *)&c->out, NULL);
 		uv_close((uv_handle_t *)&c->err, NULL);
 		uv_close((uv_handle_t *)&c->timer, NULL);
@@ -244,7 +271,7 @@ run_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	int *st = p->data;
 
-	*st = sig != 0 ? 128 + sig : (int)status;
+	*st = exit_status(status, sig);
 	uv_close((uv_handle_t *)p, NULL);
 }
 
@@ -253,24 +280,16 @@ proc_run(char *const *argv, const char *cwd, int out_fd)
 {
 	uv_loop_t            loop;
 	uv_process_t         proc;
-	uv_process_options_t o;
 	uv_stdio_container_t io[3];
 	struct sigaction     ign, old_int, old_quit;
 	int                  r, status = -1;
 
-	memset(&o, 0, sizeof(o));
 	for (int i = 0; i < 3; i++) {
 		io[i].flags = UV_INHERIT_FD;
 		io[i].data.fd = i;
 	}
 	if (out_fd >= 0)
 		io[1].data.fd = out_fd;
-	o.file = argv[0];
-	o.args = (char **)argv;
-	o.cwd = cwd;
-	o.stdio = io;
-	o.stdio_count = 3;
-	o.exit_cb = run_exit_cb;
 	proc.data = &status;
 	/* libuv resets every signal to its default in the child. */
 	memset(&ign, 0, sizeof(ign));
@@ -279,11 +298,7 @@ proc_run(char *const *argv, const char *cwd, int out_fd)
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
 	uv_loop_init(&loop);
-	r = uv_spawn(&loop, &proc, &o);
-	if (r != 0) {
-		error("cannot run '%s': %s", argv[0], uv_strerror(r));
-		uv_close((uv_handle_t *)&proc, NULL);
-	}
+	r = spawn(&loop, &proc, argv, cwd, io, run_exit_cb);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	sigaction(SIGINT, &old_int, NULL);
