@@ -33,8 +33,8 @@ int service_conf_port(const struct service *);
 
 /* Writes the unit if it changed, then daemon-reload, and enables it. */
 int systemd_install(const struct service *);
-int systemd_start(void);
-int systemd_stop(void);
+/* systemctl VERB rig-hub.service: "start" or "stop". */
+int systemd_run(const char *verb);
 /* The hub's pid as systemd knows it; 0 if it does not run. */
 int systemd_main_pid(void);
 /* Disables and deletes the unit; failures are not reported. */

@@ -75,28 +75,15 @@ systemd_install(const struct service *s)
 }
 
 int
-systemd_start(void)
+systemd_run(const char *verb)
 {
 	struct proc_result res;
 	int                r;
 
-	r = service_run(&res, "systemctl", "start", SERVICE_UNIT, (char *)NULL);
+	r = service_run(&res, "systemctl", verb, SERVICE_UNIT, (char *)NULL);
 	if (r == -1)
-		error("systemctl start %s: %s", SERVICE_UNIT,
+		error("systemctl %s %s: %s", verb, SERVICE_UNIT,
 		    buf_str(&res.err));
-	proc_result_release(&res);
-	return r;
-}
-
-int
-systemd_stop(void)
-{
-	struct proc_result res;
-	int                r;
-
-	r = service_run(&res, "systemctl", "stop", SERVICE_UNIT, (char *)NULL);
-	if (r == -1)
-		error("systemctl stop %s: %s", SERVICE_UNIT, buf_str(&res.err));
 	proc_result_release(&res);
 	return r;
 }

@@ -38,6 +38,7 @@ static int  conf_port_cb(void *, const char *, const char *, const char *,
 static void print_log_tail(const struct service *, size_t);
 static int  wait_listening(const struct service *, int, int, size_t);
 static void stop_servers(const struct service *);
+static void remove_all_but(const char *, const char *);
 
 char *
 service_path(const struct service *s, const char *name)
@@ -297,7 +298,7 @@ service_start(struct service *s, int wait_ms)
 		return -1;
 	off = stat(s->log, &sb) == 0 ? (size_t)sb.st_size : 0;
 	if (s->systemd) {
-		if (systemd_start() == -1)
+		if (systemd_run("start") == -1)
 			return -1;
 	} else if (supervisor_running(s, &pid)) {
 		printf("hub=running\n");
@@ -319,7 +320,7 @@ service_stop(struct service *s)
 	int r;
 
 	if (s->systemd) {
-		r = systemd_stop();
+		r = systemd_run("stop");
 		printf("hub=stopped\n");
 		return r;
 	}
@@ -375,13 +376,32 @@ stop_servers(const struct service *s)
 	db_close(db);
 }
 
-int
-service_remove(struct service *s, int purge)
+/* Removes what is in 'dir' but its entry 'keep', then 'dir' itself if
+ * that left it empty. */
+static void
+remove_all_but(const char *dir, const char *keep)
 {
-	DIR           *d;
+	DIR           *d = opendir(dir);
 	struct dirent *e;
 	char          *p;
 
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, keep) == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		remove_tree(p);
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir); /* only if empty */
+}
+
+int
+service_remove(struct service *s, int purge)
+{
 	if (service_stop(s) == -1)
 		return -1;
 	if (s->systemd)
@@ -395,32 +415,8 @@ service_remove(struct service *s, int purge)
 		return 0;
 	}
 	/* Everything but the users' files (state/workspaces). */
-	d = opendir(s->state);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0 ||
-		    strcmp(e->d_name, "workspaces") == 0)
-			continue;
-		p = xasprintf("%s/%s", s->state, e->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(s->state); /* only if empty */
-	d = opendir(s->dir);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0 ||
-		    strcmp(e->d_name, "state") == 0)
-			continue;
-		p = xasprintf("%s/%s", s->dir, e->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(s->dir);
+	remove_all_but(s->state, "workspaces");
+	remove_all_but(s->dir, "state");
 	printf("removed=%s\n", s->dir);
 	return 0;
 }
