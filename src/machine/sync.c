@@ -610,7 +610,7 @@ down_plan(struct sync_job *job, struct down_plan *plan)
 	struct proc_result      res;
 	struct argv             a;
 	struct sync_item        it;
-	char                   *p, *nl;
+	char                   *p, *nl, *stats;
 	int                     r;
 
 	memset(plan, 0, sizeof(*plan));
@@ -623,7 +623,16 @@ down_plan(struct sync_job *job, struct down_plan *plan)
 	r = run_transfer(job, &a, job->rm->m->dir, &res, "sync down");
 	if (r == -1)
 		goto out;
-	/* The lines are cut apart in place, up to the first empty one. */
+	/* The itemized lines come before the stats, which are this run's
+	 * for a dry run; the lines are then cut apart in place. */
+	stats = res.out.data != NULL
+	    ? strstr(res.out.data, "\nNumber of files:")
+	    : NULL;
+	if (stats != NULL) {
+		if (o->dry_run)
+			parse_stats(stats, &job->st);
+		stats[1] = '\0';
+	}
 	for (p = res.out.data; p != NULL && *p != '\0'; p = nl) {
 		nl = strchr(p, '\n');
 		if (nl != NULL)
@@ -639,7 +648,6 @@ down_plan(struct sync_job *job, struct down_plan *plan)
 			    "conflict: %s changed here and on the "
 			    "machine (both would be kept)\n",
 			    plan->conf.e[i].path);
-		parse_stats(buf_str(&res.out), &job->st);
 		if (!o->delete)
 			job->st.deleted = 0;
 	}
