@@ -6,13 +6,15 @@
  * loop (pipes for its output, kept in bounded buffers; a timer for its
  * deadline, which sends SIGTERM and then SIGKILL); proc_run() passes
  * rig's standard streams through and ignores ^C in rig while it waits,
- * so the signal reaches the child alone. struct argv builds the arrays.
+ * so the signal reaches the child alone. struct argv builds the arrays;
+ * proc_which() finds a program as the shell would.
  */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -304,4 +306,22 @@ proc_run(char *const *argv, const char *cwd, int out_fd)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	return r != 0 ? -1 : status;
+}
+
+char *
+proc_which(const char *name, const char *path)
+{
+	const char *p, *e;
+	char       *cand;
+
+	for (p = path; p != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, ":");
+		if (e == p)
+			continue;
+		cand = xasprintf("%.*s/%s", (int)(e - p), p, name);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+	}
+	return NULL;
 }

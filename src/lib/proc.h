@@ -53,4 +53,11 @@ int proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
  */
 int proc_run(char *const *argv, const char *cwd, int out_fd);
 
+/*
+ * The first executable 'name' in the folders of 'path' (':'-separated,
+ * as $PATH; empty entries skipped): NULL if none, or if 'path' is NULL.
+ * Caller frees result.
+ */
+char *proc_which(const char *name, const char *path);
+
 #endif

@@ -96,22 +96,15 @@ service_release(struct service *s)
 int
 service_in_path(const char *name)
 {
-	const char *path = getenv("PATH"), *p, *e;
-	char        full[PATH_MAX];
+	const char *path = getenv("PATH");
+	char       *full;
+	int         found;
 
-	if (path == NULL)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p &&
-		    snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p,
-		        name) < (int)sizeof(full) &&
-		    access(full, X_OK) == 0)
-			return 1;
-	}
-	return 0;
+	full = proc_which(name,
+	    path != NULL ? path : "/usr/local/bin:/usr/bin:/bin");
+	found = full != NULL;
+	free(full);
+	return found;
 }
 
 int

@@ -72,3 +72,16 @@ TEST(proc_run_status_and_output)
 	ASSERT_EQ(proc_run(a.v, NULL, -1), -1);
 	argv_release(&a);
 }
+
+/* proc_which(): the first executable in the path, empty entries skipped. */
+TEST(proc_which_finds_programs)
+{
+	char *p;
+
+	p = proc_which("sh", "::/nonexistent:/bin:/usr/bin");
+	ASSERT_STR_EQ(p, "/bin/sh");
+	free(p);
+	ASSERT_NULL(proc_which("sh", NULL));
+	ASSERT_NULL(proc_which("no-such-program-here", "/bin:/usr/bin"));
+	ASSERT_NULL(proc_which("sh", ""));
+}
