@@ -40,27 +40,11 @@
 #include "lib/log.h"
 #include "machine.h"
 #include "remote.h"
+#include "sync-manifest.h"
 #include "sync.h"
 #include "lib/util.h"
 
-#define MANIFEST_MAGIC "rig-sync-manifest 1"
-#define MANIFEST_MAX (1024u * 1024 * 1024) /* bytes of records */
 #define CONFLICT_TRIES 100
-
-/* One file as recorded (or as found now). */
-struct entry {
-	char   *path;
-	int64_t size;
-	int64_t mtime_s;
-	long    mtime_ns;
-	int     mark; /* conflict or kept: keep the old record */
-};
-
-struct manifest {
-	struct entry *e;
-	size_t        n, cap;
-	int           sorted;
-};
 
 /* One sync in progress: what its steps share, set up by job_prepare(). */
 struct sync_job {
@@ -85,15 +69,7 @@ struct down_plan {
 
 static const char *const skip_paths[] = { MACHINE_STATE, NULL };
 
-static void manifest_add(struct manifest *, const char *, int64_t, int64_t,
-    long);
-static void manifest_free(struct manifest *);
-static void manifest_sort(struct manifest *);
-static struct entry *manifest_find(struct manifest *, const char *);
-static int     manifest_load(struct manifest *, const char *, const char *);
-static int     manifest_save(struct manifest *, const char *, const char *);
 static int     walk_cb(void *, const char *, const struct stat *);
-static int     cmp_entry(const void *, const void *);
 static int     rsync_ok(int);
 static void    parse_stats(const char *, struct sync_stats *);
 static int64_t stat_number(const char *, const char *);
@@ -116,131 +92,6 @@ static int     fetch_conflicts(struct sync_job *, const struct manifest *);
 static int     place_conflict(struct sync_job *, const char *, const char *);
 static int     down_record(struct sync_job *, struct down_plan *);
 static void    report(const struct sync_opts *, const struct sync_stats *);
-
-static void
-manifest_add(struct manifest *mf, const char *path, int64_t size, int64_t s,
-    long ns)
-{
-	if (mf->n == mf->cap) {
-		mf->cap = mf->cap ? 2 * mf->cap : 256;
-		mf->e = xrealloc(mf->e, mf->cap * sizeof(*mf->e));
-	}
-	mf->e[mf->n].path = xstrdup(path);
-	mf->e[mf->n].size = size;
-	mf->e[mf->n].mtime_s = s;
-	mf->e[mf->n].mtime_ns = ns;
-	mf->e[mf->n].mark = 0;
-	mf->n++;
-	mf->sorted = 0;
-}
-
-static void
-manifest_free(struct manifest *mf)
-{
-	for (size_t i = 0; i < mf->n; i++)
-		free(mf->e[i].path);
-	free(mf->e);
-	memset(mf, 0, sizeof(*mf));
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->path,
-	    ((const struct entry *)b)->path);
-}
-
-static void
-manifest_sort(struct manifest *mf)
-{
-	if (!mf->sorted && mf->n > 0)
-		qsort(mf->e, mf->n, sizeof(*mf->e), cmp_entry);
-	mf->sorted = 1;
-}
-
-static struct entry *
-manifest_find(struct manifest *mf, const char *path)
-{
-	struct entry key;
-
-	manifest_sort(mf);
-	key.path = (char *)path;
-	if (mf->n == 0)
-		return NULL;
-	return bsearch(&key, mf->e, mf->n, sizeof(*mf->e), cmp_entry);
-}
-
-/*
- * Records: a header "MAGIC KEY" and then "SIZE SEC NSEC PATH", each
- * ended by a NUL (paths may hold newlines). Records for another KEY
- * (another host or remote_dir) are not ours: 0 with none loaded.
- */
-static int
-manifest_load(struct manifest *mf, const char *path, const char *key)
-{
-	char  *text, *p, *end, *hdr;
-	size_t len;
-
-	memset(mf, 0, sizeof(*mf));
-	text = read_file(path, MANIFEST_MAX, &len);
-	if (text == NULL)
-		return errno == ENOENT
-		    ? 0
-		    : error("cannot read '%s': %s", path, strerror(errno));
-	hdr = xasprintf("%s %s", MANIFEST_MAGIC, key);
-	end = text + len;
-	if (strnlen(text, len) == len || strcmp(text, hdr) != 0) {
-		free(hdr);
-		free(text);
-		return 0;
-	}
-	for (p = text + strlen(text) + 1; p < end; p += strlen(p) + 1) {
-		long long size, s, ns;
-		char     *q;
-
-		if (strnlen(p, (size_t)(end - p)) == (size_t)(end - p))
-			break; /* no NUL: a torn last record */
-		size = strtoll(p, &q, 10);
-		if (*q != ' ')
-			continue;
-		s = strtoll(q + 1, &q, 10);
-		if (*q != ' ')
-			continue;
-		ns = strtoll(q + 1, &q, 10);
-		if (*q != ' ' || q[1] == '\0')
-			continue;
-		manifest_add(mf, q + 1, size, s, (long)ns);
-	}
-	free(hdr);
-	free(text);
-	return 0;
-}
-
-static int
-manifest_save(struct manifest *mf, const char *path, const char *key)
-{
-	struct buf b;
-	int        r;
-
-	buf_init(&b, MANIFEST_MAX);
-	buf_addf(&b, "%s %s", MANIFEST_MAGIC, key);
-	buf_add(&b, "", 1);
-	manifest_sort(mf);
-	for (size_t i = 0; i < mf->n; i++) {
-		if (buf_addf(&b, "%lld %lld %ld %s", (long long)mf->e[i].size,
-		        (long long)mf->e[i].mtime_s, mf->e[i].mtime_ns,
-		        mf->e[i].path) == -1 ||
-		    buf_add(&b, "", 1) == -1) {
-			buf_release(&b);
-			return error("too many files to record in '%s'", path);
-		}
-	}
-	r = write_file_atomic(path, b.data, b.len, 0600);
-	if (r == -1)
-		error("cannot write '%s': %s", path, strerror(errno));
-	buf_release(&b);
-	return r;
-}
 
 /* Regular files only: those are what a conflict can be about. */
 static int
@@ -667,7 +518,7 @@ down_classify(struct sync_job *job, struct down_plan *plan,
     const struct sync_item *it)
 {
 	const struct sync_opts *o = job->o;
-	struct entry           *was, *cur;
+	struct manifest_entry  *was, *cur;
 	char                    tbuf[32];
 	int                     local_changed, remote_changed, deleting;
 
@@ -832,10 +683,10 @@ place_conflict(struct sync_job *job, const char *tmp, const char *path)
 static int
 down_record(struct sync_job *job, struct down_plan *plan)
 {
-	struct manifest after, records;
-	struct ignore  *ig;
-	struct entry   *e, *w;
-	int             r;
+	struct manifest        after, records;
+	struct ignore         *ig;
+	struct manifest_entry *e, *w;
+	int                    r;
 
 	memset(&after, 0, sizeof(after));
 	memset(&records, 0, sizeof(records));
