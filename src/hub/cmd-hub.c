@@ -22,6 +22,7 @@
 #include "config.h"
 #include "conn.h"
 #include "cull.h"
+#include "firewall.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "proxy.h"
@@ -139,6 +140,7 @@ tick_cb(uv_timer_t *t)
 	static uint64_t  last_taken;
 
 	servers_tick(hub);
+	firewall_tick(hub);
 	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
@@ -279,6 +281,9 @@ run(struct config *cfg)
 	if (first_admin(&hub) == -1)
 		goto out;
 	hub.throttle = throttle_new();
+	/* Before any server runs or is taken over: see firewall.h. */
+	if (firewall_start(&hub) == -1)
+		goto out;
 
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
@@ -318,6 +323,7 @@ run(struct config *cfg)
 	log_info("stopped");
 	log_flush();
 out:
+	firewall_stop(); /* rig hub exiting: the table goes with it */
 	if (uv_loop_close(hub.loop) != 0)
 		log_debug("loop not closed cleanly");
 	throttle_free(hub.throttle);

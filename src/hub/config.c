@@ -162,6 +162,8 @@ config_set(struct config *c, const char *key, const char *v)
 		return set_int(&c->keepalive_timeout, key, v, 1, 86400);
 	if (strcmp(key, "session_days") == 0)
 		return set_int(&c->session_days, key, v, 1, 365);
+	if (strcmp(key, "user_firewall") == 0)
+		return set_bool(&c->user_firewall, key, v);
 	if (strcmp(key, "admin_access") == 0)
 		return set_bool(&c->admin_access, key, v);
 	if (strcmp(key, "splice") == 0)
