@@ -341,16 +341,23 @@ firewall_ruleset(const struct firewall_rules *in, struct buf *out)
 	buf_adds(out, "\t}\n");
 
 	/*
-	 * Every process of anyone but a rig account passes at once. TCP gets
-	 * a reset (the caller sees "connection refused" at once, not a
-	 * timeout), everything else an ICMP "administratively prohibited".
-	 * Local destinations go out through lo whatever their address, so
-	 * "fib daddr type local" is the machine itself on any address.
+	 * Only packets of a rig account's socket go on to the checks: anyone
+	 * else's pass at once, and so do packets of no socket at all (a
+	 * reset the kernel sends for a refused connection: "meta skuid !=
+	 * @users accept" would not match those, and then a reset from a
+	 * metadata address, in a test where it is local, would be refused
+	 * in turn). TCP gets a reset, so the caller sees "connection
+	 * refused" at once rather than a timeout; anything else an ICMP
+	 * "administratively prohibited". Local destinations go out through
+	 * lo whatever their address: "fib daddr type local" is the machine
+	 * itself on any of its addresses.
 	 */
 	buf_adds(out,
 	    "\tchain output {\n"
 	    "\t\ttype filter hook output priority filter; policy accept;\n"
-	    "\t\tmeta skuid != @users accept\n"
+	    "\t\tmeta skuid @users jump user\n"
+	    "\t}\n"
+	    "\tchain user {\n"
 	    "\t\tip daddr @metadata4 meta l4proto tcp reject with tcp reset\n"
 	    "\t\tip daddr @metadata4 reject with icmpx admin-prohibited\n"
 	    "\t\tip6 daddr @metadata6 meta l4proto tcp "

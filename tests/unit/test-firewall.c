@@ -73,7 +73,8 @@ TEST(firewall_ruleset_lists)
 	       "1002 . 8889 }");
 	has(t, "typeof meta skuid . tcp dport");
 	has(t, "type filter hook output priority filter; policy accept;");
-	has(t, "meta skuid != @users accept");
+	has(t, "meta skuid @users jump user");
+	has(t, "chain user {");
 	has(t, "ip daddr @metadata4 meta l4proto tcp reject with tcp reset");
 	has(t, "ip daddr @metadata4 reject with icmpx admin-prohibited");
 	has(t, "fib daddr type local tcp dport @internal reject with tcp "
@@ -100,7 +101,7 @@ TEST(firewall_ruleset_empty)
 	lacks(buf_str(&out), "elements = {  }");
 	has(buf_str(&out), "typeof meta skuid");
 	has(buf_str(&out), "elements = { 169.254.169.254, 168.63.129.16 }");
-	has(buf_str(&out), "meta skuid != @users accept");
+	has(buf_str(&out), "meta skuid @users jump user");
 	buf_release(&out);
 }
 
