@@ -530,8 +530,8 @@ passwd_changed(void)
 static int
 has_uid(const struct firewall_rules *r, uint32_t uid)
 {
-	return bsearch(&uid, r->uids, r->nuids, sizeof(*r->uids), cmp_u32) !=
-	    NULL;
+	return r->nuids > 0 && bsearch(&uid, r->uids, r->nuids,
+	    sizeof(*r->uids), cmp_u32) != NULL;
 }
 
 /* One family's listening TCP sockets of rig accounts ('r''s uids, sorted)
