@@ -104,6 +104,7 @@ static int       step_status(struct up *);
 static int       self_sha256(char *, size_t);
 static int       disk_full(const struct proc_result *);
 static long long kv_num(const char *, const char *);
+static int       hub_key_set(const struct machine *, const char *);
 
 static void
 step_begin(struct up *u, const char *what)
@@ -476,9 +477,16 @@ add_cloud(struct up *u, struct buf *args)
 	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
 	    ip != NULL ? ip : "");
 	add_set(args, "tls_names", names);
-	/* Kernels never get the VM's identity: IMDS and the WireServer,
-	 * where the machine's kernel can close them (sandbox.h). */
-	if (sandbox_works(u))
+	/* Kernels never get the VM's identity: IMDS and the WireServer. A
+	 * hub run as root runs each user as their own account, and the user
+	 * firewall (hub/firewall.h) covers every process of those, logins
+	 * and cron included. Otherwise servers run as the hub's own account,
+	 * whose self-stop needs IMDS: Landlock closes the ports to the
+	 * servers' process trees, where the kernel can (sandbox.h). */
+	if (strcmp(u->f.sudo, "root") == 0) {
+		if (!hub_key_set(u->m, "user_firewall"))
+			add_set(args, "user_firewall", "yes");
+	} else if (sandbox_works(u))
 		add_set(args, "server_deny_ports", "80 32526");
 	free(names);
 	free(fqdn);
