@@ -55,8 +55,7 @@
  * AWS. Whole addresses, every port: IMDS is port 80, the WireServer 80
  * and 32526.
  */
-static const char *const metadata4[] = { "169.254.169.254",
-	"168.63.129.16" };
+static const char *const metadata4[] = { "169.254.169.254", "168.63.129.16" };
 static const char *const metadata6[] = { "fd00:ec2::254" };
 
 /* The hub's firewall: what is loaded, and what to compare with. */
@@ -70,29 +69,28 @@ static struct {
 	size_t                nuids;
 } F;
 
-static int   cmp_u32(const void *, const void *);
-static int   cmp_u16(const void *, const void *);
-static int   cmp_listener(const void *, const void *);
-static int   full(size_t);
+static int    cmp_u32(const void *, const void *);
+static int    cmp_u16(const void *, const void *);
+static int    cmp_listener(const void *, const void *);
+static int    full(size_t);
 static size_t grown(size_t);
 static size_t sort_unique(void *, size_t, size_t,
     int (*)(const void *, const void *));
-static void  word_num(struct buf *, unsigned long);
-static void  word_pair(struct buf *, unsigned long, unsigned long);
-static void  add_elements(struct buf *, const char *, const char *,
-     size_t);
-static void  nft_exit_cb(uv_process_t *, int64_t, int);
-static int   nft_run(const char *, size_t);
-static int   is_rig_account(const struct passwd *, const char *,
-     struct db_user *, size_t);
-static int   read_accounts(struct hub *);
-static int   passwd_changed(void);
-static int   read_listeners(struct firewall_rules *);
-static int   diag_dump(int, int, struct firewall_rules *);
-static int   has_uid(const struct firewall_rules *, uint32_t);
-static void  collect(struct hub *, struct firewall_rules *);
-static int   load(const struct firewall_rules *);
-static void  write_status(void);
+static void   word_num(struct buf *, unsigned long);
+static void   word_pair(struct buf *, unsigned long, unsigned long);
+static void   add_elements(struct buf *, const char *, const char *, size_t);
+static void   nft_exit_cb(uv_process_t *, int64_t, int);
+static int    nft_run(const char *, size_t);
+static int is_rig_account(const struct passwd *, const char *, struct db_user *,
+    size_t);
+static int read_accounts(struct hub *);
+static int passwd_changed(void);
+static int read_listeners(struct firewall_rules *);
+static int diag_dump(int, int, struct firewall_rules *);
+static int has_uid(const struct firewall_rules *, uint32_t);
+static void collect(struct hub *, struct firewall_rules *);
+static int  load(const struct firewall_rules *);
+static void write_status(void);
 
 void
 firewall_rules_init(struct firewall_rules *r)
@@ -210,7 +208,7 @@ firewall_rules_normalize(struct firewall_rules *r)
 
 int
 firewall_rules_equal(const struct firewall_rules *a,
-    const struct firewall_rules *b)
+    const struct firewall_rules                  *b)
 {
 	if (a->nuids != b->nuids || a->ninternal != b->ninternal ||
 	    a->nlisteners != b->nlisteners)
@@ -230,8 +228,7 @@ firewall_rules_equal(const struct firewall_rules *a,
  * 'words' (NUL-separated); nothing when the set is empty, which nft's
  * syntax does not allow. */
 static void
-add_elements(struct buf *out, const char *typeof_, const char *words,
-    size_t n)
+add_elements(struct buf *out, const char *typeof_, const char *words, size_t n)
 {
 	buf_addf(out, "\t\ttypeof %s\n", typeof_);
 	if (n == 0)
@@ -281,9 +278,10 @@ firewall_ruleset(const struct firewall_rules *in, struct buf *out)
 
 	/* Creating the table first makes the delete succeed when there is
 	 * none; all three statements are one transaction. */
-	buf_adds(out, "table inet " FIREWALL_TABLE "\n"
-	              "delete table inet " FIREWALL_TABLE "\n"
-	              "table inet " FIREWALL_TABLE " {\n");
+	buf_adds(out,
+	    "table inet " FIREWALL_TABLE "\n"
+	    "delete table inet " FIREWALL_TABLE "\n"
+	    "table inet " FIREWALL_TABLE " {\n");
 
 	buf_adds(out, "\tset users {\n");
 	for (size_t i = 0; i < r.nuids; i++)
@@ -336,8 +334,7 @@ firewall_ruleset(const struct firewall_rules *in, struct buf *out)
 	buf_adds(out, "\tset owned {\n");
 	for (size_t i = 0; i < r.nlisteners; i++)
 		word_pair(&w, r.listeners[i].uid, r.listeners[i].port);
-	add_elements(out, "meta skuid . tcp dport", buf_str(&w),
-	    r.nlisteners);
+	add_elements(out, "meta skuid . tcp dport", buf_str(&w), r.nlisteners);
 	buf_adds(out, "\t}\n");
 
 	/*
@@ -472,11 +469,11 @@ is_rig_account(const struct passwd *pw, const char *prefix,
 {
 	size_t plen = strlen(prefix);
 
-	if (pw->pw_uid < ACCOUNT_MIN_UID || strncmp(pw->pw_name, prefix,
-	    plen) != 0)
+	if (pw->pw_uid < ACCOUNT_MIN_UID ||
+	    strncmp(pw->pw_name, prefix, plen) != 0)
 		return 0;
-	if (pw->pw_gecos != NULL && strncmp(pw->pw_gecos, RIG_GECOS,
-	    strlen(RIG_GECOS)) == 0)
+	if (pw->pw_gecos != NULL &&
+	    strncmp(pw->pw_gecos, RIG_GECOS, strlen(RIG_GECOS)) == 0)
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(pw->pw_name + plen, users[i].name) == 0)
@@ -519,8 +516,8 @@ passwd_changed(void)
 
 	if (stat("/etc/passwd", &sb) == -1)
 		return 1;
-	changed = sb.st_ino != F.passwd.st_ino || sb.st_dev != F.passwd.st_dev ||
-	    sb.st_size != F.passwd.st_size ||
+	changed = sb.st_ino != F.passwd.st_ino ||
+	    sb.st_dev != F.passwd.st_dev || sb.st_size != F.passwd.st_size ||
 	    sb.st_mtim.tv_sec != F.passwd.st_mtim.tv_sec ||
 	    sb.st_mtim.tv_nsec != F.passwd.st_mtim.tv_nsec;
 	F.passwd = sb;
@@ -530,8 +527,8 @@ passwd_changed(void)
 static int
 has_uid(const struct firewall_rules *r, uint32_t uid)
 {
-	return r->nuids > 0 && bsearch(&uid, r->uids, r->nuids,
-	    sizeof(*r->uids), cmp_u32) != NULL;
+	return r->nuids > 0 &&
+	    bsearch(&uid, r->uids, r->nuids, sizeof(*r->uids), cmp_u32) != NULL;
 }
 
 /* One family's listening TCP sockets of rig accounts ('r''s uids, sorted)
@@ -557,8 +554,8 @@ diag_dump(int fd, int family, struct firewall_rules *r)
 	q.req.idiag_states = 1U << TCP_LISTEN_STATE;
 	memset(&nl, 0, sizeof(nl));
 	nl.nl_family = AF_NETLINK;
-	if (sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&nl,
-	    sizeof(nl)) == -1)
+	if (sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&nl, sizeof(nl)) ==
+	    -1)
 		return -1;
 	buf = xmalloc(DIAG_BUF);
 	for (;;) {

@@ -46,11 +46,10 @@ void firewall_rules_init(struct firewall_rules *); /* allocates nothing */
 void firewall_rules_release(struct firewall_rules *);
 void firewall_rules_add_uid(struct firewall_rules *, uint32_t);
 void firewall_rules_add_internal(struct firewall_rules *, uint16_t);
-void firewall_rules_add_listener(struct firewall_rules *, uint32_t,
-    uint16_t);
+void firewall_rules_add_listener(struct firewall_rules *, uint32_t, uint16_t);
 void firewall_rules_normalize(struct firewall_rules *);
 /* 1 if both say the same (normalized first), else 0. */
-int  firewall_rules_equal(const struct firewall_rules *,
+int firewall_rules_equal(const struct firewall_rules *,
     const struct firewall_rules *);
 
 /*
@@ -68,7 +67,7 @@ const char *firewall_teardown(void);
  * -1 with a message if the hub is not root or nft refuses the rules (the
  * hub must not run unguarded when the config asks for the guard).
  */
-int  firewall_start(struct hub *);
+int firewall_start(struct hub *);
 /* Once a second: brings the sets up to date (accounts made or removed,
  * listeners opened or closed); nft runs only when something changed. */
 void firewall_tick(struct hub *);
@@ -76,6 +75,6 @@ void firewall_tick(struct hub *);
  * call when the firewall never started. */
 void firewall_stop(void);
 /* 1 while the table is loaded by this hub. */
-int  firewall_active(void);
+int firewall_active(void);
 
 #endif

@@ -44,9 +44,10 @@ TEST(firewall_ruleset_lists)
 {
 	struct firewall_rules r;
 	struct buf            out;
-	const char           *t, *head = "table inet rig\n"
-	                                   "delete table inet rig\n"
-	                                   "table inet rig {\n";
+	const char           *t,
+	    *head = "table inet rig\n"
+	            "delete table inet rig\n"
+	            "table inet rig {\n";
 
 	firewall_rules_init(&r);
 	firewall_rules_add_uid(&r, 1002);
@@ -69,18 +70,21 @@ TEST(firewall_ruleset_lists)
 	has(t, "elements = { fd00:ec2::254 }");
 	has(t, "elements = { 9000 }");
 	has(t, "elements = { 8888, 8889, 40000 }");
-	has(t, "elements = { 1001 . 8888, 1001 . 40000, 1002 . 8888, "
-	       "1002 . 8889 }");
+	has(t,
+	    "elements = { 1001 . 8888, 1001 . 40000, 1002 . 8888, "
+	    "1002 . 8889 }");
 	has(t, "typeof meta skuid . tcp dport");
 	has(t, "type filter hook output priority filter; policy accept;");
 	has(t, "meta skuid @users jump user");
 	has(t, "chain user {");
 	has(t, "ip daddr @metadata4 meta l4proto tcp reject with tcp reset");
 	has(t, "ip daddr @metadata4 reject with icmpx admin-prohibited");
-	has(t, "fib daddr type local tcp dport @internal reject with tcp "
-	       "reset");
-	has(t, "fib daddr type local tcp dport @listen_ports meta skuid . "
-	       "tcp dport != @owned reject with tcp reset");
+	has(t,
+	    "fib daddr type local tcp dport @internal reject with tcp "
+	    "reset");
+	has(t,
+	    "fib daddr type local tcp dport @listen_ports meta skuid . "
+	    "tcp dport != @owned reject with tcp reset");
 	/* The caller's lists are left as they were. */
 	ASSERT_EQ(r.nuids, 3);
 	ASSERT_EQ(r.uids[0], 1002);
