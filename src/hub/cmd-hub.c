@@ -278,12 +278,12 @@ run(struct config *cfg)
 	if (!cfg->tls && !is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		    "proxy", host);
-	if (first_admin(&hub) == -1)
-		goto out;
-	hub.throttle = throttle_new();
 	/* Before any server runs or is taken over: see firewall.h. */
 	if (firewall_start(&hub) == -1)
 		goto out;
+	if (first_admin(&hub) == -1)
+		goto out;
+	hub.throttle = throttle_new();
 
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
