@@ -145,7 +145,7 @@ printf '%s\n' "$out" | grep -q REFUSED || fail "alice's kernel reached bob's ser
 # A listener bob opens after the hub started is closed to alice within a
 # couple of the hub's ticks; his own kernels still talk to their server.
 LP=$(free_port)
-as_user "$B_UID" "$B_GID" $PY -m http.server --bind 127.0.0.1 --directory "$T/imds" "$LP" \
+as_user "$B_UID" "$B_GID" $PY -m http.server --bind :: --directory "$T/imds" "$LP" \
 	>"$T/bob-listener.log" 2>&1 &
 bg_track $!
 for _ in $(seq 1 50); do
@@ -153,11 +153,16 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 nft list set inet rig owned | grep -q "$B_UID . $LP" || fail "bob's new listener $LP not in the owned set"
-if as_user "$A_UID" "$A_GID" curl -s -m 5 "http://127.0.0.1:$LP/" >/dev/null 2>&1; then
-	fail "alice reached bob's new listener on $LP"
-fi
-code=$(as_user "$B_UID" "$B_GID" curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LP/" || true)
-[ "$code" != 000 ] || fail "bob cannot reach his own listener on $LP"
+# Any local address: IPv4 and IPv6 loopback, another loopback address.
+for u in "http://127.0.0.1:$LP/" "http://[::1]:$LP/" "http://127.0.0.2:$LP/"; do
+	if as_user "$A_UID" "$A_GID" curl -s -m 5 "$u" >/dev/null 2>&1; then
+		fail "alice reached bob's new listener at $u"
+	fi
+done
+for u in "http://127.0.0.1:$LP/" "http://[::1]:$LP/"; do
+	code=$(as_user "$B_UID" "$B_GID" curl -s -m 5 -o /dev/null -w '%{http_code}' "$u" || true)
+	[ "$code" != 000 ] || fail "bob cannot reach his own listener at $u"
+done
 
 # A real ssh session as alice: sshd in this namespace, alice's key.
 mkdir -p /run/sshd
