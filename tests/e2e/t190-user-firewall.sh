@@ -28,7 +28,7 @@ nft list tables | grep -q 'inet rig' && fail "a table inet rig before the hub ra
 mkdir -p "$T/imds"
 echo metadata-stand-in >"$T/imds/index.html"
 for addr in 169.254.169.254 168.63.129.16; do
-	$PY -m http.server --bind "$addr" --directory "$T/imds" 80 \
+	"$PY" -m http.server --bind "$addr" --directory "$T/imds" 80 \
 		>"$T/imds.$addr.log" 2>&1 &
 	bg_track $!
 done
@@ -74,10 +74,9 @@ listeners() {
 	done | sort -un
 }
 
-# in_set UID: true once the hub has put UID into the users set.
+# wait_in_set UID: returns once the hub has put UID into the users set.
 wait_in_set() {
-	local i
-	for i in $(seq 1 60); do
+	for _ in $(seq 1 60); do
 		nft list set inet rig users 2>/dev/null | grep -qw "$1" && return 0
 		sleep 0.1
 	done
@@ -111,7 +110,7 @@ for a in ("169.254.169.254", "168.63.129.16"):
     except Exception as e:
         print("REFUSED", a, type(e).__name__)
 "done"'
-out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" "$cell" 2>&1) ||
+out=$(timeout 90 "$PY" "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" "$cell" 2>&1) ||
 	fail "runcell failed: $out"
 printf '%s\n' "$out" | grep -q REACHED && fail "alice's kernel reached the metadata stand-in: $out"
 [ "$(printf '%s\n' "$out" | grep -c REFUSED)" = 2 ] || fail "alice's kernel: $out"
@@ -138,14 +137,14 @@ try:
 except OSError as e:
     print('REFUSED', e.errno)
 'done'"
-out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" "$cell" 2>&1) ||
+out=$(timeout 90 "$PY" "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" "$cell" 2>&1) ||
 	fail "runcell failed: $out"
 printf '%s\n' "$out" | grep -q REFUSED || fail "alice's kernel reached bob's server port $p: $out"
 
 # A listener bob opens after the hub started is closed to alice within a
 # couple of the hub's ticks; his own kernels still talk to their server.
 LP=$(free_port)
-as_user "$B_UID" "$B_GID" $PY -m http.server --bind :: --directory "$T/imds" "$LP" \
+as_user "$B_UID" "$B_GID" "$PY" -m http.server --bind :: --directory "$T/imds" "$LP" \
 	>"$T/bob-listener.log" 2>&1 &
 bg_track $!
 for _ in $(seq 1 50); do

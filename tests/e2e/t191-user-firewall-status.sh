@@ -16,8 +16,9 @@ export HOME=$T/home
 mkdir -p "$HOME/.local/bin" "$T/proj"
 # rig status looks for the machine's rig where rig up puts it.
 ln -s "$RIG" "$HOME/.local/bin/rig"
+# shellcheck disable=SC2034,SC2016 # lib.sh evals it at exit
 AT_EXIT='"$RIG" service stop >/dev/null 2>&1'
-cd "$T/proj"
+cd "$T/proj" || fail "cd $T/proj"
 "$RIG" init --provider local --remote-dir "$T/remote" >/dev/null || fail "rig init --provider local"
 SPORT=$(free_port)
 
