@@ -67,6 +67,8 @@ static struct {
 	struct stat           passwd; /* /etc/passwd when last read */
 	uint32_t             *uids; /* accounts as last read, sorted */
 	size_t                nuids;
+	uv_fs_event_t         etc; /* a new /etc/passwd at once */
+	int                   watching; /* 'etc' started */
 } F;
 
 static int    cmp_u32(const void *, const void *);
@@ -91,6 +93,8 @@ static int has_uid(const struct firewall_rules *, uint32_t);
 static void collect(struct hub *, struct firewall_rules *);
 static int  load(const struct firewall_rules *);
 static void write_status(void);
+static void etc_cb(uv_fs_event_t *, const char *, int, int);
+static void watch_etc(struct hub *);
 
 void
 firewall_rules_init(struct firewall_rules *r)
@@ -640,6 +644,43 @@ load(const struct firewall_rules *r)
 	return ret;
 }
 
+/* A file in /etc changed: if it is the password file, an account was
+ * made or removed, and the table follows now rather than at the tick. */
+static void
+etc_cb(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+	(void)h;
+	(void)events;
+	if (status == 0 && filename != NULL && strcmp(filename, "passwd") == 0)
+		firewall_tick(F.hub);
+}
+
+/*
+ * useradd renames the new /etc/passwd into place before it makes the home,
+ * and the hub starts a new account's server only once useradd has exited:
+ * seen from here, the account is in the table before its first process
+ * runs, not up to a tick later. The handle is unreferenced, so it never
+ * keeps the loop running; the hub's last walk over its handles closes it.
+ * Without inotify the tick still does the work.
+ */
+static void
+watch_etc(struct hub *hub)
+{
+	int r;
+
+	if (uv_fs_event_init(hub->loop, &F.etc) != 0)
+		return;
+	uv_unref((uv_handle_t *)&F.etc);
+	F.watching = 1;
+	r = uv_fs_event_start(&F.etc, etc_cb, "/etc", 0);
+	if (r != 0) {
+		log_warnx("firewall: cannot watch /etc: %s; accounts are "
+		          "seen once a second",
+		    uv_strerror(r));
+		uv_close((uv_handle_t *)&F.etc, NULL);
+	}
+}
+
 /* For 'rig service status' (and so rig status) on the machine. */
 static void
 write_status(void)
@@ -687,6 +728,7 @@ firewall_start(struct hub *hub)
 	F.loaded = r;
 	F.active = 1;
 	write_status();
+	watch_etc(hub);
 	log_info("firewall: table inet %s loaded: %zu accounts, %zu "
 	         "listeners",
 	    FIREWALL_TABLE, F.loaded.nuids, F.loaded.nlisteners);
@@ -726,6 +768,12 @@ firewall_stop(void)
 {
 	const char *t = firewall_teardown();
 
+	/* Closed already by the hub's walk, unless it stops before its
+	 * loop ran (it could not listen): then here. */
+	if (F.watching && !uv_is_closing((uv_handle_t *)&F.etc)) {
+		uv_close((uv_handle_t *)&F.etc, NULL);
+		uv_run(F.hub->loop, UV_RUN_NOWAIT);
+	}
 	if (F.active) {
 		if (nft_run(t, strlen(t)) == 0)
 			log_info("firewall: table inet %s removed",
