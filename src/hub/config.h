@@ -9,7 +9,10 @@
 
 #include <stdint.h>
 
+#include "lib/settings.h"
+
 #include "autostop.h"
+
 
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
 struct service {
@@ -43,6 +46,9 @@ struct config {
 	struct service *services;
 	struct autostop_conf autostop; /* autostop_* keys */
 };
+
+/* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */
+extern const struct setting config_settings[];
 
 void config_init(struct config *); /* the defaults */
 void config_release(struct config *);
