@@ -14,7 +14,8 @@ static const struct {
 	const char *line;
 } lines[] = {
 	{ "hub", "rig hub [--state-dir DIR] [--listen ADDR:PORT] "
-		 "[--cert FILE --key FILE] [--config FILE] [--no-tls] [-v]" },
+		 "[--cert FILE --key FILE] [--config FILE] [--no-tls] "
+		 "[--renew-cert] [-v]" },
 	{ "user", "rig user add NAME [--admin] [--password-stdin] | del NAME | "
 		  "list | passwd NAME [--password-stdin] | admin NAME on|off "
 		  "[--state-dir DIR]" },

@@ -22,6 +22,7 @@ cmd_hub(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "no-tls", no_argument, NULL, 'n' },
+		{ "renew-cert", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,6 +61,9 @@ cmd_hub(int argc, char **argv)
 			break;
 		case 'n':
 			cfg.tls = 0;
+			break;
+		case 'r':
+			cfg.renew_cert = 1;
 			break;
 		case 'v':
 			log_verbose = 1;

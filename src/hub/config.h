@@ -29,6 +29,7 @@ struct config {
 	char *cert, *key; /* NULL: self-signed in the state dir */
 	char *tls_names; /* more names for the self-signed certificate */
 	int   tls; /* 0 with --no-tls */
+	int   renew_cert; /* --renew-cert: a new self-signed certificate */
 	char *server_cmd; /* the single-user server, a word list */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
 	int   user_firewall; /* per-uid nftables rules (firewall.h) */

@@ -104,7 +104,7 @@ signal_cb(uv_signal_t *s, int signum)
 static int
 ensure_cert(struct hub *hub, char **cert, char **key)
 {
-	char **names;
+	char **names, **addrs;
 	int    r;
 
 	if (hub->cfg->cert != NULL || hub->cfg->key != NULL) {
@@ -116,8 +116,14 @@ ensure_cert(struct hub *hub, char **cert, char **key)
 	}
 	*cert = xasprintf("%s/cert.pem", hub->cfg->state_dir);
 	*key = xasprintf("%s/key.pem", hub->cfg->state_dir);
+	/* The machine's addresses go into a new certificate but do not force
+	 * one: only --renew-cert or a configured name missing does. */
 	names = tls_default_names(hub->cfg->tls_names);
-	r = tls_selfsigned_ensure(*cert, *key, (const char *const *)names);
+	addrs = tls_address_names();
+	r = tls_selfsigned_ensure(*cert, *key, (const char *const *)names,
+	    (const char *const *)addrs, hub->cfg->renew_cert);
+	hub->cfg->renew_cert = 0; /* once, at start */
+	tls_names_free(addrs);
 	tls_names_free(names);
 	if (r == 1)
 		log_info("made a new self-signed certificate: %s", *cert);
@@ -244,17 +250,29 @@ print_urls(struct hub *hub, const char *host, int port)
 	const char *scheme = hub->ssl_ctx ? "https" : "http";
 
 	if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
-		char **names = tls_default_names(hub->cfg->tls_names);
+		char **lists[2];
 
-		for (size_t i = 0; names[i] != NULL; i++) {
-			if (strchr(names[i], ':') != NULL)
-				log_info("rig hub: listening on %s://[%s]:%d/",
-				    scheme, names[i], port);
-			else if (strcmp(names[i], "localhost") != 0)
-				log_info("rig hub: listening on %s://%s:%d/",
-				    scheme, names[i], port);
+		lists[0] = tls_default_names(hub->cfg->tls_names);
+		lists[1] = tls_address_names();
+		for (size_t l = 0; l < 2; l++) {
+			char **names = lists[l];
+
+			for (size_t i = 0; names[i] != NULL; i++) {
+				/* Both lists have the loopback addresses. */
+				if (l == 1 && (strcmp(names[i], "127.0.0.1") ==
+				    0 || strcmp(names[i], "::1") == 0))
+					continue;
+				if (strchr(names[i], ':') != NULL)
+					log_info("rig hub: listening on "
+					         "%s://[%s]:%d/",
+					    scheme, names[i], port);
+				else if (strcmp(names[i], "localhost") != 0)
+					log_info("rig hub: listening on "
+					         "%s://%s:%d/",
+					    scheme, names[i], port);
+			}
+			tls_names_free(names);
 		}
-		tls_names_free(names);
 		return;
 	}
 	if (strchr(host, ':') != NULL)

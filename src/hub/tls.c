@@ -482,11 +482,13 @@ out:
 
 int
 tls_selfsigned_ensure(const char *cert_path, const char *key_path,
-    const char *const *names)
+    const char *const *names, const char *const *also, int renew)
 {
 	EVP_PKEY   *pkey = NULL;
 	X509       *x = NULL;
 	const char *why;
+	char      **all = NULL;
+	size_t      n = 0, cap = 0;
 	int         ret = -1;
 
 	if (names == NULL || names[0] == NULL) {
@@ -508,17 +510,23 @@ tls_selfsigned_ensure(const char *cert_path, const char *key_path,
 		return -1;
 	}
 
-	why = cert_problem(cert_path, key_path, names);
+	why = renew ? "renewal asked for" : cert_problem(cert_path, key_path,
+	    names);
 	if (why == NULL)
 		return 0;
 	log_info("%s: %s: making a self-signed certificate", cert_path, why);
 
+	for (size_t i = 0; names[i] != NULL; i++)
+		names_add(&all, &n, &cap, names[i]);
+	for (size_t i = 0; also != NULL && also[i] != NULL; i++)
+		if (name_valid(also[i]))
+			names_add(&all, &n, &cap, also[i]);
 	pkey = EVP_EC_gen("P-256");
 	if (pkey == NULL) {
 		tls_log_errors("EC key generation");
 		goto out;
 	}
-	x = cert_make(pkey, names);
+	x = cert_make(pkey, (const char *const *)all);
 	if (x == NULL) {
 		tls_log_errors("certificate");
 		goto out;
@@ -527,6 +535,7 @@ tls_selfsigned_ensure(const char *cert_path, const char *key_path,
 		goto out;
 	ret = 1;
 out:
+	tls_names_free(all);
 	X509_free(x);
 	EVP_PKEY_free(pkey);
 	return ret;
@@ -565,11 +574,9 @@ names_add(char ***vp, size_t *np, size_t *capp, const char *name)
 char **
 tls_default_names(const char *extra)
 {
-	struct ifaddrs *ifa, *i;
-	char          **v = NULL;
-	size_t          n = 0, cap = 0;
-	char            host[HOST_NAME_MAX + 1];
-	char            addr[INET6_ADDRSTRLEN];
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	char   host[HOST_NAME_MAX + 1];
 
 	names_add(&v, &n, &cap, "localhost");
 	if (gethostname(host, sizeof(host)) == 0) {
@@ -580,7 +587,35 @@ tls_default_names(const char *extra)
 		log_warn("gethostname");
 	names_add(&v, &n, &cap, "127.0.0.1");
 	names_add(&v, &n, &cap, "::1");
+	if (extra != NULL) {
+		char         *copy = xstrdup(extra), *tok, *save = NULL;
+		unsigned char ip[16];
 
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			if (name_valid(tok) || name_ip(tok, ip) > 0)
+				names_add(&v, &n, &cap, tok);
+			else
+				log_warnx("tls_names: '%s' is not a host name "
+				          "or address, left out",
+				    tok);
+		}
+		free(copy);
+	}
+	return v;
+}
+
+char **
+tls_address_names(void)
+{
+	struct ifaddrs *ifa, *i;
+	char          **v = NULL;
+	size_t          n = 0, cap = 0;
+	char            addr[INET6_ADDRSTRLEN];
+
+	/* Never NULL: callers walk the list. */
+	v = xcalloc(1, sizeof(*v));
+	cap = 1;
 	if (getifaddrs(&ifa) == -1) {
 		log_warn("getifaddrs");
 		return v;
@@ -611,21 +646,6 @@ tls_default_names(const char *extra)
 		names_add(&v, &n, &cap, addr);
 	}
 	freeifaddrs(ifa);
-	if (extra != NULL) {
-		char *copy = xstrdup(extra), *tok, *save = NULL;
-		unsigned char ip[16];
-
-		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
-		     tok = strtok_r(NULL, ", ", &save)) {
-			if (name_valid(tok) || name_ip(tok, ip) > 0)
-				names_add(&v, &n, &cap, tok);
-			else
-				log_warnx("tls_names: '%s' is not a host name "
-				          "or address, left out",
-				    tok);
-		}
-		free(copy);
-	}
 	return v;
 }
 

@@ -12,20 +12,29 @@
  * Ensures 'cert_path' and 'key_path' hold a usable self-signed certificate:
  * makes one (EC P-256 key, written 0600; validity 825 days) if either is
  * missing, or if the certificate expires within 30 days, or if it does not
- * cover every name in 'names' (then it is made anew). 'names' is a
+ * cover every name in 'names', or if 'renew' is set. 'names' is a
  * NULL-terminated list of DNS names and IP addresses (v4 or v6, told apart
- * by parsing) that go into subjectAltName; the first is also the CN.
- * Returns 0, 1 if a new certificate was written, -1 on error (logged).
+ * by parsing) that go into subjectAltName; the first is also the CN. A new
+ * certificate also carries 'also' (NULL or such a list: the machine's
+ * addresses), which an existing one need not have: users accepted its
+ * fingerprint, and an address the machine gains later (a bridge, a VPN)
+ * must not change it. Returns 0, 1 if a new certificate was written, -1 on
+ * error (logged).
  */
 int tls_selfsigned_ensure(const char *cert_path, const char *key_path,
-    const char *const *names);
+    const char *const *names, const char *const *also, int renew);
 
-/* Builds the names for tls_selfsigned_ensure(): "localhost", the host name,
- * 127.0.0.1, ::1, every address of the machine's interfaces, and the names
- * in 'extra' (NULL, or separated by spaces or commas: e.g. a cloud VM's DNS
- * name and public address, which its interfaces do not show); invalid
- * ones are left out with a warning. Caller frees with tls_names_free(). */
+/* The names a certificate must cover: "localhost", the host name,
+ * 127.0.0.1, ::1 and the names in 'extra' (the tls_names setting: NULL, or
+ * separated by spaces or commas: e.g. a cloud VM's DNS name and public
+ * address); invalid ones are left out with a warning. Caller frees with
+ * tls_names_free(). */
 char **tls_default_names(const char *extra);
+
+/* The addresses of the machine's interfaces (IPv6 link-local ones left
+ * out), for a new certificate and the URLs the hub prints. Caller frees with
+ * tls_names_free(). */
+char **tls_address_names(void);
 void   tls_names_free(char **);
 
 /* A server context (TLS 1.2+, modern ciphers, ALPN http/1.1) loaded with the

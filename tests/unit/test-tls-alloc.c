@@ -83,7 +83,7 @@ TEST(tls_alloc_serves_a_handshake)
 	ASSERT_EQ(tls_alloc_install(), 1);
 	cert = xasprintf("%s/cert.pem", unit_tmpdir());
 	key = xasprintf("%s/key.pem", unit_tmpdir());
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 1);
 	/* rig's own server context: RELEASE_BUFFERS as the hub has it. */
 	sctx = tls_server_ctx(cert, key);
 	cctx = SSL_CTX_new(TLS_client_method());

@@ -120,7 +120,7 @@ make_pair(char **cert, char **key)
 {
 	*cert = tmp_path("cert.pem");
 	*key = tmp_path("key.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(*cert, *key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(*cert, *key, test_names, NULL, 0), 1);
 }
 
 static void
@@ -315,7 +315,7 @@ TEST(tls_selfsigned_reuses)
 
 	make_pair(&cert, &key);
 	ASSERT_EQ(tls_fingerprint(cert, fp1, sizeof(fp1)), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 0);
 	ASSERT_EQ(tls_fingerprint(cert, fp2, sizeof(fp2)), 0);
 	ASSERT_STR_EQ(fp1, fp2);
 	free(cert);
@@ -331,7 +331,7 @@ TEST(tls_selfsigned_same_names_other_spelling)
 	char             *cert, *key;
 
 	make_pair(&cert, &key);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 0);
 	free(cert);
 	free(key);
 }
@@ -346,7 +346,7 @@ TEST(tls_selfsigned_new_name)
 
 	make_pair(&cert, &key);
 	ASSERT_EQ(tls_fingerprint(cert, fp1, sizeof(fp1)), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 1);
 	ASSERT_EQ(tls_fingerprint(cert, fp2, sizeof(fp2)), 0);
 	ASSERT(strcmp(fp1, fp2) != 0);
 
@@ -359,15 +359,61 @@ TEST(tls_selfsigned_new_name)
 	X509_free(x);
 
 	/* A new address alone is a new name too. */
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 0);
 	{
 		const char *const more[] = { "localhost", "198.51.100.1",
 			NULL };
 
-		ASSERT_EQ(tls_selfsigned_ensure(cert, key, more), 1);
+		ASSERT_EQ(tls_selfsigned_ensure(cert, key, more, NULL, 0), 1);
 	}
 	free(cert);
 	free(key);
+}
+
+/* The machine's addresses ('also') go into a new certificate, but an
+ * address the machine gains later keeps the one users accepted; renewal
+ * asked for makes a new one that has it. */
+TEST(tls_selfsigned_keeps_cert_for_new_address)
+{
+	const char *const also1[] = { "192.0.2.10", NULL };
+	const char *const also2[] = { "192.0.2.10", "198.51.100.20", NULL };
+	char              fp1[96], fp2[96], *cert, *key;
+	X509             *x;
+
+	cert = tmp_path("cert.pem");
+	key = tmp_path("key.pem");
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, also1, 0), 1);
+	x = load_cert(cert);
+	ASSERT_NOT_NULL(x);
+	ASSERT_EQ(X509_check_ip_asc(x, "192.0.2.10", 0), 1);
+	X509_free(x);
+	ASSERT_EQ(tls_fingerprint(cert, fp1, sizeof(fp1)), 0);
+
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, also2, 0), 0);
+	ASSERT_EQ(tls_fingerprint(cert, fp2, sizeof(fp2)), 0);
+	ASSERT_STR_EQ(fp1, fp2);
+
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, also2, 1), 1);
+	ASSERT_EQ(tls_fingerprint(cert, fp2, sizeof(fp2)), 0);
+	ASSERT(strcmp(fp1, fp2) != 0);
+	x = load_cert(cert);
+	ASSERT_NOT_NULL(x);
+	ASSERT_EQ(X509_check_ip_asc(x, "198.51.100.20", 0), 1);
+	X509_free(x);
+	free(cert);
+	free(key);
+}
+
+/* The interface addresses: never NULL, no link-local, each fit for a
+ * certificate. */
+TEST(tls_address_names_sane)
+{
+	char **v = tls_address_names();
+
+	ASSERT_NOT_NULL(v);
+	for (size_t n = 0; v[n] != NULL; n++)
+		ASSERT(strncasecmp(v[n], "fe80:", 5) != 0);
+	tls_names_free(v);
 }
 
 TEST(tls_selfsigned_renews_expiring)
@@ -379,17 +425,17 @@ TEST(tls_selfsigned_renews_expiring)
 	/* 31 days left: kept. */
 	forge_expiry(cert, key, 31);
 	ASSERT(days_left(cert) >= 30 && days_left(cert) <= 31);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 0);
 	ASSERT(days_left(cert) <= 31);
 
 	/* 10 days left: made anew, with the full lifetime. */
 	forge_expiry(cert, key, 10);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
 	ASSERT(days_left(cert) >= 824);
 
 	/* Already expired. */
 	forge_expiry(cert, key, -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
 	ASSERT(days_left(cert) >= 824);
 	free(cert);
 	free(key);
@@ -404,7 +450,7 @@ TEST(tls_selfsigned_replaces_corrupt)
 
 	make_pair(&cert, &key);
 	ASSERT_EQ(write_file_atomic(cert, junk, sizeof(junk) - 1, 0644), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
 	ASSERT_EQ(ERR_peek_error(), 0);
 	ctx = tls_server_ctx(cert, key);
 	ASSERT_NOT_NULL(ctx);
@@ -412,12 +458,12 @@ TEST(tls_selfsigned_replaces_corrupt)
 
 	/* A corrupt key too. */
 	ASSERT_EQ(write_file_atomic(key, "garbage\n", 8, 0600), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 0);
 
 	/* An empty certificate. */
 	ASSERT_EQ(write_file_atomic(cert, "", 0, 0644), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
 	free(cert);
 	free(key);
 }
@@ -428,11 +474,11 @@ TEST(tls_selfsigned_replaces_missing)
 
 	make_pair(&cert, &key);
 	ASSERT_EQ(unlink(key), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
 	ASSERT_EQ(access(key, R_OK), 0);
 	ASSERT_EQ(unlink(cert), 0);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 0);
 	free(cert);
 	free(key);
 }
@@ -445,7 +491,7 @@ TEST(tls_selfsigned_replaces_mismatched_key)
 	make_pair(&cert, &key);
 	cert2 = tmp_path("cert2.pem");
 	key2 = tmp_path("key2.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(cert2, key2, test_names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert2, key2, test_names, NULL, 0), 1);
 	data = read_file(key2, 65536, &len);
 	ASSERT_NOT_NULL(data);
 	ASSERT_EQ(write_file_atomic(key, data, len, 0600), 0);
@@ -453,8 +499,8 @@ TEST(tls_selfsigned_replaces_mismatched_key)
 
 	ASSERT_NULL(tls_server_ctx(cert, key));
 	ERR_clear_error();
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, test_names, NULL, 0), 0);
 	free(cert);
 	free(key);
 	free(cert2);
@@ -471,12 +517,12 @@ TEST(tls_selfsigned_bad_names)
 
 	cert = tmp_path("cert.pem");
 	key = tmp_path("key.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, NULL), -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, none), -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, space), -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, comma), -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, empty), -1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, cert, test_names), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, NULL, NULL, 0), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, none, NULL, 0), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, space, NULL, 0), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, comma, NULL, 0), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, empty, NULL, 0), -1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, cert, test_names, NULL, 0), -1);
 	ASSERT_EQ(access(cert, F_OK), -1);
 	ASSERT_EQ(access(key, F_OK), -1);
 	free(cert);
@@ -498,12 +544,12 @@ TEST(tls_selfsigned_long_name)
 		long_name[i] = '.';
 	cert = tmp_path("cert.pem");
 	key = tmp_path("key.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 1);
 	x = load_cert(cert);
 	ASSERT_NOT_NULL(x);
 	ASSERT_EQ(X509_check_host(x, long_name, 0, 0, NULL), 1);
 	X509_free(x);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, names, NULL, 0), 0);
 	free(cert);
 	free(key);
 }
@@ -537,8 +583,8 @@ TEST(tls_default_names_sane)
 	/* Every default name is fit for a certificate. */
 	cert = tmp_path("cert.pem");
 	key = tmp_path("key.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v), 1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v), 0);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0), 1);
+	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0), 0);
 	tls_names_free(v);
 	tls_names_free(NULL);
 	free(cert);
