@@ -146,7 +146,11 @@ def cmd_spawn(argv):
     status = f"{base}/user/{user}/api/status"
     server_gone(base, token, user)
     t0 = now()
-    st, body = request(f"{base}/hub/api/users/{user}/server", "POST", token)
+    # JupyterHub answers the POST only after its slow_spawn_timeout (10 s)
+    # or the spawn, whichever is first: on a loaded machine that is past
+    # the 5 s a plain request gets.
+    st, body = request(f"{base}/hub/api/users/{user}/server", "POST", token,
+                       timeout=30.0)
     if st not in (201, 202):
         sys.exit(f"tool: spawn {user}: POST gave {st} {body[:200]!r}")
     t1 = wait_200(status, token, 60, "server status")
