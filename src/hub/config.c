@@ -39,6 +39,7 @@ config_init(struct config *c)
 	c->idle_timeout = 3600;
 	c->cull_interval = 60;
 	autostop_conf_init(&c->autostop);
+	limits_conf_init(&c->limits);
 	c->header_timeout = 10;
 	c->keepalive_timeout = 120;
 	c->session_days = 14;
@@ -114,6 +115,10 @@ set_bool(int *dst, const char *key, const char *v)
 int
 config_set(struct config *c, const char *key, const char *v)
 {
+	int r = limits_conf_set(&c->limits, key, v);
+
+	if (r != 1)
+		return r;
 	if (strcmp(key, "state_dir") == 0)
 		return set_str(&c->state_dir, v);
 	if (strncmp(key, "autostop_", 9) == 0)

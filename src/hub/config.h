@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "autostop.h"
+#include "limits.h"
 
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
 struct service {
@@ -41,6 +42,7 @@ struct config {
 	uint64_t max_body; /* for the hub's own endpoints */
 	struct service *services;
 	struct autostop_conf autostop; /* autostop_* keys */
+	struct limits_conf   limits; /* per-server limits (limits.h) */
 };
 
 void config_init(struct config *); /* the defaults */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-server limits, as hub.conf's [hub] keys with JupyterHub's names and
+ * units: mem_limit (bytes, with K, M, G or T: "2G"), cpu_limit (cores,
+ * "1.5"), pids_limit (processes and threads), and server_log_max (bytes
+ * of a server's log kept). 0 means no limit. The local spawner applies
+ * the first three with a cgroup per server (cgroup.h), the last in
+ * serverlog.c.
+ */
+#ifndef LIMITS_H
+#define LIMITS_H
+
+#include <stdint.h>
+
+#define LIMITS_LOG_MIN (64 * 1024) /* server_log_max's floor */
+
+struct limits_conf {
+	uint64_t mem_limit; /* bytes; 0: none */
+	unsigned cpu_milli; /* thousandths of a core; 0: none */
+	int      pids_limit; /* 0: none */
+	uint64_t server_log_max; /* bytes, NAME.log and NAME.log.1 together */
+};
+
+/* The defaults: no memory or CPU limit, 4096 pids, 10 MB of log. */
+void limits_conf_init(struct limits_conf *);
+
+/*
+ * Sets 'key' if it is one of the keys above: 0, or -1 with a message
+ * printed if the value is invalid; 1 if 'key' is not a limits key.
+ */
+int limits_conf_set(struct limits_conf *, const char *key, const char *v);
+
+/* "2G", "512M", "1048576" into bytes (K, M, G, T are powers of 1024, as
+ * JupyterHub's); -1 if malformed or over 2^50. */
+int limits_parse_size(const char *, uint64_t *);
+
+/* "1.5", "2", "0.25" into thousandths of a core (at most 1024 cores);
+ * -1 if malformed. */
+int limits_parse_cpu(const char *, unsigned *);
+
+#endif
