@@ -135,8 +135,7 @@ private_home(const char *name)
 {
 	struct passwd *pw = getpwnam(name);
 
-	if (pw != NULL && pw->pw_dir != NULL &&
-	    chmod(pw->pw_dir, 0700) == -1)
+	if (pw != NULL && pw->pw_dir != NULL && chmod(pw->pw_dir, 0700) == -1)
 		log_warn("account %s: chmod 0700 %s", name, pw->pw_dir);
 }
 
@@ -325,8 +324,8 @@ account_home_aside(const char *home, const char *tag)
 		struct stat st;
 
 		free(to);
-		to = i == 0 ? xasprintf("%s.%s-%s", home, tag, when) :
-		              xasprintf("%s.%s-%s-%d", home, tag, when, i);
+		to = i == 0 ? xasprintf("%s.%s-%s", home, tag, when)
+		            : xasprintf("%s.%s-%s-%d", home, tag, when, i);
 		if (lstat(to, &st) == -1 && errno == ENOENT)
 			break;
 	}
@@ -435,8 +434,7 @@ accounts_delete_user(const char *state_dir, const char *user, int keep_home)
 	account_end_processes(acct, pw->pw_uid);
 	/* The same queue the hub uses, on a loop of our own. */
 	if (uv_loop_init(&loop) != 0)
-		return error("cannot remove account '%s': no event loop",
-		    acct);
+		return error("cannot remove account '%s': no event loop", acct);
 	account_remove(&loop, acct, user, keep_home, delete_cb, &status);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	(void)uv_loop_close(&loop);

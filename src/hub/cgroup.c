@@ -129,7 +129,8 @@ hierarchy_of(const char *proc_cgroups, const char *name)
 		int  hier, num, enabled;
 
 		if (*p != '#' &&
-		    sscanf(p, "%63s %d %d %d", sub, &hier, &num, &enabled) == 4 &&
+		    sscanf(p, "%63s %d %d %d", sub, &hier, &num, &enabled) ==
+		        4 &&
 		    strcmp(sub, name) == 0)
 			return enabled ? hier : -1;
 		p = strchr(p, '\n');
@@ -152,6 +153,7 @@ cgroup_parse(struct cgroup_sys *sys, const char *proc_cgroups,
 	     line = strtok_r(NULL, "\n", &save))
 		parse_mount_line(sys, line, v2, sizeof(v2));
 	free(copy);
+	snprintf(sys->unified, sizeof(sys->unified), "%s", v2);
 	if (v2[0] != '\0' && v2_controllers != NULL &&
 	    hierarchy_of(proc_cgroups, "memory") == 0 &&
 	    hierarchy_of(proc_cgroups, "cpu") == 0 &&
@@ -159,12 +161,11 @@ cgroup_parse(struct cgroup_sys *sys, const char *proc_cgroups,
 	    has_word(v2_controllers, "memory", " \n") &&
 	    has_word(v2_controllers, "cpu", " \n") &&
 	    has_word(v2_controllers, "pids", " \n")) {
-		char keep[CGROUP_MOUNT_MAX];
-
-		snprintf(keep, sizeof(keep), "%s", v2);
-		memset(sys, 0, sizeof(*sys));
+		memset(sys->memory, 0, sizeof(sys->memory));
+		sys->cpu[0] = sys->cpuacct[0] = sys->pids[0] = '\0';
+		sys->freezer[0] = '\0';
 		sys->version = CGROUP_V2;
-		snprintf(sys->v2, sizeof(sys->v2), "%s", keep);
+		snprintf(sys->v2, sizeof(sys->v2), "%s", v2);
 		return;
 	}
 	/* v1: only the hierarchies /proc/cgroups says are v1 and enabled. */
@@ -186,27 +187,16 @@ cgroup_detect(struct cgroup_sys *sys)
 
 	pc = read_file("/proc/cgroups", CG_FILE_MAX, NULL);
 	mi = read_file("/proc/self/mountinfo", 1 << 20, NULL);
+	/* A first pass finds the cgroup2 mount, whose controllers decide. */
 	cgroup_parse(sys, pc, mi, NULL);
-	/* The v2 mount is known now; its controllers decide. */
-	{
-		struct cgroup_sys probe;
-		char             *line, *save = NULL, *copy, v2[CGROUP_MOUNT_MAX] = "";
+	if (sys->unified[0] != '\0') {
+		char *path = xasprintf("%s/cgroup.controllers", sys->unified);
 
-		memset(&probe, 0, sizeof(probe));
-		copy = xstrdup(mi != NULL ? mi : "");
-		for (line = strtok_r(copy, "\n", &save); line != NULL;
-		     line = strtok_r(NULL, "\n", &save))
-			parse_mount_line(&probe, line, v2, sizeof(v2));
-		free(copy);
-		if (v2[0] != '\0') {
-			char *path = xasprintf("%s/cgroup.controllers", v2);
-
-			ctl = read_file(path, 4096, NULL);
-			free(path);
-		}
+		ctl = read_file(path, 4096, NULL);
+		free(path);
+		if (ctl != NULL)
+			cgroup_parse(sys, pc, mi, ctl);
 	}
-	if (ctl != NULL)
-		cgroup_parse(sys, pc, mi, ctl);
 	free(pc);
 	free(mi);
 	free(ctl);
@@ -230,8 +220,8 @@ static int
 group_dirs(const struct cgroup_sys *sys, const char *account,
     char out[CGROUP_MAX_DIRS][CGROUP_PATH_MAX])
 {
-	const char *mounts[] = { sys->memory, sys->cpu, sys->cpuacct,
-		sys->pids, sys->freezer };
+	const char *mounts[] = { sys->memory, sys->cpu, sys->cpuacct, sys->pids,
+		sys->freezer };
 	int         n = 0;
 
 	if (sys->version == CGROUP_V2) {
@@ -281,9 +271,9 @@ write_str(const char *dir, const char *file, const char *v)
 static int
 read_u64(const char *dir, const char *file, const char *key, uint64_t *v)
 {
-	char  path[CGROUP_PATH_MAX + 64], *data, *p;
+	char   path[CGROUP_PATH_MAX + 64], *data, *p;
 	size_t klen = key != NULL ? strlen(key) : 0;
-	int   r = -1;
+	int    r = -1;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	data = read_file(path, CG_FILE_MAX, NULL);
@@ -313,8 +303,9 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
     const struct cgroup_limits *lim, char *dirs[CGROUP_MAX_DIRS], int *n,
     char *why, size_t whylen)
 {
-	char dir[CGROUP_MAX_DIRS][CGROUP_PATH_MAX], v[64], base[CGROUP_PATH_MAX];
-	int  nd;
+	char dir[CGROUP_MAX_DIRS][CGROUP_PATH_MAX], v[64],
+	    base[CGROUP_PATH_MAX];
+	int nd;
 
 	*n = 0;
 	nd = group_dirs(sys, account, dir);
@@ -329,9 +320,11 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
 			if (write_str(d, "cgroup.subtree_control", "+memory") ||
 			    write_str(d, "cgroup.subtree_control", "+cpu") ||
 			    write_str(d, "cgroup.subtree_control", "+pids")) {
-				snprintf(why, whylen, "cannot enable the "
+				snprintf(why, whylen,
+				    "cannot enable the "
 				    "memory, cpu and pids controllers in %s: "
-				    "%s", d, strerror(errno));
+				    "%s",
+				    d, strerror(errno));
 				return -1;
 			}
 		}
@@ -356,8 +349,8 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
 		if (write_str(d, "memory.max", v) == -1)
 			goto fail_limit;
 		/* Past the limit is an OOM kill, not swapping. */
-		(void)write_str(d, "memory.swap.max", lim->mem > 0 ? "0" :
-		    "max");
+		(void)write_str(d, "memory.swap.max",
+		    lim->mem > 0 ? "0" : "max");
 		if (lim->cpu_milli > 0)
 			snprintf(v, sizeof(v), "%u %d",
 			    lim->cpu_milli * (CG_CPU_PERIOD / 1000),
@@ -424,8 +417,10 @@ fail_dir:
 	    strerror(errno));
 	return -1;
 fail_limit:
-	snprintf(why, whylen, "cannot set a limit (%s) in the cgroups of %s: "
-	    "%s", v, account, strerror(errno));
+	snprintf(why, whylen,
+	    "cannot set a limit (%s) in the cgroups of %s: "
+	    "%s",
+	    v, account, strerror(errno));
 	return -1;
 }
 
@@ -447,8 +442,8 @@ cgroup_join(const char *dir)
 static int
 kill_procs(const char *dir)
 {
-	char  path[CGROUP_PATH_MAX + 32], *data, *p, *end;
-	int   n = 0;
+	char path[CGROUP_PATH_MAX + 32], *data, *p, *end;
+	int  n = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	data = read_file(path, CG_FILE_MAX, NULL);
@@ -506,8 +501,8 @@ cgroup_kill(const struct cgroup_sys *sys, const char *account)
 				snprintf(path, sizeof(path), "%s/freezer.state",
 				    fz);
 				st = read_file(path, 64, NULL);
-				frozen = st != NULL &&
-				    strncmp(st, "FROZEN", 6) == 0;
+				frozen =
+				    st != NULL && strncmp(st, "FROZEN", 6) == 0;
 				free(st);
 				if (frozen)
 					break;

@@ -41,6 +41,7 @@ enum cgroup_version {
 struct cgroup_sys {
 	enum cgroup_version version;
 	char v2[CGROUP_MOUNT_MAX]; /* the cgroup2 mount, if version is V2 */
+	char unified[CGROUP_MOUNT_MAX]; /* the cgroup2 mount, any version */
 	char memory[CGROUP_MOUNT_MAX], cpu[CGROUP_MOUNT_MAX],
 	    cpuacct[CGROUP_MOUNT_MAX], pids[CGROUP_MOUNT_MAX],
 	    freezer[CGROUP_MOUNT_MAX]; /* v1 mounts */

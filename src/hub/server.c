@@ -443,17 +443,19 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 				if (server_usage(s, &u) == -1)
 					continue;
 				if (m == 0)
-					buf_addf(b, "rig_server_memory_bytes"
-					            "{user=\"%s\"} %llu\n",
-					    s->name,
-					    (unsigned long long)u.mem);
+					buf_addf(b,
+					    "rig_server_memory_bytes"
+					    "{user=\"%s\"} %llu\n",
+					    s->name, (unsigned long long)u.mem);
 				else if (m == 1)
-					buf_addf(b, "rig_server_cpu_seconds_"
-					            "total{user=\"%s\"} %.3f\n",
+					buf_addf(b,
+					    "rig_server_cpu_seconds_"
+					    "total{user=\"%s\"} %.3f\n",
 					    s->name, (double)u.cpu_ns / 1e9);
 				else
-					buf_addf(b, "rig_server_oom_kills_"
-					            "total{user=\"%s\"} %llu\n",
+					buf_addf(b,
+					    "rig_server_oom_kills_"
+					    "total{user=\"%s\"} %llu\n",
 					    s->name,
 					    (unsigned long long)u.oom_kills);
 			}

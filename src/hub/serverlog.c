@@ -150,8 +150,7 @@ copy_close(struct serverlog *l)
 
 /* A copy from pipe 'fd' into 'path'; NAME.log is emptied if 'fresh'. */
 static int
-copy_start(uv_loop_t *loop, int fd, const char *path, uint64_t max,
-    int fresh)
+copy_start(uv_loop_t *loop, int fd, const char *path, uint64_t max, int fresh)
 {
 	struct serverlog *l = xcalloc(1, sizeof(*l));
 	int               r;

@@ -31,8 +31,7 @@ int serverlog_start(uv_loop_t *, int fd, const char *path, uint64_t max);
 
 /* Reads process 'pid''s stdout pipe again (a server taken over after a
  * restart). 0, or -1 if its stdout is not a pipe or cannot be opened. */
-int serverlog_reattach(uv_loop_t *, int pid, const char *path,
-    uint64_t max);
+int serverlog_reattach(uv_loop_t *, int pid, const char *path, uint64_t max);
 
 /* Appends a line of the hub's own, "[rig] TEXT", to the log at 'path'. */
 void serverlog_note(const char *path, const char *fmt, ...)

@@ -69,17 +69,16 @@ static void     local_ended(struct server *);
 static int      local_usage(const struct server *, struct spawner_usage *);
 static void     local_drop_user(struct hub *, const char *);
 
-static int   account_of(const struct server *, char *, size_t);
-static int   account_uid(const struct server *, uid_t *);
-static void  useradd_cb(void *, int64_t, int);
-static int   ensure_account(struct server *);
-static int   wrap(char ***, char **, char **, int);
-static int   launcher(struct server *, const struct passwd *, char ***,
-      char **);
-static void  reap_close_cb(uv_handle_t *);
-static void  reap_timer_cb(uv_timer_t *);
-static void  reap_end(struct cg_reap *);
-static void  reap_later(uv_loop_t *, const char *);
+static int  account_of(const struct server *, char *, size_t);
+static int  account_uid(const struct server *, uid_t *);
+static void useradd_cb(void *, int64_t, int);
+static int  ensure_account(struct server *);
+static int  wrap(char ***, char **, char **, int);
+static int  launcher(struct server *, const struct passwd *, char ***, char **);
+static void reap_close_cb(uv_handle_t *);
+static void reap_timer_cb(uv_timer_t *);
+static void reap_end(struct cg_reap *);
+static void reap_later(uv_loop_t *, const char *);
 static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
@@ -228,9 +227,10 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file)
 				return -1;
 			}
 		} else if (lc->mem_limit > 0 || lc->cpu_milli > 0) {
-			server_spawn_failed(s, "mem_limit and cpu_limit need "
-			                       "cgroups, and this system has "
-			                       "none rig can use");
+			server_spawn_failed(s,
+			    "mem_limit and cpu_limit need "
+			    "cgroups, and this system has "
+			    "none rig can use");
 			return -1;
 		}
 		for (int i = 0; i < ndirs; i++) {
@@ -247,8 +247,9 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file)
 		pre[npre++] = s->hub->cfg->server_deny_ports;
 	}
 	if (npre > 0 && wrap(argv, file, pre, npre) == -1) {
-		server_spawn_failed(s, "cannot find rig itself to start the "
-		                       "server through");
+		server_spawn_failed(s,
+		    "cannot find rig itself to start the "
+		    "server through");
 		r = -1;
 	}
 	for (int i = 0; i < ndirs; i++)

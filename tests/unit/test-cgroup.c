@@ -49,6 +49,7 @@ TEST(cgroup_v1_with_a_hugetlb_v2)
 	ASSERT_STR_EQ(sys.pids, "/sys/fs/cgroup/pids");
 	ASSERT_STR_EQ(sys.freezer, "/sys/fs/cgroup/freezer");
 	ASSERT_STR_EQ(sys.v2, "");
+	ASSERT_STR_EQ(sys.unified, "/sys/fs/cgroup/unified");
 }
 
 TEST(cgroup_v2_with_controllers)
