@@ -26,6 +26,8 @@
 
 #define ACCOUNT_COMMENT "rig user " /* + the rig user's name */
 #define END_WAIT_MS 1000
+#define LOCK_RETRIES 5 /* runs after one failed on another's lock */
+#define LOCK_RETRY_MS 300 /* times the number of tries */
 
 /* One useradd or userdel, queued or running. */
 struct account_job {
@@ -34,6 +36,10 @@ struct account_job {
 	int          remove; /* userdel, else useradd */
 	int          keep_home;
 	int          started; /* its handle is open */
+	int          tries; /* runs that failed on the lock */
+	int          retry; /* run again once the handle is closed */
+	int          timer_open;
+	uv_timer_t   timer; /* the wait before a retry */
 	char         name[ACCOUNT_NAME_MAX + 1];
 	char        *user;
 	account_cb   cb;
@@ -46,6 +52,10 @@ static struct account_jobs queue = TAILQ_HEAD_INITIALIZER(queue);
 static int                 running; /* the queue's head is running */
 
 static void job_free(struct account_job *);
+static void job_end(struct account_job *);
+static void timer_close_cb(uv_handle_t *);
+static void retry_cb(uv_timer_t *);
+static int  lock_failed(const struct account_job *, int64_t);
 static void job_close_cb(uv_handle_t *);
 static void job_exit_cb(uv_process_t *, int64_t, int);
 static void job_done(struct account_job *, int64_t status);
@@ -92,11 +102,70 @@ job_free(struct account_job *job)
 	free(job);
 }
 
-/* Frees the job once libuv lets go of its handle; the next may run. */
+static void
+timer_close_cb(uv_handle_t *h)
+{
+	job_free(h->data);
+}
+
+/* Frees a job out of the queue, once its retry timer is closed. */
+static void
+job_end(struct account_job *job)
+{
+	if (job->timer_open)
+		uv_close((uv_handle_t *)&job->timer, timer_close_cb);
+	else
+		job_free(job);
+}
+
+/* The wait is over: the job, still the queue's head, runs again. */
+static void
+retry_cb(uv_timer_t *t)
+{
+	struct account_job *job = t->data;
+
+	if (spawn_job(job) == 0) {
+		job->started = 1;
+		return;
+	}
+	job_done(job, 127);
+	job_end(job);
+	running = 0;
+	run_next();
+}
+
+/*
+ * Whether the run failed only because another program held the password
+ * or group file's lock (exit 1 or 10, "cannot lock /etc/passwd; try
+ * again later"): the hub runs one at a time, but an admin's adduser or
+ * another hub may not.
+ */
+static int
+lock_failed(const struct account_job *job, int64_t status)
+{
+	return (status == 1 || status == 10) && job->tries < LOCK_RETRIES;
+}
+
+/* The job's process handle is closed: the job ends, and the next may
+ * run; or it waits to run again. */
 static void
 job_close_cb(uv_handle_t *h)
 {
-	job_free(h->data);
+	struct account_job *job = h->data;
+
+	if (job->retry) {
+		job->retry = 0;
+		job->started = 0;
+		if (!job->timer_open) {
+			uv_timer_init(job->loop, &job->timer);
+			job->timer.data = job;
+			job->timer_open = 1;
+		}
+		uv_timer_start(&job->timer, retry_cb,
+		    (uint64_t)(LOCK_RETRY_MS * job->tries), 0);
+		return;
+	}
+	job_end(job);
 	running = 0;
 	run_next();
 }
@@ -117,6 +186,16 @@ job_exit_cb(uv_process_t *p, int64_t status, int sig)
 
 	if (sig != 0 && status == 0)
 		status = 128 + sig;
+	if (lock_failed(job, status)) {
+		job->tries++;
+		log_info("account %s: %s exited with %lld (a lock?), trying "
+		         "again",
+		    job->name, job->remove ? "userdel" : "useradd",
+		    (long long)status);
+		job->retry = 1;
+		uv_close((uv_handle_t *)p, job_close_cb);
+		return;
+	}
 	if (!job->remove && status == 0)
 		private_home(job->name);
 	if (status != 0)
@@ -160,7 +239,7 @@ run_next(void)
 			return;
 		}
 		job_done(job, 127);
-		job_free(job);
+		job_end(job);
 	}
 }
 
@@ -455,9 +534,11 @@ accounts_release(void)
 
 	while ((job = TAILQ_FIRST(&queue)) != NULL) {
 		job_done(job, 127);
-		if (job->started)
+		job->retry = 0;
+		if (job->started && !uv_is_closing((uv_handle_t *)&job->proc))
 			uv_close((uv_handle_t *)&job->proc, job_close_cb);
-		else
-			job_free(job);
+		else if (!job->started)
+			job_end(job);
+		/* else closing: its close callback frees it */
 	}
 }
