@@ -7,7 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 CG=/sys/fs/cgroup
-[ -d $CG/memory ] && [ -d $CG/freezer ] || fail "this test wants cgroup v1 memory and freezer hierarchies"
+if [ ! -d $CG/memory ] || [ ! -d $CG/freezer ]; then
+	fail "this test wants cgroup v1 memory and freezer hierarchies"
+fi
 rig_user_add alice
 rig_user_add root0 --admin
 ALICE=$(rig_token alice)
@@ -32,7 +34,7 @@ out=$($PY "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" \
 	'import subprocess; p = subprocess.Popen(["setsid", "sleep", "1000"]); p.pid') ||
 	fail "runcell: $out"
 sleeper=$(echo "$out" | tail -n 1)
-[ -n "$sleeper" ] && pid_alive "$sleeper" || fail "no sleeper: $out"
+{ [ -n "$sleeper" ] && pid_alive "$sleeper"; } || fail "no sleeper: $out"
 sleep 0.5
 grep -qx "$sleeper" "$M/cgroup.procs" || fail "the setsid sleep ($sleeper) is not in the cgroup"
 

@@ -16,9 +16,9 @@ pid=$(server_pid alice)
 [ -p "/proc/$pid/fd/1" ] || fail "the server's stdout is not a pipe: $(readlink "/proc/$pid/fd/1")"
 # No process of the user has the log open.
 for p in $(pgrep -u "$A"); do
-	if ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$LOG"; then
-		fail "process $p of $A holds $LOG open"
-	fi
+	for fd in "/proc/$p/fd"/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" != "$LOG" ] || fail "process $p of $A holds $LOG open"
+	done
 done
 
 # 50 MB into the kernel's real stdout, the one it inherited from the
@@ -38,7 +38,7 @@ try:
 except PermissionError:
     r = "done"
 r') || fail "runcell: $out"
-echo "$out" | tail -n 1 | grep -q done || fail "the cell: $out"
+echo "$out" | tail -n 1 | grep -q "done" || fail "the cell: $out"
 for _ in $(seq 1 100); do
 	grep -q 'the last line' "$LOG" 2>/dev/null && break
 	sleep 0.1

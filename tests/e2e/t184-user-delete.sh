@@ -67,7 +67,10 @@ setup_alice
 "$RIG" user delete alice --keep-home --state-dir "$T/state" || fail "rig user delete --keep-home"
 gone_all "rig user delete --keep-home"
 [ -e "$HOME_A" ] && fail "--keep-home: the home is still at $HOME_A"
-kept=$(ls -d "$HOME_A".deleted-"$(date -u +%Y%m%d)"-* 2>/dev/null | head -n 1)
+kept=
+for d in "$HOME_A".deleted-"$(date -u +%Y%m%d)"-*; do
+	[ -d "$d" ] && kept=$d
+done
 [ -n "$kept" ] || fail "--keep-home: no $HOME_A.deleted-DATE"
 AT_EXIT="rm -rf ${kept:?}"
 [ -f "$kept/old-secret.txt" ] || fail "--keep-home: the kept home lost its files"

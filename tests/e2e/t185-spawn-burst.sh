@@ -7,7 +7,7 @@
 N=20
 for i in $(seq 1 $N); do
 	rig_user_add "u$i"
-	echo "$(rig_token "u$i")" >"$T/tok.u$i"
+	rig_token "u$i" >"$T/tok.u$i"
 done
 hub_config "spawn_timeout = 150"
 hub_start
