@@ -36,8 +36,8 @@ static const struct {
 	{ "service", "rig service setup --port N [--set 'KEY = VALUE']... | "
 		     "start [--wait SECS] | stop | status | remove [--purge] "
 		     "[--uninstall] [--dir DIR]" },
-	{ "self-stop", "rig self-stop [--arm-endpoint URL] [--imds-endpoint "
-		       "URL] [--dry-run]" },
+	{ "self-stop", "rig self-stop [--provider NAME] [--arm-endpoint URL] "
+		       "[--imds-endpoint URL] [--dry-run]" },
 	{ "sandbox", "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
 		     "ACCOUNT] [--deny-connect PORTS] -- CMD [ARGS...]" },
 	{ "version", "rig version" },

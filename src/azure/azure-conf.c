@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,63 +16,132 @@
 #include "azure-auth.h"
 #include "azure-conf.h"
 #include "lib/buf.h"
+#include "machine/machine.h"
+#include "provider-azure.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "lib/util.h"
 
-static int set_str(char **, const char *);
-static int set_endpoint(char **, const char *, const char *, int, int);
-static int set_image(struct azure_conf *, const char *);
-static int set_daily_stop(struct azure_conf *, const char *);
-static int set_allow_from(struct azure_conf *, const char *);
+static int check_subscription(void *, const char *, char *, size_t);
+static int check_location(void *, const char *, char *, size_t);
+static int check_group(void *, const char *, char *, size_t);
+static int check_size(void *, const char *, char *, size_t);
+static int check_image(void *, const char *, char *, size_t);
+static int check_allow_from(void *, const char *, char *, size_t);
+static int check_daily_stop(void *, const char *, char *, size_t);
+static int check_login_url(void *, const char *, char *, size_t);
+static int check_https(void *, const char *, char *, size_t);
 static int name_chars_ok(const char *, const char *);
 
-static int
-set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = (v != NULL && *v != '\0') ? xstrdup(v) : NULL;
-	return 0;
-}
+#define A(field) offsetof(struct azure_conf, field)
+
+static const char *const disk_types[] = { "Premium_LRS", "StandardSSD_LRS",
+	"Standard_LRS", NULL };
+static const char *const no_yes[] = { "no", "yes", NULL };
+static const char *const hub_access[] = { "public", "tunnel", NULL };
+
+/*
+ * rig.conf's [azure], in the order rig init writes it. Values are
+ * checked as they are read; what goes into an ARM path or name is
+ * never escaped, so it must not need to be.
+ */
+/* clang-format off */
+const struct setting azure_settings[] = {
+	{ .section = "azure", .key = "subscription", .type = SETTING_STRING,
+	    .off = A(subscription), .flags = SETTING_EMPTY_UNSET,
+	    .check = check_subscription, .what = "a subscription id",
+	    .help = "default: AZURE_SUBSCRIPTION_ID, or the az CLI's "
+	            "current one" },
+	{ .section = "azure", .key = "location", .type = SETTING_STRING,
+	    .off = A(location), .def = AZURE_LOCATION_DEFAULT,
+	    .check = check_location,
+	    .what = "a region name (e.g. westeurope)",
+	    .help = "the Azure region" },
+	{ .section = "azure", .key = "resource_group", .type = SETTING_STRING,
+	    .off = A(resource_group), .flags = SETTING_EMPTY_UNSET,
+	    .check = check_group, .what = "a group name",
+	    .help = "default rig-NAME; rig deletes only a group it created" },
+	{ .section = "azure", .key = "size", .type = SETTING_STRING,
+	    .off = A(size), .def = AZURE_SIZE_DEFAULT, .check = check_size,
+	    .what = "a VM size (e.g. " AZURE_SIZE_DEFAULT ")",
+	    .help = "any VM size, e.g. Standard_NC4as_T4_v3 for a GPU" },
+	{ .section = "azure", .key = "image", .type = SETTING_STRING,
+	    .off = A(image), .def = AZURE_IMAGE_DEFAULT, .check = check_image,
+	    .help = "PUBLISHER:OFFER:SKU:VERSION" },
+	{ .section = "azure", .key = "os_disk_gb", .type = SETTING_INT,
+	    .off = A(os_disk_gb), .def = "128", .min = 30, .max = 4095,
+	    .what = "30-4095", .help = "the OS disk's size in GB" },
+	{ .section = "azure", .key = "os_disk_type", .type = SETTING_STRING,
+	    .off = A(os_disk_type), .def = AZURE_DISK_TYPE_DEFAULT,
+	    .words = disk_types,
+	    .help = "Premium_LRS, StandardSSD_LRS, Standard_LRS" },
+	{ .section = "azure", .key = "spot", .type = SETTING_ENUM,
+	    .off = A(spot), .def = "no", .words = no_yes, .what = "yes or no",
+	    .help = "yes: a Spot VM, deallocated on eviction" },
+	{ .section = "azure", .key = "allow_from", .type = SETTING_STRING,
+	    .off = A(allow_from), .def = "auto", .check = check_allow_from,
+	    .help = "CIDRs that may reach SSH and the hub; auto: your "
+	            "public address" },
+	{ .section = "azure", .key = "hub_access", .type = SETTING_ENUM,
+	    .off = A(hub_tunnel), .def = "public", .words = hub_access,
+	    .help = "public: the hub's port is open to allow_from; tunnel: "
+	            "only SSH" },
+	{ .section = "azure", .key = "idle_stop", .type = SETTING_DURATION,
+	    .off = A(idle_stop), .def = "3600",
+	    .help = "deallocate after this long idle (0 = never)" },
+	{ .section = "azure", .key = "daily_stop", .type = SETTING_STRING,
+	    .off = A(daily_stop), .def = AZURE_DAILY_STOP_DEFAULT,
+	    .check = check_daily_stop,
+	    .help = "Azure-side backstop schedule (off = none)" },
+	{ .section = "azure", .key = "budget_month", .type = SETTING_AMOUNT,
+	    .off = A(budget_month),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_POSITIVE,
+	    .help = "optional, in the price list's currency: warn at 80 %, "
+	            "stop at 100 %" },
+	/* Endpoints: public cloud by default; sovereign clouds and tests
+	 * set them. */
+	{ .section = "azure", .key = "arm_endpoint", .type = SETTING_URL,
+	    .off = A(arm_endpoint), .def = AZURE_ARM_DEFAULT,
+	    .check = check_login_url, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "Azure Resource Manager" },
+	{ .section = "azure", .key = "login_endpoint", .type = SETTING_URL,
+	    .off = A(login_endpoint), .def = AZURE_LOGIN_DEFAULT,
+	    .check = check_login_url, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "Microsoft Entra ID's token endpoint" },
+	/* IMDS is plain http at a link-local address by design. */
+	{ .section = "azure", .key = "imds_endpoint", .type = SETTING_URL,
+	    .off = A(imds_endpoint), .def = AZURE_IMDS_DEFAULT,
+	    .flags = SETTING_DOC_OPTIONAL,
+	    .help = "the VM's instance metadata service" },
+	{ .section = "azure", .key = "prices_endpoint", .type = SETTING_URL,
+	    .off = A(prices_endpoint), .def = AZURE_PRICES_DEFAULT,
+	    .check = check_https, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "the Retail Prices API" },
+	{ .section = "azure", .key = "myip_endpoint", .type = SETTING_URL,
+	    .off = A(myip_endpoint), .def = AZURE_MYIP_DEFAULT,
+	    .check = check_https, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "tells allow_from = auto your public address" },
+	{ .type = SETTING_END },
+};
+/* clang-format on */
 
 void
 azure_conf_init(struct azure_conf *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->location = xstrdup(AZURE_LOCATION_DEFAULT);
-	a->size = xstrdup(AZURE_SIZE_DEFAULT);
-	set_image(a, AZURE_IMAGE_DEFAULT);
-	a->os_disk_gb = AZURE_DISK_GB_DEFAULT;
-	a->os_disk_type = xstrdup(AZURE_DISK_TYPE_DEFAULT);
-	a->allow_from = xstrdup("auto");
-	a->idle_stop = AZURE_IDLE_STOP_DEFAULT;
-	set_daily_stop(a, AZURE_DAILY_STOP_DEFAULT);
-	a->arm_endpoint = xstrdup(AZURE_ARM_DEFAULT);
-	a->login_endpoint = xstrdup(AZURE_LOGIN_DEFAULT);
-	a->imds_endpoint = xstrdup(AZURE_IMDS_DEFAULT);
-	a->prices_endpoint = xstrdup(AZURE_PRICES_DEFAULT);
-	a->myip_endpoint = xstrdup(AZURE_MYIP_DEFAULT);
+	settings_init(azure_settings, a);
 }
 
 void
 azure_conf_release(struct azure_conf *a)
 {
-	free(a->subscription);
-	free(a->location);
-	free(a->resource_group);
-	free(a->size);
-	free(a->image);
+	settings_release(azure_settings, a);
+	/* Derived from image and daily_stop by their checks. */
 	free(a->publisher);
 	free(a->offer);
 	free(a->sku);
 	free(a->version);
-	free(a->os_disk_type);
-	free(a->allow_from);
 	free(a->daily_stop_tz);
-	free(a->arm_endpoint);
-	free(a->login_endpoint);
-	free(a->imds_endpoint);
-	free(a->prices_endpoint);
-	free(a->myip_endpoint);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -120,38 +190,39 @@ azure_host_trusted(const char *url)
 	return 0;
 }
 
+/* ARM and login get credentials: https (or http on loopback, for
+ * tests), and one of Azure's own hosts unless the user says otherwise. */
 static int
-set_endpoint(char **dst, const char *key, const char *v, int any_http,
-    int secret)
+check_login_url(void *obj, const char *v, char *why, size_t len)
 {
-	char   why[256];
-	size_t n = strlen(v), scheme;
-
-	scheme = strncmp(v, "http://", 7) == 0    ? 7
-	    : strncmp(v, "https://", 8) == 0 ? 8
-	                                     : 0;
-	if (scheme == 0 || v[scheme] == '\0' || v[scheme] == '/')
-		return error("[azure] %s: '%s' is not an http(s) URL", key, v);
-	if (!any_http && arm_url_allowed(v, why, sizeof(why)) == -1)
-		return error("[azure] %s: %s", key, why);
-	if (secret && !azure_host_trusted(v))
-		return error("[azure] %s: '%s' is not one of Azure's own hosts "
-		             "(public, US Government or China cloud) nor "
-		             "loopback, and it would get your Azure login: set "
-		             "RIG_AZURE_ANY_ENDPOINT=1 if you mean it",
-		    key, v);
-	while (n > 0 && v[n - 1] == '/')
-		n--;
-	free(*dst);
-	*dst = xstrndup(v, n);
+	if (check_https(obj, v, why, len) == -1)
+		return -1;
+	if (!azure_host_trusted(v)) {
+		snprintf(why, len,
+		    "'%s' is not one of Azure's own hosts (public, US "
+		    "Government or China cloud) nor loopback, and it would "
+		    "get your Azure login: set RIG_AZURE_ANY_ENDPOINT=1 if you "
+		    "mean it",
+		    v);
+		return -1;
+	}
 	return 0;
 }
 
-/* PUBLISHER:OFFER:SKU:VERSION, Azure's image URN. */
+/* https, or http on loopback (arm_url_allowed()). */
 static int
-set_image(struct azure_conf *a, const char *v)
+check_https(void *obj, const char *v, char *why, size_t len)
 {
-	char *part[4], *copy = xstrdup(v), *p = copy;
+	(void)obj;
+	return arm_url_allowed(v, why, len);
+}
+
+/* PUBLISHER:OFFER:SKU:VERSION, Azure's image URN; sets its parts. */
+static int
+check_image(void *obj, const char *v, char *why, size_t len)
+{
+	struct azure_conf *a = obj;
+	char              *part[4], *copy = xstrdup(v), *p = copy;
 	int   n = 0;
 
 	for (; n < 4; n++) {
@@ -165,15 +236,15 @@ set_image(struct azure_conf *a, const char *v)
 	    !name_chars_ok(part[1], "-_.") || !name_chars_ok(part[2], "-_.") ||
 	    !name_chars_ok(part[3], "-_.")) {
 		free(copy);
-		return error("[azure] image: '%s' is not PUBLISHER:OFFER:SKU:"
-		             "VERSION (e.g. %s)",
-		    v, AZURE_IMAGE_DEFAULT);
+		snprintf(why, len,
+		    "'%s' is not PUBLISHER:OFFER:SKU:VERSION (e.g. %s)", v,
+		    AZURE_IMAGE_DEFAULT);
+		return -1;
 	}
-	set_str(&a->image, v);
-	set_str(&a->publisher, part[0]);
-	set_str(&a->offer, part[1]);
-	set_str(&a->sku, part[2]);
-	set_str(&a->version, part[3]);
+	settings_set_str(&a->publisher, part[0]);
+	settings_set_str(&a->offer, part[1]);
+	settings_set_str(&a->sku, part[2]);
+	settings_set_str(&a->version, part[3]);
 	free(copy);
 	return 0;
 }
@@ -189,17 +260,20 @@ atoi_digits(const char *s, int n)
 	return v;
 }
 
-/* "HH:MM [ZONE]" (zone: a Windows time zone id, default UTC) or "off". */
+/* "HH:MM [ZONE]" (zone: a Windows time zone id, default UTC) or "off";
+ * sets the time and zone. */
 static int
-set_daily_stop(struct azure_conf *a, const char *v)
+check_daily_stop(void *obj, const char *v, char *why, size_t len)
 {
-	int         hh, mm, used = 0;
-	char        zone[128];
-	const char *p;
+	struct azure_conf *a = obj;
+	int                hh, mm, used = 0;
+	char               zone[128];
+	const char        *p;
 
 	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0) {
 		a->daily_stop_hhmm = -1;
-		return set_str(&a->daily_stop_tz, NULL);
+		settings_set_str(&a->daily_stop_tz, NULL);
+		return 0;
 	}
 	/* H:MM or HH:MM, then nothing or a space and the zone. */
 	if (!isdigit((unsigned char)v[0]))
@@ -221,12 +295,14 @@ set_daily_stop(struct azure_conf *a, const char *v)
 	if (!name_chars_ok(zone, " .-+()"))
 		goto bad;
 	a->daily_stop_hhmm = hh * 100 + mm;
-	return set_str(&a->daily_stop_tz, zone);
+	settings_set_str(&a->daily_stop_tz, zone);
+	return 0;
 bad:
-	return error("[azure] daily_stop: '%s' is not 'HH:MM [time zone]' or "
-	             "'off' (e.g. '20:00 UTC', '19:30 W. Europe Standard "
-	             "Time')",
+	snprintf(why, len,
+	    "'%s' is not 'HH:MM [time zone]' or 'off' (e.g. '20:00 UTC', "
+	    "'19:30 W. Europe Standard Time')",
 	    v);
+	return -1;
 }
 
 /* "ADDR" or "ADDR/BITS" into the address's bytes, whether it is IPv6,
@@ -299,66 +375,29 @@ azure_cidr_contains(const char *list, const char *ip)
 
 /* "auto", or CIDRs separated by commas or spaces. */
 static int
-set_allow_from(struct azure_conf *a, const char *v)
+check_allow_from(void *obj, const char *v, char *why, size_t len)
 {
 	char *copy, *tok, *save = NULL;
 	int   n = 0;
 
+	(void)obj;
 	if (strcmp(v, "auto") == 0)
-		return set_str(&a->allow_from, v);
+		return 0;
 	copy = xstrdup(v);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
 	     tok = strtok_r(NULL, ", ", &save), n++) {
 		if (azure_cidr_valid(tok) == -1) {
-			error("[azure] allow_from: '%s' is not an address or "
-			      "CIDR",
+			snprintf(why, len, "'%s' is not an address or CIDR",
 			    tok);
 			free(copy);
 			return -1;
 		}
 	}
 	free(copy);
-	if (n == 0 || n > 100)
-		return error("[azure] allow_from: give 'auto' or 1-100 "
-		             "addresses/CIDRs");
-	return set_str(&a->allow_from, v);
-}
-
-int
-parse_duration(const char *s, int64_t *out)
-{
-	long long n;
-	char      num[32];
-	size_t    len = strlen(s), digits;
-	int64_t   unit = 1;
-
-	digits = strspn(s, "0123456789");
-	if (digits == 0 || digits >= sizeof(num) || len > digits + 1)
+	if (n == 0 || n > 100) {
+		snprintf(why, len, "give 'auto' or 1-100 addresses/CIDRs");
 		return -1;
-	if (len == digits + 1) {
-		switch (s[digits]) {
-		case 's':
-			unit = 1;
-			break;
-		case 'm':
-			unit = 60;
-			break;
-		case 'h':
-			unit = 3600;
-			break;
-		case 'd':
-			unit = 86400;
-			break;
-		default:
-			return -1;
-		}
 	}
-	memcpy(num, s, digits);
-	num[digits] = '\0';
-	if (parse_int(num, 0, 366LL * 86400, &n) == -1 ||
-	    n * unit > 366LL * 86400)
-		return -1;
-	*out = n * unit;
 	return 0;
 }
 
@@ -384,188 +423,65 @@ azure_admin_name_ok(const char *name)
 	return 1;
 }
 
+static int
+check_subscription(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	return *v != '\0' && !name_chars_ok(v, "-") ? -1 : 0;
+}
+
+static int
+check_location(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	return name_chars_ok(v, "") ? 0 : -1;
+}
+
+static int
+check_group(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	return *v != '\0' && (!name_chars_ok(v, "-_.()") || strlen(v) > 90)
+	    ? -1
+	    : 0;
+}
+
+static int
+check_size(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	return name_chars_ok(v, "_-") ? 0 : -1;
+}
+
+struct azure_conf *
+azure_conf_of(const struct machine *m)
+{
+	struct azure_conf *c = machine_provider_conf(m, &provider_azure);
+
+	if (c == NULL)
+		fatalx("%s: the machine holds no [azure] settings", __func__);
+	return c;
+}
+
 int
 azure_conf_set(struct azure_conf *a, const char *key, const char *v)
 {
-	long long n;
-	char     *end;
+	const struct setting *tabs[] = { azure_settings };
+	int                   r;
 
-	if (strcmp(key, "subscription") == 0) {
-		if (*v != '\0' && !name_chars_ok(v, "-"))
-			return error("[azure] subscription: '%s' is not a "
-			             "subscription id",
-			    v);
-		return set_str(&a->subscription, v);
-	}
-	if (strcmp(key, "location") == 0) {
-		if (!name_chars_ok(v, ""))
-			return error("[azure] location: '%s' is not a region "
-			             "name (e.g. westeurope)",
-			    v);
-		return set_str(&a->location, v);
-	}
-	if (strcmp(key, "resource_group") == 0) {
-		if (*v != '\0' &&
-		    (!name_chars_ok(v, "-_.()") || strlen(v) > 90))
-			return error("[azure] resource_group: '%s' is not a "
-			             "group name",
-			    v);
-		return set_str(&a->resource_group, v);
-	}
-	if (strcmp(key, "size") == 0) {
-		if (!name_chars_ok(v, "_-"))
-			return error("[azure] size: '%s' is not a VM size "
-			             "(e.g. %s)",
-			    v, AZURE_SIZE_DEFAULT);
-		return set_str(&a->size, v);
-	}
-	if (strcmp(key, "image") == 0)
-		return set_image(a, v);
-	if (strcmp(key, "os_disk_gb") == 0) {
-		if (parse_int(v, 30, 4095, &n) == -1)
-			return error("[azure] os_disk_gb: '%s' is not 30-4095",
-			    v);
-		a->os_disk_gb = (int)n;
-		return 0;
-	}
-	if (strcmp(key, "os_disk_type") == 0) {
-		if (strcmp(v, "Premium_LRS") != 0 &&
-		    strcmp(v, "StandardSSD_LRS") != 0 &&
-		    strcmp(v, "Standard_LRS") != 0)
-			return error("[azure] os_disk_type: '%s' is not "
-			             "Premium_LRS, StandardSSD_LRS or "
-			             "Standard_LRS",
-			    v);
-		return set_str(&a->os_disk_type, v);
-	}
-	if (strcmp(key, "spot") == 0) {
-		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-			return error("[azure] spot: '%s' is not yes or no", v);
-		a->spot = strcmp(v, "yes") == 0;
-		return 0;
-	}
-	if (strcmp(key, "allow_from") == 0)
-		return set_allow_from(a, v);
-	if (strcmp(key, "hub_access") == 0) {
-		if (strcmp(v, "public") != 0 && strcmp(v, "tunnel") != 0)
-			return error("[azure] hub_access: '%s' is not public "
-			             "or tunnel",
-			    v);
-		a->hub_tunnel = strcmp(v, "tunnel") == 0;
-		return 0;
-	}
-	if (strcmp(key, "idle_stop") == 0) {
-		if (parse_duration(v, &a->idle_stop) == -1)
-			return error("[azure] idle_stop: '%s' is not a "
-			             "duration (0, 90s, 60m, 2h)",
-			    v);
-		return 0;
-	}
-	if (strcmp(key, "daily_stop") == 0)
-		return set_daily_stop(a, v);
-	if (strcmp(key, "budget_month") == 0) {
-		if (*v == '\0') {
-			a->budget_month = 0;
-			return 0;
-		}
-		double b;
-
-		b = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end)
-		                                           : -1;
-		if (b == -1 || *end != '\0' || !(b > 0) || b > 1e9)
-			return error("[azure] budget_month: '%s' is not an "
-			             "amount",
-			    v);
-		a->budget_month = b;
-		return 0;
-	}
-	if (strcmp(key, "arm_endpoint") == 0)
-		return set_endpoint(&a->arm_endpoint, key, v, 0, 1);
-	if (strcmp(key, "login_endpoint") == 0)
-		return set_endpoint(&a->login_endpoint, key, v, 0, 1);
-	if (strcmp(key, "prices_endpoint") == 0)
-		return set_endpoint(&a->prices_endpoint, key, v, 0, 0);
-	if (strcmp(key, "myip_endpoint") == 0)
-		return set_endpoint(&a->myip_endpoint, key, v, 0, 0);
-	if (strcmp(key, "imds_endpoint") == 0)
-		return set_endpoint(&a->imds_endpoint, key, v, 1, 0);
-	return error("unknown setting '%s' in [azure]", key);
+	r = settings_set(azure_settings, a, "azure", key, v);
+	if (r == 1)
+		return settings_unknown(tabs, nitems(tabs), "azure", key);
+	return r;
 }
 
 char *
 azure_conf_text(const struct azure_conf *a)
 {
 	struct buf b;
-	char       idle[32], stop[160];
 
-	if (a->idle_stop % 3600 == 0 && a->idle_stop > 0)
-		snprintf(idle, sizeof(idle), "%lldh",
-		    (long long)(a->idle_stop / 3600));
-	else if (a->idle_stop % 60 == 0 && a->idle_stop > 0)
-		snprintf(idle, sizeof(idle), "%lldm",
-		    (long long)(a->idle_stop / 60));
-	else
-		snprintf(idle, sizeof(idle), "%lld", (long long)a->idle_stop);
-	if (a->daily_stop_hhmm < 0)
-		snprintf(stop, sizeof(stop), "off");
-	else
-		snprintf(stop, sizeof(stop), "%02d:%02d %s",
-		    a->daily_stop_hhmm / 100, a->daily_stop_hhmm % 100,
-		    a->daily_stop_tz);
 	buf_init(&b, 64 * 1024);
 	buf_adds(&b, "\n[azure]\n");
-	buf_addf(&b, "subscription = %-12s ; default: AZURE_SUBSCRIPTION_ID, "
-	             "or the az CLI's current one\n",
-	    a->subscription != NULL ? a->subscription : "");
-	buf_addf(&b, "location = %s\n", a->location);
-	buf_addf(&b, "resource_group = %-10s ; default rig-NAME; rig deletes "
-	             "only a group it created\n",
-	    a->resource_group != NULL ? a->resource_group : "");
-	buf_addf(&b, "size = %-18s ; any VM size, e.g. Standard_NC4as_T4_v3 "
-	             "for a GPU\n",
-	    a->size);
-	buf_addf(&b, "image = %s\n", a->image);
-	buf_addf(&b, "os_disk_gb = %d\n", a->os_disk_gb);
-	buf_addf(&b, "os_disk_type = %-12s ; Premium_LRS, StandardSSD_LRS, "
-	             "Standard_LRS\n",
-	    a->os_disk_type);
-	buf_addf(&b, "spot = %-18s ; yes: a Spot VM, deallocated on "
-	             "eviction\n",
-	    a->spot ? "yes" : "no");
-	buf_addf(&b, "allow_from = %-12s ; CIDRs that may reach SSH and the "
-	             "hub; auto: your public address\n",
-	    a->allow_from);
-	buf_addf(&b, "hub_access = %-12s ; public: the hub's port is open to "
-	             "allow_from; tunnel: only SSH\n",
-	    a->hub_tunnel ? "tunnel" : "public");
-	buf_addf(&b, "idle_stop = %-13s ; deallocate after this long idle "
-	             "(0 = never)\n",
-	    idle);
-	buf_addf(&b, "daily_stop = %-12s ; Azure-side backstop schedule "
-	             "(off = none)\n",
-	    stop);
-	if (a->budget_month > 0)
-		buf_addf(&b, "budget_month = %.2f\n", a->budget_month);
-	else
-		buf_adds(&b, "budget_month =          ; optional, in the price "
-		             "list's currency: warn at 80 %, stop at 100 %\n");
-	buf_adds(&b, "; endpoints (public cloud by default; sovereign clouds "
-	             "and tests set them):\n");
-	buf_addf(&b, "%sarm_endpoint = %s\n",
-	    strcmp(a->arm_endpoint, AZURE_ARM_DEFAULT) == 0 ? "; " : "",
-	    a->arm_endpoint);
-	buf_addf(&b, "%slogin_endpoint = %s\n",
-	    strcmp(a->login_endpoint, AZURE_LOGIN_DEFAULT) == 0 ? "; " : "",
-	    a->login_endpoint);
-	buf_addf(&b, "%simds_endpoint = %s\n",
-	    strcmp(a->imds_endpoint, AZURE_IMDS_DEFAULT) == 0 ? "; " : "",
-	    a->imds_endpoint);
-	buf_addf(&b, "%sprices_endpoint = %s\n",
-	    strcmp(a->prices_endpoint, AZURE_PRICES_DEFAULT) == 0 ? "; " : "",
-	    a->prices_endpoint);
-	buf_addf(&b, "%smyip_endpoint = %s   ; tells allow_from = auto your "
-	             "public address\n",
-	    strcmp(a->myip_endpoint, AZURE_MYIP_DEFAULT) == 0 ? "; " : "",
-	    a->myip_endpoint);
+	settings_write(&b, azure_settings, a, "azure");
 	return buf_detach(&b, NULL);
 }

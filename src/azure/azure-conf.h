@@ -11,15 +11,15 @@
 
 #include <stdint.h>
 
+#include "lib/settings.h"
+
 #define AZURE_ARM_DEFAULT "https://management.azure.com"
 #define AZURE_PRICES_DEFAULT "https://prices.azure.com"
 #define AZURE_MYIP_DEFAULT "https://api.ipify.org" /* allow_from = auto */
 #define AZURE_LOCATION_DEFAULT "westeurope"
 #define AZURE_SIZE_DEFAULT "Standard_D4s_v5"
 #define AZURE_IMAGE_DEFAULT "microsoft-dsvm:ubuntu-2204:2204-gen2:latest"
-#define AZURE_DISK_GB_DEFAULT 128
 #define AZURE_DISK_TYPE_DEFAULT "StandardSSD_LRS"
-#define AZURE_IDLE_STOP_DEFAULT 3600 /* seconds */
 #define AZURE_DAILY_STOP_DEFAULT "20:00 UTC"
 #define AZURE_ADMIN_FALLBACK "azureuser" /* when the local name is reserved */
 
@@ -36,12 +36,22 @@ struct azure_conf {
 	char   *allow_from; /* "auto" or CIDRs, comma separated */
 	int     hub_tunnel; /* hub_access = tunnel */
 	int64_t idle_stop; /* seconds; 0 = never */
+	char   *daily_stop; /* as written */
 	int     daily_stop_hhmm; /* -1 = off, else HH*100+MM */
 	char   *daily_stop_tz; /* Windows time zone id, e.g. "UTC" */
 	double  budget_month; /* 0 = none */
 	char   *arm_endpoint, *login_endpoint, *imds_endpoint, *prices_endpoint;
 	char   *myip_endpoint; /* answers the caller's public address */
 };
+
+struct machine;
+
+/* The [azure] keys (settings.h). */
+extern const struct setting azure_settings[];
+
+/* A machine's [azure] settings, which it holds for the provider
+ * (machine_provider_conf()). Never NULL. */
+struct azure_conf *azure_conf_of(const struct machine *);
 
 void azure_conf_init(struct azure_conf *);
 void azure_conf_release(struct azure_conf *);
@@ -59,11 +69,6 @@ int azure_host_trusted(const char *url);
 /* Whether Azure refuses 'name' as a VM's admin user ("root", "admin",
  * ...; Azure's list of reserved names), or it is not a valid one. */
 int azure_admin_name_ok(const char *name);
-
-/*
- * Parses a duration: "0", "90" or "90s", "60m", "2h", "1d". -1 if not.
- */
-int parse_duration(const char *, int64_t *seconds);
 
 /*
  * Checks one CIDR ("203.0.113.7" or "203.0.113.0/24", IPv4 or IPv6) as

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "arm.h"
+#include "azure-conf.h"
 #include "azure-prices.h"
 #include "azure.h"
 #include "lib/log.h"
@@ -247,7 +248,7 @@ struct prices {
 static void
 prices_get(struct machine *m, struct prices *pr)
 {
-	struct azure_conf *c = &m->azure;
+	struct azure_conf *c = azure_conf_of(m);
 	char              *filter, *key;
 
 	memset(pr, 0, sizeof(*pr));
@@ -292,7 +293,7 @@ azure_prices_note(struct azure *az)
 	char            v[64];
 	int             r = -1;
 
-	if (m->azure.budget_month <= 0)
+	if (azure_conf_of(m)->budget_month <= 0)
 		return 0;
 	prices_get(m, &pr);
 	if (pr.have_vm && pr.have_disk) {
@@ -314,7 +315,7 @@ void
 azure_prices_describe(struct azure *az, json_t *out)
 {
 	struct machine    *m = az->m;
-	struct azure_conf *c = &m->azure;
+	struct azure_conf *c = azure_conf_of(m);
 	json_t            *p = json_object();
 	struct prices      pr;
 	int64_t            now = now_sec(), run;

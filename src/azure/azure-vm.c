@@ -19,12 +19,13 @@
 #include <unistd.h>
 
 #include "arm.h"
+#include "azure-conf.h"
 #include "azure-vm.h"
 #include "azure.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "machine/machine.h"
-#include "machine/remote.h"
+#include "lib/proc.h"
 #include "lib/util.h"
 #include "lib/banned.h"
 
@@ -105,7 +106,7 @@ tags(const struct azure *az)
 static char *
 allow_from(struct mk *k)
 {
-	struct azure_conf *c = &k->az->m->azure;
+	struct azure_conf *c = azure_conf_of(k->az->m);
 	char              *ip, *cidr;
 
 	if (strcmp(c->allow_from, "auto") != 0)
@@ -175,7 +176,7 @@ desired_rules(struct mk *k, const char *from)
 	        "sourceAddressPrefixes", src, "destinationAddressPrefix", "*",
 	        "access", "Allow", "priority", RULE_PRIORITY, "direction",
 	        "Inbound"));
-	if (!k->az->m->azure.hub_tunnel) {
+	if (!azure_conf_of(k->az->m)->hub_tunnel) {
 		snprintf(port, sizeof(port), "%d", k->az->m->hub_port);
 		json_array_append_new(rules,
 		    json_pack("{s:s, s:{s:s, s:s, s:s, s:O, s:s, s:s, s:i, "
@@ -374,8 +375,8 @@ mk_group(struct mk *k)
 	 * rig down refuses to delete. The tag says it too. */
 	machine_state_set(az->m, "azure.group_created", "yes");
 	if (azure_put(az, "creating the resource group", az->rg_path,
-	        json_pack("{s:s, s:o}", "location", az->m->azure.location,
-	            "tags", tags(az)),
+	        json_pack("{s:s, s:o}", "location",
+	            azure_conf_of(az->m)->location, "tags", tags(az)),
 	        NULL) == -1)
 		return -1;
 	step_end(k, "created");
@@ -509,11 +510,11 @@ mk_nsg(struct mk *k)
 
 			keep_other_rules(have, all);
 			body = json_pack("{s:s, s:o, s:{s:o}}", "location",
-			    az->m->azure.location, "tags", tags(az),
+			    azure_conf_of(az->m)->location, "tags", tags(az),
 			    "properties", "securityRules", all);
 		} else
 			body = json_pack("{s:s, s:o, s:{s:O}}", "location",
-			    az->m->azure.location, "tags", tags(az),
+			    azure_conf_of(az->m)->location, "tags", tags(az),
 			    "properties", "securityRules", rules);
 		/* One read: the rules it holds are compared, and kept. */
 		r = ensure_found(k, "the network security group", path, body,
@@ -541,8 +542,9 @@ mk_vnet(struct mk *k)
 	step_begin(k, "virtual network");
 	path = azure_named_path(az, "Microsoft.Network/virtualNetworks/", "-vnet");
 	body = json_pack("{s:s, s:o, s:{s:{s:[s]}, s:[{s:s, s:{s:s, s:{s:s}}}]}}",
-	    "location", az->m->azure.location, "tags", tags(az), "properties",
-	    "addressSpace", "addressPrefixes", "10.0.0.0/16", "subnets",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
+	    "properties", "addressSpace", "addressPrefixes", "10.0.0.0/16",
+	    "subnets",
 	    "name", "default", "properties", "addressPrefix", "10.0.0.0/24",
 	    "networkSecurityGroup", "id", k->nsg_id);
 	r = ensure(k, "the virtual network", path, body, NULL, NULL, NULL);
@@ -573,8 +575,8 @@ mk_ip(struct mk *k)
 	    az->name[0] >= 'a' && az->name[0] <= 'z' ? "" : "rig-", az->name,
 	    guid);
 	body = json_pack("{s:s, s:o, s:{s:s}, s:{s:s, s:s, s:{s:s}}}",
-	    "location", az->m->azure.location, "tags", tags(az), "sku", "name",
-	    "Standard", "properties",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "sku",
+	    "name", "Standard", "properties",
 	    "publicIPAllocationMethod", "Static", "publicIPAddressVersion",
 	    "IPv4", "dnsSettings", "domainNameLabel", label);
 	r = ensure(k, "the public IP", path, body, NULL, NULL, &ip);
@@ -606,8 +608,9 @@ mk_nic(struct mk *k)
 	path = azure_named_path(az, "Microsoft.Network/networkInterfaces/", "-nic");
 	body = json_pack("{s:s, s:o, s:{s:[{s:s, s:{s:{s:s}, s:s, s:{s:s}}}], "
 	                 "s:{s:s}}}",
-	    "location", az->m->azure.location, "tags", tags(az), "properties",
-	    "ipConfigurations", "name", "ipconfig1", "properties", "subnet",
+	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
+	    "properties", "ipConfigurations", "name", "ipconfig1", "properties",
+	    "subnet",
 	    "id", k->subnet_id, "privateIPAllocationMethod", "Dynamic",
 	    "publicIPAddress", "id", k->ip_id, "networkSecurityGroup", "id",
 	    k->nsg_id);
@@ -622,7 +625,7 @@ static json_t *
 vm_body(struct mk *k, const char *key)
 {
 	struct azure      *az = k->az;
-	struct azure_conf *c = &az->m->azure;
+	struct azure_conf *c = azure_conf_of(az->m);
 	const char        *user = machine_user(az->m);
 	char              *keypath = xasprintf("/home/%s/.ssh/authorized_keys",
 	                 user);
@@ -665,7 +668,7 @@ static json_t *vm_body(struct mk *, const char *);
 static int
 vm_as_configured(struct mk *k, json_t *have)
 {
-	struct azure_conf *c = &k->az->m->azure;
+	struct azure_conf *c = azure_conf_of(k->az->m);
 	json_t            *props = json_object_get(have, "properties"), *body;
 	json_t            *hw = json_object_get(props, "hardwareProfile");
 	json_t            *disk = json_object_get(
@@ -736,7 +739,7 @@ mk_vm(struct mk *k)
 		printf("exists but Failed, trying again: ");
 	}
 	printf("creating %s, %s (minutes on Azure) ... ",
-	    az->m->azure.size, az->m->azure.image);
+	    azure_conf_of(az->m)->size, azure_conf_of(az->m)->image);
 	fflush(stdout);
 	key = public_key(az->m);
 	if (key == NULL)
@@ -851,7 +854,7 @@ static int
 mk_schedule(struct mk *k)
 {
 	struct azure      *az = k->az;
-	struct azure_conf *c = &az->m->azure;
+	struct azure_conf *c = azure_conf_of(az->m);
 	char              *path, hhmm[16];
 	json_t            *body;
 	int                r;
@@ -890,7 +893,7 @@ azure_vm_create(struct azure *az)
 	k.steps = STEPS;
 	k.t0 = now_ms();
 	printf("azure: subscription %s, group %s in %s\n", az->sub, az->rg,
-	    az->m->azure.location);
+	    azure_conf_of(az->m)->location);
 	fflush(stdout);
 	/* Until the end, status says a rig up did not finish here; and
 	 * where it is, so later commands look there whatever az says. */

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "arm.h"
+#include "azure-conf.h"
 #include "azure-auth.h"
 #include "azure.h"
 #include "lib/log.h"
@@ -49,7 +50,7 @@ azure_resource_name(const char *machine_name)
 int
 azure_open(struct azure *az, struct machine *m)
 {
-	const struct azure_conf *c = &m->azure;
+	const struct azure_conf *c = azure_conf_of(m);
 	const char              *sub;
 	char                    *noted_sub, *noted_rg;
 	int                      r = 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure-conf.h"
 #include "azure-vm.h"
 #include "azure.h"
 #include "lib/buf.h"
@@ -102,7 +103,8 @@ cmd_allow(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		buf_addf(&list, "%s%s", i > optind ? "," : "", argv[i]);
 	if (list.len > 0 &&
-	    (azure_conf_set(&m.azure, "allow_from", buf_str(&list)) == -1 ||
+	    (azure_conf_set(azure_conf_of(&m), "allow_from",
+	         buf_str(&list)) == -1 ||
 	        write_allow_from(&m, buf_str(&list)) == -1)) {
 		buf_release(&list);
 		goto out;
@@ -114,8 +116,8 @@ cmd_allow(int argc, char **argv)
 		char *now = machine_state_get(&m, "azure.allow_from");
 
 		printf("machine '%s': SSH%s open to %s\n", m.name,
-		    m.azure.hub_tunnel ? "" : " and the hub",
-		    now != NULL ? now : m.azure.allow_from);
+		    azure_conf_of(&m)->hub_tunnel ? "" : " and the hub",
+		    now != NULL ? now : azure_conf_of(&m)->allow_from);
 		free(now);
 	}
 	ret = 0;

@@ -24,6 +24,34 @@
 #define IMDS_INSTANCE "/metadata/instance?api-version=2021-02-01"
 #define IMDS_TIMEOUT_MS 5000
 
+static int   check_args(const char *, const char *, const char *);
+static char *own_id(const char *);
+
+/*
+ * What the hub passes on from hub.conf (autostop.c knows neither the
+ * provider nor its endpoints): this provider only, the token's ARM
+ * endpoint by arm_url_allowed(), IMDS an http(s) URL (plain http at a
+ * link-local address by design). -1 printed.
+ */
+static int
+check_args(const char *provider, const char *armurl, const char *imds)
+{
+	char why[256];
+
+	if (strcmp(provider, "azure") != 0)
+		return error("self-stop: provider '%s' cannot stop itself "
+		             "(only azure)",
+		    provider);
+	if (arm_url_allowed(armurl, why, sizeof(why)) == -1)
+		return error("self-stop: --arm-endpoint: %s", why);
+	if ((strncmp(imds, "http://", 7) != 0 || imds[7] == '\0') &&
+	    (strncmp(imds, "https://", 8) != 0 || imds[8] == '\0'))
+		return error("self-stop: --imds-endpoint: '%s' is not an "
+		             "http(s) URL",
+		    imds);
+	return 0;
+}
+
 /* compute.resourceId from IMDS; caller frees; NULL printed. */
 static char *
 own_id(const char *imds)
@@ -65,6 +93,7 @@ cmd_self_stop(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "arm-endpoint", required_argument, NULL, 'a' },
 		{ "imds-endpoint", required_argument, NULL, 'i' },
+		{ "provider", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -74,6 +103,7 @@ cmd_self_stop(int argc, char **argv)
 	struct arm_client  *arm = NULL;
 	struct arm_response res;
 	char               *id = NULL, *path = NULL, *url = NULL, msg[1024];
+	const char         *provider = "azure";
 	int                 ch, dry = 0, ret = 1;
 
 	optind = 1;
@@ -84,11 +114,15 @@ cmd_self_stop(int argc, char **argv)
 			imds = optarg;
 		else if (ch == 'n')
 			dry = 1;
+		else if (ch == 'p')
+			provider = optarg;
 		else
 			return usage("self-stop");
 	}
 	if (optind != argc)
 		return usage("self-stop");
+	if (check_args(provider, armurl, imds) == -1)
+		return 1;
 	arm_response_init(&res);
 	auth = azure_auth_new(NULL, imds);
 	if (auth == NULL)

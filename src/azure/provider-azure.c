@@ -13,9 +13,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "azure-conf.h"
 #include "azure-prices.h"
 #include "azure-vm.h"
 #include "azure.h"
+#include "provider-azure.h"
 #include "lib/log.h"
 #include "machine/machine.h"
 #include "machine/provider.h"
@@ -32,6 +34,13 @@ static int az_destroy(struct machine *);
 static int az_address(struct machine *, char **, int *);
 static int az_status(struct machine *, enum provider_power *);
 static int az_describe(struct machine *, json_t *);
+static void *az_conf_new(void);
+static void  az_conf_free(void *);
+static int   az_check(struct machine *);
+static const char *az_default_user(const char *);
+static void  az_summary(const struct machine *, char *, size_t);
+static void  az_hub_keys(struct machine *, provider_key_fn *, void *);
+static void  az_up_done(struct machine *);
 
 static int
 az_create(struct machine *m)
@@ -381,8 +390,9 @@ az_describe(struct machine *m, json_t *out)
 	/* Laptops move: say so when this one is not let in any more. */
 	{
 		char *allowed = machine_state_get(m, "azure.allow_from");
-		char *me = allowed != NULL ? azure_my_address(&m->azure, 1)
-		                           : NULL;
+		char *me = allowed != NULL
+		    ? azure_my_address(azure_conf_of(m), 1)
+		    : NULL;
 
 		if (allowed != NULL)
 			json_object_set_new(out, "allow_from",
@@ -395,8 +405,9 @@ az_describe(struct machine *m, json_t *out)
 		free(me);
 		free(allowed);
 	}
-	json_object_set_new(out, "location", json_string(m->azure.location));
-	json_object_set_new(out, "size", json_string(m->azure.size));
+	json_object_set_new(out, "location",
+	    json_string(azure_conf_of(m)->location));
+	json_object_set_new(out, "size", json_string(azure_conf_of(m)->size));
 	power = power_state(&az, &absent);
 	if (power != NULL || absent)
 		json_object_set_new(out, "power",
@@ -420,8 +431,121 @@ out:
 	return r;
 }
 
+static void *
+az_conf_new(void)
+{
+	struct azure_conf *a = xmalloc(sizeof(*a));
+
+	azure_conf_init(a);
+	return a;
+}
+
+static void
+az_conf_free(void *a)
+{
+	if (a == NULL)
+		return;
+	azure_conf_release(a);
+	free(a);
+}
+
+/* Azure refuses some admin names a VM could have. */
+static int
+az_check(struct machine *m)
+{
+	if (!azure_admin_name_ok(machine_user(m)))
+		return error("user '%s' cannot be a VM's admin on Azure "
+		             "(reserved or not a Linux name): set user = ... "
+		             "in [machine]",
+		    machine_user(m));
+	return 0;
+}
+
+static const char *
+az_default_user(const char *local)
+{
+	return azure_admin_name_ok(local) ? local : AZURE_ADMIN_FALLBACK;
+}
+
+static void
+az_summary(const struct machine *m, char *out, size_t len)
+{
+	const struct azure_conf *c = azure_conf_of(m);
+
+	snprintf(out, len, "an Azure VM, %s in %s", c->size, c->location);
+}
+
+/*
+ * A VM rig made: its certificate names the VM's DNS name and public
+ * address (which the VM's own interfaces do not show), and it stops
+ * itself when idle or over budget, reaching Azure from inside: the hub's
+ * auto-stop runs 'rig self-stop' with these endpoints (autostop.h). The
+ * budget comes with the prices rig looked up (azure-prices.h).
+ */
+static void
+az_hub_keys(struct machine *m, provider_key_fn *add, void *arg)
+{
+	static const char *const price_keys[][2] = {
+		{ "azure.cost_hour", "autostop_cost_hour" },
+		{ "azure.cost_month_fixed", "autostop_cost_month_fixed" },
+		{ "azure.currency", "autostop_currency" },
+	};
+	const struct azure_conf *c = azure_conf_of(m);
+	char                    *ip, *fqdn, *names, *v;
+	char                     num[64];
+
+	ip = machine_state_get(m, "azure.ip");
+	fqdn = machine_state_get(m, "azure.fqdn");
+	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
+	    ip != NULL ? ip : "");
+	add(arg, "tls_names", names);
+	free(names);
+	free(fqdn);
+	free(ip);
+	if (c->idle_stop > 0 || c->budget_month > 0) {
+		if (c->idle_stop > 0) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)c->idle_stop);
+			add(arg, "autostop_after", num);
+		}
+		add(arg, "autostop_provider", "azure");
+		add(arg, "autostop_arm_endpoint", c->arm_endpoint);
+		add(arg, "autostop_imds_endpoint", c->imds_endpoint);
+	}
+	if (c->budget_month <= 0)
+		return;
+	for (size_t i = 0; i < nitems(price_keys); i++) {
+		v = machine_state_get(m, price_keys[i][0]);
+		if (v == NULL)
+			return; /* no prices: warned when they were asked */
+		add(arg, price_keys[i][1], v);
+		free(v);
+	}
+	snprintf(num, sizeof(num), "%.2f", c->budget_month);
+	add(arg, "autostop_budget_month", num);
+}
+
+/* The DNS name stays the same across a deallocate; the public IP too,
+ * but a name is what people keep. */
+static void
+az_up_done(struct machine *m)
+{
+	char *fqdn = machine_state_get(m, "azure.fqdn");
+
+	if (fqdn != NULL)
+		printf("dns name:     https://%s:%d/ (the same after a "
+		       "restart)\n",
+		    fqdn, m->hub_port);
+	free(fqdn);
+	if (azure_conf_of(m)->hub_tunnel)
+		printf("access:       through SSH only (hub_access = "
+		       "tunnel): 'rig ssh' forwards the hub and prints "
+		       "its local URL\n");
+}
+
 const struct provider provider_azure = {
 	.name = "azure",
+	.about = "a VM rig makes on Azure",
 	.owns_machine = 1,
 	.create = az_create,
 	.start = az_start,
@@ -430,4 +554,16 @@ const struct provider provider_azure = {
 	.address = az_address,
 	.status = az_status,
 	.describe = az_describe,
+	.section = "azure",
+	.settings = azure_settings,
+	.conf_new = az_conf_new,
+	.conf_free = az_conf_free,
+	.check = az_check,
+	.default_user = az_default_user,
+	.summary = az_summary,
+	/* IMDS (169.254.169.254) and the WireServer (168.63.129.16) answer
+	 * on 80 and 32526; Landlock knows ports, not addresses. */
+	.deny_ports = "80 32526",
+	.hub_keys = az_hub_keys,
+	.up_done = az_up_done,
 };

@@ -3,7 +3,9 @@
  * REST API. Authentication is "Authorization: token T" or the session
  * cookie; cookie-authenticated writes also need X-XSRFToken (JupyterHub's
  * rule, CVE-2020-36191). Only admins see or change other users; no one can
- * make themselves admin except an admin.
+ * make themselves admin except an admin. routes.c's table says which
+ * route needs what and checks it before a handler here runs; NAME in a
+ * path is req->arg[0], a token's id req->arg[1].
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,37 @@
 #include "auth.h"
 #include "hub.h"
 #include "lib/log.h"
-#include "pages.h"
+#include "progress.h"
+#include "req.h"
 #include "respond.h"
-#include "routes.h"
 #include "server.h"
+#include "users.h"
 #include "lib/util.h"
 #include "version.h"
 
+static json_t *iso_json(int64_t t);
+static json_t *pending_json(const struct server *s);
+static json_t *user_json(struct hub *hub, const struct db_user *u);
+static json_t *token_json(const struct db_token *t, const char *user);
+static json_t *body_object(struct req *req);
+static void with_user(struct req *req,
+    void (*fn)(struct req *, struct db_user *));
+static void user_patch(struct req *req, struct db_user *u);
+static void user_delete(struct req *req, struct db_user *u);
+static void server_post(struct req *req, struct db_user *u);
+static void server_delete(struct req *req, struct db_user *u);
+static int progress_event_cb(void *arg, const struct server_progress *p);
+static void server_progress(struct req *req, struct db_user *u);
+static void tokens_list(struct req *req, struct db_user *u);
+static void token_create(struct req *req, struct db_user *u);
+static int token_id(const char *s, int64_t *id);
+static void token_one(struct req *req, struct db_user *u, int del);
+static void token_get(struct req *req, struct db_user *u);
+static void token_delete(struct req *req, struct db_user *u);
+static void user_get(struct req *req, struct db_user *u);
+static void activity(struct req *req, struct db_user *u);
+static void bad_method(struct req *req, struct db_user *u);
+static void no_such_path(struct req *req, struct db_user *u);
 
 static json_t *
 iso_json(int64_t t)
@@ -112,45 +138,52 @@ body_object(struct req *req)
 	return j;
 }
 
-/* Loads the user NAME names, if the requester may see it. 0, or -1 after
- * responding. */
-static int
-load_user(struct req *req, const char *name, size_t len, struct db_user *u)
+/* Runs fn with the user NAME names, loaded; answers 404 (or 500) if
+ * there is none. */
+static void
+with_user(struct req *req, void (*fn)(struct req *, struct db_user *))
 {
-	char *n = xstrndup(name, len);
-	int   r;
+	const char    *name = req->arg[0];
+	struct db_user u;
+	int            r;
 
-	memset(u, 0, sizeof(*u));
-	if (!req->user.admin && strcmp(n, req->user.name) != 0) {
-		free(n);
-		respond_error(req, 403, "not allowed");
-		return -1;
-	}
-	if (!username_valid(n)) {
-		free(n);
+	if (!username_valid(name)) {
 		respond_error(req, 404, "no such user");
-		return -1;
+		return;
 	}
-	r = db_user_get(req->hub->db, n, u);
-	free(n);
+	r = db_user_get(req->hub->db, name, &u);
 	if (r != 0) {
 		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return -1;
+		return;
 	}
-	return 0;
+	fn(req, &u);
+	db_user_release(&u);
 }
 
-static void
-users_list(struct req *req)
+void
+api_version(struct req *req)
+{
+	respond_json(req, 200, json_pack("{s:s}", "version", RIG_VERSION));
+}
+
+void
+api_self(struct req *req)
+{
+	json_t *j = user_json(req->hub, &req->user);
+
+	json_object_set_new(j, "scopes", req->user.admin ?
+	    json_pack("[s]", "admin:users") : json_pack("[s]", "self"));
+	json_object_set_new(j, "session_id", json_null());
+	respond_json(req, 200, j);
+}
+
+void
+api_users(struct req *req)
 {
 	struct db_user *users;
 	size_t          n;
 	json_t         *a;
 
-	if (!req->user.admin) {
-		respond_error(req, 403, "admins only");
-		return;
-	}
 	if (db_user_list(req->hub->db, &users, &n) == -1) {
 		respond_error(req, 500, "cannot list users");
 		return;
@@ -162,9 +195,10 @@ users_list(struct req *req)
 	respond_json(req, 200, a);
 }
 
-static void
-user_create(struct req *req, const char *name)
+void
+api_user_add(struct req *req)
 {
+	const char    *name = req->arg[0];
 	json_t        *body = body_object(req);
 	struct db_user u;
 	const char    *why;
@@ -174,10 +208,6 @@ user_create(struct req *req, const char *name)
 		return;
 	admin = json_is_true(json_object_get(body, "admin"));
 	json_decref(body);
-	if (!req->user.admin) {
-		respond_error(req, 403, "admins only");
-		return;
-	}
 	if ((why = username_error(name)) != NULL) {
 		respond_error(req, 400, why);
 		return;
@@ -204,11 +234,6 @@ user_patch(struct req *req, struct db_user *u)
 
 	if (body == NULL)
 		return;
-	if (!req->user.admin) {
-		json_decref(body);
-		respond_error(req, 403, "admins only");
-		return;
-	}
 	admin = json_object_get(body, "admin");
 	if (admin != NULL) {
 		if (!json_is_boolean(admin)) {
@@ -226,10 +251,6 @@ user_patch(struct req *req, struct db_user *u)
 static void
 user_delete(struct req *req, struct db_user *u)
 {
-	if (!req->user.admin) {
-		respond_error(req, 403, "admins only");
-		return;
-	}
 	if (u->id == req->user.id) {
 		respond_error(req, 400, "you cannot delete yourself");
 		return;
@@ -258,7 +279,7 @@ server_post(struct req *req, struct db_user *u)
 		respond_error(req, 400, "the server is already running");
 		return;
 	}
-	r = start_for(req, u, &err);
+	r = users_start(req, u, &err);
 	if (r == -1) {
 		respond_error(req, 400, err);
 		return;
@@ -409,8 +430,9 @@ token_id(const char *s, int64_t *id)
 }
 
 static void
-token_one(struct req *req, struct db_user *u, const char *ids, int del)
+token_one(struct req *req, struct db_user *u, int del)
 {
+	const char     *ids = req->arg[1];
 	int64_t         id;
 	struct db_token t;
 	json_t         *j;
@@ -431,105 +453,120 @@ token_one(struct req *req, struct db_user *u, const char *ids, int del)
 	respond_json(req, 200, j);
 }
 
-static int
-method(const struct req *req, const char *m)
+static void
+token_get(struct req *req, struct db_user *u)
 {
-	return http_method_is(&req->head, m);
+	token_one(req, u, 0);
 }
 
-/* /hub/api/users/NAME[/REST] */
 static void
-user_routes(struct req *req, const char *p)
+token_delete(struct req *req, struct db_user *u)
 {
-	size_t         len = strcspn(p, "/");
-	const char    *rest = p + len;
-	struct db_user u;
+	token_one(req, u, 1);
+}
 
-	if (*rest == '\0' && method(req, "POST")) {
-		char *name = xstrndup(p, len);
+static void
+user_get(struct req *req, struct db_user *u)
+{
+	respond_json(req, 200, user_json(req->hub, u));
+}
 
-		user_create(req, name);
-		free(name);
-		return;
-	}
-	if (load_user(req, p, len, &u) == -1)
-		return;
-	if (*rest == '\0') {
-		if (method(req, "GET"))
-			respond_json(req, 200, user_json(req->hub, &u));
-		else if (method(req, "PATCH"))
-			user_patch(req, &u);
-		else if (method(req, "DELETE"))
-			user_delete(req, &u);
-		else
-			respond_error(req, 405, "method not allowed");
-	} else if (strcmp(rest, "/server") == 0) {
-		if (method(req, "POST"))
-			server_post(req, &u);
-		else if (method(req, "DELETE"))
-			server_delete(req, &u);
-		else
-			respond_error(req, 405, "method not allowed");
-	} else if (strcmp(rest, "/server/progress") == 0 && method(req, "GET"))
-		server_progress(req, &u);
-	else if (strcmp(rest, "/tokens") == 0) {
-		if (method(req, "GET"))
-			tokens_list(req, &u);
-		else if (method(req, "POST"))
-			token_create(req, &u);
-		else
-			respond_error(req, 405, "method not allowed");
-	} else if (strncmp(rest, "/tokens/", 8) == 0) {
-		if (method(req, "GET"))
-			token_one(req, &u, rest + 8, 0);
-		else if (method(req, "DELETE"))
-			token_one(req, &u, rest + 8, 1);
-		else
-			respond_error(req, 405, "method not allowed");
-	} else if (strcmp(rest, "/activity") == 0 && method(req, "POST")) {
-		/* Reported by single-user servers; we poll instead. */
-		respond(req, 200, NULL, NULL, "", 0);
-	} else
-		respond_error(req, 404, "not found");
-	db_user_release(&u);
+/* Reported by single-user servers; the hub polls instead. */
+static void
+activity(struct req *req, struct db_user *u)
+{
+	(void)u;
+	respond(req, 200, NULL, NULL, "", 0);
+}
+
+static void
+bad_method(struct req *req, struct db_user *u)
+{
+	(void)u;
+	respond_error(req, 405, "method not allowed");
+}
+
+static void
+no_such_path(struct req *req, struct db_user *u)
+{
+	(void)u;
+	respond_error(req, 404, "not found");
 }
 
 void
-api_handle(struct req *req)
+api_user_get(struct req *req)
 {
-	const char *p = req->path;
+	with_user(req, user_get);
+}
 
-	if (strcmp(p, "/hub/api") == 0 || strcmp(p, "/hub/api/") == 0) {
-		respond_json(req, 200, json_pack("{s:s}", "version",
-		    RIG_VERSION));
-		return;
-	}
-	if (!auth_request(req)) {
-		respond_error(req, 403, "authentication required");
-		return;
-	}
-	if (!method(req, "GET") && !method(req, "HEAD") &&
-	    !check_xsrf(req, NULL)) {
-		respond_error(req, 403, "XSRF check failed");
-		return;
-	}
-	if (strcmp(p, "/hub/api/user") == 0 && method(req, "GET")) {
-		json_t *j = user_json(req->hub, &req->user);
+void
+api_user_set(struct req *req)
+{
+	with_user(req, user_patch);
+}
 
-		json_object_set_new(j, "scopes", req->user.admin ?
-		    json_pack("[s]", "admin:users") : json_pack("[s]",
-		    "self"));
-		json_object_set_new(j, "session_id", json_null());
-		respond_json(req, 200, j);
-		return;
-	}
-	if (strcmp(p, "/hub/api/users") == 0 && method(req, "GET")) {
-		users_list(req);
-		return;
-	}
-	if (strncmp(p, "/hub/api/users/", 15) == 0 && p[15] != '\0') {
-		user_routes(req, p + 15);
-		return;
-	}
-	respond_error(req, 404, "not found");
+void
+api_user_del(struct req *req)
+{
+	with_user(req, user_delete);
+}
+
+void
+api_user_405(struct req *req)
+{
+	with_user(req, bad_method);
+}
+
+void
+api_user_404(struct req *req)
+{
+	with_user(req, no_such_path);
+}
+
+void
+api_start(struct req *req)
+{
+	with_user(req, server_post);
+}
+
+void
+api_stop(struct req *req)
+{
+	with_user(req, server_delete);
+}
+
+void
+api_progress(struct req *req)
+{
+	with_user(req, server_progress);
+}
+
+void
+api_tokens(struct req *req)
+{
+	with_user(req, tokens_list);
+}
+
+void
+api_token_add(struct req *req)
+{
+	with_user(req, token_create);
+}
+
+void
+api_token_get(struct req *req)
+{
+	with_user(req, token_get);
+}
+
+void
+api_token_del(struct req *req)
+{
+	with_user(req, token_delete);
+}
+
+void
+api_activity(struct req *req)
+{
+	with_user(req, activity);
 }

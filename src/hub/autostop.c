@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,10 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "azure/arm.h"
 #include "autostop.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "server.h"
 #include "lib/util.h"
 #include "lib/banned.h"
@@ -60,112 +61,118 @@ static struct {
 	uv_process_t  proc;
 } A;
 
+static int  check_cpu_busy(void *, const char *, char *, size_t);
+static void show_cpu_busy(const void *, char *, size_t);
+static int  check_provider(void *, const char *, char *, size_t);
+static int  check_currency(void *, const char *, char *, size_t);
+
+#define S(field) offsetof(struct autostop_conf, field)
+#define DAYS366 (366LL * 86400)
+
+/*
+ * The autostop_* keys of [hub]. rig up writes them into the machine's
+ * hub.conf; the provider's and its endpoints are only passed on to
+ * 'rig self-stop', which knows and checks them before any use.
+ */
+/* clang-format off */
+const struct setting autostop_settings[] = {
+	{ .section = "hub", .key = "autostop_after", .type = SETTING_SECONDS,
+	    .off = S(after), .def = "0", .min = 0, .max = DAYS366,
+	    .what = "a number of seconds",
+	    .help = "seconds idle before the machine stops itself; 0 off" },
+	{ .section = "hub", .key = "autostop_warn", .type = SETTING_SECONDS,
+	    .off = S(warn), .def = "300", .min = 0, .max = DAYS366,
+	    .what = "a number of seconds",
+	    .help = "seconds of warning on the hub's pages first" },
+	{ .section = "hub", .key = "autostop_cpu_busy",
+	    .type = SETTING_CUSTOM, .off = S(cpu_busy), .def = "0.10",
+	    .check = check_cpu_busy, .show = show_cpu_busy,
+	    .help = "share of all cores from which the machine is busy" },
+	{ .section = "hub", .key = "autostop_provider",
+	    .type = SETTING_STRING, .off = S(provider),
+	    .check = check_provider, .what = "a provider's name",
+	    .help = "the provider whose 'rig self-stop' stops the machine" },
+	{ .section = "hub", .key = "autostop_arm_endpoint",
+	    .type = SETTING_URL, .off = S(arm_endpoint),
+	    .help = "passed on to rig self-stop" },
+	{ .section = "hub", .key = "autostop_imds_endpoint",
+	    .type = SETTING_URL, .off = S(imds_endpoint),
+	    .help = "passed on to rig self-stop" },
+	{ .section = "hub", .key = "autostop_budget_month",
+	    .type = SETTING_AMOUNT, .off = S(budget_month),
+	    .help = "the month's budget; 0 none" },
+	{ .section = "hub", .key = "autostop_cost_hour",
+	    .type = SETTING_AMOUNT, .off = S(cost_hour),
+	    .help = "the machine's price an hour" },
+	{ .section = "hub", .key = "autostop_cost_month_fixed",
+	    .type = SETTING_AMOUNT, .off = S(cost_month_fixed),
+	    .help = "its disk's price a month" },
+	{ .section = "hub", .key = "autostop_currency",
+	    .type = SETTING_STRING, .off = S(currency),
+	    .check = check_currency, .what = "a currency code",
+	    .help = "the prices' currency" },
+	{ .type = SETTING_END },
+};
+/* clang-format on */
+
+/* More than 0 (0 would make every sample busy: the machine never
+ * stops), at most 1: a share of all cores, not a percentage. */
+static int
+check_cpu_busy(void *obj, const char *v, char *why, size_t len)
+{
+	struct autostop_conf *c = obj;
+	char                 *end;
+	double                b = strtod(v, &end);
+
+	if (*v == '\0' || *end != '\0' || !(b > 0 && b <= 1)) {
+		snprintf(why, len, "'%s' is not more than 0 and at most 1", v);
+		return -1;
+	}
+	c->cpu_busy = b;
+	return 0;
+}
+
+static void
+show_cpu_busy(const void *obj, char *out, size_t len)
+{
+	const struct autostop_conf *c = obj;
+
+	snprintf(out, len, "%g", c->cpu_busy);
+}
+
+/* A provider's name as rig.conf's [machine] provider has it. */
+static int
+check_provider(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	if (*v == '\0' || strlen(v) > 32 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v))
+		return -1;
+	return 0;
+}
+
+static int
+check_currency(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	if (strlen(v) < 1 || strlen(v) > 8 ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v))
+		return -1;
+	return 0;
+}
+
 void
 autostop_conf_init(struct autostop_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->warn = AUTOSTOP_WARN_DEFAULT;
-	c->cpu_busy = AUTOSTOP_CPU_BUSY_DEFAULT;
+	settings_init(autostop_settings, c);
 }
 
 void
 autostop_conf_release(struct autostop_conf *c)
 {
-	free(c->provider);
-	free(c->arm_endpoint);
-	free(c->imds_endpoint);
-	free(c->currency);
+	settings_release(autostop_settings, c);
 	memset(c, 0, sizeof(*c));
-}
-
-static int
-set_seconds(int64_t *dst, const char *key, const char *v)
-{
-	long long n;
-
-	if (parse_int(v, 0, 366LL * 86400, &n) == -1)
-		return error("autostop_%s: '%s' is not a number of seconds",
-		    key, v);
-	*dst = n;
-	return 0;
-}
-
-int
-autostop_conf_set(struct autostop_conf *c, const char *key, const char *v)
-{
-	char why[256];
-
-	if (strcmp(key, "after") == 0)
-		return set_seconds(&c->after, key, v);
-	if (strcmp(key, "warn") == 0)
-		return set_seconds(&c->warn, key, v);
-	if (strcmp(key, "cpu_busy") == 0) {
-		char  *end;
-		double b = strtod(v, &end);
-
-		/* 0 would make every sample busy: the machine never stops. */
-		if (*v == '\0' || *end != '\0' || !(b > 0 && b <= 1))
-			return error("autostop_cpu_busy: '%s' is not more than "
-			             "0 and at most 1",
-			    v);
-		c->cpu_busy = b;
-		return 0;
-	}
-	if (strcmp(key, "budget_month") == 0 || strcmp(key, "cost_hour") == 0 ||
-	    strcmp(key, "cost_month_fixed") == 0) {
-		char  *end;
-		double v2 = strspn(v, "0123456789.") == strlen(v) && *v != '\0'
-		    ? strtod(v, &end)
-		    : -1;
-
-		if (v2 < 0 || *end != '\0' || v2 > 1e9)
-			return error("autostop_%s: '%s' is not an amount", key,
-			    v);
-		if (key[0] == 'b')
-			c->budget_month = v2;
-		else if (strcmp(key, "cost_hour") == 0)
-			c->cost_hour = v2;
-		else
-			c->cost_month_fixed = v2;
-		return 0;
-	}
-	if (strcmp(key, "currency") == 0) {
-		if (strlen(v) < 1 || strlen(v) > 8 ||
-		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v))
-			return error("autostop_currency: '%s' is not a "
-			             "currency code",
-			    v);
-		free(c->currency);
-		c->currency = xstrdup(v);
-		return 0;
-	}
-	if (strcmp(key, "provider") == 0) {
-		if (strcmp(v, "azure") != 0)
-			return error("autostop_provider: '%s': only azure can "
-			             "stop itself",
-			    v);
-		free(c->provider);
-		c->provider = xstrdup(v);
-		return 0;
-	}
-	if (strcmp(key, "arm_endpoint") == 0) {
-		if (arm_url_allowed(v, why, sizeof(why)) == -1)
-			return error("autostop_arm_endpoint: %s", why);
-		free(c->arm_endpoint);
-		c->arm_endpoint = xstrdup(v);
-		return 0;
-	}
-	if (strcmp(key, "imds_endpoint") == 0) {
-		if ((strncmp(v, "http://", 7) != 0 || v[7] == '\0') &&
-		    (strncmp(v, "https://", 8) != 0 || v[8] == '\0'))
-			return error("autostop_imds_endpoint: '%s' is not an "
-			             "http(s) URL",
-			    v);
-		free(c->imds_endpoint);
-		c->imds_endpoint = xstrdup(v);
-		return 0;
-	}
-	return error("'autostop_%s' is not a setting", key);
 }
 
 int
@@ -422,7 +429,7 @@ self_stop(struct hub *hub, int64_t idle)
 	uv_process_options_t        o;
 	uv_stdio_container_t        io[3];
 	char                        exe[4096];
-	char                       *args[8];
+	char                       *args[10];
 	size_t                      n = 0, len = sizeof(exe);
 	int                         r;
 
@@ -430,6 +437,10 @@ self_stop(struct hub *hub, int64_t idle)
 		snprintf(exe, sizeof(exe), "/proc/self/exe");
 	args[n++] = exe;
 	args[n++] = (char *)"self-stop";
+	if (c->provider != NULL) {
+		args[n++] = (char *)"--provider";
+		args[n++] = c->provider;
+	}
 	if (c->arm_endpoint != NULL) {
 		args[n++] = (char *)"--arm-endpoint";
 		args[n++] = c->arm_endpoint;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/settings.h"
+
 struct hub;
 
 #define AUTOSTOP_CHECK_EVERY 10 /* seconds between samples */
@@ -31,8 +33,10 @@ struct autostop_conf {
 	int64_t after; /* seconds idle before the warning; 0 = off */
 	int64_t warn; /* seconds of warning before the stop */
 	double  cpu_busy; /* machine CPU use (0-1) that counts as busy */
-	char   *provider; /* how to stop: "azure" */
-	char   *arm_endpoint, *imds_endpoint; /* for "azure" */
+	/* Who stops the machine, and the endpoints 'rig self-stop' is
+	 * given: the provider's, opaque here, checked there. */
+	char   *provider;
+	char   *arm_endpoint, *imds_endpoint;
 	/* The month's budget: warned of at 80 %, the machine stopped at
 	 * 100 %, judged from run time at the prices rig up looked up. */
 	double  budget_month; /* 0: none */
@@ -40,12 +44,12 @@ struct autostop_conf {
 	char   *currency;
 };
 
-void autostop_conf_init(struct autostop_conf *);
+/* The autostop_* keys of [hub] (settings.h); config.c's table holds
+ * them. */
+extern const struct setting autostop_settings[];
+
+void autostop_conf_init(struct autostop_conf *); /* the defaults */
 void autostop_conf_release(struct autostop_conf *);
-/* Sets one autostop_* key of [hub] ('key' without the prefix); -1 with
- * a message if unknown or invalid. */
-int  autostop_conf_set(struct autostop_conf *, const char *key,
-     const char *value);
 
 /* Starts watching (nothing if after = 0); autostop_stop() before the
  * loop ends. */

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "sandbox.h"
 #include "lib/ini.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "lib/util.h"
 
 #define DEFAULT_SERVER_CMD                                                     \
@@ -26,25 +28,116 @@
 	"--NotebookApp.allow_remote_access=True "                              \
 	"--NotebookApp.open_browser=False"
 
+static int check_deny_ports(void *, const char *, char *, size_t);
+static int check_user_prefix(void *, const char *, char *, size_t);
+static int check_first_admin(void *, const char *, char *, size_t);
+
+#define C(field) offsetof(struct config, field)
+
+/*
+ * The hub's keys: [hub] of --config (also the keys before any section),
+ * and [service NAME]'s url, which config_add_service() takes. Flags set
+ * the same keys (cmd-hub.c). Help lines are for the documentation test
+ * and readers; rig.conf's [hub] is the machine's (machine.c).
+ */
+/* clang-format off */
+const struct setting config_settings[] = {
+	{ .section = "hub", .key = "state_dir", .type = SETTING_STRING,
+	    .off = C(state_dir), .help = "the state directory (--state-dir)" },
+	{ .section = "hub", .key = "listen", .type = SETTING_STRING,
+	    .off = C(listen), .def = "0.0.0.0:8000", .help = "ADDR:PORT" },
+	{ .section = "hub", .key = "cert", .type = SETTING_STRING,
+	    .off = C(cert), .help = "certificate file; none: self-signed" },
+	{ .section = "hub", .key = "key", .type = SETTING_STRING,
+	    .off = C(key), .help = "the certificate's key file" },
+	{ .section = "hub", .key = "tls_names", .type = SETTING_STRING,
+	    .off = C(tls_names),
+	    .help = "more names for the self-signed certificate" },
+	{ .section = "hub", .key = "tls", .type = SETTING_BOOL,
+	    .off = C(tls), .def = "yes", .help = "no: plain HTTP (--no-tls)" },
+	{ .section = "hub", .key = "server_cmd", .type = SETTING_STRING,
+	    .off = C(server_cmd), .def = DEFAULT_SERVER_CMD,
+	    .help = "the single-user server, a word list" },
+	{ .section = "hub", .key = "server_deny_ports", .type = SETTING_STRING,
+	    .off = C(server_deny_ports), .check = check_deny_ports,
+	    .what = "a list of ports",
+	    .help = "TCP ports user servers may not connect to" },
+	{ .section = "hub", .key = "user_prefix", .type = SETTING_STRING,
+	    .off = C(user_prefix), .def = "rig-", .check = check_user_prefix,
+	    .what = "a valid prefix", .help = "Unix account prefix as root" },
+	{ .section = "hub", .key = "first_admin", .type = SETTING_STRING,
+	    .off = C(first_admin), .def = "admin", .check = check_first_admin,
+	    .help = "the admin made when there are no users" },
+	{ .section = "hub", .key = "spawn_timeout", .type = SETTING_INT,
+	    .off = C(spawn_timeout), .def = "60", .min = 1, .max = 86400,
+	    .help = "seconds until a server must answer" },
+	{ .section = "hub", .key = "idle_timeout", .type = SETTING_INT,
+	    .off = C(idle_timeout), .def = "3600", .min = 0,
+	    .max = 365 * 86400, .help = "seconds idle before culling; 0 off" },
+	{ .section = "hub", .key = "cull_interval", .type = SETTING_INT,
+	    .off = C(cull_interval), .def = "60", .min = 1, .max = 86400,
+	    .help = "seconds between activity checks" },
+	{ .section = "hub", .key = "header_timeout", .type = SETTING_INT,
+	    .off = C(header_timeout), .def = "10", .min = 1, .max = 3600,
+	    .help = "seconds a client has to send a head" },
+	{ .section = "hub", .key = "keepalive_timeout", .type = SETTING_INT,
+	    .off = C(keepalive_timeout), .def = "120", .min = 1, .max = 86400,
+	    .help = "idle seconds between requests" },
+	{ .section = "hub", .key = "session_days", .type = SETTING_INT,
+	    .off = C(session_days), .def = "14", .min = 1, .max = 365,
+	    .help = "login lifetime in days" },
+	{ .section = "hub", .key = "admin_access", .type = SETTING_BOOL,
+	    .off = C(admin_access), .def = "no",
+	    .help = "admins may use others' servers" },
+	{ .section = "hub", .key = "splice", .type = SETTING_BOOL,
+	    .off = C(splice), .def = "yes",
+	    .help = "large plain response bodies by splice(2)" },
+	{ .section = "hub", .key = "max_body", .type = SETTING_SIZE,
+	    .off = C(max_body), .def = "1048576", .min = 1024,
+	    .max = 1LL << 40, .what = "a size in bytes",
+	    .help = "bytes of a body to the hub's own endpoints" },
+	{ .type = SETTING_TABLE, .off = C(autostop), .sub = autostop_settings },
+	{ .type = SETTING_TABLE, .off = C(limits), .sub = limits_settings },
+	/* Read by load_cb() into the service list, not by the engine. */
+	{ .section = "service", .key = "url", .type = SETTING_CUSTOM,
+	    .help = "http://ADDR:PORT served at /services/NAME/" },
+	{ .type = SETTING_END },
+};
+/* clang-format on */
+
+static int
+check_deny_ports(void *obj, const char *v, char *why, size_t len)
+{
+	int ports[SANDBOX_MAX_PORTS];
+
+	(void)obj, (void)why, (void)len;
+	return sandbox_parse_ports(v, ports) < 0 ? -1 : 0;
+}
+
+static int
+check_user_prefix(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	return strlen(v) > 16 || (*v != '\0' && username_error(v) != NULL)
+	    ? -1
+	    : 0;
+}
+
+static int
+check_first_admin(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (username_error(v) == NULL)
+		return 0;
+	snprintf(why, len, "%s", username_error(v));
+	return -1;
+}
+
 void
 config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->listen = xstrdup("0.0.0.0:8000");
-	c->tls = 1;
-	c->server_cmd = xstrdup(DEFAULT_SERVER_CMD);
-	c->user_prefix = xstrdup("rig-");
-	c->first_admin = xstrdup("admin");
-	c->spawn_timeout = 60;
-	c->idle_timeout = 3600;
-	c->cull_interval = 60;
-	autostop_conf_init(&c->autostop);
-	limits_conf_init(&c->limits);
-	c->header_timeout = 10;
-	c->keepalive_timeout = 120;
-	c->session_days = 14;
-	c->max_body = 1024 * 1024;
-	c->splice = 1;
+	settings_init(config_settings, c);
 }
 
 static void
@@ -61,16 +154,7 @@ config_release(struct config *c)
 {
 	struct service *s, *next;
 
-	free(c->state_dir);
-	free(c->listen);
-	free(c->cert);
-	free(c->tls_names);
-	free(c->key);
-	free(c->server_cmd);
-	free(c->server_deny_ports);
-	free(c->user_prefix);
-	free(c->first_admin);
-	autostop_conf_release(&c->autostop);
+	settings_release(config_settings, c);
 	for (s = c->services; s != NULL; s = next) {
 		next = s->next;
 		service_free(s);
@@ -78,108 +162,16 @@ config_release(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = xstrdup(v);
-	return 0;
-}
-
-static int
-set_int(int *dst, const char *key, const char *v, long long min, long long max)
-{
-	long long n;
-
-	if (parse_int(v, min, max, &n) == -1)
-		return error("%s: '%s' is not a number from %lld to %lld", key,
-		    v, min, max);
-	*dst = (int)n;
-	return 0;
-}
-
-static int
-set_bool(int *dst, const char *key, const char *v)
-{
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
-	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
-		*dst = 1;
-	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
-	    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
-		*dst = 0;
-	else
-		return error("%s: '%s' is not yes or no", key, v);
-	return 0;
-}
-
 int
 config_set(struct config *c, const char *key, const char *v)
 {
-	int r = limits_conf_set(&c->limits, key, v);
+	const struct setting *tabs[] = { config_settings };
+	int                   r;
 
-	if (r != 1)
-		return r;
-	if (strcmp(key, "state_dir") == 0)
-		return set_str(&c->state_dir, v);
-	if (strncmp(key, "autostop_", 9) == 0)
-		return autostop_conf_set(&c->autostop, key + 9, v);
-	if (strcmp(key, "listen") == 0)
-		return set_str(&c->listen, v);
-	if (strcmp(key, "cert") == 0)
-		return set_str(&c->cert, v);
-	if (strcmp(key, "tls_names") == 0)
-		return set_str(&c->tls_names, v);
-	if (strcmp(key, "key") == 0)
-		return set_str(&c->key, v);
-	if (strcmp(key, "tls") == 0)
-		return set_bool(&c->tls, key, v);
-	if (strcmp(key, "server_cmd") == 0)
-		return set_str(&c->server_cmd, v);
-	if (strcmp(key, "server_deny_ports") == 0) {
-		int ports[SANDBOX_MAX_PORTS];
-
-		if (sandbox_parse_ports(v, ports) < 0)
-			return error("server_deny_ports: '%s' is not a list "
-			             "of ports",
-			    v);
-		return set_str(&c->server_deny_ports, v);
-	}
-	if (strcmp(key, "user_prefix") == 0) {
-		if (strlen(v) > 16 || (*v != '\0' && username_error(v) != NULL))
-			return error("user_prefix: '%s' is not a valid prefix",
-			    v);
-		return set_str(&c->user_prefix, v);
-	}
-	if (strcmp(key, "first_admin") == 0) {
-		if (username_error(v) != NULL)
-			return error("first_admin: %s", username_error(v));
-		return set_str(&c->first_admin, v);
-	}
-	if (strcmp(key, "spawn_timeout") == 0)
-		return set_int(&c->spawn_timeout, key, v, 1, 86400);
-	if (strcmp(key, "idle_timeout") == 0)
-		return set_int(&c->idle_timeout, key, v, 0, 365 * 86400);
-	if (strcmp(key, "cull_interval") == 0)
-		return set_int(&c->cull_interval, key, v, 1, 86400);
-	if (strcmp(key, "header_timeout") == 0)
-		return set_int(&c->header_timeout, key, v, 1, 3600);
-	if (strcmp(key, "keepalive_timeout") == 0)
-		return set_int(&c->keepalive_timeout, key, v, 1, 86400);
-	if (strcmp(key, "session_days") == 0)
-		return set_int(&c->session_days, key, v, 1, 365);
-	if (strcmp(key, "admin_access") == 0)
-		return set_bool(&c->admin_access, key, v);
-	if (strcmp(key, "splice") == 0)
-		return set_bool(&c->splice, key, v);
-	if (strcmp(key, "max_body") == 0) {
-		long long n;
-
-		if (parse_int(v, 1024, 1LL << 40, &n) == -1)
-			return error("max_body: '%s' is not a size in bytes", v);
-		c->max_body = (uint64_t)n;
-		return 0;
-	}
-	return error("unknown setting '%s'", key);
+	r = settings_set(config_settings, c, "hub", key, v);
+	if (r == 1)
+		return settings_unknown(tabs, nitems(tabs), "hub", key);
+	return r;
 }
 
 /* Accepts only http://NUMERIC-HOST:PORT[/]: the proxy connects to it
@@ -271,9 +263,12 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
 
 		while (*name == ' ' || *name == '\t')
 			name++;
-		if (strcmp(key, "url") != 0)
-			return error("%s:%d: unknown service key '%s'", path,
-			    lineno, key);
+		if (settings_find(config_settings, "service", key) == NULL) {
+			const struct setting *tabs[] = { config_settings };
+
+			settings_unknown(tabs, nitems(tabs), "service", key);
+			return error("%s:%d: in [%s]", path, lineno, section);
+		}
 		if (config_add_service(c, name, value) == -1)
 			return error("%s:%d: in [service %s]", path, lineno,
 			    name);

@@ -9,8 +9,11 @@
 
 #include <stdint.h>
 
+#include "lib/settings.h"
+
 #include "autostop.h"
 #include "limits.h"
+
 
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
 struct service {
@@ -44,6 +47,9 @@ struct config {
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */
 };
+
+/* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */
+extern const struct setting config_settings[];
 
 void config_init(struct config *); /* the defaults */
 void config_release(struct config *);

@@ -2,9 +2,11 @@
 /*
  * Client connections. Bytes arrive on the TCP handle, are decrypted by
  * OpenSSL through the connection's BIO (tls-bio.c) when TLS is on, and land
- * as plaintext in c->in; conn_process() then moves the request along its
- * states. Writes go the other way: plain bytes are encrypted into a chunk
- * that is handed to uv_write as it is.
+ * as plaintext in c->in; conn_process() then hands it up: to the request
+ * layer (c->ops, req.c) while a head or a hub endpoint's body is read, to
+ * the peer (c->peer, the proxy's upstream) while a request is proxied or
+ * tunnelled. Writes go the other way: plain bytes are encrypted into a
+ * chunk that is handed to uv_write as it is.
  *
  * Timeouts: a client has header_timeout seconds to send a whole head (so a
  * slow client cannot hold a connection open by trickling bytes), the same
@@ -23,10 +25,8 @@
 #include "chunk.h"
 #include "conn.h"
 #include "hub.h"
+#include "lib/http.h"
 #include "lib/log.h"
-#include "proxy.h"
-#include "respond.h"
-#include "routes.h"
 #include "tls-bio.h"
 #include "lib/util.h"
 
@@ -42,8 +42,7 @@ struct wreq {
 static void read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void timer_cb(uv_timer_t *);
 static void close_cb(uv_handle_t *);
-static void handle_head(struct conn *);
-static void arm_timer(struct conn *, int seconds);
+static void update_reading(struct conn *);
 static int  send_chunk(void *, char *, size_t);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
@@ -60,13 +59,15 @@ alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 }
 
 void
-conn_accept(struct hub *hub, uv_stream_t *listener)
+conn_accept(struct hub *hub, uv_stream_t *listener,
+    const struct conn_ops *ops)
 {
 	struct conn            *c = xcalloc(1, sizeof(*c));
 	struct sockaddr_storage ss;
 	int                     len = sizeof(ss), r;
 
 	c->hub = hub;
+	c->ops = ops;
 	buf_init(&c->in, CONN_MAX_INPUT);
 	uv_tcp_init(hub->loop, &c->tcp);
 	uv_timer_init(hub->loop, &c->timer);
@@ -101,7 +102,7 @@ conn_accept(struct hub *hub, uv_stream_t *listener)
 		SSL_set_accept_state(c->ssl);
 	}
 	c->state = CONN_HEAD;
-	arm_timer(c, hub->cfg->header_timeout);
+	conn_timeout(c, hub->cfg->header_timeout);
 	c->reading = 1;
 	uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
 }
@@ -125,8 +126,8 @@ write_cb(uv_write_t *w, int status)
 		conn_close(c, "done");
 		return;
 	}
-	if (c->queued < CONN_WRITE_LOW && c->up != NULL)
-		proxy_client_drained(c->up);
+	if (c->queued < CONN_WRITE_LOW && c->peer != NULL)
+		c->peer_ops->drained(c->peer);
 }
 
 size_t
@@ -252,25 +253,32 @@ conn_close(struct conn *c, const char *why)
 		return;
 	log_debug("%s: %s: %s", __func__, c->addr, why);
 	c->closing = 1;
-	if (c->req != NULL) {
-		struct req *req = c->req;
-
-		c->req = NULL;
-		req->conn = NULL;
-		if (c->up != NULL)
-			req->status = req->status ? req->status : 499;
-		routes_request_gone(req);
-	}
-	if (c->up != NULL) {
-		proxy_client_gone(c->up);
-		c->up = NULL;
-	}
+	c->ops->closing(c); /* first: it sees whether a peer was answering */
+	conn_peer_drop(c);
 	TAILQ_REMOVE(&c->hub->conns, c, entry);
 	c->hub->nconns--;
 	c->tcp.data = c;
 	c->timer.data = c;
 	uv_close((uv_handle_t *)&c->timer, close_cb);
 	uv_close((uv_handle_t *)&c->tcp, close_cb);
+}
+
+void
+conn_peer_set(struct conn *c, const struct conn_peer_ops *ops, void *peer)
+{
+	c->peer_ops = peer != NULL ? ops : NULL;
+	c->peer = peer;
+}
+
+void
+conn_peer_drop(struct conn *c)
+{
+	void *peer = c->peer;
+
+	if (peer == NULL)
+		return;
+	c->peer = NULL;
+	c->peer_ops->gone(peer);
 }
 
 void
@@ -329,16 +337,34 @@ timer_cb(uv_timer_t *t)
 	struct conn *c = container_of(t, struct conn, timer);
 
 	if (c->state == CONN_HEAD && c->in.len > 0) {
-		respond_error_close(c, 408, "request head not received in time");
+		conn_error_close(c, 408, "request head not received in time");
 		return;
 	}
 	conn_close(c, "timeout");
 }
 
-static void
-arm_timer(struct conn *c, int seconds)
+void
+conn_timeout(struct conn *c, int seconds)
 {
-	uv_timer_start(&c->timer, timer_cb, (uint64_t)seconds * 1000, 0);
+	if (seconds == 0)
+		uv_timer_stop(&c->timer);
+	else
+		uv_timer_start(&c->timer, timer_cb, (uint64_t)seconds * 1000,
+		    0);
+}
+
+void
+conn_error_close(struct conn *c, int status, const char *msg)
+{
+	char *s;
+
+	log_info("%s - - %d (%s)", c->addr, status, msg);
+	s = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n", status,
+	    http_reason(status), strlen(msg) + 1, msg);
+	conn_write(c, s, strlen(s));
+	free(s);
+	conn_close_after_write(c);
 }
 
 /* Plain HTTP sent to the TLS port: say so in plain HTTP, then close. */
@@ -415,8 +441,8 @@ tls_input(struct conn *c, const char *data, size_t len)
 			 * flight finish. */
 			if (c->state == CONN_HEAD && c->in.len == 0)
 				conn_close(c, "client closed");
-			else if (c->state == CONN_TUNNEL && c->up != NULL)
-				proxy_client_eof(c->up);
+			else if (c->state == CONN_TUNNEL && c->peer != NULL)
+				c->peer_ops->eof(c->peer);
 			break;
 		}
 		conn_close(c, "TLS error");
@@ -433,14 +459,14 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	if (n < 0) {
-		if (c->state == CONN_TUNNEL && c->up != NULL && n == UV_EOF) {
-			proxy_client_eof(c->up);
+		if (c->state == CONN_TUNNEL && c->peer != NULL && n == UV_EOF) {
+			c->peer_ops->eof(c->peer);
 			uv_read_stop(s);
 			c->reading = 0;
 			return;
 		}
-		if (c->state == CONN_PROXY && n == UV_EOF && c->req != NULL &&
-		    c->req->framing.kind != BODY_UNTIL_CLOSE) {
+		if (c->state == CONN_PROXY && n == UV_EOF &&
+		    c->ops->half_closed(c)) {
 			/* Half-close after a request: the response may still
 			 * come back. */
 			uv_read_stop(s);
@@ -453,7 +479,7 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	/* The first bytes of a request after a quiet keep-alive: from now
 	 * on the head must arrive within header_timeout. */
 	if (c->state == CONN_HEAD && c->in.len == 0 && c->served > 0)
-		arm_timer(c, c->hub->cfg->header_timeout);
+		conn_timeout(c, c->hub->cfg->header_timeout);
 	if (c->ssl != NULL)
 		tls_input(c, b->base, (size_t)n);
 	else if (buf_add(&c->in, b->base, (size_t)n) == -1) {
@@ -466,43 +492,6 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	update_reading(c);
 }
 
-/* Appends decoded body bytes of a hub request; past the limit the body is
- * refused with 413 by handle_body(). */
-static void
-body_cb(void *arg, const char *data, size_t len)
-{
-	struct req *req = arg;
-
-	if (buf_add(&req->body, data, len) == -1)
-		req->status = 413;
-}
-
-static void
-handle_body(struct conn *c)
-{
-	struct req *req = c->req;
-	ssize_t     n;
-	int         done;
-
-	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done,
-	    body_cb, req);
-	if (n < 0) {
-		respond_error_close(c, 400, "malformed chunked body");
-		return;
-	}
-	buf_consume(&c->in, (size_t)n);
-	if (req->status == 413) {
-		req->status = 0;
-		respond_error_close(c, 413, "request body too large");
-		return;
-	}
-	if (!done)
-		return;
-	c->state = CONN_HANDLING;
-	uv_timer_stop(&c->timer);
-	routes_handle(req);
-}
-
 void
 conn_process(struct conn *c)
 {
@@ -512,22 +501,18 @@ conn_process(struct conn *c)
 
 		switch (c->state) {
 		case CONN_HEAD:
-			if (c->in.len == 0)
-				return;
-			handle_head(c);
-			break;
 		case CONN_BODY:
 			if (c->in.len == 0)
 				return;
-			handle_body(c);
+			c->ops->input(c);
 			break;
 		case CONN_HANDLING:
 			return;
 		case CONN_PROXY:
 		case CONN_TUNNEL:
-			if (c->up == NULL || c->in.len == 0)
+			if (c->peer == NULL || c->in.len == 0)
 				return;
-			proxy_client_input(c->up);
+			c->peer_ops->input(c->peer);
 			break;
 		}
 		if (c->closing || (c->state == before && c->in.len == len))
@@ -535,97 +520,9 @@ conn_process(struct conn *c)
 	}
 }
 
-static int
-head_error_status(int r)
-{
-	switch (r) {
-	case HTTP_ETOOLARGE:
-	case HTTP_ETOOMANY:
-		return 431;
-	case HTTP_ETARGET:
-		return 414;
-	case HTTP_EVERSION:
-		return 505;
-	default:
-		return 400;
-	}
-}
-
-static void
-handle_head(struct conn *c)
-{
-	struct http_head *h;
-	struct req       *req;
-	int               r;
-
-	/* Ignore the blank lines some clients send after a body. */
-	while (c->in.len > 0 && (c->in.data[0] == '\r' || c->in.data[0] == '\n'))
-		buf_consume(&c->in, 1);
-	if (c->in.len == 0)
-		return;
-	/* Not calloc: the head's 4 KiB header array is filled as parsed. */
-	req = xmalloc(sizeof(*req));
-	memset(req, 0, offsetof(struct req, head));
-	memset((char *)req + offsetof(struct req, head) + sizeof(req->head), 0,
-	    sizeof(*req) - offsetof(struct req, head) - sizeof(req->head));
-	h = &req->head;
-	r = http_parse_request(c->in.data, c->in.len, h);
-	if (r <= 0) {
-		free(req);
-		if (r < 0)
-			respond_error_close(c, head_error_status(r),
-			    "malformed request head");
-		return;
-	}
-	req->hub = c->hub;
-	req->conn = c;
-	req->start_ms = now_ms();
-	memcpy(req->addr, c->addr, sizeof(req->addr));
-	req->raw = xmalloc((size_t)r + 1);
-	memcpy(req->raw, c->in.data, (size_t)r);
-	req->raw[r] = '\0';
-	req->raw_len = (size_t)r;
-	http_head_rebase(h, c->in.data, req->raw);
-	buf_consume(&c->in, (size_t)r);
-	target_split_req(req);
-	req->keep_alive = req->head.keep_alive;
-	buf_init(&req->body, c->hub->cfg->max_body);
-	http_body_init(&req->framing, &req->head);
-	c->req = req;
-	uv_timer_stop(&c->timer);
-
-	if (routes_is_proxied(req)) {
-		c->state = CONN_PROXY;
-		routes_proxy(req);
-		return;
-	}
-	if (req->head.body != BODY_NONE) {
-		if (req->head.body == BODY_LENGTH &&
-		    req->head.length > c->hub->cfg->max_body) {
-			respond_error_close(c, 413, "request body too large");
-			return;
-		}
-		if (req->head.expect_continue)
-			conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-		c->state = CONN_BODY;
-		arm_timer(c, c->hub->cfg->header_timeout * 3);
-		return;
-	}
-	c->state = CONN_HANDLING;
-	routes_handle(req);
-}
-
 void
-conn_request_done(struct conn *c)
+conn_next(struct conn *c, int keep)
 {
-	struct req *req = c->req;
-	int         keep = req != NULL && req->keep_alive;
-
-	if (req != NULL) {
-		c->req = NULL;
-		req->conn = NULL;
-		routes_request_gone(req);
-	}
 	c->served++;
 	if (c->closing)
 		return;
@@ -636,7 +533,7 @@ conn_request_done(struct conn *c)
 	c->state = CONN_HEAD;
 	if (c->in.len == 0 && c->in.cap > 4096)
 		buf_release(&c->in); /* an idle connection keeps little */
-	arm_timer(c, c->in.len > 0 ? c->hub->cfg->header_timeout :
+	conn_timeout(c, c->in.len > 0 ? c->hub->cfg->header_timeout :
 	    c->hub->cfg->keepalive_timeout);
 	update_reading(c);
 	conn_process(c);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A client connection: TCP, TLS through its own BIO (tls-bio.h), and the request cycle
- * (head, body, handler or proxy, response, keep-alive). Owns its requests
- * and its upstream while it lives.
+ * A client connection: TCP, TLS through its own BIO (tls-bio.h), buffered
+ * input, writes with back-pressure, timeouts and keep-alive. It knows no
+ * HTTP beyond its states: what arrives goes up through two small
+ * interfaces, the request layer's (struct conn_ops, req.c's, given at
+ * accept) and, while a request is proxied or tunnelled, the peer's (struct
+ * conn_peer_ops, the proxy's upstream).
  */
 #ifndef CONN_H
 #define CONN_H
@@ -16,9 +19,9 @@
 #include "lib/buf.h"
 #include "tls-bio.h"
 
+struct conn;
 struct hub;
 struct req;
-struct upstream;
 
 #define CONN_MAX_INPUT   (1024 * 1024) /* buffered plaintext */
 #define CONN_READ_PAUSE  (256 * 1024) /* stop reading past this */
@@ -33,6 +36,25 @@ enum conn_state {
 	CONN_TUNNEL, /* after an upgrade: bytes both ways */
 };
 
+/* The request layer, called for every connection (req.c's req_conn_ops). */
+struct conn_ops {
+	/* c->in has bytes in CONN_HEAD or CONN_BODY: a head or a body. */
+	void (*input)(struct conn *c);
+	/* The client half-closed while its request is proxied: 1 to keep
+	 * reading the response (the request was whole), 0 to close. */
+	int  (*half_closed)(struct conn *c);
+	/* The connection is closing: let go of the request in progress. */
+	void (*closing)(struct conn *c);
+};
+
+/* The peer a proxied request or tunnel feeds (proxy.c's upstream). */
+struct conn_peer_ops {
+	void (*input)(void *peer); /* c->in has bytes for it */
+	void (*drained)(void *peer); /* the client can take more */
+	void (*eof)(void *peer); /* the client half-closed a tunnel */
+	void (*gone)(void *peer); /* the client closed, or was answered */
+};
+
 struct conn {
 	uv_tcp_t         tcp; /* freed only after both handles closed */
 	uv_timer_t       timer; /* header, body and keep-alive timeouts */
@@ -42,8 +64,10 @@ struct conn {
 	int              handshaken;
 	enum conn_state  state;
 	struct buf       in; /* plaintext read, not yet consumed */
-	struct req      *req; /* the request in progress */
-	struct upstream *up; /* while proxying or tunnelling */
+	const struct conn_ops *ops;
+	struct req      *req; /* in progress: req.c's, carried, never read */
+	void            *peer; /* while proxying or tunnelling, else NULL */
+	const struct conn_peer_ops *peer_ops;
 	size_t           queued; /* bytes handed to uv_write, not done */
 	int              reading;
 	int              paused; /* by back-pressure */
@@ -55,8 +79,10 @@ struct conn {
 	TAILQ_ENTRY(conn) entry;
 };
 
-/* Accepts one connection from the hub's listener. */
-void conn_accept(struct hub *, uv_stream_t *listener);
+/* Accepts one connection from the hub's listener; 'ops' (which must
+ * outlive it) gets its requests. */
+void conn_accept(struct hub *, uv_stream_t *listener,
+    const struct conn_ops *ops);
 
 /*
  * Writes what the socket 's' takes at once and returns how many bytes are
@@ -89,11 +115,22 @@ void conn_resume(struct conn *);
 /* Processes buffered input again (after a state change). */
 void conn_process(struct conn *);
 
-/*
- * The response to c->req has been fully queued: logs it, frees the
- * request and reads the next one, or closes if the connection cannot be
- * kept alive.
- */
-void conn_request_done(struct conn *);
+/* (Re)starts the connection's one timer: closes it after 'seconds' of
+ * waiting (408 for a head begun); 0 stops it. */
+void conn_timeout(struct conn *, int seconds);
+
+/* Makes 'peer' (NULL: none) the one c's input and drain go to. */
+void conn_peer_set(struct conn *, const struct conn_peer_ops *, void *peer);
+/* Tells the peer, if any, that the client is done with it, and forgets
+ * it: the client closed, or the hub answered the request itself. */
+void conn_peer_drop(struct conn *);
+
+/* A request is over ('keep': the connection may serve another): reads the
+ * next head, or closes once its response is written. */
+void conn_next(struct conn *, int keep);
+
+/* For errors before or outside a request's handling (malformed heads,
+ * bodies): writes a plain response, logs it and closes after it. */
+void conn_error_close(struct conn *, int status, const char *msg);
 
 #endif

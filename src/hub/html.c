@@ -8,10 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autostop.h"
 #include "html.h"
 #include "lib/http.h"
 #include "lib/util.h"
+
+/* Where the page frame's notice comes from (html_banner_from()). */
+static const char *(*banner)(void);
+
+void
+html_banner_from(const char *(*fn)(void))
+{
+	banner = fn;
+}
 
 void
 html_add(struct buf *b, const char *s)
@@ -71,9 +79,9 @@ html_begin(struct buf *b, const char *title, const char *user, int admin)
 		buf_adds(b, "</span><a href=\"/hub/logout\">Logout</a></nav>");
 	}
 	buf_adds(b, "</header>");
-	if (autostop_banner() != NULL) {
+	if (banner != NULL && banner() != NULL) {
 		buf_adds(b, "<p class=\"notice\" role=\"alert\">");
-		html_add(b, autostop_banner());
+		html_add(b, banner());
 		buf_adds(b, "</p>");
 	}
 	buf_adds(b, "<main>");

@@ -18,9 +18,14 @@ void  html_add(struct buf *b, const char *s);
 char *html_escape(const char *s);
 
 /* Starts a page: doctype, head with 'title', the top bar (with 'user' and
- * admin link when 'user' is not NULL). */
+ * admin link when 'user' is not NULL), and the notice of the banner
+ * source, if it has one now. */
 void html_begin(struct buf *, const char *title, const char *user,
     int admin);
+/* Sets the source of a notice every page shows while it returns one (the
+ * machine's idle stop: autostop_banner, set by daemon.c); NULL for none.
+ * A hook, so the page frame does not depend on what the notice is about. */
+void html_banner_from(const char *(*fn)(void));
 /* Ends the page opened by html_begin(). */
 void html_end(struct buf *);
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hub: one libuv loop that owns the listener, the client connections,
- * the user servers and the timers. This header holds the types the hub's
- * modules share; each module's functions are declared in its own header
- * (conn.h, proxy.h, server.h, routes.h).
+ * The hub's shared state: one struct hub per running hub, reached from every
+ * connection, request and server. Only types: daemon.c fills it in and runs
+ * the loop; each module's functions are declared in its own header. It
+ * names the structures it points to without including their headers, so
+ * every module can include it and none is above it.
  */
 #ifndef HUB_H
 #define HUB_H
@@ -14,18 +15,15 @@
 #include <openssl/ssl.h>
 #include <uv.h>
 
-#include "lib/buf.h"
 #include "config.h"
 #include "db.h"
-#include "lib/http.h"
 
 struct conn;
+struct req_router;
 struct server;
-struct req;
 struct upstream;
 
 TAILQ_HEAD(conn_list, conn);
-TAILQ_HEAD(req_list, req);
 TAILQ_HEAD(upstream_list, upstream);
 
 #define SERVER_BUCKETS 4096
@@ -63,44 +61,9 @@ struct hub {
 	int              stopping;
 	int64_t          started;
 	struct metrics   m;
+	/* Where requests go: routes.c's, set by daemon.c, so that req.c
+	 * hands requests upward without knowing the router. */
+	const struct req_router *router;
 };
-
-/*
- * One request, from its head to the end of its response. Heap-allocated
- * so that work finishing after the client left (a password check in the
- * thread pool, a spawn) still has something to land on: then 'conn' is
- * NULL and the request is freed by whoever finishes.
- */
-struct req {
-	struct hub      *hub;
-	struct conn     *conn; /* NULL once the client is gone */
-	char            *raw; /* the head's bytes; 'head' points in here */
-	size_t           raw_len;
-	struct http_head head;
-	char            *path; /* raw, not decoded */
-	char            *query;
-	struct buf       body; /* decoded, hub endpoints only */
-	struct http_body framing;
-	uint64_t         start_ms;
-	char             addr[64]; /* the client's, for the access log */
-	int              status; /* sent, for the access log */
-	uint64_t         sent; /* body bytes */
-	int              keep_alive;
-	int              busy; /* async work holds it */
-	int              streaming; /* chunked response in progress */
-	/* Who is asking, filled by auth_request(). */
-	struct db_user   user;
-	int              authed;
-	int              by_token; /* else by the session cookie */
-	char            *xsrf; /* the session's XSRF token */
-	TAILQ_ENTRY(req) entry; /* on a server's progress listeners */
-};
-
-/* Finds the in-memory server of user 'name'; NULL if none. */
-struct server *hub_server(struct hub *, const char *name, size_t len);
-
-/* The hub's origin as the client sees it ("https://host:port"), from the
- * Host header; caller frees result. */
-char *hub_origin(const struct req *);
 
 #endif

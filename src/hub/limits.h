@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "lib/settings.h"
+
 #define LIMITS_LOG_MIN (64 * 1024) /* server_log_max's floor */
 
 struct limits_conf {
@@ -21,14 +23,9 @@ struct limits_conf {
 	uint64_t server_log_max; /* bytes, NAME.log and NAME.log.1 together */
 };
 
-/* The defaults: no memory or CPU limit, 4096 pids, 10 MB of log. */
-void limits_conf_init(struct limits_conf *);
-
-/*
- * Sets 'key' if it is one of the keys above: 0, or -1 with a message
- * printed if the value is invalid; 1 if 'key' is not a limits key.
- */
-int limits_conf_set(struct limits_conf *, const char *key, const char *v);
+/* The keys of [hub] above (settings.h); config.c's table holds this one.
+ * Defaults: no memory or CPU limit, 4096 pids, 10M of log. */
+extern const struct setting limits_settings[];
 
 /* "2G", "512M", "1048576" into bytes (K, M, G, T are powers of 1024, as
  * JupyterHub's); -1 if malformed or over 2^50. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * /hub/metrics in Prometheus' text format, for admins (cookie or token).
+ * /hub/metrics in Prometheus' text format; routes.c lets only admins
+ * (cookie or token) in.
  */
 #ifndef METRICS_H
 #define METRICS_H

@@ -5,24 +5,48 @@
  * yet), every reflected value is escaped, and `next` only ever leads to a
  * local path. Password checks run on libuv's thread pool: yescrypt is slow
  * on purpose, and the loop must keep serving meanwhile.
+ *
+ * Each page is a handler of routes.c's table, which has checked who is
+ * asking (and the form's _xsrf) before it runs: a handler that acts for
+ * the NAME in its path (req->arg[0]) knows the caller may.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
-#include "conn.h"
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
-#include "metrics.h"
 #include "pages.h"
+#include "progress.h"
+#include "req.h"
 #include "respond.h"
-#include "routes.h"
 #include "server.h"
+#include "session.h"
+#include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
 #define PASSWORD_MAX 511
+
+static const char *secure_attr(const struct req *req);
+static void respond_page(struct req *req, int status, struct buf *page,
+    const char *headers);
+static char *field(const struct req *req, const char *name);
+static char *query_arg(const struct req *req, const char *name);
+static void hidden_xsrf(struct buf *b, const struct req *req);
+static void button_form(struct buf *b, const struct req *req,
+    const char *action, const char *label, const char *cls, const char *next);
+static void login_page(struct req *req, int status, const char *error,
+    const char *user);
+static void login_verify_cb(uv_work_t *w);
+static char *after_login(struct req *req, const struct db_user *u);
+static void login_done_cb(uv_work_t *w, int status);
+static void time_text(struct buf *b, int64_t t);
+static int target_user(struct req *req, const char *name, struct db_user *u);
+static void admin_page(struct req *req, const char *notice, const char *secret);
+static void admin_done(struct req *req, int r);
+static void token_page(struct req *req, const char *secret);
 
 static const char *
 secure_attr(const struct req *req)
@@ -80,17 +104,6 @@ button_form(struct buf *b, const struct req *req, const char *action,
 	buf_adds(b, ">");
 	html_add(b, label);
 	buf_adds(b, "</button></form> ");
-}
-
-int
-start_for(struct req *req, const struct db_user *u, const char **err)
-{
-	int r = server_start(req->hub, u, err);
-
-	if (r == 0)
-		log_info("server %s: start requested by %s", u->name,
-		    req->user.name);
-	return r;
 }
 
 /* --- login ----------------------------------------------------------- */
@@ -196,7 +209,7 @@ after_login(struct req *req, const struct db_user *u)
 		if (s == NULL || s->state != SERVER_READY) {
 			char *enc = url_encode(safe, 1);
 
-			if (start_for(req, u, &err) == -1)
+			if (users_start(req, u, &err) == -1)
 				log_warnx("server %s: %s", u->name, err);
 			loc = xasprintf("/hub/spawn-pending/%s?next=%s",
 			    u->name, enc);
@@ -264,7 +277,7 @@ login_done_cb(uv_work_t *w, int status)
 		req->authed = 1;
 		free_secret(req->xsrf);
 		req->xsrf = xsrf;
-		log_info("login: %s from %s", u.name, req->conn->addr);
+		log_info("login: %s from %s", u.name, req->addr);
 		loc = after_login(req, &u);
 		hdr = xasprintf("Location: %s\r\nSet-Cookie: rig-session=%s; "
 		    "Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s\r\n"
@@ -284,27 +297,17 @@ out:
 	free(lw);
 }
 
-static void
-login_post(struct req *req)
+/* The form's _xsrf was checked against its cookie (XSRF_LOGIN). */
+void
+pages_login_try(struct req *req)
 {
 	struct login_work *lw;
 	char   *name = field(req, "username"), *pw = field(req, "password");
-	char   *form_xsrf = field(req, "_xsrf"), *cookie_xsrf = NULL;
 	char   *akey = NULL, *ukey = NULL;
-	size_t  n;
-	const char *cookie = http_header(&req->head, "cookie", &n);
 	int64_t wait;
 	struct db_user u;
 	int     r;
 
-	if (cookie != NULL)
-		cookie_xsrf = cookie_get(cookie, n, "rig-xsrf");
-	if (form_xsrf == NULL || cookie_xsrf == NULL ||
-	    !secret_equal(form_xsrf, cookie_xsrf) || !same_origin(req)) {
-		respond_error(req, 403, "XSRF check failed: reload the "
-		    "login page and try again");
-		goto out;
-	}
 	if (name == NULL || pw == NULL || strlen(pw) > PASSWORD_MAX) {
 		login_page(req, 400, "Username and password are required.",
 		    NULL);
@@ -315,7 +318,7 @@ login_post(struct req *req)
 	for (char *p = name; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	akey = xasprintf("a:%s", req->conn->addr);
+	akey = xasprintf("a:%s", req->addr);
 	ukey = xasprintf("u:%.64s", name);
 	wait = throttle_wait(req->hub->throttle, ukey, now_sec());
 	if (throttle_wait(req->hub->throttle, akey, now_sec()) > wait)
@@ -360,14 +363,12 @@ login_post(struct req *req)
 out:
 	free(name);
 	free_secret(pw);
-	free(form_xsrf);
-	free(cookie_xsrf);
 	free(akey);
 	free(ukey);
 }
 
-static void
-logout(struct req *req)
+void
+pages_logout(struct req *req)
 {
 	size_t      n;
 	const char *v = http_header(&req->head, "cookie", &n);
@@ -404,8 +405,8 @@ time_text(struct buf *b, int64_t t)
 	buf_addf(b, "%s UTC", iso);
 }
 
-static void
-home(struct req *req)
+void
+pages_home(struct req *req)
 {
 	struct buf     b;
 	struct server *s = hub_server(req->hub, req->user.name,
@@ -452,8 +453,9 @@ home(struct req *req)
 	free(url);
 }
 
-/* The user a /hub/x/NAME path names: the requester, or anyone for an
- * admin. Returns 0 and fills *u, or responds and returns -1. */
+/* The user a /hub/x/NAME path names: the requester if NAME is empty or
+ * missing, else NAME (the route let only its owner or an admin in).
+ * Returns 0 and fills *u, or responds and returns -1. */
 static int
 target_user(struct req *req, const char *name, struct db_user *u)
 {
@@ -464,10 +466,6 @@ target_user(struct req *req, const char *name, struct db_user *u)
 	    strcmp(name, req->user.name) == 0)
 		return db_user_get_id(req->hub->db, req->user.id, u) == 0 ? 0 :
 		    (respond_error(req, 500, "user vanished"), -1);
-	if (!req->user.admin) {
-		respond_error(req, 403, "only admins can act for others");
-		return -1;
-	}
 	if (!username_valid(name)) {
 		respond_error(req, 404, "no such user");
 		return -1;
@@ -480,16 +478,17 @@ target_user(struct req *req, const char *name, struct db_user *u)
 	return 0;
 }
 
-static void
-spawn_post(struct req *req, const char *name)
+void
+pages_spawn(struct req *req)
 {
+	const char    *name = req->arg[0];
 	struct db_user u;
 	const char    *err;
 	char          *next, *safe, *loc, *enc;
 
 	if (target_user(req, name, &u) == -1)
 		return;
-	if (start_for(req, &u, &err) == -1) {
+	if (users_start(req, &u, &err) == -1) {
 		respond_error(req, 409, err);
 		db_user_release(&u);
 		return;
@@ -507,9 +506,10 @@ spawn_post(struct req *req, const char *name)
 	db_user_release(&u);
 }
 
-static void
-stop_post(struct req *req, const char *name)
+void
+pages_stop(struct req *req)
 {
+	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
 
@@ -523,9 +523,10 @@ stop_post(struct req *req, const char *name)
 	db_user_release(&u);
 }
 
-static void
-spawn_pending(struct req *req, const char *name)
+void
+pages_pending(struct req *req)
 {
+	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
 	struct buf     b;
@@ -547,8 +548,10 @@ spawn_pending(struct req *req, const char *name)
 	html_begin(&b, "Starting", req->user.name, req->user.admin);
 	buf_adds(&b, "<div class=\"box\">");
 	if (s != NULL && s->state == SERVER_PENDING) {
-		char *purl = xasprintf("/hub/api/users/%s/server/progress",
+		char       *purl = xasprintf("/hub/api/users/%s/server/progress",
 		    u.name);
+		const char *msg;
+		int         pct;
 
 		buf_adds(&b, "<h1>Starting the server of ");
 		html_add(&b, u.name);
@@ -557,10 +560,10 @@ spawn_pending(struct req *req, const char *name)
 		buf_adds(&b, "\" data-next=\"");
 		html_add(&b, safe);
 		buf_adds(&b, "\"><progress id=\"bar\" max=\"100\" value=\"");
-		buf_addf(&b, "%d", s->nev > 0 ? s->ev[s->nev - 1].progress : 0);
+		pct = server_progress_latest(s, &msg);
+		buf_addf(&b, "%d", pct);
 		buf_adds(&b, "\"></progress><p id=\"message\">");
-		html_add(&b, s->nev > 0 ? s->ev[s->nev - 1].message :
-		    "Starting");
+		html_add(&b, msg != NULL ? msg : "Starting");
 		buf_adds(&b, "</p></div><noscript><meta http-equiv=\"refresh\" "
 			     "content=\"2\"></noscript>"
 			     "<script src=\"/hub/static/spawn.js\"></script>");
@@ -682,8 +685,8 @@ admin_page(struct req *req, const char *notice, const char *secret)
 	respond_page(req, 200, &b, NULL);
 }
 
-static void
-admin_add(struct req *req)
+void
+pages_admin_add(struct req *req)
 {
 	char *name = field(req, "name"), *admin = field(req, "admin");
 	char *pw = NULL, *hash = NULL, *msg = NULL;
@@ -720,40 +723,56 @@ out:
 	free(msg);
 }
 
-static void
-admin_action(struct req *req, const char *rest)
+void
+pages_admin(struct req *req)
 {
-	const char *name;
-	int         r = -1;
+	admin_page(req, NULL, NULL);
+}
 
-	if (strncmp(rest, "delete/", 7) == 0) {
-		name = rest + 7;
-		if (strcmp(name, req->user.name) == 0) {
-			respond_error(req, 400, "you cannot delete yourself");
-			return;
-		}
-		servers_drop_user(req->hub, name);
-		r = username_valid(name) ? db_user_del(req->hub->db, name) : 1;
-		if (r == 0)
-			log_info("admin %s deleted user %s", req->user.name,
-			    name);
-	} else if (strncmp(rest, "admin/", 6) == 0) {
-		name = rest + 6;
-		r = username_valid(name) ?
-		    db_user_set_admin(req->hub->db, name, 1) : 1;
-	} else if (strncmp(rest, "unadmin/", 8) == 0) {
-		name = rest + 8;
-		r = username_valid(name) ?
-		    db_user_set_admin(req->hub->db, name, 0) : 1;
-	} else {
-		respond_error(req, 404, "not found");
-		return;
-	}
+/* The admin pages' actions end on the admin page; r from db.c. */
+static void
+admin_done(struct req *req, int r)
+{
 	if (r != 0) {
 		respond_error(req, r == 1 ? 404 : 500, "no such user");
 		return;
 	}
 	respond_redirect(req, "/hub/admin", NULL);
+}
+
+void
+pages_admin_del(struct req *req)
+{
+	const char *name = req->arg[0];
+	int         r;
+
+	if (strcmp(name, req->user.name) == 0) {
+		respond_error(req, 400, "you cannot delete yourself");
+		return;
+	}
+	servers_drop_user(req->hub, name);
+	r = username_valid(name) ? db_user_del(req->hub->db, name) : 1;
+	if (r == 0)
+		log_info("admin %s deleted user %s", req->user.name, name);
+	admin_done(req, r);
+}
+
+void
+pages_admin_on(struct req *req)
+{
+	const char *name = req->arg[0];
+
+	admin_done(req, username_valid(name) ?
+	    db_user_set_admin(req->hub->db, name, 1) : 1);
+}
+
+void
+pages_admin_off(struct req *req)
+{
+	const char *name = req->arg[0];
+
+	admin_done(req, username_valid(name) ?
+	    db_user_set_admin(req->hub->db, name, 0) : 1);
 }
 
 /* --- tokens ------------------------------------------------------------ */
@@ -808,8 +827,14 @@ token_page(struct req *req, const char *secret)
 	respond_page(req, 200, &b, NULL);
 }
 
-static void
-token_create(struct req *req)
+void
+pages_tokens(struct req *req)
+{
+	token_page(req, NULL);
+}
+
+void
+pages_token_add(struct req *req)
 {
 	char   *note = field(req, "note"), *tok = token_new();
 	char    hash[TOKEN_HASH_LEN + 1];
@@ -827,10 +852,11 @@ token_create(struct req *req)
 	free_secret(tok);
 }
 
-static void
-token_revoke(struct req *req, const char *id)
+void
+pages_token_del(struct req *req)
 {
-	long long n;
+	const char *id = req->arg[0];
+	long long   n;
 
 	if (parse_int(id, 1, INT64_MAX, &n) == -1 ||
 	    db_token_del(req->hub->db, req->user.id, n) != 0) {
@@ -840,158 +866,49 @@ token_revoke(struct req *req, const char *id)
 	respond_redirect(req, "/hub/token", NULL);
 }
 
-/* --- dispatch ------------------------------------------------------------ */
+/* --- the rest ---------------------------------------------------------- */
 
-static int
-is(const struct req *req, const char *method, const char *path)
+void
+pages_css(struct req *req)
 {
-	return http_method_is(&req->head, method) &&
-	    strcmp(req->path, path) == 0;
-}
-
-/* Path after 'prefix', or NULL. */
-static const char *
-after(const struct req *req, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(req->path, prefix, n) == 0 ? req->path + n : NULL;
+	respond(req, 200, "text/css", NULL, html_css, strlen(html_css));
 }
 
 void
-pages_handle(struct req *req)
+pages_js(struct req *req)
 {
-	int         get = http_method_is(&req->head, "GET") ||
-	    http_method_is(&req->head, "HEAD");
-	int         post = http_method_is(&req->head, "POST");
-	const char *rest;
+	respond(req, 200, "text/javascript", NULL, html_spawn_js,
+	    strlen(html_spawn_js));
+}
 
-	if (get && strcmp(req->path, "/hub/static/rig.css") == 0) {
-		respond(req, 200, "text/css", NULL, html_css,
-		    strlen(html_css));
-		return;
-	}
-	if (get && strcmp(req->path, "/hub/static/spawn.js") == 0) {
-		respond(req, 200, "text/javascript", NULL, html_spawn_js,
-		    strlen(html_spawn_js));
-		return;
-	}
-	if (is(req, "GET", "/hub/login")) {
-		if (auth_request(req)) {
-			char *loc = after_login(req, &req->user);
-
-			respond_redirect(req, loc, NULL);
-			free(loc);
-			return;
-		}
-		login_page(req, 200, NULL, NULL);
-		return;
-	}
-	if (is(req, "POST", "/hub/login")) {
-		login_post(req);
-		return;
-	}
-	if (get && strcmp(req->path, "/hub/logout") == 0) {
-		logout(req);
-		return;
-	}
-	if (get && strcmp(req->path, "/hub/metrics") == 0) {
-		metrics_respond(req);
-		return;
-	}
-	if (!auth_request(req)) {
-		if (get && (strcmp(req->path, "/") == 0 ||
-		    strcmp(req->path, "/hub") == 0 ||
-		    strcmp(req->path, "/hub/") == 0)) {
-			/* No next: after login the user's server starts. */
-			respond_redirect(req, "/hub/login", NULL);
-		} else if (get) {
-			char *enc = url_encode(req->path, 1);
-			char *loc = xasprintf("/hub/login?next=%s", enc);
-
-			respond_redirect(req, loc, NULL);
-			free(loc);
-			free(enc);
-		} else
-			respond_error(req, 403, "authentication required");
-		return;
-	}
-	if (post) {
-		char *x = field(req, "_xsrf");
-		int   ok = check_xsrf(req, x);
-
-		free(x);
-		if (!ok) {
-			respond_error(req, 403, "XSRF check failed");
-			return;
-		}
-	}
-	if (get && (strcmp(req->path, "/") == 0 ||
-	    strcmp(req->path, "/hub") == 0 ||
-	    strcmp(req->path, "/hub/") == 0)) {
-		respond_redirect(req, "/hub/home", NULL);
-		return;
-	}
-	if (get && strcmp(req->path, "/hub/home") == 0) {
-		home(req);
-		return;
-	}
-	if (post && strcmp(req->path, "/hub/spawn") == 0) {
-		spawn_post(req, NULL);
-		return;
-	}
-	if (post && (rest = after(req, "/hub/spawn/")) != NULL) {
-		spawn_post(req, rest);
-		return;
-	}
-	if (post && strcmp(req->path, "/hub/stop") == 0) {
-		stop_post(req, NULL);
-		return;
-	}
-	if (post && (rest = after(req, "/hub/stop/")) != NULL) {
-		stop_post(req, rest);
-		return;
-	}
-	if (get && (rest = after(req, "/hub/spawn-pending/")) != NULL) {
-		spawn_pending(req, rest);
-		return;
-	}
-	if (get && (rest = after(req, "/hub/user/")) != NULL) {
-		/* JupyterHub's "server not running" address. */
-		char *loc = xasprintf("/hub/spawn-pending/%.*s",
-		    (int)strcspn(rest, "/"), rest);
+/* Signed in already: on to where the login would have led. */
+void
+pages_login(struct req *req)
+{
+	if (auth_request(req)) {
+		char *loc = after_login(req, &req->user);
 
 		respond_redirect(req, loc, NULL);
 		free(loc);
 		return;
 	}
-	if (get && strcmp(req->path, "/hub/token") == 0) {
-		token_page(req, NULL);
-		return;
-	}
-	if (post && strcmp(req->path, "/hub/token") == 0) {
-		token_create(req);
-		return;
-	}
-	if (post && (rest = after(req, "/hub/token/revoke/")) != NULL) {
-		token_revoke(req, rest);
-		return;
-	}
-	if (strcmp(req->path, "/hub/admin") == 0 ||
-	    strncmp(req->path, "/hub/admin/", 11) == 0) {
-		if (!req->user.admin) {
-			respond_error(req, 403, "admins only");
-			return;
-		}
-		if (get && strcmp(req->path, "/hub/admin") == 0)
-			admin_page(req, NULL, NULL);
-		else if (post && strcmp(req->path, "/hub/admin/add") == 0)
-			admin_add(req);
-		else if (post)
-			admin_action(req, req->path + 11);
-		else
-			respond_error(req, 404, "not found");
-		return;
-	}
-	respond_error(req, 404, "not found");
+	login_page(req, 200, NULL, NULL);
+}
+
+void
+pages_to_home(struct req *req)
+{
+	respond_redirect(req, "/hub/home", NULL);
+}
+
+/* JupyterHub's "server not running" address. */
+void
+pages_user(struct req *req)
+{
+	const char *rest = req->arg[0];
+	char       *loc = xasprintf("/hub/spawn-pending/%.*s",
+	    (int)strcspn(rest, "/"), rest);
+
+	respond_redirect(req, loc, NULL);
+	free(loc);
 }

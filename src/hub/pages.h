@@ -1,19 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hub's pages: login and logout, home (my server), spawn progress,
- * admin, tokens, static assets and metrics.
+ * admin, tokens and the two static assets. Each is a handler of routes.c's
+ * table, which decides who may ask before it runs; NAME in a path is
+ * req->arg[0].
  */
 #ifndef PAGES_H
 #define PAGES_H
 
 struct req;
-struct db_user;
 
-/* Handles any path under /hub/ that is not the API, and "/". */
-void pages_handle(struct req *);
-
-/* Starts user u's server on behalf of a request; returns what
- * server_start() does, with a message on -1. Shared with the API. */
-int start_for(struct req *, const struct db_user *u, const char **err);
+void pages_css(struct req *); /* /hub/static/rig.css */
+void pages_js(struct req *); /* /hub/static/spawn.js */
+void pages_login(struct req *); /* the form, or on if signed in */
+void pages_login_try(struct req *); /* the form's POST */
+void pages_logout(struct req *);
+void pages_to_home(struct req *); /* / and /hub: to /hub/home */
+void pages_home(struct req *);
+void pages_spawn(struct req *); /* POST /hub/spawn[/NAME] */
+void pages_stop(struct req *); /* POST /hub/stop[/NAME] */
+void pages_pending(struct req *); /* /hub/spawn-pending/NAME */
+void pages_user(struct req *); /* /hub/user/NAME/...: to the above */
+void pages_tokens(struct req *);
+void pages_token_add(struct req *);
+void pages_token_del(struct req *); /* /hub/token/revoke/ID */
+void pages_admin(struct req *);
+void pages_admin_add(struct req *);
+void pages_admin_del(struct req *); /* /hub/admin/delete/NAME */
+void pages_admin_on(struct req *); /* /hub/admin/admin/NAME */
+void pages_admin_off(struct req *); /* /hub/admin/unadmin/NAME */
 
 #endif

@@ -11,6 +11,11 @@
  * reading until it drains. The rest of a large response body to a plain
  * client goes by splice(2) instead (relay.c): back end -> pipe -> client,
  * never through user space.
+ *
+ * The proxy knows neither routes nor servers: it is given a target, an
+ * authorised request and, for a user's server, two hooks to report
+ * traffic and a refused connection to. The client connection reaches it as
+ * its peer (struct conn_peer_ops).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +27,8 @@
 #include "lib/log.h"
 #include "proxy.h"
 #include "relay.h"
+#include "req.h"
 #include "respond.h"
-#include "routes.h"
-#include "server.h"
 #include "lib/util.h"
 
 #define UP_MAX_IDLE 256 /* pooled connections in all */
@@ -43,7 +47,9 @@ struct upstream {
 	uv_connect_t     connect;
 	struct hub      *hub;
 	struct conn     *client; /* NULL while idle */
-	struct server   *server;
+	void           (*activity)(void *); /* the target's hooks, or NULL */
+	void           (*refused)(void *);
+	void            *owner; /* their argument */
 	char             host[64];
 	int              port;
 	enum up_state    state;
@@ -77,6 +83,26 @@ static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void up_close(struct upstream *, const char *why);
 static void up_connect(struct upstream *);
 static void response_done(struct upstream *);
+static void client_input(void *);
+static void client_drained(void *);
+static void client_eof(void *);
+static void client_gone(void *);
+
+/* How the client connection reaches its upstream. */
+static const struct conn_peer_ops client_side = {
+	.input = client_input,
+	.drained = client_drained,
+	.eof = client_eof,
+	.gone = client_gone,
+};
+
+/* Traffic passed: the target is in use. */
+static void
+touch(struct upstream *up)
+{
+	if (up->activity != NULL)
+		up->activity(up->owner);
+}
 
 /* Responses are read into chunks, so the body can be written on to the
  * client without a copy (see to_client). */
@@ -110,8 +136,8 @@ up_close(struct upstream *up, const char *why)
 		TAILQ_REMOVE(&up->hub->idle, up, entry);
 		up->hub->nidle--;
 	}
-	if (up->client != NULL && up->client->up == up)
-		up->client->up = NULL;
+	if (up->client != NULL && up->client->peer == up)
+		conn_peer_set(up->client, NULL, NULL);
 	up->client = NULL;
 	/* Before the socket: the relay polls a dup of it. */
 	if (up->relay != NULL) {
@@ -176,8 +202,8 @@ up_write(struct upstream *up, const void *data, size_t len)
 	return 0;
 }
 
-static int
-skip_header(const struct http_header *f)
+int
+proxy_skip_header(const struct http_header *f)
 {
 	static const char *drop[] = { "connection", "keep-alive",
 		"proxy-connection", "te", "upgrade", "authorization", "cookie",
@@ -226,8 +252,8 @@ add_filtered_cookies(struct buf *b, const struct http_head *h)
 	buf_release(&kept);
 }
 
-static char *
-build_head(struct req *req, const struct target *t, size_t *lenp)
+char *
+proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 {
 	const struct http_head *h = &req->head;
 	struct buf              b;
@@ -240,7 +266,7 @@ build_head(struct req *req, const struct target *t, size_t *lenp)
 	buf_add(&b, h->target, h->target_len);
 	buf_adds(&b, " HTTP/1.1\r\n");
 	for (size_t i = 0; i < h->nhdr; i++) {
-		if (skip_header(&h->hdr[i]))
+		if (proxy_skip_header(&h->hdr[i]))
 			continue;
 		buf_add(&b, h->hdr[i].name, h->hdr[i].name_len);
 		buf_add(&b, ": ", 2);
@@ -317,7 +343,7 @@ start_request(struct upstream *up)
 		return;
 	}
 	if (up->client != NULL)
-		proxy_client_input(up);
+		client_input(up);
 }
 
 static void
@@ -333,8 +359,8 @@ connect_cb(uv_connect_t *cr, int status)
 		    uv_strerror(status));
 		up_close(up, "connect failed");
 		if (c != NULL && c->req != NULL) {
-			if (up->server != NULL)
-				server_unreachable(up->server);
+			if (up->refused != NULL)
+				up->refused(up->owner);
 			respond_error(c->req, 503,
 			    "the server is not answering");
 		}
@@ -388,27 +414,30 @@ proxy_forward(struct req *req, const struct target *t)
 	} else
 		up->reused = 1;
 	up->client = c;
-	up->server = t->server;
+	up->activity = t->activity;
+	up->refused = t->refused;
+	up->owner = t->owner;
 	up->req_done = req->head.body == BODY_NONE;
 	up->status = 0;
 	snprintf(up->method, sizeof(up->method), "%.*s",
 	    (int)req->head.method_len, req->head.method);
 	free(up->head);
-	up->head = build_head(req, t, &up->head_len);
-	c->up = up;
+	up->head = proxy_head(req, t, &up->head_len);
+	conn_peer_set(c, &client_side, up);
 	req->hub->m.proxied++;
-	if (t->server != NULL)
-		server_touch(t->server);
+	touch(up);
 	if (up->state == UP_CONNECTING)
 		up_connect(up);
 	else
 		start_request(up);
 }
 
-void
-proxy_client_input(struct upstream *up)
+/* The client sent bytes: more of the request's body, or tunnel data. */
+static void
+client_input(void *arg)
 {
-	struct conn *c = up->client;
+	struct upstream *up = arg;
+	struct conn     *c = up->client;
 	struct req  *req;
 	ssize_t      n;
 	int          done;
@@ -423,8 +452,7 @@ proxy_client_input(struct upstream *up)
 		/* An idle tunnel (a WebSocket between messages) keeps no
 		 * input buffer. */
 		buf_release(&c->in);
-		if (up->server != NULL)
-			server_touch(up->server);
+		touch(up);
 		return;
 	}
 	req = c->req;
@@ -434,7 +462,7 @@ proxy_client_input(struct upstream *up)
 	    NULL);
 	if (n < 0) {
 		up_close(up, "bad request body");
-		respond_error_close(c, 400, "malformed chunked body");
+		req_error_close(c, 400, "malformed chunked body");
 		return;
 	}
 	if (up_write(up, c->in.data, (size_t)n) == -1) {
@@ -551,7 +579,7 @@ relay_begin(struct upstream *up)
 }
 
 /* After body bytes went the ordinary way: a large rest waits, unread,
- * until the client has taken what is queued (proxy_client_drained), then
+ * until the client has taken what is queued (client_drained), then
  * goes by splice. */
 static void
 relay_maybe(struct upstream *up)
@@ -564,9 +592,12 @@ relay_maybe(struct upstream *up)
 	}
 }
 
-void
-proxy_client_drained(struct upstream *up)
+/* The client can take more: read the back end again, or relay. */
+static void
+client_drained(void *arg)
 {
+	struct upstream *up = arg;
+
 	if (up->closing || up->relay != NULL || up->state == UP_IDLE)
 		return;
 	if (relay_wanted(up)) {
@@ -580,9 +611,12 @@ proxy_client_drained(struct upstream *up)
 	up->reading = 1;
 }
 
-void
-proxy_client_eof(struct upstream *up)
+/* The client half-closed a tunnel. */
+static void
+client_eof(void *arg)
 {
+	struct upstream *up = arg;
+
 	if (up->closing || up->state != UP_TUNNEL)
 		return;
 	/* XXX: a half-close should be a shutdown(); closing both ways is
@@ -592,9 +626,12 @@ proxy_client_eof(struct upstream *up)
 	up_close(up, "client closed the tunnel");
 }
 
-void
-proxy_client_gone(struct upstream *up)
+/* The client closed, or the hub answered it instead. */
+static void
+client_gone(void *arg)
 {
+	struct upstream *up = arg;
+
 	up->client = NULL;
 	up_close(up, "client gone");
 }
@@ -632,7 +669,7 @@ response_done(struct upstream *up)
 	    up->framing.kind != BODY_UNTIL_CLOSE &&
 	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
 	if (c != NULL) {
-		c->up = NULL;
+		conn_peer_set(c, NULL, NULL);
 		if (c->req != NULL) {
 			c->req->status = up->status;
 			if (!up->req_done || !up->resp_keep_alive ||
@@ -641,7 +678,8 @@ response_done(struct upstream *up)
 		}
 	}
 	up->client = NULL;
-	up->server = NULL;
+	up->activity = up->refused = NULL;
+	up->owner = NULL;
 	if (reuse) {
 		up->state = UP_IDLE;
 		up->reused = 0;
@@ -655,7 +693,7 @@ response_done(struct upstream *up)
 	} else
 		up_close(up, "not reusable");
 	if (c != NULL)
-		conn_request_done(c);
+		req_answered(c);
 }
 
 /*
@@ -734,8 +772,8 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 		 * tunnel holds only its two sockets. */
 		c->req = NULL;
 		req->conn = NULL;
-		routes_request_gone(req);
-		proxy_client_input(up);
+		req_gone(req);
+		client_input(up);
 		goto out;
 	}
 	if (up->status >= 100 && up->status < 200) {
@@ -857,7 +895,9 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			memcpy(fresh->host, up->host, sizeof(up->host));
 			fresh->port = up->port;
 			fresh->client = c;
-			fresh->server = up->server;
+			fresh->activity = up->activity;
+			fresh->refused = up->refused;
+			fresh->owner = up->owner;
 			fresh->req_done = 1;
 			memcpy(fresh->method, up->method, sizeof(up->method));
 			fresh->head = up->head;
@@ -866,7 +906,7 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			buf_init(&fresh->in, HTTP_MAX_HEAD);
 			fresh->state = UP_CONNECTING;
 			up->client = NULL;
-			c->up = fresh;
+			conn_peer_set(c, &client_side, fresh);
 			up_close(up, "stale pooled connection");
 			up_connect(fresh);
 			return;
@@ -903,8 +943,7 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 		body_bytes(up, b->base, (size_t)n, 0);
 		return;
 	case UP_TUNNEL:
-		if (up->server != NULL)
-			server_touch(up->server);
+		touch(up);
 		if (to_client(up, b->base, (size_t)n) == -1)
 			up_close(up, "client gone");
 		return;

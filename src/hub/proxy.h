@@ -3,16 +3,19 @@
  * The reverse proxy: forwards an authorised request to a user's server or
  * a service, streams the body both ways without holding it, and turns into
  * a byte tunnel after a WebSocket upgrade. Keeps idle keep-alive
- * connections to back ends for reuse.
+ * connections to back ends for reuse. The client connection reaches a
+ * request's upstream as its peer (conn_peer_set), not through this header.
  */
 #ifndef PROXY_H
 #define PROXY_H
 
 #include <stdint.h>
 
-struct req;
-struct upstream;
+#include <stddef.h>
+
+struct http_header;
 struct hub;
+struct req;
 
 /* A back end: where to connect and what to add to each request. */
 struct target {
@@ -20,17 +23,29 @@ struct target {
 	int         port;
 	const char *secret; /* sent as "Authorization: token ..." or NULL */
 	const char *user; /* sent as X-Rig-User to services, or NULL */
-	struct server *server; /* for activity, or NULL */
+	/* Told of traffic either way, and of a refused connection (the
+	 * server may have died); either may be NULL. 'owner' is their
+	 * argument and must outlive the request. */
+	void (*activity)(void *owner);
+	void (*refused)(void *owner);
+	void *owner;
 };
 
 /* Starts proxying req (already authorised) to 't'. */
 void proxy_forward(struct req *, const struct target *t);
 
-/* Called by the client connection. */
-void proxy_client_input(struct upstream *); /* c->in has bytes */
-void proxy_client_drained(struct upstream *); /* client can take more */
-void proxy_client_eof(struct upstream *); /* half-close in a tunnel */
-void proxy_client_gone(struct upstream *); /* the client closed */
+/*
+ * The head sent to the back end for 'req': the client's request line and
+ * headers minus hop-by-hop ones, credentials and forwarding claims
+ * (proxy_skip_header), the client's cookies minus the hub's own, then the
+ * target's secret, X-Rig-User, X-Forwarded-For/-Proto/-Host and the
+ * connection's own Connection (and Upgrade). Caller frees result.
+ */
+char *proxy_head(const struct req *, const struct target *, size_t *lenp);
+/* 1 if the header must not reach a back end: hop-by-hop, the client's
+ * credentials, or a claim only the hub may make (X-Forwarded-*,
+ * Forwarded, X-Rig-User). */
+int   proxy_skip_header(const struct http_header *);
 
 /* Closes idle connections to 'port' (its server stopped). */
 void proxy_forget_port(struct hub *, int port);

@@ -3,6 +3,8 @@
  * Building the hub's own responses. Every one carries the same defensive
  * headers: no sniffing, no framing, a strict content security policy (the
  * hub's pages use no outside assets and no inline script), no caching.
+ * Bytes go out through the connection's write functions (conn.h); a whole
+ * response ends the request through req_answered() (req.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,7 @@
 #include "conn.h"
 #include "html.h"
 #include "hub.h"
-#include "lib/log.h"
-#include "proxy.h"
+#include "req.h"
 #include "respond.h"
 #include "lib/util.h"
 
@@ -76,11 +77,8 @@ respond(struct req *req, int status, const char *ctype, const char *headers,
 	req->sent = len;
 	conn_write(c, b.data, b.len);
 	buf_release(&b);
-	if (c->up != NULL) {
-		proxy_client_gone(c->up);
-		c->up = NULL;
-	}
-	conn_request_done(c);
+	conn_peer_drop(c); /* the hub answered instead of the back end */
+	req_answered(c);
 }
 
 void
@@ -120,24 +118,6 @@ respond_error(struct req *req, int status, const char *msg)
 	}
 	respond_json(req, status,
 	    json_pack("{s:i, s:s}", "status", status, "message", msg));
-}
-
-void
-respond_error_close(struct conn *c, int status, const char *msg)
-{
-	char *s;
-
-	log_info("%s - - %d (%s)", c->addr, status, msg);
-	s = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
-	    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n", status,
-	    http_reason(status), strlen(msg) + 1, msg);
-	if (c->req != NULL) {
-		c->req->status = status;
-		c->req->keep_alive = 0;
-	}
-	conn_write(c, s, strlen(s));
-	free(s);
-	conn_close_after_write(c);
 }
 
 void
@@ -181,5 +161,5 @@ respond_stream_end(struct req *req)
 	if (req->conn == NULL)
 		return;
 	conn_write(req->conn, "0\r\n\r\n", 5);
-	conn_request_done(req->conn);
+	req_answered(req->conn);
 }

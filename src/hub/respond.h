@@ -2,7 +2,7 @@
 /*
  * Responses from the hub itself: whole bodies, redirects, errors (HTML for
  * pages, JSON under /hub/api/), and chunked streams for server-sent events.
- * Each whole response ends the request (conn_request_done); a request whose
+ * Each whole response ends the request (req_answered); a request whose
  * client has gone is simply finished.
  */
 #ifndef RESPOND_H
@@ -13,7 +13,6 @@
 #include <jansson.h>
 
 struct req;
-struct conn;
 
 /* 'headers' are extra lines, each ending in "\r\n", or NULL. */
 void respond(struct req *, int status, const char *ctype, const char *headers,
@@ -24,9 +23,6 @@ void respond_redirect(struct req *, const char *location, const char *headers);
 /* An error: JSON {"status": N, "message": msg} under /hub/api/ or for
  * clients that do not ask for HTML, else a small HTML page. */
 void respond_error(struct req *, int status, const char *msg);
-/* For errors before or outside a request (malformed heads, bodies): sends
- * a plain response and closes after it. */
-void respond_error_close(struct conn *, int status, const char *msg);
 
 void respond_stream_start(struct req *, int status, const char *ctype,
     const char *headers);

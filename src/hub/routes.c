@@ -1,269 +1,492 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Request routing and authentication.
+ * Where requests go, and who may ask: one table for the whole hub, read
+ * top to bottom, the first route matching method and path wins. Each route
+ * declares who may ask and what a cookie must come with; routes_dispatch()
+ * enforces that (authentication, then the cookie's check, then the role)
+ * before the handler runs. The last routes of each part of the hub catch
+ * what the others do not, so a path no one handles still gets that part's
+ * policy before its 404 (an unknown API path asks for credentials first).
  *
- * /user/NAME/... and /services/NAME/... go through the proxy, after the
- * caller is known (session cookie or API token), allowed (the owner; an
- * admin only if admin_access is on; any user for a service), and, when a
- * browser cookie is what identifies them, coming from the hub's own origin
- * for anything but a plain read: the server trusts the secret the proxy
- * injects and skips its own XSRF and origin checks, so the hub must make
- * them. Everything else is the hub's own: pages (pages.c) and the REST API
- * (api.c).
+ * /user/NAME/... and /services/NAME/... are proxied: routed as soon as the
+ * head is in, their bodies streamed to the server, which trusts the secret
+ * the proxy injects and skips its own XSRF and origin checks; so the hub
+ * makes them (ORIGIN). Everything else is the hub's own and routed
+ * once its body is read: pages (pages.c), the REST API (api.c), metrics.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api.h"
-#include "autostop.h"
-#include "auth.h"
-#include "authcache.h"
-#include "conn.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "metrics.h"
 #include "pages.h"
 #include "proxy.h"
+#include "req.h"
 #include "respond.h"
 #include "routes.h"
 #include "server.h"
+#include "session.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
-void
-target_split_req(struct req *req)
+static int  is_proxied(const struct req *);
+static void favicon(struct req *);
+static void not_found(struct req *);
+static void add_slash(struct req *);
+static void proxy_user(struct req *);
+static void proxy_service(struct req *);
+static int  check_passes(struct req *, enum route_check);
+static int  is_own(const struct req *);
+static int  role_passes(const struct req *, enum route_who);
+static void refuse(struct req *, const struct route *,
+    enum route_verdict);
+
+/* clang-format off */
+/* /hub/api/users/NAME: the API's routes for one user. */
+#define USERS "/hub/api/users/*"
+
+static const struct route routes[] = {
+	/* Anyone. */
+	{ M_ANY,  "/favicon.ico",         ANYONE, NO_CHECK,   favicon },
+	{ M_ANY,  "/hub/api",             ANYONE, NO_CHECK,   api_version },
+	{ M_ANY,  "/hub/api/",            ANYONE, NO_CHECK,   api_version },
+	{ M_READ, "/hub/static/rig.css",  ANYONE, NO_CHECK,   pages_css },
+	{ M_READ, "/hub/static/spawn.js", ANYONE, NO_CHECK,   pages_js },
+	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login },
+	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try },
+	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout },
+	{ M_READ, "/hub/metrics",         ADMIN,  NO_CHECK,   metrics_respond },
+
+	/* Pages: forms post the session's _xsrf; an empty NAME is oneself. */
+	{ M_READ, "/",                     USER,  NO_CHECK,  pages_to_home },
+	{ M_READ, "/hub",                  USER,  NO_CHECK,  pages_to_home },
+	{ M_READ, "/hub/",                 USER,  NO_CHECK,  pages_to_home },
+	{ M_ANY,  "/",                     USER,  XSRF_FORM, not_found },
+	{ M_ANY,  "/hub",                  USER,  XSRF_FORM, not_found },
+	{ M_READ, "/hub/home",             USER,  NO_CHECK,  pages_home },
+	{ M_POST, "/hub/spawn",            USER,  XSRF_FORM, pages_spawn },
+	{ M_POST, "/hub/spawn/**",         OWNER, XSRF_FORM, pages_spawn },
+	{ M_POST, "/hub/stop",             USER,  XSRF_FORM, pages_stop },
+	{ M_POST, "/hub/stop/**",          OWNER, XSRF_FORM, pages_stop },
+	{ M_READ, "/hub/spawn-pending/**", OWNER, NO_CHECK,  pages_pending },
+	{ M_READ, "/hub/user/**",          USER,  NO_CHECK,  pages_user },
+	{ M_READ, "/hub/token",            USER,  NO_CHECK,  pages_tokens },
+	{ M_POST, "/hub/token",            USER,  XSRF_FORM, pages_token_add },
+	{ M_POST, "/hub/token/revoke/**",  USER,  XSRF_FORM, pages_token_del },
+	{ M_READ, "/hub/admin",            ADMIN, NO_CHECK,  pages_admin },
+	{ M_POST, "/hub/admin/add",        ADMIN, XSRF_FORM, pages_admin_add },
+	{ M_POST, "/hub/admin/delete/**",  ADMIN, XSRF_FORM, pages_admin_del },
+	{ M_POST, "/hub/admin/admin/**",   ADMIN, XSRF_FORM, pages_admin_on },
+	{ M_POST, "/hub/admin/unadmin/**", ADMIN, XSRF_FORM, pages_admin_off },
+	{ M_ANY,  "/hub/admin",            ADMIN, XSRF_FORM, not_found },
+	{ M_ANY,  "/hub/admin/**",         ADMIN, XSRF_FORM, not_found },
+
+	/* The REST API: a cookie's writes carry X-XSRFToken. */
+	{ M_GET,    "/hub/api/user",          USER,  XSRF_HDR, api_self },
+	{ M_GET,    "/hub/api/users",         ADMIN, XSRF_HDR, api_users },
+	{ M_POST,   USERS,                    ADMIN, XSRF_HDR, api_user_add },
+	{ M_GET,    USERS,                    OWNER, XSRF_HDR, api_user_get },
+	{ M_PATCH,  USERS,                    ADMIN, XSRF_HDR, api_user_set },
+	{ M_DELETE, USERS,                    ADMIN, XSRF_HDR, api_user_del },
+	{ M_ANY,    USERS,                    OWNER, XSRF_HDR, api_user_405 },
+	{ M_POST,   USERS "/server",          OWNER, XSRF_HDR, api_start },
+	{ M_DELETE, USERS "/server",          OWNER, XSRF_HDR, api_stop },
+	{ M_ANY,    USERS "/server",          OWNER, XSRF_HDR, api_user_405 },
+	{ M_GET,    USERS "/server/progress", OWNER, XSRF_HDR, api_progress },
+	{ M_GET,    USERS "/tokens",          OWNER, XSRF_HDR, api_tokens },
+	{ M_POST,   USERS "/tokens",          OWNER, XSRF_HDR, api_token_add },
+	{ M_ANY,    USERS "/tokens",          OWNER, XSRF_HDR, api_user_405 },
+	{ M_GET,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_get },
+	{ M_DELETE, USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_del },
+	{ M_ANY,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_user_405 },
+	{ M_POST,   USERS "/activity",        OWNER, XSRF_HDR, api_activity },
+	{ M_ANY,    USERS "/**",              OWNER, XSRF_HDR, api_user_404 },
+	{ M_ANY,    "/hub/api/**",            USER,  XSRF_HDR, not_found },
+
+	/* The rest under /hub/ is the pages'. */
+	{ M_ANY, "/hub/**", USER, XSRF_FORM, not_found },
+
+	/* The proxy: a cookie's writes and upgrades come from the hub. */
+	{ M_GET, "/user/*",        ANYONE,       NO_CHECK, add_slash },
+	{ M_ANY, "/user/*",        OWNER_ACCESS, ORIGIN,   proxy_user },
+	{ M_ANY, "/user/*/**",     OWNER_ACCESS, ORIGIN,   proxy_user },
+	{ M_GET, "/services/*",    ANYONE,       NO_CHECK, add_slash },
+	{ M_ANY, "/services/*",    USER,         ORIGIN,   proxy_service },
+	{ M_ANY, "/services/*/**", USER,         ORIGIN,   proxy_service },
+
+	{ M_ANY, "/**", ANYONE, NO_CHECK, not_found },
+};
+/* clang-format on */
+
+const struct req_router routes_router = {
+	.proxied = is_proxied,
+	.dispatch = routes_dispatch,
+};
+
+const struct route *
+routes_table(size_t *n)
 {
-	target_split(req->head.target, req->head.target_len, &req->path,
-	    &req->query);
+	*n = nitems(routes);
+	return routes;
 }
 
-void
-req_free(struct req *req)
-{
-	if (req == NULL)
-		return;
-	free(req->raw);
-	free(req->path);
-	free(req->query);
-	buf_release(&req->body);
-	db_user_release(&req->user);
-	free_secret(req->xsrf);
-	free(req);
-}
-
-static void
-access_log(struct req *req)
-{
-	const char *who = req->authed ? req->user.name : "-";
-	const char *addr = req->addr;
-	/* The path only: query strings can carry tokens. */
-	log_access(addr, req->head.method, req->head.method_len, req->path,
-	    req->status, (unsigned long long)req->sent,
-	    (unsigned long long)(now_ms() - req->start_ms), who);
-	if (req->status >= 100 && req->status < 600)
-		req->hub->m.requests[req->status / 100]++;
-}
-
-void
-routes_request_gone(struct req *req)
-{
-	if (req->status != 0 && !req->busy) {
-		access_log(req);
-		req->status = 0;
-	}
-	if (!req->busy)
-		req_free(req);
-}
-
-/* Name of /PREFIX/NAME/...: sets *name and *len, and *rest to what follows
- * the name (starting with '/' or empty). 0 if the path is not like that. */
+/* Proxied requests are routed at their head; their bodies stream. */
 static int
-path_name(const char *path, const char *prefix, const char **name,
-    size_t *len, const char **rest)
-{
-	size_t      plen = strlen(prefix);
-	const char *p, *slash;
-
-	if (strncmp(path, prefix, plen) != 0)
-		return 0;
-	p = path + plen;
-	slash = strchr(p, '/');
-	*name = p;
-	*len = slash ? (size_t)(slash - p) : strlen(p);
-	*rest = p + *len;
-	return *len > 0;
-}
-
-int
-routes_is_proxied(const struct req *req)
+is_proxied(const struct req *req)
 {
 	return strncmp(req->path, "/user/", 6) == 0 ||
 	    strncmp(req->path, "/services/", 10) == 0;
 }
 
-char *
-hub_origin(const struct req *req)
+unsigned
+routes_method(const struct req *req)
 {
-	size_t      n = 0;
-	const char *host = http_header(&req->head, "host", &n);
+	static const struct {
+		const char *name;
+		unsigned    bit;
+	} methods[] = {
+		{ "GET", M_GET }, { "HEAD", M_HEAD }, { "POST", M_POST },
+		{ "PUT", M_PUT }, { "PATCH", M_PATCH }, { "DELETE", M_DELETE },
+		{ "OPTIONS", M_OPTIONS },
+	};
 
-	return xasprintf("%s://%.*s", req->hub->ssl_ctx ? "https" : "http",
-	    (int)n, host ? host : "");
+	for (size_t i = 0; i < nitems(methods); i++)
+		if (http_method_is(&req->head, methods[i].name))
+			return methods[i].bit;
+	return M_OTHER;
 }
 
 int
-same_origin(const struct req *req)
+routes_match(const char *pat, const char *path, char *arg[2])
 {
-	size_t      n;
-	const char *v;
-	int         ok = 1;
+	const char *cap[2];
+	size_t      len[2], n = 0;
 
-	v = http_header(&req->head, "sec-fetch-site", &n);
-	if (v != NULL && !(n == 11 && strncmp(v, "same-origin", 11) == 0) &&
-	    !(n == 4 && strncmp(v, "none", 4) == 0))
-		return 0;
-	v = http_header(&req->head, "origin", &n);
-	if (v != NULL) {
-		char *mine = hub_origin(req);
+	while (*pat != '\0') {
+		if (pat[0] == '*' && pat[1] == '*') {
+			if (n == 2 || pat[2] != '\0')
+				return 0;
+			cap[n] = path;
+			len[n++] = strlen(path);
+			path += strlen(path);
+			pat += 2;
+		} else if (pat[0] == '*') {
+			size_t l = strcspn(path, "/");
 
-		ok = strlen(mine) == n && strncasecmp(mine, v, n) == 0;
-		free(mine);
-	}
-	return ok;
-}
-
-int
-check_xsrf(struct req *req, const char *form_value)
-{
-	size_t      n;
-	const char *h;
-	char       *given;
-	int         ok;
-
-	if (!req->authed)
-		return 0;
-	if (req->by_token)
-		return 1;
-	if (!same_origin(req) || req->xsrf == NULL)
-		return 0;
-	if (form_value != NULL)
-		return secret_equal(form_value, req->xsrf);
-	h = http_header(&req->head, "x-xsrftoken", &n);
-	if (h == NULL)
-		h = http_header(&req->head, "x-csrftoken", &n);
-	if (h == NULL)
-		return 0;
-	given = xstrndup(h, n);
-	ok = secret_equal(given, req->xsrf);
-	free(given);
-	return ok;
-}
-
-/* Resolves a credential through the cache, then the database. */
-static int
-resolve(struct req *req, const char *cred, int is_token)
-{
-	struct auth_hit hit;
-	char            hash[TOKEN_HASH_LEN + 1];
-	uint64_t        gen = db_generation(req->hub->db);
-	int             r;
-
-	memset(&hit, 0, sizeof(hit));
-	if (!authcache_get(cred, gen, &hit)) {
-		token_hash(cred, hash);
-		if (is_token)
-			r = db_token_find(req->hub->db, hash, &hit.user_id,
-			    &hit.token_id);
-		else
-			r = db_session_find(req->hub->db, hash, &hit.user_id,
-			    &hit.xsrf);
-		if (r != 0 || db_user_get_id(req->hub->db, hit.user_id,
-		    &hit.user) != 0) {
-			free_secret(hit.xsrf);
+			if (n == 2 || l == 0)
+				return 0;
+			cap[n] = path;
+			len[n++] = l;
+			path += l;
+			pat++;
+		} else if (*pat++ != *path++)
 			return 0;
-		}
-		if (is_token)
-			db_token_touch(req->hub->db, hit.token_id, now_sec());
-		authcache_put(cred, gen, &hit);
 	}
-	req->user = hit.user;
-	req->xsrf = hit.xsrf;
-	req->by_token = is_token;
+	if (*path != '\0')
+		return 0;
+	if (arg != NULL) {
+		arg[0] = arg[1] = NULL;
+		for (size_t i = 0; i < n; i++)
+			arg[i] = xstrndup(cap[i], len[i]);
+	}
 	return 1;
 }
 
-int
-auth_request(struct req *req)
+const struct route *
+routes_find(struct req *req)
 {
-	size_t      n;
-	const char *v;
-	char       *cred;
-	int         is_token = 0;
+	unsigned m = routes_method(req);
 
-	if (req->authed)
+	free(req->arg[0]);
+	free(req->arg[1]);
+	req->arg[0] = req->arg[1] = NULL;
+	for (size_t i = 0; i < nitems(routes); i++)
+		if ((routes[i].methods & m) != 0 &&
+		    routes_match(routes[i].path, req->path, req->arg))
+			return &routes[i];
+	return NULL;
+}
+
+/* The cookie's check of a route; requests by token pass inside
+ * check_xsrf() and here. */
+static int
+check_passes(struct req *req, enum route_check check)
+{
+	unsigned m = routes_method(req);
+	char    *x;
+	int      ok;
+
+	switch (check) {
+	case NO_CHECK:
 		return 1;
-	v = http_header(&req->head, "authorization", &n);
-	if (v != NULL && n > 6 && (strncasecmp(v, "token ", 6) == 0 ||
-	    (n > 7 && strncasecmp(v, "bearer ", 7) == 0))) {
-		size_t skip = v[0] == 't' || v[0] == 'T' ? 6 : 7;
-
-		v += skip;
-		n -= skip;
-		while (n > 0 && v[n - 1] == ' ')
-			n--;
-		if (n == 0 || n > 256)
-			return 0;
-		cred = xstrndup(v, n);
-		is_token = 1;
-	} else {
-		v = http_header(&req->head, "cookie", &n);
-		if (v == NULL)
-			return 0;
-		cred = cookie_get(v, n, "rig-session");
-		if (cred == NULL)
-			return 0;
-		if (strlen(cred) > 256) {
-			free_secret(cred);
-			return 0;
-		}
+	case XSRF_FORM:
+		if (m != M_POST)
+			return 1;
+		x = form_get(buf_str(&req->body), req->body.len, "_xsrf");
+		ok = check_xsrf(req, x);
+		free(x);
+		return ok;
+	case XSRF_HDR:
+		return (m & M_READ) != 0 || check_xsrf(req, NULL);
+	case ORIGIN:
+		if (req->by_token ||
+		    ((m & (M_READ | M_OPTIONS)) != 0 && !req->head.upgrade))
+			return 1;
+		return same_origin(req);
+	case XSRF_LOGIN:
+		return check_login_xsrf(req);
 	}
-	req->authed = resolve(req, cred, is_token);
-	free_secret(cred);
-	if (req->authed)
-		autostop_touch(); /* someone uses the machine */
-	return req->authed;
+	return 0;
+}
+
+/* Whether NAME in the path (arg[0]) is the caller's: empty or missing
+ * means oneself. Only for signed-in callers. */
+static int
+is_own(const struct req *req)
+{
+	const char *name = req->arg[0];
+
+	return name == NULL || *name == '\0' ||
+	    strcmp(name, req->user.name) == 0;
+}
+
+static int
+role_passes(const struct req *req, enum route_who who)
+{
+	switch (who) {
+	case ANYONE:
+	case USER:
+		return 1;
+	case ADMIN:
+		return req->user.admin;
+	case OWNER:
+		return is_own(req) || req->user.admin;
+	case OWNER_ACCESS:
+		/* Here NAME is never empty: '*' matched it. */
+		return is_own(req) ||
+		    (req->user.admin && req->hub->cfg->admin_access);
+	}
+	return 0;
+}
+
+enum route_verdict
+routes_check(struct req *req, const struct route *r)
+{
+	if (r->who < ANYONE || r->who > OWNER_ACCESS ||
+	    r->check < NO_CHECK || r->check > XSRF_LOGIN)
+		return ROUTE_NO_POLICY;
+	if (r->who != ANYONE && !auth_request(req))
+		return ROUTE_NO_LOGIN;
+	if (!check_passes(req, r->check))
+		return r->check == ORIGIN ? ROUTE_CROSS_ORIGIN :
+		    ROUTE_BAD_XSRF;
+	if (!role_passes(req, r->who))
+		return r->who == ADMIN ? ROUTE_NOT_ADMIN : ROUTE_NOT_OWNER;
+	return ROUTE_OK;
+}
+
+void
+routes_dispatch(struct req *req)
+{
+	const struct route *r = routes_find(req);
+	enum route_verdict  v;
+
+	if (r == NULL) {
+		not_found(req);
+		return;
+	}
+	v = routes_check(req, r);
+	if (v != ROUTE_OK) {
+		if (v == ROUTE_NO_POLICY)
+			log_warnx("route %s has no access policy", r->path);
+		refuse(req, r, v);
+		return;
+	}
+	r->handler(req);
+}
+
+/* --- refusals --------------------------------------------------------- */
+
+/* Which part of the hub a path is in decides how a refusal looks. */
+enum area {
+	AREA_PAGES, /* a browser: sent to the login page */
+	AREA_API, /* a program: 403 and a JSON message */
+	AREA_PROXY, /* either: a browser's navigation is sent to log in */
+};
+
+static enum area
+area_of(const struct req *req)
+{
+	if (is_proxied(req))
+		return AREA_PROXY;
+	/* Metrics are read by scrapers, not browsers. */
+	if (strncmp(req->path, "/hub/api/", 9) == 0 ||
+	    strcmp(req->path, "/hub/api") == 0 ||
+	    strcmp(req->path, "/hub/metrics") == 0)
+		return AREA_API;
+	return AREA_PAGES;
+}
+
+static void
+redirect_to_login(struct req *req, const char *next)
+{
+	char *enc, *loc;
+
+	if (next == NULL) {
+		respond_redirect(req, "/hub/login", NULL);
+		return;
+	}
+	enc = url_encode(next, 1);
+	loc = xasprintf("/hub/login?next=%s", enc);
+	respond_redirect(req, loc, NULL);
+	free(loc);
+	free(enc);
 }
 
 /* No credentials: a browser goes to the login page, a client gets 403. */
 static void
-login_required(struct req *req)
+login_required(struct req *req, enum area area)
 {
-	if (req_wants_html(req) && (http_method_is(&req->head, "GET") ||
-	    http_method_is(&req->head, "HEAD"))) {
-		char *next = url_encode(req->head.target[0] == '/' ?
-		    req->path : "/", 1);
-		char *loc = xasprintf("/hub/login?next=%s", next);
+	int read = (routes_method(req) & M_READ) != 0;
+	const char *p = req->path;
+
+	if (area == AREA_PAGES && read) {
+		/* No next from the hub's root: after login the user's
+		 * server starts. */
+		redirect_to_login(req, strcmp(p, "/") == 0 ||
+		    strcmp(p, "/hub") == 0 || strcmp(p, "/hub/") == 0 ? NULL :
+		    p);
+		return;
+	}
+	if (area == AREA_PROXY && read && req_wants_html(req)) {
+		redirect_to_login(req, req->head.target[0] == '/' ? p : "/");
+		return;
+	}
+	respond_error(req, 403, "authentication required");
+}
+
+static void
+refuse(struct req *req, const struct route *r, enum route_verdict v)
+{
+	enum area area = area_of(req);
+
+	switch (v) {
+	case ROUTE_OK:
+	case ROUTE_NO_POLICY:
+		respond_error(req, 500, "no access policy for this path");
+		return;
+	case ROUTE_NO_LOGIN:
+		login_required(req, area);
+		return;
+	case ROUTE_BAD_XSRF:
+		respond_error(req, 403, r->check == XSRF_LOGIN ?
+		    "XSRF check failed: reload the login page and try again" :
+		    "XSRF check failed");
+		return;
+	case ROUTE_CROSS_ORIGIN:
+		log_warnx("refused a cross-origin %.*s to %.100s from %s",
+		    (int)req->head.method_len, req->head.method, req->path,
+		    req->addr);
+		respond_error(req, 403, "cross-origin request refused");
+		return;
+	case ROUTE_NOT_ADMIN:
+		respond_error(req, 403, "admins only");
+		return;
+	case ROUTE_NOT_OWNER:
+		respond_error(req, 403, area == AREA_PROXY ?
+		    "this is not your server" : area == AREA_API ?
+		    "not allowed" : "only admins can act for others");
+		return;
+	}
+}
+
+/* --- the few handlers that are the router's own ------------------------- */
+
+static void
+favicon(struct req *req)
+{
+	respond(req, 204, NULL, NULL, "", 0);
+}
+
+static void
+not_found(struct req *req)
+{
+	respond_error(req, 404, "not found");
+}
+
+/* /user/NAME → /user/NAME/, the server's base URL. */
+static void
+add_slash(struct req *req)
+{
+	char *loc = xasprintf("%s/%s%s", req->path, req->query[0] ? "?" : "",
+	    req->query);
+
+	respond_redirect(req, loc, NULL);
+	free(loc);
+}
+
+static void
+server_activity(void *s)
+{
+	server_touch(s);
+}
+
+static void
+server_refused(void *s)
+{
+	server_unreachable(s);
+}
+
+/* The user's server is not running: the browser is offered to start it. */
+static void
+not_running(struct req *req, const char *name)
+{
+	if (req_wants_html(req) && http_method_is(&req->head, "GET") &&
+	    !req->head.upgrade) {
+		char *next = url_encode(req->path, 1);
+		char *loc = xasprintf("/hub/spawn-pending/%s?next=%s", name,
+		    next);
 
 		respond_redirect(req, loc, NULL);
 		free(loc);
 		free(next);
 		return;
 	}
-	respond_error(req, 403, "authentication required");
-}
-
-static int
-is_safe_method(const struct req *req)
-{
-	return http_method_is(&req->head, "GET") ||
-	    http_method_is(&req->head, "HEAD") ||
-	    http_method_is(&req->head, "OPTIONS");
+	respond_error(req, 503, "the server is not running");
 }
 
 static void
-proxy_service(struct req *req, const char *name, size_t len)
+proxy_user(struct req *req)
 {
-	const struct service *svc = config_service(req->hub->cfg, name, len);
+	const char    *name = req->arg[0];
+	struct server *s = hub_server(req->hub, name, strlen(name));
+	struct target  t;
+	char           host[64]; /* proxy_forward() copies it */
+	int            port;
+
+	if (s == NULL || s->state != SERVER_READY) {
+		not_running(req, name);
+		return;
+	}
+	server_address(s, host, sizeof(host), &port);
+	memset(&t, 0, sizeof(t));
+	t.host = host;
+	t.port = port;
+	t.secret = s->secret;
+	t.activity = server_activity;
+	t.refused = server_refused;
+	t.owner = s;
+	proxy_forward(req, &t);
+}
+
+static void
+proxy_service(struct req *req)
+{
+	const char           *name = req->arg[0];
+	const struct service *svc = config_service(req->hub->cfg, name,
+	    strlen(name));
 	struct target         t;
 
 	if (svc == NULL) {
@@ -275,103 +498,4 @@ proxy_service(struct req *req, const char *name, size_t len)
 	t.port = svc->port;
 	t.user = req->user.name;
 	proxy_forward(req, &t);
-}
-
-/* The user's server is not running: the browser is offered to start it. */
-static void
-not_running(struct req *req, const char *name, size_t len)
-{
-	if (req_wants_html(req) && http_method_is(&req->head, "GET") &&
-	    !req->head.upgrade) {
-		char *next = url_encode(req->path, 1);
-		char *loc = xasprintf("/hub/spawn-pending/%.*s?next=%s",
-		    (int)len, name, next);
-
-		respond_redirect(req, loc, NULL);
-		free(loc);
-		free(next);
-		return;
-	}
-	respond_error(req, 503, "the server is not running");
-}
-
-void
-routes_proxy(struct req *req)
-{
-	const char    *name, *rest;
-	size_t         len;
-	int            service = 0;
-	struct server *s;
-	struct target  t;
-
-	if (!path_name(req->path, "/user/", &name, &len, &rest)) {
-		if (!path_name(req->path, "/services/", &name, &len, &rest)) {
-			respond_error(req, 404, "not found");
-			return;
-		}
-		service = 1;
-	}
-	if (*rest == '\0' && http_method_is(&req->head, "GET")) {
-		/* /user/NAME → /user/NAME/, the server's base URL. */
-		char *loc = xasprintf("%s/%s%s", req->path,
-		    req->query[0] ? "?" : "", req->query);
-
-		respond_redirect(req, loc, NULL);
-		free(loc);
-		return;
-	}
-	if (!auth_request(req)) {
-		login_required(req);
-		return;
-	}
-	if (!req->by_token && (!is_safe_method(req) || req->head.upgrade) &&
-	    !same_origin(req)) {
-		log_warnx("refused a cross-origin %.*s to %.100s from %s",
-		    (int)req->head.method_len, req->head.method, req->path,
-		    req->conn ? req->conn->addr : "-");
-		respond_error(req, 403, "cross-origin request refused");
-		return;
-	}
-	if (service) {
-		proxy_service(req, name, len);
-		return;
-	}
-	if (!(strlen(req->user.name) == len &&
-	    memcmp(req->user.name, name, len) == 0) &&
-	    !(req->user.admin && req->hub->cfg->admin_access)) {
-		respond_error(req, 403, "this is not your server");
-		return;
-	}
-	s = hub_server(req->hub, name, len);
-	if (s == NULL || s->state != SERVER_READY) {
-		not_running(req, name, len);
-		return;
-	}
-	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = s->port;
-	t.secret = s->secret;
-	t.server = s;
-	proxy_forward(req, &t);
-}
-
-void
-routes_handle(struct req *req)
-{
-	const char *p = req->path;
-
-	if (strncmp(p, "/hub/api/", 9) == 0 || strcmp(p, "/hub/api") == 0) {
-		api_handle(req);
-		return;
-	}
-	if (strcmp(p, "/") == 0 || strcmp(p, "/hub") == 0 ||
-	    strncmp(p, "/hub/", 5) == 0) {
-		pages_handle(req);
-		return;
-	}
-	if (strcmp(p, "/favicon.ico") == 0) {
-		respond(req, 204, NULL, NULL, "", 0);
-		return;
-	}
-	respond_error(req, 404, "not found");
 }

@@ -1,41 +1,100 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where a request goes: the hub's pages and API, or the proxy to a user's
- * server or a service; and who is asking (session cookie or API token),
- * with the XSRF and origin checks that go with each.
+ * The route table: every path the hub answers, its own pages and API and
+ * the proxy to users' servers and services, with who may ask and what a
+ * cookie-authenticated request must also show. The dispatcher enforces a
+ * route's policy before its handler runs, so handlers hold no access
+ * checks of their own.
  */
 #ifndef ROUTES_H
 #define ROUTES_H
 
+#include <stddef.h>
+
 struct req;
 
-/* Sets req->path and req->query from the head's target. */
-void target_split_req(struct req *);
+/* Methods a route takes, as a mask. */
+enum {
+	M_GET = 1 << 0,
+	M_HEAD = 1 << 1,
+	M_POST = 1 << 2,
+	M_PUT = 1 << 3,
+	M_PATCH = 1 << 4,
+	M_DELETE = 1 << 5,
+	M_OPTIONS = 1 << 6,
+	M_OTHER = 1 << 7, /* any other method */
+	M_READ = M_GET | M_HEAD,
+	M_ANY = 0xff,
+};
 
-/* Whether the request goes through the proxy (/user/..., /services/...). */
-int  routes_is_proxied(const struct req *);
-/* Authenticates, authorises and forwards a proxied request. */
-void routes_proxy(struct req *);
-/* Handles a request for the hub itself, its body read. */
-void routes_handle(struct req *);
-/* The connection is done with 'req': logs it and frees it unless async
- * work still holds it (req->busy), in which case that work frees it. */
-void routes_request_gone(struct req *);
-/* Frees a request no one holds any more. */
-void req_free(struct req *);
+/* Who may ask. The words are short because they are the table's. 0 is no
+ * policy: such a route answers 500, and the unit test that walks the table
+ * fails. */
+enum route_who {
+	ANYONE = 1, /* no credentials needed (the handler may look) */
+	USER, /* signed in: session cookie or API token */
+	ADMIN, /* signed in, an admin */
+	OWNER, /* signed in; NAME (arg[0]) is theirs or empty (their own),
+		* or they are an admin */
+	OWNER_ACCESS, /* signed in; NAME is theirs, or they are an admin
+		       * and admin_access is on (users' own servers) */
+};
+
+/* What a cookie-authenticated request must also show. A token passes:
+ * no browser sends one on its own. 0 is no policy, as above. */
+enum route_check {
+	NO_CHECK = 1,
+	XSRF_FORM, /* a POST: the session's _xsrf field, the hub's origin */
+	XSRF_HDR, /* not GET or HEAD: the session's X-XSRFToken header,
+		   * the hub's origin */
+	ORIGIN, /* not GET, HEAD or OPTIONS, or an upgrade: the hub's
+		 * origin (Origin, Sec-Fetch-Site) */
+	XSRF_LOGIN, /* the login form: its _xsrf field equals its rig-xsrf
+		     * cookie (no session yet), the hub's origin */
+};
 
 /*
- * Fills req->user from the session cookie or an "Authorization: token"
- * header. Returns 1 if authenticated, 0 if not. Touches the user's and the
- * token's last activity.
+ * A path pattern is literal but for wildcards: '*' matches one non-empty
+ * segment (no '/'), '**' at the end matches the rest, empty or not. What
+ * they match goes to req->arg[0] and arg[1], in order.
  */
-int  auth_request(struct req *);
-/* For cookie-authenticated writes: the XSRF token (form field _xsrf or
- * header X-XSRFToken) matches the session's, and the request does not come
- * from another site. Token-authenticated requests pass. */
-int  check_xsrf(struct req *, const char *form_value);
-/* Whether a cookie-authenticated request comes from the hub's own origin
- * (Origin and Sec-Fetch-Site agree), for proxied writes and upgrades. */
-int  same_origin(const struct req *);
+struct route {
+	unsigned         methods;
+	const char      *path;
+	enum route_who   who;
+	enum route_check check;
+	void           (*handler)(struct req *);
+};
+
+/* Why a route refuses a request, or ROUTE_OK. */
+enum route_verdict {
+	ROUTE_OK,
+	ROUTE_NO_POLICY, /* the route declares none: 500 */
+	ROUTE_NO_LOGIN, /* 403, or a browser is sent to /hub/login */
+	ROUTE_BAD_XSRF, /* 403 */
+	ROUTE_CROSS_ORIGIN, /* 403 */
+	ROUTE_NOT_ADMIN, /* 403 */
+	ROUTE_NOT_OWNER, /* 403 */
+};
+
+/* The router req.c calls through hub->router. */
+extern const struct req_router routes_router;
+
+/* The table, for its test. */
+const struct route *routes_table(size_t *n);
+/* The method's bit in a route's mask (M_OTHER for any other). */
+unsigned routes_method(const struct req *);
+/* 1 if 'path' matches 'pattern'; then, if 'arg' is not NULL, the
+ * wildcards' matches are copied into it (caller frees), the rest set to
+ * NULL. A pattern has at most two wildcards. */
+int routes_match(const char *pattern, const char *path, char *arg[2]);
+/* The first route matching req's method and path, its wildcards' matches
+ * in req->arg; NULL if none. */
+const struct route *routes_find(struct req *);
+/* Whether req may go to route 'r' (authenticating it if 'r' needs). */
+enum route_verdict routes_check(struct req *, const struct route *r);
+/* Answers req: finds its route, checks it, then runs the handler or
+ * answers the refusal (a redirect to the login page, 403 or 500). */
+void routes_dispatch(struct req *);
 
 #endif

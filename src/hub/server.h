@@ -72,6 +72,9 @@ struct server {
 	struct server              *hnext;
 };
 
+/* Finds the in-memory server of user 'name'; NULL if none. */
+struct server *hub_server(struct hub *, const char *name, size_t len);
+
 /*
  * Starts user 'u''s server. Returns 0 if it is starting (pending), 1 if it
  * was already pending or running (nothing done), -1 with *err (static text)

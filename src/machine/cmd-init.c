@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "lib/log.h"
 #include "machine.h"
+#include "provider.h"
 #include "lib/util.h"
 
 #define GITIGNORE_MAX (16 * 1024 * 1024)
@@ -120,11 +121,11 @@ cmd_init(int argc, char **argv)
 	}
 	if (machine_flags_apply(&m, &f) == -1)
 		goto out;
-	/* Written out, so the file says who logs in (for Azure, a name Azure
-	 * takes as a VM's admin). */
+	/* Written out, so the file says who logs in (for a cloud VM, a name
+	 * the provider takes as its admin). */
 	if (m.user == NULL)
 		m.user = xstrdup(machine_user(&m));
-	if (strcmp(m.provider_name, "azure") == 0 && machine_check(&m) == -1)
+	if (m.provider->check != NULL && m.provider->check(&m) == -1)
 		goto out;
 	path = m.conf_path;
 	if (!force && stat(path, &sb) == 0) {
@@ -143,9 +144,12 @@ cmd_init(int argc, char **argv)
 		printf(" at %s@%s port %d", machine_user(&m), m.host, m.port);
 	else if (strcmp(m.provider_name, "local") == 0)
 		printf(" (this machine)");
-	else if (strcmp(m.provider_name, "azure") == 0)
-		printf(" (an Azure VM, %s in %s)", m.azure.size,
-		    m.azure.location);
+	else if (m.provider->summary != NULL) {
+		char what[256];
+
+		m.provider->summary(&m, what, sizeof(what));
+		printf(" (%s)", what);
+	}
 	printf("\n");
 	if (ignore_state_dir(dir) == -1)
 		goto out;

@@ -18,49 +18,214 @@
 
 #include "lib/buf.h"
 #include "lib/ini.h"
+#include "hub/config.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "machine.h"
 #include "provider.h"
 #include "lib/util.h"
 
 #define STATE_MAX (64 * 1024) /* bytes of .rig/state */
 
-static int   set_str(char **, const char *);
-static int   set_port(int *, const char *, const char *, const char *);
+static int  check_name(void *, const char *, char *, size_t);
+static int  check_provider(void *, const char *, char *, size_t);
+static int  check_host(void *, const char *, char *, size_t);
+static int  check_user(void *, const char *, char *, size_t);
+static void show_user(const void *, char *, size_t);
+static int  check_packages(void *, const char *, char *, size_t);
+static int  check_admin(void *, const char *, char *, size_t);
+static int  check_remote_dir(void *, const char *, char *, size_t);
+static void show_remote_dir(const void *, char *, size_t);
+static const struct provider *section_provider(const char *, size_t *);
+static int   set_hub_key(struct machine *, const char *, const char *);
 static int   load_cb(void *, const char *, const char *, const char *,
       const char *, int);
 static char *find_conf(const char *);
 
+#define M(field) offsetof(struct machine, field)
+#define PORT_WHAT "a port (1-65535)"
+
+/* rig.conf's own sections, in the order rig init writes them. */
+/* clang-format off */
+const struct setting machine_settings[] = {
+	{ .section = "machine", .key = "name", .type = SETTING_STRING,
+	    .off = M(name), .flags = SETTING_EMPTY_UNSET, .check = check_name,
+	    .help = "default: the folder's name" },
+	{ .section = "machine", .key = "provider", .type = SETTING_STRING,
+	    .off = M(provider_name), .def = "ssh", .check = check_provider,
+	    .help = "where the machine comes from (above)" },
+	{ .section = "machine", .key = "host", .type = SETTING_STRING,
+	    .off = M(host), .flags = SETTING_EMPTY_UNSET, .check = check_host,
+	    .help = "address or name the machine answers SSH on" },
+	{ .section = "machine", .key = "user", .type = SETTING_STRING,
+	    .off = M(user), .flags = SETTING_EMPTY_UNSET, .check = check_user,
+	    .show = show_user, .help = "the login on the machine" },
+	{ .section = "machine", .key = "port", .type = SETTING_INT,
+	    .off = M(port), .def = "22", .min = 1, .max = 65535,
+	    .what = PORT_WHAT, .help = "its SSH port" },
+	{ .section = "machine", .key = "identity", .type = SETTING_STRING,
+	    .off = M(identity),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .help = "the SSH key, e.g. ~/.ssh/id_ed25519; default: ssh's "
+	            "own keys" },
+	{ .section = "machine", .key = "ssh", .type = SETTING_STRING,
+	    .off = M(ssh), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .help = "the ssh program (RIG_SSH wins); default: from PATH" },
+	{ .section = "machine", .key = "connect_timeout", .type = SETTING_INT,
+	    .off = M(connect_timeout), .def = "10", .min = 1, .max = 600,
+	    .what = "1-600 seconds", .flags = SETTING_DOC_OPTIONAL,
+	    .help = "seconds to wait for SSH" },
+	{ .section = "machine", .key = "packages", .type = SETTING_STRING,
+	    .off = M(packages),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .check = check_packages,
+	    .help = "more Debian packages for 'rig up' to install" },
+	{ .section = "hub", .key = "port", .type = SETTING_INT,
+	    .off = M(hub_port), .def = "8000", .min = 1, .max = 65535,
+	    .what = PORT_WHAT, .help = "the hub's port on the machine" },
+	{ .section = "hub", .key = "admin", .type = SETTING_STRING,
+	    .off = M(admin), .flags = SETTING_DOC_OPTIONAL,
+	    .check = check_admin,
+	    .help = "the admin account 'rig up' makes (default: user)" },
+	{ .section = "sync", .key = "remote_dir", .type = SETTING_STRING,
+	    .off = M(remote_dir), .flags = SETTING_EMPTY_UNSET,
+	    .check = check_remote_dir, .show = show_remote_dir,
+	    .help = "the project's folder on the machine" },
+	{ .section = "sync", .key = "rsync", .type = SETTING_STRING,
+	    .off = M(rsync),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .help = "the rsync program (RIG_RSYNC wins); default: from PATH" },
+	{ .type = SETTING_END },
+};
+/* clang-format on */
+
 static int
-set_str(char **dst, const char *v)
+check_name(void *obj, const char *v, char *why, size_t len)
 {
-	free(*dst);
-	*dst = (v != NULL && *v != '\0') ? xstrdup(v) : NULL;
+	(void)obj;
+	if (*v == '\0' || machine_name_valid(v))
+		return 0;
+	snprintf(why, len,
+	    "'%s' is not a valid name (letters, digits, '.', '_', '-')", v);
+	return -1;
+}
+
+/* Finds the provider, which the machine keeps beside its name. */
+static int
+check_provider(void *obj, const char *v, char *why, size_t len)
+{
+	struct machine        *m = obj;
+	const struct provider *p = provider_find(v);
+
+	if (p == NULL) {
+		snprintf(why, len, "unknown provider '%s' (known: %s)", v,
+		    provider_names());
+		return -1;
+	}
+	m->provider = p;
 	return 0;
 }
 
 static int
-set_port(int *dst, const char *v, const char *section, const char *key)
+check_host(void *obj, const char *v, char *why, size_t len)
 {
-	long long n;
+	(void)obj, (void)why, (void)len;
+	return v[0] == '-' ? -1 : 0;
+}
 
-	if (parse_int(v, 1, 65535, &n) == -1)
-		return error("[%s] %s: '%s' is not a port (1-65535)", section,
-		    key, v);
-	*dst = (int)n;
+static int
+check_user(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (v[0] != '-' && strpbrk(v, " \t@:") == NULL)
+		return 0;
+	snprintf(why, len, "'%s' is not a user name", v);
+	return -1;
+}
+
+static void
+show_user(const void *obj, char *out, size_t len)
+{
+	snprintf(out, len, "%s", machine_user(obj));
+}
+
+static int
+check_packages(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	for (const char *p = v; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		        strchr(" +-.:", *p) != NULL)) {
+			snprintf(why, len, "'%s' are not Debian package names",
+			    v);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+static int
+check_admin(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (username_error(v) == NULL)
+		return 0;
+	snprintf(why, len, "'%s': %s", v, username_error(v));
+	return -1;
+}
+
+static int
+check_remote_dir(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (v[0] == '~' && v[1] != '\0' && v[1] != '/') {
+		snprintf(why, len, "'%s': '~user' is not supported, use a path",
+		    v);
+		return -1;
+	}
+	if (strchr(v, '\n') != NULL) {
+		snprintf(why, len, "newline");
+		return -1;
+	}
+	return 0;
+}
+
+/* Written with its default, so the file says where the project goes. */
+static void
+show_remote_dir(const void *obj, char *out, size_t len)
+{
+	char *d = machine_remote_dir(obj);
+
+	snprintf(out, len, "%s", d);
+	free(d);
+}
+
+/* The provider whose section 'section' is, and its place in providers[]. */
+static const struct provider *
+section_provider(const char *section, size_t *index)
+{
+	for (size_t i = 0; providers[i] != NULL; i++) {
+		if (providers[i]->section != NULL &&
+		    strcmp(providers[i]->section, section) == 0) {
+			*index = i;
+			return providers[i];
+		}
+	}
+	return NULL;
 }
 
 void
 machine_init(struct machine *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->provider_name = xstrdup("ssh");
-	m->provider = provider_find("ssh");
-	m->port = 22;
-	m->connect_timeout = MACHINE_CONNECT_TIMEOUT;
-	m->hub_port = MACHINE_HUB_PORT;
-	azure_conf_init(&m->azure);
+	settings_init(machine_settings, m);
+	for (size_t i = 0; providers[i] != NULL; i++) {
+		if (i >= MACHINE_PROVIDERS_MAX)
+			fatalx("%s: more than %d providers", __func__,
+			    MACHINE_PROVIDERS_MAX);
+		if (providers[i]->conf_new != NULL)
+			m->provider_conf[i] = providers[i]->conf_new();
+	}
 }
 
 void
@@ -71,137 +236,93 @@ machine_release(struct machine *m)
 	free(m->dir);
 	free(m->conf_path);
 	free(m->state_dir);
-	free(m->name);
-	free(m->provider_name);
-	free(m->host);
-	free(m->user);
-	free(m->identity);
-	free(m->ssh);
-	free(m->packages);
-	free(m->admin);
+	settings_release(machine_settings, m);
 	for (kv = m->hub_extra; kv != NULL; kv = next) {
 		next = kv->next;
 		free(kv->key);
 		free(kv->value);
 		free(kv);
 	}
-	free(m->remote_dir);
-	free(m->rsync);
-	azure_conf_release(&m->azure);
+	for (size_t i = 0; providers[i] != NULL; i++)
+		if (m->provider_conf[i] != NULL)
+			providers[i]->conf_free(m->provider_conf[i]);
 	memset(m, 0, sizeof(*m));
+}
+
+void *
+machine_provider_conf(const struct machine *m, const struct provider *p)
+{
+	for (size_t i = 0; providers[i] != NULL; i++)
+		if (providers[i] == p)
+			return m->provider_conf[i];
+	return NULL;
+}
+
+/*
+ * A [hub] key that is not the machine's own goes to the machine's
+ * hub.conf as it is: it must be a key of the hub's (config.c), with a
+ * value the hub takes, so a mistake shows here and not at rig up.
+ */
+static int
+set_hub_key(struct machine *m, const char *key, const char *v)
+{
+	const struct setting *tabs[] = { machine_settings, config_settings };
+	struct machine_kv    *kv, **tail;
+	struct config         scratch;
+	int                   r;
+
+	/* The machine's own layout and address are rig up's. */
+	if (strcmp(key, "listen") == 0 || strcmp(key, "state_dir") == 0)
+		return error("[hub] %s: set by rig up (use port)", key);
+	if (settings_find(config_settings, "hub", key) == NULL)
+		return settings_unknown(tabs, nitems(tabs), "hub", key);
+	if (strchr(v, '\n') != NULL)
+		return error("[hub] %s: value has a newline", key);
+	config_init(&scratch);
+	r = settings_set(config_settings, &scratch, "hub", key, v);
+	config_release(&scratch);
+	if (r != 0)
+		return -1;
+	for (tail = &m->hub_extra; *tail != NULL; tail = &(*tail)->next) {
+		if (strcmp((*tail)->key, key) == 0) {
+			free((*tail)->value);
+			(*tail)->value = xstrdup(v);
+			return 0;
+		}
+	}
+	kv = xcalloc(1, sizeof(*kv));
+	kv->key = xstrdup(key);
+	kv->value = xstrdup(v);
+	*tail = kv;
+	return 0;
 }
 
 int
 machine_set(struct machine *m, const char *section, const char *key,
     const char *v)
 {
-	long long n;
+	const struct setting  *tabs[] = { machine_settings };
+	const struct provider *p;
+	size_t                 i;
+	int                    r;
 
-	if (strcmp(section, "machine") == 0) {
-		if (strcmp(key, "name") == 0) {
-			if (!machine_name_valid(v))
-				return error(
-				    "[machine] name: '%s' is not a "
-				    "valid name (letters, digits, '.', '_', "
-				    "'-')",
-				    v);
-			return set_str(&m->name, v);
-		}
-		if (strcmp(key, "provider") == 0) {
-			m->provider = provider_find(v);
-			if (m->provider == NULL)
-				return error("[machine] provider: unknown "
-				             "provider '%s' (known: %s)",
-				    v, provider_names());
-			return set_str(&m->provider_name, v);
-		}
-		if (strcmp(key, "host") == 0) {
-			if (v[0] == '-')
-				return error("[machine] host: '%s' is not a "
-				             "host",
-				    v);
-			return set_str(&m->host, v);
-		}
-		if (strcmp(key, "user") == 0) {
-			if (v[0] == '-' || strpbrk(v, " \t@:") != NULL)
-				return error("[machine] user: '%s' is not a "
-				             "user name",
-				    v);
-			return set_str(&m->user, v);
-		}
-		if (strcmp(key, "port") == 0)
-			return set_port(&m->port, v, section, key);
-		if (strcmp(key, "identity") == 0)
-			return set_str(&m->identity, v);
-		if (strcmp(key, "ssh") == 0)
-			return set_str(&m->ssh, v);
-		if (strcmp(key, "connect_timeout") == 0) {
-			if (parse_int(v, 1, 600, &n) == -1)
-				return error("[machine] connect_timeout: '%s' "
-				             "is not 1-600 seconds",
-				    v);
-			m->connect_timeout = (int)n;
-			return 0;
-		}
-		if (strcmp(key, "packages") == 0) {
-			for (const char *p = v; *p != '\0'; p++)
-				if (!((*p >= 'a' && *p <= 'z') ||
-				        (*p >= '0' && *p <= '9') ||
-				        strchr(" +-.:", *p) != NULL))
-					return error(
-					    "[machine] packages: '%s' "
-					    "are not Debian package names",
-					    v);
-			return set_str(&m->packages, v);
-		}
-	} else if (strcmp(section, "hub") == 0) {
-		struct machine_kv *kv, **tail;
+	p = section_provider(section, &i);
+	if (p != NULL) {
+		const struct setting *ptabs[] = { p->settings };
 
-		if (strcmp(key, "port") == 0)
-			return set_port(&m->hub_port, v, section, key);
-		if (strcmp(key, "admin") == 0) {
-			if (username_error(v) != NULL)
-				return error("[hub] admin: '%s': %s", v,
-				    username_error(v));
-			return set_str(&m->admin, v);
-		}
-		/* The machine's own layout and address are rig up's. */
-		if (strcmp(key, "listen") == 0 || strcmp(key, "state_dir") == 0)
-			return error("[hub] %s: set by rig up (use port)", key);
-		for (const char *p = key; *p != '\0'; p++)
-			if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-				return error("[hub] '%s' is not a setting",
-				    key);
-		if (strchr(v, '\n') != NULL)
-			return error("[hub] %s: value has a newline", key);
-		for (tail = &m->hub_extra; *tail != NULL;
-		     tail = &(*tail)->next) {
-			if (strcmp((*tail)->key, key) == 0) {
-				free((*tail)->value);
-				(*tail)->value = xstrdup(v);
-				return 0;
-			}
-		}
-		kv = xcalloc(1, sizeof(*kv));
-		kv->key = xstrdup(key);
-		kv->value = xstrdup(v);
-		*tail = kv;
-		return 0;
-	} else if (strcmp(section, "sync") == 0) {
-		if (strcmp(key, "remote_dir") == 0) {
-			if (v[0] == '~' && v[1] != '\0' && v[1] != '/')
-				return error("[sync] remote_dir: '%s': '~user' "
-				             "is not supported, use a path",
-				    v);
-			if (strchr(v, '\n') != NULL)
-				return error("[sync] remote_dir: newline");
-			return set_str(&m->remote_dir, v);
-		}
-		if (strcmp(key, "rsync") == 0)
-			return set_str(&m->rsync, v);
-	} else if (strcmp(section, "azure") == 0)
-		return azure_conf_set(&m->azure, key, v);
-	return error("unknown setting '%s' in [%s]", key, section);
+		r = settings_set(p->settings, m->provider_conf[i], section, key,
+		    v);
+		if (r == 1)
+			return settings_unknown(ptabs, nitems(ptabs), section,
+			    key);
+		return r;
+	}
+	r = settings_set(machine_settings, m, section, key, v);
+	if (r == 1 && strcmp(section, "hub") == 0)
+		return set_hub_key(m, key, v);
+	if (r == 1)
+		return settings_unknown(tabs, nitems(tabs), section, key);
+	return r;
 }
 
 /* Keys in sections rig does not know belong to other commands. */
@@ -209,8 +330,11 @@ static int
 load_cb(void *arg, const char *section, const char *key, const char *value,
     const char *path, int lineno)
 {
+	size_t i;
+
 	if (strcmp(section, "machine") != 0 && strcmp(section, "hub") != 0 &&
-	    strcmp(section, "sync") != 0 && strcmp(section, "azure") != 0)
+	    strcmp(section, "sync") != 0 &&
+	    section_provider(section, &i) == NULL)
 		return 0;
 	if (machine_set(arg, section, key, value) == -1)
 		return error("%s:%d: in [%s]", path, lineno, section);
@@ -283,12 +407,8 @@ machine_check(struct machine *m)
 		             "[machine] of %s",
 		    m->name,
 		    m->conf_path != NULL ? m->conf_path : MACHINE_CONF);
-	if (strcmp(m->provider->name, "azure") == 0 &&
-	    !azure_admin_name_ok(machine_user(m)))
-		return error("user '%s' cannot be a VM's admin on Azure "
-		             "(reserved or not a Linux name): set user = ... "
-		             "in [machine]",
-		    machine_user(m));
+	if (m->provider->check != NULL)
+		return m->provider->check(m);
 	return 0;
 }
 
@@ -366,9 +486,8 @@ machine_user(const struct machine *m)
 		snprintf(name, sizeof(name), "%s",
 		    pw != NULL ? pw->pw_name : "root");
 	}
-	if (m->provider != NULL && strcmp(m->provider->name, "azure") == 0 &&
-	    !azure_admin_name_ok(name))
-		return AZURE_ADMIN_FALLBACK;
+	if (m->provider != NULL && m->provider->default_user != NULL)
+		return m->provider->default_user(name);
 	return name;
 }
 
@@ -511,7 +630,6 @@ char *
 machine_conf_text(const struct machine *m)
 {
 	struct buf b;
-	char      *rdir = machine_remote_dir(m), *text;
 
 	buf_init(&b, 1024 * 1024);
 	buf_adds(&b,
@@ -520,47 +638,31 @@ machine_conf_text(const struct machine *m)
 	    "; Commands read it here or in a parent folder; their flags "
 	    "win.\n"
 	    "; State (ssh config, host keys, sync records) is in .rig/, "
-	    "git-ignored.\n\n");
-	buf_addf(&b, "[machine]\nname = %s\n", m->name);
-	buf_addf(&b, "provider = %s          ; %s\n", m->provider_name,
-	    "ssh (any server), local (this machine) or azure (a VM)");
-	if (m->host != NULL)
-		buf_addf(&b, "host = %s\n", m->host);
-	else if (strcmp(m->provider_name, "ssh") == 0)
-		buf_adds(&b,
-		    "host =                 ; address or name the "
-		    "machine answers SSH on\n");
-	buf_addf(&b, "user = %s\n", machine_user(m));
-	buf_addf(&b, "port = %d\n", m->port);
-	if (m->identity != NULL)
-		buf_addf(&b, "identity = %s\n", m->identity);
-	else
-		buf_adds(&b,
-		    "; identity = ~/.ssh/id_ed25519   ; default: "
-		    "ssh's own keys\n");
+	    "git-ignored.\n"
+	    "; Providers:");
+	for (size_t i = 0; providers[i] != NULL; i++)
+		buf_addf(&b, "%s %s (%s)", i > 0 ? "," : "", providers[i]->name,
+		    providers[i]->about);
+	buf_adds(&b, ".\n\n[machine]\n");
+	settings_write(&b, machine_settings, m, "machine");
+	buf_adds(&b, "\n[hub]\n");
+	settings_write(&b, machine_settings, m, "hub");
 	buf_adds(&b,
-	    "; connect_timeout = 10  ; seconds to wait for SSH\n"
-	    "; packages =             ; more Debian packages for "
-	    "'rig up' to install\n");
-	buf_addf(&b, "\n[hub]\nport = %d\n", m->hub_port);
-	buf_adds(&b,
-	    "; admin = NAME           ; the admin account 'rig up' "
-	    "makes (default: user)\n"
 	    "; other 'rig hub' settings (idle_timeout = 3600, ...) go "
 	    "to the machine's hub\n");
 	for (const struct machine_kv *kv = m->hub_extra; kv != NULL;
 	     kv = kv->next)
 		buf_addf(&b, "%s = %s\n", kv->key, kv->value);
-	buf_addf(&b, "\n[sync]\nremote_dir = %s\n", rdir);
-	free(rdir);
-	if (strcmp(m->provider_name, "azure") == 0) {
-		char *az = azure_conf_text(&m->azure);
-
-		buf_adds(&b, az);
-		free(az);
+	buf_adds(&b, "\n[sync]\n");
+	settings_write(&b, machine_settings, m, "sync");
+	/* The provider's own section, only for its machines. */
+	if (m->provider != NULL && m->provider->section != NULL) {
+		buf_addf(&b, "\n[%s]\n", m->provider->section);
+		settings_write(&b, m->provider->settings,
+		    machine_provider_conf(m, m->provider),
+		    m->provider->section);
 	}
-	text = buf_detach(&b, NULL);
-	return text;
+	return buf_detach(&b, NULL);
 }
 
 int

@@ -11,7 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "azure/azure-conf.h"
+#include "lib/settings.h"
 
 #define MACHINE_CONF "rig.conf"
 #define MACHINE_STATE ".rig"
@@ -19,6 +19,7 @@
 #define MACHINE_HUB_PORT 8000
 #define MACHINE_CONNECT_TIMEOUT 10 /* seconds */
 #define MACHINE_KEY "id_ed25519" /* in .rig/, made for a cloud VM */
+#define MACHINE_PROVIDERS_MAX 8 /* providers[] without its NULL */
 
 struct provider;
 
@@ -54,10 +55,15 @@ struct machine {
 	char *remote_dir; /* as written; NULL: ~/work/NAME */
 	char *rsync; /* the rsync program */
 
-	/* [azure], read whatever the provider; used by provider = azure */
-	struct azure_conf azure;
-	int               adopt; /* rig up --adopt: take over the group */
+	/* Each provider's own section, read whatever the provider is (a
+	 * flag may change it): opaque here, see machine_provider_conf(). */
+	void *provider_conf[MACHINE_PROVIDERS_MAX];
+	int   adopt; /* rig up --adopt: take over what a provider made */
 };
+
+/* rig.conf's [machine], [hub] and [sync] keys (settings.h); [hub] takes
+ * the hub's own keys too, passed on to the machine's hub.conf. */
+extern const struct setting machine_settings[];
 
 /* Defaults only, no project folder; for rig init. */
 void machine_init(struct machine *);
@@ -70,8 +76,9 @@ void machine_release(struct machine *);
  */
 int machine_load(struct machine *, const char *start);
 
-/* Sets one key of a section ("machine", "hub", "sync", "azure") from text, as the
- * file or a flag gives it; -1 with a message if unknown or invalid. */
+/* Sets one key of a section ("machine", "hub", "sync", or a provider's)
+ * from text, as the file or a flag gives it; -1 with a message if
+ * unknown or invalid. */
 int machine_set(struct machine *, const char *section, const char *key,
     const char *value);
 
@@ -86,8 +93,8 @@ char *machine_default_name(const char *dir);
 /* Whether 'name' is a valid machine name (see machine_default_name()). */
 int machine_name_valid(const char *name);
 
-/* The user rig logs in as: 'user', else the local user's name (on Azure,
- * "azureuser" if Azure reserves that name). Borrowed or static. */
+/* The user rig logs in as: 'user', else the local user's name (or the
+ * provider's choice for it). Borrowed or static. */
 const char *machine_user(const struct machine *);
 /* The hub's admin account: 'admin', else machine_user() when it is a
  * valid hub username, else "admin". Borrowed or static. */
@@ -118,7 +125,12 @@ char *machine_state_get(const struct machine *, const char *key);
 int   machine_state_set(const struct machine *, const char *key,
       const char *value);
 
-/* The commented rig.conf that rig init writes for 'm'. Caller frees. */
+/* The settings of provider 'p' (its conf_new() struct); NULL if it has
+ * no section. Owned by the machine. */
+void *machine_provider_conf(const struct machine *, const struct provider *);
+
+/* The commented rig.conf that rig init writes for 'm', from the tables:
+ * every key with its value and help. Caller frees. */
 char *machine_conf_text(const struct machine *);
 
 /* Flags every machine command takes; they win over rig.conf. */

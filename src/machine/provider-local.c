@@ -37,6 +37,7 @@ local_status(struct machine *m, enum provider_power *p)
 
 const struct provider provider_local = {
 	.name = "local",
+	.about = "this machine",
 	.create = local_nothing,
 	.start = local_nothing,
 	.stop = local_nothing,

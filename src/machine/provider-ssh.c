@@ -45,6 +45,7 @@ ssh_status(struct machine *m, enum provider_power *p)
 
 const struct provider provider_ssh = {
 	.name = "ssh",
+	.about = "any server",
 	.create = ssh_nothing,
 	.start = ssh_nothing,
 	.stop = ssh_nothing,

@@ -1,24 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The table of providers (provider.h); each lives in provider-NAME.c.
+ * Finding providers (provider.h) in the list the wiring file src/
+ * providers.c holds; each lives in its part's provider-NAME.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "provider.h"
 #include "lib/util.h"
-
-static const struct provider *const providers[] = {
-	&provider_ssh,
-	&provider_local,
-	&provider_azure,
-};
 
 const struct provider *
 provider_find(const char *name)
 {
 	if (name == NULL)
 		return NULL;
-	for (size_t i = 0; i < nitems(providers); i++)
+	for (size_t i = 0; providers[i] != NULL; i++)
 		if (strcmp(providers[i]->name, name) == 0)
 			return providers[i];
 	return NULL;
@@ -27,7 +23,15 @@ provider_find(const char *name)
 const char *
 provider_names(void)
 {
-	return "ssh, local, azure";
+	static char names[256];
+	size_t      n = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (size_t i = 0; providers[i] != NULL && n < sizeof(names); i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i > 0 ? ", " : "", providers[i]->name);
+	return names;
 }
 
 const char *

@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Providers: where a project's machine comes from. "ssh" is any server
- * someone already runs; "local" is this machine. A cloud provider (Azure
- * next) fills in the same six operations, and every command above them
- * (up, status, ssh, sync, exec, stop, start, down) stays as it is: they
- * only ask a provider to make, power and find the machine, then talk to
- * it over SSH (remote.c).
+ * someone already runs; "local" is this machine. A cloud provider (Azure)
+ * fills in the same six operations, and every command above them (up,
+ * status, ssh, sync, exec, stop, start, down) stays as it is: they only
+ * ask a provider to make, power and find the machine, then talk to it
+ * over SSH (remote.c). A provider with settings of its own declares its
+ * rig.conf section's table; each machine holds those settings opaquely
+ * (machine_provider_conf()), and the hooks below are where a provider
+ * adds to the machine commands' work. The list of providers is the
+ * wiring file's (src/providers.c), which may name every part.
  */
 #ifndef PROVIDER_H
 #define PROVIDER_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
+#include "lib/settings.h"
+
 struct machine;
+
+/* Called by a provider's hub_keys hook for each [hub] key it adds. */
+typedef void provider_key_fn(void *arg, const char *key, const char *value);
 
 enum provider_power {
 	PROVIDER_UNKNOWN, /* cannot tell (unreachable) */
@@ -23,6 +34,7 @@ enum provider_power {
 
 struct provider {
 	const char *name;
+	const char *about; /* for rig.conf's comment: "any server" */
 	/* rig made the machine and deletes it on down: nothing to undo on
 	 * it first, and stopping it needs no login. */
 	int owns_machine;
@@ -43,17 +55,45 @@ struct provider {
 	 * provider_power_name() says it, so status need not ask again);
 	 * may be NULL. */
 	int (*describe)(struct machine *, json_t *out);
+
+	/* Its own rig.conf section ("[section]", keys in 'settings'), or
+	 * NULL. conf_new() makes the struct they are set in, with the
+	 * defaults; conf_free() frees it. */
+	const char           *section;
+	const struct setting *settings;
+	void *(*conf_new)(void);
+	void (*conf_free)(void *);
+	/* Whether the machine's settings suit the provider (after flags),
+	 * -1 with a message; may be NULL. */
+	int (*check)(struct machine *);
+	/* The login user when rig.conf names none, from the local user's
+	 * name; may be NULL (that name). Borrowed or static. */
+	const char *(*default_user)(const char *local);
+	/* What rig init made, in words ("a VM, SIZE in REGION"); may be
+	 * NULL. */
+	void (*summary)(const struct machine *, char *out, size_t len);
+	/* TCP ports user servers must not reach on this machine (its
+	 * metadata service, whose identity manages it): rig up sets
+	 * server_deny_ports where the machine's kernel can; NULL: none. */
+	const char *deny_ports;
+	/* More [hub] keys for the machine's hub.conf (rig up), each given
+	 * to 'add'; may be NULL. */
+	void (*hub_keys)(struct machine *, provider_key_fn *add, void *arg);
+	/* Prints more lines at the end of rig up; may be NULL. */
+	void (*up_done)(struct machine *);
 };
+
+/* Every provider, NULL-terminated: the wiring file's (src/providers.c). */
+extern const struct provider *const providers[];
 
 /* The provider called 'name', or NULL. */
 const struct provider *provider_find(const char *name);
-/* Names of all providers for messages ("ssh, local"). Static. */
+/* Names of all providers for messages ("ssh, local, ..."). Static. */
 const char *provider_names(void);
 /* "running", "stopped", ... */
 const char *provider_power_name(enum provider_power);
 
 extern const struct provider provider_ssh;
 extern const struct provider provider_local;
-extern const struct provider provider_azure;
 
 #endif

@@ -459,64 +459,11 @@ add_set(struct buf *args, const char *key, const char *value)
 	free(kv);
 }
 
-/* A VM rig made: its certificate names the VM's DNS name and public
- * address (which the VM's own interfaces do not show), and it stops
- * itself when idle, reaching Azure from inside (autostop.h). */
+/* A provider's [hub] key, added as the others. */
 static void
-add_cloud(struct up *u, struct buf *args)
+add_set_cb(void *arg, const char *key, const char *value)
 {
-	const struct azure_conf *c = &u->m->azure;
-	char                    *ip, *fqdn, *names;
-	char                     after[32];
-
-	if (strcmp(u->m->provider->name, "azure") != 0)
-		return;
-	ip = machine_state_get(u->m, "azure.ip");
-	fqdn = machine_state_get(u->m, "azure.fqdn");
-	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
-	    ip != NULL ? ip : "");
-	add_set(args, "tls_names", names);
-	/* Kernels never get the VM's identity: IMDS and the WireServer,
-	 * where the machine's kernel can close them (sandbox.h). */
-	if (sandbox_works(u))
-		add_set(args, "server_deny_ports", "80 32526");
-	free(names);
-	free(fqdn);
-	free(ip);
-	if (c->idle_stop == 0 && c->budget_month <= 0)
-		return;
-	if (c->idle_stop > 0) {
-		snprintf(after, sizeof(after), "%lld",
-		    (long long)c->idle_stop);
-		add_set(args, "autostop_after", after);
-	}
-	add_set(args, "autostop_provider", "azure");
-	add_set(args, "autostop_arm_endpoint", c->arm_endpoint);
-	add_set(args, "autostop_imds_endpoint", c->imds_endpoint);
-}
-
-/* The month's budget, with the prices rig looked up (azure-prices.h). */
-static void
-add_budget(struct up *u, struct buf *args)
-{
-	static const char *const keys[][2] = {
-		{ "azure.cost_hour", "autostop_cost_hour" },
-		{ "azure.cost_month_fixed", "autostop_cost_month_fixed" },
-		{ "azure.currency", "autostop_currency" },
-	};
-	char  budget[64], *v;
-
-	if (u->m->azure.budget_month <= 0)
-		return;
-	for (size_t i = 0; i < nitems(keys); i++) {
-		v = machine_state_get(u->m, keys[i][0]);
-		if (v == NULL)
-			return; /* no prices: warned when they were asked */
-		add_set(args, keys[i][1], v);
-		free(v);
-	}
-	snprintf(budget, sizeof(budget), "%.2f", u->m->azure.budget_month);
-	add_set(args, "autostop_budget_month", budget);
+	add_set(arg, key, value);
 }
 
 /* Whether rig.conf's [hub] sets 'key'. */
@@ -594,9 +541,12 @@ step_setup(struct up *u)
 	for (const struct machine_kv *e = u->m->hub_extra; e != NULL;
 	     e = e->next)
 		add_set(&args, e->key, e->value);
-	add_cloud(u, &args);
-	if (strcmp(u->m->provider->name, "azure") == 0)
-		add_budget(u, &args);
+	/* Kernels never get the machine's identity: its metadata service
+	 * is closed to them where the machine's kernel can (sandbox.h). */
+	if (u->m->provider->deny_ports != NULL && sandbox_works(u))
+		add_set(&args, "server_deny_ports", u->m->provider->deny_ports);
+	if (u->m->provider->hub_keys != NULL)
+		u->m->provider->hub_keys(u->m, add_set_cb, &args);
 	r = hubctl_call(u->rm, "setup", buf_str(&args), PROBE_MS, &res);
 	buf_release(&args);
 	if (r != 0) {
@@ -794,21 +744,8 @@ up_run(struct remote *rm)
 	printf("\nhub:          https://%s%s%s:%d/\n",
 	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
 	    u.m->hub_port);
-	{
-		char *fqdn = machine_state_get(u.m, "azure.fqdn");
-
-		if (fqdn != NULL &&
-		    strcmp(u.m->provider->name, "azure") == 0)
-			printf("dns name:     https://%s:%d/ (the same after a "
-			       "restart)\n",
-			    fqdn, u.m->hub_port);
-		free(fqdn);
-		if (strcmp(u.m->provider->name, "azure") == 0 &&
-		    u.m->azure.hub_tunnel)
-			printf("access:       through SSH only (hub_access = "
-			       "tunnel): 'rig ssh' forwards the hub and prints "
-			       "its local URL\n");
-	}
+	if (u.m->provider->up_done != NULL)
+		u.m->provider->up_done(u.m);
 	printf("certificate:  SHA-256 %s\n", u.fingerprint);
 	printf("              (self-signed: compare with what your browser "
 	       "shows)\n");

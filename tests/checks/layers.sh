@@ -15,19 +15,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-# Removed by issue 12's settings table: each provider declares and parses
-# its own section and the machine holds it opaquely; the hub's auto-stop
-# hands the provider's keys to `rig self-stop` instead of knowing them.
+# Empty: each provider declares and parses its own section and the
+# machine holds it opaquely; the hub's auto-stop hands the provider's keys
+# to `rig self-stop` instead of knowing them.
 KNOWN='
-include src/hub/autostop.c azure/arm.h
-include src/machine/machine.h azure/azure-conf.h
-names-azure src/hub/autostop.c
-names-azure src/machine/cmd-init.c
-names-azure src/machine/machine.c
-names-azure src/machine/machine.h
-names-azure src/machine/provider.c
-names-azure src/machine/provider.h
-names-azure src/machine/up.c
 '
 
 allowed() { # part -> the parts it may include

@@ -635,13 +635,13 @@ TEST(azure_conf_text_defaults)
 	 * later change of default reaches old projects. */
 	ASSERT_NOT_NULL(strstr(text,
 	    "\n; arm_endpoint = "
-	    "https://management.azure.com\n"));
+	    "https://management.azure.com "));
 	ASSERT_NOT_NULL(strstr(text,
 	    "\n; imds_endpoint = "
-	    "http://169.254.169.254\n"));
+	    "http://169.254.169.254 "));
 	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 1h "));
 	ASSERT_NOT_NULL(strstr(text, "\ndaily_stop = 20:00 UTC "));
-	ASSERT_NOT_NULL(strstr(text, "\nimage = " AZURE_IMAGE_DEFAULT "\n"));
+	ASSERT_NOT_NULL(strstr(text, "\nimage = " AZURE_IMAGE_DEFAULT " "));
 	free(text);
 	/* The 13 uncommented keys; the five endpoints are commented out. */
 	ASSERT_EQ(read_back(&a), 13);
@@ -691,7 +691,7 @@ TEST(azure_conf_text_round_trip)
 	/* Changed endpoints are written as settings, not comments. */
 	ASSERT_NOT_NULL(
 	    strstr(text, "\narm_endpoint = http://127.0.0.1:8443\n"));
-	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m "));
+	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m\n"));
 	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75\n"));
 	free(text);
 	/* All 18 keys. */
@@ -737,10 +737,10 @@ TEST(azure_conf_through_machine_load)
 	    f);
 	fclose(f);
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
-	ASSERT_STR_EQ(m.azure.location, "uksouth");
-	ASSERT_EQ(m.azure.spot, 1);
-	ASSERT_STR_EQ(m.azure.allow_from, "10.0.0.0/8, 192.168.0.0/16");
-	ASSERT_STR_EQ(m.azure.sku, "c");
+	ASSERT_STR_EQ(azure_conf_of(&m)->location, "uksouth");
+	ASSERT_EQ(azure_conf_of(&m)->spot, 1);
+	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from, "10.0.0.0/8, 192.168.0.0/16");
+	ASSERT_STR_EQ(azure_conf_of(&m)->sku, "c");
 	machine_release(&m);
 
 	/* A bad [azure] value fails the load. */

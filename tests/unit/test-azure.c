@@ -2,7 +2,7 @@
 /*
  * Tests of azure.c that need no Azure: resource names made from machine
  * names, the power state found in an instance view, the advice for ARM
- * error codes, and hours run from the local start/stop log (.rig/azure-
+ * error codes, rig self-stop's checks of its arguments, and hours run from the local start/stop log (.rig/azure-
  * power.log), across a month boundary and with the VM still running.
  */
 #include <stdint.h>
@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "azure/azure.h"
+#include "cmd.h"
 #include "machine/machine.h"
 #include "unit.h"
 #include "lib/util.h"
@@ -319,4 +320,20 @@ TEST(azure_power_reconcile_dates_by_azure)
 	azure_power_reconcile(&m, 0, now + 86400);
 	ASSERT_EQ(azure_hours_run(&m, 0, now, NULL), 3660);
 	machine_release(&m);
+}
+
+/* rig self-stop checks what the hub passes on from hub.conf before it
+ * asks anything: the hub's auto-stop does not know the provider. */
+TEST(azure_self_stop_checks_its_arguments)
+{
+	char *other[] = { (char *)"self-stop", (char *)"--provider",
+		(char *)"ssh", NULL };
+	char *plain[] = { (char *)"self-stop", (char *)"--arm-endpoint",
+		(char *)"http://management.azure.com", NULL };
+	char *imds[] = { (char *)"self-stop", (char *)"--imds-endpoint",
+		(char *)"169.254.169.254", NULL };
+
+	ASSERT_EQ(cmd_self_stop(3, other), 1);
+	ASSERT_EQ(cmd_self_stop(3, plain), 1);
+	ASSERT_EQ(cmd_self_stop(3, imds), 1);
 }

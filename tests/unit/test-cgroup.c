@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "hub/cgroup.h"
+#include "hub/config.h"
 #include "hub/limits.h"
+#include "lib/settings.h"
 #include "unit.h"
 
 /* The machines' /proc/cgroups: every v1 controller but net_* and
@@ -158,20 +160,40 @@ TEST(limits_cpus)
 
 TEST(limits_keys)
 {
-	struct limits_conf l;
+	struct limits_conf   l;
+	const struct setting *t = limits_settings;
 
-	limits_conf_init(&l);
+	memset(&l, 0, sizeof(l));
+	settings_init(t, &l);
 	ASSERT_EQ(l.mem_limit, 0);
+	ASSERT_EQ(l.cpu_milli, 0);
+	ASSERT_EQ(l.pids_limit, 4096);
 	ASSERT_EQ(l.server_log_max, 10 * 1024 * 1024);
-	ASSERT_EQ(limits_conf_set(&l, "mem_limit", "2G"), 0);
+	ASSERT_EQ(settings_set(t, &l, "hub", "mem_limit", "2G"), 0);
 	ASSERT_EQ(l.mem_limit, 2ULL << 30);
-	ASSERT_EQ(limits_conf_set(&l, "cpu_limit", "1.5"), 0);
+	ASSERT_EQ(settings_set(t, &l, "hub", "cpu_limit", "1.5"), 0);
 	ASSERT_EQ(l.cpu_milli, 1500);
-	ASSERT_EQ(limits_conf_set(&l, "pids_limit", "100"), 0);
+	ASSERT_EQ(settings_set(t, &l, "hub", "pids_limit", "100"), 0);
 	ASSERT_EQ(l.pids_limit, 100);
-	ASSERT_EQ(limits_conf_set(&l, "server_log_max", "1M"), 0);
+	ASSERT_EQ(settings_set(t, &l, "hub", "server_log_max", "1M"), 0);
 	ASSERT_EQ(l.server_log_max, 1 << 20);
-	ASSERT_EQ(limits_conf_set(&l, "server_log_max", "1K"), -1);
-	ASSERT_EQ(limits_conf_set(&l, "mem_limit", "lots"), -1);
-	ASSERT_EQ(limits_conf_set(&l, "listen", "x"), 1);
+	/* A refused value leaves the setting as it was. */
+	ASSERT_EQ(settings_set(t, &l, "hub", "server_log_max", "1K"), -1);
+	ASSERT_EQ(l.server_log_max, 1 << 20);
+	ASSERT_EQ(settings_set(t, &l, "hub", "mem_limit", "lots"), -1);
+	ASSERT_EQ(l.mem_limit, 2ULL << 30);
+	ASSERT_EQ(settings_set(t, &l, "hub", "listen", "x"), 1);
+	settings_release(t, &l);
+}
+
+TEST(limits_in_the_hub_config)
+{
+	struct config c;
+
+	config_init(&c);
+	ASSERT_EQ(c.limits.pids_limit, 4096);
+	ASSERT_EQ(config_set(&c, "mem_limit", "512M"), 0);
+	ASSERT_EQ(c.limits.mem_limit, 512ULL << 20);
+	ASSERT_EQ(config_set(&c, "cpu_limit", "x"), -1);
+	config_release(&c);
 }

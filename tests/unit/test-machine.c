@@ -101,6 +101,70 @@ TEST(machine_errors)
 	machine_release(&m);
 }
 
+/* rig.conf's [hub] keys go to the machine's hub: they must be the hub's,
+ * with values the hub takes, or loading says so now. */
+TEST(machine_hub_keys_are_the_hubs)
+{
+	struct machine m;
+
+	write_conf("[machine]\nhost = h\n[hub]\nidle_timeout = 60\n"
+	           "autostop_warn = 8\nserver_cmd = a b ; c\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_STR_EQ(m.hub_extra->key, "idle_timeout");
+	ASSERT_STR_EQ(m.hub_extra->next->key, "autostop_warn");
+	ASSERT_STR_EQ(m.hub_extra->next->next->value, "a b");
+	machine_release(&m);
+	write_conf("[hub]\nidle_timout = 60\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[hub]\nidle_timeout = soon\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[hub]\nstate_dir = /x\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+}
+
+/* A provider's own section is read whatever the provider (a flag may
+ * change it), into settings the machine holds for it. */
+TEST(machine_provider_sections)
+{
+	struct machine m;
+	char          *text, head[64];
+	int            sections = 0;
+
+	for (size_t i = 0; providers[i] != NULL; i++) {
+		const struct provider *p = providers[i];
+
+		if (p->section == NULL) {
+			machine_init(&m);
+			ASSERT_NULL(machine_provider_conf(&m, p));
+			machine_release(&m);
+			continue;
+		}
+		sections++;
+		snprintf(head, sizeof(head), "\n[%s]\n", p->section);
+		text = xasprintf("[machine]\nhost = h\n[%s]\nnope = 1\n",
+		    p->section);
+		write_conf(text);
+		free(text);
+		ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+		machine_release(&m);
+		machine_init(&m);
+		ASSERT_NOT_NULL(machine_provider_conf(&m, p));
+		/* rig init writes the section only for its own machines. */
+		text = machine_conf_text(&m);
+		ASSERT_NULL(strstr(text, head));
+		free(text);
+		ASSERT_EQ(machine_set(&m, "machine", "provider", p->name), 0);
+		text = machine_conf_text(&m);
+		ASSERT_NOT_NULL(strstr(text, head));
+		free(text);
+		machine_release(&m);
+	}
+	ASSERT(sections > 0);
+}
+
 TEST(machine_names_and_paths)
 {
 	struct machine m;

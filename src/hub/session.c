@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sessions and credentials of requests. A session is a random id in the
+ * rig-session cookie, stored hashed with its XSRF token; a token is sent as
+ * "Authorization: token T". Both resolve through authcache.c (a second at
+ * most) before SQLite. Cookies come with every request a browser makes,
+ * whoever's page made it, so a cookie alone never authorises a write: the
+ * routes (routes.c) ask for the session's XSRF token and the hub's own
+ * origin, which another site cannot supply.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "authcache.h"
+#include "autostop.h"
+#include "hub.h"
+#include "req.h"
+#include "session.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+static int resolve(struct req *, const char *cred, int is_token);
+
+char *
+hub_origin(const struct req *req)
+{
+	size_t      n = 0;
+	const char *host = http_header(&req->head, "host", &n);
+
+	return xasprintf("%s://%.*s", req->hub->ssl_ctx ? "https" : "http",
+	    (int)n, host ? host : "");
+}
+
+int
+same_origin(const struct req *req)
+{
+	size_t      n;
+	const char *v;
+	int         ok = 1;
+
+	v = http_header(&req->head, "sec-fetch-site", &n);
+	if (v != NULL && !(n == 11 && strncmp(v, "same-origin", 11) == 0) &&
+	    !(n == 4 && strncmp(v, "none", 4) == 0))
+		return 0;
+	v = http_header(&req->head, "origin", &n);
+	if (v != NULL) {
+		char *mine = hub_origin(req);
+
+		ok = strlen(mine) == n && strncasecmp(mine, v, n) == 0;
+		free(mine);
+	}
+	return ok;
+}
+
+int
+check_xsrf(struct req *req, const char *form_value)
+{
+	size_t      n;
+	const char *h;
+	char       *given;
+	int         ok;
+
+	if (!req->authed)
+		return 0;
+	if (req->by_token)
+		return 1;
+	if (!same_origin(req) || req->xsrf == NULL)
+		return 0;
+	if (form_value != NULL)
+		return secret_equal(form_value, req->xsrf);
+	h = http_header(&req->head, "x-xsrftoken", &n);
+	if (h == NULL)
+		h = http_header(&req->head, "x-csrftoken", &n);
+	if (h == NULL)
+		return 0;
+	given = xstrndup(h, n);
+	ok = secret_equal(given, req->xsrf);
+	free(given);
+	return ok;
+}
+
+/* Resolves a credential through the cache, then the database. */
+static int
+resolve(struct req *req, const char *cred, int is_token)
+{
+	struct auth_hit hit;
+	char            hash[TOKEN_HASH_LEN + 1];
+	uint64_t        gen = db_generation(req->hub->db);
+	int             r;
+
+	memset(&hit, 0, sizeof(hit));
+	if (!authcache_get(cred, gen, &hit)) {
+		token_hash(cred, hash);
+		if (is_token)
+			r = db_token_find(req->hub->db, hash, &hit.user_id,
+			    &hit.token_id);
+		else
+			r = db_session_find(req->hub->db, hash, &hit.user_id,
+			    &hit.xsrf);
+		if (r != 0 || db_user_get_id(req->hub->db, hit.user_id,
+		    &hit.user) != 0) {
+			free_secret(hit.xsrf);
+			return 0;
+		}
+		if (is_token)
+			db_token_touch(req->hub->db, hit.token_id, now_sec());
+		authcache_put(cred, gen, &hit);
+	}
+	req->user = hit.user;
+	req->xsrf = hit.xsrf;
+	req->by_token = is_token;
+	return 1;
+}
+
+int
+auth_request(struct req *req)
+{
+	size_t      n;
+	const char *v;
+	char       *cred;
+	int         is_token = 0;
+
+	if (req->authed)
+		return 1;
+	v = http_header(&req->head, "authorization", &n);
+	if (v != NULL && n > 6 && (strncasecmp(v, "token ", 6) == 0 ||
+	    (n > 7 && strncasecmp(v, "bearer ", 7) == 0))) {
+		size_t skip = v[0] == 't' || v[0] == 'T' ? 6 : 7;
+
+		v += skip;
+		n -= skip;
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		if (n == 0 || n > 256)
+			return 0;
+		cred = xstrndup(v, n);
+		is_token = 1;
+	} else {
+		v = http_header(&req->head, "cookie", &n);
+		if (v == NULL)
+			return 0;
+		cred = cookie_get(v, n, "rig-session");
+		if (cred == NULL)
+			return 0;
+		if (strlen(cred) > 256) {
+			free_secret(cred);
+			return 0;
+		}
+	}
+	req->authed = resolve(req, cred, is_token);
+	free_secret(cred);
+	if (req->authed)
+		autostop_touch(); /* someone uses the machine */
+	return req->authed;
+}
+
+int
+check_login_xsrf(const struct req *req)
+{
+	size_t      n;
+	const char *cookie = http_header(&req->head, "cookie", &n);
+	char       *form, *set = NULL;
+	int         ok;
+
+	form = form_get(buf_str(&req->body), req->body.len, "_xsrf");
+	if (cookie != NULL)
+		set = cookie_get(cookie, n, "rig-xsrf");
+	ok = form != NULL && set != NULL && secret_equal(form, set) &&
+	    same_origin(req);
+	free(form);
+	free(set);
+	return ok;
+}

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The route table against its own declarations: every route, with every
+ * method it takes that reaches it, is asked by every kind of caller (no
+ * credentials, a user's cookie, that cookie on another user's NAME, an
+ * admin's cookie, a user's and an admin's API token, a cookie without its
+ * _xsrf, a cookie from another origin, and GETs as WebSocket upgrades).
+ * What the dispatcher decides must be what the route's who and check
+ * columns say, worked out here independently; a refusal must answer 302
+ * or 403 without the handler. A route with no policy fails the first test.
+ * The database and sessions are real; the requests have no connection, so
+ * an answer is only its status.
+ */
+#include <openssl/ssl.h>
+
+#include "unit.h"
+
+#include "hub/auth.h"
+#include "hub/authcache.h"
+#include "hub/config.h"
+#include "hub/db.h"
+#include "hub/hub.h"
+#include "hub/req.h"
+#include "hub/routes.h"
+#include "lib/http.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+#define HOST   "hub.test:8000"
+#define ORIGIN_OK "https://hub.test:8000"
+#define ORIGIN_EVIL "https://evil.example"
+
+/* Callers. Each names the user whose NAME goes into the path. */
+enum cred {
+	C_NONE,
+	C_USER, /* bob's cookie, with _xsrf, from the hub's origin */
+	C_OTHER, /* bob's cookie on alice's NAME */
+	C_ADMIN, /* alice's cookie on bob's NAME */
+	C_USER_TOKEN, /* bob's token */
+	C_ADMIN_TOKEN, /* alice's token on bob's NAME */
+	C_NO_XSRF, /* bob's cookie without _xsrf (form, header) */
+	C_CROSS, /* bob's cookie with _xsrf, Origin another site */
+	C_COUNT,
+};
+
+static const char *const cred_name[] = { "none", "user cookie",
+	"other's cookie", "admin cookie", "user token", "admin token",
+	"cookie without _xsrf", "cross-origin cookie" };
+
+struct fixture {
+	struct config cfg;
+	struct hub    hub;
+	char          sid[2][65], xsrf[2][33], token[2][65];
+};
+
+static void
+fixture_init(struct fixture *f, int admin_access)
+{
+	const char *names[2] = { "alice", "bob" };
+	char       *path = xasprintf("%s/rig.db", unit_tmpdir());
+	char        hash[TOKEN_HASH_LEN + 1];
+	int64_t     id;
+
+	memset(f, 0, sizeof(*f));
+	config_init(&f->cfg);
+	f->cfg.admin_access = admin_access;
+	f->hub.cfg = &f->cfg;
+	f->hub.db = db_open(path);
+	free(path);
+	ASSERT_NOT_NULL(f->hub.db);
+	/* Only compared with NULL: the hub's origin is https. */
+	f->hub.ssl_ctx = SSL_CTX_new(TLS_server_method());
+	for (int i = 0; i < 2; i++) {
+		struct db_user u;
+		char          *s;
+
+		ASSERT_EQ(db_user_add(f->hub.db, names[i], "", i == 0), 0);
+		ASSERT_EQ(db_user_get(f->hub.db, names[i], &u), 0);
+		s = token_new();
+		snprintf(f->sid[i], sizeof(f->sid[i]), "%s", s);
+		free_secret(s);
+		s = random_hex(16);
+		snprintf(f->xsrf[i], sizeof(f->xsrf[i]), "%s", s);
+		free(s);
+		token_hash(f->sid[i], hash);
+		ASSERT_EQ(db_session_add(f->hub.db, u.id, hash, f->xsrf[i],
+		    now_sec() + 3600), 0);
+		s = token_new();
+		snprintf(f->token[i], sizeof(f->token[i]), "%s", s);
+		free_secret(s);
+		token_hash(f->token[i], hash);
+		ASSERT_EQ(db_token_add(f->hub.db, u.id, hash, "", &id), 0);
+		db_user_release(&u);
+	}
+}
+
+static void
+fixture_release(struct fixture *f)
+{
+	authcache_clear();
+	SSL_CTX_free(f->hub.ssl_ctx);
+	db_close(f->hub.db);
+	config_release(&f->cfg);
+}
+
+static const char *
+method_name(unsigned m)
+{
+	switch (m) {
+	case M_GET:
+		return "GET";
+	case M_HEAD:
+		return "HEAD";
+	case M_POST:
+		return "POST";
+	case M_PUT:
+		return "PUT";
+	case M_PATCH:
+		return "PATCH";
+	case M_DELETE:
+		return "DELETE";
+	case M_OPTIONS:
+		return "OPTIONS";
+	default:
+		return "PROPFIND";
+	}
+}
+
+/* A path the pattern matches: NAME for the first wildcard, a token id
+ * for the second. */
+static char *
+sample_path(const char *pat, const char *name)
+{
+	struct buf b;
+	int        n = 0;
+
+	buf_init(&b, 4096);
+	while (*pat != '\0') {
+		if (*pat == '*') {
+			buf_adds(&b, n++ == 0 ? name : "a1");
+			pat += pat[1] == '*' ? 2 : 1;
+		} else
+			buf_add(&b, pat++, 1);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* A request as a client would send it, without a connection. */
+static struct req *
+make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
+    int upgrade)
+{
+	struct req *req = xcalloc(1, sizeof(*req));
+	struct buf  raw;
+	int         bob = c != C_ADMIN && c != C_ADMIN_TOKEN;
+	int         cookie = c != C_NONE && c != C_USER_TOKEN &&
+	    c != C_ADMIN_TOKEN;
+	int         xsrf = cookie && c != C_NO_XSRF;
+	int         r;
+
+	buf_init(&raw, 1 << 16);
+	buf_addf(&raw, "%s %s HTTP/1.1\r\nHost: " HOST "\r\n", method_name(m),
+	    path);
+	if (cookie)
+		buf_addf(&raw, "Cookie: rig-session=%s; rig-xsrf=%s\r\n",
+		    f->sid[bob], f->xsrf[bob]);
+	if (c == C_USER_TOKEN || c == C_ADMIN_TOKEN)
+		buf_addf(&raw, "Authorization: token %s\r\n", f->token[bob]);
+	if (xsrf)
+		buf_addf(&raw, "X-XSRFToken: %s\r\n", f->xsrf[bob]);
+	if (c != C_NONE)
+		buf_addf(&raw, "Origin: %s\r\n", c == C_CROSS ? ORIGIN_EVIL :
+		    ORIGIN_OK);
+	if (upgrade)
+		buf_adds(&raw, "Connection: Upgrade\r\nUpgrade: websocket\r\n");
+	buf_adds(&raw, "\r\n");
+	req->raw = buf_detach(&raw, &req->raw_len);
+	r = http_parse_request(req->raw, req->raw_len, &req->head);
+	if (r <= 0)
+		FAIL("cannot parse %s %s", method_name(m), path);
+	req->hub = &f->hub;
+	snprintf(req->addr, sizeof(req->addr), "192.0.2.1");
+	target_split(req->head.target, req->head.target_len, &req->path,
+	    &req->query);
+	buf_init(&req->body, 1 << 16);
+	if (xsrf)
+		buf_addf(&req->body, "_xsrf=%s", f->xsrf[bob]);
+	return req;
+}
+
+/* What the route's declared policy says of this caller. */
+static enum route_verdict
+expected(const struct route *r, unsigned m, enum cred c, int upgrade,
+    int admin_access)
+{
+	int cookie = c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN;
+	int admin = c == C_ADMIN || c == C_ADMIN_TOKEN;
+	int own = c != C_OTHER && !admin;
+	int shown = cookie && c != C_NO_XSRF && c != C_CROSS;
+
+	if (r->who != ANYONE && c == C_NONE)
+		return ROUTE_NO_LOGIN;
+	switch (r->check) {
+	case NO_CHECK:
+		break;
+	case XSRF_FORM:
+		if (m == M_POST && cookie && !shown)
+			return ROUTE_BAD_XSRF;
+		break;
+	case XSRF_HDR:
+		if ((m & M_READ) == 0 && cookie && !shown)
+			return ROUTE_BAD_XSRF;
+		break;
+	case ORIGIN:
+		if (((m & (M_READ | M_OPTIONS)) == 0 || upgrade) &&
+		    c == C_CROSS)
+			return ROUTE_CROSS_ORIGIN;
+		break;
+	case XSRF_LOGIN:
+		if (!shown)
+			return ROUTE_BAD_XSRF;
+		break;
+	}
+	switch (r->who) {
+	case ANYONE:
+	case USER:
+		break;
+	case ADMIN:
+		if (!admin)
+			return ROUTE_NOT_ADMIN;
+		break;
+	case OWNER:
+		if (!own && !admin)
+			return ROUTE_NOT_OWNER;
+		break;
+	case OWNER_ACCESS:
+		if (!own && !(admin && admin_access))
+			return ROUTE_NOT_OWNER;
+		break;
+	}
+	return ROUTE_OK;
+}
+
+/* Every route, every method reaching it, every caller. */
+static void
+walk(int admin_access)
+{
+	struct fixture      f;
+	const struct route *table;
+	size_t              n;
+	int                 checked = 0;
+
+	fixture_init(&f, admin_access);
+	table = routes_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct route *r = &table[i];
+		int                 reached = 0;
+
+		for (unsigned m = 1; m <= M_OTHER; m <<= 1) {
+			if ((r->methods & m) == 0)
+				continue;
+			for (int c = 0; c < C_COUNT; c++) {
+				for (int up = 0; up <= (m == M_GET); up++) {
+					const char *name = c == C_OTHER ?
+					    "alice" : "bob";
+					char *path = sample_path(r->path, name);
+					struct req *req = make_req(&f, m, path,
+					    c, up);
+					enum route_verdict want, got;
+
+					if (routes_find(req) != r) {
+						/* An earlier route takes
+						 * this method. */
+						req_free(req);
+						free(path);
+						continue;
+					}
+					reached = 1;
+					want = expected(r, m, c, up,
+					    admin_access);
+					got = routes_check(req, r);
+					if (got != want)
+						FAIL("%s %s as %s%s: verdict "
+						    "%d, declared %d",
+						    method_name(m), path,
+						    cred_name[c], up ?
+						    " (upgrade)" : "", got,
+						    want);
+					if (got != ROUTE_OK) {
+						/* Refused: answered, no
+						 * handler (it would need a
+						 * connection). */
+						routes_dispatch(req);
+						if (req->status != 403 &&
+						    !(got == ROUTE_NO_LOGIN &&
+						    req->status == 302))
+							FAIL("%s %s as %s: "
+							    "refused with %d",
+							    method_name(m),
+							    path, cred_name[c],
+							    req->status);
+					}
+					checked++;
+					req_free(req);
+					free(path);
+				}
+			}
+		}
+		if (!reached)
+			FAIL("route %d (%s) is reached by no method", (int)i,
+			    r->path);
+	}
+	ASSERT(checked > 500);
+	fixture_release(&f);
+}
+
+TEST(routes_every_route_declares_a_policy)
+{
+	const struct route *table;
+	size_t              n;
+
+	table = routes_table(&n);
+	ASSERT(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		if (table[i].who < ANYONE || table[i].who > OWNER_ACCESS ||
+		    table[i].check < NO_CHECK || table[i].check > XSRF_LOGIN ||
+		    table[i].methods == 0 || table[i].handler == NULL ||
+		    table[i].path == NULL || table[i].path[0] != '/')
+			FAIL("route %d (%s) has no complete policy", (int)i,
+			    table[i].path ? table[i].path : "?");
+	}
+	/* The last route takes whatever the others did not. */
+	ASSERT_STR_EQ(table[n - 1].path, "/**");
+	ASSERT_EQ(table[n - 1].methods, M_ANY);
+}
+
+TEST(routes_no_policy_is_refused)
+{
+	struct fixture f;
+	struct route   bare;
+	struct req    *req;
+
+	fixture_init(&f, 0);
+	memset(&bare, 0, sizeof(bare));
+	bare.methods = M_ANY;
+	bare.path = "/**";
+	req = make_req(&f, M_GET, "/hub/home", C_ADMIN, 0);
+	ASSERT_EQ(routes_check(req, &bare), ROUTE_NO_POLICY);
+	bare.who = ADMIN;
+	ASSERT_EQ(routes_check(req, &bare), ROUTE_NO_POLICY);
+	req_free(req);
+	fixture_release(&f);
+}
+
+TEST(routes_walk_every_route)
+{
+	walk(0);
+}
+
+TEST(routes_walk_every_route_admin_access)
+{
+	walk(1);
+}
+
+TEST(routes_match_wildcards)
+{
+	char *arg[2];
+
+	ASSERT_EQ(routes_match("/hub/home", "/hub/home", arg), 1);
+	ASSERT_NULL(arg[0]);
+	ASSERT_EQ(routes_match("/hub/home", "/hub/home/", NULL), 0);
+	ASSERT_EQ(routes_match("/hub/home", "/hub/hom", NULL), 0);
+	/* '*' is one segment, never empty, never across '/'. */
+	ASSERT_EQ(routes_match("/user/*", "/user/alice", arg), 1);
+	ASSERT_STR_EQ(arg[0], "alice");
+	free(arg[0]);
+	ASSERT_EQ(routes_match("/user/*", "/user/", NULL), 0);
+	ASSERT_EQ(routes_match("/user/*", "/user/alice/x", NULL), 0);
+	ASSERT_EQ(routes_match("/user/*/**", "/user//x", NULL), 0);
+	ASSERT_EQ(routes_match("/user/*/**", "/user/alice", NULL), 0);
+	/* '**' is the rest, empty or not, slashes and all. */
+	ASSERT_EQ(routes_match("/user/*/**", "/user/alice/", arg), 1);
+	ASSERT_STR_EQ(arg[0], "alice");
+	ASSERT_STR_EQ(arg[1], "");
+	free(arg[0]);
+	free(arg[1]);
+	ASSERT_EQ(routes_match("/hub/spawn/**", "/hub/spawn/a/../b", arg), 1);
+	ASSERT_STR_EQ(arg[0], "a/../b");
+	free(arg[0]);
+	ASSERT_EQ(routes_match("/hub/api/users/*/tokens/**",
+	    "/hub/api/users/bob/tokens/a12", arg), 1);
+	ASSERT_STR_EQ(arg[0], "bob");
+	ASSERT_STR_EQ(arg[1], "a12");
+	free(arg[0]);
+	free(arg[1]);
+	/* A prefix of the pattern is no match, nor is a longer path. */
+	ASSERT_EQ(routes_match("/hub/api/users/*/server", "/hub/api/users/bob",
+	    NULL), 0);
+	ASSERT_EQ(routes_match("/hub/api/users/*", "/hub/api/users/bob/server",
+	    NULL), 0);
+	/* Three wildcards are more than a route may have. */
+	ASSERT_EQ(routes_match("/*/*/*", "/a/b/c", NULL), 0);
+}
+
+TEST(routes_find_first_match)
+{
+	struct fixture      f;
+	struct req         *req;
+	const struct route *r;
+
+	fixture_init(&f, 0);
+	/* /user/NAME without its slash: sent on to it, before any login. */
+	req = make_req(&f, M_GET, "/user/bob", C_NONE, 0);
+	r = routes_find(req);
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->who, ANYONE);
+	req_free(req);
+	/* The same path, written to: the proxy, for its owner. */
+	req = make_req(&f, M_POST, "/user/bob", C_NONE, 0);
+	r = routes_find(req);
+	ASSERT_EQ(r->who, OWNER_ACCESS);
+	ASSERT_STR_EQ(req->arg[0], "bob");
+	routes_dispatch(req);
+	ASSERT_EQ(req->status, 403);
+	req_free(req);
+	/* An unknown API path asks for credentials before its 404. */
+	req = make_req(&f, M_GET, "/hub/api/nothing", C_NONE, 0);
+	routes_dispatch(req);
+	ASSERT_EQ(req->status, 403);
+	req_free(req);
+	req = make_req(&f, M_GET, "/hub/api/nothing", C_USER_TOKEN, 0);
+	routes_dispatch(req);
+	ASSERT_EQ(req->status, 404);
+	req_free(req);
+	/* A page sends a browser to log in, with where it was going. */
+	req = make_req(&f, M_GET, "/hub/token", C_NONE, 0);
+	routes_dispatch(req);
+	ASSERT_EQ(req->status, 302);
+	req_free(req);
+	fixture_release(&f);
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The checks that stand between a cookie and a write: same_origin() (the
+ * Origin and Sec-Fetch-Site a browser sends), check_xsrf() (the session's
+ * token in a form field or header, by cookie only) and the login form's
+ * double-submit check. Requests are parsed from text, without a database:
+ * the caller's session is set as auth_request() would.
+ */
+#include <openssl/ssl.h>
+
+#include "unit.h"
+
+#include "hub/config.h"
+#include "hub/hub.h"
+#include "hub/req.h"
+#include "hub/session.h"
+#include "lib/http.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+#define XSRF "0123456789abcdef0123456789abcdef"
+
+static struct hub hub;
+
+/* A request of 'head' (method, target and header lines), over https if
+ * 'tls'; 'body' is its form, or NULL. */
+static struct req *
+parse(const char *head, const char *body, int tls)
+{
+	struct req *req = xcalloc(1, sizeof(*req));
+
+	if (tls && hub.ssl_ctx == NULL)
+		hub.ssl_ctx = SSL_CTX_new(TLS_server_method());
+	if (!tls) {
+		SSL_CTX_free(hub.ssl_ctx);
+		hub.ssl_ctx = NULL;
+	}
+	req->raw = xasprintf("%s\r\n", head);
+	req->raw_len = strlen(req->raw);
+	if (http_parse_request(req->raw, req->raw_len, &req->head) <= 0)
+		FAIL("cannot parse: %s", head);
+	req->hub = &hub;
+	target_split(req->head.target, req->head.target_len, &req->path,
+	    &req->query);
+	buf_init(&req->body, 4096);
+	if (body != NULL)
+		buf_adds(&req->body, body);
+	return req;
+}
+
+/* As auth_request() leaves a request signed in by cookie or token. */
+static struct req *
+signed_in(const char *head, const char *body, int by_token)
+{
+	struct req *req = parse(head, body, 1);
+
+	req->authed = 1;
+	req->by_token = by_token;
+	req->xsrf = xstrdup(XSRF);
+	return req;
+}
+
+TEST(session_same_origin)
+{
+	struct req *req;
+
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 1); /* a client that says nothing */
+	req_free(req);
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Origin: https://hub:8000\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 1);
+	req_free(req);
+	/* The origin is case-insensitive; the scheme follows the hub's. */
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Origin: HTTPS://HUB:8000\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 1);
+	req_free(req);
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Origin: https://hub:8000\r\n", NULL, 0);
+	ASSERT_EQ(same_origin(req), 0);
+	req_free(req);
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Origin: http://hub:8000\r\n", NULL, 0);
+	ASSERT_EQ(same_origin(req), 1);
+	req_free(req);
+	/* Other sites, ports, look-alikes, null. */
+	static const char *const evil[] = { "https://evil.example",
+		"https://hub:8001", "https://hub:8000.evil.example",
+		"https://hub", "null", "https://hub:800", "" };
+	for (size_t i = 0; i < nitems(evil); i++) {
+		char *h = xasprintf("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+				    "Origin: %s\r\n", evil[i]);
+
+		req = parse(h, NULL, 1);
+		if (same_origin(req))
+			FAIL("Origin '%s' passed as the hub's", evil[i]);
+		req_free(req);
+		free(h);
+	}
+	/* Sec-Fetch-Site: same-origin or none (typed, bookmarked) only. */
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Sec-Fetch-Site: same-origin\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 1);
+	req_free(req);
+	req = parse("GET /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Sec-Fetch-Site: none\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 1);
+	req_free(req);
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Sec-Fetch-Site: same-site\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 0);
+	req_free(req);
+	/* Either header refusing is enough. */
+	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
+		    "Origin: https://hub:8000\r\n"
+		    "Sec-Fetch-Site: cross-site\r\n", NULL, 1);
+	ASSERT_EQ(same_origin(req), 0);
+	req_free(req);
+	SSL_CTX_free(hub.ssl_ctx);
+}
+
+TEST(session_hub_origin)
+{
+	struct req *req = parse("GET / HTTP/1.1\r\nHost: a.example:9\r\n",
+	    NULL, 1);
+	char       *o = hub_origin(req);
+
+	ASSERT_STR_EQ(o, "https://a.example:9");
+	free(o);
+	req_free(req);
+	SSL_CTX_free(hub.ssl_ctx);
+}
+
+TEST(session_check_xsrf)
+{
+	struct req *req;
+
+	/* Not signed in: nothing passes. */
+	req = parse("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
+		    "\r\n", NULL, 1);
+	ASSERT_EQ(check_xsrf(req, XSRF), 0);
+	req_free(req);
+	/* A token is no browser's: it passes without one. */
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\n"
+			"Origin: https://evil.example\r\n", NULL, 1);
+	ASSERT_EQ(check_xsrf(req, NULL), 1);
+	req_free(req);
+	/* A cookie: the form's value, else the header, must match. */
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\n", NULL, 0);
+	ASSERT_EQ(check_xsrf(req, XSRF), 1);
+	ASSERT_EQ(check_xsrf(req, "0123456789abcdef0123456789abcdeF"), 0);
+	ASSERT_EQ(check_xsrf(req, ""), 0);
+	ASSERT_EQ(check_xsrf(req, NULL), 0);
+	req_free(req);
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
+			"\r\n", NULL, 0);
+	ASSERT_EQ(check_xsrf(req, NULL), 1);
+	req_free(req);
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-CSRFToken: " XSRF
+			"\r\n", NULL, 0);
+	ASSERT_EQ(check_xsrf(req, NULL), 1);
+	req_free(req);
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: x" XSRF
+			"\r\n", NULL, 0);
+	ASSERT_EQ(check_xsrf(req, NULL), 0);
+	req_free(req);
+	/* The right token from another site is still refused. */
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
+			"\r\nOrigin: https://evil.example\r\n", NULL, 0);
+	ASSERT_EQ(check_xsrf(req, NULL), 0);
+	ASSERT_EQ(check_xsrf(req, XSRF), 0);
+	req_free(req);
+	/* A session without a token (none recorded) passes nothing. */
+	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
+			"\r\n", NULL, 0);
+	free_secret(req->xsrf);
+	req->xsrf = NULL;
+	ASSERT_EQ(check_xsrf(req, NULL), 0);
+	req_free(req);
+	SSL_CTX_free(hub.ssl_ctx);
+}
+
+TEST(session_check_login_xsrf)
+{
+	struct req *req;
+
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
+		    "Cookie: a=b; rig-xsrf=" XSRF "\r\n", "username=a&_xsrf="
+		    XSRF, 1);
+	ASSERT_EQ(check_login_xsrf(req), 1);
+	req_free(req);
+	/* No cookie, no field, or the two differ. */
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n",
+	    "_xsrf=" XSRF, 1);
+	ASSERT_EQ(check_login_xsrf(req), 0);
+	req_free(req);
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
+		    "Cookie: rig-xsrf=" XSRF "\r\n", "username=a", 1);
+	ASSERT_EQ(check_login_xsrf(req), 0);
+	req_free(req);
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
+		    "Cookie: rig-xsrf=" XSRF "\r\n", "_xsrf=other", 1);
+	ASSERT_EQ(check_login_xsrf(req), 0);
+	req_free(req);
+	/* Both right, from another site. */
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
+		    "Origin: https://evil.example\r\n"
+		    "Cookie: rig-xsrf=" XSRF "\r\n", "_xsrf=" XSRF, 1);
+	ASSERT_EQ(check_login_xsrf(req), 0);
+	req_free(req);
+	SSL_CTX_free(hub.ssl_ctx);
+}
