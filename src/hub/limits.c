@@ -130,8 +130,8 @@ show_size(uint64_t n, char *out, size_t len)
 		uint64_t u = 1ULL << (10 * (4 - i));
 
 		if (n != 0 && n % u == 0) {
-			snprintf(out, len, "%llu%c", (unsigned long long)(n / u),
-			    units[i]);
+			snprintf(out, len, "%llu%c",
+			    (unsigned long long)(n / u), units[i]);
 			return;
 		}
 	}

@@ -160,7 +160,7 @@ TEST(limits_cpus)
 
 TEST(limits_keys)
 {
-	struct limits_conf   l;
+	struct limits_conf    l;
 	const struct setting *t = limits_settings;
 
 	memset(&l, 0, sizeof(l));
