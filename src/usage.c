@@ -16,9 +16,9 @@ static const struct {
 	{ "hub", "rig hub [--state-dir DIR] [--listen ADDR:PORT] "
 		 "[--cert FILE --key FILE] [--config FILE] [--no-tls] "
 		 "[--renew-cert] [-v]" },
-	{ "user", "rig user add NAME [--admin] [--password-stdin] | del NAME | "
-		  "list | passwd NAME [--password-stdin] | admin NAME on|off "
-		  "[--state-dir DIR]" },
+	{ "user", "rig user add NAME [--admin] [--password-stdin] | delete "
+		  "NAME [--keep-home] | list | passwd NAME [--password-stdin] "
+		  "| admin NAME on|off [--state-dir DIR]" },
 	{ "token", "rig token create NAME [--note TEXT] | list NAME | "
 		   "revoke NAME ID [--state-dir DIR]" },
 	{ "init", "rig init [--provider ssh|local|azure] [--host H] [--user U] "
@@ -39,7 +39,8 @@ static const struct {
 		     "[--uninstall] [--dir DIR]" },
 	{ "self-stop", "rig self-stop [--provider NAME] [--arm-endpoint URL] "
 		       "[--imds-endpoint URL] [--dry-run]" },
-	{ "sandbox", "rig sandbox --deny-connect PORTS -- CMD [ARGS...]" },
+	{ "sandbox", "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
+		     "ACCOUNT] [--deny-connect PORTS] -- CMD [ARGS...]" },
 	{ "version", "rig version" },
 };
 

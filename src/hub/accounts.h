@@ -2,12 +2,19 @@
 /*
  * Unix accounts for users' servers. When the hub runs as root, each rig
  * user's server runs as its own account, PREFIX + NAME ("rig-alice"),
- * made with useradd on first start (home /home/ACCOUNT, its own group).
+ * made with useradd on first start (home /home/ACCOUNT, mode 0700, its
+ * own group, the comment "rig user NAME") and removed with the user.
  * Accounts below ACCOUNT_MIN_UID are system accounts and never used, so
  * a prefix of "" and a user called "root" cannot run anything as root.
+ *
+ * useradd and userdel take the password file's lock and fail rather than
+ * wait when another holds it, so the hub runs them one at a time, in the
+ * order asked (50 users starting at once made 20 useradd runs fail).
  */
 #ifndef ACCOUNTS_H
 #define ACCOUNTS_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +25,8 @@
 #define ACCOUNT_MIN_UID 1000
 #define ACCOUNT_NAME_MAX 32 /* useradd's limit, without the NUL */
 #define ACCOUNT_USERADD "/usr/sbin/useradd"
+#define ACCOUNT_USERDEL "/usr/sbin/userdel"
+#define ACCOUNT_PREFIX_FILE "user_prefix" /* in the state directory */
 
 /*
  * Writes the account name of rig user 'user' (PREFIX + USER) into 'out'.
@@ -35,15 +44,64 @@ int account_name(const char *prefix, const char *user, char *out,
  */
 int account_lookup(const char *name, struct passwd **pw);
 
-/* useradd's exit: it succeeded if both 'status' and 'sig' are 0. */
+/* Whether 'pw' is the account rig made for rig user 'user' (its comment
+ * says so): the only accounts rig deletes or changes. */
+int account_is_rigs(const struct passwd *pw, const char *user);
+
+/* useradd's or userdel's exit: it succeeded if both are 0. */
 typedef void (*account_cb)(void *arg, int64_t status, int sig);
 
 /*
- * Starts useradd for account 'name' of rig user 'user' (the comment says
- * whose it is). 0 and 'cb' is called once, later, from the loop; or a
- * libuv error code and it is never called.
+ * Queues useradd for account 'name' of rig user 'user'. A home left at
+ * /home/NAME by an earlier account is moved aside first (a new user never
+ * inherits it); the new home is 0700. 'cb' is called once, later, from
+ * the loop.
  */
-int account_create(uv_loop_t *, const char *name, const char *user,
+void account_create(uv_loop_t *, const char *name, const char *user,
     account_cb cb, void *arg);
+
+/*
+ * Queues the removal of account 'name' (made for rig user 'user', or
+ * nothing is done): userdel, and its home deleted, or with 'keep_home'
+ * moved aside to HOME.deleted-DATE, owned by root and 0700. Its
+ * processes must be ended first (account_end_processes()). 'cb' may be
+ * NULL.
+ */
+void account_remove(uv_loop_t *, const char *name, const char *user,
+    int keep_home, account_cb cb, void *arg);
+
+/* Kills every process of the account: its server's cgroup (cgroup.h),
+ * then anything else running as 'uid'; waits up to a second for them to
+ * go. */
+void account_end_processes(const char *name, uid_t uid);
+
+/*
+ * Moves 'home' aside to HOME.TAG-YYYYMMDD-HHMMSS (-N added if taken),
+ * owned by root, mode 0700. The new path (caller frees), or NULL with
+ * errno set.
+ */
+char *account_home_aside(const char *home, const char *tag);
+
+/* At hub start: the homes of the accounts rig made under 'prefix' that
+ * others may enter are made 0700, each with a log line. */
+void accounts_fix_homes(const char *prefix);
+
+/* The prefix in STATE/user_prefix, so that 'rig user delete' finds the
+ * account the hub made; written by the hub at start. Caller frees
+ * result; NULL if none. */
+int   accounts_save_prefix(const char *state_dir, const char *prefix);
+char *accounts_read_prefix(const char *state_dir);
+
+/*
+ * For 'rig user delete' as root: ends everything of rig user 'user' and
+ * removes the account the hub in 'state_dir' made for them (its home
+ * deleted, or moved aside with 'keep_home'). Nothing if the hub never
+ * ran as root or made no account. 0, or -1 with a message printed.
+ */
+int accounts_delete_user(const char *state_dir, const char *user,
+    int keep_home);
+
+/* Frees the queued work at hub exit (started runs end on their own). */
+void accounts_release(void);
 
 #endif

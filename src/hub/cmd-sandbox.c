@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rig sandbox --deny-connect PORTS -- CMD [ARGS...]: applies the limits
- * of sandbox.h to itself, then runs CMD in its place. The hub starts user
- * servers through it when hub.conf says server_deny_ports; if the limits
- * cannot be applied, CMD is not run (the server's start fails, saying
- * why).
+ * rig sandbox [--cgroup DIR]... [--umask MODE] [--user ACCOUNT]
+ * [--deny-connect PORTS] -- CMD [ARGS...]: applies the limits of
+ * sandbox.h to itself, then runs CMD in its place. The hub starts user
+ * servers through it: as root always (it joins the server's cgroups,
+ * cgroup.h, sets umask 077 and becomes the user's account, in that order,
+ * so that nothing of the server runs outside its cgroups or as root), and
+ * when hub.conf says server_deny_ports. If a step fails, CMD is not run
+ * (the server's start fails, saying why).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cmd.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "sandbox.h"
 
 int
@@ -21,13 +29,37 @@ cmd_sandbox(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "deny-connect", required_argument, NULL, 'd' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "umask", required_argument, NULL, 'm' },
+		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int  ports[SANDBOX_MAX_PORTS], n = 0, ch;
-	char why[256];
+	int         ports[SANDBOX_MAX_PORTS], n = 0, ch, ncg = 0;
+	const char *cg[CGROUP_MAX_DIRS], *user = NULL;
+	long long   mask = -1;
+	char        why[256];
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch == 'c') {
+			if (ncg == CGROUP_MAX_DIRS)
+				return usage("sandbox");
+			cg[ncg++] = optarg;
+			continue;
+		}
+		if (ch == 'm') {
+			char *end;
+
+			mask = strtoll(optarg, &end, 8);
+			if (*optarg == '\0' || *end != '\0' || mask < 0 ||
+			    mask > 0777)
+				return usage("sandbox");
+			continue;
+		}
+		if (ch == 'u') {
+			user = optarg;
+			continue;
+		}
 		if (ch != 'd')
 			return usage("sandbox");
 		n = sandbox_parse_ports(optarg, ports);
@@ -39,6 +71,19 @@ cmd_sandbox(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage("sandbox");
+	for (int i = 0; i < ncg; i++) {
+		if (cgroup_join(cg[i]) == -1) {
+			error("not starting %s: cannot join cgroup %s: %s",
+			    argv[optind], cg[i], strerror(errno));
+			return 1;
+		}
+	}
+	if (mask >= 0)
+		umask((mode_t)mask);
+	if (user != NULL && sandbox_become(user, why, sizeof(why)) == -1) {
+		error("not starting %s: %s", argv[optind], why);
+		return 1;
+	}
 	if (sandbox_deny_connect(ports, (size_t)n, why, sizeof(why)) == -1) {
 		error("not starting %s: %s", argv[optind], why);
 		return 1;

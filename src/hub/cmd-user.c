@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "auth.h"
 #include "cmd.h"
 #include "state.h"
@@ -28,6 +29,7 @@ struct user_opts {
 	const char *state_dir;
 	int         admin;
 	int         password_stdin;
+	int         keep_home; /* delete: move the home aside */
 	const char *args[USER_MAX_ARGS]; /* subcommand and its operands */
 	int         nargs;
 };
@@ -50,6 +52,7 @@ user_parse(int argc, char **argv, struct user_opts *o)
 	const struct opt opts[] = {
 		{ "--admin", &o->admin, NULL },
 		{ "--password-stdin", &o->password_stdin, NULL },
+		{ "--keep-home", &o->keep_home, NULL },
 		{ "--state-dir", NULL, &o->state_dir },
 		{ NULL, NULL, NULL },
 	};
@@ -177,6 +180,14 @@ user_del(struct db *db, const struct user_opts *o)
 	r = db_user_del(db, o->args[1]);
 	if (r == 1)
 		error("no such user '%s'", o->args[1]);
+	if (r == 0) { /* and the Unix account the hub made, if any */
+		char *dir = state_dir_resolve(o->state_dir);
+
+		if (dir != NULL && accounts_delete_user(dir, o->args[1],
+		                       o->keep_home) == -1)
+			r = -1;
+		free(dir);
+	}
 	return r == 0 ? 0 : 1;
 }
 
@@ -273,7 +284,8 @@ cmd_user(int argc, char **argv)
 	sub = o.args[0];
 	if (strcmp(sub, "add") == 0)
 		want = 2;
-	else if (strcmp(sub, "del") == 0 || strcmp(sub, "passwd") == 0)
+	else if (strcmp(sub, "del") == 0 || strcmp(sub, "delete") == 0 ||
+	    strcmp(sub, "passwd") == 0)
 		want = 2;
 	else if (strcmp(sub, "list") == 0)
 		want = 1;
@@ -283,7 +295,8 @@ cmd_user(int argc, char **argv)
 		return usage("user");
 	if (o.nargs != want)
 		return usage("user");
-	if (o.admin && strcmp(sub, "add") != 0)
+	if ((o.admin && strcmp(sub, "add") != 0) ||
+	    (o.keep_home && strncmp(sub, "del", 3) != 0))
 		return usage("user");
 	if (o.password_stdin && strcmp(sub, "add") != 0 &&
 	    strcmp(sub, "passwd") != 0)
@@ -303,7 +316,7 @@ cmd_user(int argc, char **argv)
 		return 1;
 	if (strcmp(sub, "add") == 0)
 		r = user_add(db, &o);
-	else if (strcmp(sub, "del") == 0)
+	else if (strncmp(sub, "del", 3) == 0)
 		r = user_del(db, &o);
 	else if (strcmp(sub, "list") == 0)
 		r = user_list(db);

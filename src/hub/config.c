@@ -100,6 +100,7 @@ const struct setting config_settings[] = {
 	    .max = 1LL << 40, .what = "a size in bytes",
 	    .help = "bytes of a body to the hub's own endpoints" },
 	{ .type = SETTING_TABLE, .off = C(autostop), .sub = autostop_settings },
+	{ .type = SETTING_TABLE, .off = C(limits), .sub = limits_settings },
 	/* Read by load_cb() into the service list, not by the engine. */
 	{ .section = "service", .key = "url", .type = SETTING_CUSTOM,
 	    .help = "http://ADDR:PORT served at /services/NAME/" },

@@ -12,6 +12,7 @@
 #include "lib/settings.h"
 
 #include "autostop.h"
+#include "server-limits.h"
 
 
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
@@ -46,6 +47,7 @@ struct config {
 	uint64_t max_body; /* for the hub's own endpoints */
 	struct service *services;
 	struct autostop_conf autostop; /* autostop_* keys */
+	struct limits_conf   limits; /* per-server limits (limits.h) */
 };
 
 /* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */

@@ -52,6 +52,7 @@ metrics_respond(struct req *req)
 		     "%zu\n", states[SERVER_READY]);
 	buf_addf(&b, "# TYPE rig_servers_pending gauge\nrig_servers_pending "
 		     "%zu\n", states[SERVER_PENDING]);
+	servers_usage_metrics(hub, &b); /* per user: memory, CPU, OOM */
 	buf_adds(&b, "# HELP rig_spawn_duration_seconds From start request "
 		     "to ready.\n# TYPE rig_spawn_duration_seconds histogram\n");
 	for (size_t i = 0; i < 8; i++) {

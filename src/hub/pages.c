@@ -645,6 +645,8 @@ admin_page(struct req *req, const char *notice, const char *secret)
 		buf_addf(&b, "</td><td>%s</td><td>", users[i].admin ? "yes" :
 		    "no");
 		buf_adds(&b, s ? server_state_name(s->state) : "not running");
+		if (s != NULL)
+			server_usage_text(s, &b); /* memory, CPU */
 		buf_adds(&b, "</td><td>");
 		time_text(&b, s && s->last_activity ? s->last_activity :
 		    users[i].last_activity);

@@ -90,26 +90,35 @@ procfs_alive(int pid, const char *start)
 	    st.state != 'X';
 }
 
-void
+int
 procfs_kill_uid(uid_t uid, int sig)
 {
 	DIR           *d = opendir("/proc");
 	struct dirent *de;
+	int            n = 0;
 
 	if (d == NULL)
-		return;
+		return 0;
 	while ((de = readdir(d)) != NULL) {
-		char        path[300];
-		struct stat st;
-		long long   pid;
+		char               path[300];
+		struct stat        st;
+		struct procfs_stat ps;
+		long long          pid;
 
 		if (!is_pid_name(de->d_name, &pid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s", de->d_name);
-		if (stat(path, &st) == 0 && st.st_uid == uid)
-			kill((pid_t)pid, sig);
+		if (stat(path, &st) == -1 || st.st_uid != uid)
+			continue;
+		/* A zombie waits for its parent, not for a signal. */
+		if (procfs_stat((int)pid, &ps) == 0 &&
+		    (ps.state == 'Z' || ps.state == 'X'))
+			continue;
+		if (kill((pid_t)pid, sig) == 0)
+			n++;
 	}
 	closedir(d);
+	return n;
 }
 
 uint64_t

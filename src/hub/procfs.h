@@ -36,10 +36,10 @@ int procfs_stat(int pid, struct procfs_stat *st);
  * not a zombie). */
 int procfs_alive(int pid, const char *start);
 
-/* Sends 'sig' to every process of 'uid'. Only for the per-user accounts
- * the hub made: it finds what outlives a server (kernels in their own
- * sessions). */
-void procfs_kill_uid(uid_t uid, int sig);
+/* Sends 'sig' to every process of 'uid' but zombies; how many. Only for
+ * the per-user accounts the hub made: it finds what outlives a server
+ * (an ssh login, a cron job). */
+int procfs_kill_uid(uid_t uid, int sig);
 
 /* CPU time (user + system, clock ticks) of every process of 'uid'. */
 uint64_t procfs_uid_cpu_ticks(uid_t uid);

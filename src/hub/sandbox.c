@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,5 +120,35 @@ sandbox_deny_connect(const int *ports, size_t n, char *why, size_t wlen)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+int
+sandbox_become(const char *account, char *why, size_t wlen)
+{
+	struct passwd *pw = getpwnam(account);
+	gid_t          gid;
+	uid_t          uid;
+
+	if (pw == NULL || pw->pw_uid < 1000) {
+		snprintf(why, wlen, "'%s' is not an account servers may use",
+		    account);
+		return -1;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	    setuid(uid) == -1) {
+		snprintf(why, wlen, "cannot become %s: %s", account,
+		    strerror(errno));
+		return -1;
+	}
+	/* There must be no way back. */
+	if (setuid(0) != -1 || getuid() != uid || geteuid() != uid ||
+	    getegid() != gid) {
+		snprintf(why, wlen, "still privileged after becoming %s",
+		    account);
+		return -1;
+	}
 	return 0;
 }

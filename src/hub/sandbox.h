@@ -29,4 +29,11 @@ int sandbox_parse_ports(const char *, int *ports);
  */
 int sandbox_deny_connect(const int *ports, size_t n, char *why, size_t wlen);
 
+/*
+ * As root: becomes Unix account 'account' (its uid, its group and no
+ * other), which must not be a system account (uid < 1000). 0, or -1 with
+ * the reason in 'why'; the caller must then not go on.
+ */
+int sandbox_become(const char *account, char *why, size_t wlen);
+
 #endif

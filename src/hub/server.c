@@ -22,12 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "progress.h"
 #include "proxy.h"
+#include "accounts.h"
 #include "ready.h"
 #include "server.h"
+#include "serverlog.h"
 #include "spawner.h"
 
 static unsigned name_hash(const char *, size_t);
@@ -38,6 +41,7 @@ static void     server_fail(struct server *, const char *fmt, va_list ap)
 static void fail(struct server *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void server_gone(struct server *, const char *why);
+static void check_oom(struct server *);
 
 /* The spawner new servers get (servers_use_spawner()). */
 static const struct spawner *spawner_default = &spawner_local;
@@ -220,6 +224,9 @@ fail(struct server *s, const char *fmt, ...)
 static void
 server_gone(struct server *s, const char *why)
 {
+	/* What it started goes with it (kernels, setsid children). */
+	if (s->spawner->ended != NULL)
+		s->spawner->ended(s);
 	if (s->state == SERVER_PENDING) {
 		s->pid = 0;
 		fail(s, "the server %s before it answered", why);
@@ -247,6 +254,8 @@ server_exited(struct server *s, const char *why)
 	if (!s->removed && s->state != SERVER_FAILED &&
 	    s->state != SERVER_STOPPED)
 		server_gone(s, why);
+	else if (s->spawner->ended != NULL)
+		s->spawner->ended(s);
 }
 
 void
@@ -361,6 +370,99 @@ server_address(const struct server *s, char *host, size_t hostlen, int *port)
 	s->spawner->address(s, host, hostlen, port);
 }
 
+/*
+ * A process of the server was killed for passing mem_limit (a kernel,
+ * usually: the server itself is small and stays up). Said in the hub's
+ * log and in the server's, where its user looks.
+ */
+static void
+check_oom(struct server *s)
+{
+	struct spawner_usage u;
+
+	if (s->spawner->usage == NULL || s->spawner->usage(s, &u) == -1 ||
+	    u.oom_kills <= s->oom_kills)
+		return;
+	log_warnx("server %s: %llu process(es) killed for using more than "
+	          "mem_limit",
+	    s->name, (unsigned long long)(u.oom_kills - s->oom_kills));
+	serverlog_note(s->log_path,
+	    "a process of this server was killed: it used more than the "
+	    "memory limit (mem_limit, %llu bytes); %llu so far",
+	    (unsigned long long)s->hub->cfg->limits.mem_limit,
+	    (unsigned long long)u.oom_kills);
+	s->oom_kills = u.oom_kills;
+}
+
+int
+server_usage(const struct server *s, struct spawner_usage *u)
+{
+	if (s->spawner->usage == NULL)
+		return -1;
+	return s->spawner->usage(s, u);
+}
+
+void
+server_usage_text(const struct server *s, struct buf *b)
+{
+	struct spawner_usage u;
+
+	if (server_usage(s, &u) == -1)
+		return;
+	buf_addf(b, " (%.0f MiB, %.1f s CPU", (double)u.mem / (1 << 20),
+	    (double)u.cpu_ns / 1e9);
+	if (u.oom_kills > 0)
+		buf_addf(b, ", %llu killed at mem_limit",
+		    (unsigned long long)u.oom_kills);
+	buf_adds(b, ")");
+}
+
+/* Names are checked usernames ([a-z0-9._-]): no label escaping needed. */
+void
+servers_usage_metrics(struct hub *hub, struct buf *b)
+{
+	static const char *const head[] = {
+		"# HELP rig_server_memory_bytes Memory a user's server and "
+		"its kernels use (their cgroup).\n"
+		"# TYPE rig_server_memory_bytes gauge\n",
+		"# HELP rig_server_cpu_seconds_total CPU time a user's "
+		"server and its kernels used.\n"
+		"# TYPE rig_server_cpu_seconds_total counter\n",
+		"# HELP rig_server_oom_kills_total Processes of a user's "
+		"server killed at mem_limit.\n"
+		"# TYPE rig_server_oom_kills_total counter\n",
+	};
+
+	for (size_t m = 0; m < nitems(head); m++) {
+		buf_adds(b, head[m]);
+		for (size_t i = 0; i < SERVER_BUCKETS; i++) {
+			for (struct server *s = hub->servers[i]; s != NULL;
+			     s = s->hnext) {
+				struct spawner_usage u;
+
+				if (server_usage(s, &u) == -1)
+					continue;
+				if (m == 0)
+					buf_addf(b,
+					    "rig_server_memory_bytes"
+					    "{user=\"%s\"} %llu\n",
+					    s->name, (unsigned long long)u.mem);
+				else if (m == 1)
+					buf_addf(b,
+					    "rig_server_cpu_seconds_"
+					    "total{user=\"%s\"} %.3f\n",
+					    s->name, (double)u.cpu_ns / 1e9);
+				else
+					buf_addf(b,
+					    "rig_server_oom_kills_"
+					    "total{user=\"%s\"} %llu\n",
+					    s->name,
+					    (unsigned long long)u.oom_kills);
+			}
+		}
+	}
+}
+
 void
 servers_tick(struct hub *hub)
 {
@@ -369,6 +471,8 @@ servers_tick(struct hub *hub)
 
 		for (s = hub->servers[b]; s != NULL; s = next) {
 			next = s->hnext;
+			if (s->state == SERVER_READY)
+				check_oom(s);
 			if (s->pid <= 0 || s->spawner->watched(s))
 				continue;
 			if (s->state != SERVER_PENDING &&
@@ -388,6 +492,8 @@ servers_drop_user(struct hub *hub, const char *name)
 
 	if (s != NULL)
 		server_stop(s);
+	if (spawner_default->drop_user != NULL)
+		spawner_default->drop_user(hub, name);
 }
 
 char *
@@ -409,4 +515,8 @@ servers_release(struct hub *hub)
 			server_remove(s);
 		}
 	}
+	/* The local spawner's work in flight: output copies, useradd. */
+	serverlogs_release();
+	accounts_release();
+	spawn_local_release();
 }

@@ -65,6 +65,7 @@ struct server {
 	int                   probing;
 	int                   culling;
 	uint64_t              cpu_ticks; /* at the last cull */
+	uint64_t              oom_kills; /* seen so far (servers_tick()) */
 	struct server_event   ev[SERVER_MAX_EVENTS];
 	int                   nev;
 	struct server_listener_list listeners; /* progress.c */
@@ -92,8 +93,15 @@ void server_address(const struct server *, char *host, size_t hostlen,
     int *port);
 /* Once a second: notices servers that died without telling us. */
 void servers_tick(struct hub *);
-/* Stops the server of a user that was deleted. */
+/* A user was deleted: stops their server, and the spawner ends all of
+ * theirs and removes their account. */
 void servers_drop_user(struct hub *, const char *name);
+/* What the server uses (spawner.h); -1 if unknown. */
+int server_usage(const struct server *, struct spawner_usage *);
+/* " (120 MiB, 3.5 s CPU)" for the admin page; nothing if unknown. */
+void server_usage_text(const struct server *, struct buf *);
+/* The per-user use as Prometheus lines for /hub/metrics. */
+void servers_usage_metrics(struct hub *, struct buf *);
 /* The last lines of the server's log, for the spawn page; caller frees. */
 char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */

@@ -2,17 +2,25 @@
 /*
  * The local spawner (spawner.h): the server is a child of the hub on this
  * machine. As root, it runs as the user's Unix account (accounts.h, made
- * with useradd if missing) in that account's home; otherwise as the hub's
- * own user in STATE/workspaces/NAME. The command is server_cmd with its
- * placeholders filled in (spawn-cmd.h), found in SAFE_PATH, and wrapped in
- * 'rig sandbox' when server_deny_ports is set. It starts detached, in its
- * own session, so that it outlives the hub, with a fixed environment (the
+ * with useradd if missing) in that account's home, in its own cgroup
+ * (cgroup.h) with the [hub] limits, with umask 077; otherwise as the
+ * hub's own user in STATE/workspaces/NAME. The command is server_cmd with
+ * its placeholders filled in (spawn-cmd.h), found in SAFE_PATH, and
+ * started through 'rig sandbox' (cmd-sandbox.c), which as root joins the
+ * cgroup, sets the umask and becomes the account before it runs the
+ * server, and applies server_deny_ports. It starts detached, in its own
+ * session, so that it outlives the hub, with a fixed environment (the
  * secret in JUPYTER_TOKEN, never on the command line), on a free loopback
- * port, its output in STATE/logs/NAME.log.
+ * port, its output through a pipe to the hub (serverlog.h).
+ *
+ * When the server's process is gone (stopped, culled, died), what it
+ * left behind goes too: its cgroup is killed, then any process of its
+ * account, and the cgroup is removed.
  *
  * The process is named by its pid and its start time in /proc (procfs.h),
  * so that a hub that takes it over cannot mistake a reused pid for it.
  */
+#include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -25,15 +33,29 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "cgroup.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "procfs.h"
 #include "server.h"
+#include "serverlog.h"
 #include "spawn-cmd.h"
 #include "spawner.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
 #define LOG_TAIL_MAX 8192 /* bytes read from the end of the log */
+#define CG_REMOVE_TRIES 50 /* every 200 ms: a killed group empties */
+#define WRAP_MAX (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
+
+/* A cgroup to remove once its killed processes are gone. */
+struct cg_reap {
+	uv_timer_t timer; /* freed only in reap_close_cb */
+	char       account[ACCOUNT_NAME_MAX + 1];
+	int        tries;
+	LIST_ENTRY(cg_reap) entry;
+};
+
+static LIST_HEAD(, cg_reap) reaps = LIST_HEAD_INITIALIZER(reaps);
 
 static void     local_start(struct server *);
 static void     local_signal(struct server *, enum spawner_signal);
@@ -43,12 +65,20 @@ static void     local_address(const struct server *, char *, size_t, int *);
 static uint64_t local_cpu_ticks(const struct server *);
 static char    *local_log_tail(const struct server *, int);
 static void     local_forget(struct server *);
+static void     local_ended(struct server *);
+static int      local_usage(const struct server *, struct spawner_usage *);
+static void     local_drop_user(struct hub *, const char *);
 
-static int   account_of(const struct server *, char *, size_t);
-static int   account_uid(const struct server *, uid_t *);
-static void  useradd_cb(void *, int64_t, int);
-static int   ensure_account(struct server *);
-static int   sandboxed(char ***, char **, const char *);
+static int  account_of(const struct server *, char *, size_t);
+static int  account_uid(const struct server *, uid_t *);
+static void useradd_cb(void *, int64_t, int);
+static int  ensure_account(struct server *);
+static int  wrap(char ***, char **, char **, int);
+static int  launcher(struct server *, const struct passwd *, char ***, char **);
+static void reap_close_cb(uv_handle_t *);
+static void reap_timer_cb(uv_timer_t *);
+static void reap_end(struct cg_reap *);
+static void reap_later(uv_loop_t *, const char *);
 static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
@@ -65,6 +95,9 @@ const struct spawner spawner_local = {
 	.cpu_ticks = local_cpu_ticks,
 	.log_tail = local_log_tail,
 	.forget = local_forget,
+	.ended = local_ended,
+	.usage = local_usage,
+	.drop_user = local_drop_user,
 };
 
 /* The server's Unix account name; -1 if PREFIX + NAME is not one. */
@@ -134,42 +167,94 @@ ensure_account(struct server *s)
 		return 0;
 	server_ref(s);
 	progress_step(s, 10, "Creating the Unix account");
-	r = account_create(s->hub->loop, acct, s->name, useradd_cb, s);
-	if (r != 0) {
-		server_unref(s);
-		server_spawn_failed(s, "cannot run useradd: %s",
-		    uv_strerror(r));
-		return -1;
-	}
+	/* Queued: useradd runs one at a time. */
+	account_create(s->hub->loop, acct, s->name, useradd_cb, s);
 	return 1;
 }
 
-/* The server's command run through 'rig sandbox' (sandbox.h): *argv and
- * *file replaced. -1 if this binary cannot be found. */
+/* The server's command run through 'rig sandbox' with 'pre' (n words,
+ * borrowed) before "--": *argv and *file replaced. -1 if this binary
+ * cannot be found. */
 static int
-sandboxed(char ***argv, char **file, const char *ports)
+wrap(char ***argv, char **file, char **pre, int npre)
 {
 	char   exe[4096], **v;
-	size_t len = sizeof(exe), n = 0;
+	size_t len = sizeof(exe), n = 0, k = 0;
 
 	if (uv_exepath(exe, &len) != 0)
 		return -1;
 	while ((*argv)[n] != NULL)
 		n++;
-	v = xcalloc(n + 6, sizeof(*v));
-	v[0] = xstrdup(exe);
-	v[1] = xstrdup("sandbox");
-	v[2] = xstrdup("--deny-connect");
-	v[3] = xstrdup(ports);
-	v[4] = xstrdup("--");
-	v[5] = xstrdup(*file);
+	v = xcalloc(n + (size_t)npre + 4, sizeof(*v));
+	v[k++] = xstrdup(exe);
+	v[k++] = xstrdup("sandbox");
+	for (int i = 0; i < npre; i++)
+		v[k++] = xstrdup(pre[i]);
+	v[k++] = xstrdup("--");
+	v[k++] = xstrdup(*file);
 	for (size_t i = 1; i < n; i++)
-		v[5 + i] = xstrdup((*argv)[i]);
+		v[k++] = xstrdup((*argv)[i]);
 	spawn_argv_free(*argv);
 	free(*file);
 	*argv = v;
 	*file = xstrdup(exe);
 	return 0;
+}
+
+/*
+ * The launcher's words: as root the cgroup (made here, with the limits),
+ * umask 077 and the account; server_deny_ports. 0, or -1 with the start
+ * failed and said why.
+ */
+static int
+launcher(struct server *s, const struct passwd *pw, char ***argv, char **file)
+{
+	const struct limits_conf *lc = &s->hub->cfg->limits;
+	struct cgroup_limits      lim;
+	char *pre[WRAP_MAX], *dirs[CGROUP_MAX_DIRS], why[512];
+	int   npre = 0, ndirs = 0, r = 0;
+
+	if (pw != NULL) {
+		const struct cgroup_sys *sys = cgroup_system();
+
+		if (sys->version != CGROUP_NONE) {
+			lim.mem = lc->mem_limit;
+			lim.cpu_milli = lc->cpu_milli;
+			lim.pids = lc->pids_limit;
+			if (cgroup_create(sys, pw->pw_name, &lim, dirs, &ndirs,
+			        why, sizeof(why)) == -1) {
+				server_spawn_failed(s, "%s", why);
+				return -1;
+			}
+		} else if (lc->mem_limit > 0 || lc->cpu_milli > 0) {
+			server_spawn_failed(s,
+			    "mem_limit and cpu_limit need "
+			    "cgroups, and this system has "
+			    "none rig can use");
+			return -1;
+		}
+		for (int i = 0; i < ndirs; i++) {
+			pre[npre++] = (char *)"--cgroup";
+			pre[npre++] = dirs[i];
+		}
+		pre[npre++] = (char *)"--umask";
+		pre[npre++] = (char *)"077";
+		pre[npre++] = (char *)"--user";
+		pre[npre++] = pw->pw_name;
+	}
+	if (s->hub->cfg->server_deny_ports != NULL) {
+		pre[npre++] = (char *)"--deny-connect";
+		pre[npre++] = s->hub->cfg->server_deny_ports;
+	}
+	if (npre > 0 && wrap(argv, file, pre, npre) == -1) {
+		server_spawn_failed(s,
+		    "cannot find rig itself to start the "
+		    "server through");
+		r = -1;
+	}
+	for (int i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	return r;
 }
 
 /* Finds a bare command name in SAFE_PATH; caller frees result. */
@@ -235,7 +320,7 @@ launch(struct server *s)
 	struct spawn_vars    vars;
 	char               **argv = NULL, *file = NULL, *root = NULL;
 	char                *env[16], *logdir, *base_url = NULL;
-	int                  nenv = 0, fd = -1, r;
+	int                  nenv = 0, fds[2] = { -1, -1 }, r;
 	struct passwd       *pw = NULL;
 
 	memset(&o, 0, sizeof(o));
@@ -247,10 +332,9 @@ launch(struct server *s)
 			server_spawn_failed(s, "the Unix account is missing");
 			return;
 		}
+		/* 'rig sandbox' becomes the account, after it joined
+		 * the cgroup: not uv_spawn's setuid. */
 		root = xstrdup(pw->pw_dir);
-		o.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
-		o.uid = pw->pw_uid;
-		o.gid = pw->pw_gid;
 	} else {
 		root =
 		    xasprintf("%s/workspaces/%s", hub->cfg->state_dir, s->name);
@@ -277,22 +361,16 @@ launch(struct server *s)
 		    argv[0] ? argv[0] : "(empty server_cmd)");
 		goto out;
 	}
-	if (hub->cfg->server_deny_ports != NULL &&
-	    sandboxed(&argv, &file, hub->cfg->server_deny_ports) == -1) {
-		server_spawn_failed(s,
-		    "cannot find rig itself to sandbox the "
-		    "server");
+	if (launcher(s, pw, &argv, &file) == -1)
 		goto out;
-	}
 	logdir = xasprintf("%s/logs", hub->cfg->state_dir);
 	mkdir_p(logdir, 0700);
 	free(logdir);
-	fd = open(s->log_path,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1) {
-		server_spawn_failed(s, "cannot open its log: %s",
-		    strerror(errno));
+	/* Its output comes to the hub, which alone writes the log. */
+	r = uv_pipe(fds, 0, 0);
+	if (r != 0) {
+		server_spawn_failed(s, "cannot make a pipe for its output: %s",
+		    uv_strerror(r));
 		goto out;
 	}
 	env[nenv++] = xasprintf("PATH=%s", SAFE_PATH);
@@ -310,9 +388,9 @@ launch(struct server *s)
 	memset(stdio, 0, sizeof(stdio));
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = fd;
+	stdio[1].data.fd = fds[1];
 	stdio[2].flags = UV_INHERIT_FD;
-	stdio[2].data.fd = fd;
+	stdio[2].data.fd = fds[1];
 	o.file = file;
 	o.args = argv;
 	o.env = env;
@@ -333,6 +411,11 @@ launch(struct server *s)
 	}
 	s->have_proc = 1;
 	s->pid = s->proc.pid;
+	close(fds[1]);
+	fds[1] = -1;
+	(void)serverlog_start(hub->loop, fds[0], s->log_path,
+	    hub->cfg->limits.server_log_max);
+	fds[0] = -1; /* the copy's now */
 	{
 		struct procfs_stat st;
 
@@ -344,8 +427,10 @@ launch(struct server *s)
 	}
 	server_spawned(s);
 out:
-	if (fd != -1)
-		close(fd);
+	if (fds[0] != -1)
+		close(fds[0]);
+	if (fds[1] != -1)
+		close(fds[1]);
 	free(file);
 	free(root);
 	free(base_url);
@@ -376,10 +461,15 @@ local_signal(struct server *s, enum spawner_signal sig)
 		kill(-s->pid, SIGKILL);
 		kill(s->pid, SIGKILL);
 	}
-	/* Kernels run in their own sessions: what is left of the account
-	 * goes too. */
-	if (account_uid(s, &uid) == 0)
+	/* Kernels run in their own sessions: the whole cgroup goes, then
+	 * what is left of the account. */
+	if (account_uid(s, &uid) == 0) {
+		char acct[ACCOUNT_NAME_MAX + 1];
+
+		if (account_of(s, acct, sizeof(acct)) == 0)
+			cgroup_kill(cgroup_system(), acct);
 		procfs_kill_uid(uid, SIGKILL);
+	}
 }
 
 static int
@@ -453,4 +543,103 @@ local_forget(struct server *s)
 {
 	if (s->have_proc && !uv_is_closing((uv_handle_t *)&s->proc))
 		close_proc(s);
+}
+
+/* Frees a removal once libuv lets go of its timer. */
+static void
+reap_close_cb(uv_handle_t *h)
+{
+	free(container_of((uv_timer_t *)h, struct cg_reap, timer));
+}
+
+static void
+reap_timer_cb(uv_timer_t *t)
+{
+	struct cg_reap *r = container_of(t, struct cg_reap, timer);
+
+	if (cgroup_remove(cgroup_system(), r->account) == 0 ||
+	    ++r->tries == CG_REMOVE_TRIES) {
+		if (r->tries == CG_REMOVE_TRIES)
+			log_warnx("account %s: its cgroup is still busy, "
+			          "left",
+			    r->account);
+		reap_end(r);
+		return;
+	}
+	cgroup_kill(cgroup_system(), r->account);
+}
+
+static void
+reap_end(struct cg_reap *r)
+{
+	LIST_REMOVE(r, entry);
+	uv_close((uv_handle_t *)&r->timer, reap_close_cb);
+}
+
+void
+spawn_local_release(void)
+{
+	while (!LIST_EMPTY(&reaps))
+		reap_end(LIST_FIRST(&reaps));
+}
+
+/* Removes the account's cgroup once it is empty: killed processes take a
+ * moment to leave. */
+static void
+reap_later(uv_loop_t *loop, const char *account)
+{
+	struct cg_reap *r = xcalloc(1, sizeof(*r));
+
+	snprintf(r->account, sizeof(r->account), "%s", account);
+	uv_timer_init(loop, &r->timer);
+	uv_timer_start(&r->timer, reap_timer_cb, 200, 200);
+	LIST_INSERT_HEAD(&reaps, r, entry);
+}
+
+static void
+local_ended(struct server *s)
+{
+	char  acct[ACCOUNT_NAME_MAX + 1];
+	uid_t uid;
+
+	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1)
+		return;
+	if (account_uid(s, &uid) == 0) {
+		account_end_processes(acct, uid);
+	} else
+		cgroup_kill(cgroup_system(), acct);
+	if (cgroup_remove(cgroup_system(), acct) == -1)
+		reap_later(s->hub->loop, acct);
+}
+
+static int
+local_usage(const struct server *s, struct spawner_usage *u)
+{
+	char                acct[ACCOUNT_NAME_MAX + 1];
+	struct cgroup_usage cu;
+
+	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1 ||
+	    cgroup_usage(cgroup_system(), acct, &cu) == -1)
+		return -1;
+	u->mem = cu.mem;
+	u->cpu_ns = cu.cpu_ns;
+	u->oom_kills = cu.oom_kills;
+	return 0;
+}
+
+/* Everything of the user ends now (not after the stop's grace), then
+ * the account and its home go, through the account queue. */
+static void
+local_drop_user(struct hub *hub, const char *name)
+{
+	char           acct[ACCOUNT_NAME_MAX + 1];
+	struct passwd *pw;
+
+	if (!hub->is_root ||
+	    account_name(hub->cfg->user_prefix, name, acct, sizeof(acct)) ==
+	        -1 ||
+	    account_lookup(acct, &pw) != 1 || !account_is_rigs(pw, name))
+		return;
+	account_end_processes(acct, pw->pw_uid);
+	account_remove(hub->loop, acct, name, 0, NULL, NULL);
 }

@@ -21,7 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hub;
 struct server;
+
+/* What a server's processes use (the local spawner: its cgroup). */
+struct spawner_usage {
+	uint64_t mem; /* bytes now */
+	uint64_t cpu_ns; /* CPU time so far */
+	uint64_t oom_kills; /* processes killed at mem_limit so far */
+};
 
 enum spawner_signal {
 	SPAWNER_TERM, /* please stop (SIGTERM) */
@@ -73,10 +81,26 @@ struct spawner {
 	/* The server leaves the hub's table: let go of what the spawner
 	 * holds for it (a child's handle). The process keeps running. */
 	void (*forget)(struct server *);
+
+	/* The server's process is gone (it exited, was stopped, or its
+	 * start failed): end everything it left behind (kernels, setsid
+	 * children) and free what was set up for it (its cgroup). May be
+	 * NULL. */
+	void (*ended)(struct server *);
+
+	/* What the server uses now; -1 if unknown. May be NULL. */
+	int (*usage)(const struct server *, struct spawner_usage *);
+
+	/* User 'name' was deleted: end all of theirs at once and remove
+	 * what the spawner made for them (a Unix account and its home).
+	 * May be NULL. */
+	void (*drop_user)(struct hub *, const char *name);
 };
 
 /* The local spawner (spawn-local.c). */
 extern const struct spawner spawner_local;
+/* Lets go of the local spawner's work in flight (hub exit). */
+void spawn_local_release(void);
 
 /*
  * From a spawner to the hub (server.c).

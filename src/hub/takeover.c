@@ -3,14 +3,22 @@
  * Taking over the servers of an earlier hub (takeover.h). A server left
  * pending is probed again with a fresh spawn_timeout, since its clock
  * stopped with the old hub; one left stopping is sent SIGTERM again.
+ * Its output is read again from its stdout pipe (serverlog.h).
+ *
+ * As root, the start is also when the accounts rig made are checked: a
+ * home others may read is made 0700 (accounts made before homes were
+ * private), and the account prefix is written down for 'rig user
+ * delete'.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "accounts.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "ready.h"
 #include "server.h"
+#include "serverlog.h"
 #include "takeover.h"
 
 static void take_over(struct hub *, const struct db_server *,
@@ -39,6 +47,18 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	s->spawn_ms = now_ms();
 	log_info("server %s: taken over (pid %d, port %d, %s)", s->name, s->pid,
 	    s->port, server_state_name(s->state));
+	if (serverlog_reattach(hub->loop, s->pid, s->log_path,
+	        hub->cfg->limits.server_log_max) == -1)
+		log_info("server %s: its output cannot be read again: it is "
+		         "lost until it restarts",
+		    s->name);
+	{
+		struct spawner_usage use;
+
+		/* OOM kills before the restart were told already. */
+		if (server_usage(s, &use) == 0)
+			s->oom_kills = use.oom_kills;
+	}
 	if (s->state == SERVER_PENDING) {
 		s->deadline_ms =
 		    now_ms() + (uint64_t)hub->cfg->spawn_timeout * 1000;
@@ -53,6 +73,11 @@ servers_restore(struct hub *hub)
 	struct db_server *rows;
 	size_t            n;
 
+	if (hub->is_root) {
+		accounts_fix_homes(hub->cfg->user_prefix);
+		(void)accounts_save_prefix(hub->cfg->state_dir,
+		    hub->cfg->user_prefix);
+	}
 	if (db_server_list_active(hub->db, &rows, &n) == -1) {
 		log_warnx("cannot read the servers of the last run");
 		return;

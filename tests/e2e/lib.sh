@@ -338,6 +338,8 @@ lib_cleanup() {
 	for acct in $(getent group | cut -d: -f1 | grep "^$PREFIX"); do
 		groupdel "$acct" >/dev/null 2>&1
 	done
+	# The servers' cgroups a stopped hub left (empty by now).
+	rmdir /sys/fs/cgroup/*/rig/"$PREFIX"* /sys/fs/cgroup/unified/rig/"$PREFIX"* 2>/dev/null
 	if [ "$rc" = 0 ]; then
 		rm -rf "$T"
 	else

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * accounts.c: PREFIX + NAME as a Unix account name, refused when too long
- * for useradd or not a valid name, and system accounts refused.
+ * for useradd or not a valid name, and system accounts refused; a home
+ * moved aside is root's and closed.
  */
+#include <sys/stat.h>
+
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hub/accounts.h"
+#include "lib/util.h"
 #include "unit.h"
 
 TEST(account_name_built)
@@ -50,4 +56,31 @@ TEST(account_lookup_system)
 	ASSERT_EQ(account_lookup("root", &pw), -1);
 	ASSERT_NOT_NULL(pw);
 	ASSERT_EQ(account_lookup("rig-no-such-account-x", &pw), 0);
+}
+
+TEST(account_home_aside_closed)
+{
+	char       *home, *to, *to2;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return; /* lchown to root needs root */
+	home = xasprintf("%s/rig-alice", unit_tmpdir());
+	ASSERT_EQ(mkdir(home, 0755), 0);
+	to = account_home_aside(home, "deleted");
+	ASSERT_NOT_NULL(to);
+	ASSERT(strncmp(to, home, strlen(home)) == 0);
+	ASSERT(strncmp(to + strlen(home), ".deleted-", 9) == 0);
+	ASSERT_EQ(lstat(home, &st), -1);
+	ASSERT_EQ(lstat(to, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0700);
+	ASSERT_EQ(st.st_uid, 0);
+	/* The same second again: a name of its own. */
+	ASSERT_EQ(mkdir(home, 0755), 0);
+	to2 = account_home_aside(home, "deleted");
+	ASSERT_NOT_NULL(to2);
+	ASSERT(strcmp(to, to2) != 0);
+	free(to);
+	free(to2);
+	free(home);
 }
