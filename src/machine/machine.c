@@ -41,6 +41,9 @@ static int   set_hub_key(struct machine *, const char *, const char *);
 static int   load_cb(void *, const char *, const char *, const char *,
       const char *, int);
 static char *find_conf(const char *);
+static int   user_load_cb(void *, const char *, const char *, const char *,
+      const char *, int);
+static int   load_user_conf(struct machine *);
 
 #define M(field) offsetof(struct machine, field)
 #define PORT_WHAT "a port (1-65535)"
@@ -68,9 +71,6 @@ const struct setting machine_settings[] = {
 	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
 	    .help = "the SSH key, e.g. ~/.ssh/id_ed25519; default: ssh's "
 	            "own keys" },
-	{ .section = "machine", .key = "ssh", .type = SETTING_STRING,
-	    .off = M(ssh), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
-	    .help = "the ssh program (RIG_SSH wins); default: from PATH" },
 	{ .section = "machine", .key = "connect_timeout", .type = SETTING_INT,
 	    .off = M(connect_timeout), .def = "10", .min = 1, .max = 600,
 	    .what = "1-600 seconds", .flags = SETTING_DOC_OPTIONAL,
@@ -91,9 +91,21 @@ const struct setting machine_settings[] = {
 	    .off = M(remote_dir), .flags = SETTING_EMPTY_UNSET,
 	    .check = check_remote_dir, .show = show_remote_dir,
 	    .help = "the project's folder on the machine" },
+	{ .type = SETTING_END },
+};
+
+/*
+ * The user's own config (machine_user_conf_path()): the programs rig
+ * runs. Never from rig.conf, which may have come with a cloned project
+ * or back from the machine: a program path there would be code that
+ * file's author runs on this laptop.
+ */
+const struct setting machine_user_settings[] = {
+	{ .section = "machine", .key = "ssh", .type = SETTING_STRING,
+	    .off = M(ssh), .flags = SETTING_EMPTY_UNSET,
+	    .help = "the ssh program (RIG_SSH wins); default: from PATH" },
 	{ .section = "sync", .key = "rsync", .type = SETTING_STRING,
-	    .off = M(rsync),
-	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .off = M(rsync), .flags = SETTING_EMPTY_UNSET,
 	    .help = "the rsync program (RIG_RSYNC wins); default: from PATH" },
 	{ .type = SETTING_END },
 };
@@ -219,6 +231,7 @@ machine_init(struct machine *m)
 {
 	memset(m, 0, sizeof(*m));
 	settings_init(machine_settings, m);
+	settings_init(machine_user_settings, m);
 	for (size_t i = 0; providers[i] != NULL; i++) {
 		if (i >= MACHINE_PROVIDERS_MAX)
 			fatalx("%s: more than %d providers", __func__,
@@ -237,6 +250,7 @@ machine_release(struct machine *m)
 	free(m->conf_path);
 	free(m->state_dir);
 	settings_release(machine_settings, m);
+	settings_release(machine_user_settings, m);
 	for (kv = m->hub_extra; kv != NULL; kv = next) {
 		next = kv->next;
 		free(kv->key);
@@ -306,6 +320,12 @@ machine_set(struct machine *m, const char *section, const char *key,
 	size_t                 i;
 	int                    r;
 
+	if (settings_find(machine_user_settings, section, key) != NULL)
+		return error("[%s] %s: rig takes no program from a project's "
+		             "rig.conf; set it in your own %s, or in the "
+		             "environment (RIG_%s)",
+		    section, key, "~/.config/rig/config",
+		    strcmp(key, "ssh") == 0 ? "SSH" : "RSYNC");
 	p = section_provider(section, &i);
 	if (p != NULL) {
 		const struct setting *ptabs[] = { p->settings };
@@ -370,6 +390,53 @@ find_conf(const char *start)
 	return NULL;
 }
 
+/* [machine] and [sync] of the user's own config: their table only. */
+static int
+user_load_cb(void *arg, const char *section, const char *key,
+    const char *value, const char *path, int lineno)
+{
+	const struct setting *tabs[] = { machine_user_settings };
+	int                   r;
+
+	if (strcmp(section, "machine") != 0 && strcmp(section, "sync") != 0)
+		return 0;
+	r = settings_set(machine_user_settings, arg, section, key, value);
+	if (r == 1)
+		r = settings_unknown(tabs, nitems(tabs), section, key);
+	if (r == -1)
+		return error("%s:%d: in [%s]", path, lineno, section);
+	return 0;
+}
+
+char *
+machine_user_conf_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home;
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/rig/config", xdg);
+	home = getenv("HOME");
+	if (home == NULL || home[0] != '/')
+		home = machine_local_home();
+	if (home == NULL)
+		return NULL;
+	return xasprintf("%s/.config/rig/config", home);
+}
+
+/* The user's own config, if there is one. 0, or -1 with a message. */
+static int
+load_user_conf(struct machine *m)
+{
+	char *path = machine_user_conf_path();
+	int   r;
+
+	if (path == NULL)
+		return 0;
+	r = ini_read(path, user_load_cb, m);
+	free(path);
+	return r == -1 ? -1 : 0;
+}
+
 int
 machine_load(struct machine *m, const char *start)
 {
@@ -377,6 +444,8 @@ machine_load(struct machine *m, const char *start)
 	int   r;
 
 	machine_init(m);
+	if (load_user_conf(m) == -1)
+		return -1;
 	dir = find_conf(start);
 	if (dir == NULL)
 		return error("no %s in this folder or a parent (run 'rig "

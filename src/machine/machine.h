@@ -65,6 +65,14 @@ struct machine {
  * the hub's own keys too, passed on to the machine's hub.conf. */
 extern const struct setting machine_settings[];
 
+/* The user's own config's keys: [machine] ssh and [sync] rsync, the
+ * programs rig runs. rig.conf may not set them (machine_set() refuses). */
+extern const struct setting machine_user_settings[];
+
+/* $XDG_CONFIG_HOME/rig/config, else ~/.config/rig/config. Caller frees
+ * result; NULL if there is no home. */
+char *machine_user_conf_path(void);
+
 /* Defaults only, no project folder; for rig init. */
 void machine_init(struct machine *);
 void machine_release(struct machine *);
