@@ -34,6 +34,27 @@ static const char *program(const char *, const char *, const char *);
 static int         write_if_changed(const char *, const char *);
 static char       *rsync_word(const char *);
 
+/*
+ * The machine's shell decides what remote_dir is (symlinks, '..', an
+ * absolute path to someone's home): $1 resolved, then compared with the
+ * login's home and every home of the password database. Status 9 and the
+ * home on stdout if the folder is one of them or holds one; 0 if it is
+ * none, or does not exist yet.
+ */
+static const char guard_script[] =
+    "d=$1\n"
+    "[ -e \"$d\" ] || exit 0\n"
+    "d=$(cd -- \"$d\" 2>/dev/null && pwd -P) || exit 0\n"
+    "[ \"$d\" = / ] && { echo /; exit 9; }\n"
+    "check() { case \"$1/\" in \"$d\"/*) echo \"$1\"; exit 9;; esac; }\n"
+    "check \"$(cd && pwd -P)\"\n"
+    "{ getent passwd || cat /etc/passwd; } 2>/dev/null |\n"
+    "while IFS=: read -r _ _ _ _ _ h _; do\n"
+    "  [ -d \"$h\" ] && h=$(cd -- \"$h\" 2>/dev/null && pwd -P) &&\n"
+    "    check \"$h\"\n"
+    "  true\n"
+    "done\n";
+
 char *
 sh_quote(const char *s)
 {
@@ -409,6 +430,37 @@ remote_capture(struct remote *rm, const char *script, int in_fd, int timeout_ms,
 	remote_argv(rm, &a, script, 0, NULL);
 	r = proc_capture(a.v, rm->home, in_fd, timeout_ms, res);
 	argv_release(&a);
+	return r;
+}
+
+int
+remote_dir_guard(struct remote *rm, const char *rpath, const char *what)
+{
+	struct proc_result res;
+	struct buf         script;
+	char              *q = sh_quote(rpath), *g = sh_quote(guard_script);
+	const char        *out;
+	int                r, n;
+
+	/* sh -c SCRIPT sh DIR: the folder is an argument, never code. */
+	buf_init(&script, 64 * 1024);
+	buf_addf(&script, "sh -c %s sh %s", g, q);
+	free(q);
+	free(g);
+	proc_result_init(&res);
+	r = remote_capture(rm, buf_str(&script), -1, 60000, &res);
+	buf_release(&script);
+	if (r == 0 && res.status == 9) {
+		out = buf_str(&res.out);
+		n = (int)strcspn(out, "\n");
+		r = error("%s: refusing: remote_dir '%s' is %.*s, a home "
+		          "directory, or holds one",
+		    what, rpath, n, out);
+	} else if (r == 0 && res.status != 0)
+		r = error("%s: cannot check remote_dir '%s' on the machine "
+		          "(status %d)",
+		    what, rpath, res.status);
+	proc_result_release(&res);
 	return r;
 }
 

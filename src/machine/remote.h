@@ -59,6 +59,14 @@ int remote_connect(struct remote *);
 int remote_capture(struct remote *, const char *script, int in_fd,
     int timeout_ms, struct proc_result *);
 
+/*
+ * Before deleting in 'rpath' (remote_dir as machine_remote_path() has it):
+ * -1 with a message starting with 'what' if, on the machine, it is the
+ * root, the login's home, any home of the password database, or a
+ * folder holding one; 0 if none (or it does not exist).
+ */
+int remote_dir_guard(struct remote *, const char *rpath, const char *what);
+
 /* Runs 'script' on the machine with rig's terminal (proc_run()). */
 int remote_run(struct remote *, const char *script, int flags,
     char *const *extra);

@@ -424,8 +424,12 @@ sync_up(struct sync_job *job)
 	base_argv(rm, &a, job->filter, o->dry_run);
 	if (o->dry_run)
 		argv_add(&a, "--itemize-changes");
-	if (o->delete)
+	if (o->delete) {
 		argv_add(&a, "--delete");
+		/* Whatever remote_dir is: never ssh's keys, never rig's. */
+		argv_add(&a, "--filter=P .ssh/");
+		argv_add(&a, "--filter=P /.local/share/rig/");
+	}
 	if (rm->host != NULL) {
 		q = sh_quote(job->rpath);
 		rp = xasprintf("mkdir -p %s && exec rsync", q);
@@ -854,6 +858,9 @@ sync_run(struct remote *rm, const struct sync_opts *o, struct sync_stats *stp)
 	int             r;
 
 	r = job_prepare(&job, rm, o);
+	/* --delete never runs in a home or above one. */
+	if (r == 0 && o->delete && !o->down)
+		r = remote_dir_guard(rm, job.rpath, "sync up --delete");
 	if (r == 0)
 		r = o->down ? sync_down(&job) : sync_up(&job);
 	if (r == 0) {
