@@ -4,14 +4,20 @@
  * doubled because ssh expands %-tokens in IdentityFile, ControlPath and
  * UserKnownHostsFile. The user's ~/.ssh/config is only ever given one
  * Include line at its top (an Include after a Host line would belong to
- * that Host); everything else goes in rig's own file.
+ * that Host); everything else goes in rig's own file. Its Host names
+ * carry a prefix (SSHCONFIG_PREFIX): a project named "github.com" must
+ * not make the user's 'ssh github.com' go to the project's machine. A
+ * file that is a symlink (dotfiles kept in a repository) is written
+ * through the link, never replaced by a regular file.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -24,6 +30,8 @@
 static int add_value(struct buf *, const char *, const char *, int);
 static int line_is(const char *, size_t, const char *);
 static int keyword_at(const char *, size_t, const char *);
+static char *link_target(const char *);
+static int   write_through(const char *, const char *);
 
 /*
  * Appends "\tKEY VALUE\n", VALUE in double quotes if it has white space,
@@ -126,7 +134,7 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
 		if (skipping) {
 			if (line_is(p, len, "# rig: end")) {
 				skipping = 0;
-				if (!done) {
+				if (!done && block != NULL) {
 					buf_addf(&b, "%s (%s)\n%s# rig: end\n",
 					    start, project, block);
 					done = 1;
@@ -137,7 +145,7 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
 		buf_add(&b, p, len);
 		buf_adds(&b, "\n");
 	}
-	if (!done) {
+	if (!done && block != NULL) {
 		if (b.len > 0 && b.data[b.len - 1] == '\n' &&
 		    (b.len < 2 || b.data[b.len - 2] != '\n'))
 			buf_adds(&b, "\n");
@@ -194,12 +202,57 @@ sshconfig_with_include(const char *old, const char *line)
 	    line, old != NULL ? old : "");
 }
 
+/*
+ * Where writing 'path' should go: the file a symlink at 'path' points
+ * to (relative to the link's folder, as the kernel reads it; one level,
+ * then realpath() if it exists), else 'path'. Caller frees result.
+ */
+static char *
+link_target(const char *path)
+{
+	struct stat sb;
+	char        buf[PATH_MAX], *real, *slash;
+	ssize_t     n;
+
+	if (lstat(path, &sb) == -1 || !S_ISLNK(sb.st_mode))
+		return xstrdup(path);
+	real = realpath(path, NULL);
+	if (real != NULL)
+		return real;
+	/* Dangling: the file the link names, to be created. */
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return xstrdup(path);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return xstrdup(buf);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(buf);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, buf);
+}
+
+/* write_file_atomic() (0600) of 'text' to 'path', through a symlink. */
+static int
+write_through(const char *path, const char *text)
+{
+	char *to = link_target(path);
+	int   r;
+
+	r = write_file_atomic(to, text, strlen(text), 0600);
+	if (r == -1)
+		error("cannot write '%s': %s", to, strerror(errno));
+	free(to);
+	return r;
+}
+
 int
 sshconfig_install(const struct machine *m, const char *home,
     const char *hostname, int port)
 {
 	struct sshconfig_host h;
 	char *dotssh, *path, *cfg, *old, *text, *block, *kh, *id, *inc;
+	char *alias, *legacy;
 	int   ret = -1;
 
 	dotssh = xasprintf("%s/.ssh", home);
@@ -208,13 +261,14 @@ sshconfig_install(const struct machine *m, const char *home,
 	kh = xasprintf("%s/known_hosts", m->state_dir);
 	id = machine_identity_path(m);
 	inc = xasprintf("Include ~/.ssh/%s", SSHCONFIG_USER_FILE);
-	old = text = block = NULL;
+	alias = xasprintf("%s%s", SSHCONFIG_PREFIX, m->name);
+	old = text = block = legacy = NULL;
 	if (mkdir(dotssh, 0700) == -1 && errno != EEXIST) {
 		error("cannot create '%s': %s", dotssh, strerror(errno));
 		goto out;
 	}
 	memset(&h, 0, sizeof(h));
-	h.alias = m->name;
+	h.alias = alias;
 	h.hostname = hostname;
 	h.port = port;
 	h.user = machine_user(m);
@@ -229,11 +283,11 @@ sshconfig_install(const struct machine *m, const char *home,
 		error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	text = sshconfig_replace(old, m->name, m->dir, block);
-	if (write_file_atomic(path, text, strlen(text), 0600) == -1) {
-		error("cannot write '%s': %s", path, strerror(errno));
+	/* An entry of an older rig, without the prefix, goes. */
+	legacy = sshconfig_replace(old, m->name, m->dir, NULL);
+	text = sshconfig_replace(legacy, alias, m->dir, block);
+	if (write_through(path, text) == -1)
 		goto out;
-	}
 	free(old);
 	free(text);
 	text = NULL;
@@ -243,15 +297,12 @@ sshconfig_install(const struct machine *m, const char *home,
 		goto out;
 	}
 	text = sshconfig_with_include(old, inc);
-	if (text != NULL &&
-	    write_file_atomic(cfg, text, strlen(text), 0600) == -1) {
-		error("cannot write '%s': %s", cfg, strerror(errno));
+	if (text != NULL && write_through(cfg, text) == -1)
 		goto out;
-	}
-	printf("wrote Host %s in %s\n", m->name, path);
+	printf("wrote Host %s in %s\n", alias, path);
 	printf("%s %s '%s'\n", cfg,
 	    text != NULL ? "now starts with" : "already includes it:", inc);
-	printf("try: ssh %s\n", m->name);
+	printf("try: ssh %s\n", alias);
 	ret = 0;
 out:
 	free(dotssh);
@@ -260,6 +311,8 @@ out:
 	free(kh);
 	free(id);
 	free(inc);
+	free(alias);
+	free(legacy);
 	free(old);
 	free(text);
 	free(block);

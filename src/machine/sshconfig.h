@@ -12,6 +12,9 @@
 struct machine;
 
 #define SSHCONFIG_USER_FILE "config-rig" /* in ~/.ssh */
+/* Before a machine's name in the user's ssh config: never a real host's
+ * name, whatever the project is called. */
+#define SSHCONFIG_PREFIX "rig-"
 
 struct sshconfig_host {
 	const char *alias; /* the Host pattern */
@@ -32,7 +35,8 @@ char *sshconfig_block(const struct sshconfig_host *);
 /*
  * The rig-managed file's text with the entry for 'alias' (between
  * "# rig: ALIAS" and "# rig: end") replaced by 'block', or added at the
- * end; 'project' is noted in the marker. Caller frees result.
+ * end ('block' NULL: only removed); 'project' is noted in the marker.
+ * Caller frees result.
  */
 char *sshconfig_replace(const char *old, const char *alias, const char *project,
     const char *block);
