@@ -194,6 +194,7 @@ remote_open(struct remote *rm, struct machine *m)
 	h.user = machine_user(m);
 	h.identity = id;
 	h.known_hosts = rm->known_hosts;
+	h.user_home = machine_local_home();
 	h.control_path = rm->control_path;
 	h.connect_timeout = m->connect_timeout;
 	h.rig_only = 1;
@@ -369,8 +370,8 @@ remote_explain(const struct remote *rm, const struct proc_result *res,
 	    strstr(err, "Host key verification failed") != NULL) {
 		snprintf(out, outlen,
 		    "the host key of %s is not the one "
-		    "seen before: if the machine was reinstalled, remove its "
-		    "line from %s",
+		    "seen before (in %s or your ~/.ssh/known_hosts): if the "
+		    "machine was reinstalled, remove its line there",
 		    rm->host, rm->known_hosts);
 		return;
 	}

@@ -28,6 +28,7 @@
 #define SSHCONFIG_MAX (1024 * 1024) /* bytes of a config file we edit */
 
 static int add_value(struct buf *, const char *, const char *, int);
+static int add_files(struct buf *, const char *, const char *const *);
 static int line_is(const char *, size_t, const char *);
 static int keyword_at(const char *, size_t, const char *);
 static char *link_target(const char *);
@@ -54,11 +55,39 @@ add_value(struct buf *b, const char *key, const char *v, int percent)
 	return 0;
 }
 
+/* Appends "\tKEY F1 F2 ...\n" for the non-NULL files of 'f' (up to
+ * SSHCONFIG_KH_MAX), each quoted if it has white space, '%' doubled. */
+static int
+add_files(struct buf *b, const char *key, const char *const *f)
+{
+	buf_addf(b, "\t%s", key);
+	for (size_t i = 0; i < SSHCONFIG_KH_MAX && f[i] != NULL; i++) {
+		int quote = strpbrk(f[i], " \t") != NULL;
+
+		if (strpbrk(f[i], "\"\n\r") != NULL || *f[i] == '\0')
+			return error("cannot write %s '%s' into an ssh config",
+			    key, f[i]);
+		buf_adds(b, quote ? " \"" : " ");
+		for (const char *p = f[i]; *p != '\0'; p++) {
+			if (*p == '%')
+				buf_add(b, "%", 1);
+			buf_add(b, p, 1);
+		}
+		if (quote)
+			buf_adds(b, "\"");
+	}
+	buf_adds(b, "\n");
+	return 0;
+}
+
 char *
 sshconfig_block(const struct sshconfig_host *h)
 {
-	struct buf b;
-	int        r = 0;
+	struct buf  b;
+	const char *kh[SSHCONFIG_KH_MAX + 1] = { NULL };
+	char       *own[2] = { NULL, NULL };
+	const char *home;
+	int         r = 0;
 
 	buf_init(&b, SSHCONFIG_MAX);
 	if (strpbrk(h->alias, " \t\"\n*?!") != NULL) {
@@ -73,7 +102,20 @@ sshconfig_block(const struct sshconfig_host *h)
 		r |= add_value(&b, "IdentityFile", h->identity, 1);
 		buf_adds(&b, "\tIdentitiesOnly yes\n");
 	}
-	r |= add_value(&b, "UserKnownHostsFile", h->known_hosts, 1);
+	/* The project's own file first (accept-new writes there), then the
+	 * user's: a key the user's own ssh knows for this host must match,
+	 * so a project never accepts a key the user's ssh calls CHANGED. */
+	kh[0] = h->known_hosts;
+	home = h->user_home;
+	if (home != NULL) {
+		own[0] = xasprintf("%s/.ssh/known_hosts", home);
+		own[1] = xasprintf("%s/.ssh/known_hosts2", home);
+		kh[1] = own[0];
+		kh[2] = own[1];
+	}
+	r |= add_files(&b, "UserKnownHostsFile", kh);
+	free(own[0]);
+	free(own[1]);
 	if (h->rig_only) {
 		/* accept-new: the first connection of a project learns the
 		 * key (as the first 'ssh HOST' would after a yes), a changed
@@ -274,6 +316,7 @@ sshconfig_install(const struct machine *m, const char *home,
 	h.user = machine_user(m);
 	h.identity = id;
 	h.known_hosts = kh;
+	h.user_home = home;
 	block = sshconfig_block(&h);
 	if (block == NULL)
 		goto out;

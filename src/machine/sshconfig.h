@@ -15,6 +15,7 @@ struct machine;
 /* Before a machine's name in the user's ssh config: never a real host's
  * name, whatever the project is called. */
 #define SSHCONFIG_PREFIX "rig-"
+#define SSHCONFIG_KH_MAX 3 /* files in UserKnownHostsFile */
 
 struct sshconfig_host {
 	const char *alias; /* the Host pattern */
@@ -22,7 +23,8 @@ struct sshconfig_host {
 	int         port;
 	const char *user;
 	const char *identity; /* absolute or NULL */
-	const char *known_hosts; /* absolute */
+	const char *known_hosts; /* absolute; where new keys go */
+	const char *user_home; /* its .ssh/known_hosts{,2} checked too; NULL */
 	const char *control_path; /* NULL: no shared connection */
 	int         connect_timeout;
 	int         rig_only; /* rig's own: no prompts, quiet */
