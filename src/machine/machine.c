@@ -161,19 +161,53 @@ show_user(const void *obj, char *out, size_t len)
 	snprintf(out, len, "%s", machine_user(obj));
 }
 
+/*
+ * Package names only, by Debian's rules (policy 5.6.1: lower case
+ * letters, digits, '+', '-', '.', at least two characters, starting
+ * with a letter or digit), separated by spaces. Nothing apt-get would
+ * read as something else: no option ("-..."), no removal (a name ending
+ * in '-'), no version ("="), release ("/") or architecture (":").
+ */
 static int
 check_packages(void *obj, const char *v, char *why, size_t len)
 {
+	const char *p = v, *w;
+	size_t      n;
+
 	(void)obj;
-	for (const char *p = v; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		        strchr(" +-.:", *p) != NULL)) {
-			snprintf(why, len, "'%s' are not Debian package names",
-			    v);
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return 0;
+		w = p;
+		n = strcspn(p, " ");
+		p += n;
+		if (!machine_package_name_ok(w, n)) {
+			snprintf(why, len,
+			    "'%.*s' is not a Debian package name (lower case "
+			    "letters, digits, '+', '-', '.'; no options, "
+			    "versions or removals)",
+			    (int)n, w);
 			return -1;
 		}
 	}
-	return 0;
+}
+
+int
+machine_package_name_ok(const char *w, size_t n)
+{
+	if (n < 2 || !((w[0] >= 'a' && w[0] <= 'z') ||
+	                 (w[0] >= '0' && w[0] <= '9')))
+		return 0;
+	if (w[n - 1] == '-')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		        (w[i] >= '0' && w[i] <= '9') ||
+		        strchr("+-.", w[i]) != NULL))
+			return 0;
+	return 1;
 }
 
 static int

@@ -69,6 +69,10 @@ extern const struct setting machine_settings[];
  * programs rig runs. rig.conf may not set them (machine_set() refuses). */
 extern const struct setting machine_user_settings[];
 
+/* Whether the 'n' bytes at 'w' are one Debian package name that apt-get
+ * cannot read as anything else (no option, removal, version). */
+int machine_package_name_ok(const char *w, size_t n);
+
 /* $XDG_CONFIG_HOME/rig/config, else ~/.config/rig/config. Caller frees
  * result; NULL if there is no home. */
 char *machine_user_conf_path(void);

@@ -232,9 +232,10 @@ step_packages(struct up *u)
 	buf_init(&missing, 64 * 1024);
 	list = xasprintf("%s %s", UP_PACKAGES,
 	    u->m->packages != NULL ? u->m->packages : "");
+	/* rig.conf's check took names only; '--' all the same. */
 	buf_adds(&script,
 	    "dpkg-query -W -f='${Package} ${db:Status-Abbrev}"
-	    "\\n'");
+	    "\\n' --");
 	for (w = strtok_r(list, " ", &save); w != NULL;
 	     w = strtok_r(NULL, " ", &save)) {
 		q = sh_quote(w);
@@ -304,7 +305,7 @@ step_packages(struct up *u)
 	    "DPkg::Lock::Timeout=600 -qq update && %senv "
 	    "DEBIAN_FRONTEND=noninteractive apt-get -o "
 	    "DPkg::Lock::Timeout=600 -qq install -y --no-install-recommends"
-	    "%s",
+	    " --%s",
 	    sudo, sudo, buf_str(&missing));
 	proc_result_init(&res);
 	if (remote_capture(u->rm, buf_str(&script), -1, INSTALL_MS, &res) == -1)
