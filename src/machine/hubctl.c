@@ -14,7 +14,34 @@
 #include "machine.h"
 #include "remote.h"
 #include "service.h"
+#include "termsafe.h"
 #include "lib/util.h"
+
+static void clean_json(json_t *);
+
+/* Every string of 'j' made safe to print (term_clean()): rig status
+ * prints them, and the machine wrote them. */
+static void
+clean_json(json_t *j)
+{
+	const char *k;
+	json_t     *v;
+	size_t      i;
+	char       *s;
+
+	if (json_is_string(j)) {
+		s = xstrdup(json_string_value(j));
+		term_clean_str(s);
+		json_string_set(j, s);
+		free(s);
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			clean_json(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			clean_json(v);
+	}
+}
 
 int
 hubctl_call(struct remote *rm, const char *sub, const char *args,
@@ -95,6 +122,7 @@ hubctl_status(struct remote *rm, int *installed)
 			json_decref(j);
 			j = NULL;
 		}
+		clean_json(j);
 	} else if (r > 0) {
 		hubctl_show_error(&res);
 		error("'rig service status' failed on the machine (status "

@@ -24,6 +24,7 @@
 #include "provider.h"
 #include "remote.h"
 #include "sshconfig.h"
+#include "termsafe.h"
 #include "lib/util.h"
 
 #define CONNECT_SLACK_MS 15000 /* beyond ConnectTimeout for a login */
@@ -413,6 +414,7 @@ remote_connect(struct remote *rm)
 	r = proc_capture(a.v, NULL, -1,
 	    rm->m->connect_timeout * 1000 + CONNECT_SLACK_MS, &res);
 	argv_release(&a);
+	term_clean(res.err.data, res.err.len);
 	if (r == 0 && res.status != 0) {
 		remote_explain(rm, &res, msg, sizeof(msg));
 		r = error("%s", msg);
@@ -431,6 +433,9 @@ remote_capture(struct remote *rm, const char *script, int in_fd, int timeout_ms,
 	remote_argv(rm, &a, script, 0, NULL);
 	r = proc_capture(a.v, rm->home, in_fd, timeout_ms, res);
 	argv_release(&a);
+	/* Whatever of it reaches the terminal is text, never escapes. */
+	term_clean(res->out.data, res->out.len);
+	term_clean(res->err.data, res->err.len);
 	return r;
 }
 

@@ -55,7 +55,8 @@ char *remote_rsync_path(struct remote *, const char *path);
  */
 int remote_connect(struct remote *);
 
-/* Runs 'script' on the machine, output captured (proc_capture()). */
+/* Runs 'script' on the machine, output captured (proc_capture()), its
+ * control characters but newline and tab made '?' (term_clean()). */
 int remote_capture(struct remote *, const char *script, int in_fd,
     int timeout_ms, struct proc_result *);
 

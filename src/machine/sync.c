@@ -39,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@
 #include "remote.h"
 #include "sync-manifest.h"
 #include "sync.h"
+#include "termsafe.h"
 #include "lib/util.h"
 
 #define CONFLICT_TRIES 100
@@ -114,6 +116,8 @@ static int     fetch_conflicts(struct sync_job *, const struct manifest *);
 static int     place_conflict(struct sync_job *, const char *, const char *);
 static int     down_record(struct sync_job *, struct down_plan *);
 static void    report(const struct sync_opts *, const struct sync_stats *);
+static void    say(FILE *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Regular files only: those are what a conflict can be about. */
 static int
@@ -335,6 +339,7 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 		return -1;
 	if (rsync_ok(res->status))
 		return 0;
+	term_clean(res->err.data, res->err.len);
 	err = buf_str(&res->err);
 	n = (int)strlen(err);
 	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
@@ -523,7 +528,7 @@ down_plan(struct sync_job *job, struct down_plan *plan)
 	job->st.kept = (int64_t)(plan->leave.n - plan->conf.n);
 	if (o->dry_run) {
 		for (size_t i = 0; i < plan->conf.n; i++)
-			fprintf(o->out,
+			say(o->out,
 			    "conflict: %s changed here and on the "
 			    "machine (both would be kept)\n",
 			    plan->conf.e[i].path);
@@ -553,7 +558,7 @@ down_classify(struct sync_job *job, struct down_plan *plan,
 
 	deleting = strcmp(it->flags, "*deleting") == 0;
 	if (o->dry_run && it->flags[0] != '.' && (!deleting || o->delete))
-		fprintf(o->out, "%s %s\n", it->flags, it->name);
+		say(o->out, "%s %s\n", it->flags, it->name);
 	/* A folder is itemized as "NAME/": the file it would replace is
 	 * "NAME". */
 	name = xstrdup(it->name);
@@ -608,7 +613,7 @@ down_classify_item(struct sync_job *job, struct down_plan *plan,
 	if (deleting) {
 		/* Gone there, changed (or new) here. */
 		manifest_add(&plan->leave, name, 0, 0, 0);
-		fprintf(o->out,
+		say(o->out,
 		    "kept: %s is gone from the machine but changed here\n",
 		    name);
 		return;
@@ -625,9 +630,28 @@ down_classify_item(struct sync_job *job, struct down_plan *plan,
 	if (remote_changed)
 		manifest_add(&plan->conf, name, 0, 0, 0);
 	else
-		fprintf(o->out,
+		say(o->out,
 		    "kept: %s changed here only ('rig sync up' sends it)\n",
 		    name);
+}
+
+/* fprintf() of a line naming the machine's paths: rsync decodes their
+ * bytes, so an escape sequence in a file name is made text here. */
+static void
+say(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	char   *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return;
+	term_clean_str(s);
+	fputs(s, f);
+	free(s);
 }
 
 /* Whether "down" must never write 'name' (a path of the dry run's). */
@@ -758,7 +782,7 @@ place_conflict(struct sync_job *job, const char *tmp, const char *path)
 	int         r = -1;
 
 	if (lstat(from, &sb) == -1) {
-		fprintf(job->o->out,
+		say(job->o->out,
 		    "conflict: %s changed here and on the machine: kept "
 		    "yours; the machine's was not fetched (a link leaving "
 		    "the project?)\n",
@@ -780,7 +804,7 @@ place_conflict(struct sync_job *job, const char *tmp, const char *path)
 		free(to);
 	}
 	if (r == 0)
-		fprintf(job->o->out,
+		say(job->o->out,
 		    "conflict: %s changed here and on the "
 		    "machine: kept yours, the machine's is %s\n",
 		    path, name);

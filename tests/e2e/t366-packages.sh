@@ -22,6 +22,6 @@ for p in '--allow-unauthenticated htop' 'openssh-server-' 'htop -y' \
 done
 cp "$T/rig.conf.orig" rig.conf
 sed -i "s|^; packages = .*|packages = rsync g++ python3.11|" rig.conf
-"$RIG" status >"$T/st.out" 2>&1
+"$RIG" status >"$T/st.out" 2>&1 || true
 grep -q "package name" "$T/st.out" && fail "plain names refused: $(cat "$T/st.out")"
 exit 0

@@ -70,7 +70,7 @@ in_ns "$RIG" self-stop --dry-run --arm-endpoint "http://127.0.0.1:$PORT" \
 # Real loopback still passes (the tests' doubles), and is contacted.
 cp "$T/rig.conf.orig" rig.conf
 sed -i "s|^; login_endpoint = .*|login_endpoint = http://127.0.0.1:$PORT|" rig.conf
-"$RIG" status >"$T/st-lo.out" 2>&1
+"$RIG" status >"$T/st-lo.out" 2>&1 || true
 grep -q "not one of Azure's own hosts" "$T/st-lo.out" && fail "loopback refused: $(cat "$T/st-lo.out")"
 [ -s "$T/seen" ] || fail "rig status did not reach a loopback login endpoint: $(cat "$T/st-lo.out")"
 exit 0
