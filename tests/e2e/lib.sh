@@ -672,7 +672,10 @@ azure_host() {
 	: >"$H/.ssh/authorized_keys"
 	chown "$U:$U" "$H/.ssh/authorized_keys"
 	chmod 600 "$H/.ssh/authorized_keys"
-	azure_double_up --public-ip "$A" --authorized-keys "$H/.ssh/authorized_keys"
+	# The double plays cloud-init too: the host key rig gives the VM
+	# becomes the sshd's.
+	azure_double_up --public-ip "$A" --authorized-keys "$H/.ssh/authorized_keys" \
+		--host-key "$HOSTS_DIR/h1/hostkey"
 }
 
 # azure_imds_in_host: inside the host, IMDS at 169.254.169.254:80 and ARM

@@ -65,6 +65,9 @@ tok = [r for r in rec if "oauth2" in r["liveRequest"]["url"]]
 assert tok and all(r["liveResponse"]["body"]["access_token"] == "REDACTED" for r in tok), tok
 vm = [r for r in rec if r["liveRequest"]["method"] == "PUT" and r["liveRequest"]["url"].split("?")[0].endswith("/virtualMachines/dsvm1")]
 assert vm[0]["liveRequest"]["body"]["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"] == "REDACTED"
+# The VM's host key (cloud-init customData) is never recorded.
+assert vm[0]["liveRequest"]["body"]["properties"]["osProfile"]["customData"] == "REDACTED"
+assert "OPENSSH PRIVATE KEY" not in text and "ssh_keys" not in text
 PY
 
 # What the double holds: every resource, the VM running, its identity
