@@ -16,6 +16,7 @@
 
 #include "hub/autostop.h"
 #include "hub/db.h"
+#include "hub/firewall.h"
 #include "hub/state.h"
 #include "hub/tls.h"
 #include "service-internal.h"
@@ -123,6 +124,21 @@ service_status(struct service *s)
 		else
 			json_decref(a);
 		free(ap);
+	}
+	/* The user firewall, as the running hub last wrote it (firewall.h). */
+	{
+		char   *fwp = xasprintf("%s/%s", s->state, FIREWALL_FILE);
+		json_t *f = running ? json_load_file(fwp, 0, NULL) : NULL;
+
+		if (!json_is_object(f) && running) {
+			json_decref(f);
+			f = json_pack("{s:b}", "active", 0);
+		}
+		if (json_is_object(f))
+			json_object_set_new(hub, "firewall", f);
+		else
+			json_decref(f);
+		free(fwp);
 	}
 	json_object_set_new(o, "hub", hub);
 
