@@ -294,7 +294,7 @@ sshconfig_install(const struct machine *m, const char *home,
 {
 	struct sshconfig_host h;
 	char *dotssh, *path, *cfg, *old, *text, *block, *kh, *id, *inc;
-	char *alias, *legacy;
+	char *alias, *legacy, *mark = NULL;
 	int   ret = -1;
 
 	dotssh = xasprintf("%s/.ssh", home);
@@ -326,9 +326,13 @@ sshconfig_install(const struct machine *m, const char *home,
 		error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	/* An entry of an older rig, without the prefix, goes. */
-	legacy = sshconfig_replace(old, m->name, m->dir, NULL);
-	text = sshconfig_replace(legacy, alias, m->dir, block);
+	/* This project's entry of an older rig, without the prefix, goes
+	 * (only its own: "rig-x" may be another project's new alias). */
+	mark = xasprintf("# rig: %s (%s)\n", m->name, m->dir);
+	if (old != NULL && strstr(old, mark) != NULL)
+		legacy = sshconfig_replace(old, m->name, m->dir, NULL);
+	text = sshconfig_replace(legacy != NULL ? legacy : old, alias, m->dir,
+	    block);
 	if (write_through(path, text) == -1)
 		goto out;
 	free(old);
@@ -356,6 +360,7 @@ out:
 	free(inc);
 	free(alias);
 	free(legacy);
+	free(mark);
 	free(old);
 	free(text);
 	free(block);
