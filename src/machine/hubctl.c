@@ -19,6 +19,19 @@
 
 static void clean_json(json_t *);
 
+const char *
+hubctl_bin(const struct remote *rm)
+{
+	return rm->service_sudo ? "sudo -n \"$HOME\"/" SERVICE_BIN
+	                        : SERVICE_BIN;
+}
+
+const char *
+hubctl_dir(const struct remote *rm)
+{
+	return rm->service_sudo ? "\"$HOME\"/" SERVICE_DIR : SERVICE_DIR;
+}
+
 /* Every string of 'j' made safe to print (term_clean()): rig status
  * prints them, and the machine wrote them. */
 static void
@@ -50,8 +63,13 @@ hubctl_call(struct remote *rm, const char *sub, const char *args,
 	char *script;
 	int   r;
 
-	script = xasprintf("%s service %s --dir %s%s%s", SERVICE_BIN, sub,
-	    SERVICE_DIR, args != NULL ? " " : "", args != NULL ? args : "");
+	/* sudo says "command not found" with its own status: the shell's
+	 * 127 is given for it. */
+	script = xasprintf("%s%s service %s --dir %s%s%s",
+	    rm->service_sudo ? "[ -x \"$HOME\"/" SERVICE_BIN " ] || exit 127; "
+	                     : "",
+	    hubctl_bin(rm), sub, hubctl_dir(rm), args != NULL ? " " : "",
+	    args != NULL ? args : "");
 	proc_result_init(res);
 	r = remote_capture(rm, script, -1, timeout_ms, res);
 	free(script);

@@ -162,7 +162,7 @@ int
 remote_open(struct remote *rm, struct machine *m)
 {
 	struct sshconfig_host h;
-	char                 *block, *text, *id;
+	char                 *block, *text, *id, *sudo;
 	const char           *home;
 	int                   r;
 
@@ -174,6 +174,10 @@ remote_open(struct remote *rm, struct machine *m)
 		return -1;
 	if (m->provider->address(m, &rm->host, &rm->port) == -1)
 		return -1;
+	/* Noted by rig up when it made the hub a root service. */
+	sudo = machine_state_get(m, "service.sudo");
+	rm->service_sudo = sudo != NULL && strcmp(sudo, "yes") == 0;
+	free(sudo);
 	if (rm->host == NULL) {
 		home = getenv("HOME");
 		if (home == NULL || home[0] != '/')

@@ -26,6 +26,7 @@ struct remote {
 	char           *control_path; /* shared connection; NULL: none */
 	char           *ssh, *rsync; /* programs */
 	char           *home; /* this machine's: local provider's base */
+	int             service_sudo; /* rig service runs as root: sudo -n */
 };
 
 /* Flags of remote_argv() and remote_run(). */

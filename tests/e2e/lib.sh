@@ -457,11 +457,13 @@ EOC
 			;;
 		dsvm)
 			mkdir -p "$h/bin"
-			cat >"$h/bin/sudo" <<'EOS'
+			cat >"$h/bin/sudo" <<EOS
 #!/bin/sh
-# Test stand-in for password-less sudo: runs the command, marked as root.
-[ "$1" = -n ] && shift
-RIG_TEST_ROOT=1 exec "$@"
+# Test stand-in for password-less sudo: runs the command, marked as root,
+# and logs it.
+[ "\$1" = -n ] && shift
+echo "\$*" >>$h/sudo.log
+RIG_TEST_ROOT=1 exec "\$@"
 EOS
 			cat >"$h/bin/systemctl" <<EOS
 #!/bin/sh
@@ -477,7 +479,8 @@ esac
 EOS
 			chmod 755 "$h/bin" "$h/bin/sudo" "$h/bin/systemctl"
 			: >"$h/systemctl.log"
-			chmod 666 "$h/systemctl.log"
+			: >"$h/sudo.log"
+			chmod 666 "$h/systemctl.log" "$h/sudo.log"
 			chmod 777 "$h"
 			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin"
 			;;
