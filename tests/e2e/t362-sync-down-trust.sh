@@ -62,16 +62,17 @@ grep -q ProxyCommand .rig/ssh_config && fail "sync down wrote .rig/ssh_config"
 [ -f evil ] || fail "evil did not come down: $(cat "$T/down.out")"
 [ "$(stat -c %a evil)" = 755 ] || fail "evil came with mode $(stat -c %a evil)"
 [ "$(stat -c %a shared)" = 755 ] || fail "shared/ came with mode $(stat -c %a shared)"
-[ -e out ] || [ -L out ] && fail "a link out of the project came down"
+if [ -e out ] || [ -L out ]; then fail "a link out of the project came down"; fi
 for f in a b c; do
-	[ -f $f.txt ] && [ ! -L $f.txt ] || fail "$f.txt is no longer a file"
+	if [ ! -f $f.txt ] || [ -L $f.txt ]; then fail "$f.txt is no longer a file"; fi
 	[ "$(cat $f.txt)" = "my $f" ] || fail "the edit of $f.txt is lost"
 done
 [ -L a.remote-conflict.txt ] || fail "the machine's a.txt (a symlink) is not beside: $(cat "$T/down.out")"
 [ -d b.remote-conflict.txt ] || fail "the machine's b.txt (a folder) is not beside: $(cat "$T/down.out")"
 [ "$(cat b.remote-conflict.txt/x)" = "in a folder" ] || fail "b's folder is not the machine's"
-[ -e c.remote-conflict.txt ] || [ -L c.remote-conflict.txt ] &&
+if [ -e c.remote-conflict.txt ] || [ -L c.remote-conflict.txt ]; then
 	fail "a link out of the project came down as a conflict copy"
+fi
 grep -q 'conflict: b.txt ' "$T/down.out" || fail "b.txt not reported: $(cat "$T/down.out")"
 [ ! -e "$T/pwned" ] || fail "something ran"
 # A later down does not overwrite the conflict copies.

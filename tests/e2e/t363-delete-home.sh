@@ -18,6 +18,7 @@ RH=$(host_ssh 1 'cd && pwd -P')
 ln -s "$RH" "$H/link-home"
 chown -h "$HOST_USER:$HOST_USER" "$H/link-home"
 cp rig.conf "$T/rig.conf.orig"
+# shellcheck disable=SC2088 # a literal ~, as rig.conf has it
 for d in '~' '~/' "$RH" "$(dirname "$RH")" / '~/link-home' '~/link-home/.'; do
 	cp "$T/rig.conf.orig" rig.conf
 	sed -i "s|^remote_dir = .*|remote_dir = $d|" rig.conf
@@ -43,6 +44,7 @@ chown -R "$HOST_USER:$HOST_USER" "$R"
 [ -e "$R/.ssh/authorized_keys" ] || fail "--delete deleted a .ssh folder"
 
 # down --purge: never a home, whatever the path.
+# shellcheck disable=SC2088 # a literal ~, as rig.conf has it
 for d in "$RH" '~/link-home'; do
 	cp "$T/rig.conf.orig" rig.conf
 	sed -i "s|^remote_dir = .*|remote_dir = $d|" rig.conf

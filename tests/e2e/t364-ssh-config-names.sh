@@ -29,7 +29,7 @@ grep -qx "hostname $(host_addr 1)" "$T/rig.G" || fail "rig-github.com is not the
 [ "$(cat "$T/plain.out")" = "${PREFIX}h1" ] || fail "ssh rig-github.com: $(cat "$T/plain.out")"
 grep -q '^Host github.com$' "$T/roothome/.ssh/config-rig" && fail "the bare-name entry is still there"
 grep -q 'try: ssh rig-github.com' "$T/sc.out" || fail "ssh-config said: $(cat "$T/sc.out")"
-[ -L "$T/roothome/.ssh/config" ] || fail "~/.ssh/config is no longer a symlink"
+[ -L "$T/roothome/.ssh/config" ] || fail "the user's .ssh/config is no longer a symlink"
 grep -q '^Include ~/.ssh/config-rig' "$T/dotfiles/ssh_config" || fail "the link's target has no Include"
 grep -q '^Host example' "$T/dotfiles/ssh_config" || fail "the user's entry is lost"
 exit 0
