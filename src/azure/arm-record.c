@@ -3,10 +3,12 @@
  * Recording rig's Azure traffic, scrubbed (arm-record.h).
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -137,6 +139,7 @@ arm_record(const char *method, const char *url,
 	json_t     *rh, *sh, *line;
 	char       *u, *text, code[16];
 	FILE       *f;
+	int         fd;
 
 	if (path == NULL || *path == '\0')
 		return;
@@ -181,11 +184,15 @@ arm_record(const char *method, const char *url,
 		return;
 	text = json_dumps(line, JSON_COMPACT);
 	arm_record_scrub_ids(text);
-	f = fopen(path, "a");
+	/* 0600 whatever the umask: the recording holds the user's
+	 * resources, addresses and tenant, if no secrets. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	f = fd != -1 ? fdopen(fd, "a") : NULL;
 	if (f != NULL) {
 		fprintf(f, "%s\n", text);
 		fclose(f);
-	}
+	} else if (fd != -1)
+		close(fd);
 	free(text);
 	json_decref(line);
 }

@@ -119,21 +119,66 @@ arm_url_origin(const char *url, const char **end)
 }
 
 int
-arm_url_allowed(const char *url, char *why, size_t whylen)
+arm_url_host(const char *url, char *host, size_t hostlen)
 {
-	const char     *auth, *end;
-	char            host[256];
-	size_t          n;
+	const char *auth, *end, *rb, *colon;
+	size_t      n;
+
+	if (arm_url_origin(url, &end) == 0)
+		return -1;
+	auth = strstr(url, "://") + 3;
+	if (memchr(auth, '@', (size_t)(end - auth)) != NULL)
+		return -1;
+	/* Host without port; [v6] in brackets. */
+	if (*auth == '[') {
+		rb = memchr(auth, ']', (size_t)(end - auth));
+		if (rb == NULL || (rb + 1 != end && rb[1] != ':'))
+			return -1;
+		n = (size_t)(rb - auth - 1);
+		auth++;
+	} else {
+		colon = memchr(auth, ':', (size_t)(end - auth));
+		n = (size_t)((colon != NULL ? colon : end) - auth);
+	}
+	if (n == 0 || n >= hostlen)
+		return -1;
+	memcpy(host, auth, n);
+	host[n] = '\0';
+	return 0;
+}
+
+/*
+ * Loopback is what the whole host parses to, never what it starts
+ * with: "127.evil.test" is a name anyone's DNS may answer for.
+ */
+int
+arm_host_loopback(const char *host)
+{
 	struct in_addr  a4;
 	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+int
+arm_url_allowed(const char *url, char *why, size_t whylen)
+{
+	const char *end;
+	char        host[256];
 
 	if (arm_url_origin(url, &end) == 0) {
 		snprintf(why, whylen, "'%s' is not an absolute URL", url);
 		return -1;
 	}
-	auth = strstr(url, "://") + 3;
-	if (memchr(auth, '@', (size_t)(end - auth)) != NULL) {
-		snprintf(why, whylen, "user names in URLs are not allowed");
+	if (arm_url_host(url, host, sizeof(host)) == -1) {
+		snprintf(why, whylen,
+		    "'%.200s': no host, or a user name (not allowed)", url);
 		return -1;
 	}
 	if (strncasecmp(url, "https://", 8) == 0)
@@ -142,31 +187,8 @@ arm_url_allowed(const char *url, char *why, size_t whylen)
 		snprintf(why, whylen, "'%s' is neither https nor http", url);
 		return -1;
 	}
-	/* Host without port; [v6] in brackets. */
-	if (*auth == '[') {
-		const char *rb = memchr(auth, ']', (size_t)(end - auth));
-
-		if (rb == NULL)
-			goto refuse;
-		n = (size_t)(rb - auth - 1);
-		auth++;
-	} else {
-		const char *colon = memchr(auth, ':', (size_t)(end - auth));
-
-		n = (size_t)((colon != NULL ? colon : end) - auth);
-	}
-	if (n == 0 || n >= sizeof(host))
-		goto refuse;
-	memcpy(host, auth, n);
-	host[n] = '\0';
-	if (strcasecmp(host, "localhost") == 0)
+	if (arm_host_loopback(host))
 		return 0;
-	if (inet_pton(AF_INET, host, &a4) == 1 &&
-	    (ntohl(a4.s_addr) >> 24) == 127)
-		return 0;
-	if (inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6))
-		return 0;
-refuse:
 	snprintf(why, whylen,
 	    "'%.200s' must be https (plain http only on a loopback address)",
 	    url);

@@ -30,7 +30,7 @@ static int check_image(void *, const char *, char *, size_t);
 static int check_allow_from(void *, const char *, char *, size_t);
 static int check_daily_stop(void *, const char *, char *, size_t);
 static int check_login_url(void *, const char *, char *, size_t);
-static int check_https(void *, const char *, char *, size_t);
+static int check_imds_url(void *, const char *, char *, size_t);
 static int name_chars_ok(const char *, const char *);
 
 #define A(field) offsetof(struct azure_conf, field)
@@ -111,15 +111,15 @@ const struct setting azure_settings[] = {
 	/* IMDS is plain http at a link-local address by design. */
 	{ .section = "azure", .key = "imds_endpoint", .type = SETTING_URL,
 	    .off = A(imds_endpoint), .def = AZURE_IMDS_DEFAULT,
-	    .flags = SETTING_DOC_OPTIONAL,
+	    .check = check_imds_url, .flags = SETTING_DOC_OPTIONAL,
 	    .help = "the VM's instance metadata service" },
 	{ .section = "azure", .key = "prices_endpoint", .type = SETTING_URL,
 	    .off = A(prices_endpoint), .def = AZURE_PRICES_DEFAULT,
-	    .check = check_https, .flags = SETTING_DOC_OPTIONAL,
+	    .check = check_login_url, .flags = SETTING_DOC_OPTIONAL,
 	    .help = "the Retail Prices API" },
 	{ .section = "azure", .key = "myip_endpoint", .type = SETTING_URL,
 	    .off = A(myip_endpoint), .def = AZURE_MYIP_DEFAULT,
-	    .check = check_https, .flags = SETTING_DOC_OPTIONAL,
+	    .check = check_login_url, .flags = SETTING_DOC_OPTIONAL,
 	    .help = "tells allow_from = auto your public address" },
 	{ .type = SETTING_END },
 };
@@ -158,63 +158,77 @@ name_chars_ok(const char *v, const char *extra)
 	return 1;
 }
 
-/* ARM, login and prices must be https (or http on loopback, for tests);
- * IMDS is plain http at a link-local address by design. */
-/* Whether credentials may go to the host of 'url': Azure's clouds'
- * ARM and login hosts, loopback (tests), or anything when the user says
- * so in the environment: a rig.conf that came with a cloned project must
- * not be able to send someone's login elsewhere. */
+/*
+ * Whether rig may talk to the host of 'url' at all: Azure's own hosts
+ * (ARM, login, prices, IMDS's link-local address; the public address
+ * service allow_from = auto asks), loopback (tests: arm_host_loopback(),
+ * the whole host parsed, never a prefix), or anything when the user says
+ * so in the environment. One rule for every endpoint key: a rig.conf that
+ * came with a cloned project must not send someone's login, or the VM
+ * identity's token, anywhere else.
+ */
 int
 azure_host_trusted(const char *url)
 {
 	static const char *const hosts[] = { "management.azure.com",
 		"login.microsoftonline.com", "management.usgovcloudapi.net",
 		"login.microsoftonline.us", "management.chinacloudapi.cn",
-		"login.chinacloudapi.cn", "login.partner.microsoftonline.cn" };
-	const char *h = strstr(url, "://");
-	size_t      n;
+		"login.chinacloudapi.cn", "login.partner.microsoftonline.cn",
+		"prices.azure.com", "api.ipify.org", "169.254.169.254" };
 	const char *any = getenv("RIG_AZURE_ANY_ENDPOINT");
+	char        host[256];
 
 	if (any != NULL && strcmp(any, "1") == 0)
 		return 1;
-	if (h == NULL)
+	if (arm_url_host(url, host, sizeof(host)) == -1)
 		return 0;
-	h += 3;
-	n = strcspn(h, ":/?#");
-	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
-	    strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0)
+	if (arm_host_loopback(host))
 		return 1;
 	for (size_t i = 0; i < nitems(hosts); i++)
-		if (strlen(hosts[i]) == n && strncasecmp(h, hosts[i], n) == 0)
+		if (strcasecmp(host, hosts[i]) == 0)
 			return 1;
 	return 0;
 }
 
-/* ARM and login get credentials: https (or http on loopback, for
- * tests), and one of Azure's own hosts unless the user says otherwise. */
-static int
-check_login_url(void *obj, const char *v, char *why, size_t len)
+int
+azure_endpoint_check(const char *v, int allow_http, char *why, size_t len)
 {
-	if (check_https(obj, v, why, len) == -1)
+	const char *end;
+
+	if (allow_http && strncasecmp(v, "http://", 7) == 0) {
+		if (arm_url_origin(v, &end) == 0) {
+			snprintf(why, len, "'%s' is not an absolute URL", v);
+			return -1;
+		}
+	} else if (arm_url_allowed(v, why, len) == -1)
 		return -1;
 	if (!azure_host_trusted(v)) {
 		snprintf(why, len,
 		    "'%s' is not one of Azure's own hosts (public, US "
-		    "Government or China cloud) nor loopback, and it would "
-		    "get your Azure login: set RIG_AZURE_ANY_ENDPOINT=1 if you "
-		    "mean it",
+		    "Government or China cloud) nor loopback, and rig would "
+		    "send it your Azure login or the VM's token: set "
+		    "RIG_AZURE_ANY_ENDPOINT=1 if you mean it",
 		    v);
 		return -1;
 	}
 	return 0;
 }
 
-/* https, or http on loopback (arm_url_allowed()). */
+/* ARM, login, prices, the public address service: https (or http on
+ * loopback, for tests) on one of Azure's own hosts. */
 static int
-check_https(void *obj, const char *v, char *why, size_t len)
+check_login_url(void *obj, const char *v, char *why, size_t len)
 {
 	(void)obj;
-	return arm_url_allowed(v, why, len);
+	return azure_endpoint_check(v, 0, why, len);
+}
+
+/* IMDS is plain http at a link-local address by design. */
+static int
+check_imds_url(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	return azure_endpoint_check(v, 1, why, len);
 }
 
 /* PUBLISHER:OFFER:SKU:VERSION, Azure's image URN; sets its parts. */

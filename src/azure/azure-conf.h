@@ -62,9 +62,18 @@ int azure_conf_set(struct azure_conf *, const char *key, const char *value);
 /* The commented [azure] section rig init writes. Caller frees. */
 char *azure_conf_text(const struct azure_conf *);
 
-/* Whether Azure credentials may be sent to the host of 'url' (Azure's
- * own ARM and login hosts, loopback, or RIG_AZURE_ANY_ENDPOINT=1). */
+/* Whether rig may talk to the host of 'url' (Azure's own hosts,
+ * loopback, or RIG_AZURE_ANY_ENDPOINT=1). */
 int azure_host_trusted(const char *url);
+
+/*
+ * The one rule for every endpoint (rig.conf's [azure] keys and what the
+ * hub hands rig self-stop): https, or http on loopback (or any http if
+ * 'allow_http', for IMDS), to a host azure_host_trusted() takes. 0, or
+ * -1 with the reason in 'why'.
+ */
+int azure_endpoint_check(const char *url, int allow_http, char *why,
+    size_t len);
 
 /* Whether Azure refuses 'name' as a VM's admin user ("root", "admin",
  * ...; Azure's list of reserved names), or it is not a valid one. */

@@ -20,6 +20,7 @@
 
 #include "arm.h"
 #include "azure-conf.h"
+#include "azure-hostkey.h"
 #include "azure-vm.h"
 #include "azure.h"
 #include "lib/buf.h"
@@ -629,6 +630,7 @@ vm_body(struct mk *k, const char *key)
 	const char        *user = machine_user(az->m);
 	char              *keypath = xasprintf("/home/%s/.ssh/authorized_keys",
 	                 user);
+	char              *cd;
 	json_t            *props, *body;
 
 	props = json_pack(
@@ -647,6 +649,15 @@ vm_body(struct mk *k, const char *key)
 	    "id", k->nic_id, "properties", "primary", 1, "deleteOption",
 	    "Delete");
 	free(keypath);
+	/* The host key rig pinned (azure-hostkey.c), for a VM rig made
+	 * with one; the same on every PUT, as Azure wants it. */
+	cd = azure_host_key_custom_data(az->m);
+	if (cd != NULL) {
+		json_object_set_new(json_object_get(props, "osProfile"),
+		    "customData", json_string(cd));
+		explicit_bzero(cd, strlen(cd));
+		free(cd);
+	}
 	if (c->spot) {
 		json_object_set_new(props, "priority", json_string("Spot"));
 		json_object_set_new(props, "evictionPolicy",
@@ -742,8 +753,10 @@ mk_vm(struct mk *k)
 	    azure_conf_of(az->m)->size, azure_conf_of(az->m)->image);
 	fflush(stdout);
 	key = public_key(az->m);
-	if (key == NULL)
+	if (key == NULL || azure_host_key_make(az->m) == -1) {
+		free(key);
 		return -1;
+	}
 	r = azure_put(az, "creating the VM", az->vm_path, vm_body(k, key),
 	    &k->vm);
 	free(key);

@@ -29,9 +29,11 @@ static char *own_id(const char *);
 
 /*
  * What the hub passes on from hub.conf (autostop.c knows neither the
- * provider nor its endpoints): this provider only, the token's ARM
- * endpoint by arm_url_allowed(), IMDS an http(s) URL (plain http at a
- * link-local address by design). -1 printed.
+ * provider nor its endpoints, and hub.conf's [hub] keys may come from a
+ * project's rig.conf): this provider only, and both endpoints by the one
+ * rule of rig.conf's [azure] keys (azure_endpoint_check(): Azure's own
+ * hosts or loopback), IMDS also over plain http (a link-local address by
+ * design). The VM identity's token goes to the ARM endpoint. -1 printed.
  */
 static int
 check_args(const char *provider, const char *armurl, const char *imds)
@@ -42,13 +44,10 @@ check_args(const char *provider, const char *armurl, const char *imds)
 		return error("self-stop: provider '%s' cannot stop itself "
 		             "(only azure)",
 		    provider);
-	if (arm_url_allowed(armurl, why, sizeof(why)) == -1)
+	if (azure_endpoint_check(armurl, 0, why, sizeof(why)) == -1)
 		return error("self-stop: --arm-endpoint: %s", why);
-	if ((strncmp(imds, "http://", 7) != 0 || imds[7] == '\0') &&
-	    (strncmp(imds, "https://", 8) != 0 || imds[8] == '\0'))
-		return error("self-stop: --imds-endpoint: '%s' is not an "
-		             "http(s) URL",
-		    imds);
+	if (azure_endpoint_check(imds, 1, why, sizeof(why)) == -1)
+		return error("self-stop: --imds-endpoint: %s", why);
 	return 0;
 }
 

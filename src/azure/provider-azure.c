@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "azure-conf.h"
+#include "azure-hostkey.h"
 #include "azure-prices.h"
 #include "azure-vm.h"
 #include "azure.h"
@@ -327,6 +328,12 @@ az_address(struct machine *m, char **host, int *port)
 		return error("machine '%s' has no VM on Azure yet (run rig up)",
 		    m->name);
 	*port = m->port;
+	/* Before any ssh: the key rig gave the VM is the only one taken. */
+	if (azure_host_key_pin(m, *host, *port) == -1) {
+		free(*host);
+		*host = NULL;
+		return -1;
+	}
 	return 0;
 }
 

@@ -209,12 +209,16 @@ cmd_down(int argc, char **argv)
 		rpath = machine_remote_path(&m);
 		if (rpath == NULL)
 			goto out;
-		/* Never the home or the root, whatever remote_dir says. */
+		/* Never the home or the root, whatever remote_dir says;
+		 * nor any home, or a folder holding one, as the machine
+		 * resolves it. */
 		if (strcmp(rpath, ".") == 0 || strcmp(rpath, "/") == 0 ||
 		    strcmp(rpath, "..") == 0 || strstr(rpath, "..") != NULL) {
 			error("not deleting remote_dir '%s'", rpath);
 			goto out;
 		}
+		if (remote_dir_guard(&rm, rpath, "down --purge") == -1)
+			goto out;
 		q = sh_quote(rpath);
 		script = xasprintf("rm -rf -- %s", q);
 		proc_result_init(&res);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rig ssh-config: makes plain 'ssh NAME' (and editors' remote-SSH) reach
- * the project's machine: a Host entry in ~/.ssh/config-rig, brought in
- * by one Include line at the top of ~/.ssh/config (sshconfig.c). The
- * home is the one ssh uses, from the password database.
+ * rig ssh-config: makes plain 'ssh rig-NAME' (and editors' remote-SSH)
+ * reach the project's machine: a Host entry in ~/.ssh/config-rig,
+ * brought in by one Include line at the top of ~/.ssh/config
+ * (sshconfig.c). The home is the one ssh uses, from the password
+ * database. The prefix keeps a project from taking a real host's name.
  */
 #include <getopt.h>
 #include <stdio.h>

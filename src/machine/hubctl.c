@@ -14,7 +14,47 @@
 #include "machine.h"
 #include "remote.h"
 #include "service.h"
+#include "termsafe.h"
 #include "lib/util.h"
+
+static void clean_json(json_t *);
+
+const char *
+hubctl_bin(const struct remote *rm)
+{
+	return rm->service_sudo ? "sudo -n \"$HOME\"/" SERVICE_BIN
+	                        : SERVICE_BIN;
+}
+
+const char *
+hubctl_dir(const struct remote *rm)
+{
+	return rm->service_sudo ? "\"$HOME\"/" SERVICE_DIR : SERVICE_DIR;
+}
+
+/* Every string of 'j' made safe to print (term_clean()): rig status
+ * prints them, and the machine wrote them. */
+static void
+clean_json(json_t *j)
+{
+	const char *k;
+	json_t     *v;
+	size_t      i;
+	char       *s;
+
+	if (json_is_string(j)) {
+		s = xstrdup(json_string_value(j));
+		term_clean_str(s);
+		json_string_set(j, s);
+		free(s);
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			clean_json(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			clean_json(v);
+	}
+}
 
 int
 hubctl_call(struct remote *rm, const char *sub, const char *args,
@@ -23,8 +63,13 @@ hubctl_call(struct remote *rm, const char *sub, const char *args,
 	char *script;
 	int   r;
 
-	script = xasprintf("%s service %s --dir %s%s%s", SERVICE_BIN, sub,
-	    SERVICE_DIR, args != NULL ? " " : "", args != NULL ? args : "");
+	/* sudo says "command not found" with its own status: the shell's
+	 * 127 is given for it. */
+	script = xasprintf("%s%s service %s --dir %s%s%s",
+	    rm->service_sudo ? "[ -x \"$HOME\"/" SERVICE_BIN " ] || exit 127; "
+	                     : "",
+	    hubctl_bin(rm), sub, hubctl_dir(rm), args != NULL ? " " : "",
+	    args != NULL ? args : "");
 	proc_result_init(res);
 	r = remote_capture(rm, script, -1, timeout_ms, res);
 	free(script);
@@ -95,6 +140,7 @@ hubctl_status(struct remote *rm, int *installed)
 			json_decref(j);
 			j = NULL;
 		}
+		clean_json(j);
 	} else if (r > 0) {
 		hubctl_show_error(&res);
 		error("'rig service status' failed on the machine (status "

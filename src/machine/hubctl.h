@@ -15,12 +15,22 @@
 
 /*
  * Runs "~/.local/bin/rig service SUB --dir ~/.local/share/rig ARGS" on
- * the machine; 'args' is more sh words, already quoted, or NULL. Returns
- * the exit status (HUBCTL_NOT_INSTALLED if rig is not there), -1 if ssh
- * itself failed (printed). Output in *res, which the caller releases.
+ * the machine (as root through 'sudo -n' if the remote's service_sudo);
+ * 'args' is more sh words, already quoted, or NULL. Returns the exit
+ * status (HUBCTL_NOT_INSTALLED if rig is not there), -1 if ssh itself
+ * failed (printed). Output in *res, which the caller releases.
  */
 int hubctl_call(struct remote *, const char *sub, const char *args,
     int timeout_ms, struct proc_result *res);
+
+/*
+ * The start of a machine's command line that runs its rig as the hub's
+ * owner: ".local/bin/rig", or, for a root hub through sudo,
+ * "sudo -n \"$HOME\"/.local/bin/rig" (sudo's HOME is root's). 'dir' gets
+ * the service folder the same way. Static strings.
+ */
+const char *hubctl_bin(const struct remote *);
+const char *hubctl_dir(const struct remote *);
 
 /* The value of "KEY=VALUE" line 'key' in 'text' into 'out'; -1 if none. */
 int hubctl_value(const char *text, const char *key, char *out, size_t outlen);

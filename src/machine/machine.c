@@ -41,6 +41,9 @@ static int   set_hub_key(struct machine *, const char *, const char *);
 static int   load_cb(void *, const char *, const char *, const char *,
       const char *, int);
 static char *find_conf(const char *);
+static int   user_load_cb(void *, const char *, const char *, const char *,
+      const char *, int);
+static int   load_user_conf(struct machine *);
 
 #define M(field) offsetof(struct machine, field)
 #define PORT_WHAT "a port (1-65535)"
@@ -68,9 +71,6 @@ const struct setting machine_settings[] = {
 	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
 	    .help = "the SSH key, e.g. ~/.ssh/id_ed25519; default: ssh's "
 	            "own keys" },
-	{ .section = "machine", .key = "ssh", .type = SETTING_STRING,
-	    .off = M(ssh), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
-	    .help = "the ssh program (RIG_SSH wins); default: from PATH" },
 	{ .section = "machine", .key = "connect_timeout", .type = SETTING_INT,
 	    .off = M(connect_timeout), .def = "10", .min = 1, .max = 600,
 	    .what = "1-600 seconds", .flags = SETTING_DOC_OPTIONAL,
@@ -91,9 +91,21 @@ const struct setting machine_settings[] = {
 	    .off = M(remote_dir), .flags = SETTING_EMPTY_UNSET,
 	    .check = check_remote_dir, .show = show_remote_dir,
 	    .help = "the project's folder on the machine" },
+	{ .type = SETTING_END },
+};
+
+/*
+ * The user's own config (machine_user_conf_path()): the programs rig
+ * runs. Never from rig.conf, which may have come with a cloned project
+ * or back from the machine: a program path there would be code that
+ * file's author runs on this laptop.
+ */
+const struct setting machine_user_settings[] = {
+	{ .section = "machine", .key = "ssh", .type = SETTING_STRING,
+	    .off = M(ssh), .flags = SETTING_EMPTY_UNSET,
+	    .help = "the ssh program (RIG_SSH wins); default: from PATH" },
 	{ .section = "sync", .key = "rsync", .type = SETTING_STRING,
-	    .off = M(rsync),
-	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .off = M(rsync), .flags = SETTING_EMPTY_UNSET,
 	    .help = "the rsync program (RIG_RSYNC wins); default: from PATH" },
 	{ .type = SETTING_END },
 };
@@ -149,19 +161,53 @@ show_user(const void *obj, char *out, size_t len)
 	snprintf(out, len, "%s", machine_user(obj));
 }
 
+/*
+ * Package names only, by Debian's rules (policy 5.6.1: lower case
+ * letters, digits, '+', '-', '.', at least two characters, starting
+ * with a letter or digit), separated by spaces. Nothing apt-get would
+ * read as something else: no option ("-..."), no removal (a name ending
+ * in '-'), no version ("="), release ("/") or architecture (":").
+ */
 static int
 check_packages(void *obj, const char *v, char *why, size_t len)
 {
+	const char *p = v, *w;
+	size_t      n;
+
 	(void)obj;
-	for (const char *p = v; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		        strchr(" +-.:", *p) != NULL)) {
-			snprintf(why, len, "'%s' are not Debian package names",
-			    v);
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return 0;
+		w = p;
+		n = strcspn(p, " ");
+		p += n;
+		if (!machine_package_name_ok(w, n)) {
+			snprintf(why, len,
+			    "'%.*s' is not a Debian package name (lower case "
+			    "letters, digits, '+', '-', '.'; no options, "
+			    "versions or removals)",
+			    (int)n, w);
 			return -1;
 		}
 	}
-	return 0;
+}
+
+int
+machine_package_name_ok(const char *w, size_t n)
+{
+	if (n < 2 || !((w[0] >= 'a' && w[0] <= 'z') ||
+	                 (w[0] >= '0' && w[0] <= '9')))
+		return 0;
+	if (w[n - 1] == '-')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		        (w[i] >= '0' && w[i] <= '9') ||
+		        strchr("+-.", w[i]) != NULL))
+			return 0;
+	return 1;
 }
 
 static int
@@ -219,6 +265,7 @@ machine_init(struct machine *m)
 {
 	memset(m, 0, sizeof(*m));
 	settings_init(machine_settings, m);
+	settings_init(machine_user_settings, m);
 	for (size_t i = 0; providers[i] != NULL; i++) {
 		if (i >= MACHINE_PROVIDERS_MAX)
 			fatalx("%s: more than %d providers", __func__,
@@ -237,6 +284,7 @@ machine_release(struct machine *m)
 	free(m->conf_path);
 	free(m->state_dir);
 	settings_release(machine_settings, m);
+	settings_release(machine_user_settings, m);
 	for (kv = m->hub_extra; kv != NULL; kv = next) {
 		next = kv->next;
 		free(kv->key);
@@ -306,6 +354,12 @@ machine_set(struct machine *m, const char *section, const char *key,
 	size_t                 i;
 	int                    r;
 
+	if (settings_find(machine_user_settings, section, key) != NULL)
+		return error("[%s] %s: rig takes no program from a project's "
+		             "rig.conf; set it in your own %s, or in the "
+		             "environment (RIG_%s)",
+		    section, key, "~/.config/rig/config",
+		    strcmp(key, "ssh") == 0 ? "SSH" : "RSYNC");
 	p = section_provider(section, &i);
 	if (p != NULL) {
 		const struct setting *ptabs[] = { p->settings };
@@ -370,6 +424,53 @@ find_conf(const char *start)
 	return NULL;
 }
 
+/* [machine] and [sync] of the user's own config: their table only. */
+static int
+user_load_cb(void *arg, const char *section, const char *key,
+    const char *value, const char *path, int lineno)
+{
+	const struct setting *tabs[] = { machine_user_settings };
+	int                   r;
+
+	if (strcmp(section, "machine") != 0 && strcmp(section, "sync") != 0)
+		return 0;
+	r = settings_set(machine_user_settings, arg, section, key, value);
+	if (r == 1)
+		r = settings_unknown(tabs, nitems(tabs), section, key);
+	if (r == -1)
+		return error("%s:%d: in [%s]", path, lineno, section);
+	return 0;
+}
+
+char *
+machine_user_conf_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home;
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/rig/config", xdg);
+	home = getenv("HOME");
+	if (home == NULL || home[0] != '/')
+		home = machine_local_home();
+	if (home == NULL)
+		return NULL;
+	return xasprintf("%s/.config/rig/config", home);
+}
+
+/* The user's own config, if there is one. 0, or -1 with a message. */
+static int
+load_user_conf(struct machine *m)
+{
+	char *path = machine_user_conf_path();
+	int   r;
+
+	if (path == NULL)
+		return 0;
+	r = ini_read(path, user_load_cb, m);
+	free(path);
+	return r == -1 ? -1 : 0;
+}
+
 int
 machine_load(struct machine *m, const char *start)
 {
@@ -377,6 +478,8 @@ machine_load(struct machine *m, const char *start)
 	int   r;
 
 	machine_init(m);
+	if (load_user_conf(m) == -1)
+		return -1;
 	dir = find_conf(start);
 	if (dir == NULL)
 		return error("no %s in this folder or a parent (run 'rig "

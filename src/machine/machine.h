@@ -65,6 +65,18 @@ struct machine {
  * the hub's own keys too, passed on to the machine's hub.conf. */
 extern const struct setting machine_settings[];
 
+/* The user's own config's keys: [machine] ssh and [sync] rsync, the
+ * programs rig runs. rig.conf may not set them (machine_set() refuses). */
+extern const struct setting machine_user_settings[];
+
+/* Whether the 'n' bytes at 'w' are one Debian package name that apt-get
+ * cannot read as anything else (no option, removal, version). */
+int machine_package_name_ok(const char *w, size_t n);
+
+/* $XDG_CONFIG_HOME/rig/config, else ~/.config/rig/config. Caller frees
+ * result; NULL if there is no home. */
+char *machine_user_conf_path(void);
+
 /* Defaults only, no project folder; for rig init. */
 void machine_init(struct machine *);
 void machine_release(struct machine *);

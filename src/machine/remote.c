@@ -24,6 +24,7 @@
 #include "provider.h"
 #include "remote.h"
 #include "sshconfig.h"
+#include "termsafe.h"
 #include "lib/util.h"
 
 #define CONNECT_SLACK_MS 15000 /* beyond ConnectTimeout for a login */
@@ -33,6 +34,27 @@ static char       *control_path(struct remote *);
 static const char *program(const char *, const char *, const char *);
 static int         write_if_changed(const char *, const char *);
 static char       *rsync_word(const char *);
+
+/*
+ * The machine's shell decides what remote_dir is (symlinks, '..', an
+ * absolute path to someone's home): $1 resolved, then compared with the
+ * login's home and every home of the password database. Status 9 and the
+ * home on stdout if the folder is one of them or holds one; 0 if it is
+ * none, or does not exist yet.
+ */
+static const char guard_script[] =
+    "d=$1\n"
+    "[ -e \"$d\" ] || exit 0\n"
+    "d=$(cd -- \"$d\" 2>/dev/null && pwd -P) || exit 0\n"
+    "[ \"$d\" = / ] && { echo /; exit 9; }\n"
+    "check() { case \"$1/\" in \"$d\"/*) echo \"$1\"; exit 9;; esac; }\n"
+    "check \"$(cd && pwd -P)\"\n"
+    "{ getent passwd || cat /etc/passwd; } 2>/dev/null |\n"
+    "while IFS=: read -r _ _ _ _ _ h _; do\n"
+    "  [ -d \"$h\" ] && h=$(cd -- \"$h\" 2>/dev/null && pwd -P) &&\n"
+    "    check \"$h\"\n"
+    "  true\n"
+    "done\n";
 
 char *
 sh_quote(const char *s)
@@ -140,7 +162,7 @@ int
 remote_open(struct remote *rm, struct machine *m)
 {
 	struct sshconfig_host h;
-	char                 *block, *text, *id;
+	char                 *block, *text, *id, *sudo;
 	const char           *home;
 	int                   r;
 
@@ -152,6 +174,10 @@ remote_open(struct remote *rm, struct machine *m)
 		return -1;
 	if (m->provider->address(m, &rm->host, &rm->port) == -1)
 		return -1;
+	/* Noted by rig up when it made the hub a root service. */
+	sudo = machine_state_get(m, "service.sudo");
+	rm->service_sudo = sudo != NULL && strcmp(sudo, "yes") == 0;
+	free(sudo);
 	if (rm->host == NULL) {
 		home = getenv("HOME");
 		if (home == NULL || home[0] != '/')
@@ -173,6 +199,7 @@ remote_open(struct remote *rm, struct machine *m)
 	h.user = machine_user(m);
 	h.identity = id;
 	h.known_hosts = rm->known_hosts;
+	h.user_home = machine_local_home();
 	h.control_path = rm->control_path;
 	h.connect_timeout = m->connect_timeout;
 	h.rig_only = 1;
@@ -348,8 +375,8 @@ remote_explain(const struct remote *rm, const struct proc_result *res,
 	    strstr(err, "Host key verification failed") != NULL) {
 		snprintf(out, outlen,
 		    "the host key of %s is not the one "
-		    "seen before: if the machine was reinstalled, remove its "
-		    "line from %s",
+		    "seen before (in %s or your ~/.ssh/known_hosts): if the "
+		    "machine was reinstalled, remove its line there",
 		    rm->host, rm->known_hosts);
 		return;
 	}
@@ -391,6 +418,7 @@ remote_connect(struct remote *rm)
 	r = proc_capture(a.v, NULL, -1,
 	    rm->m->connect_timeout * 1000 + CONNECT_SLACK_MS, &res);
 	argv_release(&a);
+	term_clean(res.err.data, res.err.len);
 	if (r == 0 && res.status != 0) {
 		remote_explain(rm, &res, msg, sizeof(msg));
 		r = error("%s", msg);
@@ -409,6 +437,40 @@ remote_capture(struct remote *rm, const char *script, int in_fd, int timeout_ms,
 	remote_argv(rm, &a, script, 0, NULL);
 	r = proc_capture(a.v, rm->home, in_fd, timeout_ms, res);
 	argv_release(&a);
+	/* Whatever of it reaches the terminal is text, never escapes. */
+	term_clean(res->out.data, res->out.len);
+	term_clean(res->err.data, res->err.len);
+	return r;
+}
+
+int
+remote_dir_guard(struct remote *rm, const char *rpath, const char *what)
+{
+	struct proc_result res;
+	struct buf         script;
+	char              *q = sh_quote(rpath), *g = sh_quote(guard_script);
+	const char        *out;
+	int                r, n;
+
+	/* sh -c SCRIPT sh DIR: the folder is an argument, never code. */
+	buf_init(&script, 64 * 1024);
+	buf_addf(&script, "sh -c %s sh %s", g, q);
+	free(q);
+	free(g);
+	proc_result_init(&res);
+	r = remote_capture(rm, buf_str(&script), -1, 60000, &res);
+	buf_release(&script);
+	if (r == 0 && res.status == 9) {
+		out = buf_str(&res.out);
+		n = (int)strcspn(out, "\n");
+		r = error("%s: refusing: remote_dir '%s' is %.*s, a home "
+		          "directory, or holds one",
+		    what, rpath, n, out);
+	} else if (r == 0 && res.status != 0)
+		r = error("%s: cannot check remote_dir '%s' on the machine "
+		          "(status %d)",
+		    what, rpath, res.status);
+	proc_result_release(&res);
 	return r;
 }
 

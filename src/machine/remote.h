@@ -26,6 +26,7 @@ struct remote {
 	char           *control_path; /* shared connection; NULL: none */
 	char           *ssh, *rsync; /* programs */
 	char           *home; /* this machine's: local provider's base */
+	int             service_sudo; /* rig service runs as root: sudo -n */
 };
 
 /* Flags of remote_argv() and remote_run(). */
@@ -55,9 +56,18 @@ char *remote_rsync_path(struct remote *, const char *path);
  */
 int remote_connect(struct remote *);
 
-/* Runs 'script' on the machine, output captured (proc_capture()). */
+/* Runs 'script' on the machine, output captured (proc_capture()), its
+ * control characters but newline and tab made '?' (term_clean()). */
 int remote_capture(struct remote *, const char *script, int in_fd,
     int timeout_ms, struct proc_result *);
+
+/*
+ * Before deleting in 'rpath' (remote_dir as machine_remote_path() has it):
+ * -1 with a message starting with 'what' if, on the machine, it is the
+ * root, the login's home, any home of the password database, or a
+ * folder holding one; 0 if none (or it does not exist).
+ */
+int remote_dir_guard(struct remote *, const char *rpath, const char *what);
 
 /* Runs 'script' on the machine with rig's terminal (proc_run()). */
 int remote_run(struct remote *, const char *script, int flags,

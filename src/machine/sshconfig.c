@@ -4,14 +4,20 @@
  * doubled because ssh expands %-tokens in IdentityFile, ControlPath and
  * UserKnownHostsFile. The user's ~/.ssh/config is only ever given one
  * Include line at its top (an Include after a Host line would belong to
- * that Host); everything else goes in rig's own file.
+ * that Host); everything else goes in rig's own file. Its Host names
+ * carry a prefix (SSHCONFIG_PREFIX): a project named "github.com" must
+ * not make the user's 'ssh github.com' go to the project's machine. A
+ * file that is a symlink (dotfiles kept in a repository) is written
+ * through the link, never replaced by a regular file.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -22,8 +28,11 @@
 #define SSHCONFIG_MAX (1024 * 1024) /* bytes of a config file we edit */
 
 static int add_value(struct buf *, const char *, const char *, int);
+static int add_files(struct buf *, const char *, const char *const *);
 static int line_is(const char *, size_t, const char *);
 static int keyword_at(const char *, size_t, const char *);
+static char *link_target(const char *);
+static int   write_through(const char *, const char *);
 
 /*
  * Appends "\tKEY VALUE\n", VALUE in double quotes if it has white space,
@@ -46,11 +55,39 @@ add_value(struct buf *b, const char *key, const char *v, int percent)
 	return 0;
 }
 
+/* Appends "\tKEY F1 F2 ...\n" for the non-NULL files of 'f' (up to
+ * SSHCONFIG_KH_MAX), each quoted if it has white space, '%' doubled. */
+static int
+add_files(struct buf *b, const char *key, const char *const *f)
+{
+	buf_addf(b, "\t%s", key);
+	for (size_t i = 0; i < SSHCONFIG_KH_MAX && f[i] != NULL; i++) {
+		int quote = strpbrk(f[i], " \t") != NULL;
+
+		if (strpbrk(f[i], "\"\n\r") != NULL || *f[i] == '\0')
+			return error("cannot write %s '%s' into an ssh config",
+			    key, f[i]);
+		buf_adds(b, quote ? " \"" : " ");
+		for (const char *p = f[i]; *p != '\0'; p++) {
+			if (*p == '%')
+				buf_add(b, "%", 1);
+			buf_add(b, p, 1);
+		}
+		if (quote)
+			buf_adds(b, "\"");
+	}
+	buf_adds(b, "\n");
+	return 0;
+}
+
 char *
 sshconfig_block(const struct sshconfig_host *h)
 {
-	struct buf b;
-	int        r = 0;
+	struct buf  b;
+	const char *kh[SSHCONFIG_KH_MAX + 1] = { NULL };
+	char       *own[2] = { NULL, NULL };
+	const char *home;
+	int         r = 0;
 
 	buf_init(&b, SSHCONFIG_MAX);
 	if (strpbrk(h->alias, " \t\"\n*?!") != NULL) {
@@ -65,7 +102,20 @@ sshconfig_block(const struct sshconfig_host *h)
 		r |= add_value(&b, "IdentityFile", h->identity, 1);
 		buf_adds(&b, "\tIdentitiesOnly yes\n");
 	}
-	r |= add_value(&b, "UserKnownHostsFile", h->known_hosts, 1);
+	/* The project's own file first (accept-new writes there), then the
+	 * user's: a key the user's own ssh knows for this host must match,
+	 * so a project never accepts a key the user's ssh calls CHANGED. */
+	kh[0] = h->known_hosts;
+	home = h->user_home;
+	if (home != NULL) {
+		own[0] = xasprintf("%s/.ssh/known_hosts", home);
+		own[1] = xasprintf("%s/.ssh/known_hosts2", home);
+		kh[1] = own[0];
+		kh[2] = own[1];
+	}
+	r |= add_files(&b, "UserKnownHostsFile", kh);
+	free(own[0]);
+	free(own[1]);
 	if (h->rig_only) {
 		/* accept-new: the first connection of a project learns the
 		 * key (as the first 'ssh HOST' would after a yes), a changed
@@ -126,7 +176,7 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
 		if (skipping) {
 			if (line_is(p, len, "# rig: end")) {
 				skipping = 0;
-				if (!done) {
+				if (!done && block != NULL) {
 					buf_addf(&b, "%s (%s)\n%s# rig: end\n",
 					    start, project, block);
 					done = 1;
@@ -137,7 +187,7 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
 		buf_add(&b, p, len);
 		buf_adds(&b, "\n");
 	}
-	if (!done) {
+	if (!done && block != NULL) {
 		if (b.len > 0 && b.data[b.len - 1] == '\n' &&
 		    (b.len < 2 || b.data[b.len - 2] != '\n'))
 			buf_adds(&b, "\n");
@@ -194,12 +244,57 @@ sshconfig_with_include(const char *old, const char *line)
 	    line, old != NULL ? old : "");
 }
 
+/*
+ * Where writing 'path' should go: the file a symlink at 'path' points
+ * to (relative to the link's folder, as the kernel reads it; one level,
+ * then realpath() if it exists), else 'path'. Caller frees result.
+ */
+static char *
+link_target(const char *path)
+{
+	struct stat sb;
+	char        buf[PATH_MAX], *real, *slash;
+	ssize_t     n;
+
+	if (lstat(path, &sb) == -1 || !S_ISLNK(sb.st_mode))
+		return xstrdup(path);
+	real = realpath(path, NULL);
+	if (real != NULL)
+		return real;
+	/* Dangling: the file the link names, to be created. */
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return xstrdup(path);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return xstrdup(buf);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(buf);
+	return xasprintf("%.*s/%s", (int)(slash - path), path, buf);
+}
+
+/* write_file_atomic() (0600) of 'text' to 'path', through a symlink. */
+static int
+write_through(const char *path, const char *text)
+{
+	char *to = link_target(path);
+	int   r;
+
+	r = write_file_atomic(to, text, strlen(text), 0600);
+	if (r == -1)
+		error("cannot write '%s': %s", to, strerror(errno));
+	free(to);
+	return r;
+}
+
 int
 sshconfig_install(const struct machine *m, const char *home,
     const char *hostname, int port)
 {
 	struct sshconfig_host h;
 	char *dotssh, *path, *cfg, *old, *text, *block, *kh, *id, *inc;
+	char *alias, *legacy, *mark = NULL;
 	int   ret = -1;
 
 	dotssh = xasprintf("%s/.ssh", home);
@@ -208,18 +303,20 @@ sshconfig_install(const struct machine *m, const char *home,
 	kh = xasprintf("%s/known_hosts", m->state_dir);
 	id = machine_identity_path(m);
 	inc = xasprintf("Include ~/.ssh/%s", SSHCONFIG_USER_FILE);
-	old = text = block = NULL;
+	alias = xasprintf("%s%s", SSHCONFIG_PREFIX, m->name);
+	old = text = block = legacy = NULL;
 	if (mkdir(dotssh, 0700) == -1 && errno != EEXIST) {
 		error("cannot create '%s': %s", dotssh, strerror(errno));
 		goto out;
 	}
 	memset(&h, 0, sizeof(h));
-	h.alias = m->name;
+	h.alias = alias;
 	h.hostname = hostname;
 	h.port = port;
 	h.user = machine_user(m);
 	h.identity = id;
 	h.known_hosts = kh;
+	h.user_home = home;
 	block = sshconfig_block(&h);
 	if (block == NULL)
 		goto out;
@@ -229,11 +326,15 @@ sshconfig_install(const struct machine *m, const char *home,
 		error("cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	text = sshconfig_replace(old, m->name, m->dir, block);
-	if (write_file_atomic(path, text, strlen(text), 0600) == -1) {
-		error("cannot write '%s': %s", path, strerror(errno));
+	/* This project's entry of an older rig, without the prefix, goes
+	 * (only its own: "rig-x" may be another project's new alias). */
+	mark = xasprintf("# rig: %s (%s)\n", m->name, m->dir);
+	if (old != NULL && strstr(old, mark) != NULL)
+		legacy = sshconfig_replace(old, m->name, m->dir, NULL);
+	text = sshconfig_replace(legacy != NULL ? legacy : old, alias, m->dir,
+	    block);
+	if (write_through(path, text) == -1)
 		goto out;
-	}
 	free(old);
 	free(text);
 	text = NULL;
@@ -243,15 +344,12 @@ sshconfig_install(const struct machine *m, const char *home,
 		goto out;
 	}
 	text = sshconfig_with_include(old, inc);
-	if (text != NULL &&
-	    write_file_atomic(cfg, text, strlen(text), 0600) == -1) {
-		error("cannot write '%s': %s", cfg, strerror(errno));
+	if (text != NULL && write_through(cfg, text) == -1)
 		goto out;
-	}
-	printf("wrote Host %s in %s\n", m->name, path);
+	printf("wrote Host %s in %s\n", alias, path);
 	printf("%s %s '%s'\n", cfg,
 	    text != NULL ? "now starts with" : "already includes it:", inc);
-	printf("try: ssh %s\n", m->name);
+	printf("try: ssh %s\n", alias);
 	ret = 0;
 out:
 	free(dotssh);
@@ -260,6 +358,9 @@ out:
 	free(kh);
 	free(id);
 	free(inc);
+	free(alias);
+	free(legacy);
+	free(mark);
 	free(old);
 	free(text);
 	free(block);

@@ -12,6 +12,10 @@
 struct machine;
 
 #define SSHCONFIG_USER_FILE "config-rig" /* in ~/.ssh */
+/* Before a machine's name in the user's ssh config: never a real host's
+ * name, whatever the project is called. */
+#define SSHCONFIG_PREFIX "rig-"
+#define SSHCONFIG_KH_MAX 3 /* files in UserKnownHostsFile */
 
 struct sshconfig_host {
 	const char *alias; /* the Host pattern */
@@ -19,7 +23,8 @@ struct sshconfig_host {
 	int         port;
 	const char *user;
 	const char *identity; /* absolute or NULL */
-	const char *known_hosts; /* absolute */
+	const char *known_hosts; /* absolute; where new keys go */
+	const char *user_home; /* its .ssh/known_hosts{,2} checked too; NULL */
 	const char *control_path; /* NULL: no shared connection */
 	int         connect_timeout;
 	int         rig_only; /* rig's own: no prompts, quiet */
@@ -32,7 +37,8 @@ char *sshconfig_block(const struct sshconfig_host *);
 /*
  * The rig-managed file's text with the entry for 'alias' (between
  * "# rig: ALIAS" and "# rig: end") replaced by 'block', or added at the
- * end; 'project' is noted in the marker. Caller frees result.
+ * end ('block' NULL: only removed); 'project' is noted in the marker.
+ * Caller frees result.
  */
 char *sshconfig_replace(const char *old, const char *alias, const char *project,
     const char *block);

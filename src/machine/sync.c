@@ -22,6 +22,15 @@
  * "changed here" until resolved. A sync is never partial in the records:
  * they are written only after rsync succeeded.
  *
+ * A changed path is a conflict whatever the machine made of it: a file
+ * that became a symlink or a folder there is fetched beside ours as
+ * well. "down" trusts the machine no further than its files: it never
+ * writes rig.conf (a change to it is a conflict, fetched beside it),
+ * .rig/ or .git/ (the rules exclude them on both sides), takes no
+ * symlink that leaves the project (--safe-links), and takes no setuid,
+ * setgid or group- or world-writable mode (--chmod). A conflict's name
+ * is never a file that exists (renameat2() with RENAME_NOREPLACE).
+ *
  * XXX A file changed locally between the dry run and the real run of a
  * "down" could still be overwritten; the window is the length of one
  * rsync run.
@@ -29,6 +38,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +53,13 @@
 #include "remote.h"
 #include "sync-manifest.h"
 #include "sync.h"
+#include "termsafe.h"
 #include "lib/util.h"
 
 #define CONFLICT_TRIES 100
+/* What "down" takes of the machine's modes: no setuid, setgid or
+ * sticky bit, nothing writable by group or others. */
+#define DOWN_CHMOD "--chmod=ugo-s,go-w"
 
 /* One sync in progress: what its steps share, set up by job_prepare(). */
 struct sync_job {
@@ -68,6 +83,10 @@ struct down_plan {
 };
 
 static const char *const skip_paths[] = { MACHINE_STATE, NULL };
+/* Paths "down" never writes, whatever the filter says: the project's own
+ * configuration and state, and git's (which runs hooks). */
+static const char *const down_never[] = { MACHINE_CONF, MACHINE_STATE, ".git",
+	NULL };
 
 static int     walk_cb(void *, const char *, const struct stat *);
 static int     rsync_ok(int);
@@ -86,12 +105,19 @@ static int     sync_down(struct sync_job *);
 static int     down_plan(struct sync_job *, struct down_plan *);
 static void    down_classify(struct sync_job *, struct down_plan *,
        const struct sync_item *);
+static void    down_classify_item(struct sync_job *, struct down_plan *,
+       const struct sync_item *, const char *, struct manifest_entry *,
+       struct manifest_entry *);
 static void    down_plan_release(struct down_plan *);
+static int     down_protected(const char *);
+static void    down_argv(struct argv *);
 static int     down_transfer(struct sync_job *, const struct down_plan *);
 static int     fetch_conflicts(struct sync_job *, const struct manifest *);
 static int     place_conflict(struct sync_job *, const char *, const char *);
 static int     down_record(struct sync_job *, struct down_plan *);
 static void    report(const struct sync_opts *, const struct sync_stats *);
+static void    say(FILE *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Regular files only: those are what a conflict can be about. */
 static int
@@ -287,6 +313,8 @@ run_transfer(struct sync_job *job, struct argv *a, const char *local,
 	remote = remote_rsync_path(job->rm, dir);
 	free(dir);
 	if (job->o->down) {
+		down_argv(a);
+		argv_add(a, "--");
 		argv_add(a, remote);
 		argv_addf(a, "%s/", local);
 	} else {
@@ -311,6 +339,7 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 		return -1;
 	if (rsync_ok(res->status))
 		return 0;
+	term_clean(res->err.data, res->err.len);
 	err = buf_str(&res->err);
 	n = (int)strlen(err);
 	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
@@ -400,8 +429,12 @@ sync_up(struct sync_job *job)
 	base_argv(rm, &a, job->filter, o->dry_run);
 	if (o->dry_run)
 		argv_add(&a, "--itemize-changes");
-	if (o->delete)
+	if (o->delete) {
 		argv_add(&a, "--delete");
+		/* Whatever remote_dir is: never ssh's keys, never rig's. */
+		argv_add(&a, "--filter=P .ssh/");
+		argv_add(&a, "--filter=P /.local/share/rig/");
+	}
 	if (rm->host != NULL) {
 		q = sh_quote(job->rpath);
 		rp = xasprintf("mkdir -p %s && exec rsync", q);
@@ -495,7 +528,7 @@ down_plan(struct sync_job *job, struct down_plan *plan)
 	job->st.kept = (int64_t)(plan->leave.n - plan->conf.n);
 	if (o->dry_run) {
 		for (size_t i = 0; i < plan->conf.n; i++)
-			fprintf(o->out,
+			say(o->out,
 			    "conflict: %s changed here and on the "
 			    "machine (both would be kept)\n",
 			    plan->conf.e[i].path);
@@ -519,14 +552,52 @@ down_classify(struct sync_job *job, struct down_plan *plan,
 {
 	const struct sync_opts *o = job->o;
 	struct manifest_entry  *was, *cur;
+	char                   *name;
+	size_t                  n;
+	int                     deleting;
+
+	deleting = strcmp(it->flags, "*deleting") == 0;
+	if (o->dry_run && it->flags[0] != '.' && (!deleting || o->delete))
+		say(o->out, "%s %s\n", it->flags, it->name);
+	/* A folder is itemized as "NAME/": the file it would replace is
+	 * "NAME". */
+	name = xstrdup(it->name);
+	n = strlen(name);
+	while (n > 1 && name[n - 1] == '/')
+		name[--n] = '\0';
+	cur = manifest_find(&job->now, name);
+	was = manifest_find(&plan->prev, name);
+	if (down_protected(name) && !deleting && it->flags[0] != '.' &&
+	    cur != NULL) {
+		/* rig.conf: whatever the machine did to it is a conflict. */
+		manifest_add(&plan->leave, name, 0, 0, 0);
+		manifest_add(&plan->conf, name, 0, 0, 0);
+		free(name);
+		return;
+	}
+	if (down_protected(name) && deleting) {
+		manifest_add(&plan->only_here, name, 0, 0, 0);
+		free(name);
+		return;
+	}
+	down_classify_item(job, plan, it, name, cur, was);
+	free(name);
+}
+
+/*
+ * down_classify() for one path 'name' that is not protected: 'cur' its
+ * local record now, 'was' its record of the last sync (either NULL).
+ */
+static void
+down_classify_item(struct sync_job *job, struct down_plan *plan,
+    const struct sync_item *it, const char *name, struct manifest_entry *cur,
+    struct manifest_entry *was)
+{
+	const struct sync_opts *o = job->o;
 	char                    tbuf[32];
 	int                     local_changed, remote_changed, deleting;
 
 	deleting = strcmp(it->flags, "*deleting") == 0;
-	if (o->dry_run && it->flags[0] != '.' && (!deleting || o->delete))
-		fprintf(o->out, "%s %s\n", it->flags, it->name);
-	cur = manifest_find(&job->now, it->name);
-	was = manifest_find(&plan->prev, it->name);
 	if (cur == NULL)
 		return; /* nothing of ours at risk */
 	local_changed = was == NULL || was->size != cur->size ||
@@ -534,34 +605,77 @@ down_classify(struct sync_job *job, struct down_plan *plan,
 	if (deleting && !o->delete) {
 		/* Only here: not in sync, keep its old record (if any) as
 		 * it is. */
-		manifest_add(&plan->only_here, it->name, 0, 0, 0);
+		manifest_add(&plan->only_here, name, 0, 0, 0);
 		return;
 	}
-	if (!local_changed)
+	if (!local_changed || it->flags[0] == '.')
 		return;
 	if (deleting) {
 		/* Gone there, changed (or new) here. */
-		manifest_add(&plan->leave, it->name, 0, 0, 0);
-		fprintf(o->out,
+		manifest_add(&plan->leave, name, 0, 0, 0);
+		say(o->out,
 		    "kept: %s is gone from the machine but changed here\n",
-		    it->name);
+		    name);
 		return;
 	}
-	if (strncmp(it->flags, ">f", 2) != 0)
-		return;
-	if (was != NULL) {
+	/* A file there too: changed there if not as recorded. Anything
+	 * else (a symlink, a folder, a device) is a change of type. */
+	if (strncmp(it->flags, ">f", 2) == 0 && was != NULL) {
 		fmt_mtime(was->mtime_s, tbuf, sizeof(tbuf));
 		remote_changed =
 		    it->size != was->size || strcmp(it->mtime, tbuf) != 0;
 	} else
 		remote_changed = 1;
-	manifest_add(&plan->leave, it->name, 0, 0, 0);
+	manifest_add(&plan->leave, name, 0, 0, 0);
 	if (remote_changed)
-		manifest_add(&plan->conf, it->name, 0, 0, 0);
+		manifest_add(&plan->conf, name, 0, 0, 0);
 	else
-		fprintf(o->out,
+		say(o->out,
 		    "kept: %s changed here only ('rig sync up' sends it)\n",
-		    it->name);
+		    name);
+}
+
+/* fprintf() of a line naming the machine's paths: rsync decodes their
+ * bytes, so an escape sequence in a file name is made text here. */
+static void
+say(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	char   *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return;
+	term_clean_str(s);
+	fputs(s, f);
+	free(s);
+}
+
+/* Whether "down" must never write 'name' (a path of the dry run's). */
+static int
+down_protected(const char *name)
+{
+	size_t n;
+
+	for (size_t i = 0; down_never[i] != NULL; i++) {
+		n = strlen(down_never[i]);
+		if (strncmp(name, down_never[i], n) == 0 &&
+		    (name[n] == '\0' || name[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* What every rsync of "down" adds: links that stay in the project only,
+ * tamed modes. */
+static void
+down_argv(struct argv *a)
+{
+	argv_add(a, "--safe-links");
+	argv_add(a, DOWN_CHMOD);
 }
 
 static void
@@ -587,6 +701,8 @@ down_transfer(struct sync_job *job, const struct down_plan *plan)
 	int                r;
 
 	buf_init(&rules, MANIFEST_MAX);
+	for (size_t i = 0; down_never[i] != NULL; i++)
+		ignore_rsync_literal(&rules, '-', down_never[i], 0);
 	for (size_t i = 0; i < plan->leave.n; i++)
 		ignore_rsync_literal(&rules, '-', plan->leave.e[i].path, 0);
 	buf_add(&rules, job->rules.data, job->rules.len);
@@ -650,28 +766,52 @@ fetch_conflicts(struct sync_job *job, const struct manifest *conf)
 	return r;
 }
 
-/* Moves the machine's copy of 'path' from 'tmp' to its conflict name
- * beside ours, and says so. 0, or -1 with a message. */
+/*
+ * Moves the machine's copy of 'path' from 'tmp' to its conflict name
+ * beside ours, and says so. RENAME_NOREPLACE: a name that came to exist
+ * since sync_conflict_name() looked is never overwritten, the next one
+ * is tried. A copy rsync did not fetch (a link leaving the project) is
+ * said, not an error. 0, or -1 with a message.
+ */
 static int
 place_conflict(struct sync_job *job, const char *tmp, const char *path)
 {
 	const char *dir = job->rm->m->dir;
-	char       *from = xasprintf("%s/%s", tmp, path);
-	char       *name = sync_conflict_name(dir, path);
-	char       *to = xasprintf("%s/%s", dir, name);
-	int         r = 0;
+	char       *from = xasprintf("%s/%s", tmp, path), *name = NULL, *to;
+	struct stat sb;
+	int         r = -1;
 
-	if (rename(from, to) == -1)
-		r = error("cannot move '%s' to '%s': %s", from, to,
-		    strerror(errno));
-	else
-		fprintf(job->o->out,
+	if (lstat(from, &sb) == -1) {
+		say(job->o->out,
+		    "conflict: %s changed here and on the machine: kept "
+		    "yours; the machine's was not fetched (a link leaving "
+		    "the project?)\n",
+		    path);
+		free(from);
+		return 0;
+	}
+	for (int i = 0; i < CONFLICT_TRIES && r == -1; i++) {
+		free(name);
+		name = sync_conflict_name(dir, path);
+		to = xasprintf("%s/%s", dir, name);
+		r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+		if (r == -1 && errno != EEXIST) {
+			error("cannot move '%s' to '%s': %s", from, to,
+			    strerror(errno));
+			free(to);
+			break;
+		}
+		free(to);
+	}
+	if (r == 0)
+		say(job->o->out,
 		    "conflict: %s changed here and on the "
 		    "machine: kept yours, the machine's is %s\n",
 		    path, name);
+	else if (errno == EEXIST)
+		error("no free name for the machine's copy of '%s'", path);
 	free(from);
 	free(name);
-	free(to);
 	return r;
 }
 
@@ -742,6 +882,9 @@ sync_run(struct remote *rm, const struct sync_opts *o, struct sync_stats *stp)
 	int             r;
 
 	r = job_prepare(&job, rm, o);
+	/* --delete never runs in a home or above one. */
+	if (r == 0 && o->delete && !o->down)
+		r = remote_dir_guard(rm, job.rpath, "sync up --delete");
 	if (r == 0)
 		r = o->down ? sync_down(&job) : sync_up(&job);
 	if (r == 0) {

@@ -232,9 +232,10 @@ step_packages(struct up *u)
 	buf_init(&missing, 64 * 1024);
 	list = xasprintf("%s %s", UP_PACKAGES,
 	    u->m->packages != NULL ? u->m->packages : "");
+	/* rig.conf's check took names only; '--' all the same. */
 	buf_adds(&script,
 	    "dpkg-query -W -f='${Package} ${db:Status-Abbrev}"
-	    "\\n'");
+	    "\\n' --");
 	for (w = strtok_r(list, " ", &save); w != NULL;
 	     w = strtok_r(NULL, " ", &save)) {
 		q = sh_quote(w);
@@ -304,7 +305,7 @@ step_packages(struct up *u)
 	    "DPkg::Lock::Timeout=600 -qq update && %senv "
 	    "DEBIAN_FRONTEND=noninteractive apt-get -o "
 	    "DPkg::Lock::Timeout=600 -qq install -y --no-install-recommends"
-	    "%s",
+	    " --%s",
 	    sudo, sudo, buf_str(&missing));
 	proc_result_init(&res);
 	if (remote_capture(u->rm, buf_str(&script), -1, INSTALL_MS, &res) == -1)
@@ -531,6 +532,18 @@ step_setup(struct up *u)
 	step_begin(u, "service");
 	if (stop_image_hub(u) == -1)
 		return -1;
+	/*
+	 * A hub that is not root runs every user's server as its own
+	 * login, so users could reach each other and the hub's state. On a
+	 * machine rig made (Azure's admin login has password-less sudo, and
+	 * Azure refuses 'root' as the login), the hub is root's service
+	 * through sudo, so each user is an account of their own.
+	 */
+	if (u->m->provider->owns_machine && strcmp(u->f.sudo, "yes") == 0) {
+		u->rm->service_sudo = 1;
+		if (machine_state_set(u->m, "service.sudo", "yes") == -1)
+			return -1;
+	}
 	buf_init(&args, 1024 * 1024);
 	buf_addf(&args, "--port %d", u->m->hub_port);
 	if (u->f.image_jupyter[0] != '\0' && !hub_key_set(u->m, "server_cmd")) {
@@ -584,18 +597,19 @@ static int
 step_admin(struct up *u)
 {
 	struct proc_result res;
-	const char        *name = machine_admin(u->m), *p;
+	const char        *name = machine_admin(u->m), *p, *bin;
 	char              *script, *q, *state, *marker, *line;
 	int                exists = 0, is_admin = 0, shown, r;
 
 	step_begin(u, "admin");
-	state = xasprintf("%s/state", SERVICE_DIR);
-	marker = xasprintf("%s/admin-shown", SERVICE_DIR);
+	bin = hubctl_bin(u->rm);
+	state = xasprintf("%s/state", hubctl_dir(u->rm));
+	marker = xasprintf("%s/admin-shown", hubctl_dir(u->rm));
 	q = sh_quote(name);
 	script = xasprintf(
 	    "%s user list --state-dir %s && "
-	    "{ grep -qx -- %s %s 2>/dev/null && echo shown=yes; true; }",
-	    SERVICE_BIN, state, q, marker);
+	    "{ %sgrep -qx -- %s %s 2>/dev/null && echo shown=yes; true; }",
+	    bin, state, u->rm->service_sudo ? "sudo -n " : "", q, marker);
 	proc_result_init(&res);
 	r = remote_capture(u->rm, script, -1, PROBE_MS, &res);
 	free(script);
@@ -624,14 +638,14 @@ step_admin(struct up *u)
 	}
 	if (!exists)
 		script = xasprintf("%s user add %s --admin --state-dir %s",
-		    SERVICE_BIN, q, state);
+		    bin, q, state);
 	else if (!shown)
 		script = xasprintf("%s user passwd %s --state-dir %s && %s "
 		                   "user admin %s on --state-dir %s",
-		    SERVICE_BIN, q, state, SERVICE_BIN, q, state);
+		    bin, q, state, bin, q, state);
 	else
-		script = xasprintf("%s user admin %s on --state-dir %s",
-		    SERVICE_BIN, q, state);
+		script = xasprintf("%s user admin %s on --state-dir %s", bin,
+		    q, state);
 	proc_result_init(&res);
 	r = remote_capture(u->rm, script, -1, PROBE_MS, &res);
 	free(script);
@@ -764,9 +778,15 @@ up_run(struct remote *rm)
 		    machine_admin(u.m), u.password);
 		fflush(stdout);
 		/* Shown: now the marker (see the top). */
-		marker = xasprintf("%s/admin-shown", SERVICE_DIR);
+		marker = xasprintf("%s/admin-shown", hubctl_dir(rm));
 		q = sh_quote(machine_admin(u.m));
-		script = xasprintf("printf '%%s\\n' %s > %s", q, marker);
+		if (rm->service_sudo)
+			script = xasprintf("printf '%%s\\n' %s | sudo -n tee %s "
+			                   ">/dev/null",
+			    q, marker);
+		else
+			script = xasprintf("printf '%%s\\n' %s > %s", q,
+			    marker);
 		{
 			struct proc_result res;
 
@@ -785,8 +805,8 @@ up_run(struct remote *rm)
 		printf("admin:        %s (password unchanged; to set a new "
 		       "one: rig ssh -- %s user passwd %s --state-dir %s/state)"
 		       "\n",
-		    machine_admin(u.m), SERVICE_BIN, machine_admin(u.m),
-		    SERVICE_DIR);
+		    machine_admin(u.m), hubctl_bin(rm), machine_admin(u.m),
+		    hubctl_dir(rm));
 	printf("rig up: done in %.1f s\n", (double)(now_ms() - u.t0) / 1000.0);
 	fflush(stdout);
 	machine_state_set(u.m, "up", "done");

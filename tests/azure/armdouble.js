@@ -32,7 +32,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`armdouble: ${msg}\n`);
   process.stderr.write(`usage: node armdouble.js --port-file FILE [--port N]
   [--subscription ID] [--tenant T] [--client-id ID] [--client-secret S]
-  [--public-ip ADDR] [--authorized-keys FILE] [--imds-vm NAME]
+  [--public-ip ADDR] [--authorized-keys FILE] [--host-key FILE] [--imds-vm NAME]
   [--polls N] [--retry-after S] [--token-lifetime S] [--prices-page N]
   [--log FILE]
        node armdouble.js --print-shapes   (the request shapes learned from the cassettes)
@@ -50,6 +50,7 @@ function parseArgs(argv) {
     clientSecret: 'secret-1',
     publicIp: '203.0.113.10',
     authorizedKeys: null,
+    hostKey: null,
     imdsVm: null,
     polls: 1,
     retryAfter: 0,
@@ -57,7 +58,7 @@ function parseArgs(argv) {
     pricesPage: 2,
     log: null,
   };
-  const names = { '--port-file': 'portFile', '--port': 'port', '--subscription': 'subscription', '--tenant': 'tenant', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-ip': 'publicIp', '--authorized-keys': 'authorizedKeys', '--imds-vm': 'imdsVm', '--polls': 'polls', '--retry-after': 'retryAfter', '--token-lifetime': 'tokenLifetime', '--prices-page': 'pricesPage', '--log': 'log' };
+  const names = { '--port-file': 'portFile', '--port': 'port', '--subscription': 'subscription', '--tenant': 'tenant', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-ip': 'publicIp', '--authorized-keys': 'authorizedKeys', '--host-key': 'hostKey', '--imds-vm': 'imdsVm', '--polls': 'polls', '--retry-after': 'retryAfter', '--token-lifetime': 'tokenLifetime', '--prices-page': 'pricesPage', '--log': 'log' };
   const numbers = new Set(['port', 'polls', 'retryAfter', 'tokenLifetime', 'pricesPage']);
   for (let i = 0; i < argv.length; i++) {
     const k = names[argv[i]];

@@ -459,11 +459,13 @@ EOC
 			;;
 		dsvm)
 			mkdir -p "$h/bin"
-			cat >"$h/bin/sudo" <<'EOS'
+			cat >"$h/bin/sudo" <<EOS
 #!/bin/sh
-# Test stand-in for password-less sudo: runs the command, marked as root.
-[ "$1" = -n ] && shift
-RIG_TEST_ROOT=1 exec "$@"
+# Test stand-in for password-less sudo: runs the command, marked as root,
+# and logs it.
+[ "\$1" = -n ] && shift
+echo "\$*" >>$h/sudo.log
+RIG_TEST_ROOT=1 exec "\$@"
 EOS
 			cat >"$h/bin/systemctl" <<EOS
 #!/bin/sh
@@ -479,7 +481,8 @@ esac
 EOS
 			chmod 755 "$h/bin" "$h/bin/sudo" "$h/bin/systemctl"
 			: >"$h/systemctl.log"
-			chmod 666 "$h/systemctl.log"
+			: >"$h/sudo.log"
+			chmod 666 "$h/systemctl.log" "$h/sudo.log"
 			chmod 777 "$h"
 			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin"
 			;;
@@ -674,7 +677,10 @@ azure_host() {
 	: >"$H/.ssh/authorized_keys"
 	chown "$U:$U" "$H/.ssh/authorized_keys"
 	chmod 600 "$H/.ssh/authorized_keys"
-	azure_double_up --public-ip "$A" --authorized-keys "$H/.ssh/authorized_keys"
+	# The double plays cloud-init too: the host key rig gives the VM
+	# becomes the sshd's.
+	azure_double_up --public-ip "$A" --authorized-keys "$H/.ssh/authorized_keys" \
+		--host-key "$HOSTS_DIR/h1/hostkey"
 }
 
 # azure_imds_in_host: inside the host, IMDS at 169.254.169.254:80 and ARM

@@ -56,13 +56,13 @@ unshare --mount --propagation private sh -c "
 	mount --bind '$T/roothome' /root &&
 	cd '$P' && '$RIG' ssh-config >'$T/sc.out' 2>&1 &&
 	'$RIG' ssh-config >>'$T/sc.out' 2>&1 &&
-	ssh -o BatchMode=yes m1 hostname >'$T/plain.out' 2>&1" ||
+	ssh -o BatchMode=yes rig-m1 hostname >'$T/plain.out' 2>&1" ||
 	fail "ssh-config + plain ssh: $(cat "$T/sc.out" "$T/plain.out" 2>/dev/null)"
-[ "$(cat "$T/plain.out")" = "${PREFIX}h1" ] || fail "plain ssh m1: $(cat "$T/plain.out")"
+[ "$(cat "$T/plain.out")" = "${PREFIX}h1" ] || fail "plain ssh rig-m1: $(cat "$T/plain.out")"
 [ "$(head -n 2 "$T/roothome/.ssh/config" | tail -n 1)" = "Include ~/.ssh/config-rig" ] ||
 	fail "Include not at the top: $(cat "$T/roothome/.ssh/config")"
 [ "$(grep -c 'Include ~/.ssh/config-rig' "$T/roothome/.ssh/config")" = 1 ] || fail "Include added twice"
 grep -q '^Host example' "$T/roothome/.ssh/config" || fail "ssh-config lost the user's entry"
-[ "$(grep -c '^Host m1$' "$T/roothome/.ssh/config-rig")" = 1 ] || fail "Host m1 twice or missing"
+[ "$(grep -c '^Host rig-m1$' "$T/roothome/.ssh/config-rig")" = 1 ] || fail "Host rig-m1 twice or missing"
 [ "$(stat -c %a "$T/roothome/.ssh/config-rig")" = 600 ] || fail "config-rig is not 0600"
 cd /

@@ -18,9 +18,12 @@ grep -q '^\[azure\]' rig.conf || fail "no [azure] section: $(cat rig.conf)"
 grep -q '^idle_stop = 1h' rig.conf || fail "idle_stop default not written"
 
 t0=$(now_ms)
+umask 022
 RIG_AZURE_RECORD=$T/rec.jsonl "$RIG" up >"$T/up1.out" 2>&1 ||
 	fail "rig up (azure): $(cat "$T/up1.out"; tail -5 "$T/double.log")"
 t_up=$(($(now_ms) - t0))
+# The recording is the user's alone, whatever the umask (issue 16).
+[ "$(stat -c %a "$T/rec.jsonl")" = 600 ] || fail "RIG_AZURE_RECORD file has mode $(stat -c %a "$T/rec.jsonl")"
 cat "$T/up1.out"
 calls=$(wc -l <"$AZ_LOG")
 note "rig up --provider azure against the double: $t_up ms, $calls HTTP calls to it"
@@ -62,6 +65,9 @@ tok = [r for r in rec if "oauth2" in r["liveRequest"]["url"]]
 assert tok and all(r["liveResponse"]["body"]["access_token"] == "REDACTED" for r in tok), tok
 vm = [r for r in rec if r["liveRequest"]["method"] == "PUT" and r["liveRequest"]["url"].split("?")[0].endswith("/virtualMachines/dsvm1")]
 assert vm[0]["liveRequest"]["body"]["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"] == "REDACTED"
+# The VM's host key (cloud-init customData) is never recorded.
+assert vm[0]["liveRequest"]["body"]["properties"]["osProfile"]["customData"] == "REDACTED"
+assert "OPENSSH PRIVATE KEY" not in text and "ssh_keys" not in text
 PY
 
 # What the double holds: every resource, the VM running, its identity

@@ -3,7 +3,10 @@
 # rig up stops and disables it (with sudo) before its hub starts, once.
 # The host stands in for the DSVM with a jupyterhub service and sudo that
 # only log and pretend (lib.sh, HOST_MODE_1=dsvm). This machine is made
-# with hub_access = tunnel: its firewall opens SSH alone.
+# with hub_access = tunnel: its firewall opens SSH alone. Its login has
+# password-less sudo, so the hub is a root service through sudo (issue
+# 16, item 3): every 'rig service' and 'rig user' call goes through it,
+# and later commands remember it.
 . "${0%/*}/lib.sh"
 
 HOST_MODE_1=dsvm
@@ -23,5 +26,14 @@ grep -qx 'disable --now jupyterhub' "$log" || fail "not disabled: $(cat "$log")"
 "$RIG" up >"$T/up2.out" 2>&1 || fail "second rig up: $(cat "$T/up2.out")"
 grep -q "image's JupyterHub" "$T/up2.out" && fail "second up stopped it again"
 [ "$(grep -c 'disable' "$log")" = 1 ] || fail "disabled more than once: $(cat "$log")"
+sudolog=$T/hosts/h1/sudo.log
+for c in 'service setup' 'user list' 'user add' 'service start' 'service status'; do
+	grep -q "/.local/bin/rig $c " "$sudolog" || fail "'rig $c' not through sudo: $(cat "$sudolog")"
+done
+grep -q '^tee .*/admin-shown$' "$sudolog" || fail "the marker not written through sudo: $(cat "$sudolog")"
+grep -qx 'service.sudo = yes' .rig/state || fail "not noted in .rig/state"
+: >"$sudolog"
+"$RIG" status >"$T/st.out" 2>&1 || fail "rig status: $(cat "$T/st.out")"
+grep -q "/.local/bin/rig service status " "$sudolog" || fail "rig status did not ask through sudo"
 azure_violations
 cd /

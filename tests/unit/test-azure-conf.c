@@ -531,9 +531,20 @@ TEST(azure_conf_login_only_to_azure)
 		{ "https://arm.example", NULL },
 		{ "https://management.azure.com.evil.example", NULL },
 		{ "https://evil.example/management.azure.com", NULL },
+		/* Loopback is the whole host parsed, never a prefix. */
+		{ "https://127.evil.test:8443", NULL },
+		{ "http://127.evil.test:8443", NULL },
+		{ "https://127.0.0.1.evil.test", NULL },
+		{ "https://localhost.evil.test", NULL },
+		{ "https://[::1]:8443", "https://[::1]:8443" },
+		{ "https://LOCALHOST:8443", "https://LOCALHOST:8443" },
 	};
-	static const struct endpoint_case free_cases[] = {
-		{ "https://prices.example", "https://prices.example" },
+	static const struct endpoint_case other_cases[] = {
+		{ "https://prices.azure.com", "https://prices.azure.com" },
+		{ "https://api.ipify.org", "https://api.ipify.org" },
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "https://prices.example", NULL },
+		{ "https://127.evil.test:8443", NULL },
 	};
 
 	unsetenv("RIG_AZURE_ANY_ENDPOINT");
@@ -541,9 +552,12 @@ TEST(azure_conf_login_only_to_azure)
 	    sizeof(cases) / sizeof(cases[0]));
 	check_endpoint_cases("login_endpoint", cases,
 	    sizeof(cases) / sizeof(cases[0]));
-	/* No credentials go to the price list or the address echo. */
-	check_endpoint_cases("prices_endpoint", free_cases, 1);
-	check_endpoint_cases("myip_endpoint", free_cases, 1);
+	/* One rule for every endpoint: the price list and the address echo
+	 * get no credentials, but what they answer is believed. */
+	check_endpoint_cases("prices_endpoint", other_cases,
+	    sizeof(other_cases) / sizeof(other_cases[0]));
+	check_endpoint_cases("myip_endpoint", other_cases,
+	    sizeof(other_cases) / sizeof(other_cases[0]));
 }
 
 TEST(azure_conf_imds_endpoint)
@@ -552,9 +566,12 @@ TEST(azure_conf_imds_endpoint)
 	static const struct endpoint_case cases[] = {
 		{ "http://169.254.169.254", "http://169.254.169.254" },
 		{ "http://169.254.169.254/", "http://169.254.169.254" },
-		{ "http://10.1.2.3:8080//", "http://10.1.2.3:8080" },
 		{ "http://127.0.0.1:9", "http://127.0.0.1:9" },
-		{ "https://imds.example/", "https://imds.example" },
+		{ "http://localhost:9//", "http://localhost:9" },
+		/* Its token goes to ARM: Azure's own address or loopback. */
+		{ "http://10.1.2.3:8080//", NULL },
+		{ "https://imds.example/", NULL },
+		{ "http://127.evil.test:9", NULL },
 		{ "169.254.169.254", NULL },
 		{ "ftp://169.254.169.254", NULL },
 		{ "", NULL },
@@ -684,7 +701,7 @@ TEST(azure_conf_text_round_trip)
 	ASSERT_EQ(azure_conf_set(&a, "imds_endpoint", "http://127.0.0.1:8445"),
 	    0);
 	ASSERT_EQ(
-	    azure_conf_set(&a, "prices_endpoint", "https://prices.example/x"),
+	    azure_conf_set(&a, "prices_endpoint", "https://prices.azure.com/x"),
 	    0);
 	ASSERT_EQ(azure_conf_set(&a, "myip_endpoint", "http://[::1]:8446"), 0);
 	text = azure_conf_text(&a);

@@ -215,3 +215,59 @@ TEST(machine_state_file)
 	ASSERT_EQ(machine_state_set(&m, "c", "new\nline"), -1);
 	machine_release(&m);
 }
+
+/* packages = takes Debian package names only: nothing apt-get reads as
+ * an option, a removal, a version or an architecture (issue 16). */
+TEST(machine_packages_names_only)
+{
+	static const char *const good[] = { "htop", "g++ libstdc++6",
+		"python3.11  r-base-core", "0ad", "" };
+	static const char *const bad[] = { "--allow-unauthenticated",
+		"htop -y", "openssh-server-", "a", "Htop", "htop=1.0",
+		"htop/bookworm", "htop:amd64", "htop;reboot", "-", "+x" };
+	struct machine m;
+
+	for (size_t i = 0; i < nitems(good); i++) {
+		machine_init(&m);
+		if (machine_set(&m, "machine", "packages", good[i]) != 0)
+			FAIL("packages = '%s' refused", good[i]);
+		machine_release(&m);
+	}
+	for (size_t i = 0; i < nitems(bad); i++) {
+		machine_init(&m);
+		if (machine_set(&m, "machine", "packages", bad[i]) != -1)
+			FAIL("packages = '%s' taken", bad[i]);
+		machine_release(&m);
+	}
+}
+
+/* rig.conf names no program rig runs; the user's own config does. */
+TEST(machine_program_paths)
+{
+	struct machine m;
+	char          *dir = xasprintf("%s/cfg", unit_tmpdir());
+	char          *path = xasprintf("%s/rig/config", dir);
+	FILE          *f;
+
+	machine_init(&m);
+	ASSERT_EQ(machine_set(&m, "machine", "ssh", "/tmp/x"), -1);
+	ASSERT_EQ(machine_set(&m, "sync", "rsync", "/tmp/x"), -1);
+	ASSERT_NULL(m.ssh);
+	ASSERT_NULL(m.rsync);
+	machine_release(&m);
+	ASSERT_EQ(mkdir_p(path, 0755), 0);
+	ASSERT_EQ(rmdir(path), 0);
+	f = fopen(path, "w");
+	ASSERT_NOT_NULL(f);
+	fputs("[machine]\nssh = /opt/ssh\n[sync]\nrsync = /opt/rsync\n", f);
+	fclose(f);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	write_conf("[machine]\nhost = h\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_STR_EQ(m.ssh, "/opt/ssh");
+	ASSERT_STR_EQ(m.rsync, "/opt/rsync");
+	machine_release(&m);
+	unsetenv("XDG_CONFIG_HOME");
+	free(dir);
+	free(path);
+}

@@ -8,6 +8,7 @@
 #include "unit.h"
 #include "machine/machine.h"
 #include "machine/remote.h"
+#include "machine/termsafe.h"
 #include "lib/util.h"
 
 TEST(remote_sh_quote)
@@ -73,4 +74,14 @@ TEST(remote_explain_ssh_errors)
 	proc_result_release(&res);
 	remote_close(&rm);
 	machine_release(&m);
+}
+
+/* What the machine prints is text: escapes lose their introducer. */
+TEST(remote_term_clean)
+{
+	char s[] = "ok\t\x1b]0;t\x07 \x1b[2J \xc2\x9b" "31m \r\x7f caf\xc3\xa9\n";
+
+	term_clean(s, sizeof(s) - 1);
+	ASSERT_STR_EQ(s, "ok\t?]0;t? ?[2J ??31m ?? caf\xc3\xa9\n");
+	term_clean_str(NULL);
 }

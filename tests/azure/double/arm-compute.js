@@ -217,6 +217,7 @@ class Compute {
     vm.body = this.stored(vm, b);
     arm.state.put(vm);
     this.authorizedKeys(vm);
+    if (!old) this.hostKey(vm);
     const o = this.startOp(
       ctx,
       vm,
@@ -246,6 +247,21 @@ class Compute {
     const lin = vm.req.properties.osProfile && vm.req.properties.osProfile.linuxConfiguration;
     const keys = ((lin && lin.ssh && lin.ssh.publicKeys) || []).map((k) => k.keyData.trim());
     fs.writeFileSync(file, keys.map((k) => k + '\n').join(''), { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+  }
+
+  // Plays cloud-init's ssh_keys at first boot: the ed25519 host key in
+  // customData becomes the VM's (--host-key FILE, the host's sshd key:
+  // sshd reads it again for each new connection).
+  hostKey(vm) {
+    const file = this.arm.opts.hostKey;
+    const os = vm.req.properties.osProfile || {};
+    if (!file || !os.customData) return;
+    const text = Buffer.from(os.customData, 'base64').toString('utf8');
+    const m = /^ {2}ed25519_private: \|\n((?: {4}.*\n)+)/m.exec(text);
+    if (!m) return;
+    const key = m[1].split('\n').map((l) => l.slice(4)).join('\n');
+    fs.writeFileSync(file, key, { mode: 0o600 });
     fs.chmodSync(file, 0o600);
   }
 
