@@ -12,6 +12,11 @@
  *
  * The process is named by its pid and its start time in /proc (procfs.h),
  * so that a hub that takes it over cannot mistake a reused pid for it.
+ *
+ * What needs root (useradd, starting as another uid, signalling another
+ * uid's processes) goes through priv.h: with the privileged helper the
+ * server is the helper's child, its end reported through priv_spawn()'s
+ * exit callback; without root it is the hub's own child, as before.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,8 +30,10 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "priv.h"
 #include "procfs.h"
 #include "server.h"
 #include "spawn-cmd.h"
@@ -53,6 +60,8 @@ static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
 static void  exit_cb(uv_process_t *, int64_t, int);
+static void  spawned_cb(void *, int, int);
+static void  helper_exit_cb(void *, int64_t, int);
 static void  launch(struct server *);
 
 const struct spawner spawner_local = {
@@ -134,7 +143,7 @@ ensure_account(struct server *s)
 		return 0;
 	server_ref(s);
 	progress_step(s, 10, "Creating the Unix account");
-	r = account_create(s->hub->loop, acct, s->name, useradd_cb, s);
+	r = priv_account_add(s->hub, acct, s->name, useradd_cb, s);
 	if (r != 0) {
 		server_unref(s);
 		server_spawn_failed(s, "cannot run useradd: %s",
@@ -214,6 +223,17 @@ static void
 exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct server *s = container_of(p, struct server, proc);
+
+	close_proc(s);
+	helper_exit_cb(s, status, sig);
+}
+
+/* The server's end: from exit_cb() for the hub's child, or from the
+ * helper, whose watch held a reference. */
+static void
+helper_exit_cb(void *arg, int64_t status, int sig)
+{
+	struct server *s = arg;
 	char           why[64];
 
 	if (sig != 0)
@@ -221,9 +241,43 @@ exit_cb(uv_process_t *p, int64_t status, int sig)
 	else
 		snprintf(why, sizeof(why), "exited with status %lld",
 		    (long long)status);
-	close_proc(s);
 	s->have_proc = 0;
 	server_exited(s, why);
+	if (priv_active(s->hub))
+		server_unref(s);
+}
+
+/* The start's outcome (before priv_spawn() returns without the helper).
+ * A server stopped while the helper started it is killed at once. */
+static void
+spawned_cb(void *arg, int r, int pid)
+{
+	struct server     *s = arg;
+	struct procfs_stat st;
+
+	if (r != 0) {
+		/* libuv still wants the handle closed. */
+		if (!priv_active(s->hub))
+			close_proc(s);
+		if (!s->removed && s->state == SERVER_PENDING)
+			server_spawn_failed(s, "cannot start the server: %s",
+			    uv_strerror(r));
+		server_unref(s);
+		return;
+	}
+	s->have_proc = 1;
+	s->pid = pid;
+	if (procfs_stat(s->pid, &st) == 0)
+		snprintf(s->pid_start, sizeof(s->pid_start), "%s", st.start);
+	else
+		snprintf(s->pid_start, sizeof(s->pid_start), "?");
+	if (priv_active(s->hub))
+		server_ref(s); /* the helper's watch of its end */
+	if (s->removed || s->state != SERVER_PENDING)
+		local_signal(s, SPAWNER_KILL);
+	else
+		server_spawned(s);
+	server_unref(s);
 }
 
 static void
@@ -321,28 +375,16 @@ launch(struct server *s)
 	o.stdio = stdio;
 	o.stdio_count = 3;
 	o.exit_cb = exit_cb;
-	r = uv_spawn(hub->loop, &s->proc, &o);
+	server_ref(s); /* spawned_cb's */
+	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o, &s->proc,
+	    spawned_cb, helper_exit_cb, s);
 	for (int i = 0; i < nenv; i++)
 		free_secret(env[i]);
 	if (r != 0) {
-		/* libuv still wants the handle closed. */
-		close_proc(s);
+		server_unref(s);
 		server_spawn_failed(s, "cannot start %s: %s", file,
 		    uv_strerror(r));
-		goto out;
 	}
-	s->have_proc = 1;
-	s->pid = s->proc.pid;
-	{
-		struct procfs_stat st;
-
-		if (procfs_stat(s->pid, &st) == 0)
-			snprintf(s->pid_start, sizeof(s->pid_start), "%s",
-			    st.start);
-		else
-			snprintf(s->pid_start, sizeof(s->pid_start), "?");
-	}
-	server_spawned(s);
 out:
 	if (fd != -1)
 		close(fd);
@@ -363,23 +405,26 @@ local_start(struct server *s)
 static void
 local_signal(struct server *s, enum spawner_signal sig)
 {
-	uid_t uid;
+	char acct[ACCOUNT_NAME_MAX + 1];
+	int  have_acct = account_of(s, acct, sizeof(acct)) == 0;
 
+	if (!have_acct)
+		acct[0] = '\0';
 	if (sig == SPAWNER_TERM) {
 		if (s->pid > 0 && procfs_alive(s->pid, s->pid_start))
-			kill(s->pid, SIGTERM);
+			priv_signal(s->hub, acct, s->pid, SIGTERM, 0);
 		return;
 	}
 	if (s->pid > 0 && procfs_alive(s->pid, s->pid_start)) {
 		log_warnx("server %s: pid %d did not stop in %d s, killing",
 		    s->name, s->pid, SERVER_STOP_GRACE);
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
+		priv_signal(s->hub, acct, s->pid, SIGKILL, 1);
+		priv_signal(s->hub, acct, s->pid, SIGKILL, 0);
 	}
 	/* Kernels run in their own sessions: what is left of the account
 	 * goes too. */
-	if (account_uid(s, &uid) == 0)
-		procfs_kill_uid(uid, SIGKILL);
+	if (s->hub->is_root && have_acct)
+		priv_kill_user(s->hub, acct);
 }
 
 static int
@@ -451,6 +496,13 @@ local_log_tail(const struct server *s, int lines)
 static void
 local_forget(struct server *s)
 {
+	if (priv_active(s->hub)) {
+		if (s->have_proc && priv_unwatch(s->hub, s->pid)) {
+			s->have_proc = 0;
+			server_unref(s);
+		}
+		return;
+	}
 	if (s->have_proc && !uv_is_closing((uv_handle_t *)&s->proc))
 		close_proc(s);
 }
