@@ -232,8 +232,8 @@ child_exit_cb(uv_process_t *p, int64_t status, int sig)
 /*
  * A server as the account: the uid and gid are the account's (never the
  * hub's say), detached in its own session, umask 077 (inherited from the
- * helper), stdout and stderr the fd the hub sent or /dev/null. 0 and the
- * pid in *pidp... reported by the caller; -errno if it did not start.
+ * helper), stdout and stderr the fd the hub sent or nothing. The pid, or
+ * a libuv error (-errno) if it did not start.
  */
 static int
 do_spawn(struct helper *h, const struct priv_req *req,
@@ -433,8 +433,9 @@ reply(struct helper *h, uint32_t seq, int result, int pid, const char *text)
 	reply_full(h, &rep);
 }
 
-/* One packet of 'len' bytes in h->in, with 'nfd' descriptors. Each
- * request is answered unless it is a signal (the hub does not wait). */
+/* One packet of 'len' bytes in h->in, with 'nfd' descriptors. Every
+ * request is answered, a refused one with its reason (the hub does not
+ * wait for the answers to signals). */
 static void
 serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 {
@@ -488,8 +489,7 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 	if (r != 0) {
 		log_warnx("priv: refused: %s: %s", req.account,
 		    r == -EPERM ? "a system account" : "no such account");
-		if (req.type != PRIV_SIGNAL && req.type != PRIV_KILL_USER)
-			reply(h, seq, r, 0, "not a user's account");
+		reply(h, seq, r, 0, "not a user's account");
 		return;
 	}
 	memset(&rep, 0, sizeof(rep));
