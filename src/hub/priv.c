@@ -137,6 +137,10 @@ helper_fork_child(int fd, const char *prefix, gid_t gid)
 			_exit(1);
 		fd = 3;
 	}
+	/* dup2() clears close-on-exec: without it every server the helper
+	 * starts would hold a way to ask the helper. */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		_exit(1);
 	if (close_range(4, ~0U, 0) == -1)
 		_exit(1);
 	priv_helper_main(fd, prefix, gid);
