@@ -9,9 +9,9 @@
  * leaves user servers running for the next hub to take over.
  *
  * Started as root, it splits first (priv.h): the privileged helper is
- * forked before the loop exists, the certificate and key are read and the
- * port bound as root, then the hub drops to 'rig' and only then opens the
- * database and reads from the network. If the helper goes, the hub stops.
+ * forked before the loop exists, the certificate and key are read, the
+ * port bound and the database opened as root, then the hub drops to 'rig'
+ * and only then reads from the network. If the helper goes, the hub stops.
  */
 #include <malloc.h>
 #include <signal.h>
@@ -313,9 +313,9 @@ daemon_run(struct config *cfg)
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
 	r = uv_tcp_bind(&hub.listener, (struct sockaddr *)&ss, 0);
-	/* What needed root is done: the port is bound and the key read. */
-	if (r == 0 && priv_drop(&hub) == -1)
-		r = UV_EPERM;
+	/* The database is opened before the drop: SQLite names its files by
+	 * their full path, which 'rig' may not be able to walk (the state
+	 * under /root), while the descriptors it holds keep working. */
 	if (r == 0) {
 		dbpath = xasprintf("%s/rig.db", cfg->state_dir);
 		hub.db = db_open(dbpath);
@@ -328,6 +328,9 @@ daemon_run(struct config *cfg)
 	}
 	if (r == 0 && first_admin(&hub) == -1)
 		r = UV_EIO;
+	/* What needed root is done: the port is bound and the key read. */
+	if (r == 0 && priv_drop(&hub) == -1)
+		r = UV_EPERM;
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&hub.listener, 1024, listen_cb);
 	if (r != 0) {

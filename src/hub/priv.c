@@ -204,6 +204,12 @@ priv_drop(struct hub *hub)
 	/* What root made since priv_setup() (a new certificate and key). */
 	if (state_chown(hub->cfg->state_dir, p->uid, p->gid) == -1)
 		return -1;
+	/* The hub works in its state directory from here on, by relative
+	 * paths: 'rig' then needs no way through its parents, which may be
+	 * root's own (the service's /root/.local/share/rig/state). */
+	if (chdir(hub->cfg->state_dir) == -1)
+		return error("cannot enter '%s': %s", hub->cfg->state_dir,
+		    strerror(errno));
 	if (setgroups(1, &p->gid) == -1 || setgid(p->gid) == -1 ||
 	    setuid(p->uid) == -1)
 		return error("cannot drop to '%s': %s", PRIV_ACCOUNT,
@@ -217,12 +223,14 @@ priv_drop(struct hub *hub)
 	/* Nor through a set-uid program the hub might run. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return error("prctl(NO_NEW_PRIVS): %s", strerror(errno));
-	if (access(hub->cfg->state_dir, R_OK | W_OK | X_OK) == -1)
-		return error("the '%s' account cannot use '%s': %s (its "
-		    "parent directories must let others search: o+x)",
+	if (access(".", R_OK | W_OK | X_OK) == -1)
+		return error("the '%s' account cannot use '%s': %s",
 		    PRIV_ACCOUNT, hub->cfg->state_dir, strerror(errno));
-	log_info("dropped root: the hub runs as '%s' (uid %d), the helper "
-	    "(pid %d) stays root", PRIV_ACCOUNT, (int)p->uid, (int)p->helper);
+	log_info("dropped root: the hub runs as '%s' (uid %d) in %s, the "
+	    "helper (pid %d) stays root", PRIV_ACCOUNT, (int)p->uid,
+	    hub->cfg->state_dir, (int)p->helper);
+	free(hub->cfg->state_dir);
+	hub->cfg->state_dir = xstrdup(".");
 	return 0;
 }
 

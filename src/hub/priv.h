@@ -64,8 +64,9 @@ int priv_setup(struct hub *);
 
 /*
  * Drops the hub to 'rig': groups, gid, uid, then checks that root cannot
- * be had back and that the state directory is reachable. Not root: does
- * nothing. 0, or -1 (said why): the hub must not go on.
+ * be had back. The hub's working directory becomes the state directory
+ * and hub->cfg->state_dir "." (the parents need not let 'rig' through).
+ * Not root: does nothing. 0, or -1 (said why): the hub must not go on.
  */
 int priv_drop(struct hub *);
 

@@ -24,9 +24,6 @@ else
 fi
 
 T=$(mktemp -d /tmp/rig-e2e.XXXXXX)
-# A hub started as root drops to the 'rig' account, which must reach the
-# state directory in here.
-chmod 711 "$T"
 HUB_PID=
 HUB_RC=
 BG_PIDS=

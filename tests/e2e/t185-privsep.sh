@@ -53,6 +53,9 @@ net_sockets() {
 	done
 }
 
+# The state directory's parent is root's alone: the hub, once rig, works
+# inside the state directory and needs no way through it.
+chmod 700 "$T"
 rig_uid=
 rig_user_add alice
 TOKEN=$(rig_token alice)
