@@ -116,9 +116,9 @@ uid_ok(uid_t uid, gid_t gid)
 int
 priv_pid_owned(int pid, uid_t uid)
 {
-	char  path[64], *data, *p;
-	long  r, e;
-	int   ok = 0;
+	char path[64], *data, *p;
+	long r, e;
+	int  ok = 0;
 
 	if (pid <= 1)
 		return 0;
@@ -137,8 +137,8 @@ priv_pid_owned(int pid, uid_t uid)
 static int
 pid_pgrp(int pid)
 {
-	char  path[64], *data, *p, state;
-	int   ppid, pgrp = -1;
+	char path[64], *data, *p, state;
+	int  ppid, pgrp = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	data = read_file(path, 4096, NULL);
@@ -236,8 +236,8 @@ child_exit_cb(uv_process_t *p, int64_t status, int sig)
  * a libuv error (-errno) if it did not start.
  */
 static int
-do_spawn(struct helper *h, const struct priv_req *req,
-    const struct passwd *pw, int fd)
+do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
+    int fd)
 {
 	uv_process_options_t o;
 	uv_stdio_container_t stdio[3];
@@ -306,10 +306,10 @@ run_tool(struct helper *h, uint32_t seq, char **argv)
 static int
 do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
 {
-	char *argv[5], moved[4096], date[32];
-	time_t now = time(NULL);
+	char     *argv[5], moved[4096], date[32];
+	time_t    now = time(NULL);
 	struct tm tm;
-	int   n = 0;
+	int       n = 0;
 
 	procfs_kill_uid(pw->pw_uid, SIGKILL);
 	argv[n++] = (char *)USERDEL;
@@ -317,7 +317,7 @@ do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
 		gmtime_r(&now, &tm);
 		strftime(date, sizeof(date), "%Y%m%d-%H%M%S", &tm);
 		if (snprintf(moved, sizeof(moved), "%s.deleted-%s", pw->pw_dir,
-		    date) >= (int)sizeof(moved))
+		        date) >= (int)sizeof(moved))
 			return -ENAMETOOLONG;
 		if (rename(pw->pw_dir, moved) == -1 && errno != ENOENT)
 			return -errno;
@@ -345,8 +345,7 @@ do_runtime_dir(struct helper *h, const struct passwd *pw, char *path,
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
 		return -EPERM;
-	if (snprintf(path, len, "%s/%s", PRIV_RUN_DIR, pw->pw_name) >=
-	    (int)len)
+	if (snprintf(path, len, "%s/%s", PRIV_RUN_DIR, pw->pw_name) >= (int)len)
 		return -ENAMETOOLONG;
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)
 		return -errno;
@@ -516,8 +515,8 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 	case PRIV_SIGNAL:
 		r = do_signal(&req, pw.pw_uid);
 		if (r == -EPERM)
-			log_warnx("priv: refused: pid %d is not %s's",
-			    req.pid, req.account);
+			log_warnx("priv: refused: pid %d is not %s's", req.pid,
+			    req.account);
 		rep.result = r;
 		break;
 	case PRIV_KILL_USER:
@@ -576,8 +575,9 @@ poll_cb(uv_poll_t *p, int status, int events)
 				continue;
 			k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			for (size_t i = 0; i < k && nfd < FDS_MAX; i++)
-				memcpy(&fds[nfd++], CMSG_DATA(cm) +
-				    i * sizeof(int), sizeof(int));
+				memcpy(&fds[nfd++],
+				    CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
 		}
 		trunc = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 ||
 		    (size_t)n > PRIV_MSG_MAX;

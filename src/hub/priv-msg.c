@@ -33,9 +33,9 @@
 #define RP_VAL 8
 #define RP_TEXT 32
 
-static void put16(unsigned char *, uint16_t);
-static void put32(unsigned char *, uint32_t);
-static void put64(unsigned char *, uint64_t);
+static void     put16(unsigned char *, uint16_t);
+static void     put32(unsigned char *, uint32_t);
+static void     put64(unsigned char *, uint64_t);
 static uint16_t get16(const unsigned char *);
 static uint32_t get32(const unsigned char *);
 static uint64_t get64(const unsigned char *);
@@ -191,8 +191,7 @@ priv_path_valid(const char *path)
 }
 
 size_t
-priv_req_encode(const struct priv_req *req, unsigned char *out,
-    size_t outlen)
+priv_req_encode(const struct priv_req *req, unsigned char *out, size_t outlen)
 {
 	size_t   off = PRIV_HDR_SIZE + PRIV_REQ_FIXED;
 	uint32_t argc = 0, envc = 0;
@@ -211,14 +210,14 @@ priv_req_encode(const struct priv_req *req, unsigned char *out,
 		    s[0] == NULL || s[1] == NULL)
 			return 0;
 		for (uint32_t i = 0; i < 2 + argc + envc; i++) {
-			const char *v = i < 2 ? s[i] :
-			    i < 2 + argc      ? req->argv[i - 2] :
-			                        req->env[i - 2 - argc];
-			size_t n = strlen(v) + 1;
+			const char *v = i < 2 ? s[i]
+			    : i < 2 + argc    ? req->argv[i - 2]
+			                      : req->env[i - 2 - argc];
+			size_t      n = strlen(v) + 1;
 
 			if (n > PRIV_STR_MAX + 1 || off + n > outlen ||
 			    off + n - PRIV_HDR_SIZE - PRIV_REQ_FIXED >
-				PRIV_TAIL_MAX)
+			        PRIV_TAIL_MAX)
 				return 0;
 			memcpy(out + off, v, n);
 			off += n;
@@ -228,7 +227,8 @@ priv_req_encode(const struct priv_req *req, unsigned char *out,
 	out += PRIV_HDR_SIZE;
 	memcpy(out + RQ_ACCOUNT, req->account,
 	    strnlen(req->account, PRIV_NAME_FIELD - 1));
-	memcpy(out + RQ_USER, req->user, strnlen(req->user, PRIV_NAME_FIELD - 1));
+	memcpy(out + RQ_USER, req->user,
+	    strnlen(req->user, PRIV_NAME_FIELD - 1));
 	put32(out + RQ_PID, (uint32_t)req->pid);
 	put32(out + RQ_SIG, (uint32_t)req->sig);
 	put32(out + RQ_FLAGS, req->flags);
@@ -352,7 +352,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 	}
 	if (type == PRIV_ACCOUNT_ADD) {
 		if (username_error(req->user) != NULL ||
-		    strlen(prefix) + strlen(req->user) != strlen(req->account) ||
+		    strlen(prefix) + strlen(req->user) !=
+		        strlen(req->account) ||
 		    strcmp(req->account + strlen(prefix), req->user) != 0) {
 			*why = "the account is not PREFIX + the user's name";
 			return -1;
@@ -430,8 +431,8 @@ priv_reply_encode(const struct priv_reply *rep, unsigned char *out,
 }
 
 int
-priv_reply_decode(const unsigned char *buf, size_t len,
-    struct priv_reply *rep, const char **why)
+priv_reply_decode(const unsigned char *buf, size_t len, struct priv_reply *rep,
+    const char **why)
 {
 	const unsigned char *b = buf + PRIV_HDR_SIZE;
 

@@ -60,8 +60,9 @@ enum priv_type {
 /* Flags of a request, each allowed for one type only. */
 #define PRIV_F_GROUP 0x1 /* PRIV_SIGNAL: the process group 'pid' leads */
 #define PRIV_F_KEEP_HOME 0x2 /* PRIV_ACCOUNT_DEL: home moved aside */
-#define PRIV_F_FD 0x4 /* PRIV_SPAWN: one fd comes along (SCM_RIGHTS): the
-                       * child's stdout and stderr */
+/* PRIV_SPAWN: one fd comes along (SCM_RIGHTS), the child's stdout and
+ * stderr. */
+#define PRIV_F_FD 0x4
 
 /*
  * A request, decoded. The strings of a spawn point into the buffer it was
@@ -69,15 +70,16 @@ enum priv_type {
  * end with NULL.
  */
 struct priv_req {
-	uint16_t    type;
-	uint32_t    seq;
-	char        account[PRIV_NAME_FIELD]; /* PREFIX + NAME */
-	char        user[PRIV_NAME_FIELD]; /* NAME: PRIV_ACCOUNT_ADD only */
-	int32_t     pid; /* PRIV_SIGNAL: > 1 */
-	int32_t     sig; /* PRIV_SIGNAL: SIGTERM, SIGKILL, SIGINT, SIGHUP */
-	uint32_t    flags; /* PRIV_F_* */
-	int64_t     num[3]; /* PRIV_CGROUP_SETUP: mem bytes, cpu 1/1000,
-	                     * pids; 0 = no limit */
+	uint16_t type;
+	uint32_t seq;
+	char     account[PRIV_NAME_FIELD]; /* PREFIX + NAME */
+	char     user[PRIV_NAME_FIELD]; /* NAME: PRIV_ACCOUNT_ADD only */
+	int32_t  pid; /* PRIV_SIGNAL: > 1 */
+	int32_t  sig; /* PRIV_SIGNAL: SIGTERM, SIGKILL, SIGINT, SIGHUP */
+	uint32_t flags; /* PRIV_F_* */
+	/* PRIV_CGROUP_SETUP: memory bytes, thousandths of a CPU, pids;
+	 * 0 is no limit. */
+	int64_t     num[3];
 	uint32_t    argc, envc; /* PRIV_SPAWN */
 	const char *file, *cwd; /* PRIV_SPAWN: absolute, no ".." */
 	const char *argv[PRIV_ARGC_MAX + 1];
@@ -88,11 +90,12 @@ struct priv_req {
 struct priv_reply {
 	uint16_t type; /* PRIV_REPLY or PRIV_EXIT */
 	uint32_t seq;
-	int32_t  result; /* 0 or -errno; PRIV_ACCOUNT_*: the tool's status;
-	                  * PRIV_EXIT: the exit status */
-	int32_t  pid; /* PRIV_SPAWN, PRIV_EXIT */
-	int64_t  val[3]; /* PRIV_USAGE; PRIV_EXIT: val[0] the signal */
-	char     text[PRIV_TEXT_MAX]; /* NUL-terminated */
+	/* 0 or -errno; PRIV_ACCOUNT_*: the tool's exit status; PRIV_EXIT:
+	 * the process's. */
+	int32_t result;
+	int32_t pid; /* PRIV_SPAWN, PRIV_EXIT */
+	int64_t val[3]; /* PRIV_USAGE; PRIV_EXIT: val[0] the signal */
+	char    text[PRIV_TEXT_MAX]; /* NUL-terminated */
 };
 
 /*

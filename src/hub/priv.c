@@ -84,8 +84,8 @@ static void poll_cb(uv_poll_t *, int, int);
 static void poll_close_cb(uv_handle_t *);
 static void req_init(struct priv_req *, uint16_t, const char *);
 static struct priv_call *call_new(void *);
-static int  cgroup_call(struct hub *, uint16_t, const char *,
-    const struct priv_limits *, priv_done_cb, void *);
+static int               cgroup_call(struct hub *, uint16_t, const char *,
+                  const struct priv_limits *, priv_done_cb, void *);
 
 /* Finds or makes the 'rig' account (a system account, no home, no
  * login); refuses one that is root. */
@@ -101,8 +101,8 @@ ensure_account(uid_t *uid, gid_t *gid)
 			(char *)"/usr/sbin/nologin", (char *)"--user-group",
 			(char *)"--comment", (char *)"rig hub", (char *)"--",
 			(char *)PRIV_ACCOUNT, NULL };
-		pid_t pid = fork();
-		int   st;
+		pid_t       pid = fork();
+		int         st;
 
 		if (pid == -1)
 			return error("fork: %s", strerror(errno));
@@ -115,9 +115,11 @@ ensure_account(uid_t *uid, gid_t *gid)
 		pw = getpwnam(PRIV_ACCOUNT);
 		if (pw == NULL)
 			return error("cannot create the '%s' account (useradd "
-			    "--system)", PRIV_ACCOUNT);
+			             "--system)",
+			    PRIV_ACCOUNT);
 		log_info("created the system account '%s' (uid %d) for the "
-		    "hub", PRIV_ACCOUNT, (int)pw->pw_uid);
+		         "hub",
+		    PRIV_ACCOUNT, (int)pw->pw_uid);
 	}
 	if (pw->pw_uid == 0 || pw->pw_gid == 0)
 		return error("the '%s' account is root: refusing to run",
@@ -227,8 +229,8 @@ priv_drop(struct hub *hub)
 		return error("the '%s' account cannot use '%s': %s",
 		    PRIV_ACCOUNT, hub->cfg->state_dir, strerror(errno));
 	log_info("dropped root: the hub runs as '%s' (uid %d) in %s, the "
-	    "helper (pid %d) stays root", PRIV_ACCOUNT, (int)p->uid,
-	    hub->cfg->state_dir, (int)p->helper);
+	         "helper (pid %d) stays root",
+	    PRIV_ACCOUNT, (int)p->uid, hub->cfg->state_dir, (int)p->helper);
 	free(hub->cfg->state_dir);
 	hub->cfg->state_dir = xstrdup(".");
 	return 0;
@@ -455,12 +457,14 @@ poll_cb(uv_poll_t *h, int status, int events)
 		     cm = CMSG_NXTHDR(&msg, cm))
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SCM_RIGHTS)
-				for (size_t i = 0; i < (cm->cmsg_len -
-				    CMSG_LEN(0)) / sizeof(int); i++) {
+				for (size_t i = 0; i <
+				     (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				     i++) {
 					int fd;
 
-					memcpy(&fd, CMSG_DATA(cm) +
-					    i * sizeof(int), sizeof(int));
+					memcpy(&fd,
+					    CMSG_DATA(cm) + i * sizeof(int),
+					    sizeof(int));
 					close(fd);
 				}
 		if (n <= 0) {
@@ -503,7 +507,8 @@ poll_cb(uv_poll_t *h, int status, int events)
 	if (status != 0)
 		why = uv_strerror(status);
 	log_warnx("privileged helper (pid %d): %s; the hub cannot go on "
-	    "without it", (int)p->helper, why);
+	          "without it",
+	    (int)p->helper, why);
 	uv_poll_stop(&p->poll);
 	if (p->lost != NULL)
 		p->lost(hub);
@@ -544,8 +549,8 @@ priv_account_del(struct hub *hub, const char *account, int keep_home,
 }
 
 int
-priv_prepare_runtime_dir(struct hub *hub, const char *account,
-    priv_path_cb cb, void *arg)
+priv_prepare_runtime_dir(struct hub *hub, const char *account, priv_path_cb cb,
+    void *arg)
 {
 	struct priv_req   req;
 	struct priv_call *c;
@@ -612,8 +617,7 @@ priv_unwatch(struct hub *hub, int pid)
 }
 
 void
-priv_signal(struct hub *hub, const char *account, int pid, int sig,
-    int group)
+priv_signal(struct hub *hub, const char *account, int pid, int sig, int group)
 {
 	struct priv_req req;
 

@@ -105,8 +105,8 @@ int priv_account_del(struct hub *, const char *account, int keep_home,
  * 02750 (the hub may enter, no one else), and gives its path to 'cb'
  * later. Without the helper: UV_ENOTSUP.
  */
-int priv_prepare_runtime_dir(struct hub *, const char *account,
-    priv_path_cb cb, void *arg);
+int priv_prepare_runtime_dir(struct hub *, const char *account, priv_path_cb cb,
+    void *arg);
 
 /*
  * Starts a server as 'account' with o->file, o->args, o->env and o->cwd,
@@ -145,8 +145,7 @@ void priv_kill_user(struct hub *, const char *account);
 
 /* What 'account' uses now, to 'cb' (before this returns without the
  * helper). 0, or a libuv error and no callback. */
-int priv_usage(struct hub *, const char *account, priv_usage_cb cb,
-    void *arg);
+int priv_usage(struct hub *, const char *account, priv_usage_cb cb, void *arg);
 
 /*
  * A cgroup for the server of 'account' (named after it): made with

@@ -58,7 +58,7 @@ check_request(const struct priv_req *req, const char *prefix,
 	if (req->type == PRIV_SIGNAL)
 		CHECK(req->pid > 1 &&
 		    (req->sig == SIGTERM || req->sig == SIGKILL ||
-			req->sig == SIGINT || req->sig == SIGHUP));
+		        req->sig == SIGINT || req->sig == SIGHUP));
 	else
 		CHECK(req->pid == 0 && req->sig == 0);
 	if (req->type == PRIV_SPAWN) {

@@ -24,13 +24,13 @@
 #include "hub/priv.h"
 #include "unit.h"
 
-static size_t spawn_req(unsigned char *, size_t, const char *);
-static void   name_req(struct priv_req *, uint16_t, const char *);
-static int    decode(const unsigned char *, size_t, const char **);
-static pid_t  helper_start(const char *, int *);
-static void   helper_ask(int, const unsigned char *, size_t, int,
-      struct priv_reply *);
-static void   helper_end(pid_t, int);
+static size_t      spawn_req(unsigned char *, size_t, const char *);
+static void        name_req(struct priv_req *, uint16_t, const char *);
+static int         decode(const unsigned char *, size_t, const char **);
+static pid_t       helper_start(const char *, int *);
+static void        helper_ask(int, const unsigned char *, size_t, int,
+           struct priv_reply *);
+static void        helper_end(pid_t, int);
 static const char *user_account(uid_t *);
 
 static const char *argv_ok[] = { "jupyter-lab", "--port=1", NULL };
@@ -186,9 +186,9 @@ TEST(priv_names_refused)
 	unsigned char   buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED];
 	struct priv_req req;
 	const char     *why;
-	const char *bad[] = { "rig-a/b", "rig-..", "rig-.x", "rig-a b",
-		"rig-", "other-alice", "rig-Alice", "rig--x", "/etc/passwd",
-		"..", "", "rig-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */ };
+	const char *bad[] = { "rig-a/b", "rig-..", "rig-.x", "rig-a b", "rig-",
+		"other-alice", "rig-Alice", "rig--x", "/etc/passwd", "..", "",
+		"rig-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */ };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		name_req(&req, PRIV_USAGE, "x");
@@ -400,25 +400,29 @@ TEST(priv_reply_checked)
 	snprintf(rep.text, sizeof(rep.text), "/run/rig/rig-alice");
 	ASSERT_EQ(priv_reply_encode(&rep, buf, sizeof(buf)),
 	    PRIV_HDR_SIZE + PRIV_REPLY_FIXED);
-	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED,
-		      &out, &why), 0);
+	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED, &out,
+	              &why),
+	    0);
 	ASSERT_EQ(out.seq, 9);
 	ASSERT_EQ(out.result, -EPERM);
 	ASSERT_EQ(out.pid, 77);
 	ASSERT_EQ(out.val[1], 12345);
 	ASSERT_STR_EQ(out.text, "/run/rig/rig-alice");
 	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED + 1,
-		      &out, &why), -1);
+	              &out, &why),
+	    -1);
 	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE, &out, &why), -1);
 	t = PRIV_SPAWN;
 	memcpy(buf + 2, &t, 2);
-	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED,
-		      &out, &why), -1);
+	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED, &out,
+	              &why),
+	    -1);
 	t = PRIV_REPLY;
 	memcpy(buf + 2, &t, 2);
 	memset(buf + PRIV_HDR_SIZE + 32, 'x', PRIV_TEXT_MAX);
-	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED,
-		      &out, &why), -1);
+	ASSERT_EQ(priv_reply_decode(buf, PRIV_HDR_SIZE + PRIV_REPLY_FIXED, &out,
+	              &why),
+	    -1);
 }
 
 TEST(priv_paths)
@@ -474,12 +478,12 @@ helper_ask(int fd, const unsigned char *msg, size_t len, int pass,
 		struct cmsghdr h;
 		char           b[CMSG_SPACE(sizeof(int))];
 	} ctl;
-	struct msghdr  m;
-	struct iovec   iov;
-	struct pollfd  pfd = { fd, POLLIN, 0 };
-	unsigned char  in[PRIV_HDR_SIZE + PRIV_REPLY_FIXED];
-	const char    *why = "";
-	ssize_t        n;
+	struct msghdr m;
+	struct iovec  iov;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	unsigned char in[PRIV_HDR_SIZE + PRIV_REPLY_FIXED];
+	const char   *why = "";
+	ssize_t       n;
 
 	memset(&m, 0, sizeof(m));
 	iov.iov_base = (void *)msg;
@@ -614,8 +618,9 @@ TEST(priv_helper_refuses)
 		helper_ask(fd, buf, n, -1, &rep);
 		ASSERT_EQ(rep.result, -EPERM);
 	} else
-		fprintf(stderr, "# no account of uid 1000-59999: pid check "
-				"not run\n");
+		fprintf(stderr,
+		    "# no account of uid 1000-59999: pid check "
+		    "not run\n");
 	/* Still alive after all that, and gone when our end closes. */
 	ASSERT_EQ(kill(pid, 0), 0);
 	helper_end(pid, fd);
