@@ -87,7 +87,7 @@ int priv_active(const struct hub *);
 /*
  * Creates account 'account' (PREFIX + 'user': accounts.h) with useradd.
  * 0 and 'cb' is called once, later; or a libuv error and it is never
- * called. Without the helper: account_create() in-process (as root) .
+ * called. Without the helper: account_create() in-process (as root).
  */
 int priv_account_add(struct hub *, const char *account, const char *user,
     account_cb cb, void *arg);

@@ -7,9 +7,11 @@
  * that must be zero are refused by the decoder. Then a real helper
  * (priv_helper_main() in a child) refuses malformed packets, root and
  * system accounts, a descriptor its request does not take, a pid that is
- * not the account's, and exits when the hub's end closes.
+ * not the account's, and exits when the hub's end closes. Last, the state
+ * directory handed to the hub's account.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 
 #include "hub/priv-msg.h"
 #include "hub/priv.h"
+#include "hub/state.h"
 #include "unit.h"
 
 static size_t      spawn_req(unsigned char *, size_t, const char *);
@@ -624,4 +627,41 @@ TEST(priv_helper_refuses)
 	/* Still alive after all that, and gone when our end closes. */
 	ASSERT_EQ(kill(pid, 0), 0);
 	helper_end(pid, fd);
+}
+
+/* state_chown(): the state directory handed to the hub's account, links
+ * changed themselves and never followed. As root only. */
+TEST(priv_state_chown)
+{
+	char        dir[512], path[600];
+	struct stat st;
+	int         fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "# not root: skipped\n");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/state", unit_tmpdir());
+	ASSERT_EQ(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/logs", dir);
+	ASSERT_EQ(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/logs/a.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT(fd != -1);
+	close(fd);
+	/* A link to a file that is not the state's: the link changes
+	 * owner, its target does not. */
+	snprintf(path, sizeof(path), "%s/link", dir);
+	ASSERT_EQ(symlink("/etc/hostname", path), 0);
+	ASSERT_EQ(state_chown(dir, 54321, 54322), 4);
+	ASSERT_EQ(lstat(path, &st), 0);
+	ASSERT_EQ(st.st_uid, 54321);
+	ASSERT_EQ(stat("/etc/hostname", &st), 0);
+	ASSERT_EQ(st.st_uid, 0);
+	snprintf(path, sizeof(path), "%s/logs/a.log", dir);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_uid, 54321);
+	ASSERT_EQ(st.st_gid, 54322);
+	/* Again: nothing left to change. */
+	ASSERT_EQ(state_chown(dir, 54321, 54322), 0);
 }
