@@ -21,8 +21,7 @@
 #define STATE_DIR_ROOT "/var/lib/rig"
 
 static const char *env_nonempty(const char *);
-static int         chown_cb(const char *, const struct stat *, int,
-            struct FTW *);
+static int chown_cb(const char *, const struct stat *, int, struct FTW *);
 
 /* nftw() takes no argument for its callback: state_chown()'s. */
 static uid_t chown_uid;
