@@ -27,6 +27,7 @@
 #include "conn.h"
 #include "cull.h"
 #include "daemon.h"
+#include "firewall.h"
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
@@ -101,6 +102,8 @@ hub_stop(struct hub *hub, const char *why)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
 	servers_release(hub);
+	/* The table goes while the helper, which loads it, is there. */
+	firewall_unload();
 	priv_close(hub); /* after the servers let go of their watches */
 	authcache_clear();
 }
@@ -176,6 +179,7 @@ tick_cb(uv_timer_t *t)
 	static uint64_t  last_taken;
 
 	servers_tick(hub);
+	firewall_tick(hub);
 	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
@@ -331,6 +335,11 @@ daemon_run(struct config *cfg)
 	/* What needed root is done: the port is bound and the key read. */
 	if (r == 0 && priv_drop(&hub) == -1)
 		r = UV_EPERM;
+	/* Before any server runs or is taken over: see firewall.h. After
+	 * the drop, as its status file is named in the state directory;
+	 * nft runs in the helper (priv.h). */
+	if (r == 0 && firewall_start(&hub) == -1)
+		r = UV_EIO;
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&hub.listener, 1024, listen_cb);
 	if (r != 0) {
@@ -372,6 +381,7 @@ daemon_run(struct config *cfg)
 	log_info("stopped");
 	log_flush();
 out:
+	firewall_stop(); /* rig hub exiting: the table goes with it */
 	priv_close(&hub);
 	if (hub.loop != NULL && uv_loop_close(hub.loop) != 0)
 		log_debug("loop not closed cleanly");
