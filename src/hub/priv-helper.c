@@ -35,6 +35,7 @@
 #include <uv.h>
 
 #include "accounts.h"
+#include "firewall.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv-msg.h"
@@ -91,6 +92,9 @@ static int  do_runtime_dir(struct helper *, const struct passwd *, char *,
      size_t);
 static void do_usage(uid_t, struct priv_reply *);
 static int  run_tool(struct helper *, uint32_t, char **);
+static int  fw_uid_rig(struct helper *, uint32_t);
+static int  do_firewall(struct helper *, const struct priv_req *,
+     struct priv_reply *);
 
 /* The account of a request, from the password database, copied into
  * 'pw' and 'buf': 0, -ENOENT if there is none, -EPERM if it is not a
@@ -396,6 +400,60 @@ do_usage(uid_t uid, struct priv_reply *rep)
 	closedir(d);
 }
 
+/* Whether 'uid' is an account of the prefix, as the password database
+ * says now: the firewall's rules name no other. */
+static int
+fw_uid_rig(struct helper *h, uint32_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char          buf[4096];
+
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return 0;
+	return uid_ok(pw.pw_uid, pw.pw_gid) &&
+	    priv_account_valid(h->prefix, pw.pw_name);
+}
+
+/* The user firewall's table, built here from checked lists (firewall.c
+ * makes the nft script), or deleted. */
+static int
+do_firewall(struct helper *h, const struct priv_req *req,
+    struct priv_reply *rep)
+{
+	struct firewall_rules r;
+
+	if (req->type == PRIV_FIREWALL_UNLOAD) {
+		rep->result = firewall_nft_unload() == 0 ? 0 : -EIO;
+		return rep->result;
+	}
+	priv_req_fw_rules(req, &r);
+	for (size_t i = 0; i < r.nuids; i++)
+		if (!fw_uid_rig(h, r.uids[i])) {
+			log_warnx("priv: refused: firewall uid %u is not an "
+			          "account of the prefix",
+			    r.uids[i]);
+			snprintf(rep->text, sizeof(rep->text),
+			    "uid %u is not a rig account", r.uids[i]);
+			rep->result = -EPERM;
+			goto out;
+		}
+	for (size_t i = 0; i < r.nlisteners; i++)
+		if (!fw_uid_rig(h, r.listeners[i].uid)) {
+			snprintf(rep->text, sizeof(rep->text),
+			    "listener uid %u is not a rig account",
+			    r.listeners[i].uid);
+			rep->result = -EPERM;
+			goto out;
+		}
+	rep->result = firewall_nft_load(&r) == 0 ? 0 : -EIO;
+	if (rep->result != 0)
+		snprintf(rep->text, sizeof(rep->text), "nft refused the rules");
+out:
+	firewall_rules_release(&r);
+	return rep->result;
+}
+
 static void
 add_cb(void *arg, int64_t status, int sig)
 {
@@ -459,6 +517,15 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 	if (why != NULL) {
 		log_warnx("priv: refused a request: %s", why);
 		reply(h, seq, -EINVAL, 0, why);
+		return;
+	}
+	if (req.type == PRIV_FIREWALL_LOAD ||
+	    req.type == PRIV_FIREWALL_UNLOAD) {
+		memset(&rep, 0, sizeof(rep));
+		rep.type = PRIV_REPLY;
+		rep.seq = seq;
+		do_firewall(h, &req, &rep);
+		reply_full(h, &rep);
 		return;
 	}
 	r = lookup(req.account, &pw, pwbuf, sizeof(pwbuf));

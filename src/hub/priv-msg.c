@@ -46,6 +46,10 @@ static uint32_t type_flags(uint16_t);
 static int      signal_allowed(int32_t);
 static int      decode_tail(const unsigned char *, size_t, struct priv_req *,
          const char **);
+static int      fw_uid_ok(uint32_t);
+static size_t encode_fw(const struct firewall_rules *, unsigned char *, size_t);
+static int    decode_fw(const unsigned char *, size_t, struct priv_req *,
+       const char **);
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -223,6 +227,16 @@ priv_req_encode(const struct priv_req *req, unsigned char *out, size_t outlen)
 			off += n;
 		}
 	}
+	if (req->type == PRIV_FIREWALL_LOAD) {
+		size_t n;
+
+		if (req->fw == NULL)
+			return 0;
+		n = encode_fw(req->fw, out + off, outlen - off);
+		if (n == 0)
+			return 0;
+		off += n;
+	}
 	put_hdr(out, req->type, req->seq, (uint32_t)(off - PRIV_HDR_SIZE));
 	out += PRIV_HDR_SIZE;
 	memcpy(out + RQ_ACCOUNT, req->account,
@@ -337,7 +351,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		return -1;
 	}
 	tail = len - PRIV_HDR_SIZE - PRIV_REQ_FIXED;
-	if ((type != PRIV_SPAWN && tail != 0) || tail > PRIV_TAIL_MAX) {
+	if ((type != PRIV_SPAWN && type != PRIV_FIREWALL_LOAD && tail != 0) ||
+	    tail > PRIV_TAIL_MAX) {
 		*why = "longer than its type allows";
 		return -1;
 	}
@@ -346,7 +361,12 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		*why = "a name field is not NUL-terminated and zero-padded";
 		return -1;
 	}
-	if (!priv_account_valid(prefix, req->account)) {
+	if (type == PRIV_FIREWALL_LOAD || type == PRIV_FIREWALL_UNLOAD) {
+		if (req->account[0] != '\0') {
+			*why = "an account where none belongs";
+			return -1;
+		}
+	} else if (!priv_account_valid(prefix, req->account)) {
 		*why = "not an account of the prefix";
 		return -1;
 	}
@@ -402,6 +422,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 			*why = "strings where none belong";
 			return -1;
 		}
+		if (type == PRIV_FIREWALL_LOAD)
+			return decode_fw(b + PRIV_REQ_FIXED, tail, req, why);
 		return 0;
 	}
 	if (req->argc < 1 || req->argc > PRIV_ARGC_MAX ||
@@ -465,4 +487,100 @@ priv_reply_decode(const unsigned char *buf, size_t len, struct priv_reply *rep,
 		rep->val[i] = (int64_t)get64(b + RP_VAL + 8 * i);
 	memcpy(rep->text, b + RP_TEXT, PRIV_TEXT_MAX);
 	return 0;
+}
+
+/* A rig account's uid as the firewall may name it. */
+static int
+fw_uid_ok(uint32_t uid)
+{
+	return uid >= 1000 && uid < PRIV_FW_UID_END;
+}
+
+/* The firewall's lists as a tail: counts, uids, ports, listeners. Its
+ * size, or 0 if it does not fit or passes a limit. */
+static size_t
+encode_fw(const struct firewall_rules *r, unsigned char *out, size_t outlen)
+{
+	size_t need, off = 12;
+
+	if (r->nuids > PRIV_FW_UIDS_MAX || r->ninternal > PRIV_FW_PORTS_MAX ||
+	    r->nlisteners > PRIV_FW_LISTENERS_MAX)
+		return 0;
+	need = 12 + 4 * r->nuids + 2 * r->ninternal + 8 * r->nlisteners;
+	if (need > outlen || need > PRIV_TAIL_MAX)
+		return 0;
+	memset(out, 0, need);
+	put32(out, (uint32_t)r->nuids);
+	put32(out + 4, (uint32_t)r->ninternal);
+	put32(out + 8, (uint32_t)r->nlisteners);
+	for (size_t i = 0; i < r->nuids; i++, off += 4)
+		put32(out + off, r->uids[i]);
+	for (size_t i = 0; i < r->ninternal; i++, off += 2)
+		put16(out + off, r->internal[i]);
+	for (size_t i = 0; i < r->nlisteners; i++, off += 8) {
+		put32(out + off, r->listeners[i].uid);
+		put16(out + off + 4, r->listeners[i].port);
+	}
+	return need;
+}
+
+/* The counts within their limits and the tail exactly their size; every
+ * uid a user's, every port not 0. */
+static int
+decode_fw(const unsigned char *p, size_t len, struct priv_req *req,
+    const char **why)
+{
+	size_t off;
+
+	if (len < 12) {
+		*why = "firewall: no counts";
+		return -1;
+	}
+	req->nuids = get32(p);
+	req->nports = get32(p + 4);
+	req->nlisteners = get32(p + 8);
+	if (req->nuids > PRIV_FW_UIDS_MAX || req->nports > PRIV_FW_PORTS_MAX ||
+	    req->nlisteners > PRIV_FW_LISTENERS_MAX) {
+		*why = "firewall: a count past its limit";
+		return -1;
+	}
+	if (len !=
+	    12 + 4 * (size_t)req->nuids + 2 * (size_t)req->nports +
+	        8 * (size_t)req->nlisteners) {
+		*why = "firewall: the lists do not fill the tail";
+		return -1;
+	}
+	off = 12;
+	for (uint32_t i = 0; i < req->nuids; i++, off += 4)
+		if (!fw_uid_ok(get32(p + off))) {
+			*why = "firewall: a uid not a user's";
+			return -1;
+		}
+	for (uint32_t i = 0; i < req->nports; i++, off += 2)
+		if (get16(p + off) == 0) {
+			*why = "firewall: port 0";
+			return -1;
+		}
+	for (uint32_t i = 0; i < req->nlisteners; i++, off += 8)
+		if (!fw_uid_ok(get32(p + off)) || get16(p + off + 4) == 0 ||
+		    get16(p + off + 6) != 0) {
+			*why = "firewall: a listener out of range";
+			return -1;
+		}
+	req->fw_lists = p + 12;
+	return 0;
+}
+
+void
+priv_req_fw_rules(const struct priv_req *req, struct firewall_rules *r)
+{
+	const unsigned char *p = req->fw_lists;
+
+	firewall_rules_init(r);
+	for (uint32_t i = 0; i < req->nuids; i++, p += 4)
+		firewall_rules_add_uid(r, get32(p));
+	for (uint32_t i = 0; i < req->nports; i++, p += 2)
+		firewall_rules_add_internal(r, get16(p));
+	for (uint32_t i = 0; i < req->nlisteners; i++, p += 8)
+		firewall_rules_add_listener(r, get32(p), get16(p + 4));
 }

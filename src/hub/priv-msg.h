@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "firewall.h"
+
 #define PRIV_VERSION 1
 #define PRIV_HDR_SIZE 16
 #define PRIV_NAME_FIELD 40 /* an account or user name, NUL-padded */
@@ -35,6 +37,14 @@
 #define PRIV_TEXT_MAX 256 /* a reply's text, with its NUL */
 #define PRIV_REPLY_FIXED 288
 #define PRIV_MSG_MAX (PRIV_HDR_SIZE + PRIV_REQ_FIXED + PRIV_TAIL_MAX)
+
+/* Limits of a firewall request (PRIV_FIREWALL_LOAD): its tail is three
+ * u32 counts, then the uids (u32 each), the ports (u16 each) and the
+ * listeners (u32 uid, u16 port, u16 0 each). */
+#define PRIV_FW_UIDS_MAX 4096
+#define PRIV_FW_PORTS_MAX 1024
+#define PRIV_FW_LISTENERS_MAX 4096
+#define PRIV_FW_UID_END 60000 /* uids are ACCOUNT_MIN_UID up to this */
 
 /* Limits of a cgroup request (PRIV_CGROUP_SETUP). */
 #define PRIV_MEM_MAX (INT64_C(1) << 50) /* bytes */
@@ -52,6 +62,8 @@ enum priv_type {
 	PRIV_CGROUP_SETUP, /* account, num = mem, cpu, pids limits */
 	PRIV_CGROUP_KILL, /* account */
 	PRIV_CGROUP_REMOVE, /* account */
+	PRIV_FIREWALL_LOAD, /* no account, tail: the user firewall's lists */
+	PRIV_FIREWALL_UNLOAD, /* no account: the table deleted */
 	PRIV_REQ_END, /* requests are below this */
 	PRIV_REPLY = 100, /* helper -> hub: seq of the request */
 	PRIV_EXIT, /* helper -> hub: a spawned pid ended, seq 0 */
@@ -84,6 +96,11 @@ struct priv_req {
 	const char *file, *cwd; /* PRIV_SPAWN: absolute, no ".." */
 	const char *argv[PRIV_ARGC_MAX + 1];
 	const char *env[PRIV_ENVC_MAX + 1]; /* each "K=V" */
+	/* PRIV_FIREWALL_LOAD: encoded from 'fw'; decoded as counts and a
+	 * pointer to the lists in the buffer (priv_req_fw_rules()). */
+	const struct firewall_rules *fw;
+	uint32_t                     nuids, nports, nlisteners;
+	const unsigned char         *fw_lists;
 };
 
 /* A reply to a request, or an exit event (PRIV_EXIT). */
@@ -124,6 +141,10 @@ size_t priv_reply_encode(const struct priv_reply *rep, unsigned char *out,
 /* Decodes and checks a reply or exit event; 0, or -1 and *why. */
 int priv_reply_decode(const unsigned char *buf, size_t len,
     struct priv_reply *rep, const char **why);
+
+/* The lists of a decoded PRIV_FIREWALL_LOAD into 'r' (initialized here;
+ * the caller releases it). */
+void priv_req_fw_rules(const struct priv_req *req, struct firewall_rules *r);
 
 /*
  * Whether 'name' is an account of the prefix: PREFIX followed by a valid

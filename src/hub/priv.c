@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firewall.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -33,6 +35,7 @@
 #include "lib/banned.h"
 
 #define USERADD "/usr/sbin/useradd"
+#define PRIV_SYNC_WAIT 30000 /* ms for an answer call_sync() waits for */
 
 /* A request waiting for its answer. */
 struct priv_call {
@@ -81,6 +84,9 @@ static int  call(struct hub *, struct priv_req *, int fd, struct priv_call *);
 static void dispatch(struct priv_call *, const struct priv_reply *);
 static void fail_calls(struct priv *, int r);
 static void poll_cb(uv_poll_t *, int, int);
+static int  recv_one(struct priv *, struct priv_reply *, const char **);
+static void handle_reply(struct priv *, const struct priv_reply *);
+static int  call_sync(struct hub *, struct priv_req *, struct priv_reply *);
 static void poll_close_cb(uv_handle_t *);
 static void req_init(struct priv_req *, uint16_t, const char *);
 static struct priv_call *call_new(void *);
@@ -419,27 +425,24 @@ fail_calls(struct priv *p, int r)
 	}
 }
 
-/* Answers and exit events; EOF or an error means the helper is gone. */
-static void
-poll_cb(uv_poll_t *h, int status, int events)
+/*
+ * Reads one packet without waiting and decodes it into 'rep'. 1 if there
+ * was one, 0 if none is waiting, -1 if the helper is gone or sent
+ * something that is not a reply (*why says which).
+ */
+static int
+recv_one(struct priv *p, struct priv_reply *rep, const char **why)
 {
-	struct priv      *p = h->data;
-	struct hub       *hub = p->hub;
-	struct priv_reply rep;
-	const char       *why = "closed its end";
+	union {
+		struct cmsghdr h;
+		char           b[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct msghdr   msg;
+	struct iovec    iov;
+	struct cmsghdr *cm;
+	ssize_t         n;
 
-	(void)events;
-	while (status == 0) {
-		union {
-			struct cmsghdr h;
-			char           b[CMSG_SPACE(4 * sizeof(int))];
-		} ctl;
-		struct msghdr     msg;
-		struct iovec      iov;
-		struct cmsghdr   *cm;
-		struct priv_call *c;
-		ssize_t           n;
-
+	do {
 		memset(&msg, 0, sizeof(msg));
 		iov.iov_base = p->buf;
 		iov.iov_len = sizeof(p->buf);
@@ -448,59 +451,84 @@ poll_cb(uv_poll_t *h, int status, int events)
 		msg.msg_control = ctl.b;
 		msg.msg_controllen = sizeof(ctl.b);
 		n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		/* The helper sends no descriptors: close any. */
-		for (cm = CMSG_FIRSTHDR(&msg); n > 0 && cm != NULL;
-		     cm = CMSG_NXTHDR(&msg, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_RIGHTS)
-				for (size_t i = 0; i <
-				     (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				     i++) {
-					int fd;
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	/* The helper sends no descriptors: close any. */
+	for (cm = CMSG_FIRSTHDR(&msg); n > 0 && cm != NULL;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t k;
 
-					memcpy(&fd,
-					    CMSG_DATA(cm) + i * sizeof(int),
-					    sizeof(int));
-					close(fd);
-				}
-		if (n <= 0) {
-			why = n == 0 ? "closed its end" : strerror(errno);
-			break;
-		}
-		if (priv_reply_decode(p->buf, (size_t)n, &rep, &why) == -1)
-			break;
-		if (rep.type == PRIV_EXIT) {
-			struct priv_watch *w;
-
-			TAILQ_FOREACH(w, &p->watches, entry)
-				if (w->pid == rep.pid)
-					break;
-			if (w != NULL) {
-				TAILQ_REMOVE(&p->watches, w, entry);
-				w->cb(w->arg, rep.result, (int)rep.val[0]);
-				free(w);
-			}
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof(int));
+			close(fd);
 		}
-		TAILQ_FOREACH(c, &p->calls, entry)
-			if (c->seq == rep.seq)
+	}
+	if (n <= 0) {
+		*why = n == 0 ? "closed its end" : strerror(errno);
+		return -1;
+	}
+	return priv_reply_decode(p->buf, (size_t)n, rep, why) == 0 ? 1 : -1;
+}
+
+/* An answer or exit event to whoever waits for it. */
+static void
+handle_reply(struct priv *p, const struct priv_reply *rep)
+{
+	struct priv_call  *c;
+	struct priv_watch *w;
+
+	if (rep->type == PRIV_EXIT) {
+		TAILQ_FOREACH(w, &p->watches, entry)
+			if (w->pid == rep->pid)
 				break;
-		if (c == NULL)
-			continue; /* fire and forget: signals */
-		TAILQ_REMOVE(&p->calls, c, entry);
-		if (c->type == PRIV_SPAWN && rep.result == 0 && rep.pid > 0) {
-			struct priv_watch *w = xcalloc(1, sizeof(*w));
-
-			w->pid = rep.pid;
-			w->cb = c->exit_cb;
-			w->arg = c->arg;
-			TAILQ_INSERT_TAIL(&p->watches, w, entry);
+		if (w != NULL) {
+			TAILQ_REMOVE(&p->watches, w, entry);
+			w->cb(w->arg, rep->result, (int)rep->val[0]);
+			free(w);
 		}
-		dispatch(c, &rep);
+		return;
+	}
+	TAILQ_FOREACH(c, &p->calls, entry)
+		if (c->seq == rep->seq)
+			break;
+	if (c == NULL)
+		return; /* fire and forget: signals */
+	TAILQ_REMOVE(&p->calls, c, entry);
+	if (c->type == PRIV_SPAWN && rep->result == 0 && rep->pid > 0) {
+		w = xcalloc(1, sizeof(*w));
+		w->pid = rep->pid;
+		w->cb = c->exit_cb;
+		w->arg = c->arg;
+		TAILQ_INSERT_TAIL(&p->watches, w, entry);
+	}
+	dispatch(c, rep);
+}
+
+/* Answers and exit events; EOF or an error means the helper is gone. */
+static void
+poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct priv      *p = h->data;
+	struct hub       *hub = p->hub;
+	struct priv_reply rep;
+	const char       *why = "closed its end";
+	int               r;
+
+	(void)events;
+	while (status == 0) {
+		r = recv_one(p, &rep, &why);
+		if (r == 0)
+			return;
+		if (r == -1)
+			break;
+		handle_reply(p, &rep);
 		if (hub->priv != p)
 			return; /* a callback closed it */
 	}
@@ -514,6 +542,87 @@ poll_cb(uv_poll_t *h, int status, int events)
 		p->lost(hub);
 	if (hub->priv == p)
 		fail_calls(p, UV_EPIPE);
+}
+
+/*
+ * Sends 'req' and waits for its answer, at most PRIV_SYNC_WAIT ms. What
+ * arrives before it (answers to other calls, exit events) is handed on at
+ * once, as poll_cb() would: the caller must be ready for those callbacks
+ * to run inside this call. For the few requests whose caller cannot go on
+ * without the answer (the firewall's table). 0 or a libuv error; the
+ * answer in *rep.
+ */
+static int
+call_sync(struct hub *hub, struct priv_req *req, struct priv_reply *rep)
+{
+	struct priv  *p = hub->priv;
+	const char   *why = "closed its end";
+	uint64_t      deadline = uv_hrtime() / 1000000 + PRIV_SYNC_WAIT;
+	struct pollfd pfd;
+	int           r;
+
+	r = send_req(p, req, -1);
+	if (r != 0)
+		return r;
+	for (;;) {
+		uint64_t now = uv_hrtime() / 1000000;
+
+		r = recv_one(p, rep, &why);
+		if (r == -1) {
+			/* poll_cb() sees the same and stops the hub. */
+			log_warnx("privileged helper: %s", why);
+			return UV_EPIPE;
+		}
+		if (r == 1 && rep->type == PRIV_REPLY && rep->seq == req->seq)
+			return 0;
+		if (r == 1) {
+			handle_reply(p, rep);
+			continue;
+		}
+		if (now >= deadline)
+			return UV_ETIMEDOUT;
+		pfd.fd = p->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)(deadline - now)) == -1 &&
+		    errno != EINTR)
+			return -errno;
+	}
+}
+
+int
+priv_firewall_load(struct hub *hub, const struct firewall_rules *r)
+{
+	struct priv_req   req;
+	struct priv_reply rep;
+	int               ret;
+
+	if (hub->priv == NULL)
+		return firewall_nft_load(r);
+	req_init(&req, PRIV_FIREWALL_LOAD, "");
+	req.fw = r;
+	ret = call_sync(hub, &req, &rep);
+	if (ret == 0)
+		ret = rep.result;
+	if (ret != 0)
+		return error("firewall: the helper did not load the rules: %s",
+		    rep.text[0] != '\0' && ret != UV_EPIPE ? rep.text
+		                                           : uv_strerror(ret));
+	return 0;
+}
+
+int
+priv_firewall_unload(struct hub *hub)
+{
+	struct priv_req   req;
+	struct priv_reply rep;
+	int               ret;
+
+	if (hub->priv == NULL)
+		return firewall_nft_unload();
+	req_init(&req, PRIV_FIREWALL_UNLOAD, "");
+	ret = call_sync(hub, &req, &rep);
+	return ret == 0 && rep.result == 0 ? 0 : -1;
 }
 
 int

@@ -32,6 +32,7 @@
 #define PRIV_ACCOUNT "rig" /* the hub's own system account */
 #define PRIV_RUN_DIR "/run/rig" /* users' runtime directories */
 
+struct firewall_rules;
 struct hub;
 
 /* What a rig account uses now (PRIV_USAGE). */
@@ -162,6 +163,17 @@ int priv_cgroup_kill(struct hub *, const char *account, priv_done_cb cb,
     void *arg);
 int priv_cgroup_remove(struct hub *, const char *account, priv_done_cb cb,
     void *arg);
+
+/*
+ * The user firewall's table (firewall.h): loaded from 'r' by the helper,
+ * which builds the nft script itself and takes only uids of the prefix's
+ * accounts; or deleted. These wait for the helper's answer (nft takes a
+ * few ms, and the firewall's state follows the outcome); answers to other
+ * calls that arrive meanwhile are handed on inside the call. Without the
+ * helper: nft in-process. 0, or -1 (said why).
+ */
+int priv_firewall_load(struct hub *, const struct firewall_rules *r);
+int priv_firewall_unload(struct hub *);
 
 /*
  * The helper's side (priv-helper.c): serves requests on 'fd' until it

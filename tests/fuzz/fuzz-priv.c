@@ -6,7 +6,8 @@
  * keep the decoder's promises: the type in range, the account a valid
  * account of the prefix, every string of a spawn inside the packet and
  * NUL-terminated there, the counts within their limits, paths absolute
- * without "..", and re-encoding an accepted request gives the same bytes.
+ * without "..", the firewall's uids a user's, and re-encoding an accepted
+ * request gives the same bytes.
  *
  * Built with clang -fsanitize=fuzzer for fuzzing, or with gcc and replay.c
  * to run the corpus in tests/fuzz/corpus/priv/.
@@ -53,7 +54,11 @@ check_request(const struct priv_req *req, const char *prefix,
 	size_t               n;
 
 	CHECK(req->type >= PRIV_ACCOUNT_ADD && req->type < PRIV_REQ_END);
-	CHECK(priv_account_valid(prefix, req->account));
+	if (req->type == PRIV_FIREWALL_LOAD ||
+	    req->type == PRIV_FIREWALL_UNLOAD)
+		CHECK(req->account[0] == '\0');
+	else
+		CHECK(priv_account_valid(prefix, req->account));
 	CHECK(req->type == PRIV_ACCOUNT_ADD || req->user[0] == '\0');
 	if (req->type == PRIV_SIGNAL)
 		CHECK(req->pid > 1 &&
@@ -78,7 +83,18 @@ check_request(const struct priv_req *req, const char *prefix,
 	} else
 		CHECK(req->argc == 0 && req->envc == 0);
 	/* One spelling per request: encoding it again gives the packet. */
-	n = priv_req_encode(req, again, sizeof(again));
+	if (req->type == PRIV_FIREWALL_LOAD) {
+		struct priv_req       copy = *req;
+		struct firewall_rules r;
+
+		priv_req_fw_rules(req, &r);
+		for (size_t i = 0; i < r.nuids; i++)
+			CHECK(r.uids[i] >= 1000 && r.uids[i] < PRIV_FW_UID_END);
+		copy.fw = &r;
+		n = priv_req_encode(&copy, again, sizeof(again));
+		firewall_rules_release(&r);
+	} else
+		n = priv_req_encode(req, again, sizeof(again));
 	CHECK(n == len);
 	CHECK(memcmp(again, buf, len) == 0);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hub/firewall.h"
 #include "hub/priv-msg.h"
 #include "hub/priv.h"
 #include "hub/state.h"
@@ -664,4 +665,114 @@ TEST(priv_state_chown)
 	ASSERT_EQ(st.st_gid, 54322);
 	/* Again: nothing left to change. */
 	ASSERT_EQ(state_chown(dir, 54321, 54322), 0);
+}
+
+/* The firewall's lists: round trip; uids not a user's, counts past their
+ * limits, lists not filling the tail and an account given are refused. */
+TEST(priv_firewall_lists)
+{
+	static unsigned char  buf[PRIV_MSG_MAX];
+	struct firewall_rules r, out;
+	struct priv_req       req, dec;
+	const char           *why;
+	size_t                n;
+	uint32_t              u;
+
+	firewall_rules_init(&r);
+	firewall_rules_add_uid(&r, 1001);
+	firewall_rules_add_uid(&r, 1002);
+	firewall_rules_add_internal(&r, 3000);
+	firewall_rules_add_listener(&r, 1002, 8888);
+	name_req(&req, PRIV_FIREWALL_LOAD, "");
+	req.fw = &r;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(n, PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12 + 8 + 2 + 8);
+	ASSERT_EQ(priv_req_decode(buf, n, "rig-", &dec, &why), 0);
+	priv_req_fw_rules(&dec, &out);
+	ASSERT_EQ(out.nuids, 2);
+	ASSERT_EQ(out.uids[1], 1002);
+	ASSERT_EQ(out.ninternal, 1);
+	ASSERT_EQ(out.internal[0], 3000);
+	ASSERT_EQ(out.nlisteners, 1);
+	ASSERT_EQ(out.listeners[0].uid, 1002);
+	ASSERT_EQ(out.listeners[0].port, 8888);
+	firewall_rules_release(&out);
+	/* Root, a system account, past the users' range. */
+	u = 0;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = 999;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = PRIV_FW_UID_END;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = 1001;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), 0);
+	/* A listener of uid 0. */
+	u = 0;
+	memcpy(buf + n - 8, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = 1002;
+	memcpy(buf + n - 8, &u, 4);
+	/* Counts past their limits, or not matching the tail. */
+	u = PRIV_FW_UIDS_MAX + 1;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = 3;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = 0xffffffff;
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED + 8, &u, 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	/* An account on a firewall request. */
+	name_req(&req, PRIV_FIREWALL_UNLOAD, "rig-alice");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	name_req(&req, PRIV_FIREWALL_UNLOAD, "");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(decode(buf, n, &why), 0);
+	/* Too many for a message: the encoder says so. */
+	for (uint32_t i = 0; i < PRIV_FW_LISTENERS_MAX + 1; i++)
+		firewall_rules_add_listener(&r, 1001, (uint16_t)(i + 1));
+	name_req(&req, PRIV_FIREWALL_LOAD, "");
+	req.fw = &r;
+	ASSERT_EQ(priv_req_encode(&req, buf, sizeof(buf)), 0);
+	firewall_rules_release(&r);
+}
+
+/* A real helper loads no rules naming a uid that is not an account of
+ * its prefix (nft never runs). */
+TEST(priv_helper_firewall_refuses)
+{
+	static unsigned char  buf[PRIV_MSG_MAX];
+	struct firewall_rules r;
+	struct priv_reply     rep;
+	struct priv_req       req;
+	uid_t                 uid;
+	int                   fd;
+	pid_t                 pid = helper_start("zzqx-", &fd);
+	size_t                n;
+
+	firewall_rules_init(&r);
+	/* In the users' range, but in no password database entry here. */
+	firewall_rules_add_uid(&r, 59998);
+	name_req(&req, PRIV_FIREWALL_LOAD, "");
+	req.fw = &r;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EPERM);
+	firewall_rules_release(&r);
+	/* An account, but not of the prefix. */
+	if (user_account(&uid) != NULL) {
+		firewall_rules_init(&r);
+		firewall_rules_add_uid(&r, uid);
+		req.fw = &r;
+		n = priv_req_encode(&req, buf, sizeof(buf));
+		helper_ask(fd, buf, n, -1, &rep);
+		ASSERT_EQ(rep.result, -EPERM);
+		firewall_rules_release(&r);
+	}
+	helper_end(pid, fd);
 }
