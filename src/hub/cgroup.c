@@ -34,8 +34,6 @@ static char *v1_slot(struct cgroup_sys *, const char *);
 static int   has_word(const char *list, const char *word, const char *sep);
 static void  parse_mount_line(struct cgroup_sys *, char *, char *, size_t);
 static int   hierarchy_of(const char *proc_cgroups, const char *name);
-static int   group_dirs(const struct cgroup_sys *, const char *,
-      char out[CGROUP_MAX_DIRS][CGROUP_PATH_MAX]);
 static int   write_str(const char *dir, const char *file, const char *v);
 static int   read_u64(const char *dir, const char *file, const char *key,
       uint64_t *);
@@ -215,9 +213,8 @@ cgroup_system(void)
 	return &sys;
 }
 
-/* ACCOUNT's group directories, one per distinct mount. */
-static int
-group_dirs(const struct cgroup_sys *sys, const char *account,
+int
+cgroup_dirs(const struct cgroup_sys *sys, const char *account,
     char out[CGROUP_MAX_DIRS][CGROUP_PATH_MAX])
 {
 	const char *mounts[] = { sys->memory, sys->cpu, sys->cpuacct, sys->pids,
@@ -308,12 +305,13 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
 	int nd;
 
 	*n = 0;
-	nd = group_dirs(sys, account, dir);
+	nd = cgroup_dirs(sys, account, dir);
 	if (sys->version == CGROUP_V2) {
 		/* Controllers for rig/ and for rig/ACCOUNT below it. */
 		snprintf(base, sizeof(base), "%s/%s", sys->v2, CGROUP_BASE);
 		if (mkdir(base, 0755) == -1 && errno != EEXIST)
 			goto fail_dir;
+		(void)chmod(base, 0755);
 		for (int i = 0; i < 2; i++) {
 			const char *d = i == 0 ? sys->v2 : base;
 
@@ -337,6 +335,10 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
 			snprintf(base, sizeof(base), "%s", dir[i]);
 			goto fail_dir;
 		}
+		/* Whatever the umask (the helper's is 077): the hub reads
+		 * the use as 'rig'. */
+		(void)chmod(base, 0755);
+		(void)chmod(dir[i], 0755);
 	}
 	if (sys->version == CGROUP_V2) {
 		const char *d = dir[0];
@@ -475,7 +477,7 @@ cgroup_kill(const struct cgroup_sys *sys, const char *account)
 	char dir[CGROUP_MAX_DIRS][CGROUP_PATH_MAX], fz[CGROUP_PATH_MAX + 8];
 	int  nd, n = 0;
 
-	nd = group_dirs(sys, account, dir);
+	nd = cgroup_dirs(sys, account, dir);
 	if (nd == 0)
 		return 0;
 	if (sys->version == CGROUP_V2) {
@@ -532,7 +534,7 @@ cgroup_remove(const struct cgroup_sys *sys, const char *account)
 	char dir[CGROUP_MAX_DIRS][CGROUP_PATH_MAX];
 	int  nd, ret = 0;
 
-	nd = group_dirs(sys, account, dir);
+	nd = cgroup_dirs(sys, account, dir);
 	for (int i = 0; i < nd; i++)
 		if (rmdir(dir[i]) == -1 && errno != ENOENT)
 			ret = -1;

@@ -82,6 +82,11 @@ int cgroup_create(const struct cgroup_sys *, const char *account,
     const struct cgroup_limits *lim, char *dirs[CGROUP_MAX_DIRS], int *n,
     char *why, size_t whylen);
 
+/* ACCOUNT's group directories, one per distinct mount, made or not;
+ * how many (0 without cgroups). */
+int cgroup_dirs(const struct cgroup_sys *, const char *account,
+    char out[CGROUP_MAX_DIRS][CGROUP_PATH_MAX]);
+
 /* Moves the calling process into group directory 'dir', which must be
  * under CGROUP_FS and hold no "..". 0, or -1 with errno set. */
 int cgroup_join(const char *dir);

@@ -7,6 +7,11 @@
  * back after load, certificate renewal) and the cull timer, then the loop
  * until a signal. Stopping closes the listener and the connections and
  * leaves user servers running for the next hub to take over.
+ *
+ * Started as root, it splits first (priv.h): the privileged helper is
+ * forked before the loop exists, the certificate and key are read, the
+ * port bound and the database opened as root, then the hub drops to 'rig'
+ * and only then reads from the network. If the helper goes, the hub stops.
  */
 #include <malloc.h>
 #include <signal.h>
@@ -15,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "auth.h"
 #include "authcache.h"
 #include "autostop.h"
@@ -26,6 +32,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "priv.h"
 #include "proxy.h"
 #include "req.h"
 #include "routes.h"
@@ -49,6 +56,10 @@ static int  parse_listen(const char *, struct sockaddr_storage *, char *host,
     size_t hostlen, int *port);
 static int  is_loopback(const char *host);
 static void print_urls(struct hub *, const char *host, int port);
+static void priv_lost(struct hub *);
+
+/* The helper went away: the hub exits non-zero once stopped. */
+static int helper_lost;
 
 #define CERT_CHECK_EVERY 86400 /* seconds */
 #define POOL_QUIET 8 /* chunks kept in the pool while quiet */
@@ -92,7 +103,19 @@ hub_stop(struct hub *hub, const char *why)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
 	servers_release(hub);
+	/* The table goes while the helper, which loads it, is there. */
+	firewall_unload();
+	priv_close(hub); /* after the servers let go of their watches */
 	authcache_clear();
+}
+
+/* Neither half runs without the other: a hub that cannot reach its
+ * helper can neither start nor stop servers. */
+static void
+priv_lost(struct hub *hub)
+{
+	helper_lost = 1;
+	hub_stop(hub, "the privileged helper is gone");
 }
 
 static void
@@ -293,7 +316,6 @@ daemon_run(struct config *cfg)
 
 	memset(&hub, 0, sizeof(hub));
 	hub.cfg = cfg;
-	hub.loop = uv_default_loop();
 	hub.is_root = geteuid() == 0;
 	hub.started = now_sec();
 	TAILQ_INIT(&hub.conns);
@@ -302,37 +324,60 @@ daemon_run(struct config *cfg)
 		return 1;
 	if (mkdir_p(cfg->state_dir, 0700) == -1)
 		return error("cannot create '%s': %m", cfg->state_dir), 1;
-	dbpath = xasprintf("%s/rig.db", cfg->state_dir);
-	hub.db = db_open(dbpath);
-	free(dbpath);
-	if (hub.db == NULL)
-		return error("cannot open the database in '%s'",
-		    cfg->state_dir), 1;
+	/* Before the loop exists: the helper runs a loop of its own. */
+	if (priv_setup(&hub) == -1)
+		return 1;
+	hub.loop = uv_default_loop();
 	if (cfg->tls && load_tls(&hub) == -1)
 		goto out;
 	if (!cfg->tls && !is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		    "proxy", host);
-	/* Before any server runs or is taken over: see firewall.h. */
-	if (firewall_start(&hub) == -1)
-		goto out;
-	if (first_admin(&hub) == -1)
-		goto out;
-	hub.throttle = throttle_new();
-	hub.router = &routes_router;
-	html_banner_from(autostop_banner);
-
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
 	r = uv_tcp_bind(&hub.listener, (struct sockaddr *)&ss, 0);
+	/* The database is opened before the drop: SQLite names its files by
+	 * their full path, which 'rig' may not be able to walk (the state
+	 * under /root), while the descriptors it holds keep working. */
+	if (r == 0) {
+		dbpath = xasprintf("%s/rig.db", cfg->state_dir);
+		hub.db = db_open(dbpath);
+		free(dbpath);
+		if (hub.db == NULL) {
+			error("cannot open the database in '%s'",
+			    cfg->state_dir);
+			r = UV_EIO;
+		}
+	}
+	if (r == 0 && first_admin(&hub) == -1)
+		r = UV_EIO;
+	/* Homes made wider than 0700 (by an older rig, or by hand) are
+	 * closed while the hub is still root: 'rig' could not. */
+	if (r == 0 && hub.is_root) {
+		accounts_fix_homes(cfg->user_prefix);
+		servers_preopen(&hub);
+	}
+	/* What needed root is done: the port is bound and the key read. */
+	if (r == 0 && priv_drop(&hub) == -1)
+		r = UV_EPERM;
+	/* Before any server runs or is taken over: see firewall.h. After
+	 * the drop, as its status file is named in the state directory;
+	 * nft runs in the helper (priv.h). */
+	if (r == 0 && firewall_start(&hub) == -1)
+		r = UV_EIO;
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&hub.listener, 1024, listen_cb);
 	if (r != 0) {
-		error("cannot listen on %s: %s", cfg->listen, uv_strerror(r));
+		if (r != UV_EPERM && r != UV_EIO)
+			error("cannot listen on %s: %s", cfg->listen,
+			    uv_strerror(r));
 		uv_close((uv_handle_t *)&hub.listener, NULL);
 		uv_run(hub.loop, UV_RUN_DEFAULT);
 		goto out;
 	}
+	hub.throttle = throttle_new();
+	hub.router = &routes_router;
+	html_banner_from(autostop_banner);
 	signal(SIGPIPE, SIG_IGN);
 	uv_signal_init(hub.loop, &hub.sigterm);
 	uv_signal_init(hub.loop, &hub.sigint);
@@ -346,6 +391,7 @@ daemon_run(struct config *cfg)
 	uv_timer_start(&hub.cull, cull_cb, (uint64_t)cfg->cull_interval * 1000,
 	    (uint64_t)cfg->cull_interval * 1000);
 
+	priv_attach(&hub, priv_lost);
 	servers_restore(&hub);
 	autostop_start(&hub);
 	print_urls(&hub, host, port);
@@ -356,12 +402,13 @@ daemon_run(struct config *cfg)
 	/* Anything left (a probe, a spawn's helper) is closed now. */
 	uv_walk(hub.loop, close_walk_cb, NULL);
 	uv_run(hub.loop, UV_RUN_DEFAULT);
-	ret = 0;
+	ret = helper_lost ? 1 : 0;
 	log_info("stopped");
 	log_flush();
 out:
 	firewall_stop(); /* rig hub exiting: the table goes with it */
-	if (uv_loop_close(hub.loop) != 0)
+	priv_close(&hub);
+	if (hub.loop != NULL && uv_loop_close(hub.loop) != 0)
 		log_debug("loop not closed cleanly");
 	throttle_free(hub.throttle);
 	SSL_CTX_free(hub.ssl_ctx);

@@ -43,6 +43,7 @@
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "priv.h"
 #include "lib/banned.h"
 
 #define TCP_LISTEN_STATE 10 /* TCP_LISTEN in the kernel's tcp_states.h */
@@ -626,9 +627,16 @@ collect(struct hub *hub, struct firewall_rules *r)
 	firewall_rules_normalize(r);
 }
 
-/* Replaces the table with 'r'. */
+/* Replaces the table with 'r': through the privileged helper once the
+ * hub has dropped root (priv.h). */
 static int
 load(const struct firewall_rules *r)
+{
+	return priv_firewall_load(F.hub, r);
+}
+
+int
+firewall_nft_load(const struct firewall_rules *r)
 {
 	struct buf text;
 	int        ret;
@@ -763,11 +771,27 @@ firewall_tick(struct hub *hub)
 	write_status();
 }
 
-void
-firewall_stop(void)
+int
+firewall_nft_unload(void)
 {
 	const char *t = firewall_teardown();
 
+	return nft_run(t, strlen(t));
+}
+
+void
+firewall_unload(void)
+{
+	if (!F.active)
+		return;
+	if (priv_firewall_unload(F.hub) == 0)
+		log_info("firewall: table inet %s removed", FIREWALL_TABLE);
+	F.active = 0;
+}
+
+void
+firewall_stop(void)
+{
 	/* Closed already by the hub's walk, unless it stops before its
 	 * loop ran (it could not listen): then here. */
 	if (F.watching && !uv_is_closing((uv_handle_t *)&F.etc)) {
@@ -775,7 +799,7 @@ firewall_stop(void)
 		uv_run(F.hub->loop, UV_RUN_NOWAIT);
 	}
 	if (F.active) {
-		if (nft_run(t, strlen(t)) == 0)
+		if (priv_firewall_unload(F.hub) == 0)
 			log_info("firewall: table inet %s removed",
 			    FIREWALL_TABLE);
 		F.active = 0;

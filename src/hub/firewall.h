@@ -71,9 +71,17 @@ int firewall_start(struct hub *);
 /* Once a second: brings the sets up to date (accounts made or removed,
  * listeners opened or closed); nft runs only when something changed. */
 void firewall_tick(struct hub *);
+/* When rig hub stops, while it can still load rules: deletes the table.
+ * firewall_stop() then has only the rest to do. */
+void firewall_unload(void);
 /* When rig hub exits: deletes the table and the status file. Safe to
  * call when the firewall never started. */
 void firewall_stop(void);
+/* nft itself, in this process (as root: the helper, or a hub that has
+ * not dropped root): the table replaced with 'r', or deleted. 0 if nft
+ * exited 0, else -1 (said why). */
+int firewall_nft_load(const struct firewall_rules *r);
+int firewall_nft_unload(void);
 /* 1 while the table is loaded by this hub. */
 int firewall_active(void);
 

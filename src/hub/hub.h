@@ -19,6 +19,7 @@
 #include "db.h"
 
 struct conn;
+struct priv;
 struct req_router;
 struct server;
 struct upstream;
@@ -57,7 +58,8 @@ struct hub {
 	size_t           nidle;
 	struct server   *servers[SERVER_BUCKETS]; /* by user name */
 	size_t           nservers;
-	int              is_root;
+	int              is_root; /* started as root: servers run as users */
+	struct priv     *priv; /* the privileged helper, NULL without root */
 	int              stopping;
 	int64_t          started;
 	struct metrics   m;

@@ -36,6 +36,15 @@ struct serverlog {
 };
 
 static LIST_HEAD(, serverlog) copies = LIST_HEAD_INITIALIZER(copies);
+
+/* A server's stdout opened before the drop (serverlog_preopen()). */
+struct preopened {
+	int pid;
+	int fd;
+	LIST_ENTRY(preopened) entry;
+};
+
+static LIST_HEAD(, preopened) preopened = LIST_HEAD_INITIALIZER(preopened);
 static char readbuf[SERVERLOG_READ]; /* one read at a time: the loop's */
 
 static int  open_log(struct serverlog *, int truncate);
@@ -185,18 +194,61 @@ serverlog_start(uv_loop_t *loop, int fd, const char *path, uint64_t max)
 	return copy_start(loop, fd, path, max, 1);
 }
 
-int
-serverlog_reattach(uv_loop_t *loop, int pid, const char *path, uint64_t max)
+/* Process 'pid''s stdout pipe, a new read end of it; -1 if not a pipe. */
+static int
+open_stdout(int pid)
 {
 	char        proc[64];
 	struct stat st;
-	int         fd;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/fd/1", pid);
 	/* Opening a pipe's /proc link gives a new end of the same pipe. */
 	if (stat(proc, &st) == -1 || !S_ISFIFO(st.st_mode))
 		return -1;
-	fd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+void
+serverlog_preopen(int pid)
+{
+	struct preopened *p;
+	int               fd;
+
+	if (pid <= 1 || (fd = open_stdout(pid)) == -1)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	p->fd = fd;
+	LIST_INSERT_HEAD(&preopened, p, entry);
+}
+
+void
+serverlog_preopen_release(void)
+{
+	struct preopened *p;
+
+	while ((p = LIST_FIRST(&preopened)) != NULL) {
+		LIST_REMOVE(p, entry);
+		close(p->fd);
+		free(p);
+	}
+}
+
+int
+serverlog_reattach(uv_loop_t *loop, int pid, const char *path, uint64_t max)
+{
+	struct preopened *p;
+	int               fd = -1;
+
+	LIST_FOREACH(p, &preopened, entry)
+		if (p->pid == pid)
+			break;
+	if (p != NULL) {
+		fd = p->fd;
+		LIST_REMOVE(p, entry);
+		free(p);
+	} else
+		fd = open_stdout(pid);
 	if (fd == -1)
 		return -1;
 	return copy_start(loop, fd, path, max, 0);

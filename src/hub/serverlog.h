@@ -33,6 +33,17 @@ int serverlog_start(uv_loop_t *, int fd, const char *path, uint64_t max);
  * restart). 0, or -1 if its stdout is not a pipe or cannot be opened. */
 int serverlog_reattach(uv_loop_t *, int pid, const char *path, uint64_t max);
 
+/*
+ * As root, before the hub drops to 'rig' (which may not open another
+ * account's /proc/PID/fd/1): opens process 'pid''s stdout pipe now and
+ * keeps it for serverlog_reattach() of the same pid; nothing if it is
+ * not a pipe. serverlog_preopen_release() closes those not taken (the
+ * take-over checked pid and start time before it takes one, a moment
+ * later).
+ */
+void serverlog_preopen(int pid);
+void serverlog_preopen_release(void);
+
 /* Appends a line of the hub's own, "[rig] TEXT", to the log at 'path'. */
 void serverlog_note(const char *path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

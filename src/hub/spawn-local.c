@@ -19,6 +19,15 @@
  *
  * The process is named by its pid and its start time in /proc (procfs.h),
  * so that a hub that takes it over cannot mistake a reused pid for it.
+ *
+ * What needs root (useradd and userdel, cgroups, starting as another
+ * uid, signalling another uid's processes) goes through priv.h: with the
+ * privileged helper the hub asks it to make the cgroup with the limits,
+ * then to start the server inside it (the helper runs 'rig sandbox' as
+ * root with words of its own), and the server is the helper's child, its
+ * end reported through priv_spawn()'s exit callback. The pipe of its
+ * output is the hub's either way: the write end goes to the helper with
+ * the request. Without root the server is the hub's own child.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -34,8 +43,10 @@
 
 #include "accounts.h"
 #include "cgroup.h"
+#include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "priv.h"
 #include "procfs.h"
 #include "server.h"
 #include "serverlog.h"
@@ -68,21 +79,29 @@ static void     local_forget(struct server *);
 static void     local_ended(struct server *);
 static int      local_usage(const struct server *, struct spawner_usage *);
 static void     local_drop_user(struct hub *, const char *);
+static void     drop_cb(void *, int);
 
 static int  account_of(const struct server *, char *, size_t);
 static int  account_uid(const struct server *, uid_t *);
 static void useradd_cb(void *, int64_t, int);
 static int  ensure_account(struct server *);
 static int  wrap(char ***, char **, char **, int);
-static int  launcher(struct server *, const struct passwd *, char ***, char **);
+static int  launcher(struct server *, const struct passwd *, char ***, char **,
+     int *);
+static void setup_cb(void *, int);
+static void reap_remove_cb(void *, int);
+static void reap_cancel(const char *);
+static void end_account(struct hub *, const char *, uid_t);
 static void reap_close_cb(uv_handle_t *);
 static void reap_timer_cb(uv_timer_t *);
 static void reap_end(struct cg_reap *);
-static void reap_later(uv_loop_t *, const char *);
+static void reap_later(uv_loop_t *, struct hub *, const char *);
 static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
 static void  exit_cb(uv_process_t *, int64_t, int);
+static void  spawned_cb(void *, int, int);
+static void  helper_exit_cb(void *, int64_t, int);
 static void  launch(struct server *);
 
 const struct spawner spawner_local = {
@@ -167,8 +186,14 @@ ensure_account(struct server *s)
 		return 0;
 	server_ref(s);
 	progress_step(s, 10, "Creating the Unix account");
-	/* Queued: useradd runs one at a time. */
-	account_create(s->hub->loop, acct, s->name, useradd_cb, s);
+	/* Queued: useradd runs one at a time (in the helper with it). */
+	r = priv_account_add(s->hub, acct, s->name, useradd_cb, s);
+	if (r != 0) {
+		server_unref(s);
+		server_spawn_failed(s, "cannot run useradd: %s",
+		    uv_strerror(r));
+		return -1;
+	}
 	return 1;
 }
 
@@ -201,20 +226,61 @@ wrap(char ***argv, char **file, char **pre, int npre)
 	return 0;
 }
 
+/* The helper's answer to the cgroup's setup; the start that follows it
+ * fails on its own if there is no group. Owns 'arg', the account. */
+static void
+setup_cb(void *arg, int r)
+{
+	if (r != 0)
+		log_warnx("account %s: cannot set up its cgroup: %s",
+		    (char *)arg, uv_strerror(r));
+	free(arg);
+}
+
 /*
  * The launcher's words: as root the cgroup (made here, with the limits),
- * umask 077 and the account; server_deny_ports. 0, or -1 with the start
- * failed and said why.
+ * umask 077 and the account; server_deny_ports. With the helper, it makes
+ * the cgroup (asked here, answered before the start that follows) and
+ * adds the first three itself: *in_cgroup says to ask for that. 0, or -1
+ * with the start failed and said why.
  */
 static int
-launcher(struct server *s, const struct passwd *pw, char ***argv, char **file)
+launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
+    int *in_cgroup)
 {
 	const struct limits_conf *lc = &s->hub->cfg->limits;
 	struct cgroup_limits      lim;
 	char *pre[WRAP_MAX], *dirs[CGROUP_MAX_DIRS], why[512];
 	int   npre = 0, ndirs = 0, r = 0;
 
-	if (pw != NULL) {
+	*in_cgroup = 0;
+	if (pw != NULL && priv_active(s->hub)) {
+		const struct cgroup_sys *sys = cgroup_system();
+		struct priv_limits       pl;
+
+		if (sys->version == CGROUP_NONE &&
+		    (lc->mem_limit > 0 || lc->cpu_milli > 0)) {
+			server_spawn_failed(s,
+			    "mem_limit and cpu_limit need "
+			    "cgroups, and this system has "
+			    "none rig can use");
+			return -1;
+		}
+		if (sys->version != CGROUP_NONE) {
+			pl.mem_bytes = (int64_t)lc->mem_limit;
+			pl.cpu_milli = (int64_t)lc->cpu_milli;
+			pl.pids = lc->pids_limit;
+			r = priv_cgroup_setup(s->hub, pw->pw_name, &pl,
+			    setup_cb, xstrdup(pw->pw_name));
+			if (r != 0) {
+				server_spawn_failed(s,
+				    "cannot set up the cgroup: %s",
+				    uv_strerror(r));
+				return -1;
+			}
+			*in_cgroup = 1;
+		}
+	} else if (pw != NULL) {
 		const struct cgroup_sys *sys = cgroup_system();
 
 		if (sys->version != CGROUP_NONE) {
@@ -299,6 +365,17 @@ static void
 exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct server *s = container_of(p, struct server, proc);
+
+	close_proc(s);
+	helper_exit_cb(s, status, sig);
+}
+
+/* The server's end: from exit_cb() for the hub's child, or from the
+ * helper, whose watch held a reference. */
+static void
+helper_exit_cb(void *arg, int64_t status, int sig)
+{
+	struct server *s = arg;
 	char           why[64];
 
 	if (sig != 0)
@@ -306,9 +383,43 @@ exit_cb(uv_process_t *p, int64_t status, int sig)
 	else
 		snprintf(why, sizeof(why), "exited with status %lld",
 		    (long long)status);
-	close_proc(s);
 	s->have_proc = 0;
 	server_exited(s, why);
+	if (priv_active(s->hub))
+		server_unref(s);
+}
+
+/* The start's outcome (before priv_spawn() returns without the helper).
+ * A server stopped while the helper started it is killed at once. */
+static void
+spawned_cb(void *arg, int r, int pid)
+{
+	struct server     *s = arg;
+	struct procfs_stat st;
+
+	if (r != 0) {
+		/* libuv still wants the handle closed. */
+		if (!priv_active(s->hub))
+			close_proc(s);
+		if (!s->removed && s->state == SERVER_PENDING)
+			server_spawn_failed(s, "cannot start the server: %s",
+			    uv_strerror(r));
+		server_unref(s);
+		return;
+	}
+	s->have_proc = 1;
+	s->pid = pid;
+	if (procfs_stat(s->pid, &st) == 0)
+		snprintf(s->pid_start, sizeof(s->pid_start), "%s", st.start);
+	else
+		snprintf(s->pid_start, sizeof(s->pid_start), "?");
+	if (priv_active(s->hub))
+		server_ref(s); /* the helper's watch of its end */
+	if (s->removed || s->state != SERVER_PENDING)
+		local_signal(s, SPAWNER_KILL);
+	else
+		server_spawned(s);
+	server_unref(s);
 }
 
 static void
@@ -320,7 +431,7 @@ launch(struct server *s)
 	struct spawn_vars    vars;
 	char               **argv = NULL, *file = NULL, *root = NULL;
 	char                *env[16], *logdir, *base_url = NULL;
-	int                  nenv = 0, fds[2] = { -1, -1 }, r;
+	int                  nenv = 0, fds[2] = { -1, -1 }, r, in_cgroup = 0;
 	struct passwd       *pw = NULL;
 
 	memset(&o, 0, sizeof(o));
@@ -333,7 +444,9 @@ launch(struct server *s)
 			return;
 		}
 		/* 'rig sandbox' becomes the account, after it joined
-		 * the cgroup: not uv_spawn's setuid. */
+		 * the cgroup: not uv_spawn's setuid. A removal of the
+		 * last server's group must not kill this one's. */
+		reap_cancel(acct);
 		root = xstrdup(pw->pw_dir);
 	} else {
 		root =
@@ -361,7 +474,7 @@ launch(struct server *s)
 		    argv[0] ? argv[0] : "(empty server_cmd)");
 		goto out;
 	}
-	if (launcher(s, pw, &argv, &file) == -1)
+	if (launcher(s, pw, &argv, &file, &in_cgroup) == -1)
 		goto out;
 	logdir = xasprintf("%s/logs", hub->cfg->state_dir);
 	mkdir_p(logdir, 0700);
@@ -399,33 +512,24 @@ launch(struct server *s)
 	o.stdio = stdio;
 	o.stdio_count = 3;
 	o.exit_cb = exit_cb;
-	r = uv_spawn(hub->loop, &s->proc, &o);
+	server_ref(s); /* spawned_cb's */
+	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o, in_cgroup,
+	    &s->proc, spawned_cb, helper_exit_cb, s);
 	for (int i = 0; i < nenv; i++)
 		free_secret(env[i]);
 	if (r != 0) {
-		/* libuv still wants the handle closed. */
-		close_proc(s);
+		server_unref(s);
 		server_spawn_failed(s, "cannot start %s: %s", file,
 		    uv_strerror(r));
 		goto out;
 	}
-	s->have_proc = 1;
-	s->pid = s->proc.pid;
+	/* The write end went with the request (or to the child): only the
+	 * server holds it now, so the copy ends when the server does. */
 	close(fds[1]);
 	fds[1] = -1;
 	(void)serverlog_start(hub->loop, fds[0], s->log_path,
 	    hub->cfg->limits.server_log_max);
 	fds[0] = -1; /* the copy's now */
-	{
-		struct procfs_stat st;
-
-		if (procfs_stat(s->pid, &st) == 0)
-			snprintf(s->pid_start, sizeof(s->pid_start), "%s",
-			    st.start);
-		else
-			snprintf(s->pid_start, sizeof(s->pid_start), "?");
-	}
-	server_spawned(s);
 out:
 	if (fds[0] != -1)
 		close(fds[0]);
@@ -448,26 +552,32 @@ local_start(struct server *s)
 static void
 local_signal(struct server *s, enum spawner_signal sig)
 {
+	char  acct[ACCOUNT_NAME_MAX + 1];
+	int   have_acct = account_of(s, acct, sizeof(acct)) == 0;
 	uid_t uid;
 
+	if (!have_acct)
+		acct[0] = '\0';
 	if (sig == SPAWNER_TERM) {
 		if (s->pid > 0 && procfs_alive(s->pid, s->pid_start))
-			kill(s->pid, SIGTERM);
+			priv_signal(s->hub, acct, s->pid, SIGTERM, 0);
 		return;
 	}
 	if (s->pid > 0 && procfs_alive(s->pid, s->pid_start)) {
 		log_warnx("server %s: pid %d did not stop in %d s, killing",
 		    s->name, s->pid, SERVER_STOP_GRACE);
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
+		priv_signal(s->hub, acct, s->pid, SIGKILL, 1);
+		priv_signal(s->hub, acct, s->pid, SIGKILL, 0);
 	}
 	/* Kernels run in their own sessions: the whole cgroup goes, then
 	 * what is left of the account. */
-	if (account_uid(s, &uid) == 0) {
-		char acct[ACCOUNT_NAME_MAX + 1];
-
-		if (account_of(s, acct, sizeof(acct)) == 0)
-			cgroup_kill(cgroup_system(), acct);
+	if (!s->hub->is_root || !have_acct)
+		return;
+	if (priv_active(s->hub)) {
+		(void)priv_cgroup_kill(s->hub, acct, NULL, NULL);
+		priv_kill_user(s->hub, acct);
+	} else if (account_uid(s, &uid) == 0) {
+		cgroup_kill(cgroup_system(), acct);
 		procfs_kill_uid(uid, SIGKILL);
 	}
 }
@@ -541,6 +651,13 @@ local_log_tail(const struct server *s, int lines)
 static void
 local_forget(struct server *s)
 {
+	if (priv_active(s->hub)) {
+		if (s->have_proc && priv_unwatch(s->hub, s->pid)) {
+			s->have_proc = 0;
+			server_unref(s);
+		}
+		return;
+	}
 	if (s->have_proc && !uv_is_closing((uv_handle_t *)&s->proc))
 		close_proc(s);
 }
@@ -552,11 +669,49 @@ reap_close_cb(uv_handle_t *h)
 	free(container_of((uv_timer_t *)h, struct cg_reap, timer));
 }
 
+/* The helper removed a group (or could not yet); owns 'arg', the
+ * account. The removal is found again by name: it may have ended. */
+static void
+reap_remove_cb(void *arg, int r)
+{
+	if (r == 0)
+		reap_cancel(arg);
+	free(arg);
+}
+
+/* Ends the pending removal of the account's group, if any. */
+static void
+reap_cancel(const char *account)
+{
+	struct cg_reap *r, *next;
+
+	for (r = LIST_FIRST(&reaps); r != NULL; r = next) {
+		next = LIST_NEXT(r, entry);
+		if (strcmp(r->account, account) == 0)
+			reap_end(r);
+	}
+}
+
 static void
 reap_timer_cb(uv_timer_t *t)
 {
 	struct cg_reap *r = container_of(t, struct cg_reap, timer);
+	struct hub     *hub = t->data;
 
+	if (hub != NULL && priv_active(hub)) {
+		if (++r->tries == CG_REMOVE_TRIES) {
+			log_warnx("account %s: its cgroup is still busy, left",
+			    r->account);
+			reap_end(r);
+			return;
+		}
+		(void)priv_cgroup_kill(hub, r->account, NULL, NULL);
+		priv_kill_user(hub, r->account);
+		if (priv_cgroup_remove(hub, r->account, reap_remove_cb,
+		        xstrdup(r->account)) != 0)
+			reap_end(r);
+		return;
+	}
 	if (cgroup_remove(cgroup_system(), r->account) == 0 ||
 	    ++r->tries == CG_REMOVE_TRIES) {
 		if (r->tries == CG_REMOVE_TRIES)
@@ -584,32 +739,51 @@ spawn_local_release(void)
 }
 
 /* Removes the account's cgroup once it is empty: killed processes take a
- * moment to leave. */
+ * moment to leave. With the helper, 'hub' asks it; NULL: in-process. */
 static void
-reap_later(uv_loop_t *loop, const char *account)
+reap_later(uv_loop_t *loop, struct hub *hub, const char *account)
 {
 	struct cg_reap *r = xcalloc(1, sizeof(*r));
 
+	reap_cancel(account);
 	snprintf(r->account, sizeof(r->account), "%s", account);
 	uv_timer_init(loop, &r->timer);
+	r->timer.data = hub;
 	uv_timer_start(&r->timer, reap_timer_cb, 200, 200);
 	LIST_INSERT_HEAD(&reaps, r, entry);
+}
+
+/* Everything of the account ends: its cgroup killed, then any process
+ * of its uid (0: none known); the group is removed once empty. With the
+ * helper the removal is the timer's: the kill is still in flight. */
+static void
+end_account(struct hub *hub, const char *acct, uid_t uid)
+{
+	if (priv_active(hub)) {
+		(void)priv_cgroup_kill(hub, acct, NULL, NULL);
+		priv_kill_user(hub, acct);
+		reap_later(hub->loop, hub, acct);
+		return;
+	}
+	if (uid != 0)
+		account_end_processes(acct, uid);
+	else
+		cgroup_kill(cgroup_system(), acct);
+	if (cgroup_remove(cgroup_system(), acct) == -1)
+		reap_later(hub->loop, NULL, acct);
 }
 
 static void
 local_ended(struct server *s)
 {
 	char  acct[ACCOUNT_NAME_MAX + 1];
-	uid_t uid;
+	uid_t uid = 0;
 
 	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1)
 		return;
-	if (account_uid(s, &uid) == 0) {
-		account_end_processes(acct, uid);
-	} else
-		cgroup_kill(cgroup_system(), acct);
-	if (cgroup_remove(cgroup_system(), acct) == -1)
-		reap_later(s->hub->loop, acct);
+	if (account_uid(s, &uid) == -1)
+		uid = 0;
+	end_account(s->hub, acct, uid);
 }
 
 static int
@@ -627,19 +801,39 @@ local_usage(const struct server *s, struct spawner_usage *u)
 	return 0;
 }
 
+/* The helper removed an account (or could not); owns 'arg'. */
+static void
+drop_cb(void *arg, int r)
+{
+	if (r != 0)
+		log_warnx("account %s: not removed: %s", (char *)arg,
+		    r < 0 ? uv_strerror(r) : "userdel failed");
+	free(arg);
+}
+
 /* Everything of the user ends now (not after the stop's grace), then
- * the account and its home go, through the account queue. */
+ * the account and its home go, through the account queue (the helper's,
+ * which ends the processes itself). */
 static void
 local_drop_user(struct hub *hub, const char *name)
 {
 	char           acct[ACCOUNT_NAME_MAX + 1];
 	struct passwd *pw;
+	int            r;
 
 	if (!hub->is_root ||
 	    account_name(hub->cfg->user_prefix, name, acct, sizeof(acct)) ==
 	        -1 ||
 	    account_lookup(acct, &pw) != 1 || !account_is_rigs(pw, name))
 		return;
+	reap_cancel(acct);
+	if (priv_active(hub)) {
+		r = priv_account_del(hub, acct, 0, drop_cb, xstrdup(acct));
+		if (r != 0)
+			log_warnx("account %s: not removed: %s", acct,
+			    uv_strerror(r));
+		return;
+	}
 	account_end_processes(acct, pw->pw_uid);
 	account_remove(hub->loop, acct, name, 0, NULL, NULL);
 }

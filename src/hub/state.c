@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <ftw.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,14 @@
 #include "lib/util.h"
 
 #define STATE_DIR_ROOT "/var/lib/rig"
+
+static const char *env_nonempty(const char *);
+static int chown_cb(const char *, const struct stat *, int, struct FTW *);
+
+/* nftw() takes no argument for its callback: state_chown()'s. */
+static uid_t chown_uid;
+static gid_t chown_gid;
+static int   chown_count;
 
 /* 'name' from the environment if set and not empty, else NULL. */
 static const char *
@@ -92,5 +101,41 @@ state_open_db(const char *dir)
 	if (db == NULL)
 		error("cannot open database '%s'", path);
 	free(path);
+	/* Root running a command on a hub's state that belongs to the hub's
+	 * account (priv.h): what this made (the database, its -wal and
+	 * -shm) goes to that account too, or the hub could not write it.
+	 * SQLite gives a -wal or -shm it makes as root to the database's
+	 * owner itself. */
+	if (db != NULL && geteuid() == 0 && sb.st_uid != 0)
+		state_chown(dir, sb.st_uid, sb.st_gid);
 	return db;
+}
+
+static int
+chown_cb(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)type;
+	(void)ftw;
+	if (sb->st_uid == chown_uid && sb->st_gid == chown_gid)
+		return 0;
+	if (lchown(path, chown_uid, chown_gid) == -1) {
+		error("cannot chown '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	chown_count++;
+	return 0;
+}
+
+int
+state_chown(const char *dir, uid_t uid, gid_t gid)
+{
+	chown_uid = uid;
+	chown_gid = gid;
+	chown_count = 0;
+	if (nftw(dir, chown_cb, 16, FTW_PHYS | FTW_MOUNT) != 0) {
+		if (errno != 0 && chown_count == 0)
+			error("cannot walk '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	return chown_count;
 }

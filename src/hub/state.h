@@ -6,6 +6,8 @@
 #ifndef STATE_H
 #define STATE_H
 
+#include <sys/types.h>
+
 struct db;
 
 /*
@@ -18,5 +20,13 @@ char *state_dir_resolve(const char *flag);
 /* Creates 'dir' (0700) if needed and opens dir/rig.db. NULL on error,
  * with a message printed. */
 struct db *state_open_db(const char *dir);
+
+/*
+ * Hands 'dir' and everything under it to uid:gid (lchown, symbolic links
+ * not followed, other file systems not entered). The number of entries
+ * changed, or -1 with a message printed. For root only: the hub gives its
+ * state to the 'rig' account before dropping to it (priv.h).
+ */
+int state_chown(const char *dir, uid_t uid, gid_t gid);
 
 #endif

@@ -68,18 +68,31 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 }
 
 void
+servers_preopen(struct hub *hub)
+{
+	struct db_server *rows;
+	size_t            n;
+
+	if (db_server_list_active(hub->db, &rows, &n) == -1)
+		return; /* servers_restore() says so */
+	for (size_t i = 0; i < n; i++)
+		serverlog_preopen(rows[i].pid);
+	db_servers_free(rows, n);
+}
+
+void
 servers_restore(struct hub *hub)
 {
 	struct db_server *rows;
 	size_t            n;
 
-	if (hub->is_root) {
-		accounts_fix_homes(hub->cfg->user_prefix);
+	/* Homes were fixed before the drop (daemon.c). */
+	if (hub->is_root)
 		(void)accounts_save_prefix(hub->cfg->state_dir,
 		    hub->cfg->user_prefix);
-	}
 	if (db_server_list_active(hub->db, &rows, &n) == -1) {
 		log_warnx("cannot read the servers of the last run");
+		serverlog_preopen_release();
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -93,4 +106,5 @@ servers_restore(struct hub *hub)
 		db_user_release(&u);
 	}
 	db_servers_free(rows, n);
+	serverlog_preopen_release();
 }

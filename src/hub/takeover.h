@@ -11,6 +11,10 @@
 
 struct hub;
 
+/* As root before the drop: opens the output pipes of the servers a
+ * previous hub left running (serverlog_preopen()). */
+void servers_preopen(struct hub *);
+
 /* Takes over the servers a previous hub left running. */
 void servers_restore(struct hub *);
 

@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The privileged helper (priv.h): the root half of 'rig hub'. Forked
+ * before the hub's loop exists, holding only its end of a SOCK_SEQPACKET
+ * socketpair (fd 3) and stdin, stdout and stderr, it runs a loop of its own
+ * that reads one request per packet, decodes and checks it (priv-msg.c),
+ * checks it again against the system (the account exists, is of the
+ * prefix, has a uid of a user and not of the system; a pid belongs to it
+ * now, in /proc), does it, and answers. It never runs a shell: useradd,
+ * userdel and servers start from argv arrays. A refusal is logged and
+ * answered with -EINVAL or -EPERM; the helper goes on. When the hub's end
+ * closes (the hub stopped, crashed or was killed) it exits at once,
+ * leaving servers running for the next hub, as the hub itself does.
+ *
+ * Servers it starts are its children: it reports each one's end to the
+ * hub (PRIV_EXIT) so the hub learns of it as if it were its own child.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "accounts.h"
+#include "cgroup.h"
+#include "firewall.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "priv-msg.h"
+#include "priv.h"
+#include "procfs.h"
+#include "lib/banned.h"
+
+#define WRAP_WORDS (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
+#define UID_SYSTEM_FROM 60000 /* Debian: 60000 and up are system again */
+#define FDS_MAX 4 /* descriptors read with a request; 1 is allowed */
+
+/* The helper's state: one per process. */
+struct helper {
+	uv_loop_t     loop;
+	uv_poll_t     poll;
+	int           fd;
+	const char   *prefix;
+	gid_t         rig_gid;
+	unsigned char in[PRIV_MSG_MAX + 1]; /* one more: a longer one is
+	                                     * truncated, and refused */
+};
+
+/* A child whose end the hub awaits, or a tool whose status answers a
+ * request. */
+struct child {
+	uv_process_t   proc;
+	struct helper *h;
+	uint32_t       seq; /* 0 for a server: its end is a PRIV_EXIT */
+};
+
+/* A useradd or userdel in flight (accounts.c calls back). */
+struct add_job {
+	struct helper *h;
+	uint32_t       seq;
+};
+
+static void serve(struct helper *, size_t, int, const int *, int);
+static void reply(struct helper *, uint32_t, int, int, const char *);
+static void reply_full(struct helper *, const struct priv_reply *);
+static int  lookup(const char *, struct passwd *, char *, size_t);
+static int  uid_ok(uid_t, gid_t);
+static void poll_cb(uv_poll_t *, int, int);
+static void add_cb(void *, int64_t, int);
+static void child_exit_cb(uv_process_t *, int64_t, int);
+static void child_close_cb(uv_handle_t *);
+static int  do_spawn(struct helper *, const struct priv_req *,
+     const struct passwd *, int);
+static int  do_signal(const struct priv_req *, uid_t);
+static int  pid_pgrp(int);
+static int  signal_pid(int, int, uid_t);
+static int  do_del(struct helper *, const struct priv_req *,
+     const struct passwd *);
+static int  do_cgroup(const struct priv_req *, struct priv_reply *);
+static int  do_runtime_dir(struct helper *, const struct passwd *, char *,
+     size_t);
+static void do_usage(uid_t, struct priv_reply *);
+static int  fw_uid_rig(struct helper *, uint32_t);
+static int  do_firewall(struct helper *, const struct priv_req *,
+     struct priv_reply *);
+
+/* The account of a request, from the password database, copied into
+ * 'pw' and 'buf': 0, -ENOENT if there is none, -EPERM if it is not a
+ * user's. */
+static int
+lookup(const char *name, struct passwd *pw, char *buf, size_t len)
+{
+	struct passwd *res = NULL;
+
+	if (getpwnam_r(name, pw, buf, len, &res) != 0 || res == NULL)
+		return -ENOENT;
+	return uid_ok(pw->pw_uid, pw->pw_gid) ? 0 : -EPERM;
+}
+
+/* A user's uid and gid: not root, not a system account on either side
+ * of the users' range. */
+static int
+uid_ok(uid_t uid, gid_t gid)
+{
+	return uid >= ACCOUNT_MIN_UID && uid < UID_SYSTEM_FROM && gid != 0;
+}
+
+int
+priv_pid_owned(int pid, uid_t uid)
+{
+	char path[64], *data, *p;
+	long r, e;
+	int  ok = 0;
+
+	if (pid <= 1)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	data = read_file(path, 16384, NULL);
+	if (data == NULL)
+		return 0;
+	p = strstr(data, "\nUid:");
+	if (p != NULL && sscanf(p + 5, "%ld %ld", &r, &e) == 2)
+		ok = r == (long)uid && e == (long)uid;
+	free(data);
+	return ok;
+}
+
+/* The process group of 'pid' (field 5 of /proc/PID/stat), or -1. */
+static int
+pid_pgrp(int pid)
+{
+	char path[64], *data, *p, state;
+	int  ppid, pgrp = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	data = read_file(path, 4096, NULL);
+	if (data == NULL)
+		return -1;
+	p = strrchr(data, ')');
+	if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+		pgrp = -1;
+	free(data);
+	return pgrp;
+}
+
+/*
+ * Signals 'pid' if it belongs to 'uid'. The pid is pinned with a pidfd
+ * before the check, so a process that ends and whose pid is reused in
+ * between is not the one signalled. 0, or -errno.
+ */
+static int
+signal_pid(int pid, int sig, uid_t uid)
+{
+	int pfd, r;
+
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd == -1)
+		return -errno;
+	if (!priv_pid_owned(pid, uid)) {
+		close(pfd);
+		return -EPERM;
+	}
+	r = (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+	r = r == -1 ? -errno : 0;
+	close(pfd);
+	return r;
+}
+
+/* One process, or each process of the group it leads that is the
+ * account's: never kill(-pgid), which would reach any process that
+ * joined the group. */
+static int
+do_signal(const struct priv_req *req, uid_t uid)
+{
+	DIR           *d;
+	struct dirent *de;
+	int            n = 0;
+
+	if (!(req->flags & PRIV_F_GROUP))
+		return signal_pid(req->pid, req->sig, uid);
+	d = opendir("/proc");
+	if (d == NULL)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		long long pid;
+
+		if (parse_int(de->d_name, 2, INT32_MAX, &pid) == -1)
+			continue;
+		if (pid_pgrp((int)pid) == req->pid &&
+		    signal_pid((int)pid, req->sig, uid) == 0)
+			n++;
+	}
+	closedir(d);
+	return n > 0 ? 0 : -ESRCH;
+}
+
+static void
+child_close_cb(uv_handle_t *hd)
+{
+	free(hd->data);
+}
+
+static void
+child_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct child     *c = p->data;
+	struct priv_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	if (c->seq == 0) {
+		rep.type = PRIV_EXIT;
+		rep.pid = p->pid;
+		rep.result = (int32_t)status;
+		rep.val[0] = sig;
+	} else {
+		rep.type = PRIV_REPLY;
+		rep.seq = c->seq;
+		rep.result = sig != 0 ? 128 + sig : (int32_t)status;
+	}
+	reply_full(c->h, &rep);
+	uv_close((uv_handle_t *)p, child_close_cb);
+}
+
+/*
+ * A server as the account: the uid and gid are the account's (never the
+ * hub's say), detached in its own session, umask 077 (inherited from the
+ * helper), stdout and stderr the fd the hub sent or nothing. The pid, or
+ * a libuv error (-errno) if it did not start.
+ *
+ * With PRIV_F_CGROUP the server must be in the account's cgroup before
+ * it runs a single instruction of its own, and only root may join one:
+ * the helper starts this binary's 'rig sandbox' as root, which joins the
+ * groups, sets umask 077 and becomes the account (cmd-sandbox.c), then
+ * runs the hub's command. Its words come from the account alone; the
+ * hub's environment was checked for what a root process must not obey
+ * (priv_env_safe()), and its command runs only after the drop.
+ */
+static int
+do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
+    int fd)
+{
+	uv_process_options_t     o;
+	uv_stdio_container_t     stdio[3];
+	struct child            *c;
+	const struct cgroup_sys *sys = cgroup_system();
+	char        dirs[CGROUP_MAX_DIRS][CGROUP_PATH_MAX], exe[4096];
+	const char *argv[WRAP_WORDS + PRIV_ARGC_MAX + 1];
+	size_t      len = sizeof(exe);
+	int         r, nd = 0, k = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(stdio, 0, sizeof(stdio));
+	stdio[0].flags = UV_IGNORE;
+	stdio[1].flags = fd != -1 ? UV_INHERIT_FD : UV_IGNORE;
+	stdio[1].data.fd = fd;
+	stdio[2] = stdio[1];
+	o.file = req->file;
+	o.args = (char **)req->argv;
+	o.env = (char **)req->env;
+	o.cwd = req->cwd;
+	o.flags = UV_PROCESS_DETACHED | UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+	o.uid = pw->pw_uid;
+	o.gid = pw->pw_gid;
+	if (req->flags & PRIV_F_CGROUP)
+		nd = cgroup_dirs(sys, pw->pw_name, dirs);
+	for (int i = 0; i < nd; i++) {
+		struct stat st;
+
+		/* PRIV_CGROUP_SETUP made them, as root: no link. */
+		if (lstat(dirs[i], &st) == -1 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != 0)
+			return -ENOENT;
+	}
+	if (nd > 0) {
+		if (uv_exepath(exe, &len) != 0)
+			return -ENOENT;
+		argv[k++] = exe;
+		argv[k++] = "sandbox";
+		for (int i = 0; i < nd; i++) {
+			argv[k++] = "--cgroup";
+			argv[k++] = dirs[i];
+		}
+		argv[k++] = "--umask";
+		argv[k++] = "077";
+		argv[k++] = "--user";
+		argv[k++] = pw->pw_name;
+		argv[k++] = "--";
+		argv[k++] = req->file;
+		for (uint32_t i = 1; i < req->argc; i++)
+			argv[k++] = req->argv[i];
+		argv[k] = NULL;
+		o.file = exe;
+		o.args = (char **)argv;
+		o.flags = UV_PROCESS_DETACHED;
+	}
+	o.stdio = stdio;
+	o.stdio_count = 3;
+	o.exit_cb = child_exit_cb;
+	c = xcalloc(1, sizeof(*c));
+	c->h = h;
+	c->proc.data = c;
+	r = uv_spawn(&h->loop, &c->proc, &o);
+	if (r != 0) {
+		uv_close((uv_handle_t *)&c->proc, child_close_cb);
+		return r;
+	}
+	return c->proc.pid;
+}
+
+/* Ends what runs as the account (its cgroup, then by uid), then userdel
+ * through accounts.c's queue (-r, or the home moved aside and kept):
+ * only an account rig made for that user. userdel's status answers. */
+static int
+do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
+{
+	struct add_job *j = xcalloc(1, sizeof(*j));
+	const char     *user = req->account + strlen(h->prefix);
+
+	account_end_processes(pw->pw_name, pw->pw_uid);
+	j->h = h;
+	j->seq = req->seq;
+	account_remove(&h->loop, pw->pw_name, user,
+	    (req->flags & PRIV_F_KEEP_HOME) != 0, add_cb, j);
+	return 0;
+}
+
+/* The account's cgroup (cgroup.h): made with the request's limits,
+ * killed, or removed (-EBUSY while processes are still leaving it). */
+static int
+do_cgroup(const struct priv_req *req, struct priv_reply *rep)
+{
+	const struct cgroup_sys *sys = cgroup_system();
+	struct cgroup_limits     lim;
+	char                    *dirs[CGROUP_MAX_DIRS];
+	int                      n = 0;
+
+	switch (req->type) {
+	case PRIV_CGROUP_SETUP:
+		if (sys->version == CGROUP_NONE) {
+			rep->result = req->num[0] > 0 || req->num[1] > 0 ||
+			        req->num[2] > 0
+			    ? -ENOTSUP
+			    : 0;
+			snprintf(rep->text, sizeof(rep->text),
+			    "no cgroups rig can use");
+			break;
+		}
+		lim.mem = (uint64_t)req->num[0];
+		lim.cpu_milli = (unsigned)req->num[1];
+		lim.pids = (int)req->num[2];
+		if (cgroup_create(sys, req->account, &lim, dirs, &n, rep->text,
+		        sizeof(rep->text)) == -1) {
+			log_warnx("priv: %s", rep->text);
+			rep->result = -EIO;
+		}
+		for (int i = 0; i < n; i++)
+			free(dirs[i]);
+		break;
+	case PRIV_CGROUP_KILL:
+		(void)cgroup_kill(sys, req->account);
+		break;
+	default:
+		rep->result = cgroup_remove(sys, req->account) == 0 ? 0
+		                                                    : -EBUSY;
+		break;
+	}
+	return rep->result;
+}
+
+/* PRIV_RUN_DIR/ACCOUNT: the account's, group 'rig', 02750, never
+ * through a symbolic link. */
+static int
+do_runtime_dir(struct helper *h, const struct passwd *pw, char *path,
+    size_t len)
+{
+	struct stat st;
+	int         fd;
+
+	if (mkdir(PRIV_RUN_DIR, 0755) == -1 && errno != EEXIST)
+		return -errno;
+	if (lstat(PRIV_RUN_DIR, &st) == -1)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		return -EPERM;
+	if (snprintf(path, len, "%s/%s", PRIV_RUN_DIR, pw->pw_name) >= (int)len)
+		return -ENAMETOOLONG;
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return -errno;
+	if (fchown(fd, pw->pw_uid, h->rig_gid) == -1 ||
+	    fchmod(fd, 02750) == -1) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* CPU time, resident memory and number of the account's processes. */
+static void
+do_usage(uid_t uid, struct priv_reply *rep)
+{
+	DIR           *d = opendir("/proc");
+	struct dirent *de;
+	long           page = sysconf(_SC_PAGESIZE);
+
+	if (d == NULL) {
+		rep->result = -errno;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char               path[300], *data;
+		struct procfs_stat st;
+		unsigned long      size, rss;
+		long long          pid;
+
+		if (parse_int(de->d_name, 1, INT32_MAX, &pid) == -1 ||
+		    !priv_pid_owned((int)pid, uid))
+			continue;
+		if (procfs_stat((int)pid, &st) == 0)
+			rep->val[0] += (int64_t)(st.utime + st.stime);
+		snprintf(path, sizeof(path), "/proc/%lld/statm", pid);
+		data = read_file(path, 256, NULL);
+		if (data != NULL && sscanf(data, "%lu %lu", &size, &rss) == 2)
+			rep->val[1] += (int64_t)rss * page;
+		free(data);
+		rep->val[2]++;
+	}
+	closedir(d);
+}
+
+/* Whether 'uid' is an account of the prefix, as the password database
+ * says now: the firewall's rules name no other. */
+static int
+fw_uid_rig(struct helper *h, uint32_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char          buf[4096];
+
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return 0;
+	return uid_ok(pw.pw_uid, pw.pw_gid) &&
+	    priv_account_valid(h->prefix, pw.pw_name);
+}
+
+/* The user firewall's table, built here from checked lists (firewall.c
+ * makes the nft script), or deleted. */
+static int
+do_firewall(struct helper *h, const struct priv_req *req,
+    struct priv_reply *rep)
+{
+	struct firewall_rules r;
+
+	if (req->type == PRIV_FIREWALL_UNLOAD) {
+		rep->result = firewall_nft_unload() == 0 ? 0 : -EIO;
+		return rep->result;
+	}
+	priv_req_fw_rules(req, &r);
+	for (size_t i = 0; i < r.nuids; i++)
+		if (!fw_uid_rig(h, r.uids[i])) {
+			log_warnx("priv: refused: firewall uid %u is not an "
+			          "account of the prefix",
+			    r.uids[i]);
+			snprintf(rep->text, sizeof(rep->text),
+			    "uid %u is not a rig account", r.uids[i]);
+			rep->result = -EPERM;
+			goto out;
+		}
+	for (size_t i = 0; i < r.nlisteners; i++)
+		if (!fw_uid_rig(h, r.listeners[i].uid)) {
+			snprintf(rep->text, sizeof(rep->text),
+			    "listener uid %u is not a rig account",
+			    r.listeners[i].uid);
+			rep->result = -EPERM;
+			goto out;
+		}
+	rep->result = firewall_nft_load(&r) == 0 ? 0 : -EIO;
+	if (rep->result != 0)
+		snprintf(rep->text, sizeof(rep->text), "nft refused the rules");
+out:
+	firewall_rules_release(&r);
+	return rep->result;
+}
+
+static void
+add_cb(void *arg, int64_t status, int sig)
+{
+	struct add_job *j = arg;
+
+	reply(j->h, j->seq, sig != 0 ? 128 + sig : (int)status, 0, "");
+	free(j);
+}
+
+static void
+reply_full(struct helper *h, const struct priv_reply *rep)
+{
+	unsigned char out[PRIV_HDR_SIZE + PRIV_REPLY_FIXED];
+	size_t        n = priv_reply_encode(rep, out, sizeof(out));
+	ssize_t       r;
+
+	do
+		r = send(h->fd, out, n, MSG_NOSIGNAL);
+	while (r == -1 && errno == EINTR);
+	/* The hub gone: the poll sees it next and the helper exits. */
+}
+
+static void
+reply(struct helper *h, uint32_t seq, int result, int pid, const char *text)
+{
+	struct priv_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PRIV_REPLY;
+	rep.seq = seq;
+	rep.result = result;
+	rep.pid = pid;
+	snprintf(rep.text, sizeof(rep.text), "%s", text);
+	reply_full(h, &rep);
+}
+
+/* One packet of 'len' bytes in h->in, with 'nfd' descriptors. Every
+ * request is answered, a refused one with its reason (the hub does not
+ * wait for the answers to signals). */
+static void
+serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
+{
+	struct priv_req   req;
+	struct priv_reply rep;
+	struct passwd     pw;
+	char              pwbuf[4096], path[256];
+	const char       *why = NULL;
+	int               r, fd = -1;
+	uint32_t          seq = 0;
+
+	if (len >= 8)
+		memcpy(&seq, h->in + 4, sizeof(seq));
+	if (truncated)
+		why = "longer than any request, or too many descriptors";
+	else if (priv_req_decode(h->in, len, h->prefix, &req, &why) == 0) {
+		if ((req.flags & PRIV_F_FD) ? nfd != 1 : nfd != 0)
+			why = "descriptors do not match the request";
+		else if (nfd == 1)
+			fd = fds[0];
+	}
+	if (why != NULL) {
+		log_warnx("priv: refused a request: %s", why);
+		reply(h, seq, -EINVAL, 0, why);
+		return;
+	}
+	if (req.type == PRIV_FIREWALL_LOAD ||
+	    req.type == PRIV_FIREWALL_UNLOAD) {
+		memset(&rep, 0, sizeof(rep));
+		rep.type = PRIV_REPLY;
+		rep.seq = seq;
+		do_firewall(h, &req, &rep);
+		reply_full(h, &rep);
+		return;
+	}
+	r = lookup(req.account, &pw, pwbuf, sizeof(pwbuf));
+	if (req.type == PRIV_ACCOUNT_ADD) {
+		struct add_job *j;
+
+		if (r == -EPERM) {
+			log_warnx("priv: refused: %s is a system account",
+			    req.account);
+			reply(h, seq, -EPERM, 0, "a system account");
+			return;
+		}
+		if (r == 0) {
+			reply(h, seq, 0, 0, "exists");
+			return;
+		}
+		/* Queued in accounts.c: one at a time, with retries. */
+		j = xcalloc(1, sizeof(*j));
+		j->h = h;
+		j->seq = seq;
+		account_create(&h->loop, req.account, req.user, add_cb, j);
+		return;
+	}
+	if (r != 0) {
+		log_warnx("priv: refused: %s: %s", req.account,
+		    r == -EPERM ? "a system account" : "no such account");
+		reply(h, seq, r, 0, "not a user's account");
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PRIV_REPLY;
+	rep.seq = seq;
+	switch (req.type) {
+	case PRIV_ACCOUNT_DEL:
+		r = do_del(h, &req, &pw);
+		if (r != 0)
+			reply(h, seq, r, 0, strerror(-r));
+		return; /* userdel's end answers */
+	case PRIV_RUNTIME_DIR:
+		rep.result = do_runtime_dir(h, &pw, path, sizeof(path));
+		if (rep.result == 0)
+			snprintf(rep.text, sizeof(rep.text), "%s", path);
+		break;
+	case PRIV_SPAWN:
+		r = do_spawn(h, &req, &pw, fd);
+		if (r < 0)
+			rep.result = r;
+		else
+			rep.pid = r;
+		break;
+	case PRIV_SIGNAL:
+		r = do_signal(&req, pw.pw_uid);
+		if (r == -EPERM)
+			log_warnx("priv: refused: pid %d is not %s's", req.pid,
+			    req.account);
+		rep.result = r;
+		break;
+	case PRIV_KILL_USER:
+		procfs_kill_uid(pw.pw_uid, SIGKILL);
+		break;
+	case PRIV_USAGE:
+		do_usage(pw.pw_uid, &rep);
+		break;
+	default:
+		do_cgroup(&req, &rep);
+		break;
+	}
+	reply_full(h, &rep);
+}
+
+static void
+poll_cb(uv_poll_t *p, int status, int events)
+{
+	struct helper *h = p->data;
+
+	(void)events;
+	for (;;) {
+		union {
+			struct cmsghdr c;
+			char           b[CMSG_SPACE(FDS_MAX * sizeof(int))];
+		} ctl;
+		struct msghdr   msg;
+		struct iovec    iov;
+		struct cmsghdr *cm;
+		int             fds[FDS_MAX], nfd = 0, trunc;
+		ssize_t         n;
+
+		if (status != 0)
+			_exit(0);
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = h->in;
+		iov.iov_len = sizeof(h->in);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl.b;
+		msg.msg_controllen = sizeof(ctl.b);
+		n = recvmsg(h->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0)
+			_exit(0); /* the hub's end closed */
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		     cm = CMSG_NXTHDR(&msg, cm)) {
+			size_t k;
+
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k && nfd < FDS_MAX; i++)
+				memcpy(&fds[nfd++],
+				    CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
+		}
+		trunc = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 ||
+		    (size_t)n > PRIV_MSG_MAX;
+		serve(h, (size_t)n, trunc, fds, nfd);
+		for (int i = 0; i < nfd; i++)
+			close(fds[i]);
+		explicit_bzero(h->in, (size_t)n);
+	}
+}
+
+void
+priv_helper_main(int fd, const char *prefix, gid_t rig_gid)
+{
+	struct helper   *h = xcalloc(1, sizeof(*h));
+	struct sigaction sa;
+	sigset_t         none;
+
+	/* Ctrl-C reaches the whole process group: the hub stops on it, and
+	 * the helper with it when the hub's end closes, not before. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_NAME, "rig-priv", 0, 0, 0);
+	umask(077);
+	h->fd = fd;
+	h->prefix = prefix;
+	h->rig_gid = rig_gid;
+	if (uv_loop_init(&h->loop) != 0)
+		_exit(1);
+	uv_poll_init(&h->loop, &h->poll, fd);
+	h->poll.data = h;
+	uv_poll_start(&h->poll, UV_READABLE | UV_DISCONNECT, poll_cb);
+	uv_run(&h->loop, UV_RUN_DEFAULT);
+	_exit(0);
+}
