@@ -2,11 +2,13 @@
 /*
  * rig sandbox [--cgroup DIR]... [--umask MODE] [--user ACCOUNT]
  * [--deny-connect PORTS] -- CMD [ARGS...]: applies the limits of
- * sandbox.h to itself, then runs CMD in its place. The hub starts user
- * servers through it: as root always (it joins the server's cgroups,
- * cgroup.h, sets umask 077 and becomes the user's account, in that order,
- * so that nothing of the server runs outside its cgroups or as root), and
- * when hub.conf says server_deny_ports. If a step fails, CMD is not run
+ * sandbox.h to itself, then runs CMD in its place. User servers start
+ * through it: as root always (the privileged helper, or a root hub
+ * without one, runs it with --cgroup, --umask and --user: it joins the
+ * server's cgroups, cgroup.h, sets umask 077 and becomes the user's
+ * account, in that order, so that nothing of the server runs outside its
+ * cgroups or as root), and when hub.conf says server_deny_ports (then
+ * the hub's command is a second 'rig sandbox', run as the user). If a step fails, CMD is not run
  * (the server's start fails, saying why).
  */
 #include <sys/stat.h>

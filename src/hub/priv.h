@@ -94,9 +94,12 @@ int priv_account_add(struct hub *, const char *account, const char *user,
     account_cb cb, void *arg);
 
 /*
- * Kills every process of 'account', then removes it with userdel, and its
- * home unless 'keep_home' (then the home is renamed HOME.deleted-DATE).
- * 0 and 'cb' later, or a libuv error. Without the helper: UV_ENOTSUP.
+ * Kills every process of 'account' (its cgroup, then by uid) and removes
+ * the cgroup, then removes the account with userdel through accounts.c's
+ * queue, only if rig made it for that user, and its home unless
+ * 'keep_home' (then the home is moved aside, root-owned). 0 and 'cb'
+ * later (r: userdel's status, or -errno), or a libuv error. Without the
+ * helper: UV_ENOTSUP (the root CLI uses accounts_delete_user()).
  */
 int priv_account_del(struct hub *, const char *account, int keep_home,
     priv_done_cb cb, void *arg);

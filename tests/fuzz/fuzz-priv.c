@@ -6,7 +6,8 @@
  * keep the decoder's promises: the type in range, the account a valid
  * account of the prefix, every string of a spawn inside the packet and
  * NUL-terminated there, the counts within their limits, paths absolute
- * without "..", the firewall's uids a user's, and re-encoding an accepted
+ * without "..", no environment entry the loader obeys, the firewall's
+ * uids a user's, and re-encoding an accepted
  * request gives the same bytes.
  *
  * Built with clang -fsanitize=fuzzer for fuzzing, or with gcc and replay.c
@@ -78,7 +79,11 @@ check_request(const struct priv_req *req, const char *prefix,
 		for (uint32_t i = 0; i < req->envc; i++) {
 			check_string(req->env[i], buf, len);
 			CHECK(strchr(req->env[i], '=') > req->env[i]);
+			/* A spawn in a cgroup starts as root. */
+			CHECK(priv_env_safe(req->env[i]));
 		}
+		CHECK((req->flags & ~(uint32_t)(PRIV_F_FD | PRIV_F_CGROUP)) ==
+		    0);
 		CHECK(req->env[req->envc] == NULL);
 	} else
 		CHECK(req->argc == 0 && req->envc == 0);

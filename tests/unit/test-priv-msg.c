@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hub/cgroup.h"
 #include "hub/firewall.h"
 #include "hub/priv-msg.h"
 #include "hub/priv.h"
@@ -397,7 +398,7 @@ TEST(priv_spawn_cgroup_flag)
 	static const char   *bad_env[] = { "LD_PRELOAD=/tmp/x.so",
 		  "LD_LIBRARY_PATH=/tmp", "MALLOC_CHECK_=3",
 		  "GLIBC_TUNABLES=glibc.malloc.check=3", "GCONV_PATH=/tmp",
-		  "LOCPATH=/tmp", "TMPDIR=/tmp" };
+		  "LOCPATH=/tmp", "TMPDIR=/tmp", "ASAN_OPTIONS=log_path=/etc/x" };
 	struct priv_req      req, out;
 	const char          *why, *env[3];
 	size_t               n;
@@ -676,6 +677,21 @@ TEST(priv_helper_refuses)
 		n = priv_req_encode(&req, buf, sizeof(buf));
 		helper_ask(fd, buf, n, -1, &rep);
 		ASSERT_EQ(rep.result, -EPERM);
+		/* In a cgroup that PRIV_CGROUP_SETUP did not make: not
+		 * started. */
+		{
+			char dirs[CGROUP_MAX_DIRS][CGROUP_PATH_MAX];
+			int  nd = cgroup_dirs(cgroup_system(), acct, dirs);
+			struct stat st;
+
+			if (nd > 0 && lstat(dirs[0], &st) == -1) {
+				n = spawn_req(buf, sizeof(buf), acct);
+				memcpy(buf + PRIV_HDR_SIZE + 88,
+				    &(uint32_t){ PRIV_F_CGROUP }, 4);
+				helper_ask(fd, buf, n, -1, &rep);
+				ASSERT_EQ(rep.result, -ENOENT);
+			}
+		}
 	} else
 		fprintf(stderr,
 		    "# no account of uid 1000-59999: pid check "
