@@ -8,8 +8,8 @@
  * server's cgroups, cgroup.h, sets umask 077 and becomes the user's
  * account, in that order, so that nothing of the server runs outside its
  * cgroups or as root), and when hub.conf says server_deny_ports (then
- * the hub's command is a second 'rig sandbox', run as the user). If a step fails, CMD is not run
- * (the server's start fails, saying why).
+ * the hub's command is a second 'rig sandbox', run as the user). If a
+ * step fails, CMD is not run (the server's start fails, saying why).
  */
 #include <sys/stat.h>
 

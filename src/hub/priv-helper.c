@@ -373,8 +373,8 @@ do_cgroup(const struct priv_req *req, struct priv_reply *rep)
 		(void)cgroup_kill(sys, req->account);
 		break;
 	default:
-		rep->result = cgroup_remove(sys, req->account) == 0 ? 0
-		                                                    : -EBUSY;
+		rep->result =
+		    cgroup_remove(sys, req->account) == 0 ? 0 : -EBUSY;
 		break;
 	}
 	return rep->result;

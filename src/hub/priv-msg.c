@@ -176,11 +176,11 @@ priv_env_safe(const char *kv)
 	/* glibc's unsecure environment variables (UNSECURE_ENVVARS), its
 	 * tunables, and the sanitizers' options of a test build: a root
 	 * process must not read them from the hub. */
-	static const char *const bad[] = { "LD_", "GCONV_PATH=",
-		"GETCONF_DIR=", "GLIBC_TUNABLES=", "HOSTALIASES=",
-		"LOCALDOMAIN=", "LOCPATH=", "MALLOC_", "NIS_PATH=", "NLSPATH=",
-		"RESOLV_HOST_CONF=", "RES_OPTIONS=", "TMPDIR=", "TZDIR=",
-		"ASAN_OPTIONS=", "UBSAN_OPTIONS=" };
+	static const char *const bad[] = { "LD_",
+		"GCONV_PATH=", "GETCONF_DIR=", "GLIBC_TUNABLES=",
+		"HOSTALIASES=", "LOCALDOMAIN=", "LOCPATH=", "MALLOC_",
+		"NIS_PATH=", "NLSPATH=", "RESOLV_HOST_CONF=", "RES_OPTIONS=",
+		"TMPDIR=", "TZDIR=", "ASAN_OPTIONS=", "UBSAN_OPTIONS=" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (strncmp(kv, bad[i], strlen(bad[i])) == 0)

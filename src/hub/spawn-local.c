@@ -81,21 +81,21 @@ static int      local_usage(const struct server *, struct spawner_usage *);
 static void     local_drop_user(struct hub *, const char *);
 static void     drop_cb(void *, int);
 
-static int  account_of(const struct server *, char *, size_t);
-static int  account_uid(const struct server *, uid_t *);
-static void useradd_cb(void *, int64_t, int);
-static int  ensure_account(struct server *);
-static int  wrap(char ***, char **, char **, int);
-static int  launcher(struct server *, const struct passwd *, char ***, char **,
-     int *);
-static void setup_cb(void *, int);
-static void reap_remove_cb(void *, int);
-static void reap_cancel(const char *);
-static void end_account(struct hub *, const char *, uid_t);
-static void reap_close_cb(uv_handle_t *);
-static void reap_timer_cb(uv_timer_t *);
-static void reap_end(struct cg_reap *);
-static void reap_later(uv_loop_t *, struct hub *, const char *);
+static int   account_of(const struct server *, char *, size_t);
+static int   account_uid(const struct server *, uid_t *);
+static void  useradd_cb(void *, int64_t, int);
+static int   ensure_account(struct server *);
+static int   wrap(char ***, char **, char **, int);
+static int   launcher(struct server *, const struct passwd *, char ***, char **,
+      int *);
+static void  setup_cb(void *, int);
+static void  reap_remove_cb(void *, int);
+static void  reap_cancel(const char *);
+static void  end_account(struct hub *, const char *, uid_t);
+static void  reap_close_cb(uv_handle_t *);
+static void  reap_timer_cb(uv_timer_t *);
+static void  reap_end(struct cg_reap *);
+static void  reap_later(uv_loop_t *, struct hub *, const char *);
 static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
@@ -513,8 +513,8 @@ launch(struct server *s)
 	o.stdio_count = 3;
 	o.exit_cb = exit_cb;
 	server_ref(s); /* spawned_cb's */
-	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o, in_cgroup,
-	    &s->proc, spawned_cb, helper_exit_cb, s);
+	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o, in_cgroup, &s->proc,
+	    spawned_cb, helper_exit_cb, s);
 	for (int i = 0; i < nenv; i++)
 		free_secret(env[i]);
 	if (r != 0) {

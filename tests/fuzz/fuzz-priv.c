@@ -82,8 +82,8 @@ check_request(const struct priv_req *req, const char *prefix,
 			/* A spawn in a cgroup starts as root. */
 			CHECK(priv_env_safe(req->env[i]));
 		}
-		CHECK((req->flags & ~(uint32_t)(PRIV_F_FD | PRIV_F_CGROUP)) ==
-		    0);
+		CHECK(
+		    (req->flags & ~(uint32_t)(PRIV_F_FD | PRIV_F_CGROUP)) == 0);
 		CHECK(req->env[req->envc] == NULL);
 	} else
 		CHECK(req->argc == 0 && req->envc == 0);

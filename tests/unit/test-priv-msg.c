@@ -427,7 +427,8 @@ TEST(priv_spawn_cgroup_flag)
 		n = priv_req_encode(&req, buf, sizeof(buf));
 		ASSERT(n > 0);
 		ASSERT_EQ(decode(buf, n, &why), -1);
-		ASSERT_STR_EQ(why, "spawn: an environment entry the loader obeys");
+		ASSERT_STR_EQ(why,
+		    "spawn: an environment entry the loader obeys");
 	}
 	ASSERT_EQ(priv_env_safe("LANG=C.UTF-8"), 1);
 	ASSERT_EQ(priv_env_safe("XLD_PRELOAD=1"), 1);
