@@ -231,7 +231,7 @@ wrap(char ***argv, char **file, char **pre, int npre)
 static void
 setup_cb(void *arg, int r)
 {
-	if (r != 0)
+	if (r != 0 && r != UV_ECANCELED) /* not the hub's exit */
 		log_warnx("account %s: cannot set up its cgroup: %s",
 		    (char *)arg, uv_strerror(r));
 	free(arg);
@@ -805,7 +805,7 @@ local_usage(const struct server *s, struct spawner_usage *u)
 static void
 drop_cb(void *arg, int r)
 {
-	if (r != 0)
+	if (r != 0 && r != UV_ECANCELED)
 		log_warnx("account %s: not removed: %s", (char *)arg,
 		    r < 0 ? uv_strerror(r) : "userdel failed");
 	free(arg);
