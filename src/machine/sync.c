@@ -84,6 +84,7 @@ static int     rules_cb(void *, const char *, const struct stat *);
 static int     project_files(const char *, struct ignore *, int,
         struct manifest *, struct buf *, struct buf *);
 static int     up_rsync(struct sync_job *, int);
+static int     write_list(struct sync_job *);
 static int     rsync_ok(int);
 static void    parse_stats(const char *, struct sync_stats *);
 static int64_t stat_number(const char *, const char *);
@@ -389,6 +390,33 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 }
 
 /*
+ * git's list as rsync's --files-from (NUL-separated for --from0), each
+ * path after "./": rsync skips lines that start with '#' or ';' as
+ * comments, and "./" is where --relative starts the path anyway. 0, or
+ * -1 with a message.
+ */
+static int
+write_list(struct sync_job *job)
+{
+	struct buf  b;
+	const char *p, *end = job->list.data + job->list.len;
+	int         r;
+
+	buf_init(&b, MANIFEST_MAX);
+	for (p = job->list.data; p != NULL && p < end; p += strlen(p) + 1) {
+		buf_adds(&b, "./");
+		buf_add(&b, p, strlen(p) + 1);
+	}
+	job->listpath = machine_state_path(job->rm->m, "sync-list");
+	r = write_file_atomic(job->listpath, b.data, b.len, 0600);
+	buf_release(&b);
+	if (r == -1)
+		return error("cannot write '%s': %s", job->listpath,
+		    strerror(errno));
+	return 0;
+}
+
+/*
  * The first step of both directions: the project walked with its ignore
  * rules into job->now, the rules written as rsync filters, and where the
  * records are. 0, or -1 with a message; job_release() either way.
@@ -427,13 +455,8 @@ job_prepare(struct sync_job *job, struct remote *rm, const struct sync_opts *o)
 	ignore_free(ig);
 	if (r == -1)
 		return -1;
-	if (job->from_git) {
-		job->listpath = machine_state_path(m, "sync-list");
-		if (write_file_atomic(job->listpath, job->list.data,
-		        job->list.len, 0600) == -1)
-			return error("cannot write '%s': %s", job->listpath,
-			    strerror(errno));
-	}
+	if (job->from_git && write_list(job) == -1)
+		return -1;
 	job->filter = machine_state_path(m, "sync-filter");
 	job->mpath = machine_state_path(m, "sync-manifest");
 	job->key = xasprintf("%s:%d:%s", rm->host != NULL ? rm->host : "local",
