@@ -96,7 +96,7 @@ ls_files(const char *git, const char *dir, int ignored, struct buf *out)
 			    "'%s' (%s): using rig's own reading of "
 			    ".gitignore\n",
 			    dir,
-			    res.overflow  ? "too many"
+			    res.overflow         ? "too many"
 			        : err[0] != '\0' ? err
 			                         : "failed");
 		r = 1;
@@ -184,8 +184,8 @@ add_entries(const char *git, const char *root, const char *prefix, int depth,
 		} else {
 			if (ps->n == ps->cap) {
 				ps->cap = ps->cap ? 2 * ps->cap : 256;
-				ps->v = xrealloc(ps->v,
-				    ps->cap * sizeof(*ps->v));
+				ps->v =
+				    xrealloc(ps->v, ps->cap * sizeof(*ps->v));
 			}
 			ps->v[ps->n++] = rel;
 			rel = NULL;

@@ -47,14 +47,14 @@ static void        add_escaped(struct buf *, const char *, int);
 static void        emit_one(struct buf *, char, const char *, int);
 static const char *find_starstar(const char *, size_t);
 static size_t      count_starstar(const char *);
-static void   emit_expanded(struct buf *, char, const char *, size_t, int);
-static char  *normalize_stars(const char *, int);
-static char  *unescape(const char *);
-static int    emit_pattern(struct buf *, const struct plist *,
-       const struct pattern *, const char *);
-static int    emit_list(struct buf *, const struct plist *, const char *);
-static size_t base_depth(const char *);
-static void   add_contents(struct buf *, char, const char *, size_t);
+static void        emit_expanded(struct buf *, char, const char *, size_t, int);
+static char       *normalize_stars(const char *, int);
+static char       *unescape(const char *);
+static int         emit_pattern(struct buf *, const struct plist *,
+            const struct pattern *, const char *);
+static int         emit_list(struct buf *, const struct plist *, const char *);
+static size_t      base_depth(const char *);
+static void        add_contents(struct buf *, char, const char *, size_t);
 
 static int
 has_wild(const char *s)

@@ -70,8 +70,8 @@ int ignore_rsync_rules(const struct ignore *, const char *const *skip,
  * although rsync now enters it. They go before ignore_rsync_rules()'s,
  * after ignore_walk() has read the .gitignore files.
  */
-void ignore_rsync_tracked(const struct ignore *, const char *forced,
-    size_t len, struct buf *out);
+void ignore_rsync_tracked(const struct ignore *, const char *forced, size_t len,
+    struct buf *out);
 
 /* Appends an rsync rule ("- /PATH" with 'sign' '-', or '+' / 'P') for
  * one literal root-relative path, escaped as rsync needs, NUL-ended. */
