@@ -25,7 +25,7 @@ grep -q '^SMALLEST (git)' "$T/selfcheck.out" ||
 
 t0=$(now_ms)
 $PY "$HELPERS/syncdiff.py" --rig "$RIG" --data "$TOP/tests/data" \
-	--random "${SYNCDIFF_RANDOM:-100}" --seed "${SYNCDIFF_SEED:-1}" \
+	--random "${SYNCDIFF_RANDOM:-60}" --seed "${SYNCDIFF_SEED:-1}" \
 	>"$T/diff.out" 2>&1 || fail "rig and git differ: $(cat "$T/diff.out")"
 note "$(tail -1 "$T/diff.out") (wall $(($(now_ms) - t0)) ms)"
 grep -q '^[1-9][0-9][0-9]* cases, 0 mismatches' "$T/diff.out" ||
