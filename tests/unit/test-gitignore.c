@@ -279,8 +279,9 @@ TEST(ignore_read_as_git)
 {
 	struct ignore *ig = ignore_new(unit_tmpdir());
 	char          *r;
+	const char     text[] = "\xef\xbb\xbf.env\r\nfoo\\\nsp\\ \r\ntr  \n";
 
-	ignore_add(ig, "", "\xef\xbb\xbf.env\r\nfoo\\\nsp\\ \r\ntr  \n", 29);
+	ignore_add(ig, "", text, strlen(text));
 	ASSERT_EQ(ignore_match(ig, ".env", 0), 1);
 	ASSERT_EQ(ignore_match(ig, "foo\\", 0), 0);
 	ASSERT_EQ(ignore_match(ig, "foo", 0), 0);
