@@ -30,3 +30,33 @@ $PY "$HELPERS/syncdiff.py" --rig "$RIG" --data "$TOP/tests/data" \
 note "$(tail -1 "$T/diff.out") (wall $(($(now_ms) - t0)) ms)"
 grep -q '^[1-9][0-9][0-9]* cases, 0 mismatches' "$T/diff.out" ||
 	fail "summary: $(tail -1 "$T/diff.out")"
+
+# down's view of the project is the same: a tracked file under an ignored
+# folder comes back from the machine, the rest of that folder does not;
+# with git hidden, rig's own rules decide and it stays there.
+P=$T/proj R=$T/remote
+mkdir -p "$P/data" && cd "$P"
+printf '[machine]\nprovider = local\n[sync]\nremote_dir = %s\n' "$R" >rig.conf
+git init -q .
+printf 'data/\n' >.gitignore
+printf 'sample\n' >data/sample.csv
+printf 'big\n' >data/big.csv
+git add -f data/sample.csv
+"$RIG" sync up >"$T/up.out" 2>&1 || fail "sync up: $(cat "$T/up.out")"
+[ -f "$R/data/sample.csv" ] || fail "a tracked file under an ignored folder was not sent"
+[ ! -e "$R/data/big.csv" ] || fail "an ignored file was sent"
+printf 'changed there\n' >"$R/data/sample.csv"
+touch -d '2030-01-01 00:00:00' "$R/data/sample.csv"
+printf 'made there\n' >"$R/data/new.csv"
+"$RIG" sync down >"$T/down.out" 2>&1 || fail "sync down: $(cat "$T/down.out")"
+[ "$(cat data/sample.csv)" = "changed there" ] || fail "down did not bring the tracked data/sample.csv"
+[ ! -e data/new.csv ] || fail "down brought a file of an ignored folder"
+tr '\0' '\n' <.rig/sync-manifest | grep -q ' data/sample.csv$' ||
+	fail "the records miss the tracked file: $(tr '\0' '\n' <.rig/sync-manifest)"
+# up --delete: gone here, deleted there; the machine's ignored file stays.
+printf 'x\n' >"$R/stale.txt"
+"$RIG" sync up --delete >"$T/del.out" 2>&1 || fail "sync up --delete: $(cat "$T/del.out")"
+[ ! -e "$R/stale.txt" ] || fail "up --delete kept a file that is not here"
+[ -f "$R/data/new.csv" ] || fail "up --delete deleted a file the rules ignore there"
+[ -f "$R/data/sample.csv" ] || fail "up --delete deleted the tracked file"
+cd /

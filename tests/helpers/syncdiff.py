@@ -160,6 +160,12 @@ def make_pattern(rnd, files, dirs):
         if i == 0 and rnd.random() < 0.3:
             pat = pat.replace("**/", "**/x/**/", 1)
     if rnd.random() < 0.1:
+        # Noise: a stray special character anywhere.
+        i = rnd.randint(0, len(pat))
+        pat = pat[:i] + rnd.choice(["[", "]", "\\", "/", "//", "*", "?",
+                                    "!", "#", " ", "[!", "[]", "***"]) + \
+            pat[i:]
+    if rnd.random() < 0.1:
         pat += rnd.choice(["  ", " ", "\t"])
     if rnd.random() < 0.08:
         pat = rnd.choice(["foo**/", "a**"]) + pat
@@ -215,6 +221,11 @@ def random_case(seed):
         case["exclude"] = ignore_text(rnd, files, dirs, rnd.randint(1, 2))
     if rnd.random() < 0.2:
         case["global"] = ignore_text(rnd, files, dirs, 1)
+    if rnd.random() < 0.2:
+        # A symbolic link: git lists it as a file, rsync -l copies it.
+        ln = rnd.choice(NAMES) + "-ln"
+        if valid_path(ln) and compatible(ln, files):
+            case["links"] = {ln: rnd.choice(files)}
     case["force"] = rnd.sample(files, min(len(files), rnd.randint(0, 3)))
     if rnd.random() < 0.2:
         case["deleted"] = rnd.sample(files, 1)
@@ -339,6 +350,9 @@ def check(env, case, modes, base):
         write(os.path.join(proj, f), f + "\n")
     for p, text in case.get("ignore", {}).items():
         write(os.path.join(proj, p), text)
+    for p, target in case.get("links", {}).items():
+        os.makedirs(os.path.dirname(os.path.join(proj, p)), exist_ok=True)
+        os.symlink(target, os.path.join(proj, p))
     run([GIT, "init", "-q", "--template=", "."], proj, genv)
     if case.get("exclude") is not None:
         write(os.path.join(proj, ".git/info/exclude"), case["exclude"])
@@ -451,6 +465,11 @@ def shrink(env, case, mode, base, budget):
                 if differs(c):
                     cur, progress = c, True
                     lines = lines[:i] + lines[i + 1:]
+        for ln in list(cur.get("links", {})):
+            c = json.loads(json.dumps(cur))
+            del c["links"][ln]
+            if differs(c):
+                cur, progress = c, True
         for key in ("force", "deleted"):
             for f in list(cur.get(key, [])):
                 c = json.loads(json.dumps(cur))
@@ -464,7 +483,7 @@ def describe(case):
     out = ["  files: %s" % json.dumps(case["files"], ensure_ascii=False)]
     for p, text in sorted(case.get("ignore", {}).items()):
         out.append("  %s: %s" % (p, json.dumps(text, ensure_ascii=False)))
-    for k in ("exclude", "global", "force", "deleted"):
+    for k in ("exclude", "global", "force", "deleted", "links"):
         if case.get(k):
             out.append("  %s: %s" % (k, json.dumps(case[k],
                                                    ensure_ascii=False)))
