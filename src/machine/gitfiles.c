@@ -43,6 +43,7 @@ static int  collect(const char *, const char *, const char *, int,
 static int  add_entries(const char *, const char *, const char *, int,
      const char *const *, const struct buf *, struct paths *, struct buf *,
      struct buf *);
+static void paths_add(struct paths *, char *);
 static int  skipped(const char *const *, const char *);
 static int  cmp_path(const void *, const void *);
 static void paths_flush(struct paths *, struct buf *);
@@ -143,11 +144,24 @@ paths_flush(struct paths *ps, struct buf *out)
 	memset(ps, 0, sizeof(*ps));
 }
 
+/* Adds 'rel' (which 'ps' now owns). */
+static void
+paths_add(struct paths *ps, char *rel)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 256;
+		ps->v = xrealloc(ps->v, ps->cap * sizeof(*ps->v));
+	}
+	ps->v[ps->n++] = rel;
+}
+
 /*
  * The entries of one listing 'list' of the repository at 'prefix' into
- * 'ps': those that exist and are not folders; a folder that is itself a
- * repository is collected by its own git (into 'files' and 'forced'
- * directly). 0 or -1.
+ * 'ps': those that are not folders and exist, or with 'files' NULL (the
+ * tracked files the rules ignore, which only make rules: "sync down"
+ * brings such a file back when it is gone here) also those that do not;
+ * a folder that is itself a repository is collected by its own git
+ * (into 'files' and 'forced' directly). 0 or -1.
  */
 static int
 add_entries(const char *git, const char *root, const char *prefix, int depth,
@@ -168,11 +182,18 @@ add_entries(const char *git, const char *root, const char *prefix, int depth,
 		if (rel[strlen(rel) - 1] == '/')
 			rel[strlen(rel) - 1] = '\0';
 		full = xasprintf("%s/%s", root, rel);
-		if (skipped(skip, rel) || lstat(full, &sb) == -1) {
-			/* rig's own, or tracked but deleted here. */
+		if (skipped(skip, rel)) {
+			/* rig's own */
+		} else if (lstat(full, &sb) == -1) {
+			/* Tracked but deleted here. */
+			if (files == NULL) {
+				paths_add(ps, rel);
+				rel = NULL;
+			}
 		} else if (S_ISDIR(sb.st_mode)) {
 			dotgit = xasprintf("%s/.git", full);
-			if (depth < GIT_NEST_MAX && lstat(dotgit, &sb) == 0) {
+			if (files != NULL && depth < GIT_NEST_MAX &&
+			    lstat(dotgit, &sb) == 0) {
 				free(dotgit);
 				dotgit = xasprintf("%s/", rel);
 				r = collect(git, root, dotgit, depth + 1, skip,
@@ -182,12 +203,7 @@ add_entries(const char *git, const char *root, const char *prefix, int depth,
 			}
 			free(dotgit);
 		} else {
-			if (ps->n == ps->cap) {
-				ps->cap = ps->cap ? 2 * ps->cap : 256;
-				ps->v =
-				    xrealloc(ps->v, ps->cap * sizeof(*ps->v));
-			}
-			ps->v[ps->n++] = rel;
+			paths_add(ps, rel);
 			rel = NULL;
 		}
 		free(full);
@@ -221,7 +237,7 @@ collect(const char *git, const char *root, const char *prefix, int depth,
 		    files, forced);
 	if (r == 0 && forced != NULL)
 		r = add_entries(git, root, prefix, GIT_NEST_MAX, skip, &ign,
-		    &pf, files, forced);
+		    &pf, NULL, NULL);
 	paths_flush(&ps, files);
 	if (forced != NULL)
 		paths_flush(&pf, forced);

@@ -440,7 +440,7 @@ job_prepare(struct sync_job *job, struct remote *rm, const struct sync_opts *o)
 	ig = ignore_new(m->dir);
 	buf_init(&forced, MANIFEST_MAX);
 	r = project_files(m->dir, ig, need_rules, &job->now, &job->list,
-	    &forced);
+	    need_rules ? &forced : NULL);
 	if (r == 1) {
 		job->from_git = 1;
 		r = 0;

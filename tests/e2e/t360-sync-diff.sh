@@ -6,7 +6,8 @@
 # add -f, tracked files deleted), what "rig sync up" delivers with a real
 # rsync to a local folder equals "git ls-files --cached --others
 # --exclude-standard": with git (rig sends git's list) and with git
-# hidden from rig (RIG_GIT=: rig's own rules, as rsync filters). The
+# hidden from rig (RIG_GIT=: rig's own rules, as rsync filters); and
+# what "rig sync down" brings back of a tree only the machine has. The
 # harness is tests/helpers/syncdiff.py; bench/sync-diff runs it longer.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +31,16 @@ $PY "$HELPERS/syncdiff.py" --rig "$RIG" --data "$TOP/tests/data" \
 note "$(tail -1 "$T/diff.out") (wall $(($(now_ms) - t0)) ms)"
 grep -q '^[1-9][0-9][0-9]* cases, 0 mismatches' "$T/diff.out" ||
 	fail "summary: $(tail -1 "$T/diff.out")"
+
+# "sync down" goes by the same rule: the whole tree only on the machine,
+# what comes back is git's list (the ignore cases and random trees).
+$PY "$HELPERS/syncdiff.py" --rig "$RIG" --data "$TOP/tests/data" \
+	--no-wildmatch --modes down-git,down-nogit --random 40 \
+	--seed "${SYNCDIFF_SEED:-1}" >"$T/down-diff.out" 2>&1 ||
+	fail "sync down and git differ: $(cat "$T/down-diff.out")"
+note "down: $(tail -1 "$T/down-diff.out")"
+grep -q '^70 cases, 0 mismatches' "$T/down-diff.out" ||
+	fail "summary: $(tail -1 "$T/down-diff.out")"
 
 # down's view of the project is the same: a tracked file under an ignored
 # folder comes back from the machine, the rest of that folder does not;

@@ -372,17 +372,19 @@ def check(env, case, modes, base):
     want = set(p for p in git_list
                if not p.startswith(".rig/") and
                os.path.lexists(os.path.join(proj, p)))
-    # What newer git ignores, for rig's own reading (as_newer_git()):
-    # the same tree, asked again with the ignore files rewritten. Without
-    # git rig cannot know the tracked files the rules ignore.
-    rules_only = want - forced
+    # What newer git ignores, for rig's own reading of the rules
+    # (as_newer_git()): the same tree, asked again with the ignore files
+    # rewritten. Without git rig cannot know the tracked files the rules
+    # ignore. "down" always goes by rig's rules (the machine's tree is not
+    # listed here), plus git's tracked files when there is git.
+    newer_all, rules_only = want, want - forced
     texts = {os.path.join(proj, p): t for p, t in case.get("ignore",
                                                           {}).items()}
     if case.get("exclude") is not None:
         texts[os.path.join(proj, ".git/info/exclude")] = case["exclude"]
     if case.get("global") is not None:
         texts[os.path.join(home, ".config/git/ignore")] = case["global"]
-    if "nogit" in modes and any(as_newer_git(t) != t
+    if modes != ["git"] and any(as_newer_git(t) != t
                                 for t in texts.values()):
         for p, t in texts.items():
             write(p, as_newer_git(t))
@@ -390,9 +392,10 @@ def check(env, case, modes, base):
                              "--exclude-standard"], proj, genv).stdout)
         ign = z_list(run([GIT, "ls-files", "-z", "--cached", "--ignored",
                           "--exclude-standard"], proj, genv).stdout)
-        rules_only = set(p for p in listed
-                         if not p.startswith(".rig/") and
-                         os.path.lexists(os.path.join(proj, p))) - set(ign)
+        newer_all = set(p for p in listed
+                        if not p.startswith(".rig/") and
+                        os.path.lexists(os.path.join(proj, p)))
+        rules_only = newer_all - set(ign)
         for p, t in texts.items():
             write(p, t)
     bad = {}
@@ -404,8 +407,17 @@ def check(env, case, modes, base):
         renv.pop("RIG_GIT", None)
         if "RIG_GIT" in os.environ:
             renv["RIG_GIT"] = os.environ["RIG_GIT"]
-        if mode == "nogit":
+        if mode.endswith("nogit"):
             renv["RIG_GIT"] = ""
+        if mode.startswith("down"):
+            got, expect, err = down(env, proj, remote, renv, case,
+                                    newer_all if mode == "down-git"
+                                    else rules_only)
+            if err:
+                bad[mode] = (err, None)
+            elif got != expect:
+                bad[mode] = (sorted(expect - got), sorted(got - expect))
+            continue
         r = run([env.rig, "sync", "up"], proj, renv, check=False)
         expect = want if mode == "git" else rules_only
         if r.returncode != 0:
@@ -416,6 +428,47 @@ def check(env, case, modes, base):
         if got != expect:
             bad[mode] = (sorted(expect - got), sorted(got - expect))
     return bad
+
+
+def down(env, proj, remote, renv, case, project):
+    """"sync down" of the whole tree, which only the machine has: the
+    case's files moved there (ignored ones too), only the ignore files and
+    rig.conf left here (git's index stays). What comes back must be
+    'project'. Returns (got, expected, error). The tree is put back."""
+    keep = set(case.get("ignore", {})) | {"rig.conf"}
+    saved = os.path.join(os.path.dirname(remote), "saved")
+    shutil.rmtree(saved, ignore_errors=True)
+    os.makedirs(remote, exist_ok=True)
+    for p in sorted(delivered(proj)):
+        if p.startswith(".git/") or p.startswith(".rig/"):
+            continue
+        src = os.path.join(proj, p)
+        for dst in (os.path.join(remote, p), os.path.join(saved, p)):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if os.path.islink(src):
+                os.symlink(os.readlink(src), dst)
+            else:
+                shutil.copy2(src, dst)
+        if p not in keep:
+            os.unlink(src)
+    for f in ("sync-manifest", "sync-filter", "sync-list"):
+        if os.path.exists(os.path.join(proj, ".rig", f)):
+            os.unlink(os.path.join(proj, ".rig", f))
+    r = run([env.rig, "sync", "down"], proj, renv, check=False)
+    got = set(p for p in delivered(proj)
+              if not p.startswith(".git/") and not p.startswith(".rig/"))
+    # Put the tree back as it was for the next mode.
+    for p in sorted(delivered(saved)):
+        dst = os.path.join(proj, p)
+        if os.path.lexists(dst):
+            os.unlink(dst)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.rename(os.path.join(saved, p), dst)
+    shutil.rmtree(saved, ignore_errors=True)
+    if r.returncode != 0:
+        return None, None, ("rig sync down failed: " +
+                            r.stderr.decode(errors="replace").strip())
+    return got, set(project) | (keep & got), None
 
 
 def shrink(env, case, mode, base, budget):
@@ -516,7 +569,8 @@ def main():
                     help="random cases (with --seconds: until time is up)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=0)
-    ap.add_argument("--modes", default="git,nogit")
+    ap.add_argument("--modes", default="git,nogit",
+                    help="of git, nogit (sync up), down-git, down-nogit")
     # Most of a case is waiting for git, rig and rsync to start and end:
     # more at once than there are cores.
     ap.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 1))
@@ -524,6 +578,8 @@ def main():
                     "and .rig kept): cases are made in it")
     ap.add_argument("--remote", help="with --project: its remote_dir as "
                     "seen from here")
+    ap.add_argument("--no-wildmatch", action="store_true",
+                    help="of the data, only the ignore cases")
     ap.add_argument("--pick", type=int, default=0,
                     help="only N of the data's cases, spread evenly")
     ap.add_argument("--shrink", type=int, default=3,
@@ -534,8 +590,9 @@ def main():
     cases = []
     if a.data:
         cases += ignore_cases(os.path.join(a.data, "ignore-cases.json"))
-        cases += wildmatch_cases(os.path.join(a.data,
-                                              "wildmatch-cases.json"))
+        if not a.no_wildmatch:
+            cases += wildmatch_cases(os.path.join(a.data,
+                                                  "wildmatch-cases.json"))
     # tmpfs when there is one: rig, git and rsync fsync, which on a disk
     # serializes the cases.
     if a.pick and len(cases) > a.pick:
