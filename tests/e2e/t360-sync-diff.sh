@@ -70,4 +70,13 @@ printf 'x\n' >"$R/stale.txt"
 [ ! -e "$R/stale.txt" ] || fail "up --delete kept a file that is not here"
 [ -f "$R/data/new.csv" ] || fail "up --delete deleted a file the rules ignore there"
 [ -f "$R/data/sample.csv" ] || fail "up --delete deleted the tracked file"
+
+# A rule rsync cannot be given (more than 10 separate "**" parts) is
+# refused with a message without git; git's list needs no rules.
+printf 'a/**/b/**/c/**/d/**/e/**/f/**/g/**/h/**/i/**/j/**/k/**/l\n' >>.gitignore
+rc=0
+RIG_GIT= "$RIG" sync up >"$T/many.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "sync up with 11 '**' parts: exit $rc: $(cat "$T/many.out")"
+grep -q "more than 10 '\*\*/' parts" "$T/many.out" || fail "no message: $(cat "$T/many.out")"
+"$RIG" sync up >"$T/many-git.out" 2>&1 || fail "sync up with git: $(cat "$T/many-git.out")"
 cd /
