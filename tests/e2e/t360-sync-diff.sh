@@ -39,7 +39,7 @@ $PY "$HELPERS/syncdiff.py" --rig "$RIG" --data "$TOP/tests/data" \
 	--seed "${SYNCDIFF_SEED:-1}" >"$T/down-diff.out" 2>&1 ||
 	fail "sync down and git differ: $(cat "$T/down-diff.out")"
 note "down: $(tail -1 "$T/down-diff.out")"
-grep -q '^70 cases, 0 mismatches' "$T/down-diff.out" ||
+grep -q '^73 cases, 0 mismatches' "$T/down-diff.out" ||
 	fail "summary: $(tail -1 "$T/down-diff.out")"
 
 # down's view of the project is the same: a tracked file under an ignored

@@ -84,7 +84,7 @@ def compatible(p, files):
 NAMES = ["a", "b", "c", "ab", "abc", "x y", "[1]", "a*b", "q?", "\u00e9t\u00e9",
          "\u65e5\u672c", "#h", "!n", "t ", "b\\", "-d", ".hid", "data",
          "build", "out", "keep", "foo", "bar", "a[b]c", "{x}", "~t", "sp  ",
-         "z\\*"]
+         "z\\*", "t\tb", "-rf"]
 EXTS = ["", "", ".log", ".txt", ".o", ".tmp", ".csv"]
 
 
