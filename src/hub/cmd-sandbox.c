@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "lib/log.h"
 #include "sandbox.h"
+#include "lib/banned.h"
 
 int
 cmd_sandbox(int argc, char **argv)

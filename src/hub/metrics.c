@@ -12,6 +12,7 @@
 #include "respond.h"
 #include "routes.h"
 #include "server.h"
+#include "lib/banned.h"
 
 void
 metrics_respond(struct req *req)
