@@ -9,6 +9,12 @@
 # busy_case LABEL CODE: spawn, start CODE, check alive for 10 s, then culled.
 busy_case() {
 	local label=$1 code=$2 pid out t0 ok=
+	# A culled server's kernel can outlive it by a moment; server_pid
+	# (the account's oldest process) must find the new server, not that.
+	for _ in $(seq 1 100); do
+		pgrep -u "${PREFIX}alice" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
 	spawn alice "$TOKEN"
 	pid=$(server_pid alice)
 	[ -n "$pid" ] || fail "$label: no server process"
