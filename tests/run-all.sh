@@ -194,7 +194,13 @@ start() {
 # in order.
 reap() {
 	local pid i p f
-	wait -n -p pid
+	while :; do
+		pid=
+		wait -n -p pid
+		[ -n "$pid" ] || { echo "run-all.sh: lost track of $running tests" >&2; exit 1; }
+		# Only our suites: not a process substitution's end.
+		[ -n "${JOB_OF[$pid]+set}" ] && break
+	done
 	i=${JOB_OF[$pid]}
 	unset "JOB_OF[$pid]"
 	running=$((running - 1))
