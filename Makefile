@@ -69,7 +69,7 @@ $(B)/arm-check: tests/helpers/arm-check.c $(LIBOBJS)
 # uses, so a .c file may include it anywhere. $(B)/hdr/X.hco records that
 # src/X.h compiled; only a header that changed (or one it includes) is
 # compiled again. tests/checks/headers.sh runs this.
-HDRS   := $(wildcard src/*.h $(PARTS:%=src/%/*.h))
+HDRS   := $(wildcard src/*.h src/*/*.h)
 hdr-check: $(patsubst src/%.h,$(B)/hdr/%.hco,$(HDRS))
 $(B)/hdr/%.hco: src/%.h | libs
 	@mkdir -p $(@D)
