@@ -79,6 +79,7 @@ struct up_wreq {
 	char             data[];
 };
 
+static int  name_is(const char *, size_t, const char *);
 static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void up_close(struct upstream *, const char *why);
 static void up_connect(struct upstream *);
@@ -202,6 +203,29 @@ up_write(struct upstream *up, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Whether a header name is 'lower' (lower case, with '-'), reading '_' as
+ * '-': servers behind CGI-like layers (WSGI, Tornado's and PHP's
+ * environments) see X_Rig_User and X-Rig-User as one name.
+ */
+static int
+name_is(const char *name, size_t len, const char *lower)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (lower[i] == '\0')
+			return 0;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (c == '_')
+			c = '-';
+		if (c != lower[i])
+			return 0;
+	}
+	return lower[len] == '\0';
+}
+
 int
 proxy_skip_header(const struct http_header *f)
 {
@@ -211,8 +235,7 @@ proxy_skip_header(const struct http_header *f)
 		"x-rig-user", "forwarded", "proxy-authorization" };
 
 	for (size_t i = 0; i < nitems(drop); i++)
-		if (f->name_len == strlen(drop[i]) &&
-		    strncasecmp(f->name, drop[i], f->name_len) == 0)
+		if (name_is(f->name, f->name_len, drop[i]))
 			return 1;
 	return 0;
 }
@@ -263,7 +286,13 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 	buf_init(&b, 2 * HTTP_MAX_HEAD);
 	buf_add(&b, h->method, h->method_len);
 	buf_add(&b, " ", 1);
-	buf_add(&b, h->target, h->target_len);
+	/* The normalised path, which routing and access were decided on,
+	 * and the query as it came. */
+	buf_adds(&b, req->path);
+	if (memchr(h->target, '?', h->target_len) != NULL) {
+		buf_add(&b, "?", 1);
+		buf_adds(&b, req->query);
+	}
 	buf_adds(&b, " HTTP/1.1\r\n");
 	for (size_t i = 0; i < h->nhdr; i++) {
 		if (proxy_skip_header(&h->hdr[i]))
