@@ -11,8 +11,10 @@
  * Timeouts: a client has header_timeout seconds to send a whole head (so a
  * slow client cannot hold a connection open by trickling bytes), the same
  * for a hub endpoint's body, and keepalive_timeout seconds of quiet between
- * requests. Proxied requests and tunnels have no timeout of their own: a
- * long download or an idle kernel WebSocket is normal.
+ * requests. A proxied exchange may stall (no byte moving either way) for
+ * proxy_timeout seconds (the proxy restarts the timer as bytes move), so a
+ * long download is fine and a dead one ends. Tunnels have no timeout: an
+ * idle kernel WebSocket is normal; TCP keep-alive watches them instead.
  */
 #include <sys/socket.h>
 
@@ -441,8 +443,15 @@ tls_input(struct conn *c, const char *data, size_t len)
 			 * flight finish. */
 			if (c->state == CONN_HEAD && c->in.len == 0)
 				conn_close(c, "client closed");
-			else if (c->state == CONN_TUNNEL && c->peer != NULL)
-				c->peer_ops->eof(c->peer);
+			else if ((c->state == CONN_TUNNEL ||
+				     c->state == CONN_PROXY) &&
+			    c->peer != NULL) {
+				/* Hand on what came before it first. */
+				conn_process(c);
+				if (!c->closing && c->peer != NULL)
+					c->peer_ops->eof(c->peer);
+				return;
+			}
 			break;
 		}
 		conn_close(c, "TLS error");
@@ -459,10 +468,12 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	if (n < 0) {
-		if (c->state == CONN_TUNNEL && c->peer != NULL && n == UV_EOF) {
-			c->peer_ops->eof(c->peer);
+		if ((c->state == CONN_TUNNEL || c->state == CONN_PROXY) &&
+		    c->peer != NULL && n == UV_EOF) {
+			/* First: the peer may close the connection. */
 			uv_read_stop(s);
 			c->reading = 0;
+			c->peer_ops->eof(c->peer);
 			return;
 		}
 		if (c->state == CONN_PROXY && n == UV_EOF &&

@@ -33,6 +33,7 @@
 
 #define UP_MAX_IDLE 256 /* pooled connections in all */
 #define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
+#define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
 
 enum up_state {
 	UP_CONNECTING,
@@ -88,6 +89,7 @@ static void client_input(void *);
 static void client_drained(void *);
 static void client_eof(void *);
 static void client_gone(void *);
+static void progress(struct upstream *);
 
 /* How the client connection reaches its upstream. */
 static const struct conn_peer_ops client_side = {
@@ -96,6 +98,16 @@ static const struct conn_peer_ops client_side = {
 	.eof = client_eof,
 	.gone = client_gone,
 };
+
+/* Bytes moved in a proxied exchange: it has proxy_timeout seconds again
+ * to move more. A tunnel has no timeout (TCP keep-alive instead): an idle
+ * kernel's WebSocket is normal. */
+static void
+progress(struct upstream *up)
+{
+	if (up->client != NULL && up->state != UP_TUNNEL)
+		conn_timeout(up->client, up->hub->cfg->proxy_timeout);
+}
 
 /* Traffic passed: the target is in use. */
 static void
@@ -168,6 +180,7 @@ up_write_cb(uv_write_t *w, int status)
 			conn_close(c, "upstream write failed");
 		return;
 	}
+	progress(up);
 	if (up->queued < CONN_WRITE_LOW && up->client != NULL)
 		conn_resume(up->client);
 }
@@ -455,6 +468,7 @@ proxy_forward(struct req *req, const struct target *t)
 	conn_peer_set(c, &client_side, up);
 	req->hub->m.proxied++;
 	touch(up);
+	progress(up);
 	if (up->state == UP_CONNECTING)
 		up_connect(up);
 	else
@@ -500,6 +514,7 @@ client_input(void *arg)
 		return;
 	}
 	buf_consume(&c->in, (size_t)n);
+	progress(up);
 	if (done)
 		up->req_done = 1;
 }
@@ -533,6 +548,7 @@ relay_moved(void *arg, size_t n)
 	if (up->client != NULL && up->client->req != NULL)
 		up->client->req->sent += n;
 	up->hub->m.spliced_bytes += n;
+	progress(up);
 }
 
 static void
@@ -629,6 +645,7 @@ client_drained(void *arg)
 
 	if (up->closing || up->relay != NULL || up->state == UP_IDLE)
 		return;
+	progress(up);
 	if (relay_wanted(up)) {
 		/* The last write's callback comes back here with 0. */
 		if (up->client->queued > 0 || relay_begin(up))
@@ -640,19 +657,34 @@ client_drained(void *arg)
 	up->reading = 1;
 }
 
-/* The client half-closed a tunnel. */
+/*
+ * The client will send no more (a FIN, or TLS close_notify). A tunnel ends
+ * both ways. A request sent whole may still get its response, after which
+ * the connection closes. A request cut short never will be whole: the back
+ * end would wait for the rest as long as it lives, so both end now.
+ */
 static void
 client_eof(void *arg)
 {
 	struct upstream *up = arg;
+	struct conn     *c = up->client;
 
-	if (up->closing || up->state != UP_TUNNEL)
+	if (up->closing || c == NULL)
 		return;
-	/* XXX: a half-close should be a shutdown(); closing both ways is
-	 * what WebSocket peers expect in practice. */
-	if (up->client != NULL)
-		conn_close_after_write(up->client);
-	up_close(up, "client closed the tunnel");
+	if (up->state == UP_TUNNEL) {
+		/* XXX: a half-close should be a shutdown(); closing both
+		 * ways is what WebSocket peers expect in practice. */
+		conn_close_after_write(c);
+		up_close(up, "client closed the tunnel");
+		return;
+	}
+	if (up->req_done) {
+		if (c->req != NULL)
+			c->req->keep_alive = 0;
+		return;
+	}
+	up_close(up, "client left mid-request");
+	conn_close(c, "client left mid-request");
 }
 
 /* The client closed, or the hub answered it instead. */
@@ -792,6 +824,11 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 		up->state = UP_TUNNEL;
 		c->state = CONN_TUNNEL;
 		req->status = 101;
+		/* No timeout for a tunnel: keep-alive probes find a peer
+		 * that vanished without a word, on either side. */
+		conn_timeout(c, 0);
+		uv_tcp_keepalive(&c->tcp, 1, PROXY_KEEPALIVE);
+		uv_tcp_keepalive(&up->tcp, 1, PROXY_KEEPALIVE);
 		up->hub->m.websockets++;
 		if (to_client(up, rest - with, with + nrest) == -1) {
 			up_close(up, "client gone");
@@ -952,6 +989,7 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			conn_close(c, "server closed mid-response");
 		return;
 	}
+	progress(up);
 	if (!up->got_bytes) {
 		/* The head is kept only to retry on a stale pooled
 		 * connection; an answer means no retry. */

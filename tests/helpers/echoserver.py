@@ -8,6 +8,8 @@ a user's server (server_cmd = ... {port}) and as a service, so a test sees
 which server got a request, with which path and which headers.
   /slow/N       the answer's body is N bytes, sent 1 byte a second
   /big/N        the answer's body is N bytes ('x'), at once
+  /hang/N       "Content-Length: N", 10 bytes of it, then nothing
+  an upgrade    101, then every byte received is sent back
 """
 import socket
 import sys
@@ -38,6 +40,23 @@ def handle(sock, name):
                 buf += got
             buf = buf[length:]
             parts = target.split("?")[0].split("/")
+            if any(l.lower().startswith("upgrade:") for l in lines[1:]):
+                sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\n"
+                             b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+                if buf:
+                    sock.sendall(buf)
+                while True:
+                    got = sock.recv(65536)
+                    if not got:
+                        return
+                    sock.sendall(got)
+            if len(parts) >= 2 and parts[-2] == "hang":
+                n = int(parts[-1])
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
+                sock.sendall(b"x" * 10)
+                while sock.recv(65536):
+                    pass
+                return
             if len(parts) >= 2 and parts[-2] == "big":
                 n = int(parts[-1])
                 sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
