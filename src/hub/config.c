@@ -100,7 +100,7 @@ const struct setting config_settings[] = {
 	    .off = C(proxy_timeout), .def = "300", .min = 1, .max = 86400,
 	    .help = "seconds a proxied exchange may stall" },
 	{ .section = "hub", .key = "proxy_memory", .type = SETTING_SIZE,
-	    .off = C(proxy_memory), .def = "16777216", .min = 65536,
+	    .off = C(proxy_memory), .def = "4194304", .min = 65536,
 	    .max = 1LL << 40, .what = "a size in bytes",
 	    .help = "bytes held for slow clients before back ends wait" },
 	{ .section = "hub", .key = "max_conns", .type = SETTING_INT,

@@ -51,6 +51,9 @@ static int  send_chunk(void *, char *, size_t);
  * the bytes before returning. */
 static char read_space[64 * 1024];
 
+/* Bytes queued to all clients, not yet taken by their sockets. */
+static size_t held;
+
 static void
 alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
@@ -116,6 +119,7 @@ write_cb(uv_write_t *w, int status)
 	struct conn *c = wr->c;
 
 	c->queued -= wr->len;
+	held -= wr->len;
 	chunk_unref(wr->chunk);
 	free(wr);
 	if (c->closing)
@@ -163,6 +167,10 @@ send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
 		return 0;
 	data += len - left;
 	len = left;
+	/* A small rest is copied: a client that does not read then holds
+	 * those bytes, not the whole 64 KiB chunk they lie in. */
+	if (left <= CONN_COPY_MAX)
+		chunk = NULL;
 	wr = xmalloc(sizeof(*wr) + (chunk == NULL ? len : 0));
 	wr->c = c;
 	wr->len = len;
@@ -180,7 +188,14 @@ send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
 		return -1;
 	}
 	c->queued += len;
+	held += len;
 	return 0;
+}
+
+size_t
+conn_held(void)
+{
+	return held;
 }
 
 /* Sends the ciphertext OpenSSL has written since the last flush. */
@@ -302,8 +317,12 @@ conn_close_after_write(struct conn *c)
 static void
 update_reading(struct conn *c)
 {
-	int want = !c->paused && !c->close_after_write &&
-	    c->in.len < CONN_READ_PAUSE;
+	/* While a request is answered, what the client sends is the body,
+	 * or requests it pipelined after it: those wait, a few KiB of them,
+	 * until the response is done. */
+	size_t most = c->state == CONN_HANDLING || c->state == CONN_PROXY ?
+	    CONN_READ_PAUSE_BUSY : CONN_READ_PAUSE;
+	int    want = !c->paused && !c->close_after_write && c->in.len < most;
 
 	if (c->closing)
 		return;

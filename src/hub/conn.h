@@ -27,6 +27,10 @@ struct req;
 #define CONN_READ_PAUSE  (256 * 1024) /* stop reading past this */
 #define CONN_WRITE_HIGH  (512 * 1024) /* peers stop feeding past this */
 #define CONN_WRITE_LOW   (64 * 1024) /* and resume below this */
+/* Input kept while a request is answered (its body, pipelined requests). */
+#define CONN_READ_PAUSE_BUSY (16 * 1024)
+/* A write's rest up to this size is copied rather than held in its chunk. */
+#define CONN_COPY_MAX    (20 * 1024)
 
 enum conn_state {
 	CONN_HEAD, /* waiting for a request head */
@@ -93,6 +97,10 @@ void conn_accept(struct hub *, uv_stream_t *listener,
  * reports it as before. Used for clients and back ends alike.
  */
 size_t stream_write_now(uv_stream_t *s, const char *data, size_t len);
+
+/* Bytes queued to all clients that their sockets have not yet taken: what
+ * clients slower than the hub cost it (the proxy's proxy_memory). */
+size_t conn_held(void);
 
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
 int  conn_write(struct conn *, const void *, size_t);

@@ -34,6 +34,7 @@
 #define UP_MAX_IDLE 256 /* pooled connections in all */
 #define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
 #define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
+#define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
 
 enum up_state {
 	UP_CONNECTING,
@@ -122,10 +123,14 @@ touch(struct upstream *up)
 static void
 up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	(void)h;
+	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+
 	(void)hint;
 	b->base = chunk_new();
-	b->len = CHUNK_SIZE;
+	/* Past proxy_memory held for slow clients, reads shrink: a client
+	 * that stops reading then holds at most one small read. */
+	b->len = conn_held() + CHUNK_SIZE <= up->hub->cfg->proxy_memory ?
+	    CHUNK_SIZE : PROXY_READ_SMALL;
 }
 
 static void
@@ -651,7 +656,7 @@ client_drained(void *arg)
 		if (up->client->queued > 0 || relay_begin(up))
 			return;
 	}
-	if (up->reading)
+	if (up->reading || (up->client != NULL && up->client->queued > 0))
 		return;
 	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
 	up->reading = 1;
@@ -711,7 +716,10 @@ to_client(struct upstream *up, const char *data, size_t len)
 			return -1;
 	} else if (conn_write(c, data, len) == -1)
 		return -1;
-	if (c->queued > CONN_WRITE_HIGH && up->reading) {
+	/* The socket is full: nothing more is read until what is queued is
+	 * written (client_drained), so a client that does not read holds one
+	 * read's rest, and the back end (or the kernel) holds the rest. */
+	if (c->queued > 0 && up->reading) {
 		uv_read_stop((uv_stream_t *)&up->tcp);
 		up->reading = 0;
 	}
