@@ -16,6 +16,7 @@
  * long download is fine and a dead one ends. Tunnels have no timeout: an
  * idle kernel WebSocket is normal; TCP keep-alive watches them instead.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <stddef.h>
@@ -46,6 +47,7 @@ static void timer_cb(uv_timer_t *);
 static void close_cb(uv_handle_t *);
 static void update_reading(struct conn *);
 static int  send_chunk(void *, char *, size_t);
+static struct conn *victim(struct hub *);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
  * the bytes before returning. */
@@ -53,6 +55,10 @@ static char read_space[64 * 1024];
 
 /* Bytes queued to all clients, not yet taken by their sockets. */
 static size_t held;
+
+/* Client connections at most: max_conns, or fewer if descriptors are short
+ * (conn_limits). */
+static int cap = 1 << 30;
 
 static void
 alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -64,6 +70,64 @@ alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 }
 
 void
+conn_limits(struct hub *hub)
+{
+	struct rlimit rl;
+	int           fit;
+
+	cap = hub->cfg->max_conns;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit");
+			rl.rlim_cur = was;
+		}
+	}
+	/* A proxied connection takes two descriptors, and a relay's pipe
+	 * and polled duplicates more for a while: three each, beyond what
+	 * the database, logs and servers' pipes need. */
+	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30 ?
+	    1 << 30 : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 3;
+	if (fit < cap) {
+		log_warnx("max_conns %d is more than %llu open files allow: "
+			  "%d at most", cap, (unsigned long long)rl.rlim_cur,
+		    fit > 16 ? fit : 16);
+		cap = fit > 16 ? fit : 16;
+	}
+}
+
+/*
+ * The connection to close when a new one comes at the cap: the oldest idle
+ * one that never carried a signed-in request, else the oldest such one
+ * half-way through a head (a client trickling bytes), else the oldest idle
+ * one at all. One answering a request is never taken. Linear, but only at
+ * the cap.
+ */
+static struct conn *
+victim(struct hub *hub)
+{
+	struct conn *c, *partial = NULL, *idle = NULL;
+
+	TAILQ_FOREACH(c, &hub->conns, entry) {
+		if (c->closing || c->state != CONN_HEAD || c->req != NULL)
+			continue;
+		if (c->in.len == 0 && !c->trusted)
+			return c;
+		if (!c->trusted && partial == NULL)
+			partial = c;
+		if (c->in.len == 0 && idle == NULL)
+			idle = c;
+	}
+	return partial != NULL ? partial : idle;
+}
+
+void
 conn_accept(struct hub *hub, uv_stream_t *listener,
     const struct conn_ops *ops)
 {
@@ -71,6 +135,14 @@ conn_accept(struct hub *hub, uv_stream_t *listener,
 	struct sockaddr_storage ss;
 	int                     len = sizeof(ss), r;
 
+	/* At the cap the newcomer takes an idle or anonymous one's place, so
+	 * a signed-in user still gets through; with none, it is closed. */
+	if (hub->nconns >= (size_t)cap) {
+		struct conn *v = victim(hub);
+
+		if (v != NULL)
+			conn_close(v, "connection cap: making room");
+	}
 	c->hub = hub;
 	c->ops = ops;
 	buf_init(&c->in, CONN_MAX_INPUT);
@@ -83,6 +155,10 @@ conn_accept(struct hub *hub, uv_stream_t *listener,
 	if (r != 0) {
 		log_warnx("accept: %s", uv_strerror(r));
 		conn_close(c, "accept failed");
+		return;
+	}
+	if (hub->nconns > (size_t)cap) {
+		conn_close(c, "connection cap");
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);

@@ -31,6 +31,7 @@ struct req;
 #define CONN_READ_PAUSE_BUSY (16 * 1024)
 /* A write's rest up to this size is copied rather than held in its chunk. */
 #define CONN_COPY_MAX    (20 * 1024)
+#define CONN_FD_RESERVE  64 /* descriptors not for connections */
 
 enum conn_state {
 	CONN_HEAD, /* waiting for a request head */
@@ -79,9 +80,14 @@ struct conn {
 	int              closing;
 	int              handles; /* open handles left to close */
 	unsigned         served; /* requests completed */
+	int              trusted; /* has carried a signed-in request */
 	char             addr[64]; /* peer, numeric */
 	TAILQ_ENTRY(conn) entry;
 };
+
+/* Raises the soft limit of open files to the hard one and derives the
+ * connection cap from it and max_conns. Once, before the listener. */
+void conn_limits(struct hub *);
 
 /* Accepts one connection from the hub's listener; 'ops' (which must
  * outlive it) gets its requests. */

@@ -244,6 +244,9 @@ req_answered(struct conn *c)
 	int         keep = req != NULL && req->keep_alive;
 
 	if (req != NULL) {
+		/* At the connection cap, such connections are kept longest. */
+		if (req->authed)
+			c->trusted = 1;
 		c->req = NULL;
 		req->conn = NULL;
 		req_gone(req);
