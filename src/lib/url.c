@@ -13,10 +13,10 @@
 #include "url.h"
 #include "util.h"
 
-static int  hexdigit(char c);
-static int  dot_segment(const char *s, size_t n);
-static int  hides_dot_segment(const char *s, size_t n);
-static int  has_separator(const char *s, size_t n);
+static int    hexdigit(char c);
+static int    dot_segment(const char *s, size_t n);
+static int    hides_dot_segment(const char *s, size_t n);
+static int    has_separator(const char *s, size_t n);
 static size_t separator_at(const char *p, const char *end);
 
 static int
@@ -191,8 +191,8 @@ dot_segment(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '.')
 			dots++;
-		else if (s[i] == '%' && i + 2 < n &&
-		    s[i + 1] == '2' && (s[i + 2] == 'e' || s[i + 2] == 'E')) {
+		else if (s[i] == '%' && i + 2 < n && s[i + 1] == '2' &&
+		    (s[i + 2] == 'e' || s[i + 2] == 'E')) {
 			dots++;
 			i += 2;
 		} else
@@ -212,7 +212,7 @@ separator_at(const char *p, const char *end)
 		return 1;
 	if (*p == '%' && end - p >= 3 &&
 	    ((p[1] == '2' && (p[2] == 'f' || p[2] == 'F')) ||
-	    (p[1] == '5' && (p[2] == 'c' || p[2] == 'C'))))
+	        (p[1] == '5' && (p[2] == 'c' || p[2] == 'C'))))
 		return 3;
 	return 0;
 }

@@ -427,7 +427,8 @@ TEST(path_normalize_plain)
 	check_norm("/", "/");
 	check_norm("/user/alice/", "/user/alice/");
 	check_norm("/user/alice/lab/tree", "/user/alice/lab/tree");
-	check_norm("/user/alice/api/contents/a%20b", "/user/alice/api/contents/a%20b");
+	check_norm("/user/alice/api/contents/a%20b",
+	    "/user/alice/api/contents/a%20b");
 	check_norm("/hub/api/users/bob", "/hub/api/users/bob");
 	/* Not origin-form: copied, matching no route. */
 	check_norm("*", "*");
