@@ -14,7 +14,7 @@ libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
-openssh-server openssh-client rsync iproute2 git
+openssh-server openssh-client rsync iproute2 git nftables
 jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {

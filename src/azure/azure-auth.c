@@ -19,7 +19,7 @@
 #include "arm.h"
 #include "azure-auth.h"
 #include "lib/log.h"
-#include "machine/remote.h"
+#include "lib/proc.h"
 #include "lib/url.h"
 #include "lib/util.h"
 #include "lib/banned.h"
@@ -286,21 +286,11 @@ out:
 static char *
 find_az(void)
 {
-	const char *env = getenv("RIG_AZ"), *path = getenv("PATH"), *p, *e;
-	char       *cand;
+	const char *env = getenv("RIG_AZ");
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
-	for (p = path; p != NULL && *p != '\0'; p = *e ? e + 1 : e) {
-		e = p + strcspn(p, ":");
-		if (e == p)
-			continue;
-		cand = xasprintf("%.*s/az", (int)(e - p), p);
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-	}
-	return NULL;
+	return proc_which("az", getenv("PATH"));
 }
 
 static int

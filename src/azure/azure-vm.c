@@ -25,7 +25,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "machine/machine.h"
-#include "machine/remote.h"
+#include "lib/proc.h"
 #include "lib/util.h"
 #include "lib/banned.h"
 

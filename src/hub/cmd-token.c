@@ -15,6 +15,7 @@
 #include "state.h"
 #include "db.h"
 #include "lib/log.h"
+#include "lib/opts.h"
 #include "lib/util.h"
 
 #define TOKEN_MAX_ARGS 3
@@ -33,46 +34,18 @@ static int  token_create(struct db *, const struct db_user *,
 static int  token_list(struct db *, const struct db_user *);
 static int  token_revoke(struct db *, const struct db_user *, int64_t);
 
-/*
- * Options may come anywhere, before or after the subcommand and NAME;
- * "--" ends them. -1 on a usage error, reported.
- */
+/* Options may come anywhere (opts.h). -1 on a usage error, reported. */
 static int
 token_parse(int argc, char **argv, struct token_opts *o)
 {
-	int only_args = 0;
+	const struct opt opts[] = {
+		{ "--state-dir", NULL, &o->state_dir },
+		{ "--note", NULL, &o->note },
+		{ NULL, NULL, NULL },
+	};
 
 	memset(o, 0, sizeof(*o));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (only_args || a[0] != '-' || a[1] == '\0') {
-			if (o->nargs == TOKEN_MAX_ARGS)
-				return -1;
-			o->args[o->nargs++] = a;
-		} else if (strcmp(a, "--") == 0)
-			only_args = 1;
-		else if (strcmp(a, "--state-dir") == 0 ||
-		    strcmp(a, "--note") == 0) {
-			if (i + 1 == argc) {
-				error("option '%s' needs a value", a);
-				return -1;
-			}
-			if (a[2] == 's')
-				o->state_dir = argv[++i];
-			else
-				o->note = argv[++i];
-		} else if (strncmp(a, "--state-dir=", 12) == 0)
-			o->state_dir = a + 12;
-		else if (strncmp(a, "--note=", 7) == 0)
-			o->note = a + 7;
-		else {
-			if (strcmp(a, "-h") != 0 && strcmp(a, "--help") != 0)
-				error("unknown option '%.64s'", a);
-			return -1;
-		}
-	}
-	return 0;
+	return opts_scan(argc, argv, opts, o->args, TOKEN_MAX_ARGS, &o->nargs);
 }
 
 static int

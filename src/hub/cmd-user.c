@@ -16,6 +16,7 @@
 #include "state.h"
 #include "db.h"
 #include "lib/log.h"
+#include "lib/opts.h"
 #include "lib/util.h"
 
 #define USER_MAX_ARGS 4
@@ -42,44 +43,19 @@ static int  user_list(struct db *);
 static int  user_passwd(struct db *, const struct user_opts *);
 static int  user_admin(struct db *, const struct user_opts *);
 
-/*
- * Options may come anywhere, before or after the subcommand and NAME;
- * "--" ends them. -1 on a usage error, reported.
- */
+/* Options may come anywhere (opts.h). -1 on a usage error, reported. */
 static int
 user_parse(int argc, char **argv, struct user_opts *o)
 {
-	int only_args = 0;
+	const struct opt opts[] = {
+		{ "--admin", &o->admin, NULL },
+		{ "--password-stdin", &o->password_stdin, NULL },
+		{ "--state-dir", NULL, &o->state_dir },
+		{ NULL, NULL, NULL },
+	};
 
 	memset(o, 0, sizeof(*o));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (only_args || a[0] != '-' || a[1] == '\0') {
-			if (o->nargs == USER_MAX_ARGS)
-				return -1;
-			o->args[o->nargs++] = a;
-		} else if (strcmp(a, "--") == 0)
-			only_args = 1;
-		else if (strcmp(a, "--admin") == 0)
-			o->admin = 1;
-		else if (strcmp(a, "--password-stdin") == 0)
-			o->password_stdin = 1;
-		else if (strcmp(a, "--state-dir") == 0) {
-			if (i + 1 == argc) {
-				error("option '--state-dir' needs a value");
-				return -1;
-			}
-			o->state_dir = argv[++i];
-		} else if (strncmp(a, "--state-dir=", 12) == 0)
-			o->state_dir = a + 12;
-		else {
-			if (strcmp(a, "-h") != 0 && strcmp(a, "--help") != 0)
-				error("unknown option '%.64s'", a);
-			return -1;
-		}
-	}
-	return 0;
+	return opts_scan(argc, argv, opts, o->args, USER_MAX_ARGS, &o->nargs);
 }
 
 /* 0 if 'name' is a valid username, else -1 with a message. */

@@ -31,6 +31,7 @@ struct config {
 	int   tls; /* 0 with --no-tls */
 	char *server_cmd; /* the single-user server, a word list */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
+	int   user_firewall; /* per-uid nftables rules (firewall.h) */
 	char *user_prefix; /* Unix account prefix when run as root */
 	char *first_admin; /* created with a printed password if no users */
 	int   spawn_timeout; /* seconds until a server must answer */

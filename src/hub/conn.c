@@ -16,8 +16,11 @@
  * long download is fine and a dead one ends. Tunnels have no timeout: an
  * idle kernel WebSocket is normal; TCP keep-alive watches them instead.
  */
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -204,6 +207,8 @@ write_cb(uv_write_t *w, int status)
 		conn_close(c, "write failed");
 		return;
 	}
+	if (c->queued == 0)
+		c->drained = 1;
 	if (c->close_after_write && c->queued == 0) {
 		conn_close(c, "done");
 		return;
@@ -272,6 +277,22 @@ size_t
 conn_held(void)
 {
 	return held;
+}
+
+int
+conn_stalled(struct conn *c)
+{
+	uv_os_fd_t fd;
+	int        unsent = 0;
+
+	if (c->queued > 0)
+		return 1;
+	if (c->drained)
+		return 0;
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0 ||
+	    ioctl(fd, SIOCOUTQNSD, &unsent) == -1)
+		return 0;
+	return unsent > 0;
 }
 
 /* Sends the ciphertext OpenSSL has written since the last flush. */

@@ -81,6 +81,7 @@ struct conn {
 	int              handles; /* open handles left to close */
 	unsigned         served; /* requests completed */
 	int              trusted; /* has carried a signed-in request */
+	int              drained; /* has taken all of a queue: it reads */
 	char             addr[64]; /* peer, numeric */
 	TAILQ_ENTRY(conn) entry;
 };
@@ -107,6 +108,11 @@ size_t stream_write_now(uv_stream_t *s, const char *data, size_t len);
 /* Bytes queued to all clients that their sockets have not yet taken: what
  * clients slower than the hub cost it (the proxy's proxy_memory). */
 size_t conn_held(void);
+
+/* Whether the client may not be taking what it is sent: bytes queued
+ * here, or, until it has once taken all that was queued, bytes its socket
+ * has not been able to send (its window is closed). At most one ioctl. */
+int    conn_stalled(struct conn *);
 
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
 int  conn_write(struct conn *, const void *, size_t);

@@ -22,6 +22,7 @@
 #include "conn.h"
 #include "cull.h"
 #include "daemon.h"
+#include "firewall.h"
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
@@ -156,6 +157,7 @@ tick_cb(uv_timer_t *t)
 	static uint64_t  last_taken;
 
 	servers_tick(hub);
+	firewall_tick(hub);
 	log_flush();
 	if (++n % 3600 == 0)
 		db_session_expire(hub->db, now_sec());
@@ -293,6 +295,9 @@ daemon_run(struct config *cfg)
 	if (!cfg->tls && !is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		    "proxy", host);
+	/* Before any server runs or is taken over: see firewall.h. */
+	if (firewall_start(&hub) == -1)
+		goto out;
 	if (first_admin(&hub) == -1)
 		goto out;
 	hub.throttle = throttle_new();
@@ -338,6 +343,7 @@ daemon_run(struct config *cfg)
 	log_info("stopped");
 	log_flush();
 out:
+	firewall_stop(); /* rig hub exiting: the table goes with it */
 	if (uv_loop_close(hub.loop) != 0)
 		log_debug("loop not closed cleanly");
 	throttle_free(hub.throttle);

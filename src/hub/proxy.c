@@ -127,10 +127,13 @@ up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 
 	(void)hint;
 	b->base = chunk_new();
-	/* Past proxy_memory held for slow clients, reads shrink: a client
-	 * that stops reading then holds at most one small read. */
-	b->len = conn_held() + CHUNK_SIZE <= up->hub->cfg->proxy_memory ?
-	    CHUNK_SIZE : PROXY_READ_SMALL;
+	b->len = CHUNK_SIZE;
+	/* Past proxy_memory held for slow clients, reads for a client that
+	 * is not taking what it is sent shrink: one that stops reading then
+	 * holds at most one small read, and fast ones are not slowed. */
+	if (conn_held() + CHUNK_SIZE > up->hub->cfg->proxy_memory &&
+	    up->client != NULL && conn_stalled(up->client))
+		b->len = PROXY_READ_SMALL;
 }
 
 static void
@@ -255,6 +258,12 @@ proxy_skip_header(const struct http_header *f)
 	for (size_t i = 0; i < nitems(drop); i++)
 		if (name_is(f->name, f->name_len, drop[i]))
 			return 1;
+	/* Framing the hub did not read: a server that took it for the real
+	 * one would see another message boundary than the hub did. */
+	if (memchr(f->name, '_', f->name_len) != NULL &&
+	    (name_is(f->name, f->name_len, "content-length") ||
+	    name_is(f->name, f->name_len, "transfer-encoding")))
+		return 1;
 	return 0;
 }
 

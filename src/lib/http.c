@@ -437,18 +437,6 @@ http_body_init(struct http_body *b, const struct http_head *h)
 	b->state = CH_SIZE;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static ssize_t
 chunked_feed(struct http_body *b, const char *d, size_t len, int *done,
     http_data_cb cb, void *arg)
@@ -460,11 +448,11 @@ chunked_feed(struct http_body *b, const char *d, size_t len, int *done,
 
 		switch (b->state) {
 		case CH_SIZE:
-			if (hexval(c) >= 0) {
+			if (hex_value(c) >= 0) {
 				if (++b->digits > 15)
 					return -1;
-				b->remaining = b->remaining * 16 +
-				    (uint64_t)hexval(c);
+				b->remaining =
+				    b->remaining * 16 + (uint64_t)hex_value(c);
 				i++;
 				break;
 			}

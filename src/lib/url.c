@@ -13,23 +13,10 @@
 #include "url.h"
 #include "util.h"
 
-static int    hexdigit(char c);
 static int    dot_segment(const char *s, size_t n);
 static int    hides_dot_segment(const char *s, size_t n);
 static int    has_separator(const char *s, size_t n);
 static size_t separator_at(const char *p, const char *end);
-
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char *
 url_decode(const char *s, size_t len, int plus)
@@ -47,8 +34,8 @@ url_decode(const char *s, size_t len, int plus)
 				free(out);
 				return NULL;
 			}
-			hi = hexdigit(s[i + 1]);
-			lo = hexdigit(s[i + 2]);
+			hi = hex_value(s[i + 1]);
+			lo = hex_value(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				free(out);
 				return NULL;

@@ -8,12 +8,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,8 @@
 
 #include "log.h"
 #include "util.h"
+
+static int remove_cb(const char *, const struct stat *, int, struct FTW *);
 
 void *
 xmalloc(size_t n)
@@ -117,6 +122,18 @@ hex_encode(const void *in, size_t len, char *out)
 		out[2 * i + 1] = digits[p[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 char *
@@ -299,6 +316,45 @@ free_loopback_port(void)
 }
 
 int
+tcp_answers(const char *host, int port, int timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	struct pollfd   pfd;
+	char            serv[16];
+	int             fd, ok = 0, err;
+	socklen_t       len;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if (getaddrinfo(host, serv, &hints, &res) != 0)
+		return 0;
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+		fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			ok = 1;
+		else if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, timeout_ms) == 1) {
+				len = sizeof(err);
+				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+				        &len) == 0 &&
+				    err == 0)
+					ok = 1;
+			}
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+int
 write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	char       *tmp;
@@ -413,4 +469,23 @@ mkdir_p(const char *path, int mode)
 	}
 	free(p);
 	return 0;
+}
+
+/* Removes what nftw() shows it, deepest first. */
+static int
+remove_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void
+remove_tree(const char *path)
+{
+	nftw(path, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
 }

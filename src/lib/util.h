@@ -25,6 +25,8 @@ char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 void random_bytes(void *buf, size_t len);
 /* Writes 2*len lower-case hex digits and a NUL into 'out'. */
 void hex_encode(const void *in, size_t len, char *out);
+/* The value of the hex digit 'c' (either case), or -1 if it is not one. */
+int hex_value(char c);
 /* A new random secret of 'nbytes' bytes as hex; caller frees result. */
 char *random_hex(size_t nbytes);
 /* Wipes then frees; for secrets. free_secret(NULL) does nothing. */
@@ -63,6 +65,8 @@ void quote_for_terminal(const char *text, char *out, size_t outlen);
  * pick, let go again); -1 on error. Another program may take it before
  * the caller's child binds it: callers report that as a failed start. */
 int free_loopback_port(void);
+/* Whether a TCP connection to host:port opens within 'timeout_ms'. */
+int tcp_answers(const char *host, int port, int timeout_ms);
 
 /* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
  * 'mode'; -1 with errno set on failure. */
@@ -73,6 +77,9 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 char *read_file(const char *path, size_t max, size_t *lenp);
 /* mkdir -p with 'mode' for each created directory; -1 on error. */
 int mkdir_p(const char *path, int mode);
+/* rm -rf 'path': a file, or a folder and all below it, symbolic links
+ * removed and never followed; what cannot be removed stays, unsaid. */
+void remove_tree(const char *path);
 
 #include "banned.h"
 #endif

@@ -7,7 +7,6 @@
  * forgets the machine here (.rig/); the users' files stay unless
  * --purge, which also deletes remote_dir.
  */
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,6 @@ static int open_machine(int, char **, const char *, struct machine *,
     struct remote *, int *, int *);
 static int confirm_delete(const struct machine *, int);
 static int service_call(struct remote *, const char *, const char *, int);
-static int rm_cb(const char *, const struct stat *, int, struct FTW *);
 
 /* Flags, rig.conf, and how to log in. '*purge' and '*yes' (if not NULL)
  * take --purge and --yes. A machine its provider owns is not asked for
@@ -162,18 +160,6 @@ cmd_start(int argc, char **argv)
 	return r;
 }
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
 int
 cmd_down(int argc, char **argv)
 {
@@ -192,7 +178,7 @@ cmd_down(int argc, char **argv)
 		if (confirm_delete(&m, yes) == -1 ||
 		    m.provider->destroy(&m) == -1)
 			goto out;
-		nftw(m.state_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(m.state_dir);
 		printf("machine '%s': deleted; forgot it here (%s/ deleted, "
 		       "%s kept)\n",
 		    m.name, MACHINE_STATE, MACHINE_CONF);
@@ -260,7 +246,7 @@ cmd_down(int argc, char **argv)
 		proc_result_release(&res);
 		argv_release(&a);
 	}
-	nftw(m.state_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(m.state_dir);
 	printf("machine '%s': rig removed%s; forgot it here (%s/ deleted, "
 	       "%s kept)\n",
 	    m.name, purge ? " with the users' files" : ", users' files kept",

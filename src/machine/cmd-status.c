@@ -60,6 +60,12 @@ print_human(const struct machine *m, const struct remote *rm, json_t *st)
 	v = json_object_get(hub, "fingerprint");
 	if (json_is_string(v))
 		printf("cert:     SHA-256 %s\n", json_string_value(v));
+	v = json_object_get(hub, "firewall");
+	if (json_is_true(json_object_get(v, "active")))
+		printf("firewall: active for %lld rig accounts (nftables)\n",
+		    num(v, "accounts"));
+	else if (json_is_object(v))
+		printf("firewall: off (user_firewall = no)\n");
 	v = json_object_get(hub, "autostop");
 	if (json_is_object(v) && num(v, "stop_in") >= 0) {
 		char idle[32], in[32];

@@ -16,11 +16,6 @@
 
 #include "lib/buf.h"
 
-#define WM_PATHNAME 0x1 /* '*' and '?' do not match '/'; "**" does */
-
-/* git's wildmatch: 0 when 'text' matches 'pattern', else non-zero. */
-int wildmatch(const char *pattern, const char *text, int flags);
-
 struct ignore;
 
 /* Rules for the tree at 'root' (a folder): its .git/info/exclude and the

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Talking to the machine: child processes (ssh, rsync, or a local shell
- * for the "local" provider) started from argv arrays, with output
- * captured or passed through, and a deadline. Scripts for the machine
+ * Talking to the machine: ssh (or a local shell for the "local"
+ * provider) and rsync argv from .rig/ssh_config, run as children through
+ * lib/proc.h, with ssh's failures said in words. Scripts for the machine
  * are sh command lines (that is what ssh runs); every value put into one
  * goes through sh_quote().
  */
@@ -11,50 +11,9 @@
 
 #include <stddef.h>
 
-#include "lib/buf.h"
+#include "lib/proc.h"
 
 struct machine;
-
-/* A growable NULL-terminated argument vector. */
-struct argv {
-	char **v;
-	size_t n, cap;
-};
-
-void argv_init(struct argv *);
-void argv_add(struct argv *, const char *); /* copies */
-void argv_addf(struct argv *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-void argv_release(struct argv *);
-
-#define PROC_OUTPUT_MAX (256u * 1024 * 1024) /* bytes kept per stream */
-
-struct proc_result {
-	int        status; /* exit status; 128+N if killed by signal N */
-	int        timed_out; /* killed at the deadline */
-	int        overflow; /* output past PROC_OUTPUT_MAX was dropped */
-	struct buf out, err;
-};
-
-void proc_result_init(struct proc_result *);
-void proc_result_release(struct proc_result *);
-
-/*
- * Runs 'argv' in 'cwd' (NULL: here) with standard input from 'in_fd'
- * (-1: /dev/null), capturing standard output and error. After
- * 'timeout_ms' (0: none) it gets SIGTERM, 2 s later SIGKILL. Returns 0
- * when it ran (see res->status), -1 if it could not start (printed).
- */
-int proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
-    struct proc_result *res);
-
-/*
- * Runs 'argv' with rig's standard input, output (or 'out_fd' if >= 0)
- * and error, and waits. While it runs, SIGINT and SIGQUIT are ignored by
- * rig, so a ^C goes to the child alone and rig reports how it ended.
- * Returns the exit status (128+N for signal N), -1 if it did not start.
- */
-int proc_run(char *const *argv, const char *cwd, int out_fd);
 
 /* How to reach one machine. */
 struct remote {
@@ -110,9 +69,6 @@ int remote_run(struct remote *, const char *script, int flags,
  */
 void remote_explain(const struct remote *, const struct proc_result *,
     char *out, size_t outlen);
-
-/* Whether a TCP connection to host:port opens within 'timeout_ms'. */
-int tcp_answers(const char *host, int port, int timeout_ms);
 
 /* 's' quoted for sh: as it is when only safe characters, else in single
  * quotes. Caller frees result. */

@@ -29,7 +29,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,171 +40,58 @@
 #include "lib/log.h"
 #include "machine.h"
 #include "remote.h"
+#include "sync-manifest.h"
 #include "sync.h"
 #include "lib/util.h"
 
-#define MANIFEST_MAGIC "rig-sync-manifest 1"
-#define MANIFEST_MAX (1024u * 1024 * 1024) /* bytes of records */
 #define CONFLICT_TRIES 100
 
-/* One file as recorded (or as found now). */
-struct entry {
-	char   *path;
-	int64_t size;
-	int64_t mtime_s;
-	long    mtime_ns;
-	int     mark; /* conflict or kept: keep the old record */
+/* One sync in progress: what its steps share, set up by job_prepare(). */
+struct sync_job {
+	struct remote          *rm;
+	const struct sync_opts *o;
+	char                   *rpath; /* remote_dir on the machine */
+	char                   *filter; /* .rig/sync-filter */
+	char                   *mpath; /* .rig/sync-manifest */
+	char                   *key; /* whose records: host:port:rpath */
+	struct buf              rules; /* the ignore rules as rsync filters */
+	struct manifest         now; /* the project's files before the run */
+	struct sync_stats       st;
 };
 
-struct manifest {
-	struct entry *e;
-	size_t        n, cap;
-	int           sorted;
+/* What the dry run of a "down" found. */
+struct down_plan {
+	struct manifest prev; /* the records of the last sync */
+	struct manifest leave; /* changed here: left alone by the real run */
+	struct manifest conf; /* changed on both sides (also in leave) */
+	struct manifest only_here; /* not on the machine, and no --delete */
 };
 
 static const char *const skip_paths[] = { MACHINE_STATE, NULL };
 
-static void manifest_add(struct manifest *, const char *, int64_t, int64_t,
-    long);
-static void manifest_free(struct manifest *);
-static void manifest_sort(struct manifest *);
-static struct entry *manifest_find(struct manifest *, const char *);
-static int     manifest_load(struct manifest *, const char *, const char *);
-static int     manifest_save(struct manifest *, const char *, const char *);
 static int     walk_cb(void *, const char *, const struct stat *);
-static int     cmp_entry(const void *, const void *);
 static int     rsync_ok(int);
 static void    parse_stats(const char *, struct sync_stats *);
 static int64_t stat_number(const char *, const char *);
 static void    base_argv(struct remote *, struct argv *, const char *, int);
+static int     run_transfer(struct sync_job *, struct argv *, const char *,
+        struct proc_result *, const char *);
 static int     run_rsync(char *const *, struct proc_result *, const char *);
 static void    fmt_mtime(int64_t, char *, size_t);
-static int     rm_cb(const char *, const struct stat *, int, struct FTW *);
-
-static void
-manifest_add(struct manifest *mf, const char *path, int64_t size, int64_t s,
-    long ns)
-{
-	if (mf->n == mf->cap) {
-		mf->cap = mf->cap ? 2 * mf->cap : 256;
-		mf->e = xrealloc(mf->e, mf->cap * sizeof(*mf->e));
-	}
-	mf->e[mf->n].path = xstrdup(path);
-	mf->e[mf->n].size = size;
-	mf->e[mf->n].mtime_s = s;
-	mf->e[mf->n].mtime_ns = ns;
-	mf->e[mf->n].mark = 0;
-	mf->n++;
-	mf->sorted = 0;
-}
-
-static void
-manifest_free(struct manifest *mf)
-{
-	for (size_t i = 0; i < mf->n; i++)
-		free(mf->e[i].path);
-	free(mf->e);
-	memset(mf, 0, sizeof(*mf));
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->path,
-	    ((const struct entry *)b)->path);
-}
-
-static void
-manifest_sort(struct manifest *mf)
-{
-	if (!mf->sorted && mf->n > 0)
-		qsort(mf->e, mf->n, sizeof(*mf->e), cmp_entry);
-	mf->sorted = 1;
-}
-
-static struct entry *
-manifest_find(struct manifest *mf, const char *path)
-{
-	struct entry key;
-
-	manifest_sort(mf);
-	key.path = (char *)path;
-	if (mf->n == 0)
-		return NULL;
-	return bsearch(&key, mf->e, mf->n, sizeof(*mf->e), cmp_entry);
-}
-
-/*
- * Records: a header "MAGIC KEY" and then "SIZE SEC NSEC PATH", each
- * ended by a NUL (paths may hold newlines). Records for another KEY
- * (another host or remote_dir) are not ours: 0 with none loaded.
- */
-static int
-manifest_load(struct manifest *mf, const char *path, const char *key)
-{
-	char  *text, *p, *end, *hdr;
-	size_t len;
-
-	memset(mf, 0, sizeof(*mf));
-	text = read_file(path, MANIFEST_MAX, &len);
-	if (text == NULL)
-		return errno == ENOENT
-		    ? 0
-		    : error("cannot read '%s': %s", path, strerror(errno));
-	hdr = xasprintf("%s %s", MANIFEST_MAGIC, key);
-	end = text + len;
-	if (strnlen(text, len) == len || strcmp(text, hdr) != 0) {
-		free(hdr);
-		free(text);
-		return 0;
-	}
-	for (p = text + strlen(text) + 1; p < end; p += strlen(p) + 1) {
-		long long size, s, ns;
-		char     *q;
-
-		if (strnlen(p, (size_t)(end - p)) == (size_t)(end - p))
-			break; /* no NUL: a torn last record */
-		size = strtoll(p, &q, 10);
-		if (*q != ' ')
-			continue;
-		s = strtoll(q + 1, &q, 10);
-		if (*q != ' ')
-			continue;
-		ns = strtoll(q + 1, &q, 10);
-		if (*q != ' ' || q[1] == '\0')
-			continue;
-		manifest_add(mf, q + 1, size, s, (long)ns);
-	}
-	free(hdr);
-	free(text);
-	return 0;
-}
-
-static int
-manifest_save(struct manifest *mf, const char *path, const char *key)
-{
-	struct buf b;
-	int        r;
-
-	buf_init(&b, MANIFEST_MAX);
-	buf_addf(&b, "%s %s", MANIFEST_MAGIC, key);
-	buf_add(&b, "", 1);
-	manifest_sort(mf);
-	for (size_t i = 0; i < mf->n; i++) {
-		if (buf_addf(&b, "%lld %lld %ld %s", (long long)mf->e[i].size,
-		        (long long)mf->e[i].mtime_s, mf->e[i].mtime_ns,
-		        mf->e[i].path) == -1 ||
-		    buf_add(&b, "", 1) == -1) {
-			buf_release(&b);
-			return error("too many files to record in '%s'", path);
-		}
-	}
-	r = write_file_atomic(path, b.data, b.len, 0600);
-	if (r == -1)
-		error("cannot write '%s': %s", path, strerror(errno));
-	buf_release(&b);
-	return r;
-}
+static int     job_prepare(struct sync_job *, struct remote *,
+        const struct sync_opts *);
+static void    job_release(struct sync_job *);
+static int     sync_up(struct sync_job *);
+static int     sync_down(struct sync_job *);
+static int     down_plan(struct sync_job *, struct down_plan *);
+static void    down_classify(struct sync_job *, struct down_plan *,
+       const struct sync_item *);
+static void    down_plan_release(struct down_plan *);
+static int     down_transfer(struct sync_job *, const struct down_plan *);
+static int     fetch_conflicts(struct sync_job *, const struct manifest *);
+static int     place_conflict(struct sync_job *, const char *, const char *);
+static int     down_record(struct sync_job *, struct down_plan *);
+static void    report(const struct sync_opts *, const struct sync_stats *);
 
 /* Regular files only: those are what a conflict can be about. */
 static int
@@ -384,6 +270,36 @@ base_argv(struct remote *rm, struct argv *a, const char *filter, int dry)
 		argv_add(a, "--dry-run");
 }
 
+/*
+ * Ends 'a' with the two folders, here ('local') and remote_dir on the
+ * machine, in the order of the sync's direction, each with the trailing
+ * slash that makes rsync copy its contents; runs it into 'res' (which
+ * the caller releases) and releases 'a'. 0, or -1 with a message that
+ * starts with 'what'.
+ */
+static int
+run_transfer(struct sync_job *job, struct argv *a, const char *local,
+    struct proc_result *res, const char *what)
+{
+	char *dir = xasprintf("%s/", job->rpath), *remote;
+	int   r;
+
+	remote = remote_rsync_path(job->rm, dir);
+	free(dir);
+	if (job->o->down) {
+		argv_add(a, remote);
+		argv_addf(a, "%s/", local);
+	} else {
+		argv_addf(a, "%s/", local);
+		argv_add(a, remote);
+	}
+	free(remote);
+	proc_result_init(res);
+	r = run_rsync(a->v, res, what);
+	argv_release(a);
+	return r;
+}
+
 /* Runs rsync; -1 with its error output if it failed. */
 static int
 run_rsync(char *const *argv, struct proc_result *res, const char *what)
@@ -408,363 +324,432 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 	    n > 0 ? ":\n" : "", n, err);
 }
 
+/*
+ * The first step of both directions: the project walked with its ignore
+ * rules into job->now, the rules written as rsync filters, and where the
+ * records are. 0, or -1 with a message; job_release() either way.
+ */
 static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+job_prepare(struct sync_job *job, struct remote *rm, const struct sync_opts *o)
 {
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
+	struct machine *m = rm->m;
+	struct ignore  *ig;
+	int             r;
+
+	memset(job, 0, sizeof(*job));
+	job->rm = rm;
+	job->o = o;
+	buf_init(&job->rules, MANIFEST_MAX);
+	job->rpath = machine_remote_path(m);
+	if (job->rpath == NULL)
+		return -1;
+	ig = ignore_new(m->dir);
+	r = ignore_walk(ig, skip_paths, walk_cb, &job->now);
+	if (r == 0)
+		ignore_rsync_rules(ig, skip_paths, &job->rules);
+	ignore_free(ig);
+	if (r == -1)
+		return -1;
+	job->filter = machine_state_path(m, "sync-filter");
+	job->mpath = machine_state_path(m, "sync-manifest");
+	job->key = xasprintf("%s:%d:%s", rm->host != NULL ? rm->host : "local",
+	    rm->port, job->rpath);
+	if (write_file_atomic(job->filter, job->rules.data, job->rules.len,
+	        0600) == -1)
+		return error("cannot write '%s': %s", job->filter,
+		    strerror(errno));
 	return 0;
 }
 
-/* The machine's copies of the conflicting files, fetched next to ours. */
-static int
-fetch_conflicts(struct remote *rm, const char *rpath, struct manifest *now,
-    struct manifest *conf, struct sync_opts const *o)
+static void
+job_release(struct sync_job *job)
 {
+	manifest_free(&job->now);
+	buf_release(&job->rules);
+	free(job->rpath);
+	free(job->filter);
+	free(job->mpath);
+	free(job->key);
+}
+
+/*
+ * "up": one rsync run from here to the machine, which creates remote_dir
+ * if it is missing. A dry run prints rsync's itemized changes; a real one
+ * records the tree as sent. 0, or -1 with a message.
+ */
+static int
+sync_up(struct sync_job *job)
+{
+	struct remote          *rm = job->rm;
+	const struct sync_opts *o = job->o;
+	struct proc_result      res;
+	struct argv             a;
+	const char             *out, *end;
+	char                   *q, *rp, *d;
+	int                     r;
+
+	if (rm->host == NULL && !o->dry_run) {
+		d = remote_rsync_path(rm, job->rpath);
+		r = mkdir_p(d, 0755);
+		if (r == -1)
+			error("cannot create '%s': %s", d, strerror(errno));
+		free(d);
+		if (r == -1)
+			return -1;
+	}
+	base_argv(rm, &a, job->filter, o->dry_run);
+	if (o->dry_run)
+		argv_add(&a, "--itemize-changes");
+	if (o->delete)
+		argv_add(&a, "--delete");
+	if (rm->host != NULL) {
+		q = sh_quote(job->rpath);
+		rp = xasprintf("mkdir -p %s && exec rsync", q);
+		argv_addf(&a, "--rsync-path=%s", rp);
+		free(q);
+		free(rp);
+	}
+	r = run_transfer(job, &a, rm->m->dir, &res, "sync up");
+	if (r == 0) {
+		out = buf_str(&res.out);
+		parse_stats(out, &job->st);
+		if (o->dry_run) {
+			/* The itemized lines come before the stats. */
+			end = strstr(out, "\nNumber of files:");
+			fprintf(o->out, "%.*s",
+			    end != NULL ? (int)(end - out + 1) : 0, out);
+		} else
+			r = manifest_save(&job->now, job->mpath, job->key);
+	}
+	proc_result_release(&res);
+	return r;
+}
+
+/*
+ * "down": the dry run, then (unless only a dry run was asked for) the
+ * real one that leaves alone what changed here, the machine's copies of
+ * the conflicts, and the new records. 0, or -1 with a message.
+ */
+static int
+sync_down(struct sync_job *job)
+{
+	struct down_plan plan;
+	int              r;
+
+	r = down_plan(job, &plan);
+	if (r == 0 && !job->o->dry_run)
+		r = down_transfer(job, &plan);
+	if (r == 0 && !job->o->dry_run && plan.conf.n > 0)
+		r = fetch_conflicts(job, &plan.conf);
+	if (r == 0 && !job->o->dry_run)
+		r = down_record(job, &plan);
+	down_plan_release(&plan);
+	return r;
+}
+
+/*
+ * What would rsync do? A dry run from the machine itemizes every file
+ * with the machine's size and time; each is sorted into 'plan' by
+ * down_classify(). A dry run of "down" ends here: it prints the items
+ * and the conflicts, and its stats are this run's. 'plan' is set up
+ * either way (down_plan_release()); 0, or -1 with a message.
+ */
+static int
+down_plan(struct sync_job *job, struct down_plan *plan)
+{
+	const struct sync_opts *o = job->o;
+	struct proc_result      res;
+	struct argv             a;
+	struct sync_item        it;
+	char                   *p, *nl, *stats;
+	int                     r;
+
+	memset(plan, 0, sizeof(*plan));
+	if (manifest_load(&plan->prev, job->mpath, job->key) == -1)
+		return -1;
+	base_argv(job->rm, &a, job->filter, 1);
+	argv_add(&a, "--out-format=%i %l %M %n");
+	/* Always: the "deleting" lines name the files only here. */
+	argv_add(&a, "--delete");
+	r = run_transfer(job, &a, job->rm->m->dir, &res, "sync down");
+	if (r == -1)
+		goto out;
+	/* The itemized lines come before the stats, which are this run's
+	 * for a dry run; the lines are then cut apart in place. */
+	stats = res.out.data != NULL
+	    ? strstr(res.out.data, "\nNumber of files:")
+	    : NULL;
+	if (stats != NULL) {
+		if (o->dry_run)
+			parse_stats(stats, &job->st);
+		stats[1] = '\0';
+	}
+	for (p = res.out.data; p != NULL && *p != '\0'; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl++ = '\0';
+		if (sync_parse_item(p, &it) == 0)
+			down_classify(job, plan, &it);
+	}
+	job->st.conflicts = (int64_t)plan->conf.n;
+	job->st.kept = (int64_t)(plan->leave.n - plan->conf.n);
+	if (o->dry_run) {
+		for (size_t i = 0; i < plan->conf.n; i++)
+			fprintf(o->out,
+			    "conflict: %s changed here and on the "
+			    "machine (both would be kept)\n",
+			    plan->conf.e[i].path);
+		if (!o->delete)
+			job->st.deleted = 0;
+	}
+out:
+	proc_result_release(&res);
+	return r;
+}
+
+/*
+ * Sorts one item of the dry run (the module comment has the table):
+ * a path whose local file is at risk goes into plan->leave, and also
+ * into plan->conf if the machine changed it too; a path only here
+ * without --delete goes into plan->only_here. A dry run prints the item.
+ */
+static void
+down_classify(struct sync_job *job, struct down_plan *plan,
+    const struct sync_item *it)
+{
+	const struct sync_opts *o = job->o;
+	struct manifest_entry  *was, *cur;
+	char                    tbuf[32];
+	int                     local_changed, remote_changed, deleting;
+
+	deleting = strcmp(it->flags, "*deleting") == 0;
+	if (o->dry_run && it->flags[0] != '.' && (!deleting || o->delete))
+		fprintf(o->out, "%s %s\n", it->flags, it->name);
+	cur = manifest_find(&job->now, it->name);
+	was = manifest_find(&plan->prev, it->name);
+	if (cur == NULL)
+		return; /* nothing of ours at risk */
+	local_changed = was == NULL || was->size != cur->size ||
+	    was->mtime_s != cur->mtime_s || was->mtime_ns != cur->mtime_ns;
+	if (deleting && !o->delete) {
+		/* Only here: not in sync, keep its old record (if any) as
+		 * it is. */
+		manifest_add(&plan->only_here, it->name, 0, 0, 0);
+		return;
+	}
+	if (!local_changed)
+		return;
+	if (deleting) {
+		/* Gone there, changed (or new) here. */
+		manifest_add(&plan->leave, it->name, 0, 0, 0);
+		fprintf(o->out,
+		    "kept: %s is gone from the machine but changed here\n",
+		    it->name);
+		return;
+	}
+	if (strncmp(it->flags, ">f", 2) != 0)
+		return;
+	if (was != NULL) {
+		fmt_mtime(was->mtime_s, tbuf, sizeof(tbuf));
+		remote_changed =
+		    it->size != was->size || strcmp(it->mtime, tbuf) != 0;
+	} else
+		remote_changed = 1;
+	manifest_add(&plan->leave, it->name, 0, 0, 0);
+	if (remote_changed)
+		manifest_add(&plan->conf, it->name, 0, 0, 0);
+	else
+		fprintf(o->out,
+		    "kept: %s changed here only ('rig sync up' sends it)\n",
+		    it->name);
+}
+
+static void
+down_plan_release(struct down_plan *plan)
+{
+	manifest_free(&plan->prev);
+	manifest_free(&plan->leave);
+	manifest_free(&plan->conf);
+	manifest_free(&plan->only_here);
+}
+
+/*
+ * The real run from the machine, with the paths of plan->leave excluded
+ * by exact rules ahead of the ignore rules. Its stats are the sync's.
+ * 0, or -1 with a message.
+ */
+static int
+down_transfer(struct sync_job *job, const struct down_plan *plan)
+{
+	struct proc_result res;
+	struct argv        a;
+	struct buf         rules;
+	int                r;
+
+	buf_init(&rules, MANIFEST_MAX);
+	for (size_t i = 0; i < plan->leave.n; i++)
+		ignore_rsync_literal(&rules, '-', plan->leave.e[i].path, 0);
+	buf_add(&rules, job->rules.data, job->rules.len);
+	r = write_file_atomic(job->filter, rules.data, rules.len, 0600);
+	buf_release(&rules);
+	if (r == -1)
+		return error("cannot write '%s': %s", job->filter,
+		    strerror(errno));
+	base_argv(job->rm, &a, job->filter, 0);
+	if (job->o->delete)
+		argv_add(&a, "--delete");
+	r = run_transfer(job, &a, job->rm->m->dir, &res, "sync down");
+	if (r == 0)
+		parse_stats(buf_str(&res.out), &job->st);
+	proc_result_release(&res);
+	return r;
+}
+
+/*
+ * The machine's copies of the conflicting files, fetched into a folder
+ * of .rig/ and then moved next to ours under sync_conflict_name(). 0, or
+ * -1 with a message.
+ */
+static int
+fetch_conflicts(struct sync_job *job, const struct manifest *conf)
+{
+	struct remote     *rm = job->rm;
 	struct argv        a;
 	struct proc_result res;
 	struct buf         list;
-	char              *listpath, *tmp, *src, *from0;
-	int                ret = 0;
+	char              *listpath, *tmp;
+	int                r;
 
-	(void)now;
 	listpath = machine_state_path(rm->m, "sync-conflicts");
 	tmp = machine_state_path(rm->m, "sync-conflicts.d");
-	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(tmp);
 	buf_init(&list, MANIFEST_MAX);
 	for (size_t i = 0; i < conf->n; i++) {
 		buf_adds(&list, conf->e[i].path);
 		buf_add(&list, "", 1);
 	}
-	if (write_file_atomic(listpath, list.data, list.len, 0600) == -1) {
+	r = write_file_atomic(listpath, list.data, list.len, 0600);
+	buf_release(&list);
+	if (r == -1) {
 		error("cannot write '%s': %s", listpath, strerror(errno));
-		buf_release(&list);
 		free(listpath);
 		free(tmp);
 		return -1;
 	}
-	buf_release(&list);
 	/* No filter: it now excludes these very paths. */
 	base_argv(rm, &a, NULL, 0);
 	argv_addf(&a, "--files-from=%s", listpath);
-	from0 = xasprintf("%s/", rpath);
-	src = remote_rsync_path(rm, from0);
-	argv_add(&a, src);
-	free(from0);
-	free(src);
-	argv_addf(&a, "%s/", tmp);
-	proc_result_init(&res);
-	ret = run_rsync(a.v, &res, "fetching the machine's copies");
+	r = run_transfer(job, &a, tmp, &res, "fetching the machine's copies");
 	proc_result_release(&res);
-	argv_release(&a);
-	for (size_t i = 0; ret == 0 && i < conf->n; i++) {
-		char *from = xasprintf("%s/%s", tmp, conf->e[i].path);
-		char *name = sync_conflict_name(rm->m->dir, conf->e[i].path);
-		char *to = xasprintf("%s/%s", rm->m->dir, name);
-
-		if (rename(from, to) == -1)
-			ret = error("cannot move '%s' to '%s': %s", from, to,
-			    strerror(errno));
-		else
-			fprintf(o->out,
-			    "conflict: %s changed here and on the "
-			    "machine: kept yours, the machine's is %s\n",
-			    conf->e[i].path, name);
-		free(from);
-		free(name);
-		free(to);
-	}
-	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	for (size_t i = 0; r == 0 && i < conf->n; i++)
+		r = place_conflict(job, tmp, conf->e[i].path);
+	remove_tree(tmp);
 	unlink(listpath);
 	free(listpath);
 	free(tmp);
-	return ret;
+	return r;
+}
+
+/* Moves the machine's copy of 'path' from 'tmp' to its conflict name
+ * beside ours, and says so. 0, or -1 with a message. */
+static int
+place_conflict(struct sync_job *job, const char *tmp, const char *path)
+{
+	const char *dir = job->rm->m->dir;
+	char       *from = xasprintf("%s/%s", tmp, path);
+	char       *name = sync_conflict_name(dir, path);
+	char       *to = xasprintf("%s/%s", dir, name);
+	int         r = 0;
+
+	if (rename(from, to) == -1)
+		r = error("cannot move '%s' to '%s': %s", from, to,
+		    strerror(errno));
+	else
+		fprintf(job->o->out,
+		    "conflict: %s changed here and on the "
+		    "machine: kept yours, the machine's is %s\n",
+		    path, name);
+	free(from);
+	free(name);
+	free(to);
+	return r;
+}
+
+/*
+ * The new records after a real "down": the tree as it is now, but what
+ * was left alone keeps its old record (or none). 'plan' is not const:
+ * its lookups sort it. 0, or -1 with a message.
+ */
+static int
+down_record(struct sync_job *job, struct down_plan *plan)
+{
+	struct manifest        after, records;
+	struct ignore         *ig;
+	struct manifest_entry *e, *w;
+	int                    r;
+
+	memset(&after, 0, sizeof(after));
+	memset(&records, 0, sizeof(records));
+	ig = ignore_new(job->rm->m->dir);
+	r = ignore_walk(ig, skip_paths, walk_cb, &after);
+	ignore_free(ig);
+	for (size_t i = 0; r == 0 && i < after.n; i++) {
+		e = &after.e[i];
+		if (manifest_find(&plan->leave, e->path) == NULL &&
+		    manifest_find(&plan->only_here, e->path) == NULL) {
+			manifest_add(&records, e->path, e->size, e->mtime_s,
+			    e->mtime_ns);
+			continue;
+		}
+		w = manifest_find(&plan->prev, e->path);
+		if (w != NULL)
+			manifest_add(&records, w->path, w->size, w->mtime_s,
+			    w->mtime_ns);
+	}
+	if (r == 0)
+		r = manifest_save(&records, job->mpath, job->key);
+	manifest_free(&records);
+	manifest_free(&after);
+	return r;
+}
+
+/* The one line that ends every sync. */
+static void
+report(const struct sync_opts *o, const struct sync_stats *st)
+{
+	char bytes[32];
+
+	sync_human_bytes(st->bytes, bytes, sizeof(bytes));
+	fprintf(o->out, "sync %s%s: %lld file%s (%s)", o->down ? "down" : "up",
+	    o->dry_run ? " (dry run)" : "", (long long)st->files,
+	    st->files == 1 ? "" : "s", bytes);
+	if (st->deleted > 0)
+		fprintf(o->out, ", %lld deleted", (long long)st->deleted);
+	if (st->conflicts > 0)
+		fprintf(o->out, ", %lld conflict%s", (long long)st->conflicts,
+		    st->conflicts == 1 ? "" : "s");
+	if (st->kept > 0)
+		fprintf(o->out, ", %lld kept", (long long)st->kept);
+	fprintf(o->out, " in %.2f s\n", st->seconds);
+	fflush(o->out);
 }
 
 int
 sync_run(struct remote *rm, const struct sync_opts *o, struct sync_stats *stp)
 {
-	struct machine    *m = rm->m;
-	struct sync_stats  st;
-	struct ignore     *ig;
-	struct manifest    now, prev, conf, leave, only_here;
-	struct buf         rules, extra;
-	struct proc_result res;
-	struct argv        a;
-	char    *rpath, *filter = NULL, *mpath = NULL, *key = NULL, *src, *dst;
-	char     bytes[32];
-	uint64_t t0 = now_ms();
-	int      ret = -1;
+	struct sync_job job;
+	uint64_t        t0 = now_ms();
+	int             r;
 
-	memset(&st, 0, sizeof(st));
-	memset(&now, 0, sizeof(now));
-	memset(&prev, 0, sizeof(prev));
-	memset(&conf, 0, sizeof(conf));
-	memset(&leave, 0, sizeof(leave));
-	memset(&only_here, 0, sizeof(only_here));
-	buf_init(&rules, MANIFEST_MAX);
-	buf_init(&extra, MANIFEST_MAX);
-	proc_result_init(&res);
-	rpath = machine_remote_path(m);
-	if (rpath == NULL)
-		goto out;
-	ig = ignore_new(m->dir);
-	if (ignore_walk(ig, skip_paths, walk_cb, &now) == -1) {
-		ignore_free(ig);
-		goto out;
+	r = job_prepare(&job, rm, o);
+	if (r == 0)
+		r = o->down ? sync_down(&job) : sync_up(&job);
+	if (r == 0) {
+		job.st.seconds = (double)(now_ms() - t0) / 1000.0;
+		report(o, &job.st);
+		if (stp != NULL)
+			*stp = job.st;
 	}
-	ignore_rsync_rules(ig, skip_paths, &rules);
-	ignore_free(ig);
-	filter = machine_state_path(m, "sync-filter");
-	mpath = machine_state_path(m, "sync-manifest");
-	key = xasprintf("%s:%d:%s", rm->host != NULL ? rm->host : "local",
-	    rm->port, rpath);
-	if (write_file_atomic(filter, rules.data, rules.len, 0600) == -1) {
-		error("cannot write '%s': %s", filter, strerror(errno));
-		goto out;
-	}
-
-	if (!o->down) {
-		base_argv(rm, &a, filter, o->dry_run);
-		if (o->dry_run)
-			argv_add(&a, "--itemize-changes");
-		if (o->delete)
-			argv_add(&a, "--delete");
-		if (rm->host != NULL) {
-			char *q = sh_quote(rpath), *rp;
-
-			rp = xasprintf("mkdir -p %s && exec rsync", q);
-			argv_addf(&a, "--rsync-path=%s", rp);
-			free(q);
-			free(rp);
-		} else if (!o->dry_run) {
-			char *d = remote_rsync_path(rm, rpath);
-
-			if (mkdir_p(d, 0755) == -1) {
-				error("cannot create '%s': %s", d,
-				    strerror(errno));
-				free(d);
-				argv_release(&a);
-				goto out;
-			}
-			free(d);
-		}
-		argv_addf(&a, "%s/", m->dir);
-		dst = xasprintf("%s/", rpath);
-		src = remote_rsync_path(rm, dst);
-		argv_add(&a, src);
-		free(src);
-		free(dst);
-		ret = run_rsync(a.v, &res, "sync up");
-		argv_release(&a);
-		if (ret == -1)
-			goto out;
-		parse_stats(buf_str(&res.out), &st);
-		if (o->dry_run) {
-			const char *p = buf_str(&res.out), *end;
-
-			/* The itemized lines come before the stats. */
-			end = strstr(p, "\nNumber of files:");
-			fprintf(o->out, "%.*s",
-			    end != NULL ? (int)(end - p + 1) : 0, p);
-		} else if (manifest_save(&now, mpath, key) == -1) {
-			ret = -1;
-			goto out;
-		}
-		goto report;
-	}
-
-	/* down: what would rsync do? */
-	if (manifest_load(&prev, mpath, key) == -1)
-		goto out;
-	base_argv(rm, &a, filter, 1);
-	argv_add(&a, "--out-format=%i %l %M %n");
-	/* Always: the "deleting" lines name the files only here. */
-	argv_add(&a, "--delete");
-	dst = xasprintf("%s/", rpath);
-	src = remote_rsync_path(rm, dst);
-	argv_add(&a, src);
-	free(src);
-	free(dst);
-	argv_addf(&a, "%s/", m->dir);
-	ret = run_rsync(a.v, &res, "sync down");
-	argv_release(&a);
-	if (ret == -1)
-		goto out;
-	ret = -1;
-	{
-		char *p = res.out.data, *nl;
-
-		for (; p != NULL && *p != '\0'; p = nl) {
-			struct sync_item it;
-			struct entry    *was, *cur;
-			char             tbuf[32];
-			int              local_changed, remote_changed;
-			int              deleting;
-
-			nl = strchr(p, '\n');
-			if (nl != NULL)
-				*nl++ = '\0';
-			if (sync_parse_item(p, &it) == -1)
-				continue;
-			deleting = strcmp(it.flags, "*deleting") == 0;
-			if (o->dry_run && it.flags[0] != '.' &&
-			    (!deleting || o->delete))
-				fprintf(o->out, "%s %s\n", it.flags, it.name);
-			cur = manifest_find(&now, it.name);
-			was = manifest_find(&prev, it.name);
-			if (cur == NULL)
-				continue; /* nothing of ours at risk */
-			local_changed = was == NULL || was->size != cur->size ||
-			    was->mtime_s != cur->mtime_s ||
-			    was->mtime_ns != cur->mtime_ns;
-			if (deleting && !o->delete) {
-				/* Only here: not in sync, keep its old
-				 * record (if any) as it is. */
-				manifest_add(&only_here, it.name, 0, 0, 0);
-				continue;
-			}
-			if (!local_changed)
-				continue;
-			if (deleting) {
-				/* Gone there, changed (or new) here. */
-				manifest_add(&leave, it.name, 0, 0, 0);
-				fprintf(o->out,
-				    "kept: %s is gone from the "
-				    "machine but changed here\n",
-				    it.name);
-				continue;
-			}
-			if (strncmp(it.flags, ">f", 2) != 0)
-				continue;
-			if (was != NULL) {
-				fmt_mtime(was->mtime_s, tbuf, sizeof(tbuf));
-				remote_changed = it.size != was->size ||
-				    strcmp(it.mtime, tbuf) != 0;
-			} else
-				remote_changed = 1;
-			manifest_add(&leave, it.name, 0, 0, 0);
-			if (remote_changed)
-				manifest_add(&conf, it.name, 0, 0, 0);
-			else
-				fprintf(o->out,
-				    "kept: %s changed here only "
-				    "('rig sync up' sends it)\n",
-				    it.name);
-		}
-	}
-	st.conflicts = (int64_t)conf.n;
-	st.kept = (int64_t)(leave.n - conf.n);
-	if (o->dry_run) {
-		for (size_t i = 0; i < conf.n; i++)
-			fprintf(o->out,
-			    "conflict: %s changed here and on the "
-			    "machine (both would be kept)\n",
-			    conf.e[i].path);
-		parse_stats(buf_str(&res.out), &st);
-		if (!o->delete)
-			st.deleted = 0;
-		ret = 0;
-		goto report;
-	}
-	/* The real run, leaving alone what must not be touched. */
-	for (size_t i = 0; i < leave.n; i++)
-		ignore_rsync_literal(&extra, '-', leave.e[i].path, 0);
-	buf_add(&extra, rules.data, rules.len);
-	if (write_file_atomic(filter, extra.data, extra.len, 0600) == -1) {
-		error("cannot write '%s': %s", filter, strerror(errno));
-		goto out;
-	}
-	buf_reset(&res.out);
-	buf_reset(&res.err);
-	base_argv(rm, &a, filter, 0);
-	if (o->delete)
-		argv_add(&a, "--delete");
-	dst = xasprintf("%s/", rpath);
-	src = remote_rsync_path(rm, dst);
-	argv_add(&a, src);
-	free(src);
-	free(dst);
-	argv_addf(&a, "%s/", m->dir);
-	ret = run_rsync(a.v, &res, "sync down");
-	argv_release(&a);
-	if (ret == -1)
-		goto out;
-	parse_stats(buf_str(&res.out), &st);
-	if (conf.n > 0 && fetch_conflicts(rm, rpath, &now, &conf, o) == -1) {
-		ret = -1;
-		goto out;
-	}
-	/* New records: the tree as it is now, but what was left alone
-	 * keeps its old record (or none). */
-	{
-		struct manifest after;
-		struct ignore  *ig2 = ignore_new(m->dir);
-
-		memset(&after, 0, sizeof(after));
-		ret = ignore_walk(ig2, skip_paths, walk_cb, &after);
-		ignore_free(ig2);
-		if (ret == 0) {
-			struct manifest out_mf;
-
-			memset(&out_mf, 0, sizeof(out_mf));
-			for (size_t i = 0; i < after.n; i++) {
-				struct entry *e = &after.e[i], *w;
-
-				if (manifest_find(&leave, e->path) == NULL &&
-				    manifest_find(&only_here, e->path) ==
-				        NULL) {
-					manifest_add(&out_mf, e->path, e->size,
-					    e->mtime_s, e->mtime_ns);
-					continue;
-				}
-				w = manifest_find(&prev, e->path);
-				if (w != NULL)
-					manifest_add(&out_mf, w->path, w->size,
-					    w->mtime_s, w->mtime_ns);
-			}
-			ret = manifest_save(&out_mf, mpath, key);
-			manifest_free(&out_mf);
-		}
-		manifest_free(&after);
-		if (ret == -1)
-			goto out;
-	}
-
-report:
-	st.seconds = (double)(now_ms() - t0) / 1000.0;
-	sync_human_bytes(st.bytes, bytes, sizeof(bytes));
-	fprintf(o->out, "sync %s%s: %lld file%s (%s)", o->down ? "down" : "up",
-	    o->dry_run ? " (dry run)" : "", (long long)st.files,
-	    st.files == 1 ? "" : "s", bytes);
-	if (st.deleted > 0)
-		fprintf(o->out, ", %lld deleted", (long long)st.deleted);
-	if (st.conflicts > 0)
-		fprintf(o->out, ", %lld conflict%s", (long long)st.conflicts,
-		    st.conflicts == 1 ? "" : "s");
-	if (st.kept > 0)
-		fprintf(o->out, ", %lld kept", (long long)st.kept);
-	fprintf(o->out, " in %.2f s\n", st.seconds);
-	fflush(o->out);
-	if (stp != NULL)
-		*stp = st;
-	ret = 0;
-out:
-	manifest_free(&now);
-	manifest_free(&prev);
-	manifest_free(&conf);
-	manifest_free(&leave);
-	manifest_free(&only_here);
-	buf_release(&rules);
-	buf_release(&extra);
-	proc_result_release(&res);
-	free(rpath);
-	free(filter);
-	free(mpath);
-	free(key);
-	return ret;
+	job_release(&job);
+	return r;
 }

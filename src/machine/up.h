@@ -14,11 +14,12 @@
 struct remote;
 
 /* The packages every hub machine gets (Debian 12 / Ubuntu 22.04 names):
- * what the rig binary links, Jupyter, and rsync for rig sync. */
+ * what the rig binary links, Jupyter, rsync for rig sync, and nft for
+ * the user firewall. */
 #define UP_PACKAGES                                                            \
 	"rsync openssl ca-certificates libuv1 libssl3 libsqlite3-0 "           \
 	"libjansson4 libcurl4 libcrypt1 jupyter-notebook "            \
-	"python3-ipykernel"
+	"python3-ipykernel nftables"
 
 #define UP_MIN_DISK_KB (100 * 1024) /* free in the home, to go on */
 #define UP_MIN_DISK_INSTALL_KB (1024 * 1024) /* when packages are missing */

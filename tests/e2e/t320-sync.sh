@@ -124,6 +124,10 @@ printf 'dry\n' >"$R/src/dry.py"
 "$RIG" sync down --dry-run >"$T/dry.out" 2>&1 || fail "sync down --dry-run"
 [ ! -e src/dry.py ] || fail "--dry-run brought a file"
 grep -q 'src/dry.py' "$T/dry.out" || fail "--dry-run did not list src/dry.py: $(cat "$T/dry.out")"
+# Its summary counts what would come; rsync's stats are not items.
+grep -q '^sync down (dry run): [1-9][0-9]* files\{0,1\} ' "$T/dry.out" ||
+	fail "--dry-run counted no file: $(cat "$T/dry.out")"
+grep -q '^sent ' "$T/dry.out" && fail "--dry-run listed rsync's stats: $(cat "$T/dry.out")"
 printf 'dry up\n' >src/dryup.py
 "$RIG" sync up --dry-run >"$T/dryup.out" 2>&1 || fail "sync up --dry-run"
 [ ! -e "$R/src/dryup.py" ] || fail "up --dry-run sent a file"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of gitignore.c: wildmatch() on cases from git's own wildmatch
- * tests, git's ignore semantics (order, scope, negation, "dir/", '**',
- * escapes, trailing spaces), the walk (no way into an ignored folder),
- * and the rsync rules the same patterns become.
+ * Tests of gitignore.c, wildmatch.c and gitignore-rsync.c: wildmatch()
+ * on cases from git's own wildmatch tests, git's ignore semantics
+ * (order, scope, negation, "dir/", '**', escapes, trailing spaces), the
+ * walk (no way into an ignored folder), and the rsync rules the same
+ * patterns become.
  */
 #include <sys/stat.h>
 
@@ -14,6 +15,7 @@
 #include "unit.h"
 #include "lib/buf.h"
 #include "machine/gitignore.h"
+#include "machine/wildmatch.h"
 #include "lib/util.h"
 
 #define WM(p, t) (wildmatch((p), (t), WM_PATHNAME) == 0)

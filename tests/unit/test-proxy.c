@@ -61,7 +61,8 @@ TEST(proxy_skip_header_list)
 		"COOKIE", "X-Forwarded-For", "x-forwarded-proto",
 		"X-Forwarded-Host", "X-Rig-User", "Forwarded",
 		"Proxy-Authorization", "X_Rig_User", "x_rig-user",
-		"X-Forwarded_For", "Proxy_Authorization" };
+		"X-Forwarded_For", "Proxy_Authorization", "Content_Length",
+		"transfer_encoding" };
 	static const char *const kept[] = { "Host", "Content-Length",
 		"Content-Type", "Transfer-Encoding", "Accept", "Origin",
 		"X-XSRFToken", "Sec-WebSocket-Key", "X-Forwarded",

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of remote.c: sh quoting, a child's output and deadline, and
- * ssh's failures said in words.
+ * Tests of remote.c: sh quoting and ssh's failures said in words.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,45 +29,6 @@ TEST(remote_sh_quote)
 	q = sh_quote("$(rm -rf /)");
 	ASSERT_STR_EQ(q, "'$(rm -rf /)'");
 	free(q);
-}
-
-TEST(remote_capture_and_deadline)
-{
-	struct proc_result res;
-	struct argv        a;
-	uint64_t           t0;
-
-	argv_init(&a);
-	argv_add(&a, "/bin/sh");
-	argv_add(&a, "-c");
-	argv_add(&a, "echo out; echo err >&2; exit 3");
-	proc_result_init(&res);
-	ASSERT_EQ(proc_capture(a.v, NULL, -1, 5000, &res), 0);
-	ASSERT_EQ(res.status, 3);
-	ASSERT_STR_EQ(buf_str(&res.out), "out\n");
-	ASSERT_STR_EQ(buf_str(&res.err), "err\n");
-	ASSERT_EQ(res.timed_out, 0);
-	proc_result_release(&res);
-	argv_release(&a);
-
-	argv_init(&a);
-	argv_add(&a, "/bin/sleep");
-	argv_add(&a, "10");
-	proc_result_init(&res);
-	t0 = now_ms();
-	ASSERT_EQ(proc_capture(a.v, NULL, -1, 200, &res), 0);
-	ASSERT(now_ms() - t0 < 3000);
-	ASSERT_EQ(res.timed_out, 1);
-	ASSERT_EQ(res.status, 128 + 15);
-	proc_result_release(&res);
-	argv_release(&a);
-
-	argv_init(&a);
-	argv_add(&a, "/nonexistent/program");
-	proc_result_init(&res);
-	ASSERT_EQ(proc_capture(a.v, NULL, -1, 200, &res), -1);
-	proc_result_release(&res);
-	argv_release(&a);
 }
 
 TEST(remote_explain_ssh_errors)

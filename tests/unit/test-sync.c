@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests of sync.c's helpers: rsync's itemized lines (with escaped
- * names), the names of conflict copies, byte counts for people.
+ * names), the names of conflict copies, byte counts for people; and of
+ * sync-manifest.c: records saved and read again, only for their key.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
+#include "machine/sync-manifest.h"
 #include "machine/sync.h"
 #include "lib/util.h"
 
@@ -58,4 +60,31 @@ TEST(sync_items_and_names)
 	ASSERT_STR_EQ(hb, "999 B");
 	sync_human_bytes(1234567, hb, sizeof(hb));
 	ASSERT_STR_EQ(hb, "1.2 MB");
+}
+
+TEST(sync_manifest_round_trip)
+{
+	struct manifest        mf, back;
+	struct manifest_entry *e;
+	char                  *path = xasprintf("%s/m", unit_tmpdir());
+
+	memset(&mf, 0, sizeof(mf));
+	manifest_add(&mf, "b/new\nline.txt", 5, 1700000000, 123);
+	manifest_add(&mf, "a.txt", 1, 1600000000, 0);
+	ASSERT_EQ(manifest_save(&mf, path, "host:22:/w"), 0);
+	ASSERT_EQ(manifest_load(&back, path, "host:22:/w"), 0);
+	ASSERT_EQ(back.n, 2);
+	e = manifest_find(&back, "b/new\nline.txt");
+	ASSERT_NOT_NULL(e);
+	ASSERT_EQ(e->size, 5);
+	ASSERT_EQ(e->mtime_s, 1700000000);
+	ASSERT_EQ(e->mtime_ns, 123);
+	ASSERT_NULL(manifest_find(&back, "c.txt"));
+	manifest_free(&back);
+	/* Another machine's records are not ours. */
+	ASSERT_EQ(manifest_load(&back, path, "other:22:/w"), 0);
+	ASSERT_EQ(back.n, 0);
+	manifest_free(&back);
+	manifest_free(&mf);
+	free(path);
 }

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of lib/util.c's helpers shared by the parts: remove_tree()
+ * removes a tree and never follows a link out of it; hex_value().
+ */
+#include <sys/stat.h>
+
+#include <unistd.h>
+
+#include "unit.h"
+#include "lib/util.h"
+
+TEST(util_remove_tree)
+{
+	char       *top = xasprintf("%s/tree", unit_tmpdir());
+	char       *deep = xasprintf("%s/a/b/c", top);
+	char       *file = xasprintf("%s/a/b/f.txt", top);
+	char       *keep = xasprintf("%s/keep", unit_tmpdir());
+	char       *kept = xasprintf("%s/keep/k.txt", unit_tmpdir());
+	char       *link = xasprintf("%s/a/out", top);
+	struct stat sb;
+
+	ASSERT_EQ(mkdir_p(deep, 0700), 0);
+	ASSERT_EQ(mkdir_p(keep, 0700), 0);
+	ASSERT_EQ(write_file_atomic(file, "x", 1, 0600), 0);
+	ASSERT_EQ(write_file_atomic(kept, "k", 1, 0600), 0);
+	ASSERT_EQ(symlink(keep, link), 0);
+	remove_tree(top);
+	ASSERT_EQ(lstat(top, &sb), -1);
+	ASSERT_EQ(stat(kept, &sb), 0);
+	remove_tree(file); /* gone already: nothing to do */
+	free(top);
+	free(deep);
+	free(file);
+	free(keep);
+	free(kept);
+	free(link);
+}
+
+TEST(util_hex_value)
+{
+	ASSERT_EQ(hex_value('0'), 0);
+	ASSERT_EQ(hex_value('9'), 9);
+	ASSERT_EQ(hex_value('a'), 10);
+	ASSERT_EQ(hex_value('F'), 15);
+	ASSERT_EQ(hex_value('g'), -1);
+	ASSERT_EQ(hex_value('/'), -1);
+	ASSERT_EQ(hex_value('\0'), -1);
+}
