@@ -51,6 +51,7 @@ static void close_cb(uv_handle_t *);
 static void update_reading(struct conn *);
 static int  send_chunk(void *, char *, size_t);
 static struct conn *victim(struct hub *);
+static void process_input(struct conn *);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
  * the bytes before returning. */
@@ -621,6 +622,16 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 void
 conn_process(struct conn *c)
+{
+	process_input(c);
+	/* What was taken may leave room to read again (a body that waited
+	 * for a back end to connect). */
+	update_reading(c);
+}
+
+/* Hands buffered input up until no one takes more. */
+static void
+process_input(struct conn *c)
 {
 	while (!c->closing) {
 		enum conn_state before = c->state;

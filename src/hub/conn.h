@@ -132,7 +132,8 @@ void conn_close_after_write(struct conn *);
 void conn_pause(struct conn *);
 void conn_resume(struct conn *);
 
-/* Processes buffered input again (after a state change). */
+/* Processes buffered input again (after a state change), then reads
+ * again if what was taken left room. */
 void conn_process(struct conn *);
 
 /* (Re)starts the connection's one timer: closes it after 'seconds' of

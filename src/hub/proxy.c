@@ -91,6 +91,7 @@ static void client_drained(void *);
 static void client_eof(void *);
 static void client_gone(void *);
 static void progress(struct upstream *);
+static size_t client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
 static const struct conn_peer_ops client_side = {
@@ -108,6 +109,23 @@ progress(struct upstream *up)
 {
 	if (up->client != NULL && up->state != UP_TUNNEL)
 		conn_timeout(up->client, up->hub->cfg->proxy_timeout);
+}
+
+/*
+ * How much may wait queued to the client while the back end is still read.
+ * A client that has shown it reads (it once took a whole queue) may have a
+ * read's worth waiting, so a fast one is fed without a stop and start per
+ * read; one that has not, or any once proxy_memory is held in all, none.
+ */
+static size_t
+client_hold(const struct upstream *up)
+{
+	const struct conn *c = up->client;
+
+	if (c == NULL || !c->drained ||
+	    conn_held() >= up->hub->cfg->proxy_memory)
+		return 0;
+	return CHUNK_SIZE;
 }
 
 /* Traffic passed: the target is in use. */
@@ -398,8 +416,10 @@ start_request(struct upstream *up)
 			respond_error(c->req, 502, "the server went away");
 		return;
 	}
+	/* Through the connection, which reads again once its input (a body
+	 * that came while connecting) is taken. */
 	if (up->client != NULL)
-		client_input(up);
+		conn_process(up->client);
 }
 
 static void
@@ -665,7 +685,8 @@ client_drained(void *arg)
 		if (up->client->queued > 0 || relay_begin(up))
 			return;
 	}
-	if (up->reading || (up->client != NULL && up->client->queued > 0))
+	if (up->reading || (up->client != NULL &&
+	    up->client->queued > client_hold(up)))
 		return;
 	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
 	up->reading = 1;
@@ -728,7 +749,7 @@ to_client(struct upstream *up, const char *data, size_t len)
 	/* The socket is full: nothing more is read until what is queued is
 	 * written (client_drained), so a client that does not read holds one
 	 * read's rest, and the back end (or the kernel) holds the rest. */
-	if (c->queued > 0 && up->reading) {
+	if (c->queued > client_hold(up) && up->reading) {
 		uv_read_stop((uv_stream_t *)&up->tcp);
 		up->reading = 0;
 	}
@@ -856,7 +877,7 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 		c->req = NULL;
 		req->conn = NULL;
 		req_gone(req);
-		client_input(up);
+		conn_process(c);
 		goto out;
 	}
 	if (up->status >= 100 && up->status < 200) {

@@ -116,6 +116,13 @@ out=$(client close) || fail "client failed: $out"
 wait_backend_closed "close mid-body"
 [ "$(ss -Htn state close-wait "( sport = :$PORT )" | wc -l)" = 0 ] ||
 	fail "client sockets left in CLOSE-WAIT: $(ss -Htn state close-wait "( sport = :$PORT )")"
+# An upload that arrives while the hub connects to the back end goes on
+# once it has (the hub stops reading the client meanwhile).
+head -c $((4 << 20)) /dev/zero >"$T/up.bin"
+out=$(curl -sk -m 30 -H "Authorization: token $TOKEN" --data-binary "@$T/up.bin" \
+	-w ' %{http_code}' "$URL/services/echo/upload" | tail -n 1 || true)
+case $out in *" 200") ;; *) fail "4 MiB upload on a new back-end connection: $out" ;; esac
+
 hub_stop
 
 # Stalls, with a short proxy_timeout.
