@@ -6,11 +6,15 @@
  * cookies stripped, the server's secret injected, X-Forwarded-* set); the
  * body and the whole response are forwarded as the raw bytes that arrived,
  * with the parser in http.c only finding where each message ends. Memory
- * per request stays bounded whatever the body size: when the receiving side
- * has more than CONN_WRITE_HIGH bytes queued, the sending side stops
- * reading until it drains. The rest of a large response body to a plain
- * client goes by splice(2) instead (relay.c): back end -> pipe -> client,
- * never through user space.
+ * per request stays bounded whatever the body size: when the back end has
+ * more than CONN_WRITE_HIGH bytes queued, the client is not read until it
+ * drains; the back end is read only while the client's socket takes what
+ * it is sent (client_hold), so a client that reads nothing holds one read,
+ * a small one past proxy_memory held for all. Every exchange but a tunnel
+ * ends after proxy_timeout seconds without progress, and a client that
+ * stops sending before its request is whole ends it at once. The rest of
+ * a large response body to a plain client goes by splice(2) instead
+ * (relay.c): back end -> pipe -> client, never through user space.
  *
  * The proxy knows neither routes nor servers: it is given a target, an
  * authorised request and, for a user's server, two hooks to report
