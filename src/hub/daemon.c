@@ -322,6 +322,7 @@ daemon_run(struct config *cfg)
 	hub.router = &routes_router;
 	html_banner_from(autostop_banner);
 
+	conn_limits(&hub);
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
 	r = uv_tcp_bind(&hub.listener, (struct sockaddr *)&ss, 0);

@@ -195,7 +195,10 @@ derive(struct http_head *h, int is_request)
 
 			if (parse_length(f->value, f->value_len, &len) == -1)
 				return HTTP_EFRAMING;
-			if (has_cl && len != h->length)
+			/* Even two equal lengths are refused in a request, as
+			 * nginx does: a proxy forwarding both leaves the
+			 * next hop to pick one. */
+			if (has_cl && (is_request || len != h->length))
 				return HTTP_EFRAMING;
 			has_cl = 1;
 			h->length = len;
