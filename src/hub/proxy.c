@@ -1038,6 +1038,9 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 		up->got_bytes = 1;
 		free(up->head);
 		up->head = NULL;
+		/* A server answering is in use: a slow answer (a kernel
+		 * starting) must not leave it idle since the request. */
+		touch(up);
 	}
 	switch (up->state) {
 	case UP_IDLE:
