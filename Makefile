@@ -30,7 +30,8 @@ UNITS  := $(wildcard tests/unit/test-*.c)
 UOBJS  := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNITS) tests/unit/unit.c)
 FUZZ   := $(wildcard tests/fuzz/fuzz-*.c)
 
-.PHONY: all libs run test unit e2e asan deps clean format format-check fuzz bench
+.PHONY: all libs run test unit e2e asan deps clean format format-check fuzz bench \
+        hdr-check check
 
 all: $(B)/rig $(B)/unit-tests $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz-%,$(FUZZ)) \
      $(B)/arm-check
@@ -63,6 +64,23 @@ $(B)/arm-check: tests/helpers/arm-check.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d)
+
+# Every header compiles on its own (git's hdr-check): it includes what it
+# uses, so a .c file may include it anywhere. $(B)/hdr/X.hco records that
+# src/X.h compiled; only a header that changed (or one it includes) is
+# compiled again. tests/checks/headers.sh runs this.
+HDRS   := $(wildcard src/*.h src/*/*.h)
+hdr-check: $(patsubst src/%.h,$(B)/hdr/%.hco,$(HDRS))
+$(B)/hdr/%.hco: src/%.h | libs
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsyntax-only -x c -MF $(@:.hco=.d) -MT $@ $<
+	@touch $@
+-include $(wildcard $(B)/hdr/*.d $(B)/hdr/*/*.d)
+
+# The checks of the code itself (tests/checks/*.sh: layers, headers,
+# banned functions), without root and without the e2e tests.
+check:
+	tests/run-all.sh check-
 
 # Sanitizer build in its own tree, so both can coexist.
 asan:

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "version.h"
+#include "lib/banned.h"
 
 int
 cmd_version(int argc, char **argv)

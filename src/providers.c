@@ -9,6 +9,7 @@
 
 #include "azure/provider-azure.h"
 #include "machine/provider.h"
+#include "lib/banned.h"
 
 const struct provider *const providers[] = {
 	&provider_ssh,

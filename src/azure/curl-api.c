@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "curl-api.h"
+#include "lib/banned.h"
 
 #define CURL_SONAME "libcurl.so.4"
 

@@ -411,6 +411,11 @@ token_create(struct req *req, struct db_user *u)
 		return;
 	}
 	json_decref(body);
+	/* Only with admin_access (the route's OWNER_ACCESS): a token acts as
+	 * its user, so an admin making one for someone else is on record. */
+	if (strcmp(req->user.name, u->name) != 0)
+		log_info("token %lld for %s created by admin %s",
+		    (long long)id, u->name, req->user.name);
 	j = token_json(&t, u->name);
 	free(t.note);
 	json_object_set_new(j, "token", json_string(tok));

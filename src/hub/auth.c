@@ -40,6 +40,7 @@
 struct throttle_entry {
 	char    key[THROTTLE_KEY_MAX];
 	int     fails; /* since the key was last quiet for a window */
+	int     free_fails; /* how many cost nothing */
 	int64_t last_fail;
 	int64_t locked_until; /* 0 when not locked */
 	LIST_ENTRY(throttle_entry) bucket;
@@ -62,6 +63,10 @@ static struct throttle_entry *throttle_find(struct throttle *, const char *);
 static void throttle_remove(struct throttle *, struct throttle_entry *);
 static int  throttle_stale(const struct throttle_entry *, int64_t);
 static void throttle_make_room(struct throttle *, int64_t);
+static void throttle_count(struct throttle *, const char *, int64_t, int);
+static int  throttle_known(struct throttle *, const char *, int64_t);
+static void throttle_undo(struct throttle *, const char *);
+static void login_keys(const char *, const char *, char *, char *, char *);
 
 /* crypt_rn() of 'password' with 'setting' into a new string; NULL on
  * failure. The work area is on the heap: it is 32 kB, and this may run on
@@ -295,6 +300,14 @@ throttle_wait(struct throttle *t, const char *key, int64_t now)
 void
 throttle_fail(struct throttle *t, const char *key, int64_t now)
 {
+	throttle_count(t, key, now, THROTTLE_FREE);
+}
+
+/* A failure of 'key', of which the first 'free_fails' cost nothing. */
+static void
+throttle_count(struct throttle *t, const char *key, int64_t now,
+    int free_fails)
+{
 	struct throttle_entry *e;
 	int64_t                lock;
 	int                    k;
@@ -315,11 +328,12 @@ throttle_fail(struct throttle *t, const char *key, int64_t now)
 		TAILQ_REMOVE(&t->ages, e, age);
 	TAILQ_INSERT_TAIL(&t->ages, e, age);
 	e->last_fail = now;
-	if (e->fails < THROTTLE_FREE + 64)
+	e->free_fails = free_fails;
+	if (e->fails < free_fails + 64)
 		e->fails++;
-	if (e->fails <= THROTTLE_FREE)
+	if (e->fails <= free_fails)
 		return;
-	k = e->fails - THROTTLE_FREE;
+	k = e->fails - free_fails;
 	lock = k >= 30 ? THROTTLE_MAX_LOCK : (int64_t)1 << k;
 	if (lock > THROTTLE_MAX_LOCK)
 		lock = THROTTLE_MAX_LOCK;
@@ -334,4 +348,89 @@ throttle_ok(struct throttle *t, const char *key)
 	e = throttle_find(t, key);
 	if (e != NULL)
 		throttle_remove(t, e);
+}
+
+/* Whether 'key' has failures it has not yet been forgiven. */
+static int
+throttle_known(struct throttle *t, const char *key, int64_t now)
+{
+	struct throttle_entry *e = throttle_find(t, key);
+
+	return e != NULL && e->fails > 0 && !throttle_stale(e, now);
+}
+
+/* Takes back one failure of 'key' counted in advance; a lock goes with it
+ * once the count is back within the free ones. */
+static void
+throttle_undo(struct throttle *t, const char *key)
+{
+	struct throttle_entry *e = throttle_find(t, key);
+
+	if (e == NULL)
+		return;
+	if (e->fails > 0)
+		e->fails--;
+	if (e->fails == 0) {
+		throttle_remove(t, e);
+		return;
+	}
+	if (e->fails <= e->free_fails)
+		e->locked_until = 0;
+}
+
+/* The three keys of an attempt: its address, the address and the name,
+ * the name (cut to LOGIN_NAME_KEY bytes). */
+static void
+login_keys(const char *addr, const char *name, char *a, char *p, char *u)
+{
+	snprintf(a, THROTTLE_KEY_MAX, "a:%s", addr);
+	snprintf(p, THROTTLE_KEY_MAX, "p:%s %.*s", addr, LOGIN_NAME_KEY, name);
+	snprintf(u, THROTTLE_KEY_MAX, "u:%.*s", LOGIN_NAME_KEY, name);
+}
+
+/*
+ * An attempt counts as a failure from the moment it starts: guesses sent in
+ * parallel find the lock that those before them set, before any of them is
+ * hashed. The name's own count only holds back addresses that have failed
+ * themselves: a name under attack from elsewhere does not lock out its
+ * owner at an address with a clean record; to the attacker, each new
+ * address is worth one guess before the name's lock applies to it too.
+ */
+int64_t
+login_throttle_begin(struct throttle *t, const char *addr, const char *name,
+    int64_t now)
+{
+	char    a[THROTTLE_KEY_MAX], p[THROTTLE_KEY_MAX], u[THROTTLE_KEY_MAX];
+	int64_t wait, w;
+
+	login_keys(addr, name, a, p, u);
+	wait = throttle_wait(t, a, now);
+	w = throttle_wait(t, p, now);
+	wait = w > wait ? w : wait;
+	if (throttle_known(t, a, now) || throttle_known(t, p, now)) {
+		w = throttle_wait(t, u, now);
+		wait = w > wait ? w : wait;
+	}
+	if (wait > 0)
+		return wait;
+	throttle_count(t, a, now, THROTTLE_ADDR_FREE);
+	throttle_count(t, p, now, THROTTLE_FREE);
+	throttle_count(t, u, now, THROTTLE_FREE);
+	return 0;
+}
+
+void
+login_throttle_end(struct throttle *t, const char *addr, const char *name,
+    int ok)
+{
+	char a[THROTTLE_KEY_MAX], p[THROTTLE_KEY_MAX], u[THROTTLE_KEY_MAX];
+
+	if (!ok)
+		return; /* counted when it began */
+	login_keys(addr, name, a, p, u);
+	/* Not forgiven: the address's other failures, which a guesser with
+	 * an account of their own could otherwise wipe by logging in. */
+	throttle_undo(t, a);
+	throttle_ok(t, p);
+	throttle_ok(t, u);
 }

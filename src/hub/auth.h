@@ -46,4 +46,21 @@ int64_t          throttle_wait(struct throttle *, const char *key, int64_t now);
 void             throttle_fail(struct throttle *, const char *key, int64_t now);
 void             throttle_ok(struct throttle *, const char *key);
 
+/*
+ * The login form's throttle, over three keys: the client's address (with
+ * THROTTLE_ADDR_FREE free failures: many people may share one), the
+ * address and the name (THROTTLE_FREE), and the name alone, which holds
+ * back only addresses that are failing themselves.
+ */
+#define THROTTLE_ADDR_FREE 20
+#define LOGIN_NAME_KEY     64 /* bytes of a name used as a key */
+
+/* Seconds an attempt must wait (answer 429); 0: it goes on, counted as a
+ * failure from now until login_throttle_end() says otherwise. */
+int64_t login_throttle_begin(struct throttle *, const char *addr,
+    const char *name, int64_t now);
+/* The outcome of an attempt login_throttle_begin() let through. */
+void    login_throttle_end(struct throttle *, const char *addr,
+    const char *name, int ok);
+
 #endif

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "lib/log.h"
 #include "state.h"
+#include "lib/banned.h"
 
 int
 cmd_hub(int argc, char **argv)

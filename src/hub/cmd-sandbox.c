@@ -25,6 +25,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "sandbox.h"
+#include "lib/banned.h"
 
 int
 cmd_sandbox(int argc, char **argv)

@@ -45,6 +45,9 @@ struct config {
 	int   splice; /* large plain response bodies by splice(2) */
 	int   session_days; /* login lifetime */
 	uint64_t max_body; /* for the hub's own endpoints */
+	int   proxy_timeout; /* seconds a proxied exchange may stall */
+	uint64_t proxy_memory; /* held for slow clients, in all */
+	int   max_conns; /* client connections at most */
 	struct service *services;
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */

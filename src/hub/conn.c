@@ -11,10 +11,16 @@
  * Timeouts: a client has header_timeout seconds to send a whole head (so a
  * slow client cannot hold a connection open by trickling bytes), the same
  * for a hub endpoint's body, and keepalive_timeout seconds of quiet between
- * requests. Proxied requests and tunnels have no timeout of their own: a
- * long download or an idle kernel WebSocket is normal.
+ * requests. A proxied exchange may stall (no byte moving either way) for
+ * proxy_timeout seconds (the proxy restarts the timer as bytes move), so a
+ * long download is fine and a dead one ends. Tunnels have no timeout: an
+ * idle kernel WebSocket is normal; TCP keep-alive watches them instead.
  */
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -44,10 +50,19 @@ static void timer_cb(uv_timer_t *);
 static void close_cb(uv_handle_t *);
 static void update_reading(struct conn *);
 static int  send_chunk(void *, char *, size_t);
+static struct conn *victim(struct hub *);
+static void process_input(struct conn *);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
  * the bytes before returning. */
 static char read_space[64 * 1024];
+
+/* Bytes queued to all clients, not yet taken by their sockets. */
+static size_t held;
+
+/* Client connections at most: max_conns, or fewer if descriptors are short
+ * (conn_limits). */
+static int cap = 1 << 30;
 
 static void
 alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -59,6 +74,64 @@ alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 }
 
 void
+conn_limits(struct hub *hub)
+{
+	struct rlimit rl;
+	int           fit;
+
+	cap = hub->cfg->max_conns;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit");
+			rl.rlim_cur = was;
+		}
+	}
+	/* A proxied connection takes two descriptors, and a relay's pipe
+	 * and polled duplicates more for a while: three each, beyond what
+	 * the database, logs and servers' pipes need. */
+	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30 ?
+	    1 << 30 : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 3;
+	if (fit < cap) {
+		log_warnx("max_conns %d is more than %llu open files allow: "
+			  "%d at most", cap, (unsigned long long)rl.rlim_cur,
+		    fit > 16 ? fit : 16);
+		cap = fit > 16 ? fit : 16;
+	}
+}
+
+/*
+ * The connection to close when a new one comes at the cap: the oldest idle
+ * one that never carried a signed-in request, else the oldest such one
+ * half-way through a head (a client trickling bytes), else the oldest idle
+ * one at all. One answering a request is never taken. Linear, but only at
+ * the cap.
+ */
+static struct conn *
+victim(struct hub *hub)
+{
+	struct conn *c, *partial = NULL, *idle = NULL;
+
+	TAILQ_FOREACH(c, &hub->conns, entry) {
+		if (c->closing || c->state != CONN_HEAD || c->req != NULL)
+			continue;
+		if (c->in.len == 0 && !c->trusted)
+			return c;
+		if (!c->trusted && partial == NULL)
+			partial = c;
+		if (c->in.len == 0 && idle == NULL)
+			idle = c;
+	}
+	return partial != NULL ? partial : idle;
+}
+
+void
 conn_accept(struct hub *hub, uv_stream_t *listener,
     const struct conn_ops *ops)
 {
@@ -66,6 +139,14 @@ conn_accept(struct hub *hub, uv_stream_t *listener,
 	struct sockaddr_storage ss;
 	int                     len = sizeof(ss), r;
 
+	/* At the cap the newcomer takes an idle or anonymous one's place, so
+	 * a signed-in user still gets through; with none, it is closed. */
+	if (hub->nconns >= (size_t)cap) {
+		struct conn *v = victim(hub);
+
+		if (v != NULL)
+			conn_close(v, "connection cap: making room");
+	}
 	c->hub = hub;
 	c->ops = ops;
 	buf_init(&c->in, CONN_MAX_INPUT);
@@ -78,6 +159,10 @@ conn_accept(struct hub *hub, uv_stream_t *listener,
 	if (r != 0) {
 		log_warnx("accept: %s", uv_strerror(r));
 		conn_close(c, "accept failed");
+		return;
+	}
+	if (hub->nconns > (size_t)cap) {
+		conn_close(c, "connection cap");
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
@@ -114,6 +199,7 @@ write_cb(uv_write_t *w, int status)
 	struct conn *c = wr->c;
 
 	c->queued -= wr->len;
+	held -= wr->len;
 	chunk_unref(wr->chunk);
 	free(wr);
 	if (c->closing)
@@ -122,6 +208,8 @@ write_cb(uv_write_t *w, int status)
 		conn_close(c, "write failed");
 		return;
 	}
+	if (c->queued == 0)
+		c->drained = 1;
 	if (c->close_after_write && c->queued == 0) {
 		conn_close(c, "done");
 		return;
@@ -161,6 +249,10 @@ send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
 		return 0;
 	data += len - left;
 	len = left;
+	/* A small rest is copied: a client that does not read then holds
+	 * those bytes, not the whole 64 KiB chunk they lie in. */
+	if (left <= CONN_COPY_MAX)
+		chunk = NULL;
 	wr = xmalloc(sizeof(*wr) + (chunk == NULL ? len : 0));
 	wr->c = c;
 	wr->len = len;
@@ -178,7 +270,30 @@ send_bytes(struct conn *c, char *chunk, const char *data, size_t len)
 		return -1;
 	}
 	c->queued += len;
+	held += len;
 	return 0;
+}
+
+size_t
+conn_held(void)
+{
+	return held;
+}
+
+int
+conn_stalled(struct conn *c)
+{
+	uv_os_fd_t fd;
+	int        unsent = 0;
+
+	if (c->queued > 0)
+		return 1;
+	if (c->drained)
+		return 0;
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0 ||
+	    ioctl(fd, SIOCOUTQNSD, &unsent) == -1)
+		return 0;
+	return unsent > 0;
 }
 
 /* Sends the ciphertext OpenSSL has written since the last flush. */
@@ -300,8 +415,12 @@ conn_close_after_write(struct conn *c)
 static void
 update_reading(struct conn *c)
 {
-	int want = !c->paused && !c->close_after_write &&
-	    c->in.len < CONN_READ_PAUSE;
+	/* While a request is answered, what the client sends is the body,
+	 * or requests it pipelined after it: those wait, a few KiB of them,
+	 * until the response is done. */
+	size_t most = c->state == CONN_HANDLING || c->state == CONN_PROXY ?
+	    CONN_READ_PAUSE_BUSY : CONN_READ_PAUSE;
+	int    want = !c->paused && !c->close_after_write && c->in.len < most;
 
 	if (c->closing)
 		return;
@@ -441,8 +560,15 @@ tls_input(struct conn *c, const char *data, size_t len)
 			 * flight finish. */
 			if (c->state == CONN_HEAD && c->in.len == 0)
 				conn_close(c, "client closed");
-			else if (c->state == CONN_TUNNEL && c->peer != NULL)
-				c->peer_ops->eof(c->peer);
+			else if ((c->state == CONN_TUNNEL ||
+				     c->state == CONN_PROXY) &&
+			    c->peer != NULL) {
+				/* Hand on what came before it first. */
+				conn_process(c);
+				if (!c->closing && c->peer != NULL)
+					c->peer_ops->eof(c->peer);
+				return;
+			}
 			break;
 		}
 		conn_close(c, "TLS error");
@@ -459,10 +585,12 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	if (n < 0) {
-		if (c->state == CONN_TUNNEL && c->peer != NULL && n == UV_EOF) {
-			c->peer_ops->eof(c->peer);
+		if ((c->state == CONN_TUNNEL || c->state == CONN_PROXY) &&
+		    c->peer != NULL && n == UV_EOF) {
+			/* First: the peer may close the connection. */
 			uv_read_stop(s);
 			c->reading = 0;
+			c->peer_ops->eof(c->peer);
 			return;
 		}
 		if (c->state == CONN_PROXY && n == UV_EOF &&
@@ -494,6 +622,16 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 void
 conn_process(struct conn *c)
+{
+	process_input(c);
+	/* What was taken may leave room to read again (a body that waited
+	 * for a back end to connect). */
+	update_reading(c);
+}
+
+/* Hands buffered input up until no one takes more. */
+static void
+process_input(struct conn *c)
 {
 	while (!c->closing) {
 		enum conn_state before = c->state;

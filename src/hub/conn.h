@@ -27,6 +27,11 @@ struct req;
 #define CONN_READ_PAUSE  (256 * 1024) /* stop reading past this */
 #define CONN_WRITE_HIGH  (512 * 1024) /* peers stop feeding past this */
 #define CONN_WRITE_LOW   (64 * 1024) /* and resume below this */
+/* Input kept while a request is answered (its body, pipelined requests). */
+#define CONN_READ_PAUSE_BUSY (16 * 1024)
+/* A write's rest up to this size is copied rather than held in its chunk. */
+#define CONN_COPY_MAX    (20 * 1024)
+#define CONN_FD_RESERVE  64 /* descriptors not for connections */
 
 enum conn_state {
 	CONN_HEAD, /* waiting for a request head */
@@ -75,9 +80,15 @@ struct conn {
 	int              closing;
 	int              handles; /* open handles left to close */
 	unsigned         served; /* requests completed */
+	int              trusted; /* has carried a signed-in request */
+	int              drained; /* has taken all of a queue: it reads */
 	char             addr[64]; /* peer, numeric */
 	TAILQ_ENTRY(conn) entry;
 };
+
+/* Raises the soft limit of open files to the hard one and derives the
+ * connection cap from it and max_conns. Once, before the listener. */
+void conn_limits(struct hub *);
 
 /* Accepts one connection from the hub's listener; 'ops' (which must
  * outlive it) gets its requests. */
@@ -93,6 +104,15 @@ void conn_accept(struct hub *, uv_stream_t *listener,
  * reports it as before. Used for clients and back ends alike.
  */
 size_t stream_write_now(uv_stream_t *s, const char *data, size_t len);
+
+/* Bytes queued to all clients that their sockets have not yet taken: what
+ * clients slower than the hub cost it (the proxy's proxy_memory). */
+size_t conn_held(void);
+
+/* Whether the client may not be taking what it is sent: bytes queued
+ * here, or, until it has once taken all that was queued, bytes its socket
+ * has not been able to send (its window is closed). At most one ioctl. */
+int    conn_stalled(struct conn *);
 
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
 int  conn_write(struct conn *, const void *, size_t);
@@ -112,7 +132,8 @@ void conn_close_after_write(struct conn *);
 void conn_pause(struct conn *);
 void conn_resume(struct conn *);
 
-/* Processes buffered input again (after a state change). */
+/* Processes buffered input again (after a state change), then reads
+ * again if what was taken left room. */
 void conn_process(struct conn *);
 
 /* (Re)starts the connection's one timer: closes it after 'seconds' of

@@ -333,6 +333,9 @@ daemon_run(struct config *cfg)
 	if (!cfg->tls && !is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		    "proxy", host);
+	/* The open-files limit and the connection cap, before any
+	 * connection. */
+	conn_limits(&hub);
 	uv_tcp_init(hub.loop, &hub.listener);
 	hub.listener.data = &hub;
 	r = uv_tcp_bind(&hub.listener, (struct sockaddr *)&ss, 0);

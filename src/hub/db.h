@@ -9,6 +9,7 @@
 #ifndef DB_H
 #define DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;

@@ -12,6 +12,7 @@
 #include "req.h"
 #include "respond.h"
 #include "server.h"
+#include "lib/banned.h"
 
 void
 metrics_respond(struct req *req)

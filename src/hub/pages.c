@@ -229,31 +229,23 @@ login_done_cb(uv_work_t *w, int status)
 	struct login_work *lw = container_of(w, struct login_work, work);
 	struct req        *req = lw->req;
 	struct hub        *hub = req->hub;
-	char              *akey, *ukey;
 
 	(void)status;
 	req->busy = 0;
-	akey = xasprintf("a:%s", req->addr);
-	ukey = xasprintf("u:%s", lw->name);
+	/* Counted as a failure when it began; a client that left still
+	 * made its guess. */
+	login_throttle_end(hub->throttle, req->addr, lw->name, lw->ok);
+	if (!lw->ok)
+		hub->m.login_failures++;
 	if (req->conn == NULL) {
-		/* The client left; the attempt still counts. */
-		if (!lw->ok) {
-			throttle_fail(hub->throttle, ukey, now_sec());
-			throttle_fail(hub->throttle, akey, now_sec());
-		}
 		req_free(req);
 		goto out;
 	}
 	if (!lw->ok) {
-		hub->m.login_failures++;
-		throttle_fail(hub->throttle, ukey, now_sec());
-		throttle_fail(hub->throttle, akey, now_sec());
 		log_warnx("login failed from %s", req->addr);
 		login_page(req, 401, "Invalid username or password.", NULL);
 		goto out;
 	}
-	throttle_ok(hub->throttle, ukey);
-	throttle_ok(hub->throttle, akey);
 	hub->m.logins++;
 	{
 		struct db_user u;
@@ -289,8 +281,6 @@ login_done_cb(uv_work_t *w, int status)
 		free_secret(sid);
 	}
 out:
-	free(akey);
-	free(ukey);
 	free(lw->name);
 	free_secret(lw->password);
 	free(lw->hash);
@@ -303,7 +293,6 @@ pages_login_try(struct req *req)
 {
 	struct login_work *lw;
 	char   *name = field(req, "username"), *pw = field(req, "password");
-	char   *akey = NULL, *ukey = NULL;
 	int64_t wait;
 	struct db_user u;
 	int     r;
@@ -318,11 +307,8 @@ pages_login_try(struct req *req)
 	for (char *p = name; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	akey = xasprintf("a:%s", req->addr);
-	ukey = xasprintf("u:%.64s", name);
-	wait = throttle_wait(req->hub->throttle, ukey, now_sec());
-	if (throttle_wait(req->hub->throttle, akey, now_sec()) > wait)
-		wait = throttle_wait(req->hub->throttle, akey, now_sec());
+	wait = login_throttle_begin(req->hub->throttle, req->addr, name,
+	    now_sec());
 	if (wait > 0) {
 		char *hdr = xasprintf("Retry-After: %lld\r\n", (long long)wait);
 		struct buf b;
@@ -363,8 +349,6 @@ pages_login_try(struct req *req)
 out:
 	free(name);
 	free_secret(pw);
-	free(akey);
-	free(ukey);
 }
 
 void

@@ -6,11 +6,15 @@
  * cookies stripped, the server's secret injected, X-Forwarded-* set); the
  * body and the whole response are forwarded as the raw bytes that arrived,
  * with the parser in http.c only finding where each message ends. Memory
- * per request stays bounded whatever the body size: when the receiving side
- * has more than CONN_WRITE_HIGH bytes queued, the sending side stops
- * reading until it drains. The rest of a large response body to a plain
- * client goes by splice(2) instead (relay.c): back end -> pipe -> client,
- * never through user space.
+ * per request stays bounded whatever the body size: when the back end has
+ * more than CONN_WRITE_HIGH bytes queued, the client is not read until it
+ * drains; the back end is read only while the client's socket takes what
+ * it is sent (client_hold), so a client that reads nothing holds one read,
+ * a small one past proxy_memory held for all. Every exchange but a tunnel
+ * ends after proxy_timeout seconds without progress, and a client that
+ * stops sending before its request is whole ends it at once. The rest of
+ * a large response body to a plain client goes by splice(2) instead
+ * (relay.c): back end -> pipe -> client, never through user space.
  *
  * The proxy knows neither routes nor servers: it is given a target, an
  * authorised request and, for a user's server, two hooks to report
@@ -33,6 +37,8 @@
 
 #define UP_MAX_IDLE 256 /* pooled connections in all */
 #define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
+#define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
+#define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
 
 enum up_state {
 	UP_CONNECTING,
@@ -79,6 +85,7 @@ struct up_wreq {
 	char             data[];
 };
 
+static int  name_is(const char *, size_t, const char *);
 static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void up_close(struct upstream *, const char *why);
 static void up_connect(struct upstream *);
@@ -87,6 +94,8 @@ static void client_input(void *);
 static void client_drained(void *);
 static void client_eof(void *);
 static void client_gone(void *);
+static void progress(struct upstream *);
+static size_t client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
 static const struct conn_peer_ops client_side = {
@@ -95,6 +104,33 @@ static const struct conn_peer_ops client_side = {
 	.eof = client_eof,
 	.gone = client_gone,
 };
+
+/* Bytes moved in a proxied exchange: it has proxy_timeout seconds again
+ * to move more. A tunnel has no timeout (TCP keep-alive instead): an idle
+ * kernel's WebSocket is normal. */
+static void
+progress(struct upstream *up)
+{
+	if (up->client != NULL && up->state != UP_TUNNEL)
+		conn_timeout(up->client, up->hub->cfg->proxy_timeout);
+}
+
+/*
+ * How much may wait queued to the client while the back end is still read.
+ * A client that has shown it reads (it once took a whole queue) may have a
+ * read's worth waiting, so a fast one is fed without a stop and start per
+ * read; one that has not, or any once proxy_memory is held in all, none.
+ */
+static size_t
+client_hold(const struct upstream *up)
+{
+	const struct conn *c = up->client;
+
+	if (c == NULL || !c->drained ||
+	    conn_held() >= up->hub->cfg->proxy_memory)
+		return 0;
+	return CHUNK_SIZE;
+}
 
 /* Traffic passed: the target is in use. */
 static void
@@ -109,10 +145,17 @@ touch(struct upstream *up)
 static void
 up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	(void)h;
+	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+
 	(void)hint;
 	b->base = chunk_new();
 	b->len = CHUNK_SIZE;
+	/* Past proxy_memory held for slow clients, reads for a client that
+	 * is not taking what it is sent shrink: one that stops reading then
+	 * holds at most one small read, and fast ones are not slowed. */
+	if (conn_held() + CHUNK_SIZE > up->hub->cfg->proxy_memory &&
+	    up->client != NULL && conn_stalled(up->client))
+		b->len = PROXY_READ_SMALL;
 }
 
 static void
@@ -167,6 +210,7 @@ up_write_cb(uv_write_t *w, int status)
 			conn_close(c, "upstream write failed");
 		return;
 	}
+	progress(up);
 	if (up->queued < CONN_WRITE_LOW && up->client != NULL)
 		conn_resume(up->client);
 }
@@ -202,6 +246,29 @@ up_write(struct upstream *up, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Whether a header name is 'lower' (lower case, with '-'), reading '_' as
+ * '-': servers behind CGI-like layers (WSGI, Tornado's and PHP's
+ * environments) see X_Rig_User and X-Rig-User as one name.
+ */
+static int
+name_is(const char *name, size_t len, const char *lower)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (lower[i] == '\0')
+			return 0;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (c == '_')
+			c = '-';
+		if (c != lower[i])
+			return 0;
+	}
+	return lower[len] == '\0';
+}
+
 int
 proxy_skip_header(const struct http_header *f)
 {
@@ -211,9 +278,14 @@ proxy_skip_header(const struct http_header *f)
 		"x-rig-user", "forwarded", "proxy-authorization" };
 
 	for (size_t i = 0; i < nitems(drop); i++)
-		if (f->name_len == strlen(drop[i]) &&
-		    strncasecmp(f->name, drop[i], f->name_len) == 0)
+		if (name_is(f->name, f->name_len, drop[i]))
 			return 1;
+	/* Framing the hub did not read: a server that took it for the real
+	 * one would see another message boundary than the hub did. */
+	if (memchr(f->name, '_', f->name_len) != NULL &&
+	    (name_is(f->name, f->name_len, "content-length") ||
+	    name_is(f->name, f->name_len, "transfer-encoding")))
+		return 1;
 	return 0;
 }
 
@@ -263,7 +335,13 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 	buf_init(&b, 2 * HTTP_MAX_HEAD);
 	buf_add(&b, h->method, h->method_len);
 	buf_add(&b, " ", 1);
-	buf_add(&b, h->target, h->target_len);
+	/* The normalised path, which routing and access were decided on,
+	 * and the query as it came. */
+	buf_adds(&b, req->path);
+	if (memchr(h->target, '?', h->target_len) != NULL) {
+		buf_add(&b, "?", 1);
+		buf_adds(&b, req->query);
+	}
 	buf_adds(&b, " HTTP/1.1\r\n");
 	for (size_t i = 0; i < h->nhdr; i++) {
 		if (proxy_skip_header(&h->hdr[i]))
@@ -342,8 +420,10 @@ start_request(struct upstream *up)
 			respond_error(c->req, 502, "the server went away");
 		return;
 	}
+	/* Through the connection, which reads again once its input (a body
+	 * that came while connecting) is taken. */
 	if (up->client != NULL)
-		client_input(up);
+		conn_process(up->client);
 }
 
 static void
@@ -426,6 +506,7 @@ proxy_forward(struct req *req, const struct target *t)
 	conn_peer_set(c, &client_side, up);
 	req->hub->m.proxied++;
 	touch(up);
+	progress(up);
 	if (up->state == UP_CONNECTING)
 		up_connect(up);
 	else
@@ -471,6 +552,7 @@ client_input(void *arg)
 		return;
 	}
 	buf_consume(&c->in, (size_t)n);
+	progress(up);
 	if (done)
 		up->req_done = 1;
 }
@@ -504,6 +586,7 @@ relay_moved(void *arg, size_t n)
 	if (up->client != NULL && up->client->req != NULL)
 		up->client->req->sent += n;
 	up->hub->m.spliced_bytes += n;
+	progress(up);
 }
 
 static void
@@ -600,30 +683,47 @@ client_drained(void *arg)
 
 	if (up->closing || up->relay != NULL || up->state == UP_IDLE)
 		return;
+	progress(up);
 	if (relay_wanted(up)) {
 		/* The last write's callback comes back here with 0. */
 		if (up->client->queued > 0 || relay_begin(up))
 			return;
 	}
-	if (up->reading)
+	if (up->reading || (up->client != NULL &&
+	    up->client->queued > client_hold(up)))
 		return;
 	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
 	up->reading = 1;
 }
 
-/* The client half-closed a tunnel. */
+/*
+ * The client will send no more (a FIN, or TLS close_notify). A tunnel ends
+ * both ways. A request sent whole may still get its response, after which
+ * the connection closes. A request cut short never will be whole: the back
+ * end would wait for the rest as long as it lives, so both end now.
+ */
 static void
 client_eof(void *arg)
 {
 	struct upstream *up = arg;
+	struct conn     *c = up->client;
 
-	if (up->closing || up->state != UP_TUNNEL)
+	if (up->closing || c == NULL)
 		return;
-	/* XXX: a half-close should be a shutdown(); closing both ways is
-	 * what WebSocket peers expect in practice. */
-	if (up->client != NULL)
-		conn_close_after_write(up->client);
-	up_close(up, "client closed the tunnel");
+	if (up->state == UP_TUNNEL) {
+		/* XXX: a half-close should be a shutdown(); closing both
+		 * ways is what WebSocket peers expect in practice. */
+		conn_close_after_write(c);
+		up_close(up, "client closed the tunnel");
+		return;
+	}
+	if (up->req_done) {
+		if (c->req != NULL)
+			c->req->keep_alive = 0;
+		return;
+	}
+	up_close(up, "client left mid-request");
+	conn_close(c, "client left mid-request");
 }
 
 /* The client closed, or the hub answered it instead. */
@@ -650,7 +750,10 @@ to_client(struct upstream *up, const char *data, size_t len)
 			return -1;
 	} else if (conn_write(c, data, len) == -1)
 		return -1;
-	if (c->queued > CONN_WRITE_HIGH && up->reading) {
+	/* The socket is full: nothing more is read until what is queued is
+	 * written (client_drained), so a client that does not read holds one
+	 * read's rest, and the back end (or the kernel) holds the rest. */
+	if (c->queued > client_hold(up) && up->reading) {
 		uv_read_stop((uv_stream_t *)&up->tcp);
 		up->reading = 0;
 	}
@@ -763,6 +866,11 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 		up->state = UP_TUNNEL;
 		c->state = CONN_TUNNEL;
 		req->status = 101;
+		/* No timeout for a tunnel: keep-alive probes find a peer
+		 * that vanished without a word, on either side. */
+		conn_timeout(c, 0);
+		uv_tcp_keepalive(&c->tcp, 1, PROXY_KEEPALIVE);
+		uv_tcp_keepalive(&up->tcp, 1, PROXY_KEEPALIVE);
 		up->hub->m.websockets++;
 		if (to_client(up, rest - with, with + nrest) == -1) {
 			up_close(up, "client gone");
@@ -773,7 +881,7 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 		c->req = NULL;
 		req->conn = NULL;
 		req_gone(req);
-		client_input(up);
+		conn_process(c);
 		goto out;
 	}
 	if (up->status >= 100 && up->status < 200) {
@@ -923,12 +1031,16 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			conn_close(c, "server closed mid-response");
 		return;
 	}
+	progress(up);
 	if (!up->got_bytes) {
 		/* The head is kept only to retry on a stale pooled
 		 * connection; an answer means no retry. */
 		up->got_bytes = 1;
 		free(up->head);
 		up->head = NULL;
+		/* A server answering is in use: a slow answer (a kernel
+		 * starting) must not leave it idle since the request. */
+		touch(up);
 	}
 	switch (up->state) {
 	case UP_IDLE:

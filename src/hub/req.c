@@ -29,6 +29,7 @@ static void read_body(struct conn *);
 static void body_cb(void *, const char *, size_t);
 static int  head_error_status(int);
 static void access_log(struct req *);
+static int  normalize_path(struct req *);
 
 const struct conn_ops req_conn_ops = {
 	.input = conn_input,
@@ -86,6 +87,23 @@ head_error_status(int r)
 	}
 }
 
+/*
+ * Routing, authorisation and the proxy all see the normalised path: a
+ * "/user/alice/../bob/x" is bob's, never alice's server's (which would
+ * resolve the dots itself, after the hub had checked alice's access).
+ */
+static int
+normalize_path(struct req *req)
+{
+	char *n = url_path_normalize(req->path, strlen(req->path));
+
+	if (n == NULL)
+		return -1;
+	free(req->path);
+	req->path = n;
+	return 0;
+}
+
 /* Makes a request of a complete head at the start of c->in, and routes it
  * or starts reading its body. */
 static void
@@ -132,6 +150,11 @@ read_head(struct conn *c)
 	http_body_init(&req->framing, &req->head);
 	c->req = req;
 	conn_timeout(c, 0);
+	if (normalize_path(req) == -1) {
+		c->state = CONN_HANDLING; /* no next head: it closes */
+		req_error_close(c, 400, "path cannot be normalised");
+		return;
+	}
 
 	if (hub->router->proxied(req)) {
 		c->state = CONN_PROXY;
@@ -221,6 +244,9 @@ req_answered(struct conn *c)
 	int         keep = req != NULL && req->keep_alive;
 
 	if (req != NULL) {
+		/* At the connection cap, such connections are kept longest. */
+		if (req->authed)
+			c->trusted = 1;
 		c->req = NULL;
 		req->conn = NULL;
 		req_gone(req);

@@ -96,7 +96,8 @@ static const struct route routes[] = {
 	{ M_ANY,    USERS "/server",          OWNER, XSRF_HDR, api_user_405 },
 	{ M_GET,    USERS "/server/progress", OWNER, XSRF_HDR, api_progress },
 	{ M_GET,    USERS "/tokens",          OWNER, XSRF_HDR, api_tokens },
-	{ M_POST,   USERS "/tokens",          OWNER, XSRF_HDR, api_token_add },
+	{ M_POST,   USERS "/tokens",          OWNER_ACCESS, XSRF_HDR,
+	    api_token_add }, /* acting as NAME: only with admin_access */
 	{ M_ANY,    USERS "/tokens",          OWNER, XSRF_HDR, api_user_405 },
 	{ M_GET,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_get },
 	{ M_DELETE, USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_del },

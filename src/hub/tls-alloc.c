@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "tls-alloc.h"
+#include "lib/banned.h"
 
 #define BIG_MIN  (16 * 1024) /* below a record buffer: malloc's business */
 #define BIG_MAX  (24 * 1024) /* above the handshake buffer (21,848) */

@@ -13,6 +13,7 @@
 #include "chunk.h"
 #include "lib/log.h"
 #include "tls-bio.h"
+#include "lib/banned.h"
 
 static BIO_METHOD *method;
 

@@ -11,6 +11,7 @@
 #include "req.h"
 #include "server.h"
 #include "users.h"
+#include "lib/banned.h"
 
 int
 users_start(struct req *req, const struct db_user *u, const char **err)

@@ -15,6 +15,7 @@
 
 /* Token characters of RFC 9110 §5.6.2, as a table: the parser asks for
  * every byte of every header name. */
+/* clang-format off */
 static const unsigned char tchar[256] = {
 	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
 	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
@@ -32,6 +33,7 @@ static const unsigned char tchar[256] = {
 	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
 	['y'] = 1, ['z'] = 1,
 };
+/* clang-format on */
 
 static int
 is_tchar(unsigned char c)
@@ -193,7 +195,10 @@ derive(struct http_head *h, int is_request)
 
 			if (parse_length(f->value, f->value_len, &len) == -1)
 				return HTTP_EFRAMING;
-			if (has_cl && len != h->length)
+			/* Even two equal lengths are refused in a request, as
+			 * nginx does: a proxy forwarding both leaves the
+			 * next hop to pick one. */
+			if (has_cl && (is_request || len != h->length))
 				return HTTP_EFRAMING;
 			has_cl = 1;
 			h->length = len;

@@ -13,6 +13,11 @@
 #include "url.h"
 #include "util.h"
 
+static int    dot_segment(const char *s, size_t n);
+static int    hides_dot_segment(const char *s, size_t n);
+static int    has_separator(const char *s, size_t n);
+static size_t separator_at(const char *p, const char *end);
+
 char *
 url_decode(const char *s, size_t len, int plus)
 {
@@ -161,4 +166,131 @@ target_split(const char *target, size_t len, char **path, char **query)
 	}
 	*path = xstrndup(target, (size_t)(q - target));
 	*query = xstrndup(q + 1, len - (size_t)(q + 1 - target));
+}
+
+/* 1 if the segment of 'n' bytes is ".", 2 if "..", with dots written as
+ * themselves or as %2e; else 0. */
+static int
+dot_segment(const char *s, size_t n)
+{
+	int dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] == '%' && i + 2 < n && s[i + 1] == '2' &&
+		    (s[i + 2] == 'e' || s[i + 2] == 'E')) {
+			dots++;
+			i += 2;
+		} else
+			return 0;
+		if (dots > 2)
+			return 0;
+	}
+	return dots;
+}
+
+/* Whether 'p' starts a separator some server may read as '/': a raw '\',
+ * or %2f or %5c; returns its length, 0 if none. */
+static size_t
+separator_at(const char *p, const char *end)
+{
+	if (*p == '\\')
+		return 1;
+	if (*p == '%' && end - p >= 3 &&
+	    ((p[1] == '2' && (p[2] == 'f' || p[2] == 'F')) ||
+	        (p[1] == '5' && (p[2] == 'c' || p[2] == 'C'))))
+		return 3;
+	return 0;
+}
+
+/* Whether a segment holds a separator some server may decode. */
+static int
+has_separator(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (separator_at(s + i, s + n) > 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a segment, split at the separators separator_at() finds, has a
+ * dot segment among its pieces ("..%2f", "%2e%2e%5c", "..\\"). */
+static int
+hides_dot_segment(const char *s, size_t n)
+{
+	const char *end = s + n, *piece = s;
+
+	for (const char *p = s; p <= end; p++) {
+		size_t sep = p < end ? separator_at(p, end) : 1;
+
+		if (sep == 0)
+			continue;
+		if (dot_segment(piece, (size_t)(p - piece)) != 0)
+			return 1;
+		p += sep - 1;
+		piece = p + 1;
+	}
+	return 0;
+}
+
+char *
+url_path_normalize(const char *path, size_t len)
+{
+	char  *out;
+	size_t o = 0, i = 1, nseg = 0;
+	int    slash = 0; /* the path ends in '/' */
+
+	/* Only origin-form paths are routed; the others match nothing. */
+	if (len == 0 || path[0] != '/')
+		return xstrndup(path, len);
+	for (size_t k = 0; k + 2 < len; k++)
+		if (path[k] == '%' && path[k + 1] == '0' && path[k + 2] == '0')
+			return NULL;
+	out = xmalloc(len + 2);
+	while (i <= len) {
+		const char *s = path + i, *e = memchr(s, '/', len - i);
+		size_t      n = e != NULL ? (size_t)(e - s) : len - i;
+		int         last = e == NULL, d;
+
+		i += n + 1;
+		/* Empty segments are merged, as nginx's merge_slashes:
+		 * "/user/alice//../x" is /user/x, not /user/alice/x. */
+		if (n == 0) {
+			slash = slash || last;
+			continue;
+		}
+		d = dot_segment(s, n);
+		if (d == 2) {
+			char *prev;
+
+			if (o == 0)
+				goto refuse; /* above the root */
+			prev = memrchr(out, '/', o);
+			o = (size_t)(prev - out);
+			nseg--;
+		}
+		if (d != 0) {
+			slash = 1;
+			continue;
+		}
+		/* An encoded or backslash separator is refused where it
+		 * would decide routing (the first two segments: /user/NAME)
+		 * or hide a dot segment from this check. */
+		if (has_separator(s, n) &&
+		    (nseg < URL_ROUTING_SEGMENTS || hides_dot_segment(s, n)))
+			goto refuse;
+		out[o++] = '/';
+		memcpy(out + o, s, n);
+		o += n;
+		nseg++;
+		slash = 0;
+	}
+	if (o == 0 || slash)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+refuse:
+	free(out);
+	return NULL;
 }

@@ -39,4 +39,20 @@ char *next_sanitize(const char *next);
  * strings, caller frees. The path is not decoded. */
 void target_split(const char *target, size_t len, char **path, char **query);
 
+/* The leading segments of a path that choose where it goes: /user/NAME,
+ * /services/NAME. */
+#define URL_ROUTING_SEGMENTS 2
+
+/*
+ * Normalises a request path ('len' bytes, not decoded) for routing and
+ * forwarding: empty segments merged, "." and ".." segments removed (RFC
+ * 3986 §5.2.4), their dots also when written %2e. The rest is copied as
+ * it is, still encoded. Returns a new string (caller frees), or NULL when
+ * the path cannot be normalised safely: %00 anywhere, ".." above the root,
+ * an encoded '/' or '\\' (%2f, %5c) or a raw '\\' in the first
+ * URL_ROUTING_SEGMENTS segments or next to dots it would turn into a dot
+ * segment once decoded. A path not starting with '/' is copied unchanged.
+ */
+char *url_path_normalize(const char *path, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "provider.h"
 #include "remote.h"
 #include "up.h"
+#include "lib/banned.h"
 
 int
 cmd_up(int argc, char **argv)

@@ -20,8 +20,12 @@
  *     "/sub/a/b" (git anchors a pattern with a slash, rsync does not);
  *   - STARSTAR ("**" as a whole path part): followed by a '/', git's
  *     also matches no folder at all, rsync's needs one character, so
- *     each is written both with and without it; a "**" that is not a
- *     whole path part is one '*' to git;
+ *     each is written both with and without it (2^N rules for N of
+ *     them: a run of them is one, and past STARSTAR_MAX the rule is
+ *     refused rather than written with another meaning); a "**" that
+ *     is not a whole path part is one '*' to git; "whole" is decided
+ *     by the bytes around it as git's wildmatch does, so an escaped
+ *     '/' before or after it counts as a '/';
  *   - literal parts (the folder names) are escaped only when the rule
  *     has wildcards, because rsync reads backslashes only then.
  */
@@ -31,20 +35,26 @@
 #include "gitignore-internal.h"
 #include "gitignore.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
-#define STARSTAR_MAX 6 /* "**" + "/" expanded per rule (2^N rules) */
+/* Whole "**" + "/" parts one rule may have: it becomes 2^N rsync rules.
+ * git's own tests use at most three in a pattern. */
+#define STARSTAR_MAX 10
 
 static int         has_wild(const char *);
 static void        add_escaped(struct buf *, const char *, int);
 static void        emit_one(struct buf *, char, const char *, int);
 static const char *find_starstar(const char *, size_t);
-static void   emit_expanded(struct buf *, char, const char *, size_t, int, int);
-static char  *normalize_stars(const char *, int);
-static char  *unescape(const char *);
-static void   emit_pattern(struct buf *, const struct plist *,
-      const struct pattern *);
-static size_t base_depth(const char *);
+static size_t      count_starstar(const char *);
+static void        emit_expanded(struct buf *, char, const char *, size_t, int);
+static char       *normalize_stars(const char *, int);
+static char       *unescape(const char *);
+static int         emit_pattern(struct buf *, const struct plist *,
+            const struct pattern *, const char *);
+static int         emit_list(struct buf *, const struct plist *, const char *);
+static size_t      base_depth(const char *);
+static void        add_contents(struct buf *, char, const char *, size_t);
 
 static int
 has_wild(const char *s)
@@ -90,48 +100,80 @@ emit_one(struct buf *out, char sign, const char *s, int dironly)
 	free(lit);
 }
 
-/* The first whole-part "**" + "/" of rsync pattern 's' at or after
- * 'from' (one that follows a '/'), or NULL. */
+/*
+ * The first whole-part "**" + "/" of rsync pattern 's' at or after
+ * 'from', or NULL. The pattern is normalize_stars()'s, where every
+ * unescaped "**" is a whole part, so this only has to step over
+ * escapes: in "b\\\\/" + "**" the '/' is a real one.
+ */
 static const char *
 find_starstar(const char *s, size_t from)
 {
-	for (const char *q = strstr(s + from, "**/"); q != NULL;
-	     q = strstr(q + 1, "**/"))
-		if (q > s && q[-1] == '/' && (q - 1 == s || q[-2] != '\\'))
+	for (const char *q = s; *q != '\0'; q++) {
+		if (*q == '\\') {
+			if (q[1] == '\0')
+				break;
+			q++;
+			continue;
+		}
+		if ((size_t)(q - s) >= from && strncmp(q, "**/", 3) == 0)
 			return q;
+	}
 	return NULL;
+}
+
+/* How many whole-part "**" + "/" rsync pattern 's' has. */
+static size_t
+count_starstar(const char *s)
+{
+	const char *q;
+	size_t      n = 0, from = 0;
+
+	while ((q = find_starstar(s, from)) != NULL) {
+		n++;
+		from = (size_t)(q - s) + 3;
+	}
+	return n;
 }
 
 /*
  * Appends "SIGN S" for rsync pattern 's' (it starts with '/'), once with
  * and once without each whole-part "**" + "/" from offset 'from' on:
- * git lets those match no folder at all, rsync does not.
+ * git lets those match no folder at all, rsync does not. The caller
+ * has checked that there are at most STARSTAR_MAX of them.
  */
 static void
 emit_expanded(struct buf *out, char sign, const char *s, size_t from,
-    int dironly, int budget)
+    int dironly)
 {
 	const char *hit = find_starstar(s, from);
 	char       *without;
 	size_t      pos;
 
-	if (hit == NULL || budget == 0) {
+	if (hit == NULL) {
 		emit_one(out, sign, s, dironly);
 		return;
 	}
 	pos = (size_t)(hit - s);
-	emit_expanded(out, sign, s, pos + 3, dironly, budget - 1);
+	emit_expanded(out, sign, s, pos + 3, dironly);
 	without = xasprintf("%.*s%s", (int)pos, s, hit + 3);
-	emit_expanded(out, sign, without, pos, dironly, budget - 1);
+	emit_expanded(out, sign, without, pos, dironly);
 	free(without);
 }
 
-/* Collapses runs of '*' that are not a whole path part into one '*',
- * and 3 or more into "**" (rsync's "***" means something else). */
+/*
+ * Collapses runs of '*' that are not a whole path part into one '*',
+ * and 3 or more into "**" (rsync's "***" means something else). A part
+ * is whole as git's wildmatch decides: a '/' (escaped or not) or the
+ * start before it, a '/', an escaped '/' or the end after it. Of a run
+ * of whole "**" parts, one is kept: "**" + "/" + "**" means what one
+ * does, and each would double the rules.
+ */
 static char *
 normalize_stars(const char *pat, int nodir)
 {
 	struct buf b;
+	size_t     ss_end = 0; /* b.len just after the last whole "**" */
 
 	buf_init(&b, IGNORE_TEXT_MAX);
 	for (const char *p = pat; *p != '\0';) {
@@ -147,10 +189,20 @@ normalize_stars(const char *pat, int nodir)
 			while (*p == '*')
 				p++;
 			whole = (s == pat || s[-1] == '/') &&
-			    (*p == '\0' || *p == '/');
-			if (p - s >= 2 && whole && !nodir)
+			    (*p == '\0' || *p == '/' ||
+			        (p[0] == '\\' && p[1] == '/'));
+			if (p - s >= 2 && whole && !nodir) {
+				if (ss_end > 0 && b.len == ss_end + 1 &&
+				    b.data[ss_end] == '/') {
+					/* "**" + "/" + "**": drop the second
+					 * and the '/' between. */
+					b.len = ss_end;
+					b.data[b.len] = '\0';
+					continue;
+				}
 				buf_adds(&b, "**");
-			else
+				ss_end = b.len;
+			} else
 				buf_adds(&b, "*");
 			continue;
 		}
@@ -175,14 +227,18 @@ unescape(const char *pat)
 	return buf_detach(&b, NULL);
 }
 
-static void
-emit_pattern(struct buf *out, const struct plist *l, const struct pattern *p)
+/* Appends the rsync rules of one pattern of list 'l' (read from 'file',
+ * for the message). 0, or -1 with a message if it has too many "**". */
+static int
+emit_pattern(struct buf *out, const struct plist *l, const struct pattern *p,
+    const char *file)
 {
 	char        sign = (p->flags & IGN_NEGATE) ? '+' : '-';
 	int         dironly = (p->flags & IGN_DIRONLY) != 0;
 	const char *pat = p->text;
 	char       *norm;
 	struct buf  b;
+	int         r = 0;
 
 	if (!(p->flags & IGN_NODIR) && pat[0] == '/')
 		pat++;
@@ -203,10 +259,28 @@ emit_pattern(struct buf *out, const struct plist *l, const struct pattern *p)
 		if (p->flags & IGN_NODIR)
 			buf_adds(&b, "**/");
 		buf_adds(&b, norm);
-		emit_expanded(out, sign, b.data, 0, dironly, STARSTAR_MAX);
+		if (count_starstar(b.data) > STARSTAR_MAX)
+			r = error("'%s': the pattern '%s' has more than %d "
+			          "'**/' parts, more than rig can give rsync",
+			    file, p->text, STARSTAR_MAX);
+		else
+			emit_expanded(out, sign, b.data, 0, dironly);
 	}
 	buf_release(&b);
 	free(norm);
+	return r;
+}
+
+/* The patterns of 'l', last first. 0, or -1 with a message. */
+static int
+emit_list(struct buf *out, const struct plist *l, const char *file)
+{
+	int r = 0;
+
+	for (size_t j = l->n; j-- > 0;)
+		if (emit_pattern(out, l, &l->p[j], file) == -1)
+			r = -1;
+	return r;
 }
 
 /* How deep folder 'base' is: 0 for the root (""), 1 for "a", 2 for
@@ -221,11 +295,13 @@ base_depth(const char *base)
 	return d;
 }
 
-void
+int
 ignore_rsync_rules(const struct ignore *ig, const char *const *skip,
     struct buf *out)
 {
 	size_t maxdepth = 0;
+	int    r = 0;
+	char  *file;
 
 	buf_adds(out, "- .git");
 	buf_add(out, "", 1);
@@ -242,14 +318,64 @@ ignore_rsync_rules(const struct ignore *ig, const char *const *skip,
 
 			if (base_depth(l->base) != depth)
 				continue;
-			for (size_t j = l->n; j-- > 0;)
-				emit_pattern(out, l, &l->p[j]);
+			file = xasprintf("%s%s.gitignore", l->base,
+			    l->base[0] != '\0' ? "/" : "");
+			if (emit_list(out, l, file) == -1)
+				r = -1;
+			free(file);
 		}
 	}
-	if (ig->info != NULL)
-		for (size_t j = ig->info->n; j-- > 0;)
-			emit_pattern(out, ig->info, &ig->info->p[j]);
-	if (ig->global != NULL)
-		for (size_t j = ig->global->n; j-- > 0;)
-			emit_pattern(out, ig->global, &ig->global->p[j]);
+	if (ig->info != NULL &&
+	    emit_list(out, ig->info, ".git/info/exclude") == -1)
+		r = -1;
+	if (ig->global != NULL &&
+	    emit_list(out, ig->global, "the global ignore file") == -1)
+		r = -1;
+	return r;
+}
+
+/* Appends "SIGN /DIR/" + "*" for folder 'dir': what is directly in it. */
+static void
+add_contents(struct buf *out, char sign, const char *dir, size_t len)
+{
+	char *d = xstrndup(dir, len);
+
+	buf_addf(out, "%c /", sign);
+	add_escaped(out, d, 1);
+	buf_adds(out, "/*");
+	buf_add(out, "", 1);
+	free(d);
+}
+
+void
+ignore_rsync_tracked(const struct ignore *ig, const char *forced, size_t len,
+    struct buf *out)
+{
+	const char *end = forced + len;
+	char       *dir;
+	int         hidden;
+
+	for (const char *f = forced; f != NULL && f < end; f += strlen(f) + 1) {
+		ignore_rsync_literal(out, '+', f, 0);
+		for (const char *s = strchr(f, '/'); s != NULL;
+		     s = strchr(s + 1, '/')) {
+			dir = xstrndup(f, (size_t)(s - f));
+			ignore_rsync_literal(out, '+', dir, 1);
+			free(dir);
+		}
+	}
+	/* Then, for each of those folders that is ignored or inside one,
+	 * the rest of its contents stays out. */
+	for (const char *f = forced; f != NULL && f < end; f += strlen(f) + 1) {
+		hidden = 0;
+		for (const char *s = strchr(f, '/'); s != NULL;
+		     s = strchr(s + 1, '/')) {
+			dir = xstrndup(f, (size_t)(s - f));
+			if (!hidden && ignore_match(ig, dir, 1))
+				hidden = 1;
+			free(dir);
+			if (hidden)
+				add_contents(out, '-', f, (size_t)(s - f));
+		}
+	}
 }

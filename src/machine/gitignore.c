@@ -33,6 +33,7 @@ static int  walk_dir(struct ignore *, const char *, char *, size_t, int,
      const char *const *, ignore_walk_cb *, void *);
 static void read_into(struct ignore *, struct plist **, const char *);
 static int  skipped(const char *const *, const char *);
+static int  lone_backslash(const char *, size_t);
 
 static struct plist *
 plist_new(const char *base)
@@ -55,17 +56,34 @@ plist_free(struct plist *l)
 	free(l);
 }
 
+/* Whether the 'n' bytes of 's' end in an odd run of backslashes. */
+static int
+lone_backslash(const char *s, size_t n)
+{
+	size_t bs = 0;
+
+	while (bs < n && s[n - 1 - bs] == '\\')
+		bs++;
+	return bs % 2 == 1;
+}
+
 /*
- * git's reading of one file: lines end at '\n' (a '\r' before it goes),
- * '#' starts a comment line, trailing spaces go unless escaped, '!'
- * negates, a trailing '/' means folders only, and a pattern with no
- * other '/' matches the last part of a path at any depth.
+ * git's reading of one file: a UTF-8 byte order mark at its start is
+ * skipped, lines end at '\n' (a '\r' before it goes), '#' starts a
+ * comment line, trailing spaces go unless escaped, '!' negates, a
+ * trailing '/' means folders only, and a pattern with no other '/'
+ * matches the last part of a path at any depth. A pattern that ends in
+ * a lone backslash matches nothing in git (its wildmatch finds nothing
+ * to escape), so it is dropped here rather than handed to rsync, which
+ * would compare the backslash literally.
  */
 static void
 plist_parse(struct plist *l, const char *text, size_t len)
 {
 	const char *line = text, *end = text + len, *nl;
 
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		line += 3;
 	for (; line < end; line = nl + 1) {
 		size_t n;
 		char  *s;
@@ -101,7 +119,7 @@ plist_parse(struct plist *l, const char *text, size_t len)
 			flags |= IGN_DIRONLY;
 			s[--n] = '\0';
 		}
-		if (n == 0) {
+		if (n == 0 || lone_backslash(s, n)) {
 			free(s);
 			continue;
 		}

@@ -55,8 +55,22 @@ int ignore_walk(struct ignore *, const char *const *skip, ignore_walk_cb *,
  * each ended by a NUL, for --from0) in rsync's first-match order, after
  * "- .git" and an exclusion of each path in 'skip'. Rules of every
  * .gitignore added so far take part, so call it after ignore_walk().
+ * 0, or -1 with a message (printed) for a rule rsync cannot be given
+ * (too many "**" parts); the others are appended all the same.
  */
-void ignore_rsync_rules(const struct ignore *, const char *const *skip,
+int ignore_rsync_rules(const struct ignore *, const char *const *skip,
+    struct buf *out);
+
+/*
+ * Appends the rules that bring back tracked files the rules ignore (git
+ * add -f): 'forced' holds their root-relative paths, each ended by a
+ * NUL, 'len' bytes in all. "+ /PATH" for each and "+ /DIR/" for each
+ * folder above it; then "- /DIR/" + "*" for each such folder that is
+ * ignored or inside an ignored one, so that the rest of it stays out
+ * although rsync now enters it. They go before ignore_rsync_rules()'s,
+ * after ignore_walk() has read the .gitignore files.
+ */
+void ignore_rsync_tracked(const struct ignore *, const char *forced, size_t len,
     struct buf *out);
 
 /* Appends an rsync rule ("- /PATH" with 'sign' '-', or '+' / 'P') for

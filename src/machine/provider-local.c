@@ -6,6 +6,7 @@
  */
 #include "machine.h"
 #include "provider.h"
+#include "lib/banned.h"
 
 static int local_nothing(struct machine *);
 static int local_address(struct machine *, char **, int *);

@@ -36,6 +36,8 @@ unit_text(const struct service *s)
 	    "Restart=always\nRestartSec=2\n"
 	    "# User servers outlive a hub restart, as the hub expects.\n"
 	    "KillMode=process\n"
+	    "# Connections and their back ends: the hub caps them.\n"
+	    "LimitNOFILE=1048576\n"
 	    "StandardOutput=append:%s\nStandardError=append:%s\n\n"
 	    "[Install]\nWantedBy=multi-user.target\n",
 	    s->bin, s->conf, s->state, s->log, s->log);

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sync engine. Both directions start alike: walk the project with
- * its ignore rules (the files as git sees them) and write the rules as
- * rsync filters to .rig/sync-filter. "up" is then one rsync run.
+ * The sync engine. Both directions start alike: the project's files as
+ * git sees them, and its ignore rules written as rsync filters to
+ * .rig/sync-filter. In a git work tree, with git installed, the files
+ * are git's own list (gitfiles.c: tracked files, even ignored ones, and
+ * the untracked files git does not ignore), and "up" sends exactly that
+ * list (.rig/sync-list, --files-from); with --delete a second run only
+ * deletes, with the filters sparing the machine's ignored files.
+ * Elsewhere rig walks the project with its own reading of the rules
+ * and "up" is one rsync run with the filters.
  *
  * "down" first asks rsync what it would do (a dry run itemizing each
  * file with the machine's size and time), and compares with the records
@@ -47,6 +53,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "gitfiles.h"
 #include "gitignore.h"
 #include "lib/log.h"
 #include "machine.h"
@@ -67,6 +74,9 @@ struct sync_job {
 	const struct sync_opts *o;
 	char                   *rpath; /* remote_dir on the machine */
 	char                   *filter; /* .rig/sync-filter */
+	char                   *listpath; /* .rig/sync-list, if from_git */
+	int                     from_git; /* 'list' is git's: up sends it */
+	struct buf              list; /* git's files, NUL-separated */
 	char                   *mpath; /* .rig/sync-manifest */
 	char                   *key; /* whose records: host:port:rpath */
 	struct buf              rules; /* the ignore rules as rsync filters */
@@ -89,6 +99,11 @@ static const char *const down_never[] = { MACHINE_CONF, MACHINE_STATE, ".git",
 	NULL };
 
 static int     walk_cb(void *, const char *, const struct stat *);
+static int     rules_cb(void *, const char *, const struct stat *);
+static int     project_files(const char *, struct ignore *, int,
+        struct manifest *, struct buf *, struct buf *);
+static int     up_rsync(struct sync_job *, int);
+static int     write_list(struct sync_job *);
 static int     rsync_ok(int);
 static void    parse_stats(const char *, struct sync_stats *);
 static int64_t stat_number(const char *, const char *);
@@ -127,6 +142,56 @@ walk_cb(void *arg, const char *path, const struct stat *sb)
 		manifest_add(arg, path, (int64_t)sb->st_size,
 		    (int64_t)sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec);
 	return 0;
+}
+
+/* The walk only for the .gitignore files it reads. */
+static int
+rules_cb(void *arg, const char *path, const struct stat *sb)
+{
+	(void)arg;
+	(void)path;
+	(void)sb;
+	return 0;
+}
+
+/*
+ * The project's files (regular ones) into 'now': git's list when git
+ * answers (also into 'list' and, for the tracked files its rules
+ * ignore, 'forced', when not NULL), else rig's walk with its own rules.
+ * The walk reads the .gitignore files into 'ig', which the rsync rules
+ * need: with git's list it is done only if 'rules'. 1 when the list is
+ * git's, 0 when it is rig's, -1 with a message.
+ */
+static int
+project_files(const char *dir, struct ignore *ig, int rules,
+    struct manifest *now, struct buf *list, struct buf *forced)
+{
+	struct buf  files;
+	struct stat sb;
+	const char *p, *end;
+	char       *full;
+	int         r;
+
+	buf_init(&files, MANIFEST_MAX);
+	r = git_files(dir, skip_paths, &files, forced);
+	if (r == 1) {
+		buf_release(&files);
+		return ignore_walk(ig, skip_paths, walk_cb, now);
+	}
+	if (r == 0 && rules)
+		r = ignore_walk(ig, skip_paths, rules_cb, NULL);
+	end = files.data + files.len;
+	for (p = files.data; r == 0 && p != NULL && p < end;
+	     p += strlen(p) + 1) {
+		full = xasprintf("%s/%s", dir, p);
+		if (lstat(full, &sb) == 0)
+			walk_cb(now, p, &sb);
+		free(full);
+	}
+	if (r == 0 && list != NULL && files.len > 0)
+		buf_add(list, files.data, files.len);
+	buf_release(&files);
+	return r == 0 ? 1 : -1;
 }
 
 /* rsync's 24 is "some files vanished before they could be transferred":
@@ -354,6 +419,33 @@ run_rsync(char *const *argv, struct proc_result *res, const char *what)
 }
 
 /*
+ * git's list as rsync's --files-from (NUL-separated for --from0), each
+ * path after "./": rsync skips lines that start with '#' or ';' as
+ * comments, and "./" is where --relative starts the path anyway. 0, or
+ * -1 with a message.
+ */
+static int
+write_list(struct sync_job *job)
+{
+	struct buf  b;
+	const char *p, *end = job->list.data + job->list.len;
+	int         r;
+
+	buf_init(&b, MANIFEST_MAX);
+	for (p = job->list.data; p != NULL && p < end; p += strlen(p) + 1) {
+		buf_adds(&b, "./");
+		buf_add(&b, p, strlen(p) + 1);
+	}
+	job->listpath = machine_state_path(job->rm->m, "sync-list");
+	r = write_file_atomic(job->listpath, b.data, b.len, 0600);
+	buf_release(&b);
+	if (r == -1)
+		return error("cannot write '%s': %s", job->listpath,
+		    strerror(errno));
+	return 0;
+}
+
+/*
  * The first step of both directions: the project walked with its ignore
  * rules into job->now, the rules written as rsync filters, and where the
  * records are. 0, or -1 with a message; job_release() either way.
@@ -363,21 +455,36 @@ job_prepare(struct sync_job *job, struct remote *rm, const struct sync_opts *o)
 {
 	struct machine *m = rm->m;
 	struct ignore  *ig;
-	int             r;
+	struct buf      forced;
+	int             r, need_rules = o->down || o->delete;
 
 	memset(job, 0, sizeof(*job));
 	job->rm = rm;
 	job->o = o;
 	buf_init(&job->rules, MANIFEST_MAX);
+	buf_init(&job->list, MANIFEST_MAX);
 	job->rpath = machine_remote_path(m);
 	if (job->rpath == NULL)
 		return -1;
 	ig = ignore_new(m->dir);
-	r = ignore_walk(ig, skip_paths, walk_cb, &job->now);
-	if (r == 0)
-		ignore_rsync_rules(ig, skip_paths, &job->rules);
+	buf_init(&forced, MANIFEST_MAX);
+	r = project_files(m->dir, ig, need_rules, &job->now, &job->list,
+	    need_rules ? &forced : NULL);
+	if (r == 1) {
+		job->from_git = 1;
+		r = 0;
+	}
+	/* The filters decide what "up" sends only without git's list;
+	 * with it they are for what the machine has that is not here. */
+	if (r == 0 && (!job->from_git || need_rules)) {
+		ignore_rsync_tracked(ig, forced.data, forced.len, &job->rules);
+		r = ignore_rsync_rules(ig, skip_paths, &job->rules);
+	}
+	buf_release(&forced);
 	ignore_free(ig);
 	if (r == -1)
+		return -1;
+	if (job->from_git && write_list(job) == -1)
 		return -1;
 	job->filter = machine_state_path(m, "sync-filter");
 	job->mpath = machine_state_path(m, "sync-manifest");
@@ -395,41 +502,49 @@ job_release(struct sync_job *job)
 {
 	manifest_free(&job->now);
 	buf_release(&job->rules);
+	buf_release(&job->list);
 	free(job->rpath);
 	free(job->filter);
+	free(job->listpath);
 	free(job->mpath);
 	free(job->key);
 }
 
+/* up_rsync()'s runs. */
+enum {
+	UP_FILTER, /* everything the filters let through (+ --delete) */
+	UP_LIST, /* git's list */
+	UP_DELETE /* no transfer, only --delete, with the filters */
+};
+
 /*
- * "up": one rsync run from here to the machine, which creates remote_dir
- * if it is missing. A dry run prints rsync's itemized changes; a real one
- * records the tree as sent. 0, or -1 with a message.
+ * One rsync run of "up" (the enum above) from here to the machine,
+ * which creates remote_dir if it is missing. A dry run prints rsync's
+ * itemized changes. The stats go into job->st (for UP_DELETE only the
+ * deletions). 0, or -1 with a message.
  */
 static int
-sync_up(struct sync_job *job)
+up_rsync(struct sync_job *job, int how)
 {
 	struct remote          *rm = job->rm;
 	const struct sync_opts *o = job->o;
+	struct sync_stats       st;
 	struct proc_result      res;
 	struct argv             a;
 	const char             *out, *end;
-	char                   *q, *rp, *d;
+	char                   *q, *rp;
 	int                     r;
 
-	if (rm->host == NULL && !o->dry_run) {
-		d = remote_rsync_path(rm, job->rpath);
-		r = mkdir_p(d, 0755);
-		if (r == -1)
-			error("cannot create '%s': %s", d, strerror(errno));
-		free(d);
-		if (r == -1)
-			return -1;
-	}
-	base_argv(rm, &a, job->filter, o->dry_run);
+	base_argv(rm, &a, how == UP_LIST ? NULL : job->filter, o->dry_run);
+	if (how == UP_LIST)
+		argv_addf(&a, "--files-from=%s", job->listpath);
 	if (o->dry_run)
 		argv_add(&a, "--itemize-changes");
-	if (o->delete) {
+	if (how == UP_DELETE) {
+		argv_add(&a, "--existing");
+		argv_add(&a, "--ignore-existing");
+	}
+	if (o->delete && how != UP_LIST) {
 		argv_add(&a, "--delete");
 		/* Whatever remote_dir is: never ssh's keys, never rig's. */
 		argv_add(&a, "--filter=P .ssh/");
@@ -445,16 +560,57 @@ sync_up(struct sync_job *job)
 	r = run_transfer(job, &a, rm->m->dir, &res, "sync up");
 	if (r == 0) {
 		out = buf_str(&res.out);
-		parse_stats(out, &job->st);
+		memset(&st, 0, sizeof(st));
+		parse_stats(out, &st);
+		if (how == UP_DELETE)
+			job->st.deleted = st.deleted;
+		else {
+			job->st.files = st.files;
+			job->st.bytes = st.bytes;
+			job->st.deleted = st.deleted;
+		}
 		if (o->dry_run) {
 			/* The itemized lines come before the stats. */
 			end = strstr(out, "\nNumber of files:");
 			fprintf(o->out, "%.*s",
 			    end != NULL ? (int)(end - out + 1) : 0, out);
-		} else
-			r = manifest_save(&job->now, job->mpath, job->key);
+		}
 	}
 	proc_result_release(&res);
+	return r;
+}
+
+/*
+ * "up": git's list sent as it is (then, with --delete, a run that only
+ * deletes), or one run with the filters; a real one records the tree
+ * as sent. 0, or -1 with a message.
+ */
+static int
+sync_up(struct sync_job *job)
+{
+	struct remote          *rm = job->rm;
+	const struct sync_opts *o = job->o;
+	char                   *d;
+	int                     r;
+
+	if (rm->host == NULL && !o->dry_run) {
+		d = remote_rsync_path(rm, job->rpath);
+		r = mkdir_p(d, 0755);
+		if (r == -1)
+			error("cannot create '%s': %s", d, strerror(errno));
+		free(d);
+		if (r == -1)
+			return -1;
+	}
+	if (!job->from_git)
+		r = up_rsync(job, UP_FILTER);
+	else {
+		r = up_rsync(job, UP_LIST);
+		if (r == 0 && o->delete)
+			r = up_rsync(job, UP_DELETE);
+	}
+	if (r == 0 && !o->dry_run)
+		r = manifest_save(&job->now, job->mpath, job->key);
 	return r;
 }
 
@@ -831,8 +987,10 @@ down_record(struct sync_job *job, struct down_plan *plan)
 	memset(&after, 0, sizeof(after));
 	memset(&records, 0, sizeof(records));
 	ig = ignore_new(job->rm->m->dir);
-	r = ignore_walk(ig, skip_paths, walk_cb, &after);
+	r = project_files(job->rm->m->dir, ig, 0, &after, NULL, NULL);
 	ignore_free(ig);
+	if (r == 1)
+		r = 0;
 	for (size_t i = 0; r == 0 && i < after.n; i++) {
 		e = &after.e[i];
 		if (manifest_find(&plan->leave, e->path) == NULL &&

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wildmatch.h"
+#include "lib/banned.h"
 
 #define WM_MATCH 0
 #define WM_NOMATCH 1

@@ -53,9 +53,62 @@ note() {
 	echo "# $*"
 }
 
+# free_port: a loopback port for this test alone. Tests run side by side
+# (tests/run-all.sh -j), and a hub restart (t120, t125) needs its port again
+# later, so the port comes from below the kernel's ephemeral range (no
+# client connection or bind(0) gets it meanwhile) and is reserved under
+# $PORTS_DIR for this test's shell (released at exit, or once that shell is
+# gone).
+PORTS_DIR=/tmp/rig-e2e-ports
 free_port() {
-	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' ||
-		fail "free_port: could not bind 127.0.0.1:0"
+	$PY - "$$" "$PORTS_DIR" <<'EOF' || fail "free_port: no free port to reserve in $PORTS_DIR"
+import os, random, socket, sys
+owner, d = sys.argv[1], sys.argv[2]
+hi = 32767
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        hi = min(hi, int(f.read().split()[0]) - 1)
+except (OSError, ValueError, IndexError):
+    pass
+os.makedirs(d, exist_ok=True)
+for _ in range(500):
+    port = random.randint(20000, hi)
+    path = "%s/%d" % (d, port)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        try:  # reserved: by a test that is still running?
+            with open(path) as f:
+                os.kill(int(f.read()), 0)
+        except (OSError, ValueError):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        continue
+    os.write(fd, owner.encode())
+    os.close(fd)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:  # something else holds it
+        os.unlink(path)
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+sys.exit(1)
+EOF
+}
+
+# ports_release: drops this test's port reservations (lib_cleanup).
+ports_release() {
+	local f
+	for f in "$PORTS_DIR"/*; do
+		[ -f "$f" ] && [ "$(cat "$f" 2>/dev/null)" = "$$" ] && rm -f "$f"
+	done
+	return 0
 }
 
 # bg_track PID: a background helper the test started; killed at exit.
@@ -324,6 +377,7 @@ lib_cleanup() {
 	set +e
 	for pid in $BG_PIDS; do kill "$pid" 2>/dev/null; done
 	[ -n "$HUB_PID" ] && hub_kill
+	ports_release
 	# AT_EXIT: a test's own clean-up (an unmount), run after the hub.
 	[ -n "${AT_EXIT:-}" ] && eval "$AT_EXIT"
 	for acct in $(our_accounts); do
@@ -377,7 +431,7 @@ HOSTS_PIDS=
 # Data Science VM: a JupyterHub service, and password-less sudo; both are
 # stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log).
 hosts_up() {
-	local n=$1 i a b ns h addr mode pre
+	local n=$1 i a b ns h addr mode pre netlock
 	HOSTS_DIR=$T/hosts
 	HOST_USER=${PREFIX}u
 	HOST_KEY=$HOSTS_DIR/client_key
@@ -388,6 +442,10 @@ hosts_up() {
 	# The test user must get through $T to its home.
 	chmod 711 "$T"
 	chmod 755 "$HOSTS_DIR" "$HOSTS_DIR/home"
+	# Tests run side by side: the choice of a network nobody routes and
+	# the bridge that takes it are one step for them (flock).
+	exec {netlock}>/tmp/rig-e2e-net.lock
+	flock "$netlock"
 	for i in $(seq 1 50); do
 		a=$((201 + RANDOM % 50))
 		b=$((RANDOM % 256))
@@ -398,6 +456,7 @@ hosts_up() {
 	ip link add "${PREFIX}br" type bridge || fail "ip link add ${PREFIX}br"
 	ip addr add "$HOSTS_NET.1/24" dev "${PREFIX}br"
 	ip link set "${PREFIX}br" up
+	exec {netlock}>&-
 	useradd -M -d "$HOSTS_DIR/home/$HOST_USER" -s /bin/bash -U "$HOST_USER" ||
 		fail "useradd $HOST_USER"
 	# '!' (useradd's locked account) makes sshd refuse even a key.

@@ -5,6 +5,8 @@
 # notebook server by hand, the soak) and checks the answers: status 200,
 # byte counts, echoed messages. No timing is asserted. It uses $RIG (the
 # runner's sanitizer build) or build/rig, and cleans up after itself.
+# run-alone: a benchmark: wrk loads every core and the proxies are pinned to
+# CPU 0 (taskset), which would slow the tests beside it and be slowed by them.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RIG=${RIG:-$TOP/build/rig}

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target for url.c. The input is used as a percent-encoded string, a
- * form body, a Cookie header, a request target and a `next` value (raw and
- * decoded, as the login page gets it). The redirect check's promise is the
- * one that matters: whatever comes back is a local path, one '/' then
- * neither '/' nor '\', with no control characters, white space or
- * backslashes. url_decode() is compared with a simple reference decoder and
- * url_encode() must round-trip.
+ * form body, a Cookie header, a request target, a path to normalise and a
+ * `next` value (raw and decoded, as the login page gets it). The redirect
+ * check's promise is the one that matters: whatever comes back is a local
+ * path, one '/' then neither '/' nor '\', with no control characters, white
+ * space or backslashes. url_decode() is compared with a simple reference
+ * decoder and url_encode() must round-trip; a normalised path has no dot
+ * segment left in any spelling and normalises to itself.
  *
  * Built with clang -fsanitize=fuzzer for fuzzing, or with gcc and replay.c
  * to run the corpus in tests/fuzz/corpus/url/.
@@ -197,6 +198,62 @@ check_split(const char *t, size_t len)
 	free(query);
 }
 
+/* Whether seg[0..n) reads as "." or ".." once %2e is a dot. */
+static int
+is_dots(const char *seg, size_t n)
+{
+	char   buf[8];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (o == sizeof(buf))
+			return 0;
+		if (seg[i] == '%' && i + 2 < n && seg[i + 1] == '2' &&
+		    (seg[i + 2] == 'e' || seg[i + 2] == 'E')) {
+			buf[o++] = '.';
+			i += 2;
+		} else
+			buf[o++] = seg[i];
+	}
+	return (o == 1 && buf[0] == '.') ||
+	    (o == 2 && buf[0] == '.' && buf[1] == '.');
+}
+
+/*
+ * Checks url_path_normalize() on a path: what it gives back for a path
+ * starting with '/' starts with '/', has no empty segment but a last one,
+ * no dot segment in any spelling and no %00, is no longer than the input
+ * plus one, and is its own normalisation.
+ */
+static void
+check_normalize(const char *p, size_t len)
+{
+	char *n = url_path_normalize(p, len), *again;
+
+	if (len == 0 || p[0] != '/' || memchr(p, '\0', len) != NULL) {
+		free(n);
+		return;
+	}
+	if (n == NULL)
+		return;
+	CHECK(n[0] == '/');
+	CHECK(strlen(n) <= len + 1);
+	CHECK(strstr(n, "//") == NULL);
+	CHECK(strstr(n, "%00") == NULL);
+	for (const char *s = n + 1; *s != '\0';) {
+		size_t l = strcspn(s, "/");
+
+		CHECK(!is_dots(s, l));
+		s += l;
+		if (*s == '/')
+			s++;
+	}
+	again = url_path_normalize(n, strlen(n));
+	CHECK(again != NULL && strcmp(again, n) == 0);
+	free(again);
+	free(n);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -238,6 +295,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_cookie(d, size, "_xsrf");
 	check_cookie(d, size, name);
 	check_split(d, size);
+	check_normalize(d, size);
 
 	check_next(s);
 	dec = url_decode(d, size, 1);

@@ -280,3 +280,69 @@ TEST(auth_password_too_long)
 	ASSERT_EQ(password_verify(long_pw, h), 0);
 	free(h);
 }
+
+/* Attempts count when they begin: parallel guesses meet the lock the
+ * earlier ones set before any is hashed. */
+TEST(login_throttle_counts_in_flight)
+{
+	struct throttle *t = throttle_new();
+	int64_t          now = 1000000;
+	int              through = 0;
+
+	for (int i = 0; i < 40; i++)
+		if (login_throttle_begin(t, "10.0.0.2", "alice", now) == 0)
+			through++;
+	ASSERT_EQ(through, THROTTLE_FREE + 1);
+	throttle_free(t);
+}
+
+/* A name attacked from one address: its owner logs in from another that
+ * has not been failing; the attacker's address stays locked. */
+TEST(login_throttle_name_is_not_a_lock)
+{
+	struct throttle *t = throttle_new();
+	int64_t          now = 1000000;
+
+	for (int i = 0; i < 40; i++)
+		if (login_throttle_begin(t, "10.0.0.2", "alice", now) == 0)
+			login_throttle_end(t, "10.0.0.2", "alice", 0);
+	/* Other addresses failing at the name meet its lock... */
+	for (int i = 0; i < 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "10.0.1.%d", i);
+		ASSERT_EQ(login_throttle_begin(t, addr, "alice", now), 0);
+		login_throttle_end(t, addr, "alice", 0);
+		ASSERT(login_throttle_begin(t, addr, "alice", now) > 0);
+	}
+	/* ...a clean one does not, and its success clears the name. */
+	ASSERT_EQ(login_throttle_begin(t, "10.0.0.3", "alice", now), 0);
+	login_throttle_end(t, "10.0.0.3", "alice", 1);
+	ASSERT_EQ(login_throttle_begin(t, "10.0.0.3", "alice", now), 0);
+	login_throttle_end(t, "10.0.0.3", "alice", 1);
+	ASSERT(login_throttle_begin(t, "10.0.0.2", "alice", now) > 0);
+	throttle_free(t);
+}
+
+/* Logging in again and again from one address never locks it. */
+TEST(login_throttle_success_uncounted)
+{
+	struct throttle *t = throttle_new();
+	int64_t          now = 1000000;
+
+	for (int i = 0; i < 50; i++) {
+		ASSERT_EQ(login_throttle_begin(t, "10.0.0.4", "bob", now), 0);
+		login_throttle_end(t, "10.0.0.4", "bob", 1);
+	}
+	/* An address's failures at many names add up, more slowly. */
+	for (int i = 0; i < THROTTLE_ADDR_FREE; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "n%d", i);
+		ASSERT_EQ(login_throttle_begin(t, "10.0.0.5", name, now), 0);
+		login_throttle_end(t, "10.0.0.5", name, 0);
+	}
+	ASSERT_EQ(login_throttle_begin(t, "10.0.0.5", "x", now), 0);
+	ASSERT(login_throttle_begin(t, "10.0.0.5", "y", now) > 0);
+	throttle_free(t);
+}

@@ -270,3 +270,92 @@ TEST(ignore_rsync_literal_path)
 	ASSERT_STR_EQ(b.data + strlen(b.data) + 1, "P /x\\[1]\\*\\?/");
 	buf_release(&b);
 }
+
+/* Reading an ignore file as git does (issue 17): a UTF-8 byte order mark
+ * at the start is skipped, a pattern that ends in a lone backslash
+ * matches nothing and gives rsync no rule, CRLF and escaped trailing
+ * spaces. */
+TEST(ignore_read_as_git)
+{
+	struct ignore *ig = ignore_new(unit_tmpdir());
+	char          *r;
+	const char     text[] = "\xef\xbb\xbf.env\r\nfoo\\\nsp\\ \r\ntr  \n";
+
+	ignore_add(ig, "", text, strlen(text));
+	ASSERT_EQ(ignore_match(ig, ".env", 0), 1);
+	ASSERT_EQ(ignore_match(ig, "foo\\", 0), 0);
+	ASSERT_EQ(ignore_match(ig, "foo", 0), 0);
+	ASSERT_EQ(ignore_match(ig, "sp ", 0), 1);
+	ASSERT_EQ(ignore_match(ig, "tr", 0), 1);
+	ignore_free(ig);
+	/* Only at the start of the file. */
+	r = rules("", "x\n\xef\xbb\xbfy\n");
+	ASSERT_STR_EQ(r, "- .git\n- \xef\xbb\xbfy\n- x\n");
+	free(r);
+	r = rules("", "*\n!foo\\\n");
+	ASSERT_STR_EQ(r, "- .git\n- *\n");
+	free(r);
+	/* An escaped backslash at the end is a backslash (and without
+	 * wildcards rsync compares it literally, unescaped). */
+	r = rules("", "foo\\\\\n");
+	ASSERT_STR_EQ(r, "- .git\n- foo\\\n");
+	free(r);
+}
+
+/* "**" + "/" after a part that ends in an escaped backslash is a whole
+ * part (both forms written); a run of them is one; too many are refused
+ * with a message, not written with another meaning. */
+TEST(ignore_rsync_starstar)
+{
+	struct ignore *ig;
+	struct buf     b;
+	char          *r, *pat;
+
+	r = rules("", "b\\\\/**/x\n");
+	ASSERT_STR_EQ(r, "- .git\n- /b\\\\/**/x\n- /b\\/x\n");
+	free(r);
+	r = rules("", "**/**/**/**/**/**/**/x\n");
+	ASSERT_STR_EQ(r, "- .git\n- /**/x\n- /x\n");
+	free(r);
+	/* Seven separate ones: 2^7 rules, the last without any. */
+	r = rules("", "a/**/b/**/c/**/d/**/e/**/f/**/g/**/h\n");
+	ASSERT_EQ(strlen(r) > 0, 1);
+	ASSERT(strstr(r, "- /a/b/c/d/e/f/g/h\n") != NULL);
+	ASSERT(strstr(r, "- /a/**/b/**/c/**/d/**/e/**/f/**/g/**/h\n") != NULL);
+	free(r);
+	/* Escaped '/' after "**": a whole part to git, which then tries no
+	 * zero-folder form; nor does rsync. */
+	r = rules("", "a/**\\/b\n");
+	ASSERT_STR_EQ(r, "- .git\n- /a/**\\/b\n");
+	free(r);
+	ig = ignore_new(unit_tmpdir());
+	pat = xstrdup("a/**/b/**/c/**/d/**/e/**/f/**/g/**/h/**/i/**/j/**/k/"
+	              "**/l\n");
+	ignore_add(ig, "", pat, strlen(pat));
+	buf_init(&b, 1 << 20);
+	ASSERT_EQ(ignore_rsync_rules(ig, NULL, &b), -1);
+	buf_release(&b);
+	free(pat);
+	ignore_free(ig);
+}
+
+/* Tracked files the rules ignore: included with their folders, and the
+ * rest of an ignored folder excluded, ahead of the translated rules. */
+TEST(ignore_rsync_tracked_files)
+{
+	struct ignore *ig = ignore_new(unit_tmpdir());
+	struct buf     b;
+	const char     forced[] = "data/sub/s.csv\0x.log";
+
+	ignore_add(ig, "", "data/\n*.log\n", 12);
+	buf_init(&b, 1 << 20);
+	ignore_rsync_tracked(ig, forced, sizeof(forced), &b);
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '\0')
+			b.data[i] = '\n';
+	ASSERT_STR_EQ(b.data,
+	    "+ /data/sub/s.csv\n+ /data/\n+ /data/sub/\n+ /x.log\n"
+	    "- /data/*\n- /data/sub/*\n");
+	buf_release(&b);
+	ignore_free(ig);
+}

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include "unit.h"
+#include "lib/url.h"
 
 #include "hub/hub.h"
 #include "hub/proxy.h"
@@ -29,6 +30,8 @@ parse(const char *text)
 	req->raw_len = strlen(text);
 	if (http_parse_request(req->raw, req->raw_len, &req->head) <= 0)
 		FAIL("cannot parse: %s", text);
+	target_split(req->head.target, req->head.target_len, &req->path,
+	    &req->query);
 	req->hub = &hub;
 	snprintf(req->addr, sizeof(req->addr), "192.0.2.7");
 	return req;
@@ -57,7 +60,9 @@ TEST(proxy_skip_header_list)
 		"Proxy-Connection", "TE", "Upgrade", "Authorization",
 		"COOKIE", "X-Forwarded-For", "x-forwarded-proto",
 		"X-Forwarded-Host", "X-Rig-User", "Forwarded",
-		"Proxy-Authorization" };
+		"Proxy-Authorization", "X_Rig_User", "x_rig-user",
+		"X-Forwarded_For", "Proxy_Authorization", "Content_Length",
+		"transfer_encoding" };
 	static const char *const kept[] = { "Host", "Content-Length",
 		"Content-Type", "Transfer-Encoding", "Accept", "Origin",
 		"X-XSRFToken", "Sec-WebSocket-Key", "X-Forwarded",
@@ -142,6 +147,28 @@ TEST(proxy_head_rewrite)
 	free(head);
 	req_free(req);
 	SSL_CTX_free(hub.ssl_ctx);
+}
+
+/* The server gets the path the hub routed, not the one the client sent. */
+TEST(proxy_head_normalised_path)
+{
+	struct req   *req = parse("GET /user/bob/a/../b?q=%2e%2e HTTP/1.1\r\n"
+				  "Host: hub\r\n\r\n");
+	struct target t;
+	char         *head, *n;
+	size_t        len;
+
+	n = url_path_normalize(req->path, strlen(req->path));
+	free(req->path);
+	req->path = n;
+	memset(&t, 0, sizeof(t));
+	t.host = "127.0.0.1";
+	t.port = 9;
+	head = proxy_head(req, &t, &len);
+	ASSERT(strncmp(head, "GET /user/bob/b?q=%2e%2e HTTP/1.1\r\n", 35) ==
+	    0);
+	free(head);
+	req_free(req);
 }
 
 TEST(proxy_head_service_and_upgrade)

@@ -401,3 +401,82 @@ TEST(target_split)
 	free(path);
 	free(query);
 }
+
+/* Asserts that url_path_normalize(path) gives 'want' (NULL: refused). */
+static void
+check_norm(const char *path, const char *want)
+{
+	char *got = url_path_normalize(path, strlen(path));
+
+	if (want == NULL) {
+		if (got != NULL)
+			FAIL("url_path_normalize(\"%s\") gave \"%s\", want "
+			     "NULL",
+			    path, got);
+		free(got);
+		return;
+	}
+	if (got == NULL || strcmp(got, want) != 0)
+		FAIL("url_path_normalize(\"%s\") gave \"%s\", want \"%s\"",
+		    path, got ? got : "(null)", want);
+	free(got);
+}
+
+TEST(path_normalize_plain)
+{
+	check_norm("/", "/");
+	check_norm("/user/alice/", "/user/alice/");
+	check_norm("/user/alice/lab/tree", "/user/alice/lab/tree");
+	check_norm("/user/alice/api/contents/a%20b",
+	    "/user/alice/api/contents/a%20b");
+	check_norm("/hub/api/users/bob", "/hub/api/users/bob");
+	/* Not origin-form: copied, matching no route. */
+	check_norm("*", "*");
+	check_norm("http://h/x", "http://h/x");
+}
+
+TEST(path_normalize_dots)
+{
+	check_norm("/user/alice/../zz/x", "/user/zz/x");
+	check_norm("/user/alice/%2e%2e/zz/x", "/user/zz/x");
+	check_norm("/user/alice/%2E%2e/zz/x", "/user/zz/x");
+	check_norm("/user/alice/.%2e/zz/x", "/user/zz/x");
+	check_norm("/user/alice/./x", "/user/alice/x");
+	check_norm("/user/alice/%2e/x", "/user/alice/x");
+	check_norm("/user/alice/.", "/user/alice/");
+	check_norm("/user/alice/..", "/user/");
+	check_norm("/a/b/c/../../d", "/a/d");
+	check_norm("/..", NULL);
+	check_norm("/a/../..", NULL);
+	check_norm("/%2e%2e/hub", NULL);
+	/* Not dot segments. */
+	check_norm("/user/alice/...", "/user/alice/...");
+	check_norm("/user/alice/..a/.b", "/user/alice/..a/.b");
+	check_norm("/user/alice/%2e%2e%2e", "/user/alice/%2e%2e%2e");
+	check_norm("/user/alice/%2", "/user/alice/%2");
+}
+
+TEST(path_normalize_slashes)
+{
+	check_norm("/user/alice//../zz/x", "/user/zz/x");
+	check_norm("//user/alice/x", "/user/alice/x");
+	check_norm("/user//alice/x//", "/user/alice/x/");
+	check_norm("/user/alice/x/", "/user/alice/x/");
+}
+
+TEST(path_normalize_refused)
+{
+	check_norm("/user/alice/%00", NULL);
+	check_norm("/user/al%2fice/x", NULL);
+	check_norm("/user%2Falice/x", NULL);
+	check_norm("/user/al%5cice/x", NULL);
+	check_norm("/user/al\\ice/x", NULL);
+	check_norm("/user/alice/..%2f..%2fhub", NULL);
+	check_norm("/user/alice/%2e%2e%2fzz", NULL);
+	check_norm("/user/alice/..\\zz", NULL);
+	check_norm("/user/alice/x%5c..", NULL);
+	/* Deeper in, an encoded slash is the server's business. */
+	check_norm("/user/alice/api/contents/a%2Fb",
+	    "/user/alice/api/contents/a%2Fb");
+	check_norm("/user/alice/a\\b", "/user/alice/a\\b");
+}
