@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs what rig needs to build, test and benchmark: Debian packages
-# (only the missing ones, one apt call; the line with openssh-server is
+# (only the missing ones, one apt call; clang-format 14 for the layout
+# check, tests/checks/format.sh; the line with openssh-server is
 # for the machine workflow's tests, sshd in network namespaces and rsync;
 # the last line of PKGS is for bench/run) and playwright-core for the
 # browser test (npm, no browser download: the test uses Debian's
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
-libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl
+libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl clang-format
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm

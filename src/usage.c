@@ -13,17 +13,21 @@ static const struct {
 	const char *cmd;
 	const char *line;
 } lines[] = {
-	{ "hub", "rig hub [--state-dir DIR] [--listen ADDR:PORT] "
-		 "[--cert FILE --key FILE] [--config FILE] [--no-tls] "
-		 "[--renew-cert] [-v]" },
-	{ "user", "rig user add NAME [--admin] [--password-stdin] | delete "
-		  "NAME [--keep-home] | list | passwd NAME [--password-stdin] "
-		  "| admin NAME on|off [--state-dir DIR]" },
-	{ "token", "rig token create NAME [--note TEXT] | list NAME | "
-		   "revoke NAME ID [--state-dir DIR]" },
-	{ "init", "rig init [--provider ssh|local|azure] [--host H] [--user U] "
-		  "[--port N] [--identity FILE] [--remote-dir DIR] "
-		  "[--name NAME] [--hub-port N] [--force]" },
+	{ "hub",
+	    "rig hub [--state-dir DIR] [--listen ADDR:PORT] "
+	    "[--cert FILE --key FILE] [--config FILE] [--no-tls] "
+	    "[--renew-cert] [-v]" },
+	{ "user",
+	    "rig user add NAME [--admin] [--password-stdin] | delete "
+	    "NAME [--keep-home] | list | passwd NAME [--password-stdin] "
+	    "| admin NAME on|off [--state-dir DIR]" },
+	{ "token",
+	    "rig token create NAME [--note TEXT] | list NAME | "
+	    "revoke NAME ID [--state-dir DIR]" },
+	{ "init",
+	    "rig init [--provider ssh|local|azure] [--host H] [--user U] "
+	    "[--port N] [--identity FILE] [--remote-dir DIR] "
+	    "[--name NAME] [--hub-port N] [--force]" },
 	{ "ssh", "rig ssh [-L|-R|-D SPEC]... [--no-forward] [-- CMD...]" },
 	{ "ssh-config", "rig ssh-config" },
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
@@ -34,13 +38,16 @@ static const struct {
 	{ "stop", "rig stop" },
 	{ "down", "rig down [--purge] [--yes]" },
 	{ "allow", "rig allow [CIDR...|auto]" },
-	{ "service", "rig service setup --port N [--set 'KEY = VALUE']... | "
-		     "start [--wait SECS] | stop | status | remove [--purge] "
-		     "[--uninstall] [--dir DIR]" },
-	{ "self-stop", "rig self-stop [--provider NAME] [--arm-endpoint URL] "
-		       "[--imds-endpoint URL] [--dry-run]" },
-	{ "sandbox", "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
-		     "ACCOUNT] [--deny-connect PORTS] -- CMD [ARGS...]" },
+	{ "service",
+	    "rig service setup --port N [--set 'KEY = VALUE']... | "
+	    "start [--wait SECS] | stop | status | remove [--purge] "
+	    "[--uninstall] [--dir DIR]" },
+	{ "self-stop",
+	    "rig self-stop [--provider NAME] [--arm-endpoint URL] "
+	    "[--imds-endpoint URL] [--dry-run]" },
+	{ "sandbox",
+	    "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
+	    "ACCOUNT] [--deny-connect PORTS] -- CMD [ARGS...]" },
 	{ "version", "rig version" },
 };
 

@@ -67,18 +67,18 @@ scrub_json(json_t *j)
 		"customData", "keyData" };
 	static const char *const ids[] = { "subscriptionId", "tenantId",
 		"principalId", "clientId", "client_id", "appId", "objectId" };
-	const char *k;
-	json_t     *v;
-	size_t      i;
+	const char              *k;
+	json_t                  *v;
+	size_t                   i;
 
 	if (json_is_array(j)) {
-		json_array_foreach(j, i, v) scrub_json(v);
+		json_array_foreach(j, i, v)
+			scrub_json(v);
 		return;
 	}
 	if (!json_is_object(j))
 		return;
-	json_object_foreach(j, k, v)
-	{
+	json_object_foreach(j, k, v) {
 		int done = 0;
 
 		for (i = 0; i < nitems(secret) && !done; i++)
@@ -153,8 +153,8 @@ arm_record(const char *method, const char *url,
 		name = xstrndup(h, (size_t)(colon - h));
 		if (strcasecmp(name, "Authorization") != 0)
 			json_object_set_new(rh, name,
-			    json_string(colon[1] == ' ' ? colon + 2
-			                                : colon + 1));
+			    json_string(
+			        colon[1] == ' ' ? colon + 2 : colon + 1));
 		free(name);
 	}
 	sh = json_object();

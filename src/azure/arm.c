@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <time.h>
 
-
 #include "arm-record.h"
 #include "arm.h"
 #include "curl-api.h"
@@ -303,8 +302,8 @@ header_cb(char *ptr, size_t size, size_t nitems_, void *arg)
 			tmp[e - v] = '\0';
 			if (parse_int(tmp, 0, 1LL << 31, &secs) == -1 &&
 			    (when = lc->getdate(tmp, NULL)) != -1)
-				secs = when > time(NULL) ? when - time(NULL)
-				                         : 0;
+				secs =
+				    when > time(NULL) ? when - time(NULL) : 0;
 			else if (parse_int(tmp, 0, 1LL << 31, &secs) == -1)
 				secs = -1;
 			if (secs >= 0)

@@ -175,8 +175,8 @@ azure_host_trusted(const char *url)
 		"login.microsoftonline.us", "management.chinacloudapi.cn",
 		"login.chinacloudapi.cn", "login.partner.microsoftonline.cn",
 		"prices.azure.com", "api.ipify.org", "169.254.169.254" };
-	const char *any = getenv("RIG_AZURE_ANY_ENDPOINT");
-	char        host[256];
+	const char              *any = getenv("RIG_AZURE_ANY_ENDPOINT");
+	char                     host[256];
 
 	if (any != NULL && strcmp(any, "1") == 0)
 		return 1;
@@ -237,7 +237,7 @@ check_image(void *obj, const char *v, char *why, size_t len)
 {
 	struct azure_conf *a = obj;
 	char              *part[4], *copy = xstrdup(v), *p = copy;
-	int   n = 0;
+	int                n = 0;
 
 	for (; n < 4; n++) {
 		part[n] = p;
@@ -293,8 +293,7 @@ check_daily_stop(void *obj, const char *v, char *why, size_t len)
 	if (!isdigit((unsigned char)v[0]))
 		goto bad;
 	used = isdigit((unsigned char)v[1]) ? 2 : 1;
-	if (v[used] != ':' ||
-	    !isdigit((unsigned char)v[used + 1]) ||
+	if (v[used] != ':' || !isdigit((unsigned char)v[used + 1]) ||
 	    !isdigit((unsigned char)v[used + 2]) ||
 	    (v[used + 3] != '\0' && v[used + 3] != ' '))
 		goto bad;
@@ -425,7 +424,7 @@ azure_admin_name_ok(const char *name)
 		"console", "david", "guest", "john", "owner", "root", "server",
 		"sql", "support", "support_388945a0", "sys", "test2", "test3",
 		"user4", "user5" };
-	size_t len = strlen(name);
+	size_t                   len = strlen(name);
 
 	if (len == 0 || len > 32 || !(name[0] >= 'a' && name[0] <= 'z'))
 		return 0;
@@ -455,9 +454,8 @@ static int
 check_group(void *obj, const char *v, char *why, size_t len)
 {
 	(void)obj, (void)why, (void)len;
-	return *v != '\0' && (!name_chars_ok(v, "-_.()") || strlen(v) > 90)
-	    ? -1
-	    : 0;
+	return *v != '\0' && (!name_chars_ok(v, "-_.()") || strlen(v) > 90) ? -1
+	                                                                    : 0;
 }
 
 static int

@@ -33,12 +33,13 @@ azure_prices_pick_vm(json_t *page, int spot)
 	json_t *items = json_object_get(page, "Items"), *it;
 	size_t  i;
 
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach(items, i, it) {
 		const char *product =
 		    json_string_value(json_object_get(it, "productName"));
-		const char *sku = json_string_value(json_object_get(it, "skuName"));
-		const char *type = json_string_value(json_object_get(it, "type"));
+		const char *sku =
+		    json_string_value(json_object_get(it, "skuName"));
+		const char *type =
+		    json_string_value(json_object_get(it, "type"));
 		const char *unit =
 		    json_string_value(json_object_get(it, "unitOfMeasure"));
 
@@ -63,8 +64,8 @@ azure_disk_tier(const char *type, int gb, char *out)
 		{ 128, 10 }, { 256, 15 }, { 512, 20 }, { 1024, 30 },
 		{ 2048, 40 }, { 4096, 50 } };
 	char   letter = strncmp(type, "Premium", 7) == 0 ? 'P'
-	      : strncmp(type, "StandardSSD", 11) == 0     ? 'E'
-	                                                  : 'S';
+	      : strncmp(type, "StandardSSD", 11) == 0    ? 'E'
+	                                                 : 'S';
 	size_t i;
 
 	for (i = 0; i + 1 < nitems(tiers); i++)
@@ -80,8 +81,7 @@ pick_disk(json_t *page)
 	json_t *items = json_object_get(page, "Items"), *it;
 	size_t  i;
 
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach(items, i, it) {
 		const char *unit =
 		    json_string_value(json_object_get(it, "unitOfMeasure"));
 		const char *meter =
@@ -179,9 +179,9 @@ pick_disk_arg(json_t *page, int unused)
 
 /* A cached price, or a fresh one stored in the cache. */
 static int
-cached(struct machine *m, const char *key, const char *base,
-    const char *filter, json_t *(*pick)(json_t *, int), int arg,
-    double *price, char **currency, char *err, size_t errlen)
+cached(struct machine *m, const char *key, const char *base, const char *filter,
+    json_t *(*pick)(json_t *, int), int arg, double *price, char **currency,
+    char *err, size_t errlen)
 {
 	char   *path = machine_state_path(m, CACHE_FILE), *text;
 	json_t *cache = NULL, *e;
@@ -258,9 +258,9 @@ prices_get(struct machine *m, struct prices *pr)
 	    c->location, c->size);
 	key = xasprintf("vm|%s|%s|%s", c->location, c->size,
 	    c->spot ? "spot" : "regular");
-	pr->have_vm = cached(m, key, c->prices_endpoint, filter,
-	                  azure_prices_pick_vm, c->spot, &pr->vm_hour,
-	                  &pr->cur, pr->err, sizeof(pr->err)) == 0;
+	pr->have_vm =
+	    cached(m, key, c->prices_endpoint, filter, azure_prices_pick_vm,
+	        c->spot, &pr->vm_hour, &pr->cur, pr->err, sizeof(pr->err)) == 0;
 	free(key);
 	free(filter);
 	azure_disk_tier(c->os_disk_type, c->os_disk_gb, pr->tier);
@@ -269,11 +269,11 @@ prices_get(struct machine *m, struct prices *pr)
 	                   "'Consumption'",
 	    c->location, pr->tier,
 	    strstr(c->os_disk_type, "ZRS") != NULL ? "ZRS" : "LRS");
-	key = xasprintf("disk|%s|%s|%s", c->location, c->os_disk_type,
-	    pr->tier);
-	pr->have_disk = cached(m, key, c->prices_endpoint, filter,
-	                    pick_disk_arg, 0, &pr->disk_month, &pr->dcur,
-	                    pr->err, sizeof(pr->err)) == 0;
+	key =
+	    xasprintf("disk|%s|%s|%s", c->location, c->os_disk_type, pr->tier);
+	pr->have_disk =
+	    cached(m, key, c->prices_endpoint, filter, pick_disk_arg, 0,
+	        &pr->disk_month, &pr->dcur, pr->err, sizeof(pr->err)) == 0;
 	free(key);
 	free(filter);
 }

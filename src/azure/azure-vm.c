@@ -204,8 +204,7 @@ rule_sources(json_t *props)
 	json_t     *e;
 	struct buf  b;
 
-	json_array_foreach(list, i, e)
-	{
+	json_array_foreach(list, i, e) {
 		if (json_is_string(e) && n < 128)
 			v[n++] = json_string_value(e);
 	}
@@ -230,8 +229,7 @@ rules_match(json_t *have, json_t *want)
 	size_t  i, j, rig_rules = 0;
 	int     ok = 1;
 
-	json_array_foreach(hrules, j, h)
-	{
+	json_array_foreach(hrules, j, h) {
 		const char *n = json_string_value(json_object_get(h, "name"));
 
 		if (n != NULL && strncmp(n, "rig-", 4) == 0)
@@ -239,13 +237,12 @@ rules_match(json_t *have, json_t *want)
 	}
 	if (rig_rules != json_array_size(want))
 		return 0;
-	json_array_foreach(want, i, w)
-	{
-		const char *name = json_string_value(json_object_get(w, "name"));
-		json_t     *wp = json_object_get(w, "properties"), *hp = NULL;
+	json_array_foreach(want, i, w) {
+		const char *name =
+		    json_string_value(json_object_get(w, "name"));
+		json_t *wp = json_object_get(w, "properties"), *hp = NULL;
 
-		json_array_foreach(hrules, j, h)
-		{
+		json_array_foreach(hrules, j, h) {
 			const char *hn =
 			    json_string_value(json_object_get(h, "name"));
 
@@ -258,8 +255,8 @@ rules_match(json_t *have, json_t *want)
 			char *a = rule_sources(wp), *b = rule_sources(hp);
 
 			ok = strcmp(a, b) == 0 &&
-			    json_equal(json_object_get(wp,
-			                   "destinationPortRange"),
+			    json_equal(
+			        json_object_get(wp, "destinationPortRange"),
 			        json_object_get(hp, "destinationPortRange"));
 			free(a);
 			free(b);
@@ -314,7 +311,6 @@ public_key(struct machine *m)
 	return text;
 }
 
-
 static int
 mk_group(struct mk *k)
 {
@@ -341,12 +337,13 @@ mk_group(struct mk *k)
 			mark = project_mark(az->m);
 			if (strcmp(mark, theirs) != 0 && !az->m->adopt) {
 				free(mark);
-				r = error("resource group %s was made by another "
-				          "copy of this project (someone else's, "
-				          "or another folder's): set another name "
-				          "or resource_group in rig.conf; if it is "
-				          "this machine and .rig/ was lost, 'rig up "
-				          "--adopt'",
+				r = error(
+				    "resource group %s was made by another "
+				    "copy of this project (someone else's, "
+				    "or another folder's): set another name "
+				    "or resource_group in rig.conf; if it is "
+				    "this machine and .rig/ was lost, 'rig up "
+				    "--adopt'",
 				    az->rg);
 				json_decref(g);
 				return r;
@@ -368,8 +365,9 @@ mk_group(struct mk *k)
 		if (mark == NULL)
 			machine_state_set(az->m, "azure.group_created", "no");
 		free(mark);
-		step_end(k, "exists, not made by rig (rig down will not "
-		            "delete it)");
+		step_end(k,
+		    "exists, not made by rig (rig down will not "
+		    "delete it)");
 		return 0;
 	}
 	/* Noted before the PUT: a group made but not noted would be one
@@ -426,8 +424,7 @@ ensure_found(struct mk *k, const char *what, const char *path, json_t *body,
 			json_decref(have);
 		return 0;
 	}
-	snprintf(w, sizeof(w), "%s %s", r == 1 ? "updating" : "creating",
-	    what);
+	snprintf(w, sizeof(w), "%s %s", r == 1 ? "updating" : "creating", what);
 	json_decref(have);
 	if (azure_put(k->az, w, path, body, out) == -1)
 		return -1;
@@ -458,10 +455,10 @@ keep_other_rules(json_t *have, json_t *rules)
 	json_t *r;
 	size_t  i;
 
-	json_array_foreach(list, i, r)
-	{
-		const char *name = json_string_value(json_object_get(r, "name"));
-		json_t     *p = json_object_get(r, "properties"), *np, *v;
+	json_array_foreach(list, i, r) {
+		const char *name =
+		    json_string_value(json_object_get(r, "name"));
+		json_t *p = json_object_get(r, "properties"), *np, *v;
 
 		if (name == NULL || strncmp(name, "rig-", 4) == 0 ||
 		    !json_is_object(p))
@@ -470,8 +467,8 @@ keep_other_rules(json_t *have, json_t *rules)
 		for (size_t k = 0; k < nitems(writable); k++) {
 			v = json_object_get(p, writable[k]);
 			/* Empty lists are how ARM shows "not used". */
-			if (v != NULL && !(json_is_array(v) &&
-			                     json_array_size(v) == 0))
+			if (v != NULL &&
+			    !(json_is_array(v) && json_array_size(v) == 0))
 				json_object_set(np, writable[k], v);
 		}
 		json_array_append_new(rules,
@@ -496,8 +493,8 @@ mk_nsg(struct mk *k)
 	    "-nsg");
 	{
 		json_t *have = NULL;
-		int     got = azure_get(az, "the network security group", path,
-		        &have);
+		int     got =
+		    azure_get(az, "the network security group", path, &have);
 
 		if (got == -1) {
 			json_decref(rules);
@@ -541,13 +538,14 @@ mk_vnet(struct mk *k)
 	int           r;
 
 	step_begin(k, "virtual network");
-	path = azure_named_path(az, "Microsoft.Network/virtualNetworks/", "-vnet");
-	body = json_pack("{s:s, s:o, s:{s:{s:[s]}, s:[{s:s, s:{s:s, s:{s:s}}}]}}",
-	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
-	    "properties", "addressSpace", "addressPrefixes", "10.0.0.0/16",
-	    "subnets",
-	    "name", "default", "properties", "addressPrefix", "10.0.0.0/24",
-	    "networkSecurityGroup", "id", k->nsg_id);
+	path =
+	    azure_named_path(az, "Microsoft.Network/virtualNetworks/", "-vnet");
+	body =
+	    json_pack("{s:s, s:o, s:{s:{s:[s]}, s:[{s:s, s:{s:s, s:{s:s}}}]}}",
+	        "location", azure_conf_of(az->m)->location, "tags", tags(az),
+	        "properties", "addressSpace", "addressPrefixes", "10.0.0.0/16",
+	        "subnets", "name", "default", "properties", "addressPrefix",
+	        "10.0.0.0/24", "networkSecurityGroup", "id", k->nsg_id);
 	r = ensure(k, "the virtual network", path, body, NULL, NULL, NULL);
 	if (r == 0)
 		k->subnet_id = xasprintf("%s/subnets/default", path);
@@ -565,7 +563,8 @@ mk_ip(struct mk *k)
 	int           r;
 
 	step_begin(k, "public IP");
-	path = azure_named_path(az, "Microsoft.Network/publicIPAddresses/", "-ip");
+	path =
+	    azure_named_path(az, "Microsoft.Network/publicIPAddresses/", "-ip");
 	/* DNS labels are unique per region: the name and a hash of where
 	 * it lives. */
 	seed = xasprintf("%s/%s", az->sub, az->rg);
@@ -577,9 +576,9 @@ mk_ip(struct mk *k)
 	    guid);
 	body = json_pack("{s:s, s:o, s:{s:s}, s:{s:s, s:s, s:{s:s}}}",
 	    "location", azure_conf_of(az->m)->location, "tags", tags(az), "sku",
-	    "name", "Standard", "properties",
-	    "publicIPAllocationMethod", "Static", "publicIPAddressVersion",
-	    "IPv4", "dnsSettings", "domainNameLabel", label);
+	    "name", "Standard", "properties", "publicIPAllocationMethod",
+	    "Static", "publicIPAddressVersion", "IPv4", "dnsSettings",
+	    "domainNameLabel", label);
 	r = ensure(k, "the public IP", path, body, NULL, NULL, &ip);
 	if (r == 0) {
 		k->ip_id = xstrdup(path);
@@ -606,15 +605,15 @@ mk_nic(struct mk *k)
 	int           r;
 
 	step_begin(k, "network interface");
-	path = azure_named_path(az, "Microsoft.Network/networkInterfaces/", "-nic");
+	path = azure_named_path(az, "Microsoft.Network/networkInterfaces/",
+	    "-nic");
 	body = json_pack("{s:s, s:o, s:{s:[{s:s, s:{s:{s:s}, s:s, s:{s:s}}}], "
 	                 "s:{s:s}}}",
 	    "location", azure_conf_of(az->m)->location, "tags", tags(az),
 	    "properties", "ipConfigurations", "name", "ipconfig1", "properties",
-	    "subnet",
-	    "id", k->subnet_id, "privateIPAllocationMethod", "Dynamic",
-	    "publicIPAddress", "id", k->ip_id, "networkSecurityGroup", "id",
-	    k->nsg_id);
+	    "subnet", "id", k->subnet_id, "privateIPAllocationMethod",
+	    "Dynamic", "publicIPAddress", "id", k->ip_id,
+	    "networkSecurityGroup", "id", k->nsg_id);
 	r = ensure(k, "the network interface", path, body, NULL, NULL, NULL);
 	if (r == 0)
 		k->nic_id = xstrdup(path);
@@ -628,10 +627,9 @@ vm_body(struct mk *k, const char *key)
 	struct azure      *az = k->az;
 	struct azure_conf *c = azure_conf_of(az->m);
 	const char        *user = machine_user(az->m);
-	char              *keypath = xasprintf("/home/%s/.ssh/authorized_keys",
-	                 user);
-	char              *cd;
-	json_t            *props, *body;
+	char   *keypath = xasprintf("/home/%s/.ssh/authorized_keys", user);
+	char   *cd;
+	json_t *props, *body;
 
 	props = json_pack(
 	    "{s:{s:s}, s:{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:i, s:{s:s}, "
@@ -682,15 +680,14 @@ vm_as_configured(struct mk *k, json_t *have)
 	struct azure_conf *c = azure_conf_of(k->az->m);
 	json_t            *props = json_object_get(have, "properties"), *body;
 	json_t            *hw = json_object_get(props, "hardwareProfile");
-	json_t            *disk = json_object_get(
-	    json_object_get(props, "storageProfile"), "osDisk");
-	const char        *size = json_string_value(json_object_get(hw, "vmSize"));
-	const char        *power = azure_power_state(
-	    json_object_get(props, "instanceView"));
-	json_int_t         gb =
-	    json_integer_value(json_object_get(disk, "diskSizeGB"));
-	char              *key;
-	int                r;
+	json_t            *disk =
+	    json_object_get(json_object_get(props, "storageProfile"), "osDisk");
+	const char *size = json_string_value(json_object_get(hw, "vmSize"));
+	const char *power =
+	    azure_power_state(json_object_get(props, "instanceView"));
+	json_int_t gb = json_integer_value(json_object_get(disk, "diskSizeGB"));
+	char      *key;
+	int        r;
 
 	k->vm = have;
 	if (gb != 0 && gb != c->os_disk_gb)
@@ -819,8 +816,8 @@ mk_role(struct mk *k)
 	int           r;
 
 	step_begin(k, "self-stop permission");
-	principal = json_string_value(json_object_get(
-	    json_object_get(k->vm, "identity"), "principalId"));
+	principal = json_string_value(
+	    json_object_get(json_object_get(k->vm, "identity"), "principalId"));
 	if (principal == NULL)
 		return error("azure: the VM has no managed identity (its "
 		             "identity.principalId is missing)");

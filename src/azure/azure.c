@@ -166,8 +166,8 @@ azure_guid(const char *seed, char *out)
 void
 azure_role_definition(const struct azure *az, char *guid)
 {
-	char *seed = xasprintf("%s|%s|%s|self-stop-role", az->sub, az->rg,
-	    az->name);
+	char *seed =
+	    xasprintf("%s|%s|%s|self-stop-role", az->sub, az->rg, az->name);
 
 	azure_guid(seed, guid);
 	free(seed);
@@ -301,9 +301,8 @@ call(struct azure *az, const char *what, const char *method, const char *path,
 		error("azure: %s: no api-version for '%s'", what, path);
 		goto out;
 	}
-	if (arm_request(az->arm, method, url, body,
-	        NULL, strcmp(method, "POST") == 0 ? ARM_IDEMPOTENT : 0,
-	        &res) == -1) {
+	if (arm_request(az->arm, method, url, body, NULL,
+	        strcmp(method, "POST") == 0 ? ARM_IDEMPOTENT : 0, &res) == -1) {
 		err = arm_client_error(az->arm);
 		error("azure: %s failed: %s", what, err);
 		if (advice_for(err) != NULL)
@@ -314,8 +313,8 @@ call(struct azure *az, const char *what, const char *method, const char *path,
 		azure_fail(what, res.status, res.body);
 		goto out;
 	}
-	if (lro && (res.status == 201 || res.status == 202 ||
-	               res.async_op != NULL)) {
+	if (lro &&
+	    (res.status == 201 || res.status == 202 || res.async_op != NULL)) {
 		if (arm_lro_wait(az->arm, method, url, &res, &fin) == -1) {
 			err = arm_client_error(az->arm);
 			error("azure: %s failed: %s", what, err);
@@ -404,8 +403,7 @@ azure_power_state(json_t *iv)
 	const char *code;
 
 	st = json_object_get(iv, "statuses");
-	json_array_foreach(st, i, s)
-	{
+	json_array_foreach(st, i, s) {
 		code = json_string_value(json_object_get(s, "code"));
 		if (code != NULL && strncasecmp(code, "PowerState/", 11) == 0 &&
 		    code[11] != '\0')
@@ -421,8 +419,7 @@ azure_state_time(json_t *iv)
 	size_t  i;
 	int64_t t, latest = -1;
 
-	json_array_foreach(st, i, s)
-	{
+	json_array_foreach(st, i, s) {
 		t = iso_parse(json_string_value(json_object_get(s, "time")));
 		if (t > latest)
 			latest = t;
@@ -464,8 +461,8 @@ int64_t
 azure_hours_run(struct machine *m, int64_t since, int64_t now,
     int *last_running)
 {
-	char   *path = machine_state_path(m, POWER_LOG);
-	char   *text = read_file(path, POWER_LOG_MAX, NULL), *line, *save = NULL;
+	char *path = machine_state_path(m, POWER_LOG);
+	char *text = read_file(path, POWER_LOG_MAX, NULL), *line, *save = NULL;
 	int64_t total = 0, on = -1;
 
 	for (line = text != NULL ? strtok_r(text, "\n", &save) : NULL;

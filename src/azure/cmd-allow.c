@@ -103,8 +103,8 @@ cmd_allow(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		buf_addf(&list, "%s%s", i > optind ? "," : "", argv[i]);
 	if (list.len > 0 &&
-	    (azure_conf_set(azure_conf_of(&m), "allow_from",
-	         buf_str(&list)) == -1 ||
+	    (azure_conf_set(azure_conf_of(&m), "allow_from", buf_str(&list)) ==
+	            -1 ||
 	        write_allow_from(&m, buf_str(&list)) == -1)) {
 		buf_release(&list);
 		goto out;

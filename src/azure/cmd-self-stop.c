@@ -4,8 +4,9 @@
  * being billed). It asks the instance metadata service who it is and
  * for a token of the VM's own managed identity, never anyone's login,
  * then posts 'deallocate' to ARM and waits for the operation (on Azure
- * the VM, and this process, usually go down before it ends). The hub's idle stop runs it (autostop.c);
- * it can be run by hand too. --dry-run stops short of the POST.
+ * the VM, and this process, usually go down before it ends). The hub's idle
+ * stop runs it (autostop.c); it can be run by hand too. --dry-run stops short
+ * of the POST.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -71,11 +72,13 @@ own_id(const char *imds)
 		error("instance metadata: %s", err);
 	} else {
 		j = arm_response_json(&res);
-		v = json_object_get(json_object_get(j, "compute"), "resourceId");
+		v = json_object_get(json_object_get(j, "compute"),
+		    "resourceId");
 		if (json_is_string(v) &&
 		    strncmp(json_string_value(v), "/subscriptions/", 15) == 0 &&
 		    strstr(json_string_value(v),
-		        "/providers/Microsoft.Compute/virtualMachines/") != NULL)
+		        "/providers/Microsoft.Compute/virtualMachines/") !=
+		        NULL)
 			id = xstrdup(json_string_value(v));
 		else
 			error("instance metadata without a VM's resourceId");

@@ -32,8 +32,10 @@ load(void)
 	void *lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
 
 	if (lib == NULL) {
-		snprintf(why, sizeof(why), "cannot load %s (the libcurl4 "
-		    "package): %s", CURL_SONAME, dlerror());
+		snprintf(why, sizeof(why),
+		    "cannot load %s (the libcurl4 "
+		    "package): %s",
+		    CURL_SONAME, dlerror());
 		return;
 	}
 	LOOK(easy_init, "curl_easy_init");

@@ -28,20 +28,20 @@
 
 #define SSH_WAIT_MS (5 * 60 * 1000) /* for sshd after a start */
 
-static int az_create(struct machine *);
-static int az_start(struct machine *);
-static int az_stop(struct machine *);
-static int az_destroy(struct machine *);
-static int az_address(struct machine *, char **, int *);
-static int az_status(struct machine *, enum provider_power *);
-static int az_describe(struct machine *, json_t *);
-static void *az_conf_new(void);
-static void  az_conf_free(void *);
-static int   az_check(struct machine *);
+static int         az_create(struct machine *);
+static int         az_start(struct machine *);
+static int         az_stop(struct machine *);
+static int         az_destroy(struct machine *);
+static int         az_address(struct machine *, char **, int *);
+static int         az_status(struct machine *, enum provider_power *);
+static int         az_describe(struct machine *, json_t *);
+static void       *az_conf_new(void);
+static void        az_conf_free(void *);
+static int         az_check(struct machine *);
 static const char *az_default_user(const char *);
-static void  az_summary(const struct machine *, char *, size_t);
-static void  az_hub_keys(struct machine *, provider_key_fn *, void *);
-static void  az_up_done(struct machine *);
+static void        az_summary(const struct machine *, char *, size_t);
+static void        az_hub_keys(struct machine *, provider_key_fn *, void *);
+static void        az_up_done(struct machine *);
 
 static int
 az_create(struct machine *m)
@@ -107,9 +107,9 @@ wait_ssh(struct machine *m)
 	    (double)(now_ms() - t0) / 1000.0);
 	fflush(stdout);
 	free(host);
-	return ok ? 0
-	          : error("the VM runs but SSH does not answer on port %d",
-	                m->port);
+	return ok
+	    ? 0
+	    : error("the VM runs but SSH does not answer on port %d", m->port);
 }
 
 /* A power change of the VM: to 'want' by POSTing 'action' (its name in
@@ -119,12 +119,11 @@ struct power_change {
 	const char *want, *action, *doing, *event, *already, *done;
 };
 
-static const struct power_change to_running = { "running", "start",
-	"starting", "start", "running already", "running" };
+static const struct power_change to_running = { "running", "start", "starting",
+	"start", "running already", "running" };
 /* Deallocate, never power off: Azure bills a stopped VM. */
-static const struct power_change to_deallocated = { "deallocated",
-	"deallocate", "deallocating", "stop",
-	"deallocated already (not billed)",
+static const struct power_change to_deallocated = { "deallocated", "deallocate",
+	"deallocating", "stop", "deallocated already (not billed)",
 	"deallocated; compute is no longer billed, the disk is" };
 
 static int
@@ -190,8 +189,8 @@ delete_role(struct azure *az)
 	r = azure_get(az, "the VM", az->vm_path, &vm);
 	if (r == -1)
 		return -1;
-	principal = json_string_value(json_object_get(
-	    json_object_get(vm, "identity"), "principalId"));
+	principal = json_string_value(
+	    json_object_get(json_object_get(vm, "identity"), "principalId"));
 	if (principal != NULL) {
 		path = azure_role_assignment(az, principal);
 		r = azure_delete(az, "the VM's role assignment", path);
@@ -273,18 +272,20 @@ az_destroy(struct machine *m)
 	{
 		char       *ours = machine_state_get(m, "azure.project");
 		char       *did = machine_state_get(m, "azure.made");
-		const char *theirs = json_string_value(json_object_get(
-		    json_object_get(g, "tags"), "rig-project"));
-		int         mine = did != NULL &&
-		    (theirs == NULL || (ours != NULL && strcmp(ours, theirs) == 0));
+		const char *theirs = json_string_value(
+		    json_object_get(json_object_get(g, "tags"), "rig-project"));
+		int mine = did != NULL &&
+		    (theirs == NULL ||
+		        (ours != NULL && strcmp(ours, theirs) == 0));
 
 		free(ours);
 		free(did);
 		if (!mine) {
-			error("machine '%s' in group %s was not made from this "
-			      "folder (another copy of the project, or .rig/ "
-			      "lost): nothing deleted; 'rig up --adopt' first if "
-			      "it is yours",
+			error(
+			    "machine '%s' in group %s was not made from this "
+			    "folder (another copy of the project, or .rig/ "
+			    "lost): nothing deleted; 'rig up --adopt' first if "
+			    "it is yours",
 			    m->name, az.rg);
 			goto out;
 		}
@@ -299,7 +300,8 @@ az_destroy(struct machine *m)
 		       "... ",
 		    az.rg);
 		fflush(stdout);
-		r = azure_delete(&az, "deleting the resource group", az.rg_path);
+		r = azure_delete(&az, "deleting the resource group",
+		    az.rg_path);
 		if (r == 0)
 			printf("deleted (%.1f s)\n",
 			    (double)(now_ms() - t0) / 1000.0);
@@ -418,8 +420,8 @@ az_describe(struct machine *m, json_t *out)
 	power = power_state(&az, &absent);
 	if (power != NULL || absent)
 		json_object_set_new(out, "power",
-		    json_string(provider_power_name(coarse_power(power,
-		        absent))));
+		    json_string(
+		        provider_power_name(coarse_power(power, absent))));
 	if (absent)
 		json_object_set_new(out, "vm", json_string("absent"));
 	else if (power == NULL)
@@ -503,8 +505,8 @@ az_hub_keys(struct machine *m, provider_key_fn *add, void *arg)
 
 	ip = machine_state_get(m, "azure.ip");
 	fqdn = machine_state_get(m, "azure.fqdn");
-	names = xasprintf("%s %s", fqdn != NULL ? fqdn : "",
-	    ip != NULL ? ip : "");
+	names =
+	    xasprintf("%s %s", fqdn != NULL ? fqdn : "", ip != NULL ? ip : "");
 	add(arg, "tls_names", names);
 	free(names);
 	free(fqdn);

@@ -29,24 +29,24 @@ static json_t *pending_json(const struct server *s);
 static json_t *user_json(struct hub *hub, const struct db_user *u);
 static json_t *token_json(const struct db_token *t, const char *user);
 static json_t *body_object(struct req *req);
-static void with_user(struct req *req,
-    void (*fn)(struct req *, struct db_user *));
-static void user_patch(struct req *req, struct db_user *u);
-static void user_delete(struct req *req, struct db_user *u);
-static void server_post(struct req *req, struct db_user *u);
-static void server_delete(struct req *req, struct db_user *u);
-static int progress_event_cb(void *arg, const struct server_progress *p);
-static void server_progress(struct req *req, struct db_user *u);
-static void tokens_list(struct req *req, struct db_user *u);
-static void token_create(struct req *req, struct db_user *u);
-static int token_id(const char *s, int64_t *id);
-static void token_one(struct req *req, struct db_user *u, int del);
-static void token_get(struct req *req, struct db_user *u);
-static void token_delete(struct req *req, struct db_user *u);
-static void user_get(struct req *req, struct db_user *u);
-static void activity(struct req *req, struct db_user *u);
-static void bad_method(struct req *req, struct db_user *u);
-static void no_such_path(struct req *req, struct db_user *u);
+static void    with_user(struct req *req,
+       void (*fn)(struct req *, struct db_user *));
+static void    user_patch(struct req *req, struct db_user *u);
+static void    user_delete(struct req *req, struct db_user *u);
+static void    server_post(struct req *req, struct db_user *u);
+static void    server_delete(struct req *req, struct db_user *u);
+static int     progress_event_cb(void *arg, const struct server_progress *p);
+static void    server_progress(struct req *req, struct db_user *u);
+static void    tokens_list(struct req *req, struct db_user *u);
+static void    token_create(struct req *req, struct db_user *u);
+static int     token_id(const char *s, int64_t *id);
+static void    token_one(struct req *req, struct db_user *u, int del);
+static void    token_get(struct req *req, struct db_user *u);
+static void    token_delete(struct req *req, struct db_user *u);
+static void    user_get(struct req *req, struct db_user *u);
+static void    activity(struct req *req, struct db_user *u);
+static void    bad_method(struct req *req, struct db_user *u);
+static void    no_such_path(struct req *req, struct db_user *u);
 
 static json_t *
 iso_json(int64_t t)
@@ -76,9 +76,10 @@ user_json(struct hub *hub, const struct db_user *u)
 	struct server *s = hub_server(hub, u->name, strlen(u->name));
 	json_t        *servers = json_object(), *j;
 	char           url[64];
-	int            active = s != NULL && (s->state == SERVER_READY ||
-	    s->state == SERVER_PENDING || s->state == SERVER_STOPPING);
-	int64_t        last = u->last_activity;
+	int            active = s != NULL &&
+	    (s->state == SERVER_READY || s->state == SERVER_PENDING ||
+	        s->state == SERVER_STOPPING);
+	int64_t last = u->last_activity;
 
 	snprintf(url, sizeof(url), "/user/%s/", u->name);
 	if (s != NULL && s->last_activity > last)
@@ -90,19 +91,19 @@ user_json(struct hub *hub, const struct db_user *u)
 		    "/hub/api/users/%s/server/progress", u->name);
 		json_object_set_new(servers, "",
 		    json_pack("{s:s, s:b, s:o, s:s, s:s, s:o, s:o, s:b, s:{}, "
-			"s:{}}",
-			"name", "", "ready", s->state == SERVER_READY,
-			"pending", pending_json(s), "url", url, "progress_url",
-			purl, "started", iso_json(s->started),
-			"last_activity", iso_json(s->last_activity), "stopped",
-			0, "state", "user_options"));
+		              "s:{}}",
+		        "name", "", "ready", s->state == SERVER_READY,
+		        "pending", pending_json(s), "url", url, "progress_url",
+		        purl, "started", iso_json(s->started), "last_activity",
+		        iso_json(s->last_activity), "stopped", 0, "state",
+		        "user_options"));
 	}
-	j = json_pack("{s:s, s:s, s:b, s:[], s:o, s:o, s:o, s:o, s:o}",
-	    "kind", "user", "name", u->name, "admin", u->admin, "groups",
-	    "server", active && s->state == SERVER_READY ? json_string(url) :
-	    json_null(), "pending", pending_json(active ? s : NULL),
-	    "created", iso_json(u->created), "last_activity", iso_json(last),
-	    "servers", servers);
+	j = json_pack("{s:s, s:s, s:b, s:[], s:o, s:o, s:o, s:o, s:o}", "kind",
+	    "user", "name", u->name, "admin", u->admin, "groups", "server",
+	    active && s->state == SERVER_READY ? json_string(url) : json_null(),
+	    "pending", pending_json(active ? s : NULL), "created",
+	    iso_json(u->created), "last_activity", iso_json(last), "servers",
+	    servers);
 	return j;
 }
 
@@ -112,10 +113,10 @@ token_json(const struct db_token *t, const char *user)
 	char id[32];
 
 	snprintf(id, sizeof(id), "a%lld", (long long)t->id);
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:n, s:[s]}", "id",
-	    id, "kind", "api_token", "user", user, "note", t->note,
-	    "created", iso_json(t->created), "last_activity",
-	    iso_json(t->last_activity), "expires_at", "scopes", "inherit");
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:n, s:[s]}", "id", id,
+	    "kind", "api_token", "user", user, "note", t->note, "created",
+	    iso_json(t->created), "last_activity", iso_json(t->last_activity),
+	    "expires_at", "scopes", "inherit");
 }
 
 /* The request body as a JSON object; an empty body is {}. NULL after
@@ -171,8 +172,9 @@ api_self(struct req *req)
 {
 	json_t *j = user_json(req->hub, &req->user);
 
-	json_object_set_new(j, "scopes", req->user.admin ?
-	    json_pack("[s]", "admin:users") : json_pack("[s]", "self"));
+	json_object_set_new(j, "scopes",
+	    req->user.admin ? json_pack("[s]", "admin:users")
+	                    : json_pack("[s]", "self"));
 	json_object_set_new(j, "session_id", json_null());
 	respond_json(req, 200, j);
 }
@@ -214,8 +216,8 @@ api_user_add(struct req *req)
 	}
 	r = db_user_add(req->hub->db, name, "", admin);
 	if (r != 0) {
-		respond_error(req, r == 1 ? 409 : 500, r == 1 ?
-		    "user already exists" : "cannot add the user");
+		respond_error(req, r == 1 ? 409 : 500,
+		    r == 1 ? "user already exists" : "cannot add the user");
 		return;
 	}
 	log_info("api: %s added user %s", req->user.name, name);
@@ -378,8 +380,8 @@ tokens_list(struct req *req, struct db_user *u)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, token_json(&t[i], u->name));
 	db_tokens_free(t, n);
-	respond_json(req, 200, json_pack("{s:o, s:[]}", "api_tokens", a,
-	    "oauth_tokens"));
+	respond_json(req, 200,
+	    json_pack("{s:o, s:[]}", "api_tokens", a, "oauth_tokens"));
 }
 
 static void
@@ -414,8 +416,8 @@ token_create(struct req *req, struct db_user *u)
 	/* Only with admin_access (the route's OWNER_ACCESS): a token acts as
 	 * its user, so an admin making one for someone else is on record. */
 	if (strcmp(req->user.name, u->name) != 0)
-		log_info("token %lld for %s created by admin %s",
-		    (long long)id, u->name, req->user.name);
+		log_info("token %lld for %s created by admin %s", (long long)id,
+		    u->name, req->user.name);
 	j = token_json(&t, u->name);
 	free(t.note);
 	json_object_set_new(j, "token", json_string(tok));

@@ -166,8 +166,8 @@ token_hash(const char *token, char *out)
 
 	/* Fetched once: the proxy hashes a credential on every request, and
 	 * an implicit fetch per call costs more than the hash. */
-	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) ==
-	    NULL)
+	if (sha256 == NULL &&
+	    (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		fatalx("%s: no SHA-256 in OpenSSL", __func__);
 	/* SHA-256 of a string in memory fails only if OpenSSL is broken. */
 	if (EVP_Digest(token, strlen(token), md, &len, sha256, NULL) != 1 ||
@@ -305,8 +305,7 @@ throttle_fail(struct throttle *t, const char *key, int64_t now)
 
 /* A failure of 'key', of which the first 'free_fails' cost nothing. */
 static void
-throttle_count(struct throttle *t, const char *key, int64_t now,
-    int free_fails)
+throttle_count(struct throttle *t, const char *key, int64_t now, int free_fails)
 {
 	struct throttle_entry *e;
 	int64_t                lock;

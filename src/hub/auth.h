@@ -16,7 +16,7 @@
  * Slow on purpose (tens of ms): the hub calls it from the thread pool. */
 char *password_hash(const char *password);
 /* 1 if 'password' matches 'hash', else 0 (also for an empty hash). */
-int   password_verify(const char *password, const char *hash);
+int password_verify(const char *password, const char *hash);
 /* A new random password of 20 characters that are easy to read and type;
  * caller frees result with free_secret(). */
 char *password_generate(void);
@@ -24,7 +24,7 @@ char *password_generate(void);
 /* A new random token (64 hex characters); caller frees with free_secret(). */
 char *token_new(void);
 /* SHA-256 of 'token' as hex into 'out' (TOKEN_HASH_LEN + 1 bytes). */
-void  token_hash(const char *token, char *out);
+void token_hash(const char *token, char *out);
 
 /*
  * Login throttle: after THROTTLE_FREE failures in THROTTLE_WINDOW seconds a
@@ -32,8 +32,8 @@ void  token_hash(const char *token, char *out);
  * with each further failure, up to THROTTLE_MAX_LOCK. Keys are kept in a
  * table of bounded size; the oldest entries are dropped first.
  */
-#define THROTTLE_FREE     5
-#define THROTTLE_WINDOW   900
+#define THROTTLE_FREE 5
+#define THROTTLE_WINDOW 900
 #define THROTTLE_MAX_LOCK 900
 #define THROTTLE_MAX_KEYS 4096
 
@@ -42,9 +42,9 @@ struct throttle;
 struct throttle *throttle_new(void);
 void             throttle_free(struct throttle *);
 /* Seconds 'key' must still wait at time 'now'; 0 if it may try. */
-int64_t          throttle_wait(struct throttle *, const char *key, int64_t now);
-void             throttle_fail(struct throttle *, const char *key, int64_t now);
-void             throttle_ok(struct throttle *, const char *key);
+int64_t throttle_wait(struct throttle *, const char *key, int64_t now);
+void    throttle_fail(struct throttle *, const char *key, int64_t now);
+void    throttle_ok(struct throttle *, const char *key);
 
 /*
  * The login form's throttle, over three keys: the client's address (with
@@ -53,14 +53,14 @@ void             throttle_ok(struct throttle *, const char *key);
  * back only addresses that are failing themselves.
  */
 #define THROTTLE_ADDR_FREE 20
-#define LOGIN_NAME_KEY     64 /* bytes of a name used as a key */
+#define LOGIN_NAME_KEY 64 /* bytes of a name used as a key */
 
 /* Seconds an attempt must wait (answer 429); 0: it goes on, counted as a
  * failure from now until login_throttle_end() says otherwise. */
 int64_t login_throttle_begin(struct throttle *, const char *addr,
     const char *name, int64_t now);
 /* The outcome of an attempt login_throttle_begin() let through. */
-void    login_throttle_end(struct throttle *, const char *addr,
-    const char *name, int ok);
+void login_throttle_end(struct throttle *, const char *addr, const char *name,
+    int ok);
 
 #endif

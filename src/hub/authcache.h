@@ -15,13 +15,13 @@
 #include "db.h"
 
 #define AUTHCACHE_TTL_MS 1000
-#define AUTHCACHE_SLOTS  1024
+#define AUTHCACHE_SLOTS 1024
 
 /* What a credential hash resolved to. */
 struct auth_hit {
-	int64_t user_id;
-	int64_t token_id; /* 0 for a session */
-	char   *xsrf; /* sessions only; caller frees */
+	int64_t        user_id;
+	int64_t        token_id; /* 0 for a session */
+	char          *xsrf; /* sessions only; caller frees */
 	struct db_user user; /* caller releases with db_user_release */
 };
 
@@ -31,7 +31,7 @@ struct auth_hit {
  * 'gen'; else 0. Keyed by the credential itself, compared in constant time,
  * so a hit costs no SHA-256; the copies are wiped when dropped.
  */
-int  authcache_get(const char *cred, uint64_t gen, struct auth_hit *hit);
+int authcache_get(const char *cred, uint64_t gen, struct auth_hit *hit);
 /* Remembers what 'cred' resolved to at generation 'gen' (copies it). */
 void authcache_put(const char *cred, uint64_t gen, const struct auth_hit *);
 /* Forgets everything. */

@@ -180,14 +180,16 @@ autostop_judge(int ssh_sessions, double cpu, int gpu, double cpu_busy,
     char *why, size_t whylen)
 {
 	if (ssh_sessions > 0) {
-		snprintf(why, whylen, "busy: %d process%s run over SSH (a "
-		                      "shell, rig exec or rig sync)",
+		snprintf(why, whylen,
+		    "busy: %d process%s run over SSH (a "
+		    "shell, rig exec or rig sync)",
 		    ssh_sessions, ssh_sessions == 1 ? "" : "es");
 		return 1;
 	}
 	if (cpu >= cpu_busy) {
-		snprintf(why, whylen, "busy: CPU at %.0f %% (busy from %.0f %%)",
-		    cpu * 100, cpu_busy * 100);
+		snprintf(why, whylen,
+		    "busy: CPU at %.0f %% (busy from %.0f %%)", cpu * 100,
+		    cpu_busy * 100);
 		return 1;
 	}
 	if (gpu >= AUTOSTOP_GPU_BUSY) {
@@ -250,7 +252,7 @@ read_stat(int pid, struct proc_info *p)
 static int
 same_netns(int pid, const char *own)
 {
-	char path[64], link[128];
+	char    path[64], link[128];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
@@ -495,8 +497,8 @@ sample_done(uv_work_t *w, int status)
 		cpu = (double)(A.cur.ticks - A.prev.ticks) / (double)hz /
 		    ((double)(A.cur.at_ms - A.prev.at_ms) / 1000.0) /
 		    (double)cores;
-	A.busy = autostop_judge(A.cur.ssh_sessions, cpu, A.cur.gpu,
-	    c->cpu_busy, A.why, sizeof(A.why));
+	A.busy = autostop_judge(A.cur.ssh_sessions, cpu, A.cur.gpu, c->cpu_busy,
+	    A.why, sizeof(A.why));
 	if (A.busy)
 		A.last_busy = now;
 	A.prev = A.cur;
@@ -580,8 +582,7 @@ timer_cb(uv_timer_t *t)
 		return;
 	A.sampling = 1;
 	A.work.data = &A.cur;
-	if (uv_queue_work(A.hub->loop, &A.work, sample_work, sample_done) !=
-	    0)
+	if (uv_queue_work(A.hub->loop, &A.work, sample_work, sample_done) != 0)
 		A.sampling = 0;
 }
 
@@ -641,9 +642,10 @@ status_json(void)
 
 	st = json_pack("{s:I, s:I, s:I, s:b, s:s, s:b}", "after",
 	    (json_int_t)c->after, "idle", (json_int_t)(now - last), "stop_in",
-	    (json_int_t)(A.stop_at != 0 ? (A.stop_at > now ? A.stop_at - now : 0)
-	            : c->after > 0       ? c->after + c->warn - (now - last)
-	                                 : -1),
+	    (json_int_t)(A.stop_at != 0
+	            ? (A.stop_at > now ? A.stop_at - now : 0)
+	            : c->after > 0 ? c->after + c->warn - (now - last)
+	                           : -1),
 	    "busy", A.busy, "why", A.why, "warning", A.stop_at != 0);
 	if (st != NULL && c->budget_month > 0) {
 		json_object_set_new(st, "budget_month",

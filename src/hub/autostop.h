@@ -35,13 +35,13 @@ struct autostop_conf {
 	double  cpu_busy; /* machine CPU use (0-1) that counts as busy */
 	/* Who stops the machine, and the endpoints 'rig self-stop' is
 	 * given: the provider's, opaque here, checked there. */
-	char   *provider;
-	char   *arm_endpoint, *imds_endpoint;
+	char *provider;
+	char *arm_endpoint, *imds_endpoint;
 	/* The month's budget: warned of at 80 %, the machine stopped at
 	 * 100 %, judged from run time at the prices rig up looked up. */
-	double  budget_month; /* 0: none */
-	double  cost_hour, cost_month_fixed; /* the VM's, its disk's */
-	char   *currency;
+	double budget_month; /* 0: none */
+	double cost_hour, cost_month_fixed; /* the VM's, its disk's */
+	char  *currency;
 };
 
 /* The autostop_* keys of [hub] (settings.h); config.c's table holds

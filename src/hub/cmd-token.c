@@ -28,11 +28,11 @@ struct token_opts {
 	int         nargs;
 };
 
-static int  token_parse(int, char **, struct token_opts *);
-static int  token_create(struct db *, const struct db_user *,
-     const struct token_opts *);
-static int  token_list(struct db *, const struct db_user *);
-static int  token_revoke(struct db *, const struct db_user *, int64_t);
+static int token_parse(int, char **, struct token_opts *);
+static int token_create(struct db *, const struct db_user *,
+    const struct token_opts *);
+static int token_list(struct db *, const struct db_user *);
+static int token_revoke(struct db *, const struct db_user *, int64_t);
 
 /* Options may come anywhere (opts.h). -1 on a usage error, reported. */
 static int

@@ -34,16 +34,16 @@ struct user_opts {
 	int         nargs;
 };
 
-static int  user_parse(int, char **, struct user_opts *);
-static int  check_name(const char *);
-static int  read_password(char *, size_t);
-static int  new_password(int, char **, int *);
-static int  print_password(const char *, const char *);
-static int  user_add(struct db *, const struct user_opts *);
-static int  user_del(struct db *, const struct user_opts *);
-static int  user_list(struct db *);
-static int  user_passwd(struct db *, const struct user_opts *);
-static int  user_admin(struct db *, const struct user_opts *);
+static int user_parse(int, char **, struct user_opts *);
+static int check_name(const char *);
+static int read_password(char *, size_t);
+static int new_password(int, char **, int *);
+static int print_password(const char *, const char *);
+static int user_add(struct db *, const struct user_opts *);
+static int user_del(struct db *, const struct user_opts *);
+static int user_list(struct db *);
+static int user_passwd(struct db *, const struct user_opts *);
+static int user_admin(struct db *, const struct user_opts *);
 
 /* Options may come anywhere (opts.h). -1 on a usage error, reported. */
 static int
@@ -183,8 +183,8 @@ user_del(struct db *db, const struct user_opts *o)
 	if (r == 0) { /* and the Unix account the hub made, if any */
 		char *dir = state_dir_resolve(o->state_dir);
 
-		if (dir != NULL && accounts_delete_user(dir, o->args[1],
-		                       o->keep_home) == -1)
+		if (dir != NULL &&
+		    accounts_delete_user(dir, o->args[1], o->keep_home) == -1)
 			r = -1;
 		free(dir);
 	}

@@ -21,8 +21,8 @@
 #include "lib/util.h"
 
 #define DEFAULT_SERVER_CMD                                                     \
-	"jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 "           \
-	"--NotebookApp.port={port} --NotebookApp.port_retries=0 "             \
+	"jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 "            \
+	"--NotebookApp.port={port} --NotebookApp.port_retries=0 "              \
 	"--NotebookApp.base_url={base_url} "                                   \
 	"--NotebookApp.notebook_dir={root_dir} "                               \
 	"--NotebookApp.allow_remote_access=True "                              \
@@ -131,9 +131,8 @@ static int
 check_user_prefix(void *obj, const char *v, char *why, size_t len)
 {
 	(void)obj, (void)why, (void)len;
-	return strlen(v) > 16 || (*v != '\0' && username_error(v) != NULL)
-	    ? -1
-	    : 0;
+	return strlen(v) > 16 || (*v != '\0' && username_error(v) != NULL) ? -1
+	                                                                   : 0;
 }
 
 static int
@@ -200,7 +199,8 @@ config_add_service(struct config *c, const char *name, const char *url)
 	if (username_error(name) != NULL)
 		return error("service '%s': invalid name", name);
 	if (strncmp(url, "http://", 7) != 0)
-		return error("service '%s': url must be http://HOST:PORT", name);
+		return error("service '%s': url must be http://HOST:PORT",
+		    name);
 	p = url + 7;
 	colon = strrchr(p, ':');
 	if (colon == NULL || colon == p)
@@ -228,7 +228,8 @@ config_add_service(struct config *c, const char *name, const char *url)
 		    inet_pton(AF_INET6, host, &a6) != 1) {
 			free(host);
 			return error("service '%s': the host in '%s' must be a "
-			    "numeric address", name, url);
+			             "numeric address",
+			    name, url);
 		}
 		s = xcalloc(1, sizeof(*s));
 		s->host = host;

@@ -14,7 +14,6 @@
 #include "autostop.h"
 #include "server-limits.h"
 
-
 /* An external service routed at /services/NAME/ (JupyterHub's notion). */
 struct service {
 	char           *name;
@@ -45,10 +44,10 @@ struct config {
 	int   splice; /* large plain response bodies by splice(2) */
 	int   session_days; /* login lifetime */
 	uint64_t max_body; /* for the hub's own endpoints */
-	int   proxy_timeout; /* seconds a proxied exchange may stall */
+	int      proxy_timeout; /* seconds a proxied exchange may stall */
 	uint64_t proxy_memory; /* held for slow clients, in all */
-	int   max_conns; /* client connections at most */
-	struct service *services;
+	int      max_conns; /* client connections at most */
+	struct service      *services;
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */
 };
@@ -60,12 +59,12 @@ void config_init(struct config *); /* the defaults */
 void config_release(struct config *);
 /* Sets one [hub] key from text; -1 with a message printed if the key is
  * unknown or the value invalid. */
-int  config_set(struct config *, const char *key, const char *value);
+int config_set(struct config *, const char *key, const char *value);
 /* Reads an INI file; -1 with a message printed naming the file and line. */
-int  config_load(struct config *, const char *path);
+int config_load(struct config *, const char *path);
 /* Adds or replaces a service; -1 if the name or URL is invalid. */
-int  config_add_service(struct config *, const char *name, const char *url);
-const struct service *config_service(const struct config *,
-    const char *name, size_t len);
+int config_add_service(struct config *, const char *name, const char *url);
+const struct service *config_service(const struct config *, const char *name,
+    size_t len);
 
 #endif

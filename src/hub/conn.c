@@ -45,13 +45,13 @@ struct wreq {
 	char         data[];
 };
 
-static void read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
-static void timer_cb(uv_timer_t *);
-static void close_cb(uv_handle_t *);
-static void update_reading(struct conn *);
-static int  send_chunk(void *, char *, size_t);
+static void         read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void         timer_cb(uv_timer_t *);
+static void         close_cb(uv_handle_t *);
+static void         update_reading(struct conn *);
+static int          send_chunk(void *, char *, size_t);
 static struct conn *victim(struct hub *);
-static void process_input(struct conn *);
+static void         process_input(struct conn *);
 
 /* All reads land here: the loop is single-threaded and read_cb consumes
  * the bytes before returning. */
@@ -96,12 +96,13 @@ conn_limits(struct hub *hub)
 	/* A proxied connection takes two descriptors, and a relay's pipe
 	 * and polled duplicates more for a while: three each, beyond what
 	 * the database, logs and servers' pipes need. */
-	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30 ?
-	    1 << 30 : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 3;
+	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30
+	    ? 1 << 30
+	    : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 3;
 	if (fit < cap) {
 		log_warnx("max_conns %d is more than %llu open files allow: "
-			  "%d at most", cap, (unsigned long long)rl.rlim_cur,
-		    fit > 16 ? fit : 16);
+		          "%d at most",
+		    cap, (unsigned long long)rl.rlim_cur, fit > 16 ? fit : 16);
 		cap = fit > 16 ? fit : 16;
 	}
 }
@@ -132,8 +133,7 @@ victim(struct hub *hub)
 }
 
 void
-conn_accept(struct hub *hub, uv_stream_t *listener,
-    const struct conn_ops *ops)
+conn_accept(struct hub *hub, uv_stream_t *listener, const struct conn_ops *ops)
 {
 	struct conn            *c = xcalloc(1, sizeof(*c));
 	struct sockaddr_storage ss;
@@ -183,7 +183,8 @@ conn_accept(struct hub *hub, uv_stream_t *listener,
 		bio = tls_bio_new(&c->tls);
 		if (c->ssl == NULL || bio == NULL)
 			fatalx("out of memory for TLS");
-		SSL_set_bio(c->ssl, bio, bio); /* one BIO as both: one reference */
+		SSL_set_bio(c->ssl, bio,
+		    bio); /* one BIO as both: one reference */
 		SSL_set_accept_state(c->ssl);
 	}
 	c->state = CONN_HEAD;
@@ -418,8 +419,9 @@ update_reading(struct conn *c)
 	/* While a request is answered, what the client sends is the body,
 	 * or requests it pipelined after it: those wait, a few KiB of them,
 	 * until the response is done. */
-	size_t most = c->state == CONN_HANDLING || c->state == CONN_PROXY ?
-	    CONN_READ_PAUSE_BUSY : CONN_READ_PAUSE;
+	size_t most = c->state == CONN_HANDLING || c->state == CONN_PROXY
+	    ? CONN_READ_PAUSE_BUSY
+	    : CONN_READ_PAUSE;
 	int    want = !c->paused && !c->close_after_write && c->in.len < most;
 
 	if (c->closing)
@@ -479,8 +481,8 @@ conn_error_close(struct conn *c, int status, const char *msg)
 
 	log_info("%s - - %d (%s)", c->addr, status, msg);
 	s = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
-	    "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n", status,
-	    http_reason(status), strlen(msg) + 1, msg);
+	              "Connection: close\r\nContent-Length: %zu\r\n\r\n%s\n",
+	    status, http_reason(status), strlen(msg) + 1, msg);
 	conn_write(c, s, strlen(s));
 	free(s);
 	conn_close_after_write(c);
@@ -490,8 +492,8 @@ conn_error_close(struct conn *c, int status, const char *msg)
 static int
 looks_like_plain_http(const char *p, size_t n)
 {
-	static const char *methods[] = { "GET ", "POST", "HEAD", "PUT ",
-		"DELE", "OPTI", "PATC" };
+	static const char *methods[] = { "GET ", "POST", "HEAD", "PUT ", "DELE",
+		"OPTI", "PATC" };
 
 	if (n < 4)
 		return 0;
@@ -561,7 +563,7 @@ tls_input(struct conn *c, const char *data, size_t len)
 			if (c->state == CONN_HEAD && c->in.len == 0)
 				conn_close(c, "client closed");
 			else if ((c->state == CONN_TUNNEL ||
-				     c->state == CONN_PROXY) &&
+			             c->state == CONN_PROXY) &&
 			    c->peer != NULL) {
 				/* Hand on what came before it first. */
 				conn_process(c);
@@ -601,7 +603,8 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			c->reading = 0;
 			return;
 		}
-		conn_close(c, n == UV_EOF ? "client closed" : uv_strerror((int)n));
+		conn_close(c,
+		    n == UV_EOF ? "client closed" : uv_strerror((int)n));
 		return;
 	}
 	/* The first bytes of a request after a quiet keep-alive: from now
@@ -671,8 +674,9 @@ conn_next(struct conn *c, int keep)
 	c->state = CONN_HEAD;
 	if (c->in.len == 0 && c->in.cap > 4096)
 		buf_release(&c->in); /* an idle connection keeps little */
-	conn_timeout(c, c->in.len > 0 ? c->hub->cfg->header_timeout :
-	    c->hub->cfg->keepalive_timeout);
+	conn_timeout(c,
+	    c->in.len > 0 ? c->hub->cfg->header_timeout
+	                  : c->hub->cfg->keepalive_timeout);
 	update_reading(c);
 	conn_process(c);
 }

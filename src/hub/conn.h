@@ -23,15 +23,15 @@ struct conn;
 struct hub;
 struct req;
 
-#define CONN_MAX_INPUT   (1024 * 1024) /* buffered plaintext */
-#define CONN_READ_PAUSE  (256 * 1024) /* stop reading past this */
-#define CONN_WRITE_HIGH  (512 * 1024) /* peers stop feeding past this */
-#define CONN_WRITE_LOW   (64 * 1024) /* and resume below this */
+#define CONN_MAX_INPUT (1024 * 1024) /* buffered plaintext */
+#define CONN_READ_PAUSE (256 * 1024) /* stop reading past this */
+#define CONN_WRITE_HIGH (512 * 1024) /* peers stop feeding past this */
+#define CONN_WRITE_LOW (64 * 1024) /* and resume below this */
 /* Input kept while a request is answered (its body, pipelined requests). */
 #define CONN_READ_PAUSE_BUSY (16 * 1024)
 /* A write's rest up to this size is copied rather than held in its chunk. */
-#define CONN_COPY_MAX    (20 * 1024)
-#define CONN_FD_RESERVE  64 /* descriptors not for connections */
+#define CONN_COPY_MAX (20 * 1024)
+#define CONN_FD_RESERVE 64 /* descriptors not for connections */
 
 enum conn_state {
 	CONN_HEAD, /* waiting for a request head */
@@ -47,7 +47,7 @@ struct conn_ops {
 	void (*input)(struct conn *c);
 	/* The client half-closed while its request is proxied: 1 to keep
 	 * reading the response (the request was whole), 0 to close. */
-	int  (*half_closed)(struct conn *c);
+	int (*half_closed)(struct conn *c);
 	/* The connection is closing: let go of the request in progress. */
 	void (*closing)(struct conn *c);
 };
@@ -61,28 +61,28 @@ struct conn_peer_ops {
 };
 
 struct conn {
-	uv_tcp_t         tcp; /* freed only after both handles closed */
-	uv_timer_t       timer; /* header, body and keep-alive timeouts */
-	struct hub      *hub;
-	SSL             *ssl; /* NULL without TLS */
-	struct tls_io    tls; /* ciphertext in and out */
-	int              handshaken;
-	enum conn_state  state;
-	struct buf       in; /* plaintext read, not yet consumed */
+	uv_tcp_t               tcp; /* freed only after both handles closed */
+	uv_timer_t             timer; /* header, body and keep-alive timeouts */
+	struct hub            *hub;
+	SSL                   *ssl; /* NULL without TLS */
+	struct tls_io          tls; /* ciphertext in and out */
+	int                    handshaken;
+	enum conn_state        state;
+	struct buf             in; /* plaintext read, not yet consumed */
 	const struct conn_ops *ops;
-	struct req      *req; /* in progress: req.c's, carried, never read */
-	void            *peer; /* while proxying or tunnelling, else NULL */
+	struct req *req; /* in progress: req.c's, carried, never read */
+	void       *peer; /* while proxying or tunnelling, else NULL */
 	const struct conn_peer_ops *peer_ops;
-	size_t           queued; /* bytes handed to uv_write, not done */
-	int              reading;
-	int              paused; /* by back-pressure */
-	int              close_after_write;
-	int              closing;
-	int              handles; /* open handles left to close */
-	unsigned         served; /* requests completed */
-	int              trusted; /* has carried a signed-in request */
-	int              drained; /* has taken all of a queue: it reads */
-	char             addr[64]; /* peer, numeric */
+	size_t   queued; /* bytes handed to uv_write, not done */
+	int      reading;
+	int      paused; /* by back-pressure */
+	int      close_after_write;
+	int      closing;
+	int      handles; /* open handles left to close */
+	unsigned served; /* requests completed */
+	int      trusted; /* has carried a signed-in request */
+	int      drained; /* has taken all of a queue: it reads */
+	char     addr[64]; /* peer, numeric */
 	TAILQ_ENTRY(conn) entry;
 };
 
@@ -112,15 +112,14 @@ size_t conn_held(void);
 /* Whether the client may not be taking what it is sent: bytes queued
  * here, or, until it has once taken all that was queued, bytes its socket
  * has not been able to send (its window is closed). At most one ioctl. */
-int    conn_stalled(struct conn *);
+int conn_stalled(struct conn *);
 
 /* Queues bytes to the client (encrypted if TLS). -1 if closing. */
-int  conn_write(struct conn *, const void *, size_t);
+int conn_write(struct conn *, const void *, size_t);
 
 /* Queues 'len' bytes at 'data', inside 'chunk', without copying them
  * (plain connections; TLS encrypts a copy). Takes its own reference. */
-int  conn_write_chunk(struct conn *, char *chunk, const char *data,
-    size_t len);
+int conn_write_chunk(struct conn *, char *chunk, const char *data, size_t len);
 
 /* Closes now; 'why' is logged at debug level. Safe to call twice. */
 void conn_close(struct conn *, const char *why);

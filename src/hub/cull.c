@@ -98,8 +98,7 @@ kernels_cb(void *arg, int status, const char *body, size_t len)
 		size_t  i;
 		json_t *k;
 
-		json_array_foreach(list, i, k)
-		{
+		json_array_foreach(list, i, k) {
 			const char *st = json_string_value(
 			    json_object_get(k, "execution_state"));
 

@@ -53,7 +53,7 @@ static void tick_cb(uv_timer_t *);
 static void cull_cb(uv_timer_t *);
 static int  first_admin(struct hub *);
 static int  parse_listen(const char *, struct sockaddr_storage *, char *host,
-    size_t hostlen, int *port);
+     size_t hostlen, int *port);
 static int  is_loopback(const char *host);
 static void print_urls(struct hub *, const char *host, int port);
 static void priv_lost(struct hub *);
@@ -181,9 +181,9 @@ fail:
 static void
 tick_cb(uv_timer_t *t)
 {
-	struct hub      *hub = t->data;
-	static unsigned  n;
-	static uint64_t  last_taken;
+	struct hub     *hub = t->data;
+	static unsigned n;
+	static uint64_t last_taken;
 
 	servers_tick(hub);
 	firewall_tick(hub);
@@ -192,8 +192,10 @@ tick_cb(uv_timer_t *t)
 		db_session_expire(hub->db, now_sec());
 	/* Give memory freed after a burst of load back to the system: at
 	 * the first quiet second (no buffer taken), and every 30 s. */
-	if (n % 30 == 0 || (chunk_taken() == last_taken &&
-	    (chunk_pooled() > POOL_QUIET || tls_alloc_pooled() > POOL_QUIET))) {
+	if (n % 30 == 0 ||
+	    (chunk_taken() == last_taken &&
+	        (chunk_pooled() > POOL_QUIET ||
+	            tls_alloc_pooled() > POOL_QUIET))) {
 		chunk_pool_trim(POOL_QUIET);
 		tls_alloc_trim(POOL_QUIET);
 		malloc_trim(64 * 1024);
@@ -226,8 +228,8 @@ first_admin(struct hub *hub)
 		return 0;
 	pw = password_generate();
 	hash = password_hash(pw);
-	if (hash == NULL || db_user_add(hub->db, hub->cfg->first_admin, hash,
-	    1) != 0) {
+	if (hash == NULL ||
+	    db_user_add(hub->db, hub->cfg->first_admin, hash, 1) != 0) {
 		free_secret(pw);
 		free(hash);
 		return error("cannot create the first admin");
@@ -282,8 +284,9 @@ print_urls(struct hub *hub, const char *host, int port)
 
 			for (size_t i = 0; names[i] != NULL; i++) {
 				/* Both lists have the loopback addresses. */
-				if (l == 1 && (strcmp(names[i], "127.0.0.1") ==
-				    0 || strcmp(names[i], "::1") == 0))
+				if (l == 1 &&
+				    (strcmp(names[i], "127.0.0.1") == 0 ||
+				        strcmp(names[i], "::1") == 0))
 					continue;
 				if (strchr(names[i], ':') != NULL)
 					log_info("rig hub: listening on "
@@ -332,7 +335,8 @@ daemon_run(struct config *cfg)
 		goto out;
 	if (!cfg->tls && !is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
-		    "proxy", host);
+		          "proxy",
+		    host);
 	/* The open-files limit and the connection cap, before any
 	 * connection. */
 	conn_limits(&hub);
@@ -400,7 +404,8 @@ daemon_run(struct config *cfg)
 	print_urls(&hub, host, port);
 	if (hub.is_root)
 		log_info("running as root: each user's server runs as Unix "
-		    "user %sNAME", cfg->user_prefix);
+		         "user %sNAME",
+		    cfg->user_prefix);
 	uv_run(hub.loop, UV_RUN_DEFAULT);
 	/* Anything left (a probe, a spawn's helper) is closed now. */
 	uv_walk(hub.loop, close_walk_cb, NULL);
@@ -416,7 +421,8 @@ out:
 	throttle_free(hub.throttle);
 	SSL_CTX_free(hub.ssl_ctx);
 	tls_bio_method_free();
-	chunk_pool_release(); /* after the loop: closing connections give theirs back */
+	chunk_pool_release(); /* after the loop: closing connections give theirs
+	                         back */
 	tls_alloc_trim(0);
 	db_close(hub.db);
 	return ret;

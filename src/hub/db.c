@@ -4,11 +4,11 @@
  * parameters, prepared once per connection and kept (the proxy looks up a
  * session or token on every request, and a prepare costs more than the
  * lookup); sqlite3_prepare_v2 statements re-prepare themselves after a
- * schema change made by another process. The schema grows only by numbered migrations, recorded in
- * PRAGMA user_version and run inside one write transaction, so a CLI and a
- * hub opening the same file at once agree on which ran. The file holds
- * password hashes and server secrets: it is created 0600, and so are its
- * -wal and -shm companions.
+ * schema change made by another process. The schema grows only by numbered
+ * migrations, recorded in PRAGMA user_version and run inside one write
+ * transaction, so a CLI and a hub opening the same file at once agree on which
+ * ran. The file holds password hashes and server secrets: it is created 0600,
+ * and so are its -wal and -shm companions.
  */
 #include <sys/stat.h>
 
@@ -147,8 +147,7 @@ db_prepare(struct db *db, const char *sql, const char *func)
 static void
 db_finish(struct db *db, sqlite3_stmt *st)
 {
-	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL;
-	     i++) {
+	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++) {
 		if (db->cache[i].st == st) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);

@@ -44,12 +44,12 @@ struct db_server {
 	int64_t           user_id;
 	enum server_state state;
 	int               pid;
-	char             *pid_start; /* /proc/PID/stat start time, guards reuse */
-	int               port;
-	char             *secret; /* the server's own token */
-	int64_t           started;
-	int64_t           last_activity;
-	char             *error; /* "" when none */
+	char   *pid_start; /* /proc/PID/stat start time, guards reuse */
+	int     port;
+	char   *secret; /* the server's own token */
+	int64_t started;
+	int64_t last_activity;
+	char   *error; /* "" when none */
 };
 
 /* Opens (creating if needed) 'path' with mode 0600 and runs migrations.
@@ -58,20 +58,20 @@ struct db *db_open(const char *path);
 void       db_close(struct db *); /* db_close(NULL) does nothing */
 /* Changes whenever this handle deletes a user, token or session, or
  * changes a password or admin flag: caches of credentials compare it. */
-uint64_t   db_generation(const struct db *);
+uint64_t db_generation(const struct db *);
 
 /* Users. Lookups return 0 and fill *u (release with db_user_release), 1 if
  * missing, -1 on error. */
-int  db_user_get(struct db *, const char *name, struct db_user *u);
-int  db_user_get_id(struct db *, int64_t id, struct db_user *u);
+int db_user_get(struct db *, const char *name, struct db_user *u);
+int db_user_get_id(struct db *, int64_t id, struct db_user *u);
 /* 0 added, 1 already exists, -1 error. */
-int  db_user_add(struct db *, const char *name, const char *pwhash, int admin);
+int db_user_add(struct db *, const char *name, const char *pwhash, int admin);
 /* 0 done, 1 no such user, -1 error; deleting removes tokens, sessions and
  * the server row too. */
-int  db_user_del(struct db *, const char *name);
-int  db_user_set_password(struct db *, const char *name, const char *pwhash);
-int  db_user_set_admin(struct db *, const char *name, int admin);
-int  db_user_touch(struct db *, int64_t user_id, int64_t when);
+int db_user_del(struct db *, const char *name);
+int db_user_set_password(struct db *, const char *name, const char *pwhash);
+int db_user_set_admin(struct db *, const char *name, int admin);
+int db_user_touch(struct db *, int64_t user_id, int64_t when);
 /* All users ordered by name; *n set; caller frees with db_users_free. */
 int  db_user_list(struct db *, struct db_user **users, size_t *n);
 int  db_user_count(struct db *, int64_t *n);
@@ -79,17 +79,16 @@ void db_user_release(struct db_user *);
 void db_users_free(struct db_user *, size_t n);
 
 /* API tokens, stored as SHA-256 hex of the token. */
-int  db_token_add(struct db *, int64_t user_id, const char *hash,
-     const char *note, int64_t *id);
+int db_token_add(struct db *, int64_t user_id, const char *hash,
+    const char *note, int64_t *id);
 /* 0 and *user_id, *token_id for a known hash; 1 if unknown; -1 error. */
-int  db_token_find(struct db *, const char *hash, int64_t *user_id,
-     int64_t *token_id);
-int  db_token_touch(struct db *, int64_t token_id, int64_t when);
-int  db_token_list(struct db *, int64_t user_id, struct db_token **t,
-     size_t *n);
-int  db_token_get(struct db *, int64_t user_id, int64_t token_id,
-     struct db_token *t); /* 0, 1 missing, -1 */
-int  db_token_del(struct db *, int64_t user_id, int64_t token_id);
+int db_token_find(struct db *, const char *hash, int64_t *user_id,
+    int64_t *token_id);
+int db_token_touch(struct db *, int64_t token_id, int64_t when);
+int db_token_list(struct db *, int64_t user_id, struct db_token **t, size_t *n);
+int db_token_get(struct db *, int64_t user_id, int64_t token_id,
+    struct db_token *t); /* 0, 1 missing, -1 */
+int db_token_del(struct db *, int64_t user_id, int64_t token_id);
 void db_tokens_free(struct db_token *, size_t n);
 
 /* Login sessions, stored as SHA-256 hex of the cookie value. */
@@ -105,9 +104,9 @@ int db_session_del_user(struct db *, int64_t user_id);
 int db_session_expire(struct db *, int64_t now);
 
 /* Servers: at most one per user. */
-int  db_server_get(struct db *, int64_t user_id, struct db_server *s);
-int  db_server_put(struct db *, const struct db_server *s);
-int  db_server_del(struct db *, int64_t user_id);
+int db_server_get(struct db *, int64_t user_id, struct db_server *s);
+int db_server_put(struct db *, const struct db_server *s);
+int db_server_del(struct db *, int64_t user_id);
 /* Every row whose state is PENDING, READY or STOPPING. */
 int  db_server_list_active(struct db *, struct db_server **s, size_t *n);
 void db_server_release(struct db_server *);

@@ -60,18 +60,21 @@ html_escape(const char *s)
 void
 html_begin(struct buf *b, const char *title, const char *user, int admin)
 {
-	buf_adds(b, "<!doctype html>\n<html lang=\"en\"><head>"
-		    "<meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width\">"
-		    "<title>");
+	buf_adds(b,
+	    "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width\">"
+	    "<title>");
 	html_add(b, title);
-	buf_adds(b, " - rig</title>"
-		    "<link rel=\"stylesheet\" href=\"/hub/static/rig.css\">"
-		    "</head><body><header><a class=\"brand\" "
-		    "href=\"/hub/home\">rig</a>");
+	buf_adds(b,
+	    " - rig</title>"
+	    "<link rel=\"stylesheet\" href=\"/hub/static/rig.css\">"
+	    "</head><body><header><a class=\"brand\" "
+	    "href=\"/hub/home\">rig</a>");
 	if (user != NULL) {
-		buf_adds(b, "<nav><a href=\"/hub/home\">Home</a>"
-			    "<a href=\"/hub/token\">Token</a>");
+		buf_adds(b,
+		    "<nav><a href=\"/hub/home\">Home</a>"
+		    "<a href=\"/hub/token\">Token</a>");
 		if (admin)
 			buf_adds(b, "<a href=\"/hub/admin\">Admin</a>");
 		buf_adds(b, "<span class=\"who\">");

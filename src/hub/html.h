@@ -13,15 +13,14 @@
 #include "lib/buf.h"
 
 /* Appends 's' to 'b' with & < > " ' escaped. */
-void  html_add(struct buf *b, const char *s);
+void html_add(struct buf *b, const char *s);
 /* A new escaped copy; caller frees result. */
 char *html_escape(const char *s);
 
 /* Starts a page: doctype, head with 'title', the top bar (with 'user' and
  * admin link when 'user' is not NULL), and the notice of the banner
  * source, if it has one now. */
-void html_begin(struct buf *, const char *title, const char *user,
-    int admin);
+void html_begin(struct buf *, const char *title, const char *user, int admin);
 /* Sets the source of a notice every page shows while it returns one (the
  * machine's idle stop: autostop_banner, set by daemon.c); NULL for none.
  * A hook, so the page frame does not depend on what the notice is about. */

@@ -43,26 +43,26 @@ struct metrics {
 };
 
 struct hub {
-	uv_loop_t     *loop;
-	struct config *cfg;
-	struct db     *db;
-	SSL_CTX       *ssl_ctx; /* NULL without TLS */
-	uv_tcp_t       listener;
-	uv_signal_t    sigterm, sigint;
-	uv_timer_t     tick; /* once a second: liveness, activity */
-	uv_timer_t     cull; /* every cull_interval */
-	struct throttle *throttle;
-	struct conn_list conns;
-	size_t           nconns;
+	uv_loop_t           *loop;
+	struct config       *cfg;
+	struct db           *db;
+	SSL_CTX             *ssl_ctx; /* NULL without TLS */
+	uv_tcp_t             listener;
+	uv_signal_t          sigterm, sigint;
+	uv_timer_t           tick; /* once a second: liveness, activity */
+	uv_timer_t           cull; /* every cull_interval */
+	struct throttle     *throttle;
+	struct conn_list     conns;
+	size_t               nconns;
 	struct upstream_list idle; /* keep-alive connections to back ends */
-	size_t           nidle;
-	struct server   *servers[SERVER_BUCKETS]; /* by user name */
-	size_t           nservers;
-	int              is_root; /* started as root: servers run as users */
-	struct priv     *priv; /* the privileged helper, NULL without root */
-	int              stopping;
-	int64_t          started;
-	struct metrics   m;
+	size_t               nidle;
+	struct server       *servers[SERVER_BUCKETS]; /* by user name */
+	size_t               nservers;
+	int            is_root; /* started as root: servers run as users */
+	struct priv   *priv; /* the privileged helper, NULL without root */
+	int            stopping;
+	int64_t        started;
+	struct metrics m;
 	/* Where requests go: routes.c's, set by daemon.c, so that req.c
 	 * hands requests upward without knowing the router. */
 	const struct req_router *router;

@@ -30,20 +30,20 @@
 #define PASSWORD_MAX 511
 
 static const char *secure_attr(const struct req *req);
-static void respond_page(struct req *req, int status, struct buf *page,
-    const char *headers);
-static char *field(const struct req *req, const char *name);
-static char *query_arg(const struct req *req, const char *name);
-static void hidden_xsrf(struct buf *b, const struct req *req);
-static void button_form(struct buf *b, const struct req *req,
-    const char *action, const char *label, const char *cls, const char *next);
-static void login_page(struct req *req, int status, const char *error,
-    const char *user);
-static void login_verify_cb(uv_work_t *w);
-static char *after_login(struct req *req, const struct db_user *u);
-static void login_done_cb(uv_work_t *w, int status);
-static void time_text(struct buf *b, int64_t t);
-static int target_user(struct req *req, const char *name, struct db_user *u);
+static void        respond_page(struct req *req, int status, struct buf *page,
+           const char *headers);
+static char       *field(const struct req *req, const char *name);
+static char       *query_arg(const struct req *req, const char *name);
+static void        hidden_xsrf(struct buf *b, const struct req *req);
+static void        button_form(struct buf *b, const struct req *req,
+           const char *action, const char *label, const char *cls, const char *next);
+static void        login_page(struct req *req, int status, const char *error,
+           const char *user);
+static void        login_verify_cb(uv_work_t *w);
+static char       *after_login(struct req *req, const struct db_user *u);
+static void        login_done_cb(uv_work_t *w, int status);
+static void        time_text(struct buf *b, int64_t t);
+static int  target_user(struct req *req, const char *name, struct db_user *u);
 static void admin_page(struct req *req, const char *notice, const char *secret);
 static void admin_done(struct req *req, int r);
 static void token_page(struct req *req, const char *secret);
@@ -55,8 +55,7 @@ secure_attr(const struct req *req)
 }
 
 static void
-respond_page(struct req *req, int status, struct buf *page,
-    const char *headers)
+respond_page(struct req *req, int status, struct buf *page, const char *headers)
 {
 	respond(req, status, "text/html; charset=utf-8", headers, page->data,
 	    page->len);
@@ -111,11 +110,11 @@ button_form(struct buf *b, const struct req *req, const char *action,
 static void
 login_page(struct req *req, int status, const char *error, const char *user)
 {
-	struct buf b;
-	char      *next = query_arg(req, "next");
-	char      *safe = next_sanitize(next);
-	char      *xsrf = NULL, *hdr;
-	size_t     n;
+	struct buf  b;
+	char       *next = query_arg(req, "next");
+	char       *safe = next_sanitize(next);
+	char       *xsrf = NULL, *hdr;
+	size_t      n;
 	const char *cookie = http_header(&req->head, "cookie", &n);
 
 	if (cookie != NULL)
@@ -143,19 +142,22 @@ login_page(struct req *req, int status, const char *error, const char *user)
 	}
 	buf_adds(&b, "\"><input type=\"hidden\" name=\"_xsrf\" value=\"");
 	html_add(&b, xsrf);
-	buf_adds(&b, "\"><label for=\"username\">Username</label>"
-		     "<input id=\"username\" name=\"username\" "
-		     "autocomplete=\"username\" autocapitalize=\"none\" "
-		     "required autofocus value=\"");
+	buf_adds(&b,
+	    "\"><label for=\"username\">Username</label>"
+	    "<input id=\"username\" name=\"username\" "
+	    "autocomplete=\"username\" autocapitalize=\"none\" "
+	    "required autofocus value=\"");
 	html_add(&b, user != NULL ? user : "");
-	buf_adds(&b, "\"><label for=\"password\">Password</label>"
-		     "<input id=\"password\" name=\"password\" "
-		     "type=\"password\" autocomplete=\"current-password\" "
-		     "required><p><button type=\"submit\">Sign in</button>"
-		     "</p></form></div>");
+	buf_adds(&b,
+	    "\"><label for=\"password\">Password</label>"
+	    "<input id=\"password\" name=\"password\" "
+	    "type=\"password\" autocomplete=\"current-password\" "
+	    "required><p><button type=\"submit\">Sign in</button>"
+	    "</p></form></div>");
 	html_end(&b);
 	hdr = xasprintf("Set-Cookie: rig-xsrf=%s; Path=/hub/; HttpOnly; "
-	    "SameSite=Strict%s\r\n", xsrf, secure_attr(req));
+	                "SameSite=Strict%s\r\n",
+	    xsrf, secure_attr(req));
 	respond_page(req, status, &b, hdr);
 	free(hdr);
 	free(xsrf);
@@ -203,8 +205,8 @@ after_login(struct req *req, const struct db_user *u)
 		safe = xasprintf("/user/%s/tree", u->name);
 	}
 	if (strncmp(safe, own, strlen(own)) == 0) {
-		struct server *s = hub_server(req->hub, u->name,
-		    strlen(u->name));
+		struct server *s =
+		    hub_server(req->hub, u->name, strlen(u->name));
 
 		if (s == NULL || s->state != SERVER_READY) {
 			char *enc = url_encode(safe, 1);
@@ -251,8 +253,8 @@ login_done_cb(uv_work_t *w, int status)
 		struct db_user u;
 		char          *sid = token_new(), *xsrf = random_hex(16);
 		char           hash[TOKEN_HASH_LEN + 1], *hdr, *loc;
-		int64_t        expires = now_sec() +
-		    (int64_t)hub->cfg->session_days * 86400;
+		int64_t        expires =
+		    now_sec() + (int64_t)hub->cfg->session_days * 86400;
 
 		token_hash(sid, hash);
 		if (db_user_get_id(hub->db, lw->user_id, &u) != 0 ||
@@ -271,10 +273,11 @@ login_done_cb(uv_work_t *w, int status)
 		req->xsrf = xsrf;
 		log_info("login: %s from %s", u.name, req->addr);
 		loc = after_login(req, &u);
-		hdr = xasprintf("Location: %s\r\nSet-Cookie: rig-session=%s; "
+		hdr = xasprintf(
+		    "Location: %s\r\nSet-Cookie: rig-session=%s; "
 		    "Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s\r\n"
-		    "Set-Cookie: rig-xsrf=; Path=/hub/; Max-Age=0\r\n", loc,
-		    sid, hub->cfg->session_days * 86400, secure_attr(req));
+		    "Set-Cookie: rig-xsrf=; Path=/hub/; Max-Age=0\r\n",
+		    loc, sid, hub->cfg->session_days * 86400, secure_attr(req));
 		respond(req, 302, "text/plain", hdr, "", 0);
 		free(hdr);
 		free(loc);
@@ -295,7 +298,7 @@ pages_login_try(struct req *req)
 	char   *name = field(req, "username"), *pw = field(req, "password");
 	int64_t wait;
 	struct db_user u;
-	int     r;
+	int            r;
 
 	if (name == NULL || pw == NULL || strlen(pw) > PASSWORD_MAX) {
 		login_page(req, 400, "Username and password are required.",
@@ -315,8 +318,9 @@ pages_login_try(struct req *req)
 
 		buf_init(&b, (size_t)-1 / 2);
 		html_begin(&b, "Too many attempts", NULL, 0);
-		buf_addf(&b, "<div class=\"box\"><h1>Too many attempts</h1>"
-			     "<p>Try again in %lld seconds.</p></div>",
+		buf_addf(&b,
+		    "<div class=\"box\"><h1>Too many attempts</h1>"
+		    "<p>Try again in %lld seconds.</p></div>",
 		    (long long)wait);
 		html_end(&b);
 		respond_page(req, 429, &b, hdr);
@@ -338,7 +342,7 @@ pages_login_try(struct req *req)
 		lw->hash = xstrdup("");
 	req->busy = 1;
 	if (uv_queue_work(req->hub->loop, &lw->work, login_verify_cb,
-		login_done_cb) != 0) {
+	        login_done_cb) != 0) {
 		req->busy = 0;
 		free(lw->name);
 		free_secret(lw->password);
@@ -367,7 +371,8 @@ pages_logout(struct req *req)
 	}
 	free_secret(sid);
 	hdr = xasprintf("Set-Cookie: rig-session=; Path=/; HttpOnly; "
-	    "SameSite=Lax; Max-Age=0%s\r\n", secure_attr(req));
+	                "SameSite=Lax; Max-Age=0%s\r\n",
+	    secure_attr(req));
 	respond_redirect(req, "/hub/login", hdr);
 	free(hdr);
 }
@@ -393,9 +398,9 @@ void
 pages_home(struct req *req)
 {
 	struct buf     b;
-	struct server *s = hub_server(req->hub, req->user.name,
-	    strlen(req->user.name));
-	char          *url = xasprintf("/user/%s/", req->user.name);
+	struct server *s =
+	    hub_server(req->hub, req->user.name, strlen(req->user.name));
+	char *url = xasprintf("/user/%s/", req->user.name);
 
 	buf_init(&b, (size_t)-1 / 2);
 	html_begin(&b, "Home", req->user.name, req->user.admin);
@@ -405,14 +410,16 @@ pages_home(struct req *req)
 	else
 		buf_adds(&b, server_state_name(s->state));
 	buf_adds(&b, "</b></p><p>Last activity: ");
-	time_text(&b, s != NULL && s->last_activity ? s->last_activity :
-	    req->user.last_activity);
+	time_text(&b,
+	    s != NULL && s->last_activity ? s->last_activity
+	                                  : req->user.last_activity);
 	buf_adds(&b, "</p><p>");
 	if (s != NULL && s->state == SERVER_READY) {
 		buf_adds(&b, "<a href=\"");
 		html_add(&b, url);
-		buf_adds(&b, "tree\"><button type=\"button\">Open my server"
-			     "</button></a> ");
+		buf_adds(&b,
+		    "tree\"><button type=\"button\">Open my server"
+		    "</button></a> ");
 		button_form(&b, req, "/hub/stop", "Stop my server", "danger",
 		    NULL);
 	} else if (s != NULL && s->state == SERVER_PENDING) {
@@ -424,7 +431,8 @@ pages_home(struct req *req)
 		free(p);
 	} else {
 		if (s != NULL && s->state == SERVER_FAILED && s->error) {
-			buf_adds(&b, "<span class=\"error\">Last start failed: ");
+			buf_adds(&b,
+			    "<span class=\"error\">Last start failed: ");
 			html_add(&b, s->error);
 			buf_adds(&b, "</span></p><p>");
 		}
@@ -446,10 +454,10 @@ target_user(struct req *req, const char *name, struct db_user *u)
 	int r;
 
 	memset(u, 0, sizeof(*u));
-	if (name == NULL || *name == '\0' ||
-	    strcmp(name, req->user.name) == 0)
-		return db_user_get_id(req->hub->db, req->user.id, u) == 0 ? 0 :
-		    (respond_error(req, 500, "user vanished"), -1);
+	if (name == NULL || *name == '\0' || strcmp(name, req->user.name) == 0)
+		return db_user_get_id(req->hub->db, req->user.id, u) == 0
+		    ? 0
+		    : (respond_error(req, 500, "user vanished"), -1);
 	if (!username_valid(name)) {
 		respond_error(req, 404, "no such user");
 		return -1;
@@ -502,8 +510,8 @@ pages_stop(struct req *req)
 	s = hub_server(req->hub, u.name, strlen(u.name));
 	if (s != NULL)
 		server_stop(s);
-	respond_redirect(req, name != NULL && *name ? "/hub/admin" :
-	    "/hub/home", NULL);
+	respond_redirect(req,
+	    name != NULL && *name ? "/hub/admin" : "/hub/home", NULL);
 	db_user_release(&u);
 }
 
@@ -532,8 +540,8 @@ pages_pending(struct req *req)
 	html_begin(&b, "Starting", req->user.name, req->user.admin);
 	buf_adds(&b, "<div class=\"box\">");
 	if (s != NULL && s->state == SERVER_PENDING) {
-		char       *purl = xasprintf("/hub/api/users/%s/server/progress",
-		    u.name);
+		char *purl =
+		    xasprintf("/hub/api/users/%s/server/progress", u.name);
 		const char *msg;
 		int         pct;
 
@@ -548,15 +556,17 @@ pages_pending(struct req *req)
 		buf_addf(&b, "%d", pct);
 		buf_adds(&b, "\"></progress><p id=\"message\">");
 		html_add(&b, msg != NULL ? msg : "Starting");
-		buf_adds(&b, "</p></div><noscript><meta http-equiv=\"refresh\" "
-			     "content=\"2\"></noscript>"
-			     "<script src=\"/hub/static/spawn.js\"></script>");
+		buf_adds(&b,
+		    "</p></div><noscript><meta http-equiv=\"refresh\" "
+		    "content=\"2\"></noscript>"
+		    "<script src=\"/hub/static/spawn.js\"></script>");
 		free(purl);
 	} else if (s != NULL && s->state == SERVER_FAILED) {
 		char *tail = server_log_tail(s, 20);
 
-		buf_adds(&b, "<h1>The server failed to start</h1>"
-			     "<p class=\"error\">");
+		buf_adds(&b,
+		    "<h1>The server failed to start</h1>"
+		    "<p class=\"error\">");
 		html_add(&b, s->error);
 		buf_adds(&b, "</p><p>The last lines of its log:</p><pre>");
 		html_add(&b, tail);
@@ -575,8 +585,9 @@ pages_pending(struct req *req)
 		html_add(&b, u.name);
 		buf_adds(&b, " is not running.</p>");
 		if (s != NULL && s->state == SERVER_STOPPING)
-			buf_adds(&b, "<p>It is stopping; start it again in a "
-				     "moment.</p><noscript></noscript>");
+			buf_adds(&b,
+			    "<p>It is stopping; start it again in a "
+			    "moment.</p><noscript></noscript>");
 		button_form(&b, req, action, "Start the server", NULL, safe);
 		free(action);
 	}
@@ -617,26 +628,28 @@ admin_page(struct req *req, const char *notice, const char *secret)
 		}
 		buf_adds(&b, "</div>");
 	}
-	buf_adds(&b, "<table><tr><th>User</th><th>Admin</th><th>Server</th>"
-		     "<th>Last activity</th><th></th></tr>");
+	buf_adds(&b,
+	    "<table><tr><th>User</th><th>Admin</th><th>Server</th>"
+	    "<th>Last activity</th><th></th></tr>");
 	for (size_t i = 0; i < n; i++) {
-		struct server *s = hub_server(req->hub, users[i].name,
-		    strlen(users[i].name));
+		struct server *s =
+		    hub_server(req->hub, users[i].name, strlen(users[i].name));
 		char *a;
 
 		buf_adds(&b, "<tr><td>");
 		html_add(&b, users[i].name);
-		buf_addf(&b, "</td><td>%s</td><td>", users[i].admin ? "yes" :
-		    "no");
+		buf_addf(&b, "</td><td>%s</td><td>",
+		    users[i].admin ? "yes" : "no");
 		buf_adds(&b, s ? server_state_name(s->state) : "not running");
 		if (s != NULL)
 			server_usage_text(s, &b); /* memory, CPU */
 		buf_adds(&b, "</td><td>");
-		time_text(&b, s && s->last_activity ? s->last_activity :
-		    users[i].last_activity);
+		time_text(&b,
+		    s && s->last_activity ? s->last_activity
+		                          : users[i].last_activity);
 		buf_adds(&b, "</td><td>");
-		if (s != NULL && (s->state == SERVER_READY ||
-		    s->state == SERVER_PENDING)) {
+		if (s != NULL &&
+		    (s->state == SERVER_READY || s->state == SERVER_PENDING)) {
 			a = xasprintf("/hub/stop/%s", users[i].name);
 			button_form(&b, req, a, "Stop", "quiet", NULL);
 		} else {
@@ -644,10 +657,11 @@ admin_page(struct req *req, const char *notice, const char *secret)
 			button_form(&b, req, a, "Start", NULL, "/hub/admin");
 		}
 		free(a);
-		a = xasprintf("/hub/admin/%s/%s", users[i].admin ? "unadmin" :
-		    "admin", users[i].name);
-		button_form(&b, req, a, users[i].admin ? "Remove admin" :
-		    "Make admin", "quiet", NULL);
+		a = xasprintf("/hub/admin/%s/%s",
+		    users[i].admin ? "unadmin" : "admin", users[i].name);
+		button_form(&b, req, a,
+		    users[i].admin ? "Remove admin" : "Make admin", "quiet",
+		    NULL);
 		free(a);
 		if (strcmp(users[i].name, req->user.name) != 0) {
 			a = xasprintf("/hub/admin/delete/%s", users[i].name);
@@ -656,14 +670,16 @@ admin_page(struct req *req, const char *notice, const char *secret)
 		}
 		buf_adds(&b, "</td></tr>");
 	}
-	buf_adds(&b, "</table><div class=\"box\"><h2>Add a user</h2>"
-		     "<form method=\"post\" action=\"/hub/admin/add\">");
+	buf_adds(&b,
+	    "</table><div class=\"box\"><h2>Add a user</h2>"
+	    "<form method=\"post\" action=\"/hub/admin/add\">");
 	hidden_xsrf(&b, req);
-	buf_adds(&b, "<label for=\"name\">Username</label><input id=\"name\" "
-		     "name=\"name\" required pattern=\"[a-z0-9][a-z0-9._-]{0,31}\">"
-		     "<label><input type=\"checkbox\" name=\"admin\" "
-		     "value=\"yes\"> Admin</label><p><button type=\"submit\">"
-		     "Add user</button></p></form></div>");
+	buf_adds(&b,
+	    "<label for=\"name\">Username</label><input id=\"name\" "
+	    "name=\"name\" required pattern=\"[a-z0-9][a-z0-9._-]{0,31}\">"
+	    "<label><input type=\"checkbox\" name=\"admin\" "
+	    "value=\"yes\"> Admin</label><p><button type=\"submit\">"
+	    "Add user</button></p></form></div>");
 	html_end(&b);
 	db_users_free(users, n);
 	respond_page(req, 200, &b, NULL);
@@ -672,14 +688,14 @@ admin_page(struct req *req, const char *notice, const char *secret)
 void
 pages_admin_add(struct req *req)
 {
-	char *name = field(req, "name"), *admin = field(req, "admin");
-	char *pw = NULL, *hash = NULL, *msg = NULL;
+	char       *name = field(req, "name"), *admin = field(req, "admin");
+	char       *pw = NULL, *hash = NULL, *msg = NULL;
 	const char *why;
-	int   r;
+	int         r;
 
 	if (name == NULL || (why = username_error(name)) != NULL) {
-		respond_error(req, 400, name == NULL ? "a name is required" :
-		    why);
+		respond_error(req, 400,
+		    name == NULL ? "a name is required" : why);
 		goto out;
 	}
 	pw = password_generate();
@@ -692,8 +708,9 @@ pages_admin_add(struct req *req)
 	}
 	r = db_user_add(req->hub->db, name, hash, admin != NULL);
 	if (r != 0) {
-		respond_error(req, r == 1 ? 409 : 500, r == 1 ?
-		    "that user exists already" : "cannot add the user");
+		respond_error(req, r == 1 ? 409 : 500,
+		    r == 1 ? "that user exists already"
+		           : "cannot add the user");
 		goto out;
 	}
 	log_info("admin %s added user %s", req->user.name, name);
@@ -746,8 +763,9 @@ pages_admin_on(struct req *req)
 {
 	const char *name = req->arg[0];
 
-	admin_done(req, username_valid(name) ?
-	    db_user_set_admin(req->hub->db, name, 1) : 1);
+	admin_done(req,
+	    username_valid(name) ? db_user_set_admin(req->hub->db, name, 1)
+	                         : 1);
 }
 
 void
@@ -755,8 +773,9 @@ pages_admin_off(struct req *req)
 {
 	const char *name = req->arg[0];
 
-	admin_done(req, username_valid(name) ?
-	    db_user_set_admin(req->hub->db, name, 0) : 1);
+	admin_done(req,
+	    username_valid(name) ? db_user_set_admin(req->hub->db, name, 0)
+	                         : 1);
 }
 
 /* --- tokens ------------------------------------------------------------ */
@@ -776,20 +795,24 @@ token_page(struct req *req, const char *secret)
 	html_begin(&b, "Tokens", req->user.name, req->user.admin);
 	buf_adds(&b, "<h1>API tokens</h1>");
 	if (secret != NULL) {
-		buf_adds(&b, "<div class=\"box\"><p>Your new token:</p>"
-			     "<p class=\"secret\" id=\"token\">");
+		buf_adds(&b,
+		    "<div class=\"box\"><p>Your new token:</p>"
+		    "<p class=\"secret\" id=\"token\">");
 		html_add(&b, secret);
-		buf_adds(&b, "</p><p>Copy it now: it is shown only this once."
-			     "</p></div>");
+		buf_adds(&b,
+		    "</p><p>Copy it now: it is shown only this once."
+		    "</p></div>");
 	}
-	buf_adds(&b, "<div class=\"box\"><form method=\"post\" "
-		     "action=\"/hub/token\">");
+	buf_adds(&b,
+	    "<div class=\"box\"><form method=\"post\" "
+	    "action=\"/hub/token\">");
 	hidden_xsrf(&b, req);
-	buf_adds(&b, "<label for=\"note\">Note</label><input id=\"note\" "
-		     "name=\"note\" maxlength=\"200\"><p><button type=\"submit\">"
-		     "Create a token</button></p></form></div>"
-		     "<table><tr><th>Id</th><th>Note</th><th>Created</th>"
-		     "<th>Last used</th><th></th></tr>");
+	buf_adds(&b,
+	    "<label for=\"note\">Note</label><input id=\"note\" "
+	    "name=\"note\" maxlength=\"200\"><p><button type=\"submit\">"
+	    "Create a token</button></p></form></div>"
+	    "<table><tr><th>Id</th><th>Note</th><th>Created</th>"
+	    "<th>Last used</th><th></th></tr>");
 	for (size_t i = 0; i < n; i++) {
 		char action[64];
 
@@ -828,7 +851,7 @@ pages_token_add(struct req *req)
 		note[200] = '\0';
 	token_hash(tok, hash);
 	if (db_token_add(req->hub->db, req->user.id, hash,
-		note != NULL ? note : "", &id) != 0)
+	        note != NULL ? note : "", &id) != 0)
 		respond_error(req, 500, "cannot create the token");
 	else
 		token_page(req, tok);
@@ -890,8 +913,8 @@ void
 pages_user(struct req *req)
 {
 	const char *rest = req->arg[0];
-	char       *loc = xasprintf("/hub/spawn-pending/%.*s",
-	    (int)strcspn(rest, "/"), rest);
+	char       *loc =
+	    xasprintf("/hub/spawn-pending/%.*s", (int)strcspn(rest, "/"), rest);
 
 	respond_redirect(req, loc, NULL);
 	free(loc);

@@ -157,9 +157,9 @@ probe_connect_cb(uv_connect_t *c, int status)
 	b = uv_buf_init(p->request, (unsigned int)strlen(p->request));
 	p->write.data = p;
 	if (uv_write(&p->write, (uv_stream_t *)&p->tcp, &b, 1,
-		probe_write_cb) != 0 ||
+	        probe_write_cb) != 0 ||
 	    uv_read_start((uv_stream_t *)&p->tcp, probe_alloc_cb,
-		probe_read_cb) != 0)
+	        probe_read_cb) != 0)
 		probe_finish(p, -1);
 }
 
@@ -175,10 +175,11 @@ probe_get(uv_loop_t *loop, const char *host, int port, const char *path,
 	p->arg = arg;
 	buf_init(&p->in, HTTP_MAX_HEAD);
 	buf_init(&p->body, PROBE_MAX_BODY);
-	p->request = xasprintf("GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
-	    "Authorization: token %s\r\nAccept: application/json\r\n"
-	    "Connection: close\r\n\r\n", path, v6 ? "[" : "", host,
-	    v6 ? "]" : "", port, token);
+	p->request =
+	    xasprintf("GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+	              "Authorization: token %s\r\nAccept: application/json\r\n"
+	              "Connection: close\r\n\r\n",
+	        path, v6 ? "[" : "", host, v6 ? "]" : "", port, token);
 	uv_tcp_init(loop, &p->tcp);
 	uv_timer_init(loop, &p->timer);
 	p->tcp.data = p;
@@ -187,10 +188,10 @@ probe_get(uv_loop_t *loop, const char *host, int port, const char *path,
 	p->handles = 2;
 	uv_timer_start(&p->timer, probe_timer_cb, timeout_ms, 0);
 	memset(&ss, 0, sizeof(ss));
-	if ((v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) :
-		uv_ip4_addr(host, port, (struct sockaddr_in *)&ss)) != 0 ||
+	if ((v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss)
+	        : uv_ip4_addr(host, port, (struct sockaddr_in *)&ss)) != 0 ||
 	    uv_tcp_connect(&p->connect, &p->tcp, (struct sockaddr *)&ss,
-		probe_connect_cb) != 0) {
+	        probe_connect_cb) != 0) {
 		/* Report from the loop, as promised, not from here. */
 		uv_timer_start(&p->timer, probe_timer_cb, 0, 0);
 	}

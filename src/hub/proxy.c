@@ -36,7 +36,7 @@
 #include "lib/util.h"
 
 #define UP_MAX_IDLE 256 /* pooled connections in all */
-#define RELAY_MIN   (128 * 1024) /* a smaller rest is not worth a relay */
+#define RELAY_MIN (128 * 1024) /* a smaller rest is not worth a relay */
 #define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
 #define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
 
@@ -49,12 +49,12 @@ enum up_state {
 };
 
 struct upstream {
-	uv_tcp_t         tcp;
-	uv_connect_t     connect;
-	struct hub      *hub;
-	struct conn     *client; /* NULL while idle */
-	void           (*activity)(void *); /* the target's hooks, or NULL */
-	void           (*refused)(void *);
+	uv_tcp_t     tcp;
+	uv_connect_t connect;
+	struct hub  *hub;
+	struct conn *client; /* NULL while idle */
+	void (*activity)(void *); /* the target's hooks, or NULL */
+	void (*refused)(void *);
 	void            *owner; /* their argument */
 	char             host[64];
 	int              port;
@@ -85,16 +85,16 @@ struct up_wreq {
 	char             data[];
 };
 
-static int  name_is(const char *, size_t, const char *);
-static void up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
-static void up_close(struct upstream *, const char *why);
-static void up_connect(struct upstream *);
-static void response_done(struct upstream *);
-static void client_input(void *);
-static void client_drained(void *);
-static void client_eof(void *);
-static void client_gone(void *);
-static void progress(struct upstream *);
+static int    name_is(const char *, size_t, const char *);
+static void   up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void   up_close(struct upstream *, const char *why);
+static void   up_connect(struct upstream *);
+static void   response_done(struct upstream *);
+static void   client_input(void *);
+static void   client_drained(void *);
+static void   client_eof(void *);
+static void   client_gone(void *);
+static void   progress(struct upstream *);
 static size_t client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
@@ -284,7 +284,7 @@ proxy_skip_header(const struct http_header *f)
 	 * one would see another message boundary than the hub did. */
 	if (memchr(f->name, '_', f->name_len) != NULL &&
 	    (name_is(f->name, f->name_len, "content-length") ||
-	    name_is(f->name, f->name_len, "transfer-encoding")))
+	        name_is(f->name, f->name_len, "transfer-encoding")))
 		return 1;
 	return 0;
 }
@@ -365,9 +365,9 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 	}
 	buf_adds(&b, "X-Forwarded-For: ");
 	buf_adds(&b, req->addr);
-	buf_adds(&b, req->hub->ssl_ctx != NULL ?
-	    "\r\nX-Forwarded-Proto: https\r\n" :
-	    "\r\nX-Forwarded-Proto: http\r\n");
+	buf_adds(&b,
+	    req->hub->ssl_ctx != NULL ? "\r\nX-Forwarded-Proto: https\r\n"
+	                              : "\r\nX-Forwarded-Proto: http\r\n");
 	if (host != NULL) {
 		buf_adds(&b, "X-Forwarded-Host: ");
 		buf_add(&b, host, hostlen);
@@ -473,8 +473,9 @@ up_connect(struct upstream *up)
 	c = up->client;
 	up_close(up, "connect failed");
 	if (c != NULL && c->req != NULL)
-		respond_error(c->req, r == UV_EMFILE || r == UV_ENFILE ? 503 :
-		    502, "cannot reach the server");
+		respond_error(c->req,
+		    r == UV_EMFILE || r == UV_ENFILE ? 503 : 502,
+		    "cannot reach the server");
 }
 
 void
@@ -519,9 +520,9 @@ client_input(void *arg)
 {
 	struct upstream *up = arg;
 	struct conn     *c = up->client;
-	struct req  *req;
-	ssize_t      n;
-	int          done;
+	struct req      *req;
+	ssize_t          n;
+	int              done;
 
 	if (c == NULL || up->state == UP_CONNECTING || up->closing)
 		return;
@@ -644,8 +645,8 @@ relay_begin(struct upstream *up)
 	if (c->queued > 0 || uv_fileno((uv_handle_t *)&up->tcp, &from) != 0 ||
 	    uv_fileno((uv_handle_t *)&c->tcp, &to) != 0)
 		return 0;
-	len = up->framing.kind == BODY_LENGTH ? up->framing.remaining :
-	    RELAY_UNTIL_EOF;
+	len = up->framing.kind == BODY_LENGTH ? up->framing.remaining
+	                                      : RELAY_UNTIL_EOF;
 	up->relay = relay_new(up->hub->loop, from, to, len, relay_moved,
 	    relay_ended, up);
 	if (up->relay == NULL) {
@@ -689,8 +690,8 @@ client_drained(void *arg)
 		if (up->client->queued > 0 || relay_begin(up))
 			return;
 	}
-	if (up->reading || (up->client != NULL &&
-	    up->client->queued > client_hold(up)))
+	if (up->reading ||
+	    (up->client != NULL && up->client->queued > client_hold(up)))
 		return;
 	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
 	up->reading = 1;
@@ -930,8 +931,8 @@ head_bytes(struct upstream *up, const char *data, size_t len)
 			take = up->in.max - old;
 		if (buf_add(&up->in, data, take) == -1)
 			goto too_large;
-		r = http_parse_response(up->in.data, up->in.len, h,
-		    up->method, strlen(up->method));
+		r = http_parse_response(up->in.data, up->in.len, h, up->method,
+		    strlen(up->method));
 		if (r > 0) {
 			/* The head ends in this read, after the 'old' bytes
 			 * gathered before. */
@@ -976,7 +977,7 @@ up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 static void
 up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 {
-	struct conn     *c = up->client;
+	struct conn *c = up->client;
 
 	if (n == 0)
 		return;
@@ -1019,11 +1020,14 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			up_connect(fresh);
 			return;
 		}
-		up_close(up, n == UV_EOF ? "server closed" : uv_strerror((int)n));
+		up_close(up,
+		    n == UV_EOF ? "server closed" : uv_strerror((int)n));
 		if (c == NULL)
 			return;
-		if (up->state == UP_HEAD && c->req != NULL && c->req->status == 0)
-			respond_error(c->req, 502, "the server closed the "
+		if (up->state == UP_HEAD && c->req != NULL &&
+		    c->req->status == 0)
+			respond_error(c->req, 502,
+			    "the server closed the "
 			    "connection");
 		else if (up->state == UP_TUNNEL)
 			conn_close_after_write(c);

@@ -45,7 +45,7 @@ char *proxy_head(const struct req *, const struct target *, size_t *lenp);
 /* 1 if the header must not reach a back end: hop-by-hop, the client's
  * credentials, or a claim only the hub may make (X-Forwarded-*,
  * Forwarded, X-Rig-User). */
-int   proxy_skip_header(const struct http_header *);
+int proxy_skip_header(const struct http_header *);
 
 /* Closes idle connections to 'port' (its server stopped). */
 void proxy_forget_port(struct hub *, int port);

@@ -29,7 +29,7 @@
 #include "relay.h"
 #include "lib/util.h"
 
-#define RELAY_PIPE_SIZE  (256 * 1024) /* asked for; the default is 64 KiB */
+#define RELAY_PIPE_SIZE (256 * 1024) /* asked for; the default is 64 KiB */
 #define RELAY_PIPES_KEPT 16
 
 struct relay {
@@ -215,8 +215,9 @@ watch(struct relay *r, int src, int dst)
 static int
 unsupported(struct relay *r, int err)
 {
-	if (r->took || (err != EINVAL && err != ENOSYS && err != EOPNOTSUPP &&
-	    err != EPERM))
+	if (r->took ||
+	    (err != EINVAL && err != ENOSYS && err != EOPNOTSUPP &&
+	        err != EPERM))
 		return 0;
 	errno = err;
 	log_warn("splice refused: proxied bodies are copied from now on");
@@ -259,8 +260,9 @@ pump(struct relay *r)
 
 				log_debug("%s: from the source: %s", __func__,
 				    strerror(e));
-				end(r, unsupported(r, e) ? RELAY_NOT_STARTED :
-				    RELAY_SRC_ERROR);
+				end(r,
+				    unsupported(r, e) ? RELAY_NOT_STARTED
+				                      : RELAY_SRC_ERROR);
 				return;
 			}
 		}

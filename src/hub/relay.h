@@ -8,8 +8,8 @@
  * closes. When one side blocks, it watches a dup() of it with uv_poll_t:
  * epoll keys a registration by descriptor number, so a dup can be watched
  * while the original keeps its own (the client's handle goes on reading,
- * to see EOF or the next request). A splice into a socket whose peer left raises
- * SIGPIPE, which the hub ignores, as for its writes.
+ * to see EOF or the next request). A splice into a socket whose peer left
+ * raises SIGPIPE, which the hub ignores, as for its writes.
  */
 #ifndef RELAY_H
 #define RELAY_H
@@ -56,7 +56,7 @@ void relay_run(struct relay *);
 void relay_stop(struct relay *);
 
 /* 0 once splice(2) was refused: callers stop asking. */
-int  relay_usable(void);
+int relay_usable(void);
 
 /* Closes the spare pipes kept for reuse (hub stopping). */
 void relay_pool_release(void);

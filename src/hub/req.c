@@ -115,7 +115,8 @@ read_head(struct conn *c)
 	int               r;
 
 	/* Ignore the blank lines some clients send after a body. */
-	while (c->in.len > 0 && (c->in.data[0] == '\r' || c->in.data[0] == '\n'))
+	while (
+	    c->in.len > 0 && (c->in.data[0] == '\r' || c->in.data[0] == '\n'))
 		buf_consume(&c->in, 1);
 	if (c->in.len == 0)
 		return;
@@ -195,8 +196,8 @@ read_body(struct conn *c)
 	ssize_t     n;
 	int         done;
 
-	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done,
-	    body_cb, req);
+	n = http_body_feed(&req->framing, c->in.data, c->in.len, &done, body_cb,
+	    req);
 	if (n < 0) {
 		req_error_close(c, 400, "malformed chunked body");
 		return;
@@ -230,8 +231,8 @@ access_log(struct req *req)
 	const char *who = req->authed ? req->user.name : "-";
 
 	/* The path only: query strings can carry tokens. */
-	log_access(req->addr, req->head.method, req->head.method_len,
-	    req->path, req->status, (unsigned long long)req->sent,
+	log_access(req->addr, req->head.method, req->head.method_len, req->path,
+	    req->status, (unsigned long long)req->sent,
 	    (unsigned long long)(now_ms() - req->start_ms), who);
 	if (req->status >= 100 && req->status < 600)
 		req->hub->m.requests[req->status / 100]++;

@@ -46,12 +46,12 @@ struct req {
 	/* What the route's wildcards matched (routes.c): arg[0] is the NAME
 	 * of /user/NAME/..., /hub/api/users/NAME/..., /hub/spawn/NAME; NULL
 	 * where the route has none. */
-	char            *arg[2];
+	char *arg[2];
 	/* Who is asking, filled by auth_request() (session.c). */
-	struct db_user   user;
-	int              authed;
-	int              by_token; /* else by the session cookie */
-	char            *xsrf; /* the session's XSRF token */
+	struct db_user user;
+	int            authed;
+	int            by_token; /* else by the session cookie */
+	char          *xsrf; /* the session's XSRF token */
 };
 
 /*
@@ -61,7 +61,7 @@ struct req {
  * read, at most max_body); 'dispatch' answers it.
  */
 struct req_router {
-	int  (*proxied)(const struct req *);
+	int (*proxied)(const struct req *);
 	void (*dispatch)(struct req *);
 };
 

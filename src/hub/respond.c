@@ -18,12 +18,12 @@
 #include "lib/util.h"
 
 #define SECURITY_HEADERS                                                       \
-	"X-Content-Type-Options: nosniff\r\n"                                 \
-	"X-Frame-Options: DENY\r\n"                                           \
-	"Referrer-Policy: same-origin\r\n"                                    \
-	"Cache-Control: no-store\r\n"                                         \
-	"Content-Security-Policy: default-src 'none'; script-src 'self'; "   \
-	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "      \
+	"X-Content-Type-Options: nosniff\r\n"                                  \
+	"X-Frame-Options: DENY\r\n"                                            \
+	"Referrer-Policy: same-origin\r\n"                                     \
+	"Cache-Control: no-store\r\n"                                          \
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; "     \
+	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "         \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
 
 int

@@ -40,8 +40,7 @@ static void proxy_service(struct req *);
 static int  check_passes(struct req *, enum route_check);
 static int  is_own(const struct req *);
 static int  role_passes(const struct req *, enum route_who);
-static void refuse(struct req *, const struct route *,
-    enum route_verdict);
+static void refuse(struct req *, const struct route *, enum route_verdict);
 
 /* clang-format off */
 /* /hub/api/users/NAME: the API's routes for one user. */
@@ -148,8 +147,12 @@ routes_method(const struct req *req)
 		const char *name;
 		unsigned    bit;
 	} methods[] = {
-		{ "GET", M_GET }, { "HEAD", M_HEAD }, { "POST", M_POST },
-		{ "PUT", M_PUT }, { "PATCH", M_PATCH }, { "DELETE", M_DELETE },
+		{ "GET", M_GET },
+		{ "HEAD", M_HEAD },
+		{ "POST", M_POST },
+		{ "PUT", M_PUT },
+		{ "PATCH", M_PATCH },
+		{ "DELETE", M_DELETE },
 		{ "OPTIONS", M_OPTIONS },
 	};
 
@@ -275,14 +278,13 @@ role_passes(const struct req *req, enum route_who who)
 enum route_verdict
 routes_check(struct req *req, const struct route *r)
 {
-	if (r->who < ANYONE || r->who > OWNER_ACCESS ||
-	    r->check < NO_CHECK || r->check > XSRF_LOGIN)
+	if (r->who < ANYONE || r->who > OWNER_ACCESS || r->check < NO_CHECK ||
+	    r->check > XSRF_LOGIN)
 		return ROUTE_NO_POLICY;
 	if (r->who != ANYONE && !auth_request(req))
 		return ROUTE_NO_LOGIN;
 	if (!check_passes(req, r->check))
-		return r->check == ORIGIN ? ROUTE_CROSS_ORIGIN :
-		    ROUTE_BAD_XSRF;
+		return r->check == ORIGIN ? ROUTE_CROSS_ORIGIN : ROUTE_BAD_XSRF;
 	if (!role_passes(req, r->who))
 		return r->who == ADMIN ? ROUTE_NOT_ADMIN : ROUTE_NOT_OWNER;
 	return ROUTE_OK;
@@ -350,15 +352,17 @@ redirect_to_login(struct req *req, const char *next)
 static void
 login_required(struct req *req, enum area area)
 {
-	int read = (routes_method(req) & M_READ) != 0;
+	int         read = (routes_method(req) & M_READ) != 0;
 	const char *p = req->path;
 
 	if (area == AREA_PAGES && read) {
 		/* No next from the hub's root: after login the user's
 		 * server starts. */
-		redirect_to_login(req, strcmp(p, "/") == 0 ||
-		    strcmp(p, "/hub") == 0 || strcmp(p, "/hub/") == 0 ? NULL :
-		    p);
+		redirect_to_login(req,
+		    strcmp(p, "/") == 0 || strcmp(p, "/hub") == 0 ||
+		            strcmp(p, "/hub/") == 0
+		        ? NULL
+		        : p);
 		return;
 	}
 	if (area == AREA_PROXY && read && req_wants_html(req)) {
@@ -382,9 +386,10 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 		login_required(req, area);
 		return;
 	case ROUTE_BAD_XSRF:
-		respond_error(req, 403, r->check == XSRF_LOGIN ?
-		    "XSRF check failed: reload the login page and try again" :
-		    "XSRF check failed");
+		respond_error(req, 403,
+		    r->check == XSRF_LOGIN
+		        ? "XSRF check failed: reload the login page and try again"
+		        : "XSRF check failed");
 		return;
 	case ROUTE_CROSS_ORIGIN:
 		log_warnx("refused a cross-origin %.*s to %.100s from %s",
@@ -396,9 +401,10 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 		respond_error(req, 403, "admins only");
 		return;
 	case ROUTE_NOT_OWNER:
-		respond_error(req, 403, area == AREA_PROXY ?
-		    "this is not your server" : area == AREA_API ?
-		    "not allowed" : "only admins can act for others");
+		respond_error(req, 403,
+		    area == AREA_PROXY     ? "this is not your server"
+		        : area == AREA_API ? "not allowed"
+		                           : "only admins can act for others");
 		return;
 	}
 }
@@ -447,8 +453,8 @@ not_running(struct req *req, const char *name)
 	if (req_wants_html(req) && http_method_is(&req->head, "GET") &&
 	    !req->head.upgrade) {
 		char *next = url_encode(req->path, 1);
-		char *loc = xasprintf("/hub/spawn-pending/%s?next=%s", name,
-		    next);
+		char *loc =
+		    xasprintf("/hub/spawn-pending/%s?next=%s", name, next);
 
 		respond_redirect(req, loc, NULL);
 		free(loc);
@@ -486,9 +492,9 @@ static void
 proxy_service(struct req *req)
 {
 	const char           *name = req->arg[0];
-	const struct service *svc = config_service(req->hub->cfg, name,
-	    strlen(name));
-	struct target         t;
+	const struct service *svc =
+	    config_service(req->hub->cfg, name, strlen(name));
+	struct target t;
 
 	if (svc == NULL) {
 		respond_error(req, 404, "no such service");

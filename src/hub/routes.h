@@ -35,9 +35,9 @@ enum route_who {
 	USER, /* signed in: session cookie or API token */
 	ADMIN, /* signed in, an admin */
 	OWNER, /* signed in; NAME (arg[0]) is theirs or empty (their own),
-		* or they are an admin */
+	        * or they are an admin */
 	OWNER_ACCESS, /* signed in; NAME is theirs, or they are an admin
-		       * and admin_access is on (users' own servers) */
+	               * and admin_access is on (users' own servers) */
 };
 
 /* What a cookie-authenticated request must also show. A token passes:
@@ -46,11 +46,11 @@ enum route_check {
 	NO_CHECK = 1,
 	XSRF_FORM, /* a POST: the session's _xsrf field, the hub's origin */
 	XSRF_HDR, /* not GET or HEAD: the session's X-XSRFToken header,
-		   * the hub's origin */
+	           * the hub's origin */
 	ORIGIN, /* not GET, HEAD or OPTIONS, or an upgrade: the hub's
-		 * origin (Origin, Sec-Fetch-Site) */
+	         * origin (Origin, Sec-Fetch-Site) */
 	XSRF_LOGIN, /* the login form: its _xsrf field equals its rig-xsrf
-		     * cookie (no session yet), the hub's origin */
+	             * cookie (no session yet), the hub's origin */
 };
 
 /*
@@ -63,7 +63,7 @@ struct route {
 	const char      *path;
 	enum route_who   who;
 	enum route_check check;
-	void           (*handler)(struct req *);
+	void (*handler)(struct req *);
 };
 
 /* Why a route refuses a request, or ROUTE_OK. */

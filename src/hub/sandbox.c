@@ -51,7 +51,8 @@ sandbox_parse_ports(const char *s, int *ports)
 
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
 	     tok = strtok_r(NULL, ", ", &save)) {
-		if (n == SANDBOX_MAX_PORTS || parse_int(tok, 1, 65535, &v) == -1) {
+		if (n == SANDBOX_MAX_PORTS ||
+		    parse_int(tok, 1, 65535, &v) == -1) {
 			free(copy);
 			return -1;
 		}

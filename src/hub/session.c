@@ -99,8 +99,8 @@ resolve(struct req *req, const char *cred, int is_token)
 		else
 			r = db_session_find(req->hub->db, hash, &hit.user_id,
 			    &hit.xsrf);
-		if (r != 0 || db_user_get_id(req->hub->db, hit.user_id,
-		    &hit.user) != 0) {
+		if (r != 0 ||
+		    db_user_get_id(req->hub->db, hit.user_id, &hit.user) != 0) {
 			free_secret(hit.xsrf);
 			return 0;
 		}
@@ -125,8 +125,9 @@ auth_request(struct req *req)
 	if (req->authed)
 		return 1;
 	v = http_header(&req->head, "authorization", &n);
-	if (v != NULL && n > 6 && (strncasecmp(v, "token ", 6) == 0 ||
-	    (n > 7 && strncasecmp(v, "bearer ", 7) == 0))) {
+	if (v != NULL && n > 6 &&
+	    (strncasecmp(v, "token ", 6) == 0 ||
+	        (n > 7 && strncasecmp(v, "bearer ", 7) == 0))) {
 		size_t skip = v[0] == 't' || v[0] == 'T' ? 6 : 7;
 
 		v += skip;

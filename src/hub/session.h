@@ -16,18 +16,18 @@ struct req;
  * (or "bearer") header. Returns 1 if authenticated, 0 if not. Touches the
  * token's last use, and the machine's (autostop).
  */
-int   auth_request(struct req *);
+int auth_request(struct req *);
 /* For cookie-authenticated writes: the XSRF token (form field _xsrf given
  * as 'form_value', else header X-XSRFToken or X-CSRFToken) matches the
  * session's, and the request does not come from another site. Requests
  * authenticated by token pass; unauthenticated ones fail. */
-int   check_xsrf(struct req *, const char *form_value);
+int check_xsrf(struct req *, const char *form_value);
 /* The login form's check, with no session yet: its _xsrf field equals the
  * rig-xsrf cookie the login page set, and the request is same_origin(). */
-int   check_login_xsrf(const struct req *);
+int check_login_xsrf(const struct req *);
 /* Whether a request comes from the hub's own origin: Sec-Fetch-Site, if
  * sent, is same-origin or none, and Origin, if sent, is hub_origin(). */
-int   same_origin(const struct req *);
+int same_origin(const struct req *);
 /* The hub's origin as the client sees it ("https://host:port"), from the
  * Host header; caller frees result. */
 char *hub_origin(const struct req *);

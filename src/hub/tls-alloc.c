@@ -15,8 +15,8 @@
 #include "tls-alloc.h"
 #include "lib/banned.h"
 
-#define BIG_MIN  (16 * 1024) /* below a record buffer: malloc's business */
-#define BIG_MAX  (24 * 1024) /* above the handshake buffer (21,848) */
+#define BIG_MIN (16 * 1024) /* below a record buffer: malloc's business */
+#define BIG_MAX (24 * 1024) /* above the handshake buffer (21,848) */
 #define POOL_MAX 256 /* kept under load: 6 MiB */
 
 static void     *pool[POOL_MAX];

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 /* Before any other OpenSSL call (first thing in main); 0 if too late. */
-int    tls_alloc_install(void);
+int tls_alloc_install(void);
 
 /* Frees kept buffers beyond 'keep' (the hub's quiet-time trim). */
 void   tls_alloc_trim(size_t keep);

@@ -101,8 +101,9 @@ tls_bio_new(struct tls_io *io)
 	BIO *b;
 
 	if (method == NULL) {
-		method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-		    "rig connection");
+		method =
+		    BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+		        "rig connection");
 		if (method == NULL ||
 		    BIO_meth_set_write_ex(method, io_write) != 1 ||
 		    BIO_meth_set_read_ex(method, io_read) != 1 ||

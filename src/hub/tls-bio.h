@@ -35,7 +35,7 @@ struct tls_io {
 BIO *tls_bio_new(struct tls_io *io);
 
 /* Sends what the BIO has gathered; -1 if the send failed. */
-int  tls_io_flush(struct tls_io *io);
+int tls_io_flush(struct tls_io *io);
 
 /* Drops a chunk not yet sent (the connection closed first). */
 void tls_io_release(struct tls_io *io);

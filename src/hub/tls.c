@@ -510,8 +510,8 @@ tls_selfsigned_ensure(const char *cert_path, const char *key_path,
 		return -1;
 	}
 
-	why = renew ? "renewal asked for" : cert_problem(cert_path, key_path,
-	    names);
+	why = renew ? "renewal asked for"
+	            : cert_problem(cert_path, key_path, names);
 	if (why == NULL)
 		return 0;
 	log_info("%s: %s: making a self-signed certificate", cert_path, why);

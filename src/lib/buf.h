@@ -14,15 +14,15 @@ struct buf {
 	size_t max; /* buf_add() fails past this */
 };
 
-void  buf_init(struct buf *, size_t max); /* allocates nothing */
-int   buf_add(struct buf *, const void *, size_t); /* -1 over max */
-int   buf_adds(struct buf *, const char *); /* -1 over max */
-int   buf_addf(struct buf *, const char *, ...)
+void buf_init(struct buf *, size_t max); /* allocates nothing */
+int  buf_add(struct buf *, const void *, size_t); /* -1 over max */
+int  buf_adds(struct buf *, const char *); /* -1 over max */
+int  buf_addf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3))); /* -1 over max */
-void  buf_consume(struct buf *, size_t); /* drops bytes from the front */
-void  buf_reset(struct buf *); /* len = 0, keeps memory */
-void  buf_release(struct buf *); /* buf_init() again to reuse */
-char *buf_detach(struct buf *, size_t *); /* caller frees result */
+void        buf_consume(struct buf *, size_t); /* drops bytes from the front */
+void        buf_reset(struct buf *); /* len = 0, keeps memory */
+void        buf_release(struct buf *); /* buf_init() again to reuse */
+char       *buf_detach(struct buf *, size_t *); /* caller frees result */
 const char *buf_str(const struct buf *); /* "" when empty */
 
 #endif

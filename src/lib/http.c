@@ -209,8 +209,8 @@ derive(struct http_head *h, int is_request)
 			/* In a response the last coding decides (RFC 9112
 			 * §6.3); a request must say exactly "chunked". */
 			te_chunked = eq_ci(f->value, f->value_len, "chunked") ||
-			    (!is_request && last_is_chunked(f->value,
-			    f->value_len));
+			    (!is_request &&
+			        last_is_chunked(f->value, f->value_len));
 		} else if (eq_ci(f->name, f->name_len, "host"))
 			hosts++;
 	}
@@ -225,7 +225,8 @@ derive(struct http_head *h, int is_request)
 	if (has_te)
 		h->body = te_chunked ? BODY_CHUNKED : BODY_UNTIL_CLOSE;
 	else if (has_cl)
-		h->body = h->length > 0 || !is_request ? BODY_LENGTH : BODY_NONE;
+		h->body =
+		    h->length > 0 || !is_request ? BODY_LENGTH : BODY_NONE;
 	else if (!is_request)
 		h->body = BODY_UNTIL_CLOSE;
 
@@ -233,7 +234,8 @@ derive(struct http_head *h, int is_request)
 		h->keep_alive =
 		    http_header_has_token(h, "connection", "keep-alive");
 	else
-		h->keep_alive = !http_header_has_token(h, "connection", "close");
+		h->keep_alive =
+		    !http_header_has_token(h, "connection", "close");
 	h->upgrade = http_header_has_token(h, "connection", "upgrade") &&
 	    http_header(h, "upgrade", NULL) != NULL;
 	h->expect_continue = 0;
@@ -356,7 +358,7 @@ http_parse_response(const char *data, size_t len, struct http_head *h,
 void
 http_head_rebase(struct http_head *h, const char *from, const char *to)
 {
-#define REBASE(p) ((p) = (p) != NULL ? to + ((p) - from) : NULL)
+#define REBASE(p) ((p) = (p) != NULL ? to + ((p)-from) : NULL)
 	REBASE(h->method);
 	REBASE(h->target);
 	for (size_t i = 0; i < h->nhdr; i++) {
@@ -578,34 +580,62 @@ const char *
 http_reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 424: return "Failed Dependency";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	case 505: return "HTTP Version Not Supported";
+	case 100:
+		return "Continue";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 424:
+		return "Failed Dependency";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
 	}
 	return "Unknown";
 }

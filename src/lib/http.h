@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define HTTP_MAX_HEAD    (64 * 1024) /* request or response line + headers */
+#define HTTP_MAX_HEAD (64 * 1024) /* request or response line + headers */
 #define HTTP_MAX_HEADERS 128
-#define HTTP_MAX_TARGET  (16 * 1024)
+#define HTTP_MAX_TARGET (16 * 1024)
 #define HTTP_MAX_TRAILER (8 * 1024)
 
 enum http_error {

@@ -256,7 +256,7 @@ username_error(const char *name)
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			c == '.' || c == '_' || c == '-'))
+		        c == '.' || c == '_' || c == '-'))
 			return "a username has only lower-case letters, digits, "
 			       "'.', '_' and '-'";
 	}

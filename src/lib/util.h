@@ -58,7 +58,7 @@ const char *username_error(const char *name);
  * hostile name cannot drive the terminal. 'out' holds QUOTED_SIZE bytes.
  */
 #define QUOTED_SHOWN 64
-#define QUOTED_SIZE  (QUOTED_SHOWN * 4 + 4)
+#define QUOTED_SIZE (QUOTED_SHOWN * 4 + 4)
 void quote_for_terminal(const char *text, char *out, size_t outlen);
 
 /* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's
@@ -70,8 +70,7 @@ int tcp_answers(const char *host, int port, int timeout_ms);
 
 /* Writes all of 'len' bytes to 'path' atomically (temp file + rename) with
  * 'mode'; -1 with errno set on failure. */
-int write_file_atomic(const char *path, const void *data, size_t len,
-    int mode);
+int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* Reads a whole file of at most 'max' bytes; caller frees result. NULL on
  * error with errno set. */
 char *read_file(const char *path, size_t max, size_t *lenp);

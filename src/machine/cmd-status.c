@@ -116,12 +116,12 @@ print_cloud(const struct machine *m, json_t *d)
 	const char *vm = json_string_value(json_object_get(d, "vm"));
 	const char *cur = json_string_value(json_object_get(p, "currency"));
 
-	char        label[32];
+	char label[32];
 
 	snprintf(label, sizeof(label), "%s:", m->provider->name);
 	printf("%-9s VM %s%s, %s in %s, group %s\n", label,
 	    vm != NULL ? vm : "?",
-	    json_is_true(json_object_get(d, "billed"))    ? " (billed)"
+	    json_is_true(json_object_get(d, "billed"))        ? " (billed)"
 	        : json_is_false(json_object_get(d, "billed")) ? " (not billed)"
 	                                                      : "",
 	    json_string_value(json_object_get(d, "size")),
@@ -142,8 +142,8 @@ print_cloud(const struct machine *m, json_t *d)
 		    json_string_value(json_object_get(d, "my_address")),
 		    json_string_value(json_object_get(d, "allow_from")));
 	if (cur != NULL)
-		printf("price:    %.4f %s/hour for the VM", json_number_value(
-		    json_object_get(p, "vm_hour")), cur);
+		printf("price:    %.4f %s/hour for the VM",
+		    json_number_value(json_object_get(p, "vm_hour")), cur);
 	if (json_is_number(json_object_get(p, "disk_month")))
 		printf("%s%.2f %s/month for the disk (%s, paid also when "
 		       "deallocated)",
@@ -156,8 +156,9 @@ print_cloud(const struct machine *m, json_t *d)
 	printf("month:    %.1f hours run",
 	    json_number_value(json_object_get(p, "hours_this_month")));
 	if (json_is_number(json_object_get(p, "estimate_month")))
-		printf(", about %.2f %s so far", json_number_value(json_object_get(
-		    p, "estimate_month")), cur);
+		printf(", about %.2f %s so far",
+		    json_number_value(json_object_get(p, "estimate_month")),
+		    cur);
 	if (json_is_number(json_object_get(p, "budget_used")))
 		printf(" (%.0f %% of budget_month)",
 		    100 * json_number_value(json_object_get(p, "budget_used")));

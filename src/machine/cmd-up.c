@@ -44,9 +44,8 @@ cmd_up(int argc, char **argv)
 	if (machine_open(&m, &f) == -1)
 		goto out;
 	m.adopt = adopt;
-	if (m.provider->create(&m) == 0 &&
-	    m.provider->start(&m) == 0 && remote_open(&rm, &m) == 0 &&
-	    up_run(&rm) == 0)
+	if (m.provider->create(&m) == 0 && m.provider->start(&m) == 0 &&
+	    remote_open(&rm, &m) == 0 && up_run(&rm) == 0)
 		ret = 0;
 out:
 	remote_close(&rm);

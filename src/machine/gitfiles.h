@@ -27,8 +27,9 @@ char *git_program(void);
  * 'skip' (root-relative, NULL-terminated, may be NULL) and what is under
  * them, each once. A nested repository or submodule is listed by its
  * own git. 'forced' (may be NULL) gets, the same way, the tracked files
- * git's ignore rules would ignore, also those gone here. Returns 0, 1 if there is no git or
- * 'root' is not in a work tree (nothing appended), -1 with a message.
+ * git's ignore rules would ignore, also those gone here. Returns 0, 1 if there
+ * is no git or 'root' is not in a work tree (nothing appended), -1 with a
+ * message.
  */
 int git_files(const char *root, const char *const *skip, struct buf *files,
     struct buf *forced);

@@ -197,8 +197,8 @@ check_packages(void *obj, const char *v, char *why, size_t len)
 int
 machine_package_name_ok(const char *w, size_t n)
 {
-	if (n < 2 || !((w[0] >= 'a' && w[0] <= 'z') ||
-	                 (w[0] >= '0' && w[0] <= '9')))
+	if (n < 2 ||
+	    !((w[0] >= 'a' && w[0] <= 'z') || (w[0] >= '0' && w[0] <= '9')))
 		return 0;
 	if (w[n - 1] == '-')
 		return 0;
@@ -426,8 +426,8 @@ find_conf(const char *start)
 
 /* [machine] and [sync] of the user's own config: their table only. */
 static int
-user_load_cb(void *arg, const char *section, const char *key,
-    const char *value, const char *path, int lineno)
+user_load_cb(void *arg, const char *section, const char *key, const char *value,
+    const char *path, int lineno)
 {
 	const struct setting *tabs[] = { machine_user_settings };
 	int                   r;

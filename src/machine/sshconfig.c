@@ -27,10 +27,10 @@
 
 #define SSHCONFIG_MAX (1024 * 1024) /* bytes of a config file we edit */
 
-static int add_value(struct buf *, const char *, const char *, int);
-static int add_files(struct buf *, const char *, const char *const *);
-static int line_is(const char *, size_t, const char *);
-static int keyword_at(const char *, size_t, const char *);
+static int   add_value(struct buf *, const char *, const char *, int);
+static int   add_files(struct buf *, const char *, const char *const *);
+static int   line_is(const char *, size_t, const char *);
+static int   keyword_at(const char *, size_t, const char *);
 static char *link_target(const char *);
 static int   write_through(const char *, const char *);
 

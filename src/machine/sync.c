@@ -98,14 +98,14 @@ static const char *const skip_paths[] = { MACHINE_STATE, NULL };
 static const char *const down_never[] = { MACHINE_CONF, MACHINE_STATE, ".git",
 	NULL };
 
-static int     walk_cb(void *, const char *, const struct stat *);
-static int     rules_cb(void *, const char *, const struct stat *);
-static int     project_files(const char *, struct ignore *, int,
-        struct manifest *, struct buf *, struct buf *);
-static int     up_rsync(struct sync_job *, int);
-static int     write_list(struct sync_job *);
-static int     rsync_ok(int);
-static void    parse_stats(const char *, struct sync_stats *);
+static int  walk_cb(void *, const char *, const struct stat *);
+static int  rules_cb(void *, const char *, const struct stat *);
+static int  project_files(const char *, struct ignore *, int, struct manifest *,
+     struct buf *, struct buf *);
+static int  up_rsync(struct sync_job *, int);
+static int  write_list(struct sync_job *);
+static int  rsync_ok(int);
+static void parse_stats(const char *, struct sync_stats *);
 static int64_t stat_number(const char *, const char *);
 static void    base_argv(struct remote *, struct argv *, const char *, int);
 static int     run_transfer(struct sync_job *, struct argv *, const char *,
@@ -544,7 +544,7 @@ up_rsync(struct sync_job *job, int how)
 		argv_add(&a, "--existing");
 		argv_add(&a, "--ignore-existing");
 	}
-	if (o->delete && how != UP_LIST) {
+	if (o->delete &&how != UP_LIST) {
 		argv_add(&a, "--delete");
 		/* Whatever remote_dir is: never ssh's keys, never rig's. */
 		argv_add(&a, "--filter=P .ssh/");
@@ -1041,7 +1041,7 @@ sync_run(struct remote *rm, const struct sync_opts *o, struct sync_stats *stp)
 
 	r = job_prepare(&job, rm, o);
 	/* --delete never runs in a home or above one. */
-	if (r == 0 && o->delete && !o->down)
+	if (r == 0 && o->delete &&!o->down)
 		r = remote_dir_guard(rm, job.rpath, "sync up --delete");
 	if (r == 0)
 		r = o->down ? sync_down(&job) : sync_up(&job);

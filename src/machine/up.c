@@ -42,7 +42,7 @@
 /* The single-user server on a DSVM: its JupyterLab, a Jupyter Server app
  * (ServerApp options; rig's default is Debian's notebook 6). */
 #define DSVM_SERVER_CMD                                                        \
-	" --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "       \
+	" --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "      \
 	"--ServerApp.port_retries=0 --ServerApp.base_url={base_url} "          \
 	"--ServerApp.root_dir={root_dir} --ServerApp.allow_remote_access=True"
 #define INSTALL_MS (30 * 60 * 1000)
@@ -86,8 +86,7 @@ static const char probe_script[] =
     "{ [ -d /run/systemd/system ] && "
     "systemctl is-enabled --quiet jupyterhub 2>/dev/null; }; }; then "
     "echo image_hub=yes; fi; "
-    "if [ -x " DSVM_JUPYTER " ]; then echo image_jupyter=" DSVM_JUPYTER
-    "; fi; "
+    "if [ -x " DSVM_JUPYTER " ]; then echo image_jupyter=" DSVM_JUPYTER "; fi; "
     "echo \"cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null)\"; "
     "echo \"disk=$(df -Pk . 2>/dev/null | tail -n 1)\"";
 
@@ -176,7 +175,8 @@ step_probe(struct up *u)
 	u->f.uid = kv_num(out, "uid");
 	u->f.cores = kv_num(out, "cores");
 	u->f.systemd = hubctl_value(out, "systemd", disk, sizeof(disk)) == 0;
-	u->f.image_hub = hubctl_value(out, "image_hub", disk, sizeof(disk)) == 0;
+	u->f.image_hub =
+	    hubctl_value(out, "image_hub", disk, sizeof(disk)) == 0;
 	hubctl_value(out, "image_jupyter", u->f.image_jupyter,
 	    sizeof(u->f.image_jupyter));
 	u->f.disk_kb = -1;
@@ -637,15 +637,15 @@ step_admin(struct up *u)
 		goto out;
 	}
 	if (!exists)
-		script = xasprintf("%s user add %s --admin --state-dir %s",
-		    bin, q, state);
+		script = xasprintf("%s user add %s --admin --state-dir %s", bin,
+		    q, state);
 	else if (!shown)
 		script = xasprintf("%s user passwd %s --state-dir %s && %s "
 		                   "user admin %s on --state-dir %s",
 		    bin, q, state, bin, q, state);
 	else
-		script = xasprintf("%s user admin %s on --state-dir %s", bin,
-		    q, state);
+		script = xasprintf("%s user admin %s on --state-dir %s", bin, q,
+		    state);
 	proc_result_init(&res);
 	r = remote_capture(u->rm, script, -1, PROBE_MS, &res);
 	free(script);
@@ -781,12 +781,13 @@ up_run(struct remote *rm)
 		marker = xasprintf("%s/admin-shown", hubctl_dir(rm));
 		q = sh_quote(machine_admin(u.m));
 		if (rm->service_sudo)
-			script = xasprintf("printf '%%s\\n' %s | sudo -n tee %s "
-			                   ">/dev/null",
-			    q, marker);
+			script =
+			    xasprintf("printf '%%s\\n' %s | sudo -n tee %s "
+			              ">/dev/null",
+			        q, marker);
 		else
-			script = xasprintf("printf '%%s\\n' %s > %s", q,
-			    marker);
+			script =
+			    xasprintf("printf '%%s\\n' %s > %s", q, marker);
 		{
 			struct proc_result res;
 

@@ -18,7 +18,7 @@ struct remote;
  * the user firewall. */
 #define UP_PACKAGES                                                            \
 	"rsync openssl ca-certificates libuv1 libssl3 libsqlite3-0 "           \
-	"libjansson4 libcurl4 libcrypt1 jupyter-notebook "            \
+	"libjansson4 libcurl4 libcrypt1 jupyter-notebook "                     \
 	"python3-ipykernel nftables"
 
 #define UP_MIN_DISK_KB (100 * 1024) /* free in the home, to go on */
