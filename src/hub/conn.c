@@ -93,12 +93,15 @@ conn_limits(struct hub *hub)
 			rl.rlim_cur = was;
 		}
 	}
-	/* A proxied connection takes two descriptors, and a relay's pipe
-	 * and polled duplicates more for a while: three each, beyond what
-	 * the database, logs and servers' pipes need. */
+	/* A proxied connection (a WebSocket tunnel, a request in flight)
+	 * takes two descriptors, beyond what the database, logs and
+	 * servers' pipes need. A relay's pipe and polled duplicates take
+	 * four more, but only while a large body moves: counting them for
+	 * every connection would refuse idle WebSockets the machine can
+	 * hold (10,000 at 20,000 open files, as nginx). */
 	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30
 	    ? 1 << 30
-	    : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 3;
+	    : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 2;
 	if (fit < cap) {
 		log_warnx("max_conns %d is more than %llu open files allow: "
 		          "%d at most",
