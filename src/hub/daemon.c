@@ -37,6 +37,7 @@
 #include "req.h"
 #include "routes.h"
 #include "server.h"
+#include "spawner.h"
 #include "takeover.h"
 #include "tls.h"
 #include "tls-alloc.h"
@@ -399,6 +400,7 @@ daemon_run(struct config *cfg)
 	    (uint64_t)cfg->cull_interval * 1000);
 
 	priv_attach(&hub, priv_lost);
+	servers_use_spawner(&spawner_local);
 	servers_restore(&hub);
 	autostop_start(&hub);
 	print_urls(&hub, host, port);

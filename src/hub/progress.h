@@ -59,7 +59,7 @@ void server_progress_unlisten(struct server *, server_progress_fn, void *arg);
 int server_progress_latest(const struct server *, const char **message);
 
 /*
- * For the server modules (server.c, spawners, ready.c): report a step,
+ * For the server modules (server.c, spawners): report a step,
  * the last event (READY or FAILED, from the server's state and error),
  * or CLOSED to whoever still listens; progress_release() frees the
  * steps kept for late listeners, when the server is freed.

@@ -4,7 +4,7 @@
  *
  * A start goes: a new secret, then the spawner (spawner.h) makes the
  * process run and says so with server_spawned(); the hub records pid,
- * port and secret in SQLite and probes until the server answers (ready.c)
+ * port and secret in SQLite and probes until the server answers
  * or gives up after spawn_timeout seconds and says why. Stopping is
  * SIGTERM, then SIGKILL after SERVER_STOP_GRACE seconds.
  *
@@ -28,7 +28,7 @@
 #include "progress.h"
 #include "proxy.h"
 #include "accounts.h"
-#include "ready.h"
+#include "probe.h"
 #include "server.h"
 #include "serverlog.h"
 #include "spawner.h"
@@ -42,9 +42,13 @@ static void fail(struct server *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void server_gone(struct server *, const char *why);
 static void check_oom(struct server *);
+static void ready_probe_cb(void *, int, const char *, size_t);
+static void ready_timer_cb(uv_timer_t *);
+
+#define READY_PROBE_TIMEOUT_MS 2000 /* one readiness probe */
 
 /* The spawner new servers get (servers_use_spawner()). */
-static const struct spawner *spawner_default = &spawner_local;
+static const struct spawner *spawner_default; /* daemon.c sets it */
 
 /* The user-name hash table. */
 static unsigned
@@ -71,7 +75,7 @@ hub_server(struct hub *hub, const char *name, size_t len)
 void
 servers_use_spawner(const struct spawner *sp)
 {
-	spawner_default = sp != NULL ? sp : &spawner_local;
+	spawner_default = sp;
 }
 
 void
@@ -106,6 +110,8 @@ server_new(struct hub *hub, const char *name, int64_t user_id)
 	unsigned       b = name_hash(name, strlen(name));
 
 	s->hub = hub;
+	if (spawner_default == NULL)
+		fatalx("%s: no spawner chosen (servers_use_spawner)", __func__);
 	s->spawner = spawner_default;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->user_id = user_id;
@@ -267,7 +273,7 @@ server_spawned(struct server *s)
 	    s->port);
 	progress_step(s, 50,
 	    "Server process started, waiting for it to answer");
-	ready_probe_start(s, READY_PROBE_MS);
+	server_probe_start(s, SERVER_PROBE_MS);
 }
 
 void
@@ -492,7 +498,7 @@ servers_drop_user(struct hub *hub, const char *name)
 
 	if (s != NULL)
 		server_stop(s);
-	if (spawner_default->drop_user != NULL)
+	if (spawner_default != NULL && spawner_default->drop_user != NULL)
 		spawner_default->drop_user(hub, name);
 }
 
@@ -518,5 +524,62 @@ servers_release(struct hub *hub)
 	/* The local spawner's work in flight: output copies, useradd. */
 	serverlogs_release();
 	accounts_release();
-	spawn_local_release();
+	if (spawner_default != NULL && spawner_default->release != NULL)
+		spawner_default->release();
+}
+
+/*
+ * Readiness: one probe at a time. The timer fires every SERVER_PROBE_MS,
+ * but a probe still out (a server slow to accept) makes the tick a no-op
+ * rather than a second connection.
+ */
+/* An answer below 500 means the server is up: a 404 or a 403 is still
+ * Jupyter answering. */
+static void
+ready_probe_cb(void *arg, int status, const char *body, size_t len)
+{
+	struct server *s = arg;
+
+	(void)body;
+	(void)len;
+	s->probing = 0;
+	if (s->removed || s->state != SERVER_PENDING) {
+		server_unref(s);
+		return;
+	}
+	server_unref(s);
+	if (status < 0 || status >= 500)
+		return;
+	server_ready(s);
+}
+
+static void
+ready_timer_cb(uv_timer_t *t)
+{
+	struct server *s = t->data;
+	char           host[64], *path;
+	int            port;
+
+	if (s->state != SERVER_PENDING)
+		return;
+	if (now_ms() > s->deadline_ms) {
+		server_spawn_failed(s, "the server did not answer within %d s",
+		    s->hub->cfg->spawn_timeout);
+		return;
+	}
+	if (s->probing)
+		return;
+	s->probing = 1;
+	server_ref(s);
+	server_address(s, host, sizeof(host), &port);
+	path = xasprintf("/user/%s/api", s->name);
+	probe_get(s->hub->loop, host, port, path, s->secret,
+	    READY_PROBE_TIMEOUT_MS, ready_probe_cb, s);
+	free(path);
+}
+
+void
+server_probe_start(struct server *s, uint64_t first_ms)
+{
+	uv_timer_start(&s->timer, ready_timer_cb, first_ms, SERVER_PROBE_MS);
 }

@@ -9,9 +9,11 @@
  * state machine: STOPPED -> PENDING -> READY -> STOPPING -> (gone), with
  * FAILED kept in the table to show why a start failed. The parts live in
  * their own files: how a server runs in spawner.h (spawn-local.c, with
- * accounts.c and spawn-cmd.c), progress events in progress.h, readiness
- * probes in ready.h, take-over after a restart in takeover.h, culling in
- * cull.h, /proc in procfs.h.
+ * accounts.c and spawn-cmd.c), progress events in progress.h, take-over
+ * after a restart in takeover.h, culling in cull.h, /proc in procfs.h.
+ * Readiness is here: a started server is probed with GET /user/NAME/api
+ * every SERVER_PROBE_MS until it answers with anything but a 5xx or
+ * s->deadline_ms passes.
  */
 #ifndef SERVER_H
 #define SERVER_H
@@ -107,12 +109,13 @@ char *server_log_tail(const struct server *, int lines);
 /* Forgets every server in memory without stopping them (hub exit). */
 void servers_release(struct hub *);
 
-/* The spawner servers started or taken over from now on use; NULL for the
- * local one (the default). One hub per process: the choice is global. */
+/* The spawner servers started or taken over from now on use (daemon.c
+ * chooses the local one; tests a fake). One hub per process: the choice is
+ * global. */
 void servers_use_spawner(const struct spawner *);
 
 /*
- * For the server modules (spawners, ready.c, takeover.c, cull.c).
+ * For the server modules (spawners, takeover.c, cull.c).
  *
  * server_new() puts a server for user 'name' in the table (state
  * STOPPED, the spawner servers_use_spawner() chose); server_remove()
@@ -129,6 +132,9 @@ void           server_unref(struct server *);
 void server_save(struct server *);
 /* The probe got an answer: the server is ready. */
 void server_ready(struct server *);
+/* Starts the readiness probes, the first after 'first_ms'. */
+#define SERVER_PROBE_MS 50
+void server_probe_start(struct server *, uint64_t first_ms);
 /* SIGTERM now, SIGKILL after SERVER_STOP_GRACE seconds. */
 void server_terminate(struct server *);
 

@@ -79,6 +79,7 @@ static void     local_forget(struct server *);
 static void     local_ended(struct server *);
 static int      local_usage(const struct server *, struct spawner_usage *);
 static void     local_drop_user(struct hub *, const char *);
+static void     local_release(void);
 static void     drop_cb(void *, int);
 
 static int   account_of(const struct server *, char *, size_t);
@@ -117,6 +118,7 @@ const struct spawner spawner_local = {
 	.ended = local_ended,
 	.usage = local_usage,
 	.drop_user = local_drop_user,
+	.release = local_release,
 };
 
 /* The server's Unix account name; -1 if PREFIX + NAME is not one. */
@@ -731,8 +733,8 @@ reap_end(struct cg_reap *r)
 	uv_close((uv_handle_t *)&r->timer, reap_close_cb);
 }
 
-void
-spawn_local_release(void)
+static void
+local_release(void)
 {
 	while (!LIST_EMPTY(&reaps))
 		reap_end(LIST_FIRST(&reaps));

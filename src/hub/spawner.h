@@ -2,7 +2,7 @@
 /*
  * The spawner: how a user's server runs, behind a struct of operations,
  * so that the rest of the hub (the state machine in server.c, the probes
- * in ready.c, culling, take-over after a restart, the proxy) does not
+ * in server.c, culling, take-over after a restart, the proxy) does not
  * know. spawn-local.c is the one there is: a child of the hub on this
  * machine, as the user's Unix account when the hub is root. A privileged
  * helper (the hub as an unprivileged process asking a root one to start
@@ -95,12 +95,14 @@ struct spawner {
 	 * what the spawner made for them (a Unix account and its home).
 	 * May be NULL. */
 	void (*drop_user)(struct hub *, const char *name);
+
+	/* The hub is stopping: let go of the spawner's own work in flight
+	 * (not of servers, which keep running). May be NULL. */
+	void (*release)(void);
 };
 
-/* The local spawner (spawn-local.c). */
+/* The local spawner (spawn-local.c); daemon.c chooses it. */
 extern const struct spawner spawner_local;
-/* Lets go of the local spawner's work in flight (hub exit). */
-void spawn_local_release(void);
 
 /*
  * From a spawner to the hub (server.c).

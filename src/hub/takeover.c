@@ -16,7 +16,6 @@
 #include "accounts.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "ready.h"
 #include "server.h"
 #include "serverlog.h"
 #include "takeover.h"
@@ -62,7 +61,7 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	if (s->state == SERVER_PENDING) {
 		s->deadline_ms =
 		    now_ms() + (uint64_t)hub->cfg->spawn_timeout * 1000;
-		ready_probe_start(s, 0);
+		server_probe_start(s, 0);
 	} else if (s->state == SERVER_STOPPING)
 		server_terminate(s);
 }
