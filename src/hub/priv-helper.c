@@ -36,7 +36,7 @@
 
 #include "accounts.h"
 #include "cgroup.h"
-#include "firewall.h"
+#include "firewall-rules.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv-msg.h"

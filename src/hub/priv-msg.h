@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firewall.h"
+#include "firewall-rules.h"
 
 #define PRIV_VERSION 1
 #define PRIV_HDR_SIZE 16

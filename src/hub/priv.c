@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firewall.h"
+#include "firewall-rules.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
