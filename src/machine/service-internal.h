@@ -14,7 +14,7 @@
 struct proc_result;
 struct service;
 
-/* service.c */
+/* service-common.c */
 
 /* dir/NAME. Caller frees result. */
 char *service_path(const struct service *, const char *name);
@@ -66,7 +66,7 @@ int hub_is_ours(const struct service *, int pid);
  * SIGKILL after 15 s). */
 void hub_kill_orphan(const struct service *);
 
-/* service-status.c */
+/* service-common.c too */
 
 /* /proc/PID/stat's start time in clock ticks since boot; -1 if gone. */
 int64_t pid_start_ticks(int pid);

@@ -24,31 +24,6 @@
 #include "lib/util.h"
 #include "version.h"
 
-int64_t
-pid_start_ticks(int pid)
-{
-	char      path[64], *t, *p;
-	int       field = 2;
-	long long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	t = read_file(path, 4096, NULL);
-	if (t == NULL)
-		return -1;
-	p = strrchr(t, ')');
-	for (p = p != NULL ? p + 1 : t + strlen(t); *p != '\0';) {
-		while (*p == ' ')
-			p++;
-		if (++field == 22) {
-			v = strtoll(p, NULL, 10);
-			break;
-		}
-		p += strcspn(p, " ");
-	}
-	free(t);
-	return v;
-}
-
 json_t *
 service_status(struct service *s)
 {
