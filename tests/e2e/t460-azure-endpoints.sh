@@ -25,6 +25,9 @@ while True:
 PYEOF
 bg_track $!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
+# The stand-in logs that probe after accepting it: wait for the line before
+# clearing the log, or it can land after (a loaded machine) and look like rig.
+for _ in $(seq 1 100); do [ -s "$T/seen" ] && break; sleep 0.05; done
 rm -f "$T/seen"
 { cat /etc/hosts; echo "127.0.0.1 127.evil.test"; } >"$T/hosts"
 # in_ns CMD...: CMD with the test's hosts file.
