@@ -51,19 +51,21 @@ TAILQ_HEAD(account_jobs, account_job);
 static struct account_jobs queue = TAILQ_HEAD_INITIALIZER(queue);
 static int                 running; /* the queue's head is running */
 
-static void job_free(struct account_job *);
-static void job_end(struct account_job *);
-static void timer_close_cb(uv_handle_t *);
-static void retry_cb(uv_timer_t *);
-static int  lock_failed(const struct account_job *, int64_t);
-static void job_close_cb(uv_handle_t *);
-static void job_exit_cb(uv_process_t *, int64_t, int);
-static void job_done(struct account_job *, int64_t status);
-static void queue_add(struct account_job *);
-static void run_next(void);
-static int  spawn_job(struct account_job *);
-static void private_home(const char *name);
-static void delete_cb(void *, int64_t, int);
+static void                job_free(struct account_job *);
+static void                job_end(struct account_job *);
+static void                timer_close_cb(uv_handle_t *);
+static void                retry_cb(uv_timer_t *);
+static int                 lock_failed(const struct account_job *, int64_t);
+static void                job_close_cb(uv_handle_t *);
+static void                job_exit_cb(uv_process_t *, int64_t, int);
+static void                job_done(struct account_job *, int64_t status);
+static struct account_job *job_new(uv_loop_t *, const char *, const char *,
+    account_cb, void *);
+static void                queue_add(struct account_job *);
+static void                run_next(void);
+static int                 spawn_job(struct account_job *);
+static void                private_home(const char *name);
+static void                delete_cb(void *, int64_t, int);
 
 int
 account_name(const char *prefix, const char *user, char *out, size_t outlen)
@@ -343,9 +345,10 @@ spawn_job(struct account_job *job)
 	return 0;
 }
 
-void
-account_create(uv_loop_t *loop, const char *name, const char *user,
-    account_cb cb, void *arg)
+/* A useradd or userdel for the queue. */
+static struct account_job *
+job_new(uv_loop_t *loop, const char *name, const char *user, account_cb cb,
+    void *arg)
 {
 	struct account_job *job = xcalloc(1, sizeof(*job));
 
@@ -354,22 +357,24 @@ account_create(uv_loop_t *loop, const char *name, const char *user,
 	job->user = xstrdup(user);
 	job->cb = cb;
 	job->arg = arg;
-	queue_add(job);
+	return job;
+}
+
+void
+account_create(uv_loop_t *loop, const char *name, const char *user,
+    account_cb cb, void *arg)
+{
+	queue_add(job_new(loop, name, user, cb, arg));
 }
 
 void
 account_remove(uv_loop_t *loop, const char *name, const char *user,
     int keep_home, account_cb cb, void *arg)
 {
-	struct account_job *job = xcalloc(1, sizeof(*job));
+	struct account_job *job = job_new(loop, name, user, cb, arg);
 
-	job->loop = loop;
 	job->remove = 1;
 	job->keep_home = keep_home;
-	snprintf(job->name, sizeof(job->name), "%s", name);
-	job->user = xstrdup(user);
-	job->cb = cb;
-	job->arg = arg;
 	queue_add(job);
 }
 

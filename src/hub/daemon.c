@@ -56,6 +56,7 @@ static int  first_admin(struct hub *);
 static int  parse_listen(const char *, struct sockaddr_storage *, char *host,
      size_t hostlen, int *port);
 static int  is_loopback(const char *host);
+static void print_url(const char *scheme, const char *host, int port);
 static void print_urls(struct hub *, const char *host, int port);
 static void priv_lost(struct hub *);
 
@@ -270,44 +271,38 @@ is_loopback(const char *host)
 	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
 }
 
+/* One address the hub answers on, an IPv6 one in brackets. */
 static void
-print_urls(struct hub *hub, const char *host, int port)
+print_url(const char *scheme, const char *host, int port)
 {
-	const char *scheme = hub->ssl_ctx ? "https" : "http";
-
-	if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
-		char **lists[2];
-
-		lists[0] = tls_default_names(hub->cfg->tls_names);
-		lists[1] = tls_address_names();
-		for (size_t l = 0; l < 2; l++) {
-			char **names = lists[l];
-
-			for (size_t i = 0; names[i] != NULL; i++) {
-				/* Both lists have the loopback addresses. */
-				if (l == 1 &&
-				    (strcmp(names[i], "127.0.0.1") == 0 ||
-				        strcmp(names[i], "::1") == 0))
-					continue;
-				if (strchr(names[i], ':') != NULL)
-					log_info("rig hub: listening on "
-					         "%s://[%s]:%d/",
-					    scheme, names[i], port);
-				else if (strcmp(names[i], "localhost") != 0)
-					log_info("rig hub: listening on "
-					         "%s://%s:%d/",
-					    scheme, names[i], port);
-			}
-			tls_names_free(names);
-		}
-		return;
-	}
 	if (strchr(host, ':') != NULL)
 		log_info("rig hub: listening on %s://[%s]:%d/", scheme, host,
 		    port);
 	else
 		log_info("rig hub: listening on %s://%s:%d/", scheme, host,
 		    port);
+}
+
+static void
+print_urls(struct hub *hub, const char *host, int port)
+{
+	const char *scheme = hub->ssl_ctx ? "https" : "http";
+
+	if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
+		char **given = tls_default_names(hub->cfg->tls_names);
+		char **addrs = tls_address_names();
+		char **names = tls_names_union((const char *const *)given,
+		    (const char *const *)addrs);
+
+		for (size_t i = 0; names[i] != NULL; i++)
+			if (strcmp(names[i], "localhost") != 0)
+				print_url(scheme, names[i], port);
+		tls_names_free(names);
+		tls_names_free(addrs);
+		tls_names_free(given);
+		return;
+	}
+	print_url(scheme, host, port);
 }
 
 int

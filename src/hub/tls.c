@@ -488,7 +488,6 @@ tls_selfsigned_ensure(const char *cert_path, const char *key_path,
 	X509       *x = NULL;
 	const char *why;
 	char      **all = NULL;
-	size_t      n = 0, cap = 0;
 	int         ret = -1;
 
 	if (names == NULL || names[0] == NULL) {
@@ -516,11 +515,7 @@ tls_selfsigned_ensure(const char *cert_path, const char *key_path,
 		return 0;
 	log_info("%s: %s: making a self-signed certificate", cert_path, why);
 
-	for (size_t i = 0; names[i] != NULL; i++)
-		names_add(&all, &n, &cap, names[i]);
-	for (size_t i = 0; also != NULL && also[i] != NULL; i++)
-		if (name_valid(also[i]))
-			names_add(&all, &n, &cap, also[i]);
+	all = tls_names_union(names, also);
 	pkey = EVP_EC_gen("P-256");
 	if (pkey == NULL) {
 		tls_log_errors("EC key generation");
@@ -646,6 +641,20 @@ tls_address_names(void)
 		names_add(&v, &n, &cap, addr);
 	}
 	freeifaddrs(ifa);
+	return v;
+}
+
+char **
+tls_names_union(const char *const *a, const char *const *b)
+{
+	char **v = xcalloc(1, sizeof(*v));
+	size_t n = 0, cap = 1;
+
+	for (size_t i = 0; a != NULL && a[i] != NULL; i++)
+		names_add(&v, &n, &cap, a[i]);
+	for (size_t i = 0; b != NULL && b[i] != NULL; i++)
+		if (name_valid(b[i]))
+			names_add(&v, &n, &cap, b[i]);
 	return v;
 }
 

@@ -35,6 +35,10 @@ char **tls_default_names(const char *extra);
  * out), for a new certificate and the URLs the hub prints. Caller frees with
  * tls_names_free(). */
 char **tls_address_names(void);
+/* The names of 'a', then those of 'b' (NULL or a list) 'a' lacks, each
+ * once (without case); invalid ones of 'b' left out. Never NULL. Caller
+ * frees with tls_names_free(). */
+char **tls_names_union(const char *const *a, const char *const *b);
 void   tls_names_free(char **);
 
 /* A server context (TLS 1.2+, modern ciphers, ALPN http/1.1) loaded with the
