@@ -10,14 +10,25 @@
     start-servers URL TOKEN USERS start many users' servers, wait until all answer
     stop-servers URL TOKEN USERS  stop them, wait until the hub says they are gone
     chp-routes API TOKEN N TARGET add N routes /services/sN to a CHP
+    soak URL TOKEN HUBPID SECONDS EVERY NUSERS NCHURN SAMPLES
+                                  the soak's mixed load and its samples
+    burst URL TOKEN ADMIN PASSWORD LIMIT LATENCIES USERS
+                                  start USERS' servers at once, time the
+                                  hub's pages until all are ready
     report TSV OUT META           the markdown results (see report())
 
 Every wait has a deadline; every child started here is stopped here.
 """
 
+import base64
 import http.client
 import json
 import os
+import random
+import re
+import socket
+import struct
+import threading
 import signal
 import ssl
 import statistics
@@ -220,6 +231,603 @@ def cmd_chp_routes(argv):
         if r.status != 201:
             sys.exit(f"tool: CHP route {i}: {r.status}")
     print(f"routes {n}")
+
+
+# --- soak -----------------------------------------------------------------
+
+class Soak:
+    """Mixed load on a hub for a fixed time, sampled every few seconds.
+
+    Users u1..uN have running servers and passwords pw-I (bench/run made
+    them). The last NCHURN of them are stopped and started again in turn;
+    the rest take the HTTP, WebSocket and login load, so no request races
+    a stop. Every answer is checked; counters are cumulative, sampled with
+    the hub's RSS and descriptors into the samples file.
+    """
+
+    KINDS = ("http", "api", "ws", "wsheld", "login", "cycle")
+
+    def __init__(self, base, token, hubpid, seconds, every, nusers, nchurn,
+                 samples):
+        self.base = base
+        u = urllib.parse.urlsplit(base)
+        self.host, self.port = u.hostname, u.port
+        self.token = token
+        self.hubpid = hubpid
+        self.seconds = seconds
+        self.every = every
+        self.stable = [f"u{i}" for i in range(1, nusers - nchurn + 1)]
+        self.churn = [f"u{i}" for i in range(nusers - nchurn + 1, nusers + 1)]
+        self.samples = samples
+        self.lock = threading.Lock()
+        self.ok = dict.fromkeys(self.KINDS, 0)
+        self.err = dict.fromkeys(self.KINDS, 0)
+        self.errors = {}  # first few distinct error messages, with counts
+        self.stop = threading.Event()
+        self.t0 = now()
+        self.deadline = self.t0 + seconds
+
+    def count(self, kind, ok, msg=None):
+        with self.lock:
+            if ok:
+                self.ok[kind] += 1
+            else:
+                self.err[kind] += 1
+                key = f"{kind}: {msg}"
+                if key in self.errors or len(self.errors) < 20:
+                    self.errors[key] = self.errors.get(key, 0) + 1
+
+    def running(self):
+        return not self.stop.is_set() and now() < self.deadline
+
+    def pause(self, s):
+        self.stop.wait(s)
+
+    # One HTTP exchange on a kept-alive connection (made again if needed).
+    def exchange(self, conn, method, path, headers=None, body=None):
+        if conn[0] is None:
+            conn[0] = http.client.HTTPConnection(self.host, self.port,
+                                                 timeout=10)
+        try:
+            conn[0].request(method, path, body=body, headers=headers or {})
+            r = conn[0].getresponse()
+            data = r.read()
+            if r.getheader("Connection", "").lower() == "close":
+                conn[0].close()
+                conn[0] = None
+            return r, data
+        except (OSError, http.client.HTTPException) as e:
+            conn[0].close()
+            conn[0] = None
+            raise e
+
+    def http_worker(self, n):
+        """GET a random user's /user/uN/api/status through the proxy, 2 ms
+        apart; every 10th request the hub's own API for that user."""
+        conn = [None]
+        auth = {"Authorization": "token " + self.token}
+        i = n
+        while self.running():
+            i += 1
+            u = random.choice(self.stable)
+            kind = "api" if i % 10 == 0 else "http"
+            path = f"/hub/api/users/{u}" if kind == "api" else f"/user/{u}/api/status"
+            try:
+                r, data = self.exchange(conn, "GET", path, auth)
+                if r.status != 200:
+                    self.count(kind, False, f"GET {path.replace(u, 'uN')}: {r.status}")
+                elif kind == "http" and b'"started"' not in data:
+                    self.count(kind, False, "api/status without 'started'")
+                elif kind == "api" and json.loads(data).get("name") != u:
+                    self.count(kind, False, "user model of another user")
+                else:
+                    self.count(kind, True)
+            except (OSError, http.client.HTTPException, ValueError) as e:
+                self.count(kind, False, f"GET {path.replace(u, 'uN')}: {type(e).__name__}")
+            self.pause(0.002)
+        if conn[0] is not None:
+            conn[0].close()
+
+    # A minimal WebSocket client (RFC 6455), enough for an echo server.
+    def ws_open(self, user):
+        s = socket.create_connection((self.host, self.port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall((f"GET /user/{user}/api/echo HTTP/1.1\r\n"
+                   f"Host: {self.host}:{self.port}\r\n"
+                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                   f"Authorization: token {self.token}\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            d = s.recv(4096)
+            if not d:
+                s.close()
+                raise ConnectionError("closed during the handshake")
+            head += d
+            if len(head) > 16384:
+                s.close()
+                raise ConnectionError("handshake answer too long")
+        head, rest = head.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 101"):
+            s.close()
+            raise ConnectionError("handshake: " + head.split(b"\r\n")[0].decode(errors="replace"))
+        return [s, rest]
+
+    @staticmethod
+    def ws_send(ws, op, payload):
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            hdr = struct.pack("!BB", 0x80 | op, 0x80 | n)
+        elif n < 65536:
+            hdr = struct.pack("!BBH", 0x80 | op, 0x80 | 126, n)
+        else:
+            hdr = struct.pack("!BBQ", 0x80 | op, 0x80 | 127, n)
+        body = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
+        ws[0].sendall(hdr + mask + body)
+
+    @staticmethod
+    def ws_need(ws, n):
+        while len(ws[1]) < n:
+            d = ws[0].recv(65536)
+            if not d:
+                raise ConnectionError("closed")
+            ws[1] += d
+        out, ws[1] = ws[1][:n], ws[1][n:]
+        return out
+
+    def ws_recv(self, ws):
+        b0, b1 = self.ws_need(ws, 2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", self.ws_need(ws, 2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", self.ws_need(ws, 8))[0]
+        return b0 & 0x0F, self.ws_need(ws, n)
+
+    def ws_echo(self, ws, size):
+        msg = os.urandom(size // 2).hex().encode()[:size]
+        self.ws_send(ws, 0x1, msg)
+        op, got = self.ws_recv(ws)
+        if op != 0x1 or got != msg:
+            raise ConnectionError("echo differs")
+
+    def ws_close(self, ws):
+        try:
+            self.ws_send(ws, 0x8, b"\x03\xe8")
+            op, _ = self.ws_recv(ws)
+            ok = op == 0x8
+        except OSError:
+            ok = False
+        ws[0].close()
+        return ok
+
+    def ws_churn_worker(self):
+        """Open a WebSocket to a random user's server, 10 echoes of random
+        sizes, close it; again."""
+        while self.running():
+            u = random.choice(self.stable)
+            try:
+                ws = self.ws_open(u)
+                for _ in range(10):
+                    self.ws_echo(ws, random.randint(1, 8000))
+                if self.ws_close(ws):
+                    self.count("ws", True)
+                else:
+                    self.count("ws", False, "no close frame back")
+            except (OSError, ValueError, struct.error) as e:
+                self.count("ws", False, f"{type(e).__name__}: {e}"[:120])
+            self.pause(0.05)
+
+    def ws_held_worker(self, n):
+        """n WebSockets held for the whole soak, one echo on each every
+        second or so; one that breaks is counted and opened again."""
+        held = [None] * n
+        while self.running():
+            for i in range(n):
+                if not self.running():
+                    break
+                try:
+                    if held[i] is None:
+                        held[i] = self.ws_open(self.stable[i % len(self.stable)])
+                    self.ws_echo(held[i], random.randint(1, 200))
+                    self.count("wsheld", True)
+                except (OSError, ValueError, struct.error) as e:
+                    self.count("wsheld", False, f"{type(e).__name__}: {e}"[:120])
+                    if held[i] is not None:
+                        held[i][0].close()
+                    held[i] = None
+                self.pause(1.0 / n)
+        for ws in held:
+            if ws is not None:
+                self.ws_close(ws)
+
+    def login_once(self, u):
+        """The login form, the POST, /hub/home and the user's server with
+        the session cookie, logout. Returns an error or None."""
+        pw = "pw-" + u[1:]
+        conn = [None]
+        try:
+            r, page = self.exchange(conn, "GET", "/hub/login?next=%2Fhub%2Fhome")
+            m = re.search(rb'name="_xsrf" value="([0-9a-f]{32})"', page)
+            if r.status != 200 or m is None:
+                return f"GET /hub/login: {r.status}"
+            xsrf = m.group(1).decode()
+            form = urllib.parse.urlencode({"_xsrf": xsrf, "username": u,
+                                           "password": pw})
+            r, _ = self.exchange(conn, "POST", "/hub/login?next=%2Fhub%2Fhome", {
+                "Cookie": f"rig-xsrf={xsrf}", "Origin": self.base,
+                "Content-Type": "application/x-www-form-urlencoded"}, form)
+            cookie = r.getheader("Set-Cookie", "")
+            m = re.search(r"rig-session=([^;]+)", ", ".join(
+                v for k, v in r.getheaders() if k.lower() == "set-cookie"))
+            if r.status != 302 or m is None:
+                return f"POST /hub/login: {r.status} {cookie[:40]}"
+            jar = {"Cookie": f"rig-session={m.group(1)}"}
+            r, page = self.exchange(conn, "GET", "/hub/home", jar)
+            if r.status != 200 or u.encode() not in page:
+                return f"GET /hub/home: {r.status}"
+            r, data = self.exchange(conn, "GET", f"/user/{u}/api/status", jar)
+            if r.status != 200 or b'"started"' not in data:
+                return f"GET /user/uN/api/status with the session: {r.status}"
+            r, _ = self.exchange(conn, "GET", "/hub/logout", jar)
+            if r.status not in (302, 303):
+                return f"GET /hub/logout: {r.status}"
+            r, _ = self.exchange(conn, "GET", "/hub/home", jar)
+            if r.status == 200:
+                return "the session still works after logout"
+            return None
+        except (OSError, http.client.HTTPException) as e:
+            return f"{type(e).__name__}: {e}"[:120]
+        finally:
+            if conn[0] is not None:
+                conn[0].close()
+
+    def login_worker(self):
+        while self.running():
+            err = self.login_once(random.choice(self.stable))
+            self.count("login", err is None, err)
+            self.pause(0.5)
+
+    def cycle_once(self, u):
+        """Stop u's server, wait until the hub says it is gone, start it,
+        wait until it answers through the proxy."""
+        st, body = request(f"{self.base}/hub/api/users/{u}/server", "DELETE",
+                           self.token, timeout=30)
+        if st not in (202, 204):
+            return f"DELETE server: {st} {body[:80]!r}"
+        deadline = now() + 60
+        while True:
+            st, body = request(f"{self.base}/hub/api/users/{u}", token=self.token)
+            if st == 200:
+                d = json.loads(body)
+                if not d.get("servers") and not d.get("server") and not d.get("pending"):
+                    break
+            if now() > deadline:
+                return "server still there 60 s after DELETE"
+            time.sleep(0.05)
+        st, body = request(f"{self.base}/hub/api/users/{u}/server", "POST",
+                           self.token, timeout=30)
+        if st not in (201, 202):
+            return f"POST server: {st} {body[:80]!r}"
+        deadline = now() + 90
+        while True:
+            st, body = request(f"{self.base}/user/{u}/api/status", token=self.token)
+            if st == 200 and b'"started"' in body:
+                return None
+            if now() > deadline:
+                return f"not ready 90 s after POST (last {st})"
+            time.sleep(0.05)
+
+    def cycle_worker(self):
+        i = 0
+        while self.running() and self.churn:
+            u = self.churn[i % len(self.churn)]
+            i += 1
+            try:
+                err = self.cycle_once(u)
+            except ValueError as e:
+                err = f"{type(e).__name__}"
+            self.count("cycle", err is None, err)
+            self.pause(0.5)
+
+    def sample(self):
+        with self.lock:
+            ok, err = dict(self.ok), dict(self.err)
+        return [round(now() - self.t0, 1), rss_kb(self.hubpid), nfds(self.hubpid)] + \
+            [ok[k] for k in self.KINDS] + [err[k] for k in self.KINDS]
+
+    def run(self):
+        threads = [threading.Thread(target=self.http_worker, args=(i,)) for i in range(3)]
+        threads += [threading.Thread(target=self.ws_churn_worker),
+                    threading.Thread(target=self.ws_held_worker, args=(min(20, len(self.stable)),)),
+                    threading.Thread(target=self.login_worker),
+                    threading.Thread(target=self.cycle_worker)]
+        cols = ["t_s", "rss_kb", "fds"] + [f"{k}_ok" for k in self.KINDS] + \
+            [f"{k}_err" for k in self.KINDS]
+        with open(self.samples, "w") as f:
+            f.write("\t".join(cols) + "\n")
+            f.write("\t".join(map(str, self.sample())) + "\n")
+            for t in threads:
+                t.daemon = True
+                t.start()
+            n = 0
+            while now() < self.deadline:
+                n += 1
+                self.stop.wait(max(0.0, min(self.t0 + n * self.every, self.deadline) - now()))
+                if not os.path.exists(f"/proc/{self.hubpid}"):
+                    break
+                f.write("\t".join(map(str, self.sample())) + "\n")
+                f.flush()
+            self.stop.set()
+            # A cycle can be waiting for a server: up to its own limits.
+            for t in threads:
+                t.join(150)
+            f.write("\t".join(map(str, self.sample())) + "\n")
+        return cols
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def nfds(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
+def soak_verdict(path, seconds):
+    """First quarter against last quarter after the warm-up (the first
+    sixth of the run, at most 5 minutes): medians of RSS and descriptors,
+    errors and answers counted in each quarter."""
+    rows = []
+    with open(path) as f:
+        cols = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            v = line.rstrip("\n").split("\t")
+            if len(v) == len(cols):
+                rows.append(dict(zip(cols, map(float, v))))
+    warm = min(300.0, seconds / 6)
+    # The sample taken after the threads stopped is not part of the load.
+    body = [r for r in rows[:-1] if warm <= r["t_s"] <= seconds + 1]
+    out = {"samples": len(body), "warmup_s": warm}
+    if len(body) < 2:
+        return out
+    span = (seconds - warm) / 4
+    q1 = [r for r in body if r["t_s"] <= warm + span]
+    q4 = [r for r in body if r["t_s"] >= seconds - span]
+    if not q1 or not q4:
+        return out
+    # The counters are cumulative: a quarter's count is the difference
+    # from the sample before it.
+    def before(q):
+        i = rows.index(q[0])
+        return rows[i - 1] if i > 0 else q[0]
+    for name, q in (("q1", q1), ("q4", q4)):
+        b, e = before(q), q[-1]
+        out[f"{name}_rss_kb"] = statistics.median(r["rss_kb"] for r in q)
+        out[f"{name}_fds"] = statistics.median(r["fds"] for r in q)
+        out[f"{name}_ok"] = sum(e[f"{k}_ok"] - b[f"{k}_ok"] for k in Soak.KINDS)
+        out[f"{name}_err"] = sum(e[f"{k}_err"] - b[f"{k}_err"] for k in Soak.KINDS)
+        out[f"{name}_s"] = e["t_s"] - b["t_s"]
+    last = rows[-1]
+    out["rss_max_kb"] = max(r["rss_kb"] for r in rows)
+    out["fds_max"] = max(r["fds"] for r in rows)
+    for k in Soak.KINDS:
+        out[f"{k}_ok"] = last[f"{k}_ok"]
+        out[f"{k}_err"] = last[f"{k}_err"]
+    out["rss_change"] = out["q4_rss_kb"] / out["q1_rss_kb"] - 1
+    out["fds_change"] = out["q4_fds"] / out["q1_fds"] - 1
+    rate1 = out["q1_err"] / max(1, out["q1_ok"] + out["q1_err"])
+    rate4 = out["q4_err"] / max(1, out["q4_ok"] + out["q4_err"])
+    out["flat"] = int(out["rss_change"] <= 0.10 and out["fds_change"] <= 0.10
+                      and rate4 <= rate1 * 1.10)
+    return out
+
+
+def cmd_soak(argv):
+    base, token, hubpid, seconds, every, nusers, nchurn, samples = argv
+    s = Soak(base, token, int(hubpid), float(seconds), float(every),
+             int(nusers), int(nchurn), samples)
+    s.run()
+    v = soak_verdict(samples, float(seconds))
+    for k, x in v.items():
+        print(f"{k}={x:.4g}" if isinstance(x, float) else f"{k}={x}")
+    for msg, n in s.errors.items():
+        print(f"error {n}x {msg}")
+
+
+# --- spawn burst -------------------------------------------------------------
+
+def form_login(base, name, password):
+    """Logs in through the hub's login form (rig's or JupyterHub's):
+    returns the Cookie header value of the session, or exits."""
+    u = urllib.parse.urlsplit(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    jar = {}
+
+    def keep(r):
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                nv = v.split(";", 1)[0]
+                if "=" in nv:
+                    n, val = nv.split("=", 1)
+                    if val:
+                        jar[n.strip()] = val
+                    else:
+                        jar.pop(n.strip(), None)
+
+    c.request("GET", "/hub/login")
+    r = c.getresponse()
+    page = r.read()
+    keep(r)
+    fields = {"username": name, "password": password}
+    m = re.search(rb'name="_xsrf" value="([^"]+)"', page)
+    if m:
+        fields["_xsrf"] = m.group(1).decode()
+    c.request("POST", "/hub/login", body=urllib.parse.urlencode(fields), headers={
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "Origin": base,
+        "Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse()
+    r.read()
+    keep(r)
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    c.request("GET", "/hub/home", headers={"Cookie": cookie})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    if r.status != 200:
+        sys.exit(f"tool: login as {name}: /hub/home then gave {r.status}")
+    return cookie
+
+
+def pct(v, p):
+    """The p-th percentile (nearest rank) of a non-empty list."""
+    v = sorted(v)
+    return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
+
+
+def cmd_probe_pages(argv):
+    """The hub's login page, /hub/home (with the session cookie) and
+    /hub/api/users (with the token) in turn, 10 ms apart, each on a
+    kept-alive connection of its own (as a browser keeps one), until
+    standard input closes: one line per answer, 'MONOTONIC PAGE MS STATUS'.
+    """
+    base, token, cookie = argv
+    u = urllib.parse.urlsplit(base)
+    pages = [("login", "/hub/login", {}),
+             ("home", "/hub/home", {"Cookie": cookie}),
+             ("api-users", "/hub/api/users", {"Authorization": "token " + token})]
+    done = threading.Event()
+
+    def watch():
+        sys.stdin.read()
+        done.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    conns = {}
+    i = 0
+    limit = now() + 3600
+    while not done.is_set() and now() < limit:
+        name, path, hdr = pages[i % len(pages)]
+        i += 1
+        t = now()
+        st = 0
+        try:
+            c = conns.get(name)
+            if c is None:
+                c = conns[name] = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+            c.request("GET", path, headers=hdr)
+            r = c.getresponse()
+            r.read()
+            st = r.status
+            if r.getheader("Connection", "").lower() == "close":
+                c.close()
+                conns.pop(name)
+        except (OSError, http.client.HTTPException):
+            conns.pop(name, None)
+        print(f"{t:.6f} {name} {(now() - t) * 1000:.3f} {st}", flush=True)
+        done.wait(0.01)
+    for c in conns.values():
+        c.close()
+
+
+def cmd_burst(argv):
+    base, token, admin, password, limit, lat_out = argv[:6]
+    users, limit = argv[6:], float(limit)
+    cookie = form_login(base, admin, password)
+    u = urllib.parse.urlsplit(base)
+    # The pages are timed from a process of their own, so this one's
+    # threads (the starts, the readiness polls) do not delay its clock.
+    lat_raw = lat_out + ".raw"
+    with open(lat_raw, "w") as f:
+        prober = subprocess.Popen([sys.executable, os.path.abspath(__file__), "probe-pages",
+                                   base, token, cookie], stdin=subprocess.PIPE, stdout=f)
+    t0 = [None]
+    time.sleep(2)  # a baseline before the burst
+    gate = threading.Barrier(len(users) + 1)
+    posted = {}
+
+    def start(name):
+        gate.wait()
+        posted[name] = request(f"{base}/hub/api/users/{name}/server", "POST",
+                               token, timeout=60)[0]
+
+    starters = [threading.Thread(target=start, args=(n,), daemon=True) for n in users]
+    for t in starters:
+        t.start()
+    t0[0] = now()
+    gate.wait()
+    ready, failed = {}, {}
+    deadline = t0[0] + limit
+    want = set(users)
+    while now() < deadline and len(ready) + len(failed) < len(users):
+        st, body = request(f"{base}/hub/api/users", token=token, timeout=30)
+        if st == 200:
+            for m in json.loads(body):
+                n = m.get("name")
+                if n not in want or n in ready or n in failed:
+                    continue
+                srv = (m.get("servers") or {}).get("")
+                if srv and srv.get("ready"):
+                    ready[n] = now() - t0[0]
+                elif n in posted and not srv and not m.get("pending") and \
+                        now() - t0[0] > 5:
+                    failed[n] = posted[n]
+        time.sleep(0.1)
+    t_all = max(ready.values()) if len(ready) == len(users) else None
+    t_end = now() - t0[0]
+    time.sleep(1)
+    prober.stdin.close()
+    try:
+        prober.wait(60)
+    except subprocess.TimeoutExpired:
+        prober.kill()
+        prober.wait()
+    lat = []
+    with open(lat_raw) as f:
+        for line in f:
+            v = line.split()
+            if len(v) == 4:
+                lat.append((float(v[0]) - t0[0], v[1], float(v[2]), int(v[3])))
+    os.unlink(lat_raw)
+    for t in starters:
+        t.join(1)
+    # Every server that the hub calls ready answers through its proxy.
+    through = sum(1 for n in ready
+                  if request(f"{base}/user/{n}/api/status", token=token, timeout=30)[0] == 200)
+    with open(lat_out, "w") as f:
+        f.write("t_s\tpage\tms\tstatus\n")
+        for t, n, ms, st in lat:
+            f.write(f"{t:.3f}\t{n}\t{ms:.2f}\t{st}\n")
+    base_ms = [ms for t, n, ms, st in lat if t < 0]
+    during = [(n, ms, st) for t, n, ms, st in lat if 0 <= t <= t_end]
+    bad = sum(1 for n, ms, st in during if st != 200)
+    ms = [x for n, x, st in during]
+    print(f"users={len(users)} ready={len(ready)} failed={len(failed)} "
+          f"answering={through} posted_ok={sum(1 for v in posted.values() if v in (201, 202))}")
+    print(f"all_ready_s={t_all:.2f}" if t_all is not None else f"all_ready_s=none (after {t_end:.1f} s)")
+    if ready:
+        print(f"first_ready_s={min(ready.values()):.2f} median_ready_s={statistics.median(ready.values()):.2f}")
+    if ms:
+        print(f"requests={len(ms)} non200={bad} p50_ms={pct(ms, 50):.2f} p99_ms={pct(ms, 99):.2f} max_ms={max(ms):.2f}")
+        for page in ("login", "home", "api-users"):
+            v = [x for n, x, st in during if n == page]
+            if v:
+                print(f"page {page} n={len(v)} p50_ms={pct(v, 50):.2f} p99_ms={pct(v, 99):.2f} max_ms={max(v):.2f}")
+    if base_ms:
+        print(f"baseline requests={len(base_ms)} p50_ms={pct(base_ms, 50):.2f} p99_ms={pct(base_ms, 99):.2f} max_ms={max(base_ms):.2f}")
+    for n, st in sorted(failed.items()):
+        print(f"failed {n} (POST gave {st})")
 
 
 # --- report ---------------------------------------------------------------
@@ -452,27 +1060,84 @@ def report(argv):
         L.append("")
 
     # 6. soak
-    kc = R.cases("soak", "value")
-    if kc:
-        L.append("## 6. Soak (rig under moderate load, sampled every few seconds)\n")
-        L.append("| metric | first | last | max |")
-        L.append("|---|---|---|---|")
-        for c in kc:
-            L.append(f"| {c} | " + " | ".join(fmt(R.med('soak', c, 'value', t)) for t in ("first", "last", "max")) + " |")
+    def sv(c):
+        return R.med("soak", c, "verdict", "rig")
+    if sv("q1_rss_kb") is not None:
+        L.append("## 6. Soak (mixed load on the hub; first and last quarter after the warm-up)\n")
+        L.append(f"Warm-up {fmt(sv('warmup_s'))} s, then {fmt(sv('samples'))} samples; "
+                 f"each quarter ~{fmt(sv('q1_s'))} s. RSS and descriptors are the quarter's "
+                 "median sample; answers and errors are counted within the quarter.\n")
+        L.append("| metric | first quarter | last quarter | change | max over the run |")
+        L.append("|---|---|---|---|---|")
+        L.append(f"| hub RSS kB | {fmt(sv('q1_rss_kb'))} | {fmt(sv('q4_rss_kb'))} | "
+                 f"{sv('rss_change') * 100:+.1f} % | {fmt(sv('rss_max_kb'))} |")
+        L.append(f"| hub open descriptors | {fmt(sv('q1_fds'))} | {fmt(sv('q4_fds'))} | "
+                 f"{sv('fds_change') * 100:+.1f} % | {fmt(sv('fds_max'))} |")
+        L.append(f"| answers checked | {fmt(sv('q1_ok'))} | {fmt(sv('q4_ok'))} | "
+                 f"{(sv('q4_ok') / sv('q4_s')) / max(1e-9, sv('q1_ok') / sv('q1_s')) * 100 - 100:+.1f} % (per s) | – |")
+        L.append(f"| errors | {fmt(sv('q1_err'))} | {fmt(sv('q4_err'))} | – | – |")
         L.append("")
-        extra = R.cases("soak", "info")
-        for c in extra:
-            L.append(f"- {c}: {fmt(R.med('soak', c, 'info', 'rig'))}")
-        if extra:
+        kinds = [c for c in R.cases("soak", "count")]
+        if kinds:
+            L.append("Over the whole run (warm-up included):\n")
+            L.append("| load | right | wrong |")
+            L.append("|---|---|---|")
+            names = {"http": "GET /user/uN/api/status through the proxy (3 connections, 2 ms apart)",
+                     "api": "GET /hub/api/users/uN (every 10th of those)",
+                     "ws": "WebSocket opened, 10 echoes of 1–8000 bytes, closed",
+                     "wsheld": "echo on one of 20 WebSockets held all along",
+                     "login": "login form, POST, /hub/home, the server with the cookie, logout",
+                     "cycle": "a server stopped, gone, started, answering"}
+            for c in kinds:
+                L.append(f"| {names.get(c, c)} | {fmt(R.med('soak', c, 'count', 'ok'))} | "
+                         f"{fmt(R.med('soak', c, 'count', 'errors'))} |")
             L.append("")
-        rss = [R.med("soak", "rig RSS kB", "value", t) for t in ("first", "last", "max")]
-        fds = [R.med("soak", "rig open fds", "value", t) for t in ("first", "last", "max")]
-        if None not in rss and None not in fds:
-            # Flat: the last sample within 10 % (and 1 MB) of the first.
-            ok_rss = rss[1] <= rss[0] * 1.10 + 1024
-            ok_fds = fds[1] <= fds[0] + 10
-            target("soak: RSS and open fds flat", ok_rss and ok_fds,
-                   f"RSS {rss[0]:.0f} → {rss[1]:.0f} kB (max {rss[2]:.0f}); fds {fds[0]:.0f} → {fds[1]:.0f} (max {fds[2]:.0f})")
+        for c in R.cases("soak", "info"):
+            L.append(f"- {c}: {fmt(R.med('soak', c, 'info', 'rig'))}")
+        L.append("")
+        r1 = sv("q1_err") / max(1, sv("q1_ok") + sv("q1_err"))
+        r4 = sv("q4_err") / max(1, sv("q4_ok") + sv("q4_err"))
+        target("soak: RSS, descriptors and error rate flat within 10 % (last quarter vs first)",
+               bool(sv("flat")),
+               f"RSS {sv('q1_rss_kb'):,.0f} → {sv('q4_rss_kb'):,.0f} kB ({sv('rss_change') * 100:+.1f} %); "
+               f"fds {sv('q1_fds'):.0f} → {sv('q4_fds'):.0f} ({sv('fds_change') * 100:+.1f} %); "
+               f"errors {sv('q1_err'):.0f} of {sv('q1_ok') + sv('q1_err'):,.0f} → {sv('q4_err'):.0f} of "
+               f"{sv('q4_ok') + sv('q4_err'):,.0f} ({r1 * 100:.3g} % → {r4 * 100:.3g} %)")
+
+    # 7. spawn burst
+    bc = R.cases("burst", "ready")
+    if bc:
+        L.append("## 7. Spawn burst (users start real notebook servers at the same moment)\n")
+        L.append("The hub's own pages (login page, /hub/home with a session, /hub/api/users with a "
+                 "token) are fetched in turn, 10 ms apart, from a process of their own, from the "
+                 "moment the starts are sent until the hub reports every server ready. rig makes each "
+                 "user's Unix account in the burst; JupyterHub's simple spawner runs every server as "
+                 "root. Median (min–max) over the rounds.\n")
+        for c in bc:
+            L.append(f"### {c}\n")
+            L.append("| metric | rig | JupyterHub | rig / JupyterHub |")
+            L.append("|---|---|---|---|")
+            for m, label in (("ready", "servers ready"), ("all ready s", "time until all ready, s"),
+                             ("median ready s", "median server ready, s"),
+                             ("pages p50_ms", "pages p50, ms"), ("pages p99_ms", "pages p99, ms"),
+                             ("pages max_ms", "pages max, ms"), ("pages requests", "page requests timed"),
+                             ("login p99_ms", "login page p99, ms"), ("home p99_ms", "/hub/home p99, ms"),
+                             ("api-users p99_ms", "/hub/api/users p99, ms"),
+                             ("baseline p99_ms", "pages p99 before the burst, ms")):
+                a, b = R.med("burst", c, m, "rig"), R.med("burst", c, m, "jupyterhub")
+                if a is None and b is None:
+                    continue
+                L.append(f"| {label} | {R.cell('burst', c, m, 'rig')} | {R.cell('burst', c, m, 'jupyterhub')} | "
+                         f"{rfmt(ratio(a, b)) if m not in ('ready', 'pages requests') else '–'} |")
+            L.append("")
+            n = int(c.split()[0])
+            rd = R.get("burst", c, "ready", "rig") or []
+            p99 = R.get("burst", c, "pages p99_ms", "rig") or []
+            if rd and p99:
+                worst = max(p99)
+                target(f"spawn burst: all {n} ready, hub pages p99 ≤ 50 ms", min(rd) == n and worst <= 50,
+                       f"ready {', '.join(f'{v:.0f}' for v in rd)} of {n}; pages p99 "
+                       f"{', '.join(f'{v:.1f}' for v in p99)} ms (worst round {worst:.1f} ms)")
 
     L.append("## Targets\n")
     L.append("| target | result | detail |")
@@ -494,6 +1159,9 @@ def main():
         "start-servers": cmd_start_servers,
         "stop-servers": cmd_stop_servers,
         "chp-routes": cmd_chp_routes,
+        "soak": cmd_soak,
+        "burst": cmd_burst,
+        "probe-pages": cmd_probe_pages,
         "report": report,
     }.get(cmd)
     if fn is None:

@@ -10,14 +10,25 @@
  * 500 real notebook servers would not fit in memory (rig probes
  * /user/NAME/api and reads /user/NAME/api/status).
  *
+ * As a user server it honours the hub's protocol the way a Jupyter server
+ * does: when JUPYTER_TOKEN is set in its environment, every request (the
+ * WebSocket handshake included) must carry "Authorization: token SECRET"
+ * with that secret, else it gets 403 (the hub's proxy adds the header; its
+ * readiness probe sends it too). It listens on the loopback port it is
+ * given (--port, server_cmd's {port}) or on a Unix socket (--sock PATH,
+ * server_cmd's {sock}), made 0600 like jupyter's.
+ *
  * Plain TCP only: TLS is the proxy's job in every case measured. Each
  * connection holds a small struct and, only while a frame or request is
  * incomplete, a heap buffer; reads land in one static buffer, so an idle
  * connection costs little here and the proxies' own cost stands out.
  *
- * usage: ws-echo [-a ADDR] -p PORT
+ * usage: ws-echo [-a ADDR] {-p|--port} PORT | ws-echo --sock PATH
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +49,11 @@
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct conn {
-	uv_tcp_t tcp;
+	union {
+		uv_tcp_t    tcp;
+		uv_pipe_t   pipe;
+		uv_stream_t s;
+	};
 	int      ws; /* handshake done: frames follow */
 	char    *pend; /* bytes not consumed yet; NULL when none */
 	size_t   pend_len;
@@ -55,6 +70,8 @@ struct wreq {
 static uv_loop_t *loop;
 static char       read_space[64 * 1024];
 static long       started_ms;
+static int        unix_sock; /* listening on a Unix socket */
+static char      *need_auth; /* "token SECRET" when JUPYTER_TOKEN is set */
 
 static void conn_close(struct conn *);
 
@@ -103,7 +120,7 @@ conn_close(struct conn *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
-	uv_close((uv_handle_t *)&c->tcp, close_cb);
+	uv_close((uv_handle_t *)&c->s, close_cb);
 }
 
 static void
@@ -132,7 +149,7 @@ send_bytes(struct conn *c, const void *data, size_t len, int close_after)
 	wr->close_after = close_after;
 	wr->w.data = c;
 	b = uv_buf_init(wr->data, (unsigned)len);
-	if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, write_cb) != 0) {
+	if (uv_write(&wr->w, &c->s, &b, 1, write_cb) != 0) {
 		free(wr);
 		conn_close(c);
 	}
@@ -176,6 +193,18 @@ handle_head(struct conn *c, const char *head, size_t len)
 	char        buf[512];
 	int         n;
 
+	if (need_auth != NULL) {
+		v = head_value(head, end, "authorization", &vlen);
+		if (v == NULL || vlen != strlen(need_auth) ||
+		    memcmp(v, need_auth, vlen) != 0) {
+			static const char no[] =
+			    "HTTP/1.1 403 Forbidden\r\n"
+			    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+			send_bytes(c, no, sizeof(no) - 1, 1);
+			return -1;
+		}
+	}
 	v = head_value(head, end, "upgrade", &vlen);
 	if (v != NULL && vlen == 9 && strncasecmp(v, "websocket", 9) == 0) {
 		unsigned char md[20], in[128];
@@ -247,7 +276,7 @@ consume(struct conn *c, const unsigned char *p, size_t len)
 			hlen = (size_t)(e - (const char *)q) + 4;
 			skip = handle_head(c, (const char *)q, hlen);
 			if (skip < 0) {
-				uv_read_stop((uv_stream_t *)&c->tcp);
+				uv_read_stop(&c->s);
 				return -1;
 			}
 			if ((size_t)skip > left - hlen) {
@@ -326,7 +355,7 @@ consume(struct conn *c, const unsigned char *p, size_t len)
 static void
 read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-	struct conn *c = container_of(s, struct conn, tcp);
+	struct conn *c = container_of(s, struct conn, s);
 	long         used;
 
 	if (n < 0) {
@@ -379,13 +408,17 @@ accept_cb(uv_stream_t *server, int status)
 		return;
 	c = xmalloc(sizeof(*c));
 	memset(c, 0, sizeof(*c));
-	uv_tcp_init(loop, &c->tcp);
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+	if (unix_sock)
+		uv_pipe_init(loop, &c->pipe, 0);
+	else
+		uv_tcp_init(loop, &c->tcp);
+	if (uv_accept(server, &c->s) != 0) {
 		conn_close(c);
 		return;
 	}
-	uv_tcp_nodelay(&c->tcp, 1);
-	uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+	if (!unix_sock)
+		uv_tcp_nodelay(&c->tcp, 1);
+	uv_read_start(&c->s, alloc_cb, read_cb);
 }
 
 static void
@@ -398,22 +431,32 @@ signal_cb(uv_signal_t *h, int sig)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: ws-echo [-a ADDR] -p PORT\n");
+	fprintf(stderr, "usage: ws-echo [-a ADDR] {-p|--port} PORT\n"
+	                "       ws-echo --sock PATH\n");
 	return 2;
 }
 
 int
 main(int argc, char *argv[])
 {
+	static const struct option longs[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "sock", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct sockaddr_in sa;
-	uv_tcp_t           server;
-	uv_signal_t        sigterm, sigint;
-	const char        *addr = "127.0.0.1";
-	char              *end;
-	long               port = -1;
-	int                ch, r;
+	union {
+		uv_tcp_t    tcp;
+		uv_pipe_t   pipe;
+		uv_stream_t s;
+	} server;
+	uv_signal_t sigterm, sigint;
+	const char *addr = "127.0.0.1", *sock = NULL, *tok;
+	char       *end;
+	long        port = -1;
+	int         ch, r;
 
-	while ((ch = getopt(argc, argv, "a:p:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:p:", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			addr = optarg;
@@ -425,32 +468,61 @@ main(int argc, char *argv[])
 			    port > 65535)
 				return usage();
 			break;
+		case 's':
+			sock = optarg;
+			break;
 		default:
 			return usage();
 		}
 	}
-	if (port < 0 || optind != argc)
+	if ((port < 0) == (sock == NULL) || optind != argc)
 		return usage();
+	tok = getenv("JUPYTER_TOKEN");
+	if (tok != NULL && *tok != '\0') {
+		need_auth = xmalloc(strlen(tok) + 7);
+		snprintf(need_auth, strlen(tok) + 7, "token %s", tok);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	started_ms = now_ms();
 	loop = uv_default_loop();
-	r = uv_ip4_addr(addr, (int)port, &sa);
+	if (sock != NULL) {
+		unix_sock = 1;
+		(void)unlink(sock); /* a stale one from an earlier run */
+		r = uv_pipe_init(loop, &server.pipe, 0);
+		if (r == 0)
+			r = uv_pipe_bind(&server.pipe, sock);
+		if (r == 0 && chmod(sock, 0600) == -1)
+			r = uv_translate_sys_error(errno);
+	} else {
+		r = uv_ip4_addr(addr, (int)port, &sa);
+		if (r == 0)
+			r = uv_tcp_init(loop, &server.tcp);
+		if (r == 0)
+			r = uv_tcp_bind(&server.tcp, (struct sockaddr *)&sa, 0);
+	}
 	if (r == 0)
-		r = uv_tcp_init(loop, &server);
-	if (r == 0)
-		r = uv_tcp_bind(&server, (struct sockaddr *)&sa, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&server, 4096, accept_cb);
+		r = uv_listen(&server.s, 4096, accept_cb);
 	if (r != 0) {
-		fprintf(stderr, "ws-echo: listen %s:%ld: %s\n", addr, port,
-		    uv_strerror(r));
+		if (sock != NULL)
+			fprintf(stderr, "ws-echo: listen %s: %s\n", sock,
+			    uv_strerror(r));
+		else
+			fprintf(stderr, "ws-echo: listen %s:%ld: %s\n", addr,
+			    port, uv_strerror(r));
 		return 1;
 	}
 	uv_signal_init(loop, &sigterm);
 	uv_signal_start(&sigterm, signal_cb, SIGTERM);
 	uv_signal_init(loop, &sigint);
 	uv_signal_start(&sigint, signal_cb, SIGINT);
-	fprintf(stderr, "ws-echo: listening on %s:%ld\n", addr, port);
+	if (sock != NULL)
+		fprintf(stderr, "ws-echo: listening on %s%s\n", sock,
+		    need_auth != NULL ? ", token required" : "");
+	else
+		fprintf(stderr, "ws-echo: listening on %s:%ld%s\n", addr, port,
+		    need_auth != NULL ? ", token required" : "");
 	uv_run(loop, UV_RUN_DEFAULT);
+	if (sock != NULL)
+		(void)unlink(sock);
 	return 0;
 }

@@ -16,6 +16,7 @@
  * hub (PRIV_EXIT) so the hub learns of it as if it were its own child.
  */
 #include <sys/prctl.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,14 +48,26 @@
 #define WRAP_WORDS (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
 #define UID_SYSTEM_FROM 60000 /* Debian: 60000 and up are system again */
 #define FDS_MAX 4 /* descriptors read with a request; 1 is allowed */
+#define OUT_MAX 65536 /* answers waiting for room in the socket */
+
+/* An answer or exit event that found the socket full (the hub has not
+ * read the net.unix.max_dgram_qlen packets before it yet): sent, in
+ * order, when the socket is writable again. */
+struct out {
+	STAILQ_ENTRY(out) entry;
+	size_t        len;
+	unsigned char msg[];
+};
 
 /* The helper's state: one per process. */
 struct helper {
-	uv_loop_t     loop;
-	uv_poll_t     poll;
-	int           fd;
-	const char   *prefix;
-	gid_t         rig_gid;
+	uv_loop_t   loop;
+	uv_poll_t   poll;
+	int         fd;
+	const char *prefix;
+	gid_t       rig_gid;
+	STAILQ_HEAD(, out) out;
+	unsigned      nout;
 	unsigned char in[PRIV_MSG_MAX + 1]; /* one more: a longer one is
 	                                     * truncated, and refused */
 };
@@ -76,6 +89,7 @@ struct add_job {
 static void serve(struct helper *, size_t, int, const int *, int);
 static void reply(struct helper *, uint32_t, int, int, const char *);
 static void reply_full(struct helper *, const struct priv_reply *);
+static void flush_out(struct helper *);
 static int  lookup(const char *, struct passwd *, char *, size_t);
 static int  uid_ok(uid_t, gid_t);
 static void poll_cb(uv_poll_t *, int, int);
@@ -509,17 +523,66 @@ add_cb(void *arg, int64_t status, int sig)
 	free(j);
 }
 
+/* Sends 'n' bytes now: 1 if sent, 0 if the socket is full, -1 if the hub
+ * is gone (the poll sees it next and the helper exits). */
+static int
+send_now(struct helper *h, const unsigned char *b, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = send(h->fd, b, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (r == -1 && errno == EINTR);
+	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	return r == -1 ? -1 : 1;
+}
+
+static void
+poll_events(struct helper *h)
+{
+	uv_poll_start(&h->poll,
+	    UV_READABLE | UV_DISCONNECT |
+	        (STAILQ_EMPTY(&h->out) ? 0 : UV_WRITABLE),
+	    poll_cb);
+}
+
+/* What waits goes out in order, until the socket is full again. */
+static void
+flush_out(struct helper *h)
+{
+	struct out *o;
+
+	while ((o = STAILQ_FIRST(&h->out)) != NULL) {
+		if (send_now(h, o->msg, o->len) == 0)
+			break;
+		STAILQ_REMOVE_HEAD(&h->out, entry);
+		h->nout--;
+		free(o);
+	}
+	poll_events(h);
+}
+
 static void
 reply_full(struct helper *h, const struct priv_reply *rep)
 {
 	unsigned char out[PRIV_HDR_SIZE + PRIV_REPLY_FIXED];
 	size_t        n = priv_reply_encode(rep, out, sizeof(out));
-	ssize_t       r;
+	struct out   *o;
 
-	do
-		r = send(h->fd, out, n, MSG_NOSIGNAL);
-	while (r == -1 && errno == EINTR);
-	/* The hub gone: the poll sees it next and the helper exits. */
+	if (STAILQ_EMPTY(&h->out) && send_now(h, out, n) != 0)
+		return;
+	if (h->nout >= OUT_MAX) {
+		log_warnx("priv: %u answers wait for the hub: one dropped",
+		    h->nout);
+		return;
+	}
+	o = xmalloc(sizeof(*o) + n);
+	o->len = n;
+	memcpy(o->msg, out, n);
+	STAILQ_INSERT_TAIL(&h->out, o, entry);
+	h->nout++;
+	poll_events(h);
 }
 
 static void
@@ -647,7 +710,8 @@ poll_cb(uv_poll_t *p, int status, int events)
 {
 	struct helper *h = p->data;
 
-	(void)events;
+	if (status == 0 && (events & UV_WRITABLE))
+		flush_out(h);
 	for (;;) {
 		union {
 			struct cmsghdr c;
@@ -716,6 +780,7 @@ priv_helper_main(int fd, const char *prefix, gid_t rig_gid)
 	prctl(PR_SET_NAME, "rig-priv", 0, 0, 0);
 	umask(077);
 	h->fd = fd;
+	STAILQ_INIT(&h->out);
 	h->prefix = prefix;
 	h->rig_gid = rig_gid;
 	if (uv_loop_init(&h->loop) != 0)

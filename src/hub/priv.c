@@ -36,6 +36,7 @@
 
 #define USERADD "/usr/sbin/useradd"
 #define PRIV_SYNC_WAIT 30000 /* ms for an answer call_sync() waits for */
+#define PRIV_QUEUE_MAX 4096 /* requests waiting for room in the socket */
 
 /* A request waiting for its answer. */
 struct priv_call {
@@ -61,6 +62,21 @@ struct priv_watch {
 	void        *arg;
 };
 
+/*
+ * A request that found the socket full. A SOCK_SEQPACKET socketpair holds
+ * net.unix.max_dgram_qlen packets (10 on Debian) the helper has not read
+ * yet; while it runs a useradd or kills a cgroup, a burst of starts or
+ * stops is more than that. Such requests wait here, in order, and go out
+ * when the socket is writable again; every later request waits behind
+ * them. The encoded message may hold a secret: wiped when sent.
+ */
+struct priv_out {
+	STAILQ_ENTRY(priv_out) entry;
+	int           fd; /* a dup of the descriptor to pass, or -1 */
+	size_t        len;
+	unsigned char msg[];
+};
+
 struct priv {
 	struct hub *hub;
 	int         fd; /* our end of the socketpair */
@@ -69,10 +85,13 @@ struct priv {
 	gid_t       gid;
 	uv_poll_t   poll; /* freed with the struct in poll_close_cb */
 	int         polling;
+	int         gone; /* the helper is: the poll stays stopped */
 	uint32_t    seq;
 	void (*lost)(struct hub *);
 	TAILQ_HEAD(, priv_call) calls;
 	TAILQ_HEAD(, priv_watch) watches;
+	STAILQ_HEAD(, priv_out) out;
+	unsigned      nout;
 	unsigned char buf[PRIV_MSG_MAX];
 };
 
@@ -80,6 +99,9 @@ static int  ensure_account(uid_t *, gid_t *);
 static void helper_fork_child(int, const char *, gid_t)
     __attribute__((noreturn));
 static int  send_req(struct priv *, struct priv_req *, int fd);
+static int  send_msg(struct priv *, const unsigned char *, size_t, int fd);
+static int  flush_out(struct priv *);
+static void out_free(struct priv_out *);
 static int  call(struct hub *, struct priv_req *, int fd, struct priv_call *);
 static void dispatch(struct priv_call *, const struct priv_reply *);
 static void fail_calls(struct priv *, int r);
@@ -88,6 +110,7 @@ static int  recv_one(struct priv *, struct priv_reply *, const char **);
 static void handle_reply(struct priv *, const struct priv_reply *);
 static int  call_sync(struct hub *, struct priv_req *, struct priv_reply *);
 static void poll_close_cb(uv_handle_t *);
+static void poll_events(struct priv *);
 static void req_init(struct priv_req *, uint16_t, const char *);
 static struct priv_call *call_new(void *);
 static int               cgroup_call(struct hub *, uint16_t, const char *,
@@ -197,6 +220,7 @@ priv_setup(struct hub *hub)
 	p->gid = gid;
 	TAILQ_INIT(&p->calls);
 	TAILQ_INIT(&p->watches);
+	STAILQ_INIT(&p->out);
 	hub->priv = p;
 	log_info("privileged helper started (pid %d)", (int)pid);
 	return 0;
@@ -279,6 +303,12 @@ priv_close(struct hub *hub)
 		free(w);
 	}
 	hub->priv = NULL;
+	while (!STAILQ_EMPTY(&p->out)) {
+		struct priv_out *o = STAILQ_FIRST(&p->out);
+
+		STAILQ_REMOVE_HEAD(&p->out, entry);
+		out_free(o);
+	}
 	close(p->fd);
 	/* The helper exits on our end's close; it may finish a useradd. */
 	while (waitpid(p->helper, &st, 0) == -1 && errno == EINTR)
@@ -303,10 +333,10 @@ req_init(struct priv_req *req, uint16_t type, const char *account)
 	snprintf(req->account, sizeof(req->account), "%s", account);
 }
 
-/* Sends one request, with 'fd' as SCM_RIGHTS if not -1. The encoded
- * message may hold a secret: wiped after. 0 or a libuv error. */
+/* Sends one encoded message now, with 'fd' as SCM_RIGHTS if not -1.
+ * 0 or a libuv error (UV_EAGAIN: the socket is full). */
 static int
-send_req(struct priv *p, struct priv_req *req, int fd)
+send_msg(struct priv *p, const unsigned char *buf, size_t n, int fd)
 {
 	union {
 		struct cmsghdr h;
@@ -314,15 +344,10 @@ send_req(struct priv *p, struct priv_req *req, int fd)
 	} ctl;
 	struct msghdr msg;
 	struct iovec  iov;
-	size_t        n;
 	ssize_t       r;
 
-	req->seq = ++p->seq;
-	n = priv_req_encode(req, p->buf, sizeof(p->buf));
-	if (n == 0)
-		return UV_E2BIG;
 	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = p->buf;
+	iov.iov_base = (void *)buf;
 	iov.iov_len = n;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
@@ -341,8 +366,97 @@ send_req(struct priv *p, struct priv_req *req, int fd)
 	do
 		r = sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (r == -1 && errno == EINTR);
-	explicit_bzero(p->buf, n);
+	if (r == -1 && errno == EWOULDBLOCK)
+		return UV_EAGAIN;
 	return r == -1 ? -errno : 0;
+}
+
+static void
+out_free(struct priv_out *o)
+{
+	explicit_bzero(o->msg, o->len);
+	if (o->fd != -1)
+		close(o->fd);
+	free(o);
+}
+
+/* The poll's events: readable always, writable while requests wait. */
+static void
+poll_events(struct priv *p)
+{
+	if (p->polling && !p->gone)
+		uv_poll_start(&p->poll,
+		    UV_READABLE | UV_DISCONNECT |
+		        (STAILQ_EMPTY(&p->out) ? 0 : UV_WRITABLE),
+		    poll_cb);
+}
+
+/* Sends what waits, in order, until the socket is full again. 0, or a
+ * libuv error other than UV_EAGAIN (the helper is gone: poll_cb() sees
+ * it). */
+static int
+flush_out(struct priv *p)
+{
+	struct priv_out *o;
+	int              r = 0;
+
+	while ((o = STAILQ_FIRST(&p->out)) != NULL) {
+		r = send_msg(p, o->msg, o->len, o->fd);
+		if (r == UV_EAGAIN) {
+			r = 0;
+			break;
+		}
+		STAILQ_REMOVE_HEAD(&p->out, entry);
+		p->nout--;
+		if (r != 0)
+			log_warnx("privileged helper: cannot send a request: "
+			          "%s",
+			    uv_strerror(r));
+		out_free(o);
+	}
+	poll_events(p);
+	return r;
+}
+
+/* Sends one request, with 'fd' as SCM_RIGHTS if not -1; if the socket is
+ * full (or requests already wait), it waits in order with a copy of 'fd'.
+ * The encoded message may hold a secret: wiped after. 0 or a libuv
+ * error. */
+static int
+send_req(struct priv *p, struct priv_req *req, int fd)
+{
+	struct priv_out *o;
+	size_t           n;
+	int              r = UV_EAGAIN;
+
+	req->seq = ++p->seq;
+	n = priv_req_encode(req, p->buf, sizeof(p->buf));
+	if (n == 0)
+		return UV_E2BIG;
+	if (STAILQ_EMPTY(&p->out))
+		r = send_msg(p, p->buf, n, fd);
+	if (r == UV_EAGAIN) {
+		if (p->nout >= PRIV_QUEUE_MAX) {
+			r = UV_ENOBUFS;
+			goto out;
+		}
+		o = xmalloc(sizeof(*o) + n);
+		o->fd = -1;
+		if (fd != -1 && (o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+			r = -errno;
+			free(o);
+			goto out;
+		}
+		o->len = n;
+		memcpy(o->msg, p->buf, n);
+		STAILQ_INSERT_TAIL(&p->out, o, entry);
+		p->nout++;
+		poll_events(p);
+		r = 0;
+	}
+out:
+	explicit_bzero(p->buf, n);
+	return r;
 }
 
 /* Sends 'req' and, if 'c' is given, keeps it until the answer. */
@@ -521,7 +635,8 @@ poll_cb(uv_poll_t *h, int status, int events)
 	const char       *why = "closed its end";
 	int               r;
 
-	(void)events;
+	if (status == 0 && (events & UV_WRITABLE))
+		(void)flush_out(p);
 	while (status == 0) {
 		r = recv_one(p, &rep, &why);
 		if (r == 0)
@@ -538,6 +653,7 @@ poll_cb(uv_poll_t *h, int status, int events)
 	          "without it",
 	    (int)p->helper, why);
 	uv_poll_stop(&p->poll);
+	p->gone = 1;
 	if (p->lost != NULL)
 		p->lost(hub);
 	if (hub->priv == p)
@@ -581,8 +697,11 @@ call_sync(struct hub *hub, struct priv_req *req, struct priv_reply *rep)
 		}
 		if (now >= deadline)
 			return UV_ETIMEDOUT;
+		/* Its request may wait behind others for room. */
+		if (!STAILQ_EMPTY(&p->out) && flush_out(p) != 0)
+			return UV_EPIPE;
 		pfd.fd = p->fd;
-		pfd.events = POLLIN;
+		pfd.events = POLLIN | (STAILQ_EMPTY(&p->out) ? 0 : POLLOUT);
 		pfd.revents = 0;
 		if (poll(&pfd, 1, (int)(deadline - now)) == -1 &&
 		    errno != EINTR)

@@ -63,6 +63,7 @@ struct cg_reap {
 	uv_timer_t timer; /* freed only in reap_close_cb */
 	char       account[ACCOUNT_NAME_MAX + 1];
 	int        tries;
+	int        asking; /* a removal is with the helper: no next round */
 	LIST_ENTRY(cg_reap) entry;
 };
 
@@ -676,8 +677,14 @@ reap_close_cb(uv_handle_t *h)
 static void
 reap_remove_cb(void *arg, int r)
 {
+	struct cg_reap *g;
+
 	if (r == 0)
 		reap_cancel(arg);
+	else
+		LIST_FOREACH(g, &reaps, entry)
+			if (strcmp(g->account, arg) == 0)
+				g->asking = 0;
 	free(arg);
 }
 
@@ -701,6 +708,10 @@ reap_timer_cb(uv_timer_t *t)
 	struct hub     *hub = t->data;
 
 	if (hub != NULL && priv_active(hub)) {
+		/* A helper busy with many stops answers late: one round at
+		 * a time, or the rounds pile up behind each other. */
+		if (r->asking)
+			return;
 		if (++r->tries == CG_REMOVE_TRIES) {
 			log_warnx("account %s: its cgroup is still busy, left",
 			    r->account);
@@ -709,6 +720,7 @@ reap_timer_cb(uv_timer_t *t)
 		}
 		(void)priv_cgroup_kill(hub, r->account, NULL, NULL);
 		priv_kill_user(hub, r->account);
+		r->asking = 1;
 		if (priv_cgroup_remove(hub, r->account, reap_remove_cb,
 		        xstrdup(r->account)) != 0)
 			reap_end(r);
