@@ -191,18 +191,26 @@ def cmd_floor(argv):
 
 
 def cmd_start_servers(argv):
+    """Starts the users' servers, at most WINDOW waiting at a time (each
+    new account is a useradd, one at a time in the hub: 500 asked at once
+    would wait past the spawn timeout on a busy machine), and waits until
+    every one answers through the hub's proxy."""
     base, token, users = argv[0], argv[1], argv[2:]
-    for u in users:
-        st, body = request(f"{base}/hub/api/users/{u}/server", "POST", token)
-        if st not in (201, 202, 400, 409):
-            sys.exit(f"tool: start {u}: {st} {body[:200]!r}")
-    deadline = now() + 120 + len(users) * 0.5
-    left = list(users)
-    while left and now() < deadline:
-        left = [u for u in left
-                if request(f"{base}/user/{u}/api/status", token=token)[0] != 200]
-        if left:
+    window = 50
+    deadline = now() + 120 + len(users) * 2
+    todo, waiting = list(users), []
+    while (todo or waiting) and now() < deadline:
+        while todo and len(waiting) < window:
+            u = todo.pop(0)
+            st, body = request(f"{base}/hub/api/users/{u}/server", "POST", token)
+            if st not in (201, 202, 400, 409):
+                sys.exit(f"tool: start {u}: {st} {body[:200]!r}")
+            waiting.append(u)
+        waiting = [u for u in waiting
+                   if request(f"{base}/user/{u}/api/status", token=token)[0] != 200]
+        if waiting:
             time.sleep(0.2)
+    left = todo + waiting
     if left:
         sys.exit(f"tool: {len(left)} servers not ready, e.g. {left[:3]}")
     print(f"ready {len(users)}")
