@@ -12,7 +12,7 @@
     chp-routes API TOKEN N TARGET add N routes /services/sN to a CHP
     soak URL TOKEN HUBPID SECONDS EVERY NUSERS NCHURN SAMPLES
                                   the soak's mixed load and its samples
-    burst URL TOKEN ADMIN PASSWORD LIMIT LATENCIES USERS
+    burst URL TOKEN ADMIN PASSWORD LIMIT LATENCIES HUBPID USERS
                                   start USERS' servers at once, time the
                                   hub's pages until all are ready
     report TSV OUT META           the markdown results (see report())
@@ -749,9 +749,20 @@ def cmd_probe_pages(argv):
         c.close()
 
 
+def schedstat(pid):
+    """(seconds on a CPU, seconds runnable but waiting for one) of a
+    process's main thread, from /proc/PID/schedstat."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            on, wait = f.read().split()[:2]
+        return int(on) / 1e9, int(wait) / 1e9
+    except (OSError, ValueError):
+        return None
+
+
 def cmd_burst(argv):
-    base, token, admin, password, limit, lat_out = argv[:6]
-    users, limit = argv[6:], float(limit)
+    base, token, admin, password, limit, lat_out, hubpid = argv[:7]
+    users, limit = argv[7:], float(limit)
     cookie = form_login(base, admin, password)
     u = urllib.parse.urlsplit(base)
     # The pages are timed from a process of their own, so this one's
@@ -775,6 +786,7 @@ def cmd_burst(argv):
         t.start()
     t0[0] = now()
     gate.wait()
+    sched0 = schedstat(hubpid)
     ready, failed = {}, {}
     deadline = t0[0] + limit
     want = set(users)
@@ -794,6 +806,7 @@ def cmd_burst(argv):
         time.sleep(0.1)
     t_all = max(ready.values()) if len(ready) == len(users) else None
     t_end = now() - t0[0]
+    sched1 = schedstat(hubpid)
     time.sleep(1)
     prober.stdin.close()
     try:
@@ -832,6 +845,12 @@ def cmd_burst(argv):
             v = [x for n, x, st in during if n == page]
             if v:
                 print(f"page {page} n={len(v)} p50_ms={pct(v, 50):.2f} p99_ms={pct(v, 99):.2f} max_ms={max(v):.2f}")
+    if sched0 and sched1:
+        # Where the hub's main thread spent the burst: on a CPU, waiting
+        # for one (the machine's load, not the hub), or neither (its loop
+        # idle in epoll, or blocked in a call).
+        print(f"hub_cpu_s={sched1[0] - sched0[0]:.3f} hub_runq_wait_s={sched1[1] - sched0[1]:.3f} "
+              f"burst_s={t_end:.3f}")
     if base_ms:
         print(f"baseline requests={len(base_ms)} p50_ms={pct(base_ms, 50):.2f} p99_ms={pct(base_ms, 99):.2f} max_ms={max(base_ms):.2f}")
     for n, st in sorted(failed.items()):
@@ -1131,12 +1150,14 @@ def report(argv):
                              ("pages max_ms", "pages max, ms"), ("pages requests", "page requests timed"),
                              ("login p99_ms", "login page p99, ms"), ("home p99_ms", "/hub/home p99, ms"),
                              ("api-users p99_ms", "/hub/api/users p99, ms"),
-                             ("baseline p99_ms", "pages p99 before the burst, ms")):
+                             ("baseline p99_ms", "pages p99 before the burst, ms"),
+                             ("hub cpu s", "hub main thread on a CPU during the burst, s"),
+                             ("hub runq wait s", "hub main thread waiting for a CPU, s")):
                 a, b = R.med("burst", c, m, "rig"), R.med("burst", c, m, "jupyterhub")
                 if a is None and b is None:
                     continue
                 L.append(f"| {label} | {R.cell('burst', c, m, 'rig')} | {R.cell('burst', c, m, 'jupyterhub')} | "
-                         f"{rfmt(ratio(a, b)) if m not in ('ready', 'pages requests') else '–'} |")
+                         f"{rfmt(ratio(a, b)) if m not in ('ready', 'pages requests', 'hub runq wait s') else '–'} |")
             L.append("")
             n = int(c.split()[0])
             rd = R.get("burst", c, "ready", "rig") or []
