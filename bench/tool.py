@@ -649,6 +649,9 @@ def cmd_soak(argv):
     s.run()
     v = soak_verdict(samples, float(seconds))
     for k, x in v.items():
+        # Counts exactly; ratios and medians to 4 significant digits.
+        if isinstance(x, float) and x == int(x):
+            x = int(x)
         print(f"{k}={x:.4g}" if isinstance(x, float) else f"{k}={x}")
     for msg, n in s.errors.items():
         print(f"error {n}x {msg}")
