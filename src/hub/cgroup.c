@@ -6,6 +6,7 @@
  * limits are reported (a limit asked for must hold); those on reading use
  * only make a number unknown.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -39,6 +40,7 @@ static int   read_u64(const char *dir, const char *file, const char *key,
       uint64_t *);
 static int   kill_procs(const char *dir);
 static void  sleep_ms(int);
+static void  weigh_base(const struct cgroup_sys *);
 
 /* Where v1 hierarchy 'name' goes in 'sys'; NULL if rig does not use it. */
 static char *
@@ -410,6 +412,7 @@ cgroup_create(const struct cgroup_sys *sys, const char *account,
 				goto fail_limit;
 		}
 	}
+	weigh_base(sys);
 	for (int i = 0; i < nd; i++)
 		dirs[i] = xstrdup(dir[i]);
 	*n = nd;
@@ -461,6 +464,48 @@ kill_procs(const char *dir)
 	}
 	free(data);
 	return n;
+}
+
+/*
+ * The servers' common parent (MOUNT/rig) gets the CPU weight of this
+ * process's nice level, the hub's (the helper is forked from it). Without
+ * cgroups a server would inherit the hub's nice; in them, all servers
+ * together weigh what the group does, a nice-0 task by default. A hub run
+ * at nice 10 (weight 110) then gets a tenth of a core while its servers
+ * start: its pages took 100-300 ms in the spawn burst (bench/README.md).
+ * Best effort: a weight is no limit a server relies on.
+ */
+static void
+weigh_base(const struct cgroup_sys *sys)
+{
+	/* The kernel's sched_prio_to_weight[], nice -20 .. 19. */
+	static const int weight[40] = { 88761, 71755, 56483, 46273, 36291,
+		29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906,
+		3121, 2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335,
+		272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23, 18, 15 };
+	char             base[CGROUP_PATH_MAX + 8], v[32];
+	int              nice, w;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+		return;
+	if (nice < -20)
+		nice = -20;
+	if (nice > 19)
+		nice = 19;
+	w = weight[nice + 20];
+	if (sys->version == CGROUP_V2) {
+		/* cpu.weight 100 is shares 1024; 1 to 10000. */
+		w = (w * 100 + 512) / 1024;
+		snprintf(v, sizeof(v), "%d", w < 1 ? 1 : w > 10000 ? 10000 : w);
+		snprintf(base, sizeof(base), "%s/%s", sys->v2, CGROUP_BASE);
+		(void)write_str(base, "cpu.weight", v);
+	} else if (sys->version == CGROUP_V1 && sys->cpu[0] != '\0') {
+		snprintf(v, sizeof(v), "%d", w);
+		snprintf(base, sizeof(base), "%s/%s", sys->cpu, CGROUP_BASE);
+		(void)write_str(base, "cpu.shares", v);
+	}
 }
 
 static void
