@@ -21,8 +21,8 @@
 #include "lib/util.h"
 
 #define DEFAULT_SERVER_CMD                                                     \
-	"jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 "            \
-	"--NotebookApp.port={port} --NotebookApp.port_retries=0 "              \
+	"jupyter notebook --no-browser --NotebookApp.sock={sock} "             \
+	"--NotebookApp.sock_mode=0660 "                                        \
 	"--NotebookApp.base_url={base_url} "                                   \
 	"--NotebookApp.notebook_dir={root_dir} "                               \
 	"--NotebookApp.allow_remote_access=True "                              \

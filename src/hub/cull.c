@@ -68,14 +68,14 @@ cull_done(struct cull_check *cc)
 static void
 cull_probe(struct cull_check *cc, const char *what, probe_cb cb)
 {
-	struct server *s = cc->s;
-	char           host[64], *path;
-	int            port;
+	struct server  *s = cc->s;
+	struct endpoint to;
+	char           *path;
 
-	server_address(s, host, sizeof(host), &port);
+	server_address(s, &to);
 	path = xasprintf("/user/%s/api/%s", s->name, what);
-	probe_get(s->hub->loop, host, port, path, s->secret,
-	    CULL_PROBE_TIMEOUT_MS, cb, cc);
+	probe_get(s->hub->loop, &to, path, s->secret, CULL_PROBE_TIMEOUT_MS, cb,
+	    cc);
 	free(path);
 }
 

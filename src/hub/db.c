@@ -85,6 +85,9 @@ static const char *const migrations[] = {
 	"  error         TEXT    NOT NULL DEFAULT ''"
 	") STRICT;"
 	"CREATE INDEX servers_state ON servers(state);",
+	/* 2: a server may listen on a Unix socket instead of a port; a hub
+	 * that takes it over after a restart must find it there. */
+	"ALTER TABLE servers ADD COLUMN sock TEXT NOT NULL DEFAULT '';",
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -859,7 +862,7 @@ db_session_expire(struct db *db, int64_t now)
 
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
-	" last_activity, error"
+	" last_activity, error, sock"
 
 static void
 server_from_row(sqlite3_stmt *st, struct db_server *s)
@@ -874,6 +877,7 @@ server_from_row(sqlite3_stmt *st, struct db_server *s)
 	s->started = sqlite3_column_int64(st, 6);
 	s->last_activity = sqlite3_column_int64(st, 7);
 	s->error = col_str(st, 8);
+	s->sock = col_str(st, 9);
 }
 
 /* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
@@ -908,12 +912,13 @@ db_server_put(struct db *db, const struct db_server *s)
 
 	st = db_prepare(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 	    " ON CONFLICT (user_id) DO UPDATE SET"
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
-	    " last_activity = excluded.last_activity, error = excluded.error",
+	    " last_activity = excluded.last_activity, error = excluded.error,"
+	    " sock = excluded.sock",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -928,6 +933,8 @@ db_server_put(struct db *db, const struct db_server *s)
 	    sqlite3_bind_int64(st, 7, s->started) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 8, s->last_activity) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 9, s->error != NULL ? s->error : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 10, s->sock != NULL ? s->sock : "", -1,
 	        SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
@@ -991,6 +998,7 @@ db_server_release(struct db_server *s)
 	if (s == NULL)
 		return;
 	free(s->pid_start);
+	free(s->sock);
 	free_secret(s->secret);
 	free(s->error);
 	memset(s, 0, sizeof(*s));

@@ -470,17 +470,13 @@ proxy_user(struct req *req)
 	const char    *name = req->arg[0];
 	struct server *s = hub_server(req->hub, name, strlen(name));
 	struct target  t;
-	char           host[64]; /* proxy_forward() copies it */
-	int            port;
 
 	if (s == NULL || s->state != SERVER_READY) {
 		not_running(req, name);
 		return;
 	}
-	server_address(s, host, sizeof(host), &port);
 	memset(&t, 0, sizeof(t));
-	t.host = host;
-	t.port = port;
+	server_address(s, &t.to);
 	t.secret = s->secret;
 	t.activity = server_activity;
 	t.refused = server_refused;
@@ -501,8 +497,7 @@ proxy_service(struct req *req)
 		return;
 	}
 	memset(&t, 0, sizeof(t));
-	t.host = svc->host;
-	t.port = svc->port;
+	endpoint_tcp(&t.to, svc->host, svc->port);
 	t.user = req->user.name;
 	proxy_forward(req, &t);
 }

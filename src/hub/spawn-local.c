@@ -47,6 +47,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv.h"
+#include "portowner.h"
 #include "procfs.h"
 #include "server.h"
 #include "serverlog.h"
@@ -57,6 +58,7 @@
 #define LOG_TAIL_MAX 8192 /* bytes read from the end of the log */
 #define CG_REMOVE_TRIES 50 /* every 200 ms: a killed group empties */
 #define WRAP_MAX (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
+#define SERVER_SOCK_NAME "jupyter.sock" /* in the runtime directory */
 
 /* A cgroup to remove once its killed processes are gone. */
 struct cg_reap {
@@ -72,7 +74,8 @@ static void     local_start(struct server *);
 static void     local_signal(struct server *, enum spawner_signal);
 static int      local_alive(const struct server *);
 static int      local_watched(const struct server *);
-static void     local_address(const struct server *, char *, size_t, int *);
+static void     local_address(const struct server *, struct endpoint *);
+static int      local_listener_ok(const struct server *, char *, size_t);
 static uint64_t local_cpu_ticks(const struct server *);
 static char    *local_log_tail(const struct server *, int);
 static void     local_forget(struct server *);
@@ -104,6 +107,10 @@ static void  exit_cb(uv_process_t *, int64_t, int);
 static void  spawned_cb(void *, int, int);
 static void  helper_exit_cb(void *, int64_t, int);
 static void  launch(struct server *);
+static int   server_uid(const struct server *, uid_t *);
+static int   own_dir(const char *);
+static int   local_sock(struct server *);
+static void  rundir_cb(void *, int, const char *);
 
 const struct spawner spawner_local = {
 	.name = "local",
@@ -112,6 +119,7 @@ const struct spawner spawner_local = {
 	.alive = local_alive,
 	.watched = local_watched,
 	.address = local_address,
+	.listener_ok = local_listener_ok,
 	.cpu_ticks = local_cpu_ticks,
 	.log_tail = local_log_tail,
 	.forget = local_forget,
@@ -424,6 +432,124 @@ spawned_cb(void *arg, int r, int pid)
 	server_unref(s);
 }
 
+/* Without root: the hub's own directory 'dir', made if missing, not a
+ * link, 0700. 0, or -1 with errno. */
+static int
+own_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (lstat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) == -1)
+		return -1;
+	return 0;
+}
+
+/* The helper made the runtime directory (or could not): on to launch()
+ * with the socket's path. */
+static void
+rundir_cb(void *arg, int r, const char *path)
+{
+	struct server *s = arg;
+
+	if (s->removed || s->state != SERVER_PENDING) {
+		server_unref(s);
+		return;
+	}
+	if (r != 0)
+		server_spawn_failed(s, "cannot make its runtime directory: %s",
+		    uv_strerror(r));
+	else if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", path,
+	             SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+		s->sock[0] = '\0';
+		server_spawn_failed(s, "the socket path under %s is too long",
+		    path);
+	} else
+		launch(s);
+	server_unref(s);
+}
+
+/*
+ * The Unix socket the server will listen on, in a directory that only
+ * the user and the hub can enter: as root PRIV_RUN_DIR/ACCOUNT, made by
+ * the helper (the account's, group 'rig', 02750: the socket made inside
+ * is group 'rig' too, and the command's sock mode 0660 lets the hub
+ * connect); without root STATE/run/NAME, the hub's own, 0700. 0 with
+ * s->sock set, 1 if the helper is making it (launch() follows), -1 if
+ * the start failed (said why).
+ */
+static int
+local_sock(struct server *s)
+{
+	struct hub *hub = s->hub;
+	char        acct[ACCOUNT_NAME_MAX + 1], *state, *dir;
+	int         r;
+
+	if (hub->is_root) {
+		if (!priv_active(hub) ||
+		    account_of(s, acct, sizeof(acct)) == -1) {
+			server_spawn_failed(s,
+			    "a server on a Unix socket as another "
+			    "account needs the privileged helper");
+			return -1;
+		}
+		server_ref(s);
+		r = priv_prepare_runtime_dir(hub, acct, rundir_cb, s);
+		if (r != 0) {
+			server_unref(s);
+			server_spawn_failed(s,
+			    "cannot make its runtime directory: %s",
+			    uv_strerror(r));
+			return -1;
+		}
+		return 1;
+	}
+	/* The server starts elsewhere (its workspace): a full path. */
+	state = realpath(hub->cfg->state_dir, NULL);
+	if (state == NULL) {
+		server_spawn_failed(s, "cannot resolve the state directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	dir = xasprintf("%s/run", state);
+	r = own_dir(dir);
+	free(dir);
+	dir = xasprintf("%s/run/%s", state, s->name);
+	free(state);
+	if (r == -1 || own_dir(dir) == -1) {
+		server_spawn_failed(s,
+		    "cannot make its runtime directory %s: %s", dir,
+		    strerror(errno));
+		free(dir);
+		return -1;
+	}
+	if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
+	        SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+		s->sock[0] = '\0';
+		server_spawn_failed(s,
+		    "the socket path under %s is longer than a Unix socket "
+		    "may have: use a shorter state directory, or {port}",
+		    dir);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	/* One left by an earlier server of ours: bind() would fail. */
+	if (unlink(s->sock) == -1 && errno != ENOENT) {
+		server_spawn_failed(s, "cannot remove the old socket %s: %s",
+		    s->sock, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 launch(struct server *s)
 {
@@ -434,6 +560,7 @@ launch(struct server *s)
 	char               **argv = NULL, *file = NULL, *root = NULL;
 	char                *env[16], *logdir, *base_url = NULL;
 	int                  nenv = 0, fds[2] = { -1, -1 }, r, in_cgroup = 0;
+	unsigned             uses;
 	struct passwd       *pw = NULL;
 
 	memset(&o, 0, sizeof(o));
@@ -460,12 +587,24 @@ launch(struct server *s)
 			return;
 		}
 	}
-	s->port = free_loopback_port();
-	if (s->port < 0) {
-		server_spawn_failed(s, "no free port");
-		goto out;
+	uses = spawn_cmd_uses(hub->cfg->server_cmd);
+	if ((uses & SPAWN_USES_SOCK) && s->sock[0] == '\0') {
+		r = local_sock(s);
+		if (r != 0)
+			goto out; /* under way (the helper's), or failed */
+	}
+	/* A command with {sock} listens there; one without it, on a port
+	 * (the probes check who listens on it: portowner.h). */
+	s->port = 0;
+	if (!(uses & SPAWN_USES_SOCK) || (uses & SPAWN_USES_PORT)) {
+		s->port = free_loopback_port();
+		if (s->port < 0) {
+			server_spawn_failed(s, "no free port");
+			goto out;
+		}
 	}
 	base_url = xasprintf("/user/%s/", s->name);
+	vars.sock = s->sock;
 	vars.port = s->port;
 	vars.base_url = base_url;
 	vars.root_dir = root;
@@ -497,7 +636,10 @@ launch(struct server *s)
 	env[nenv++] = xasprintf("JUPYTER_TOKEN=%s", s->secret);
 	env[nenv++] = xasprintf("JUPYTERHUB_USER=%s", s->name);
 	env[nenv++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=%s", base_url);
-	env[nenv++] = xasprintf("RIG_SERVER_PORT=%d", s->port);
+	if (s->sock[0] != '\0')
+		env[nenv++] = xasprintf("RIG_SERVER_SOCK=%s", s->sock);
+	if (s->port > 0)
+		env[nenv++] = xasprintf("RIG_SERVER_PORT=%d", s->port);
 	env[nenv] = NULL;
 
 	memset(stdio, 0, sizeof(stdio));
@@ -597,10 +739,62 @@ local_watched(const struct server *s)
 }
 
 static void
-local_address(const struct server *s, char *host, size_t hostlen, int *port)
+local_address(const struct server *s, struct endpoint *to)
 {
-	snprintf(host, hostlen, "127.0.0.1");
-	*port = s->port;
+	if (s->sock[0] == '\0' || endpoint_unix(to, s->sock) == -1)
+		endpoint_tcp(to, "127.0.0.1", s->port);
+}
+
+/* The uid the server runs as: its account's as root, the hub's own
+ * otherwise. -1 if the account is gone. */
+static int
+server_uid(const struct server *s, uid_t *uid)
+{
+	if (!s->hub->is_root) {
+		*uid = geteuid();
+		return 0;
+	}
+	return account_uid(s, uid);
+}
+
+/*
+ * Before a probe sends the secret. A socket in the runtime directory can
+ * only be the user's (no one else may enter it), but one left from an
+ * earlier account of the name is waited past: the server replaces it as
+ * it binds. A port anyone may bind is the server's only if every
+ * listener on it is the account's.
+ */
+static int
+local_listener_ok(const struct server *s, char *why, size_t len)
+{
+	struct stat st;
+	uid_t       uid, other;
+	int         r;
+
+	if (server_uid(s, &uid) == -1) {
+		snprintf(why, len, "the Unix account is missing");
+		return -1;
+	}
+	if (s->sock[0] != '\0') {
+		if (lstat(s->sock, &st) == -1 || !S_ISSOCK(st.st_mode))
+			return 0;
+		return st.st_uid == uid ? 1 : 0;
+	}
+	r = portowner_check(s->port, uid, &other);
+	if (r >= 0)
+		return r;
+	if (other == (uid_t)-1)
+		snprintf(why, len,
+		    "cannot tell who listens on port %d (/proc/net/tcp)",
+		    s->port);
+	else {
+		snprintf(why, len,
+		    "port %d is taken by another account (uid %u), not the "
+		    "server's (uid %u)",
+		    s->port, (unsigned)other, (unsigned)uid);
+		log_warnx("server %s: %s", s->name, why);
+	}
+	return -1;
 }
 
 /* As root, the CPU time of the account's processes; the hub's own user's

@@ -58,7 +58,10 @@ TEST(config_defaults)
 	ASSERT_NULL(c.key);
 	ASSERT_EQ(c.tls, 1);
 	ASSERT_NOT_NULL(c.server_cmd);
-	ASSERT(strstr(c.server_cmd, "{port}") != NULL);
+	/* A Unix socket, not a port another account could bind first. */
+	ASSERT(strstr(c.server_cmd, "--NotebookApp.sock={sock}") != NULL);
+	ASSERT(strstr(c.server_cmd, "--NotebookApp.sock_mode=0660") != NULL);
+	ASSERT_NULL(strstr(c.server_cmd, "{port}"));
 	ASSERT(strstr(c.server_cmd, "{base_url}") != NULL);
 	ASSERT_STR_EQ(c.user_prefix, "rig-");
 	ASSERT_STR_EQ(c.first_admin, "admin");

@@ -347,15 +347,19 @@ TEST(db_server_put_get_list)
 	ASSERT_EQ(got.started, 100);
 	ASSERT_EQ(got.last_activity, 200);
 	ASSERT_STR_EQ(got.error, "");
+	ASSERT_STR_EQ(got.sock, "");
 	db_server_release(&got);
 
 	/* Put again replaces: one row per user. */
 	s.state = SERVER_READY;
 	s.port = 40002;
+	s.sock = (char *)"/run/rig/rig-alice/jupyter.sock";
 	ASSERT_EQ(db_server_put(db, &s), 0);
+	s.sock = NULL;
 	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
 	ASSERT_EQ(got.state, SERVER_READY);
 	ASSERT_EQ(got.port, 40002);
+	ASSERT_STR_EQ(got.sock, "/run/rig/rig-alice/jupyter.sock");
 	db_server_release(&got);
 
 	free(s.pid_start);
@@ -413,7 +417,7 @@ TEST(db_migrations_idempotent)
 	ASSERT_NOT_NULL(db);
 	ASSERT_EQ(db_user_add(db, "alice", "h", 1), 0);
 	db_close(db);
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2);
 
 	for (int i = 0; i < 2; i++) {
 		db = db_open(path);
@@ -423,7 +427,7 @@ TEST(db_migrations_idempotent)
 		db_user_release(&u);
 		db_close(db);
 	}
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2);
 	ASSERT_EQ(
 	    raw_int(path,
 	        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
@@ -512,4 +516,43 @@ TEST(db_symlink_refused)
 	ASSERT_NULL(db_open(path));
 	free(path);
 	free(target);
+}
+
+/* A database of the first schema (servers by port only) gains the socket
+ * column, its rows kept: a hub upgraded while servers run takes them over
+ * on their ports. */
+TEST(db_migration_2_sock_column)
+{
+	char            *path = tmp_path("rig.db");
+	struct db       *db;
+	struct db_user   u;
+	struct db_server got;
+	sqlite3         *h;
+
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	db_close(db);
+	/* Back to schema 1, with a running server's row. */
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h,
+	              "ALTER TABLE servers DROP COLUMN sock;"
+	              "INSERT INTO servers (user_id, state, pid, port, secret)"
+	              " SELECT id, 2, 99, 40123, 's' FROM users;"
+	              "PRAGMA user_version = 1;",
+	              NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(got.port, 40123);
+	ASSERT_EQ(got.pid, 99);
+	ASSERT_STR_EQ(got.sock, "");
+	db_server_release(&got);
+	db_user_release(&u);
+	db_close(db);
+	free(path);
 }

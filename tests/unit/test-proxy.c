@@ -110,8 +110,7 @@ TEST(proxy_head_rewrite)
 
 	hub.ssl_ctx = SSL_CTX_new(TLS_server_method());
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	t.secret = "SERVERSECRET";
 	head = proxy_head(req, &t, &len);
 	ASSERT_EQ(len, strlen(head));
@@ -162,8 +161,7 @@ TEST(proxy_head_normalised_path)
 	free(req->path);
 	req->path = n;
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	head = proxy_head(req, &t, &len);
 	ASSERT(strncmp(head, "GET /user/bob/b?q=%2e%2e HTTP/1.1\r\n", 35) ==
 	    0);
@@ -185,8 +183,7 @@ TEST(proxy_head_service_and_upgrade)
 
 	hub.ssl_ctx = NULL;
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	t.user = "bob";
 	head = proxy_head(req, &t, &len);
 	/* A service learns who asks from the hub alone, and no secret. */
