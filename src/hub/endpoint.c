@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "endpoint.h"
+#include "lib/banned.h"
 
 void
 endpoint_tcp(struct endpoint *e, const char *host, int port)

@@ -55,7 +55,9 @@ struct upstream {
 	struct conn          *client; /* NULL while idle */
 	void (*activity)(void *); /* the target's hooks, or NULL */
 	void (*refused)(void *);
+	void (*busy)(void *, int);
 	void            *owner; /* their argument */
+	int              in_exchange; /* busy(owner, 1) told, 0 not yet */
 	struct endpoint  to;
 	enum up_state    state;
 	struct buf       in; /* response head bytes */
@@ -94,6 +96,7 @@ static void   client_drained(void *);
 static void   client_eof(void *);
 static void   client_gone(void *);
 static void   progress(struct upstream *);
+static void   exchange_end(struct upstream *);
 static size_t client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
@@ -112,6 +115,17 @@ progress(struct upstream *up)
 {
 	if (up->client != NULL && up->state != UP_TUNNEL)
 		conn_timeout(up->client, up->hub->cfg->proxy_timeout);
+}
+
+/* The exchange is over (answered, failed, or a tunnel now): the target
+ * stops counting it as in flight. */
+static void
+exchange_end(struct upstream *up)
+{
+	if (!up->in_exchange)
+		return;
+	up->in_exchange = 0;
+	up->busy(up->owner, 0);
 }
 
 /*
@@ -172,10 +186,11 @@ up_close_cb(uv_handle_t *h)
 static void
 up_close(struct upstream *up, const char *why)
 {
-	if (up->closing)
-		return;
 	char where[ENDPOINT_PATH_MAX + 16];
 
+	if (up->closing)
+		return;
+	exchange_end(up);
 	log_debug("%s: %s: %s", __func__,
 	    endpoint_text(&up->to, where, sizeof(where)), why);
 	up->closing = 1;
@@ -498,7 +513,12 @@ proxy_forward(struct req *req, const struct target *t)
 	up->client = c;
 	up->activity = t->activity;
 	up->refused = t->refused;
+	up->busy = t->busy;
 	up->owner = t->owner;
+	if (up->busy != NULL) {
+		up->busy(up->owner, 1);
+		up->in_exchange = 1;
+	}
 	up->req_done = req->head.body == BODY_NONE;
 	up->status = 0;
 	snprintf(up->method, sizeof(up->method), "%.*s",
@@ -770,6 +790,7 @@ response_done(struct upstream *up)
 	struct conn *c = up->client;
 	int          reuse;
 
+	exchange_end(up);
 	reuse = up->resp_keep_alive && up->req_done &&
 	    up->framing.kind != BODY_UNTIL_CLOSE &&
 	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
@@ -867,6 +888,9 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 
 		up->state = UP_TUNNEL;
 		c->state = CONN_TUNNEL;
+		/* An open WebSocket is not a request in flight: an idle
+		 * kernel's tab left open must not keep the server. */
+		exchange_end(up);
 		req->status = 101;
 		/* No timeout for a tunnel: keep-alive probes find a peer
 		 * that vanished without a word, on either side. */
@@ -1007,7 +1031,10 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			fresh->client = c;
 			fresh->activity = up->activity;
 			fresh->refused = up->refused;
+			fresh->busy = up->busy;
 			fresh->owner = up->owner;
+			fresh->in_exchange = up->in_exchange;
+			up->in_exchange = 0;
 			fresh->req_done = 1;
 			memcpy(fresh->method, up->method, sizeof(up->method));
 			fresh->head = up->head;

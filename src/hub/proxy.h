@@ -29,6 +29,9 @@ struct target {
 	 * argument and must outlive the request. */
 	void (*activity)(void *owner);
 	void (*refused)(void *owner);
+	/* An exchange began (1) or ended (0), a tunnel's at its upgrade:
+	 * each 1 is followed by one 0. May be NULL. */
+	void (*busy)(void *owner, int on);
 	void *owner;
 };
 

@@ -446,6 +446,12 @@ server_refused(void *s)
 	server_unreachable(s);
 }
 
+static void
+server_busy(void *s, int on)
+{
+	server_exchange(s, on);
+}
+
 /* The user's server is not running: the browser is offered to start it. */
 static void
 not_running(struct req *req, const char *name)
@@ -480,6 +486,7 @@ proxy_user(struct req *req)
 	t.secret = s->secret;
 	t.activity = server_activity;
 	t.refused = server_refused;
+	t.busy = server_busy;
 	t.owner = s;
 	proxy_forward(req, &t);
 }

@@ -369,6 +369,19 @@ server_touch(struct server *s)
 }
 
 void
+server_exchange(struct server *s, int on)
+{
+	if (on) {
+		s->inflight++;
+		server_ref(s);
+		return;
+	}
+	s->inflight--;
+	s->last_activity = now_sec(); /* its end is use too */
+	server_unref(s);
+}
+
+void
 server_unreachable(struct server *s)
 {
 	if (s->state == SERVER_READY && s->pid > 0 && !s->spawner->watched(s) &&

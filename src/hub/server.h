@@ -69,6 +69,7 @@ struct server {
 	int                 removed; /* no longer in the hub's table */
 	int                 probing;
 	int                 culling;
+	int                 inflight; /* proxied exchanges under way */
 	uint64_t            cpu_ticks; /* at the last cull */
 	uint64_t            oom_kills; /* seen so far (servers_tick()) */
 	struct server_event ev[SERVER_MAX_EVENTS];
@@ -91,6 +92,10 @@ int server_start(struct hub *, const struct db_user *u, const char **err);
 int server_stop(struct server *);
 /* Proxied traffic: the server is in use. */
 void server_touch(struct server *);
+/* A proxied exchange began (1) or ended (0): while one is in flight the
+ * server is in use however long it takes (culling), and it holds a
+ * reference. */
+void server_exchange(struct server *, int on);
 /* A proxied connection was refused: check now whether it died. */
 void server_unreachable(struct server *);
 /* Where the server listens (spawner.h's address()). */
