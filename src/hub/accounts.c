@@ -395,6 +395,15 @@ account_end_processes(const char *name, uid_t uid)
 	(void)cgroup_remove(sys, name);
 }
 
+void
+account_remove_rundir(const char *name)
+{
+	char *dir = xasprintf("%s/%s", ACCOUNTS_RUN_DIR, name);
+
+	remove_tree(dir);
+	free(dir);
+}
+
 char *
 account_home_aside(const char *home, const char *tag)
 {
@@ -516,6 +525,7 @@ accounts_delete_user(const char *state_dir, const char *user, int keep_home)
 	    !account_is_rigs(pw, user))
 		return 0;
 	account_end_processes(acct, pw->pw_uid);
+	account_remove_rundir(acct);
 	/* The same queue the hub uses, on a loop of our own. */
 	if (uv_loop_init(&loop) != 0)
 		return error("cannot remove account '%s': no event loop", acct);

@@ -70,6 +70,15 @@ void account_create(uv_loop_t *, const char *name, const char *user,
 void account_remove(uv_loop_t *, const char *name, const char *user,
     int keep_home, account_cb cb, void *arg);
 
+/* Where the privileged helper makes each account's runtime directory
+ * (its server's Unix socket): ACCOUNTS_RUN_DIR/ACCOUNT. */
+#define ACCOUNTS_RUN_DIR "/run/rig"
+
+/* Removes the account's runtime directory and all in it (links removed,
+ * never followed), once its processes are gone: a later account of the
+ * name gets a new one. */
+void account_remove_rundir(const char *name);
+
 /* Kills every process of the account: its server's cgroup (cgroup.h),
  * then anything else running as 'uid'; waits up to a second for them to
  * go. */

@@ -330,6 +330,7 @@ do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
 	const char     *user = req->account + strlen(h->prefix);
 
 	account_end_processes(pw->pw_name, pw->pw_uid);
+	account_remove_rundir(pw->pw_name);
 	j->h = h;
 	j->seq = req->seq;
 	account_remove(&h->loop, pw->pw_name, user,

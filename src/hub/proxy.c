@@ -191,8 +191,9 @@ up_close(struct upstream *up, const char *why)
 	if (up->closing)
 		return;
 	exchange_end(up);
-	log_debug("%s: %s: %s", __func__,
-	    endpoint_text(&up->to, where, sizeof(where)), why);
+	if (log_verbose) /* not a format per closed connection otherwise */
+		log_debug("%s: %s: %s", __func__,
+		    endpoint_text(&up->to, where, sizeof(where)), why);
 	up->closing = 1;
 	if (up->state == UP_IDLE) {
 		TAILQ_REMOVE(&up->hub->idle, up, entry);

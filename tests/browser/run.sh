@@ -1,7 +1,9 @@
 #!/bin/bash
 # Browser test: Chromium (driven by Playwright) logs in through the login
-# form, passes the spawn-pending page and lands on the user's notebook tree.
-# Screenshots: tests/out/browser-login.png, tests/out/browser-tree.png.
+# form, passes the spawn-pending page and lands on the user's notebook tree,
+# then opens a new notebook and runs a cell through its kernel's WebSocket.
+# Screenshots: tests/out/browser-login.png, browser-tree.png and
+# browser-notebook.png.
 . "$(dirname "$0")/../e2e/lib.sh"
 
 [ -d "$TOP/tests/browser/node_modules/playwright-core" ] ||
@@ -14,6 +16,6 @@ hub_config
 hub_start
 
 RIG_URL=$URL RIG_USER=alice RIG_PASSWORD=$(cat "$T/pw.alice") OUT=$TOP/tests/out \
-	timeout 150 node "$TOP/tests/browser/login.js" || fail "browser login test failed"
+	timeout 240 node "$TOP/tests/browser/login.js" || fail "browser login test failed"
 
 hub_stop
