@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Listeners of a TCP port from /proc/net/tcp{,6} (portowner.h). A line:
+ * Listeners of a TCP port (portowner.h): from the kernel's sock_diag
+ * (tcpdiag.h), else from /proc/net/tcp{,6}, where a line is:
  *
  *   sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when
  *     retrnsmt   uid  timeout inode ...
@@ -16,12 +17,14 @@
 
 #include "lib/util.h"
 #include "portowner.h"
+#include "tcpdiag.h"
 
 #define TCP_LISTEN 0x0A
 #define NET_TCP_MAX (64u << 20) /* a busy machine's table */
 #define OWNERS_MAX 16
 
-static int line_listener(const char *, int, uid_t *);
+static int  line_listener(const char *, int, uid_t *);
+static void found_cb(void *, uid_t, uint16_t);
 
 /* 1 and *uid if 'line' is a socket in LISTEN on 'port', else 0. */
 static int
@@ -74,8 +77,44 @@ portowner_parse(const char *text, int port, uid_t *uids, size_t max)
 	return n;
 }
 
+/* What the kernel's dump found on the port. */
+struct found {
+	int   port;
+	uid_t uid;
+	uid_t other; /* (uid_t)-1 if none */
+	int   n;
+};
+
+static void
+found_cb(void *arg, uid_t uid, uint16_t port)
+{
+	struct found *f = arg;
+
+	if (port != f->port)
+		return;
+	f->n++;
+	if (uid != f->uid)
+		f->other = uid;
+}
+
 int
 portowner_check(int port, uid_t uid, uid_t *other)
+{
+	struct found f = { port, uid, (uid_t)-1, 0 };
+
+	/* The kernel sends only listeners: cheap however many connections
+	 * the machine holds. /proc/net/tcp where it cannot be asked. */
+	if (tcpdiag_listeners(found_cb, &f) == 0) {
+		*other = f.other;
+		if (f.other != (uid_t)-1)
+			return -1;
+		return f.n > 0 ? 1 : 0;
+	}
+	return portowner_check_proc(port, uid, other);
+}
+
+int
+portowner_check_proc(int port, uid_t uid, uid_t *other)
 {
 	static const char *const tables[] = { "/proc/net/tcp",
 		"/proc/net/tcp6" };

@@ -18,8 +18,10 @@ AT_EXIT='rm -rf "$EVE_DIR"'
 chown "$EVE" "$EVE_DIR"
 cp "$HELPERS/squatter.py" "$EVE_DIR/"
 # The sleep leaves the port free long enough for the attacker to see it.
-MARK=$HELPERS/echoserver.py
-hub_config "server_cmd = /bin/sh -c \"sleep 2; exec $PY $MARK {port} alice\""
+# The server's name carries this run's prefix: the attacker must not take
+# another test's server for it.
+hub_config "server_cmd = /bin/sh -c \"sleep 2; exec $PY $HELPERS/echoserver.py {port} alice-$PREFIX\""
+MARK="echoserver.py {port} alice-$PREFIX"
 hub_start
 
 setpriv --reuid="$EVE" --regid="$EVE" --clear-groups \

@@ -4,10 +4,11 @@
 Run as the attacker's uid (setpriv). Each mode loops until STOP exists (at
 most 120 s) and appends what it did and saw to RECORD, one line each.
 
-squatter.py port MARKER RECORD STOP
-    Watches every process's command line for MARKER followed by a port
-    number (the server's port is on its command line), binds that port on
-    127.0.0.1 before the server does, and answers every request with 200.
+squatter.py port PATTERN RECORD STOP
+    Watches every process's command line for PATTERN, words with {port}
+    where the server's port stands (it is on the server's command line),
+    binds that port on 127.0.0.1 before the server does, and answers every
+    request with 200.
     Writes "bound PORT", then "got N bytes" and the bytes of each request
     received (the secret would be in them), and "listen failed: ..." if
     the server won.
@@ -46,7 +47,7 @@ def cmdlines():
 
 
 def squat_port(marker, record, stop):
-    pat = re.compile(re.escape(marker) + r"\s+(\d+)")
+    pat = re.compile(re.escape(marker).replace(re.escape("{port}"), r"(\d+)"))
     port = None
     while port is None:
         if os.path.exists(stop) or time.monotonic() > DEADLINE:

@@ -93,12 +93,19 @@ TEST(portowner_check_real_listener)
 	ASSERT_EQ(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	ASSERT_EQ(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
 	port = ntohs(sin.sin_port);
-	/* Bound, not listening: not a listener yet. */
+	/* Bound, not listening: not a listener yet. Both ways of asking
+	 * (sock_diag, /proc/net/tcp) agree. */
 	ASSERT_EQ(portowner_check(port, geteuid(), &other), 0);
+	ASSERT_EQ(portowner_check_proc(port, geteuid(), &other), 0);
 	ASSERT_EQ(listen(fd, 1), 0);
 	ASSERT_EQ(portowner_check(port, geteuid(), &other), 1);
+	ASSERT_EQ(portowner_check_proc(port, geteuid(), &other), 1);
 	ASSERT_EQ(portowner_check(port, geteuid() + 1, &other), -1);
+	ASSERT_EQ(other, geteuid());
+	other = 0;
+	ASSERT_EQ(portowner_check_proc(port, geteuid() + 1, &other), -1);
 	ASSERT_EQ(other, geteuid());
 	close(fd);
 	ASSERT_EQ(portowner_check(port, geteuid(), &other), 0);
+	ASSERT_EQ(portowner_check_proc(port, geteuid(), &other), 0);
 }
