@@ -12,7 +12,7 @@
  * head is in, their bodies streamed to the server, which trusts the secret
  * the proxy injects and skips its own XSRF and origin checks; so the hub
  * makes them (ORIGIN). Everything else is the hub's own and routed
- * once its body is read: pages (pages.c), the REST API (api.c), metrics.
+ * once its body is read: pages (page-*.c), the REST API (api.c), metrics.
  */
 #include <stdlib.h>
 #include <string.h>
