@@ -4,9 +4,11 @@
  * reading a form's fields and the query, the session's _xsrf in a form,
  * one-button POST forms, times, and the user a /hub/x/NAME path names.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "html.h"
 #include "hub.h"
@@ -74,9 +76,23 @@ page_button_form(struct buf *b, const struct req *req, const char *action,
 }
 
 void
+page_link_button(struct buf *b, const char *href, const char *label,
+    const char *cls)
+{
+	buf_addf(b, "<a class=\"button%s%s\" href=\"", cls ? " " : "",
+	    cls ? cls : "");
+	html_add(b, href);
+	buf_adds(b, "\">");
+	html_add(b, label);
+	buf_adds(b, "</a> ");
+}
+
+/* UTC in the page, which rig.js shows in the browser's own time, keeping
+ * UTC as the element's title (what a pointer over it shows). */
+void
 page_time(struct buf *b, int64_t t)
 {
-	char iso[40];
+	char iso[40], text[40];
 
 	if (t <= 0) {
 		buf_adds(b, "never");
@@ -84,8 +100,71 @@ page_time(struct buf *b, int64_t t)
 	}
 	iso_time(t, iso, sizeof(iso));
 	iso[19] = '\0';
-	iso[10] = ' ';
-	buf_addf(b, "%s UTC", iso);
+	snprintf(text, sizeof(text), "%.10s %.8s UTC", iso, iso + 11);
+	buf_addf(b, "<time datetime=\"%sZ\" title=\"%s\">%s</time>", iso, text,
+	    text);
+}
+
+const char *
+page_plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The session's XSRF token bound to one action: what only the action's
+ * confirmation page carries. */
+static void
+confirm_token(const struct req *req, const char *action,
+    char out[TOKEN_HASH_LEN + 1])
+{
+	char *s =
+	    xasprintf("confirm %s %s", req->xsrf ? req->xsrf : "", action);
+
+	token_hash(s, out);
+	free_secret(s);
+}
+
+int
+page_confirmed(const struct req *req, const char *action)
+{
+	char  want[TOKEN_HASH_LEN + 1];
+	char *got = page_field(req, "confirm");
+	int   ok;
+
+	confirm_token(req, action, want);
+	ok = got != NULL && secret_equal(got, want);
+	free(got);
+	return ok;
+}
+
+void
+page_confirm(struct req *req, const char *title, const char *question,
+    const char *action, const char *button, const char *cancel)
+{
+	struct buf b;
+	char       tok[TOKEN_HASH_LEN + 1];
+
+	confirm_token(req, action, tok);
+	buf_init(&b, (size_t)-1 / 2);
+	html_begin(&b, title, req->user.name, req->user.admin);
+	buf_adds(&b, "<div class=\"box\"><h1>");
+	html_add(&b, title);
+	buf_adds(&b, "</h1><p>");
+	html_add(&b, question);
+	buf_adds(&b, "</p><form class=\"inline\" method=\"post\" action=\"");
+	html_add(&b, action);
+	buf_adds(&b, "\">");
+	page_hidden_xsrf(&b, req);
+	buf_addf(&b,
+	    "<input type=\"hidden\" name=\"confirm\" value=\"%s\">"
+	    "<button type=\"submit\" class=\"danger\">",
+	    tok);
+	html_add(&b, button);
+	buf_adds(&b, "</button></form> <a class=\"button quiet\" href=\"");
+	html_add(&b, cancel);
+	buf_adds(&b, "\">Cancel</a></div>");
+	html_end(&b);
+	page_respond(req, 200, &b, NULL);
 }
 
 /* The user a /hub/x/NAME path names: the requester if NAME is empty or

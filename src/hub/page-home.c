@@ -19,41 +19,49 @@
 #include "lib/url.h"
 #include "lib/util.h"
 
+/*
+ * Home: the user's server and what can be done with it. While it starts
+ * or stops, rig.js asks for the user's state each second and shows the
+ * page again when it changed (without a script, the page refreshes).
+ */
 void
 pages_home(struct req *req)
 {
 	struct buf     b;
 	struct server *s =
 	    hub_server(req->hub, req->user.name, strlen(req->user.name));
-	char *url = xasprintf("/user/%s/", req->user.name);
+	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
+	char       *url;
 
 	buf_init(&b, (size_t)-1 / 2);
 	html_begin(&b, "Home", req->user.name, req->user.admin);
-	buf_adds(&b, "<div class=\"box\"><h1>My server</h1><p>Status: <b>");
-	if (s == NULL)
-		buf_adds(&b, "not running");
-	else
-		buf_adds(&b, server_state_name(s->state));
-	buf_adds(&b, "</b></p><p>Last activity: ");
+	buf_addf(&b,
+	    "<div class=\"box\"><h1>My server</h1><p>Status: "
+	    "<b id=\"state\" data-state=\"%s\">%s</b></p><p>Last activity: ",
+	    state, s != NULL ? state : "not running");
 	page_time(&b,
 	    s != NULL && s->last_activity ? s->last_activity
 	                                  : req->user.last_activity);
 	buf_adds(&b, "</p><p>");
 	if (s != NULL && s->state == SERVER_READY) {
-		buf_adds(&b, "<a href=\"");
-		html_add(&b, url);
-		buf_adds(&b,
-		    "tree\"><button type=\"button\">Open my server"
-		    "</button></a> ");
+		url = xasprintf("/user/%s/tree", req->user.name);
+		page_link_button(&b, url, "Open my server", NULL);
+		free(url);
 		page_button_form(&b, req, "/hub/stop", "Stop my server",
 		    "danger", NULL);
 	} else if (s != NULL && s->state == SERVER_PENDING) {
-		char *p = xasprintf("/hub/spawn-pending/%s", req->user.name);
-
+		url = xasprintf("/hub/spawn-pending/%s", req->user.name);
 		buf_adds(&b, "<a href=\"");
-		html_add(&b, p);
-		buf_adds(&b, "\">Starting: follow its progress</a>");
-		free(p);
+		html_add(&b, url);
+		buf_adds(&b,
+		    "\">Starting: follow its progress</a><noscript><meta "
+		    "http-equiv=\"refresh\" content=\"2\"></noscript>");
+		free(url);
+	} else if (s != NULL && s->state == SERVER_STOPPING) {
+		buf_adds(&b,
+		    "It is stopping; you can start it again once it "
+		    "stopped.<noscript><meta http-equiv=\"refresh\" "
+		    "content=\"2\"></noscript>");
 	} else {
 		if (s != NULL && s->state == SERVER_FAILED && s->error) {
 			buf_adds(&b,
@@ -67,7 +75,6 @@ pages_home(struct req *req)
 	buf_adds(&b, "</p></div>");
 	html_end(&b);
 	page_respond(req, 200, &b, NULL);
-	free(url);
 }
 
 void
@@ -158,8 +165,7 @@ pages_pending(struct req *req)
 		html_add(&b, msg != NULL ? msg : "Starting");
 		buf_adds(&b,
 		    "</p></div><noscript><meta http-equiv=\"refresh\" "
-		    "content=\"2\"></noscript>"
-		    "<script src=\"/hub/static/spawn.js\"></script>");
+		    "content=\"2\"></noscript>");
 		free(purl);
 	} else if (s != NULL && s->state == SERVER_FAILED) {
 		char *tail = server_log_tail(s, 20);

@@ -23,16 +23,16 @@
 #include "lib/url.h"
 #include "lib/util.h"
 
-#define PASSWORD_MAX 511
-
 static void  login_page(struct req *req, int status, const char *error,
-     const char *user);
+     const char *user, const char *headers);
 static void  login_verify_cb(uv_work_t *w);
-static char *after_login(struct req *req, const struct db_user *u);
+static char *after_login(struct req *req, const struct db_user *u, int start);
 static void  login_done_cb(uv_work_t *w, int status);
 
+/* The form; 'error' above it, 'user' typed again, extra 'headers'. */
 static void
-login_page(struct req *req, int status, const char *error, const char *user)
+login_page(struct req *req, int status, const char *error, const char *user,
+    const char *headers)
 {
 	struct buf  b;
 	char       *next = page_query(req, "next");
@@ -80,8 +80,8 @@ login_page(struct req *req, int status, const char *error, const char *user)
 	    "</p></form></div>");
 	html_end(&b);
 	hdr = xasprintf("Set-Cookie: rig-xsrf=%s; Path=/hub/; HttpOnly; "
-	                "SameSite=Strict%s\r\n",
-	    xsrf, page_secure_attr(req));
+	                "SameSite=Strict%s\r\n%s",
+	    xsrf, page_secure_attr(req), headers != NULL ? headers : "");
 	page_respond(req, status, &b, hdr);
 	free(hdr);
 	free(xsrf);
@@ -107,10 +107,11 @@ login_verify_cb(uv_work_t *w)
 	lw->ok = password_verify(lw->password, lw->hash);
 }
 
-/* Where to go after logging in: next, or the user's server. Starts the
- * server when the destination is the user's own server. */
+/* Where to go after logging in: next, or the user's server. When that is
+ * the user's own server and it is not running, the spawn-pending page,
+ * having started it if 'start' (else that page offers to). */
 static char *
-after_login(struct req *req, const struct db_user *u)
+after_login(struct req *req, const struct db_user *u, int start)
 {
 	char       *next = page_query(req, "next");
 	char       *safe = next_sanitize(next);
@@ -135,7 +136,7 @@ after_login(struct req *req, const struct db_user *u)
 		if (s == NULL || s->state != SERVER_READY) {
 			char *enc = url_encode(safe, 1);
 
-			if (users_start(req, u, &err) == -1)
+			if (start && users_start(req, u, &err) == -1)
 				log_warnx("server %s: %s", u->name, err);
 			loc = xasprintf("/hub/spawn-pending/%s?next=%s",
 			    u->name, enc);
@@ -169,44 +170,34 @@ login_done_cb(uv_work_t *w, int status)
 	}
 	if (!lw->ok) {
 		log_warnx("login failed from %s", req->addr);
-		login_page(req, 401, "Invalid username or password.", NULL);
+		login_page(req, 401, "Invalid username or password.", lw->name,
+		    NULL);
 		goto out;
 	}
 	hub->m.logins++;
 	{
-		struct db_user u;
-		char          *sid = token_new(), *xsrf = random_hex(16);
-		char           hash[TOKEN_HASH_LEN + 1], *hdr, *loc;
-		int64_t        expires =
-		    now_sec() + (int64_t)hub->cfg->session_days * 86400;
+		struct db_user u = { .id = lw->user_id };
+		char          *cookie, *hdr, *loc;
 
-		token_hash(sid, hash);
-		if (db_user_get_id(hub->db, lw->user_id, &u) != 0 ||
-		    db_session_add(hub->db, u.id, hash, xsrf, expires) != 0) {
-			free_secret(sid);
-			free_secret(xsrf);
+		/* The session is the request's from here: the redirect's
+		 * handlers look at the new user. */
+		cookie = session_begin(req, &u);
+		if (cookie == NULL) {
 			respond_error(req, 500, "cannot create a session");
 			goto out;
 		}
-		db_user_touch(hub->db, u.id, now_sec());
-		/* The redirect's handlers look at the new user. */
-		db_user_release(&req->user);
-		req->user = u;
-		req->authed = 1;
-		free_secret(req->xsrf);
-		req->xsrf = xsrf;
-		log_info("login: %s from %s", u.name, req->addr);
-		loc = after_login(req, &u);
+		db_user_touch(hub->db, req->user.id, now_sec());
+		log_info("login: %s from %s", req->user.name, req->addr);
+		/* The form's POST is the user's own action: it may start. */
+		loc = after_login(req, &req->user, 1);
 		hdr = xasprintf(
-		    "Location: %s\r\nSet-Cookie: rig-session=%s; "
-		    "Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s\r\n"
+		    "Location: %s\r\n%s"
 		    "Set-Cookie: rig-xsrf=; Path=/hub/; Max-Age=0\r\n",
-		    loc, sid, hub->cfg->session_days * 86400,
-		    page_secure_attr(req));
+		    loc, cookie);
 		respond(req, 302, "text/plain", hdr, "", 0);
 		free(hdr);
 		free(loc);
-		free_secret(sid);
+		free_secret(cookie);
 	}
 out:
 	free(lw->name);
@@ -226,9 +217,10 @@ pages_login_try(struct req *req)
 	struct db_user u;
 	int            r;
 
-	if (name == NULL || pw == NULL || strlen(pw) > PASSWORD_MAX) {
+	if (name == NULL || pw == NULL || *pw == '\0' ||
+	    strlen(pw) > PASSWORD_MAX) {
 		login_page(req, 400, "Username and password are required.",
-		    NULL);
+		    name, NULL);
 		goto out;
 	}
 	/* Normalise only case: "Alice" is alice, anything else that is not
@@ -239,17 +231,14 @@ pages_login_try(struct req *req)
 	wait = login_throttle_begin(req->hub->throttle, req->addr, name,
 	    now_sec());
 	if (wait > 0) {
+		/* The form again, with the name: not a dead end. */
 		char *hdr = xasprintf("Retry-After: %lld\r\n", (long long)wait);
-		struct buf b;
+		char *msg = xasprintf("Too many attempts: try again in %lld "
+		                      "second%s.",
+		    (long long)wait, page_plural(wait));
 
-		buf_init(&b, (size_t)-1 / 2);
-		html_begin(&b, "Too many attempts", NULL, 0);
-		buf_addf(&b,
-		    "<div class=\"box\"><h1>Too many attempts</h1>"
-		    "<p>Try again in %lld seconds.</p></div>",
-		    (long long)wait);
-		html_end(&b);
-		page_respond(req, 429, &b, hdr);
+		login_page(req, 429, msg, name, hdr);
+		free(msg);
 		free(hdr);
 		goto out;
 	}
@@ -303,16 +292,18 @@ pages_logout(struct req *req)
 	free(hdr);
 }
 
-/* Signed in already: on to where the login would have led. */
+/* Signed in already: on to where the login would have led. Only the
+ * user's own navigation starts their server: another site may link here
+ * too (a GET carries the cookie), and must not make servers run. */
 void
 pages_login(struct req *req)
 {
 	if (auth_request(req)) {
-		char *loc = after_login(req, &req->user);
+		char *loc = after_login(req, &req->user, own_navigation(req));
 
 		respond_redirect(req, loc, NULL);
 		free(loc);
 		return;
 	}
-	login_page(req, 200, NULL, NULL);
+	login_page(req, 200, NULL, NULL, NULL);
 }

@@ -28,8 +28,42 @@ void page_hidden_xsrf(struct buf *, const struct req *);
  * NULL) and a hidden 'next' if not NULL. */
 void page_button_form(struct buf *, const struct req *, const char *action,
     const char *label, const char *cls, const char *next);
-/* A time (seconds since the epoch) as text; "never" for 0. */
+/* A link to 'href' that looks like a button (class "button" and 'cls'),
+ * where a button would go inside a link, which HTML does not allow. */
+void page_link_button(struct buf *, const char *href, const char *label,
+    const char *cls);
+/* A time (seconds since the epoch) as a <time> element, in UTC (rig.js
+ * shows it in the browser's time zone); "never" for 0. */
 void page_time(struct buf *, int64_t t);
+/* "s" unless 'n' is 1: "%lld second%s". */
+const char *page_plural(long long n);
+
+/*
+ * Confirmations. An action that destroys something (deleting a user,
+ * revoking a token) is a POST to 'action' that acts only with a "confirm"
+ * field: a token bound to the session and to that action, which only the
+ * confirmation page carries (the session's _xsrf, on every form, is not
+ * enough). page_confirm() answers with that page: the question, a button
+ * that posts the confirmation, and a link back to 'cancel'. It needs no
+ * script.
+ */
+void page_confirm(struct req *, const char *title, const char *question,
+    const char *action, const char *button, const char *cancel);
+int  page_confirmed(const struct req *, const char *action);
+
+/*
+ * One-time messages across a redirect (POST/redirect/GET): what a POST
+ * made (a new user's password, a new token) is kept in the hub's memory
+ * for the session, at most PAGE_FLASH_TTL seconds, and taken by the next
+ * GET of 'page' that asks; so a reload shows it no more and it is never in
+ * a URL. page_flash_take() gives the caller the two strings (free with
+ * free_secret(); NULL if none).
+ */
+#define PAGE_FLASH_TTL 300
+void page_flash_put(const struct req *, const char *page, const char *notice,
+    const char *secret);
+int  page_flash_take(const struct req *, const char *page, char **notice,
+     char **secret);
 /*
  * The user a /hub/x/NAME path names: the requester if NAME is empty or
  * NULL, else NAME (the route let only its owner or an admin in). Returns 0
