@@ -193,8 +193,7 @@ pages_admin_add(struct req *req)
 	log_info("admin %s added user %s", req->user.name, name);
 	/* POST/redirect/GET: the page shows the password once. */
 	msg = xasprintf("Added %s. Their password:", name);
-	page_flash_put(req, ADMIN_PAGE, msg, pw);
-	respond_redirect(req, ADMIN_PAGE, NULL);
+	page_made(req, ADMIN_PAGE, msg, pw);
 out:
 	free(name);
 	free(admin);
@@ -244,9 +243,8 @@ pages_admin_del(struct req *req)
 	}
 	log_info("admin %s deleted user %s", req->user.name, name);
 	msg = xasprintf("Deleted %s.", name);
-	page_flash_put(req, ADMIN_PAGE, msg, NULL);
+	page_made(req, ADMIN_PAGE, msg, NULL);
 	free(msg);
-	respond_redirect(req, ADMIN_PAGE, NULL);
 }
 
 static void

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "auth.h"
+#include "html.h"
 #include "pages-internal.h"
 #include "req.h"
+#include "respond.h"
 #include "lib/util.h"
 
 #define FLASH_MAX 256
@@ -74,7 +76,7 @@ flash_find(const char *key, const char *page)
 	return NULL;
 }
 
-void
+int
 page_flash_put(const struct req *req, const char *page, const char *notice,
     const char *secret)
 {
@@ -82,7 +84,7 @@ page_flash_put(const struct req *req, const char *page, const char *notice,
 	struct flash *f;
 
 	if (flash_key(req, key) == -1)
-		return;
+		return -1;
 	f = flash_find(key, page);
 	if (f != NULL)
 		flash_free(f);
@@ -96,6 +98,34 @@ page_flash_put(const struct req *req, const char *page, const char *notice,
 	f->expires = now_sec() + PAGE_FLASH_TTL;
 	TAILQ_INSERT_TAIL(&flashes, f, entry);
 	count++;
+	return 0;
+}
+
+void
+page_made(struct req *req, const char *page, const char *notice,
+    const char *secret)
+{
+	struct buf b;
+
+	if (page_flash_put(req, page, notice, secret) == 0) {
+		respond_redirect(req, page, NULL);
+		return;
+	}
+	buf_init(&b, (size_t)-1 / 2);
+	html_begin(&b, "Done", req->user.name, req->user.admin);
+	buf_adds(&b, "<div class=\"box\" role=\"status\"><p>");
+	html_add(&b, notice);
+	buf_adds(&b, "</p>");
+	if (secret != NULL) {
+		buf_adds(&b, "<p class=\"secret\" id=\"secret\">");
+		html_add(&b, secret);
+		buf_adds(&b, "</p><p>It is shown only this once.</p>");
+	}
+	buf_adds(&b, "<p><a href=\"");
+	html_add(&b, page);
+	buf_adds(&b, "\">Back</a></p></div>");
+	html_end(&b);
+	page_respond(req, 200, &b, NULL);
 }
 
 int

@@ -237,9 +237,8 @@ change_done_cb(uv_work_t *uw, int status)
 		msg = xasprintf("The password of %s is set; their sessions "
 		                "ended.",
 		    w->name);
-		page_flash_put(req, "/hub/admin", msg, NULL);
+		page_made(req, "/hub/admin", msg, NULL);
 		free(msg);
-		respond_redirect(req, "/hub/admin", NULL);
 		goto out;
 	}
 	log_info("%s changed their password from %s", w->name, req->addr);
@@ -249,7 +248,7 @@ change_done_cb(uv_work_t *uw, int status)
 		respond_redirect(req, "/hub/login", NULL);
 		goto out;
 	}
-	page_flash_put(req, OWN_PAGE, "Your password is changed.", NULL);
+	(void)page_flash_put(req, OWN_PAGE, "Your password is changed.", NULL);
 	respond_redirect(req, OWN_PAGE, cookie);
 	free_secret(cookie);
 out:

@@ -118,8 +118,7 @@ pages_token_add(struct req *req)
 	        note != NULL ? note : "", &id) != 0)
 		token_page(req, 500, "The token could not be made.", note);
 	else {
-		page_flash_put(req, TOKEN_PAGE, "Your new token:", tok);
-		respond_redirect(req, TOKEN_PAGE, NULL);
+		page_made(req, TOKEN_PAGE, "Your new token:", tok);
 	}
 	free(note);
 	free_secret(tok);
@@ -151,8 +150,7 @@ pages_token_del(struct req *req)
 	} else if (db_token_del(req->hub->db, req->user.id, n) != 0)
 		respond_error(req, 404, "no such token");
 	else {
-		page_flash_put(req, TOKEN_PAGE, "The token is revoked.", NULL);
-		respond_redirect(req, TOKEN_PAGE, NULL);
+		page_made(req, TOKEN_PAGE, "The token is revoked.", NULL);
 	}
 	free(action);
 	free(t.note);

@@ -60,7 +60,14 @@ int  page_confirmed(const struct req *, const char *action);
  * free_secret(); NULL if none).
  */
 #define PAGE_FLASH_TTL 300
-void page_flash_put(const struct req *, const char *page, const char *notice,
+int page_flash_put(const struct req *, const char *page, const char *notice,
+    const char *secret); /* -1 without a session (a token's request) */
+/*
+ * What a POST made, to 'page': kept and a redirect there, or, for a
+ * request without a session to keep it for (an API token's), shown at
+ * once on a page of its own.
+ */
+void page_made(struct req *, const char *page, const char *notice,
     const char *secret);
 int  page_flash_take(const struct req *, const char *page, char **notice,
      char **secret);

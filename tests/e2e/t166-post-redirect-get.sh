@@ -2,7 +2,8 @@
 # POST/redirect/GET: creating a token or a user answers with a redirect
 # (a browser's reload repeats the GET, not the POST), the page it leads to
 # shows the new secret once, and the secret is never in a URL; another
-# session does not get it.
+# session does not get it. A request by API token, without a session to
+# keep it for, gets it at once.
 . "$(dirname "$0")/lib.sh"
 
 rig_user_add alice --admin
@@ -38,6 +39,12 @@ tok=$(grep -oE '\b[0-9a-f]{64}\b' "$T/page" | head -n 1)
 curl -sk -m 10 -b "$T/jar.alice" "$URL/hub/token" -o "$T/page"
 grep -qF "$tok" "$T/page" && fail "a reload shows the token again"
 [ "$(tokens)" = $((before + 1)) ] || fail "a reload made a token"
+
+# By an API token there is no session to keep it for: shown at once.
+code=$(curl -sk -m 10 -H "Authorization: token $ATOKEN" -o "$T/page" -w '%{http_code}' \
+	--data-urlencode "note=by token" "$URL/hub/token")
+[ "$code" = 200 ] || fail "POST /hub/token by a token gave $code"
+grep -qE '\b[0-9a-f]{64}\b' "$T/page" || fail "POST /hub/token by a token lost the new token"
 
 # A user.
 code=$(curl -sk -m 30 -b "$T/jar.alice" -H "Origin: $URL" -o "$T/page" -D "$T/page.hdr" -w '%{http_code}' \
