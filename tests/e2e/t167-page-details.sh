@@ -4,8 +4,9 @@
 # them in the browser's zone), "never" when there is none; no button inside
 # a link on any page (HTML forbids it); and a user name whose Unix account
 # (user_prefix + NAME) would be over 32 characters is refused when the user
-# is made, by the CLI, the admin page and the API alike (it could never
-# have a server), while the longest that fits is taken.
+# is made, by the CLI, the admin page, the API and a new hub's first_admin
+# alike (it could never have a server), while the longest that fits is
+# taken.
 . "$(dirname "$0")/lib.sh"
 
 rig_user_add alice --admin
@@ -81,6 +82,14 @@ code=$(curl -sk -m 10 -b "$T/jar.alice" -H "Origin: $URL" -o /dev/null -w '%{htt
 [ "$code" = 400 ] || fail "the admin page took $long ($code)"
 rig_cli user list | grep -q "^$long" && fail "$long was made"
 printf 'pw-fits-1\n' | rig_cli user add "$fits" --password-stdin || fail "rig user add refused $fits (${#fits})"
+# The first admin a new hub makes: the same rule, at start.
+printf '[hub]\nuser_prefix = %s\nfirst_admin = %s\n' "$PREFIX" "$long" >"$T/long.conf"
+if timeout 30 "$RIG" hub --state-dir "$T/state-long" --listen "127.0.0.1:$(free_port)" \
+	--config "$T/long.conf" >"$T/long.log" 2>&1; then
+	fail "a hub started with first_admin = $long"
+fi
+grep -q "first_admin '$long'.*at most $max" "$T/long.log" ||
+	fail "a hub with first_admin = $long did not refuse it: $(tail -n 3 "$T/long.log")"
 # The admin page's own check says the same: maxlength.
 curl -sk -m 10 -b "$T/jar.alice" -o "$T/page" "$URL/hub/admin"
 grep -q "maxlength=\"$max\"" "$T/page" || fail "the add form's maxlength is not $max"
