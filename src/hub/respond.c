@@ -39,6 +39,23 @@ req_wants_html(const struct req *req)
 	return accept != NULL && memmem(accept, n, "text/html", 9) != NULL;
 }
 
+/* Whether the header lines 'headers' (or NULL) have one called 'name':
+ * at the start of a line, not inside a value (a Location's). */
+static int
+has_header(const char *headers, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = headers; p != NULL && *p != '\0';) {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return 1;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return 0;
+}
+
 static void
 head_to(struct buf *b, struct req *req, int status, const char *ctype,
     const char *headers)
@@ -50,7 +67,7 @@ head_to(struct buf *b, struct req *req, int status, const char *ctype,
 	if (req->hub->ssl_ctx != NULL)
 		buf_adds(b, "Strict-Transport-Security: max-age=31536000\r\n");
 	/* Nothing is cached unless the caller says how (a static asset). */
-	if (headers == NULL || strcasestr(headers, "cache-control:") == NULL)
+	if (!has_header(headers, "Cache-Control"))
 		buf_adds(b, "Cache-Control: no-store\r\n");
 	if (headers != NULL)
 		buf_adds(b, headers);
