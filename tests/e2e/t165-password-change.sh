@@ -2,8 +2,8 @@
 # Passwords in the pages. A user changes their own with the current one;
 # the old one stops working, their other sessions end, this one goes on.
 # Attacks: a wrong current password (refused, counted by the throttle), no
-# _xsrf, another site's origin, a form naming another user (only one's own
-# changes), a non-admin's reset of another's (403), an admin's reset of
+# _xsrf, another user's _xsrf, another site's origin, a form naming another
+# user (only one's own changes), a non-admin's reset of another's (403), an admin's reset of
 # their own (refused: that needs the current one). An admin sets another
 # user's; the CLI's rule (not empty) holds in the pages too.
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +60,11 @@ code=$(curl -sk -m 10 -b "$T/jar.bob" -H "Origin: https://evil.example" -H 'Sec-
 	-o /dev/null -w '%{http_code}' --data-urlencode "_xsrf=$(xsrf_of bob)" \
 	--data-urlencode "current=$BOLD" -d new=bob-new-pw-2 -d new2=bob-new-pw-2 "$URL/hub/password")
 [ "$code" = 403 ] || fail "a cross-site change gave $code, not 403"
+# bob's session with another user's form (alice's _xsrf): 403.
+code=$(curl -sk -m 10 -b "$T/jar.bob" -H "Origin: $URL" -o /dev/null -w '%{http_code}' \
+	--data-urlencode "_xsrf=$(xsrf_of alice)" --data-urlencode "current=$BOLD" \
+	-d new=bob-new-pw-2 -d new2=bob-new-pw-2 "$URL/hub/password")
+[ "$code" = 403 ] || fail "a change with alice's _xsrf in bob's session gave $code, not 403"
 can_login bob bob-new-pw-2 && fail "a refused change took effect"
 # The two new ones differ; an empty one: 400.
 code=$(post bob /hub/password "current=$BOLD" new=bob-new-pw-3 new2=bob-new-pw-4)
@@ -96,4 +101,15 @@ code=$(post alice /hub/admin/password/carol new=carol-by-alice new2=carol-by-ali
 can_login carol carol-by-alice || fail "carol's new password does not work"
 code=$(curl -sk -m 10 -b "$T/jar.carol" -o /dev/null -w '%{http_code}' "$URL/hub/home")
 [ "$code" = 302 ] || fail "carol's session still works after the reset ($code)"
+
+# Guessing the current password through the form meets the login throttle:
+# five wrong guesses are free, then 429 (the form again), even for the
+# right one.
+for i in 1 2 3 4 5 6; do
+	code=$(post alice /hub/password "current=guess-$i" new=alice-guess new2=alice-guess)
+	case $code in 403 | 429) ;; *) fail "wrong current password #$i gave $code" ;; esac
+done
+code=$(post alice /hub/password "current=$(cat "$T/pw.alice")" new=alice-guess new2=alice-guess)
+[ "$code" = 429 ] || fail "the right current password after 6 wrong ones gave $code, not 429"
+grep -q 'name="current"' "$T/page" || fail "the 429 is not the password form again"
 hub_stop
