@@ -42,7 +42,8 @@ struct pw_work {
 	int         ok; /* the current password matched (or none asked) */
 };
 
-static void        password_page(struct req *, int status, const char *error);
+static void        password_page(struct req *, int status, const char *error,
+           const char *headers);
 static void        reset_page(struct req *, int status, const char *error,
            const char *name);
 static void        form_fields(struct buf *, const char *autocomplete);
@@ -67,8 +68,10 @@ form_fields(struct buf *b, const char *autocomplete)
 	    autocomplete, PASSWORD_MAX, autocomplete, PASSWORD_MAX);
 }
 
+/* The form, with 'error' above it and extra 'headers' (or NULL). */
 static void
-password_page(struct req *req, int status, const char *error)
+password_page(struct req *req, int status, const char *error,
+    const char *headers)
 {
 	struct buf b;
 	char      *notice, *secret;
@@ -105,7 +108,7 @@ password_page(struct req *req, int status, const char *error)
 	    "<p><button type=\"submit\">Change my password</button></p>"
 	    "</form><p>Your other sessions end; API tokens stay.</p></div>");
 	html_end(&b);
-	page_respond(req, status, &b, NULL);
+	page_respond(req, status, &b, headers);
 }
 
 static void
@@ -222,7 +225,7 @@ change_done_cb(uv_work_t *uw, int status)
 		log_warnx(
 		    "password change of %s: wrong current password from %s",
 		    w->name, req->addr);
-		password_page(req, 403, "The current password is wrong.");
+		password_page(req, 403, "The current password is wrong.", NULL);
 		goto out;
 	}
 	if (w->new_hash == NULL ||
@@ -258,7 +261,7 @@ out:
 void
 pages_password(struct req *req)
 {
-	password_page(req, 200, NULL);
+	password_page(req, 200, NULL, NULL);
 }
 
 /* Only ever the requester's own: the form names no user. */
@@ -272,11 +275,12 @@ pages_password_set(struct req *req)
 
 	if (current == NULL || *current == '\0' ||
 	    strlen(current) > PASSWORD_MAX) {
-		password_page(req, 400, "The current password is required.");
+		password_page(req, 400, "The current password is required.",
+		    NULL);
 		goto out;
 	}
 	if (why != NULL) {
-		password_page(req, 400, why);
+		password_page(req, 400, why, NULL);
 		goto out;
 	}
 	wait = login_throttle_begin(req->hub->throttle, req->addr,
@@ -285,8 +289,10 @@ pages_password_set(struct req *req)
 		char *msg = xasprintf("Too many attempts: try again in %lld "
 		                      "second%s.",
 		    (long long)wait, page_plural(wait));
+		char *hdr = xasprintf("Retry-After: %lld\r\n", (long long)wait);
 
-		password_page(req, 429, msg);
+		password_page(req, 429, msg, hdr);
+		free(hdr);
 		free(msg);
 		goto out;
 	}
