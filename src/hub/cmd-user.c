@@ -279,13 +279,32 @@ out:
 	return r == 0 ? 0 : 1;
 }
 
-/* The caller checked that args[2] is "on" or "off". */
+/* The caller checked that args[2] is "on" or "off". The last admin keeps
+ * the right, as in the hub (users_set_admin()): without one, no one could
+ * use the admin page or the API's user calls. */
 static int
 user_admin(struct db *db, const struct user_opts *o)
 {
-	int r;
+	struct db_user u;
+	int64_t        admins;
+	int            on = strcmp(o->args[2], "on") == 0, r;
 
-	r = db_user_set_admin(db, o->args[1], strcmp(o->args[2], "on") == 0);
+	r = db_user_get(db, o->args[1], &u);
+	if (r != 0)
+		goto out;
+	if (!on && u.admin) {
+		if (db_admin_count(db, &admins) == -1)
+			r = -1;
+		else if (admins <= 1) {
+			error("'%s' is the last admin: make another one first",
+			    o->args[1]);
+			r = -1;
+		}
+	}
+	db_user_release(&u);
+	if (r == 0)
+		r = db_user_set_admin(db, o->args[1], on);
+out:
 	if (r == 1)
 		error("no such user '%s'", o->args[1]);
 	return r == 0 ? 0 : 1;

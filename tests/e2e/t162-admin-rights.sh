@@ -1,6 +1,6 @@
 #!/bin/bash
 # The admin right: no admin takes away their own (another admin must), and
-# the last admin keeps theirs, through the admin page and the API alike;
+# the last admin keeps theirs, through the admin page, the API and the CLI;
 # giving and taking another admin's still works.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,8 +17,8 @@ post() {
 	curl -sk -m 10 -b "$T/jar.alice" -H "Origin: $URL" -H 'Accept: text/html' -o "$T/page" \
 		-w '%{http_code}' --data-urlencode "_xsrf=$XSRF" "$URL$1" || true
 }
-is_admin() {
-	TOKEN=$ATOKEN api GET "/hub/api/users/$1" >/dev/null
+is_admin() { # is_admin NAME [TOKEN]: asked by alice, or by TOKEN's owner
+	TOKEN=${2:-$ATOKEN} api GET "/hub/api/users/$1" >/dev/null
 	json 'd["admin"]' <"$T/body"
 }
 
@@ -56,4 +56,16 @@ code=$(TOKEN=$BTOKEN api PATCH /hub/api/users/alice -d '{"admin": false}')
 code=$(TOKEN=$BTOKEN api PATCH /hub/api/users/bob -d '{"admin": false}')
 [ "$code" = 409 ] || fail "the last admin removing his own right gave $code, not 409"
 [ "$(TOKEN=$BTOKEN api GET /hub/api/users/alice)" = 200 ] || fail "bob cannot use the API's user calls any more"
+# Nor does the CLI take the last admin's right; another's, it does.
+rig_cli user admin bob off 2>"$T/err" && fail "rig user admin bob off took the last admin's right"
+grep -q 'last admin' "$T/err" || fail "rig user admin did not say why: $(cat "$T/err")"
+[ "$(is_admin bob "$BTOKEN")" = true ] || fail "bob is no admin after the refused rig user admin"
+rig_cli user admin alice on || fail "rig user admin alice on"
+rig_cli user admin bob off || fail "rig user admin bob off with alice an admin too"
+# (the hub sees a CLI change within a second: its credentials cache)
+for _ in $(seq 1 30); do
+	[ "$(is_admin bob)" = false ] && break
+	sleep 0.2
+done
+[ "$(is_admin bob)" = false ] || fail "bob is still an admin after rig user admin bob off"
 hub_stop
