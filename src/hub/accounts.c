@@ -78,6 +78,31 @@ account_name(const char *prefix, const char *user, char *out, size_t outlen)
 	return username_error(out) == NULL ? 0 : -1;
 }
 
+size_t
+account_user_max(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return n < ACCOUNT_NAME_MAX ? ACCOUNT_NAME_MAX - n : 0;
+}
+
+const char *
+account_user_error(const char *prefix, const char *user, char *why, size_t len)
+{
+	const char *e = username_error(user);
+	size_t      max = account_user_max(prefix);
+
+	if (e != NULL)
+		return e;
+	if (strlen(user) <= max)
+		return NULL;
+	snprintf(why, len,
+	    "a username has at most %zu characters here (its Unix account "
+	    "%sNAME has at most %d)",
+	    max, prefix, ACCOUNT_NAME_MAX);
+	return why;
+}
+
 int
 account_lookup(const char *name, struct passwd **pw)
 {

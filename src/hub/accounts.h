@@ -27,6 +27,7 @@
 #define ACCOUNT_USERADD "/usr/sbin/useradd"
 #define ACCOUNT_USERDEL "/usr/sbin/userdel"
 #define ACCOUNT_PREFIX_FILE "user_prefix" /* in the state directory */
+#define ACCOUNT_PREFIX_DEFAULT "rig-" /* user_prefix's default */
 
 /*
  * Writes the account name of rig user 'user' (PREFIX + USER) into 'out'.
@@ -36,6 +37,18 @@
  */
 int account_name(const char *prefix, const char *user, char *out,
     size_t outlen);
+
+/*
+ * The one rule for the name of a new rig user, wherever it is made (rig
+ * user add, the admin page, the API): a valid username (username_error())
+ * whose account, 'prefix' + NAME, fits in ACCOUNT_NAME_MAX, so that the
+ * user can have a server when the hub runs as root. NULL if 'user' may be
+ * made, else why not (in 'why', 'len' bytes).
+ */
+const char *account_user_error(const char *prefix, const char *user, char *why,
+    size_t len);
+/* The longest name account_user_error() takes with 'prefix'. */
+size_t account_user_max(const char *prefix);
 
 /*
  * Looks up account 'name'. Returns 1 and fills *pw (pointing into static

@@ -12,8 +12,10 @@
 
 #include <jansson.h>
 
+#include "accounts.h"
 #include "api.h"
 #include "auth.h"
+#include "config.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "progress.h"
@@ -204,13 +206,16 @@ api_user_add(struct req *req)
 	json_t        *body = body_object(req);
 	struct db_user u;
 	const char    *why;
+	char           msg[160];
 	int            r, admin;
 
 	if (body == NULL)
 		return;
 	admin = json_is_true(json_object_get(body, "admin"));
 	json_decref(body);
-	if ((why = username_error(name)) != NULL) {
+	why = account_user_error(req->hub->cfg->user_prefix, name, msg,
+	    sizeof(msg));
+	if (why != NULL) {
 		respond_error(req, 400, why);
 		return;
 	}
@@ -238,12 +243,24 @@ user_patch(struct req *req, struct db_user *u)
 		return;
 	admin = json_object_get(body, "admin");
 	if (admin != NULL) {
+		const char *err = NULL;
+		int         r;
+
 		if (!json_is_boolean(admin)) {
 			json_decref(body);
 			respond_error(req, 400, "admin must be true or false");
 			return;
 		}
-		db_user_set_admin(req->hub->db, u->name, json_is_true(admin));
+		r = users_set_admin(req, u->name, json_is_true(admin), &err);
+		if (r != 0) {
+			json_decref(body);
+			respond_error(req,
+			    r == 2       ? 409
+			        : r == 1 ? 404
+			                 : 500,
+			    r == 2 ? err : "cannot change the user");
+			return;
+		}
 		u->admin = json_is_true(admin);
 	}
 	json_decref(body);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "config.h"
 #include "sandbox.h"
 #include "lib/ini.h"
@@ -63,7 +64,7 @@ const struct setting config_settings[] = {
 	    .what = "a list of ports",
 	    .help = "TCP ports user servers may not connect to" },
 	{ .section = "hub", .key = "user_prefix", .type = SETTING_STRING,
-	    .off = C(user_prefix), .def = "rig-", .check = check_user_prefix,
+	    .off = C(user_prefix), .def = ACCOUNT_PREFIX_DEFAULT, .check = check_user_prefix,
 	    .what = "a valid prefix", .help = "Unix account prefix as root" },
 	{ .section = "hub", .key = "first_admin", .type = SETTING_STRING,
 	    .off = C(first_admin), .def = "admin", .check = check_first_admin,

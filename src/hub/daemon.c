@@ -221,13 +221,19 @@ cull_cb(uv_timer_t *t)
 static int
 first_admin(struct hub *hub)
 {
-	int64_t n;
-	char   *pw, *hash;
+	int64_t     n;
+	char       *pw, *hash, why[160];
+	const char *e;
 
 	if (db_user_count(hub->db, &n) == -1)
 		return -1;
 	if (n > 0)
 		return 0;
+	/* The rule of every new user's name (its account must fit). */
+	e = account_user_error(hub->cfg->user_prefix, hub->cfg->first_admin,
+	    why, sizeof(why));
+	if (e != NULL)
+		return error("first_admin '%s': %s", hub->cfg->first_admin, e);
 	pw = password_generate();
 	hash = password_hash(pw);
 	if (hash == NULL ||

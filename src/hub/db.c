@@ -577,6 +577,22 @@ db_user_count(struct db *db, int64_t *n)
 	return 0;
 }
 
+int
+db_admin_count(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "SELECT count(*) FROM users WHERE admin != 0",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	*n = sqlite3_column_int64(st, 0);
+	db_finish(db, st);
+	return 0;
+}
+
 void
 db_user_release(struct db_user *u)
 {

@@ -76,6 +76,7 @@ int db_user_touch(struct db *, int64_t user_id, int64_t when);
 /* All users ordered by name; *n set; caller frees with db_users_free. */
 int  db_user_list(struct db *, struct db_user **users, size_t *n);
 int  db_user_count(struct db *, int64_t *n);
+int  db_admin_count(struct db *, int64_t *n); /* users who are admins */
 void db_user_release(struct db_user *);
 void db_users_free(struct db_user *, size_t n);
 

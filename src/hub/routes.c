@@ -12,7 +12,7 @@
  * head is in, their bodies streamed to the server, which trusts the secret
  * the proxy injects and skips its own XSRF and origin checks; so the hub
  * makes them (ORIGIN). Everything else is the hub's own and routed
- * once its body is read: pages (pages.c), the REST API (api.c), metrics.
+ * once its body is read: pages (page-*.c), the REST API (api.c), metrics.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,6 @@
 #include "lib/util.h"
 
 static int  is_proxied(const struct req *);
-static void favicon(struct req *);
 static void not_found(struct req *);
 static void add_slash(struct req *);
 static void proxy_user(struct req *);
@@ -48,11 +47,12 @@ static void refuse(struct req *, const struct route *, enum route_verdict);
 
 static const struct route routes[] = {
 	/* Anyone. */
-	{ M_ANY,  "/favicon.ico",         ANYONE, NO_CHECK,   favicon },
+	{ M_READ, "/favicon.ico",         ANYONE, NO_CHECK,   pages_favicon },
 	{ M_ANY,  "/hub/api",             ANYONE, NO_CHECK,   api_version },
 	{ M_ANY,  "/hub/api/",            ANYONE, NO_CHECK,   api_version },
 	{ M_READ, "/hub/static/rig.css",  ANYONE, NO_CHECK,   pages_css },
-	{ M_READ, "/hub/static/spawn.js", ANYONE, NO_CHECK,   pages_js },
+	{ M_READ, "/hub/static/rig.js",   ANYONE, NO_CHECK,   pages_js },
+	{ M_READ, "/hub/static/favicon.svg", ANYONE, NO_CHECK, pages_favicon },
 	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login },
 	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try },
 	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout },
@@ -73,10 +73,17 @@ static const struct route routes[] = {
 	{ M_READ, "/hub/user/**",          USER,  NO_CHECK,  pages_user },
 	{ M_READ, "/hub/token",            USER,  NO_CHECK,  pages_tokens },
 	{ M_POST, "/hub/token",            USER,  XSRF_FORM, pages_token_add },
+	/* GET asks; the POST acts with the confirmation page's token. */
+	{ M_READ, "/hub/token/revoke/**",  USER,  NO_CHECK,  pages_token_del },
 	{ M_POST, "/hub/token/revoke/**",  USER,  XSRF_FORM, pages_token_del },
+	{ M_READ, "/hub/password",         USER,  NO_CHECK,  pages_password },
+	{ M_POST, "/hub/password",         USER,  XSRF_FORM, pages_password_set },
 	{ M_READ, "/hub/admin",            ADMIN, NO_CHECK,  pages_admin },
 	{ M_POST, "/hub/admin/add",        ADMIN, XSRF_FORM, pages_admin_add },
+	{ M_READ, "/hub/admin/delete/**",  ADMIN, NO_CHECK,  pages_admin_del },
 	{ M_POST, "/hub/admin/delete/**",  ADMIN, XSRF_FORM, pages_admin_del },
+	{ M_READ, "/hub/admin/password/**", ADMIN, NO_CHECK, pages_reset },
+	{ M_POST, "/hub/admin/password/**", ADMIN, XSRF_FORM, pages_reset_set },
 	{ M_POST, "/hub/admin/admin/**",   ADMIN, XSRF_FORM, pages_admin_on },
 	{ M_POST, "/hub/admin/unadmin/**", ADMIN, XSRF_FORM, pages_admin_off },
 	{ M_ANY,  "/hub/admin",            ADMIN, XSRF_FORM, not_found },
@@ -411,15 +418,12 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 
 /* --- the few handlers that are the router's own ------------------------- */
 
-static void
-favicon(struct req *req)
-{
-	respond(req, 204, NULL, NULL, "", 0);
-}
-
+/* Signed in or not, when the route did not ask: the page keeps its top
+ * bar for a user. */
 static void
 not_found(struct req *req)
 {
+	(void)auth_request(req);
 	respond_error(req, 404, "not found");
 }
 

@@ -15,6 +15,8 @@
 #include "auth.h"
 #include "authcache.h"
 #include "autostop.h"
+#include "config.h"
+#include "db.h"
 #include "hub.h"
 #include "req.h"
 #include "session.h"
@@ -52,6 +54,65 @@ same_origin(const struct req *req)
 		free(mine);
 	}
 	return ok;
+}
+
+int
+own_navigation(const struct req *req)
+{
+	size_t      n;
+	const char *v;
+	char       *mine;
+	size_t      ml;
+	int         ok;
+
+	v = http_header(&req->head, "sec-fetch-site", &n);
+	if (v != NULL)
+		return (n == 11 && strncmp(v, "same-origin", 11) == 0) ||
+		    (n == 4 && strncmp(v, "none", 4) == 0);
+	v = http_header(&req->head, "origin", &n);
+	if (v == NULL)
+		v = http_header(&req->head, "referer", &n);
+	if (v == NULL)
+		return 0;
+	mine = hub_origin(req);
+	ml = strlen(mine);
+	/* The origin itself, or a URL on it (its path starts after it). */
+	ok = n >= ml && strncasecmp(mine, v, ml) == 0 &&
+	    (n == ml || v[ml] == '/');
+	free(mine);
+	return ok;
+}
+
+char *
+session_begin(struct req *req, const struct db_user *u)
+{
+	struct hub    *hub = req->hub;
+	struct db_user copy;
+	char          *sid, *xsrf, *hdr;
+	char           hash[TOKEN_HASH_LEN + 1];
+	int64_t expires = now_sec() + (int64_t)hub->cfg->session_days * 86400;
+
+	sid = token_new();
+	xsrf = random_hex(16);
+	token_hash(sid, hash);
+	if (db_user_get_id(hub->db, u->id, &copy) != 0 ||
+	    db_session_add(hub->db, u->id, hash, xsrf, expires) != 0) {
+		free_secret(sid);
+		free_secret(xsrf);
+		return NULL;
+	}
+	db_user_release(&req->user);
+	req->user = copy;
+	req->authed = 1;
+	req->by_token = 0;
+	free_secret(req->xsrf);
+	req->xsrf = xsrf;
+	hdr = xasprintf("Set-Cookie: rig-session=%s; Path=/; HttpOnly; "
+	                "SameSite=Lax; Max-Age=%d%s\r\n",
+	    sid, hub->cfg->session_days * 86400,
+	    hub->ssl_ctx != NULL ? "; Secure" : "");
+	free_secret(sid);
+	return hdr;
 }
 
 int

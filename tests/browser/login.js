@@ -35,6 +35,14 @@ function check(cond, msg) {
       if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visited.push(r.url());
     });
     page.on('pageerror', (e) => console.log('page error:', e.message));
+    // The hub's own pages (not Jupyter's) say nothing wrong on the way.
+    const problems = [];
+    page.on('console', (m) => {
+      if ((m.type() === 'error' || m.type() === 'warning') &&
+          new URL(page.url()).pathname.startsWith('/hub/')) {
+        problems.push(`${page.url()}: ${m.type()}: ${m.text()}`);
+      }
+    });
 
     // Not logged in: the hub sends the browser to its login page.
     const t0 = Date.now();
@@ -94,6 +102,7 @@ function check(cond, msg) {
       .some((e) => e.textContent.trim() === '42'), null, { timeout: 60000 });
     await page.screenshot({ path: path.join(out, 'browser-notebook.png') });
     console.log('notebook cell ran: 42');
+    check(problems.length === 0, 'console of the hub\'s pages:\n  ' + problems.join('\n  '));
     console.log('ok');
   } finally {
     await browser.close();

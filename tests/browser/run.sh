@@ -1,9 +1,14 @@
 #!/bin/bash
-# Browser test: Chromium (driven by Playwright) logs in through the login
-# form, passes the spawn-pending page and lands on the user's notebook tree,
-# then opens a new notebook and runs a cell through its kernel's WebSocket.
-# Screenshots: tests/out/browser-login.png, browser-tree.png and
-# browser-notebook.png.
+# Browser tests, in Chromium driven by Playwright:
+# - login.js: logs in through the login form, passes the spawn-pending
+#   page and lands on the user's notebook tree (a real Jupyter server),
+#   then opens a new notebook and runs a cell through its kernel's
+#   WebSocket. Screenshots: tests/out/browser-login.png, browser-tree.png
+#   and browser-notebook.png.
+# - pages.js: walks every page of the hub (login, home, spawn-pending,
+#   admin, its questions and forms, tokens, password, error pages) and
+#   fails on any console error or warning of the hub's pages. Its servers
+#   are the echo server, whose stop takes 3 s (so home shows "stopping").
 . "$(dirname "$0")/../e2e/lib.sh"
 
 [ -d "$TOP/tests/browser/node_modules/playwright-core" ] ||
@@ -17,5 +22,13 @@ hub_start
 
 RIG_URL=$URL RIG_USER=alice RIG_PASSWORD=$(cat "$T/pw.alice") OUT=$TOP/tests/out \
 	timeout 240 node "$TOP/tests/browser/login.js" || fail "browser login test failed"
+hub_stop
 
+rig_user_add admin --admin
+rig_user_add bob
+hub_config "server_cmd = /bin/sh -c \"trap 'sleep 3; exit 0' TERM; $PY $HELPERS/echoserver.py {port} {username} & wait\""
+hub_start
+RIG_URL=$URL RIG_ADMIN=admin RIG_ADMIN_PASSWORD=$(cat "$T/pw.admin") RIG_USER=bob \
+	RIG_USER_PASSWORD=$(cat "$T/pw.bob") OUT=$TOP/tests/out \
+	timeout 150 node "$TOP/tests/browser/pages.js" || fail "browser pages test failed"
 hub_stop

@@ -211,3 +211,44 @@ TEST(session_check_login_xsrf)
 	req_free(req);
 	SSL_CTX_free(hub.ssl_ctx);
 }
+
+/* What may start a signed-in user's server at GET /hub/login: only their
+ * own navigation (Sec-Fetch-Site same-origin or none; else an Origin or a
+ * Referer on the hub), never another site's link, nor a silent request. */
+TEST(session_own_navigation)
+{
+	static const struct {
+		const char *headers;
+		int         own;
+	} cases[] = {
+		{ "Sec-Fetch-Site: same-origin\r\n", 1 },
+		{ "Sec-Fetch-Site: none\r\n", 1 },
+		{ "Sec-Fetch-Site: cross-site\r\n", 0 },
+		{ "Sec-Fetch-Site: same-site\r\n", 0 },
+		/* Sec-Fetch-Site wins over a Referer that looks right. */
+		{ "Sec-Fetch-Site: cross-site\r\nReferer: https://hub:8000/\r\n",
+		    0 },
+		{ "Referer: https://hub:8000/hub/home\r\n", 1 },
+		{ "Referer: https://HUB:8000/\r\n", 1 },
+		{ "Origin: https://hub:8000\r\n", 1 },
+		{ "Referer: https://hub:8000.evil.example/\r\n", 0 },
+		{ "Referer: https://hub:80001/\r\n", 0 },
+		{ "Referer: https://evil.example/https://hub:8000/\r\n", 0 },
+		{ "Referer: http://hub:8000/\r\n", 0 },
+		{ "Origin: null\r\n", 0 },
+		{ "", 0 }, /* says nothing of where it comes from */
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		char *h = xasprintf("GET /hub/login HTTP/1.1\r\nHost: hub:8000\r\n"
+				    "%s", cases[i].headers);
+		struct req *req = parse(h, NULL, 1);
+
+		if (own_navigation(req) != cases[i].own)
+			FAIL("own_navigation() is %d for [%s]", !cases[i].own,
+			    cases[i].headers);
+		req_free(req);
+		free(h);
+	}
+	SSL_CTX_free(hub.ssl_ctx);
+}
