@@ -9,6 +9,15 @@
 #   admin, its questions and forms, tokens, password, error pages) and
 #   fails on any console error or warning of the hub's pages. Its servers
 #   are the echo server, whose stop takes 3 s (so home shows "stopping").
+# Chromium reloads a page that meets a network change (ERR_NETWORK_CHANGED),
+# and other tests running beside this one add and remove interfaces all the
+# time: the test, hub and browser run in a network namespace of their own,
+# where only lo exists.
+if [ -z "${RIG_BROWSER_NETNS:-}" ]; then
+	export RIG_BROWSER_NETNS=1
+	exec unshare --net -- "$0" "$@"
+fi
+ip link set lo up
 . "$(dirname "$0")/../e2e/lib.sh"
 
 [ -d "$TOP/tests/browser/node_modules/playwright-core" ] ||
