@@ -32,6 +32,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "priv.h"
 #include "proxy.h"
 #include "req.h"
@@ -353,6 +354,8 @@ daemon_run(struct config *cfg)
 		}
 	}
 	if (r == 0 && first_admin(&hub) == -1)
+		r = UV_EIO;
+	if (r == 0 && oneuser_start(hub.db, hub.is_root) == -1)
 		r = UV_EIO;
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */

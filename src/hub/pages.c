@@ -17,6 +17,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "pages.h"
 #include "progress.h"
 #include "req.h"
@@ -246,6 +247,13 @@ login_done_cb(uv_work_t *w, int status)
 	if (!lw->ok) {
 		log_warnx("login failed from %s", req->addr);
 		login_page(req, 401, "Invalid username or password.", NULL);
+		goto out;
+	}
+	if (oneuser_serves(hub->db, hub->is_root, lw->user_id) != 1) {
+		log_warnx("login of user %lld refused: the hub runs without "
+		          "root and serves its first admin alone",
+		    (long long)lw->user_id);
+		login_page(req, 403, ONEUSER_LOGIN_WHY, NULL);
 		goto out;
 	}
 	hub->m.logins++;
@@ -696,6 +704,10 @@ pages_admin_add(struct req *req)
 	if (name == NULL || (why = username_error(name)) != NULL) {
 		respond_error(req, 400,
 		    name == NULL ? "a name is required" : why);
+		goto out;
+	}
+	if (oneuser_may_add(req->hub->db, req->hub->is_root) == -1) {
+		respond_error(req, 403, ONEUSER_WHY);
 		goto out;
 	}
 	pw = password_generate();

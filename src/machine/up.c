@@ -555,14 +555,15 @@ step_setup(struct up *u)
 	     e = e->next)
 		add_set(&args, e->key, e->value);
 	/* Kernels never get the machine's identity: its metadata service
-	 * is closed to them. A hub run as root runs each user as their own
-	 * account, and the user firewall (hub/firewall.h) covers every
-	 * process of those, logins and cron included. Otherwise servers run
-	 * as the hub's own account, whose self-stop needs the metadata
-	 * service: Landlock closes its ports to the servers' process trees,
-	 * where the machine's kernel can (sandbox.h). */
+	 * is closed to them. A hub run as root (the login, or through sudo)
+	 * runs each user as their own account, and the user firewall
+	 * (hub/firewall.h) covers every process of those, logins and cron
+	 * included. Otherwise servers run as the hub's own account, whose
+	 * self-stop needs the metadata service: Landlock closes its ports
+	 * to the servers' process trees, where the machine's kernel can
+	 * (sandbox.h). */
 	if (u->m->provider->deny_ports != NULL &&
-	    strcmp(u->f.sudo, "root") == 0) {
+	    (strcmp(u->f.sudo, "root") == 0 || u->rm->service_sudo)) {
 		if (!hub_key_set(u->m, "user_firewall"))
 			add_set(&args, "user_firewall", "yes");
 	} else if (u->m->provider->deny_ports != NULL && sandbox_works(u))

@@ -1,8 +1,9 @@
 #!/bin/bash
 # On a Data Science VM the image's own JupyterHub service holds port 8000:
 # rig up stops and disables it (with sudo) before its hub starts, once.
-# The host stands in for the DSVM with a jupyterhub service and sudo that
-# only log and pretend (lib.sh, HOST_MODE_1=dsvm). This machine is made
+# The host stands in for the DSVM with a jupyterhub service that only logs
+# and pretends, and a real password-less sudo that logs (lib.sh,
+# HOST_MODE_1=dsvm). This machine is made
 # with hub_access = tunnel: its firewall opens SSH alone. Its login has
 # password-less sudo, so the hub is a root service through sudo (issue
 # 16, item 3): every 'rig service' and 'rig user' call goes through it,

@@ -413,7 +413,7 @@ TEST(db_migrations_idempotent)
 	ASSERT_NOT_NULL(db);
 	ASSERT_EQ(db_user_add(db, "alice", "h", 1), 0);
 	db_close(db);
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2);
 
 	for (int i = 0; i < 2; i++) {
 		db = db_open(path);
@@ -423,11 +423,11 @@ TEST(db_migrations_idempotent)
 		db_user_release(&u);
 		db_close(db);
 	}
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 2);
 	ASSERT_EQ(
 	    raw_int(path,
 	        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
-	    4);
+	    5);
 	mode = raw_text(path, "PRAGMA journal_mode");
 	ASSERT_STR_EQ(mode, "wal");
 	free(mode);
