@@ -161,7 +161,7 @@ name_chars_ok(const char *v, const char *extra)
 /*
  * Whether rig may talk to the host of 'url' at all: Azure's own hosts
  * (ARM, login, prices, IMDS's link-local address; the public address
- * service allow_from = auto asks), loopback (tests: arm_host_loopback(),
+ * service allow_from = auto asks), loopback (tests: host_is_loopback(),
  * the whole host parsed, never a prefix), or anything when the user says
  * so in the environment. One rule for every endpoint key: a rig.conf that
  * came with a cloned project must not send someone's login, or the VM
@@ -182,7 +182,7 @@ azure_host_trusted(const char *url)
 		return 1;
 	if (arm_url_host(url, host, sizeof(host)) == -1)
 		return 0;
-	if (arm_host_loopback(host))
+	if (host_is_loopback(host))
 		return 1;
 	for (size_t i = 0; i < nitems(hosts); i++)
 		if (strcasecmp(host, hosts[i]) == 0)
