@@ -38,7 +38,6 @@ static int name_chars_ok(const char *, const char *);
 static const char *const disk_types[] = { "Premium_LRS", "StandardSSD_LRS",
 	"Standard_LRS", NULL };
 static const char *const no_yes[] = { "no", "yes", NULL };
-static const char *const hub_access[] = { "public", "tunnel", NULL };
 
 /*
  * rig.conf's [azure], in the order rig init writes it. Values are
@@ -82,10 +81,6 @@ const struct setting azure_settings[] = {
 	    .off = A(allow_from), .def = "auto", .check = check_allow_from,
 	    .help = "CIDRs that may reach SSH and the hub; auto: your "
 	            "public address" },
-	{ .section = "azure", .key = "hub_access", .type = SETTING_ENUM,
-	    .off = A(hub_tunnel), .def = "public", .words = hub_access,
-	    .help = "public: the hub's port is open to allow_from; tunnel: "
-	            "only SSH" },
 	{ .section = "azure", .key = "idle_stop", .type = SETTING_DURATION,
 	    .off = A(idle_stop), .def = "3600",
 	    .help = "deallocate after this long idle (0 = never)" },

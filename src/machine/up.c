@@ -545,7 +545,8 @@ step_setup(struct up *u)
 			return -1;
 	}
 	buf_init(&args, 1024 * 1024);
-	buf_addf(&args, "--port %d", u->m->hub_port);
+	buf_addf(&args, "--port %d%s", u->m->hub_port,
+	    u->m->hub_tunnel ? " --loopback" : "");
 	if (u->f.image_jupyter[0] != '\0' && !hub_key_set(u->m, "server_cmd")) {
 		kv = xasprintf("%s%s", u->f.image_jupyter, DSVM_SERVER_CMD);
 		add_set(&args, "server_cmd", kv);
@@ -747,16 +748,14 @@ step_status(struct up *u)
 int
 up_run(struct remote *rm)
 {
-	struct up   u;
-	const char *host;
-	char       *marker, *script, *q;
-	int         r = -1;
+	struct up u;
+	char     *marker, *script, *q, *where;
+	int       r = -1;
 
 	memset(&u, 0, sizeof(u));
 	u.rm = rm;
 	u.m = rm->m;
 	u.t0 = now_ms();
-	host = rm->host != NULL ? rm->host : "127.0.0.1";
 	printf("rig up: machine '%s' (%s)\n", u.m->name,
 	    rm->host != NULL ? rm->host : "this machine");
 	fflush(stdout);
@@ -765,9 +764,9 @@ up_run(struct remote *rm)
 	    step_admin(&u) == -1 || step_start(&u) == -1 ||
 	    step_status(&u) == -1)
 		goto out;
-	printf("\nhub:          https://%s%s%s:%d/\n",
-	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	    u.m->hub_port);
+	where = remote_hub_where(rm);
+	printf("\nhub:          %s\n", where);
+	free(where);
 	if (u.m->provider->up_done != NULL)
 		u.m->provider->up_done(u.m);
 	printf("certificate:  SHA-256 %s\n", u.fingerprint);
