@@ -49,8 +49,17 @@ spawn bob "$BOB"
 
 # Two servers, two accounts: each server's process is its user's account,
 # neither root nor the login.
-pa=$(pgrep -o -f "base_url=/user/$U/") || fail "no server process of $U"
-pb=$(pgrep -o -f "base_url=/user/bob/") || fail "no server process of bob"
+# in_host PATTERN: the oldest process in the host's network namespace
+# whose command line matches (other tests' servers run beside).
+in_host() {
+	local p
+	for p in $(ip netns pids "$NS" | sort -n); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$1" && { echo "$p"; return 0; }
+	done
+	return 1
+}
+pa=$(in_host "base_url=/user/$U/") || fail "no server process of $U"
+pb=$(in_host "base_url=/user/bob/") || fail "no server process of bob"
 ua=$(stat -c %u "/proc/$pa")
 ub=$(stat -c %u "/proc/$pb")
 note "servers: $U as uid $ua ($(id -nu "$ua")), bob as uid $ub ($(id -nu "$ub")); login uid $login_uid"
@@ -60,8 +69,15 @@ note "servers: $U as uid $ua ($(id -nu "$ua")), bob as uid $ub ($(id -nu "$ub"))
 for u in "$ua" "$ub"; do
 	if [ "$u" = 0 ] || [ "$u" = "$login_uid" ]; then fail "a server runs as uid $u"; fi
 done
-out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/bob/" "token:$BOB" \
-	'import os; print(os.getuid())' 2>&1) || fail "runcell: $out"
-[ "$(printf '%s\n' "$out" | tail -n 1)" = "$ub" ] || fail "bob's kernel: $out"
+# Behind the user firewall, rig sandbox's socket filter: no MPTCP socket.
+out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/bob/" "token:$BOB" '
+import os, socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    m = "mptcp-opened"
+except PermissionError:
+    m = "mptcp-refused"
+print(os.getuid(), m)' 2>&1) || fail "runcell: $out"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "$ub mptcp-refused" ] || fail "bob's kernel: $out"
 azure_violations
 cd /
