@@ -312,6 +312,8 @@ TEST(machine_hub_access)
 
 	write_conf("[machine]\nhub_access = private\n");
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
 	write_conf("[azure]\nhub_access = tunnel\n");
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
 }
