@@ -3,7 +3,8 @@
 # (only the missing ones, one apt call; clang-format 14 for the layout
 # check, tests/checks/format.sh; the line with openssh-server is
 # for the machine workflow's tests, sshd in network namespaces and rsync;
-# the last line of PKGS is for bench/run) and playwright-core for the
+# sudo is for a test host whose login becomes root through it; the last
+# line of PKGS is for bench/run) and playwright-core for the
 # browser test (npm, no browser download: the test uses Debian's
 # /usr/bin/chromium).
 # Idempotent; when everything is present it only checks and exits.
@@ -15,7 +16,7 @@ libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl clang-format
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
-openssh-server openssh-client rsync iproute2 git nftables
+openssh-server openssh-client rsync iproute2 git nftables sudo
 jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {

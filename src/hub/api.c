@@ -18,6 +18,7 @@
 #include "config.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "progress.h"
 #include "req.h"
 #include "respond.h"
@@ -217,6 +218,10 @@ api_user_add(struct req *req)
 	    sizeof(msg));
 	if (why != NULL) {
 		respond_error(req, 400, why);
+		return;
+	}
+	if (oneuser_may_add(req->hub->db, req->hub->is_root) == -1) {
+		respond_error(req, 403, ONEUSER_WHY);
 		return;
 	}
 	r = db_user_add(req->hub->db, name, "", admin);

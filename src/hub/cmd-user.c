@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "state.h"
 #include "db.h"
+#include "oneuser.h"
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/util.h"
@@ -175,6 +176,10 @@ user_add(struct db *db, const struct user_opts *o)
 
 	if (check_new_name(o->state_dir, name) == -1)
 		return 1;
+	if (oneuser_may_add(db, oneuser_hub_is_root(db)) == -1) {
+		error("cannot add '%s': %s", name, ONEUSER_WHY);
+		return 1;
+	}
 	if (new_password(o->password_stdin, &pw, &generated) == -1)
 		return 1;
 	hash = password_hash(pw);

@@ -32,6 +32,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "priv.h"
 #include "proxy.h"
 #include "req.h"
@@ -55,7 +56,6 @@ static void cull_cb(uv_timer_t *);
 static int  first_admin(struct hub *);
 static int  parse_listen(const char *, struct sockaddr_storage *, char *host,
      size_t hostlen, int *port);
-static int  is_loopback(const char *host);
 static void print_url(const char *scheme, const char *host, int port);
 static void print_urls(struct hub *, const char *host, int port);
 static void priv_lost(struct hub *);
@@ -271,12 +271,6 @@ parse_listen(const char *s, struct sockaddr_storage *ss, char *host,
 	return error("--listen: '%s' is not a numeric address", host);
 }
 
-static int
-is_loopback(const char *host)
-{
-	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
-}
-
 /* One address the hub answers on, an IPv6 one in brackets. */
 static void
 print_url(const char *scheme, const char *host, int port)
@@ -335,7 +329,7 @@ daemon_run(struct config *cfg)
 	hub.loop = uv_default_loop();
 	if (cfg->tls && load_tls(&hub) == -1)
 		goto out;
-	if (!cfg->tls && !is_loopback(host))
+	if (!cfg->tls && !host_is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		          "proxy",
 		    host);
@@ -359,6 +353,8 @@ daemon_run(struct config *cfg)
 		}
 	}
 	if (r == 0 && first_admin(&hub) == -1)
+		r = UV_EIO;
+	if (r == 0 && oneuser_start(hub.db, hub.is_root) == -1)
 		r = UV_EIO;
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */

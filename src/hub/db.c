@@ -88,6 +88,12 @@ static const char *const migrations[] = {
 	/* 2: a server may listen on a Unix socket instead of a port; a hub
 	 * that takes it over after a restart must find it there. */
 	"ALTER TABLE servers ADD COLUMN sock TEXT NOT NULL DEFAULT '';",
+	/* 3: facts the hub records about itself for the commands that run
+	 * apart from it (whether it runs as root: oneuser.h). */
+	"CREATE TABLE facts ("
+	"  name          TEXT    PRIMARY KEY,"
+	"  value         TEXT    NOT NULL"
+	") STRICT;",
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -560,6 +566,64 @@ db_user_list(struct db *db, struct db_user **users, size_t *n)
 	*users = v;
 	*n = len;
 	return 0;
+}
+
+int
+db_user_first(struct db *db, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	st = db_prepare(db,
+	    "SELECT id FROM users ORDER BY admin DESC, id LIMIT 1", __func__);
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_fact_get(struct db *db, const char *name, char **value)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	*value = NULL;
+	st =
+	    db_prepare(db, "SELECT value FROM facts WHERE name = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*value = col_str(st, 0);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_fact_set(struct db *db, const char *name, const char *value)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO facts (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
 }
 
 int

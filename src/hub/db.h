@@ -77,6 +77,15 @@ int db_user_touch(struct db *, int64_t user_id, int64_t when);
 int  db_user_list(struct db *, struct db_user **users, size_t *n);
 int  db_user_count(struct db *, int64_t *n);
 int  db_admin_count(struct db *, int64_t *n); /* users who are admins */
+/* The first admin (the lowest id among admins, else among all users):
+ * 0 and *id set, 1 if there are no users, -1 on error. */
+int db_user_first(struct db *, int64_t *id);
+
+/* Facts the hub records about itself (name, value), for the commands that
+ * run apart from it. get: 0 and *value set (caller frees), 1 if never set,
+ * -1 on error; set: 0 or -1. */
+int  db_fact_get(struct db *, const char *name, char **value);
+int  db_fact_set(struct db *, const char *name, const char *value);
 void db_user_release(struct db_user *);
 void db_users_free(struct db_user *, size_t n);
 

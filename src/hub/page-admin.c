@@ -16,6 +16,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "pages-internal.h"
 #include "pages.h"
 #include "req.h"
@@ -173,6 +174,11 @@ pages_admin_add(struct req *req)
 	                             name, why, sizeof(why));
 	if (f.error != NULL) {
 		admin_page(req, 400, &f);
+		goto out;
+	}
+	if (oneuser_may_add(req->hub->db, req->hub->is_root) == -1) {
+		f.error = ONEUSER_WHY;
+		admin_page(req, 403, &f);
 		goto out;
 	}
 	pw = password_generate();

@@ -13,6 +13,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "pages-internal.h"
 #include "pages.h"
 #include "req.h"
@@ -172,6 +173,13 @@ login_done_cb(uv_work_t *w, int status)
 		log_warnx("login failed from %s", req->addr);
 		login_page(req, 401, "Invalid username or password.", lw->name,
 		    NULL);
+		goto out;
+	}
+	if (oneuser_serves(hub->db, hub->is_root, lw->user_id) != 1) {
+		log_warnx("login of user %lld refused: the hub runs without "
+		          "root and serves its first admin alone",
+		    (long long)lw->user_id);
+		login_page(req, 403, ONEUSER_LOGIN_WHY, lw->name, NULL);
 		goto out;
 	}
 	hub->m.logins++;

@@ -28,6 +28,7 @@
 #include "progress.h"
 #include "proxy.h"
 #include "accounts.h"
+#include "oneuser.h"
 #include "probe.h"
 #include "server.h"
 #include "serverlog.h"
@@ -319,6 +320,12 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 		return 1;
 	if (s != NULL && s->state == SERVER_STOPPING) {
 		*err = "the server is still stopping";
+		return -1;
+	}
+	if (oneuser_serves(hub->db, hub->is_root, u->id) != 1) {
+		*err = "this hub runs without root and serves its first admin "
+		       "alone: other users' servers would run as its own "
+		       "account";
 		return -1;
 	}
 	if (s != NULL)

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "hub.h"
+#include "oneuser.h"
 #include "req.h"
 #include "session.h"
 #include "lib/url.h"
@@ -160,6 +161,11 @@ resolve(struct req *req, const char *cred, int is_token)
 		else
 			r = db_session_find(req->hub->db, hash, &hit.user_id,
 			    &hit.xsrf);
+		/* A hub without root serves one user (oneuser.h). */
+		if (r == 0 &&
+		    oneuser_serves(req->hub->db, req->hub->is_root,
+		        hit.user_id) != 1)
+			r = 1;
 		if (r != 0 ||
 		    db_user_get_id(req->hub->db, hit.user_id, &hit.user) != 0) {
 			free_secret(hit.xsrf);

@@ -8,7 +8,8 @@
  * its placeholders filled in (spawn-cmd.h), found in SAFE_PATH, and
  * started through 'rig sandbox' (cmd-sandbox.c), which as root joins the
  * cgroup, sets the umask and becomes the account before it runs the
- * server, and applies server_deny_ports. It starts detached, in its own
+ * server, applies server_deny_ports and its socket filter (sandbox.h),
+ * as root or not. It starts detached, in its own
  * session, so that it outlives the hub, with a fixed environment (the
  * secret in JUPYTER_TOKEN, never on the command line), on a free loopback
  * port, its output through a pipe to the hub (serverlog.h).
@@ -249,7 +250,8 @@ setup_cb(void *arg, int r)
 
 /*
  * The launcher's words: as root the cgroup (made here, with the limits),
- * umask 077 and the account; server_deny_ports. With the helper, it makes
+ * umask 077 and the account; server_deny_ports; without any, rig sandbox
+ * still runs the server, for its socket filter. With the helper, it makes
  * the cgroup (asked here, answered before the start that follows) and
  * adds the first three itself: *in_cgroup says to ask for that. 0, or -1
  * with the start failed and said why.
@@ -322,7 +324,8 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 		pre[npre++] = (char *)"--deny-connect";
 		pre[npre++] = s->hub->cfg->server_deny_ports;
 	}
-	if (npre > 0 && wrap(argv, file, pre, npre) == -1) {
+	/* Always: rig sandbox's socket filter is for every server. */
+	if (wrap(argv, file, pre, npre) == -1) {
 		server_spawn_failed(s,
 		    "cannot find rig itself to start the "
 		    "server through");

@@ -427,9 +427,20 @@ HOSTS_PIDS=
 # hosts_up N: starts N hosts, reachable at $(host_addr I) port 22 as user
 # $HOST_USER with key $HOST_KEY ($HOST_WRONG_KEY is another key). Before the
 # call, HOST_MODE_I may set a host apart: "diskfull" (its home is a full
-# 2 MB tmpfs), "os:ID" (its /etc/os-release says ID) or "dsvm" (like a
-# Data Science VM: a JupyterHub service, and password-less sudo; both are
-# stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log).
+# 2 MB tmpfs), "os:ID" (its /etc/os-release says ID), "dsvm" (like a
+# Data Science VM: a JupyterHub service, a stand-in in the host's own
+# /usr/local/bin logging to $h/systemctl.log, and password-less sudo, the
+# real one behind a stand-in that logs to $h/sudo.log)
+# or "sudo" (Debian's real sudo, password-less for $HOST_USER through an
+# /etc/sudoers of the host's own: its root is this machine's root).
+# host_sudoers DIR: DIR/sudoers, to be the host's /etc/sudoers: $HOST_USER
+# may run anything as root without a password.
+host_sudoers() {
+	[ -u /usr/bin/sudo ] || fail "no sudo: run scripts/install-deps.sh"
+	printf 'Defaults !fqdn\n%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$HOST_USER" >"$1/sudoers"
+	chmod 440 "$1/sudoers"
+}
+
 hosts_up() {
 	local n=$1 i a b ns h addr mode pre netlock
 	HOSTS_DIR=$T/hosts
@@ -518,13 +529,14 @@ EOC
 			;;
 		dsvm)
 			mkdir -p "$h/bin"
+			host_sudoers "$h"
 			cat >"$h/bin/sudo" <<EOS
 #!/bin/sh
-# Test stand-in for password-less sudo: runs the command, marked as root,
-# and logs it.
+# Logs what goes through sudo, then the real one (password-less for the
+# login through the host's own /etc/sudoers).
 [ "\$1" = -n ] && shift
 echo "\$*" >>$h/sudo.log
-RIG_TEST_ROOT=1 exec "\$@"
+exec /usr/bin/sudo -n "\$@"
 EOS
 			cat >"$h/bin/systemctl" <<EOS
 #!/bin/sh
@@ -533,7 +545,7 @@ echo "\$*" >>$h/systemctl.log
 case "\$*" in
 "is-active --quiet jupyterhub" | "is-enabled --quiet jupyterhub") [ ! -e $h/hub-disabled ] ;;
 "disable --now jupyterhub")
-	[ "\${RIG_TEST_ROOT:-}" = 1 ] || { echo "Access denied" >&2; exit 1; }
+	[ "\$(id -u)" = 0 ] || { echo "Access denied" >&2; exit 1; }
 	touch $h/hub-disabled ;;
 *) exit 1 ;;
 esac
@@ -543,7 +555,12 @@ EOS
 			: >"$h/sudo.log"
 			chmod 666 "$h/systemctl.log" "$h/sudo.log"
 			chmod 777 "$h"
-			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin &&
+				mount --bind $h/sudoers /etc/sudoers"
+			;;
+		sudo)
+			host_sudoers "$h"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/sudoers /etc/sudoers"
 			;;
 		*) pre="mount --bind $h/home $HOSTS_DIR/home" ;;
 		esac

@@ -431,7 +431,7 @@ TEST(db_migrations_idempotent)
 	ASSERT_EQ(
 	    raw_int(path,
 	        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
-	    4);
+	    5);
 	mode = raw_text(path, "PRAGMA journal_mode");
 	ASSERT_STR_EQ(mode, "wal");
 	free(mode);
