@@ -102,7 +102,7 @@ static void          db_finish(struct db *, sqlite3_stmt *);
 static int           db_fail(struct db *, sqlite3_stmt *, const char *);
 static int           db_run(struct db *, sqlite3_stmt *, const char *);
 static int           db_user_version(struct db *, int *);
-static int           db_migrate(struct db *);
+static int           db_migrate(struct db *, int upto);
 static int           db_create_file(const char *);
 static void          db_chmod_aux(const char *, const char *);
 static char         *col_str(sqlite3_stmt *, int);
@@ -214,7 +214,7 @@ db_user_version(struct db *db, int *version)
  * used with a schema it does not know.
  */
 static int
-db_migrate(struct db *db)
+db_migrate(struct db *db, int upto)
 {
 	const int latest = (int)nitems(migrations);
 	char      sql[64];
@@ -222,7 +222,7 @@ db_migrate(struct db *db)
 
 	if (db_user_version(db, &version) == -1)
 		return -1;
-	if (version == latest)
+	if (version == upto)
 		return 0;
 	if (db_exec(db, "BEGIN IMMEDIATE", __func__) == -1)
 		return -1;
@@ -233,7 +233,7 @@ db_migrate(struct db *db)
 		    __func__, version, latest);
 		goto fail;
 	}
-	for (; version < latest; version++) {
+	for (; version < upto; version++) {
 		if (db_exec(db, migrations[version], __func__) == -1)
 			goto fail;
 		r = snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
@@ -312,8 +312,20 @@ db_chmod_aux(const char *path, const char *suffix)
 	free(p);
 }
 
+int
+db_schema_latest(void)
+{
+	return (int)nitems(migrations);
+}
+
 struct db *
 db_open(const char *path)
+{
+	return db_open_at(path, db_schema_latest());
+}
+
+struct db *
+db_open_at(const char *path, int version)
 {
 	struct db    *db;
 	sqlite3_stmt *st;
@@ -353,7 +365,8 @@ db_open(const char *path)
 		    mode != NULL ? mode : "unknown");
 	db_finish(db, st);
 
-	if (db_migrate(db) == -1)
+	if (version < 1 || version > db_schema_latest() ||
+	    db_migrate(db, version) == -1)
 		goto fail;
 	db_chmod_aux(path, "-wal");
 	db_chmod_aux(path, "-shm");

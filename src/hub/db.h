@@ -56,6 +56,10 @@ struct db_server {
 /* Opens (creating if needed) 'path' with mode 0600 and runs migrations.
  * NULL on error, logged. */
 struct db *db_open(const char *path);
+/* The same, migrated only up to schema 'version' (1 to db_schema_latest()):
+ * for the tests of a migration, which start from the schema before it. */
+struct db *db_open_at(const char *path, int version);
+int        db_schema_latest(void); /* the number of the last migration */
 void       db_close(struct db *); /* db_close(NULL) does nothing */
 /* Changes whenever this handle deletes a user, token or session, or
  * changes a password or admin flag: caches of credentials compare it. */
@@ -74,9 +78,9 @@ int db_user_set_password(struct db *, const char *name, const char *pwhash);
 int db_user_set_admin(struct db *, const char *name, int admin);
 int db_user_touch(struct db *, int64_t user_id, int64_t when);
 /* All users ordered by name; *n set; caller frees with db_users_free. */
-int  db_user_list(struct db *, struct db_user **users, size_t *n);
-int  db_user_count(struct db *, int64_t *n);
-int  db_admin_count(struct db *, int64_t *n); /* users who are admins */
+int db_user_list(struct db *, struct db_user **users, size_t *n);
+int db_user_count(struct db *, int64_t *n);
+int db_admin_count(struct db *, int64_t *n); /* users who are admins */
 /* The first admin (the lowest id among admins, else among all users):
  * 0 and *id set, 1 if there are no users, -1 on error. */
 int db_user_first(struct db *, int64_t *id);

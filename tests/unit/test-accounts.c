@@ -95,8 +95,8 @@ TEST(account_user_rule)
 	ASSERT_EQ(account_user_max(""), 32);
 	ASSERT_NULL(account_user_error("rig-", "alice", why, sizeof(why)));
 	/* 28 fit after "rig-", 29 do not (the account would be 33). */
-	ASSERT_NULL(account_user_error("rig-",
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", why, sizeof(why)));
+	ASSERT_NULL(account_user_error("rig-", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    why, sizeof(why)));
 	ASSERT_NOT_NULL(account_user_error("rig-",
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa", why, sizeof(why)));
 	ASSERT_NOT_NULL(strstr(why, "at most 28"));
