@@ -538,7 +538,8 @@ activity(struct req *req, struct db_user *u)
 		t = iso_parse(iso);
 	json_decref(body);
 	if (t < 0) {
-		respond_error(req, 400, "last_activity must be an ISO 8601 time");
+		respond_error(req, 400,
+		    "last_activity must be an ISO 8601 time");
 		return;
 	}
 	if (t > now)

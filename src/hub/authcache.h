@@ -19,10 +19,10 @@
 
 /* What a credential hash resolved to. */
 struct auth_hit {
-	int64_t        user_id;
-	int64_t        token_id; /* 0 for a session */
-	char          *xsrf; /* sessions only; caller frees */
-	struct db_user user; /* caller releases with db_user_release */
+	int64_t         user_id;
+	int64_t         token_id; /* 0 for a session */
+	char           *xsrf; /* sessions only; caller frees */
+	struct db_user  user; /* caller releases with db_user_release */
 	enum token_kind kind; /* tokens only */
 	char *scopes; /* tokens: "" inherits the user's; caller frees */
 	char *session; /* the login session's hash, or NULL; caller frees */

@@ -33,8 +33,7 @@
 
 #define SINGLEUSER "jupyterhub-singleuser"
 
-static const char *const protocols[] = { "auto", "token", "jupyterhub",
-	NULL };
+static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
 
 static int check_deny_ports(void *, const char *, char *, size_t);
 static int check_user_prefix(void *, const char *, char *, size_t);

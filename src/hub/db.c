@@ -718,11 +718,12 @@ db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 		if (st == NULL)
 			return -1;
 		if (sqlite3_bind_int64(st, 1, t->user_id) != SQLITE_OK ||
-		    sqlite3_bind_text(st, 2, t->client_id, -1,
-		        SQLITE_STATIC) != SQLITE_OK ||
-		    (t->session != NULL ? sqlite3_bind_text(st, 3, t->session,
-		                              -1, SQLITE_STATIC)
-		                        : sqlite3_bind_null(st, 3)) != SQLITE_OK)
+		    sqlite3_bind_text(st, 2, t->client_id, -1, SQLITE_STATIC) !=
+		        SQLITE_OK ||
+		    (t->session != NULL
+		            ? sqlite3_bind_text(st, 3, t->session, -1,
+		                  SQLITE_STATIC)
+		            : sqlite3_bind_null(st, 3)) != SQLITE_OK)
 			return db_fail(db, st, __func__);
 		if (db_run(db, st, __func__) == -1)
 			return -1;
@@ -739,8 +740,8 @@ db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 	    sqlite3_bind_text(st, 3, t->note != NULL ? t->note : "", -1,
 	        SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, token_kinds[t->kind], -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, token_kinds[t->kind], -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
 	    sqlite3_bind_text(st, 6, t->scopes != NULL ? t->scopes : "", -1,
 	        SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 7, t->expires) != SQLITE_OK ||

@@ -35,9 +35,9 @@ struct db_token_auth {
 	int64_t         user_id;
 	int64_t         token_id;
 	enum token_kind kind;
-	char *scopes; /* "" inherits the owner's, else scopes by spaces */
-	char *client_id; /* OAuth: the client it was issued to, else "" */
-	char *session; /* OAuth: the hub session's hash, or NULL */
+	char   *scopes; /* "" inherits the owner's, else scopes by spaces */
+	char   *client_id; /* OAuth: the client it was issued to, else "" */
+	char   *session; /* OAuth: the hub session's hash, or NULL */
 	int64_t expires; /* 0 never */
 };
 
@@ -128,8 +128,7 @@ int db_token_add(struct db *, int64_t user_id, const char *hash,
 int  db_token_find(struct db *, const char *hash, struct db_token_auth *a);
 void db_token_auth_release(struct db_token_auth *);
 /* Any kind of token, with its scopes and expiry; 0 done, -1 error. */
-int db_token_add_scoped(struct db *, const struct db_token_new *,
-    int64_t *id);
+int db_token_add_scoped(struct db *, const struct db_token_new *, int64_t *id);
 /* The server's own token of a user: replaces any earlier one; it goes
  * with the server's row (db_server_del). 0 done, -1 error. */
 int db_server_token_set(struct db *, int64_t user_id, const char *hash,
@@ -158,8 +157,7 @@ int db_session_expire(struct db *, int64_t now);
  * row, now deleted: a code works once; release with
  * db_oauth_code_release), 1 if unknown, -1 error. */
 int  db_oauth_code_add(struct db *, const struct db_oauth_code *);
-int  db_oauth_code_take(struct db *, const char *hash,
-     struct db_oauth_code *c);
+int  db_oauth_code_take(struct db *, const char *hash, struct db_oauth_code *c);
 void db_oauth_code_release(struct db_oauth_code *);
 int  db_oauth_code_expire(struct db *, int64_t now);
 

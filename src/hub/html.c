@@ -142,6 +142,11 @@ const char html_css[] =
 
 /* Follows the spawn's progress events; on success goes on to the server,
  * on failure reloads so the page shows the error and the log. */
+const char html_logo_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"28\" "
+    "viewBox=\"0 0 60 28\"><text x=\"2\" y=\"22\" font-family=\"sans-serif\" "
+    "font-size=\"22\" font-weight=\"bold\" fill=\"#333\">rig</text></svg>";
+
 const char html_spawn_js[] =
     "(function(){\n"
     "var el=document.getElementById('progress');\n"

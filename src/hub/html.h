@@ -33,5 +33,7 @@ char *html_error_page(int status, const char *msg);
 
 extern const char html_css[];
 extern const char html_spawn_js[];
+/* The hub's logo, SVG: single-user servers show /hub/logo. */
+extern const char html_logo_svg[];
 
 #endif

@@ -27,12 +27,11 @@
 
 static char *query_get(const struct req *, const char *name);
 static char *body_get(const struct req *, const char *name);
-static int   client_user(struct req *, const char *client_id,
-      struct db_user *u);
-static void  token_error(struct req *, int status, const char *error,
-     const char *why);
-static int   client_secret_ok(struct req *, const struct db_user *u,
-      const char *secret);
+static int  client_user(struct req *, const char *client_id, struct db_user *u);
+static void token_error(struct req *, int status, const char *error,
+    const char *why);
+static int  client_secret_ok(struct req *, const struct db_user *u,
+     const char *secret);
 
 char *
 oauth_client_id(const char *name)
@@ -55,8 +54,7 @@ query_get(const struct req *req, const char *name)
 static char *
 body_get(const struct req *req, const char *name)
 {
-	return form_get(buf_str((struct buf *)&req->body), req->body.len,
-	    name);
+	return form_get(buf_str((struct buf *)&req->body), req->body.len, name);
 }
 
 /* The user whose server 'client_id' is: 0 and *u (release it), 1 none. */
@@ -78,16 +76,16 @@ client_user(struct req *req, const char *client_id, struct db_user *u)
 void
 oauth_authorize(struct req *req)
 {
-	char          *client_id = query_get(req, "client_id");
-	char          *redirect = query_get(req, "redirect_uri");
-	char          *type = query_get(req, "response_type");
-	char          *state = query_get(req, "state");
-	char          *registered = NULL, *code = NULL, *scopes = NULL;
-	char          *enc = NULL, *loc = NULL;
-	char           hash[TOKEN_HASH_LEN + 1];
-	struct db_user owner;
+	char                *client_id = query_get(req, "client_id");
+	char                *redirect = query_get(req, "redirect_uri");
+	char                *type = query_get(req, "response_type");
+	char                *state = query_get(req, "state");
+	char                *registered = NULL, *code = NULL, *scopes = NULL;
+	char                *enc = NULL, *loc = NULL;
+	char                 hash[TOKEN_HASH_LEN + 1];
+	struct db_user       owner;
 	struct db_oauth_code c;
-	int            have_owner = 0;
+	int                  have_owner = 0;
 
 	memset(&owner, 0, sizeof(owner));
 	if (client_user(req, client_id, &owner) != 0) {
@@ -192,8 +190,8 @@ oauth_token(struct req *req)
 	struct db_oauth_code c;
 	struct db_token_new  t;
 	int                  have_client = 0, have_code = 0;
-	int64_t              life = (int64_t)req->hub->cfg->session_days * 86400;
-	json_t              *j;
+	int64_t life = (int64_t)req->hub->cfg->session_days * 86400;
+	json_t *j;
 
 	memset(&c, 0, sizeof(c));
 	if (grant == NULL || strcmp(grant, "authorization_code") != 0) {
@@ -219,8 +217,7 @@ oauth_token(struct req *req)
 	/* Taken, so used: a second try with the same code finds nothing. */
 	token_hash(code, hash);
 	if (db_oauth_code_take(req->hub->db, hash, &c) != 0) {
-		token_error(req, 400, "invalid_grant",
-		    "unknown or used code");
+		token_error(req, 400, "invalid_grant", "unknown or used code");
 		goto out;
 	}
 	have_code = 1;
@@ -248,9 +245,8 @@ oauth_token(struct req *req)
 		token_error(req, 500, "server_error", "cannot store the token");
 		goto out;
 	}
-	j = json_pack("{s:s, s:s, s:I, s:s}", "access_token", tok,
-	    "token_type", "Bearer", "expires_in", (json_int_t)life, "scope",
-	    c.scopes);
+	j = json_pack("{s:s, s:s, s:I, s:s}", "access_token", tok, "token_type",
+	    "Bearer", "expires_in", (json_int_t)life, "scope", c.scopes);
 	respond_json(req, 200, j);
 out:
 	if (have_client)

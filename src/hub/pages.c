@@ -882,6 +882,13 @@ pages_css(struct req *req)
 }
 
 void
+pages_logo(struct req *req)
+{
+	respond(req, 200, "image/svg+xml", NULL, html_logo_svg,
+	    strlen(html_logo_svg));
+}
+
+void
 pages_js(struct req *req)
 {
 	respond(req, 200, "text/javascript", NULL, html_spawn_js,

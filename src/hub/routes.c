@@ -58,6 +58,7 @@ static const struct route routes[] = {
 	{ M_POST, "/hub/api/oauth2/token", ANYONE, NO_CHECK,  oauth_token, NULL },
 	{ M_READ, "/hub/static/rig.css",  ANYONE, NO_CHECK,   pages_css, NULL },
 	{ M_READ, "/hub/static/spawn.js", ANYONE, NO_CHECK,   pages_js, NULL },
+	{ M_READ, "/hub/logo",            ANYONE, NO_CHECK,   pages_logo, NULL },
 	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login, NULL },
 	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try, NULL },
 	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout, NULL },
@@ -448,9 +449,8 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 		return;
 	case ROUTE_NO_SCOPE:
 		respond_error(req, 403,
-		    r->scope != NULL
-		        ? "the token's scopes do not allow this"
-		        : "this token may not be used here");
+		    r->scope != NULL ? "the token's scopes do not allow this"
+		                     : "this token may not be used here");
 		return;
 	case ROUTE_NOT_OWNER:
 		respond_error(req, 403,

@@ -57,7 +57,7 @@ scopes_of_user(const char *name, int admin, int admin_access)
 	static const char *const all[] = { "admin:servers", "admin:users",
 		"list:users", "read:servers", "read:tokens", "read:users",
 		"servers", "tokens", "users" };
-	struct buf b;
+	struct buf               b;
 
 	buf_init(&b, SCOPES_MAX * 4);
 	for (size_t i = 0; i < nitems(own); i++)

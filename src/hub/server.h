@@ -52,25 +52,25 @@ struct server {
 	int                   pid; /* by the spawner, kept in SQLite */
 	char                  pid_start[32]; /* with pid: one process */
 	int                   port;
-	char                 *secret; /* also its API token (token kind server) */
-	int                   protocol; /* enum server_protocol (config.h) */
-	int64_t               started;
-	int64_t               last_activity; /* proxied traffic or reported */
-	uint64_t              spawn_ms; /* when the start was asked for */
-	uint64_t              deadline_ms; /* pending: give up at */
-	char                 *error; /* why the last start failed */
-	char                 *log_path;
-	uv_process_t          proc; /* local spawner: children of this hub */
-	int                   have_proc;
-	uv_timer_t            timer; /* probe and stop timing */
-	int                   refs; /* handles open + work in flight + 1 */
-	int                   removed; /* no longer in the hub's table */
-	int                   probing;
-	int                   culling;
-	uint64_t              cpu_ticks; /* at the last cull */
-	uint64_t              oom_kills; /* seen so far (servers_tick()) */
-	struct server_event   ev[SERVER_MAX_EVENTS];
-	int                   nev;
+	char               *secret; /* also its API token (token kind server) */
+	int                 protocol; /* enum server_protocol (config.h) */
+	int64_t             started;
+	int64_t             last_activity; /* proxied traffic or reported */
+	uint64_t            spawn_ms; /* when the start was asked for */
+	uint64_t            deadline_ms; /* pending: give up at */
+	char               *error; /* why the last start failed */
+	char               *log_path;
+	uv_process_t        proc; /* local spawner: children of this hub */
+	int                 have_proc;
+	uv_timer_t          timer; /* probe and stop timing */
+	int                 refs; /* handles open + work in flight + 1 */
+	int                 removed; /* no longer in the hub's table */
+	int                 probing;
+	int                 culling;
+	uint64_t            cpu_ticks; /* at the last cull */
+	uint64_t            oom_kills; /* seen so far (servers_tick()) */
+	struct server_event ev[SERVER_MAX_EVENTS];
+	int                 nev;
 	struct server_listener_list listeners; /* progress.c */
 	struct server              *hnext;
 };

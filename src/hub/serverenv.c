@@ -40,9 +40,8 @@ server_env(const struct server *s, const char *root, const char *program,
 	env[n++] = xasprintf("JUPYTERHUB_API_TOKEN=%s", s->secret);
 	env[n++] = xasprintf("JPY_API_TOKEN=%s", s->secret);
 	env[n++] = xasprintf("JUPYTERHUB_API_URL=%s", api);
-	env[n++] =
-	    xasprintf("JUPYTERHUB_ACTIVITY_URL=%s/users/%s/activity", api,
-	        s->name);
+	env[n++] = xasprintf("JUPYTERHUB_ACTIVITY_URL=%s/users/%s/activity",
+	    api, s->name);
 	env[n++] = xasprintf("JUPYTERHUB_CLIENT_ID=" OAUTH_CLIENT_PREFIX "%s",
 	    s->name);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_CALLBACK_URL=/user/%s/"
@@ -50,7 +49,8 @@ server_env(const struct server *s, const char *root, const char *program,
 	    s->name);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_ACCESS_SCOPES=%s", scopes);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_SCOPES=%s", scopes);
-	env[n++] = xasprintf("JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES=%s", scopes);
+	env[n++] =
+	    xasprintf("JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES=%s", scopes);
 	env[n++] = xstrdup("JUPYTERHUB_BASE_URL=/");
 	env[n++] = xstrdup("JUPYTERHUB_HOST=");
 	env[n++] = xstrdup("JUPYTERHUB_SERVER_NAME=");
