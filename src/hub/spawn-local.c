@@ -9,9 +9,9 @@
  * started through 'rig sandbox' (cmd-sandbox.c), which as root joins the
  * cgroup, sets the umask and becomes the account before it runs the
  * server, and applies server_deny_ports. It starts detached, in its own
- * session, so that it outlives the hub, with a fixed environment (what
- * serverenv.h says of the hub: never on the command line), on a free loopback
- * port, its output through a pipe to the hub (serverlog.h).
+ * session, so that it outlives the hub, with a fixed environment (the
+ * hub's part from serverenv.h; the secret never on the command line), on
+ * a free loopback port, its output through a pipe to the hub (serverlog.h).
  *
  * When the server's process is gone (stopped, culled, died), what it
  * left behind goes too: its cgroup is killed, then any process of its
