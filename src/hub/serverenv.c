@@ -26,7 +26,7 @@ server_env(const struct server *s, const char *root, const char *program,
     char **env, int n)
 {
 	const struct hub *hub = s->hub;
-	char             *api, *scopes;
+	char             *api, *scopes, *client, *callback;
 
 	env[n++] = xasprintf("JUPYTERHUB_USER=%s", s->name);
 	env[n++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=/user/%s/", s->name);
@@ -42,11 +42,10 @@ server_env(const struct server *s, const char *root, const char *program,
 	env[n++] = xasprintf("JUPYTERHUB_API_URL=%s", api);
 	env[n++] = xasprintf("JUPYTERHUB_ACTIVITY_URL=%s/users/%s/activity",
 	    api, s->name);
-	env[n++] = xasprintf("JUPYTERHUB_CLIENT_ID=" OAUTH_CLIENT_PREFIX "%s",
-	    s->name);
-	env[n++] = xasprintf("JUPYTERHUB_OAUTH_CALLBACK_URL=/user/%s/"
-	                     "oauth_callback",
-	    s->name);
+	client = oauth_client_id(s->name);
+	callback = oauth_callback_url(s->name);
+	env[n++] = xasprintf("JUPYTERHUB_CLIENT_ID=%s", client);
+	env[n++] = xasprintf("JUPYTERHUB_OAUTH_CALLBACK_URL=%s", callback);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_ACCESS_SCOPES=%s", scopes);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_SCOPES=%s", scopes);
 	env[n++] =
@@ -63,5 +62,7 @@ server_env(const struct server *s, const char *root, const char *program,
 		env[n++] = xstrdup("JUPYTERHUB_SINGLEUSER_APP=" NOTEBOOK_APP);
 	free(api);
 	free(scopes);
+	free(client);
+	free(callback);
 	return n;
 }
