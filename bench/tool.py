@@ -7,6 +7,8 @@
                                   until /user/USER/api/status answers 200
                                   through the hub's proxy, then stop it again
     floor PORT USER LOG -- CMD... the same for a notebook server started by hand
+    firstpage URL TOKEN USER PW   log in through the form and time until the
+                                  notebook's tree page, OAuth and spawn included
     start-servers URL TOKEN USERS start many users' servers, wait until all answer
     stop-servers URL TOKEN USERS  stop them, wait until the hub says they are gone
     chp-routes API TOKEN N TARGET add N routes /services/sN to a CHP
@@ -561,6 +563,26 @@ def report(argv):
             ok_fds = fds[1] <= fds[0] + 10
             target("soak: RSS and open fds flat", ok_rss and ok_fds,
                    f"RSS {rss[0]:.0f} → {rss[1]:.0f} kB (max {rss[2]:.0f}); fds {fds[0]:.0f} → {fds[1]:.0f} (max {fds[2]:.0f})")
+
+    # 7. first page
+    fc = R.cases("firstpage", "ms")
+    if fc:
+        L.append("## 7. First page (ms from the login form to the notebook's tree page, the server's start included)\n")
+        L.append("A cookie jar following redirects as a browser does (bench/tool.py firstpage); "
+                 "the server stopped between rounds. JupyterHub's row runs the same classic "
+                 "notebook (JUPYTERHUB_SINGLEUSER_APP), its OAuth dance and CHP included.\n")
+        L.append("| case | rig (singleuser) | JupyterHub (singleuser) | rig (notebook, no OAuth) | rig − JupyterHub |")
+        L.append("|---|---|---|---|---|")
+        for c in fc:
+            r_, j_ = (R.med("firstpage", c, "ms", t) for t in ("rig (singleuser)", "jupyterhub (singleuser)"))
+            L.append(f"| {c} | {R.cell('firstpage', c, 'ms', 'rig (singleuser)')} | "
+                     f"{R.cell('firstpage', c, 'ms', 'jupyterhub (singleuser)')} | "
+                     f"{R.cell('firstpage', c, 'ms', 'rig (notebook)')} | "
+                     f"{fmt(r_ - j_) if None not in (r_, j_) else '–'} |")
+            if None not in (r_, j_):
+                target("first page: rig with singleuser no slower than JupyterHub", r_ <= j_,
+                       f"rig {r_:.0f} ms, JupyterHub {j_:.0f} ms")
+        L.append("")
 
     L.append("## Targets\n")
     L.append("| target | result | detail |")
