@@ -333,11 +333,12 @@ body() {
 }
 
 # wait_ready NAME TOKEN: polls GET /hub/api/users/NAME until its default
-# server is ready (at most 60 s).
+# server is ready (at most READY_S seconds, 60 unless set: a test whose
+# server starts slowly raises it with its spawn_timeout).
 wait_ready() {
-	local name=$1 tok=$2 i code ready=
-	local deadline=$(($(now_ms) + 60000))
-	for i in $(seq 1 300); do
+	local name=$1 tok=$2 i code ready= secs=${READY_S:-60}
+	local deadline=$(($(now_ms) + secs * 1000))
+	for i in $(seq 1 $((secs * 5))); do
 		code=$(TOKEN=$tok api GET "/hub/api/users/$name")
 		if [ "$code" = 200 ]; then
 			ready=$(json 'd["servers"][""]["ready"]' <"$T/body")
@@ -346,7 +347,7 @@ wait_ready() {
 		[ "$(now_ms)" -lt "$deadline" ] || break
 		sleep 0.2
 	done
-	fail "server of $name not ready within 60 s (last: $code $(body))"
+	fail "server of $name not ready within $secs s (last: $code $(body))"
 }
 
 # spawn NAME TOKEN: starts NAME's server through the API and waits for it.

@@ -12,7 +12,9 @@ command -v jupyterhub-singleuser >/dev/null ||
 rig_user_add alice
 rig_user_add bob
 # The default server_cmd where jupyterhub-singleuser is installed.
-hub_config "server_cmd ="
+# jupyterhub-singleuser imports much: on a loaded machine it takes long.
+hub_config "server_cmd =" "spawn_timeout = 150"
+READY_S=150
 hub_start
 ALICE=$(rig_token alice)
 BOB=$(rig_token bob)
