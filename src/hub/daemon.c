@@ -23,6 +23,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "authcache.h"
+#include "apilisten.h"
 #include "autostop.h"
 #include "chunk.h"
 #include "conn.h"
@@ -75,7 +76,7 @@ listen_cb(uv_stream_t *s, int status)
 		log_warnx("listen: %s", uv_strerror(status));
 		return;
 	}
-	conn_accept(hub, s, &req_conn_ops);
+	conn_accept(hub, s, &req_conn_ops, 0);
 }
 
 static void
@@ -96,6 +97,7 @@ hub_stop(struct hub *hub, const char *why)
 	hub->stopping = 1;
 	log_info("stopping (%s); user servers keep running", why);
 	uv_close((uv_handle_t *)&hub->listener, NULL);
+	apilisten_stop(hub);
 	uv_close((uv_handle_t *)&hub->sigterm, NULL);
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 	uv_close((uv_handle_t *)&hub->tick, NULL);
@@ -370,6 +372,8 @@ daemon_run(struct config *cfg)
 	 * nft runs in the helper (priv.h). */
 	if (r == 0 && firewall_start(&hub) == -1)
 		r = UV_EIO;
+	if (r == 0 && apilisten_start(&hub) == -1)
+		r = UV_EIO;
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&hub.listener, 1024, listen_cb);
 	if (r != 0) {
@@ -377,6 +381,7 @@ daemon_run(struct config *cfg)
 			error("cannot listen on %s: %s", cfg->listen,
 			    uv_strerror(r));
 		uv_close((uv_handle_t *)&hub.listener, NULL);
+		apilisten_stop(&hub);
 		uv_run(hub.loop, UV_RUN_DEFAULT);
 		goto out;
 	}

@@ -165,6 +165,12 @@ const char html_favicon_svg[] =
     "<path d=\"M11 25V11h4v2.2c1.2-1.7 3-2.6 5.6-2.4v4c-3.4-.3-5.6 1-5.6 "
     "4.4V25z\" fill=\"#fff\"/></svg>\n";
 
+/* The hub's logo, for the header of single-user servers (/hub/logo). */
+const char html_logo_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"28\" "
+    "viewBox=\"0 0 60 28\"><text x=\"2\" y=\"22\" font-family=\"sans-serif\" "
+    "font-size=\"22\" font-weight=\"bold\" fill=\"#333\">rig</text></svg>";
+
 /*
  * The pages' one script, each part for the elements it finds (every page
  * works without it):

@@ -36,5 +36,7 @@ char *html_error_page(int status, const char *msg, const char *user, int admin,
 extern const char html_css[];
 extern const char html_rig_js[];
 extern const char html_favicon_svg[];
+/* The hub's logo, SVG: single-user servers show /hub/logo. */
+extern const char html_logo_svg[];
 
 #endif

@@ -33,3 +33,10 @@ pages_favicon(struct req *req)
 	    "Cache-Control: public, max-age=86400\r\n", html_favicon_svg,
 	    strlen(html_favicon_svg));
 }
+
+void
+pages_logo(struct req *req)
+{
+	respond(req, 200, "image/svg+xml", NULL, html_logo_svg,
+	    strlen(html_logo_svg));
+}

@@ -14,6 +14,7 @@ struct req;
 void pages_css(struct req *); /* /hub/static/rig.css */
 void pages_js(struct req *); /* /hub/static/rig.js */
 void pages_favicon(struct req *); /* /hub/static/favicon.svg, /favicon.ico */
+void pages_logo(struct req *); /* /hub/logo: servers show it */
 void pages_login(struct req *); /* the form, or on if signed in */
 void pages_login_try(struct req *); /* the form's POST */
 void pages_logout(struct req *);

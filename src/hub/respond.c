@@ -26,6 +26,10 @@
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "         \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
 
+/* The JupyterHub protocol the hub speaks, for jupyterhub-singleuser's
+ * check (it warns when major and minor differ from its own). */
+#define JUPYTERHUB_VERSION_HEADER "X-JupyterHub-Version: 3.0.0\r\n"
+
 int
 req_wants_html(const struct req *req)
 {
@@ -64,7 +68,8 @@ head_to(struct buf *b, struct req *req, int status, const char *ctype,
 	if (ctype != NULL)
 		buf_addf(b, "Content-Type: %s\r\n", ctype);
 	buf_adds(b, SECURITY_HEADERS);
-	if (req->hub->ssl_ctx != NULL)
+	buf_adds(b, JUPYTERHUB_VERSION_HEADER);
+	if (req->hub->ssl_ctx != NULL && !req->internal)
 		buf_adds(b, "Strict-Transport-Security: max-age=31536000\r\n");
 	/* Nothing is cached unless the caller says how (a static asset). */
 	if (!has_header(headers, "Cache-Control"))

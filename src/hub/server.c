@@ -30,6 +30,9 @@
 #include "accounts.h"
 #include "oneuser.h"
 #include "probe.h"
+#include "scopes.h"
+#include "auth.h"
+#include "config.h"
 #include "server.h"
 #include "serverlog.h"
 #include "spawner.h"
@@ -166,6 +169,7 @@ server_save(struct server *s)
 	row.started = s->started;
 	row.last_activity = s->last_activity;
 	row.error = s->error != NULL ? s->error : (char *)"";
+	row.protocol = s->protocol;
 	if (db_server_put(s->hub->db, &row) == -1)
 		log_warnx("server %s: cannot record its state", s->name);
 }
@@ -306,6 +310,24 @@ server_ready(struct server *s)
 	progress_last(s);
 }
 
+/*
+ * The secret is also the server's token at the hub, with the "server"
+ * role's scopes only (scopes.h): JupyterHub's servers report activity
+ * and check their users' OAuth tokens with it, and it is the secret of
+ * the server's OAuth client (oauth.h). It goes with the server's row.
+ */
+static void
+server_token_set(struct server *s)
+{
+	char  hash[TOKEN_HASH_LEN + 1];
+	char *scopes = scopes_server(s->name);
+
+	token_hash(s->secret, hash);
+	if (db_server_token_set(s->hub->db, s->user_id, hash, scopes) != 0)
+		log_warnx("server %s: cannot record its token", s->name);
+	free(scopes);
+}
+
 int
 server_start(struct hub *hub, const struct db_user *u, const char **err)
 {
@@ -335,6 +357,8 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 	s->spawn_ms = now_ms();
 	s->deadline_ms = s->spawn_ms + (uint64_t)hub->cfg->spawn_timeout * 1000;
 	s->secret = random_hex(32);
+	s->protocol = config_server_protocol(hub->cfg);
+	server_token_set(s);
 	progress_step(s, 0, "Server requested");
 	s->spawner->start(s);
 	return 0;

@@ -55,7 +55,8 @@ struct server {
 	char                  pid_start[32]; /* with pid: one process */
 	int                   port; /* TCP, or 0 */
 	char                sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
-	char               *secret;
+	char               *secret; /* also its API token (token kind server) */
+	int                 protocol; /* enum server_protocol (config.h) */
 	int64_t             started;
 	int64_t             last_activity; /* proxied traffic or reported */
 	uint64_t            spawn_ms; /* when the start was asked for */

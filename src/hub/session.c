@@ -147,20 +147,31 @@ check_xsrf(struct req *req, const char *form_value)
 static int
 resolve(struct req *req, const char *cred, int is_token)
 {
-	struct auth_hit hit;
-	char            hash[TOKEN_HASH_LEN + 1];
-	uint64_t        gen = db_generation(req->hub->db);
-	int             r;
+	struct auth_hit      hit;
+	struct db_token_auth ta;
+	char                 hash[TOKEN_HASH_LEN + 1];
+	uint64_t             gen = db_generation(req->hub->db);
+	int                  r;
 
 	memset(&hit, 0, sizeof(hit));
 	if (!authcache_get(cred, gen, &hit)) {
 		token_hash(cred, hash);
-		if (is_token)
-			r = db_token_find(req->hub->db, hash, &hit.user_id,
-			    &hit.token_id);
-		else
+		if (is_token) {
+			r = db_token_find(req->hub->db, hash, &ta);
+			if (r == 0) {
+				hit.user_id = ta.user_id;
+				hit.token_id = ta.token_id;
+				hit.kind = ta.kind;
+				hit.scopes = ta.scopes;
+				hit.session = ta.session;
+				free(ta.client_id);
+			}
+		} else {
 			r = db_session_find(req->hub->db, hash, &hit.user_id,
 			    &hit.xsrf);
+			if (r == 0)
+				hit.session = xstrdup(hash);
+		}
 		/* A hub without root serves one user (oneuser.h). */
 		if (r == 0 &&
 		    oneuser_serves(req->hub->db, req->hub->is_root,
@@ -168,7 +179,7 @@ resolve(struct req *req, const char *cred, int is_token)
 			r = 1;
 		if (r != 0 ||
 		    db_user_get_id(req->hub->db, hit.user_id, &hit.user) != 0) {
-			free_secret(hit.xsrf);
+			auth_hit_release(&hit);
 			return 0;
 		}
 		if (is_token)
@@ -178,6 +189,13 @@ resolve(struct req *req, const char *cred, int is_token)
 	req->user = hit.user;
 	req->xsrf = hit.xsrf;
 	req->by_token = is_token;
+	req->token_kind = hit.kind;
+	req->session = hit.session;
+	/* Only a token with scopes of its own is held to them. */
+	if (hit.scopes != NULL && hit.scopes[0] != '\0')
+		req->scopes = hit.scopes;
+	else
+		free(hit.scopes);
 	return 1;
 }
 
@@ -206,6 +224,9 @@ auth_request(struct req *req)
 		cred = xstrndup(v, n);
 		is_token = 1;
 	} else {
+		/* The servers' loopback listener is for tokens only. */
+		if (req->internal)
+			return 0;
 		v = http_header(&req->head, "cookie", &n);
 		if (v == NULL)
 			return 0;

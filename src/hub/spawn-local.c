@@ -11,8 +11,8 @@
  * server, applies server_deny_ports and its socket filter (sandbox.h),
  * as root or not. It starts detached, in its own
  * session, so that it outlives the hub, with a fixed environment (the
- * secret in JUPYTER_TOKEN, never on the command line), on a free loopback
- * port, its output through a pipe to the hub (serverlog.h).
+ * hub's part from serverenv.h; the secret never on the command line), on
+ * a free loopback port, its output through a pipe to the hub (serverlog.h).
  *
  * When the server's process is gone (stopped, culled, died), what it
  * left behind goes too: its cgroup is killed, then any process of its
@@ -51,11 +51,12 @@
 #include "portowner.h"
 #include "procfs.h"
 #include "server.h"
+#include "serverenv.h"
 #include "serverlog.h"
 #include "spawn-cmd.h"
 #include "spawner.h"
 
-#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+#define SAFE_PATH CONFIG_SERVER_PATH
 #define LOG_TAIL_MAX 8192 /* bytes read from the end of the log */
 #define CG_REMOVE_TRIES 50 /* every 200 ms: a killed group empties */
 #define WRAP_MAX (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
@@ -561,7 +562,7 @@ launch(struct server *s)
 	uv_stdio_container_t stdio[3];
 	struct spawn_vars    vars;
 	char               **argv = NULL, *file = NULL, *root = NULL;
-	char                *env[16], *logdir, *base_url = NULL;
+	char                *env[8 + SERVERENV_MAX], *logdir, *base_url = NULL;
 	int                  nenv = 0, fds[2] = { -1, -1 }, r, in_cgroup = 0;
 	unsigned             uses;
 	struct passwd       *pw = NULL;
@@ -590,7 +591,7 @@ launch(struct server *s)
 			return;
 		}
 	}
-	uses = spawn_cmd_uses(hub->cfg->server_cmd);
+	uses = spawn_cmd_uses(config_server_cmd(hub->cfg));
 	if ((uses & SPAWN_USES_SOCK) && s->sock[0] == '\0') {
 		r = local_sock(s);
 		if (r != 0)
@@ -612,7 +613,7 @@ launch(struct server *s)
 	vars.base_url = base_url;
 	vars.root_dir = root;
 	vars.username = s->name;
-	argv = spawn_argv(hub->cfg->server_cmd, &vars);
+	argv = spawn_argv(config_server_cmd(hub->cfg), &vars);
 	if (argv[0] == NULL || (file = resolve(argv[0])) == NULL) {
 		server_spawn_failed(s, "command not found: %s",
 		    argv[0] ? argv[0] : "(empty server_cmd)");
@@ -636,13 +637,7 @@ launch(struct server *s)
 	env[nenv++] = xasprintf("LOGNAME=%s", pw ? pw->pw_name : s->name);
 	env[nenv++] = xasprintf("SHELL=%s", pw ? pw->pw_shell : "/bin/sh");
 	env[nenv++] = xstrdup("LANG=C.UTF-8");
-	env[nenv++] = xasprintf("JUPYTER_TOKEN=%s", s->secret);
-	env[nenv++] = xasprintf("JUPYTERHUB_USER=%s", s->name);
-	env[nenv++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=%s", base_url);
-	if (s->sock[0] != '\0')
-		env[nenv++] = xasprintf("RIG_SERVER_SOCK=%s", s->sock);
-	if (s->port > 0)
-		env[nenv++] = xasprintf("RIG_SERVER_PORT=%d", s->port);
+	nenv = server_env(s, root, file, env, nenv);
 	env[nenv] = NULL;
 
 	memset(stdio, 0, sizeof(stdio));

@@ -44,7 +44,7 @@ struct spawner {
 
 	/*
 	 * Starts the server of s->name (user s->user_id) with secret
-	 * s->secret, which it must hand to the server (JUPYTER_TOKEN) and
+	 * s->secret, which it must hand to the server (server_env()) and
 	 * never put on a command line. s->state is SERVER_PENDING. Every
 	 * outcome is a call: server_spawned() once the process runs (pid,
 	 * pid_start and sock or port filled in), or server_spawn_failed();

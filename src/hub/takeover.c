@@ -45,6 +45,7 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	snprintf(s->sock, sizeof(s->sock), "%s",
 	    r->sock != NULL ? r->sock : "");
 	s->secret = xstrdup(r->secret);
+	s->protocol = r->protocol;
 	s->started = r->started;
 	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
 	s->spawn_ms = now_ms();

@@ -9,6 +9,9 @@
 #   admin, its questions and forms, tokens, password, error pages) and
 #   fails on any console error or warning of the hub's pages. Its servers
 #   are the echo server, whose stop takes 3 s (so home shows "stopping").
+# - singleuser.js: with Debian's jupyterhub-singleuser as the server, the
+#   OAuth dance, the Control Panel, a cell, and the notebook's Logout, the
+#   server's secret in no page and no URL. Screenshots: singleuser-*.png.
 # Chromium reloads a page that meets a network change (ERR_NETWORK_CHANGED),
 # and other tests running beside this one add and remove interfaces all the
 # time: the test, hub and browser run in a network namespace of their own,
@@ -40,4 +43,20 @@ hub_start
 RIG_URL=$URL RIG_ADMIN=admin RIG_ADMIN_PASSWORD=$(cat "$T/pw.admin") RIG_USER=bob \
 	RIG_USER_PASSWORD=$(cat "$T/pw.bob") OUT=$TOP/tests/out \
 	timeout 150 node "$TOP/tests/browser/pages.js" || fail "browser pages test failed"
+hub_stop
+
+command -v jupyterhub-singleuser >/dev/null ||
+	fail "jupyterhub-singleuser is missing (apt-get install jupyterhub)"
+rig_user_add carol
+hub_config "server_cmd = jupyterhub-singleuser"
+hub_start
+rm -f "$TOP/tests/out/singleuser-urls.txt" "$TOP/tests/out/singleuser-pages.html"
+RIG_URL=$URL RIG_USER=carol RIG_PASSWORD=$(cat "$T/pw.carol") OUT=$TOP/tests/out \
+	timeout 150 node "$TOP/tests/browser/singleuser.js" || fail "browser singleuser test failed"
+secret=$(tr '\0' '\n' <"/proc/$(server_pid carol)/environ" | sed -n 's/^JUPYTERHUB_API_TOKEN=//p')
+[ ${#secret} -ge 32 ] || fail "no JUPYTERHUB_API_TOKEN in carol's server's environment"
+[ -s "$TOP/tests/out/singleuser-pages.html" ] || fail "singleuser.js kept no pages"
+! grep -qF "$secret" "$TOP/tests/out/singleuser-urls.txt" "$TOP/tests/out/singleuser-pages.html" ||
+	fail "the server's secret was in a page or a URL the browser went to"
+
 hub_stop
