@@ -429,9 +429,10 @@ HOSTS_PIDS=
 # call, HOST_MODE_I may set a host apart: "diskfull" (its home is a full
 # 2 MB tmpfs), "os:ID" (its /etc/os-release says ID) or "dsvm" (like a
 # Data Science VM: a JupyterHub service, and password-less sudo; both are
-# stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log).
+# stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log)
+# or "pool" (a machine of a Slurm pool, see pool_hosts_up).
 hosts_up() {
-	local n=$1 i a b ns h addr mode pre netlock
+	local n=$1 i a b ns h addr mode pre netlock users root
 	HOSTS_DIR=$T/hosts
 	HOST_USER=${PREFIX}u
 	HOST_KEY=$HOSTS_DIR/client_key
@@ -484,6 +485,10 @@ hosts_up() {
 		chown -R "$HOST_USER:$HOST_USER" "$h/home/$HOST_USER"
 		chmod 755 "$h" "$h/home"
 		ssh-keygen -q -t ed25519 -N '' -f "$h/hostkey" -C "$ns"
+		eval "mode=\${HOST_MODE_$i:-}"
+		users=$HOST_USER
+		root=no
+		[ "$mode" = pool ] && users="$HOST_USER root" && root=prohibit-password
 		cat >"$h/sshd_config" <<EOC
 Port 22
 ListenAddress $addr
@@ -494,8 +499,8 @@ AuthorizedKeysFile .ssh/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
-PermitRootLogin no
-AllowUsers $HOST_USER
+PermitRootLogin $root
+AllowUsers $users
 AllowTcpForwarding yes
 X11Forwarding no
 PrintMotd no
@@ -504,8 +509,11 @@ LogLevel VERBOSE
 EOC
 		/usr/sbin/sshd -t -f "$h/sshd_config" || fail "sshd -t for $ns"
 		pre=true
-		eval "mode=\${HOST_MODE_$i:-}"
 		case $mode in
+		pool)
+			pool_host_prepare "$h"
+			pre=$POOL_PRE
+			;;
 		diskfull)
 			# A home on a 2 MB tmpfs, filled up.
 			pre="mount -t tmpfs -o size=2m,mode=755 tmpfs $HOSTS_DIR/home &&
@@ -570,6 +578,63 @@ Host $HOSTS_NET.*
   ConnectTimeout 5
 EOC
 	note "hosts up: $n on $HOSTS_NET.0/24 (user $HOST_USER)"
+}
+
+# pool_hosts_up N: N hosts for a Slurm pool (rig's [pool]): host 1 the
+# head, the others its nodes. Each is a machine of its own as far as
+# Slurm, munge and Unix accounts go: besides its own network and hostname
+# it has, in its mount namespace, a copy of /etc (its own passwd, munge
+# key and slurm.conf), its own /run, /root (root logs in with
+# $HOST_KEY), /var/lib/{slurm,munge} and /var/log/{slurm,munge}; /home
+# is one folder all of them mount ($POOL_HOME), standing in for the
+# head's NFS export. Slurm's default ports are free in each namespace, so
+# runs side by side do not meet; its cgroups are named after the hosts
+# (this run's prefix) and removed by hosts_down.
+pool_hosts_up() {
+	local i
+	for i in $(seq 1 "$1"); do eval "HOST_MODE_$i=pool"; done
+	POOL_HOME=$T/hosts/pool-home
+	hosts_up "$1"
+}
+
+# pool_host_prepare DIR: copies a pool host's own files to DIR and sets
+# POOL_PRE to the sh commands (for hosts_up) that mount them.
+pool_host_prepare() {
+	local h=$1 d
+	POOL_HOME=$T/hosts/pool-home
+	mkdir -p "$POOL_HOME" "$h/run/sshd" "$h/run/lock" "$h/root/.ssh"
+	chmod 755 "$POOL_HOME" "$h/run" "$h/run/sshd"
+	chmod 1777 "$h/run/lock"
+	chmod 700 "$h/root" "$h/root/.ssh"
+	install -m600 "$HOST_KEY.pub" "$h/root/.ssh/authorized_keys"
+	# One copy of /etc for all (accounts other tests add meanwhile
+	# would differ), then a munge key of each host's own, as a fresh
+	# install of munge makes.
+	[ -d "$HOSTS_DIR/etc" ] || cp -a /etc "$HOSTS_DIR/etc"
+	cp -a "$HOSTS_DIR/etc" "$h/etc"
+	dd if=/dev/urandom of="$h/etc/munge/munge.key" bs=128 count=1 status=none
+	chown munge:munge "$h/etc/munge/munge.key"
+	chmod 600 "$h/etc/munge/munge.key"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		[ -d "$d" ] || fail "pool host: no $d (scripts/install-deps.sh installs Slurm and munge)"
+		mkdir -p "$h$d"
+		cp -a "$d/." "$h$d/"
+		chown --reference="$d" "$h$d"
+		chmod --reference="$d" "$h$d"
+	done
+	POOL_PRE="mount --bind $h/etc /etc && mount --bind $h/run /run &&
+		mount --bind $h/root /root && mount --bind $POOL_HOME /home &&
+		mount --bind $h/home $HOSTS_DIR/home"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		POOL_PRE="$POOL_PRE && mount --bind $h$d $d"
+	done
+}
+
+# pool_root_ssh I CMD...: runs CMD as root on pool host I.
+pool_root_ssh() {
+	local i=$1
+	shift
+	ssh -F "$HOSTS_DIR/ssh_config" -l root "$(host_addr "$i")" "$@"
 }
 
 # host_addr I: the address of host I.
@@ -637,6 +702,10 @@ hosts_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	for i in $HOSTS_PIDS; do wait "$i" 2>/dev/null; done
+	# Slurm's cgroups of pool hosts (slurm_NODE, NODE a host's name).
+	for s in /sys/fs/cgroup/*/slurm_"${PREFIX}"*; do
+		[ -d "$s" ] && find "$s" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	ip link del "${PREFIX}br" 2>/dev/null
 	HOSTS_N=0
 	return 0

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sh that rig up runs as root on the pool's machines (pool-up.c puts
+ * values in with sh_quote() or, for whole files, in quoted here-documents
+ * of text rig generated). Daemons start through systemd where it runs,
+ * else directly, each found again by its pid file and process name.
+ */
+#ifndef POOL_SH_H
+#define POOL_SH_H
+
+/*
+ * Functions every script starts with:
+ *   put PATH MODE       stdin to PATH when it differs (atomically);
+ *                       notes PATH in $changed
+ *   svc UNIT COMM PIDFILE ensure|restart CMD...
+ *                       a daemon running (restarted with 'restart')
+ *   munge_up ensure|restart
+ */
+extern const char pool_sh_funcs[];
+
+/* Installs the missing ones of "$PKGS" (apt-get); prints installed=... */
+extern const char pool_sh_packages[];
+
+/*
+ * The head's munge key, made once (1 KiB of /dev/urandom) and kept 0400
+ * munge's; prints key=BASE64 and made=yes when it was made now.
+ */
+extern const char pool_sh_head_key[];
+
+/* Accounts of people on the head (uid 1000-59999): lines
+ * acct=NAME:UID:GID:HOME:SHELL:GROUP. */
+extern const char pool_sh_head_accounts[];
+
+/* Stdin (base64) as the node's munge key; keyact=restart if it changed. */
+extern const char pool_sh_node_key[];
+
+/* An account the same as the head's: "acct NAME UID GID HOME SHELL
+ * GROUP"; prints added=NAME, or clash=NAME when NAME or UID is someone
+ * else's on the node. */
+extern const char pool_sh_acct_func[];
+
+#endif

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig up's pool steps (pool-up.h). Every node is a struct machine made
+ * from [machine]'s login and the partition's host, reached through its
+ * provider and remote.c like the head (its own ssh_config and known
+ * hosts in .rig/nodes/HOST/). Scripts run as root: directly when the
+ * login is root, else through 'sudo -n'.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/util.h"
+#include "machine/hubctl.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "machine/remote.h"
+#include "pool-sh.h"
+#include "pool-up.h"
+#include "pool.h"
+#include "slurmconf.h"
+#include "lib/banned.h"
+
+#define SCRIPT_MAX (8 * 1024 * 1024)
+#define STEP_MS (5 * 60 * 1000)
+#define INSTALL_MS (30 * 60 * 1000)
+#define JOIN_TRIES 120 /* half seconds for the nodes to register */
+
+/* One node being set up. */
+struct node {
+	struct machine m;
+	struct remote  rm;
+	int            sudo; /* root through sudo -n */
+	int            open;
+};
+
+struct up {
+	struct remote     *head;
+	int                head_sudo;
+	char               head_name[128];
+	const struct pool *pl;
+	struct pool_node  *pn; /* n, then the leaving ones */
+	struct node       *nodes;
+	size_t             n, total;
+	char              *key; /* base64 munge key, wiped at the end */
+	struct buf         accts; /* "acct ..." sh lines */
+};
+
+static int  root_run(struct remote *, int, const char *, int, int,
+     struct proc_result *);
+static int  probe_root(struct remote *, int *, const char *);
+static int  node_machine(struct machine *, const struct machine *,
+     const struct partition *, const char *);
+static int  step_nodes(struct up *);
+static int  step_head_key(struct up *);
+static int  step_accounts(struct up *);
+static int  step_leaving(struct up *);
+static void add_put(struct buf *, const char *, const char *);
+static int  step_head(struct up *, const char *, const char *);
+static int  step_node(struct up *, size_t, const char *, const char *);
+static int  step_join(struct up *);
+static void add_leaving(void *, const char *, const char *);
+static int  acct_ok(const char *);
+static void show_failure(const char *, const struct proc_result *);
+
+/* A script as root on a machine; output in *res (released by caller). */
+static int
+root_run(struct remote *rm, int sudo, const char *script, int in_fd,
+    int timeout_ms, struct proc_result *res)
+{
+	char *q, *full;
+	int   r;
+
+	proc_result_init(res);
+	if (!sudo)
+		return remote_capture(rm, script, in_fd, timeout_ms, res);
+	q = sh_quote(script);
+	full = xasprintf("sudo -n sh -c %s", q);
+	r = remote_capture(rm, full, in_fd, timeout_ms, res);
+	free(full);
+	free(q);
+	return r;
+}
+
+static void
+show_failure(const char *what, const struct proc_result *res)
+{
+	hubctl_show_error(res);
+	error("%s failed (status %d)", what, res->status);
+}
+
+/* Whether the login is root or may become it; -1 if neither. */
+static int
+probe_root(struct remote *rm, int *sudo, const char *what)
+{
+	struct proc_result res;
+	int                r;
+
+	proc_result_init(&res);
+	r = remote_capture(rm,
+	    "if [ \"$(id -u)\" = 0 ]; then echo root=yes; "
+	    "elif sudo -n true >/dev/null 2>&1; then echo root=sudo; fi",
+	    -1, STEP_MS, &res);
+	if (r == -1) {
+		proc_result_release(&res);
+		return -1;
+	}
+	*sudo = strstr(buf_str(&res.out), "root=sudo") != NULL;
+	r = *sudo || strstr(buf_str(&res.out), "root=yes") != NULL ? 0 : -1;
+	proc_result_release(&res);
+	if (r == -1)
+		return error("%s: a pool needs root there (Slurm and munge run "
+		             "as root): log in as root, or as a user with "
+		             "password-less sudo",
+		    what);
+	return 0;
+}
+
+/* The node's machine: the head's login, the partition's provider and
+ * host, its own files in .rig/nodes/HOST/. */
+static int
+node_machine(struct machine *nm, const struct machine *head,
+    const struct partition *pt, const char *host)
+{
+	char  port[16], timeout[16], *nodes_dir, *name;
+	char *safe = xstrdup(host);
+
+	machine_init(nm);
+	for (char *p = safe; *p != '\0'; p++)
+		if (*p == ':')
+			*p = '_';
+	nm->dir = xstrdup(head->dir);
+	nm->conf_path = xstrdup(head->conf_path);
+	nodes_dir = xasprintf("%s/nodes", head->state_dir);
+	nm->state_dir = xasprintf("%s/%s", nodes_dir, safe);
+	if ((mkdir(head->state_dir, 0700) == -1 && errno != EEXIST) ||
+	    (mkdir(nodes_dir, 0700) == -1 && errno != EEXIST) ||
+	    (mkdir(nm->state_dir, 0700) == -1 && errno != EEXIST)) {
+		error("cannot create '%s': %s", nm->state_dir, strerror(errno));
+		free(nodes_dir);
+		free(safe);
+		return -1;
+	}
+	free(nodes_dir);
+	snprintf(port, sizeof(port), "%d", head->port);
+	snprintf(timeout, sizeof(timeout), "%d", head->connect_timeout);
+	name = xasprintf("%s-%s", head->name, safe);
+	free(safe);
+	if (!machine_name_valid(name)) {
+		free(name);
+		name = xasprintf("node-%s", host);
+	}
+	settings_set_str(&nm->ssh, head->ssh);
+	settings_set_str(&nm->rsync, head->rsync);
+	if (machine_set(nm, "machine", "name", name) == -1 ||
+	    machine_set(nm, "machine", "provider", pt->provider_name) == -1 ||
+	    machine_set(nm, "machine", "host", host) == -1 ||
+	    machine_set(nm, "machine", "port", port) == -1 ||
+	    machine_set(nm, "machine", "connect_timeout", timeout) == -1 ||
+	    (head->user != NULL &&
+	        machine_set(nm, "machine", "user", head->user) == -1) ||
+	    (head->identity != NULL &&
+	        machine_set(nm, "machine", "identity", head->identity) == -1)) {
+		free(name);
+		return -1;
+	}
+	free(name);
+	return machine_check(nm);
+}
+
+/* Each node reached, its packages installed, what it has read. */
+static int
+step_nodes(struct up *u)
+{
+	struct proc_result res;
+	const char        *out;
+	char              *script;
+	size_t             i = 0;
+	uint64_t           t0 = now_ms();
+
+	printf("[pool] nodes     ");
+	fflush(stdout);
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next) {
+		for (const char *p = pt->hosts;
+		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t")) {
+			struct node *nd = &u->nodes[i];
+			char        *host = xstrndup(p, strcspn(p, " \t"));
+
+			u->pn[i].host = host;
+			u->pn[i].part = pt;
+			if (node_machine(&nd->m, u->head->m, pt, host) == -1 ||
+			    remote_open(&nd->rm, &nd->m) == -1)
+				return error("node %s: cannot be reached",
+				    host);
+			nd->open = 1;
+			if (remote_connect(&nd->rm) == -1 ||
+			    probe_root(&nd->rm, &nd->sudo, host) == -1)
+				return -1;
+			script = xasprintf("PKGS=%s\n%s"
+			                   "echo \"name=$(hostname -s)\"\n"
+			                   "slurmd -C\n",
+			    "'" POOL_NODE_PACKAGES "'", pool_sh_packages);
+			if (root_run(&nd->rm, nd->sudo, script, -1, INSTALL_MS,
+			        &res) == -1 ||
+			    res.status != 0) {
+				free(script);
+				show_failure("node setup", &res);
+				proc_result_release(&res);
+				return error("node %s: cannot install or run "
+				             "slurmd",
+				    host);
+			}
+			free(script);
+			out = buf_str(&res.out);
+			if (slurmconf_parse_c(out, &u->pn[i]) == -1) {
+				proc_result_release(&res);
+				return error(
+				    "node %s: 'slurmd -C' said nothing "
+				    "rig can read",
+				    host);
+			}
+			if (strstr(out, "installed=") != NULL)
+				printf("%s: packages installed; ", host);
+			proc_result_release(&res);
+			i++;
+		}
+	}
+	for (size_t a = 0; a < u->n; a++)
+		for (size_t b = a + 1; b < u->n; b++)
+			if (strcmp(u->pn[a].name, u->pn[b].name) == 0 ||
+			    strcmp(u->pn[a].name, u->head_name) == 0)
+				return error(
+				    "nodes %s and %s have the same host "
+				    "name '%s' (or the head's): Slurm "
+				    "knows nodes by name",
+				    u->pn[a].host, u->pn[b].host,
+				    u->pn[a].name);
+	for (size_t a = 0; a < u->n; a++)
+		printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
+		    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
+		    u->pn[a].mem_mb);
+	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
+	return 0;
+}
+
+/* The head's packages and its munge key (made once). */
+static int
+step_head_key(struct up *u)
+{
+	struct proc_result res;
+	char              *script;
+	const char        *k;
+	int                r;
+
+	script = xasprintf("PKGS=%s\n%s%s"
+	                   "echo \"name=$(hostname -s)\"\n",
+	    "'" POOL_HEAD_PACKAGES "'", pool_sh_packages, pool_sh_head_key);
+	r = root_run(u->head, u->head_sudo, script, -1, INSTALL_MS, &res);
+	free(script);
+	if (r == -1 || res.status != 0) {
+		show_failure("the head's packages and munge key", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	if (hubctl_value(buf_str(&res.out), "name", u->head_name,
+	        sizeof(u->head_name)) == -1 ||
+	    !slurmconf_node_name_ok(u->head_name)) {
+		proc_result_release(&res);
+		return error("the head's host name is not one Slurm takes");
+	}
+	k = strstr(buf_str(&res.out), "key=");
+	if (k == NULL || (k != buf_str(&res.out) && k[-1] != '\n')) {
+		proc_result_release(&res);
+		return error("the head's munge key could not be read");
+	}
+	k += 4;
+	u->key = xstrndup(k, strcspn(k, "\n"));
+	printf("[pool] munge     key %s on the head\n",
+	    strstr(buf_str(&res.out), "made=yes") ? "made" : "kept");
+	explicit_bzero(res.out.data, res.out.len);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* A passwd entry's fields, as a node's useradd takes them as they are. */
+static int
+acct_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		        (*s >= '0' && *s <= '9') || strchr("/._-:", *s)))
+			return 0;
+	return 1;
+}
+
+/* The accounts of people on the head, as sh lines for the nodes. */
+static int
+step_accounts(struct up *u)
+{
+	struct proc_result res;
+	const char        *p;
+	int                r;
+
+	r = root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1, STEP_MS,
+	    &res);
+	if (r == -1 || res.status != 0) {
+		show_failure("listing the head's accounts", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	for (p = buf_str(&res.out); (p = strstr(p, "acct=")) != NULL;) {
+		char  *line = xstrndup(p + 5, strcspn(p + 5, "\n"));
+		char  *f[6] = { line }, *w = line;
+		size_t nf = 0;
+
+		p += 5;
+		/* NAME:UID:GID:HOME:SHELL:GROUP, the group's name maybe
+		 * empty (a gid without a group). */
+		while (nf < 6 && w != NULL)
+			f[nf++] = strsep(&w, ":");
+		if (nf == 6 && w == NULL && acct_ok(f[0]) && acct_ok(f[3]) &&
+		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
+		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
+		    strspn(f[1], "0123456789") == strlen(f[1]) &&
+		    strspn(f[2], "0123456789") == strlen(f[2]))
+			buf_addf(&u->accts,
+			    "acct %s %s %s %s %s %s || exit 5\n", f[0], f[1],
+			    f[2], f[3], f[4][0] ? f[4] : "/bin/sh", f[5]);
+		else
+			log_warnx("the head's account '%s' is not copied to "
+			          "the nodes: a field rig does not pass on",
+			    f[0]);
+		free(line);
+	}
+	proc_result_release(&res);
+	return 0;
+}
+
+static void
+add_leaving(void *arg, const char *name, const char *line)
+{
+	struct up *u = arg;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (strcmp(u->pn[i].name, name) == 0)
+			return;
+	if (u->total == u->n + POOL_HOSTS_MAX)
+		return;
+	u->pn[u->total].name = xstrdup(name);
+	u->pn[u->total].host = xstrdup("");
+	u->pn[u->total].old_line = xstrdup(line);
+	u->total++;
+}
+
+/*
+ * Nodes in the head's slurm.conf that rig.conf no longer has: drained
+ * (no new jobs); kept in the configuration while they run a job, dropped
+ * once they run none.
+ */
+static int
+step_leaving(struct up *u)
+{
+	struct proc_result res;
+	struct buf         s;
+	size_t             keep, i;
+	int                r;
+
+	r = root_run(u->head, u->head_sudo,
+	    "cat " SLURMCONF_PATH " 2>/dev/null; true", -1, STEP_MS, &res);
+	if (r == -1 || res.status != 0) {
+		show_failure("reading the head's slurm.conf", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	slurmconf_each_node(buf_str(&res.out), add_leaving, u);
+	proc_result_release(&res);
+	if (u->total == u->n)
+		return 0;
+	buf_init(&s, SCRIPT_MAX);
+	for (i = u->n; i < u->total; i++)
+		buf_addf(&s,
+		    "scontrol update NodeName=%s State=DRAIN "
+		    "Reason='removed from rig.conf' >/dev/null 2>&1\n"
+		    "[ -n \"$(squeue -h -w %s -o %%i 2>/dev/null)\" ] && "
+		    "echo busy=%s\n",
+		    u->pn[i].name, u->pn[i].name, u->pn[i].name);
+	buf_adds(&s, "true\n");
+	r = root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS, &res);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		show_failure("draining removed nodes", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("[pool] leaving   ");
+	for (i = keep = u->n; i < u->total; i++) {
+		char *busy = xasprintf("busy=%s\n", u->pn[i].name);
+		int   is_busy = strstr(buf_str(&res.out), busy) != NULL;
+
+		free(busy);
+		printf("%s%s %s", i > u->n ? ", " : "", u->pn[i].name,
+		    is_busy ? "drained, runs jobs: removed by a later rig up"
+		            : "removed");
+		if (is_busy) {
+			u->pn[keep++] = u->pn[i];
+			continue;
+		}
+		free(u->pn[i].name);
+		free(u->pn[i].host);
+		free(u->pn[i].old_line);
+	}
+	printf("\n");
+	u->total = keep;
+	proc_result_release(&res);
+	return 0;
+}
+
+/* Appends "put PATH MODE" of 'text' as a quoted here-document. */
+static void
+add_put(struct buf *s, const char *path, const char *text)
+{
+	buf_addf(s, "put %s 644 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    path, text);
+}
+
+/* The head's files, munged and slurmctld. */
+static int
+step_head(struct up *u, const char *conf, const char *exports)
+{
+	struct proc_result res;
+	struct buf         s;
+	uint64_t           t0 = now_ms();
+	int                r;
+
+	buf_init(&s, SCRIPT_MAX);
+	buf_adds(&s, pool_sh_funcs);
+	buf_adds(&s, "mkdir -p /etc/slurm /etc/exports.d || exit 6\n");
+	add_put(&s, SLURMCONF_PATH, conf);
+	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
+	buf_adds(&s,
+	    "munge_up ensure || { echo 'munged does not start' >&2; exit 7; }\n"
+	    /* The kernel's NFS server, where there is one. */
+	    "if grep -qw nfsd /proc/filesystems 2>/dev/null; then\n"
+	    "  exportfs -ra && echo nfs=exported\n"
+	    "else echo nfs=none; fi\n"
+	    "act=ensure\n"
+	    "case $changed in *slurm*) act=restart ;; esac\n"
+	    "svc slurmctld slurmctld /run/slurmctld.pid $act "
+	    "/usr/sbin/slurmctld || "
+	    "{ tail -n 5 /var/log/slurm/slurmctld.log >&2; exit 8; }\n"
+	    "echo \"changed=$changed\"; echo \"act=$act\"\n");
+	r = root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS, &res);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		show_failure("setting up the head's Slurm", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("[pool] head      %s: slurm.conf %s; slurmctld %s; NFS export "
+	       "%s (%.2f s)\n",
+	    u->head_name,
+	    strstr(buf_str(&res.out), SLURMCONF_PATH) ? "written" : "unchanged",
+	    strstr(buf_str(&res.out), "act=restart") ? "(re)started"
+	                                             : "running",
+	    strstr(buf_str(&res.out), "nfs=exported")
+	        ? "applied"
+	        : "written, not applied: this kernel has no NFS server",
+	    (double)(now_ms() - t0) / 1000.0);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* One node: munge key, accounts, files, mount, munged and slurmd. */
+static int
+step_node(struct up *u, size_t i, const char *conf, const char *fstab)
+{
+	struct node       *nd = &u->nodes[i];
+	struct proc_result res;
+	struct buf         s;
+	char              *q;
+	int                fds[2], r;
+	uint64_t           t0 = now_ms();
+	const char        *out, *a;
+
+	buf_init(&s, SCRIPT_MAX);
+	buf_adds(&s, pool_sh_funcs);
+	buf_adds(&s, pool_sh_node_key);
+	buf_adds(&s, pool_sh_acct_func);
+	buf_add(&s, buf_str(&u->accts), u->accts.len);
+	buf_adds(&s, "mkdir -p /etc/slurm || exit 6\n");
+	add_put(&s, SLURMCONF_PATH, conf);
+	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	q = sh_quote(SLURMCONF_FSTAB_MARK);
+	buf_addf(&s,
+	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
+	    "%sRIG_POOL_EOF\n} | put /etc/fstab 644 || exit 6\n",
+	    q, fstab);
+	free(q);
+	q = sh_quote(u->pl->shared_dir);
+	buf_addf(&s,
+	    "if grep -qw nfs4 /proc/filesystems 2>/dev/null; then\n"
+	    "  mkdir -p %s && { mountpoint -q %s || mount %s; } && "
+	    "echo nfs=mounted\n"
+	    "else echo nfs=none; fi\n",
+	    q, q, q);
+	free(q);
+	buf_adds(&s,
+	    "munge_up $keyact || { echo 'munged does not start' >&2; exit 7; "
+	    "}\n"
+	    "act=ensure\n"
+	    "case $changed in *slurm*) act=restart ;; esac\n"
+	    "[ $keyact = restart ] && act=restart\n"
+	    "svc slurmd slurmd /run/slurmd.pid $act /usr/sbin/slurmd || "
+	    "{ tail -n 5 /var/log/slurm/slurmd.log >&2; exit 8; }\n"
+	    "echo \"act=$act\"\n");
+	/* The key on standard input: never in a command line or a file
+	 * here. It fits a pipe's buffer (1 KiB as base64). */
+	if (pipe(fds) == -1) {
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	if (write(fds[1], u->key, strlen(u->key)) != (ssize_t)strlen(u->key) ||
+	    write(fds[1], "\n", 1) != 1) {
+		close(fds[0]);
+		close(fds[1]);
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	close(fds[1]);
+	r = root_run(&nd->rm, nd->sudo, buf_str(&s), fds[0], STEP_MS, &res);
+	close(fds[0]);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		show_failure("setting up the node", &res);
+		proc_result_release(&res);
+		return error("node %s (%s) is not set up", u->pn[i].name,
+		    u->pn[i].host);
+	}
+	out = buf_str(&res.out);
+	printf("[pool] node      %s: ", u->pn[i].name);
+	if (strstr(out, "key=copied") != NULL)
+		printf("munge key copied; ");
+	for (a = out; (a = strstr(a, "added=")) != NULL; a += 6)
+		printf("account %.*s added; ", (int)strcspn(a + 6, "\n"),
+		    a + 6);
+	if ((a = strstr(out, "clash=")) != NULL) {
+		printf("\n");
+		error("node %s: account %.*s has another uid there than on "
+		      "the head, or its uid or group is another's: Slurm "
+		      "runs jobs by uid, so they would run as someone else. "
+		      "Make it match on the node, then rig up again",
+		    u->pn[i].name, (int)strcspn(a + 6, "\n"), a + 6);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("slurmd %s; %s (%.2f s)\n",
+	    strstr(out, "act=restart") ? "(re)started" : "running",
+	    strstr(out, "nfs=mounted")
+	        ? "shared folder mounted"
+	        : "fstab written, not mounted: this kernel has no NFS client",
+	    (double)(now_ms() - t0) / 1000.0);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* Waits for every node to register with slurmctld; prints their state. */
+static int
+step_join(struct up *u)
+{
+	struct proc_result res;
+	uint64_t           t0 = now_ms();
+	int                r, tries, ready = 0;
+	const char        *out = "";
+
+	proc_result_init(&res);
+	for (tries = 0; tries < JOIN_TRIES && !ready; tries++) {
+		if (tries > 0)
+			usleep(500 * 1000);
+		proc_result_release(&res);
+		r = root_run(u->head, u->head_sudo,
+		    "sinfo -h -N -o '%N %t' 2>&1", -1, STEP_MS, &res);
+		if (r == -1)
+			return -1;
+		out = buf_str(&res.out);
+		ready = res.status == 0;
+		for (size_t i = 0; i < u->n && ready; i++) {
+			char       *want = xasprintf("%s ", u->pn[i].name);
+			const char *p = strstr(out, want);
+
+			/* A node that says anything but not responding,
+			 * not registered or down has joined. */
+			ready = p != NULL && (p == out || p[-1] == '\n') &&
+			    strncmp(p + strlen(want), "unk", 3) != 0 &&
+			    strncmp(p + strlen(want), "down", 4) != 0 &&
+			    strncmp(p + strlen(want), "fail", 4) != 0 &&
+			    strncmp(p + strlen(want), "inval", 5) != 0;
+			free(want);
+		}
+	}
+	printf("[pool] slurm     ");
+	for (const char *p = out; *p != '\0';
+	     p += strcspn(p, "\n"), p += *p == '\n') {
+		int n = (int)strcspn(p, "\n");
+
+		printf("%s%.*s", p == out ? "" : ", ", n, p);
+	}
+	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
+	r = ready ? 0
+	          : error("not every node joined the pool within %d s (see "
+	                  "/var/log/slurm/ on the head and the nodes)",
+	                JOIN_TRIES / 2);
+	proc_result_release(&res);
+	return r;
+}
+
+int
+pool_up(struct remote *head, const struct pool *pl)
+{
+	struct up        u;
+	struct pool_head ph;
+	size_t           count = 0;
+	char            *conf = NULL, *exports = NULL, *fstab = NULL;
+	int              r = -1;
+
+	if (pool_check(pl, head->m) == -1)
+		return -1;
+	memset(&u, 0, sizeof(u));
+	u.head = head;
+	u.pl = pl;
+	buf_init(&u.accts, SCRIPT_MAX);
+	for (const struct partition *pt = pl->parts; pt != NULL; pt = pt->next)
+		for (const char *p = pt->hosts;
+		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t"))
+			count++;
+	u.n = u.total = count;
+	u.nodes = xcalloc(count, sizeof(*u.nodes));
+	u.pn = xcalloc(count + POOL_HOSTS_MAX, sizeof(*u.pn));
+	if (head->m->host == NULL) {
+		error("a pool's head must be reached over the network: its "
+		      "nodes need its address ([machine] host)");
+		goto out;
+	}
+	if (probe_root(head, &u.head_sudo, "the head") == -1 ||
+	    step_head_key(&u) == -1 || step_nodes(&u) == -1 ||
+	    step_accounts(&u) == -1 || step_leaving(&u) == -1)
+		goto out;
+	ph.name = u.head_name;
+	ph.addr = head->m->host;
+	conf = slurmconf_text(pl, &ph, u.pn, u.total);
+	exports = slurmconf_exports_text(pl, u.pn, u.n);
+	fstab = slurmconf_fstab_line(pl, &ph);
+	if (step_head(&u, conf, exports) == -1)
+		goto out;
+	for (size_t i = 0; i < u.n; i++)
+		if (step_node(&u, i, conf, fstab) == -1)
+			goto out;
+	r = step_join(&u);
+out:
+	free(conf);
+	free(exports);
+	free(fstab);
+	if (u.key != NULL) {
+		explicit_bzero(u.key, strlen(u.key));
+		free(u.key);
+	}
+	buf_release(&u.accts);
+	for (size_t i = 0; i < u.n; i++) {
+		if (u.nodes[i].open)
+			remote_close(&u.nodes[i].rm);
+		machine_release(&u.nodes[i].m);
+	}
+	for (size_t i = 0; i < u.total; i++) {
+		free(u.pn[i].name);
+		free(u.pn[i].host);
+		free(u.pn[i].old_line);
+	}
+	free(u.pn);
+	free(u.nodes);
+	return r;
+}
