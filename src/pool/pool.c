@@ -40,10 +40,6 @@ const struct setting pool_settings[] = {
 	    .off = P(shared_dir), .def = "/home", .check = check_shared_dir,
 	    .help = "the head exports it over NFSv4 to the nodes, which "
 	            "mount it" },
-	{ .section = "pool", .key = "node_idle_stop", .type = SETTING_DURATION,
-	    .off = P(node_idle_stop), .def = "10m", .min = 60,
-	    .max = 366LL * 86400, .flags = SETTING_DOC_OPTIONAL,
-	    .help = "Slurm's SuspendTime for nodes that can be powered" },
 	{ .type = SETTING_END },
 };
 

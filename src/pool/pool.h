@@ -9,8 +9,6 @@
 #ifndef POOL_H
 #define POOL_H
 
-#include <stdint.h>
-
 #include "lib/settings.h"
 
 struct machine;
@@ -31,7 +29,6 @@ struct pool {
 	int               present; /* rig.conf has [pool] */
 	char             *engine;
 	char             *shared_dir; /* exported by the head, absolute */
-	int64_t           node_idle_stop; /* seconds */
 	struct partition *parts; /* the first is the default */
 };
 
