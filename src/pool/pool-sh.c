@@ -21,17 +21,21 @@ const char pool_sh_funcs[] =
     "  u=$1 c=$2 pf=$3 act=$4; shift 4\n"
     "  if [ -d /run/systemd/system ]; then\n"
     "    systemctl enable -q \"$u\" 2>/dev/null\n"
-    "    if [ \"$act\" = restart ]; then systemctl restart \"$u\"\n"
-    "    else systemctl is-active -q \"$u\" || systemctl start \"$u\"; fi\n"
+    "    case $act in\n"
+    "    restart) systemctl restart \"$u\" ;;\n"
+    "    stop) systemctl disable -q --now \"$u\" ;;\n"
+    "    *) systemctl is-active -q \"$u\" || systemctl start \"$u\" ;;\n"
+    "    esac\n"
     "    return\n"
     "  fi\n"
     "  if alive \"$pf\" \"$c\"; then\n"
-    "    [ \"$act\" = restart ] || return 0\n"
+    "    [ \"$act\" = ensure ] && return 0\n"
     "    kill \"$p\"; i=0\n"
     "    while [ -d /proc/\"$p\" ] && [ $i -lt 300 ]; do\n"
     "      sleep 0.1; i=$((i+1)); done\n"
     "    [ -d /proc/\"$p\" ] && return 1\n"
     "  fi\n"
+    "  [ \"$act\" = stop ] && return 0\n"
     /* Detached from the ssh session's output, or ssh waits for it. */
     "  \"$@\" </dev/null >/dev/null 2>&1 || return 1\n"
     "  i=0\n"
@@ -72,11 +76,10 @@ const char pool_sh_head_key[] =
     "echo \"key=$(base64 -w0 \"$k\")\"\n";
 
 const char pool_sh_head_accounts[] =
-    "getent passwd | while IFS=: read -r n x u g c h s; do\n"
-    "  [ \"$u\" -ge 1000 ] 2>/dev/null && [ \"$u\" -lt 60000 ] || continue\n"
-    "  gn=$(getent group \"$g\" | cut -d: -f1)\n"
-    "  echo \"acct=$n:$u:$g:$h:$s:$gn\"\n"
-    "done\n";
+    "{ getent group | sed 's/^/G:/'; getent passwd | sed 's/^/P:/'; } |\n"
+    "awk -F: '$1 == \"G\" { g[$4] = $2; next }\n"
+    "$1 == \"P\" && $4 >= 1000 && $4 < 60000 {\n"
+    "  print \"acct=\" $2 \":\" $4 \":\" $5 \":\" $7 \":\" $8 \":\" g[$5] }'\n";
 
 const char pool_sh_node_key[] =
     "k=/etc/munge/munge.key\n"
@@ -90,20 +93,33 @@ const char pool_sh_node_key[] =
     "fi\n"
     "chown munge:munge \"$k\" && chmod 0400 \"$k\" || exit 4\n";
 
-const char pool_sh_acct_func[] =
-    "acct() {\n"
-    "  if e=$(getent passwd \"$1\"); then\n"
-    "    [ \"$(echo \"$e\" | cut -d: -f3)\" = \"$2\" ] || "
-    "echo \"clash=$1\"\n"
-    "    return 0\n"
-    "  fi\n"
-    "  if getent passwd \"$2\" >/dev/null; then echo \"clash=$1\"; "
-    "return 0; fi\n"
-    "  if ! getent group \"$3\" >/dev/null; then\n"
-    "    getent group \"$6\" >/dev/null && { echo \"clash=$1\"; "
-    "return 0; }\n"
-    "    groupadd -g \"$3\" \"$6\" || return 1\n"
-    "  fi\n"
-    "  useradd -M -u \"$2\" -g \"$3\" -d \"$4\" -s \"$5\" \"$1\" || return 1\n"
-    "  echo \"added=$1\"\n"
+/*
+ * The head's accounts ("H:NAME:UID:GID:HOME:SHELL:GROUP" lines after the
+ * node's passwd and group, tagged P: and G:) compared in one awk: each
+ * name is there with its uid, or made, unless its name, uid or group is
+ * another's on the node.
+ */
+const char pool_sh_accounts_awk[] =
+    "$1 == \"P\" { pu[$2] = $4; pn[$4] = $2; next }\n"
+    "$1 == \"G\" { gg[$4] = $2; gn[$2] = $4; next }\n"
+    "$1 == \"H\" {\n"
+    "  if ($2 in pu) { if (pu[$2] != $3) print \"clash\", $2; next }\n"
+    "  if ($3 in pn) { print \"clash\", $2; next }\n"
+    "  if ($4 in gg) { if (gg[$4] != $7) print \"clash\", $2; "
+    "else print \"add\", $2, $3, $4, $5, $6, $7; next }\n"
+    "  if ($7 in gn) { print \"clash\", $2; next }\n"
+    "  gg[$4] = $7; gn[$7] = $4\n"
+    "  print \"group\", $2, $3, $4, $5, $6, $7\n"
     "}\n";
+
+const char pool_sh_accounts_apply[] =
+    "while read -r what n u g h s gr; do\n"
+    "  case $what in\n"
+    "  clash) echo \"clash=$n\" ;;\n"
+    "  group) groupadd -g \"$g\" \"$gr\" || exit 5\n"
+    "    useradd -M -u \"$u\" -g \"$g\" -d \"$h\" -s \"$s\" \"$n\" || exit 5\n"
+    "    echo \"added=$n\" ;;\n"
+    "  add) useradd -M -u \"$u\" -g \"$g\" -d \"$h\" -s \"$s\" \"$n\" || exit 5\n"
+    "    echo \"added=$n\" ;;\n"
+    "  esac\n"
+    "done\n";

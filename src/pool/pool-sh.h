@@ -12,8 +12,9 @@
  * Functions every script starts with:
  *   put PATH MODE       stdin to PATH when it differs (atomically);
  *                       notes PATH in $changed
- *   svc UNIT COMM PIDFILE ensure|restart CMD...
- *                       a daemon running (restarted with 'restart')
+ *   svc UNIT COMM PIDFILE ensure|restart|stop CMD...
+ *                       a daemon running (restarted with 'restart'), or
+ *                       stopped and not started at boot ('stop')
  *   munge_up ensure|restart
  */
 extern const char pool_sh_funcs[];
@@ -34,9 +35,15 @@ extern const char pool_sh_head_accounts[];
 /* Stdin (base64) as the node's munge key; keyact=restart if it changed. */
 extern const char pool_sh_node_key[];
 
-/* An account the same as the head's: "acct NAME UID GID HOME SHELL
- * GROUP"; prints added=NAME, or clash=NAME when NAME or UID is someone
- * else's on the node. */
-extern const char pool_sh_acct_func[];
+/*
+ * The head's accounts on a node: an awk program (for awk -F:) reading
+ * the node's "P:" passwd and "G:" group lines, then the head's
+ * "H:NAME:UID:GID:HOME:SHELL:GROUP" lines, printing what to do for each
+ * ("group ..." and "add ..." make it; "clash NAME" when its name, uid or
+ * group is another's there), and the sh loop that does it (prints
+ * added=NAME, clash=NAME).
+ */
+extern const char pool_sh_accounts_awk[];
+extern const char pool_sh_accounts_apply[];
 
 #endif

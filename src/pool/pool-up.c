@@ -50,14 +50,15 @@ struct up {
 	struct node       *nodes;
 	size_t             n, total;
 	char              *key; /* base64 munge key, wiped at the end */
-	struct buf         accts; /* "acct ..." sh lines */
+	struct buf accts; /* "H:NAME:UID:..." lines, the head's people */
 };
 
 static int  root_run(struct remote *, int, const char *, int, int,
      struct proc_result *);
 static int  probe_root(struct remote *, int *, const char *);
-static int  node_machine(struct machine *, const struct machine *,
-     const struct partition *, const char *);
+static int  node_machine(struct machine *, const struct machine *, const char *,
+     const char *);
+static void stop_leaving(struct up *, const char *);
 static int  step_nodes(struct up *);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
@@ -127,7 +128,7 @@ probe_root(struct remote *rm, int *sudo, const char *what)
  * host, its own files in .rig/nodes/HOST/. */
 static int
 node_machine(struct machine *nm, const struct machine *head,
-    const struct partition *pt, const char *host)
+    const char *provider, const char *host)
 {
 	char  port[16], timeout[16], *nodes_dir, *name;
 	char *safe = xstrdup(host);
@@ -160,7 +161,7 @@ node_machine(struct machine *nm, const struct machine *head,
 	settings_set_str(&nm->ssh, head->ssh);
 	settings_set_str(&nm->rsync, head->rsync);
 	if (machine_set(nm, "machine", "name", name) == -1 ||
-	    machine_set(nm, "machine", "provider", pt->provider_name) == -1 ||
+	    machine_set(nm, "machine", "provider", provider) == -1 ||
 	    machine_set(nm, "machine", "host", host) == -1 ||
 	    machine_set(nm, "machine", "port", port) == -1 ||
 	    machine_set(nm, "machine", "connect_timeout", timeout) == -1 ||
@@ -196,7 +197,8 @@ step_nodes(struct up *u)
 
 			u->pn[i].host = host;
 			u->pn[i].part = pt;
-			if (node_machine(&nd->m, u->head->m, pt, host) == -1 ||
+			if (node_machine(&nd->m, u->head->m, pt->provider_name,
+			        host) == -1 ||
 			    remote_open(&nd->rm, &nd->m) == -1)
 				return error("node %s: cannot be reached",
 				    host);
@@ -248,6 +250,7 @@ step_nodes(struct up *u)
 		    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
 		    u->pn[a].mem_mb);
 	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
+	fflush(stdout);
 	return 0;
 }
 
@@ -285,6 +288,7 @@ step_head_key(struct up *u)
 	u->key = xstrndup(k, strcspn(k, "\n"));
 	printf("[pool] munge     key %s on the head\n",
 	    strstr(buf_str(&res.out), "made=yes") ? "made" : "kept");
+	fflush(stdout);
 	explicit_bzero(res.out.data, res.out.len);
 	proc_result_release(&res);
 	return 0;
@@ -296,7 +300,7 @@ acct_ok(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		        (*s >= '0' && *s <= '9') || strchr("/._-:", *s)))
+		        (*s >= '0' && *s <= '9') || strchr("/._-", *s)))
 			return 0;
 	return 1;
 }
@@ -330,13 +334,17 @@ step_accounts(struct up *u)
 		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
 		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
 		    strspn(f[1], "0123456789") == strlen(f[1]) &&
-		    strspn(f[2], "0123456789") == strlen(f[2]))
-			buf_addf(&u->accts,
-			    "acct %s %s %s %s %s %s || exit 5\n", f[0], f[1],
-			    f[2], f[3], f[4][0] ? f[4] : "/bin/sh", f[5]);
-		else
+		    strspn(f[2], "0123456789") == strlen(f[2])) {
+			/* Inside a quoted here-document: as they are
+			 * (acct_ok() left neither ':' nor a newline). */
+			buf_addf(&u->accts, "H:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
+			    f[2], f[3], f[4][0] != '\0' ? f[4] : "/bin/sh",
+			    f[5]);
+		} else
 			log_warnx("the head's account '%s' is not copied to "
-			          "the nodes: a field rig does not pass on",
+			          "the nodes: it has no group, or a name, home "
+			          "or shell with characters rig does not pass "
+			          "on",
 			    f[0]);
 		free(line);
 	}
@@ -413,6 +421,7 @@ step_leaving(struct up *u)
 			u->pn[keep++] = u->pn[i];
 			continue;
 		}
+		stop_leaving(u, u->pn[i].name);
 		free(u->pn[i].name);
 		free(u->pn[i].host);
 		free(u->pn[i].old_line);
@@ -421,6 +430,50 @@ step_leaving(struct up *u)
 	u->total = keep;
 	proc_result_release(&res);
 	return 0;
+}
+
+/*
+ * A node left out of slurm.conf: its slurmd stopped (it would keep
+ * asking to register), reached as rig up reached it when it joined
+ * (.rig/state's pool.node.NAME: provider and host).
+ */
+static void
+stop_leaving(struct up *u, const char *name)
+{
+	struct machine     nm;
+	struct remote      rm;
+	struct proc_result res;
+	char              *key = xasprintf("pool.node.%s", name);
+	char              *was = machine_state_get(u->head->m, key);
+	char              *host, *script;
+	int                sudo = 0, ok = 0;
+
+	memset(&rm, 0, sizeof(rm));
+	host = was != NULL ? strchr(was, ' ') : NULL;
+	if (host != NULL) {
+		*host++ = '\0';
+		if (node_machine(&nm, u->head->m, was, host) == 0 &&
+		    remote_open(&rm, &nm) == 0 && remote_connect(&rm) == 0 &&
+		    probe_root(&rm, &sudo, host) == 0) {
+			script =
+			    xasprintf("%ssvc slurmd slurmd /run/slurmd.pid "
+			              "stop",
+			        pool_sh_funcs);
+			ok = root_run(&rm, sudo, script, -1, STEP_MS, &res) ==
+			        0 &&
+			    res.status == 0;
+			free(script);
+			proc_result_release(&res);
+		}
+		remote_close(&rm);
+		machine_release(&nm);
+	}
+	if (ok)
+		machine_state_set(u->head->m, key, NULL);
+	printf(ok ? " (its slurmd stopped)"
+	          : " (its slurmd not stopped: stop it on the node)");
+	free(was);
+	free(key);
 }
 
 /* Appends "put PATH MODE" of 'text' as a quoted here-document. */
@@ -486,7 +539,7 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab)
 	struct node       *nd = &u->nodes[i];
 	struct proc_result res;
 	struct buf         s;
-	char              *q;
+	char              *q, *state, *key;
 	int                fds[2], r;
 	uint64_t           t0 = now_ms();
 	const char        *out, *a;
@@ -494,8 +547,13 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab)
 	buf_init(&s, SCRIPT_MAX);
 	buf_adds(&s, pool_sh_funcs);
 	buf_adds(&s, pool_sh_node_key);
-	buf_adds(&s, pool_sh_acct_func);
-	buf_add(&s, buf_str(&u->accts), u->accts.len);
+	q = sh_quote(pool_sh_accounts_awk);
+	buf_addf(&s,
+	    "{ getent passwd | sed 's/^/P:/'; getent group | sed 's/^/G:/'; "
+	    "cat <<'RIG_POOL_EOF'\n%sRIG_POOL_EOF\n} | awk -F: %s | {\n%s} "
+	    "|| exit 5\n",
+	    buf_str(&u->accts), q, pool_sh_accounts_apply);
+	free(q);
 	buf_adds(&s, "mkdir -p /etc/slurm || exit 6\n");
 	add_put(&s, SLURMCONF_PATH, conf);
 	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
@@ -546,6 +604,16 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab)
 		    u->pn[i].host);
 	}
 	out = buf_str(&res.out);
+	/* How to reach it once it leaves rig.conf (stop_leaving()). */
+	state = xasprintf("%s %s", u->pn[i].part->provider_name, u->pn[i].host);
+	key = xasprintf("pool.node.%s", u->pn[i].name);
+	r = machine_state_set(u->head->m, key, state);
+	free(state);
+	free(key);
+	if (r == -1) {
+		proc_result_release(&res);
+		return -1;
+	}
 	printf("[pool] node      %s: ", u->pn[i].name);
 	if (strstr(out, "key=copied") != NULL)
 		printf("munge key copied; ");

@@ -610,7 +610,14 @@ pool_host_prepare() {
 	# One copy of /etc for all (accounts other tests add meanwhile
 	# would differ), then a munge key of each host's own, as a fresh
 	# install of munge makes.
-	[ -d "$HOSTS_DIR/etc" ] || cp -a /etc "$HOSTS_DIR/etc"
+	# (Other tests' lock files may vanish while it is copied.)
+	if [ ! -d "$HOSTS_DIR/etc" ]; then
+		cp -a /etc "$HOSTS_DIR/etc" 2>/dev/null || true
+		rm -f "$HOSTS_DIR"/etc/*.lock "$HOSTS_DIR"/etc/*+ "$HOSTS_DIR"/etc/*.rig-new
+		for d in passwd group shadow munge/munge.key slurm; do
+			[ -e "$HOSTS_DIR/etc/$d" ] || fail "pool host: no /etc/$d in the copy of /etc"
+		done
+	fi
 	cp -a "$HOSTS_DIR/etc" "$h/etc"
 	dd if=/dev/urandom of="$h/etc/munge/munge.key" bs=128 count=1 status=none
 	chown munge:munge "$h/etc/munge/munge.key"

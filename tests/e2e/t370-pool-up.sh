@@ -16,9 +16,12 @@ N3=$(host_addr 3)
 N4=$(host_addr 4)
 P=$T/proj
 project_init "$P" 1 --user root
-# People with accounts on the head; on node 3 a 'bob' of another uid.
+# People with accounts on the head; on node 3 a 'bob' of another uid
+# (the one alice has on the head: the hosts start with one passwd).
 pool_root_ssh 1 'useradd -m -s /bin/bash alice && useradd -m -s /bin/bash bob' || fail "useradd on the head"
-pool_root_ssh 3 'useradd -M -u 1777 bob' || fail "useradd bob on node 3"
+pool_root_ssh 3 'useradd -M bob' || fail "useradd bob on node 3"
+# An account on the head whose home is shell code: never run on a node.
+pool_root_ssh 1 "useradd -M -d '/home/e\$(touch $T/pwned)' evil" || fail "useradd evil on the head"
 conf() { # HOSTS: rig.conf's pool with [partition cpu] hosts = HOSTS
 	sed -i '/^\[pool\]/,$d' "$P/rig.conf"
 	printf '[pool]\nengine = slurm\nshared_dir = /home\n\n[partition cpu]\nhosts = %s\n' "$1" >>"$P/rig.conf"
@@ -52,10 +55,14 @@ k1=$(sha256sum <"$HOSTS_DIR/h1/etc/munge/munge.key")
 
 conf "$N2 $N3"
 in_project "$P" "$RIG" up >"$T/up0.out" 2>&1 && fail "rig up took a node where bob has another uid"
-grep -q "node ${PREFIX}h3: account bob has another uid there" "$T/up0.out" || fail "no message for bob's uid: $(cat "$T/up0.out")"
-pool_root_ssh 3 "srun --version" >/dev/null 2>&1 || true
-pool_root_ssh 3 'userdel bob' || fail "userdel bob on node 3"
+grep -q "node ${PREFIX}h3: account \(alice\|bob\) has another uid there" "$T/up0.out" || fail "no message for bob's uid: $(cat "$T/up0.out")"
+pool_root_ssh 3 'userdel -f bob' || fail "userdel bob on node 3"
+t0=$(now_ms)
 in_project "$P" "$RIG" up >"$T/up1.out" 2>&1 || fail "rig up of the pool: $(cat "$T/up1.out")"
+note "rig up of the head and 2 nodes: $(($(now_ms) - t0)) ms"
+[ ! -e "$T/pwned" ] || fail "an account's home ran as shell code"
+grep -q "account 'evil' is not copied" "$T/up1.out" || fail "no warning for the account evil"
+pool_root_ssh 2 'getent passwd evil' && fail "evil was copied to a node"
 note "$(grep '^\[pool\]' "$T/up1.out")"
 for i in 2 3; do
 	[ "$(sha256sum <"$HOSTS_DIR/h$i/etc/munge/munge.key")" = "$k1" ] || fail "node $i has not the head's munge key"
@@ -101,9 +108,11 @@ grep -q "^${PREFIX}h[23]$" "$POOL_HOME/$name/job.out" && grep -q "^$name$" "$POO
 # Again: nothing changes (no file written, no daemon restarted).
 pid_ctld=$(pool_root_ssh 1 'cat /run/slurmctld.pid')
 pid_d2=$(pool_root_ssh 2 'cat /run/slurmd.pid')
+t0=$(now_ms)
 in_project "$P" "$RIG" up >"$T/up2.out" 2>&1 || fail "second rig up: $(cat "$T/up2.out")"
+note "rig up again, nothing to change: $(($(now_ms) - t0)) ms"
 grep -q "slurm.conf unchanged; slurmctld running" "$T/up2.out" || fail "second rig up changed the head: $(grep '^\[pool\]' "$T/up2.out")"
-grep -q "(re)started\|copied\|added" "$T/up2.out" && fail "second rig up changed a node: $(grep '^\[pool\]' "$T/up2.out")"
+grep "^\[pool\] node" "$T/up2.out" | grep -q "(re)started\|key copied\|added" && fail "second rig up changed a node: $(grep '^\[pool\]' "$T/up2.out")"
 [ "$(pool_root_ssh 1 'cat /run/slurmctld.pid')" = "$pid_ctld" ] || fail "slurmctld restarted by a second rig up"
 [ "$(pool_root_ssh 2 'cat /run/slurmd.pid')" = "$pid_d2" ] || fail "slurmd restarted by a second rig up"
 
@@ -116,7 +125,8 @@ out=$(pool_root_ssh 1 "cd /tmp && runuser -u $name -- srun -w ${PREFIX}h4 hostna
 [ "$out" = "${PREFIX}h4" ] || fail "srun -w h4 ran on: $out"
 conf "$N2 $N4"
 in_project "$P" "$RIG" up >"$T/up4.out" 2>&1 || fail "rig up with a node removed: $(cat "$T/up4.out")"
-grep -q "leaving .*${PREFIX}h3 removed" "$T/up4.out" || fail "rig up did not remove h3: $(grep '^\[pool\]' "$T/up4.out")"
+grep -q "leaving .*${PREFIX}h3 removed (its slurmd stopped)" "$T/up4.out" || fail "rig up did not remove h3: $(grep '^\[pool\]' "$T/up4.out")"
+pool_root_ssh 3 'p=$(cat /run/slurmd.pid 2>/dev/null) && [ -d /proc/$p ]' && fail "h3's slurmd still runs"
 grep -q "^NodeName=${PREFIX}h3" "$sc" && fail "h3 still in slurm.conf"
 pool_root_ssh 1 "sinfo -h -N -o '%N %t'" >"$T/sinfo" || fail "sinfo on the head"
 grep -q "^${PREFIX}h3" "$T/sinfo" && fail "h3 still in the pool: $(cat "$T/sinfo")"
