@@ -76,9 +76,12 @@ const char pool_sh_head_key[] =
     "echo \"key=$(base64 -w0 \"$k\")\"\n";
 
 const char pool_sh_head_accounts[] =
+    "lo=$(awk '$1 == \"UID_MIN\" { print $2 }' /etc/login.defs 2>/dev/null)\n"
+    "hi=$(awk '$1 == \"UID_MAX\" { print $2 }' /etc/login.defs 2>/dev/null)\n"
     "{ getent group | sed 's/^/G:/'; getent passwd | sed 's/^/P:/'; } |\n"
-    "awk -F: '$1 == \"G\" { g[$4] = $2; next }\n"
-    "$1 == \"P\" && $4 >= 1000 && $4 < 60000 {\n"
+    "awk -F: -v lo=\"${lo:-1000}\" -v hi=\"${hi:-60000}\" "
+    "'$1 == \"G\" { g[$4] = $2; next }\n"
+    "$1 == \"P\" && $4 + 0 >= lo + 0 && $4 + 0 <= hi + 0 {\n"
     "  print \"acct=\" $2 \":\" $4 \":\" $5 \":\" $7 \":\" $8 \":\" g[$5] }'\n";
 
 const char pool_sh_node_key[] =

@@ -28,8 +28,8 @@ extern const char pool_sh_packages[];
  */
 extern const char pool_sh_head_key[];
 
-/* Accounts of people on the head (uid 1000-59999): lines
- * acct=NAME:UID:GID:HOME:SHELL:GROUP. */
+/* Accounts of people on the head (uids from its login.defs' UID_MIN to
+ * UID_MAX, else 1000-60000): lines acct=NAME:UID:GID:HOME:SHELL:GROUP. */
 extern const char pool_sh_head_accounts[];
 
 /* Stdin (base64) as the node's munge key; keyact=restart if it changed. */

@@ -602,6 +602,7 @@ pool_hosts_up() {
 pool_host_prepare() {
 	local h=$1 d
 	POOL_HOME=$T/hosts/pool-home
+	: "${POOL_UID_MIN:=$((100000 + RANDOM % 800 * 1000))}"
 	mkdir -p "$POOL_HOME" "$h/run/sshd" "$h/run/lock" "$h/root/.ssh"
 	chmod 755 "$POOL_HOME" "$h/run" "$h/run/sshd"
 	chmod 1777 "$h/run/lock"
@@ -619,6 +620,11 @@ pool_host_prepare() {
 		done
 	fi
 	cp -a "$HOSTS_DIR/etc" "$h/etc"
+	# People's uids far from the machine's own: processes of the pool's
+	# accounts never carry the uid of another test's account (whose
+	# clean-up kills by uid, and the PID namespace is shared).
+	sed -i -e "s/^UID_MIN.*/UID_MIN $POOL_UID_MIN/" -e "s/^UID_MAX.*/UID_MAX $((POOL_UID_MIN + 999))/" \
+		-e "s/^GID_MIN.*/GID_MIN $POOL_UID_MIN/" -e "s/^GID_MAX.*/GID_MAX $((POOL_UID_MIN + 999))/" "$h/etc/login.defs"
 	dd if=/dev/urandom of="$h/etc/munge/munge.key" bs=128 count=1 status=none
 	chown munge:munge "$h/etc/munge/munge.key"
 	chmod 600 "$h/etc/munge/munge.key"
