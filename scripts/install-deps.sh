@@ -17,7 +17,7 @@ curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
 openssh-server openssh-client rsync iproute2 git nftables
-slurmctld slurmd slurm-client munge nfs-kernel-server
+slurmctld slurmd slurm-client munge nfs-kernel-server sudo
 jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {

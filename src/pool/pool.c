@@ -270,8 +270,8 @@ pool_load(struct pool *pl, const struct machine *m)
 	if (r == -1)
 		return -1;
 	if (!pl->present && pl->parts != NULL)
-		return error("%s: [partition %s] without [pool]: add [pool] "
-		             "(engine = slurm)",
+		return error("%s: [partition %s] needs a [pool] with its "
+		             "settings, at least engine = slurm",
 		    m->conf_path, pl->parts->name);
 	return 0;
 }
