@@ -22,6 +22,7 @@
 #include "machine/machine.h"
 #include "machine/provider.h"
 #include "machine/remote.h"
+#include "pool-node.h"
 #include "pool-sh.h"
 #include "pool-up.h"
 #include "pool.h"
@@ -53,11 +54,6 @@ struct up {
 	struct buf accts; /* "H:NAME:UID:..." lines, the head's people */
 };
 
-static int  root_run(struct remote *, int, const char *, int, int,
-     struct proc_result *);
-static int  probe_root(struct remote *, int *, const char *);
-static int  node_machine(struct machine *, const struct machine *, const char *,
-     const char *);
 static void stop_leaving(struct up *, const char *);
 static int  step_nodes(struct up *);
 static int  step_head_key(struct up *);
@@ -69,112 +65,6 @@ static int  step_node(struct up *, size_t, const char *, const char *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
 static int  acct_ok(const char *);
-static void show_failure(const char *, const struct proc_result *);
-
-/* A script as root on a machine; output in *res (released by caller). */
-static int
-root_run(struct remote *rm, int sudo, const char *script, int in_fd,
-    int timeout_ms, struct proc_result *res)
-{
-	char *q, *full;
-	int   r;
-
-	proc_result_init(res);
-	if (!sudo)
-		return remote_capture(rm, script, in_fd, timeout_ms, res);
-	q = sh_quote(script);
-	full = xasprintf("sudo -n sh -c %s", q);
-	r = remote_capture(rm, full, in_fd, timeout_ms, res);
-	free(full);
-	free(q);
-	return r;
-}
-
-static void
-show_failure(const char *what, const struct proc_result *res)
-{
-	hubctl_show_error(res);
-	error("%s failed (status %d)", what, res->status);
-}
-
-/* Whether the login is root or may become it; -1 if neither. */
-static int
-probe_root(struct remote *rm, int *sudo, const char *what)
-{
-	struct proc_result res;
-	int                r;
-
-	proc_result_init(&res);
-	r = remote_capture(rm,
-	    "if [ \"$(id -u)\" = 0 ]; then echo root=yes; "
-	    "elif sudo -n true >/dev/null 2>&1; then echo root=sudo; fi",
-	    -1, STEP_MS, &res);
-	if (r == -1) {
-		proc_result_release(&res);
-		return -1;
-	}
-	*sudo = strstr(buf_str(&res.out), "root=sudo") != NULL;
-	r = *sudo || strstr(buf_str(&res.out), "root=yes") != NULL ? 0 : -1;
-	proc_result_release(&res);
-	if (r == -1)
-		return error("%s: a pool needs root there (Slurm and munge run "
-		             "as root): log in as root, or as a user with "
-		             "password-less sudo",
-		    what);
-	return 0;
-}
-
-/* The node's machine: the head's login, the partition's provider and
- * host, its own files in .rig/nodes/HOST/. */
-static int
-node_machine(struct machine *nm, const struct machine *head,
-    const char *provider, const char *host)
-{
-	char  port[16], timeout[16], *nodes_dir, *name;
-	char *safe = xstrdup(host);
-
-	machine_init(nm);
-	for (char *p = safe; *p != '\0'; p++)
-		if (*p == ':')
-			*p = '_';
-	nm->dir = xstrdup(head->dir);
-	nm->conf_path = xstrdup(head->conf_path);
-	nodes_dir = xasprintf("%s/nodes", head->state_dir);
-	nm->state_dir = xasprintf("%s/%s", nodes_dir, safe);
-	if ((mkdir(head->state_dir, 0700) == -1 && errno != EEXIST) ||
-	    (mkdir(nodes_dir, 0700) == -1 && errno != EEXIST) ||
-	    (mkdir(nm->state_dir, 0700) == -1 && errno != EEXIST)) {
-		error("cannot create '%s': %s", nm->state_dir, strerror(errno));
-		free(nodes_dir);
-		free(safe);
-		return -1;
-	}
-	free(nodes_dir);
-	snprintf(port, sizeof(port), "%d", head->port);
-	snprintf(timeout, sizeof(timeout), "%d", head->connect_timeout);
-	name = xasprintf("%s-%s", head->name, safe);
-	free(safe);
-	if (!machine_name_valid(name)) {
-		free(name);
-		name = xasprintf("node-%s", host);
-	}
-	settings_set_str(&nm->ssh, head->ssh);
-	settings_set_str(&nm->rsync, head->rsync);
-	if (machine_set(nm, "machine", "name", name) == -1 ||
-	    machine_set(nm, "machine", "provider", provider) == -1 ||
-	    machine_set(nm, "machine", "host", host) == -1 ||
-	    machine_set(nm, "machine", "port", port) == -1 ||
-	    machine_set(nm, "machine", "connect_timeout", timeout) == -1 ||
-	    (head->user != NULL &&
-	        machine_set(nm, "machine", "user", head->user) == -1) ||
-	    (head->identity != NULL &&
-	        machine_set(nm, "machine", "identity", head->identity) == -1)) {
-		free(name);
-		return -1;
-	}
-	free(name);
-	return machine_check(nm);
-}
 
 /* Each node reached, its packages installed, what it has read. */
 static int
@@ -197,24 +87,24 @@ step_nodes(struct up *u)
 
 			u->pn[i].host = host;
 			u->pn[i].part = pt;
-			if (node_machine(&nd->m, u->head->m, pt->provider_name,
-			        host) == -1 ||
+			if (pool_node_machine(&nd->m, u->head->m,
+			        pt->provider_name, host) == -1 ||
 			    remote_open(&nd->rm, &nd->m) == -1)
 				return error("node %s: cannot be reached",
 				    host);
 			nd->open = 1;
 			if (remote_connect(&nd->rm) == -1 ||
-			    probe_root(&nd->rm, &nd->sudo, host) == -1)
+			    pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
 				return -1;
 			script = xasprintf("PKGS=%s\n%s"
 			                   "echo \"name=$(hostname -s)\"\n"
 			                   "slurmd -C\n",
 			    "'" POOL_NODE_PACKAGES "'", pool_sh_packages);
-			if (root_run(&nd->rm, nd->sudo, script, -1, INSTALL_MS,
-			        &res) == -1 ||
+			if (pool_root_run(&nd->rm, nd->sudo, script, -1,
+			        INSTALL_MS, &res) == -1 ||
 			    res.status != 0) {
 				free(script);
-				show_failure("node setup", &res);
+				pool_show_failure("node setup", &res);
 				proc_result_release(&res);
 				return error("node %s: cannot install or run "
 				             "slurmd",
@@ -266,10 +156,10 @@ step_head_key(struct up *u)
 	script = xasprintf("PKGS=%s\n%s%s"
 	                   "echo \"name=$(hostname -s)\"\n",
 	    "'" POOL_HEAD_PACKAGES "'", pool_sh_packages, pool_sh_head_key);
-	r = root_run(u->head, u->head_sudo, script, -1, INSTALL_MS, &res);
+	r = pool_root_run(u->head, u->head_sudo, script, -1, INSTALL_MS, &res);
 	free(script);
 	if (r == -1 || res.status != 0) {
-		show_failure("the head's packages and munge key", &res);
+		pool_show_failure("the head's packages and munge key", &res);
 		proc_result_release(&res);
 		return -1;
 	}
@@ -313,10 +203,10 @@ step_accounts(struct up *u)
 	const char        *p;
 	int                r;
 
-	r = root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1, STEP_MS,
-	    &res);
+	r = pool_root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1,
+	    STEP_MS, &res);
 	if (r == -1 || res.status != 0) {
-		show_failure("listing the head's accounts", &res);
+		pool_show_failure("listing the head's accounts", &res);
 		proc_result_release(&res);
 		return -1;
 	}
@@ -381,10 +271,10 @@ step_leaving(struct up *u)
 	size_t             keep, i;
 	int                r;
 
-	r = root_run(u->head, u->head_sudo,
+	r = pool_root_run(u->head, u->head_sudo,
 	    "cat " SLURMCONF_PATH " 2>/dev/null; true", -1, STEP_MS, &res);
 	if (r == -1 || res.status != 0) {
-		show_failure("reading the head's slurm.conf", &res);
+		pool_show_failure("reading the head's slurm.conf", &res);
 		proc_result_release(&res);
 		return -1;
 	}
@@ -401,10 +291,11 @@ step_leaving(struct up *u)
 		    "echo busy=%s\n",
 		    u->pn[i].name, u->pn[i].name, u->pn[i].name);
 	buf_adds(&s, "true\n");
-	r = root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS, &res);
+	r = pool_root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS,
+	    &res);
 	buf_release(&s);
 	if (r == -1 || res.status != 0) {
-		show_failure("draining removed nodes", &res);
+		pool_show_failure("draining removed nodes", &res);
 		proc_result_release(&res);
 		return -1;
 	}
@@ -452,15 +343,15 @@ stop_leaving(struct up *u, const char *name)
 	host = was != NULL ? strchr(was, ' ') : NULL;
 	if (host != NULL) {
 		*host++ = '\0';
-		if (node_machine(&nm, u->head->m, was, host) == 0 &&
+		if (pool_node_machine(&nm, u->head->m, was, host) == 0 &&
 		    remote_open(&rm, &nm) == 0 && remote_connect(&rm) == 0 &&
-		    probe_root(&rm, &sudo, host) == 0) {
+		    pool_probe_root(&rm, &sudo, host) == 0) {
 			script =
 			    xasprintf("%ssvc slurmd slurmd /run/slurmd.pid "
 			              "stop",
 			        pool_sh_funcs);
-			ok = root_run(&rm, sudo, script, -1, STEP_MS, &res) ==
-			        0 &&
+			ok = pool_root_run(&rm, sudo, script, -1, STEP_MS,
+			         &res) == 0 &&
 			    res.status == 0;
 			free(script);
 			proc_result_release(&res);
@@ -511,10 +402,11 @@ step_head(struct up *u, const char *conf, const char *exports)
 	    "/usr/sbin/slurmctld || "
 	    "{ tail -n 5 /var/log/slurm/slurmctld.log >&2; exit 8; }\n"
 	    "echo \"changed=$changed\"; echo \"act=$act\"\n");
-	r = root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS, &res);
+	r = pool_root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS,
+	    &res);
 	buf_release(&s);
 	if (r == -1 || res.status != 0) {
-		show_failure("setting up the head's Slurm", &res);
+		pool_show_failure("setting up the head's Slurm", &res);
 		proc_result_release(&res);
 		return -1;
 	}
@@ -594,11 +486,12 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab)
 		return error("pipe: %s", strerror(errno));
 	}
 	close(fds[1]);
-	r = root_run(&nd->rm, nd->sudo, buf_str(&s), fds[0], STEP_MS, &res);
+	r = pool_root_run(&nd->rm, nd->sudo, buf_str(&s), fds[0], STEP_MS,
+	    &res);
 	close(fds[0]);
 	buf_release(&s);
 	if (r == -1 || res.status != 0) {
-		show_failure("setting up the node", &res);
+		pool_show_failure("setting up the node", &res);
 		proc_result_release(&res);
 		return error("node %s (%s) is not set up", u->pn[i].name,
 		    u->pn[i].host);
@@ -654,7 +547,7 @@ step_join(struct up *u)
 		if (tries > 0)
 			usleep(500 * 1000);
 		proc_result_release(&res);
-		r = root_run(u->head, u->head_sudo,
+		r = pool_root_run(u->head, u->head_sudo,
 		    "sinfo -h -N -o '%N %t' 2>&1", -1, STEP_MS, &res);
 		if (r == -1)
 			return -1;
@@ -717,7 +610,7 @@ pool_up(struct remote *head, const struct pool *pl)
 		      "nodes need its address ([machine] host)");
 		goto out;
 	}
-	if (probe_root(head, &u.head_sudo, "the head") == -1 ||
+	if (pool_probe_root(head, &u.head_sudo, "the head") == -1 ||
 	    step_head_key(&u) == -1 || step_nodes(&u) == -1 ||
 	    step_accounts(&u) == -1 || step_leaving(&u) == -1)
 		goto out;
