@@ -181,7 +181,7 @@ TEST(arm_host_loopback_whole)
 	static const char *const no[] = { "127.evil.test", "127.0.0.1.evil",
 		"localhost.evil.test", "evil-localhost", "128.0.0.1", "::2",
 		"127.1", "", "0x7f.0.0.1" };
-	char                     host[64];
+	char host[64];
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (!arm_host_loopback(yes[i]))

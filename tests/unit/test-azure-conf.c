@@ -523,12 +523,10 @@ TEST(azure_conf_credential_endpoints)
 TEST(azure_conf_login_only_to_azure)
 {
 	static const struct endpoint_case cases[] = {
-		{ "https://management.azure.com",
-		    "https://management.azure.com" },
+		{ "https://management.azure.com", "https://management.azure.com" },
 		{ "https://management.usgovcloudapi.net/",
 		    "https://management.usgovcloudapi.net" },
-		{ "https://login.chinacloudapi.cn",
-		    "https://login.chinacloudapi.cn" },
+		{ "https://login.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
 		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
 		{ "https://arm.example", NULL },
 		{ "https://management.azure.com.evil.example", NULL },
@@ -758,8 +756,7 @@ TEST(azure_conf_through_machine_load)
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
 	ASSERT_STR_EQ(azure_conf_of(&m)->location, "uksouth");
 	ASSERT_EQ(azure_conf_of(&m)->spot, 1);
-	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from,
-	    "10.0.0.0/8, 192.168.0.0/16");
+	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from, "10.0.0.0/8, 192.168.0.0/16");
 	ASSERT_STR_EQ(azure_conf_of(&m)->sku, "c");
 	machine_release(&m);
 

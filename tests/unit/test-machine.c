@@ -222,10 +222,10 @@ TEST(machine_packages_names_only)
 {
 	static const char *const good[] = { "htop", "g++ libstdc++6",
 		"python3.11  r-base-core", "0ad", "" };
-	static const char *const bad[] = { "--allow-unauthenticated", "htop -y",
-		"openssh-server-", "a", "Htop", "htop=1.0", "htop/bookworm",
-		"htop:amd64", "htop;reboot", "-", "+x" };
-	struct machine           m;
+	static const char *const bad[] = { "--allow-unauthenticated",
+		"htop -y", "openssh-server-", "a", "Htop", "htop=1.0",
+		"htop/bookworm", "htop:amd64", "htop;reboot", "-", "+x" };
+	struct machine m;
 
 	for (size_t i = 0; i < nitems(good); i++) {
 		machine_init(&m);

@@ -26,7 +26,7 @@
 #include "lib/url.h"
 #include "lib/util.h"
 
-#define HOST "hub.test:8000"
+#define HOST   "hub.test:8000"
 #define ORIGIN_OK "https://hub.test:8000"
 #define ORIGIN_EVIL "https://evil.example"
 
@@ -84,8 +84,7 @@ fixture_init(struct fixture *f, int admin_access)
 		free(s);
 		token_hash(f->sid[i], hash);
 		ASSERT_EQ(db_session_add(f->hub.db, u.id, hash, f->xsrf[i],
-		              now_sec() + 3600),
-		    0);
+		    now_sec() + 3600), 0);
 		s = token_new();
 		snprintf(f->token[i], sizeof(f->token[i]), "%s", s);
 		free_secret(s);
@@ -154,9 +153,10 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 	struct req *req = xcalloc(1, sizeof(*req));
 	struct buf  raw;
 	int         bob = c != C_ADMIN && c != C_ADMIN_TOKEN;
-	int cookie = c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN;
-	int xsrf = cookie && c != C_NO_XSRF;
-	int r;
+	int         cookie = c != C_NONE && c != C_USER_TOKEN &&
+	    c != C_ADMIN_TOKEN;
+	int         xsrf = cookie && c != C_NO_XSRF;
+	int         r;
 
 	buf_init(&raw, 1 << 16);
 	buf_addf(&raw, "%s %s HTTP/1.1\r\nHost: " HOST "\r\n", method_name(m),
@@ -169,8 +169,8 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 	if (xsrf)
 		buf_addf(&raw, "X-XSRFToken: %s\r\n", f->xsrf[bob]);
 	if (c != C_NONE)
-		buf_addf(&raw, "Origin: %s\r\n",
-		    c == C_CROSS ? ORIGIN_EVIL : ORIGIN_OK);
+		buf_addf(&raw, "Origin: %s\r\n", c == C_CROSS ? ORIGIN_EVIL :
+		    ORIGIN_OK);
 	if (upgrade)
 		buf_adds(&raw, "Connection: Upgrade\r\nUpgrade: websocket\r\n");
 	buf_adds(&raw, "\r\n");
@@ -261,11 +261,11 @@ walk(int admin_access)
 				continue;
 			for (int c = 0; c < C_COUNT; c++) {
 				for (int up = 0; up <= (m == M_GET); up++) {
-					const char *name =
-					    c == C_OTHER ? "alice" : "bob";
+					const char *name = c == C_OTHER ?
+					    "alice" : "bob";
 					char *path = sample_path(r->path, name);
-					struct req *req =
-					    make_req(&f, m, path, c, up);
+					struct req *req = make_req(&f, m, path,
+					    c, up);
 					enum route_verdict want, got;
 
 					if (routes_find(req) != r) {
@@ -276,15 +276,15 @@ walk(int admin_access)
 						continue;
 					}
 					reached = 1;
-					want =
-					    expected(r, m, c, up, admin_access);
+					want = expected(r, m, c, up,
+					    admin_access);
 					got = routes_check(req, r);
 					if (got != want)
 						FAIL("%s %s as %s%s: verdict "
-						     "%d, declared %d",
+						    "%d, declared %d",
 						    method_name(m), path,
-						    cred_name[c],
-						    up ? " (upgrade)" : "", got,
+						    cred_name[c], up ?
+						    " (upgrade)" : "", got,
 						    want);
 					if (got != ROUTE_OK) {
 						/* Refused: answered, no
@@ -293,9 +293,9 @@ walk(int admin_access)
 						routes_dispatch(req);
 						if (req->status != 403 &&
 						    !(got == ROUTE_NO_LOGIN &&
-						        req->status == 302))
+						    req->status == 302))
 							FAIL("%s %s as %s: "
-							     "refused with %d",
+							    "refused with %d",
 							    method_name(m),
 							    path, cred_name[c],
 							    req->status);
@@ -388,19 +388,16 @@ TEST(routes_match_wildcards)
 	ASSERT_STR_EQ(arg[0], "a/../b");
 	free(arg[0]);
 	ASSERT_EQ(routes_match("/hub/api/users/*/tokens/**",
-	              "/hub/api/users/bob/tokens/a12", arg),
-	    1);
+	    "/hub/api/users/bob/tokens/a12", arg), 1);
 	ASSERT_STR_EQ(arg[0], "bob");
 	ASSERT_STR_EQ(arg[1], "a12");
 	free(arg[0]);
 	free(arg[1]);
 	/* A prefix of the pattern is no match, nor is a longer path. */
-	ASSERT_EQ(
-	    routes_match("/hub/api/users/*/server", "/hub/api/users/bob", NULL),
-	    0);
-	ASSERT_EQ(
-	    routes_match("/hub/api/users/*", "/hub/api/users/bob/server", NULL),
-	    0);
+	ASSERT_EQ(routes_match("/hub/api/users/*/server", "/hub/api/users/bob",
+	    NULL), 0);
+	ASSERT_EQ(routes_match("/hub/api/users/*", "/hub/api/users/bob/server",
+	    NULL), 0);
 	/* Three wildcards are more than a route may have. */
 	ASSERT_EQ(routes_match("/*/*/*", "/a/b/c", NULL), 0);
 }

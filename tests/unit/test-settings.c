@@ -5,8 +5,8 @@
  * defaults, freeing, a table inside a table, the nearest key for a typo,
  * the rig.conf lines read back through the INI reader; and that every
  * key of every table (the hub's, auto-stop's, the machine's, the pool's
- * and each provider's) is documented in docs/rig.1 in a list of its section,
- * and every key documented there is one.
+ * and each provider's) is documented in docs/rig.1 in a list of its
+ * section, and every key documented there is one.
  */
 #include <stdint.h>
 #include <stdio.h>
