@@ -511,7 +511,7 @@ machine_check(struct machine *m)
 	if (m->provider == NULL)
 		return error("unknown provider '%s' (known: %s)",
 		    m->provider_name, provider_names());
-	if (strcmp(m->provider->name, "ssh") == 0 && m->host == NULL)
+	if (m->provider->needs_host && m->host == NULL)
 		return error("no host for machine '%s': set host = ... in "
 		             "[machine] of %s",
 		    m->name,

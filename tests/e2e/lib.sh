@@ -443,7 +443,8 @@ HOSTS_PIDS=
 # /usr/local/bin logging to $h/systemctl.log, and password-less sudo, the
 # real one behind a stand-in that logs to $h/sudo.log)
 # or "sudo" (Debian's real sudo, password-less for $HOST_USER through an
-# /etc/sudoers of the host's own: its root is this machine's root).
+# /etc/sudoers of the host's own: its root is this machine's root)
+# or "pool" (a machine of a Slurm pool, see pool_hosts_up).
 # host_sudoers DIR: DIR/sudoers, to be the host's /etc/sudoers: $HOST_USER
 # may run anything as root without a password.
 host_sudoers() {
@@ -453,7 +454,7 @@ host_sudoers() {
 }
 
 hosts_up() {
-	local n=$1 i a b ns h addr mode pre netlock
+	local n=$1 i a b ns h addr mode pre netlock users root
 	HOSTS_DIR=$T/hosts
 	HOST_USER=${PREFIX}u
 	HOST_KEY=$HOSTS_DIR/client_key
@@ -506,6 +507,10 @@ hosts_up() {
 		chown -R "$HOST_USER:$HOST_USER" "$h/home/$HOST_USER"
 		chmod 755 "$h" "$h/home"
 		ssh-keygen -q -t ed25519 -N '' -f "$h/hostkey" -C "$ns"
+		eval "mode=\${HOST_MODE_$i:-}"
+		users=$HOST_USER
+		root=no
+		[ "$mode" = pool ] && users="$HOST_USER root" && root=prohibit-password
 		cat >"$h/sshd_config" <<EOC
 Port 22
 ListenAddress $addr
@@ -516,8 +521,8 @@ AuthorizedKeysFile .ssh/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
-PermitRootLogin no
-AllowUsers $HOST_USER
+PermitRootLogin $root
+AllowUsers $users
 AllowTcpForwarding yes
 X11Forwarding no
 PrintMotd no
@@ -526,8 +531,11 @@ LogLevel VERBOSE
 EOC
 		/usr/sbin/sshd -t -f "$h/sshd_config" || fail "sshd -t for $ns"
 		pre=true
-		eval "mode=\${HOST_MODE_$i:-}"
 		case $mode in
+		pool)
+			pool_host_prepare "$h"
+			pre=$POOL_PRE
+			;;
 		diskfull)
 			# A home on a 2 MB tmpfs, filled up.
 			pre="mount -t tmpfs -o size=2m,mode=755 tmpfs $HOSTS_DIR/home &&
@@ -600,6 +608,76 @@ EOC
 	note "hosts up: $n on $HOSTS_NET.0/24 (user $HOST_USER)"
 }
 
+# pool_hosts_up N: N hosts for a Slurm pool (rig's [pool]): host 1 the
+# head, the others its nodes. Each is a machine of its own as far as
+# Slurm, munge and Unix accounts go: besides its own network and hostname
+# it has, in its mount namespace, a copy of /etc (its own passwd, munge
+# key and slurm.conf), its own /run, /root (root logs in with
+# $HOST_KEY), /var/lib/{slurm,munge} and /var/log/{slurm,munge}; /home
+# is one folder all of them mount ($POOL_HOME), standing in for the
+# head's NFS export. Slurm's default ports are free in each namespace, so
+# runs side by side do not meet; its cgroups are named after the hosts
+# (this run's prefix) and removed by hosts_down.
+pool_hosts_up() {
+	local i
+	for i in $(seq 1 "$1"); do eval "HOST_MODE_$i=pool"; done
+	POOL_HOME=$T/hosts/pool-home
+	hosts_up "$1"
+}
+
+# pool_host_prepare DIR: copies a pool host's own files to DIR and sets
+# POOL_PRE to the sh commands (for hosts_up) that mount them.
+pool_host_prepare() {
+	local h=$1 d
+	POOL_HOME=$T/hosts/pool-home
+	: "${POOL_UID_MIN:=$((100000 + RANDOM % 800 * 1000))}"
+	mkdir -p "$POOL_HOME" "$h/run/sshd" "$h/run/lock" "$h/root/.ssh"
+	chmod 755 "$POOL_HOME" "$h/run" "$h/run/sshd"
+	chmod 1777 "$h/run/lock"
+	chmod 700 "$h/root" "$h/root/.ssh"
+	install -m600 "$HOST_KEY.pub" "$h/root/.ssh/authorized_keys"
+	# One copy of /etc for all (accounts other tests add meanwhile
+	# would differ), then a munge key of each host's own, as a fresh
+	# install of munge makes.
+	# (Other tests' lock files may vanish while it is copied.)
+	if [ ! -d "$HOSTS_DIR/etc" ]; then
+		cp -a /etc "$HOSTS_DIR/etc" 2>/dev/null || true
+		rm -f "$HOSTS_DIR"/etc/*.lock "$HOSTS_DIR"/etc/*+ "$HOSTS_DIR"/etc/*.rig-new
+		for d in passwd group shadow munge/munge.key slurm; do
+			[ -e "$HOSTS_DIR/etc/$d" ] || fail "pool host: no /etc/$d in the copy of /etc"
+		done
+	fi
+	cp -a "$HOSTS_DIR/etc" "$h/etc"
+	# People's uids far from the machine's own: processes of the pool's
+	# accounts never carry the uid of another test's account (whose
+	# clean-up kills by uid, and the PID namespace is shared).
+	sed -i -e "s/^UID_MIN.*/UID_MIN $POOL_UID_MIN/" -e "s/^UID_MAX.*/UID_MAX $((POOL_UID_MIN + 999))/" \
+		-e "s/^GID_MIN.*/GID_MIN $POOL_UID_MIN/" -e "s/^GID_MAX.*/GID_MAX $((POOL_UID_MIN + 999))/" "$h/etc/login.defs"
+	dd if=/dev/urandom of="$h/etc/munge/munge.key" bs=128 count=1 status=none
+	chown munge:munge "$h/etc/munge/munge.key"
+	chmod 600 "$h/etc/munge/munge.key"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		[ -d "$d" ] || fail "pool host: no $d (scripts/install-deps.sh installs Slurm and munge)"
+		mkdir -p "$h$d"
+		cp -a "$d/." "$h$d/"
+		chown --reference="$d" "$h$d"
+		chmod --reference="$d" "$h$d"
+	done
+	POOL_PRE="mount --bind $h/etc /etc && mount --bind $h/run /run &&
+		mount --bind $h/root /root && mount --bind $POOL_HOME /home &&
+		mount --bind $h/home $HOSTS_DIR/home"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		POOL_PRE="$POOL_PRE && mount --bind $h$d $d"
+	done
+}
+
+# pool_root_ssh I CMD...: runs CMD as root on pool host I.
+pool_root_ssh() {
+	local i=$1
+	shift
+	ssh -F "$HOSTS_DIR/ssh_config" -l root "$(host_addr "$i")" "$@"
+}
+
 # host_addr I: the address of host I.
 host_addr() {
 	echo "$HOSTS_NET.$(($1 + 1))"
@@ -665,6 +743,10 @@ hosts_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	for i in $HOSTS_PIDS; do wait "$i" 2>/dev/null; done
+	# Slurm's cgroups of pool hosts (slurm_NODE, NODE a host's name).
+	for s in /sys/fs/cgroup/*/slurm_"${PREFIX}"*; do
+		[ -d "$s" ] && find "$s" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	ip link del "${PREFIX}br" 2>/dev/null
 	HOSTS_N=0
 	return 0
