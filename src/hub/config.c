@@ -33,6 +33,10 @@
 	"--NotebookApp.open_browser=False"
 
 #define SINGLEUSER "jupyterhub-singleuser"
+/* Its default command: on the Unix socket too (both apps it may serve,
+ * notebook 6 and jupyter_server, take --sock; serverenv.c leaves the
+ * port to them). */
+#define SINGLEUSER_CMD SINGLEUSER " --sock={sock} --sock-mode=0660"
 
 static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
 
@@ -165,7 +169,7 @@ const char *
 config_server_cmd(const struct config *c)
 {
 	static int  found = -1;
-	static char cmd[] = SINGLEUSER;
+	static char cmd[] = SINGLEUSER_CMD;
 	char       *path;
 
 	if (c->server_cmd != NULL && c->server_cmd[0] != '\0')

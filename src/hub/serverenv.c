@@ -56,9 +56,13 @@ server_env(const struct server *s, const char *root, const char *program,
 	env[n++] = xstrdup("JUPYTERHUB_BASE_URL=/");
 	env[n++] = xstrdup("JUPYTERHUB_HOST=");
 	env[n++] = xstrdup("JUPYTERHUB_SERVER_NAME=");
-	env[n++] = xasprintf("JUPYTERHUB_SERVICE_URL=http://127.0.0.1:%d/user/"
-	                     "%s/",
-	    s->port, s->name);
+	/* On a Unix socket, no URL: singleuser would take its port from it,
+	 * and a port beside --sock is refused. */
+	if (s->port > 0)
+		env[n++] =
+		    xasprintf("JUPYTERHUB_SERVICE_URL=http://127.0.0.1:%d"
+		              "/user/%s/",
+		        s->port, s->name);
 	env[n++] = xasprintf("JUPYTERHUB_ROOT_DIR=%s", root);
 	if (strncmp(program, "/usr/bin/", 9) == 0 &&
 	    access(DEBIAN_NOTEBOOK, R_OK) == 0 && access(DEBIAN_LAB, F_OK) != 0)

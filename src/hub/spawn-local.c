@@ -562,6 +562,7 @@ launch(struct server *s)
 	uv_stdio_container_t stdio[3];
 	struct spawn_vars    vars;
 	char               **argv = NULL, *file = NULL, *root = NULL;
+	char                *program = NULL;
 	char                *env[8 + SERVERENV_MAX], *logdir, *base_url = NULL;
 	int                  nenv = 0, fds[2] = { -1, -1 }, r, in_cgroup = 0;
 	unsigned             uses;
@@ -619,6 +620,9 @@ launch(struct server *s)
 		    argv[0] ? argv[0] : "(empty server_cmd)");
 		goto out;
 	}
+	/* The server's own program, before 'rig sandbox' stands in front of
+	 * it: its environment depends on what it is (serverenv.h). */
+	program = xstrdup(file);
 	if (launcher(s, pw, &argv, &file, &in_cgroup) == -1)
 		goto out;
 	logdir = xasprintf("%s/logs", hub->cfg->state_dir);
@@ -637,7 +641,7 @@ launch(struct server *s)
 	env[nenv++] = xasprintf("LOGNAME=%s", pw ? pw->pw_name : s->name);
 	env[nenv++] = xasprintf("SHELL=%s", pw ? pw->pw_shell : "/bin/sh");
 	env[nenv++] = xstrdup("LANG=C.UTF-8");
-	nenv = server_env(s, root, file, env, nenv);
+	nenv = server_env(s, root, program, env, nenv);
 	env[nenv] = NULL;
 
 	memset(stdio, 0, sizeof(stdio));
@@ -678,6 +682,7 @@ out:
 	if (fds[1] != -1)
 		close(fds[1]);
 	free(file);
+	free(program);
 	free(root);
 	free(base_url);
 	spawn_argv_free(argv);

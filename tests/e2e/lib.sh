@@ -157,11 +157,11 @@ header() {
 
 # hub_config [LINE...]: writes $T/rig.conf; extra lines go into [hub].
 # shellcheck disable=SC2120 # the extra lines are optional
-# Without a server_cmd line the tests run today's classic notebook with the
+# Without a server_cmd line the tests run the classic notebook on its socket with the
 # token protocol, whatever the hub's default on this machine (it is
 # jupyterhub-singleuser where Debian's jupyterhub is installed): the
 # t5xx tests of JupyterHub's protocol name theirs.
-NOTEBOOK_CMD='jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 --NotebookApp.port={port} --NotebookApp.port_retries=0 --NotebookApp.base_url={base_url} --NotebookApp.notebook_dir={root_dir} --NotebookApp.allow_remote_access=True --NotebookApp.open_browser=False'
+NOTEBOOK_CMD='jupyter notebook --no-browser --NotebookApp.sock={sock} --NotebookApp.sock_mode=0660 --NotebookApp.base_url={base_url} --NotebookApp.notebook_dir={root_dir} --NotebookApp.allow_remote_access=True --NotebookApp.open_browser=False'
 hub_config() {
 	local line has_cmd=
 	for line in "$@"; do

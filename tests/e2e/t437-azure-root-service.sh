@@ -39,7 +39,7 @@ TOKEN=$("$RIG" ssh -- sudo -n .local/bin/rig token create "$U" --state-dir "$sta
 	grep -oE '[0-9a-f]{64}' | head -n 1)
 [ -n "$TOKEN" ] || fail "no token for $U"
 # A second user: a hub run as root takes one (a hub without root would
-# refuse: t188).
+# refuse: t179).
 [ "$(api POST /hub/api/users/bob -d '{}')" = 201 ] || fail "add bob: $(body)"
 BOB=$("$RIG" ssh -- sudo -n .local/bin/rig token create bob --state-dir "$state" |
 	grep -oE '[0-9a-f]{64}' | head -n 1)
@@ -49,17 +49,18 @@ spawn bob "$BOB"
 
 # Two servers, two accounts: each server's process is its user's account,
 # neither root nor the login.
-# in_host PATTERN: the oldest process in the host's network namespace
-# whose command line matches (other tests' servers run beside).
+# in_host NAME: the oldest process in the host's network namespace whose
+# environment names user NAME as the hub gives it to every server
+# (JUPYTERHUB_USER), whatever server_cmd is (other tests' servers run beside).
 in_host() {
 	local p
 	for p in $(ip netns pids "$NS" | sort -n); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$1" && { echo "$p"; return 0; }
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "JUPYTERHUB_USER=$1" && { echo "$p"; return 0; }
 	done
 	return 1
 }
-pa=$(in_host "base_url=/user/$U/") || fail "no server process of $U"
-pb=$(in_host "base_url=/user/bob/") || fail "no server process of bob"
+pa=$(in_host "$U") || fail "no server process of $U"
+pb=$(in_host bob) || fail "no server process of bob"
 ua=$(stat -c %u "/proc/$pa")
 ub=$(stat -c %u "/proc/$pb")
 note "servers: $U as uid $ua ($(id -nu "$ua")), bob as uid $ub ($(id -nu "$ub")); login uid $login_uid"

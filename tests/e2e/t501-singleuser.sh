@@ -35,8 +35,15 @@ for want in JUPYTERHUB_CLIENT_ID=jupyterhub-user-alice JUPYTERHUB_USER=alice \
 	JUPYTERHUB_SINGLEUSER_APP=notebook.notebookapp.NotebookApp; do
 	grep -qxF -- "$want" "$T/env.alice" || fail "not in alice's server's environment: $want"
 done
-grep -q '^JUPYTERHUB_SERVICE_URL=http://127.0.0.1:[0-9]*/user/alice/$' "$T/env.alice" ||
-	fail "JUPYTERHUB_SERVICE_URL: $(grep SERVICE_URL "$T/env.alice")"
+# It listens on its Unix socket (the default command's --sock), so no port
+# in a service URL: no port for another account to take first.
+! grep -q '^JUPYTERHUB_SERVICE_URL=' "$T/env.alice" ||
+	fail "a JUPYTERHUB_SERVICE_URL beside the socket: $(grep SERVICE_URL "$T/env.alice")"
+grep -qx "RIG_SERVER_SOCK=/run/rig/${PREFIX}alice/jupyter.sock" "$T/env.alice" ||
+	fail "not on its socket: $(grep RIG_SERVER "$T/env.alice")"
+pid=$(server_pid alice)
+ss -xlp | grep -F "/run/rig/${PREFIX}alice/jupyter.sock" | grep -q "pid=$pid," ||
+	fail "alice's singleuser ($pid) does not listen on its socket: $(ss -xlp | grep -F "${PREFIX}alice")"
 ! grep -q '^JUPYTER_TOKEN=' "$T/env.alice" || fail "JUPYTER_TOKEN set for jupyterhub-singleuser"
 
 # The servers' API listener: the API alone, plain HTTP on loopback, tokens

@@ -60,9 +60,13 @@ TEST(config_defaults)
 	/* No server_cmd: singleuser where installed, else notebook's. */
 	ASSERT_NULL(c.server_cmd);
 	ASSERT_EQ(c.server_protocol, PROTO_AUTO);
-	if (strcmp(config_server_cmd(&c), "jupyterhub-singleuser") == 0)
+	if (strncmp(config_server_cmd(&c), "jupyterhub-singleuser ", 22) == 0) {
 		ASSERT_EQ(config_server_protocol(&c), PROTO_JUPYTERHUB);
-	else {
+		/* On its socket as well. */
+		ASSERT(strstr(config_server_cmd(&c), "--sock={sock}") != NULL);
+		ASSERT(
+		    strstr(config_server_cmd(&c), "--sock-mode=0660") != NULL);
+	} else {
 		/* A Unix socket, not a port another account could bind
 		 * first. */
 		ASSERT(strstr(config_server_cmd(&c),
