@@ -22,7 +22,7 @@ LIBS   = $(call pkg_once,LIBS,--libs $(filter-out libcurl,$(PKGS)))
 B      ?= build
 # src/ holds main.c and the command table; the three parts and what they
 # share are folders under it (docs/ARCHITECTURE.md).
-PARTS  := lib hub machine azure
+PARTS  := lib hub machine azure pool
 SRCS   := $(wildcard src/*.c $(PARTS:%=src/%/*.c))
 OBJS   := $(patsubst src/%.c,$(B)/obj/%.o,$(SRCS))
 LIBOBJS:= $(filter-out $(B)/obj/main.o,$(OBJS))

@@ -7,6 +7,8 @@
                                   until /user/USER/api/status answers 200
                                   through the hub's proxy, then stop it again
     floor PORT USER LOG -- CMD... the same for a notebook server started by hand
+    firstpage URL TOKEN USER PW   log in through the form and time until the
+                                  notebook's tree page, OAuth and spawn included
     start-servers URL TOKEN USERS start many users' servers, wait until all answer
     stop-servers URL TOKEN USERS  stop them, wait until the hub says they are gone
     chp-routes API TOKEN N TARGET add N routes /services/sN to a CHP
@@ -23,6 +25,7 @@ Every wait has a deadline; every child started here is stopped here.
 import base64
 import http.client
 import json
+import re
 import os
 import random
 import re
@@ -172,6 +175,93 @@ def cmd_spawn(argv):
     print(f"spawn_ms={(t1 - t0) * 1000:.1f} status_ok={int(ok)}")
     if not ok:
         sys.exit(1)
+
+
+class Browser:
+    """Cookies and manual redirects, as a browser keeps them: enough for a
+    login form, the spawn-pending pages and an OAuth dance."""
+
+    def __init__(self, base):
+        self.base = base
+        self.origin = base
+        self.jar = {}  # name -> value; every cookie is the host's
+        self.hops = []
+
+    def _cookie(self):
+        return "; ".join(f"{k}={v}" for k, v in self.jar.items())
+
+    def _keep(self, headers):
+        for k, v in headers:
+            if k.lower() != "set-cookie":
+                continue
+            pair = v.split(";", 1)[0]
+            name, _, value = pair.partition("=")
+            if value in ("", '""') or "max-age=0" in v.lower():
+                self.jar.pop(name.strip(), None)
+            else:
+                self.jar[name.strip()] = value.strip()
+
+    def fetch(self, path, method="GET", form=None):
+        """One request; (status, Location, body)."""
+        headers = {"Accept": "text/html", "Cookie": self._cookie()}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = self.origin
+        c = connect(self.base, 30.0)
+        c.request(method, path, body=body, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        self._keep(r.getheaders())
+        c.close()
+        return r.status, r.getheader("Location"), data
+
+    def follow(self, path, method="GET", form=None, limit=20):
+        """Follows redirects; (status, final path, body)."""
+        for _ in range(limit):
+            st, loc, body = self.fetch(path, method, form)
+            if st not in (301, 302, 303, 307) or not loc:
+                return st, path, body
+            self.hops.append(loc)
+            u = urllib.parse.urlsplit(loc)
+            path = u.path + ("?" + u.query if u.query else "")
+            method, form = "GET", None
+        sys.exit(f"tool: more than {limit} redirects from {path}")
+
+
+def cmd_firstpage(argv):
+    """Log in through the form, then the user's notebook tree until it is
+    the notebook's own page: the time a person waits for the first page
+    (the server's start and any OAuth round trips included)."""
+    base, token, user, password = argv
+    tree = f"/user/{user}/tree"
+    server_gone(base, token, user)
+    b = Browser(base)
+    t0 = now()
+    st, _, page = b.follow("/hub/login")
+    m = re.search(rb'name="_xsrf" value="([^"]*)"', page)
+    form = {"username": user, "password": password}
+    if m:
+        form["_xsrf"] = m.group(1).decode()
+    st, _, _ = b.follow("/hub/login", "POST", form)
+    if st >= 400:
+        sys.exit(f"tool: login as {user} gave {st}")
+    deadline = now() + 120
+    while True:
+        st, where, page = b.follow(tree)
+        if st == 200 and where.startswith(tree) and b"Home Page" in page:
+            break
+        if now() > deadline:
+            sys.exit(f"tool: no tree page within 120 s (last {st} {where})")
+        # As the spawn-pending page's own script does, about.
+        time.sleep(0.2)
+    t1 = now()
+    oauth = sum(1 for h in b.hops if "/oauth2/authorize" in h)
+    request(f"{base}/hub/api/users/{user}/server", "DELETE", token)
+    server_gone(base, token, user)
+    print(f"firstpage_ms={(t1 - t0) * 1000:.1f} hops={len(b.hops)} "
+          f"oauth={oauth}")
 
 
 def cmd_floor(argv):
@@ -1134,10 +1224,10 @@ def report(argv):
                f"errors {sv('q1_err'):.0f} of {sv('q1_ok') + sv('q1_err'):,.0f} → {sv('q4_err'):.0f} of "
                f"{sv('q4_ok') + sv('q4_err'):,.0f} ({r1 * 100:.3g} % → {r4 * 100:.3g} %)")
 
-    # 7. spawn burst
+    # 8. spawn burst
     bc = R.cases("burst", "ready")
     if bc:
-        L.append("## 7. Spawn burst (users start real notebook servers at the same moment)\n")
+        L.append("## 8. Spawn burst (users start real notebook servers at the same moment)\n")
         L.append("The hub's own pages (login page, /hub/home with a session, /hub/api/users with a "
                  "token) are fetched in turn, 10 ms apart, from a process of their own, from the "
                  "moment the starts are sent until the hub reports every server ready. rig makes each "
@@ -1171,6 +1261,26 @@ def report(argv):
                        f"ready {', '.join(f'{v:.0f}' for v in rd)} of {n}; pages p99 "
                        f"{', '.join(f'{v:.1f}' for v in p99)} ms (worst round {worst:.1f} ms)")
 
+    # 7. first page
+    fc = R.cases("firstpage", "ms")
+    if fc:
+        L.append("## 7. First page (ms from the login form to the notebook's tree page, the server's start included)\n")
+        L.append("A cookie jar following redirects as a browser does (bench/tool.py firstpage); "
+                 "the server stopped between rounds. JupyterHub's row runs the same classic "
+                 "notebook (JUPYTERHUB_SINGLEUSER_APP), its OAuth dance and CHP included.\n")
+        L.append("| case | rig (singleuser) | JupyterHub (singleuser) | rig (notebook, no OAuth) | rig − JupyterHub |")
+        L.append("|---|---|---|---|---|")
+        for c in fc:
+            r_, j_ = (R.med("firstpage", c, "ms", t) for t in ("rig (singleuser)", "jupyterhub (singleuser)"))
+            L.append(f"| {c} | {R.cell('firstpage', c, 'ms', 'rig (singleuser)')} | "
+                     f"{R.cell('firstpage', c, 'ms', 'jupyterhub (singleuser)')} | "
+                     f"{R.cell('firstpage', c, 'ms', 'rig (notebook)')} | "
+                     f"{fmt(r_ - j_) if None not in (r_, j_) else '–'} |")
+            if None not in (r_, j_):
+                target("first page: rig with singleuser no slower than JupyterHub", r_ <= j_,
+                       f"rig {r_:.0f} ms, JupyterHub {j_:.0f} ms")
+        L.append("")
+
     L.append("## Targets\n")
     L.append("| target | result | detail |")
     L.append("|---|---|---|")
@@ -1187,6 +1297,7 @@ def main():
     fn = {
         "startup": cmd_startup,
         "spawn": cmd_spawn,
+        "firstpage": cmd_firstpage,
         "floor": cmd_floor,
         "start-servers": cmd_start_servers,
         "stop-servers": cmd_stop_servers,

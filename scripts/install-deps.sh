@@ -3,6 +3,8 @@
 # (only the missing ones, one apt call; clang-format 14 for the layout
 # check, tests/checks/format.sh; the line with openssh-server is
 # for the machine workflow's tests, sshd in network namespaces and rsync;
+# sudo is for a test host whose login becomes root through it; the line
+# with slurmctld for the pool's (a Slurm cluster of namespaces);
 # the last line of PKGS is for bench/run) and playwright-core for the
 # browser test (npm, no browser download: the test uses Debian's
 # /usr/bin/chromium).
@@ -16,6 +18,7 @@ curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm
 openssh-server openssh-client rsync iproute2 git nftables
+slurmctld slurmd slurm-client munge nfs-kernel-server sudo
 jupyterhub node-configurable-http-proxy nginx wrk"
 
 installed() {

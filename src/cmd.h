@@ -12,6 +12,7 @@ int cmd_token(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_ssh(int argc, char **argv);
 int cmd_ssh_config(int argc, char **argv);
+int cmd_tunnel(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_up(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct {
 	{ "init", cmd_init },
 	{ "ssh", cmd_ssh },
 	{ "ssh-config", cmd_ssh_config },
+	{ "tunnel", cmd_tunnel },
 	{ "sync", cmd_sync },
 	{ "exec", cmd_exec },
 	{ "up", cmd_up },

@@ -30,6 +30,7 @@ static const struct {
 	    "[--name NAME] [--hub-port N] [--force]" },
 	{ "ssh", "rig ssh [-L|-R|-D SPEC]... [--no-forward] [-- CMD...]" },
 	{ "ssh-config", "rig ssh-config" },
+	{ "tunnel", "rig tunnel [--local-port N]" },
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
 	{ "exec", "rig exec [--no-sync] -- CMD..." },
 	{ "up", "rig up [--adopt]" },
@@ -39,7 +40,7 @@ static const struct {
 	{ "down", "rig down [--purge] [--yes]" },
 	{ "allow", "rig allow [CIDR...|auto]" },
 	{ "service",
-	    "rig service setup --port N [--set 'KEY = VALUE']... | "
+	    "rig service setup --port N [--loopback] [--set 'KEY = VALUE']... | "
 	    "start [--wait SECS] | stop | status | remove [--purge] "
 	    "[--uninstall] [--dir DIR]" },
 	{ "self-stop",

@@ -7,7 +7,6 @@
  * rig speaks are pinned in the one table below and move together when a
  * newer spec is brought in as test data (tests/azure/SOURCES.md).
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -146,25 +145,6 @@ arm_url_host(const char *url, char *host, size_t hostlen)
 	return 0;
 }
 
-/*
- * Loopback is what the whole host parses to, never what it starts
- * with: "127.evil.test" is a name anyone's DNS may answer for.
- */
-int
-arm_host_loopback(const char *host)
-{
-	struct in_addr  a4;
-	struct in6_addr a6;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return 0;
-}
-
 int
 arm_url_allowed(const char *url, char *why, size_t whylen)
 {
@@ -186,7 +166,7 @@ arm_url_allowed(const char *url, char *why, size_t whylen)
 		snprintf(why, whylen, "'%s' is neither https nor http", url);
 		return -1;
 	}
-	if (arm_host_loopback(host))
+	if (host_is_loopback(host))
 		return 0;
 	snprintf(why, whylen,
 	    "'%.200s' must be https (plain http only on a loopback address)",

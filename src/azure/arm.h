@@ -54,13 +54,6 @@ int arm_url_allowed(const char *url, char *why, size_t whylen);
 int arm_url_host(const char *url, char *host, size_t hostlen);
 
 /*
- * Whether 'host' is loopback: exactly "localhost", or an address that
- * parses as a whole (inet_pton) into 127.0.0.0/8 or ::1. A name that
- * merely starts with "127." is not.
- */
-int arm_host_loopback(const char *host);
-
-/*
  * One line for a failed call: "CODE: MESSAGE" from ARM's error body
  * {"error":{"code","message"}} (or the LRO poll body's "error"), else
  * "HTTP STATUS". 'body' may be NULL.

@@ -38,7 +38,6 @@ static int name_chars_ok(const char *, const char *);
 static const char *const disk_types[] = { "Premium_LRS", "StandardSSD_LRS",
 	"Standard_LRS", NULL };
 static const char *const no_yes[] = { "no", "yes", NULL };
-static const char *const hub_access[] = { "public", "tunnel", NULL };
 
 /*
  * rig.conf's [azure], in the order rig init writes it. Values are
@@ -82,10 +81,6 @@ const struct setting azure_settings[] = {
 	    .off = A(allow_from), .def = "auto", .check = check_allow_from,
 	    .help = "CIDRs that may reach SSH and the hub; auto: your "
 	            "public address" },
-	{ .section = "azure", .key = "hub_access", .type = SETTING_ENUM,
-	    .off = A(hub_tunnel), .def = "public", .words = hub_access,
-	    .help = "public: the hub's port is open to allow_from; tunnel: "
-	            "only SSH" },
 	{ .section = "azure", .key = "idle_stop", .type = SETTING_DURATION,
 	    .off = A(idle_stop), .def = "3600",
 	    .help = "deallocate after this long idle (0 = never)" },
@@ -161,7 +156,7 @@ name_chars_ok(const char *v, const char *extra)
 /*
  * Whether rig may talk to the host of 'url' at all: Azure's own hosts
  * (ARM, login, prices, IMDS's link-local address; the public address
- * service allow_from = auto asks), loopback (tests: arm_host_loopback(),
+ * service allow_from = auto asks), loopback (tests: host_is_loopback(),
  * the whole host parsed, never a prefix), or anything when the user says
  * so in the environment. One rule for every endpoint key: a rig.conf that
  * came with a cloned project must not send someone's login, or the VM
@@ -182,7 +177,7 @@ azure_host_trusted(const char *url)
 		return 1;
 	if (arm_url_host(url, host, sizeof(host)) == -1)
 		return 0;
-	if (arm_host_loopback(host))
+	if (host_is_loopback(host))
 		return 1;
 	for (size_t i = 0; i < nitems(hosts); i++)
 		if (strcasecmp(host, hosts[i]) == 0)

@@ -34,7 +34,6 @@ struct azure_conf {
 	char   *os_disk_type;
 	int     spot;
 	char   *allow_from; /* "auto" or CIDRs, comma separated */
-	int     hub_tunnel; /* hub_access = tunnel */
 	int64_t idle_stop; /* seconds; 0 = never */
 	char   *daily_stop; /* as written */
 	int     daily_stop_hhmm; /* -1 = off, else HH*100+MM */

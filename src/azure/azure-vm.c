@@ -158,7 +158,8 @@ azure_my_address(const struct azure_conf *c, int quiet)
 	return ip;
 }
 
-/* The NSG rules: SSH, and the hub's port unless hub_access = tunnel,
+/* The NSG rules: SSH, and the hub's port unless [machine] hub_access =
+ * tunnel,
  * each only from the allowed addresses. */
 static json_t *
 desired_rules(struct mk *k, const char *from)
@@ -177,7 +178,7 @@ desired_rules(struct mk *k, const char *from)
 	        "sourceAddressPrefixes", src, "destinationAddressPrefix", "*",
 	        "access", "Allow", "priority", RULE_PRIORITY, "direction",
 	        "Inbound"));
-	if (!azure_conf_of(k->az->m)->hub_tunnel) {
+	if (!k->az->m->hub_tunnel) {
 		snprintf(port, sizeof(port), "%d", k->az->m->hub_port);
 		json_array_append_new(rules,
 		    json_pack("{s:s, s:{s:s, s:s, s:s, s:O, s:s, s:s, s:i, "

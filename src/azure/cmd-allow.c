@@ -116,7 +116,7 @@ cmd_allow(int argc, char **argv)
 		char *now = machine_state_get(&m, "azure.allow_from");
 
 		printf("machine '%s': SSH%s open to %s\n", m.name,
-		    azure_conf_of(&m)->hub_tunnel ? "" : " and the hub",
+		    m.hub_tunnel ? "" : " and the hub",
 		    now != NULL ? now : azure_conf_of(&m)->allow_from);
 		free(now);
 	}

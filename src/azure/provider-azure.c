@@ -546,10 +546,6 @@ az_up_done(struct machine *m)
 		       "restart)\n",
 		    fqdn, m->hub_port);
 	free(fqdn);
-	if (azure_conf_of(m)->hub_tunnel)
-		printf("access:       through SSH only (hub_access = "
-		       "tunnel): 'rig ssh' forwards the hub and prints "
-		       "its local URL\n");
 }
 
 const struct provider provider_azure = {

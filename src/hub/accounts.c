@@ -78,6 +78,31 @@ account_name(const char *prefix, const char *user, char *out, size_t outlen)
 	return username_error(out) == NULL ? 0 : -1;
 }
 
+size_t
+account_user_max(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return n < ACCOUNT_NAME_MAX ? ACCOUNT_NAME_MAX - n : 0;
+}
+
+const char *
+account_user_error(const char *prefix, const char *user, char *why, size_t len)
+{
+	const char *e = username_error(user);
+	size_t      max = account_user_max(prefix);
+
+	if (e != NULL)
+		return e;
+	if (strlen(user) <= max)
+		return NULL;
+	snprintf(why, len,
+	    "a username has at most %zu characters here (its Unix account "
+	    "%sNAME has at most %d)",
+	    max, prefix, ACCOUNT_NAME_MAX);
+	return why;
+}
+
 int
 account_lookup(const char *name, struct passwd **pw)
 {
@@ -395,6 +420,15 @@ account_end_processes(const char *name, uid_t uid)
 	(void)cgroup_remove(sys, name);
 }
 
+void
+account_remove_rundir(const char *name)
+{
+	char *dir = xasprintf("%s/%s", ACCOUNTS_RUN_DIR, name);
+
+	remove_tree(dir);
+	free(dir);
+}
+
 char *
 account_home_aside(const char *home, const char *tag)
 {
@@ -516,6 +550,7 @@ accounts_delete_user(const char *state_dir, const char *user, int keep_home)
 	    !account_is_rigs(pw, user))
 		return 0;
 	account_end_processes(acct, pw->pw_uid);
+	account_remove_rundir(acct);
 	/* The same queue the hub uses, on a loop of our own. */
 	if (uv_loop_init(&loop) != 0)
 		return error("cannot remove account '%s': no event loop", acct);

@@ -27,6 +27,7 @@
 #define ACCOUNT_USERADD "/usr/sbin/useradd"
 #define ACCOUNT_USERDEL "/usr/sbin/userdel"
 #define ACCOUNT_PREFIX_FILE "user_prefix" /* in the state directory */
+#define ACCOUNT_PREFIX_DEFAULT "rig-" /* user_prefix's default */
 
 /*
  * Writes the account name of rig user 'user' (PREFIX + USER) into 'out'.
@@ -36,6 +37,18 @@
  */
 int account_name(const char *prefix, const char *user, char *out,
     size_t outlen);
+
+/*
+ * The one rule for the name of a new rig user, wherever it is made (rig
+ * user add, the admin page, the API): a valid username (username_error())
+ * whose account, 'prefix' + NAME, fits in ACCOUNT_NAME_MAX, so that the
+ * user can have a server when the hub runs as root. NULL if 'user' may be
+ * made, else why not (in 'why', 'len' bytes).
+ */
+const char *account_user_error(const char *prefix, const char *user, char *why,
+    size_t len);
+/* The longest name account_user_error() takes with 'prefix'. */
+size_t account_user_max(const char *prefix);
 
 /*
  * Looks up account 'name'. Returns 1 and fills *pw (pointing into static
@@ -69,6 +82,15 @@ void account_create(uv_loop_t *, const char *name, const char *user,
  */
 void account_remove(uv_loop_t *, const char *name, const char *user,
     int keep_home, account_cb cb, void *arg);
+
+/* Where the privileged helper makes each account's runtime directory
+ * (its server's Unix socket): ACCOUNTS_RUN_DIR/ACCOUNT. */
+#define ACCOUNTS_RUN_DIR "/run/rig"
+
+/* Removes the account's runtime directory and all in it (links removed,
+ * never followed), once its processes are gone: a later account of the
+ * name gets a new one. */
+void account_remove_rundir(const char *name);
 
 /* Kills every process of the account: its server's cgroup (cgroup.h),
  * then anything else running as 'uid'; waits up to a second for them to

@@ -12,19 +12,24 @@
 
 #include <jansson.h>
 
+#include "accounts.h"
 #include "api.h"
 #include "auth.h"
+#include "config.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "progress.h"
 #include "req.h"
 #include "respond.h"
+#include "scopes.h"
 #include "server.h"
 #include "users.h"
 #include "lib/util.h"
 #include "version.h"
 
 static json_t *iso_json(int64_t t);
+static json_t *words_json(const char *s);
 static json_t *pending_json(const struct server *s);
 static json_t *user_json(struct hub *hub, const struct db_user *u);
 static json_t *token_json(const struct db_token *t, const char *user);
@@ -167,15 +172,47 @@ api_version(struct req *req)
 	respond_json(req, 200, json_pack("{s:s}", "version", RIG_VERSION));
 }
 
+/* Space-separated words as a JSON list. */
+static json_t *
+words_json(const char *s)
+{
+	json_t *a = json_array();
+
+	while (*s != '\0') {
+		size_t len = strcspn(s, " ");
+
+		if (len > 0)
+			json_array_append_new(a, json_stringn(s, len));
+		s += len;
+		s += strspn(s, " ");
+	}
+	return a;
+}
+
+/*
+ * Who the credential is, with what it may do: JupyterHub's user model
+ * plus "scopes" (a token's own, or what the user's role stands for) and
+ * "session_id", which single-user servers key their caches with. The id
+ * is derived from the session's hash, never the cookie's value.
+ */
 void
 api_self(struct req *req)
 {
 	json_t *j = user_json(req->hub, &req->user);
+	char   *mine = NULL, sid[TOKEN_HASH_LEN + 1];
 
+	if (req->scopes == NULL)
+		mine = scopes_of_user(req->user.name, req->user.admin,
+		    req->hub->cfg->admin_access);
 	json_object_set_new(j, "scopes",
-	    req->user.admin ? json_pack("[s]", "admin:users")
-	                    : json_pack("[s]", "self"));
-	json_object_set_new(j, "session_id", json_null());
+	    words_json(req->scopes != NULL ? req->scopes : mine));
+	free(mine);
+	if (req->session != NULL) {
+		token_hash(req->session, sid);
+		sid[32] = '\0';
+		json_object_set_new(j, "session_id", json_string(sid));
+	} else
+		json_object_set_new(j, "session_id", json_null());
 	respond_json(req, 200, j);
 }
 
@@ -204,14 +241,21 @@ api_user_add(struct req *req)
 	json_t        *body = body_object(req);
 	struct db_user u;
 	const char    *why;
+	char           msg[160];
 	int            r, admin;
 
 	if (body == NULL)
 		return;
 	admin = json_is_true(json_object_get(body, "admin"));
 	json_decref(body);
-	if ((why = username_error(name)) != NULL) {
+	why = account_user_error(req->hub->cfg->user_prefix, name, msg,
+	    sizeof(msg));
+	if (why != NULL) {
 		respond_error(req, 400, why);
+		return;
+	}
+	if (oneuser_may_add(req->hub->db, req->hub->is_root) == -1) {
+		respond_error(req, 403, ONEUSER_WHY);
 		return;
 	}
 	r = db_user_add(req->hub->db, name, "", admin);
@@ -238,12 +282,24 @@ user_patch(struct req *req, struct db_user *u)
 		return;
 	admin = json_object_get(body, "admin");
 	if (admin != NULL) {
+		const char *err = NULL;
+		int         r;
+
 		if (!json_is_boolean(admin)) {
 			json_decref(body);
 			respond_error(req, 400, "admin must be true or false");
 			return;
 		}
-		db_user_set_admin(req->hub->db, u->name, json_is_true(admin));
+		r = users_set_admin(req, u->name, json_is_true(admin), &err);
+		if (r != 0) {
+			json_decref(body);
+			respond_error(req,
+			    r == 2       ? 409
+			        : r == 1 ? 404
+			                 : 500,
+			    r == 2 ? err : "cannot change the user");
+			return;
+		}
 		u->admin = json_is_true(admin);
 	}
 	json_decref(body);
@@ -478,11 +534,42 @@ user_get(struct req *req, struct db_user *u)
 	respond_json(req, 200, user_json(req->hub, u));
 }
 
-/* Reported by single-user servers; the hub polls instead. */
+/*
+ * Reported by single-user servers (jupyterhub-singleuser every 5 minutes,
+ * with its own token): {"last_activity": ISO, "servers": {"": {...}}}.
+ * The latest time counts for the server and the user; one in the future
+ * is taken as now, so a wrong clock cannot keep a server from the culler
+ * for ever.
+ */
 static void
 activity(struct req *req, struct db_user *u)
 {
-	(void)u;
+	json_t        *body = body_object(req), *v, *srv;
+	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
+	int64_t        t = -1, now = now_sec();
+	const char    *iso;
+
+	if (body == NULL)
+		return;
+	v = json_object_get(body, "last_activity");
+	srv = json_object_get(json_object_get(body, "servers"), "");
+	if (v == NULL && srv != NULL)
+		v = json_object_get(srv, "last_activity");
+	iso = json_string_value(v);
+	if (iso != NULL)
+		t = iso_parse(iso);
+	json_decref(body);
+	if (t < 0) {
+		respond_error(req, 400,
+		    "last_activity must be an ISO 8601 time");
+		return;
+	}
+	if (t > now)
+		t = now;
+	if (s != NULL && s->state == SERVER_READY && t > s->last_activity)
+		s->last_activity = t;
+	if (t > u->last_activity)
+		db_user_touch(req->hub->db, u->id, t);
 	respond(req, 200, NULL, NULL, "", 0);
 }
 

@@ -129,6 +129,16 @@ password_verify(const char *password, const char *hash)
  * Rejection sampling: bytes at or above the largest multiple of the
  * alphabet's size are drawn again, so every character is equally likely.
  */
+const char *
+password_error(const char *pw)
+{
+	if (pw == NULL || *pw == '\0')
+		return "the password is empty";
+	if (strlen(pw) > PASSWORD_MAX)
+		return "the password is too long (at most 511 bytes)";
+	return NULL;
+}
+
 char *
 password_generate(void)
 {

@@ -12,6 +12,13 @@
 
 #define TOKEN_HASH_LEN 64 /* hex SHA-256 */
 
+/* Bytes of a password at most: libcrypt refuses longer ones
+ * (CRYPT_MAX_PASSPHRASE_SIZE, 512 with the NUL). */
+#define PASSWORD_MAX 511
+/* The one rule for a password someone chooses (rig user add and passwd
+ * with --password-stdin, the password pages): not empty, at most
+ * PASSWORD_MAX bytes. NULL if 'pw' may be used, else why not. */
+const char *password_error(const char *pw);
 /* A new yescrypt hash of 'password'; caller frees result. NULL on error.
  * Slow on purpose (tens of ms): the hub calls it from the thread pool. */
 char *password_hash(const char *password);

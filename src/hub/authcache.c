@@ -32,11 +32,20 @@ slot(const char *cred)
 	return &table[h % AUTHCACHE_SLOTS];
 }
 
+void
+auth_hit_release(struct auth_hit *h)
+{
+	free_secret(h->xsrf);
+	db_user_release(&h->user);
+	free(h->scopes);
+	free(h->session);
+	explicit_bzero(h, sizeof(*h));
+}
+
 static void
 entry_clear(struct entry *e)
 {
-	free_secret(e->hit.xsrf);
-	db_user_release(&e->hit.user);
+	auth_hit_release(&e->hit);
 	explicit_bzero(e, sizeof(*e));
 }
 
@@ -49,6 +58,9 @@ hit_copy(struct auth_hit *dst, const struct auth_hit *src)
 	dst->user = src->user;
 	dst->user.name = xstrdup(src->user.name);
 	dst->user.pwhash = xstrdup(""); /* never needed past login */
+	dst->kind = src->kind;
+	dst->scopes = src->scopes != NULL ? xstrdup(src->scopes) : NULL;
+	dst->session = src->session != NULL ? xstrdup(src->session) : NULL;
 }
 
 int

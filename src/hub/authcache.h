@@ -19,11 +19,17 @@
 
 /* What a credential hash resolved to. */
 struct auth_hit {
-	int64_t        user_id;
-	int64_t        token_id; /* 0 for a session */
-	char          *xsrf; /* sessions only; caller frees */
-	struct db_user user; /* caller releases with db_user_release */
+	int64_t         user_id;
+	int64_t         token_id; /* 0 for a session */
+	char           *xsrf; /* sessions only; caller frees */
+	struct db_user  user; /* caller releases with db_user_release */
+	enum token_kind kind; /* tokens only */
+	char *scopes; /* tokens: "" inherits the user's; caller frees */
+	char *session; /* the login session's hash, or NULL; caller frees */
 };
+
+/* Frees what a filled auth_hit holds. */
+void auth_hit_release(struct auth_hit *);
 
 /*
  * 1 and *hit filled if the credential 'cred' (a token or session id, as the

@@ -7,8 +7,9 @@
  * without one, runs it with --cgroup, --umask and --user: it joins the
  * server's cgroups, cgroup.h, sets umask 077 and becomes the user's
  * account, in that order, so that nothing of the server runs outside its
- * cgroups or as root), and when hub.conf says server_deny_ports (then
- * the hub's command is a second 'rig sandbox', run as the user). If a
+ * cgroups or as root), and also without root (the hub runs every server
+ * through it, then with server_deny_ports if hub.conf says so). Last, the
+ * socket filter, always: no sockets but Unix, netlink, TCP and UDP. If a
  * step fails, CMD is not run (the server's start fails, saying why).
  */
 #include <sys/stat.h>
@@ -87,7 +88,8 @@ cmd_sandbox(int argc, char **argv)
 		error("not starting %s: %s", argv[optind], why);
 		return 1;
 	}
-	if (sandbox_deny_connect(ports, (size_t)n, why, sizeof(why)) == -1) {
+	if (sandbox_deny_connect(ports, (size_t)n, why, sizeof(why)) == -1 ||
+	    sandbox_socket_filter(why, sizeof(why)) == -1) {
 		error("not starting %s: %s", argv[optind], why);
 		return 1;
 	}

@@ -16,14 +16,12 @@
 #include "cmd.h"
 #include "state.h"
 #include "db.h"
+#include "oneuser.h"
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/util.h"
 
 #define USER_MAX_ARGS 4
-/* Bytes read from stdin, newline excluded: libcrypt refuses longer ones
- * (CRYPT_MAX_PASSPHRASE_SIZE, 512 with the NUL). */
-#define PASSWORD_MAX 511
 
 struct user_opts {
 	const char *state_dir;
@@ -108,8 +106,8 @@ read_password(char *pw, size_t size)
 		len--;
 	pw[len] = '\0';
 	explicit_bzero(&c, sizeof(c));
-	if (len == 0)
-		return error("empty password");
+	if (password_error(pw) != NULL)
+		return error("%s", password_error(pw));
 	return 0;
 }
 
@@ -147,6 +145,28 @@ print_password(const char *name, const char *pw)
 	return 0;
 }
 
+/*
+ * The name rule of account_user_error(), with the prefix the hub last ran
+ * with in this state directory (saved when it runs as root), else the
+ * default one.
+ */
+static int
+check_new_name(const char *state_dir, const char *name)
+{
+	char       *dir = state_dir_resolve(state_dir);
+	char       *prefix = dir != NULL ? accounts_read_prefix(dir) : NULL;
+	char        why[160];
+	const char *e;
+
+	e = account_user_error(prefix != NULL ? prefix : ACCOUNT_PREFIX_DEFAULT,
+	    name, why, sizeof(why));
+	free(prefix);
+	free(dir);
+	if (e == NULL)
+		return 0;
+	return error("invalid username '%s': %s", name, e);
+}
+
 static int
 user_add(struct db *db, const struct user_opts *o)
 {
@@ -154,6 +174,12 @@ user_add(struct db *db, const struct user_opts *o)
 	char       *pw, *hash;
 	int         generated, r;
 
+	if (check_new_name(o->state_dir, name) == -1)
+		return 1;
+	if (oneuser_may_add(db, oneuser_hub_is_root(db)) == -1) {
+		error("cannot add '%s': %s", name, ONEUSER_WHY);
+		return 1;
+	}
 	if (new_password(o->password_stdin, &pw, &generated) == -1)
 		return 1;
 	hash = password_hash(pw);
@@ -258,13 +284,32 @@ out:
 	return r == 0 ? 0 : 1;
 }
 
-/* The caller checked that args[2] is "on" or "off". */
+/* The caller checked that args[2] is "on" or "off". The last admin keeps
+ * the right, as in the hub (users_set_admin()): without one, no one could
+ * use the admin page or the API's user calls. */
 static int
 user_admin(struct db *db, const struct user_opts *o)
 {
-	int r;
+	struct db_user u;
+	int64_t        admins;
+	int            on = strcmp(o->args[2], "on") == 0, r;
 
-	r = db_user_set_admin(db, o->args[1], strcmp(o->args[2], "on") == 0);
+	r = db_user_get(db, o->args[1], &u);
+	if (r != 0)
+		goto out;
+	if (!on && u.admin) {
+		if (db_admin_count(db, &admins) == -1)
+			r = -1;
+		else if (admins <= 1) {
+			error("'%s' is the last admin: make another one first",
+			    o->args[1]);
+			r = -1;
+		}
+	}
+	db_user_release(&u);
+	if (r == 0)
+		r = db_user_set_admin(db, o->args[1], on);
+out:
 	if (r == 1)
 		error("no such user '%s'", o->args[1]);
 	return r == 0 ? 0 : 1;

@@ -13,20 +13,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "config.h"
 #include "sandbox.h"
 #include "lib/ini.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "lib/settings.h"
 #include "lib/util.h"
 
+/* With no server_cmd: JupyterHub's own single-user server where it is
+ * installed (config_server_cmd()), else this. */
 #define DEFAULT_SERVER_CMD                                                     \
-	"jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 "            \
-	"--NotebookApp.port={port} --NotebookApp.port_retries=0 "              \
+	"jupyter notebook --no-browser --NotebookApp.sock={sock} "             \
+	"--NotebookApp.sock_mode=0660 "                                        \
 	"--NotebookApp.base_url={base_url} "                                   \
 	"--NotebookApp.notebook_dir={root_dir} "                               \
 	"--NotebookApp.allow_remote_access=True "                              \
 	"--NotebookApp.open_browser=False"
+
+#define SINGLEUSER "jupyterhub-singleuser"
+/* Its default command: on the Unix socket too (both apps it may serve,
+ * notebook 6 and jupyter_server, take --sock; serverenv.c leaves the
+ * port to them). */
+#define SINGLEUSER_CMD SINGLEUSER " --sock={sock} --sock-mode=0660"
+
+static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
 
 static int check_deny_ports(void *, const char *, char *, size_t);
 static int check_user_prefix(void *, const char *, char *, size_t);
@@ -56,14 +68,22 @@ const struct setting config_settings[] = {
 	{ .section = "hub", .key = "tls", .type = SETTING_BOOL,
 	    .off = C(tls), .def = "yes", .help = "no: plain HTTP (--no-tls)" },
 	{ .section = "hub", .key = "server_cmd", .type = SETTING_STRING,
-	    .off = C(server_cmd), .def = DEFAULT_SERVER_CMD,
-	    .help = "the single-user server, a word list" },
+	    .off = C(server_cmd),
+	    .help = "the single-user server, a word list; none: "
+	            "jupyterhub-singleuser where installed, else jupyter "
+	            "notebook" },
+	{ .section = "hub", .key = "server_protocol", .type = SETTING_ENUM,
+	    .off = C(server_protocol), .def = "auto", .words = protocols,
+	    .what = "auto, token or jupyterhub",
+	    .help = "token: the proxy adds the server's secret; jupyterhub: "
+	            "JupyterHub's (OAuth, JUPYTERHUB_*); auto: jupyterhub "
+	            "for jupyterhub-singleuser" },
 	{ .section = "hub", .key = "server_deny_ports", .type = SETTING_STRING,
 	    .off = C(server_deny_ports), .check = check_deny_ports,
 	    .what = "a list of ports",
 	    .help = "TCP ports user servers may not connect to" },
 	{ .section = "hub", .key = "user_prefix", .type = SETTING_STRING,
-	    .off = C(user_prefix), .def = "rig-", .check = check_user_prefix,
+	    .off = C(user_prefix), .def = ACCOUNT_PREFIX_DEFAULT, .check = check_user_prefix,
 	    .what = "a valid prefix", .help = "Unix account prefix as root" },
 	{ .section = "hub", .key = "first_admin", .type = SETTING_STRING,
 	    .off = C(first_admin), .def = "admin", .check = check_first_admin,
@@ -143,6 +163,42 @@ check_first_admin(void *obj, const char *v, char *why, size_t len)
 		return 0;
 	snprintf(why, len, "%s", username_error(v));
 	return -1;
+}
+
+const char *
+config_server_cmd(const struct config *c)
+{
+	static int  found = -1;
+	static char cmd[] = SINGLEUSER_CMD;
+	char       *path;
+
+	if (c->server_cmd != NULL && c->server_cmd[0] != '\0')
+		return c->server_cmd;
+	if (found == -1) {
+		path = proc_which(SINGLEUSER, CONFIG_SERVER_PATH);
+		found = path != NULL;
+		free(path);
+	}
+	return found ? cmd : DEFAULT_SERVER_CMD;
+}
+
+enum server_protocol
+config_server_protocol(const struct config *c)
+{
+	const char *cmd, *end, *base;
+	size_t      n = strlen(SINGLEUSER);
+
+	if (c->server_protocol != PROTO_AUTO)
+		return (enum server_protocol)c->server_protocol;
+	/* The program is the first word, maybe quoted, maybe a path. */
+	cmd = config_server_cmd(c);
+	cmd += strspn(cmd, " \t\"'");
+	end = cmd + strcspn(cmd, " \t\"'");
+	for (base = end; base > cmd && base[-1] != '/'; base--)
+		;
+	return (size_t)(end - base) == n && strncmp(base, SINGLEUSER, n) == 0
+	    ? PROTO_JUPYTERHUB
+	    : PROTO_TOKEN;
 }
 
 void

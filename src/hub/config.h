@@ -23,6 +23,16 @@ struct service {
 	struct service *next;
 };
 
+/* How the hub and a user's server trust each other. */
+enum server_protocol {
+	PROTO_AUTO = 0, /* the setting only: jupyterhub for singleuser */
+	PROTO_TOKEN, /* the secret in JUPYTER_TOKEN, added by the proxy */
+	PROTO_JUPYTERHUB, /* JupyterHub's: JUPYTERHUB_*, OAuth for browsers */
+};
+
+/* Where servers' programs are looked for (spawn-local.c's PATH). */
+#define CONFIG_SERVER_PATH "/usr/local/bin:/usr/bin:/bin"
+
 struct config {
 	char *state_dir;
 	char *listen; /* ADDR:PORT */
@@ -30,7 +40,9 @@ struct config {
 	char *tls_names; /* more names for the self-signed certificate */
 	int   tls; /* 0 with --no-tls */
 	int   renew_cert; /* --renew-cert: a new self-signed certificate */
-	char *server_cmd; /* the single-user server, a word list */
+	char *server_cmd; /* the single-user server, a word list; NULL: see
+	                   * config_server_cmd() */
+	int   server_protocol; /* enum server_protocol */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
 	int   user_firewall; /* per-uid nftables rules (firewall.h) */
 	char *user_prefix; /* Unix account prefix when run as root */
@@ -51,6 +63,13 @@ struct config {
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */
 };
+
+/* server_cmd, or with none, "jupyterhub-singleuser" if it is installed
+ * in CONFIG_SERVER_PATH (looked for once), else jupyter notebook's. */
+const char *config_server_cmd(const struct config *);
+/* server_protocol, with auto resolved: jupyterhub when the program of
+ * config_server_cmd() is jupyterhub-singleuser, else token. */
+enum server_protocol config_server_protocol(const struct config *);
 
 /* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */
 extern const struct setting config_settings[];

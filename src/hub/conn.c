@@ -136,7 +136,8 @@ victim(struct hub *hub)
 }
 
 void
-conn_accept(struct hub *hub, uv_stream_t *listener, const struct conn_ops *ops)
+conn_accept(struct hub *hub, uv_stream_t *listener, const struct conn_ops *ops,
+    int internal)
 {
 	struct conn            *c = xcalloc(1, sizeof(*c));
 	struct sockaddr_storage ss;
@@ -152,6 +153,7 @@ conn_accept(struct hub *hub, uv_stream_t *listener, const struct conn_ops *ops)
 	}
 	c->hub = hub;
 	c->ops = ops;
+	c->internal = internal;
 	buf_init(&c->in, CONN_MAX_INPUT);
 	uv_tcp_init(hub->loop, &c->tcp);
 	uv_timer_init(hub->loop, &c->timer);
@@ -177,7 +179,7 @@ conn_accept(struct hub *hub, uv_stream_t *listener, const struct conn_ops *ops)
 			uv_ip6_name((struct sockaddr_in6 *)&ss, c->addr,
 			    sizeof(c->addr));
 	}
-	if (hub->ssl_ctx != NULL) {
+	if (hub->ssl_ctx != NULL && !internal) {
 		BIO *bio;
 
 		c->tls.send = send_chunk;

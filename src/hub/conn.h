@@ -82,6 +82,7 @@ struct conn {
 	unsigned served; /* requests completed */
 	int      trusted; /* has carried a signed-in request */
 	int      drained; /* has taken all of a queue: it reads */
+	int      internal; /* the servers' loopback API listener's: plain */
 	char     addr[64]; /* peer, numeric */
 	TAILQ_ENTRY(conn) entry;
 };
@@ -91,9 +92,10 @@ struct conn {
 void conn_limits(struct hub *);
 
 /* Accepts one connection from the hub's listener; 'ops' (which must
- * outlive it) gets its requests. */
+ * outlive it) gets its requests. An 'internal' one (from the servers'
+ * loopback API listener, apilisten.h) is plain HTTP, TLS or not. */
 void conn_accept(struct hub *, uv_stream_t *listener,
-    const struct conn_ops *ops);
+    const struct conn_ops *ops, int internal);
 
 /*
  * Writes what the socket 's' takes at once and returns how many bytes are

@@ -68,14 +68,14 @@ cull_done(struct cull_check *cc)
 static void
 cull_probe(struct cull_check *cc, const char *what, probe_cb cb)
 {
-	struct server *s = cc->s;
-	char           host[64], *path;
-	int            port;
+	struct server  *s = cc->s;
+	struct endpoint to;
+	char           *path;
 
-	server_address(s, host, sizeof(host), &port);
+	server_address(s, &to);
 	path = xasprintf("/user/%s/api/%s", s->name, what);
-	probe_get(s->hub->loop, host, port, path, s->secret,
-	    CULL_PROBE_TIMEOUT_MS, cb, cc);
+	probe_get(s->hub->loop, &to, path, s->secret, CULL_PROBE_TIMEOUT_MS, cb,
+	    cc);
 	free(path);
 }
 
@@ -109,7 +109,7 @@ kernels_cb(void *arg, int status, const char *body, size_t len)
 	json_decref(list);
 	/* Not culling from here on: server_stop() may take it away. */
 	s->culling = 0;
-	if (busy) {
+	if (busy || s->inflight > 0) {
 		s->last_activity = now_sec();
 	} else {
 		log_info("server %s: idle for %lld s, stopping", s->name,
@@ -153,7 +153,9 @@ status_cb(void *arg, int status, const char *body, size_t len)
 			s->last_activity = t;
 		json_decref(j);
 	}
-	if (used_cpu(s))
+	/* A request still being answered (a slow computation, a long
+	 * download) is use, however long since it began. */
+	if (used_cpu(s) || s->inflight > 0)
 		s->last_activity = now_sec();
 	db_user_touch(s->hub->db, s->user_id, s->last_activity);
 	idle = now_sec() - s->last_activity;

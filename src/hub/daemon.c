@@ -23,6 +23,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "authcache.h"
+#include "apilisten.h"
 #include "autostop.h"
 #include "chunk.h"
 #include "conn.h"
@@ -32,6 +33,7 @@
 #include "html.h"
 #include "hub.h"
 #include "lib/log.h"
+#include "oneuser.h"
 #include "priv.h"
 #include "proxy.h"
 #include "req.h"
@@ -55,7 +57,6 @@ static void cull_cb(uv_timer_t *);
 static int  first_admin(struct hub *);
 static int  parse_listen(const char *, struct sockaddr_storage *, char *host,
      size_t hostlen, int *port);
-static int  is_loopback(const char *host);
 static void print_url(const char *scheme, const char *host, int port);
 static void print_urls(struct hub *, const char *host, int port);
 static void priv_lost(struct hub *);
@@ -75,7 +76,7 @@ listen_cb(uv_stream_t *s, int status)
 		log_warnx("listen: %s", uv_strerror(status));
 		return;
 	}
-	conn_accept(hub, s, &req_conn_ops);
+	conn_accept(hub, s, &req_conn_ops, 0);
 }
 
 static void
@@ -96,6 +97,7 @@ hub_stop(struct hub *hub, const char *why)
 	hub->stopping = 1;
 	log_info("stopping (%s); user servers keep running", why);
 	uv_close((uv_handle_t *)&hub->listener, NULL);
+	apilisten_stop(hub);
 	uv_close((uv_handle_t *)&hub->sigterm, NULL);
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 	uv_close((uv_handle_t *)&hub->tick, NULL);
@@ -221,13 +223,19 @@ cull_cb(uv_timer_t *t)
 static int
 first_admin(struct hub *hub)
 {
-	int64_t n;
-	char   *pw, *hash;
+	int64_t     n;
+	char       *pw, *hash, why[160];
+	const char *e;
 
 	if (db_user_count(hub->db, &n) == -1)
 		return -1;
 	if (n > 0)
 		return 0;
+	/* The rule of every new user's name (its account must fit). */
+	e = account_user_error(hub->cfg->user_prefix, hub->cfg->first_admin,
+	    why, sizeof(why));
+	if (e != NULL)
+		return error("first_admin '%s': %s", hub->cfg->first_admin, e);
 	pw = password_generate();
 	hash = password_hash(pw);
 	if (hash == NULL ||
@@ -263,12 +271,6 @@ parse_listen(const char *s, struct sockaddr_storage *ss, char *host,
 	    uv_ip6_addr(host, *port, (struct sockaddr_in6 *)ss) == 0)
 		return 0;
 	return error("--listen: '%s' is not a numeric address", host);
-}
-
-static int
-is_loopback(const char *host)
-{
-	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
 }
 
 /* One address the hub answers on, an IPv6 one in brackets. */
@@ -329,7 +331,7 @@ daemon_run(struct config *cfg)
 	hub.loop = uv_default_loop();
 	if (cfg->tls && load_tls(&hub) == -1)
 		goto out;
-	if (!cfg->tls && !is_loopback(host))
+	if (!cfg->tls && !host_is_loopback(host))
 		log_warnx("serving plain HTTP on %s: only do this behind a TLS "
 		          "proxy",
 		    host);
@@ -354,6 +356,8 @@ daemon_run(struct config *cfg)
 	}
 	if (r == 0 && first_admin(&hub) == -1)
 		r = UV_EIO;
+	if (r == 0 && oneuser_start(hub.db, hub.is_root) == -1)
+		r = UV_EIO;
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */
 	if (r == 0 && hub.is_root) {
@@ -368,6 +372,8 @@ daemon_run(struct config *cfg)
 	 * nft runs in the helper (priv.h). */
 	if (r == 0 && firewall_start(&hub) == -1)
 		r = UV_EIO;
+	if (r == 0 && apilisten_start(&hub) == -1)
+		r = UV_EIO;
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&hub.listener, 1024, listen_cb);
 	if (r != 0) {
@@ -375,6 +381,7 @@ daemon_run(struct config *cfg)
 			error("cannot listen on %s: %s", cfg->listen,
 			    uv_strerror(r));
 		uv_close((uv_handle_t *)&hub.listener, NULL);
+		apilisten_stop(&hub);
 		uv_run(hub.loop, UV_RUN_DEFAULT);
 		goto out;
 	}

@@ -85,6 +85,43 @@ static const char *const migrations[] = {
 	"  error         TEXT    NOT NULL DEFAULT ''"
 	") STRICT;"
 	"CREATE INDEX servers_state ON servers(state);",
+	/* 2: a server may listen on a Unix socket instead of a port; a hub
+	 * that takes it over after a restart must find it there. */
+	"ALTER TABLE servers ADD COLUMN sock TEXT NOT NULL DEFAULT '';",
+	/* 3: facts the hub records about itself for the commands that run
+	 * apart from it (whether it runs as root: oneuser.h). */
+	"CREATE TABLE facts ("
+	"  name          TEXT    PRIMARY KEY,"
+	"  value         TEXT    NOT NULL"
+	") STRICT;",
+	/*
+	 * 4: JupyterHub's protocol. Tokens get a kind (an API token, a
+	 * server's own, an OAuth access token), scopes ('' inherits the
+	 * owner's), an expiry (0 never), the OAuth client they were issued
+	 * to and the login session they came from (logging out ends them);
+	 * OAuth authorization codes, single-use; and the protocol a server
+	 * was started with, so a hub that takes it over proxies it the same.
+	 */
+	"ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'api'"
+	"  CHECK (kind IN ('api', 'server', 'oauth'));"
+	"ALTER TABLE tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tokens ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tokens ADD COLUMN client_id TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tokens ADD COLUMN session TEXT"
+	"  REFERENCES sessions(hash) ON DELETE CASCADE;"
+	"CREATE INDEX tokens_session ON tokens(session);"
+	"CREATE TABLE oauth_codes ("
+	"  hash          TEXT    PRIMARY KEY,"
+	"  user_id       INTEGER NOT NULL"
+	"                REFERENCES users(id) ON DELETE CASCADE,"
+	"  client_id     TEXT    NOT NULL,"
+	"  redirect_uri  TEXT    NOT NULL,"
+	"  scopes        TEXT    NOT NULL,"
+	"  session       TEXT"
+	"                REFERENCES sessions(hash) ON DELETE CASCADE,"
+	"  expires       INTEGER NOT NULL"
+	") STRICT;"
+	"ALTER TABLE servers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -93,7 +130,7 @@ static void          db_finish(struct db *, sqlite3_stmt *);
 static int           db_fail(struct db *, sqlite3_stmt *, const char *);
 static int           db_run(struct db *, sqlite3_stmt *, const char *);
 static int           db_user_version(struct db *, int *);
-static int           db_migrate(struct db *);
+static int           db_migrate(struct db *, int upto);
 static int           db_create_file(const char *);
 static void          db_chmod_aux(const char *, const char *);
 static char         *col_str(sqlite3_stmt *, int);
@@ -205,7 +242,7 @@ db_user_version(struct db *db, int *version)
  * used with a schema it does not know.
  */
 static int
-db_migrate(struct db *db)
+db_migrate(struct db *db, int upto)
 {
 	const int latest = (int)nitems(migrations);
 	char      sql[64];
@@ -213,7 +250,7 @@ db_migrate(struct db *db)
 
 	if (db_user_version(db, &version) == -1)
 		return -1;
-	if (version == latest)
+	if (version == upto)
 		return 0;
 	if (db_exec(db, "BEGIN IMMEDIATE", __func__) == -1)
 		return -1;
@@ -224,7 +261,7 @@ db_migrate(struct db *db)
 		    __func__, version, latest);
 		goto fail;
 	}
-	for (; version < latest; version++) {
+	for (; version < upto; version++) {
 		if (db_exec(db, migrations[version], __func__) == -1)
 			goto fail;
 		r = snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
@@ -303,8 +340,20 @@ db_chmod_aux(const char *path, const char *suffix)
 	free(p);
 }
 
+int
+db_schema_latest(void)
+{
+	return (int)nitems(migrations);
+}
+
 struct db *
 db_open(const char *path)
+{
+	return db_open_at(path, db_schema_latest());
+}
+
+struct db *
+db_open_at(const char *path, int version)
 {
 	struct db    *db;
 	sqlite3_stmt *st;
@@ -344,7 +393,8 @@ db_open(const char *path)
 		    mode != NULL ? mode : "unknown");
 	db_finish(db, st);
 
-	if (db_migrate(db) == -1)
+	if (version < 1 || version > db_schema_latest() ||
+	    db_migrate(db, version) == -1)
 		goto fail;
 	db_chmod_aux(path, "-wal");
 	db_chmod_aux(path, "-shm");
@@ -560,11 +610,85 @@ db_user_list(struct db *db, struct db_user **users, size_t *n)
 }
 
 int
+db_user_first(struct db *db, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	st = db_prepare(db,
+	    "SELECT id FROM users ORDER BY admin DESC, id LIMIT 1", __func__);
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_fact_get(struct db *db, const char *name, char **value)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	*value = NULL;
+	st =
+	    db_prepare(db, "SELECT value FROM facts WHERE name = ?1", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*value = col_str(st, 0);
+	else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+int
+db_fact_set(struct db *db, const char *name, const char *value)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO facts (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+int
 db_user_count(struct db *db, int64_t *n)
 {
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "SELECT count(*) FROM users", __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	*n = sqlite3_column_int64(st, 0);
+	db_finish(db, st);
+	return 0;
+}
+
+int
+db_admin_count(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "SELECT count(*) FROM users WHERE admin != 0",
+	    __func__);
 	if (st == NULL)
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -622,14 +746,182 @@ db_token_add(struct db *db, int64_t user_id, const char *hash, const char *note,
 	return 0;
 }
 
+static const char *const token_kinds[] = { "api", "server", "oauth" };
+
+/* Expired tokens are as good as gone: never found. */
 int
-db_token_find(struct db *db, const char *hash, int64_t *user_id,
-    int64_t *token_id)
+db_token_find(struct db *db, const char *hash, struct db_token_auth *a)
+{
+	sqlite3_stmt *st;
+	const char   *kind;
+	int           r;
+
+	memset(a, 0, sizeof(*a));
+	st = db_prepare(db,
+	    "SELECT user_id, id, kind, scopes, expires, client_id, session"
+	    " FROM tokens WHERE hash = ?1 AND (expires = 0 OR expires > ?2)",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		a->user_id = sqlite3_column_int64(st, 0);
+		a->token_id = sqlite3_column_int64(st, 1);
+		kind = (const char *)sqlite3_column_text(st, 2);
+		a->kind = TOKEN_API;
+		for (size_t i = 0; i < nitems(token_kinds); i++)
+			if (kind != NULL && strcmp(kind, token_kinds[i]) == 0)
+				a->kind = (enum token_kind)i;
+		a->scopes = col_str(st, 3);
+		a->expires = sqlite3_column_int64(st, 4);
+		a->client_id = col_str(st, 5);
+		a->session = sqlite3_column_type(st, 6) == SQLITE_NULL
+		    ? NULL
+		    : col_str(st, 6);
+	} else if (r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 0 : 1;
+}
+
+void
+db_token_auth_release(struct db_token_auth *a)
+{
+	if (a == NULL)
+		return;
+	free(a->scopes);
+	free(a->client_id);
+	free(a->session);
+	memset(a, 0, sizeof(*a));
+}
+
+/* A new OAuth token replaces the one its user had for that client in
+ * that session (the client lost its cookie and came back): one each. */
+int
+db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	if (t->kind == TOKEN_OAUTH) {
+		db->gen++;
+		st = db_prepare(db,
+		    "DELETE FROM tokens WHERE kind = 'oauth' AND user_id = ?1"
+		    " AND client_id = ?2 AND session IS ?3",
+		    __func__);
+		if (st == NULL)
+			return -1;
+		if (sqlite3_bind_int64(st, 1, t->user_id) != SQLITE_OK ||
+		    sqlite3_bind_text(st, 2, t->client_id, -1, SQLITE_STATIC) !=
+		        SQLITE_OK ||
+		    (t->session != NULL
+		            ? sqlite3_bind_text(st, 3, t->session, -1,
+		                  SQLITE_STATIC)
+		            : sqlite3_bind_null(st, 3)) != SQLITE_OK)
+			return db_fail(db, st, __func__);
+		if (db_run(db, st, __func__) == -1)
+			return -1;
+	}
+	st = db_prepare(db,
+	    "INSERT INTO tokens (user_id, hash, note, created, kind, scopes,"
+	    " expires, client_id, session)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, t->user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, t->hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, t->note != NULL ? t->note : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, token_kinds[t->kind], -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_text(st, 6, t->scopes != NULL ? t->scopes : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, t->expires) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 8, t->client_id != NULL ? t->client_id : "",
+	        -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (t->session != NULL
+	            ? sqlite3_bind_text(st, 9, t->session, -1, SQLITE_STATIC)
+	            : sqlite3_bind_null(st, 9)) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, st, __func__);
+	if (id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return 0;
+}
+
+int
+db_server_token_set(struct db *db, int64_t user_id, const char *hash,
+    const char *scopes)
+{
+	struct db_token_new t;
+	sqlite3_stmt       *st;
+
+	db->gen++;
+	st = db_prepare(db,
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	if (db_run(db, st, __func__) == -1)
+		return -1;
+	memset(&t, 0, sizeof(t));
+	t.user_id = user_id;
+	t.hash = hash;
+	t.kind = TOKEN_SERVER;
+	t.note = "server";
+	t.scopes = scopes;
+	return db_token_add_scoped(db, &t, NULL);
+}
+
+int
+db_oauth_code_add(struct db *db, const struct db_oauth_code *c)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db,
+	    "INSERT INTO oauth_codes (hash, user_id, client_id, redirect_uri,"
+	    " scopes, session, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, c->hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, c->user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, c->client_id, -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, c->redirect_uri, -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, c->scopes, -1, SQLITE_STATIC) !=
+	        SQLITE_OK ||
+	    (c->session != NULL
+	            ? sqlite3_bind_text(st, 6, c->session, -1, SQLITE_STATIC)
+	            : sqlite3_bind_null(st, 6)) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, c->expires) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+/* One statement deletes and returns the row: two exchanges of one code
+ * cannot both get it, whoever else has the database open. */
+int
+db_oauth_code_take(struct db *db, const char *hash, struct db_oauth_code *c)
 {
 	sqlite3_stmt *st;
 	int           r;
 
-	st = db_prepare(db, "SELECT user_id, id FROM tokens WHERE hash = ?1",
+	memset(c, 0, sizeof(*c));
+	st = db_prepare(db,
+	    "DELETE FROM oauth_codes WHERE hash = ?1 RETURNING user_id,"
+	    " client_id, redirect_uri, scopes, session, expires",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -637,12 +929,49 @@ db_token_find(struct db *db, const char *hash, int64_t *user_id,
 		return db_fail(db, st, __func__);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(st, 0);
-		*token_id = sqlite3_column_int64(st, 1);
+		c->user_id = sqlite3_column_int64(st, 0);
+		c->client_id = col_str(st, 1);
+		c->redirect_uri = col_str(st, 2);
+		c->scopes = col_str(st, 3);
+		c->session = sqlite3_column_type(st, 4) == SQLITE_NULL
+		    ? NULL
+		    : col_str(st, 4);
+		c->expires = sqlite3_column_int64(st, 5);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_oauth_code_release(c);
+			return db_fail(db, st, __func__);
+		}
 	} else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
 	db_finish(db, st);
 	return r == SQLITE_ROW ? 0 : 1;
+}
+
+void
+db_oauth_code_release(struct db_oauth_code *c)
+{
+	if (c == NULL)
+		return;
+	free((char *)c->client_id);
+	free((char *)c->redirect_uri);
+	free((char *)c->scopes);
+	free((char *)c->session);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Codes are good for minutes: the ones never exchanged go. */
+int
+db_oauth_code_expire(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "DELETE FROM oauth_codes WHERE expires <= ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
 }
 
 /* 0 done, 1 no such token, -1 error; never moves backwards. */
@@ -687,7 +1016,8 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 	*t = NULL;
 	*n = 0;
 	st = db_prepare(db,
-	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 ORDER BY id",
+	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1"
+	    " AND kind = 'api' ORDER BY id",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -720,7 +1050,8 @@ db_token_get(struct db *db, int64_t user_id, int64_t token_id,
 
 	memset(t, 0, sizeof(*t));
 	st = db_prepare(db,
-	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2",
+	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2"
+	    " AND kind = 'api'",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -743,7 +1074,9 @@ db_token_del(struct db *db, int64_t user_id, int64_t token_id)
 	sqlite3_stmt *st;
 
 	db->gen++;
-	st = db_prepare(db, "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2",
+	st = db_prepare(db,
+	    "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2"
+	    " AND kind = 'api'",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -859,7 +1192,7 @@ db_session_expire(struct db *db, int64_t now)
 
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
-	" last_activity, error"
+	" last_activity, error, sock, protocol"
 
 static void
 server_from_row(sqlite3_stmt *st, struct db_server *s)
@@ -874,6 +1207,8 @@ server_from_row(sqlite3_stmt *st, struct db_server *s)
 	s->started = sqlite3_column_int64(st, 6);
 	s->last_activity = sqlite3_column_int64(st, 7);
 	s->error = col_str(st, 8);
+	s->sock = col_str(st, 9);
+	s->protocol = sqlite3_column_int(st, 10);
 }
 
 /* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
@@ -908,12 +1243,13 @@ db_server_put(struct db *db, const struct db_server *s)
 
 	st = db_prepare(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT (user_id) DO UPDATE SET"
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
-	    " last_activity = excluded.last_activity, error = excluded.error",
+	    " last_activity = excluded.last_activity, error = excluded.error,"
+	    " sock = excluded.sock, protocol = excluded.protocol",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -928,7 +1264,10 @@ db_server_put(struct db *db, const struct db_server *s)
 	    sqlite3_bind_int64(st, 7, s->started) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 8, s->last_activity) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 9, s->error != NULL ? s->error : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK)
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 10, s->sock != NULL ? s->sock : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 11, s->protocol) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
 }
@@ -939,6 +1278,17 @@ db_server_del(struct db *db, int64_t user_id)
 {
 	sqlite3_stmt *st;
 
+	/* The server's own token ends with it. */
+	db->gen++;
+	st = db_prepare(db,
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	if (db_run(db, st, __func__) == -1)
+		return -1;
 	st = db_prepare(db, "DELETE FROM servers WHERE user_id = ?1", __func__);
 	if (st == NULL)
 		return -1;
@@ -991,6 +1341,7 @@ db_server_release(struct db_server *s)
 	if (s == NULL)
 		return;
 	free(s->pid_start);
+	free(s->sock);
 	free_secret(s->secret);
 	free(s->error);
 	memset(s, 0, sizeof(*s));

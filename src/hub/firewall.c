@@ -19,9 +19,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -45,10 +42,9 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv.h"
+#include "tcpdiag.h"
 #include "lib/banned.h"
 
-#define TCP_LISTEN_STATE 10 /* TCP_LISTEN in the kernel's tcp_states.h */
-#define DIAG_BUF 32768
 #define RIG_GECOS "rig user " /* accounts.c's comment on its accounts */
 
 /* The hub's firewall: what is loaded, and what to compare with. */
@@ -69,7 +65,7 @@ static int is_rig_account(const struct passwd *, const char *, struct db_user *,
 static int read_accounts(struct hub *);
 static int passwd_changed(void);
 static int read_listeners(struct firewall_rules *);
-static int diag_dump(int, int, struct firewall_rules *);
+static void listener_cb(void *, uid_t, uint16_t);
 static void collect(struct hub *, struct firewall_rules *);
 static int  load(const struct firewall_rules *);
 static void write_status(void);
@@ -142,77 +138,21 @@ passwd_changed(void)
 	return changed;
 }
 
-/* One family's listening TCP sockets of rig accounts ('r''s uids, sorted)
- * into r's listeners. */
-static int
-diag_dump(int fd, int family, struct firewall_rules *r)
+/* A listener of the machine: kept if a rig account's ('r''s uids). */
+static void
+listener_cb(void *arg, uid_t uid, uint16_t port)
 {
-	struct {
-		struct nlmsghdr         nlh;
-		struct inet_diag_req_v2 req;
-	} q;
-	struct sockaddr_nl nl;
-	char              *buf;
-	ssize_t            got;
-	int                len, ret = -1;
+	struct firewall_rules *r = arg;
 
-	memset(&q, 0, sizeof(q));
-	q.nlh.nlmsg_len = sizeof(q);
-	q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	q.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	q.req.sdiag_family = (uint8_t)family;
-	q.req.sdiag_protocol = IPPROTO_TCP;
-	q.req.idiag_states = 1U << TCP_LISTEN_STATE;
-	memset(&nl, 0, sizeof(nl));
-	nl.nl_family = AF_NETLINK;
-	if (sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&nl, sizeof(nl)) ==
-	    -1)
-		return -1;
-	buf = xmalloc(DIAG_BUF);
-	for (;;) {
-		struct nlmsghdr *h = (struct nlmsghdr *)(void *)buf;
-
-		got = recv(fd, buf, DIAG_BUF, 0);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			goto out;
-		len = (int)got;
-		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			struct inet_diag_msg *m;
-
-			if (h->nlmsg_type == NLMSG_DONE) {
-				ret = 0;
-				goto out;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-				goto out;
-			m = NLMSG_DATA(h);
-			if (firewall_rules_has_uid(r, m->idiag_uid))
-				firewall_rules_add_listener(r, m->idiag_uid,
-				    ntohs(m->id.idiag_sport));
-		}
-	}
-out:
-	free(buf);
-	return ret;
+	if (firewall_rules_has_uid(r, uid))
+		firewall_rules_add_listener(r, uid, port);
 }
 
 /* The TCP listeners of rig accounts, IPv4 and IPv6, from the kernel. */
 static int
 read_listeners(struct firewall_rules *r)
 {
-	int fd, ret;
-
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd == -1)
-		return -1;
-	ret = diag_dump(fd, AF_INET, r) == 0 && diag_dump(fd, AF_INET6, r) == 0
-	    ? 0
-	    : -1;
-	close(fd);
-	return ret;
+	return tcpdiag_listeners(listener_cb, r);
 }
 
 /* The rules as they should be now: F.uids (read_accounts()), the ports of

@@ -69,12 +69,16 @@ html_begin(struct buf *b, const char *title, const char *user, int admin)
 	buf_adds(b,
 	    " - rig</title>"
 	    "<link rel=\"stylesheet\" href=\"/hub/static/rig.css\">"
+	    "<link rel=\"icon\" href=\"/hub/static/favicon.svg\" "
+	    "type=\"image/svg+xml\">"
+	    "<script src=\"/hub/static/rig.js\" defer></script>"
 	    "</head><body><header><a class=\"brand\" "
 	    "href=\"/hub/home\">rig</a>");
 	if (user != NULL) {
 		buf_adds(b,
 		    "<nav><a href=\"/hub/home\">Home</a>"
-		    "<a href=\"/hub/token\">Token</a>");
+		    "<a href=\"/hub/token\">Token</a>"
+		    "<a href=\"/hub/password\">Password</a>");
 		if (admin)
 			buf_adds(b, "<a href=\"/hub/admin\">Admin</a>");
 		buf_adds(b, "<span class=\"who\">");
@@ -97,19 +101,29 @@ html_end(struct buf *b)
 }
 
 char *
-html_error_page(int status, const char *msg)
+html_error_page(int status, const char *msg, const char *user, int admin,
+    const char *back)
 {
 	struct buf b;
 	char       title[64];
 
 	snprintf(title, sizeof(title), "%d %s", status, http_reason(status));
 	buf_init(&b, (size_t)-1 / 2);
-	html_begin(&b, title, NULL, 0);
-	buf_adds(&b, "<h1>");
+	html_begin(&b, title, user, admin);
+	buf_adds(&b, "<div class=\"box\"><h1>");
 	html_add(&b, title);
-	buf_adds(&b, "</h1><p>");
+	buf_adds(&b, "</h1><p class=\"error\" role=\"alert\">");
 	html_add(&b, msg);
-	buf_adds(&b, "</p><p><a href=\"/hub/home\">Home</a></p>");
+	buf_adds(&b, "</p><p>");
+	if (back != NULL) {
+		buf_adds(&b, "<a href=\"");
+		html_add(&b, back);
+		buf_adds(&b, "\">Back</a> &middot; ");
+	}
+	buf_adds(&b,
+	    user != NULL ? "<a href=\"/hub/home\">Home</a>"
+	                 : "<a href=\"/hub/login\">Sign in</a>");
+	buf_adds(&b, "</p></div>");
 	html_end(&b);
 	return buf_detach(&b, NULL);
 }
@@ -138,12 +152,58 @@ const char html_css[] =
     "pre{background:#111827;color:#e5e7eb;padding:1em;overflow:auto;"
     "max-height:24em}"
     "progress{width:100%}"
+    "a.button{display:inline-block;background:#2563eb;color:#fff;"
+    "border-radius:4px;padding:.35em .6em;margin:.2em 0;"
+    "text-decoration:none}a.button.danger{background:#b91c1c}"
+    "a.button.quiet{background:#6b7280}"
     "label{display:block;margin-top:.6em}\n";
 
-/* Follows the spawn's progress events; on success goes on to the server,
- * on failure reloads so the page shows the error and the log. */
-const char html_spawn_js[] =
+/* A small icon: the letter r on the header's colour. */
+const char html_favicon_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+    "<rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1f2937\"/>"
+    "<path d=\"M11 25V11h4v2.2c1.2-1.7 3-2.6 5.6-2.4v4c-3.4-.3-5.6 1-5.6 "
+    "4.4V25z\" fill=\"#fff\"/></svg>\n";
+
+/* The hub's logo, for the header of single-user servers (/hub/logo). */
+const char html_logo_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"60\" height=\"28\" "
+    "viewBox=\"0 0 60 28\"><text x=\"2\" y=\"22\" font-family=\"sans-serif\" "
+    "font-size=\"22\" font-weight=\"bold\" fill=\"#333\">rig</text></svg>";
+
+/*
+ * The pages' one script, each part for the elements it finds (every page
+ * works without it):
+ * - <time datetime> in the browser's own time zone, UTC kept as the title;
+ * - home: while the server is starting or stopping, a poll of the user's
+ *   state each second, and the page again once it changed;
+ * - spawn-pending: the start's progress events; on success on to the
+ *   server, on failure the page again, with the error and the log.
+ */
+const char html_rig_js[] =
     "(function(){\n"
+    "'use strict';\n"
+    "function two(n){return(n<10?'0':'')+n;}\n"
+    "document.querySelectorAll('time[datetime]').forEach(function(el){\n"
+    " var d=new Date(el.getAttribute('datetime'));\n"
+    " if(isNaN(d))return;\n"
+    " var z=-d.getTimezoneOffset(),s=z<0?'-':'+';z=Math.abs(z);\n"
+    " el.textContent=d.getFullYear()+'-'+two(d.getMonth()+1)+'-'+"
+    "two(d.getDate())+' '+two(d.getHours())+':'+two(d.getMinutes())+':'+"
+    "two(d.getSeconds())+' (UTC'+s+two(Math.floor(z/60))+':'+two(z%60)+')';\n"
+    "});\n"
+    "var st=document.getElementById('state');\n"
+    "if(st&&(st.dataset.state==='pending'||st.dataset.state==='stopping')){\n"
+    " var poll=function(){fetch('/hub/api/user',{credentials:'same-origin'})"
+    ".then(function(r){return r.ok?r.json():null;}).then(function(u){\n"
+    "  if(!u){setTimeout(poll,2000);return;}\n"
+    "  var now=u.pending==='stop'?'stopping':u.pending==='spawn'?'pending'"
+    ":u.server?'ready':'stopped';\n"
+    "  if(now!==st.dataset.state)window.location.reload();\n"
+    "  else setTimeout(poll,1000);\n"
+    " },function(){setTimeout(poll,2000);});};\n"
+    " setTimeout(poll,1000);\n"
+    "}\n"
     "var el=document.getElementById('progress');\n"
     "if(!el)return;\n"
     "var bar=document.getElementById('bar'),msg=document.getElementById("

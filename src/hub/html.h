@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * HTML building for the hub's pages: escaping, the shared page frame, and
- * the two static assets (style sheet, spawn-progress script) the pages use.
+ * the static assets the pages use (style sheet, script, icon).
  * Every value that came from outside goes through html_escape() or
  * html_add(); nothing is ever marked "safe".
  */
@@ -28,10 +28,15 @@ void html_banner_from(const char *(*fn)(void));
 /* Ends the page opened by html_begin(). */
 void html_end(struct buf *);
 
-/* A complete error page; caller frees result. */
-char *html_error_page(int status, const char *msg);
+/* A complete error page; caller frees result. With the top bar of 'user'
+ * (NULL: none) and a link to 'back' (a local path, or NULL). */
+char *html_error_page(int status, const char *msg, const char *user, int admin,
+    const char *back);
 
 extern const char html_css[];
-extern const char html_spawn_js[];
+extern const char html_rig_js[];
+extern const char html_favicon_svg[];
+/* The hub's logo, SVG: single-user servers show /hub/logo. */
+extern const char html_logo_svg[];
 
 #endif

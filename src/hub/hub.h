@@ -48,6 +48,9 @@ struct hub {
 	struct db           *db;
 	SSL_CTX             *ssl_ctx; /* NULL without TLS */
 	uv_tcp_t             listener;
+	uv_tcp_t             api_listener; /* servers' API (apilisten.h) */
+	int                  api_listening;
+	int                  api_port;
 	uv_signal_t          sigterm, sigint;
 	uv_timer_t           tick; /* once a second: liveness, activity */
 	uv_timer_t           cull; /* every cull_interval */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hub's pages: login and logout, home (my server), spawn progress,
- * admin, tokens and the two static assets. Each is a handler of routes.c's
- * table, which decides who may ask before it runs; NAME in a path is
- * req->arg[0].
+ * The hub's pages: login and logout (page-login.c), home, starting and
+ * stopping and spawn progress (page-home.c), admin (page-admin.c), tokens
+ * (page-tokens.c), passwords (page-password.c) and the static assets
+ * (page-static.c). Each is a handler of routes.c's table, which decides
+ * who may ask before it runs; NAME in a path is req->arg[0].
  */
 #ifndef PAGES_H
 #define PAGES_H
@@ -11,7 +12,9 @@
 struct req;
 
 void pages_css(struct req *); /* /hub/static/rig.css */
-void pages_js(struct req *); /* /hub/static/spawn.js */
+void pages_js(struct req *); /* /hub/static/rig.js */
+void pages_favicon(struct req *); /* /hub/static/favicon.svg, /favicon.ico */
+void pages_logo(struct req *); /* /hub/logo: servers show it */
 void pages_login(struct req *); /* the form, or on if signed in */
 void pages_login_try(struct req *); /* the form's POST */
 void pages_logout(struct req *);
@@ -23,10 +26,14 @@ void pages_pending(struct req *); /* /hub/spawn-pending/NAME */
 void pages_user(struct req *); /* /hub/user/NAME/...: to the above */
 void pages_tokens(struct req *);
 void pages_token_add(struct req *);
-void pages_token_del(struct req *); /* /hub/token/revoke/ID */
+void pages_token_del(struct req *); /* /hub/token/revoke/ID: asks, revokes */
+void pages_password(struct req *); /* one's own password: the form */
+void pages_password_set(struct req *); /* its POST */
 void pages_admin(struct req *);
 void pages_admin_add(struct req *);
-void pages_admin_del(struct req *); /* /hub/admin/delete/NAME */
+void pages_admin_del(struct req *); /* /hub/admin/delete/NAME: asks, deletes */
+void pages_reset(struct req *); /* /hub/admin/password/NAME: the form */
+void pages_reset_set(struct req *); /* its POST */
 void pages_admin_on(struct req *); /* /hub/admin/admin/NAME */
 void pages_admin_off(struct req *); /* /hub/admin/unadmin/NAME */
 

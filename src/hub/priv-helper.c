@@ -344,6 +344,7 @@ do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
 	const char     *user = req->account + strlen(h->prefix);
 
 	account_end_processes(pw->pw_name, pw->pw_uid);
+	account_remove_rundir(pw->pw_name);
 	j->h = h;
 	j->seq = req->seq;
 	account_remove(&h->loop, pw->pw_name, user,
@@ -409,6 +410,10 @@ do_runtime_dir(struct helper *h, const struct passwd *pw, char *path,
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
 		return -EPERM;
+	/* Everyone passes through it (the umask may have narrowed it): each
+	 * account's directory inside keeps the others out. */
+	if ((st.st_mode & 07777) != 0755 && chmod(PRIV_RUN_DIR, 0755) == -1)
+		return -errno;
 	if (snprintf(path, len, "%s/%s", PRIV_RUN_DIR, pw->pw_name) >= (int)len)
 		return -ENAMETOOLONG;
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)

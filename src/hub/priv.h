@@ -30,7 +30,7 @@
 #include "accounts.h"
 
 #define PRIV_ACCOUNT "rig" /* the hub's own system account */
-#define PRIV_RUN_DIR "/run/rig" /* users' runtime directories */
+#define PRIV_RUN_DIR ACCOUNTS_RUN_DIR /* users' runtime directories */
 
 struct firewall_rules;
 struct hub;

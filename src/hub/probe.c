@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hub's HTTP client for user servers. Each probe owns a TCP handle and
- * a timer; it finishes when the response ends, the server closes, or the
- * timer fires, whichever comes first, and calls back once.
+ * The hub's HTTP client for user servers. Each probe owns a stream (TCP or
+ * a Unix socket: endpoint.h) and a timer; it finishes when the response ends,
+ * the server closes, or the timer fires, whichever comes first, and calls back
+ * once.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "lib/buf.h"
 #include "lib/http.h"
 #include "lib/log.h"
@@ -14,20 +16,20 @@
 #include "lib/util.h"
 
 struct probe {
-	uv_tcp_t         tcp;
-	uv_timer_t       timer;
-	uv_connect_t     connect;
-	uv_write_t       write;
-	char            *request;
-	struct buf       in;
-	struct buf       body;
-	struct http_body framing;
-	int              status; /* parsed status, 0 until the head is in */
-	size_t           head_len;
-	int              done;
-	int              handles;
-	probe_cb         cb;
-	void            *arg;
+	union endpoint_stream conn;
+	uv_timer_t            timer;
+	uv_connect_t          connect;
+	uv_write_t            write;
+	char                 *request;
+	struct buf            in;
+	struct buf            body;
+	struct http_body      framing;
+	int      status; /* parsed status, 0 until the head is in */
+	size_t   head_len;
+	int      done;
+	int      handles;
+	probe_cb cb;
+	void    *arg;
 };
 
 static void
@@ -50,7 +52,7 @@ probe_finish(struct probe *p, int status)
 		return;
 	p->done = 1;
 	p->cb(p->arg, status, buf_str(&p->body), p->body.len);
-	uv_close((uv_handle_t *)&p->tcp, probe_close_cb);
+	uv_close(&p->conn.handle, probe_close_cb);
 	uv_close((uv_handle_t *)&p->timer, probe_close_cb);
 }
 
@@ -156,43 +158,36 @@ probe_connect_cb(uv_connect_t *c, int status)
 	}
 	b = uv_buf_init(p->request, (unsigned int)strlen(p->request));
 	p->write.data = p;
-	if (uv_write(&p->write, (uv_stream_t *)&p->tcp, &b, 1,
-	        probe_write_cb) != 0 ||
-	    uv_read_start((uv_stream_t *)&p->tcp, probe_alloc_cb,
-	        probe_read_cb) != 0)
+	if (uv_write(&p->write, &p->conn.stream, &b, 1, probe_write_cb) != 0 ||
+	    uv_read_start(&p->conn.stream, probe_alloc_cb, probe_read_cb) != 0)
 		probe_finish(p, -1);
 }
 
 void
-probe_get(uv_loop_t *loop, const char *host, int port, const char *path,
+probe_get(uv_loop_t *loop, const struct endpoint *to, const char *path,
     const char *token, unsigned timeout_ms, probe_cb cb, void *arg)
 {
-	struct probe           *p = xcalloc(1, sizeof(*p));
-	struct sockaddr_storage ss;
-	int                     v6 = strchr(host, ':') != NULL;
+	struct probe *p = xcalloc(1, sizeof(*p));
+	char          host[ENDPOINT_PATH_MAX + 16];
 
 	p->cb = cb;
 	p->arg = arg;
 	buf_init(&p->in, HTTP_MAX_HEAD);
 	buf_init(&p->body, PROBE_MAX_BODY);
 	p->request =
-	    xasprintf("GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+	    xasprintf("GET %s HTTP/1.1\r\nHost: %s\r\n"
 	              "Authorization: token %s\r\nAccept: application/json\r\n"
 	              "Connection: close\r\n\r\n",
-	        path, v6 ? "[" : "", host, v6 ? "]" : "", port, token);
-	uv_tcp_init(loop, &p->tcp);
+	        path, endpoint_host_header(to, host, sizeof(host)), token);
 	uv_timer_init(loop, &p->timer);
-	p->tcp.data = p;
 	p->timer.data = p;
 	p->connect.data = p;
 	p->handles = 2;
 	uv_timer_start(&p->timer, probe_timer_cb, timeout_ms, 0);
-	memset(&ss, 0, sizeof(ss));
-	if ((v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss)
-	        : uv_ip4_addr(host, port, (struct sockaddr_in *)&ss)) != 0 ||
-	    uv_tcp_connect(&p->connect, &p->tcp, (struct sockaddr *)&ss,
+	if (endpoint_connect(loop, to, &p->conn, &p->connect,
 	        probe_connect_cb) != 0) {
 		/* Report from the loop, as promised, not from here. */
 		uv_timer_start(&p->timer, probe_timer_cb, 0, 0);
 	}
+	p->conn.handle.data = p;
 }

@@ -12,16 +12,17 @@
 
 #include <uv.h>
 
+#include "endpoint.h"
+
 #define PROBE_MAX_BODY (256 * 1024)
 
 /* 'status' is the HTTP status, or -1 if the server could not be reached or
  * answered nothing valid in time; 'body' is NUL-terminated. */
 typedef void (*probe_cb)(void *arg, int status, const char *body, size_t len);
 
-/* GET http://HOST:PORT/PATH with "Authorization: token TOKEN"; 'host' is
- * a numeric IPv4 or IPv6 address. Calls 'cb' exactly once, later, from
- * the loop. */
-void probe_get(uv_loop_t *, const char *host, int port, const char *path,
+/* GET PATH from 'to' (TCP or a Unix socket) with "Authorization: token
+ * TOKEN". Calls 'cb' exactly once, later, from the loop. */
+void probe_get(uv_loop_t *, const struct endpoint *to, const char *path,
     const char *token, unsigned timeout_ms, probe_cb cb, void *arg);
 
 #endif

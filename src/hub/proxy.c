@@ -49,15 +49,16 @@ enum up_state {
 };
 
 struct upstream {
-	uv_tcp_t     tcp;
-	uv_connect_t connect;
-	struct hub  *hub;
-	struct conn *client; /* NULL while idle */
+	union endpoint_stream conn; /* TCP or a Unix socket */
+	uv_connect_t          connect;
+	struct hub           *hub;
+	struct conn          *client; /* NULL while idle */
 	void (*activity)(void *); /* the target's hooks, or NULL */
 	void (*refused)(void *);
+	void (*busy)(void *, int);
 	void            *owner; /* their argument */
-	char             host[64];
-	int              port;
+	int              in_exchange; /* busy(owner, 1) told, 0 not yet */
+	struct endpoint  to;
 	enum up_state    state;
 	struct buf       in; /* response head bytes */
 	struct http_body framing; /* of the response */
@@ -95,6 +96,7 @@ static void   client_drained(void *);
 static void   client_eof(void *);
 static void   client_gone(void *);
 static void   progress(struct upstream *);
+static void   exchange_end(struct upstream *);
 static size_t client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
@@ -113,6 +115,17 @@ progress(struct upstream *up)
 {
 	if (up->client != NULL && up->state != UP_TUNNEL)
 		conn_timeout(up->client, up->hub->cfg->proxy_timeout);
+}
+
+/* The exchange is over (answered, failed, or a tunnel now): the target
+ * stops counting it as in flight. */
+static void
+exchange_end(struct upstream *up)
+{
+	if (!up->in_exchange)
+		return;
+	up->in_exchange = 0;
+	up->busy(up->owner, 0);
 }
 
 /*
@@ -145,7 +158,8 @@ touch(struct upstream *up)
 static void
 up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+	struct upstream *up =
+	    container_of((union endpoint_stream *)h, struct upstream, conn);
 
 	(void)hint;
 	b->base = chunk_new();
@@ -161,7 +175,8 @@ up_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 static void
 up_close_cb(uv_handle_t *h)
 {
-	struct upstream *up = container_of((uv_tcp_t *)h, struct upstream, tcp);
+	struct upstream *up =
+	    container_of((union endpoint_stream *)h, struct upstream, conn);
 
 	buf_release(&up->in);
 	free(up->head);
@@ -171,9 +186,14 @@ up_close_cb(uv_handle_t *h)
 static void
 up_close(struct upstream *up, const char *why)
 {
+	char where[ENDPOINT_PATH_MAX + 16];
+
 	if (up->closing)
 		return;
-	log_debug("%s: port %d: %s", __func__, up->port, why);
+	exchange_end(up);
+	if (log_verbose) /* not a format per closed connection otherwise */
+		log_debug("%s: %s: %s", __func__,
+		    endpoint_text(&up->to, where, sizeof(where)), why);
 	up->closing = 1;
 	if (up->state == UP_IDLE) {
 		TAILQ_REMOVE(&up->hub->idle, up, entry);
@@ -187,7 +207,7 @@ up_close(struct upstream *up, const char *why)
 		relay_stop(up->relay);
 		up->relay = NULL;
 	}
-	uv_close((uv_handle_t *)&up->tcp, up_close_cb);
+	uv_close(&up->conn.handle, up_close_cb);
 }
 
 static void
@@ -225,7 +245,7 @@ up_write(struct upstream *up, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
-	left = stream_write_now((uv_stream_t *)&up->tcp, data, len);
+	left = stream_write_now(&up->conn.stream, data, len);
 	if (left == 0)
 		return 0;
 	data = (const char *)data + (len - left);
@@ -235,7 +255,7 @@ up_write(struct upstream *up, const void *data, size_t len)
 	wr->len = len;
 	memcpy(wr->data, data, len);
 	b = uv_buf_init(wr->data, (unsigned int)len);
-	r = uv_write(&wr->w, (uv_stream_t *)&up->tcp, &b, 1, up_write_cb);
+	r = uv_write(&wr->w, &up->conn.stream, &b, 1, up_write_cb);
 	if (r != 0) {
 		free(wr);
 		return -1;
@@ -387,12 +407,12 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 }
 
 static struct upstream *
-pool_take(struct hub *hub, const char *host, int port)
+pool_take(struct hub *hub, const struct endpoint *to)
 {
 	struct upstream *up;
 
 	TAILQ_FOREACH(up, &hub->idle, entry) {
-		if (up->port == port && strcmp(up->host, host) == 0) {
+		if (endpoint_eq(&up->to, to)) {
 			TAILQ_REMOVE(&hub->idle, up, entry);
 			hub->nidle--;
 			return up;
@@ -409,7 +429,7 @@ start_request(struct upstream *up)
 	up->no_relay = 0;
 	buf_reset(&up->in);
 	if (!up->reading) {
-		uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+		uv_read_start(&up->conn.stream, up_alloc_cb, up_read_cb);
 		up->reading = 1;
 	}
 	if (up_write(up, up->head, up->head_len) == -1) {
@@ -435,7 +455,10 @@ connect_cb(uv_connect_t *cr, int status)
 	if (up->closing)
 		return;
 	if (status != 0) {
-		log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
+		char where[ENDPOINT_PATH_MAX + 16];
+
+		log_warnx("proxy: connect to %s: %s",
+		    endpoint_text(&up->to, where, sizeof(where)),
 		    uv_strerror(status));
 		up_close(up, "connect failed");
 		if (c != NULL && c->req != NULL) {
@@ -446,30 +469,25 @@ connect_cb(uv_connect_t *cr, int status)
 		}
 		return;
 	}
-	uv_tcp_nodelay(&up->tcp, 1);
+	endpoint_connected(&up->to, &up->conn);
 	start_request(up);
 }
 
 static void
 up_connect(struct upstream *up)
 {
-	struct sockaddr_storage ss;
-	struct conn            *c;
-	int                     r;
+	struct conn *c;
+	char         where[ENDPOINT_PATH_MAX + 16];
+	int          r;
 
 	/* The handle exists from here on, so every failure below closes it
 	 * and frees the upstream in up_close_cb, as libuv requires. */
-	uv_tcp_init(up->hub->loop, &up->tcp);
-	if (uv_ip4_addr(up->host, up->port, (struct sockaddr_in *)&ss) != 0 &&
-	    uv_ip6_addr(up->host, up->port, (struct sockaddr_in6 *)&ss) != 0)
-		r = UV_EINVAL;
-	else
-		r = uv_tcp_connect(&up->connect, &up->tcp,
-		    (struct sockaddr *)&ss, connect_cb);
+	r = endpoint_connect(up->hub->loop, &up->to, &up->conn, &up->connect,
+	    connect_cb);
 	if (r == 0)
 		return;
-	log_warnx("proxy: connect to %s:%d: %s", up->host, up->port,
-	    uv_strerror(r));
+	log_warnx("proxy: connect to %s: %s",
+	    endpoint_text(&up->to, where, sizeof(where)), uv_strerror(r));
 	c = up->client;
 	up_close(up, "connect failed");
 	if (c != NULL && c->req != NULL)
@@ -484,12 +502,11 @@ proxy_forward(struct req *req, const struct target *t)
 	struct conn     *c = req->conn;
 	struct upstream *up;
 
-	up = pool_take(req->hub, t->host, t->port);
+	up = pool_take(req->hub, &t->to);
 	if (up == NULL) {
 		up = xcalloc(1, sizeof(*up));
 		up->hub = req->hub;
-		snprintf(up->host, sizeof(up->host), "%s", t->host);
-		up->port = t->port;
+		up->to = t->to;
 		buf_init(&up->in, HTTP_MAX_HEAD);
 		up->state = UP_CONNECTING;
 	} else
@@ -497,7 +514,12 @@ proxy_forward(struct req *req, const struct target *t)
 	up->client = c;
 	up->activity = t->activity;
 	up->refused = t->refused;
+	up->busy = t->busy;
 	up->owner = t->owner;
+	if (up->busy != NULL) {
+		up->busy(up->owner, 1);
+		up->in_exchange = 1;
+	}
 	up->req_done = req->head.body == BODY_NONE;
 	up->status = 0;
 	snprintf(up->method, sizeof(up->method), "%.*s",
@@ -611,7 +633,7 @@ relay_ended(void *arg, enum relay_end how)
 		/* Nothing moved: this body goes the ordinary way. */
 		up->no_relay = 1;
 		if (!up->reading) {
-			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			uv_read_start(&up->conn.stream, up_alloc_cb,
 			    up_read_cb);
 			up->reading = 1;
 		}
@@ -642,7 +664,7 @@ relay_begin(struct upstream *up)
 	uv_os_fd_t   from, to;
 	uint64_t     len;
 
-	if (c->queued > 0 || uv_fileno((uv_handle_t *)&up->tcp, &from) != 0 ||
+	if (c->queued > 0 || uv_fileno(&up->conn.handle, &from) != 0 ||
 	    uv_fileno((uv_handle_t *)&c->tcp, &to) != 0)
 		return 0;
 	len = up->framing.kind == BODY_LENGTH ? up->framing.remaining
@@ -655,7 +677,7 @@ relay_begin(struct upstream *up)
 	}
 	up->hub->m.spliced++;
 	if (up->reading) {
-		uv_read_stop((uv_stream_t *)&up->tcp);
+		uv_read_stop(&up->conn.stream);
 		up->reading = 0;
 	}
 	relay_run(up->relay);
@@ -671,7 +693,7 @@ relay_maybe(struct upstream *up)
 	if (!relay_wanted(up) || relay_begin(up) || up->client->queued == 0)
 		return;
 	if (up->reading) {
-		uv_read_stop((uv_stream_t *)&up->tcp);
+		uv_read_stop(&up->conn.stream);
 		up->reading = 0;
 	}
 }
@@ -693,7 +715,7 @@ client_drained(void *arg)
 	if (up->reading ||
 	    (up->client != NULL && up->client->queued > client_hold(up)))
 		return;
-	uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb, up_read_cb);
+	uv_read_start(&up->conn.stream, up_alloc_cb, up_read_cb);
 	up->reading = 1;
 }
 
@@ -755,7 +777,7 @@ to_client(struct upstream *up, const char *data, size_t len)
 	 * written (client_drained), so a client that does not read holds one
 	 * read's rest, and the back end (or the kernel) holds the rest. */
 	if (c->queued > client_hold(up) && up->reading) {
-		uv_read_stop((uv_stream_t *)&up->tcp);
+		uv_read_stop(&up->conn.stream);
 		up->reading = 0;
 	}
 	return 0;
@@ -769,6 +791,7 @@ response_done(struct upstream *up)
 	struct conn *c = up->client;
 	int          reuse;
 
+	exchange_end(up);
 	reuse = up->resp_keep_alive && up->req_done &&
 	    up->framing.kind != BODY_UNTIL_CLOSE &&
 	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
@@ -790,7 +813,7 @@ response_done(struct upstream *up)
 		TAILQ_INSERT_HEAD(&up->hub->idle, up, entry);
 		up->hub->nidle++;
 		if (!up->reading) {
-			uv_read_start((uv_stream_t *)&up->tcp, up_alloc_cb,
+			uv_read_start(&up->conn.stream, up_alloc_cb,
 			    up_read_cb);
 			up->reading = 1;
 		}
@@ -866,12 +889,15 @@ head_done(struct upstream *up, const struct http_head *h, const char *head,
 
 		up->state = UP_TUNNEL;
 		c->state = CONN_TUNNEL;
+		/* An open WebSocket is not a request in flight: an idle
+		 * kernel's tab left open must not keep the server. */
+		exchange_end(up);
 		req->status = 101;
 		/* No timeout for a tunnel: keep-alive probes find a peer
 		 * that vanished without a word, on either side. */
 		conn_timeout(c, 0);
 		uv_tcp_keepalive(&c->tcp, 1, PROXY_KEEPALIVE);
-		uv_tcp_keepalive(&up->tcp, 1, PROXY_KEEPALIVE);
+		endpoint_keepalive(&up->to, &up->conn, PROXY_KEEPALIVE);
 		up->hub->m.websockets++;
 		if (to_client(up, rest - with, with + nrest) == -1) {
 			up_close(up, "client gone");
@@ -965,7 +991,8 @@ static void up_read(struct upstream *, ssize_t, const uv_buf_t *);
 static void
 up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-	struct upstream *up = container_of((uv_tcp_t *)s, struct upstream, tcp);
+	struct upstream *up =
+	    container_of((union endpoint_stream *)s, struct upstream, conn);
 
 	/* Writes that forwarded parts of it hold their own references. */
 	up->chunk = b->base;
@@ -1001,12 +1028,14 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			struct upstream *fresh = xcalloc(1, sizeof(*fresh));
 
 			fresh->hub = up->hub;
-			memcpy(fresh->host, up->host, sizeof(up->host));
-			fresh->port = up->port;
+			fresh->to = up->to;
 			fresh->client = c;
 			fresh->activity = up->activity;
 			fresh->refused = up->refused;
+			fresh->busy = up->busy;
 			fresh->owner = up->owner;
+			fresh->in_exchange = up->in_exchange;
+			up->in_exchange = 0;
 			fresh->req_done = 1;
 			memcpy(fresh->method, up->method, sizeof(up->method));
 			fresh->head = up->head;
@@ -1067,13 +1096,13 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 }
 
 void
-proxy_forget_port(struct hub *hub, int port)
+proxy_forget(struct hub *hub, const struct endpoint *to)
 {
 	struct upstream *up, *next;
 
 	for (up = TAILQ_FIRST(&hub->idle); up != NULL; up = next) {
 		next = TAILQ_NEXT(up, entry);
-		if (up->port == port)
+		if (endpoint_eq(&up->to, to))
 			up_close(up, "server stopped");
 	}
 }

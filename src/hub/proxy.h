@@ -13,21 +13,25 @@
 
 #include <stddef.h>
 
+#include "endpoint.h"
+
 struct http_header;
 struct hub;
 struct req;
 
 /* A back end: where to connect and what to add to each request. */
 struct target {
-	const char *host; /* numeric */
-	int         port;
-	const char *secret; /* sent as "Authorization: token ..." or NULL */
-	const char *user; /* sent as X-Rig-User to services, or NULL */
+	struct endpoint to; /* TCP or a Unix socket */
+	const char     *secret; /* sent as "Authorization: token ..." or NULL */
+	const char     *user; /* sent as X-Rig-User to services, or NULL */
 	/* Told of traffic either way, and of a refused connection (the
 	 * server may have died); either may be NULL. 'owner' is their
 	 * argument and must outlive the request. */
 	void (*activity)(void *owner);
 	void (*refused)(void *owner);
+	/* An exchange began (1) or ended (0), a tunnel's at its upgrade:
+	 * each 1 is followed by one 0. May be NULL. */
+	void (*busy)(void *owner, int on);
 	void *owner;
 };
 
@@ -47,8 +51,8 @@ char *proxy_head(const struct req *, const struct target *, size_t *lenp);
  * Forwarded, X-Rig-User). */
 int proxy_skip_header(const struct http_header *);
 
-/* Closes idle connections to 'port' (its server stopped). */
-void proxy_forget_port(struct hub *, int port);
+/* Closes idle connections to 'to' (its server stopped). */
+void proxy_forget(struct hub *, const struct endpoint *to);
 /* Closes every idle connection (hub stopping). */
 void proxy_close_idle(struct hub *);
 

@@ -138,6 +138,7 @@ read_head(struct conn *c)
 	req->conn = c;
 	req->start_ms = now_ms();
 	memcpy(req->addr, c->addr, sizeof(req->addr));
+	req->internal = c->internal;
 	req->raw = xmalloc((size_t)r + 1);
 	memcpy(req->raw, c->in.data, (size_t)r);
 	req->raw[r] = '\0';
@@ -279,5 +280,7 @@ req_free(struct req *req)
 	buf_release(&req->body);
 	db_user_release(&req->user);
 	free_secret(req->xsrf);
+	free(req->scopes);
+	free(req->session);
 	free(req);
 }

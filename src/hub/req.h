@@ -52,6 +52,13 @@ struct req {
 	int            authed;
 	int            by_token; /* else by the session cookie */
 	char          *xsrf; /* the session's XSRF token */
+	/* A token's scopes when they are its own (a server's token, an
+	 * OAuth token): the route must name a scope they grant. NULL: the
+	 * user's, as the roles of the route table say. */
+	char           *scopes;
+	enum token_kind token_kind;
+	char *session; /* the login session's hash (cookie, OAuth), or NULL */
+	int   internal; /* came in on the servers' loopback API listener */
 };
 
 /*

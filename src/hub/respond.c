@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conn.h"
 #include "html.h"
@@ -21,10 +22,13 @@
 	"X-Content-Type-Options: nosniff\r\n"                                  \
 	"X-Frame-Options: DENY\r\n"                                            \
 	"Referrer-Policy: same-origin\r\n"                                     \
-	"Cache-Control: no-store\r\n"                                          \
 	"Content-Security-Policy: default-src 'none'; script-src 'self'; "     \
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "         \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+
+/* The JupyterHub protocol the hub speaks, for jupyterhub-singleuser's
+ * check (it warns when major and minor differ from its own). */
+#define JUPYTERHUB_VERSION_HEADER "X-JupyterHub-Version: 3.0.0\r\n"
 
 int
 req_wants_html(const struct req *req)
@@ -39,6 +43,23 @@ req_wants_html(const struct req *req)
 	return accept != NULL && memmem(accept, n, "text/html", 9) != NULL;
 }
 
+/* Whether the header lines 'headers' (or NULL) have one called 'name':
+ * at the start of a line, not inside a value (a Location's). */
+static int
+has_header(const char *headers, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = headers; p != NULL && *p != '\0';) {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return 1;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return 0;
+}
+
 static void
 head_to(struct buf *b, struct req *req, int status, const char *ctype,
     const char *headers)
@@ -47,8 +68,12 @@ head_to(struct buf *b, struct req *req, int status, const char *ctype,
 	if (ctype != NULL)
 		buf_addf(b, "Content-Type: %s\r\n", ctype);
 	buf_adds(b, SECURITY_HEADERS);
-	if (req->hub->ssl_ctx != NULL)
+	buf_adds(b, JUPYTERHUB_VERSION_HEADER);
+	if (req->hub->ssl_ctx != NULL && !req->internal)
 		buf_adds(b, "Strict-Transport-Security: max-age=31536000\r\n");
+	/* Nothing is cached unless the caller says how (a static asset). */
+	if (!has_header(headers, "Cache-Control"))
+		buf_adds(b, "Cache-Control: no-store\r\n");
 	if (headers != NULL)
 		buf_adds(b, headers);
 	if (!req->keep_alive)
@@ -105,11 +130,56 @@ respond_redirect(struct req *req, const char *location, const char *headers)
 	free(h);
 }
 
+/*
+ * Where the error page's "Back" leads: the page the browser came from
+ * (Referer), when it is on this hub (the Host the request was sent to) and
+ * is not the request itself (a GET that failed). Caller frees result; NULL
+ * if none.
+ */
+static char *
+back_path(const struct req *req)
+{
+	size_t      n, hn;
+	const char *v = http_header(&req->head, "referer", &n);
+	const char *host = http_header(&req->head, "host", &hn);
+	const char *p, *end;
+	char       *path;
+
+	if (v == NULL || host == NULL)
+		return NULL;
+	end = v + n;
+	p = memmem(v, n, "://", 3);
+	if (p == NULL)
+		return NULL;
+	p += 3;
+	if ((size_t)(end - p) < hn || strncasecmp(p, host, hn) != 0)
+		return NULL;
+	p += hn;
+	if (p == end || *p != '/' || (end - p > 1 && p[1] == '/'))
+		return NULL;
+	path = xstrndup(p, (size_t)(end - p));
+	if (strcspn(path, "\r\n\"<>") != strlen(path) ||
+	    (http_method_is(&req->head, "GET") &&
+	        strncmp(path, req->path, strlen(req->path)) == 0 &&
+	        (path[strlen(req->path)] == '\0' ||
+	            path[strlen(req->path)] == '?'))) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 void
 respond_error(struct req *req, int status, const char *msg)
 {
 	if (req_wants_html(req)) {
-		char *page = html_error_page(status, msg);
+		/* Signed in (by the session: a browser): the top bar stays. */
+		int   nav = req->authed && !req->by_token;
+		char *back = back_path(req);
+		char *page = html_error_page(status, msg,
+		    nav ? req->user.name : NULL, nav && req->user.admin, back);
+
+		free(back);
 
 		respond(req, status, "text/html; charset=utf-8", NULL, page,
 		    strlen(page));

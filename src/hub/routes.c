@@ -12,27 +12,29 @@
  * head is in, their bodies streamed to the server, which trusts the secret
  * the proxy injects and skips its own XSRF and origin checks; so the hub
  * makes them (ORIGIN). Everything else is the hub's own and routed
- * once its body is read: pages (pages.c), the REST API (api.c), metrics.
+ * once its body is read: pages (page-*.c), the REST API (api.c), metrics.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "config.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "metrics.h"
+#include "oauth.h"
 #include "pages.h"
 #include "proxy.h"
 #include "req.h"
 #include "respond.h"
 #include "routes.h"
+#include "scopes.h"
 #include "server.h"
 #include "session.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
 static int  is_proxied(const struct req *);
-static void favicon(struct req *);
 static void not_found(struct req *);
 static void add_slash(struct req *);
 static void proxy_user(struct req *);
@@ -48,75 +50,92 @@ static void refuse(struct req *, const struct route *, enum route_verdict);
 
 static const struct route routes[] = {
 	/* Anyone. */
-	{ M_ANY,  "/favicon.ico",         ANYONE, NO_CHECK,   favicon },
-	{ M_ANY,  "/hub/api",             ANYONE, NO_CHECK,   api_version },
-	{ M_ANY,  "/hub/api/",            ANYONE, NO_CHECK,   api_version },
-	{ M_READ, "/hub/static/rig.css",  ANYONE, NO_CHECK,   pages_css },
-	{ M_READ, "/hub/static/spawn.js", ANYONE, NO_CHECK,   pages_js },
-	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login },
-	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try },
-	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout },
-	{ M_READ, "/hub/metrics",         ADMIN,  NO_CHECK,   metrics_respond },
+	{ M_READ, "/favicon.ico",         ANYONE, NO_CHECK,   pages_favicon, NULL },
+	{ M_ANY,  "/hub/api",             ANYONE, NO_CHECK,   api_version, NULL },
+	{ M_ANY,  "/hub/api/",            ANYONE, NO_CHECK,   api_version, NULL },
+	/* OAuth: the client proves itself with its secret. */
+	{ M_POST, "/hub/api/oauth2/token", ANYONE, NO_CHECK,  oauth_token, NULL },
+	{ M_READ, "/hub/static/rig.css",  ANYONE, NO_CHECK,   pages_css, NULL },
+	{ M_READ, "/hub/static/rig.js",   ANYONE, NO_CHECK,   pages_js, NULL },
+	{ M_READ, "/hub/static/favicon.svg", ANYONE, NO_CHECK, pages_favicon, NULL },
+	{ M_READ, "/hub/logo",            ANYONE, NO_CHECK,   pages_logo, NULL },
+	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login, NULL },
+	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try, NULL },
+	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout, NULL },
+	{ M_READ, "/hub/metrics",         ADMIN,  NO_CHECK,   metrics_respond, NULL },
 
 	/* Pages: forms post the session's _xsrf; an empty NAME is oneself. */
-	{ M_READ, "/",                     USER,  NO_CHECK,  pages_to_home },
-	{ M_READ, "/hub",                  USER,  NO_CHECK,  pages_to_home },
-	{ M_READ, "/hub/",                 USER,  NO_CHECK,  pages_to_home },
-	{ M_ANY,  "/",                     USER,  XSRF_FORM, not_found },
-	{ M_ANY,  "/hub",                  USER,  XSRF_FORM, not_found },
-	{ M_READ, "/hub/home",             USER,  NO_CHECK,  pages_home },
-	{ M_POST, "/hub/spawn",            USER,  XSRF_FORM, pages_spawn },
-	{ M_POST, "/hub/spawn/**",         OWNER, XSRF_FORM, pages_spawn },
-	{ M_POST, "/hub/stop",             USER,  XSRF_FORM, pages_stop },
-	{ M_POST, "/hub/stop/**",          OWNER, XSRF_FORM, pages_stop },
-	{ M_READ, "/hub/spawn-pending/**", OWNER, NO_CHECK,  pages_pending },
-	{ M_READ, "/hub/user/**",          USER,  NO_CHECK,  pages_user },
-	{ M_READ, "/hub/token",            USER,  NO_CHECK,  pages_tokens },
-	{ M_POST, "/hub/token",            USER,  XSRF_FORM, pages_token_add },
-	{ M_POST, "/hub/token/revoke/**",  USER,  XSRF_FORM, pages_token_del },
-	{ M_READ, "/hub/admin",            ADMIN, NO_CHECK,  pages_admin },
-	{ M_POST, "/hub/admin/add",        ADMIN, XSRF_FORM, pages_admin_add },
-	{ M_POST, "/hub/admin/delete/**",  ADMIN, XSRF_FORM, pages_admin_del },
-	{ M_POST, "/hub/admin/admin/**",   ADMIN, XSRF_FORM, pages_admin_on },
-	{ M_POST, "/hub/admin/unadmin/**", ADMIN, XSRF_FORM, pages_admin_off },
-	{ M_ANY,  "/hub/admin",            ADMIN, XSRF_FORM, not_found },
-	{ M_ANY,  "/hub/admin/**",         ADMIN, XSRF_FORM, not_found },
+	{ M_READ, "/",                     USER,  NO_CHECK,  pages_to_home, NULL },
+	{ M_READ, "/hub",                  USER,  NO_CHECK,  pages_to_home, NULL },
+	{ M_READ, "/hub/",                 USER,  NO_CHECK,  pages_to_home, NULL },
+	{ M_ANY,  "/",                     USER,  XSRF_FORM, not_found, NULL },
+	{ M_ANY,  "/hub",                  USER,  XSRF_FORM, not_found, NULL },
+	{ M_READ, "/hub/home",             USER,  NO_CHECK,  pages_home, NULL },
+	{ M_POST, "/hub/spawn",            USER,  XSRF_FORM, pages_spawn, NULL },
+	{ M_POST, "/hub/spawn/**",         OWNER, XSRF_FORM, pages_spawn, NULL },
+	{ M_POST, "/hub/stop",             USER,  XSRF_FORM, pages_stop, NULL },
+	{ M_POST, "/hub/stop/**",          OWNER, XSRF_FORM, pages_stop, NULL },
+	{ M_READ, "/hub/spawn-pending/**", OWNER, NO_CHECK,  pages_pending, NULL },
+	{ M_READ, "/hub/user/**",          USER,  NO_CHECK,  pages_user, NULL },
+	{ M_READ, "/hub/token",            USER,  NO_CHECK,  pages_tokens, NULL },
+	{ M_POST, "/hub/token",            USER,  XSRF_FORM, pages_token_add, NULL },
+	/* GET asks; the POST acts with the confirmation page's token. */
+	{ M_READ, "/hub/token/revoke/**",  USER,  NO_CHECK,  pages_token_del, NULL },
+	{ M_POST, "/hub/token/revoke/**",  USER,  XSRF_FORM, pages_token_del, NULL },
+	{ M_READ, "/hub/password",         USER,  NO_CHECK,  pages_password, NULL },
+	{ M_POST, "/hub/password",         USER,  XSRF_FORM, pages_password_set, NULL },
+	{ M_READ, "/hub/admin",            ADMIN, NO_CHECK,  pages_admin, NULL },
+	{ M_POST, "/hub/admin/add",        ADMIN, XSRF_FORM, pages_admin_add, NULL },
+	{ M_READ, "/hub/admin/delete/**",  ADMIN, NO_CHECK,  pages_admin_del, NULL },
+	{ M_POST, "/hub/admin/delete/**",  ADMIN, XSRF_FORM, pages_admin_del, NULL },
+	{ M_READ, "/hub/admin/password/**", ADMIN, NO_CHECK, pages_reset, NULL },
+	{ M_POST, "/hub/admin/password/**", ADMIN, XSRF_FORM, pages_reset_set, NULL },
+	{ M_POST, "/hub/admin/admin/**",   ADMIN, XSRF_FORM, pages_admin_on, NULL },
+	{ M_POST, "/hub/admin/unadmin/**", ADMIN, XSRF_FORM, pages_admin_off, NULL },
+	{ M_ANY,  "/hub/admin",            ADMIN, XSRF_FORM, not_found, NULL },
+	{ M_ANY,  "/hub/admin/**",         ADMIN, XSRF_FORM, not_found, NULL },
 
 	/* The REST API: a cookie's writes carry X-XSRFToken. */
-	{ M_GET,    "/hub/api/user",          USER,  XSRF_HDR, api_self },
-	{ M_GET,    "/hub/api/users",         ADMIN, XSRF_HDR, api_users },
-	{ M_POST,   USERS,                    ADMIN, XSRF_HDR, api_user_add },
-	{ M_GET,    USERS,                    OWNER, XSRF_HDR, api_user_get },
-	{ M_PATCH,  USERS,                    ADMIN, XSRF_HDR, api_user_set },
-	{ M_DELETE, USERS,                    ADMIN, XSRF_HDR, api_user_del },
-	{ M_ANY,    USERS,                    OWNER, XSRF_HDR, api_user_405 },
-	{ M_POST,   USERS "/server",          OWNER, XSRF_HDR, api_start },
-	{ M_DELETE, USERS "/server",          OWNER, XSRF_HDR, api_stop },
-	{ M_ANY,    USERS "/server",          OWNER, XSRF_HDR, api_user_405 },
-	{ M_GET,    USERS "/server/progress", OWNER, XSRF_HDR, api_progress },
-	{ M_GET,    USERS "/tokens",          OWNER, XSRF_HDR, api_tokens },
+	{ M_GET,    "/hub/api/user",          USER,  XSRF_HDR, api_self, "" },
+	/* A browser's navigation, signed in to the hub. */
+	{ M_READ,   "/hub/api/oauth2/authorize", USER, NO_CHECK,
+	    oauth_authorize, NULL },
+	{ M_GET,    "/hub/api/users",         ADMIN, XSRF_HDR, api_users, NULL },
+	{ M_POST,   USERS,                    ADMIN, XSRF_HDR, api_user_add, NULL },
+	{ M_GET,    USERS,                    OWNER, XSRF_HDR, api_user_get, NULL },
+	{ M_PATCH,  USERS,                    ADMIN, XSRF_HDR, api_user_set, NULL },
+	{ M_DELETE, USERS,                    ADMIN, XSRF_HDR, api_user_del, NULL },
+	{ M_ANY,    USERS,                    OWNER, XSRF_HDR, api_user_405, NULL },
+	{ M_POST,   USERS "/server",          OWNER, XSRF_HDR, api_start, NULL },
+	{ M_DELETE, USERS "/server",          OWNER, XSRF_HDR, api_stop, NULL },
+	{ M_ANY,    USERS "/server",          OWNER, XSRF_HDR, api_user_405, NULL },
+	{ M_GET,    USERS "/server/progress", OWNER, XSRF_HDR, api_progress, NULL },
+	{ M_GET,    USERS "/tokens",          OWNER, XSRF_HDR, api_tokens, NULL },
 	{ M_POST,   USERS "/tokens",          OWNER_ACCESS, XSRF_HDR,
-	    api_token_add }, /* acting as NAME: only with admin_access */
-	{ M_ANY,    USERS "/tokens",          OWNER, XSRF_HDR, api_user_405 },
-	{ M_GET,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_get },
-	{ M_DELETE, USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_del },
-	{ M_ANY,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_user_405 },
-	{ M_POST,   USERS "/activity",        OWNER, XSRF_HDR, api_activity },
-	{ M_ANY,    USERS "/**",              OWNER, XSRF_HDR, api_user_404 },
-	{ M_ANY,    "/hub/api/**",            USER,  XSRF_HDR, not_found },
+	    api_token_add, NULL }, /* acting as NAME: only with admin_access */
+	{ M_ANY,    USERS "/tokens",          OWNER, XSRF_HDR, api_user_405, NULL },
+	{ M_GET,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_get, NULL },
+	{ M_DELETE, USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_del, NULL },
+	{ M_ANY,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_user_405, NULL },
+	{ M_POST,   USERS "/activity",        OWNER, XSRF_HDR, api_activity,
+	    "users:activity" },
+	{ M_ANY,    USERS "/**",              OWNER, XSRF_HDR, api_user_404, NULL },
+	{ M_ANY,    "/hub/api/**",            USER,  XSRF_HDR, not_found, NULL },
 
 	/* The rest under /hub/ is the pages'. */
-	{ M_ANY, "/hub/**", USER, XSRF_FORM, not_found },
+	{ M_ANY, "/hub/**", USER, XSRF_FORM, not_found, NULL },
 
 	/* The proxy: a cookie's writes and upgrades come from the hub. */
-	{ M_GET, "/user/*",        ANYONE,       NO_CHECK, add_slash },
-	{ M_ANY, "/user/*",        OWNER_ACCESS, ORIGIN,   proxy_user },
-	{ M_ANY, "/user/*/**",     OWNER_ACCESS, ORIGIN,   proxy_user },
-	{ M_GET, "/services/*",    ANYONE,       NO_CHECK, add_slash },
-	{ M_ANY, "/services/*",    USER,         ORIGIN,   proxy_service },
-	{ M_ANY, "/services/*/**", USER,         ORIGIN,   proxy_service },
+	{ M_GET, "/user/*",        ANYONE,       NO_CHECK, add_slash, NULL },
+	{ M_ANY, "/user/*",        OWNER_ACCESS, ORIGIN,   proxy_user,
+	    "access:servers" },
+	{ M_ANY, "/user/*/**",     OWNER_ACCESS, ORIGIN,   proxy_user,
+	    "access:servers" },
+	{ M_GET, "/services/*",    ANYONE,       NO_CHECK, add_slash, NULL },
+	{ M_ANY, "/services/*",    USER,         ORIGIN,   proxy_service, NULL },
+	{ M_ANY, "/services/*/**", USER,         ORIGIN,   proxy_service, NULL },
 
-	{ M_ANY, "/**", ANYONE, NO_CHECK, not_found },
+	{ M_ANY, "/**", ANYONE, NO_CHECK, not_found, NULL },
 };
 /* clang-format on */
 
@@ -132,10 +151,20 @@ routes_table(size_t *n)
 	return routes;
 }
 
+/* The servers' loopback listener answers the API alone. */
+static int
+internal_allowed(const struct req *req)
+{
+	return strcmp(req->path, "/hub/api") == 0 ||
+	    strncmp(req->path, "/hub/api/", 9) == 0;
+}
+
 /* Proxied requests are routed at their head; their bodies stream. */
 static int
 is_proxied(const struct req *req)
 {
+	if (req->internal)
+		return 0;
 	return strncmp(req->path, "/user/", 6) == 0 ||
 	    strncmp(req->path, "/services/", 10) == 0;
 }
@@ -287,15 +316,28 @@ routes_check(struct req *req, const struct route *r)
 		return r->check == ORIGIN ? ROUTE_CROSS_ORIGIN : ROUTE_BAD_XSRF;
 	if (!role_passes(req, r->who))
 		return r->who == ADMIN ? ROUTE_NOT_ADMIN : ROUTE_NOT_OWNER;
+	if (r->who != ANYONE && req->scopes != NULL &&
+	    (r->scope == NULL ||
+	        (r->scope[0] != '\0' &&
+	            !scopes_grant(req->scopes, r->scope,
+	                req->arg[0] != NULL && req->arg[0][0] != '\0'
+	                    ? req->arg[0]
+	                    : req->user.name))))
+		return ROUTE_NO_SCOPE;
 	return ROUTE_OK;
 }
 
 void
 routes_dispatch(struct req *req)
 {
-	const struct route *r = routes_find(req);
+	const struct route *r;
 	enum route_verdict  v;
 
+	if (req->internal && !internal_allowed(req)) {
+		not_found(req);
+		return;
+	}
+	r = routes_find(req);
 	if (r == NULL) {
 		not_found(req);
 		return;
@@ -325,6 +367,9 @@ area_of(const struct req *req)
 	if (is_proxied(req))
 		return AREA_PROXY;
 	/* Metrics are read by scrapers, not browsers. */
+	/* OAuth's authorize step is a page a browser is sent to. */
+	if (strcmp(req->path, "/hub/api/oauth2/authorize") == 0)
+		return AREA_PAGES;
 	if (strncmp(req->path, "/hub/api/", 9) == 0 ||
 	    strcmp(req->path, "/hub/api") == 0 ||
 	    strcmp(req->path, "/hub/metrics") == 0)
@@ -355,6 +400,15 @@ login_required(struct req *req, enum area area)
 	int         read = (routes_method(req) & M_READ) != 0;
 	const char *p = req->path;
 
+	if (area == AREA_PAGES && read && req->query[0] != '\0' &&
+	    strcmp(p, "/hub/api/oauth2/authorize") == 0) {
+		/* OAuth's request is all in its query. */
+		char *next = xasprintf("%s?%s", p, req->query);
+
+		redirect_to_login(req, next);
+		free(next);
+		return;
+	}
 	if (area == AREA_PAGES && read) {
 		/* No next from the hub's root: after login the user's
 		 * server starts. */
@@ -400,6 +454,11 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 	case ROUTE_NOT_ADMIN:
 		respond_error(req, 403, "admins only");
 		return;
+	case ROUTE_NO_SCOPE:
+		respond_error(req, 403,
+		    r->scope != NULL ? "the token's scopes do not allow this"
+		                     : "this token may not be used here");
+		return;
 	case ROUTE_NOT_OWNER:
 		respond_error(req, 403,
 		    area == AREA_PROXY     ? "this is not your server"
@@ -411,15 +470,12 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 
 /* --- the few handlers that are the router's own ------------------------- */
 
-static void
-favicon(struct req *req)
-{
-	respond(req, 204, NULL, NULL, "", 0);
-}
-
+/* Signed in or not, when the route did not ask: the page keeps its top
+ * bar for a user. */
 static void
 not_found(struct req *req)
 {
+	(void)auth_request(req);
 	respond_error(req, 404, "not found");
 }
 
@@ -446,6 +502,12 @@ server_refused(void *s)
 	server_unreachable(s);
 }
 
+static void
+server_busy(void *s, int on)
+{
+	server_exchange(s, on);
+}
+
 /* The user's server is not running: the browser is offered to start it. */
 static void
 not_running(struct req *req, const char *name)
@@ -470,20 +532,22 @@ proxy_user(struct req *req)
 	const char    *name = req->arg[0];
 	struct server *s = hub_server(req->hub, name, strlen(name));
 	struct target  t;
-	char           host[64]; /* proxy_forward() copies it */
-	int            port;
 
 	if (s == NULL || s->state != SERVER_READY) {
 		not_running(req, name);
 		return;
 	}
-	server_address(s, host, sizeof(host), &port);
 	memset(&t, 0, sizeof(t));
-	t.host = host;
-	t.port = port;
-	t.secret = s->secret;
+	server_address(s, &t.to);
+	/* A server of JupyterHub's protocol signs browsers in itself, with
+	 * OAuth, and keeps its secret from their pages: the proxy adds it
+	 * only for API clients, whom the hub checked by token. */
+	t.secret = s->protocol == PROTO_JUPYTERHUB && !req->by_token
+	    ? NULL
+	    : s->secret;
 	t.activity = server_activity;
 	t.refused = server_refused;
+	t.busy = server_busy;
 	t.owner = s;
 	proxy_forward(req, &t);
 }
@@ -501,8 +565,7 @@ proxy_service(struct req *req)
 		return;
 	}
 	memset(&t, 0, sizeof(t));
-	t.host = svc->host;
-	t.port = svc->port;
+	endpoint_tcp(&t.to, svc->host, svc->port);
 	t.user = req->user.name;
 	proxy_forward(req, &t);
 }

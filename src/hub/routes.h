@@ -64,6 +64,10 @@ struct route {
 	enum route_who   who;
 	enum route_check check;
 	void (*handler)(struct req *);
+	/* What a token with scopes of its own (a server's, an OAuth token;
+	 * req->scopes) must grant on NAME's resources to come here: NULL,
+	 * such tokens may not; "", any token may (who it is). */
+	const char *scope;
 };
 
 /* Why a route refuses a request, or ROUTE_OK. */
@@ -75,6 +79,7 @@ enum route_verdict {
 	ROUTE_CROSS_ORIGIN, /* 403 */
 	ROUTE_NOT_ADMIN, /* 403 */
 	ROUTE_NOT_OWNER, /* 403 */
+	ROUTE_NO_SCOPE, /* 403: the token's own scopes do not reach */
 };
 
 /* The router req.c calls through hub->router. */

@@ -6,11 +6,18 @@
  * them (ABI version 4 or later).
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +128,96 @@ sandbox_deny_connect(const int *ports, size_t n, char *why, size_t wlen)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/* The filter's architecture: system calls of any other (i386's int 0x80
+ * on x86_64, with its socketcall) kill the process. */
+#if defined(__x86_64__)
+#define SF_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SF_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "sandbox.c: no seccomp architecture for this build"
+#endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "sandbox.c: the filter reads arguments' low words little-endian"
+#endif
+#define SF_X32_BIT 0x40000000U /* x32 system calls: refused */
+#define SF_ARG(i) ((uint32_t)offsetof(struct seccomp_data, args[i]))
+#define SF_LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define SF_RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+/* A jump from instruction 'at' to 'to' if the word equals (or is at
+ * least) k, else on to the next. */
+#define SF_JEQ(k, at, to)                                                      \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (to) - (at)-1, 0)
+#define SF_JGE(k, at, to)                                                      \
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (to) - (at)-1, 0)
+
+/* Where the filter's blocks start (instruction indices). */
+enum {
+	SF_SOCKET = 8,
+	SF_INET = 14,
+	SF_STREAM = 19,
+	SF_DGRAM = 23,
+	SF_ALLOW = 27,
+	SF_DENY = 28,
+	SF_LEN
+};
+
+int
+sandbox_socket_filter(char *why, size_t wlen)
+{
+	/* socket()'s arguments are ints: their low words are all the
+	 * kernel reads. */
+	static const struct sock_filter prog[] = {
+		/* 0 */ SF_LD(offsetof(struct seccomp_data, arch)),
+		/* 1 */ SF_JEQ(SF_ARCH, 1, 3),
+		/* 2 */ SF_RET(SECCOMP_RET_KILL_PROCESS),
+		/* 3 */ SF_LD(offsetof(struct seccomp_data, nr)),
+		/* 4 */ SF_JGE(SF_X32_BIT, 4, SF_DENY),
+		/* 5 */ SF_JEQ(__NR_socket, 5, SF_SOCKET),
+		/* 6 */ SF_JEQ(__NR_io_uring_setup, 6, SF_DENY),
+		/* 7 */ SF_RET(SECCOMP_RET_ALLOW),
+		/* 8: socket(family, ...) */ SF_LD(SF_ARG(0)),
+		/* 9 */ SF_JEQ(AF_UNIX, 9, SF_ALLOW),
+		/* 10 */ SF_JEQ(AF_NETLINK, 10, SF_ALLOW),
+		/* 11 */ SF_JEQ(AF_INET, 11, SF_INET),
+		/* 12 */ SF_JEQ(AF_INET6, 12, SF_INET),
+		/* 13 */ SF_RET(SECCOMP_RET_ERRNO | EACCES),
+		/* 14: the type, without its flags */ SF_LD(SF_ARG(1)),
+		/* 15 */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K,
+		    ~(uint32_t)(SOCK_NONBLOCK | SOCK_CLOEXEC)),
+		/* 16 */ SF_JEQ(SOCK_STREAM, 16, SF_STREAM),
+		/* 17 */ SF_JEQ(SOCK_DGRAM, 17, SF_DGRAM),
+		/* 18 */ SF_RET(SECCOMP_RET_ERRNO | EACCES),
+		/* 19: a stream's protocol: 0 (TCP) or TCP */ SF_LD(SF_ARG(2)),
+		/* 20 */ SF_JEQ(0, 20, SF_ALLOW),
+		/* 21 */ SF_JEQ(IPPROTO_TCP, 21, SF_ALLOW),
+		/* 22 */ SF_RET(SECCOMP_RET_ERRNO | EACCES),
+		/* 23: a datagram's: 0 (UDP) or UDP */ SF_LD(SF_ARG(2)),
+		/* 24 */ SF_JEQ(0, 24, SF_ALLOW),
+		/* 25 */ SF_JEQ(IPPROTO_UDP, 25, SF_ALLOW),
+		/* 26 */ SF_RET(SECCOMP_RET_ERRNO | EACCES),
+		/* 27 */ SF_RET(SECCOMP_RET_ALLOW),
+		/* 28 */ SF_RET(SECCOMP_RET_ERRNO | EACCES),
+	};
+	struct sock_fprog fprog = {
+		.len = (unsigned short)nitems(prog),
+		.filter = (struct sock_filter *)prog,
+	};
+
+	_Static_assert(nitems(prog) == SF_LEN, "the filter's labels");
+	/* Without privileges the kernel takes a filter only under
+	 * no_new_privs, which also keeps setuid programs from dropping
+	 * it. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == -1) {
+		snprintf(why, wlen, "cannot install the socket filter: %s",
+		    strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -28,7 +28,11 @@
 #include "progress.h"
 #include "proxy.h"
 #include "accounts.h"
+#include "oneuser.h"
 #include "probe.h"
+#include "scopes.h"
+#include "auth.h"
+#include "config.h"
 #include "server.h"
 #include "serverlog.h"
 #include "spawner.h"
@@ -41,6 +45,7 @@ static void     server_fail(struct server *, const char *fmt, va_list ap)
 static void fail(struct server *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void server_gone(struct server *, const char *why);
+static void forget_conns(struct server *);
 static void check_oom(struct server *);
 static void ready_probe_cb(void *, int, const char *, size_t);
 static void ready_timer_cb(uv_timer_t *);
@@ -159,10 +164,12 @@ server_save(struct server *s)
 	row.pid = s->pid;
 	row.pid_start = s->pid_start;
 	row.port = s->port;
+	row.sock = s->sock;
 	row.secret = s->secret != NULL ? s->secret : (char *)"";
 	row.started = s->started;
 	row.last_activity = s->last_activity;
 	row.error = s->error != NULL ? s->error : (char *)"";
+	row.protocol = s->protocol;
 	if (db_server_put(s->hub->db, &row) == -1)
 		log_warnx("server %s: cannot record its state", s->name);
 }
@@ -201,8 +208,7 @@ server_fail(struct server *s, const char *fmt, va_list ap)
 	if (db_server_del(s->hub->db, s->user_id) == -1)
 		log_warnx("server %s: cannot clear its record", s->name);
 	progress_last(s);
-	if (s->port > 0)
-		proxy_forget_port(s->hub, s->port);
+	forget_conns(s);
 }
 
 void
@@ -249,8 +255,7 @@ server_gone(struct server *s, const char *why)
 		log_warnx("server %s: cannot clear its record", s->name);
 	if (s->last_activity > 0)
 		db_user_touch(s->hub->db, s->user_id, s->last_activity);
-	if (s->port > 0)
-		proxy_forget_port(s->hub, s->port);
+	forget_conns(s);
 	server_remove(s);
 }
 
@@ -267,10 +272,14 @@ server_exited(struct server *s, const char *why)
 void
 server_spawned(struct server *s)
 {
+	struct endpoint to;
+	char            where[ENDPOINT_PATH_MAX + 16];
+
 	s->started = now_sec();
 	server_save(s);
-	log_info("server %s: started pid %d on port %d", s->name, s->pid,
-	    s->port);
+	server_address(s, &to);
+	log_info("server %s: started pid %d on %s", s->name, s->pid,
+	    endpoint_text(&to, where, sizeof(where)));
 	progress_step(s, 50,
 	    "Server process started, waiting for it to answer");
 	server_probe_start(s, SERVER_PROBE_MS);
@@ -282,6 +291,8 @@ server_ready(struct server *s)
 	static const double le[] = { 0.5, 1, 2, 5, 10, 30, 60 };
 	double              secs;
 	size_t              i;
+	struct endpoint     to;
+	char                where[ENDPOINT_PATH_MAX + 16];
 
 	s->state = SERVER_READY;
 	s->last_activity = now_sec();
@@ -293,9 +304,28 @@ server_ready(struct server *s)
 	for (i = 0; i < nitems(le) && secs > le[i]; i++)
 		;
 	s->hub->m.spawn_buckets[i]++;
-	log_info("server %s: ready on port %d in %.3f s", s->name, s->port,
-	    secs);
+	server_address(s, &to);
+	log_info("server %s: ready on %s in %.3f s", s->name,
+	    endpoint_text(&to, where, sizeof(where)), secs);
 	progress_last(s);
+}
+
+/*
+ * The secret is also the server's token at the hub, with the "server"
+ * role's scopes only (scopes.h): JupyterHub's servers report activity
+ * and check their users' OAuth tokens with it, and it is the secret of
+ * the server's OAuth client (oauth.h). It goes with the server's row.
+ */
+static void
+server_token_set(struct server *s)
+{
+	char  hash[TOKEN_HASH_LEN + 1];
+	char *scopes = scopes_server(s->name);
+
+	token_hash(s->secret, hash);
+	if (db_server_token_set(s->hub->db, s->user_id, hash, scopes) != 0)
+		log_warnx("server %s: cannot record its token", s->name);
+	free(scopes);
 }
 
 int
@@ -314,6 +344,12 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 		*err = "the server is still stopping";
 		return -1;
 	}
+	if (oneuser_serves(hub->db, hub->is_root, u->id) != 1) {
+		*err = "this hub runs without root and serves its first admin "
+		       "alone: other users' servers would run as its own "
+		       "account";
+		return -1;
+	}
 	if (s != NULL)
 		server_remove(s); /* an old failure */
 	s = server_new(hub, u->name, u->id);
@@ -321,6 +357,8 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 	s->spawn_ms = now_ms();
 	s->deadline_ms = s->spawn_ms + (uint64_t)hub->cfg->spawn_timeout * 1000;
 	s->secret = random_hex(32);
+	s->protocol = config_server_protocol(hub->cfg);
+	server_token_set(s);
 	progress_step(s, 0, "Server requested");
 	s->spawner->start(s);
 	return 0;
@@ -350,8 +388,7 @@ server_stop(struct server *s)
 	s->state = SERVER_STOPPING;
 	uv_timer_stop(&s->timer);
 	server_save(s);
-	if (s->port > 0)
-		proxy_forget_port(s->hub, s->port);
+	forget_conns(s);
 	server_terminate(s);
 	return 1;
 }
@@ -363,6 +400,19 @@ server_touch(struct server *s)
 }
 
 void
+server_exchange(struct server *s, int on)
+{
+	if (on) {
+		s->inflight++;
+		server_ref(s);
+		return;
+	}
+	s->inflight--;
+	s->last_activity = now_sec(); /* its end is use too */
+	server_unref(s);
+}
+
+void
 server_unreachable(struct server *s)
 {
 	if (s->state == SERVER_READY && s->pid > 0 && !s->spawner->watched(s) &&
@@ -371,9 +421,22 @@ server_unreachable(struct server *s)
 }
 
 void
-server_address(const struct server *s, char *host, size_t hostlen, int *port)
+server_address(const struct server *s, struct endpoint *to)
 {
-	s->spawner->address(s, host, hostlen, port);
+	s->spawner->address(s, to);
+}
+
+/* Pooled connections to a server that stops go with it: the next server
+ * may be reached at the same place. */
+static void
+forget_conns(struct server *s)
+{
+	struct endpoint to;
+
+	if (s->port <= 0 && s->sock[0] == '\0')
+		return;
+	server_address(s, &to);
+	proxy_forget(s->hub, &to);
 }
 
 /*
@@ -556,9 +619,9 @@ ready_probe_cb(void *arg, int status, const char *body, size_t len)
 static void
 ready_timer_cb(uv_timer_t *t)
 {
-	struct server *s = t->data;
-	char           host[64], *path;
-	int            port;
+	struct server  *s = t->data;
+	struct endpoint to;
+	char           *path, why[256];
 
 	if (s->state != SERVER_PENDING)
 		return;
@@ -569,12 +632,25 @@ ready_timer_cb(uv_timer_t *t)
 	}
 	if (s->probing)
 		return;
+	/* The probe carries the secret: only to the server's own listener,
+	 * never to one another account put at its address first. */
+	if (s->spawner->listener_ok != NULL) {
+		int r = s->spawner->listener_ok(s, why, sizeof(why));
+
+		if (r == 0)
+			return;
+		if (r < 0) {
+			server_spawn_failed(s,
+			    "%s: the server's secret was not sent to it", why);
+			return;
+		}
+	}
 	s->probing = 1;
 	server_ref(s);
-	server_address(s, host, sizeof(host), &port);
+	server_address(s, &to);
 	path = xasprintf("/user/%s/api", s->name);
-	probe_get(s->hub->loop, host, port, path, s->secret,
-	    READY_PROBE_TIMEOUT_MS, ready_probe_cb, s);
+	probe_get(s->hub->loop, &to, path, s->secret, READY_PROBE_TIMEOUT_MS,
+	    ready_probe_cb, s);
 	free(path);
 }
 

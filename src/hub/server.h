@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include "db.h"
+#include "endpoint.h"
 #include "hub.h"
 #include "progress.h"
 #include "spawner.h"
@@ -39,9 +40,10 @@ struct server_event {
 };
 
 /*
- * A user's server. pid, pid_start and port are the spawner's and SQLite
- * keeps them: for the local spawner a pid, its /proc start time and a
- * loopback port.
+ * A user's server. pid, pid_start, sock and port are the spawner's and
+ * SQLite keeps them: for the local spawner a pid, its /proc start time
+ * and a Unix socket's path (or a loopback port, for a command that can
+ * only listen on TCP).
  */
 struct server {
 	struct hub           *hub;
@@ -51,25 +53,28 @@ struct server {
 	enum server_state     state;
 	int                   pid; /* by the spawner, kept in SQLite */
 	char                  pid_start[32]; /* with pid: one process */
-	int                   port;
-	char                 *secret;
-	int64_t               started;
-	int64_t               last_activity; /* proxied traffic or reported */
-	uint64_t              spawn_ms; /* when the start was asked for */
-	uint64_t              deadline_ms; /* pending: give up at */
-	char                 *error; /* why the last start failed */
-	char                 *log_path;
-	uv_process_t          proc; /* local spawner: children of this hub */
-	int                   have_proc;
-	uv_timer_t            timer; /* probe and stop timing */
-	int                   refs; /* handles open + work in flight + 1 */
-	int                   removed; /* no longer in the hub's table */
-	int                   probing;
-	int                   culling;
-	uint64_t              cpu_ticks; /* at the last cull */
-	uint64_t              oom_kills; /* seen so far (servers_tick()) */
-	struct server_event   ev[SERVER_MAX_EVENTS];
-	int                   nev;
+	int                   port; /* TCP, or 0 */
+	char                sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
+	char               *secret; /* also its API token (token kind server) */
+	int                 protocol; /* enum server_protocol (config.h) */
+	int64_t             started;
+	int64_t             last_activity; /* proxied traffic or reported */
+	uint64_t            spawn_ms; /* when the start was asked for */
+	uint64_t            deadline_ms; /* pending: give up at */
+	char               *error; /* why the last start failed */
+	char               *log_path;
+	uv_process_t        proc; /* local spawner: children of this hub */
+	int                 have_proc;
+	uv_timer_t          timer; /* probe and stop timing */
+	int                 refs; /* handles open + work in flight + 1 */
+	int                 removed; /* no longer in the hub's table */
+	int                 probing;
+	int                 culling;
+	int                 inflight; /* proxied exchanges under way */
+	uint64_t            cpu_ticks; /* at the last cull */
+	uint64_t            oom_kills; /* seen so far (servers_tick()) */
+	struct server_event ev[SERVER_MAX_EVENTS];
+	int                 nev;
 	struct server_listener_list listeners; /* progress.c */
 	struct server              *hnext;
 };
@@ -88,11 +93,14 @@ int server_start(struct hub *, const struct db_user *u, const char **err);
 int server_stop(struct server *);
 /* Proxied traffic: the server is in use. */
 void server_touch(struct server *);
+/* A proxied exchange began (1) or ended (0): while one is in flight the
+ * server is in use however long it takes (culling), and it holds a
+ * reference. */
+void server_exchange(struct server *, int on);
 /* A proxied connection was refused: check now whether it died. */
 void server_unreachable(struct server *);
-/* Where the server listens: 'host' (numeric, NUL-terminated), *port. */
-void server_address(const struct server *, char *host, size_t hostlen,
-    int *port);
+/* Where the server listens (spawner.h's address()). */
+void server_address(const struct server *, struct endpoint *);
 /* Once a second: notices servers that died without telling us. */
 void servers_tick(struct hub *);
 /* A user was deleted: stops their server, and the spawner ends all of

@@ -15,7 +15,10 @@
 #include "auth.h"
 #include "authcache.h"
 #include "autostop.h"
+#include "config.h"
+#include "db.h"
 #include "hub.h"
+#include "oneuser.h"
 #include "req.h"
 #include "session.h"
 #include "lib/url.h"
@@ -55,6 +58,65 @@ same_origin(const struct req *req)
 }
 
 int
+own_navigation(const struct req *req)
+{
+	size_t      n;
+	const char *v;
+	char       *mine;
+	size_t      ml;
+	int         ok;
+
+	v = http_header(&req->head, "sec-fetch-site", &n);
+	if (v != NULL)
+		return (n == 11 && strncmp(v, "same-origin", 11) == 0) ||
+		    (n == 4 && strncmp(v, "none", 4) == 0);
+	v = http_header(&req->head, "origin", &n);
+	if (v == NULL)
+		v = http_header(&req->head, "referer", &n);
+	if (v == NULL)
+		return 0;
+	mine = hub_origin(req);
+	ml = strlen(mine);
+	/* The origin itself, or a URL on it (its path starts after it). */
+	ok = n >= ml && strncasecmp(mine, v, ml) == 0 &&
+	    (n == ml || v[ml] == '/');
+	free(mine);
+	return ok;
+}
+
+char *
+session_begin(struct req *req, const struct db_user *u)
+{
+	struct hub    *hub = req->hub;
+	struct db_user copy;
+	char          *sid, *xsrf, *hdr;
+	char           hash[TOKEN_HASH_LEN + 1];
+	int64_t expires = now_sec() + (int64_t)hub->cfg->session_days * 86400;
+
+	sid = token_new();
+	xsrf = random_hex(16);
+	token_hash(sid, hash);
+	if (db_user_get_id(hub->db, u->id, &copy) != 0 ||
+	    db_session_add(hub->db, u->id, hash, xsrf, expires) != 0) {
+		free_secret(sid);
+		free_secret(xsrf);
+		return NULL;
+	}
+	db_user_release(&req->user);
+	req->user = copy;
+	req->authed = 1;
+	req->by_token = 0;
+	free_secret(req->xsrf);
+	req->xsrf = xsrf;
+	hdr = xasprintf("Set-Cookie: rig-session=%s; Path=/; HttpOnly; "
+	                "SameSite=Lax; Max-Age=%d%s\r\n",
+	    sid, hub->cfg->session_days * 86400,
+	    hub->ssl_ctx != NULL ? "; Secure" : "");
+	free_secret(sid);
+	return hdr;
+}
+
+int
 check_xsrf(struct req *req, const char *form_value)
 {
 	size_t      n;
@@ -85,23 +147,39 @@ check_xsrf(struct req *req, const char *form_value)
 static int
 resolve(struct req *req, const char *cred, int is_token)
 {
-	struct auth_hit hit;
-	char            hash[TOKEN_HASH_LEN + 1];
-	uint64_t        gen = db_generation(req->hub->db);
-	int             r;
+	struct auth_hit      hit;
+	struct db_token_auth ta;
+	char                 hash[TOKEN_HASH_LEN + 1];
+	uint64_t             gen = db_generation(req->hub->db);
+	int                  r;
 
 	memset(&hit, 0, sizeof(hit));
 	if (!authcache_get(cred, gen, &hit)) {
 		token_hash(cred, hash);
-		if (is_token)
-			r = db_token_find(req->hub->db, hash, &hit.user_id,
-			    &hit.token_id);
-		else
+		if (is_token) {
+			r = db_token_find(req->hub->db, hash, &ta);
+			if (r == 0) {
+				hit.user_id = ta.user_id;
+				hit.token_id = ta.token_id;
+				hit.kind = ta.kind;
+				hit.scopes = ta.scopes;
+				hit.session = ta.session;
+				free(ta.client_id);
+			}
+		} else {
 			r = db_session_find(req->hub->db, hash, &hit.user_id,
 			    &hit.xsrf);
+			if (r == 0)
+				hit.session = xstrdup(hash);
+		}
+		/* A hub without root serves one user (oneuser.h). */
+		if (r == 0 &&
+		    oneuser_serves(req->hub->db, req->hub->is_root,
+		        hit.user_id) != 1)
+			r = 1;
 		if (r != 0 ||
 		    db_user_get_id(req->hub->db, hit.user_id, &hit.user) != 0) {
-			free_secret(hit.xsrf);
+			auth_hit_release(&hit);
 			return 0;
 		}
 		if (is_token)
@@ -111,6 +189,13 @@ resolve(struct req *req, const char *cred, int is_token)
 	req->user = hit.user;
 	req->xsrf = hit.xsrf;
 	req->by_token = is_token;
+	req->token_kind = hit.kind;
+	req->session = hit.session;
+	/* Only a token with scopes of its own is held to them. */
+	if (hit.scopes != NULL && hit.scopes[0] != '\0')
+		req->scopes = hit.scopes;
+	else
+		free(hit.scopes);
 	return 1;
 }
 
@@ -139,6 +224,9 @@ auth_request(struct req *req)
 		cred = xstrndup(v, n);
 		is_token = 1;
 	} else {
+		/* The servers' loopback listener is for tokens only. */
+		if (req->internal)
+			return 0;
 		v = http_header(&req->head, "cookie", &n);
 		if (v == NULL)
 			return 0;

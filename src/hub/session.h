@@ -9,6 +9,7 @@
 #ifndef SESSION_H
 #define SESSION_H
 
+struct db_user;
 struct req;
 
 /*
@@ -28,6 +29,21 @@ int check_login_xsrf(const struct req *);
 /* Whether a request comes from the hub's own origin: Sec-Fetch-Site, if
  * sent, is same-origin or none, and Origin, if sent, is hub_origin(). */
 int same_origin(const struct req *);
+/*
+ * Whether a GET is a navigation the user made on the hub or to it: what a
+ * logged-in user's visit may start (their server). Sec-Fetch-Site, if sent,
+ * is same-origin or none (typed, a bookmark); else Origin or Referer is the
+ * hub's own origin. A link or a redirect from another site is not, and
+ * neither is a request that says nothing of where it comes from.
+ */
+int own_navigation(const struct req *);
+/*
+ * A new login session for user 'u' (a login, a password change): stored
+ * (hashed) with a new XSRF token, and made the request's (req->user,
+ * req->xsrf), so what answers sees the new one. Returns the Set-Cookie
+ * header line for it; caller frees result. NULL on a database error.
+ */
+char *session_begin(struct req *, const struct db_user *u);
 /* The hub's origin as the client sees it ("https://host:port"), from the
  * Host header; caller frees result. */
 char *hub_origin(const struct req *);

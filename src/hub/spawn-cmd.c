@@ -12,15 +12,25 @@
 #include "lib/util.h"
 #include "spawn-cmd.h"
 
-static int fill(struct buf *, const char **, const struct spawn_vars *);
+static int    fill(struct buf *, const char **, const struct spawn_vars *,
+       unsigned *);
+static char **split(const char *, const struct spawn_vars *, unsigned *);
 
-/* If '*p' starts a placeholder, appends its value and steps over it. */
+/* If '*p' starts a placeholder, appends its value, steps over it and
+ * notes it in '*used'. */
 static int
-fill(struct buf *w, const char **p, const struct spawn_vars *v)
+fill(struct buf *w, const char **p, const struct spawn_vars *v, unsigned *used)
 {
 	if (strncmp(*p, "{port}", 6) == 0) {
 		buf_addf(w, "%d", v->port);
 		*p += 6;
+		*used |= SPAWN_USES_PORT;
+		return 1;
+	}
+	if (strncmp(*p, "{sock}", 6) == 0) {
+		buf_adds(w, v->sock != NULL ? v->sock : "");
+		*p += 6;
+		*used |= SPAWN_USES_SOCK;
 		return 1;
 	}
 	if (strncmp(*p, "{base_url}", 10) == 0) {
@@ -43,6 +53,26 @@ fill(struct buf *w, const char **p, const struct spawn_vars *v)
 
 char **
 spawn_argv(const char *cmd, const struct spawn_vars *vars)
+{
+	unsigned used = 0;
+
+	return split(cmd, vars, &used);
+}
+
+unsigned
+spawn_cmd_uses(const char *cmd)
+{
+	static const struct spawn_vars none = { .base_url = "",
+		.root_dir = "",
+		.username = "" };
+	unsigned                       used = 0;
+
+	spawn_argv_free(split(cmd, &none, &used));
+	return used;
+}
+
+static char **
+split(const char *cmd, const struct spawn_vars *vars, unsigned *used)
 {
 	char      **argv = xcalloc(1, sizeof(char *));
 	size_t      n = 0;
@@ -69,7 +99,7 @@ spawn_argv(const char *cmd, const struct spawn_vars *vars)
 			}
 			if (q == '"' && *p == '\\' && p[1] != '\0')
 				p++;
-			if (q != '\'' && *p == '{' && fill(&w, &p, vars))
+			if (q != '\'' && *p == '{' && fill(&w, &p, vars, used))
 				continue;
 			buf_add(&w, p, 1);
 			p++;

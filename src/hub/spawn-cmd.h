@@ -3,8 +3,8 @@
  * A user server's command line (hub.conf server_cmd) made into an argv
  * array. The text is split into words like a shell would split it, but
  * nothing else a shell does happens: quotes group, a backslash escapes
- * inside double quotes, and four placeholders are filled in, {port},
- * {base_url}, {root_dir} and {username}, outside single quotes. A value
+ * inside double quotes, and five placeholders are filled in, {sock},
+ * {port}, {base_url}, {root_dir} and {username}, outside single quotes. A value
  * never splits into more words, whatever it holds.
  */
 #ifndef SPAWN_CMD_H
@@ -14,6 +14,7 @@
 
 /* What the placeholders stand for; all borrowed. */
 struct spawn_vars {
+	const char *sock; /* {sock}: the Unix socket to listen on */
 	int         port; /* {port} */
 	const char *base_url; /* {base_url}: "/user/NAME/" */
 	const char *root_dir; /* {root_dir}: the server's home or workspace */
@@ -23,6 +24,12 @@ struct spawn_vars {
 /* Splits 'cmd' and fills in 'vars'. Never NULL; NULL-terminated, with
  * argv[0] NULL if 'cmd' has no words. Free with spawn_argv_free(). */
 char **spawn_argv(const char *cmd, const struct spawn_vars *vars);
+
+/* Which of {sock} and {port} 'cmd' names (outside single quotes): the
+ * server listens on the socket if it names {sock}, else on the port. */
+#define SPAWN_USES_PORT 1u
+#define SPAWN_USES_SOCK 2u
+unsigned spawn_cmd_uses(const char *cmd);
 
 /* Frees a spawn_argv() result; spawn_argv_free(NULL) does nothing. */
 void spawn_argv_free(char **argv);

@@ -8,10 +8,11 @@
  * its placeholders filled in (spawn-cmd.h), found in SAFE_PATH, and
  * started through 'rig sandbox' (cmd-sandbox.c), which as root joins the
  * cgroup, sets the umask and becomes the account before it runs the
- * server, and applies server_deny_ports. It starts detached, in its own
+ * server, applies server_deny_ports and its socket filter (sandbox.h),
+ * as root or not. It starts detached, in its own
  * session, so that it outlives the hub, with a fixed environment (the
- * secret in JUPYTER_TOKEN, never on the command line), on a free loopback
- * port, its output through a pipe to the hub (serverlog.h).
+ * hub's part from serverenv.h; the secret never on the command line), on
+ * a free loopback port, its output through a pipe to the hub (serverlog.h).
  *
  * When the server's process is gone (stopped, culled, died), what it
  * left behind goes too: its cgroup is killed, then any process of its
@@ -47,16 +48,19 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv.h"
+#include "portowner.h"
 #include "procfs.h"
 #include "server.h"
+#include "serverenv.h"
 #include "serverlog.h"
 #include "spawn-cmd.h"
 #include "spawner.h"
 
-#define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+#define SAFE_PATH CONFIG_SERVER_PATH
 #define LOG_TAIL_MAX 8192 /* bytes read from the end of the log */
 #define CG_REMOVE_TRIES 50 /* every 200 ms: a killed group empties */
 #define WRAP_MAX (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
+#define SERVER_SOCK_NAME "jupyter.sock" /* in the runtime directory */
 
 /* A cgroup to remove once its killed processes are gone. */
 struct cg_reap {
@@ -73,7 +77,8 @@ static void     local_start(struct server *);
 static void     local_signal(struct server *, enum spawner_signal);
 static int      local_alive(const struct server *);
 static int      local_watched(const struct server *);
-static void     local_address(const struct server *, char *, size_t, int *);
+static void     local_address(const struct server *, struct endpoint *);
+static int      local_listener_ok(const struct server *, char *, size_t);
 static uint64_t local_cpu_ticks(const struct server *);
 static char    *local_log_tail(const struct server *, int);
 static void     local_forget(struct server *);
@@ -105,6 +110,10 @@ static void  exit_cb(uv_process_t *, int64_t, int);
 static void  spawned_cb(void *, int, int);
 static void  helper_exit_cb(void *, int64_t, int);
 static void  launch(struct server *);
+static int   server_uid(const struct server *, uid_t *);
+static int   own_dir(const char *);
+static int   local_sock(struct server *);
+static void  rundir_cb(void *, int, const char *);
 
 const struct spawner spawner_local = {
 	.name = "local",
@@ -113,6 +122,7 @@ const struct spawner spawner_local = {
 	.alive = local_alive,
 	.watched = local_watched,
 	.address = local_address,
+	.listener_ok = local_listener_ok,
 	.cpu_ticks = local_cpu_ticks,
 	.log_tail = local_log_tail,
 	.forget = local_forget,
@@ -242,7 +252,8 @@ setup_cb(void *arg, int r)
 
 /*
  * The launcher's words: as root the cgroup (made here, with the limits),
- * umask 077 and the account; server_deny_ports. With the helper, it makes
+ * umask 077 and the account; server_deny_ports; without any, rig sandbox
+ * still runs the server, for its socket filter. With the helper, it makes
  * the cgroup (asked here, answered before the start that follows) and
  * adds the first three itself: *in_cgroup says to ask for that. 0, or -1
  * with the start failed and said why.
@@ -315,7 +326,8 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 		pre[npre++] = (char *)"--deny-connect";
 		pre[npre++] = s->hub->cfg->server_deny_ports;
 	}
-	if (npre > 0 && wrap(argv, file, pre, npre) == -1) {
+	/* Always: rig sandbox's socket filter is for every server. */
+	if (wrap(argv, file, pre, npre) == -1) {
 		server_spawn_failed(s,
 		    "cannot find rig itself to start the "
 		    "server through");
@@ -425,6 +437,124 @@ spawned_cb(void *arg, int r, int pid)
 	server_unref(s);
 }
 
+/* Without root: the hub's own directory 'dir', made if missing, not a
+ * link, 0700. 0, or -1 with errno. */
+static int
+own_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (lstat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) == -1)
+		return -1;
+	return 0;
+}
+
+/* The helper made the runtime directory (or could not): on to launch()
+ * with the socket's path. */
+static void
+rundir_cb(void *arg, int r, const char *path)
+{
+	struct server *s = arg;
+
+	if (s->removed || s->state != SERVER_PENDING) {
+		server_unref(s);
+		return;
+	}
+	if (r != 0)
+		server_spawn_failed(s, "cannot make its runtime directory: %s",
+		    uv_strerror(r));
+	else if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", path,
+	             SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+		s->sock[0] = '\0';
+		server_spawn_failed(s, "the socket path under %s is too long",
+		    path);
+	} else
+		launch(s);
+	server_unref(s);
+}
+
+/*
+ * The Unix socket the server will listen on, in a directory that only
+ * the user and the hub can enter: as root PRIV_RUN_DIR/ACCOUNT, made by
+ * the helper (the account's, group 'rig', 02750: the socket made inside
+ * is group 'rig' too, and the command's sock mode 0660 lets the hub
+ * connect); without root STATE/run/NAME, the hub's own, 0700. 0 with
+ * s->sock set, 1 if the helper is making it (launch() follows), -1 if
+ * the start failed (said why).
+ */
+static int
+local_sock(struct server *s)
+{
+	struct hub *hub = s->hub;
+	char        acct[ACCOUNT_NAME_MAX + 1], *state, *dir;
+	int         r;
+
+	if (hub->is_root) {
+		if (!priv_active(hub) ||
+		    account_of(s, acct, sizeof(acct)) == -1) {
+			server_spawn_failed(s,
+			    "a server on a Unix socket as another "
+			    "account needs the privileged helper");
+			return -1;
+		}
+		server_ref(s);
+		r = priv_prepare_runtime_dir(hub, acct, rundir_cb, s);
+		if (r != 0) {
+			server_unref(s);
+			server_spawn_failed(s,
+			    "cannot make its runtime directory: %s",
+			    uv_strerror(r));
+			return -1;
+		}
+		return 1;
+	}
+	/* The server starts elsewhere (its workspace): a full path. */
+	state = realpath(hub->cfg->state_dir, NULL);
+	if (state == NULL) {
+		server_spawn_failed(s, "cannot resolve the state directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	dir = xasprintf("%s/run", state);
+	r = own_dir(dir);
+	free(dir);
+	dir = xasprintf("%s/run/%s", state, s->name);
+	free(state);
+	if (r == -1 || own_dir(dir) == -1) {
+		server_spawn_failed(s,
+		    "cannot make its runtime directory %s: %s", dir,
+		    strerror(errno));
+		free(dir);
+		return -1;
+	}
+	if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
+	        SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+		s->sock[0] = '\0';
+		server_spawn_failed(s,
+		    "the socket path under %s is longer than a Unix socket "
+		    "may have: use a shorter state directory, or {port}",
+		    dir);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	/* One left by an earlier server of ours: bind() would fail. */
+	if (unlink(s->sock) == -1 && errno != ENOENT) {
+		server_spawn_failed(s, "cannot remove the old socket %s: %s",
+		    s->sock, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 launch(struct server *s)
 {
@@ -433,8 +563,10 @@ launch(struct server *s)
 	uv_stdio_container_t stdio[3];
 	struct spawn_vars    vars;
 	char               **argv = NULL, *file = NULL, *root = NULL;
-	char                *env[16], *logdir, *base_url = NULL;
+	char                *program = NULL;
+	char                *env[8 + SERVERENV_MAX], *logdir, *base_url = NULL;
 	int                  nenv = 0, fds[2] = { -1, -1 }, r, in_cgroup = 0;
+	unsigned             uses;
 	struct passwd       *pw = NULL;
 
 	memset(&o, 0, sizeof(o));
@@ -461,22 +593,37 @@ launch(struct server *s)
 			return;
 		}
 	}
-	s->port = free_loopback_port();
-	if (s->port < 0) {
-		server_spawn_failed(s, "no free port");
-		goto out;
+	uses = spawn_cmd_uses(config_server_cmd(hub->cfg));
+	if ((uses & SPAWN_USES_SOCK) && s->sock[0] == '\0') {
+		r = local_sock(s);
+		if (r != 0)
+			goto out; /* under way (the helper's), or failed */
+	}
+	/* A command with {sock} listens there; one without it, on a port
+	 * (the probes check who listens on it: portowner.h). */
+	s->port = 0;
+	if (!(uses & SPAWN_USES_SOCK) || (uses & SPAWN_USES_PORT)) {
+		s->port = free_loopback_port();
+		if (s->port < 0) {
+			server_spawn_failed(s, "no free port");
+			goto out;
+		}
 	}
 	base_url = xasprintf("/user/%s/", s->name);
+	vars.sock = s->sock;
 	vars.port = s->port;
 	vars.base_url = base_url;
 	vars.root_dir = root;
 	vars.username = s->name;
-	argv = spawn_argv(hub->cfg->server_cmd, &vars);
+	argv = spawn_argv(config_server_cmd(hub->cfg), &vars);
 	if (argv[0] == NULL || (file = resolve(argv[0])) == NULL) {
 		server_spawn_failed(s, "command not found: %s",
 		    argv[0] ? argv[0] : "(empty server_cmd)");
 		goto out;
 	}
+	/* The server's own program, before 'rig sandbox' stands in front of
+	 * it: its environment depends on what it is (serverenv.h). */
+	program = xstrdup(file);
 	if (launcher(s, pw, &argv, &file, &in_cgroup) == -1)
 		goto out;
 	logdir = xasprintf("%s/logs", hub->cfg->state_dir);
@@ -495,10 +642,7 @@ launch(struct server *s)
 	env[nenv++] = xasprintf("LOGNAME=%s", pw ? pw->pw_name : s->name);
 	env[nenv++] = xasprintf("SHELL=%s", pw ? pw->pw_shell : "/bin/sh");
 	env[nenv++] = xstrdup("LANG=C.UTF-8");
-	env[nenv++] = xasprintf("JUPYTER_TOKEN=%s", s->secret);
-	env[nenv++] = xasprintf("JUPYTERHUB_USER=%s", s->name);
-	env[nenv++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=%s", base_url);
-	env[nenv++] = xasprintf("RIG_SERVER_PORT=%d", s->port);
+	nenv = server_env(s, root, program, env, nenv);
 	env[nenv] = NULL;
 
 	memset(stdio, 0, sizeof(stdio));
@@ -539,6 +683,7 @@ out:
 	if (fds[1] != -1)
 		close(fds[1]);
 	free(file);
+	free(program);
 	free(root);
 	free(base_url);
 	spawn_argv_free(argv);
@@ -598,10 +743,62 @@ local_watched(const struct server *s)
 }
 
 static void
-local_address(const struct server *s, char *host, size_t hostlen, int *port)
+local_address(const struct server *s, struct endpoint *to)
 {
-	snprintf(host, hostlen, "127.0.0.1");
-	*port = s->port;
+	if (s->sock[0] == '\0' || endpoint_unix(to, s->sock) == -1)
+		endpoint_tcp(to, "127.0.0.1", s->port);
+}
+
+/* The uid the server runs as: its account's as root, the hub's own
+ * otherwise. -1 if the account is gone. */
+static int
+server_uid(const struct server *s, uid_t *uid)
+{
+	if (!s->hub->is_root) {
+		*uid = geteuid();
+		return 0;
+	}
+	return account_uid(s, uid);
+}
+
+/*
+ * Before a probe sends the secret. A socket in the runtime directory can
+ * only be the user's (no one else may enter it), but one left from an
+ * earlier account of the name is waited past: the server replaces it as
+ * it binds. A port anyone may bind is the server's only if every
+ * listener on it is the account's.
+ */
+static int
+local_listener_ok(const struct server *s, char *why, size_t len)
+{
+	struct stat st;
+	uid_t       uid, other;
+	int         r;
+
+	if (server_uid(s, &uid) == -1) {
+		snprintf(why, len, "the Unix account is missing");
+		return -1;
+	}
+	if (s->sock[0] != '\0') {
+		if (lstat(s->sock, &st) == -1 || !S_ISSOCK(st.st_mode))
+			return 0;
+		return st.st_uid == uid ? 1 : 0;
+	}
+	r = portowner_check(s->port, uid, &other);
+	if (r >= 0)
+		return r;
+	if (other == (uid_t)-1)
+		snprintf(why, len,
+		    "cannot tell who listens on port %d (/proc/net/tcp)",
+		    s->port);
+	else {
+		snprintf(why, len,
+		    "port %d is taken by another account (uid %u), not the "
+		    "server's (uid %u)",
+		    s->port, (unsigned)other, (unsigned)uid);
+		log_warnx("server %s: %s", s->name, why);
+	}
+	return -1;
 }
 
 /* As root, the CPU time of the account's processes; the hub's own user's

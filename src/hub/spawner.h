@@ -8,7 +8,7 @@
  * helper (the hub as an unprivileged process asking a root one to start
  * servers) or Slurm (servers as batch jobs on other nodes) is another
  * struct spawner; what it needs to remember across a hub restart goes in
- * the server's pid and pid_start, which SQLite keeps.
+ * the server's pid, pid_start, sock and port, which SQLite keeps.
  *
  * The calls go both ways. The hub calls the operations; a spawner tells
  * the hub how things went with the server_spawned(), server_spawn_failed()
@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "endpoint.h"
 
 struct hub;
 struct server;
@@ -42,11 +44,11 @@ struct spawner {
 
 	/*
 	 * Starts the server of s->name (user s->user_id) with secret
-	 * s->secret, which it must hand to the server (JUPYTER_TOKEN) and
+	 * s->secret, which it must hand to the server (server_env()) and
 	 * never put on a command line. s->state is SERVER_PENDING. Every
 	 * outcome is a call: server_spawned() once the process runs (pid,
-	 * pid_start and port filled in), or server_spawn_failed(); either
-	 * may come before start() returns. While it works it may hold a
+	 * pid_start and sock or port filled in), or server_spawn_failed();
+	 * either may come before start() returns. While it works it may hold a
 	 * reference (server_ref()); it must check s->removed and s->state
 	 * when it comes back, as the server may have been stopped.
 	 */
@@ -65,10 +67,20 @@ struct spawner {
 	 * alive(). 0 for servers taken over from an earlier hub. */
 	int (*watched)(const struct server *);
 
-	/* Where the server listens: 'host' (a numeric address, NUL-
-	 * terminated) and *port. */
-	void (*address)(const struct server *, char *host, size_t hostlen,
-	    int *port);
+	/* Where the server listens: a Unix socket (the local spawner's
+	 * servers, with {sock}) or a TCP address (a command with {port}
+	 * only; a server on another node). */
+	void (*address)(const struct server *, struct endpoint *);
+
+	/*
+	 * Whether what listens at address() is the server's own, checked
+	 * before each readiness probe (which carries the secret): 1 it is,
+	 * 0 nothing listens yet (the probe waits), -1 another account's
+	 * listener holds the place, said in 'why' (the start fails). NULL:
+	 * nothing to check (an address on another node, where no other
+	 * user of this machine can listen).
+	 */
+	int (*listener_ok)(const struct server *, char *why, size_t len);
 
 	/* CPU time the server and its kernels used so far, in clock ticks,
 	 * or 0 if unknown: culling counts a rise as use. May be NULL. */
@@ -107,12 +119,12 @@ extern const struct spawner spawner_local;
 /*
  * From a spawner to the hub (server.c).
  *
- * server_spawned(): the process runs; s->pid, s->pid_start and s->port
- * say which and where. The hub records it and probes until it answers.
- * server_spawn_failed(): the start failed; the message is what the user
- * is shown ("command not found: jupyter-lab").
- * server_exited(): a watched process ended; 'why' is "exited with status
- * 1", "was killed by signal 9". Safe to call in any state.
+ * server_spawned(): the process runs; s->pid, s->pid_start and s->sock
+ * or s->port say which and where. The hub records it and probes until it
+ * answers. server_spawn_failed(): the start failed; the message is what the
+ * user is shown ("command not found: jupyter-lab"). server_exited(): a watched
+ * process ended; 'why' is "exited with status 1", "was killed by signal 9".
+ * Safe to call in any state.
  */
 void server_spawned(struct server *);
 void server_spawn_failed(struct server *, const char *fmt, ...)

@@ -27,7 +27,9 @@ static void take_over(struct hub *, const struct db_server *,
 static void
 take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 {
-	struct server *s;
+	struct server  *s;
+	struct endpoint to;
+	char            where[ENDPOINT_PATH_MAX + 16];
 
 	s = server_new(hub, u->name, u->id);
 	s->pid = r->pid;
@@ -40,12 +42,17 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	}
 	s->state = r->state;
 	s->port = r->port;
+	snprintf(s->sock, sizeof(s->sock), "%s",
+	    r->sock != NULL ? r->sock : "");
 	s->secret = xstrdup(r->secret);
+	s->protocol = r->protocol;
 	s->started = r->started;
 	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
 	s->spawn_ms = now_ms();
-	log_info("server %s: taken over (pid %d, port %d, %s)", s->name, s->pid,
-	    s->port, server_state_name(s->state));
+	server_address(s, &to);
+	log_info("server %s: taken over (pid %d, %s, %s)", s->name, s->pid,
+	    endpoint_text(&to, where, sizeof(where)),
+	    server_state_name(s->state));
 	if (serverlog_reattach(hub->loop, s->pid, s->log_path,
 	        hub->cfg->limits.server_log_max) == -1)
 		log_info("server %s: its output cannot be read again: it is "

@@ -6,12 +6,48 @@
  */
 #include <stddef.h>
 
+#include "hub.h"
+
 #include "db.h"
 #include "lib/log.h"
 #include "req.h"
 #include "server.h"
 #include "users.h"
+#include "lib/util.h"
 #include "lib/banned.h"
+
+int
+users_set_admin(struct req *req, const char *name, int admin, const char **err)
+{
+	struct db_user u;
+	int64_t        admins;
+	int            r;
+
+	r = username_valid(name) ? db_user_get(req->hub->db, name, &u) : 1;
+	if (r != 0)
+		return r;
+	r = 0;
+	if (!admin && u.admin) {
+		if (u.id == req->user.id) {
+			*err = "you cannot remove your own admin right: "
+			       "another admin can";
+			r = 2;
+		} else if (db_admin_count(req->hub->db, &admins) == -1)
+			r = -1;
+		else if (admins <= 1) {
+			*err = "the last admin keeps the admin right";
+			r = 2;
+		}
+	}
+	if (r == 0 && u.admin != admin) {
+		r = db_user_set_admin(req->hub->db, name, admin);
+		if (r == 0)
+			log_info("%s %s the admin right of %s", req->user.name,
+			    admin ? "gave" : "took", name);
+	}
+	db_user_release(&u);
+	return r;
+}
 
 int
 users_start(struct req *req, const struct db_user *u, const char **err)

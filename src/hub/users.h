@@ -12,4 +12,14 @@ struct req;
  * server_start() does (-1 with a message in *err) and logs who asked. */
 int users_start(struct req *, const struct db_user *u, const char **err);
 
+/*
+ * Gives user 'name' the admin right or takes it away, for the request's
+ * user (an admin). No one takes their own away (another admin must), and
+ * the last admin keeps theirs: without one, no one could use the admin
+ * page or the API's user calls again. 0 done (or nothing to do), 1 no such
+ * user, 2 refused (*err says why), -1 a database error.
+ */
+int users_set_admin(struct req *, const char *name, int admin,
+    const char **err);
+
 #endif

@@ -268,23 +268,43 @@ proc_capture(char *const *argv, const char *cwd, int in_fd, int timeout_ms,
 	return 0;
 }
 
+/* proc_run()'s child and the signals it passes on to it. */
+struct run {
+	uv_process_t proc;
+	uv_signal_t  sigs[2]; /* SIGTERM, SIGHUP */
+	int          status;
+};
+
 static void
 run_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
-	int *st = p->data;
+	struct run *run = container_of(p, struct run, proc);
 
-	*st = exit_status(status, sig);
+	run->status = exit_status(status, sig);
 	uv_close((uv_handle_t *)p, NULL);
+	for (size_t i = 0; i < nitems(run->sigs); i++)
+		uv_close((uv_handle_t *)&run->sigs[i], NULL);
+}
+
+/* rig was told to end: so is the child (ssh, with its forwards), which
+ * would otherwise outlive it. */
+static void
+run_signal_cb(uv_signal_t *h, int sig)
+{
+	struct run *run = h->data;
+
+	uv_process_kill(&run->proc, sig);
 }
 
 int
 proc_run(char *const *argv, const char *cwd, int out_fd)
 {
+	static const int     pass[] = { SIGTERM, SIGHUP };
 	uv_loop_t            loop;
-	uv_process_t         proc;
+	struct run           run;
 	uv_stdio_container_t io[3];
 	struct sigaction     ign, old_int, old_quit;
-	int                  r, status = -1;
+	int                  r;
 
 	for (int i = 0; i < 3; i++) {
 		io[i].flags = UV_INHERIT_FD;
@@ -292,7 +312,8 @@ proc_run(char *const *argv, const char *cwd, int out_fd)
 	}
 	if (out_fd >= 0)
 		io[1].data.fd = out_fd;
-	proc.data = &status;
+	memset(&run, 0, sizeof(run));
+	run.status = -1;
 	/* libuv resets every signal to its default in the child. */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
@@ -300,12 +321,19 @@ proc_run(char *const *argv, const char *cwd, int out_fd)
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
 	uv_loop_init(&loop);
-	r = spawn(&loop, &proc, argv, cwd, io, run_exit_cb);
+	r = spawn(&loop, &run.proc, argv, cwd, io, run_exit_cb);
+	if (r == 0) {
+		for (size_t i = 0; i < nitems(run.sigs); i++) {
+			uv_signal_init(&loop, &run.sigs[i]);
+			run.sigs[i].data = &run;
+			uv_signal_start(&run.sigs[i], run_signal_cb, pass[i]);
+		}
+	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
-	return r != 0 ? -1 : status;
+	return r != 0 ? -1 : run.status;
 }
 
 char *

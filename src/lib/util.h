@@ -61,6 +61,14 @@ const char *username_error(const char *name);
 #define QUOTED_SIZE (QUOTED_SHOWN * 4 + 4)
 void quote_for_terminal(const char *text, char *out, size_t outlen);
 
+/*
+ * Whether 'host' is loopback: exactly "localhost" (any case), or an
+ * address that parses as a whole (inet_pton) into 127.0.0.0/8 or ::1. A
+ * name that merely starts with "127." is not: anyone's DNS may answer for
+ * "127.evil.test". The one rule for every such check in rig.
+ */
+int host_is_loopback(const char *host);
+
 /* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's
  * pick, let go again); -1 on error. Another program may take it before
  * the caller's child binds it: callers report that as a failed start. */

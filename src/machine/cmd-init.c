@@ -140,10 +140,8 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	printf("wrote %s: machine '%s'", MACHINE_CONF, m.name);
-	if (strcmp(m.provider_name, "ssh") == 0 && m.host != NULL)
+	if (m.provider->needs_host && m.host != NULL)
 		printf(" at %s@%s port %d", machine_user(&m), m.host, m.port);
-	else if (strcmp(m.provider_name, "local") == 0)
-		printf(" (this machine)");
 	else if (m.provider->summary != NULL) {
 		char what[256];
 
@@ -153,7 +151,7 @@ cmd_init(int argc, char **argv)
 	printf("\n");
 	if (ignore_state_dir(dir) == -1)
 		goto out;
-	if (strcmp(m.provider_name, "ssh") == 0 && m.host == NULL)
+	if (m.provider->needs_host && m.host == NULL)
 		printf("next: set host = ... in %s, then 'rig up'\n",
 		    MACHINE_CONF);
 	else

@@ -152,9 +152,12 @@ cmd_start(int argc, char **argv)
 		            SERVICE_WAIT_MS + CALL_MS) == 0
 		    ? 0
 		    : 1;
-	if (r == 0)
-		printf("machine '%s': hub running at https://%s:%d/\n", m.name,
-		    rm.host != NULL ? rm.host : "127.0.0.1", m.hub_port);
+	if (r == 0) {
+		char *where = remote_hub_where(&rm);
+
+		printf("machine '%s': hub running at %s\n", m.name, where);
+		free(where);
+	}
 	remote_close(&rm);
 	machine_release(&m);
 	return r;

@@ -3,7 +3,7 @@
  * rig service: the hub as a service, on the machine it runs on. rig up,
  * start, stop, status and down run these over SSH (service.c):
  *
- *   rig service setup --port N [--set 'KEY = VALUE']...
+ *   rig service setup --port N [--loopback] [--set 'KEY = VALUE']...
  *   rig service start | stop | status | supervise
  *   rig service remove [--purge] [--uninstall]
  *
@@ -32,6 +32,7 @@ cmd_service(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "loopback", no_argument, NULL, 'l' },
 		{ "set", required_argument, NULL, 's' },
 		{ "purge", no_argument, NULL, 'P' },
 		{ "uninstall", no_argument, NULL, 'U' },
@@ -42,7 +43,8 @@ cmd_service(int argc, char **argv)
 	char          *set[SERVICE_MAX_SET + 1];
 	const char    *dir = NULL, *sub;
 	long long      port = 0, wait = SERVICE_WAIT_MS / 1000;
-	int            ch, nset = 0, purge = 0, uninstall = 0, r = -1;
+	int            ch, nset = 0, purge = 0, uninstall = 0, loopback = 0;
+	int            r = -1;
 	json_t        *st;
 
 	optind = 1;
@@ -60,6 +62,9 @@ cmd_service(int argc, char **argv)
 			    strchr(optarg, '\n') != NULL)
 				return usage("service");
 			set[nset++] = optarg;
+			break;
+		case 'l':
+			loopback = 1;
 			break;
 		case 'P':
 			purge = 1;
@@ -82,7 +87,7 @@ cmd_service(int argc, char **argv)
 	if (service_init(&s, dir) == -1)
 		return 1;
 	if (strcmp(sub, "setup") == 0 && port > 0)
-		r = service_setup(&s, (int)port, set);
+		r = service_setup(&s, loopback, (int)port, set);
 	else if (strcmp(sub, "start") == 0)
 		r = service_start(&s, (int)wait * 1000);
 	else if (strcmp(sub, "stop") == 0)

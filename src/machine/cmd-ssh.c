@@ -92,16 +92,9 @@ cmd_ssh(int argc, char **argv)
 			flags |= REMOTE_TTY;
 		if (!noforward && rm.host != NULL) {
 			port = free_loopback_port();
-			if (port > 0) {
-				extra[nextra++] = xstrdup("-L");
-				extra[nextra++] =
-				    xasprintf("127.0.0.1:%d:127.0.0.1:%d", port,
-				        m.hub_port);
-				fprintf(stderr,
-				    "hub: https://127.0.0.1:%d/ "
-				    "(port %d of %s)\n",
-				    port, m.hub_port, m.name);
-			}
+			if (port > 0)
+				nextra += remote_hub_forward(&rm, port,
+				    extra + nextra);
 		}
 	}
 	if (nextra > 0) {

@@ -42,16 +42,18 @@ print_human(const struct machine *m, const struct remote *rm, json_t *st)
 {
 	json_t *hub = json_object_get(st, "hub"),
 	       *mach = json_object_get(st, "machine"), *v;
-	char        a[32], b[32], up[32];
-	size_t      i;
-	const char *host = rm->host != NULL ? rm->host : "127.0.0.1";
+	char   a[32], b[32], up[32];
+	size_t i;
+	char  *where;
 
 	if (json_is_true(json_object_get(hub, "running"))) {
 		hubctl_duration(num(hub, "uptime"), up, sizeof(up));
 		printf("hub:      running (pid %lld, up %s), rig %s\n",
 		    num(hub, "pid"), up,
 		    json_string_value(json_object_get(st, "version")));
-		printf("url:      https://%s:%lld/\n", host, num(hub, "port"));
+		where = remote_hub_where(rm);
+		printf("url:      %s\n", where);
+		free(where);
 	} else if (json_is_true(json_object_get(st, "installed")))
 		printf("hub:      not running (rig start starts it), rig %s\n",
 		    json_string_value(json_object_get(st, "version")));

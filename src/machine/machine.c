@@ -48,6 +48,8 @@ static int   load_user_conf(struct machine *);
 #define M(field) offsetof(struct machine, field)
 #define PORT_WHAT "a port (1-65535)"
 
+static const char *const hub_access_words[] = { "public", "tunnel", NULL };
+
 /* rig.conf's own sections, in the order rig init writes them. */
 /* clang-format off */
 const struct setting machine_settings[] = {
@@ -80,6 +82,10 @@ const struct setting machine_settings[] = {
 	    .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
 	    .check = check_packages,
 	    .help = "more Debian packages for 'rig up' to install" },
+	{ .section = "machine", .key = "hub_access", .type = SETTING_ENUM,
+	    .off = M(hub_tunnel), .def = "public", .words = hub_access_words,
+	    .help = "public: the hub answers on every address; tunnel: on "
+	            "the machine's loopback only ('rig tunnel')" },
 	{ .section = "hub", .key = "port", .type = SETTING_INT,
 	    .off = M(hub_port), .def = "8000", .min = 1, .max = 65535,
 	    .what = PORT_WHAT, .help = "the hub's port on the machine" },
@@ -505,7 +511,7 @@ machine_check(struct machine *m)
 	if (m->provider == NULL)
 		return error("unknown provider '%s' (known: %s)",
 		    m->provider_name, provider_names());
-	if (strcmp(m->provider->name, "ssh") == 0 && m->host == NULL)
+	if (m->provider->needs_host && m->host == NULL)
 		return error("no host for machine '%s': set host = ... in "
 		             "[machine] of %s",
 		    m->name,

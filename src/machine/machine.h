@@ -46,6 +46,8 @@ struct machine {
 	int                    connect_timeout;
 	char                  *packages; /* more Debian packages, words */
 
+	int hub_tunnel; /* hub_access = tunnel: the hub on loopback only */
+
 	/* [hub] */
 	int                hub_port;
 	char              *admin; /* NULL: the user's name */

@@ -46,6 +46,7 @@ ssh_status(struct machine *m, enum provider_power *p)
 const struct provider provider_ssh = {
 	.name = "ssh",
 	.about = "any server",
+	.needs_host = 1,
 	.create = ssh_nothing,
 	.start = ssh_nothing,
 	.stop = ssh_nothing,

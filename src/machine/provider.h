@@ -9,7 +9,12 @@
  * rig.conf section's table; each machine holds those settings opaquely
  * (machine_provider_conf()), and the hooks below are where a provider
  * adds to the machine commands' work. The list of providers is the
- * wiring file's (src/providers.c), which may name every part.
+ * wiring file's (src/providers.c), which may name every part. A pool's
+ * node (src/pool/) is a struct machine too, made from [machine]'s login
+ * and a partition's host, so a partition's provider is the same code as
+ * a machine's: start and stop are its power operations, status its
+ * power state. No file outside a provider's own tests its name: what
+ * differs is a field here (needs_host, owns_machine, summary, ...).
  */
 #ifndef PROVIDER_H
 #define PROVIDER_H
@@ -38,6 +43,9 @@ struct provider {
 	/* rig made the machine and deletes it on down: nothing to undo on
 	 * it first, and stopping it needs no login. */
 	int owns_machine;
+	/* The machine exists already and rig.conf's host says where: a
+	 * machine (or a pool's node) without one cannot be used. */
+	int needs_host;
 	/* Makes the machine exist; 0 if it does already. */
 	int (*create)(struct machine *);
 	/* Powers it on and waits until SSH could answer; 0 if running. */
@@ -69,8 +77,8 @@ struct provider {
 	/* The login user when rig.conf names none, from the local user's
 	 * name; may be NULL (that name). Borrowed or static. */
 	const char *(*default_user)(const char *local);
-	/* What rig init made, in words ("a VM, SIZE in REGION"); may be
-	 * NULL. */
+	/* What rig init made, in words ("a VM, SIZE in REGION", "this
+	 * machine"); may be NULL. */
 	void (*summary)(const struct machine *, char *out, size_t len);
 	/* TCP ports user servers must not reach on this machine (its
 	 * metadata service, whose identity manages it): rig up sets

@@ -474,6 +474,33 @@ remote_dir_guard(struct remote *rm, const char *rpath, const char *what)
 	return r;
 }
 
+char *
+remote_hub_where(const struct remote *rm)
+{
+	const struct machine *m = rm->m;
+	const char           *host = rm->host != NULL ? rm->host : "127.0.0.1";
+	int                   v6 = strchr(host, ':') != NULL;
+
+	if (m->hub_tunnel && rm->host != NULL)
+		return xasprintf("https://127.0.0.1:%d/ on the machine only "
+		                 "(hub_access = tunnel): 'rig tunnel' "
+		                 "forwards it here",
+		    m->hub_port);
+	return xasprintf("https://%s%s%s:%d/", v6 ? "[" : "", host,
+	    v6 ? "]" : "", m->hub_port);
+}
+
+int
+remote_hub_forward(const struct remote *rm, int local, char **extra)
+{
+	extra[0] = xstrdup("-L");
+	extra[1] =
+	    xasprintf("127.0.0.1:%d:127.0.0.1:%d", local, rm->m->hub_port);
+	fprintf(stderr, "hub: https://127.0.0.1:%d/ (port %d of %s)\n", local,
+	    rm->m->hub_port, rm->m->name);
+	return 2;
+}
+
 int
 remote_run(struct remote *rm, const char *script, int flags, char *const *extra)
 {

@@ -69,6 +69,20 @@ int remote_capture(struct remote *, const char *script, int in_fd,
  */
 int remote_dir_guard(struct remote *, const char *rpath, const char *what);
 
+/*
+ * Where the hub answers, for a line of output: "https://HOST:PORT/", or
+ * with hub_access = tunnel on a machine over SSH, its loopback address
+ * there and how to reach it ('rig tunnel'). Caller frees result.
+ */
+char *remote_hub_where(const struct remote *);
+
+/*
+ * The two ssh options that forward 127.0.0.1:'local' here to the hub's
+ * port on the machine's loopback, into extra[0] and extra[1] (caller
+ * frees them); prints the local URL on standard error. Returns 2.
+ */
+int remote_hub_forward(const struct remote *, int local, char **extra);
+
 /* Runs 'script' on the machine with rig's terminal (proc_run()). */
 int remote_run(struct remote *, const char *script, int flags,
     char *const *extra);

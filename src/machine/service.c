@@ -86,7 +86,7 @@ service_release(struct service *s)
 }
 
 int
-service_setup(struct service *s, int port, char *const *extra)
+service_setup(struct service *s, int loopback, int port, char *const *extra)
 {
 	struct buf b;
 	char      *old;
@@ -97,8 +97,8 @@ service_setup(struct service *s, int port, char *const *extra)
 	buf_init(&b, 1024 * 1024);
 	buf_addf(&b,
 	    "# Written by rig up from the project's rig.conf; the "
-	    "next rig up rewrites it.\n[hub]\nlisten = 0.0.0.0:%d\n",
-	    port);
+	    "next rig up rewrites it.\n[hub]\nlisten = %s:%d\n",
+	    loopback ? "127.0.0.1" : "0.0.0.0", port);
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
 		buf_addf(&b, "%s\n", extra[i]);
 	old = read_file(s->conf, 1024 * 1024, NULL);

@@ -37,7 +37,7 @@ void service_release(struct service *);
  * 'extra' (NULL-terminated, may be NULL) and sets up the start at boot;
  * prints "config=changed|unchanged", "mode=..." and "boot=..." lines.
  */
-int service_setup(struct service *, int port, char *const *extra);
+int service_setup(struct service *, int loopback, int port, char *const *extra);
 /* Starts the hub unless it runs, and waits until it listens. */
 int service_start(struct service *, int wait_ms);
 /* Stops it (the user servers keep running, as with any hub stop). */

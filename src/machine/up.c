@@ -545,7 +545,8 @@ step_setup(struct up *u)
 			return -1;
 	}
 	buf_init(&args, 1024 * 1024);
-	buf_addf(&args, "--port %d", u->m->hub_port);
+	buf_addf(&args, "--port %d%s", u->m->hub_port,
+	    u->m->hub_tunnel ? " --loopback" : "");
 	if (u->f.image_jupyter[0] != '\0' && !hub_key_set(u->m, "server_cmd")) {
 		kv = xasprintf("%s%s", u->f.image_jupyter, DSVM_SERVER_CMD);
 		add_set(&args, "server_cmd", kv);
@@ -555,14 +556,15 @@ step_setup(struct up *u)
 	     e = e->next)
 		add_set(&args, e->key, e->value);
 	/* Kernels never get the machine's identity: its metadata service
-	 * is closed to them. A hub run as root runs each user as their own
-	 * account, and the user firewall (hub/firewall.h) covers every
-	 * process of those, logins and cron included. Otherwise servers run
-	 * as the hub's own account, whose self-stop needs the metadata
-	 * service: Landlock closes its ports to the servers' process trees,
-	 * where the machine's kernel can (sandbox.h). */
+	 * is closed to them. A hub run as root (the login, or through sudo)
+	 * runs each user as their own account, and the user firewall
+	 * (hub/firewall.h) covers every process of those, logins and cron
+	 * included. Otherwise servers run as the hub's own account, whose
+	 * self-stop needs the metadata service: Landlock closes its ports
+	 * to the servers' process trees, where the machine's kernel can
+	 * (sandbox.h). */
 	if (u->m->provider->deny_ports != NULL &&
-	    strcmp(u->f.sudo, "root") == 0) {
+	    (strcmp(u->f.sudo, "root") == 0 || u->rm->service_sudo)) {
 		if (!hub_key_set(u->m, "user_firewall"))
 			add_set(&args, "user_firewall", "yes");
 	} else if (u->m->provider->deny_ports != NULL && sandbox_works(u))
@@ -746,16 +748,14 @@ step_status(struct up *u)
 int
 up_run(struct remote *rm)
 {
-	struct up   u;
-	const char *host;
-	char       *marker, *script, *q;
-	int         r = -1;
+	struct up u;
+	char     *marker, *script, *q, *where;
+	int       r = -1;
 
 	memset(&u, 0, sizeof(u));
 	u.rm = rm;
 	u.m = rm->m;
 	u.t0 = now_ms();
-	host = rm->host != NULL ? rm->host : "127.0.0.1";
 	printf("rig up: machine '%s' (%s)\n", u.m->name,
 	    rm->host != NULL ? rm->host : "this machine");
 	fflush(stdout);
@@ -764,9 +764,9 @@ up_run(struct remote *rm)
 	    step_admin(&u) == -1 || step_start(&u) == -1 ||
 	    step_status(&u) == -1)
 		goto out;
-	printf("\nhub:          https://%s%s%s:%d/\n",
-	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-	    u.m->hub_port);
+	where = remote_hub_where(rm);
+	printf("\nhub:          %s\n", where);
+	free(where);
 	if (u.m->provider->up_done != NULL)
 		u.m->provider->up_done(u.m);
 	printf("certificate:  SHA-256 %s\n", u.fingerprint);

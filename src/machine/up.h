@@ -15,10 +15,12 @@ struct remote;
 
 /* The packages every hub machine gets (Debian 12 / Ubuntu 22.04 names):
  * what the rig binary links, Jupyter, rsync for rig sync, and nft for
- * the user firewall. */
+ * the user firewall. jupyterhub gives the hub's default server,
+ * jupyterhub-singleuser (about 60 MB with its dependencies on Debian 12,
+ * Node.js among them for a proxy rig never runs). */
 #define UP_PACKAGES                                                            \
 	"rsync openssl ca-certificates libuv1 libssl3 libsqlite3-0 "           \
-	"libjansson4 libcurl4 libcrypt1 jupyter-notebook "                     \
+	"libjansson4 libcurl4 libcrypt1 jupyter-notebook jupyterhub "          \
 	"python3-ipykernel nftables"
 
 #define UP_MIN_DISK_KB (100 * 1024) /* free in the home, to go on */

@@ -1,4 +1,5 @@
-// Logs in to the hub in headless Chromium and waits for the notebook tree.
+// Logs in to the hub in headless Chromium, waits for the notebook tree,
+// then opens a new notebook and runs a cell (its kernel's WebSocket).
 // Env: RIG_URL (https://127.0.0.1:PORT), RIG_USER, RIG_PASSWORD, OUT (dir
 // for screenshots). Exits 1 on any failure. Run by tests/browser/run.sh.
 'use strict';
@@ -34,6 +35,14 @@ function check(cond, msg) {
       if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visited.push(r.url());
     });
     page.on('pageerror', (e) => console.log('page error:', e.message));
+    // The hub's own pages (not Jupyter's) say nothing wrong on the way.
+    const problems = [];
+    page.on('console', (m) => {
+      if ((m.type() === 'error' || m.type() === 'warning') &&
+          new URL(page.url()).pathname.startsWith('/hub/')) {
+        problems.push(`${page.url()}: ${m.type()}: ${m.text()}`);
+      }
+    });
 
     // Not logged in: the hub sends the browser to its login page.
     const t0 = Date.now();
@@ -67,6 +76,33 @@ function check(cond, msg) {
     check(status === 200, `fetch /user/${user}/api/status from the page gave ${status}`);
 
     await page.screenshot({ path: path.join(out, 'browser-tree.png') });
+
+    // A notebook: its page, its kernel's WebSocket and a cell's output,
+    // all through the hub (to the server's Unix socket by default).
+    const nb = await page.evaluate(async (p) => {
+      const x = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
+      const r = await fetch(p, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(x) },
+        body: JSON.stringify({ type: 'notebook' }),
+      });
+      return { status: r.status, body: await r.json() };
+    }, `/user/${user}/api/contents`);
+    check(nb.status === 201, `creating a notebook from the page gave ${nb.status}`);
+    await page.goto(`${base}/user/${user}/notebooks/${encodeURIComponent(nb.body.path)}`, { timeout: 30000 });
+    await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel &&
+      Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
+    await page.evaluate(() => {
+      const cell = Jupyter.notebook.get_cell(0);
+      cell.set_text('print(6 * 7)');
+      Jupyter.notebook.select(0);
+      Jupyter.notebook.execute_cell();
+    });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.output_area pre'))
+      .some((e) => e.textContent.trim() === '42'), null, { timeout: 60000 });
+    await page.screenshot({ path: path.join(out, 'browser-notebook.png') });
+    console.log('notebook cell ran: 42');
+    check(problems.length === 0, 'console of the hub\'s pages:\n  ' + problems.join('\n  '));
     console.log('ok');
   } finally {
     await browser.close();

@@ -157,11 +157,21 @@ header() {
 
 # hub_config [LINE...]: writes $T/rig.conf; extra lines go into [hub].
 # shellcheck disable=SC2120 # the extra lines are optional
+# Without a server_cmd line the tests run the classic notebook on its socket with the
+# token protocol, whatever the hub's default on this machine (it is
+# jupyterhub-singleuser where Debian's jupyterhub is installed): the
+# t5xx tests of JupyterHub's protocol name theirs.
+NOTEBOOK_CMD='jupyter notebook --no-browser --NotebookApp.sock={sock} --NotebookApp.sock_mode=0660 --NotebookApp.base_url={base_url} --NotebookApp.notebook_dir={root_dir} --NotebookApp.allow_remote_access=True --NotebookApp.open_browser=False'
 hub_config() {
+	local line has_cmd=
+	for line in "$@"; do
+		case $line in server_cmd*) has_cmd=1 ;; esac
+	done
 	{
 		echo "[hub]"
 		echo "user_prefix = $PREFIX"
 		echo "spawn_timeout = 60"
+		[ -n "$has_cmd" ] || echo "server_cmd = $NOTEBOOK_CMD"
 		for line in "$@"; do echo "$line"; done
 	} >"$T/rig.conf"
 }
@@ -323,11 +333,12 @@ body() {
 }
 
 # wait_ready NAME TOKEN: polls GET /hub/api/users/NAME until its default
-# server is ready (at most 60 s).
+# server is ready (at most READY_S seconds, 60 unless set: a test whose
+# server starts slowly raises it with its spawn_timeout).
 wait_ready() {
-	local name=$1 tok=$2 i code ready=
-	local deadline=$(($(now_ms) + 60000))
-	for i in $(seq 1 300); do
+	local name=$1 tok=$2 i code ready= secs=${READY_S:-60}
+	local deadline=$(($(now_ms) + secs * 1000))
+	for i in $(seq 1 $((secs * 5))); do
 		code=$(TOKEN=$tok api GET "/hub/api/users/$name")
 		if [ "$code" = 200 ]; then
 			ready=$(json 'd["servers"][""]["ready"]' <"$T/body")
@@ -336,7 +347,7 @@ wait_ready() {
 		[ "$(now_ms)" -lt "$deadline" ] || break
 		sleep 0.2
 	done
-	fail "server of $name not ready within 60 s (last: $code $(body))"
+	fail "server of $name not ready within $secs s (last: $code $(body))"
 }
 
 # spawn NAME TOKEN: starts NAME's server through the API and waits for it.
@@ -427,11 +438,23 @@ HOSTS_PIDS=
 # hosts_up N: starts N hosts, reachable at $(host_addr I) port 22 as user
 # $HOST_USER with key $HOST_KEY ($HOST_WRONG_KEY is another key). Before the
 # call, HOST_MODE_I may set a host apart: "diskfull" (its home is a full
-# 2 MB tmpfs), "os:ID" (its /etc/os-release says ID) or "dsvm" (like a
-# Data Science VM: a JupyterHub service, and password-less sudo; both are
-# stand-ins in the host's own /usr/local/bin, logging to $h/systemctl.log).
+# 2 MB tmpfs), "os:ID" (its /etc/os-release says ID), "dsvm" (like a
+# Data Science VM: a JupyterHub service, a stand-in in the host's own
+# /usr/local/bin logging to $h/systemctl.log, and password-less sudo, the
+# real one behind a stand-in that logs to $h/sudo.log)
+# or "sudo" (Debian's real sudo, password-less for $HOST_USER through an
+# /etc/sudoers of the host's own: its root is this machine's root)
+# or "pool" (a machine of a Slurm pool, see pool_hosts_up).
+# host_sudoers DIR: DIR/sudoers, to be the host's /etc/sudoers: $HOST_USER
+# may run anything as root without a password.
+host_sudoers() {
+	[ -u /usr/bin/sudo ] || fail "no sudo: run scripts/install-deps.sh"
+	printf 'Defaults !fqdn\n%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$HOST_USER" >"$1/sudoers"
+	chmod 440 "$1/sudoers"
+}
+
 hosts_up() {
-	local n=$1 i a b ns h addr mode pre netlock
+	local n=$1 i a b ns h addr mode pre netlock users root
 	HOSTS_DIR=$T/hosts
 	HOST_USER=${PREFIX}u
 	HOST_KEY=$HOSTS_DIR/client_key
@@ -484,6 +507,10 @@ hosts_up() {
 		chown -R "$HOST_USER:$HOST_USER" "$h/home/$HOST_USER"
 		chmod 755 "$h" "$h/home"
 		ssh-keygen -q -t ed25519 -N '' -f "$h/hostkey" -C "$ns"
+		eval "mode=\${HOST_MODE_$i:-}"
+		users=$HOST_USER
+		root=no
+		[ "$mode" = pool ] && users="$HOST_USER root" && root=prohibit-password
 		cat >"$h/sshd_config" <<EOC
 Port 22
 ListenAddress $addr
@@ -494,8 +521,8 @@ AuthorizedKeysFile .ssh/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
-PermitRootLogin no
-AllowUsers $HOST_USER
+PermitRootLogin $root
+AllowUsers $users
 AllowTcpForwarding yes
 X11Forwarding no
 PrintMotd no
@@ -504,8 +531,11 @@ LogLevel VERBOSE
 EOC
 		/usr/sbin/sshd -t -f "$h/sshd_config" || fail "sshd -t for $ns"
 		pre=true
-		eval "mode=\${HOST_MODE_$i:-}"
 		case $mode in
+		pool)
+			pool_host_prepare "$h"
+			pre=$POOL_PRE
+			;;
 		diskfull)
 			# A home on a 2 MB tmpfs, filled up.
 			pre="mount -t tmpfs -o size=2m,mode=755 tmpfs $HOSTS_DIR/home &&
@@ -518,13 +548,14 @@ EOC
 			;;
 		dsvm)
 			mkdir -p "$h/bin"
+			host_sudoers "$h"
 			cat >"$h/bin/sudo" <<EOS
 #!/bin/sh
-# Test stand-in for password-less sudo: runs the command, marked as root,
-# and logs it.
+# Logs what goes through sudo, then the real one (password-less for the
+# login through the host's own /etc/sudoers).
 [ "\$1" = -n ] && shift
 echo "\$*" >>$h/sudo.log
-RIG_TEST_ROOT=1 exec "\$@"
+exec /usr/bin/sudo -n "\$@"
 EOS
 			cat >"$h/bin/systemctl" <<EOS
 #!/bin/sh
@@ -533,7 +564,7 @@ echo "\$*" >>$h/systemctl.log
 case "\$*" in
 "is-active --quiet jupyterhub" | "is-enabled --quiet jupyterhub") [ ! -e $h/hub-disabled ] ;;
 "disable --now jupyterhub")
-	[ "\${RIG_TEST_ROOT:-}" = 1 ] || { echo "Access denied" >&2; exit 1; }
+	[ "\$(id -u)" = 0 ] || { echo "Access denied" >&2; exit 1; }
 	touch $h/hub-disabled ;;
 *) exit 1 ;;
 esac
@@ -543,7 +574,12 @@ EOS
 			: >"$h/sudo.log"
 			chmod 666 "$h/systemctl.log" "$h/sudo.log"
 			chmod 777 "$h"
-			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/bin /usr/local/bin &&
+				mount --bind $h/sudoers /etc/sudoers"
+			;;
+		sudo)
+			host_sudoers "$h"
+			pre="mount --bind $h/home $HOSTS_DIR/home && mount --bind $h/sudoers /etc/sudoers"
 			;;
 		*) pre="mount --bind $h/home $HOSTS_DIR/home" ;;
 		esac
@@ -570,6 +606,76 @@ Host $HOSTS_NET.*
   ConnectTimeout 5
 EOC
 	note "hosts up: $n on $HOSTS_NET.0/24 (user $HOST_USER)"
+}
+
+# pool_hosts_up N: N hosts for a Slurm pool (rig's [pool]): host 1 the
+# head, the others its nodes. Each is a machine of its own as far as
+# Slurm, munge and Unix accounts go: besides its own network and hostname
+# it has, in its mount namespace, a copy of /etc (its own passwd, munge
+# key and slurm.conf), its own /run, /root (root logs in with
+# $HOST_KEY), /var/lib/{slurm,munge} and /var/log/{slurm,munge}; /home
+# is one folder all of them mount ($POOL_HOME), standing in for the
+# head's NFS export. Slurm's default ports are free in each namespace, so
+# runs side by side do not meet; its cgroups are named after the hosts
+# (this run's prefix) and removed by hosts_down.
+pool_hosts_up() {
+	local i
+	for i in $(seq 1 "$1"); do eval "HOST_MODE_$i=pool"; done
+	POOL_HOME=$T/hosts/pool-home
+	hosts_up "$1"
+}
+
+# pool_host_prepare DIR: copies a pool host's own files to DIR and sets
+# POOL_PRE to the sh commands (for hosts_up) that mount them.
+pool_host_prepare() {
+	local h=$1 d
+	POOL_HOME=$T/hosts/pool-home
+	: "${POOL_UID_MIN:=$((100000 + RANDOM % 800 * 1000))}"
+	mkdir -p "$POOL_HOME" "$h/run/sshd" "$h/run/lock" "$h/root/.ssh"
+	chmod 755 "$POOL_HOME" "$h/run" "$h/run/sshd"
+	chmod 1777 "$h/run/lock"
+	chmod 700 "$h/root" "$h/root/.ssh"
+	install -m600 "$HOST_KEY.pub" "$h/root/.ssh/authorized_keys"
+	# One copy of /etc for all (accounts other tests add meanwhile
+	# would differ), then a munge key of each host's own, as a fresh
+	# install of munge makes.
+	# (Other tests' lock files may vanish while it is copied.)
+	if [ ! -d "$HOSTS_DIR/etc" ]; then
+		cp -a /etc "$HOSTS_DIR/etc" 2>/dev/null || true
+		rm -f "$HOSTS_DIR"/etc/*.lock "$HOSTS_DIR"/etc/*+ "$HOSTS_DIR"/etc/*.rig-new
+		for d in passwd group shadow munge/munge.key slurm; do
+			[ -e "$HOSTS_DIR/etc/$d" ] || fail "pool host: no /etc/$d in the copy of /etc"
+		done
+	fi
+	cp -a "$HOSTS_DIR/etc" "$h/etc"
+	# People's uids far from the machine's own: processes of the pool's
+	# accounts never carry the uid of another test's account (whose
+	# clean-up kills by uid, and the PID namespace is shared).
+	sed -i -e "s/^UID_MIN.*/UID_MIN $POOL_UID_MIN/" -e "s/^UID_MAX.*/UID_MAX $((POOL_UID_MIN + 999))/" \
+		-e "s/^GID_MIN.*/GID_MIN $POOL_UID_MIN/" -e "s/^GID_MAX.*/GID_MAX $((POOL_UID_MIN + 999))/" "$h/etc/login.defs"
+	dd if=/dev/urandom of="$h/etc/munge/munge.key" bs=128 count=1 status=none
+	chown munge:munge "$h/etc/munge/munge.key"
+	chmod 600 "$h/etc/munge/munge.key"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		[ -d "$d" ] || fail "pool host: no $d (scripts/install-deps.sh installs Slurm and munge)"
+		mkdir -p "$h$d"
+		cp -a "$d/." "$h$d/"
+		chown --reference="$d" "$h$d"
+		chmod --reference="$d" "$h$d"
+	done
+	POOL_PRE="mount --bind $h/etc /etc && mount --bind $h/run /run &&
+		mount --bind $h/root /root && mount --bind $POOL_HOME /home &&
+		mount --bind $h/home $HOSTS_DIR/home"
+	for d in /var/lib/slurm /var/lib/munge /var/log/slurm /var/log/munge; do
+		POOL_PRE="$POOL_PRE && mount --bind $h$d $d"
+	done
+}
+
+# pool_root_ssh I CMD...: runs CMD as root on pool host I.
+pool_root_ssh() {
+	local i=$1
+	shift
+	ssh -F "$HOSTS_DIR/ssh_config" -l root "$(host_addr "$i")" "$@"
 }
 
 # host_addr I: the address of host I.
@@ -637,6 +743,10 @@ hosts_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	for i in $HOSTS_PIDS; do wait "$i" 2>/dev/null; done
+	# Slurm's cgroups of pool hosts (slurm_NODE, NODE a host's name).
+	for s in /sys/fs/cgroup/*/slurm_"${PREFIX}"*; do
+		[ -d "$s" ] && find "$s" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	ip link del "${PREFIX}br" 2>/dev/null
 	HOSTS_N=0
 	return 0

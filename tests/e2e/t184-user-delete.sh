@@ -1,8 +1,9 @@
 #!/bin/bash
-# Deleting a user ends everything of theirs and removes their Unix account
-# and home, through the API and with `rig user delete` (--keep-home moves
-# the home aside, named with the date); a user re-created with the same
-# name starts from a new, empty home.
+# Deleting a user ends everything of theirs and removes their Unix account,
+# home and runtime directory (/run/rig/ACCOUNT), through the API and with
+# `rig user delete` (--keep-home moves the home aside, named with the
+# date); a user re-created with the same name starts from a new, empty
+# home.
 . "$(dirname "$0")/lib.sh"
 
 rig_user_add alice
@@ -24,6 +25,7 @@ setup_alice() {
 	SLEEPER=$(echo "$out" | tail -n 1)
 	pid_alive "$SLEEPER" || fail "no sleeper: $out"
 	[ -f "$HOME_A/old-secret.txt" ] || fail "no file in alice's home"
+	[ -S "/run/rig/$A/jupyter.sock" ] || fail "no socket in alice's runtime directory"
 }
 
 # gone_all: alice's processes, account and cgroup are gone.
@@ -38,6 +40,7 @@ gone_all() {
 		sleep 0.1
 	done
 	getent passwd "$A" >/dev/null && fail "$1: account $A still there"
+	[ -e "/run/rig/$A" ] && fail "$1: runtime directory /run/rig/$A left"
 	return 0
 }
 

@@ -45,7 +45,10 @@ rig_user_add alice
 rig_user_add bob
 ALICE=$(rig_token alice)
 BOB=$(rig_token bob)
-hub_config "user_firewall = yes"
+# Servers on TCP ({port}, not the default Unix socket that no other
+# account can reach anyway: t188), so bob's server has a port to close.
+hub_config "user_firewall = yes" \
+	"server_cmd = jupyter notebook --no-browser --NotebookApp.ip=127.0.0.1 --NotebookApp.port={port} --NotebookApp.port_retries=0 --NotebookApp.base_url={base_url} --NotebookApp.notebook_dir={root_dir} --NotebookApp.allow_remote_access=True --NotebookApp.open_browser=False"
 hub_start
 grep -q 'firewall: table inet rig loaded' "$T/hub.log" || fail "no firewall line in the hub's log"
 nft list table inet rig >/dev/null || fail "no table inet rig after the hub started"

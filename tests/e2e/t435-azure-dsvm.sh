@@ -1,19 +1,23 @@
 #!/bin/bash
 # On a Data Science VM the image's own JupyterHub service holds port 8000:
 # rig up stops and disables it (with sudo) before its hub starts, once.
-# The host stands in for the DSVM with a jupyterhub service and sudo that
-# only log and pretend (lib.sh, HOST_MODE_1=dsvm). This machine is made
-# with hub_access = tunnel: its firewall opens SSH alone. Its login has
-# password-less sudo, so the hub is a root service through sudo (issue
-# 16, item 3): every 'rig service' and 'rig user' call goes through it,
-# and later commands remember it.
+# The host stands in for the DSVM with a jupyterhub service that only logs
+# and pretends, and a real password-less sudo that logs (lib.sh,
+# HOST_MODE_1=dsvm). This machine is made with hub_access = tunnel: its
+# firewall opens SSH alone, and the hub listens on its loopback. Its
+# login has password-less sudo, so the hub is a root service through sudo
+# (issue 16, item 3): every 'rig service' and 'rig user' call goes
+# through it, and later commands remember it.
 . "${0%/*}/lib.sh"
 
 HOST_MODE_1=dsvm
 azure_host
 azure_project dsvm2 -e "s|^hub_access = .*|hub_access = tunnel|"
 "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
-grep -q "^access: *through SSH only" "$T/up.out" || fail "tunnel not said: $(cat "$T/up.out")"
+grep -q "^hub: .*on the machine only (hub_access = tunnel): 'rig tunnel'" "$T/up.out" ||
+	fail "tunnel not said: $(cat "$T/up.out")"
+grep -qx 'listen = 127.0.0.1:8000' "$T/hosts/h1/home/$U/.local/share/rig/hub.conf" ||
+	fail "the hub does not listen on loopback alone"
 curl -s "$AZ_URL/_double/state" | $PY -c '
 import json, sys
 r = json.load(sys.stdin)["resources"]

@@ -17,8 +17,9 @@ azure_project idle1 -e "s|^idle_stop = .*|idle_stop = 20s|" \
 grep -q '^autostop_after = 20$' "$H/.local/share/rig/hub.conf" || fail "hub.conf: $(cat "$H/.local/share/rig/hub.conf")"
 
 # The VM's identity is the hub's alone: a user's kernel cannot reach IMDS
-# (rig sandbox: Landlock closes TCP port 80 to user servers), while the
-# hub's own self-stop below can.
+# (rig sandbox: Landlock closes TCP port 80 to user servers, and its
+# socket filter refuses MPTCP sockets), while the hub's own self-stop
+# below can.
 pw=$(sed -n 's/^password: *\([^ ]*\).*/\1/p' "$T/up.out")
 printf '%s' "$pw" >"$T/pw.$U"
 URL=https://$A:8000
@@ -29,8 +30,11 @@ TOKEN=$("$RIG" ssh -- .local/bin/rig token create "$U" --state-dir .local/share/
 spawn "$U" "$TOKEN"
 out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/$U/" "token:$TOKEN" '
 import socket
-def probe(host, port):
-    s = socket.socket()
+def probe(host, port, proto=0):
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
+    except PermissionError:
+        return "refused"
     s.settimeout(5)
     try:
         s.connect((host, port))
@@ -39,10 +43,11 @@ def probe(host, port):
         return "refused"
     except OSError as e:
         return "error %s" % e
-probe("169.254.169.254", 80) + " " + probe("127.0.0.1", 8000)' 2>&1) ||
+# MPTCP (262), which the Landlock TCP rule missed on some kernels, too.
+probe("169.254.169.254", 80) + " " + probe("169.254.169.254", 80, 262) + " " + probe("127.0.0.1", 8000)' 2>&1) ||
 	fail "runcell: $out"
 note "a user's kernel: IMDS and the hub's port: $(printf '%s\n' "$out" | tail -n 1)"
-[ "$(printf '%s\n' "$out" | tail -n 1)" = "'refused connected'" ] || fail "kernel and IMDS: $out"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "'refused refused connected'" ] || fail "kernel and IMDS: $out"
 
 # Busy while a command runs over SSH.
 "$RIG" exec -- sleep 25 >/dev/null 2>&1 &

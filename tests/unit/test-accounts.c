@@ -84,3 +84,25 @@ TEST(account_home_aside_closed)
 	free(to2);
 	free(home);
 }
+
+/* A new user's name leaves room for its account: one rule for the CLI,
+ * the admin page and the API. */
+TEST(account_user_rule)
+{
+	char why[160];
+
+	ASSERT_EQ(account_user_max("rig-"), 28);
+	ASSERT_EQ(account_user_max(""), 32);
+	ASSERT_NULL(account_user_error("rig-", "alice", why, sizeof(why)));
+	/* 28 fit after "rig-", 29 do not (the account would be 33). */
+	ASSERT_NULL(account_user_error("rig-", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    why, sizeof(why)));
+	ASSERT_NOT_NULL(account_user_error("rig-",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa", why, sizeof(why)));
+	ASSERT_NOT_NULL(strstr(why, "at most 28"));
+	/* Without a prefix, 32 as before; what no username may be, still. */
+	ASSERT_NULL(account_user_error("", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    why, sizeof(why)));
+	ASSERT_NOT_NULL(account_user_error("", "Alice", why, sizeof(why)));
+	ASSERT_NOT_NULL(account_user_error("rig-", "", why, sizeof(why)));
+}

@@ -32,12 +32,12 @@ TEST(arm_record_scrub_ids)
 
 TEST(arm_record_writes_scrubbed_lines)
 {
-	char                path[] = "/tmp/rig-unit-rec.XXXXXX";
+	char                   path[] = "/tmp/rig-unit-rec.XXXXXX";
 	const struct curl_api *lc;
-	struct curl_slist  *h = NULL;
-	struct arm_response res;
-	char               *text;
-	int                 fd = mkstemp(path);
+	struct curl_slist     *h = NULL;
+	struct arm_response    res;
+	char                  *text;
+	int                    fd = mkstemp(path);
 
 	ASSERT(fd >= 0);
 	close(fd);
@@ -54,8 +54,7 @@ TEST(arm_record_writes_scrubbed_lines)
 	arm_record("PUT",
 	    "https://management.azure.com/subscriptions/"
 	    "1a2b3c4d-0000-4444-8888-0123456789ab/x?api-version=1",
-	    h,
-	    "{\"properties\":{\"osProfile\":{\"adminPassword\":\"pw-1\"}}}",
+	    h, "{\"properties\":{\"osProfile\":{\"adminPassword\":\"pw-1\"}}}",
 	    &res);
 	arm_record("POST",
 	    "https://login.example/99999999-8888-7777-6666-555555555555/"

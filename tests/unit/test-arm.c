@@ -173,22 +173,12 @@ TEST(arm_request_no_server)
 	arm_client_free(c);
 }
 
-/* Loopback is the whole host parsed, or exactly localhost (issue 16). */
-TEST(arm_host_loopback_whole)
+/* The host a URL names, for the loopback check (host_is_loopback(), whose
+ * cases are in test-util.c). */
+TEST(arm_url_host_whole)
 {
-	static const char *const yes[] = { "127.0.0.1", "127.9.8.7",
-		"localhost", "LocalHost", "::1", "0:0:0:0:0:0:0:1" };
-	static const char *const no[] = { "127.evil.test", "127.0.0.1.evil",
-		"localhost.evil.test", "evil-localhost", "128.0.0.1", "::2",
-		"127.1", "", "0x7f.0.0.1" };
 	char host[64];
 
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (!arm_host_loopback(yes[i]))
-			FAIL("'%s' is loopback", yes[i]);
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (arm_host_loopback(no[i]))
-			FAIL("'%s' is not loopback", no[i]);
 	ASSERT_EQ(arm_url_host("https://[::1]:8443/x", host, sizeof(host)), 0);
 	ASSERT_STR_EQ(host, "::1");
 	ASSERT_EQ(arm_url_host("https://127.evil.test:1/", host, sizeof(host)),

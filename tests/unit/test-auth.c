@@ -346,3 +346,21 @@ TEST(login_throttle_success_uncounted)
 	ASSERT(login_throttle_begin(t, "10.0.0.5", "y", now) > 0);
 	throttle_free(t);
 }
+
+/* The rule for a chosen password, the CLI's and the pages': not empty, at
+ * most PASSWORD_MAX bytes (libcrypt's limit). */
+TEST(auth_password_rule)
+{
+	char *p = xmalloc(PASSWORD_MAX + 2);
+
+	ASSERT_NOT_NULL(password_error(NULL));
+	ASSERT_NOT_NULL(password_error(""));
+	ASSERT_NULL(password_error("x"));
+	memset(p, 'a', PASSWORD_MAX);
+	p[PASSWORD_MAX] = '\0';
+	ASSERT_NULL(password_error(p));
+	p[PASSWORD_MAX] = 'a';
+	p[PASSWORD_MAX + 1] = '\0';
+	ASSERT_NOT_NULL(password_error(p));
+	free(p);
+}

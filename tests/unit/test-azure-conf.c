@@ -43,7 +43,6 @@ check_same_conf(const struct azure_conf *a, const struct azure_conf *b)
 	check_same_str("os_disk_type", a->os_disk_type, b->os_disk_type);
 	ASSERT_EQ(a->spot, b->spot);
 	check_same_str("allow_from", a->allow_from, b->allow_from);
-	ASSERT_EQ(a->hub_tunnel, b->hub_tunnel);
 	ASSERT_EQ(a->idle_stop, b->idle_stop);
 	ASSERT_EQ(a->daily_stop_hhmm, b->daily_stop_hhmm);
 	check_same_str("daily_stop_tz", a->daily_stop_tz, b->daily_stop_tz);
@@ -92,7 +91,6 @@ TEST(azure_conf_defaults)
 	ASSERT_STR_EQ(a.os_disk_type, "StandardSSD_LRS");
 	ASSERT_EQ(a.spot, 0);
 	ASSERT_STR_EQ(a.allow_from, "auto");
-	ASSERT_EQ(a.hub_tunnel, 0);
 	ASSERT_EQ(a.idle_stop, 3600);
 	ASSERT_EQ(a.daily_stop_hhmm, 2000);
 	ASSERT_STR_EQ(a.daily_stop_tz, "UTC");
@@ -275,21 +273,6 @@ TEST(azure_conf_allow_from)
 	check_refused("allow_from", "AUTO");
 	check_refused("allow_from", "*");
 	check_refused("allow_from", "0.0.0.0/0/0");
-}
-
-TEST(azure_conf_hub_access)
-{
-	struct azure_conf a;
-
-	azure_conf_init(&a);
-	ASSERT_EQ(azure_conf_set(&a, "hub_access", "tunnel"), 0);
-	ASSERT_EQ(a.hub_tunnel, 1);
-	ASSERT_EQ(azure_conf_set(&a, "hub_access", "public"), 0);
-	ASSERT_EQ(a.hub_tunnel, 0);
-	azure_conf_release(&a);
-	check_refused("hub_access", "private");
-	check_refused("hub_access", "Tunnel");
-	check_refused("hub_access", "");
 }
 
 static void
@@ -523,10 +506,12 @@ TEST(azure_conf_credential_endpoints)
 TEST(azure_conf_login_only_to_azure)
 {
 	static const struct endpoint_case cases[] = {
-		{ "https://management.azure.com", "https://management.azure.com" },
+		{ "https://management.azure.com",
+		    "https://management.azure.com" },
 		{ "https://management.usgovcloudapi.net/",
 		    "https://management.usgovcloudapi.net" },
-		{ "https://login.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
+		{ "https://login.chinacloudapi.cn",
+		    "https://login.chinacloudapi.cn" },
 		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
 		{ "https://arm.example", NULL },
 		{ "https://management.azure.com.evil.example", NULL },
@@ -660,8 +645,8 @@ TEST(azure_conf_text_defaults)
 	ASSERT_NOT_NULL(strstr(text, "\ndaily_stop = 20:00 UTC "));
 	ASSERT_NOT_NULL(strstr(text, "\nimage = " AZURE_IMAGE_DEFAULT " "));
 	free(text);
-	/* The 13 uncommented keys; the five endpoints are commented out. */
-	ASSERT_EQ(read_back(&a), 13);
+	/* The 12 uncommented keys; the five endpoints are commented out. */
+	ASSERT_EQ(read_back(&a), 12);
 	azure_conf_release(&a);
 }
 
@@ -688,7 +673,6 @@ TEST(azure_conf_text_round_trip)
 	ASSERT_EQ(azure_conf_set(&a, "allow_from",
 	              "203.0.113.0/24 2001:db8::/48, 198.51.100.7"),
 	    0);
-	ASSERT_EQ(azure_conf_set(&a, "hub_access", "tunnel"), 0);
 	ASSERT_EQ(azure_conf_set(&a, "idle_stop", "90m"), 0);
 	ASSERT_EQ(
 	    azure_conf_set(&a, "daily_stop", "19:30 W. Europe Standard Time"),
@@ -711,8 +695,8 @@ TEST(azure_conf_text_round_trip)
 	ASSERT_NOT_NULL(strstr(text, "\nidle_stop = 90m\n"));
 	ASSERT_NOT_NULL(strstr(text, "\nbudget_month = 250.75\n"));
 	free(text);
-	/* All 18 keys. */
-	ASSERT_EQ(read_back(&a), 18);
+	/* All 17 keys. */
+	ASSERT_EQ(read_back(&a), 17);
 	azure_conf_release(&a);
 }
 
@@ -756,7 +740,8 @@ TEST(azure_conf_through_machine_load)
 	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
 	ASSERT_STR_EQ(azure_conf_of(&m)->location, "uksouth");
 	ASSERT_EQ(azure_conf_of(&m)->spot, 1);
-	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from, "10.0.0.0/8, 192.168.0.0/16");
+	ASSERT_STR_EQ(azure_conf_of(&m)->allow_from,
+	    "10.0.0.0/8, 192.168.0.0/16");
 	ASSERT_STR_EQ(azure_conf_of(&m)->sku, "c");
 	machine_release(&m);
 

@@ -2,8 +2,9 @@
 /*
  * Tests of azure.c that need no Azure: resource names made from machine
  * names, the power state found in an instance view, the advice for ARM
- * error codes, rig self-stop's checks of its arguments, and hours run from the local start/stop log (.rig/azure-
- * power.log), across a month boundary and with the VM still running.
+ * error codes, rig self-stop's checks of its arguments, and hours run from the
+ * local start/stop log (.rig/azure- power.log), across a month boundary and
+ * with the VM still running.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -297,8 +298,9 @@ TEST(azure_power_reconcile_dates_by_azure)
 	write_log("");
 	azure_power_log(&m, "start", now - 7200);
 	iv = json_pack("{s:[{s:s, s:s}, {s:s}]}", "statuses", "code",
-	    "ProvisioningState/succeeded", "time", "2024-03-01T01:00:00.1234567+00:00",
-	    "code", "PowerState/deallocated");
+	    "ProvisioningState/succeeded", "time",
+	    "2024-03-01T01:00:00.1234567+00:00", "code",
+	    "PowerState/deallocated");
 	t = azure_state_time(iv);
 	ASSERT_EQ(t, MARCH + 3600);
 	/* Stopped an hour ago, as Azure says. */

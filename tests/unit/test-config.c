@@ -57,9 +57,26 @@ TEST(config_defaults)
 	ASSERT_NULL(c.cert);
 	ASSERT_NULL(c.key);
 	ASSERT_EQ(c.tls, 1);
-	ASSERT_NOT_NULL(c.server_cmd);
-	ASSERT(strstr(c.server_cmd, "{port}") != NULL);
-	ASSERT(strstr(c.server_cmd, "{base_url}") != NULL);
+	/* No server_cmd: singleuser where installed, else notebook's. */
+	ASSERT_NULL(c.server_cmd);
+	ASSERT_EQ(c.server_protocol, PROTO_AUTO);
+	if (strncmp(config_server_cmd(&c), "jupyterhub-singleuser ", 22) == 0) {
+		ASSERT_EQ(config_server_protocol(&c), PROTO_JUPYTERHUB);
+		/* On its socket as well. */
+		ASSERT(strstr(config_server_cmd(&c), "--sock={sock}") != NULL);
+		ASSERT(
+		    strstr(config_server_cmd(&c), "--sock-mode=0660") != NULL);
+	} else {
+		/* A Unix socket, not a port another account could bind
+		 * first. */
+		ASSERT(strstr(config_server_cmd(&c),
+		           "--NotebookApp.sock={sock}") != NULL);
+		ASSERT(strstr(config_server_cmd(&c),
+		           "--NotebookApp.sock_mode=0660") != NULL);
+		ASSERT_NULL(strstr(config_server_cmd(&c), "{port}"));
+		ASSERT(strstr(config_server_cmd(&c), "{base_url}") != NULL);
+		ASSERT_EQ(config_server_protocol(&c), PROTO_TOKEN);
+	}
 	ASSERT_STR_EQ(c.user_prefix, "rig-");
 	ASSERT_STR_EQ(c.first_admin, "admin");
 	ASSERT_EQ(c.spawn_timeout, 60);
@@ -573,4 +590,31 @@ TEST(buf_addf_large)
 	ASSERT_EQ(buf_addf(&b, "%s", big), -1);
 	ASSERT_EQ(b.len, 0);
 	buf_release(&b);
+}
+
+/* auto is jupyterhub for jupyterhub-singleuser as the program, by name
+ * or path, quoted or not, and token for anything else. */
+TEST(config_server_protocol_auto)
+{
+	struct config c;
+
+	config_init(&c);
+	ASSERT_EQ(config_set(&c, "server_cmd", "jupyterhub-singleuser"), 0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_JUPYTERHUB);
+	ASSERT_EQ(config_set(&c, "server_cmd",
+	              "'/opt/x/bin/jupyterhub-singleuser' --debug"),
+	    0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_JUPYTERHUB);
+	ASSERT_EQ(config_set(&c, "server_cmd", "jupyter notebook"), 0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_TOKEN);
+	ASSERT_EQ(config_set(&c, "server_cmd",
+	              "/bin/sh -c 'exec jupyterhub-singleuser'"),
+	    0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_TOKEN);
+	ASSERT_EQ(config_set(&c, "server_cmd", "jupyterhub-singleuserx"), 0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_TOKEN);
+	ASSERT_EQ(config_set(&c, "server_protocol", "jupyterhub"), 0);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_JUPYTERHUB);
+	ASSERT_EQ(config_set(&c, "server_protocol", "oauth"), -1);
+	config_release(&c);
 }

@@ -18,6 +18,7 @@
 static struct db *open_tmp(void);
 static char      *tmp_path(const char *);
 static int        raw_int(const char *, const char *);
+static int        find(struct db *, const char *, int64_t *, int64_t *);
 static char      *raw_text(const char *, const char *);
 
 /* A path in the test's directory; caller frees result. */
@@ -72,6 +73,21 @@ raw_text(const char *path, const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return v;
+}
+
+/* db_token_find() for the user and token ids alone. */
+static int
+find(struct db *db, const char *hash, int64_t *uid, int64_t *tid)
+{
+	struct db_token_auth a;
+	int                  r = db_token_find(db, hash, &a);
+
+	if (r == 0) {
+		*uid = a.user_id;
+		*tid = a.token_id;
+	}
+	db_token_auth_release(&a);
+	return r;
 }
 
 TEST(db_user_add_get)
@@ -187,11 +203,11 @@ TEST(db_user_del_cascades)
 
 	ASSERT_EQ(db_user_del(db, "alice"), 0);
 	ASSERT_EQ(db_user_del(db, "alice"), 1);
-	ASSERT_EQ(db_token_find(db, "ta", &uid, &tid), 1);
+	ASSERT_EQ(find(db, "ta", &uid, &tid), 1);
 	ASSERT_EQ(db_session_find(db, "sa", &uid, &xsrf), 1);
 	ASSERT_EQ(db_server_get(db, a.id, &got), 1);
 	/* Bob's are untouched. */
-	ASSERT_EQ(db_token_find(db, "tb", &uid, &tid), 0);
+	ASSERT_EQ(find(db, "tb", &uid, &tid), 0);
 	ASSERT_EQ(uid, b.id);
 	ASSERT_EQ(db_session_find(db, "sb", &uid, &xsrf), 0);
 	ASSERT_STR_EQ(xsrf, "xb");
@@ -217,10 +233,10 @@ TEST(db_token_add_find_del)
 	ASSERT_EQ(db_token_add(db, u.id, "h1", "dup", NULL), -1);
 	ASSERT_EQ(db_token_add(db, u.id + 9, "h3", "nouser", NULL), -1);
 
-	ASSERT_EQ(db_token_find(db, "h2", &uid, &tid), 0);
+	ASSERT_EQ(find(db, "h2", &uid, &tid), 0);
 	ASSERT_EQ(uid, u.id);
 	ASSERT_EQ(tid, id2);
-	ASSERT_EQ(db_token_find(db, "nope", &uid, &tid), 1);
+	ASSERT_EQ(find(db, "nope", &uid, &tid), 1);
 	ASSERT_EQ(db_token_touch(db, id1, 77), 0);
 	ASSERT_EQ(db_token_touch(db, id2 + 100, 77), 1);
 
@@ -242,7 +258,7 @@ TEST(db_token_add_find_del)
 	ASSERT_EQ(db_token_del(db, u.id + 1, id1), 1);
 	ASSERT_EQ(db_token_del(db, u.id, id1), 0);
 	ASSERT_EQ(db_token_del(db, u.id, id1), 1);
-	ASSERT_EQ(db_token_find(db, "h1", &uid, &tid), 1);
+	ASSERT_EQ(find(db, "h1", &uid, &tid), 1);
 	ASSERT_EQ(db_token_list(db, u.id, &t, &n), 0);
 	ASSERT_EQ(n, 1);
 	db_tokens_free(t, n);
@@ -347,15 +363,19 @@ TEST(db_server_put_get_list)
 	ASSERT_EQ(got.started, 100);
 	ASSERT_EQ(got.last_activity, 200);
 	ASSERT_STR_EQ(got.error, "");
+	ASSERT_STR_EQ(got.sock, "");
 	db_server_release(&got);
 
 	/* Put again replaces: one row per user. */
 	s.state = SERVER_READY;
 	s.port = 40002;
+	s.sock = (char *)"/run/rig/rig-alice/jupyter.sock";
 	ASSERT_EQ(db_server_put(db, &s), 0);
+	s.sock = NULL;
 	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
 	ASSERT_EQ(got.state, SERVER_READY);
 	ASSERT_EQ(got.port, 40002);
+	ASSERT_STR_EQ(got.sock, "/run/rig/rig-alice/jupyter.sock");
 	db_server_release(&got);
 
 	free(s.pid_start);
@@ -403,8 +423,11 @@ TEST(db_server_state_names)
 	ASSERT_STR_EQ(server_state_name(SERVER_FAILED), "failed");
 }
 
+#define TABLES "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+
 TEST(db_migrations_idempotent)
 {
+	int            tables;
 	char          *path = tmp_path("rig.db"), *mode;
 	struct db     *db;
 	struct db_user u;
@@ -413,7 +436,9 @@ TEST(db_migrations_idempotent)
 	ASSERT_NOT_NULL(db);
 	ASSERT_EQ(db_user_add(db, "alice", "h", 1), 0);
 	db_close(db);
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), db_schema_latest());
+	tables = raw_int(path, TABLES);
+	ASSERT(tables >= 5);
 
 	for (int i = 0; i < 2; i++) {
 		db = db_open(path);
@@ -423,11 +448,9 @@ TEST(db_migrations_idempotent)
 		db_user_release(&u);
 		db_close(db);
 	}
-	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), 1);
-	ASSERT_EQ(
-	    raw_int(path,
-	        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
-	    4);
+	/* Opening again ran nothing twice. */
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), db_schema_latest());
+	ASSERT_EQ(raw_int(path, TABLES), tables);
 	mode = raw_text(path, "PRAGMA journal_mode");
 	ASSERT_STR_EQ(mode, "wal");
 	free(mode);
@@ -512,4 +535,140 @@ TEST(db_symlink_refused)
 	ASSERT_NULL(db_open(path));
 	free(path);
 	free(target);
+}
+
+/* A database of the first schema (servers by port only) gains the socket
+ * column, its rows kept: a hub upgraded while servers run takes them over
+ * on their ports. */
+TEST(db_migration_2_sock_column)
+{
+	char            *path = tmp_path("rig.db");
+	struct db       *db;
+	struct db_user   u;
+	struct db_server got;
+	sqlite3         *h;
+
+	/* Schema 1, with a running server's row. */
+	db = db_open_at(path, 1);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	db_close(db);
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h,
+	              "INSERT INTO servers (user_id, state, pid, port, secret)"
+	              " SELECT id, 2, 99, 40123, 's' FROM users;",
+	              NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), db_schema_latest());
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(got.port, 40123);
+	ASSERT_EQ(got.pid, 99);
+	ASSERT_STR_EQ(got.sock, "");
+	db_server_release(&got);
+	db_user_release(&u);
+	db_close(db);
+	free(path);
+}
+
+/* Scoped tokens: kinds, scopes, expiry; a server's token goes with its
+ * row; OAuth tokens go with their login session. */
+TEST(db_token_scoped)
+{
+	struct db           *db = open_tmp();
+	struct db_user       u;
+	struct db_token_new  t;
+	struct db_token_auth a;
+	struct db_server     s;
+	struct db_token     *list;
+	size_t               n;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_session_add(db, u.id, "sess", "x", now_sec() + 60), 0);
+	memset(&t, 0, sizeof(t));
+	t.user_id = u.id;
+	t.hash = "oa";
+	t.kind = TOKEN_OAUTH;
+	t.scopes = "access:servers!server=alice/";
+	t.client_id = "jupyterhub-user-alice";
+	t.session = "sess";
+	t.expires = now_sec() + 60;
+	ASSERT_EQ(db_token_add_scoped(db, &t, NULL), 0);
+	ASSERT_EQ(db_token_find(db, "oa", &a), 0);
+	ASSERT_EQ(a.kind, TOKEN_OAUTH);
+	ASSERT_STR_EQ(a.scopes, "access:servers!server=alice/");
+	ASSERT_STR_EQ(a.session, "sess");
+	db_token_auth_release(&a);
+	/* A second one for the same client and session replaces it. */
+	t.hash = "ob";
+	ASSERT_EQ(db_token_add_scoped(db, &t, NULL), 0);
+	ASSERT_EQ(db_token_find(db, "oa", &a), 1);
+	/* An expired one is not found. */
+	t.hash = "old";
+	t.session = NULL;
+	t.expires = now_sec() - 1;
+	ASSERT_EQ(db_token_add_scoped(db, &t, NULL), 0);
+	ASSERT_EQ(db_token_find(db, "old", &a), 1);
+	/* OAuth and server tokens are not the user's API tokens. */
+	ASSERT_EQ(db_server_token_set(db, u.id, "srv", "users:activity"), 0);
+	ASSERT_EQ(db_token_list(db, u.id, &list, &n), 0);
+	ASSERT_EQ(n, 0);
+	db_tokens_free(list, n);
+	ASSERT_EQ(db_token_find(db, "srv", &a), 0);
+	ASSERT_EQ(a.kind, TOKEN_SERVER);
+	db_token_auth_release(&a);
+	/* Setting it again replaces it. */
+	ASSERT_EQ(db_server_token_set(db, u.id, "srv2", "users:activity"), 0);
+	ASSERT_EQ(db_token_find(db, "srv", &a), 1);
+	memset(&s, 0, sizeof(s));
+	s.user_id = u.id;
+	s.state = SERVER_READY;
+	ASSERT_EQ(db_server_put(db, &s), 0);
+	ASSERT_EQ(db_server_del(db, u.id), 0);
+	ASSERT_EQ(db_token_find(db, "srv2", &a), 1);
+	/* Logging out ends the session's OAuth tokens. */
+	ASSERT_EQ(db_token_find(db, "ob", &a), 0);
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_session_del(db, "sess"), 0);
+	ASSERT_EQ(db_token_find(db, "ob", &a), 1);
+	db_user_release(&u);
+	db_close(db);
+}
+
+/* A code is taken once; a second take finds nothing. */
+TEST(db_oauth_code_once)
+{
+	struct db           *db = open_tmp();
+	struct db_user       u;
+	struct db_oauth_code c, got;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	memset(&c, 0, sizeof(c));
+	c.hash = "code";
+	c.user_id = u.id;
+	c.client_id = "jupyterhub-user-alice";
+	c.redirect_uri = "/user/alice/oauth_callback";
+	c.scopes = "access:servers!server=alice/";
+	c.expires = now_sec() + 60;
+	ASSERT_EQ(db_oauth_code_add(db, &c), 0);
+	ASSERT_EQ(db_oauth_code_add(db, &c), -1);
+	ASSERT_EQ(db_oauth_code_take(db, "code", &got), 0);
+	ASSERT_STR_EQ(got.client_id, "jupyterhub-user-alice");
+	ASSERT_STR_EQ(got.redirect_uri, "/user/alice/oauth_callback");
+	ASSERT_EQ(got.user_id, u.id);
+	ASSERT(got.session == NULL);
+	db_oauth_code_release(&got);
+	ASSERT_EQ(db_oauth_code_take(db, "code", &got), 1);
+	c.hash = "stale";
+	c.expires = now_sec() - 1;
+	ASSERT_EQ(db_oauth_code_add(db, &c), 0);
+	ASSERT_EQ(db_oauth_code_expire(db, now_sec()), 0);
+	ASSERT_EQ(db_oauth_code_take(db, "stale", &got), 1);
+	db_user_release(&u);
+	db_close(db);
 }

@@ -12,6 +12,7 @@
 #include "unit.h"
 #include "machine/machine.h"
 #include "machine/provider.h"
+#include "machine/remote.h"
 #include "lib/util.h"
 
 static void
@@ -222,10 +223,10 @@ TEST(machine_packages_names_only)
 {
 	static const char *const good[] = { "htop", "g++ libstdc++6",
 		"python3.11  r-base-core", "0ad", "" };
-	static const char *const bad[] = { "--allow-unauthenticated",
-		"htop -y", "openssh-server-", "a", "Htop", "htop=1.0",
-		"htop/bookworm", "htop:amd64", "htop;reboot", "-", "+x" };
-	struct machine m;
+	static const char *const bad[] = { "--allow-unauthenticated", "htop -y",
+		"openssh-server-", "a", "Htop", "htop=1.0", "htop/bookworm",
+		"htop:amd64", "htop;reboot", "-", "+x" };
+	struct machine           m;
 
 	for (size_t i = 0; i < nitems(good); i++) {
 		machine_init(&m);
@@ -270,4 +271,49 @@ TEST(machine_program_paths)
 	unsetenv("XDG_CONFIG_HOME");
 	free(dir);
 	free(path);
+}
+
+/* hub_access: public by default, tunnel for every provider; where the
+ * hub answers says so (issue 16, item 9). */
+TEST(machine_hub_access)
+{
+	struct machine m;
+	struct remote  rm;
+	char          *w;
+
+	write_conf("[machine]\nhost = 203.0.113.7\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_EQ(m.hub_tunnel, 0);
+	memset(&rm, 0, sizeof(rm));
+	rm.m = &m;
+	rm.host = m.host;
+	w = remote_hub_where(&rm);
+	ASSERT_STR_EQ(w, "https://203.0.113.7:8000/");
+	free(w);
+	machine_release(&m);
+
+	write_conf("[machine]\nhost = h\nhub_access = tunnel\n[hub]\n"
+	           "port = 8443\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), 0);
+	ASSERT_EQ(m.hub_tunnel, 1);
+	rm.m = &m;
+	rm.host = m.host;
+	w = remote_hub_where(&rm);
+	ASSERT(
+	    strncmp(w, "https://127.0.0.1:8443/ on the machine only", 43) == 0);
+	ASSERT_NOT_NULL(strstr(w, "'rig tunnel'"));
+	free(w);
+	/* The local provider: the hub is here, on loopback. */
+	rm.host = NULL;
+	w = remote_hub_where(&rm);
+	ASSERT_STR_EQ(w, "https://127.0.0.1:8443/");
+	free(w);
+	machine_release(&m);
+
+	write_conf("[machine]\nhub_access = private\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
+	write_conf("[azure]\nhub_access = tunnel\n");
+	ASSERT_EQ(machine_load(&m, unit_tmpdir()), -1);
+	machine_release(&m);
 }

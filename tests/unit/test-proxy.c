@@ -57,17 +57,16 @@ count(const char *head, const char *name)
 TEST(proxy_skip_header_list)
 {
 	static const char *const dropped[] = { "Connection", "keep-alive",
-		"Proxy-Connection", "TE", "Upgrade", "Authorization",
-		"COOKIE", "X-Forwarded-For", "x-forwarded-proto",
-		"X-Forwarded-Host", "X-Rig-User", "Forwarded",
-		"Proxy-Authorization", "X_Rig_User", "x_rig-user",
-		"X-Forwarded_For", "Proxy_Authorization", "Content_Length",
-		"transfer_encoding" };
+		"Proxy-Connection", "TE", "Upgrade", "Authorization", "COOKIE",
+		"X-Forwarded-For", "x-forwarded-proto", "X-Forwarded-Host",
+		"X-Rig-User", "Forwarded", "Proxy-Authorization", "X_Rig_User",
+		"x_rig-user", "X-Forwarded_For", "Proxy_Authorization",
+		"Content_Length", "transfer_encoding" };
 	static const char *const kept[] = { "Host", "Content-Length",
 		"Content-Type", "Transfer-Encoding", "Accept", "Origin",
 		"X-XSRFToken", "Sec-WebSocket-Key", "X-Forwarded",
 		"Authorizations", "Cookie2", "X-Rig-Users", "Te2" };
-	struct http_header h;
+	struct http_header       h;
 
 	memset(&h, 0, sizeof(h));
 	for (size_t i = 0; i < nitems(dropped); i++) {
@@ -91,33 +90,31 @@ TEST(proxy_skip_header_list)
 TEST(proxy_head_rewrite)
 {
 	struct req   *req = parse("POST /user/bob/api/x?a=1 HTTP/1.1\r\n"
-				  "Host: hub:8000\r\n"
-				  "Authorization: token stolen\r\n"
-				  "Cookie: rig-session=SID; _xsrf=j; "
-				  "rig-xsrf=X\r\n"
-				  "Cookie: theme=dark\r\n"
-				  "X-Forwarded-For: 10.6.6.6\r\n"
-				  "X-Forwarded-Proto: http\r\n"
-				  "X-Forwarded-Host: evil\r\n"
-				  "Forwarded: for=10.6.6.6\r\n"
-				  "X-Rig-User: alice\r\n"
-				  "Connection: keep-alive, X-Secret\r\n"
-				  "Content-Length: 2\r\n"
-				  "X-Custom: yes\r\n\r\n");
+	                            "Host: hub:8000\r\n"
+	                            "Authorization: token stolen\r\n"
+	                            "Cookie: rig-session=SID; _xsrf=j; "
+	                            "rig-xsrf=X\r\n"
+	                            "Cookie: theme=dark\r\n"
+	                            "X-Forwarded-For: 10.6.6.6\r\n"
+	                            "X-Forwarded-Proto: http\r\n"
+	                            "X-Forwarded-Host: evil\r\n"
+	                            "Forwarded: for=10.6.6.6\r\n"
+	                            "X-Rig-User: alice\r\n"
+	                            "Connection: keep-alive, X-Secret\r\n"
+	                            "Content-Length: 2\r\n"
+	                            "X-Custom: yes\r\n\r\n");
 	struct target t;
 	char         *head;
 	size_t        len;
 
 	hub.ssl_ctx = SSL_CTX_new(TLS_server_method());
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	t.secret = "SERVERSECRET";
 	head = proxy_head(req, &t, &len);
 	ASSERT_EQ(len, strlen(head));
 	/* The request line and end-to-end headers as they came. */
-	ASSERT(strncmp(head, "POST /user/bob/api/x?a=1 HTTP/1.1\r\n", 35) ==
-	    0);
+	ASSERT(strncmp(head, "POST /user/bob/api/x?a=1 HTTP/1.1\r\n", 35) == 0);
 	ASSERT(strstr(head, "\r\nHost: hub:8000\r\n") != NULL);
 	ASSERT(strstr(head, "\r\nX-Custom: yes\r\n") != NULL);
 	ASSERT(strstr(head, "\r\nContent-Length: 2\r\n") != NULL);
@@ -133,8 +130,8 @@ TEST(proxy_head_rewrite)
 	ASSERT_EQ(count(head, "Forwarded:"), 0);
 	ASSERT_EQ(count(head, "X-Rig-User:"), 0);
 	ASSERT_EQ(count(head, "Authorization:"), 1);
-	ASSERT(strstr(head, "\r\nAuthorization: token SERVERSECRET\r\n") !=
-	    NULL);
+	ASSERT(
+	    strstr(head, "\r\nAuthorization: token SERVERSECRET\r\n") != NULL);
 	ASSERT(strstr(head, "\r\nX-Forwarded-For: 192.0.2.7\r\n") != NULL);
 	ASSERT(strstr(head, "\r\nX-Forwarded-Proto: https\r\n") != NULL);
 	ASSERT(strstr(head, "\r\nX-Forwarded-Host: hub:8000\r\n") != NULL);
@@ -153,7 +150,7 @@ TEST(proxy_head_rewrite)
 TEST(proxy_head_normalised_path)
 {
 	struct req   *req = parse("GET /user/bob/a/../b?q=%2e%2e HTTP/1.1\r\n"
-				  "Host: hub\r\n\r\n");
+	                            "Host: hub\r\n\r\n");
 	struct target t;
 	char         *head, *n;
 	size_t        len;
@@ -162,11 +159,9 @@ TEST(proxy_head_normalised_path)
 	free(req->path);
 	req->path = n;
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	head = proxy_head(req, &t, &len);
-	ASSERT(strncmp(head, "GET /user/bob/b?q=%2e%2e HTTP/1.1\r\n", 35) ==
-	    0);
+	ASSERT(strncmp(head, "GET /user/bob/b?q=%2e%2e HTTP/1.1\r\n", 35) == 0);
 	free(head);
 	req_free(req);
 }
@@ -174,19 +169,18 @@ TEST(proxy_head_normalised_path)
 TEST(proxy_head_service_and_upgrade)
 {
 	struct req   *req = parse("GET /services/s/ws HTTP/1.1\r\n"
-				  "Host: hub\r\n"
-				  "Connection: Upgrade\r\n"
-				  "Upgrade: websocket\r\n"
-				  "X-Rig-User: root\r\n"
-				  "Sec-WebSocket-Key: k\r\n\r\n");
+	                            "Host: hub\r\n"
+	                            "Connection: Upgrade\r\n"
+	                            "Upgrade: websocket\r\n"
+	                            "X-Rig-User: root\r\n"
+	                            "Sec-WebSocket-Key: k\r\n\r\n");
 	struct target t;
 	char         *head;
 	size_t        len;
 
 	hub.ssl_ctx = NULL;
 	memset(&t, 0, sizeof(t));
-	t.host = "127.0.0.1";
-	t.port = 9;
+	endpoint_tcp(&t.to, "127.0.0.1", 9);
 	t.user = "bob";
 	head = proxy_head(req, &t, &len);
 	/* A service learns who asks from the hub alone, and no secret. */
@@ -197,8 +191,9 @@ TEST(proxy_head_service_and_upgrade)
 	/* The upgrade goes on, as the hub writes it. */
 	ASSERT_EQ(count(head, "Connection:"), 1);
 	ASSERT_EQ(count(head, "Upgrade:"), 1);
-	ASSERT(strstr(head, "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n")
-	    != NULL);
+	ASSERT(
+	    strstr(head, "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n") !=
+	    NULL);
 	ASSERT(strstr(head, "\r\nSec-WebSocket-Key: k\r\n") != NULL);
 	free(head);
 	req_free(req);

@@ -132,17 +132,16 @@ drain_cb(uv_poll_t *p, int status, int events)
 /* Two socket pairs, 'len' bytes of a pattern to feed, a relay of 'want'
  * bytes between them; runs the loop until nothing is left to do. */
 static void
-run_relay(struct run *run, size_t len, uint64_t want, int eof_after,
-    int reader)
+run_relay(struct run *run, size_t len, uint64_t want, int eof_after, int reader)
 {
 	memset(run, 0, sizeof(*run));
 	signal(SIGPIPE, SIG_IGN); /* as the hub does */
 	ASSERT_EQ(uv_loop_init(&run->loop), 0);
 	/* Non-blocking, as libuv's sockets are. */
-	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
-	    run->src), 0);
-	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
-	    run->dst), 0);
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, run->src),
+	    0);
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, run->dst),
+	    0);
 	run->len = len;
 	run->eof_after = eof_after;
 	run->data = malloc(len);
@@ -157,8 +156,8 @@ run_relay(struct run *run, size_t len, uint64_t want, int eof_after,
 		uv_poll_start(&run->drain, UV_READABLE, drain_cb);
 	else
 		close(run->dst[1]); /* the client is gone */
-	run->r = relay_new(&run->loop, run->src[1], run->dst[0], want,
-	    moved_cb, end_cb, run);
+	run->r = relay_new(&run->loop, run->src[1], run->dst[0], want, moved_cb,
+	    end_cb, run);
 	ASSERT_NOT_NULL(run->r);
 	relay_run(run->r);
 	uv_run(&run->loop, UV_RUN_DEFAULT);
@@ -203,14 +202,15 @@ TEST(relay_moves_exactly_len)
 	ASSERT(memcmp(run.got, run.data, 1 << 20) == 0);
 	/* The feeder may not have written the last of it yet. */
 	while (run.fed < run.len) {
-		ssize_t n = write(run.src[0], run.data + run.fed,
-		    run.len - run.fed);
+		ssize_t n =
+		    write(run.src[0], run.data + run.fed, run.len - run.fed);
 
 		ASSERT(n > 0);
 		run.fed += (size_t)n;
 	}
 	while (nrest < 100) {
-		ssize_t n = read(run.src[1], rest + nrest, sizeof(rest) - nrest);
+		ssize_t n =
+		    read(run.src[1], rest + nrest, sizeof(rest) - nrest);
 
 		ASSERT(n > 0);
 		nrest += (size_t)n;
@@ -271,13 +271,13 @@ TEST(relay_stop_early)
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, run.dst),
 	    0);
 	ASSERT_EQ(write(run.src[0], "abc", 3), 3);
-	run.r = relay_new(&loop, run.src[1], run.dst[0], 1000, moved_cb,
-	    end_cb, &run);
+	run.r = relay_new(&loop, run.src[1], run.dst[0], 1000, moved_cb, end_cb,
+	    &run);
 	ASSERT_NOT_NULL(run.r);
 	relay_stop(run.r);
 	/* Again, blocked on the source, which has 3 of 1000 bytes. */
-	run.r = relay_new(&loop, run.src[1], run.dst[0], 1000, moved_cb,
-	    end_cb, &run);
+	run.r = relay_new(&loop, run.src[1], run.dst[0], 1000, moved_cb, end_cb,
+	    &run);
 	ASSERT_NOT_NULL(run.r);
 	relay_run(run.r);
 	ASSERT_EQ(run.moved, 3);

@@ -79,7 +79,8 @@ TEST(remote_explain_ssh_errors)
 /* What the machine prints is text: escapes lose their introducer. */
 TEST(remote_term_clean)
 {
-	char s[] = "ok\t\x1b]0;t\x07 \x1b[2J \xc2\x9b" "31m \r\x7f caf\xc3\xa9\n";
+	char s[] = "ok\t\x1b]0;t\x07 \x1b[2J \xc2\x9b"
+	           "31m \r\x7f caf\xc3\xa9\n";
 
 	term_clean(s, sizeof(s) - 1);
 	ASSERT_STR_EQ(s, "ok\t?]0;t? ?[2J ??31m ?? caf\xc3\xa9\n");

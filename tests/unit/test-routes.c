@@ -4,7 +4,8 @@
  * method it takes that reaches it, is asked by every kind of caller (no
  * credentials, a user's cookie, that cookie on another user's NAME, an
  * admin's cookie, a user's and an admin's API token, a cookie without its
- * _xsrf, a cookie from another origin, and GETs as WebSocket upgrades).
+ * _xsrf, a cookie from another origin, a server's token on its own and on
+ * another's NAME, an OAuth token, and GETs as WebSocket upgrades).
  * What the dispatcher decides must be what the route's who and check
  * columns say, worked out here independently; a refusal must answer 302
  * or 403 without the handler. A route with no policy fails the first test.
@@ -22,11 +23,12 @@
 #include "hub/hub.h"
 #include "hub/req.h"
 #include "hub/routes.h"
+#include "hub/scopes.h"
 #include "lib/http.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
-#define HOST   "hub.test:8000"
+#define HOST "hub.test:8000"
 #define ORIGIN_OK "https://hub.test:8000"
 #define ORIGIN_EVIL "https://evil.example"
 
@@ -40,18 +42,51 @@ enum cred {
 	C_ADMIN_TOKEN, /* alice's token on bob's NAME */
 	C_NO_XSRF, /* bob's cookie without _xsrf (form, header) */
 	C_CROSS, /* bob's cookie with _xsrf, Origin another site */
+	C_SERVER, /* the token of bob's server (scopes of its own) */
+	C_SERVER_OTHER, /* that token on alice's NAME */
+	C_OAUTH, /* bob's OAuth token for his server's client */
 	C_COUNT,
 };
 
 static const char *const cred_name[] = { "none", "user cookie",
 	"other's cookie", "admin cookie", "user token", "admin token",
-	"cookie without _xsrf", "cross-origin cookie" };
+	"cookie without _xsrf", "cross-origin cookie", "server token",
+	"server token on another's NAME", "OAuth token" };
 
 struct fixture {
 	struct config cfg;
 	struct hub    hub;
 	char          sid[2][65], xsrf[2][33], token[2][65];
+	char          server_token[65], oauth_token[65]; /* bob's */
 };
+
+/* Bob's server's token and an OAuth token of his, each with scopes of
+ * its own. */
+static void
+scoped_tokens(struct fixture *f, int64_t bob)
+{
+	struct db_token_new t;
+	char                hash[TOKEN_HASH_LEN + 1];
+	char               *s = token_new(), *scopes = scopes_server("bob");
+
+	snprintf(f->server_token, sizeof(f->server_token), "%s", s);
+	free_secret(s);
+	token_hash(f->server_token, hash);
+	ASSERT_EQ(db_server_token_set(f->hub.db, bob, hash, scopes), 0);
+	free(scopes);
+	s = token_new();
+	snprintf(f->oauth_token, sizeof(f->oauth_token), "%s", s);
+	free_secret(s);
+	token_hash(f->oauth_token, hash);
+	memset(&t, 0, sizeof(t));
+	t.user_id = bob;
+	t.hash = hash;
+	t.kind = TOKEN_OAUTH;
+	t.scopes = "access:servers!server=bob/";
+	t.client_id = "jupyterhub-user-bob";
+	t.expires = now_sec() + 3600;
+	ASSERT_EQ(db_token_add_scoped(f->hub.db, &t, NULL), 0);
+}
 
 static void
 fixture_init(struct fixture *f, int admin_access)
@@ -65,6 +100,7 @@ fixture_init(struct fixture *f, int admin_access)
 	config_init(&f->cfg);
 	f->cfg.admin_access = admin_access;
 	f->hub.cfg = &f->cfg;
+	f->hub.is_root = 1; /* several users: a hub without root serves one */
 	f->hub.db = db_open(path);
 	free(path);
 	ASSERT_NOT_NULL(f->hub.db);
@@ -84,12 +120,15 @@ fixture_init(struct fixture *f, int admin_access)
 		free(s);
 		token_hash(f->sid[i], hash);
 		ASSERT_EQ(db_session_add(f->hub.db, u.id, hash, f->xsrf[i],
-		    now_sec() + 3600), 0);
+		              now_sec() + 3600),
+		    0);
 		s = token_new();
 		snprintf(f->token[i], sizeof(f->token[i]), "%s", s);
 		free_secret(s);
 		token_hash(f->token[i], hash);
 		ASSERT_EQ(db_token_add(f->hub.db, u.id, hash, "", &id), 0);
+		if (i == 1)
+			scoped_tokens(f, u.id);
 		db_user_release(&u);
 	}
 }
@@ -153,10 +192,11 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 	struct req *req = xcalloc(1, sizeof(*req));
 	struct buf  raw;
 	int         bob = c != C_ADMIN && c != C_ADMIN_TOKEN;
-	int         cookie = c != C_NONE && c != C_USER_TOKEN &&
-	    c != C_ADMIN_TOKEN;
-	int         xsrf = cookie && c != C_NO_XSRF;
-	int         r;
+	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH;
+	int cookie =
+	    c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN && !scoped;
+	int xsrf = cookie && c != C_NO_XSRF;
+	int r;
 
 	buf_init(&raw, 1 << 16);
 	buf_addf(&raw, "%s %s HTTP/1.1\r\nHost: " HOST "\r\n", method_name(m),
@@ -166,11 +206,14 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 		    f->sid[bob], f->xsrf[bob]);
 	if (c == C_USER_TOKEN || c == C_ADMIN_TOKEN)
 		buf_addf(&raw, "Authorization: token %s\r\n", f->token[bob]);
+	if (scoped)
+		buf_addf(&raw, "Authorization: token %s\r\n",
+		    c == C_OAUTH ? f->oauth_token : f->server_token);
 	if (xsrf)
 		buf_addf(&raw, "X-XSRFToken: %s\r\n", f->xsrf[bob]);
 	if (c != C_NONE)
-		buf_addf(&raw, "Origin: %s\r\n", c == C_CROSS ? ORIGIN_EVIL :
-		    ORIGIN_OK);
+		buf_addf(&raw, "Origin: %s\r\n",
+		    c == C_CROSS ? ORIGIN_EVIL : ORIGIN_OK);
 	if (upgrade)
 		buf_adds(&raw, "Connection: Upgrade\r\nUpgrade: websocket\r\n");
 	buf_adds(&raw, "\r\n");
@@ -188,14 +231,35 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 	return req;
 }
 
+/*
+ * Where a token with scopes of its own may go, from JupyterHub's model
+ * and not from the table's scope column: any token may ask who it is, a
+ * server's token may report its user's activity, and both kinds may use
+ * the user's server. Refused from anywhere else.
+ */
+static int
+scoped_may(const char *pattern, enum cred c)
+{
+	size_t n = strlen(pattern);
+
+	if (strcmp(pattern, "/hub/api/user") == 0)
+		return 1;
+	if (strncmp(pattern, "/user/", 6) == 0)
+		return 1;
+	return c != C_OAUTH && strncmp(pattern, "/hub/api/users/", 15) == 0 &&
+	    n > 9 && strcmp(pattern + n - 9, "/activity") == 0;
+}
+
 /* What the route's declared policy says of this caller. */
 static enum route_verdict
 expected(const struct route *r, unsigned m, enum cred c, int upgrade,
     int admin_access)
 {
-	int cookie = c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN;
+	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH;
+	int cookie =
+	    c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN && !scoped;
 	int admin = c == C_ADMIN || c == C_ADMIN_TOKEN;
-	int own = c != C_OTHER && !admin;
+	int own = c != C_OTHER && c != C_SERVER_OTHER && !admin;
 	int shown = cookie && c != C_NO_XSRF && c != C_CROSS;
 
 	if (r->who != ANYONE && c == C_NONE)
@@ -238,6 +302,9 @@ expected(const struct route *r, unsigned m, enum cred c, int upgrade,
 			return ROUTE_NOT_OWNER;
 		break;
 	}
+	/* Past its role (bob's), on bob's NAME or none. */
+	if (scoped && r->who != ANYONE && !scoped_may(r->path, c))
+		return ROUTE_NO_SCOPE;
 	return ROUTE_OK;
 }
 
@@ -261,11 +328,13 @@ walk(int admin_access)
 				continue;
 			for (int c = 0; c < C_COUNT; c++) {
 				for (int up = 0; up <= (m == M_GET); up++) {
-					const char *name = c == C_OTHER ?
-					    "alice" : "bob";
+					const char *name =
+					    c == C_OTHER || c == C_SERVER_OTHER
+					    ? "alice"
+					    : "bob";
 					char *path = sample_path(r->path, name);
-					struct req *req = make_req(&f, m, path,
-					    c, up);
+					struct req *req =
+					    make_req(&f, m, path, c, up);
 					enum route_verdict want, got;
 
 					if (routes_find(req) != r) {
@@ -276,15 +345,15 @@ walk(int admin_access)
 						continue;
 					}
 					reached = 1;
-					want = expected(r, m, c, up,
-					    admin_access);
+					want =
+					    expected(r, m, c, up, admin_access);
 					got = routes_check(req, r);
 					if (got != want)
 						FAIL("%s %s as %s%s: verdict "
-						    "%d, declared %d",
+						     "%d, declared %d",
 						    method_name(m), path,
-						    cred_name[c], up ?
-						    " (upgrade)" : "", got,
+						    cred_name[c],
+						    up ? " (upgrade)" : "", got,
 						    want);
 					if (got != ROUTE_OK) {
 						/* Refused: answered, no
@@ -293,9 +362,9 @@ walk(int admin_access)
 						routes_dispatch(req);
 						if (req->status != 403 &&
 						    !(got == ROUTE_NO_LOGIN &&
-						    req->status == 302))
+						        req->status == 302))
 							FAIL("%s %s as %s: "
-							    "refused with %d",
+							     "refused with %d",
 							    method_name(m),
 							    path, cred_name[c],
 							    req->status);
@@ -388,16 +457,19 @@ TEST(routes_match_wildcards)
 	ASSERT_STR_EQ(arg[0], "a/../b");
 	free(arg[0]);
 	ASSERT_EQ(routes_match("/hub/api/users/*/tokens/**",
-	    "/hub/api/users/bob/tokens/a12", arg), 1);
+	              "/hub/api/users/bob/tokens/a12", arg),
+	    1);
 	ASSERT_STR_EQ(arg[0], "bob");
 	ASSERT_STR_EQ(arg[1], "a12");
 	free(arg[0]);
 	free(arg[1]);
 	/* A prefix of the pattern is no match, nor is a longer path. */
-	ASSERT_EQ(routes_match("/hub/api/users/*/server", "/hub/api/users/bob",
-	    NULL), 0);
-	ASSERT_EQ(routes_match("/hub/api/users/*", "/hub/api/users/bob/server",
-	    NULL), 0);
+	ASSERT_EQ(
+	    routes_match("/hub/api/users/*/server", "/hub/api/users/bob", NULL),
+	    0);
+	ASSERT_EQ(
+	    routes_match("/hub/api/users/*", "/hub/api/users/bob/server", NULL),
+	    0);
 	/* Three wildcards are more than a route may have. */
 	ASSERT_EQ(routes_match("/*/*/*", "/a/b/c", NULL), 0);
 }

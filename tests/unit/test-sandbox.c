@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sandbox.c: port lists, and Landlock really closing a port (in a child,
- * since the limit cannot be undone) while other ports stay open.
+ * sandbox.c: port lists, Landlock really closing a port (in a child,
+ * since the limit cannot be undone) while other ports stay open, and the
+ * socket filter refusing every protocol but TCP, UDP, Unix and netlink.
  */
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/vm_sockets.h>
 
 #include <netinet/in.h>
 
@@ -95,4 +99,71 @@ TEST(sandbox_deny_connect_closes_only_those_ports)
 	ASSERT_EQ(try_connect(closed), 0);
 	close(lc);
 	close(lo);
+}
+
+/* socket(): 0 if it opened, else the errno. */
+static int
+try_socket(int family, int type, int protocol)
+{
+	int fd = socket(family, type, protocol);
+
+	if (fd == -1)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The socket filter, in a child: MPTCP (the protocol Landlock's TCP rule
+ * missed), SCTP, vsock and io_uring refused; TCP, UDP, Unix and netlink
+ * still open; flags on the type change nothing. Each check is a bit of
+ * the exit status, so a failure says which.
+ */
+TEST(sandbox_socket_filter_refuses_other_protocols)
+{
+	int   status, bits;
+	pid_t pid;
+	char  why[256];
+
+	/* MPTCP exists here, or the refusal below would prove nothing. */
+	if (try_socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) != 0)
+		FAIL("this kernel has no MPTCP (net.mptcp.enabled)");
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		if (sandbox_socket_filter(why, sizeof(why)) == -1)
+			_exit(127);
+		bits = 0;
+		bits |=
+		    (try_socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP) != EACCES)
+		    << 0;
+		bits |= (try_socket(AF_INET6,
+		             SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		             IPPROTO_MPTCP) != EACCES)
+		    << 1;
+		bits |=
+		    (try_socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) != EACCES)
+		    << 2;
+		bits |= (try_socket(AF_INET, SOCK_SEQPACKET, 0) != EACCES) << 3;
+		bits |= (try_socket(AF_VSOCK, SOCK_STREAM, 0) != EACCES) << 4;
+		bits |= (syscall(SYS_io_uring_setup, 1, NULL) != -1 ||
+		            errno != EACCES)
+		    << 5;
+		bits |= (try_socket(AF_INET, SOCK_STREAM, 0) != 0) << 6;
+		bits |= (try_socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC,
+		             IPPROTO_TCP) != 0)
+		    << 7;
+		bits |= (try_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP) != 0)
+		    << 8;
+		bits |= (try_socket(AF_UNIX, SOCK_STREAM, 0) != 0) << 9;
+		bits |= (try_socket(AF_NETLINK, SOCK_RAW, 0) != 0) << 10;
+		_exit(bits == 0 ? 0 : bits < 120 ? bits : 120);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 127)
+		FAIL("cannot install the filter");
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	/* The parent was never limited. */
+	ASSERT_EQ(try_socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP), 0);
 }

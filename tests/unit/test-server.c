@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -21,21 +22,25 @@
 
 /* What the fake spawner does on start(), and what it saw. */
 static struct {
-	int      fail; /* start(): server_spawn_failed() */
-	int      port; /* start(): server_spawned() on this port */
-	int      alive;
-	int      watched;
-	int      starts, terms, kills, forgets;
-	char     last[256]; /* the listener's last event */
-	int      events;
-	uv_tcp_t listener; /* answers every request with 200 */
+	int  fail; /* start(): server_spawn_failed() */
+	int  port; /* start(): server_spawned() on this port */
+	char sock[108]; /* ... or on this Unix socket */
+	int  owner; /* listener_ok(): 1 the server's, -1 another's */
+	int  checks, conns; /* listener_ok() calls, connections */
+	int  alive;
+	int  watched;
+	int  starts, terms, kills, forgets;
+	char last[256]; /* the listener's last event */
+	int  events;
+	union endpoint_stream listener; /* answers every request with 200 */
 } F;
 
 static void   fake_start(struct server *);
 static void   fake_signal(struct server *, enum spawner_signal);
 static int    fake_alive(const struct server *);
 static int    fake_watched(const struct server *);
-static void   fake_address(const struct server *, char *, size_t, int *);
+static void   fake_address(const struct server *, struct endpoint *);
+static int    fake_listener_ok(const struct server *, char *, size_t);
 static char  *fake_log_tail(const struct server *, int);
 static void   fake_forget(struct server *);
 static int    listen_cb(void *, const struct server_progress *);
@@ -45,6 +50,7 @@ static void   http_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void   http_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void   http_conn_cb(uv_stream_t *, int);
 static int    http_start(uv_loop_t *, int);
+static void   http_start_unix(uv_loop_t *, const char *);
 static void   hub_init(struct hub *, struct config *, uv_loop_t *,
       struct db_user *);
 static void   run_while(uv_loop_t *, struct server *, enum server_state);
@@ -63,6 +69,7 @@ fake_start(struct server *s)
 	s->pid = 4242;
 	snprintf(s->pid_start, sizeof(s->pid_start), "77");
 	s->port = F.port;
+	snprintf(s->sock, sizeof(s->sock), "%s", F.sock);
 	server_spawned(s);
 }
 
@@ -91,10 +98,22 @@ fake_watched(const struct server *s)
 }
 
 static void
-fake_address(const struct server *s, char *host, size_t len, int *port)
+fake_address(const struct server *s, struct endpoint *to)
 {
-	snprintf(host, len, "127.0.0.1");
-	*port = s->port;
+	if (s->sock[0] != '\0')
+		ASSERT_EQ(endpoint_unix(to, s->sock), 0);
+	else
+		endpoint_tcp(to, "127.0.0.1", s->port);
+}
+
+static int
+fake_listener_ok(const struct server *s, char *why, size_t len)
+{
+	(void)s;
+	F.checks++;
+	if (F.owner < 0)
+		snprintf(why, len, "port %d is taken by uid 4243", s->port);
+	return F.owner;
 }
 
 static char *
@@ -119,6 +138,7 @@ static const struct spawner fake = {
 	.alive = fake_alive,
 	.watched = fake_watched,
 	.address = fake_address,
+	.listener_ok = fake_listener_ok,
 	.cpu_ticks = NULL,
 	.log_tail = fake_log_tail,
 	.forget = fake_forget,
@@ -185,11 +205,15 @@ http_read_cb(uv_stream_t *c, ssize_t n, const uv_buf_t *b)
 static void
 http_conn_cb(uv_stream_t *l, int status)
 {
-	uv_tcp_t *c = xcalloc(1, sizeof(*c));
+	union endpoint_stream *c = xcalloc(1, sizeof(*c));
 
 	ASSERT_EQ(status, 0);
-	uv_tcp_init(l->loop, c);
-	ASSERT_EQ(uv_accept(l, (uv_stream_t *)c), 0);
+	F.conns++;
+	if (l->type == UV_NAMED_PIPE)
+		uv_pipe_init(l->loop, &c->pipe, 0);
+	else
+		uv_tcp_init(l->loop, &c->tcp);
+	ASSERT_EQ(uv_accept(l, &c->stream), 0);
 	uv_read_start((uv_stream_t *)c, http_alloc_cb, http_read_cb);
 }
 
@@ -201,15 +225,26 @@ http_start(uv_loop_t *loop, int listen)
 	struct sockaddr_in got;
 	int                len = sizeof(got);
 
-	uv_tcp_init(loop, &F.listener);
+	uv_tcp_init(loop, &F.listener.tcp);
 	uv_ip4_addr("127.0.0.1", 0, &sin);
-	ASSERT_EQ(uv_tcp_bind(&F.listener, (struct sockaddr *)&sin, 0), 0);
+	ASSERT_EQ(uv_tcp_bind(&F.listener.tcp, (struct sockaddr *)&sin, 0), 0);
 	if (listen)
-		ASSERT_EQ(
-		    uv_listen((uv_stream_t *)&F.listener, 8, http_conn_cb), 0);
+		ASSERT_EQ(uv_listen(&F.listener.stream, 8, http_conn_cb), 0);
 	ASSERT_EQ(
-	    uv_tcp_getsockname(&F.listener, (struct sockaddr *)&got, &len), 0);
+	    uv_tcp_getsockname(&F.listener.tcp, (struct sockaddr *)&got, &len),
+	    0);
 	return ntohs(got.sin_port);
+}
+
+/* The same server on a Unix socket at 'path'. */
+static void
+http_start_unix(uv_loop_t *loop, const char *path)
+{
+	unlink(path);
+	uv_pipe_init(loop, &F.listener.pipe, 0);
+	ASSERT_EQ(uv_pipe_bind(&F.listener.pipe, path), 0);
+	ASSERT_EQ(uv_listen(&F.listener.stream, 8, http_conn_cb), 0);
+	snprintf(F.sock, sizeof(F.sock), "%s", path);
 }
 
 /* A hub with what server.c uses: loop, settings, database, one user. */
@@ -221,6 +256,7 @@ hub_init(struct hub *hub, struct config *cfg, uv_loop_t *loop,
 
 	memset(hub, 0, sizeof(*hub));
 	memset(&F, 0, sizeof(F));
+	F.owner = 1;
 	config_init(cfg);
 	free(cfg->state_dir);
 	cfg->state_dir = xstrdup(unit_tmpdir());
@@ -253,7 +289,7 @@ static void
 hub_end(struct hub *hub, struct config *cfg, uv_loop_t *loop, struct db_user *u)
 {
 	servers_release(hub);
-	uv_close((uv_handle_t *)&F.listener, NULL);
+	uv_close(&F.listener.handle, NULL);
 	uv_run(loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(uv_loop_close(loop), 0);
 	db_user_release(u);
@@ -388,5 +424,92 @@ TEST(server_tick_finds_it_gone)
 	servers_tick(&hub);
 	ASSERT_NULL(hub_server(&hub, "alice", 5));
 	ASSERT_EQ(recorded(&hub), 0);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+/* A server on a Unix socket is probed there, and made ready. */
+TEST(server_ready_on_unix_socket)
+{
+	struct hub       hub;
+	struct config    cfg;
+	uv_loop_t        loop;
+	struct db_user   u;
+	struct server   *s;
+	struct db_server row;
+	const char      *err = NULL;
+	char            *path;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	path = xasprintf("%s/s.sock", unit_tmpdir());
+	http_start_unix(&loop, path);
+	F.alive = F.watched = 1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_READY);
+	ASSERT(F.conns >= 1);
+	ASSERT(F.checks >= 1);
+	/* A hub restarted later finds the socket in SQLite. */
+	ASSERT_EQ(db_server_get(hub.db, u.id, &row), 0);
+	ASSERT_STR_EQ(row.sock, path);
+	db_server_release(&row);
+	server_exited(s, "exited with status 0");
+	hub_end(&hub, &cfg, &loop, &u);
+	unlink(path);
+	free(path);
+}
+
+/* Another account listens where the server should: no probe (and so no
+ * secret) reaches it, and the start fails saying why. */
+TEST(server_foreign_listener_gets_nothing)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = 1;
+	F.owner = -1;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_FAILED);
+	ASSERT_EQ(F.conns, 0);
+	ASSERT_NOT_NULL(strstr(s->error, "taken by uid 4243"));
+	ASSERT_NOT_NULL(strstr(s->error, "secret was not sent"));
+	ASSERT_EQ(F.terms, 1);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+/* Nothing listens yet: the probe waits, without connecting. */
+TEST(server_waits_for_its_listener)
+{
+	struct hub     hub;
+	struct config  cfg;
+	uv_loop_t      loop;
+	struct db_user u;
+	struct server *s;
+	const char    *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = F.watched = 1;
+	F.owner = 0;
+	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	s = hub_server(&hub, "alice", 5);
+	for (int i = 0; i < 20; i++) {
+		uv_run(&loop, UV_RUN_NOWAIT);
+		uv_sleep(10);
+	}
+	ASSERT_EQ(s->state, SERVER_PENDING);
+	ASSERT_EQ(F.conns, 0);
+	F.owner = 1;
+	run_while(&loop, s, SERVER_PENDING);
+	ASSERT_EQ(s->state, SERVER_READY);
+	server_exited(s, "exited with status 0");
 	hub_end(&hub, &cfg, &loop, &u);
 }

@@ -68,20 +68,24 @@ TEST(session_same_origin)
 	ASSERT_EQ(same_origin(req), 1); /* a client that says nothing */
 	req_free(req);
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Origin: https://hub:8000\r\n", NULL, 1);
+	            "Origin: https://hub:8000\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
 	/* The origin is case-insensitive; the scheme follows the hub's. */
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Origin: HTTPS://HUB:8000\r\n", NULL, 1);
+	            "Origin: HTTPS://HUB:8000\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Origin: https://hub:8000\r\n", NULL, 0);
+	            "Origin: https://hub:8000\r\n",
+	    NULL, 0);
 	ASSERT_EQ(same_origin(req), 0);
 	req_free(req);
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Origin: http://hub:8000\r\n", NULL, 0);
+	            "Origin: http://hub:8000\r\n",
+	    NULL, 0);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
 	/* Other sites, ports, look-alikes, null. */
@@ -90,7 +94,8 @@ TEST(session_same_origin)
 		"https://hub", "null", "https://hub:800", "" };
 	for (size_t i = 0; i < nitems(evil); i++) {
 		char *h = xasprintf("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-				    "Origin: %s\r\n", evil[i]);
+		                    "Origin: %s\r\n",
+		    evil[i]);
 
 		req = parse(h, NULL, 1);
 		if (same_origin(req))
@@ -100,21 +105,25 @@ TEST(session_same_origin)
 	}
 	/* Sec-Fetch-Site: same-origin or none (typed, bookmarked) only. */
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Sec-Fetch-Site: same-origin\r\n", NULL, 1);
+	            "Sec-Fetch-Site: same-origin\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
 	req = parse("GET /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Sec-Fetch-Site: none\r\n", NULL, 1);
+	            "Sec-Fetch-Site: none\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Sec-Fetch-Site: same-site\r\n", NULL, 1);
+	            "Sec-Fetch-Site: same-site\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 0);
 	req_free(req);
 	/* Either header refusing is enough. */
 	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		    "Origin: https://hub:8000\r\n"
-		    "Sec-Fetch-Site: cross-site\r\n", NULL, 1);
+	            "Origin: https://hub:8000\r\n"
+	            "Sec-Fetch-Site: cross-site\r\n",
+	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 0);
 	req_free(req);
 	SSL_CTX_free(hub.ssl_ctx);
@@ -122,9 +131,9 @@ TEST(session_same_origin)
 
 TEST(session_hub_origin)
 {
-	struct req *req = parse("GET / HTTP/1.1\r\nHost: a.example:9\r\n",
-	    NULL, 1);
-	char       *o = hub_origin(req);
+	struct req *req =
+	    parse("GET / HTTP/1.1\r\nHost: a.example:9\r\n", NULL, 1);
+	char *o = hub_origin(req);
 
 	ASSERT_STR_EQ(o, "https://a.example:9");
 	free(o);
@@ -137,13 +146,15 @@ TEST(session_check_xsrf)
 	struct req *req;
 
 	/* Not signed in: nothing passes. */
-	req = parse("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-		    "\r\n", NULL, 1);
+	req =
+	    parse("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF "\r\n",
+	        NULL, 1);
 	ASSERT_EQ(check_xsrf(req, XSRF), 0);
 	req_free(req);
 	/* A token is no browser's: it passes without one. */
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\n"
-			"Origin: https://evil.example\r\n", NULL, 1);
+	                "Origin: https://evil.example\r\n",
+	    NULL, 1);
 	ASSERT_EQ(check_xsrf(req, NULL), 1);
 	req_free(req);
 	/* A cookie: the form's value, else the header, must match. */
@@ -154,26 +165,31 @@ TEST(session_check_xsrf)
 	ASSERT_EQ(check_xsrf(req, NULL), 0);
 	req_free(req);
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-			"\r\n", NULL, 0);
+	                "\r\n",
+	    NULL, 0);
 	ASSERT_EQ(check_xsrf(req, NULL), 1);
 	req_free(req);
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-CSRFToken: " XSRF
-			"\r\n", NULL, 0);
+	                "\r\n",
+	    NULL, 0);
 	ASSERT_EQ(check_xsrf(req, NULL), 1);
 	req_free(req);
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: x" XSRF
-			"\r\n", NULL, 0);
+	                "\r\n",
+	    NULL, 0);
 	ASSERT_EQ(check_xsrf(req, NULL), 0);
 	req_free(req);
 	/* The right token from another site is still refused. */
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-			"\r\nOrigin: https://evil.example\r\n", NULL, 0);
+	                "\r\nOrigin: https://evil.example\r\n",
+	    NULL, 0);
 	ASSERT_EQ(check_xsrf(req, NULL), 0);
 	ASSERT_EQ(check_xsrf(req, XSRF), 0);
 	req_free(req);
 	/* A session without a token (none recorded) passes nothing. */
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-			"\r\n", NULL, 0);
+	                "\r\n",
+	    NULL, 0);
 	free_secret(req->xsrf);
 	req->xsrf = NULL;
 	ASSERT_EQ(check_xsrf(req, NULL), 0);
@@ -186,28 +202,74 @@ TEST(session_check_login_xsrf)
 	struct req *req;
 
 	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-		    "Cookie: a=b; rig-xsrf=" XSRF "\r\n", "username=a&_xsrf="
-		    XSRF, 1);
+	            "Cookie: a=b; rig-xsrf=" XSRF "\r\n",
+	    "username=a&_xsrf=" XSRF, 1);
 	ASSERT_EQ(check_login_xsrf(req), 1);
 	req_free(req);
 	/* No cookie, no field, or the two differ. */
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n",
-	    "_xsrf=" XSRF, 1);
+	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n", "_xsrf=" XSRF,
+	    1);
 	ASSERT_EQ(check_login_xsrf(req), 0);
 	req_free(req);
 	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-		    "Cookie: rig-xsrf=" XSRF "\r\n", "username=a", 1);
+	            "Cookie: rig-xsrf=" XSRF "\r\n",
+	    "username=a", 1);
 	ASSERT_EQ(check_login_xsrf(req), 0);
 	req_free(req);
 	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-		    "Cookie: rig-xsrf=" XSRF "\r\n", "_xsrf=other", 1);
+	            "Cookie: rig-xsrf=" XSRF "\r\n",
+	    "_xsrf=other", 1);
 	ASSERT_EQ(check_login_xsrf(req), 0);
 	req_free(req);
 	/* Both right, from another site. */
 	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-		    "Origin: https://evil.example\r\n"
-		    "Cookie: rig-xsrf=" XSRF "\r\n", "_xsrf=" XSRF, 1);
+	            "Origin: https://evil.example\r\n"
+	            "Cookie: rig-xsrf=" XSRF "\r\n",
+	    "_xsrf=" XSRF, 1);
 	ASSERT_EQ(check_login_xsrf(req), 0);
 	req_free(req);
+	SSL_CTX_free(hub.ssl_ctx);
+}
+
+/* What may start a signed-in user's server at GET /hub/login: only their
+ * own navigation (Sec-Fetch-Site same-origin or none; else an Origin or a
+ * Referer on the hub), never another site's link, nor a silent request. */
+TEST(session_own_navigation)
+{
+	static const struct {
+		const char *headers;
+		int         own;
+	} cases[] = {
+		{ "Sec-Fetch-Site: same-origin\r\n", 1 },
+		{ "Sec-Fetch-Site: none\r\n", 1 },
+		{ "Sec-Fetch-Site: cross-site\r\n", 0 },
+		{ "Sec-Fetch-Site: same-site\r\n", 0 },
+		/* Sec-Fetch-Site wins over a Referer that looks right. */
+		{ "Sec-Fetch-Site: cross-site\r\nReferer: https://hub:8000/\r\n",
+		    0 },
+		{ "Referer: https://hub:8000/hub/home\r\n", 1 },
+		{ "Referer: https://HUB:8000/\r\n", 1 },
+		{ "Origin: https://hub:8000\r\n", 1 },
+		{ "Referer: https://hub:8000.evil.example/\r\n", 0 },
+		{ "Referer: https://hub:80001/\r\n", 0 },
+		{ "Referer: https://evil.example/https://hub:8000/\r\n", 0 },
+		{ "Referer: http://hub:8000/\r\n", 0 },
+		{ "Origin: null\r\n", 0 },
+		{ "", 0 }, /* says nothing of where it comes from */
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		char *h =
+		    xasprintf("GET /hub/login HTTP/1.1\r\nHost: hub:8000\r\n"
+		              "%s",
+		        cases[i].headers);
+		struct req *req = parse(h, NULL, 1);
+
+		if (own_navigation(req) != cases[i].own)
+			FAIL("own_navigation() is %d for [%s]", !cases[i].own,
+			    cases[i].headers);
+		req_free(req);
+		free(h);
+	}
 	SSL_CTX_free(hub.ssl_ctx);
 }

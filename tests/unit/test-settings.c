@@ -4,9 +4,9 @@
  * type with good and bad values (a refused value changes nothing),
  * defaults, freeing, a table inside a table, the nearest key for a typo,
  * the rig.conf lines read back through the INI reader; and that every
- * key of every table (the hub's, auto-stop's, the machine's and each
- * provider's) is documented in docs/rig.1 in a list of its section, and
- * every key documented there is one.
+ * key of every table (the hub's, auto-stop's, the machine's, the pool's
+ * and each provider's) is documented in docs/rig.1 in a list of its
+ * section, and every key documented there is one.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include "lib/settings.h"
 #include "machine/machine.h"
 #include "machine/provider.h"
+#include "pool/pool.h"
 #include "unit.h"
 #include "lib/util.h"
 
@@ -500,7 +501,9 @@ table_has(const char *entry)
 	if (sscanf(entry, "%63s %63s", section, key) != 2)
 		return 0;
 	if (settings_find(config_settings, section, key) != NULL ||
-	    settings_find(machine_settings, section, key) != NULL)
+	    settings_find(machine_settings, section, key) != NULL ||
+	    settings_find(pool_settings, section, key) != NULL ||
+	    settings_find(partition_settings, section, key) != NULL)
 		return 1;
 	for (size_t i = 0; providers[i] != NULL; i++)
 		if (providers[i]->settings != NULL &&
@@ -518,6 +521,8 @@ TEST(settings_all_documented)
 	ASSERT(doc.n > 50);
 	settings_each(config_settings, check_documented, &doc);
 	settings_each(machine_settings, check_documented, &doc);
+	settings_each(pool_settings, check_documented, &doc);
+	settings_each(partition_settings, check_documented, &doc);
 	for (size_t i = 0; providers[i] != NULL; i++) {
 		if (providers[i]->settings == NULL)
 			continue;

@@ -13,6 +13,7 @@
 static void check(const char *, const char *const *);
 
 static const struct spawn_vars vars = {
+	.sock = "/run/rig/rig-alice/jupyter.sock",
 	.port = 8123,
 	.base_url = "/user/alice/",
 	.root_dir = "/home/rig alice",
@@ -73,4 +74,21 @@ TEST(spawn_cmd_empty)
 	ASSERT_NULL(argv[0]);
 	spawn_argv_free(argv);
 	spawn_argv_free(NULL);
+}
+
+TEST(spawn_cmd_sock)
+{
+	const char *const want[] = { "jupyter", "notebook",
+		"--NotebookApp.sock=/run/rig/rig-alice/jupyter.sock", "{sock}",
+		NULL };
+
+	check("jupyter notebook --NotebookApp.sock={sock} '{sock}'", want);
+	ASSERT_EQ(spawn_cmd_uses("a --sock={sock}"), SPAWN_USES_SOCK);
+	ASSERT_EQ(spawn_cmd_uses("a --port={port}"), SPAWN_USES_PORT);
+	ASSERT_EQ(spawn_cmd_uses("a {sock} {port}"),
+	    SPAWN_USES_SOCK | SPAWN_USES_PORT);
+	/* Quoted away, or not there: neither (the server gets a port in
+	 * RIG_SERVER_PORT). */
+	ASSERT_EQ(spawn_cmd_uses("a '{sock}' '{port}'"), 0u);
+	ASSERT_EQ(spawn_cmd_uses("a"), 0u);
 }

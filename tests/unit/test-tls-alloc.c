@@ -74,11 +74,11 @@ carry(BIO *from, BIO *to)
 TEST(tls_alloc_serves_a_handshake)
 {
 	static const char *const names[] = { "localhost", NULL };
-	SSL_CTX *sctx, *cctx;
-	SSL     *s, *c;
-	char     buf[16], *cert, *key;
-	size_t   after_first;
-	int      i, round, done;
+	SSL_CTX                 *sctx, *cctx;
+	SSL                     *s, *c;
+	char                     buf[16], *cert, *key;
+	size_t                   after_first;
+	int                      i, round, done;
 
 	ASSERT_EQ(tls_alloc_install(), 1);
 	cert = xasprintf("%s/cert.pem", unit_tmpdir());

@@ -583,8 +583,12 @@ TEST(tls_default_names_sane)
 	/* Every default name is fit for a certificate. */
 	cert = tmp_path("cert.pem");
 	key = tmp_path("key.pem");
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0), 1);
-	ASSERT_EQ(tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0), 0);
+	ASSERT_EQ(
+	    tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0),
+	    1);
+	ASSERT_EQ(
+	    tls_selfsigned_ensure(cert, key, (const char *const *)v, NULL, 0),
+	    0);
 	tls_names_free(v);
 	tls_names_free(NULL);
 	free(cert);
@@ -686,7 +690,8 @@ TEST(tls_handshake_suite_order)
 	make_pair(&cert, &key);
 	pair_open(&p, cert, key);
 	ASSERT_EQ(SSL_set_ciphersuites(p.c,
-	    "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"), 1);
+	              "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
+	    1);
 	ASSERT_EQ(pair_handshake(&p), 0);
 	ASSERT_STR_EQ(SSL_get_cipher_name(p.s), "TLS_AES_128_GCM_SHA256");
 	pair_exchange(&p);

@@ -47,3 +47,23 @@ TEST(util_hex_value)
 	ASSERT_EQ(hex_value('/'), -1);
 	ASSERT_EQ(hex_value('\0'), -1);
 }
+
+/* Loopback is the whole host parsed, or exactly localhost (issue 16): the
+ * rule of the endpoint checks and of the hub's plain-HTTP warning. */
+TEST(util_host_is_loopback)
+{
+	static const char *const yes[] = { "127.0.0.1", "127.9.8.7",
+		"127.255.255.255", "localhost", "LocalHost", "::1",
+		"0:0:0:0:0:0:0:1" };
+	static const char *const no[] = { "127.evil.test", "127.0.0.1.evil",
+		"127.", "127.0.0.1:80", "localhost.evil.test", "evil-localhost",
+		"128.0.0.1", "126.255.255.255", "0.0.0.0", "::", "::2",
+		"::ffff:127.0.0.1", "[::1]", "127.1", "", "0x7f.0.0.1" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!host_is_loopback(yes[i]))
+			FAIL("'%s' is loopback", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (host_is_loopback(no[i]))
+			FAIL("'%s' is not loopback", no[i]);
+}

@@ -20,8 +20,8 @@ struct unit_test {
 void unit_register(struct unit_test *);
 
 #define TEST(name)                                                             \
-	static void              test_##name(void);                            \
-	static struct unit_test  unit_##name = { #name, test_##name, NULL };   \
+	static void             test_##name(void);                             \
+	static struct unit_test unit_##name = { #name, test_##name, NULL };    \
 	__attribute__((constructor)) static void reg_##name(void)              \
 	{                                                                      \
 		unit_register(&unit_##name);                                   \

@@ -2,17 +2,21 @@
 /*
  * rig up: the project's machine made (by its provider, if it makes
  * machines) and started, then made ready with its hub running (up.c
- * has the steps).
+ * has the steps); with a [pool] in rig.conf, that machine is the head
+ * and its nodes are set up next (pool-up.c). Here, above both, because
+ * the machine workflow knows nothing of pools.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
-#include "machine.h"
-#include "provider.h"
-#include "remote.h"
-#include "up.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "machine/remote.h"
+#include "machine/up.h"
+#include "pool-up.h"
+#include "pool.h"
 #include "lib/banned.h"
 
 int
@@ -26,6 +30,7 @@ cmd_up(int argc, char **argv)
 	struct machine_flags f;
 	struct machine       m;
 	struct remote        rm;
+	struct pool          pl;
 	int                  ch, ret = 1, adopt = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -40,15 +45,20 @@ cmd_up(int argc, char **argv)
 	if (optind != argc)
 		return usage("up");
 	memset(&rm, 0, sizeof(rm));
-	/* The machine first: a cloud VM's address is known once it exists. */
-	if (machine_open(&m, &f) == -1)
+	pool_init(&pl);
+	/* The machine first: a cloud VM's address is known once it exists.
+	 * The pool's settings are checked before anything is done. */
+	if (machine_open(&m, &f) == -1 || pool_load(&pl, &m) == -1 ||
+	    (pl.present && pool_check(&pl, &m) == -1))
 		goto out;
 	m.adopt = adopt;
 	if (m.provider->create(&m) == 0 && m.provider->start(&m) == 0 &&
-	    remote_open(&rm, &m) == 0 && up_run(&rm) == 0)
+	    remote_open(&rm, &m) == 0 && up_run(&rm) == 0 &&
+	    (!pl.present || pool_up(&rm, &pl) == 0))
 		ret = 0;
 out:
 	remote_close(&rm);
+	pool_release(&pl);
 	machine_release(&m);
 	return ret;
 }

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OAuth2 (oauth.h). No client is stored: each user's server is one, and
+ * what identifies it (its id, its redirect URI) follows from the user's
+ * name, its secret from the server's own token (db_server_token_set), so
+ * a client exists exactly while its server's token does. Every check that
+ * fails answers without redirecting: a redirect to a URI we did not
+ * register, or with a code for a client that did not ask, is what an
+ * attacker wants from an authorization server.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "db.h"
+#include "config.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "lib/url.h"
+#include "lib/util.h"
+#include "oauth.h"
+#include "req.h"
+#include "respond.h"
+
+static char *query_get(const struct req *, const char *name);
+static char *body_get(const struct req *, const char *name);
+static int  client_user(struct req *, const char *client_id, struct db_user *u);
+static void token_error(struct req *, int status, const char *error,
+    const char *why);
+static int  client_secret_ok(struct req *, const struct db_user *u,
+     const char *secret);
+
+char *
+oauth_client_id(const char *name)
+{
+	return xasprintf(OAUTH_CLIENT_PREFIX "%s", name);
+}
+
+char *
+oauth_callback_url(const char *name)
+{
+	return xasprintf("/user/%s/oauth_callback", name);
+}
+
+static char *
+query_get(const struct req *req, const char *name)
+{
+	return form_get(req->query, strlen(req->query), name);
+}
+
+static char *
+body_get(const struct req *req, const char *name)
+{
+	return form_get(buf_str((struct buf *)&req->body), req->body.len, name);
+}
+
+/* The user whose server 'client_id' is: 0 and *u (release it), 1 none. */
+static int
+client_user(struct req *req, const char *client_id, struct db_user *u)
+{
+	size_t      plen = strlen(OAUTH_CLIENT_PREFIX);
+	const char *name;
+
+	if (client_id == NULL ||
+	    strncmp(client_id, OAUTH_CLIENT_PREFIX, plen) != 0)
+		return 1;
+	name = client_id + plen;
+	if (!username_valid(name))
+		return 1;
+	return db_user_get(req->hub->db, name, u) == 0 ? 0 : 1;
+}
+
+void
+oauth_authorize(struct req *req)
+{
+	char                *client_id = query_get(req, "client_id");
+	char                *redirect = query_get(req, "redirect_uri");
+	char                *type = query_get(req, "response_type");
+	char                *state = query_get(req, "state");
+	char                *registered = NULL, *code = NULL, *scopes = NULL;
+	char                *enc = NULL, *loc = NULL;
+	char                 hash[TOKEN_HASH_LEN + 1];
+	struct db_user       owner;
+	struct db_oauth_code c;
+	int                  have_owner = 0;
+
+	memset(&owner, 0, sizeof(owner));
+	if (client_user(req, client_id, &owner) != 0) {
+		respond_error(req, 400, "unknown OAuth client");
+		goto out;
+	}
+	have_owner = 1;
+	registered = oauth_callback_url(owner.name);
+	if (redirect == NULL || strcmp(redirect, registered) != 0) {
+		log_warnx("oauth: %s asked for client %s with a redirect_uri "
+		          "that is not its own",
+		    req->user.name, client_id);
+		respond_error(req, 400,
+		    "redirect_uri does not match the client's");
+		goto out;
+	}
+	if (type == NULL || strcmp(type, "code") != 0) {
+		respond_error(req, 400, "response_type must be code");
+		goto out;
+	}
+	if (state == NULL || state[0] == '\0' ||
+	    strlen(state) > OAUTH_STATE_MAX) {
+		respond_error(req, 400, "the OAuth state is missing");
+		goto out;
+	}
+	/* One's own server asks no consent, as in JupyterHub; another's
+	 * only an admin with admin_access may use (the proxy's rule). */
+	if (strcmp(owner.name, req->user.name) != 0 &&
+	    !(req->user.admin && req->hub->cfg->admin_access)) {
+		respond_error(req, 403, "this is not your server");
+		goto out;
+	}
+	code = token_new();
+	token_hash(code, hash);
+	scopes = xasprintf("access:servers!server=%s/", owner.name);
+	memset(&c, 0, sizeof(c));
+	c.hash = hash;
+	c.user_id = req->user.id;
+	c.client_id = client_id;
+	c.redirect_uri = registered;
+	c.scopes = scopes;
+	c.session = req->session;
+	c.expires = now_sec() + OAUTH_CODE_SECONDS;
+	(void)db_oauth_code_expire(req->hub->db, now_sec());
+	if (db_oauth_code_add(req->hub->db, &c) != 0) {
+		respond_error(req, 500, "cannot store the OAuth code");
+		goto out;
+	}
+	enc = url_encode(state, 0);
+	loc = xasprintf("%s?code=%s&state=%s", registered, code, enc);
+	respond_redirect(req, loc, NULL);
+out:
+	if (have_owner)
+		db_user_release(&owner);
+	free(client_id);
+	free(redirect);
+	free(type);
+	free(state);
+	free(registered);
+	free_secret(code);
+	free_secret(loc);
+	free(enc);
+	free(scopes);
+}
+
+/* RFC 6749 5.2: {"error": ..., "error_description": ...}. */
+static void
+token_error(struct req *req, int status, const char *error, const char *why)
+{
+	respond_json(req, status,
+	    json_pack("{s:s, s:s}", "error", error, "error_description", why));
+}
+
+/* Whether 'secret' is the client's: the token of u's server. */
+static int
+client_secret_ok(struct req *req, const struct db_user *u, const char *secret)
+{
+	struct db_token_auth a;
+	char                 hash[TOKEN_HASH_LEN + 1];
+	int                  ok;
+
+	if (secret == NULL || secret[0] == '\0' || strlen(secret) > 256)
+		return 0;
+	token_hash(secret, hash);
+	if (db_token_find(req->hub->db, hash, &a) != 0)
+		return 0;
+	ok = a.kind == TOKEN_SERVER && a.user_id == u->id;
+	db_token_auth_release(&a);
+	return ok;
+}
+
+void
+oauth_token(struct req *req)
+{
+	char                *grant = body_get(req, "grant_type");
+	char                *client_id = body_get(req, "client_id");
+	char                *secret = body_get(req, "client_secret");
+	char                *code = body_get(req, "code");
+	char                *redirect = body_get(req, "redirect_uri");
+	char                *tok = NULL, hash[TOKEN_HASH_LEN + 1];
+	struct db_user       client;
+	struct db_oauth_code c;
+	struct db_token_new  t;
+	int                  have_client = 0, have_code = 0;
+	int64_t life = (int64_t)req->hub->cfg->session_days * 86400;
+	json_t *j;
+
+	memset(&c, 0, sizeof(c));
+	if (grant == NULL || strcmp(grant, "authorization_code") != 0) {
+		token_error(req, 400, "unsupported_grant_type",
+		    "only authorization_code is supported");
+		goto out;
+	}
+	if (client_user(req, client_id, &client) != 0) {
+		token_error(req, 401, "invalid_client", "unknown client");
+		goto out;
+	}
+	have_client = 1;
+	if (!client_secret_ok(req, &client, secret)) {
+		log_warnx("oauth: wrong secret for client %s from %s",
+		    client_id, req->addr);
+		token_error(req, 401, "invalid_client", "wrong client secret");
+		goto out;
+	}
+	if (code == NULL || strlen(code) > 256) {
+		token_error(req, 400, "invalid_request", "no code");
+		goto out;
+	}
+	/* Taken, so used: a second try with the same code finds nothing. */
+	token_hash(code, hash);
+	if (db_oauth_code_take(req->hub->db, hash, &c) != 0) {
+		token_error(req, 400, "invalid_grant", "unknown or used code");
+		goto out;
+	}
+	have_code = 1;
+	if (c.expires <= now_sec() || strcmp(c.client_id, client_id) != 0 ||
+	    redirect == NULL || strcmp(c.redirect_uri, redirect) != 0) {
+		log_warnx("oauth: a code of client %s presented by client "
+		          "%s (or expired, or for another redirect_uri)",
+		    c.client_id, client_id);
+		token_error(req, 400, "invalid_grant",
+		    "the code is not this client's, or expired");
+		goto out;
+	}
+	tok = token_new();
+	token_hash(tok, hash);
+	memset(&t, 0, sizeof(t));
+	t.user_id = c.user_id;
+	t.hash = hash;
+	t.kind = TOKEN_OAUTH;
+	t.note = "OAuth";
+	t.scopes = c.scopes;
+	t.client_id = client_id;
+	t.session = c.session;
+	t.expires = now_sec() + life;
+	if (db_token_add_scoped(req->hub->db, &t, NULL) != 0) {
+		token_error(req, 500, "server_error", "cannot store the token");
+		goto out;
+	}
+	j = json_pack("{s:s, s:s, s:I, s:s}", "access_token", tok, "token_type",
+	    "Bearer", "expires_in", (json_int_t)life, "scope", c.scopes);
+	respond_json(req, 200, j);
+out:
+	if (have_client)
+		db_user_release(&client);
+	if (have_code)
+		db_oauth_code_release(&c);
+	free(grant);
+	free(client_id);
+	free_secret(secret);
+	free_secret(code);
+	free(redirect);
+	free_secret(tok);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OAuth2 provider of JupyterHub's protocol, for single-user servers
+ * (jupyterhub-singleuser and anything written with HubOAuth): the
+ * authorization-code grant at /hub/api/oauth2/authorize and
+ * /hub/api/oauth2/token. A user's server is the client
+ * "jupyterhub-user-NAME", its secret the server's own token, its one
+ * redirect URI /user/NAME/oauth_callback; a code works once, for minutes,
+ * for that client and URI; the access token it buys is the user's for
+ * that client only (scope access:servers!server=NAME/), stored hashed,
+ * expiring, and ends with the login session it was given under.
+ */
+#ifndef OAUTH_H
+#define OAUTH_H
+
+struct req;
+
+#define OAUTH_CLIENT_PREFIX "jupyterhub-user-"
+#define OAUTH_CODE_SECONDS 300 /* an authorization code's life */
+#define OAUTH_STATE_MAX 4096 /* bytes of a client's state */
+
+/* GET /hub/api/oauth2/authorize: signed in, for one's own server (or any
+ * with admin_access), no consent asked: 302 to the client's redirect URI
+ * with a code and the client's state. */
+void oauth_authorize(struct req *);
+/* POST /hub/api/oauth2/token (form): the client's id and secret, the
+ * code and redirect URI: {"access_token", "token_type", "expires_in",
+ * "scope"}, or RFC 6749's {"error"} with 400 or 401. */
+void oauth_token(struct req *);
+
+/* The client id of user 'name''s server; caller frees result. */
+char *oauth_client_id(const char *name);
+/* Its redirect URI; caller frees result. */
+char *oauth_callback_url(const char *name);
+
+#endif

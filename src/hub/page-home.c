@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The user's own pages: home (my server), starting and stopping a server
+ * and the spawn-pending page that follows a start's progress.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "html.h"
+#include "hub.h"
+#include "pages-internal.h"
+#include "pages.h"
+#include "progress.h"
+#include "req.h"
+#include "respond.h"
+#include "server.h"
+#include "users.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+/*
+ * Home: the user's server and what can be done with it. While it starts
+ * or stops, rig.js asks for the user's state each second and shows the
+ * page again when it changed (without a script, the page refreshes).
+ */
+void
+pages_home(struct req *req)
+{
+	struct buf     b;
+	struct server *s =
+	    hub_server(req->hub, req->user.name, strlen(req->user.name));
+	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
+	char       *url;
+
+	buf_init(&b, (size_t)-1 / 2);
+	html_begin(&b, "Home", req->user.name, req->user.admin);
+	buf_addf(&b,
+	    "<div class=\"box\"><h1>My server</h1><p>Status: "
+	    "<b id=\"state\" data-state=\"%s\">%s</b></p><p>Last activity: ",
+	    state, s != NULL ? state : "not running");
+	page_time(&b,
+	    s != NULL && s->last_activity ? s->last_activity
+	                                  : req->user.last_activity);
+	buf_adds(&b, "</p><p>");
+	if (s != NULL && s->state == SERVER_READY) {
+		url = xasprintf("/user/%s/tree", req->user.name);
+		page_link_button(&b, url, "Open my server", NULL);
+		free(url);
+		page_button_form(&b, req, "/hub/stop", "Stop my server",
+		    "danger", NULL);
+	} else if (s != NULL && s->state == SERVER_PENDING) {
+		url = xasprintf("/hub/spawn-pending/%s", req->user.name);
+		buf_adds(&b, "<a href=\"");
+		html_add(&b, url);
+		buf_adds(&b,
+		    "\">Starting: follow its progress</a><noscript><meta "
+		    "http-equiv=\"refresh\" content=\"2\"></noscript>");
+		free(url);
+	} else if (s != NULL && s->state == SERVER_STOPPING) {
+		buf_adds(&b,
+		    "It is stopping; you can start it again once it "
+		    "stopped.<noscript><meta http-equiv=\"refresh\" "
+		    "content=\"2\"></noscript>");
+	} else {
+		if (s != NULL && s->state == SERVER_FAILED && s->error) {
+			buf_adds(&b,
+			    "<span class=\"error\">Last start failed: ");
+			html_add(&b, s->error);
+			buf_adds(&b, "</span></p><p>");
+		}
+		page_button_form(&b, req, "/hub/spawn", "Start my server", NULL,
+		    NULL);
+	}
+	buf_adds(&b, "</p></div>");
+	html_end(&b);
+	page_respond(req, 200, &b, NULL);
+}
+
+void
+pages_spawn(struct req *req)
+{
+	const char    *name = req->arg[0];
+	struct db_user u;
+	const char    *err;
+	char          *next, *safe, *loc, *enc;
+
+	if (page_target_user(req, name, &u) == -1)
+		return;
+	if (users_start(req, &u, &err) == -1) {
+		respond_error(req, 409, err);
+		db_user_release(&u);
+		return;
+	}
+	next = page_field(req, "next");
+	safe = next_sanitize(next);
+	enc = url_encode(safe != NULL ? safe : "", 1);
+	loc = xasprintf("/hub/spawn-pending/%s%s%s", u.name,
+	    safe != NULL ? "?next=" : "", safe != NULL ? enc : "");
+	respond_redirect(req, loc, NULL);
+	free(loc);
+	free(enc);
+	free(next);
+	free(safe);
+	db_user_release(&u);
+}
+
+void
+pages_stop(struct req *req)
+{
+	const char    *name = req->arg[0];
+	struct db_user u;
+	struct server *s;
+
+	if (page_target_user(req, name, &u) == -1)
+		return;
+	s = hub_server(req->hub, u.name, strlen(u.name));
+	if (s != NULL)
+		server_stop(s);
+	respond_redirect(req,
+	    name != NULL && *name ? "/hub/admin" : "/hub/home", NULL);
+	db_user_release(&u);
+}
+
+void
+pages_pending(struct req *req)
+{
+	const char    *name = req->arg[0];
+	struct db_user u;
+	struct server *s;
+	struct buf     b;
+	char          *next, *safe, *dflt;
+
+	if (page_target_user(req, name, &u) == -1)
+		return;
+	s = hub_server(req->hub, u.name, strlen(u.name));
+	next = page_query(req, "next");
+	safe = next_sanitize(next);
+	dflt = xasprintf("/user/%s/tree", u.name);
+	if (safe == NULL)
+		safe = xstrdup(dflt);
+	if (s != NULL && s->state == SERVER_READY) {
+		respond_redirect(req, safe, NULL);
+		goto out;
+	}
+	buf_init(&b, (size_t)-1 / 2);
+	html_begin(&b, "Starting", req->user.name, req->user.admin);
+	buf_adds(&b, "<div class=\"box\">");
+	if (s != NULL && s->state == SERVER_PENDING) {
+		char *purl =
+		    xasprintf("/hub/api/users/%s/server/progress", u.name);
+		const char *msg;
+		int         pct;
+
+		buf_adds(&b, "<h1>Starting the server of ");
+		html_add(&b, u.name);
+		buf_adds(&b, "</h1><div id=\"progress\" data-url=\"");
+		html_add(&b, purl);
+		buf_adds(&b, "\" data-next=\"");
+		html_add(&b, safe);
+		buf_adds(&b, "\"><progress id=\"bar\" max=\"100\" value=\"");
+		pct = server_progress_latest(s, &msg);
+		buf_addf(&b, "%d", pct);
+		buf_adds(&b, "\"></progress><p id=\"message\">");
+		html_add(&b, msg != NULL ? msg : "Starting");
+		buf_adds(&b,
+		    "</p></div><noscript><meta http-equiv=\"refresh\" "
+		    "content=\"2\"></noscript>");
+		free(purl);
+	} else if (s != NULL && s->state == SERVER_FAILED) {
+		char *tail = server_log_tail(s, 20);
+
+		buf_adds(&b,
+		    "<h1>The server failed to start</h1>"
+		    "<p class=\"error\">");
+		html_add(&b, s->error);
+		buf_adds(&b, "</p><p>The last lines of its log:</p><pre>");
+		html_add(&b, tail);
+		buf_adds(&b, "</pre>");
+		free(tail);
+		{
+			char *action = xasprintf("/hub/spawn/%s", u.name);
+
+			page_button_form(&b, req, action, "Try again", NULL,
+			    safe);
+			free(action);
+		}
+	} else {
+		char *action = xasprintf("/hub/spawn/%s", u.name);
+
+		buf_adds(&b, "<h1>Server not running</h1><p>The server of ");
+		html_add(&b, u.name);
+		buf_adds(&b, " is not running.</p>");
+		if (s != NULL && s->state == SERVER_STOPPING)
+			buf_adds(&b,
+			    "<p>It is stopping; start it again in a "
+			    "moment.</p><noscript></noscript>");
+		page_button_form(&b, req, action, "Start the server", NULL,
+		    safe);
+		free(action);
+	}
+	buf_adds(&b, "</div>");
+	html_end(&b);
+	page_respond(req, 200, &b, NULL);
+out:
+	free(next);
+	free(safe);
+	free(dflt);
+	db_user_release(&u);
+}
+
+void
+pages_to_home(struct req *req)
+{
+	respond_redirect(req, "/hub/home", NULL);
+}
+
+/* JupyterHub's "server not running" address. */
+void
+pages_user(struct req *req)
+{
+	const char *rest = req->arg[0];
+	char       *loc =
+	    xasprintf("/hub/spawn-pending/%.*s", (int)strcspn(rest, "/"), rest);
+
+	respond_redirect(req, loc, NULL);
+	free(loc);
+}

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Logging in and out. The login form posts back with a double-submit token
+ * (there is no session yet), `next` only ever leads to a local path, and
+ * the password check runs on libuv's thread pool: yescrypt is slow on
+ * purpose, and the loop must keep serving meanwhile.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "html.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "oneuser.h"
+#include "pages-internal.h"
+#include "pages.h"
+#include "req.h"
+#include "respond.h"
+#include "server.h"
+#include "session.h"
+#include "users.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+static void  login_page(struct req *req, int status, const char *error,
+     const char *user, const char *headers);
+static void  login_verify_cb(uv_work_t *w);
+static char *after_login(struct req *req, const struct db_user *u, int start);
+static void  login_done_cb(uv_work_t *w, int status);
+
+/* The form; 'error' above it, 'user' typed again, extra 'headers'. */
+static void
+login_page(struct req *req, int status, const char *error, const char *user,
+    const char *headers)
+{
+	struct buf  b;
+	char       *next = page_query(req, "next");
+	char       *safe = next_sanitize(next);
+	char       *xsrf = NULL, *hdr;
+	size_t      n;
+	const char *cookie = http_header(&req->head, "cookie", &n);
+
+	if (cookie != NULL)
+		xsrf = cookie_get(cookie, n, "rig-xsrf");
+	if (xsrf == NULL || strlen(xsrf) != 32 ||
+	    strspn(xsrf, "0123456789abcdef") != 32) {
+		free(xsrf);
+		xsrf = random_hex(16);
+	}
+	buf_init(&b, (size_t)-1 / 2);
+	html_begin(&b, "Sign in", NULL, 0);
+	buf_adds(&b, "<div class=\"box\"><h1>Sign in</h1>");
+	if (error != NULL) {
+		buf_adds(&b, "<p class=\"error\">");
+		html_add(&b, error);
+		buf_adds(&b, "</p>");
+	}
+	buf_adds(&b, "<form method=\"post\" action=\"/hub/login");
+	if (safe != NULL) {
+		char *enc = url_encode(safe, 1);
+
+		buf_adds(&b, "?next=");
+		html_add(&b, enc);
+		free(enc);
+	}
+	buf_adds(&b, "\"><input type=\"hidden\" name=\"_xsrf\" value=\"");
+	html_add(&b, xsrf);
+	buf_adds(&b,
+	    "\"><label for=\"username\">Username</label>"
+	    "<input id=\"username\" name=\"username\" "
+	    "autocomplete=\"username\" autocapitalize=\"none\" "
+	    "required autofocus value=\"");
+	html_add(&b, user != NULL ? user : "");
+	buf_adds(&b,
+	    "\"><label for=\"password\">Password</label>"
+	    "<input id=\"password\" name=\"password\" "
+	    "type=\"password\" autocomplete=\"current-password\" "
+	    "required><p><button type=\"submit\">Sign in</button>"
+	    "</p></form></div>");
+	html_end(&b);
+	hdr = xasprintf("Set-Cookie: rig-xsrf=%s; Path=/hub/; HttpOnly; "
+	                "SameSite=Strict%s\r\n%s",
+	    xsrf, page_secure_attr(req), headers != NULL ? headers : "");
+	page_respond(req, status, &b, hdr);
+	free(hdr);
+	free(xsrf);
+	free(next);
+	free(safe);
+}
+
+struct login_work {
+	uv_work_t   work;
+	struct req *req;
+	char       *name;
+	char       *password;
+	char       *hash; /* "" for an unknown user: same work, no match */
+	int64_t     user_id;
+	int         ok;
+};
+
+static void
+login_verify_cb(uv_work_t *w)
+{
+	struct login_work *lw = container_of(w, struct login_work, work);
+
+	lw->ok = password_verify(lw->password, lw->hash);
+}
+
+/* Where to go after logging in: next, or the user's server. When that is
+ * the user's own server and it is not running, the spawn-pending page,
+ * having started it if 'start' (else that page offers to). */
+static char *
+after_login(struct req *req, const struct db_user *u, int start)
+{
+	char       *next = page_query(req, "next");
+	char       *safe = next_sanitize(next);
+	char       *own = xasprintf("/user/%s/", u->name);
+	char       *loc;
+	const char *err;
+
+	free(next);
+	if (safe != NULL && strncmp(safe, own, strlen(own)) != 0 &&
+	    strncmp(safe, "/user/", 6) != 0 && strcmp(safe, "/") != 0) {
+		free(own);
+		return safe;
+	}
+	if (safe == NULL || strcmp(safe, "/") == 0) {
+		free(safe);
+		safe = xasprintf("/user/%s/tree", u->name);
+	}
+	if (strncmp(safe, own, strlen(own)) == 0) {
+		struct server *s =
+		    hub_server(req->hub, u->name, strlen(u->name));
+
+		if (s == NULL || s->state != SERVER_READY) {
+			char *enc = url_encode(safe, 1);
+
+			if (start && users_start(req, u, &err) == -1)
+				log_warnx("server %s: %s", u->name, err);
+			loc = xasprintf("/hub/spawn-pending/%s?next=%s",
+			    u->name, enc);
+			free(enc);
+			free(safe);
+			free(own);
+			return loc;
+		}
+	}
+	free(own);
+	return safe;
+}
+
+static void
+login_done_cb(uv_work_t *w, int status)
+{
+	struct login_work *lw = container_of(w, struct login_work, work);
+	struct req        *req = lw->req;
+	struct hub        *hub = req->hub;
+
+	(void)status;
+	req->busy = 0;
+	/* Counted as a failure when it began; a client that left still
+	 * made its guess. */
+	login_throttle_end(hub->throttle, req->addr, lw->name, lw->ok);
+	if (!lw->ok)
+		hub->m.login_failures++;
+	if (req->conn == NULL) {
+		req_free(req);
+		goto out;
+	}
+	if (!lw->ok) {
+		log_warnx("login failed from %s", req->addr);
+		login_page(req, 401, "Invalid username or password.", lw->name,
+		    NULL);
+		goto out;
+	}
+	if (oneuser_serves(hub->db, hub->is_root, lw->user_id) != 1) {
+		log_warnx("login of user %lld refused: the hub runs without "
+		          "root and serves its first admin alone",
+		    (long long)lw->user_id);
+		login_page(req, 403, ONEUSER_LOGIN_WHY, lw->name, NULL);
+		goto out;
+	}
+	hub->m.logins++;
+	{
+		struct db_user u = { .id = lw->user_id };
+		char          *cookie, *hdr, *loc;
+
+		/* The session is the request's from here: the redirect's
+		 * handlers look at the new user. */
+		cookie = session_begin(req, &u);
+		if (cookie == NULL) {
+			respond_error(req, 500, "cannot create a session");
+			goto out;
+		}
+		db_user_touch(hub->db, req->user.id, now_sec());
+		log_info("login: %s from %s", req->user.name, req->addr);
+		/* The form's POST is the user's own action: it may start. */
+		loc = after_login(req, &req->user, 1);
+		hdr = xasprintf(
+		    "Location: %s\r\n%s"
+		    "Set-Cookie: rig-xsrf=; Path=/hub/; Max-Age=0\r\n",
+		    loc, cookie);
+		respond(req, 302, "text/plain", hdr, "", 0);
+		free(hdr);
+		free(loc);
+		free_secret(cookie);
+	}
+out:
+	free(lw->name);
+	free_secret(lw->password);
+	free(lw->hash);
+	free(lw);
+}
+
+/* The form's _xsrf was checked against its cookie (XSRF_LOGIN). */
+void
+pages_login_try(struct req *req)
+{
+	struct login_work *lw;
+	char              *name = page_field(req, "username"),
+	     *pw = page_field(req, "password");
+	int64_t        wait;
+	struct db_user u;
+	int            r;
+
+	if (name == NULL || pw == NULL || *pw == '\0' ||
+	    strlen(pw) > PASSWORD_MAX) {
+		login_page(req, 400, "Username and password are required.",
+		    name, NULL);
+		goto out;
+	}
+	/* Normalise only case: "Alice" is alice, anything else that is not
+	 * a valid name fails like a wrong password (and is not logged). */
+	for (char *p = name; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	wait = login_throttle_begin(req->hub->throttle, req->addr, name,
+	    now_sec());
+	if (wait > 0) {
+		/* The form again, with the name: not a dead end. */
+		char *hdr = xasprintf("Retry-After: %lld\r\n", (long long)wait);
+		char *msg = xasprintf("Too many attempts: try again in %lld "
+		                      "second%s.",
+		    (long long)wait, page_plural(wait));
+
+		login_page(req, 429, msg, name, hdr);
+		free(msg);
+		free(hdr);
+		goto out;
+	}
+	lw = xcalloc(1, sizeof(*lw));
+	lw->req = req;
+	lw->password = pw;
+	pw = NULL;
+	lw->name = xstrndup(name, 64);
+	memset(&u, 0, sizeof(u));
+	r = username_valid(name) ? db_user_get(req->hub->db, name, &u) : 1;
+	if (r == 0) {
+		lw->hash = xstrdup(u.pwhash ? u.pwhash : "");
+		lw->user_id = u.id;
+		db_user_release(&u);
+	} else
+		lw->hash = xstrdup("");
+	req->busy = 1;
+	if (uv_queue_work(req->hub->loop, &lw->work, login_verify_cb,
+	        login_done_cb) != 0) {
+		req->busy = 0;
+		free(lw->name);
+		free_secret(lw->password);
+		free(lw->hash);
+		free(lw);
+		respond_error(req, 503, "busy");
+	}
+out:
+	free(name);
+	free_secret(pw);
+}
+
+void
+pages_logout(struct req *req)
+{
+	size_t      n;
+	const char *v = http_header(&req->head, "cookie", &n);
+	char       *sid = v != NULL ? cookie_get(v, n, "rig-session") : NULL;
+	char       *hdr;
+
+	if (sid != NULL && strlen(sid) <= 256) {
+		char hash[TOKEN_HASH_LEN + 1];
+
+		token_hash(sid, hash);
+		db_session_del(req->hub->db, hash);
+	}
+	free_secret(sid);
+	hdr = xasprintf("Set-Cookie: rig-session=; Path=/; HttpOnly; "
+	                "SameSite=Lax; Max-Age=0%s\r\n",
+	    page_secure_attr(req));
+	respond_redirect(req, "/hub/login", hdr);
+	free(hdr);
+}
+
+/* Signed in already: on to where the login would have led. Only the
+ * user's own navigation starts their server: another site may link here
+ * too (a GET carries the cookie), and must not make servers run. */
+void
+pages_login(struct req *req)
+{
+	if (auth_request(req)) {
+		char *loc = after_login(req, &req->user, own_navigation(req));
+
+		respond_redirect(req, loc, NULL);
+		free(loc);
+		return;
+	}
+	login_page(req, 200, NULL, NULL, NULL);
+}

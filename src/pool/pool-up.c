@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rig up's pool steps (pool-up.h). Every node is a struct machine made
+ * from [machine]'s login and the partition's host, reached through its
+ * provider and remote.c like the head (its own ssh_config and known
+ * hosts in .rig/nodes/HOST/). Scripts run as root: directly when the
+ * login is root, else through 'sudo -n'.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/util.h"
+#include "machine/hubctl.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "machine/remote.h"
+#include "pool-node.h"
+#include "pool-sh.h"
+#include "pool-up.h"
+#include "pool.h"
+#include "slurmconf.h"
+#include "lib/banned.h"
+
+#define SCRIPT_MAX (8 * 1024 * 1024)
+#define STEP_MS (5 * 60 * 1000)
+#define INSTALL_MS (30 * 60 * 1000)
+#define JOIN_TRIES 120 /* half seconds for the nodes to register */
+
+/* One node being set up. */
+struct node {
+	struct machine m;
+	struct remote  rm;
+	int            sudo; /* root through sudo -n */
+	int            open;
+};
+
+struct up {
+	struct remote     *head;
+	int                head_sudo;
+	char               head_name[128];
+	const struct pool *pl;
+	struct pool_node  *pn; /* n, then the leaving ones */
+	struct node       *nodes;
+	size_t             n, total;
+	char              *key; /* base64 munge key, wiped at the end */
+	struct buf accts; /* "H:NAME:UID:..." lines, the head's people */
+};
+
+static void stop_leaving(struct up *, const char *);
+static int  step_nodes(struct up *);
+static int  step_head_key(struct up *);
+static int  step_accounts(struct up *);
+static int  step_leaving(struct up *);
+static void add_put(struct buf *, const char *, const char *);
+static int  step_head(struct up *, const char *, const char *);
+static int  step_node(struct up *, size_t, const char *, const char *);
+static int  step_join(struct up *);
+static void add_leaving(void *, const char *, const char *);
+static int  acct_ok(const char *);
+
+/* Each node reached, its packages installed, what it has read. */
+static int
+step_nodes(struct up *u)
+{
+	struct proc_result res;
+	const char        *out;
+	char              *script;
+	size_t             i = 0;
+	uint64_t           t0 = now_ms();
+
+	printf("[pool] nodes     ");
+	fflush(stdout);
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next) {
+		for (const char *p = pt->hosts;
+		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t")) {
+			struct node *nd = &u->nodes[i];
+			char        *host = xstrndup(p, strcspn(p, " \t"));
+
+			u->pn[i].host = host;
+			u->pn[i].part = pt;
+			if (pool_node_machine(&nd->m, u->head->m,
+			        pt->provider_name, host) == -1 ||
+			    remote_open(&nd->rm, &nd->m) == -1)
+				return error("node %s: cannot be reached",
+				    host);
+			nd->open = 1;
+			if (remote_connect(&nd->rm) == -1 ||
+			    pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
+				return -1;
+			script = xasprintf("PKGS=%s\n%s"
+			                   "echo \"name=$(hostname -s)\"\n"
+			                   "slurmd -C\n",
+			    "'" POOL_NODE_PACKAGES "'", pool_sh_packages);
+			if (pool_root_run(&nd->rm, nd->sudo, script, -1,
+			        INSTALL_MS, &res) == -1 ||
+			    res.status != 0) {
+				free(script);
+				pool_show_failure("node setup", &res);
+				proc_result_release(&res);
+				return error("node %s: cannot install or run "
+				             "slurmd",
+				    host);
+			}
+			free(script);
+			out = buf_str(&res.out);
+			if (slurmconf_parse_c(out, &u->pn[i]) == -1) {
+				proc_result_release(&res);
+				return error(
+				    "node %s: 'slurmd -C' said nothing "
+				    "rig can read",
+				    host);
+			}
+			if (strstr(out, "installed=") != NULL)
+				printf("%s: packages installed; ", host);
+			proc_result_release(&res);
+			i++;
+		}
+	}
+	for (size_t a = 0; a < u->n; a++)
+		for (size_t b = a + 1; b < u->n; b++)
+			if (strcmp(u->pn[a].name, u->pn[b].name) == 0 ||
+			    strcmp(u->pn[a].name, u->head_name) == 0)
+				return error(
+				    "nodes %s and %s have the same host "
+				    "name '%s' (or the head's): Slurm "
+				    "knows nodes by name",
+				    u->pn[a].host, u->pn[b].host,
+				    u->pn[a].name);
+	for (size_t a = 0; a < u->n; a++)
+		printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
+		    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
+		    u->pn[a].mem_mb);
+	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
+	fflush(stdout);
+	return 0;
+}
+
+/* The head's packages and its munge key (made once). */
+static int
+step_head_key(struct up *u)
+{
+	struct proc_result res;
+	char              *script;
+	const char        *k;
+	int                r;
+
+	script = xasprintf("PKGS=%s\n%s%s"
+	                   "echo \"name=$(hostname -s)\"\n",
+	    "'" POOL_HEAD_PACKAGES "'", pool_sh_packages, pool_sh_head_key);
+	r = pool_root_run(u->head, u->head_sudo, script, -1, INSTALL_MS, &res);
+	free(script);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("the head's packages and munge key", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	if (hubctl_value(buf_str(&res.out), "name", u->head_name,
+	        sizeof(u->head_name)) == -1 ||
+	    !slurmconf_node_name_ok(u->head_name)) {
+		proc_result_release(&res);
+		return error("the head's host name is not one Slurm takes");
+	}
+	k = strstr(buf_str(&res.out), "key=");
+	if (k == NULL || (k != buf_str(&res.out) && k[-1] != '\n')) {
+		proc_result_release(&res);
+		return error("the head's munge key could not be read");
+	}
+	k += 4;
+	u->key = xstrndup(k, strcspn(k, "\n"));
+	printf("[pool] munge     key %s on the head\n",
+	    strstr(buf_str(&res.out), "made=yes") ? "made" : "kept");
+	fflush(stdout);
+	explicit_bzero(res.out.data, res.out.len);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* A passwd entry's fields, as a node's useradd takes them as they are. */
+static int
+acct_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		        (*s >= '0' && *s <= '9') || strchr("/._-", *s)))
+			return 0;
+	return 1;
+}
+
+/* The accounts of people on the head, as sh lines for the nodes. */
+static int
+step_accounts(struct up *u)
+{
+	struct proc_result res;
+	const char        *p;
+	int                r;
+
+	r = pool_root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1,
+	    STEP_MS, &res);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("listing the head's accounts", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	for (p = buf_str(&res.out); (p = strstr(p, "acct=")) != NULL;) {
+		char  *line = xstrndup(p + 5, strcspn(p + 5, "\n"));
+		char  *f[6] = { line }, *w = line;
+		size_t nf = 0;
+
+		p += 5;
+		/* NAME:UID:GID:HOME:SHELL:GROUP, the group's name maybe
+		 * empty (a gid without a group). */
+		while (nf < 6 && w != NULL)
+			f[nf++] = strsep(&w, ":");
+		if (nf == 6 && w == NULL && acct_ok(f[0]) && acct_ok(f[3]) &&
+		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
+		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
+		    strspn(f[1], "0123456789") == strlen(f[1]) &&
+		    strspn(f[2], "0123456789") == strlen(f[2])) {
+			/* Inside a quoted here-document: as they are
+			 * (acct_ok() left neither ':' nor a newline). */
+			buf_addf(&u->accts, "H:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
+			    f[2], f[3], f[4][0] != '\0' ? f[4] : "/bin/sh",
+			    f[5]);
+		} else
+			log_warnx("the head's account '%s' is not copied to "
+			          "the nodes: it has no group, or a name, home "
+			          "or shell with characters rig does not pass "
+			          "on",
+			    f[0]);
+		free(line);
+	}
+	proc_result_release(&res);
+	return 0;
+}
+
+static void
+add_leaving(void *arg, const char *name, const char *line)
+{
+	struct up *u = arg;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (strcmp(u->pn[i].name, name) == 0)
+			return;
+	if (u->total == u->n + POOL_HOSTS_MAX)
+		return;
+	u->pn[u->total].name = xstrdup(name);
+	u->pn[u->total].host = xstrdup("");
+	u->pn[u->total].old_line = xstrdup(line);
+	u->total++;
+}
+
+/*
+ * Nodes in the head's slurm.conf that rig.conf no longer has: drained
+ * (no new jobs); kept in the configuration while they run a job, dropped
+ * once they run none.
+ */
+static int
+step_leaving(struct up *u)
+{
+	struct proc_result res;
+	struct buf         s;
+	size_t             keep, i;
+	int                r;
+
+	r = pool_root_run(u->head, u->head_sudo,
+	    "cat " SLURMCONF_PATH " 2>/dev/null; true", -1, STEP_MS, &res);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("reading the head's slurm.conf", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	slurmconf_each_node(buf_str(&res.out), add_leaving, u);
+	proc_result_release(&res);
+	if (u->total == u->n)
+		return 0;
+	buf_init(&s, SCRIPT_MAX);
+	for (i = u->n; i < u->total; i++)
+		buf_addf(&s,
+		    "scontrol update NodeName=%s State=DRAIN "
+		    "Reason='removed from rig.conf' >/dev/null 2>&1\n"
+		    "[ -n \"$(squeue -h -w %s -o %%i 2>/dev/null)\" ] && "
+		    "echo busy=%s\n",
+		    u->pn[i].name, u->pn[i].name, u->pn[i].name);
+	buf_adds(&s, "true\n");
+	r = pool_root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS,
+	    &res);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("draining removed nodes", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("[pool] leaving   ");
+	for (i = keep = u->n; i < u->total; i++) {
+		char *busy = xasprintf("busy=%s\n", u->pn[i].name);
+		int   is_busy = strstr(buf_str(&res.out), busy) != NULL;
+
+		free(busy);
+		printf("%s%s %s", i > u->n ? ", " : "", u->pn[i].name,
+		    is_busy ? "drained, runs jobs: removed by a later rig up"
+		            : "removed");
+		if (is_busy) {
+			u->pn[keep++] = u->pn[i];
+			continue;
+		}
+		stop_leaving(u, u->pn[i].name);
+		free(u->pn[i].name);
+		free(u->pn[i].host);
+		free(u->pn[i].old_line);
+	}
+	printf("\n");
+	u->total = keep;
+	proc_result_release(&res);
+	return 0;
+}
+
+/*
+ * A node left out of slurm.conf: its slurmd stopped (it would keep
+ * asking to register), reached as rig up reached it when it joined
+ * (.rig/state's pool.node.NAME: provider and host).
+ */
+static void
+stop_leaving(struct up *u, const char *name)
+{
+	struct machine     nm;
+	struct remote      rm;
+	struct proc_result res;
+	char              *key = xasprintf("pool.node.%s", name);
+	char              *was = machine_state_get(u->head->m, key);
+	char              *host, *script;
+	int                sudo = 0, ok = 0;
+
+	memset(&rm, 0, sizeof(rm));
+	host = was != NULL ? strchr(was, ' ') : NULL;
+	if (host != NULL) {
+		*host++ = '\0';
+		if (pool_node_machine(&nm, u->head->m, was, host) == 0 &&
+		    remote_open(&rm, &nm) == 0 && remote_connect(&rm) == 0 &&
+		    pool_probe_root(&rm, &sudo, host) == 0) {
+			script =
+			    xasprintf("%ssvc slurmd slurmd /run/slurmd.pid "
+			              "stop",
+			        pool_sh_funcs);
+			ok = pool_root_run(&rm, sudo, script, -1, STEP_MS,
+			         &res) == 0 &&
+			    res.status == 0;
+			free(script);
+			proc_result_release(&res);
+		}
+		remote_close(&rm);
+		machine_release(&nm);
+	}
+	if (ok)
+		machine_state_set(u->head->m, key, NULL);
+	printf(ok ? " (its slurmd stopped)"
+	          : " (its slurmd not stopped: stop it on the node)");
+	free(was);
+	free(key);
+}
+
+/* Appends "put PATH MODE" of 'text' as a quoted here-document. */
+static void
+add_put(struct buf *s, const char *path, const char *text)
+{
+	buf_addf(s, "put %s 644 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    path, text);
+}
+
+/* The head's files, munged and slurmctld. */
+static int
+step_head(struct up *u, const char *conf, const char *exports)
+{
+	struct proc_result res;
+	struct buf         s;
+	uint64_t           t0 = now_ms();
+	int                r;
+
+	buf_init(&s, SCRIPT_MAX);
+	buf_adds(&s, pool_sh_funcs);
+	buf_adds(&s, "mkdir -p /etc/slurm /etc/exports.d || exit 6\n");
+	add_put(&s, SLURMCONF_PATH, conf);
+	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
+	buf_adds(&s,
+	    "munge_up ensure || { echo 'munged does not start' >&2; exit 7; }\n"
+	    /* The kernel's NFS server, where there is one. */
+	    "if grep -qw nfsd /proc/filesystems 2>/dev/null; then\n"
+	    "  exportfs -ra && echo nfs=exported\n"
+	    "else echo nfs=none; fi\n"
+	    "act=ensure\n"
+	    "case $changed in *slurm*) act=restart ;; esac\n"
+	    "svc slurmctld slurmctld /run/slurmctld.pid $act "
+	    "/usr/sbin/slurmctld || "
+	    "{ tail -n 5 /var/log/slurm/slurmctld.log >&2; exit 8; }\n"
+	    "echo \"changed=$changed\"; echo \"act=$act\"\n");
+	r = pool_root_run(u->head, u->head_sudo, buf_str(&s), -1, STEP_MS,
+	    &res);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("setting up the head's Slurm", &res);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("[pool] head      %s: slurm.conf %s; slurmctld %s; NFS export "
+	       "%s (%.2f s)\n",
+	    u->head_name,
+	    strstr(buf_str(&res.out), SLURMCONF_PATH) ? "written" : "unchanged",
+	    strstr(buf_str(&res.out), "act=restart") ? "(re)started"
+	                                             : "running",
+	    strstr(buf_str(&res.out), "nfs=exported")
+	        ? "applied"
+	        : "written, not applied: this kernel has no NFS server",
+	    (double)(now_ms() - t0) / 1000.0);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* One node: munge key, accounts, files, mount, munged and slurmd. */
+static int
+step_node(struct up *u, size_t i, const char *conf, const char *fstab)
+{
+	struct node       *nd = &u->nodes[i];
+	struct proc_result res;
+	struct buf         s;
+	char              *q, *state, *key;
+	int                fds[2], r;
+	uint64_t           t0 = now_ms();
+	const char        *out, *a;
+
+	buf_init(&s, SCRIPT_MAX);
+	buf_adds(&s, pool_sh_funcs);
+	buf_adds(&s, pool_sh_node_key);
+	q = sh_quote(pool_sh_accounts_awk);
+	buf_addf(&s,
+	    "{ getent passwd | sed 's/^/P:/'; getent group | sed 's/^/G:/'; "
+	    "cat <<'RIG_POOL_EOF'\n%sRIG_POOL_EOF\n} | awk -F: %s | {\n%s} "
+	    "|| exit 5\n",
+	    buf_str(&u->accts), q, pool_sh_accounts_apply);
+	free(q);
+	buf_adds(&s, "mkdir -p /etc/slurm || exit 6\n");
+	add_put(&s, SLURMCONF_PATH, conf);
+	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	q = sh_quote(SLURMCONF_FSTAB_MARK);
+	buf_addf(&s,
+	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
+	    "%sRIG_POOL_EOF\n} | put /etc/fstab 644 || exit 6\n",
+	    q, fstab);
+	free(q);
+	q = sh_quote(u->pl->shared_dir);
+	buf_addf(&s,
+	    "if grep -qw nfs4 /proc/filesystems 2>/dev/null; then\n"
+	    "  mkdir -p %s && { mountpoint -q %s || mount %s; } && "
+	    "echo nfs=mounted\n"
+	    "else echo nfs=none; fi\n",
+	    q, q, q);
+	free(q);
+	buf_adds(&s,
+	    "munge_up $keyact || { echo 'munged does not start' >&2; exit 7; "
+	    "}\n"
+	    "act=ensure\n"
+	    "case $changed in *slurm*) act=restart ;; esac\n"
+	    "[ $keyact = restart ] && act=restart\n"
+	    "svc slurmd slurmd /run/slurmd.pid $act /usr/sbin/slurmd || "
+	    "{ tail -n 5 /var/log/slurm/slurmd.log >&2; exit 8; }\n"
+	    "echo \"act=$act\"\n");
+	/* The key on standard input: never in a command line or a file
+	 * here. It fits a pipe's buffer (1 KiB as base64). */
+	if (pipe(fds) == -1) {
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	if (write(fds[1], u->key, strlen(u->key)) != (ssize_t)strlen(u->key) ||
+	    write(fds[1], "\n", 1) != 1) {
+		close(fds[0]);
+		close(fds[1]);
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	close(fds[1]);
+	r = pool_root_run(&nd->rm, nd->sudo, buf_str(&s), fds[0], STEP_MS,
+	    &res);
+	close(fds[0]);
+	buf_release(&s);
+	if (r == -1 || res.status != 0) {
+		pool_show_failure("setting up the node", &res);
+		proc_result_release(&res);
+		return error("node %s (%s) is not set up", u->pn[i].name,
+		    u->pn[i].host);
+	}
+	out = buf_str(&res.out);
+	/* How to reach it once it leaves rig.conf (stop_leaving()). */
+	state = xasprintf("%s %s", u->pn[i].part->provider_name, u->pn[i].host);
+	key = xasprintf("pool.node.%s", u->pn[i].name);
+	r = machine_state_set(u->head->m, key, state);
+	free(state);
+	free(key);
+	if (r == -1) {
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("[pool] node      %s: ", u->pn[i].name);
+	if (strstr(out, "key=copied") != NULL)
+		printf("munge key copied; ");
+	for (a = out; (a = strstr(a, "added=")) != NULL; a += 6)
+		printf("account %.*s added; ", (int)strcspn(a + 6, "\n"),
+		    a + 6);
+	if ((a = strstr(out, "clash=")) != NULL) {
+		printf("\n");
+		error("node %s: account %.*s has another uid there than on "
+		      "the head, or its uid or group is another's: Slurm "
+		      "runs jobs by uid, so they would run as someone else. "
+		      "Make it match on the node, then rig up again",
+		    u->pn[i].name, (int)strcspn(a + 6, "\n"), a + 6);
+		proc_result_release(&res);
+		return -1;
+	}
+	printf("slurmd %s; %s (%.2f s)\n",
+	    strstr(out, "act=restart") ? "(re)started" : "running",
+	    strstr(out, "nfs=mounted")
+	        ? "shared folder mounted"
+	        : "fstab written, not mounted: this kernel has no NFS client",
+	    (double)(now_ms() - t0) / 1000.0);
+	proc_result_release(&res);
+	return 0;
+}
+
+/* Waits for every node to register with slurmctld; prints their state. */
+static int
+step_join(struct up *u)
+{
+	struct proc_result res;
+	uint64_t           t0 = now_ms();
+	int                r, tries, ready = 0;
+	const char        *out = "";
+
+	proc_result_init(&res);
+	for (tries = 0; tries < JOIN_TRIES && !ready; tries++) {
+		if (tries > 0)
+			usleep(500 * 1000);
+		proc_result_release(&res);
+		r = pool_root_run(u->head, u->head_sudo,
+		    "sinfo -h -N -o '%N %t' 2>&1", -1, STEP_MS, &res);
+		if (r == -1)
+			return -1;
+		out = buf_str(&res.out);
+		ready = res.status == 0;
+		for (size_t i = 0; i < u->n && ready; i++) {
+			char       *want = xasprintf("%s ", u->pn[i].name);
+			const char *p = strstr(out, want);
+
+			/* A node that says anything but not responding,
+			 * not registered or down has joined. */
+			ready = p != NULL && (p == out || p[-1] == '\n') &&
+			    strncmp(p + strlen(want), "unk", 3) != 0 &&
+			    strncmp(p + strlen(want), "down", 4) != 0 &&
+			    strncmp(p + strlen(want), "fail", 4) != 0 &&
+			    strncmp(p + strlen(want), "inval", 5) != 0;
+			free(want);
+		}
+	}
+	printf("[pool] slurm     ");
+	for (const char *p = out; *p != '\0';
+	     p += strcspn(p, "\n"), p += *p == '\n') {
+		int n = (int)strcspn(p, "\n");
+
+		printf("%s%.*s", p == out ? "" : ", ", n, p);
+	}
+	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
+	r = ready ? 0
+	          : error("not every node joined the pool within %d s (see "
+	                  "/var/log/slurm/ on the head and the nodes)",
+	                JOIN_TRIES / 2);
+	proc_result_release(&res);
+	return r;
+}
+
+int
+pool_up(struct remote *head, const struct pool *pl)
+{
+	struct up        u;
+	struct pool_head ph;
+	size_t           count = 0;
+	char            *conf = NULL, *exports = NULL, *fstab = NULL;
+	int              r = -1;
+
+	if (pool_check(pl, head->m) == -1)
+		return -1;
+	memset(&u, 0, sizeof(u));
+	u.head = head;
+	u.pl = pl;
+	buf_init(&u.accts, SCRIPT_MAX);
+	for (const struct partition *pt = pl->parts; pt != NULL; pt = pt->next)
+		for (const char *p = pt->hosts;
+		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t"))
+			count++;
+	u.n = u.total = count;
+	u.nodes = xcalloc(count, sizeof(*u.nodes));
+	u.pn = xcalloc(count + POOL_HOSTS_MAX, sizeof(*u.pn));
+	if (head->m->host == NULL) {
+		error("a pool's head must be reached over the network: its "
+		      "nodes need its address ([machine] host)");
+		goto out;
+	}
+	if (pool_probe_root(head, &u.head_sudo, "the head") == -1 ||
+	    step_head_key(&u) == -1 || step_nodes(&u) == -1 ||
+	    step_accounts(&u) == -1 || step_leaving(&u) == -1)
+		goto out;
+	ph.name = u.head_name;
+	ph.addr = head->m->host;
+	conf = slurmconf_text(pl, &ph, u.pn, u.total);
+	exports = slurmconf_exports_text(pl, u.pn, u.n);
+	fstab = slurmconf_fstab_line(pl, &ph);
+	if (step_head(&u, conf, exports) == -1)
+		goto out;
+	for (size_t i = 0; i < u.n; i++)
+		if (step_node(&u, i, conf, fstab) == -1)
+			goto out;
+	r = step_join(&u);
+out:
+	free(conf);
+	free(exports);
+	free(fstab);
+	if (u.key != NULL) {
+		explicit_bzero(u.key, strlen(u.key));
+		free(u.key);
+	}
+	buf_release(&u.accts);
+	for (size_t i = 0; i < u.n; i++) {
+		if (u.nodes[i].open)
+			remote_close(&u.nodes[i].rm);
+		machine_release(&u.nodes[i].m);
+	}
+	for (size_t i = 0; i < u.total; i++) {
+		free(u.pn[i].name);
+		free(u.pn[i].host);
+		free(u.pn[i].old_line);
+	}
+	free(u.pn);
+	free(u.nodes);
+	return r;
+}

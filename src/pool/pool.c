@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading [pool] and [partition NAME] of rig.conf (pool.h) with the
+ * settings engine: the keys are the tables below, next to the structs
+ * they land in, and a mistyped key names the nearest known one.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ini.h"
+#include "lib/log.h"
+#include "lib/settings.h"
+#include "lib/util.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "pool.h"
+#include "lib/banned.h"
+
+static int check_shared_dir(void *, const char *, char *, size_t);
+static int check_hosts(void *, const char *, char *, size_t);
+static int check_part_provider(void *, const char *, char *, size_t);
+static int host_word_ok(const char *, size_t);
+static struct partition *partition_get(struct pool *, const char *);
+static int load_cb(void *, const char *, const char *, const char *,
+    const char *, int);
+
+static const char *const engines[] = { "slurm", NULL };
+
+#define P(field) offsetof(struct pool, field)
+#define PT(field) offsetof(struct partition, field)
+
+/* clang-format off */
+const struct setting pool_settings[] = {
+	{ .section = "pool", .key = "engine", .type = SETTING_STRING,
+	    .off = P(engine), .def = "slurm", .words = engines,
+	    .help = "the scheduler: Debian's slurm-wlm and munge" },
+	{ .section = "pool", .key = "shared_dir", .type = SETTING_STRING,
+	    .off = P(shared_dir), .def = "/home", .check = check_shared_dir,
+	    .help = "the head exports it over NFSv4 to the nodes, which "
+	            "mount it" },
+	{ .type = SETTING_END },
+};
+
+const struct setting partition_settings[] = {
+	{ .section = "partition", .key = "provider", .type = SETTING_STRING,
+	    .off = PT(provider_name), .def = "ssh",
+	    .check = check_part_provider,
+	    .help = "where its nodes come from" },
+	{ .section = "partition", .key = "hosts", .type = SETTING_STRING,
+	    .off = PT(hosts), .flags = SETTING_EMPTY_UNSET,
+	    .check = check_hosts,
+	    .help = "its machines' addresses, reached as [machine]'s user "
+	            "and identity" },
+	{ .type = SETTING_END },
+};
+/* clang-format on */
+
+/* An absolute path Slurm, exports(5) and fstab(5) all take as it is. */
+static int
+check_shared_dir(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (v[0] != '/' || strcmp(v, "/") == 0) {
+		snprintf(why, len,
+		    "'%s' is not an absolute folder other than /", v);
+		return -1;
+	}
+	for (const char *p = v; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (*p >= '0' && *p <= '9') || strchr("/._-", *p))) {
+			snprintf(why, len,
+			    "'%s': only letters, digits and / . _ - in a "
+			    "shared folder's path",
+			    v);
+			return -1;
+		}
+	}
+	if (strstr(v, "/../") != NULL || strstr(v, "//") != NULL ||
+	    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0)) {
+		snprintf(why, len, "'%s' is not a plain path", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* A host name or address: letters, digits, '.', '-', ':' (IPv6); never
+ * an option or anything a shell or slurm.conf would read otherwise. */
+static int
+host_word_ok(const char *w, size_t n)
+{
+	if (n == 0 || n > 253 || w[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		        (w[i] >= 'A' && w[i] <= 'Z') ||
+		        (w[i] >= '0' && w[i] <= '9') || strchr(".-:", w[i])))
+			return 0;
+	return 1;
+}
+
+static int
+check_hosts(void *obj, const char *v, char *why, size_t len)
+{
+	const char *p = v;
+	size_t      n;
+	int         count = 0;
+
+	(void)obj;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		if (!host_word_ok(p, n)) {
+			snprintf(why, len,
+			    "'%.*s' is not a host name or address", (int)n, p);
+			return -1;
+		}
+		if (++count > POOL_HOSTS_MAX) {
+			snprintf(why, len, "more than %d hosts",
+			    POOL_HOSTS_MAX);
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Nodes are machines reached like the head: a provider whose machines
+ * exist at a host. Providers that make nodes (a cloud's VMs, made when
+ * Slurm resumes them) come with power saving, not here yet.
+ */
+static int
+check_part_provider(void *obj, const char *v, char *why, size_t len)
+{
+	struct partition      *pt = obj;
+	const struct provider *p = provider_find(v);
+
+	if (p == NULL) {
+		snprintf(why, len, "unknown provider '%s' (known: %s)", v,
+		    provider_names());
+		return -1;
+	}
+	if (!p->needs_host) {
+		snprintf(why, len,
+		    "provider '%s' cannot give a pool's nodes yet: a "
+		    "partition's nodes are existing machines (a provider "
+		    "with hosts)",
+		    v);
+		return -1;
+	}
+	pt->provider = p;
+	return 0;
+}
+
+int
+pool_partition_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > POOL_PARTITION_NAME_MAX || name[0] < 'a' ||
+	    name[0] > 'z')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		        (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		        name[i] == '-'))
+			return 0;
+	return 1;
+}
+
+void
+pool_init(struct pool *pl)
+{
+	memset(pl, 0, sizeof(*pl));
+	settings_init(pool_settings, pl);
+}
+
+void
+pool_release(struct pool *pl)
+{
+	struct partition *pt, *next;
+
+	for (pt = pl->parts; pt != NULL; pt = next) {
+		next = pt->next;
+		settings_release(partition_settings, pt);
+		free(pt->name);
+		free(pt);
+	}
+	settings_release(pool_settings, pl);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* The partition called 'name', added at the end if new. */
+static struct partition *
+partition_get(struct pool *pl, const char *name)
+{
+	struct partition **pp;
+
+	for (pp = &pl->parts; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0)
+			return *pp;
+	*pp = xcalloc(1, sizeof(**pp));
+	settings_init(partition_settings, *pp);
+	(*pp)->name = xstrdup(name);
+	(*pp)->provider = provider_find((*pp)->provider_name);
+	return *pp;
+}
+
+int
+pool_set(struct pool *pl, const char *section, const char *key,
+    const char *value)
+{
+	const struct setting *tabs[] = { pool_settings, partition_settings };
+	struct partition     *pt;
+	int                   r;
+
+	if (strcmp(section, "pool") == 0) {
+		pl->present = 1;
+		r = settings_set(pool_settings, pl, "pool", key, value);
+		return r == 1 ? settings_unknown(tabs, 1, "pool", key) : r;
+	}
+	if (strncmp(section, "partition ", 10) != 0)
+		return error("[%s]: not a pool section", section);
+	if (!pool_partition_name_ok(section + 10))
+		return error("[%s]: '%s' is not a partition name (lower case "
+		             "letters, digits, '_', '-', starting with a "
+		             "letter, at most %d)",
+		    section, section + 10, POOL_PARTITION_NAME_MAX);
+	pt = partition_get(pl, section + 10);
+	r = settings_set(partition_settings, pt, "partition", key, value);
+	if (r == 1) {
+		const char *near =
+		    settings_nearest(tabs + 1, 1, "partition", key);
+
+		if (near != NULL)
+			return error("unknown setting '%s' in [%s] (did you "
+			             "mean '%s'?)",
+			    key, section, near);
+		return error("unknown setting '%s' in [%s]", key, section);
+	}
+	return r;
+}
+
+static int
+load_cb(void *arg, const char *section, const char *key, const char *value,
+    const char *path, int lineno)
+{
+	if (strcmp(section, "pool") != 0 && strcmp(section, "partition") != 0 &&
+	    strncmp(section, "partition ", 10) != 0)
+		return 0;
+	if (strcmp(section, "partition") == 0)
+		return error("%s:%d: [partition] needs a name: [partition "
+		             "NAME]",
+		    path, lineno);
+	if (pool_set(arg, section, key, value) == -1)
+		return error("%s:%d: in [%s]", path, lineno, section);
+	return 0;
+}
+
+int
+pool_load(struct pool *pl, const struct machine *m)
+{
+	int r;
+
+	r = ini_read(m->conf_path, load_cb, pl);
+	if (r == -1)
+		return -1;
+	if (!pl->present && pl->parts != NULL)
+		return error("%s: [partition %s] needs a [pool] with its "
+		             "settings, at least engine = slurm",
+		    m->conf_path, pl->parts->name);
+	return 0;
+}
+
+int
+pool_check(const struct pool *pl, const struct machine *head)
+{
+	const struct partition *pt, *other;
+	const char             *p, *q;
+	size_t                  n, on;
+
+	if (pl->parts == NULL)
+		return error("[pool] has no partition: add [partition NAME] "
+		             "with hosts = ...");
+	for (pt = pl->parts; pt != NULL; pt = pt->next) {
+		if (pt->hosts == NULL ||
+		    pt->hosts[strspn(pt->hosts, " \t")] == '\0')
+			return error("[partition %s] has no hosts", pt->name);
+		for (p = pt->hosts; *(p += strspn(p, " \t")) != '\0'; p += n) {
+			n = strcspn(p, " \t");
+			if (head->host != NULL && strlen(head->host) == n &&
+			    strncmp(head->host, p, n) == 0)
+				return error("[partition %s]: %.*s is the head "
+				             "([machine] host), not a node",
+				    pt->name, (int)n, p);
+			/* Each host once, in all partitions: later words
+			 * of this one and every word of the next ones. */
+			for (other = pt; other != NULL; other = other->next) {
+				q = other == pt ? p + n : other->hosts;
+				for (; *(q += strspn(q, " \t")) != '\0';
+				     q += on) {
+					on = strcspn(q, " \t");
+					if (on == n && strncmp(p, q, n) == 0)
+						return error(
+						    "host %.*s is in "
+						    "[partition %s] twice "
+						    "or in two "
+						    "partitions",
+						    (int)n, p, pt->name);
+				}
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A team's pool: rig.conf's [pool] and its [partition NAME] sections.
+ * The head is the project's [machine]; each partition is a kind of node
+ * with its provider and, for machines that exist already, their hosts.
+ * Slurm (Debian's slurm-wlm and munge) schedules; rig sets it up (rig up,
+ * pool-up.c) and writes its configuration (slurmconf.c).
+ */
+#ifndef POOL_H
+#define POOL_H
+
+#include "lib/settings.h"
+
+struct machine;
+struct provider;
+
+#define POOL_PARTITION_NAME_MAX 32
+#define POOL_HOSTS_MAX 256 /* nodes in all partitions */
+
+struct partition {
+	char                  *name;
+	char                  *provider_name;
+	const struct provider *provider;
+	char                  *hosts; /* words: addresses or names */
+	struct partition      *next; /* in rig.conf's order */
+};
+
+struct pool {
+	int               present; /* rig.conf has [pool] */
+	char             *engine;
+	char             *shared_dir; /* exported by the head, absolute */
+	struct partition *parts; /* the first is the default */
+};
+
+/* [pool]'s keys, and a partition's (section "partition"). */
+extern const struct setting pool_settings[];
+extern const struct setting partition_settings[];
+
+void pool_init(struct pool *);
+void pool_release(struct pool *);
+
+/*
+ * Reads [pool] and every [partition NAME] of the machine's rig.conf.
+ * Without [pool] there is no pool (present 0) and any partition is an
+ * error. -1 with a message (unknown keys name the nearest known one).
+ */
+int pool_load(struct pool *, const struct machine *);
+
+/* Sets one key of "pool" or "partition NAME" from text; -1 with a
+ * message. */
+int pool_set(struct pool *, const char *section, const char *key,
+    const char *value);
+
+/* Checks what a whole pool needs: at least one partition, each with
+ * hosts, no host twice. -1 with a message. */
+int pool_check(const struct pool *, const struct machine *head);
+
+/* Whether 'name' may name a partition: lower case letters, digits, '_'
+ * and '-', starting with a letter, at most POOL_PARTITION_NAME_MAX. */
+int pool_partition_name_ok(const char *name);
+
+#endif

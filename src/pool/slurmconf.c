@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The text of a pool's Slurm, cgroup, export and mount configuration
+ * (slurmconf.h). Paths are Debian's (slurm-wlm 22.05, munge): the
+ * daemons find them without flags, so systemd's units and a plain start
+ * agree.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/util.h"
+#include "pool.h"
+#include "slurmconf.h"
+#include "lib/banned.h"
+
+#define CONF_MAX (4 * 1024 * 1024)
+
+static long field(const char *, const char *);
+
+/* "KEY=N" as a word of 'text'; -1 if absent or not a number. */
+static long
+field(const char *text, const char *key)
+{
+	size_t      klen = strlen(key);
+	const char *p = text;
+	long long   v;
+	char        num[32];
+	size_t      n;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == text || p[-1] == ' ' || p[-1] == '\n') &&
+		    p[klen] == '=') {
+			p += klen + 1;
+			n = strspn(p, "0123456789");
+			if (n == 0 || n >= sizeof(num))
+				return -1;
+			memcpy(num, p, n);
+			num[n] = '\0';
+			if (parse_int(num, 0, 1LL << 40, &v) == -1)
+				return -1;
+			return (long)v;
+		}
+		p += klen;
+	}
+	return -1;
+}
+
+int
+slurmconf_node_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 63 || name[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		        (name[i] >= 'A' && name[i] <= 'Z') ||
+		        (name[i] >= '0' && name[i] <= '9') ||
+		        strchr("-_.", name[i])))
+			return 0;
+	return 1;
+}
+
+int
+slurmconf_parse_c(const char *text, struct pool_node *n)
+{
+	const char *p = strstr(text, "NodeName=");
+	size_t      len;
+
+	if (p == NULL || (p != text && p[-1] != '\n'))
+		return -1;
+	p += 9;
+	len = strcspn(p, " \n");
+	free(n->name);
+	n->name = xstrndup(p, len);
+	if (!slurmconf_node_name_ok(n->name))
+		return -1;
+	n->cpus = field(text, "CPUs");
+	n->boards = field(text, "Boards");
+	n->sockets = field(text, "SocketsPerBoard");
+	n->cores = field(text, "CoresPerSocket");
+	n->threads = field(text, "ThreadsPerCore");
+	n->mem_mb = field(text, "RealMemory");
+	if (n->cpus < 1 || n->boards < 1 || n->sockets < 1 || n->cores < 1 ||
+	    n->threads < 1 || n->mem_mb < 1)
+		return -1;
+	return 0;
+}
+
+char *
+slurmconf_text(const struct pool *pl, const struct pool_head *head,
+    const struct pool_node *nodes, size_t n)
+{
+	struct buf              b;
+	const struct partition *pt;
+	long                    mem;
+	int                     first;
+
+	buf_init(&b, CONF_MAX);
+	buf_addf(&b,
+	    "# Written by rig up from rig.conf's [pool] and [partition]s: "
+	    "rig up writes it\n# again, on the head and every node.\n"
+	    "ClusterName=rig\n"
+	    "SlurmctldHost=%s(%s)\n"
+	    "SlurmUser=slurm\n"
+	    "AuthType=auth/munge\n"
+	    "CredType=cred/munge\n"
+	    "StateSaveLocation=/var/lib/slurm/slurmctld\n"
+	    "SlurmdSpoolDir=/var/lib/slurm/slurmd\n"
+	    "SlurmctldPidFile=/run/slurmctld.pid\n"
+	    "SlurmdPidFile=/run/slurmd.pid\n"
+	    "SlurmctldLogFile=/var/log/slurm/slurmctld.log\n"
+	    "SlurmdLogFile=/var/log/slurm/slurmd.log\n"
+	    "ProctrackType=proctrack/cgroup\n"
+	    "TaskPlugin=task/cgroup\n"
+	    "SelectType=select/cons_tres\n"
+	    "SelectTypeParameters=CR_Core_Memory\n"
+	    "SchedulerType=sched/backfill\n"
+	    /* Jobs start when submitted, not at the next 3 s pass. */
+	    "SchedulerParameters=batch_sched_delay=0,sched_min_interval=0\n"
+	    "MpiDefault=none\n"
+	    /* A node that was down is back once its slurmd registers. */
+	    "ReturnToService=2\n"
+	    "JobAcctGatherType=jobacct_gather/none\n"
+	    "AccountingStorageType=accounting_storage/none\n"
+	    "JobCompType=jobcomp/none\n"
+	    "MailProg=/bin/true\n"
+	    "MinJobAge=300\n",
+	    head->name, head->addr);
+	for (size_t i = 0; i < n; i++) {
+		if (nodes[i].old_line != NULL) {
+			buf_addf(&b,
+			    "# leaving (not in rig.conf): drained\n%s\n",
+			    nodes[i].old_line);
+			continue;
+		}
+		/* Less than the node has: slurmd refuses to register (and
+		 * drains) with less memory than configured, and the kernel
+		 * and daemons need some. */
+		mem = nodes[i].mem_mb * 95 / 100;
+		if (nodes[i].mem_mb > 2048 && nodes[i].mem_mb - 1024 < mem)
+			mem = nodes[i].mem_mb - 1024;
+		if (mem < 1)
+			mem = 1;
+		buf_addf(&b,
+		    "NodeName=%s NodeAddr=%s CPUs=%ld Boards=%ld "
+		    "SocketsPerBoard=%ld CoresPerSocket=%ld ThreadsPerCore=%ld "
+		    "RealMemory=%ld State=UNKNOWN\n",
+		    nodes[i].name, nodes[i].host, nodes[i].cpus,
+		    nodes[i].boards, nodes[i].sockets, nodes[i].cores,
+		    nodes[i].threads, mem);
+	}
+	for (pt = pl->parts; pt != NULL; pt = pt->next) {
+		buf_addf(&b, "PartitionName=%s Nodes=", pt->name);
+		first = 1;
+		for (size_t i = 0; i < n; i++) {
+			if (nodes[i].part != pt || nodes[i].old_line != NULL)
+				continue;
+			buf_addf(&b, "%s%s", first ? "" : ",", nodes[i].name);
+			first = 0;
+		}
+		if (first)
+			buf_adds(&b, "\"\"");
+		buf_addf(&b, "%s MaxTime=INFINITE State=UP\n",
+		    pt == pl->parts ? " Default=YES" : "");
+	}
+	return buf_detach(&b, NULL);
+}
+
+const char *
+slurmconf_cgroup_text(void)
+{
+	return "# Written by rig up: jobs get the cores and memory they "
+	       "asked for.\n"
+	       "CgroupPlugin=autodetect\n"
+	       "ConstrainCores=yes\n"
+	       "ConstrainRAMSpace=yes\n"
+	       "ConstrainDevices=no\n";
+}
+
+char *
+slurmconf_exports_text(const struct pool *pl, const struct pool_node *nodes,
+    size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, CONF_MAX);
+	buf_addf(&b,
+	    "# Written by rig up: the pool's shared folder for its "
+	    "nodes.\n%s",
+	    pl->shared_dir);
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i].old_line == NULL)
+			buf_addf(&b,
+			    " %s(rw,sync,no_subtree_check,root_squash)",
+			    nodes[i].host);
+	buf_adds(&b, "\n");
+	return buf_detach(&b, NULL);
+}
+
+char *
+slurmconf_fstab_line(const struct pool *pl, const struct pool_head *head)
+{
+	/* An IPv6 address is bracketed in an NFS source. */
+	int v6 = strchr(head->addr, ':') != NULL;
+
+	return xasprintf("%s%s%s:%s %s nfs4 defaults,_netdev 0 0 %s\n",
+	    v6 ? "[" : "", head->addr, v6 ? "]" : "", pl->shared_dir,
+	    pl->shared_dir, SLURMCONF_FSTAB_MARK);
+}
+
+void
+slurmconf_each_node(const char *conf,
+    void (*fn)(void *arg, const char *name, const char *line), void *arg)
+{
+	const char *p = conf;
+	char       *line, *name;
+	size_t      n;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, "\n");
+		if (strncmp(p, "NodeName=", 9) == 0) {
+			line = xstrndup(p, n);
+			name = xstrndup(line + 9, strcspn(line + 9, " \t"));
+			fn(arg, name, line);
+			free(name);
+			free(line);
+		}
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}

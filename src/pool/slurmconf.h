@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The files rig up writes for a pool, made from rig.conf's partitions and
+ * what each node said about itself (slurmd -C): slurm.conf and
+ * cgroup.conf (the same on the head and every node), the head's NFS
+ * export of shared_dir and the nodes' fstab line for it. Text only: no
+ * I/O, so each is tested as it is written.
+ */
+#ifndef SLURMCONF_H
+#define SLURMCONF_H
+
+#include <stddef.h>
+
+struct pool;
+struct partition;
+
+#define SLURMCONF_PATH "/etc/slurm/slurm.conf"
+#define SLURMCONF_CGROUP_PATH "/etc/slurm/cgroup.conf"
+#define SLURMCONF_EXPORTS_PATH "/etc/exports.d/rig-pool.exports"
+#define SLURMCONF_FSTAB_MARK "# rig pool: shared_dir"
+
+/* One node: where rig reaches it and what slurmd -C said there. */
+struct pool_node {
+	char                   *host; /* as in rig.conf: NodeAddr */
+	char                   *name; /* its short hostname: NodeName */
+	const struct partition *part;
+	long                    cpus, boards, sockets, cores, threads;
+	long                    mem_mb; /* RealMemory that slurmd -C saw */
+	char                   *old_line; /* leaving: its line as it was */
+};
+
+/* The head: its short hostname and the address its nodes reach it at. */
+struct pool_head {
+	const char *name, *addr;
+};
+
+/*
+ * Reads slurmd -C's "NodeName=... CPUs=N Boards=N SocketsPerBoard=N
+ * CoresPerSocket=N ThreadsPerCore=N RealMemory=N" into 'n' (name
+ * included, which must be a valid Slurm node name). -1 if a field is
+ * missing or not a number.
+ */
+int slurmconf_parse_c(const char *text, struct pool_node *n);
+
+/* Whether 'name' may be a Slurm node name here: letters, digits, '-',
+ * '_', '.', no hostlist brackets or commas. */
+int slurmconf_node_name_ok(const char *name);
+
+/*
+ * slurm.conf for 'nodes' (n of them, the leaving ones with their
+ * old_line) in the partitions of 'pl'. Caller frees.
+ */
+char *slurmconf_text(const struct pool *pl, const struct pool_head *head,
+    const struct pool_node *nodes, size_t n);
+
+/* cgroup.conf: cores and memory of jobs confined. Static. */
+const char *slurmconf_cgroup_text(void);
+
+/* The head's exports(5) line: shared_dir to each node's address, NFSv4,
+ * root squashed. Caller frees. */
+char *slurmconf_exports_text(const struct pool *pl,
+    const struct pool_node *nodes, size_t n);
+
+/* A node's fstab(5) line for shared_dir from the head (ending in
+ * SLURMCONF_FSTAB_MARK, by which rig up finds it again). Caller frees. */
+char *slurmconf_fstab_line(const struct pool *pl, const struct pool_head *);
+
+/* The NodeName=... lines of a slurm.conf, by node name: calls 'fn' with
+ * each name and line (both NUL-terminated copies, freed after). */
+void slurmconf_each_node(const char *conf,
+    void (*fn)(void *arg, const char *name, const char *line), void *arg);
+
+#endif

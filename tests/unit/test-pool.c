@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the pool's settings (pool.c) and of the files rig up writes
+ * for it (slurmconf.c): keys and values taken and refused, hosts checked
+ * as words a shell and slurm.conf read as they are, slurmd -C's line
+ * read (and garbage refused), and slurm.conf, the export and the fstab
+ * line as the partitions and nodes make them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "machine/machine.h"
+#include "pool/pool.h"
+#include "pool/slurmconf.h"
+#include "unit.h"
+
+static const char slurmd_c[] =
+    "NodeName=n1 CPUs=8 Boards=1 SocketsPerBoard=1 CoresPerSocket=4 "
+    "ThreadsPerCore=2 RealMemory=32000\nUpTime=3-01:02:03\n";
+
+TEST(pool_settings)
+{
+	struct pool pl;
+
+	pool_init(&pl);
+	ASSERT_EQ(pl.present, 0);
+	ASSERT_STR_EQ(pl.engine, "slurm");
+	ASSERT_STR_EQ(pl.shared_dir, "/home");
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/srv/team"), 0);
+	ASSERT_EQ(pl.present, 1);
+	ASSERT_STR_EQ(pl.shared_dir, "/srv/team");
+	/* Refused values leave the setting as it was. */
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "home"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/a/../etc"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/a/.."), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/a b"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/a;reboot"), -1);
+	ASSERT_STR_EQ(pl.shared_dir, "/srv/team");
+	ASSERT_EQ(pool_set(&pl, "pool", "engine", "pbs"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared", "/x"), -1);
+	/* Power saving comes with the power programs (not yet). */
+	ASSERT_EQ(pool_set(&pl, "pool", "node_idle_stop", "10m"), -1);
+
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.1 n2"), 0);
+	ASSERT_NOT_NULL(pl.parts);
+	ASSERT_STR_EQ(pl.parts->name, "cpu");
+	ASSERT_STR_EQ(pl.parts->provider_name, "ssh");
+	ASSERT_NOT_NULL(pl.parts->provider);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "-oProxy=x"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "a;b"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "a,b"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "$(x)"), -1);
+	ASSERT_STR_EQ(pl.parts->hosts, "10.0.0.1 n2");
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "provider", "nope"), -1);
+	/* A provider without hosts cannot give nodes yet. */
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "provider", "local"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hostz", "a"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition CPU", "hosts", "a"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition 1x", "hosts", "a"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition a b", "hosts", "a"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "g1"), 0);
+	ASSERT_STR_EQ(pl.parts->next->name, "gpu");
+	pool_release(&pl);
+}
+
+TEST(pool_check_hosts)
+{
+	struct machine head;
+	struct pool    pl;
+
+	machine_init(&head);
+	ASSERT_EQ(machine_set(&head, "machine", "host", "10.0.0.1"), 0);
+	pool_init(&pl);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* no partition */
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "provider", "ssh"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* no hosts */
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "a b"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "a b a"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "a ab"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "c ab"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* ab in two */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "c 10.0.0.1"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* the head */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "c"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	pool_release(&pl);
+	machine_release(&head);
+}
+
+TEST(slurmconf_parse)
+{
+	struct pool_node n;
+
+	memset(&n, 0, sizeof(n));
+	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &n), 0);
+	ASSERT_STR_EQ(n.name, "n1");
+	ASSERT_EQ(n.cpus, 8);
+	ASSERT_EQ(n.cores, 4);
+	ASSERT_EQ(n.threads, 2);
+	ASSERT_EQ(n.mem_mb, 32000);
+	/* After other output (a package step's) too. */
+	ASSERT_EQ(slurmconf_parse_c("installed= slurmd\nname=n1\n"
+	                            "NodeName=n1 CPUs=2 Boards=1 "
+	                            "SocketsPerBoard=1 CoresPerSocket=2 "
+	                            "ThreadsPerCore=1 RealMemory=900\n",
+	              &n),
+	    0);
+	ASSERT_EQ(n.mem_mb, 900);
+	ASSERT_EQ(slurmconf_parse_c("NodeName=n1 CPUs=2\n", &n), -1);
+	ASSERT_EQ(slurmconf_parse_c("garbage", &n), -1);
+	ASSERT_EQ(slurmconf_parse_c("x NodeName=n1 CPUs=8 Boards=1 "
+	                            "SocketsPerBoard=1 CoresPerSocket=4 "
+	                            "ThreadsPerCore=2 RealMemory=3",
+	              &n),
+	    -1);
+	ASSERT_EQ(slurmconf_parse_c("NodeName=a[1-2] CPUs=8 Boards=1 "
+	                            "SocketsPerBoard=1 CoresPerSocket=4 "
+	                            "ThreadsPerCore=2 RealMemory=3",
+	              &n),
+	    -1);
+	ASSERT_EQ(slurmconf_parse_c("NodeName=n1 CPUs=-8 Boards=1 "
+	                            "SocketsPerBoard=1 CoresPerSocket=4 "
+	                            "ThreadsPerCore=2 RealMemory=3",
+	              &n),
+	    -1);
+	free(n.name);
+	ASSERT(slurmconf_node_name_ok("rtab-h2"));
+	ASSERT(!slurmconf_node_name_ok("a,b"));
+	ASSERT(!slurmconf_node_name_ok("-a"));
+	ASSERT(!slurmconf_node_name_ok(""));
+}
+
+static void
+count_node(void *arg, const char *name, const char *line)
+{
+	int *n = arg;
+
+	ASSERT(strncmp(line, "NodeName=", 9) == 0);
+	ASSERT(strcmp(name, "n1") == 0 || strcmp(name, "g1") == 0 ||
+	    strcmp(name, "old") == 0);
+	(*n)++;
+}
+
+TEST(slurmconf_files)
+{
+	struct pool      pl;
+	struct pool_node nodes[3];
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+	char            *conf, *ex, *fs;
+	int              count = 0;
+
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.2"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "10.0.0.3"), 0);
+	memset(nodes, 0, sizeof(nodes));
+	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &nodes[0]), 0);
+	nodes[0].host = xstrdup("10.0.0.2");
+	nodes[0].part = pl.parts;
+	nodes[1] = nodes[0];
+	nodes[1].name = xstrdup("g1");
+	nodes[1].host = xstrdup("10.0.0.3");
+	nodes[1].part = pl.parts->next;
+	nodes[1].mem_mb = 1000; /* small: 95 % */
+	nodes[2].name = xstrdup("old");
+	nodes[2].host = xstrdup("");
+	nodes[2].old_line = xstrdup("NodeName=old NodeAddr=10.0.0.9 CPUs=1");
+	conf = slurmconf_text(&pl, &head, nodes, 3);
+	ASSERT(strstr(conf, "\nSlurmctldHost=head(10.0.0.1)\n") != NULL);
+	ASSERT(strstr(conf,
+	           "\nNodeName=n1 NodeAddr=10.0.0.2 CPUs=8 Boards=1 "
+	           "SocketsPerBoard=1 CoresPerSocket=4 "
+	           "ThreadsPerCore=2 RealMemory=30400 "
+	           "State=UNKNOWN\n") != NULL);
+	ASSERT(strstr(conf, " RealMemory=950 ") != NULL);
+	ASSERT(
+	    strstr(conf, "\nNodeName=old NodeAddr=10.0.0.9 CPUs=1\n") != NULL);
+	ASSERT(strstr(conf,
+	           "\nPartitionName=cpu Nodes=n1 Default=YES "
+	           "MaxTime=INFINITE State=UP\n") != NULL);
+	ASSERT(strstr(conf, "\nPartitionName=gpu Nodes=g1 MaxTime=") != NULL);
+	/* The leaving node is in no partition. */
+	ASSERT(
+	    strstr(conf, "Nodes=old") == NULL && strstr(conf, ",old") == NULL);
+	slurmconf_each_node(conf, count_node, &count);
+	ASSERT_EQ(count, 3);
+	ex = slurmconf_exports_text(&pl, nodes, 3);
+	ASSERT(strstr(ex,
+	           "\n/home 10.0.0.2(rw,sync,no_subtree_check,"
+	           "root_squash) 10.0.0.3(rw,") != NULL);
+	ASSERT(strstr(ex, "10.0.0.9") == NULL);
+	fs = slurmconf_fstab_line(&pl, &head);
+	ASSERT_STR_EQ(fs,
+	    "10.0.0.1:/home /home nfs4 defaults,_netdev 0 0 "
+	    "# rig pool: shared_dir\n");
+	free(fs);
+	head.addr = "fd00::1";
+	fs = slurmconf_fstab_line(&pl, &head);
+	ASSERT(strncmp(fs, "[fd00::1]:/home ", 16) == 0);
+	free(fs);
+	free(ex);
+	free(conf);
+	for (int i = 0; i < 3; i++) {
+		free(nodes[i].name);
+		free(nodes[i].host);
+		free(nodes[i].old_line);
+	}
+	pool_release(&pl);
+}
