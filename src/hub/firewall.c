@@ -142,6 +142,16 @@ passwd_changed(void)
 	return changed;
 }
 
+/* NLMSG_OK() with its comparisons typed: 'len' stays signed, so the
+ * NLMSG_NEXT() of a last message that overshoots ends the loop, and clang's
+ * -Wsign-compare (which does not spare the macro) is satisfied. */
+static int
+nlmsg_fits(const struct nlmsghdr *h, int len)
+{
+	return len >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	    h->nlmsg_len <= (unsigned)len;
+}
+
 /* One family's listening TCP sockets of rig accounts ('r''s uids, sorted)
  * into r's listeners. */
 static int
@@ -178,7 +188,7 @@ diag_dump(int fd, int family, struct firewall_rules *r)
 		if (got <= 0)
 			goto out;
 		len = (int)got;
-		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		for (; nlmsg_fits(h, len); h = NLMSG_NEXT(h, len)) {
 			struct inet_diag_msg *m;
 
 			if (h->nlmsg_type == NLMSG_DONE) {
