@@ -171,15 +171,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(text != NULL);
 	if (block != NULL) {
 		/* The entry: the marker, the block, the end, in one piece. */
-		size_t mlen = strlen("# rig: ") + strlen(alias);
+		size_t mlen = strlen("\n# rig:  (") + strlen(alias);
 		char  *at;
 
 		mark = malloc(mlen + 1);
 		CHECK(mark != NULL);
-		snprintf(mark, mlen + 1, "# rig: %s", alias);
-		at = strstr(text, mark);
-		CHECK(at != NULL && (at == text || at[-1] == '\n'));
-		at = strchr(at, '\n');
+		snprintf(mark, mlen + 1, "\n# rig: %s (", alias);
+		if (strncmp(text, mark + 1, mlen - 1) == 0)
+			at = text;
+		else
+			at = strstr(text, mark);
+		CHECK(at != NULL);
+		at = strchr(at + 1, '\n');
 		CHECK(at != NULL);
 		at++;
 		if (strncmp(at, block, strlen(block)) != 0)
