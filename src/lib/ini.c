@@ -65,10 +65,11 @@ ini_read(const char *path, ini_cb *cb, void *arg)
 			*end = '\0';
 			s = trim(s + 1);
 			/* Cut short, "[service NAME]" would name another
-			 * service, or end in white space (found by fuzz-ini). */
+			 * service, or end in white space (found by fuzz-ini).
+			 */
 			if (strlen(s) >= sizeof(section)) {
-				ret = error("%s:%d: section name too long", path,
-				    lineno);
+				ret = error("%s:%d: section name too long",
+				    path, lineno);
 				break;
 			}
 			memcpy(section, s, strlen(s) + 1);
