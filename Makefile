@@ -106,10 +106,14 @@ bench: deps
 	$(MAKE) all
 	bench/run
 
-# libFuzzer brings its own main: replay.c is compiled out.
+# libFuzzer brings its own main: replay.c is compiled out. Undefined
+# behaviour aborts like a broken invariant, so the fuzzer keeps the input.
+# clang and libFuzzer's runtime are not needed by run or test: install-deps
+# adds them with --fuzz. bench/fuzz-all runs every target for a while.
 fuzz:
+	scripts/install-deps.sh --fuzz
 	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -DRIG_LIBFUZZER" \
-	    SAN="-fsanitize=fuzzer,address,undefined" \
+	    SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all" \
 	    $(patsubst tests/fuzz/fuzz-%.c,build/fuzz/fuzz-%,$(FUZZ))
 
 format:

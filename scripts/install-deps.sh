@@ -8,6 +8,8 @@
 # the last line of PKGS is for bench/run) and playwright-core for the
 # browser test (npm, no browser download: the test uses Debian's
 # /usr/bin/chromium).
+# With --fuzz (what `make fuzz` runs), also clang and libFuzzer's runtime,
+# which only the fuzzing (bench/fuzz-all) needs; Debian 12's clang is 14.
 # Idempotent; when everything is present it only checks and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,9 @@ python3-websocket python3-ipykernel chromium nodejs npm
 openssh-server openssh-client rsync iproute2 git nftables
 slurmctld slurmd slurm-client munge nfs-kernel-server sudo
 jupyterhub node-configurable-http-proxy nginx wrk"
+if [ "${1:-}" = --fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-14-dev"
+fi
 
 installed() {
 	dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'

@@ -149,6 +149,10 @@ status_cb(void *arg, int status, const char *body, size_t len)
 		int64_t t = iso_parse(
 		    json_string_value(json_object_get(j, "last_activity")));
 
+		/* The server says when it was last used; one that claims a
+		 * time to come would never be idle. */
+		if (t > now_sec())
+			t = now_sec();
 		if (t > s->last_activity)
 			s->last_activity = t;
 		json_decref(j);

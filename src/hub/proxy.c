@@ -328,7 +328,9 @@ add_filtered_cookies(struct buf *b, const struct http_head *h)
 			const char *semi = memchr(p, ';', (size_t)(end - p));
 			const char *pe = semi ? semi : end;
 
-			while (p < pe && *p == ' ')
+			/* Spaces and tabs, as cookie_get() skips them: a
+			 * cookie the hub reads as its own never goes on. */
+			while (p < pe && (*p == ' ' || *p == '\t'))
 				p++;
 			if (pe > p && strncmp(p, "rig-session=", 12) != 0 &&
 			    strncmp(p, "rig-xsrf=", 9) != 0) {
@@ -392,6 +394,13 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 		buf_adds(&b, "X-Forwarded-Host: ");
 		buf_add(&b, host, hostlen);
 		buf_add(&b, "\r\n", 2);
+	} else {
+		/* An HTTP/1.0 client may send no Host; what goes on is
+		 * HTTP/1.1, which must have one (RFC 9112 §3.2). */
+		int v6 = strchr(t->host, ':') != NULL;
+
+		buf_addf(&b, "Host: %s%s%s:%d\r\n", v6 ? "[" : "", t->host,
+		    v6 ? "]" : "", t->port);
 	}
 	if (h->upgrade) {
 		size_t      ulen;

@@ -63,7 +63,16 @@ ini_read(const char *path, ini_cb *cb, void *arg)
 				break;
 			}
 			*end = '\0';
-			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			s = trim(s + 1);
+			/* Cut short, "[service NAME]" would name another
+			 * service, or end in white space (found by fuzz-ini).
+			 */
+			if (strlen(s) >= sizeof(section)) {
+				ret = error("%s:%d: section name too long",
+				    path, lineno);
+				break;
+			}
+			memcpy(section, s, strlen(s) + 1);
 			continue;
 		}
 		eq = strchr(s, '=');

@@ -93,6 +93,9 @@ log_access(const char *addr, const char *method, size_t method_len,
 	access_add("\n", 1);
 }
 
+static void vlog(const char *, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(const char *level, int with_errno, const char *fmt, va_list ap)
 {

@@ -190,27 +190,68 @@ iso_time(int64_t t, char *out, size_t outlen)
 	strftime(out, outlen, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
 }
 
+/* The value of the 'n' digits at *pp, moving past them; -1 if one is
+ * not a digit. */
+static int
+digits(const char **pp, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*pp)++) {
+		if (**pp < '0' || **pp > '9')
+			return -1;
+		v = v * 10 + (**pp - '0');
+	}
+	return v;
+}
+
+/*
+ * Exactly YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00), a real date from 1970
+ * to 9999: the time comes from a user's server (the culler's last
+ * activity), and strptime() took "6-1-7T0:0:0Z", year 1013 and February
+ * 30th alike.
+ */
 int64_t
 iso_parse(const char *s)
 {
-	struct tm   tm;
-	const char *end;
+	static const char sep[] = "--T::";
+	int               f[6];
+	struct tm         tm, back;
+	time_t            t;
 
-	memset(&tm, 0, sizeof(tm));
 	if (s == NULL)
 		return -1;
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (end == NULL)
-		return -1;
-	/* Fractions of a second, then UTC only: "Z" or "+00:00". */
-	if (*end == '.') {
-		end++;
-		while (*end >= '0' && *end <= '9')
-			end++;
+	for (int i = 0; i < 6; i++) {
+		f[i] = digits(&s, i == 0 ? 4 : 2);
+		if (f[i] < 0 || (i < 5 && *s++ != sep[i]))
+			return -1;
 	}
-	if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
+	/* Fractions of a second, then UTC only: "Z" or "+00:00". */
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return -1;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0)
 		return -1;
-	return (int64_t)timegm(&tm);
+	if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	t = timegm(&tm);
+	/* timegm() moves February 30th to March: not a date. */
+	if (gmtime_r(&t, &back) == NULL || back.tm_mday != f[2] ||
+	    back.tm_mon != f[1] - 1)
+		return -1;
+	return (int64_t)t;
 }
 
 int

@@ -157,12 +157,20 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
     const char *block)
 {
 	struct buf  b;
-	char       *start;
+	char       *start, *note;
 	const char *p = old != NULL ? old : "", *nl;
 	int         skipping = 0, done = 0;
 	size_t      len;
 
 	start = xasprintf("# rig: %s", alias);
+	/* The folder is a note on the marker line, and only that: a line
+	 * break in its name would start a line ssh reads, before any Host
+	 * and so for every host (found by fuzz-sshconfig). */
+	note = xstrdup(project);
+	for (char *q = note; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	project = note;
 	buf_init(&b, SSHCONFIG_MAX);
 	for (; *p != '\0'; p = nl != NULL ? nl + 1 : p + len) {
 		nl = strchr(p, '\n');
@@ -194,6 +202,7 @@ sshconfig_replace(const char *old, const char *alias, const char *project,
 		buf_addf(&b, "%s (%s)\n%s# rig: end\n", start, project, block);
 	}
 	free(start);
+	free(note);
 	return buf_detach(&b, NULL);
 }
 

@@ -496,6 +496,12 @@ TEST(util_iso_time)
 	ASSERT_EQ(iso_parse("null"), -1);
 	ASSERT_EQ(iso_parse("2026-11-25"), -1);
 	ASSERT_EQ(iso_parse("yesterday"), -1);
+	/* Found by fuzz-json: strptime() took these. */
+	ASSERT_EQ(iso_parse("6-12-07T0:28:24.2Z"), -1);
+	ASSERT_EQ(iso_parse("1013-12-07T04:28:24Z"), -1);
+	ASSERT_EQ(iso_parse("2026-02-30T12:00:00Z"), -1);
+	ASSERT_EQ(iso_parse("2026-12-07T04:28:24.Z"), -1);
+	ASSERT_EQ(iso_parse("2024-02-29T23:59:59.1234567+00:00"), 1709251199LL);
 }
 
 TEST(util_secret_equal)
