@@ -397,10 +397,10 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 	} else {
 		/* An HTTP/1.0 client may send no Host; what goes on is
 		 * HTTP/1.1, which must have one (RFC 9112 §3.2). */
-		int v6 = strchr(t->host, ':') != NULL;
+		char hh[80]; /* "[IPv6]:port" or "localhost" */
 
-		buf_addf(&b, "Host: %s%s%s:%d\r\n", v6 ? "[" : "", t->host,
-		    v6 ? "]" : "", t->port);
+		buf_addf(&b, "Host: %s\r\n",
+		    endpoint_host_header(&t->to, hh, sizeof(hh)));
 	}
 	if (h->upgrade) {
 		size_t      ulen;

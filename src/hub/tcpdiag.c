@@ -24,6 +24,16 @@
 static int dump(int, int, void (*)(void *, uid_t, uint16_t), void *);
 
 /* One family's listeners to 'cb'. */
+/* NLMSG_OK() with its comparisons typed: 'len' stays signed, so the
+ * NLMSG_NEXT() of a last message that overshoots ends the loop, and clang's
+ * -Wsign-compare (which does not spare the macro) is satisfied. */
+static int
+nlmsg_fits(const struct nlmsghdr *h, int len)
+{
+	return len >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	    h->nlmsg_len <= (unsigned)len;
+}
+
 static int
 dump(int fd, int family, void (*cb)(void *, uid_t, uint16_t), void *arg)
 {
@@ -58,7 +68,7 @@ dump(int fd, int family, void (*cb)(void *, uid_t, uint16_t), void *arg)
 		if (got <= 0)
 			goto out;
 		len = (int)got;
-		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		for (; nlmsg_fits(h, len); h = NLMSG_NEXT(h, len)) {
 			struct inet_diag_msg *m;
 
 			if (h->nlmsg_type == NLMSG_DONE) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "hub/hub.h"
+#include "hub/endpoint.h"
 #include "hub/proxy.h"
 #include "hub/req.h"
 #include "lib/http.h"
@@ -148,14 +149,12 @@ check_forwarded(const char *fwd, size_t flen)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct target t = { .host = "127.0.0.1",
-		.port = 1,
-		.secret = SECRET,
-		.user = USER };
+	struct target t = { .secret = SECRET, .user = USER };
 	char         *d, *fwd, *n;
 	size_t        flen;
 	int           r;
 
+	endpoint_tcp(&t.to, "127.0.0.1", 1);
 	d = calloc(1, size ? size : 1);
 	if (d == NULL)
 		return 0;
