@@ -329,6 +329,8 @@ daemon_run(struct config *cfg)
 		return 1;
 	if (config_check(cfg, hub.is_root) == -1)
 		return 1;
+	/* Read once here, before the thread pool's login look-ups use it. */
+	(void)account_uid_min();
 	if (mkdir_p(cfg->state_dir, 0700) == -1)
 		return error("cannot create '%s': %m", cfg->state_dir), 1;
 	/* Before the loop exists: the helper runs a loop of its own. */

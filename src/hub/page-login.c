@@ -112,7 +112,7 @@ struct login_work {
 	/* authenticator = pam: the account as the thread pool found it. */
 	int account; /* 1 a person's, 0 none, -1 the system's (uid) */
 	int allowed; /* in allowed_groups, or there are none */
-	int admin; /* in admin_groups; -1: there are none */
+	int admin; /* in admin_groups; -1: none, or unreadable */
 };
 
 static void login_work_free(struct login_work *);
@@ -275,9 +275,10 @@ login_account_cb(uv_work_t *w)
 	lw->account = 1;
 	lw->allowed = cfg->allowed_groups == NULL ||
 	    account_in_groups(pw.pw_name, pw.pw_gid, cfg->allowed_groups) == 1;
+	/* Groups that cannot be read change no one's admin right. */
 	lw->admin = admins == NULL || *admins == '\0'
 	    ? -1
-	    : account_in_groups(pw.pw_name, pw.pw_gid, admins) == 1;
+	    : account_in_groups(pw.pw_name, pw.pw_gid, admins);
 }
 
 /* The account is known: PAM next, through the helper. */

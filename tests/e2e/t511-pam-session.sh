@@ -48,7 +48,7 @@ hub_config "authenticator = pam" "pam_service = $SVC" \
 hub_start
 grep -q "authenticator = pam" "$T/hub.log" || fail "the hub does not say it uses PAM"
 
-login "$A"
+login "$A" /hub/home # starts no server: spawn below does
 # The user row was made at the first login: a token for the API.
 TOKEN=$(rig_token "$A")
 spawn "$A" "$TOKEN"

@@ -21,8 +21,8 @@ hub_config "authenticator = pam" \
 hub_start
 grep -q "authenticator = pam (service login).*admins: members of sudo" "$T/hub.log" ||
 	fail "the defaults are not login and sudo: $(grep authenticator "$T/hub.log")"
-login "$A"
-login "$E"
+login "$A" /hub/home
+login "$E" /hub/home # starts no server: spawn below does
 rig_cli user list | grep -q "^$A	admin	" || fail "a member of sudo is not an admin: $(rig_cli user list)"
 rig_cli user list | grep -q "^$E	-	" || fail "eve is an admin: $(rig_cli user list)"
 TOKEN=$(rig_token "$E")
