@@ -1,5 +1,5 @@
 # rig: one binary, a few Debian libraries, plain make (see docs/ARCHITECTURE.md).
-PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl
+PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl pam
 # pkg-config is asked when a compile or link first needs its answer, never
 # while this file is read: on a bare machine `make run` and `make test` must
 # get as far as their `deps` step, which installs the libraries (and

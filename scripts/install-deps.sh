@@ -5,9 +5,10 @@
 # for the machine workflow's tests, sshd in network namespaces and rsync;
 # sudo is for a test host whose login becomes root through it; the line
 # with slurmctld for the pool's (a Slurm cluster of namespaces);
-# the last line of PKGS is for bench/run) and playwright-core for the
-# browser test (npm, no browser download: the test uses Debian's
-# /usr/bin/chromium).
+# libpam0g-dev is for authenticator = pam, libpam-wrapper for its test
+# of rig pam-auth; the last line of PKGS is for bench/run) and
+# playwright-core for the browser test (npm, no browser download: the
+# test uses Debian's /usr/bin/chromium).
 # With --fuzz (what `make fuzz` runs), also clang and libFuzzer's runtime,
 # which only the fuzzing (bench/fuzz-all) needs; Debian 12's clang is 14.
 # Idempotent; when everything is present it only checks and exits.
@@ -15,7 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
-libjansson-dev libcrypt-dev libcurl4-openssl-dev openssl clang-format
+libjansson-dev libcrypt-dev libcurl4-openssl-dev libpam0g-dev openssl
+clang-format libpam-wrapper
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel chromium nodejs npm

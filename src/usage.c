@@ -48,7 +48,9 @@ static const struct {
 	    "[--imds-endpoint URL] [--dry-run]" },
 	{ "sandbox",
 	    "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
-	    "ACCOUNT] [--deny-connect PORTS] -- CMD [ARGS...]" },
+	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
+	    "[ARGS...]" },
+	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },
 	{ "version", "rig version" },
 };
 

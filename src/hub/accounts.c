@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,101 @@ account_lookup(const char *name, struct passwd **pw)
 	*pw = getpwnam(name);
 	if (*pw == NULL)
 		return 0;
-	return (*pw)->pw_uid < ACCOUNT_MIN_UID ? -1 : 1;
+	return account_uid_ok((*pw)->pw_uid) ? 1 : -1;
+}
+
+int
+account_uid_ok(uid_t uid)
+{
+	return uid >= account_uid_min() && uid < ACCOUNT_UID_END;
+}
+
+long
+login_defs_uid_min(const char *text, long def)
+{
+	const char *p = text;
+	long        v = def;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t      n = end != NULL ? (size_t)(end - p) : strlen(p);
+		char        line[256], word[64], extra[8];
+		long long   num;
+		char        numtext[32];
+
+		if (n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			line[strcspn(line, "#")] = '\0';
+			if (sscanf(line, "%63s %31s %7s", word, numtext,
+			        extra) == 2 &&
+			    strcmp(word, "UID_MIN") == 0 &&
+			    parse_int(numtext, 1, ACCOUNT_UID_END - 1, &num) ==
+			        0)
+				v = (long)num;
+		}
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return v;
+}
+
+uid_t
+account_uid_min(void)
+{
+	static long min = -1;
+	char       *text;
+
+	if (min == -1) {
+		text = read_file(ACCOUNT_LOGIN_DEFS, 1 << 20, NULL);
+		min = text != NULL ? login_defs_uid_min(text, ACCOUNT_MIN_UID)
+		                   : ACCOUNT_MIN_UID;
+		free(text);
+		if (min < ACCOUNT_MIN_UID)
+			min = ACCOUNT_MIN_UID;
+	}
+	return (uid_t)min;
+}
+
+int
+account_in_groups(const char *user, gid_t gid, const char *groups)
+{
+	gid_t *list = NULL;
+	int    n = 64, r = 0;
+	char  *copy, *save = NULL, *g;
+
+	if (groups == NULL || *groups == '\0')
+		return 0;
+	/* Asked again with the size it says, while the list grows. */
+	for (int tries = 0;; tries++) {
+		int want = n;
+
+		list = xrealloc(list, (size_t)n * sizeof(*list));
+		if (getgrouplist(user, gid, list, &want) != -1) {
+			n = want;
+			break;
+		}
+		if (tries == 4 || want > 65536) {
+			free(list);
+			return -1;
+		}
+		n = want > n ? want : 2 * n;
+	}
+	copy = xstrdup(groups);
+	for (g = strtok_r(copy, " ,\t", &save); g != NULL && r == 0;
+	     g = strtok_r(NULL, " ,\t", &save)) {
+		struct group gr, *res = NULL;
+		char         buf[16384];
+
+		if (getgrnam_r(g, &gr, buf, sizeof(buf), &res) != 0 ||
+		    res == NULL)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (list[i] == gr.gr_gid)
+				r = 1;
+	}
+	free(copy);
+	free(list);
+	return r;
 }
 
 int

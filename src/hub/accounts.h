@@ -23,6 +23,9 @@
 #include <uv.h>
 
 #define ACCOUNT_MIN_UID 1000
+/* Debian: uids from 60000 up are the system's again (nobody is 65534). */
+#define ACCOUNT_UID_END 60000
+#define ACCOUNT_LOGIN_DEFS "/etc/login.defs"
 #define ACCOUNT_NAME_MAX 32 /* useradd's limit, without the NUL */
 #define ACCOUNT_USERADD "/usr/sbin/useradd"
 #define ACCOUNT_USERDEL "/usr/sbin/userdel"
@@ -53,9 +56,32 @@ size_t account_user_max(const char *prefix);
 /*
  * Looks up account 'name'. Returns 1 and fills *pw (pointing into static
  * storage, as getpwnam() does) if it exists and may run servers, 0 if it
- * does not exist, -1 if it is a system account (uid < ACCOUNT_MIN_UID).
+ * does not exist, -1 if it is a system account (account_uid_ok()).
  */
 int account_lookup(const char *name, struct passwd **pw);
+
+/*
+ * Whether 'uid' is a person's: from account_uid_min() up to below
+ * ACCOUNT_UID_END. Root, the system's accounts and nobody are not.
+ */
+int account_uid_ok(uid_t uid);
+
+/* The lowest uid of a person's account: UID_MIN of /etc/login.defs,
+ * never below ACCOUNT_MIN_UID. Read once. */
+uid_t account_uid_min(void);
+
+/* UID_MIN in the text of a login.defs ("UID_MIN 1000" on a line of its
+ * own, '#' comments); 'def' if it says none or something else. */
+long login_defs_uid_min(const char *text, long def);
+
+/*
+ * Whether account 'user' (primary group 'gid') is a member of one of
+ * 'groups', names separated by spaces or commas (getgrouplist(3): its
+ * primary group and those that list it). 1 yes, 0 no (also for an empty
+ * list), -1 if its groups cannot be read. May block on the group
+ * database: not on the hub's loop.
+ */
+int account_in_groups(const char *user, gid_t gid, const char *groups);
 
 /* Whether 'pw' is the account rig made for rig user 'user' (its comment
  * says so): the only accounts rig deletes or changes. */

@@ -258,6 +258,17 @@ api_user_add(struct req *req)
 		respond_error(req, 403, ONEUSER_WHY);
 		return;
 	}
+	/* JupyterHub's LocalAuthenticator: the system user must exist. */
+	if (req->hub->cfg->authenticator == AUTH_PAM) {
+		struct passwd *pw;
+
+		if (account_lookup(name, &pw) != 1) {
+			respond_error(req, 400,
+			    "there is no Unix account of that name for a "
+			    "person on this machine (authenticator = pam)");
+			return;
+		}
+	}
 	r = db_user_add(req->hub->db, name, "", admin);
 	if (r != 0) {
 		respond_error(req, r == 1 ? 409 : 500,

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rig sandbox [--cgroup DIR]... [--umask MODE] [--user ACCOUNT]
- * [--deny-connect PORTS] -- CMD [ARGS...]: applies the limits of
+ * [--pam-service NAME] [--deny-connect PORTS] -- CMD [ARGS...]: applies
+ * the limits of
  * sandbox.h to itself, then runs CMD in its place. User servers start
  * through it: as root always (the privileged helper, or a root hub
  * without one, runs it with --cgroup, --umask and --user: it joins the
  * server's cgroups, cgroup.h, sets umask 077 and becomes the user's
  * account, in that order, so that nothing of the server runs outside its
- * cgroups or as root), and also without root (the hub runs every server
+ * cgroups or as root; with --pam-service, for authenticator = pam, it
+ * first opens the account's PAM session, whose keeper closes it when
+ * the server ends (auth-pam.h), and becomes the account with all its
+ * groups), and also without root (the hub runs every server
  * through it, then with server_deny_ports if hub.conf says so). Last, the
  * socket filter, always: no sockets but Unix, netlink, TCP and UDP. If a
  * step fails, CMD is not run (the server's start fails, saying why).
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth-pam.h"
 #include "cgroup.h"
 #include "cmd.h"
 #include "lib/log.h"
@@ -36,10 +41,11 @@ cmd_sandbox(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "umask", required_argument, NULL, 'm' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "pam-service", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int         ports[SANDBOX_MAX_PORTS], n = 0, ch, ncg = 0;
-	const char *cg[CGROUP_MAX_DIRS], *user = NULL;
+	const char *cg[CGROUP_MAX_DIRS], *user = NULL, *pam = NULL;
 	long long   mask = -1;
 	char        why[256];
 
@@ -64,6 +70,10 @@ cmd_sandbox(int argc, char **argv)
 			user = optarg;
 			continue;
 		}
+		if (ch == 'p') {
+			pam = optarg;
+			continue;
+		}
 		if (ch != 'd')
 			return usage("sandbox");
 		n = sandbox_parse_ports(optarg, ports);
@@ -73,8 +83,22 @@ cmd_sandbox(int argc, char **argv)
 			           optarg),
 			       2;
 	}
-	if (optind >= argc)
+	if (optind >= argc || (pam != NULL && user == NULL))
 		return usage("sandbox");
+	/* Before the cgroups: the session's keeper must not be in them,
+	 * or killing the server's group would kill it before it closes the
+	 * session. */
+	if (pam != NULL) {
+		if (geteuid() != 0) {
+			error("not starting %s: --pam-service needs root",
+			    argv[optind]);
+			return 1;
+		}
+		if (authpam_session_begin(pam, user, why, sizeof(why)) == -1) {
+			error("not starting %s: %s", argv[optind], why);
+			return 1;
+		}
+	}
 	for (int i = 0; i < ncg; i++) {
 		if (cgroup_join(cg[i]) == -1) {
 			error("not starting %s: cannot join cgroup %s: %s",
@@ -84,7 +108,8 @@ cmd_sandbox(int argc, char **argv)
 	}
 	if (mask >= 0)
 		umask((mode_t)mask);
-	if (user != NULL && sandbox_become(user, why, sizeof(why)) == -1) {
+	if (user != NULL &&
+	    sandbox_become(user, pam != NULL, why, sizeof(why)) == -1) {
 		error("not starting %s: %s", argv[optind], why);
 		return 1;
 	}

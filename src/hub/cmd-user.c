@@ -14,6 +14,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "cmd.h"
+#include "config.h"
 #include "state.h"
 #include "db.h"
 #include "oneuser.h"
@@ -42,6 +43,22 @@ static int user_del(struct db *, const struct user_opts *);
 static int user_list(struct db *);
 static int user_passwd(struct db *, const struct user_opts *);
 static int user_admin(struct db *, const struct user_opts *);
+static int unix_passwords(struct db *);
+
+/* Whether the hub of this database last ran with authenticator = pam:
+ * its users' passwords are then their Unix accounts'. */
+static int
+unix_passwords(struct db *db)
+{
+	char *v;
+	int   r;
+
+	if (db_fact_get(db, CONFIG_FACT_AUTHENTICATOR, &v) != 0)
+		return 0;
+	r = strcmp(v, "pam") == 0;
+	free(v);
+	return r;
+}
 
 /* Options may come anywhere (opts.h). -1 on a usage error, reported. */
 static int
@@ -180,6 +197,31 @@ user_add(struct db *db, const struct user_opts *o)
 		error("cannot add '%s': %s", name, ONEUSER_WHY);
 		return 1;
 	}
+	if (unix_passwords(db)) {
+		struct passwd *pw_acct;
+
+		if (account_lookup(name, &pw_acct) != 1) {
+			error("cannot add '%s': the hub runs with "
+			      "authenticator = pam, and there is no Unix "
+			      "account of that name for a person here",
+			    name);
+			return 1;
+		}
+		if (o->password_stdin) {
+			error("the hub runs with authenticator = pam: '%s' "
+			      "signs in with the Unix account's password",
+			    name);
+			return 1;
+		}
+		r = db_user_add(db, name, "", o->admin);
+		if (r == 1)
+			error("user '%s' already exists", name);
+		else if (r == 0)
+			printf("added %s, who signs in with the Unix account's "
+			       "password (authenticator = pam)\n",
+			    name);
+		return r == 0 ? 0 : 1;
+	}
 	if (new_password(o->password_stdin, &pw, &generated) == -1)
 		return 1;
 	hash = password_hash(pw);
@@ -253,6 +295,12 @@ user_passwd(struct db *db, const struct user_opts *o)
 	char          *pw, *hash;
 	int            generated, r;
 
+	if (unix_passwords(db))
+		return error("the hub runs with authenticator = pam: '%s' "
+		             "changes the Unix account's password on the "
+		             "machine, with passwd",
+		           name),
+		       1;
 	r = db_user_get(db, name, &u);
 	if (r == 1)
 		error("no such user '%s'", name);

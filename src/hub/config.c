@@ -39,10 +39,13 @@
 #define SINGLEUSER_CMD SINGLEUSER " --sock={sock} --sock-mode=0660"
 
 static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
+static const char *const authenticators[] = { "local", "pam", NULL };
 
 static int check_deny_ports(void *, const char *, char *, size_t);
 static int check_user_prefix(void *, const char *, char *, size_t);
 static int check_first_admin(void *, const char *, char *, size_t);
+static int check_pam_service(void *, const char *, char *, size_t);
+static int check_groups(void *, const char *, char *, size_t);
 
 #define C(field) offsetof(struct config, field)
 
@@ -85,6 +88,26 @@ const struct setting config_settings[] = {
 	{ .section = "hub", .key = "user_prefix", .type = SETTING_STRING,
 	    .off = C(user_prefix), .def = ACCOUNT_PREFIX_DEFAULT, .check = check_user_prefix,
 	    .what = "a valid prefix", .help = "Unix account prefix as root" },
+	{ .section = "hub", .key = "authenticator", .type = SETTING_ENUM,
+	    .off = C(authenticator), .def = "local", .words = authenticators,
+	    .what = "local or pam",
+	    .help = "local: the hub's own users and passwords; pam: the "
+	            "machine's Unix accounts and passwords (needs root)" },
+	{ .section = "hub", .key = "pam_service", .type = SETTING_STRING,
+	    .off = C(pam_service), .def = CONFIG_PAM_SERVICE,
+	    .check = check_pam_service, .what = "a PAM service name",
+	    .help = "the PAM service (/etc/pam.d/NAME) of logins and "
+	            "sessions" },
+	{ .section = "hub", .key = "admin_groups", .type = SETTING_STRING,
+	    .off = C(admin_groups), .check = check_groups,
+	    .what = "a list of group names",
+	    .help = "Unix groups whose members are admins; with pam, "
+	            "default sudo" },
+	{ .section = "hub", .key = "allowed_groups", .type = SETTING_STRING,
+	    .off = C(allowed_groups), .check = check_groups,
+	    .flags = SETTING_EMPTY_UNSET, .what = "a list of group names",
+	    .help = "Unix groups whose members may sign in; none: any "
+	            "account" },
 	{ .section = "hub", .key = "first_admin", .type = SETTING_STRING,
 	    .off = C(first_admin), .def = "admin", .check = check_first_admin,
 	    .help = "the admin made when there are no users" },
@@ -163,6 +186,65 @@ check_first_admin(void *obj, const char *v, char *why, size_t len)
 		return 0;
 	snprintf(why, len, "%s", username_error(v));
 	return -1;
+}
+
+/* A PAM service is a file name in /etc/pam.d: no '/', no dot first. */
+static int
+check_pam_service(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	if (*v == '\0' || *v == '.' || strlen(v) > 64)
+		return -1;
+	return strspn(v,
+	           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	           "0123456789._-") == strlen(v)
+	    ? 0
+	    : -1;
+}
+
+/* Group names separated by spaces or commas, each as groupadd takes it
+ * (a letter, digit or '_' first; then those, '.', '-'; at most 32). */
+static int
+check_groups(void *obj, const char *v, char *why, size_t len)
+{
+	char *copy = xstrdup(v), *save = NULL, *g;
+	int   r = 0;
+
+	(void)obj;
+	for (g = strtok_r(copy, " ,\t", &save); g != NULL;
+	     g = strtok_r(NULL, " ,\t", &save)) {
+		if (!group_name_valid(g)) {
+			snprintf(why, len, "'%s' is not a group name", g);
+			r = -1;
+			break;
+		}
+	}
+	free(copy);
+	return r;
+}
+
+const char *
+config_admin_groups(const struct config *c)
+{
+	if (c->admin_groups != NULL)
+		return c->admin_groups;
+	return c->authenticator == AUTH_PAM ? CONFIG_PAM_ADMIN_GROUPS : NULL;
+}
+
+int
+config_check(struct config *c, int is_root)
+{
+	if (c->authenticator != AUTH_PAM)
+		return 0;
+	if (!is_root)
+		return error("authenticator = pam needs the hub to run as "
+		             "root: PAM's modules read /etc/shadow, and each "
+		             "user's server runs as their own Unix account "
+		             "(start 'rig hub' as root, or use authenticator "
+		             "= local)");
+	/* Each user is the Unix account of that name: no prefix. */
+	settings_set_str(&c->user_prefix, "");
+	return 0;
 }
 
 const char *

@@ -30,6 +30,20 @@ enum server_protocol {
 	PROTO_JUPYTERHUB, /* JupyterHub's: JUPYTERHUB_*, OAuth for browsers */
 };
 
+/* Who checks a password at login (authenticator). */
+enum authenticator {
+	AUTH_LOCAL = 0, /* the hub's own users and passwords (yescrypt) */
+	AUTH_PAM, /* the machine's Unix accounts, through PAM (auth-pam.h) */
+};
+
+/* pam_service's default: JupyterHub's PAMAuthenticator uses it too. */
+#define CONFIG_PAM_SERVICE "login"
+/* The database fact (db_fact_get()) the hub records at start: "local"
+ * or "pam", for 'rig user', which runs apart from it. */
+#define CONFIG_FACT_AUTHENTICATOR "authenticator"
+/* admin_groups' default with authenticator = pam. */
+#define CONFIG_PAM_ADMIN_GROUPS "sudo"
+
 /* Where servers' programs are looked for (spawn-local.c's PATH). */
 #define CONFIG_SERVER_PATH "/usr/local/bin:/usr/bin:/bin"
 
@@ -45,7 +59,12 @@ struct config {
 	int   server_protocol; /* enum server_protocol */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
 	int   user_firewall; /* per-uid nftables rules (firewall.h) */
-	char *user_prefix; /* Unix account prefix when run as root */
+	char *user_prefix; /* Unix account prefix when run as root; ""
+	                    * with authenticator = pam (config_check()) */
+	int   authenticator; /* enum authenticator */
+	char *pam_service; /* the PAM service of logins and sessions */
+	char *admin_groups; /* groups whose members are admins; NULL: unset */
+	char *allowed_groups; /* groups whose members may sign in; NULL: any */
 	char *first_admin; /* created with a printed password if no users */
 	int   spawn_timeout; /* seconds until a server must answer */
 	int   idle_timeout; /* seconds without activity before culling; 0 off */
@@ -70,6 +89,19 @@ const char *config_server_cmd(const struct config *);
 /* server_protocol, with auto resolved: jupyterhub when the program of
  * config_server_cmd() is jupyterhub-singleuser, else token. */
 enum server_protocol config_server_protocol(const struct config *);
+
+/* The groups of admin_groups: its value, or with none set the
+ * authenticator's default (pam: CONFIG_PAM_ADMIN_GROUPS; local: none).
+ * NULL or "" for none. */
+const char *config_admin_groups(const struct config *);
+
+/*
+ * What the keys say together, checked once they are all read and before
+ * anything starts: authenticator = pam needs root ('is_root'), and then
+ * servers run as the users' own accounts, so user_prefix becomes "".
+ * 0, or -1 with a message printed.
+ */
+int config_check(struct config *, int is_root);
 
 /* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */
 extern const struct setting config_settings[];

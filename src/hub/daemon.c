@@ -231,6 +231,10 @@ first_admin(struct hub *hub)
 		return -1;
 	if (n > 0)
 		return 0;
+	/* PAM's users are the machine's accounts, made at their first
+	 * login; admins by admin_groups. */
+	if (hub->cfg->authenticator == AUTH_PAM)
+		return 0;
 	/* The rule of every new user's name (its account must fit). */
 	e = account_user_error(hub->cfg->user_prefix, hub->cfg->first_admin,
 	    why, sizeof(why));
@@ -323,6 +327,10 @@ daemon_run(struct config *cfg)
 	TAILQ_INIT(&hub.idle);
 	if (parse_listen(cfg->listen, &ss, host, sizeof(host), &port) == -1)
 		return 1;
+	if (config_check(cfg, hub.is_root) == -1)
+		return 1;
+	/* Read once here, before the thread pool's login look-ups use it. */
+	(void)account_uid_min();
 	if (mkdir_p(cfg->state_dir, 0700) == -1)
 		return error("cannot create '%s': %m", cfg->state_dir), 1;
 	/* Before the loop exists: the helper runs a loop of its own. */
@@ -358,6 +366,12 @@ daemon_run(struct config *cfg)
 		r = UV_EIO;
 	if (r == 0 && oneuser_start(hub.db, hub.is_root) == -1)
 		r = UV_EIO;
+	/* For 'rig user', which runs apart: whose passwords these are. */
+	if (r == 0 &&
+	    db_fact_set(hub.db, CONFIG_FACT_AUTHENTICATOR,
+	        cfg->authenticator == AUTH_PAM ? "pam" : "local") == -1)
+		r = UV_EIO;
+	html_password_page(cfg->authenticator != AUTH_PAM);
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */
 	if (r == 0 && hub.is_root) {
@@ -406,7 +420,20 @@ daemon_run(struct config *cfg)
 	servers_restore(&hub);
 	autostop_start(&hub);
 	print_urls(&hub, host, port);
-	if (hub.is_root)
+	if (hub.is_root && cfg->authenticator == AUTH_PAM) {
+		const char *admins = config_admin_groups(cfg);
+
+		log_info("authenticator = pam (service %s): users sign in with "
+		         "their Unix account's password and each server runs "
+		         "as that account, in a PAM session; admins: %s%s; "
+		         "allowed: %s",
+		    cfg->pam_service,
+		    admins != NULL && *admins != '\0' ? "members of " : "",
+		    admins != NULL && *admins != '\0' ? admins
+		                                      : "as set in the hub",
+		    cfg->allowed_groups != NULL ? cfg->allowed_groups
+		                                : "every person's account");
+	} else if (hub.is_root)
 		log_info("running as root: each user's server runs as Unix "
 		         "user %sNAME",
 		    cfg->user_prefix);

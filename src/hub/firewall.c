@@ -83,7 +83,7 @@ is_rig_account(const struct passwd *pw, const char *prefix,
 {
 	size_t plen = strlen(prefix);
 
-	if (pw->pw_uid < ACCOUNT_MIN_UID ||
+	if (!account_uid_ok(pw->pw_uid) ||
 	    strncmp(pw->pw_name, prefix, plen) != 0)
 		return 0;
 	if (pw->pw_gecos != NULL &&

@@ -14,6 +14,13 @@
 
 /* Where the page frame's notice comes from (html_banner_from()). */
 static const char *(*banner)(void);
+static int password_link = 1; /* html_password_page() */
+
+void
+html_password_page(int on)
+{
+	password_link = on;
+}
 
 void
 html_banner_from(const char *(*fn)(void))
@@ -77,8 +84,9 @@ html_begin(struct buf *b, const char *title, const char *user, int admin)
 	if (user != NULL) {
 		buf_adds(b,
 		    "<nav><a href=\"/hub/home\">Home</a>"
-		    "<a href=\"/hub/token\">Token</a>"
-		    "<a href=\"/hub/password\">Password</a>");
+		    "<a href=\"/hub/token\">Token</a>");
+		if (password_link)
+			buf_adds(b, "<a href=\"/hub/password\">Password</a>");
 		if (admin)
 			buf_adds(b, "<a href=\"/hub/admin\">Admin</a>");
 		buf_adds(b, "<span class=\"who\">");

@@ -25,6 +25,10 @@ void html_begin(struct buf *, const char *title, const char *user, int admin);
  * machine's idle stop: autostop_banner, set by daemon.c); NULL for none.
  * A hook, so the page frame does not depend on what the notice is about. */
 void html_banner_from(const char *(*fn)(void));
+/* Whether the frame links to the password page: not when passwords are
+ * the Unix accounts' (authenticator = pam). Set by daemon.c; on at
+ * first. */
+void html_password_page(int on);
 /* Ends the page opened by html_begin(). */
 void html_end(struct buf *);
 

@@ -74,9 +74,12 @@ user_row(struct buf *b, struct req *req, const struct db_user *u)
 		free(a);
 	}
 	if (!self) {
-		a = xasprintf("/hub/admin/password/%s", u->name);
-		page_link_button(b, a, "Reset password", "quiet");
-		free(a);
+		/* With pam the passwords are the Unix accounts'. */
+		if (req->hub->cfg->authenticator != AUTH_PAM) {
+			a = xasprintf("/hub/admin/password/%s", u->name);
+			page_link_button(b, a, "Reset password", "quiet");
+			free(a);
+		}
 		a = xasprintf("/hub/admin/delete/%s", u->name);
 		page_link_button(b, a, "Delete", "danger");
 		free(a);
@@ -90,6 +93,11 @@ add_form(struct buf *b, struct req *req, const struct add_form *f)
 	size_t max = account_user_max(req->hub->cfg->user_prefix);
 
 	buf_adds(b, "<div class=\"box\"><h2>Add a user</h2>");
+	if (req->hub->cfg->authenticator == AUTH_PAM)
+		buf_adds(b,
+		    "<p>A Unix account of this machine, who signs in with its "
+		    "own password (users are also added at their first "
+		    "login).</p>");
 	if (f != NULL && f->error != NULL) {
 		buf_adds(b, "<p class=\"error\" role=\"alert\">");
 		html_add(b, f->error);
@@ -181,10 +189,23 @@ pages_admin_add(struct req *req)
 		admin_page(req, 403, &f);
 		goto out;
 	}
-	pw = password_generate();
-	/* XXX: hashing here blocks the loop for one yescrypt; acceptable for
-	 * an admin's rare action, unlike logins. */
-	hash = password_hash(pw);
+	if (req->hub->cfg->authenticator == AUTH_PAM) {
+		struct passwd *acct;
+
+		/* The machine's account, not one rig makes. */
+		if (account_lookup(name, &acct) != 1) {
+			f.error = "there is no Unix account of that name for a "
+			          "person on this machine";
+			admin_page(req, 400, &f);
+			goto out;
+		}
+		hash = xstrdup("");
+	} else {
+		pw = password_generate();
+		/* XXX: hashing here blocks the loop for one yescrypt;
+		 * acceptable for an admin's rare action, unlike logins. */
+		hash = password_hash(pw);
+	}
 	if (hash == NULL) {
 		respond_error(req, 500, "cannot hash the password");
 		goto out;
@@ -198,7 +219,10 @@ pages_admin_add(struct req *req)
 	}
 	log_info("admin %s added user %s", req->user.name, name);
 	/* POST/redirect/GET: the page shows the password once. */
-	msg = xasprintf("Added %s. Their password:", name);
+	msg = pw != NULL ? xasprintf("Added %s. Their password:", name)
+	                 : xasprintf("Added %s, who signs in with the Unix "
+	                             "account's password.",
+	                       name);
 	page_made(req, ADMIN_PAGE, msg, pw);
 out:
 	free(name);
@@ -230,10 +254,14 @@ pages_admin_del(struct req *req)
 	action = xasprintf("/hub/admin/delete/%s", name);
 	if (!http_method_is(&req->head, "POST") ||
 	    !page_confirmed(req, action)) {
-		q = xasprintf("Delete the user %s, their server and, when the "
-		              "hub runs as root, their Unix account and its "
-		              "home? This cannot be undone.",
-		    name);
+		q = req->hub->cfg->authenticator == AUTH_PAM
+		    ? xasprintf("Delete the user %s and stop their server? "
+		                "Their Unix account and its files stay.",
+		          name)
+		    : xasprintf("Delete the user %s, their server and, when "
+		                "the hub runs as root, their Unix account and "
+		                "its home? This cannot be undone.",
+		          name);
 		page_confirm(req, "Delete a user", q, action, "Delete",
 		    ADMIN_PAGE);
 		free(q);

@@ -2,12 +2,17 @@
 /*
  * Logging in and out. The login form posts back with a double-submit token
  * (there is no session yet), `next` only ever leads to a local path, and
- * the password check runs on libuv's thread pool: yescrypt is slow on
- * purpose, and the loop must keep serving meanwhile.
+ * the password check runs off the loop: yescrypt on libuv's thread pool
+ * (authenticator = local), and with authenticator = pam the account and
+ * its groups looked up on the thread pool, then PAM asked through the
+ * privileged helper (auth-pam.h), which answers later. Either way the
+ * throttle counts the attempt from its start.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
+#include "auth-pam.h"
 #include "auth.h"
 #include "db.h"
 #include "html.h"
@@ -15,6 +20,7 @@
 #include "lib/log.h"
 #include "oneuser.h"
 #include "pages-internal.h"
+#include "priv.h"
 #include "pages.h"
 #include "req.h"
 #include "respond.h"
@@ -29,6 +35,11 @@ static void  login_page(struct req *req, int status, const char *error,
 static void  login_verify_cb(uv_work_t *w);
 static char *after_login(struct req *req, const struct db_user *u, int start);
 static void  login_done_cb(uv_work_t *w, int status);
+static void  login_account_cb(uv_work_t *w);
+static void  login_account_done_cb(uv_work_t *w, int status);
+static void  login_pam_cb(void *arg, int r);
+static int   login_pam_user(struct req *, const char *name, int admin,
+      int64_t *id);
 
 /* The form; 'error' above it, 'user' typed again, extra 'headers'. */
 static void
@@ -98,7 +109,22 @@ struct login_work {
 	char       *hash; /* "" for an unknown user: same work, no match */
 	int64_t     user_id;
 	int         ok;
+	/* authenticator = pam: the account as the thread pool found it. */
+	int account; /* 1 a person's, 0 none, -1 the system's (uid) */
+	int allowed; /* in allowed_groups, or there are none */
+	int admin; /* in admin_groups; -1: none, or unreadable */
 };
+
+static void login_work_free(struct login_work *);
+
+static void
+login_work_free(struct login_work *lw)
+{
+	free(lw->name);
+	free_secret(lw->password);
+	free(lw->hash);
+	free(lw);
+}
 
 static void
 login_verify_cb(uv_work_t *w)
@@ -151,14 +177,17 @@ after_login(struct req *req, const struct db_user *u, int start)
 	return safe;
 }
 
+/*
+ * The end of an attempt: 'lw->ok' with 'lw->user_id' signs in, else the
+ * form again with 'status' and 'error' (401 and the one message for a
+ * wrong name or password when NULL). Frees 'lw'.
+ */
 static void
-login_done_cb(uv_work_t *w, int status)
+login_finish(struct login_work *lw, int status, const char *error)
 {
-	struct login_work *lw = container_of(w, struct login_work, work);
-	struct req        *req = lw->req;
-	struct hub        *hub = req->hub;
+	struct req *req = lw->req;
+	struct hub *hub = req->hub;
 
-	(void)status;
 	req->busy = 0;
 	/* Counted as a failure when it began; a client that left still
 	 * made its guess. */
@@ -171,8 +200,9 @@ login_done_cb(uv_work_t *w, int status)
 	}
 	if (!lw->ok) {
 		log_warnx("login failed from %s", req->addr);
-		login_page(req, 401, "Invalid username or password.", lw->name,
-		    NULL);
+		login_page(req, error != NULL ? status : 401,
+		    error != NULL ? error : "Invalid username or password.",
+		    lw->name, NULL);
 		goto out;
 	}
 	if (oneuser_serves(hub->db, hub->is_root, lw->user_id) != 1) {
@@ -208,10 +238,159 @@ login_done_cb(uv_work_t *w, int status)
 		free_secret(cookie);
 	}
 out:
-	free(lw->name);
+	login_work_free(lw);
+}
+
+static void
+login_done_cb(uv_work_t *w, int status)
+{
+	(void)status;
+	login_finish(container_of(w, struct login_work, work), 0, NULL);
+}
+
+/*
+ * authenticator = pam, on the thread pool (the password and group
+ * databases may be a network's): whether the name is a person's Unix
+ * account (never root's or a system account's, whatever PAM would say)
+ * and its memberships of allowed_groups and admin_groups.
+ */
+static void
+login_account_cb(uv_work_t *w)
+{
+	struct login_work   *lw = container_of(w, struct login_work, work);
+	const struct config *cfg = lw->req->hub->cfg;
+	const char          *admins = config_admin_groups(cfg);
+	struct passwd        pw, *res = NULL;
+	char                 buf[16384];
+
+	lw->account = 0;
+	if (!username_valid(lw->name) ||
+	    getpwnam_r(lw->name, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return;
+	if (!account_uid_ok(pw.pw_uid) || pw.pw_gid == 0) {
+		lw->account = -1;
+		return;
+	}
+	lw->account = 1;
+	lw->allowed = cfg->allowed_groups == NULL ||
+	    account_in_groups(pw.pw_name, pw.pw_gid, cfg->allowed_groups) == 1;
+	/* Groups that cannot be read change no one's admin right. */
+	lw->admin = admins == NULL || *admins == '\0'
+	    ? -1
+	    : account_in_groups(pw.pw_name, pw.pw_gid, admins);
+}
+
+/* The account is known: PAM next, through the helper. */
+static void
+login_account_done_cb(uv_work_t *w, int status)
+{
+	struct login_work *lw = container_of(w, struct login_work, work);
+	struct req        *req = lw->req;
+	int                r;
+
+	(void)status;
+	if (req->conn == NULL || lw->account != 1) {
+		if (lw->account == -1)
+			log_warnx("login as %s refused: a system account",
+			    lw->name);
+		login_finish(lw, 0, NULL);
+		return;
+	}
+	r = priv_pam_auth(req->hub, lw->name, lw->password, login_pam_cb, lw);
 	free_secret(lw->password);
-	free(lw->hash);
-	free(lw);
+	lw->password = NULL;
+	if (r != 0) {
+		log_warnx("login as %s: cannot ask PAM: %s", lw->name,
+		    uv_strerror(r));
+		login_finish(lw, 503, "The password cannot be checked now.");
+	}
+}
+
+/*
+ * The user row of Unix account 'name', made at its first login (no
+ * password of the hub's: PAM checks it); with admin_groups ('admin' not
+ * -1) its admin right follows them. 0 and *id, or -1.
+ */
+static int
+login_pam_user(struct req *req, const char *name, int admin, int64_t *id)
+{
+	struct db     *db = req->hub->db;
+	struct db_user u;
+	int            r;
+
+	r = db_user_get(db, name, &u);
+	if (r == 1) {
+		if (db_user_add(db, name, "", admin == 1) == -1)
+			return -1;
+		log_info("user %s made at their first login (Unix account)%s",
+		    name, admin == 1 ? ", an admin (admin_groups)" : "");
+		r = db_user_get(db, name, &u);
+	}
+	if (r != 0)
+		return -1;
+	if (admin != -1 && u.admin != admin) {
+		if (db_user_set_admin(db, name, admin) != 0) {
+			db_user_release(&u);
+			return -1;
+		}
+		log_info("user %s: admin right %s (admin_groups)", name,
+		    admin ? "given" : "taken");
+	}
+	*id = u.id;
+	db_user_release(&u);
+	return 0;
+}
+
+/* PAM's answer (enum authpam_result, or a libuv error). */
+static void
+login_pam_cb(void *arg, int r)
+{
+	struct login_work *lw = arg;
+	struct req        *req = lw->req;
+
+	if (r == UV_ECANCELED || r == UV_EPIPE) {
+		/* The hub is stopping, or lost its helper. */
+		login_finish(lw, 503, "The password cannot be checked now.");
+		return;
+	}
+	switch (r) {
+	case AUTHPAM_OK:
+		if (!lw->allowed) {
+			log_warnx("login as %s refused: not in allowed_groups",
+			    lw->name);
+			login_finish(lw, 403,
+			    "This account is not in a group that may sign "
+			    "in here.");
+			return;
+		}
+		if (req->conn != NULL &&
+		    login_pam_user(req, lw->name, lw->admin, &lw->user_id) ==
+		        -1) {
+			login_finish(lw, 500, "Cannot record the user.");
+			return;
+		}
+		lw->ok = 1;
+		login_finish(lw, 0, NULL);
+		return;
+	case AUTHPAM_AUTH:
+		login_finish(lw, 0, NULL);
+		return;
+	case AUTHPAM_ACCOUNT:
+		log_warnx("login as %s refused by PAM's account management "
+		          "(expired, locked, or a password to change)",
+		    lw->name);
+		login_finish(lw, 403,
+		    "This Unix account may not sign in now (it has expired, "
+		    "is locked, or its password must be changed): ask the "
+		    "machine's administrator.");
+		return;
+	default:
+		log_warnx("login as %s: PAM failed: %s", lw->name,
+		    r < 0 ? uv_strerror(r) : "see the lines above");
+		login_finish(lw, 503, "The password cannot be checked now.");
+		return;
+	}
 }
 
 /* The form's _xsrf was checked against its cookie (XSRF_LOGIN). */
@@ -255,22 +434,26 @@ pages_login_try(struct req *req)
 	lw->password = pw;
 	pw = NULL;
 	lw->name = xstrndup(name, 64);
-	memset(&u, 0, sizeof(u));
-	r = username_valid(name) ? db_user_get(req->hub->db, name, &u) : 1;
-	if (r == 0) {
-		lw->hash = xstrdup(u.pwhash ? u.pwhash : "");
-		lw->user_id = u.id;
-		db_user_release(&u);
-	} else
-		lw->hash = xstrdup("");
 	req->busy = 1;
-	if (uv_queue_work(req->hub->loop, &lw->work, login_verify_cb,
-	        login_done_cb) != 0) {
+	if (req->hub->cfg->authenticator == AUTH_PAM) {
+		r = uv_queue_work(req->hub->loop, &lw->work, login_account_cb,
+		    login_account_done_cb);
+	} else {
+		memset(&u, 0, sizeof(u));
+		r = username_valid(name) ? db_user_get(req->hub->db, name, &u)
+		                         : 1;
+		if (r == 0) {
+			lw->hash = xstrdup(u.pwhash ? u.pwhash : "");
+			lw->user_id = u.id;
+			db_user_release(&u);
+		} else
+			lw->hash = xstrdup("");
+		r = uv_queue_work(req->hub->loop, &lw->work, login_verify_cb,
+		    login_done_cb);
+	}
+	if (r != 0) {
 		req->busy = 0;
-		free(lw->name);
-		free_secret(lw->password);
-		free(lw->hash);
-		free(lw);
+		login_work_free(lw);
 		respond_error(req, 503, "busy");
 	}
 out:

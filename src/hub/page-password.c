@@ -54,6 +54,20 @@ static void change_cb(uv_work_t *);
 static void change_done_cb(uv_work_t *, int);
 static void pw_work_free(struct pw_work *);
 static int  reset_target(struct req *, struct db_user *);
+static int  unix_passwords(struct req *);
+
+/* With authenticator = pam the passwords are the Unix accounts': these
+ * pages are not there (404, saying so). 1 if answered so. */
+static int
+unix_passwords(struct req *req)
+{
+	if (req->hub->cfg->authenticator != AUTH_PAM)
+		return 0;
+	respond_error(req, 404,
+	    "passwords here are the Unix accounts' (authenticator = pam): "
+	    "change yours on the machine, with passwd");
+	return 1;
+}
 
 /* The new password, twice. */
 static void
@@ -261,6 +275,8 @@ out:
 void
 pages_password(struct req *req)
 {
+	if (unix_passwords(req))
+		return;
 	password_page(req, 200, NULL, NULL);
 }
 
@@ -273,6 +289,8 @@ pages_password_set(struct req *req)
 	struct db_user u;
 	int64_t        wait;
 
+	if (unix_passwords(req))
+		goto out;
 	if (current == NULL || *current == '\0' ||
 	    strlen(current) > PASSWORD_MAX) {
 		password_page(req, 400, "The current password is required.",
@@ -317,6 +335,8 @@ reset_target(struct req *req, struct db_user *u)
 	const char *name = req->arg[0];
 	int         r;
 
+	if (unix_passwords(req))
+		return -1;
 	if (strcmp(name, req->user.name) == 0) {
 		respond_error(req, 400,
 		    "your own password is changed on the Password page, with "

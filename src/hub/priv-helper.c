@@ -45,8 +45,9 @@
 #include "procfs.h"
 #include "lib/banned.h"
 
-#define WRAP_WORDS (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
-#define UID_SYSTEM_FROM 60000 /* Debian: 60000 and up are system again */
+#define WRAP_WORDS (10 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
+#define PAM_INFLIGHT_MAX 32 /* password checks running at once */
+#define PAM_AUTH_TIMEOUT_MS 60000 /* then the check is killed */
 #define FDS_MAX 4 /* descriptors read with a request; 1 is allowed */
 #define OUT_MAX 65536 /* answers waiting for room in the socket */
 
@@ -66,6 +67,8 @@ struct helper {
 	int         fd;
 	const char *prefix;
 	gid_t       rig_gid;
+	const char *pam_service; /* authenticator = pam; NULL: local */
+	int         pam_inflight; /* pam-auth children running */
 	STAILQ_HEAD(, out) out;
 	unsigned      nout;
 	unsigned char in[PRIV_MSG_MAX + 1]; /* one more: a longer one is
@@ -78,6 +81,17 @@ struct child {
 	uv_process_t   proc;
 	struct helper *h;
 	uint32_t       seq; /* 0 for a server: its end is a PRIV_EXIT */
+};
+
+/* A password check in flight: 'rig pam-auth' and its deadline, freed
+ * once both handles are closed. */
+struct pam_job {
+	uv_process_t   proc;
+	uv_timer_t     timer;
+	struct helper *h;
+	uint32_t       seq;
+	int            open; /* handles not yet closed */
+	int            timed_out;
 };
 
 /* A useradd or userdel in flight (accounts.c calls back). */
@@ -108,6 +122,11 @@ static int  do_runtime_dir(struct helper *, const struct passwd *, char *,
      size_t);
 static void do_usage(uid_t, struct priv_reply *);
 static int  fw_uid_rig(struct helper *, uint32_t);
+static int  do_pam_auth(struct helper *, const struct priv_req *,
+     const struct passwd *);
+static void pam_exit_cb(uv_process_t *, int64_t, int);
+static void pam_timer_cb(uv_timer_t *);
+static void pam_close_cb(uv_handle_t *);
 static int  do_firewall(struct helper *, const struct priv_req *,
      struct priv_reply *);
 
@@ -129,7 +148,7 @@ lookup(const char *name, struct passwd *pw, char *buf, size_t len)
 static int
 uid_ok(uid_t uid, gid_t gid)
 {
-	return uid >= ACCOUNT_MIN_UID && uid < UID_SYSTEM_FROM && gid != 0;
+	return account_uid_ok(uid) && gid != 0;
 }
 
 int
@@ -298,7 +317,8 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 		    st.st_uid != 0)
 			return -ENOENT;
 	}
-	if (nd > 0) {
+	/* With pam, always: rig sandbox opens the account's session. */
+	if (nd > 0 || h->pam_service != NULL) {
 		if (uv_exepath(exe, &len) != 0)
 			return -ENOENT;
 		argv[k++] = exe;
@@ -311,6 +331,10 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 		argv[k++] = "077";
 		argv[k++] = "--user";
 		argv[k++] = pw->pw_name;
+		if (h->pam_service != NULL) {
+			argv[k++] = "--pam-service";
+			argv[k++] = h->pam_service;
+		}
 		argv[k++] = "--";
 		argv[k++] = req->file;
 		for (uint32_t i = 1; i < req->argc; i++)
@@ -520,6 +544,117 @@ out:
 }
 
 static void
+pam_close_cb(uv_handle_t *hd)
+{
+	struct pam_job *j = hd->data;
+
+	if (--j->open == 0)
+		free(j);
+}
+
+/* The check's outcome is its exit status (enum authpam_result); killed
+ * at its deadline, -ETIMEDOUT; any other end, -EIO. */
+static void
+pam_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct pam_job *j = p->data;
+	int             r;
+
+	if (j->timed_out)
+		r = -ETIMEDOUT;
+	else if (sig != 0 || status < 0 || status > 3)
+		r = -EIO;
+	else
+		r = (int)status;
+	j->h->pam_inflight--;
+	reply(j->h, j->seq, r, 0, "");
+	uv_close((uv_handle_t *)&j->timer, pam_close_cb);
+	uv_close((uv_handle_t *)p, pam_close_cb);
+}
+
+static void
+pam_timer_cb(uv_timer_t *t)
+{
+	struct pam_job *j = t->data;
+
+	log_warnx("priv: a PAM check ran %d s: killed",
+	    PAM_AUTH_TIMEOUT_MS / 1000);
+	j->timed_out = 1;
+	uv_process_kill(&j->proc, SIGKILL);
+}
+
+/*
+ * The password check of authenticator = pam: 'rig pam-auth SERVICE
+ * ACCOUNT' as root, the password on its standard input (a pipe holding
+ * it whole, closed behind it), its exit status the answer. PAM's modules
+ * may take seconds (pam_faildelay) or hang on a network: each check is a
+ * child with a deadline, at most PAM_INFLIGHT_MAX at once. 0 (answered
+ * later), or -errno.
+ */
+static int
+do_pam_auth(struct helper *h, const struct priv_req *req,
+    const struct passwd *pw)
+{
+	uv_process_options_t o;
+	uv_stdio_container_t stdio[3];
+	struct pam_job      *j;
+	char                 exe[4096];
+	const char          *argv[5];
+	size_t               len = sizeof(exe), n = strlen(req->secret);
+	int                  fds[2], r;
+	ssize_t              w;
+
+	if (h->pam_inflight >= PAM_INFLIGHT_MAX)
+		return -EAGAIN;
+	if (uv_exepath(exe, &len) != 0)
+		return -ENOENT;
+	if (uv_pipe(fds, 0, 0) != 0)
+		return -EMFILE;
+	do
+		w = write(fds[1], req->secret, n);
+	while (w == -1 && errno == EINTR);
+	close(fds[1]);
+	if (w != (ssize_t)n) {
+		close(fds[0]);
+		return -EIO;
+	}
+	argv[0] = exe;
+	argv[1] = "pam-auth";
+	argv[2] = h->pam_service;
+	argv[3] = pw->pw_name;
+	argv[4] = NULL;
+	memset(&o, 0, sizeof(o));
+	memset(stdio, 0, sizeof(stdio));
+	stdio[0].flags = UV_INHERIT_FD;
+	stdio[0].data.fd = fds[0];
+	stdio[1].flags = UV_IGNORE;
+	stdio[2].flags = UV_INHERIT_FD;
+	stdio[2].data.fd = 2;
+	o.file = exe;
+	o.args = (char **)argv;
+	o.stdio = stdio;
+	o.stdio_count = 3;
+	o.exit_cb = pam_exit_cb;
+	j = xcalloc(1, sizeof(*j));
+	j->h = h;
+	j->seq = req->seq;
+	j->proc.data = j;
+	j->open = 1;
+	r = uv_spawn(&h->loop, &j->proc, &o);
+	close(fds[0]);
+	if (r != 0) {
+		uv_close((uv_handle_t *)&j->proc, pam_close_cb);
+		return r;
+	}
+	uv_timer_init(&h->loop, &j->timer);
+	j->timer.data = j;
+	j->open = 2;
+	uv_timer_start(&j->timer, pam_timer_cb, PAM_AUTH_TIMEOUT_MS, 0);
+	h->pam_inflight++;
+	return 0;
+}
+
+static void
 add_cb(void *arg, int64_t status, int sig)
 {
 	struct add_job *j = arg;
@@ -643,6 +778,32 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 		return;
 	}
 	r = lookup(req.account, &pw, pwbuf, sizeof(pwbuf));
+	if (h->pam_service != NULL &&
+	    (req.type == PRIV_ACCOUNT_ADD || req.type == PRIV_ACCOUNT_DEL ||
+	        req.type == PRIV_KILL_USER)) {
+		/* The accounts are the machine's own, and so are their
+		 * other processes (an ssh login): made, removed and killed
+		 * by no one but their administrator. */
+		if (req.type == PRIV_ACCOUNT_ADD && r == 0) {
+			reply(h, seq, 0, 0, "exists");
+			return;
+		}
+		log_warnx("priv: refused: %s %s with authenticator = pam",
+		    req.type == PRIV_ACCOUNT_ADD ? "making the account"
+		        : req.type == PRIV_KILL_USER
+		        ? "killing every process of"
+		        : "removing the account",
+		    req.account);
+		reply(h, seq, r == 0 ? -EPERM : r, 0,
+		    "not with authenticator = pam");
+		return;
+	}
+	if (req.type == PRIV_PAM_AUTH && h->pam_service == NULL) {
+		log_warnx("priv: refused: a PAM check, and the authenticator "
+		          "is not pam");
+		reply(h, seq, -EPERM, 0, "the authenticator is not pam");
+		return;
+	}
 	if (req.type == PRIV_ACCOUNT_ADD) {
 		struct add_job *j;
 
@@ -678,6 +839,11 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 		if (r != 0)
 			reply(h, seq, r, 0, strerror(-r));
 		return; /* userdel's end answers */
+	case PRIV_PAM_AUTH:
+		r = do_pam_auth(h, &req, &pw);
+		if (r != 0)
+			reply(h, seq, r, 0, strerror(-r));
+		return; /* rig pam-auth's end answers */
 	case PRIV_RUNTIME_DIR:
 		rep.result = do_runtime_dir(h, &pw, path, sizeof(path));
 		if (rep.result == 0)
@@ -767,7 +933,7 @@ poll_cb(uv_poll_t *p, int status, int events)
 }
 
 void
-priv_helper_main(int fd, const char *prefix, gid_t rig_gid)
+priv_helper_main(int fd, const struct priv_helper_conf *conf)
 {
 	struct helper   *h = xcalloc(1, sizeof(*h));
 	struct sigaction sa;
@@ -786,8 +952,9 @@ priv_helper_main(int fd, const char *prefix, gid_t rig_gid)
 	umask(077);
 	h->fd = fd;
 	STAILQ_INIT(&h->out);
-	h->prefix = prefix;
-	h->rig_gid = rig_gid;
+	h->prefix = conf->prefix;
+	h->rig_gid = conf->rig_gid;
+	h->pam_service = conf->pam_service;
 	if (uv_loop_init(&h->loop) != 0)
 		_exit(1);
 	uv_poll_init(&h->loop, &h->poll, fd);

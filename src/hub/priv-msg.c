@@ -50,6 +50,8 @@ static int      fw_uid_ok(uint32_t);
 static size_t encode_fw(const struct firewall_rules *, unsigned char *, size_t);
 static int    decode_fw(const unsigned char *, size_t, struct priv_req *,
        const char **);
+static int    decode_secret(const unsigned char *, size_t, struct priv_req *,
+       const char **);
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -245,6 +247,17 @@ priv_req_encode(const struct priv_req *req, unsigned char *out, size_t outlen)
 			off += n;
 		}
 	}
+	if (req->type == PRIV_PAM_AUTH) {
+		size_t n;
+
+		if (req->secret == NULL)
+			return 0;
+		n = strlen(req->secret) + 1;
+		if (n < 2 || n > PRIV_SECRET_MAX + 1 || off + n > outlen)
+			return 0;
+		memcpy(out + off, req->secret, n);
+		off += n;
+	}
 	if (req->type == PRIV_FIREWALL_LOAD) {
 		size_t n;
 
@@ -373,7 +386,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		return -1;
 	}
 	tail = len - PRIV_HDR_SIZE - PRIV_REQ_FIXED;
-	if ((type != PRIV_SPAWN && type != PRIV_FIREWALL_LOAD && tail != 0) ||
+	if ((type != PRIV_SPAWN && type != PRIV_FIREWALL_LOAD &&
+	        type != PRIV_PAM_AUTH && tail != 0) ||
 	    tail > PRIV_TAIL_MAX) {
 		*why = "longer than its type allows";
 		return -1;
@@ -446,6 +460,9 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		}
 		if (type == PRIV_FIREWALL_LOAD)
 			return decode_fw(b + PRIV_REQ_FIXED, tail, req, why);
+		if (type == PRIV_PAM_AUTH)
+			return decode_secret(b + PRIV_REQ_FIXED, tail, req,
+			    why);
 		return 0;
 	}
 	if (req->argc < 1 || req->argc > PRIV_ARGC_MAX ||
@@ -508,6 +525,24 @@ priv_reply_decode(const unsigned char *buf, size_t len, struct priv_reply *rep,
 	for (int i = 0; i < 3; i++)
 		rep->val[i] = (int64_t)get64(b + RP_VAL + 8 * i);
 	memcpy(rep->text, b + RP_TEXT, PRIV_TEXT_MAX);
+	return 0;
+}
+
+/* A password: one string, not empty, its NUL the tail's last byte and
+ * the only one. */
+static int
+decode_secret(const unsigned char *p, size_t len, struct priv_req *req,
+    const char **why)
+{
+	if (len < 2 || len > PRIV_SECRET_MAX + 1) {
+		*why = "pam: no password, or one too long";
+		return -1;
+	}
+	if (memchr(p, '\0', len) != p + len - 1) {
+		*why = "pam: the password is not one NUL-terminated string";
+		return -1;
+	}
+	req->secret = (const char *)p;
 	return 0;
 }
 

@@ -10,12 +10,13 @@
  * length of what follows, a zero word) and a body whose size the type
  * fixes: a request is PRIV_REQ_FIXED bytes, plus for PRIV_SPAWN a tail of
  * NUL-terminated strings (file, cwd, argv..., env...) of at most
- * PRIV_TAIL_MAX bytes; a reply or an exit event is PRIV_REPLY_FIXED bytes.
- * The decoder checks the whole message against the type before anything
- * uses it (relayd's IMSG_SIZE_CHECK, in one place): version, type, length,
- * every name field NUL-terminated and a valid account of the prefix, every
- * number in range, unused fields zero, and the strings of a spawn counted
- * and bounded.
+ * PRIV_TAIL_MAX bytes, for PRIV_FIREWALL_LOAD its lists, and for
+ * PRIV_PAM_AUTH the password, one NUL-terminated string; a reply or an exit
+ * event is PRIV_REPLY_FIXED bytes. The decoder checks the whole message against
+ * the type before anything uses it (relayd's IMSG_SIZE_CHECK, in one place):
+ * version, type, length, every name field NUL-terminated and a valid account of
+ * the prefix, every number in range, unused fields zero, and the strings of a
+ * spawn counted and bounded.
  */
 #ifndef PRIV_MSG_H
 #define PRIV_MSG_H
@@ -35,6 +36,7 @@
 #define PRIV_ARGC_MAX 128 /* argv entries of a spawn */
 #define PRIV_ENVC_MAX 64 /* environment entries of a spawn */
 #define PRIV_TEXT_MAX 256 /* a reply's text, with its NUL */
+#define PRIV_SECRET_MAX 511 /* a password, without its NUL (PASSWORD_MAX) */
 #define PRIV_REPLY_FIXED 288
 #define PRIV_MSG_MAX (PRIV_HDR_SIZE + PRIV_REQ_FIXED + PRIV_TAIL_MAX)
 
@@ -64,6 +66,9 @@ enum priv_type {
 	PRIV_CGROUP_REMOVE, /* account */
 	PRIV_FIREWALL_LOAD, /* no account, tail: the user firewall's lists */
 	PRIV_FIREWALL_UNLOAD, /* no account: the table deleted */
+	/* account, tail: the password; 'rig pam-auth' as root (auth-pam.h),
+	 * result its exit status (enum authpam_result) or -errno */
+	PRIV_PAM_AUTH,
 	PRIV_REQ_END, /* requests are below this */
 	PRIV_REPLY = 100, /* helper -> hub: seq of the request */
 	PRIV_EXIT, /* helper -> hub: a spawned pid ended, seq 0 */
@@ -104,8 +109,10 @@ struct priv_req {
 	/* PRIV_FIREWALL_LOAD: encoded from 'fw'; decoded as counts and a
 	 * pointer to the lists in the buffer (priv_req_fw_rules()). */
 	const struct firewall_rules *fw;
-	uint32_t                     nuids, nports, nlisteners;
-	const unsigned char         *fw_lists;
+	/* PRIV_PAM_AUTH: the password, 1 to PRIV_SECRET_MAX bytes. */
+	const char          *secret;
+	uint32_t             nuids, nports, nlisteners;
+	const unsigned char *fw_lists;
 };
 
 /* A reply to a request, or an exit event (PRIV_EXIT). */

@@ -96,7 +96,7 @@ struct priv {
 };
 
 static int  ensure_account(uid_t *, gid_t *);
-static void helper_fork_child(int, const char *, gid_t)
+static void helper_fork_child(int, const struct priv_helper_conf *)
     __attribute__((noreturn));
 static int  send_req(struct priv *, struct priv_req *, int fd);
 static int  send_msg(struct priv *, const unsigned char *, size_t, int fd);
@@ -161,7 +161,7 @@ ensure_account(uid_t *uid, gid_t *gid)
 /* In the forked child: keep only stdin, stdout, stderr and the socket
  * (as fd 3), so the helper holds no listener, database or key. */
 static void
-helper_fork_child(int fd, const char *prefix, gid_t gid)
+helper_fork_child(int fd, const struct priv_helper_conf *conf)
 {
 	if (fd != 3) {
 		if (dup2(fd, 3) == -1)
@@ -174,7 +174,7 @@ helper_fork_child(int fd, const char *prefix, gid_t gid)
 		_exit(1);
 	if (close_range(4, ~0U, 0) == -1)
 		_exit(1);
-	priv_helper_main(fd, prefix, gid);
+	priv_helper_main(fd, conf);
 }
 
 int
@@ -208,8 +208,16 @@ priv_setup(struct hub *hub)
 		return error("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		struct priv_helper_conf conf = {
+			.prefix = hub->cfg->user_prefix,
+			.rig_gid = gid,
+			.pam_service = hub->cfg->authenticator == AUTH_PAM
+			    ? hub->cfg->pam_service
+			    : NULL,
+		};
+
 		close(sv[0]);
-		helper_fork_child(sv[1], hub->cfg->user_prefix, gid);
+		helper_fork_child(sv[1], &conf);
 	}
 	close(sv[1]);
 	p = xcalloc(1, sizeof(*p));
@@ -759,6 +767,22 @@ priv_account_add(struct hub *hub, const char *account, const char *user,
 	snprintf(req.user, sizeof(req.user), "%s", user);
 	c = call_new(arg);
 	c->cb.account = cb;
+	return call(hub, &req, -1, c);
+}
+
+int
+priv_pam_auth(struct hub *hub, const char *account, const char *password,
+    priv_done_cb cb, void *arg)
+{
+	struct priv_req   req;
+	struct priv_call *c;
+
+	if (hub->priv == NULL)
+		return UV_ENOTSUP;
+	req_init(&req, PRIV_PAM_AUTH, account);
+	req.secret = password;
+	c = call_new(arg);
+	c->cb.done = cb;
 	return call(hub, &req, -1, c);
 }
 

@@ -182,11 +182,31 @@ int priv_firewall_load(struct hub *, const struct firewall_rules *r);
 int priv_firewall_unload(struct hub *);
 
 /*
- * The helper's side (priv-helper.c): serves requests on 'fd' until it
- * closes, then exits. Accounts must start with 'prefix'; 'rig_gid' is the
- * group of runtime directories. Runs in the forked child; never returns.
+ * authenticator = pam: 'password' of 'account' checked by PAM, in a root
+ * child of the helper ('rig pam-auth', auth-pam.h). 0 and cb(arg, r)
+ * once, later, r an enum authpam_result (0: the password is right and
+ * the account usable) or a libuv error (UV_EAGAIN: too many checks at
+ * once; UV_ETIMEDOUT); or a libuv error returned and no callback.
+ * Without the helper: UV_ENOTSUP.
  */
-void priv_helper_main(int fd, const char *prefix, gid_t rig_gid)
+int priv_pam_auth(struct hub *, const char *account, const char *password,
+    priv_done_cb cb, void *arg);
+
+/* What the helper is given when it is forked. */
+struct priv_helper_conf {
+	const char *prefix; /* accounts start with it ("" with pam) */
+	gid_t       rig_gid; /* the group of runtime directories */
+	/* authenticator = pam: the PAM service of password checks and of
+	 * the sessions around servers; the accounts are the machine's, so
+	 * the helper neither makes, removes nor kills them. NULL: local. */
+	const char *pam_service;
+};
+
+/*
+ * The helper's side (priv-helper.c): serves requests on 'fd' until it
+ * closes, then exits. Runs in the forked child; never returns.
+ */
+void priv_helper_main(int fd, const struct priv_helper_conf *)
     __attribute__((noreturn));
 
 /* Whether process 'pid' belongs to 'uid' (real and effective, from

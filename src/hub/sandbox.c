@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "sandbox.h"
 #include "lib/util.h"
 
@@ -222,21 +223,22 @@ sandbox_socket_filter(char *why, size_t wlen)
 }
 
 int
-sandbox_become(const char *account, char *why, size_t wlen)
+sandbox_become(const char *account, int all_groups, char *why, size_t wlen)
 {
 	struct passwd *pw = getpwnam(account);
 	gid_t          gid;
 	uid_t          uid;
+	int            r;
 
-	if (pw == NULL || pw->pw_uid < 1000) {
+	if (pw == NULL || !account_uid_ok(pw->pw_uid)) {
 		snprintf(why, wlen, "'%s' is not an account servers may use",
 		    account);
 		return -1;
 	}
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
-	    setuid(uid) == -1) {
+	r = all_groups ? initgroups(pw->pw_name, gid) : setgroups(1, &gid);
+	if (r == -1 || setgid(gid) == -1 || setuid(uid) == -1) {
 		snprintf(why, wlen, "cannot become %s: %s", account,
 		    strerror(errno));
 		return -1;

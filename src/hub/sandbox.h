@@ -45,10 +45,11 @@ int sandbox_deny_connect(const int *ports, size_t n, char *why, size_t wlen);
 int sandbox_socket_filter(char *why, size_t wlen);
 
 /*
- * As root: becomes Unix account 'account' (its uid, its group and no
- * other), which must not be a system account (uid < 1000). 0, or -1 with
- * the reason in 'why'; the caller must then not go on.
+ * As root: becomes Unix account 'account' (its uid, its group and, with
+ * 'all_groups', every group it is a member of, initgroups(3); else no
+ * other), which must be a person's (account_uid_ok()). 0, or -1 with the
+ * reason in 'why'; the caller must then not go on.
  */
-int sandbox_become(const char *account, char *why, size_t wlen);
+int sandbox_become(const char *account, int all_groups, char *why, size_t wlen);
 
 #endif

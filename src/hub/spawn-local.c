@@ -88,6 +88,7 @@ static void     local_drop_user(struct hub *, const char *);
 static void     local_release(void);
 static void     drop_cb(void *, int);
 
+static int   own_accounts(const struct hub *);
 static int   account_of(const struct server *, char *, size_t);
 static int   account_uid(const struct server *, uid_t *);
 static void  useradd_cb(void *, int64_t, int);
@@ -131,6 +132,18 @@ const struct spawner spawner_local = {
 	.drop_user = local_drop_user,
 	.release = local_release,
 };
+
+/*
+ * Whether the accounts are rig's own (authenticator = local: made for the
+ * hub's users, so everything running as one is the server's) and not the
+ * machine's (pam: a person's account, whose ssh logins and jobs are
+ * theirs, not the server's). Only rig's own are made, and killed by uid.
+ */
+static int
+own_accounts(const struct hub *hub)
+{
+	return hub->cfg->authenticator != AUTH_PAM;
+}
 
 /* The server's Unix account name; -1 if PREFIX + NAME is not one. */
 static int
@@ -197,6 +210,13 @@ ensure_account(struct server *s)
 	}
 	if (r == 1)
 		return 0;
+	if (!own_accounts(s->hub)) {
+		server_spawn_failed(s,
+		    "there is no Unix account '%s' (authenticator = pam: "
+		    "the hub makes none)",
+		    acct);
+		return -1;
+	}
 	server_ref(s);
 	progress_step(s, 10, "Creating the Unix account");
 	/* Queued: useradd runs one at a time (in the helper with it). */
@@ -723,10 +743,12 @@ local_signal(struct server *s, enum spawner_signal sig)
 		return;
 	if (priv_active(s->hub)) {
 		(void)priv_cgroup_kill(s->hub, acct, NULL, NULL);
-		priv_kill_user(s->hub, acct);
+		if (own_accounts(s->hub))
+			priv_kill_user(s->hub, acct);
 	} else if (account_uid(s, &uid) == 0) {
 		cgroup_kill(cgroup_system(), acct);
-		procfs_kill_uid(uid, SIGKILL);
+		if (own_accounts(s->hub))
+			procfs_kill_uid(uid, SIGKILL);
 	}
 }
 
@@ -802,14 +824,23 @@ local_listener_ok(const struct server *s, char *why, size_t len)
 }
 
 /* As root, the CPU time of the account's processes; the hub's own user's
- * processes are not the server's alone, so 0 (unknown) otherwise. */
+ * processes are not the server's alone, so 0 (unknown) otherwise. A
+ * machine's account (pam) runs more than its server: its cgroup's time
+ * then, where there is one. */
 static uint64_t
 local_cpu_ticks(const struct server *s)
 {
-	uid_t uid;
+	char                acct[ACCOUNT_NAME_MAX + 1];
+	struct cgroup_usage cu;
+	uid_t               uid;
+	long                hz;
 
 	if (account_uid(s, &uid) == -1)
 		return 0;
+	if (!own_accounts(s->hub) && account_of(s, acct, sizeof(acct)) == 0 &&
+	    cgroup_usage(cgroup_system(), acct, &cu) == 0 &&
+	    (hz = sysconf(_SC_CLK_TCK)) > 0)
+		return cu.cpu_ns / (1000000000ULL / (uint64_t)hz);
 	return procfs_uid_cpu_ticks(uid);
 }
 
@@ -916,7 +947,8 @@ reap_timer_cb(uv_timer_t *t)
 			return;
 		}
 		(void)priv_cgroup_kill(hub, r->account, NULL, NULL);
-		priv_kill_user(hub, r->account);
+		if (own_accounts(hub))
+			priv_kill_user(hub, r->account);
 		r->asking = 1;
 		if (priv_cgroup_remove(hub, r->account, reap_remove_cb,
 		        xstrdup(r->account)) != 0)
@@ -965,17 +997,22 @@ reap_later(uv_loop_t *loop, struct hub *hub, const char *account)
 }
 
 /* Everything of the account ends: its cgroup killed, then any process
- * of its uid (0: none known); the group is removed once empty. With the
- * helper the removal is the timer's: the kill is still in flight. */
+ * of its uid (0: none known; never a machine's account: its other
+ * processes are not the server's); the group is removed once empty.
+ * With the helper the removal is the timer's: the kill is still in
+ * flight. */
 static void
 end_account(struct hub *hub, const char *acct, uid_t uid)
 {
 	if (priv_active(hub)) {
 		(void)priv_cgroup_kill(hub, acct, NULL, NULL);
-		priv_kill_user(hub, acct);
+		if (own_accounts(hub))
+			priv_kill_user(hub, acct);
 		reap_later(hub->loop, hub, acct);
 		return;
 	}
+	if (!own_accounts(hub))
+		uid = 0;
 	if (uid != 0)
 		account_end_processes(acct, uid);
 	else

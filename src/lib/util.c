@@ -306,6 +306,18 @@ username_error(const char *name)
 }
 
 int
+group_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 32 || name[0] == '-' || name[0] == '.')
+		return 0;
+	return strspn(name,
+	           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	           "0123456789._-") == len;
+}
+
+int
 username_valid(const char *name)
 {
 	return username_error(name) == NULL;

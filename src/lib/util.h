@@ -50,6 +50,9 @@ int secret_equal(const char *a, const char *b);
 int username_valid(const char *name);
 /* Why 'name' is not a valid username, or NULL if it is. */
 const char *username_error(const char *name);
+/* Whether 'name' may be a Unix group's: letters, digits, '_', '.' and
+ * '-', not '-' or '.' first, at most 32 characters. */
+int group_name_valid(const char *name);
 
 /*
  * Quotes outside text for a message or a listing: at most QUOTED_SHOWN

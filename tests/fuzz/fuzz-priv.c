@@ -87,6 +87,15 @@ check_request(const struct priv_req *req, const char *prefix,
 		CHECK(req->env[req->envc] == NULL);
 	} else
 		CHECK(req->argc == 0 && req->envc == 0);
+	/* A password: the whole tail, one string, not empty. */
+	if (req->type == PRIV_PAM_AUTH) {
+		check_string(req->secret, buf, len);
+		CHECK(strlen(req->secret) >= 1 &&
+		    strlen(req->secret) <= PRIV_SECRET_MAX);
+		CHECK((const uint8_t *)req->secret + strlen(req->secret) + 1 ==
+		    buf + len);
+	} else
+		CHECK(req->secret == NULL);
 	/* One spelling per request: encoding it again gives the packet. */
 	if (req->type == PRIV_FIREWALL_LOAD) {
 		struct priv_req       copy = *req;

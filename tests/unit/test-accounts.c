@@ -106,3 +106,43 @@ TEST(account_user_rule)
 	ASSERT_NOT_NULL(account_user_error("", "Alice", why, sizeof(why)));
 	ASSERT_NOT_NULL(account_user_error("rig-", "", why, sizeof(why)));
 }
+
+/* UID_MIN as login.defs says it: the word alone on its line, comments
+ * and other keys skipped, a value out of range or malformed ignored. */
+TEST(account_login_defs_uid_min)
+{
+	ASSERT_EQ(login_defs_uid_min("", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 1000\n", 7), 1000);
+	ASSERT_EQ(login_defs_uid_min("# UID_MIN 5\nUID_MIN\t\t\t 2000\n"
+	                             "UID_MAX 60000\n",
+	              1000),
+	    2000);
+	ASSERT_EQ(login_defs_uid_min("SYS_UID_MIN 100\nUID_MINX 3\n", 1000),
+	    1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 500 # low\n", 1000), 500);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 0\n", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN -5\n", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 99999\n", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 12abc\n", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 1500 extra\n", 1000), 1000);
+	ASSERT_EQ(login_defs_uid_min("UID_MIN 1500", 1000), 1500);
+	/* Never below ACCOUNT_MIN_UID on this machine. */
+	ASSERT(account_uid_min() >= ACCOUNT_MIN_UID);
+	ASSERT_EQ(account_uid_ok(0), 0);
+	ASSERT_EQ(account_uid_ok(999), 0);
+	ASSERT_EQ(account_uid_ok(ACCOUNT_UID_END), 0);
+	ASSERT_EQ(account_uid_ok(65534), 0);
+	ASSERT_EQ(account_uid_ok(ACCOUNT_UID_END - 1), 1);
+}
+
+/* Membership through getgrouplist(): root's primary group is "root". */
+TEST(account_groups)
+{
+	ASSERT_EQ(account_in_groups("root", 0, "root"), 1);
+	ASSERT_EQ(account_in_groups("root", 0, "nosuchgroup-x, root"), 1);
+	ASSERT_EQ(account_in_groups("root", 0, "nosuchgroup-x"), 0);
+	ASSERT_EQ(account_in_groups("root", 0, ""), 0);
+	ASSERT_EQ(account_in_groups("root", 0, NULL), 0);
+	ASSERT_EQ(account_in_groups("nosuchuser-x", 65534, "nogroup"), 1);
+	ASSERT_EQ(account_lookup("nobody", &(struct passwd *){ NULL }), -1);
+}

@@ -624,3 +624,72 @@ TEST(config_server_protocol_auto)
 	ASSERT_EQ(config_set(&c, "server_protocol", "oauth"), -1);
 	config_release(&c);
 }
+
+/* authenticator and its keys: the words taken, PAM service names, group
+ * lists; admin_groups' default by authenticator; config_check(): pam
+ * needs root, and then has no account prefix. */
+TEST(config_authenticator)
+{
+	struct config c;
+
+	config_init(&c);
+	ASSERT_EQ(c.authenticator, AUTH_LOCAL);
+	ASSERT_STR_EQ(c.pam_service, "login");
+	ASSERT_NULL(c.admin_groups);
+	ASSERT_NULL(c.allowed_groups);
+	ASSERT_NULL(config_admin_groups(&c));
+	ASSERT_EQ(config_check(&c, 0), 0);
+	ASSERT_STR_EQ(c.user_prefix, "rig-");
+	ASSERT_EQ(config_set(&c, "authenticator", "ldap"), -1);
+	ASSERT_EQ(config_set(&c, "authenticator", "PAM"), -1);
+	ASSERT_EQ(config_set(&c, "authenticator", ""), -1);
+	ASSERT_EQ(c.authenticator, AUTH_LOCAL);
+	ASSERT_EQ(config_set(&c, "authenticator", "pam"), 0);
+	ASSERT_EQ(c.authenticator, AUTH_PAM);
+	ASSERT_STR_EQ(config_admin_groups(&c), "sudo");
+	/* Without root: refused, and nothing changed. */
+	ASSERT_EQ(config_check(&c, 0), -1);
+	ASSERT_STR_EQ(c.user_prefix, "rig-");
+	ASSERT_EQ(config_check(&c, 1), 0);
+	ASSERT_STR_EQ(c.user_prefix, "");
+
+	ASSERT_EQ(config_set(&c, "pam_service", "rig"), 0);
+	ASSERT_EQ(config_set(&c, "pam_service", "common-auth.d_x"), 0);
+	ASSERT_EQ(config_set(&c, "pam_service", ""), -1);
+	ASSERT_EQ(config_set(&c, "pam_service", "../shadow"), -1);
+	ASSERT_EQ(config_set(&c, "pam_service", "a/b"), -1);
+	ASSERT_EQ(config_set(&c, "pam_service", ".hidden"), -1);
+	ASSERT_EQ(config_set(&c, "pam_service", "two words"), -1);
+	ASSERT_STR_EQ(c.pam_service, "common-auth.d_x");
+
+	ASSERT_EQ(config_set(&c, "admin_groups", "wheel, sudo adm"), 0);
+	ASSERT_STR_EQ(config_admin_groups(&c), "wheel, sudo adm");
+	ASSERT_EQ(config_set(&c, "admin_groups", "ok -bad"), -1);
+	ASSERT_EQ(config_set(&c, "admin_groups", "a/b"), -1);
+	ASSERT_STR_EQ(c.admin_groups, "wheel, sudo adm");
+	/* Set empty: no admins by group, not the default. */
+	ASSERT_EQ(config_set(&c, "admin_groups", ""), 0);
+	ASSERT_STR_EQ(config_admin_groups(&c), "");
+	ASSERT_EQ(config_set(&c, "allowed_groups", "Data_Sci.1"), 0);
+	ASSERT_STR_EQ(c.allowed_groups, "Data_Sci.1");
+	ASSERT_EQ(config_set(&c, "allowed_groups", "x;y"), -1);
+	ASSERT_EQ(config_set(&c, "allowed_groups", ""), 0);
+	ASSERT_NULL(c.allowed_groups);
+	config_release(&c);
+}
+
+TEST(util_group_name)
+{
+	ASSERT_EQ(group_name_valid("sudo"), 1);
+	ASSERT_EQ(group_name_valid("Domain_Users"), 1);
+	ASSERT_EQ(group_name_valid("a.b-c_1"), 1);
+	ASSERT_EQ(group_name_valid("0day"), 1);
+	ASSERT_EQ(group_name_valid(""), 0);
+	ASSERT_EQ(group_name_valid("-x"), 0);
+	ASSERT_EQ(group_name_valid(".x"), 0);
+	ASSERT_EQ(group_name_valid("a b"), 0);
+	ASSERT_EQ(group_name_valid("a:b"), 0);
+	ASSERT_EQ(group_name_valid("a/b"), 0);
+	ASSERT_EQ(group_name_valid("abcdefghijklmnopqrstuvwxyz012345"), 1);
+	ASSERT_EQ(group_name_valid("abcdefghijklmnopqrstuvwxyz0123456"), 0);
+}

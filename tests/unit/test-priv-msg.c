@@ -510,9 +510,19 @@ TEST(priv_pid_owner)
 	ASSERT_EQ(priv_pid_owned(0x7ffffff0, getuid()), 0);
 }
 
+static pid_t helper_start_conf(const struct priv_helper_conf *, int *fd);
+
 /* A helper in a child, accounts of 'prefix'; our end in *fd. */
 static pid_t
 helper_start(const char *prefix, int *fd)
+{
+	struct priv_helper_conf conf = { .prefix = prefix };
+
+	return helper_start_conf(&conf, fd);
+}
+
+static pid_t
+helper_start_conf(const struct priv_helper_conf *conf, int *fd)
 {
 	int   sv[2];
 	pid_t pid;
@@ -522,7 +532,7 @@ helper_start(const char *prefix, int *fd)
 	ASSERT(pid != -1);
 	if (pid == 0) {
 		close(sv[0]);
-		priv_helper_main(sv[1], prefix, 0);
+		priv_helper_main(sv[1], conf);
 	}
 	close(sv[1]);
 	*fd = sv[0];
@@ -846,5 +856,136 @@ TEST(priv_helper_firewall_refuses)
 		ASSERT_EQ(rep.result, -EPERM);
 		firewall_rules_release(&r);
 	}
+	helper_end(pid, fd);
+}
+
+/* PRIV_PAM_AUTH: the password is the tail, one string of 1 to
+ * PRIV_SECRET_MAX bytes; nothing else about it is taken. */
+TEST(priv_pam_auth_msg)
+{
+	static unsigned char buf[PRIV_MSG_MAX];
+	static char          pw[PRIV_SECRET_MAX + 2];
+	struct priv_req      req, out;
+	const char          *why;
+	size_t               n;
+	uint32_t             u;
+
+	name_req(&req, PRIV_PAM_AUTH, "rig-alice");
+	req.secret = "s3cret pass";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(n, PRIV_HDR_SIZE + PRIV_REQ_FIXED + 12);
+	ASSERT_EQ(priv_req_decode(buf, n, "rig-", &out, &why), 0);
+	ASSERT_EQ(out.type, PRIV_PAM_AUTH);
+	ASSERT_STR_EQ(out.account, "rig-alice");
+	ASSERT_STR_EQ(out.secret, "s3cret pass");
+	/* Not an account of the prefix. */
+	ASSERT_EQ(priv_req_decode(buf, n, "jh-", &out, &why), -1);
+	/* The longest; one more byte is too long, none is nothing. */
+	memset(pw, 'p', PRIV_SECRET_MAX);
+	pw[PRIV_SECRET_MAX] = '\0';
+	req.secret = pw;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT(n > 0);
+	ASSERT_EQ(decode(buf, n, &why), 0);
+	pw[PRIV_SECRET_MAX] = 'p';
+	pw[PRIV_SECRET_MAX + 1] = '\0';
+	ASSERT_EQ(priv_req_encode(&req, buf, sizeof(buf)), 0);
+	req.secret = "";
+	ASSERT_EQ(priv_req_encode(&req, buf, sizeof(buf)), 0);
+	req.secret = NULL;
+	ASSERT_EQ(priv_req_encode(&req, buf, sizeof(buf)), 0);
+	/* Made by hand: no tail, a NUL inside, none at the end, an
+	 * empty string, and a password on another type. */
+	req.secret = "abc";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	u = PRIV_REQ_FIXED;
+	memcpy(buf + 8, &u, 4);
+	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+	u = PRIV_REQ_FIXED + 4;
+	memcpy(buf + 8, &u, 4);
+	buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED + 1] = '\0';
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	ASSERT_STR_EQ(why,
+	    "pam: the password is not one NUL-terminated string");
+	memcpy(buf + PRIV_HDR_SIZE + PRIV_REQ_FIXED, "abcd", 4);
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	u = PRIV_REQ_FIXED + 1;
+	memcpy(buf + 8, &u, 4);
+	buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED] = '\0';
+	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED + 1, &why), -1);
+	name_req(&req, PRIV_KILL_USER, "rig-alice");
+	req.secret = "abc";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(n, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
+	u = PRIV_REQ_FIXED + 4;
+	memcpy(buf + 8, &u, 4);
+	memcpy(buf + n, "abc", 4);
+	ASSERT_EQ(decode(buf, n + 4, &why), -1);
+	ASSERT_STR_EQ(why, "longer than its type allows");
+}
+
+/* A helper of authenticator = local refuses PAM checks; one of pam
+ * neither makes, removes nor kills accounts, and checks no password of
+ * root's or of an account that is not there. */
+TEST(priv_helper_pam_mode)
+{
+	static unsigned char    buf[PRIV_MSG_MAX];
+	struct priv_helper_conf conf = { .prefix = "",
+		.pam_service = "rig-unit-no-such-service" };
+	struct priv_reply       rep;
+	struct priv_req         req;
+	const char             *acct;
+	uid_t                   uid;
+	int                     fd;
+	pid_t                   pid;
+	size_t                  n;
+
+	acct = user_account(&uid);
+	pid = helper_start("", &fd);
+	name_req(&req, PRIV_PAM_AUTH, acct != NULL ? acct : "nosuchuser-x");
+	req.secret = "pw";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EPERM);
+	ASSERT_STR_EQ(rep.text, "the authenticator is not pam");
+	helper_end(pid, fd);
+
+	pid = helper_start_conf(&conf, &fd);
+	name_req(&req, PRIV_PAM_AUTH, "root");
+	req.secret = "pw";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EPERM);
+	name_req(&req, PRIV_PAM_AUTH, "nosuchuser-x");
+	req.secret = "pw";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -ENOENT);
+	name_req(&req, PRIV_ACCOUNT_ADD, "nosuchuser-x");
+	snprintf(req.user, sizeof(req.user), "nosuchuser-x");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -ENOENT);
+	ASSERT(getpwnam("nosuchuser-x") == NULL);
+	if (acct != NULL) {
+		name_req(&req, PRIV_ACCOUNT_ADD, acct);
+		snprintf(req.user, sizeof(req.user), "%s", acct);
+		n = priv_req_encode(&req, buf, sizeof(buf));
+		helper_ask(fd, buf, n, -1, &rep);
+		ASSERT_EQ(rep.result, 0);
+		ASSERT_STR_EQ(rep.text, "exists");
+		name_req(&req, PRIV_KILL_USER, acct);
+		n = priv_req_encode(&req, buf, sizeof(buf));
+		helper_ask(fd, buf, n, -1, &rep);
+		ASSERT_EQ(rep.result, -EPERM);
+		name_req(&req, PRIV_ACCOUNT_DEL, acct);
+		n = priv_req_encode(&req, buf, sizeof(buf));
+		helper_ask(fd, buf, n, -1, &rep);
+		ASSERT_EQ(rep.result, -EPERM);
+		ASSERT(getpwnam(acct) != NULL);
+	} else
+		fprintf(stderr,
+		    "# no account of uid 1000-59999: the account "
+		    "checks not run\n");
 	helper_end(pid, fd);
 }
