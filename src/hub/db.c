@@ -1204,6 +1204,23 @@ db_session_expire(struct db *db, int64_t now)
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
 }
 
+/* Tokens past their expiry are never found; this drops their rows. */
+int
+db_token_expire(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db,
+	    "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
 	" last_activity, error, sock, protocol"

@@ -157,6 +157,8 @@ int db_token_list(struct db *, int64_t user_id, struct db_token **t, size_t *n);
 int db_token_get(struct db *, int64_t user_id, int64_t token_id,
     struct db_token *t); /* 0, 1 missing, -1; db_token_release() it */
 int db_token_del(struct db *, int64_t user_id, int64_t token_id);
+/* Deletes every token (of any kind) past its expiry: 0 or -1. */
+int  db_token_expire(struct db *, int64_t now);
 void db_token_release(struct db_token *);
 void db_tokens_free(struct db_token *, size_t n);
 

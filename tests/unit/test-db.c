@@ -684,6 +684,13 @@ TEST(db_token_api_scopes_expiry)
 	ASSERT_STR_EQ(one.scopes, "");
 	ASSERT_EQ(one.expires, 0);
 	db_token_release(&one);
+	/* Expiring drops the dead row alone; one without expiry stays. */
+	ASSERT_EQ(db_token_expire(db, now_sec()), 0);
+	ASSERT_EQ(db_token_del(db, u.id, dead), 1);
+	ASSERT_EQ(db_token_find(db, "old", &a), 0);
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_token_find(db, "live", &a), 0);
+	db_token_auth_release(&a);
 	db_user_release(&u);
 	db_close(db);
 }
