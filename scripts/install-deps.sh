@@ -20,7 +20,8 @@ libjansson-dev libcrypt-dev libcurl4-openssl-dev libpam0g-dev openssl
 clang-format libpam-wrapper
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
-python3-websocket python3-ipykernel chromium nodejs npm
+python3-websocket python3-ipykernel python3-jsonschema python3-yaml
+chromium nodejs npm
 openssh-server openssh-client rsync iproute2 git nftables
 slurmctld slurmd slurm-client munge nfs-kernel-server sudo
 jupyterhub node-configurable-http-proxy nginx wrk"

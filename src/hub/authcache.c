@@ -61,6 +61,8 @@ hit_copy(struct auth_hit *dst, const struct auth_hit *src)
 	dst->kind = src->kind;
 	dst->scopes = src->scopes != NULL ? xstrdup(src->scopes) : NULL;
 	dst->session = src->session != NULL ? xstrdup(src->session) : NULL;
+	dst->restricted = src->restricted;
+	dst->expires = src->expires;
 }
 
 int

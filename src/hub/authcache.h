@@ -24,8 +24,13 @@ struct auth_hit {
 	char           *xsrf; /* sessions only; caller frees */
 	struct db_user  user; /* caller releases with db_user_release */
 	enum token_kind kind; /* tokens only */
-	char *scopes; /* tokens: "" inherits the user's; caller frees */
-	char *session; /* the login session's hash, or NULL; caller frees */
+	/* What the credential may do, expanded (scopes.h): its user's
+	 * roles' for a session or a token that inherits, else the token's
+	 * own as far as they reach (restricted). Caller frees. */
+	char   *scopes;
+	int     restricted;
+	char   *session; /* the login session's hash, or NULL; caller frees */
+	int64_t expires; /* a token's expiry, 0 never */
 };
 
 /* Frees what a filled auth_hit holds. */

@@ -192,8 +192,10 @@ tick_cb(uv_timer_t *t)
 	servers_tick(hub);
 	firewall_tick(hub);
 	log_flush();
-	if (++n % 3600 == 0)
+	if (++n % 3600 == 0) {
 		db_session_expire(hub->db, now_sec());
+		db_token_expire(hub->db, now_sec());
+	}
 	/* Give memory freed after a burst of load back to the system: at
 	 * the first quiet second (no buffer taken), and every 30 s. */
 	if (n % 30 == 0 ||

@@ -992,7 +992,7 @@ db_token_touch(struct db *db, int64_t token_id, int64_t when)
 	return db_run(db, st, __func__);
 }
 
-#define TOKEN_COLS "id, user_id, note, created, last_activity"
+#define TOKEN_COLS "id, user_id, note, created, last_activity, scopes, expires"
 
 static void
 token_from_row(sqlite3_stmt *st, struct db_token *t)
@@ -1002,6 +1002,8 @@ token_from_row(sqlite3_stmt *st, struct db_token *t)
 	t->note = col_str(st, 2);
 	t->created = sqlite3_column_int64(st, 3);
 	t->last_activity = sqlite3_column_int64(st, 4);
+	t->scopes = col_str(st, 5);
+	t->expires = sqlite3_column_int64(st, 6);
 }
 
 /* A user's tokens, oldest first; caller frees with db_tokens_free. */
@@ -1017,11 +1019,12 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 	*n = 0;
 	st = db_prepare(db,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1"
-	    " AND kind = 'api' ORDER BY id",
+	    " AND kind = 'api' AND (expires = 0 OR expires > ?2) ORDER BY id",
 	    __func__);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
@@ -1040,7 +1043,7 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 	return 0;
 }
 
-/* Fills *t; the caller frees t->note (db.h has no db_token_release). */
+/* Fills *t; the caller releases it with db_token_release. */
 int
 db_token_get(struct db *db, int64_t user_id, int64_t token_id,
     struct db_token *t)
@@ -1051,12 +1054,13 @@ db_token_get(struct db *db, int64_t user_id, int64_t token_id,
 	memset(t, 0, sizeof(*t));
 	st = db_prepare(db,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2"
-	    " AND kind = 'api'",
+	    " AND kind = 'api' AND (expires = 0 OR expires > ?3)",
 	    __func__);
 	if (st == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK)
+	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, now_sec()) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -1087,10 +1091,20 @@ db_token_del(struct db *db, int64_t user_id, int64_t token_id)
 }
 
 void
+db_token_release(struct db_token *t)
+{
+	if (t == NULL)
+		return;
+	free(t->note);
+	free(t->scopes);
+	memset(t, 0, sizeof(*t));
+}
+
+void
 db_tokens_free(struct db_token *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(t[i].note);
+		db_token_release(&t[i]);
 	free(t);
 }
 
@@ -1182,6 +1196,23 @@ db_session_expire(struct db *db, int64_t now)
 
 	db->gen++;
 	st = db_prepare(db, "DELETE FROM sessions WHERE expires <= ?1",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return db_run(db, st, __func__) == -1 ? -1 : 0;
+}
+
+/* Tokens past their expiry are never found; this drops their rows. */
+int
+db_token_expire(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	db->gen++;
+	st = db_prepare(db,
+	    "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1",
 	    __func__);
 	if (st == NULL)
 		return -1;

@@ -70,6 +70,8 @@ struct db_token {
 	char   *note;
 	int64_t created;
 	int64_t last_activity; /* 0 = never */
+	char   *scopes; /* as asked: "" inherits the owner's (scopes.h) */
+	int64_t expires; /* 0 never */
 };
 
 /* A user's server as the hub last recorded it. */
@@ -148,12 +150,16 @@ int db_token_add_scoped(struct db *, const struct db_token_new *, int64_t *id);
  * with the server's row (db_server_del). 0 done, -1 error. */
 int db_server_token_set(struct db *, int64_t user_id, const char *hash,
     const char *scopes);
-/* The list, get and delete below see API tokens (kind api) only. */
+/* The list, get and delete below see API tokens (kind api) only, and
+ * list and get only those that have not expired. */
 int db_token_touch(struct db *, int64_t token_id, int64_t when);
 int db_token_list(struct db *, int64_t user_id, struct db_token **t, size_t *n);
 int db_token_get(struct db *, int64_t user_id, int64_t token_id,
-    struct db_token *t); /* 0, 1 missing, -1 */
+    struct db_token *t); /* 0, 1 missing, -1; db_token_release() it */
 int db_token_del(struct db *, int64_t user_id, int64_t token_id);
+/* Deletes every token (of any kind) past its expiry: 0 or -1. */
+int  db_token_expire(struct db *, int64_t now);
+void db_token_release(struct db_token *);
 void db_tokens_free(struct db_token *, size_t n);
 
 /* Login sessions, stored as SHA-256 hex of the cookie value. */

@@ -24,6 +24,8 @@
 #include "oauth.h"
 #include "req.h"
 #include "respond.h"
+#include "scopes.h"
+#include "session.h"
 
 static char *query_get(const struct req *, const char *name);
 static char *body_get(const struct req *, const char *name);
@@ -112,9 +114,9 @@ oauth_authorize(struct req *req)
 		goto out;
 	}
 	/* One's own server asks no consent, as in JupyterHub; another's
-	 * only an admin with admin_access may use (the proxy's rule). */
-	if (strcmp(owner.name, req->user.name) != 0 &&
-	    !(req->user.admin && req->hub->cfg->admin_access)) {
+	 * takes access:servers on it (an admin's with admin_access), the
+	 * proxy's rule. */
+	if (!scopes_grant(auth_scopes(req), "access:servers", owner.name)) {
 		respond_error(req, 403, "this is not your server");
 		goto out;
 	}

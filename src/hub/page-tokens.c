@@ -153,5 +153,5 @@ pages_token_del(struct req *req)
 		page_made(req, TOKEN_PAGE, "The token is revoked.", NULL);
 	}
 	free(action);
-	free(t.note);
+	db_token_release(&t);
 }

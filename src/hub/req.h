@@ -52,10 +52,15 @@ struct req {
 	int            authed;
 	int            by_token; /* else by the session cookie */
 	char          *xsrf; /* the session's XSRF token */
-	/* A token's scopes when they are its own (a server's token, an
-	 * OAuth token): the route must name a scope they grant. NULL: the
-	 * user's, as the roles of the route table say. */
-	char           *scopes;
+	/* What the credential may do, expanded (scopes.h): a token's own
+	 * scopes cut to its user's, or for a session or a token that
+	 * inherits, the user's roles' (auth_scopes(): set by
+	 * auth_request(), worked out on demand after a login). */
+	char *scopes;
+	/* The credential has scopes of its own (a token made with scopes, a
+	 * server's token, an OAuth token): routes that name no scope are
+	 * closed to it. */
+	int             restricted;
 	enum token_kind token_kind;
 	char *session; /* the login session's hash (cookie, OAuth), or NULL */
 	int   internal; /* came in on the servers' loopback API listener */

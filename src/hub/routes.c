@@ -47,6 +47,9 @@ static void refuse(struct req *, const struct route *, enum route_verdict);
 /* clang-format off */
 /* /hub/api/users/NAME: the API's routes for one user. */
 #define USERS "/hub/api/users/*"
+/* Seeing a user at all: any part of the model (JupyterHub's GET). */
+#define SEE_USER "read:users read:users:name read:servers " \
+	"read:users:groups read:users:activity read:roles:users"
 
 static const struct route routes[] = {
 	/* Anyone. */
@@ -62,7 +65,8 @@ static const struct route routes[] = {
 	{ M_GET,  "/hub/login",           ANYONE, NO_CHECK,   pages_login, NULL },
 	{ M_POST, "/hub/login",           ANYONE, XSRF_LOGIN, pages_login_try, NULL },
 	{ M_READ, "/hub/logout",          ANYONE, NO_CHECK,   pages_logout, NULL },
-	{ M_READ, "/hub/metrics",         ADMIN,  NO_CHECK,   metrics_respond, NULL },
+	{ M_READ, "/hub/metrics",         USER,   NO_CHECK,   metrics_respond,
+	    "read:metrics" },
 
 	/* Pages: forms post the session's _xsrf; an empty NAME is oneself. */
 	{ M_READ, "/",                     USER,  NO_CHECK,  pages_to_home, NULL },
@@ -95,45 +99,65 @@ static const struct route routes[] = {
 	{ M_ANY,  "/hub/admin",            ADMIN, XSRF_FORM, not_found, NULL },
 	{ M_ANY,  "/hub/admin/**",         ADMIN, XSRF_FORM, not_found, NULL },
 
-	/* The REST API: a cookie's writes carry X-XSRFToken. */
-	{ M_GET,    "/hub/api/user",          USER,  XSRF_HDR, api_self, "" },
+	/* The REST API: a cookie's writes carry X-XSRFToken; the scopes are
+	 * JupyterHub's for each (rest-api.yml), and decide alone. */
+	{ M_GET,    "/hub/api/user",          USER, XSRF_HDR, api_self, "" },
 	/* A browser's navigation, signed in to the hub. */
 	{ M_READ,   "/hub/api/oauth2/authorize", USER, NO_CHECK,
 	    oauth_authorize, NULL },
-	{ M_GET,    "/hub/api/users",         ADMIN, XSRF_HDR, api_users, NULL },
-	{ M_POST,   USERS,                    ADMIN, XSRF_HDR, api_user_add, NULL },
-	{ M_GET,    USERS,                    OWNER, XSRF_HDR, api_user_get, NULL },
-	{ M_PATCH,  USERS,                    ADMIN, XSRF_HDR, api_user_set, NULL },
-	{ M_DELETE, USERS,                    ADMIN, XSRF_HDR, api_user_del, NULL },
-	{ M_ANY,    USERS,                    OWNER, XSRF_HDR, api_user_405, NULL },
-	{ M_POST,   USERS "/server",          OWNER, XSRF_HDR, api_start, NULL },
-	{ M_DELETE, USERS "/server",          OWNER, XSRF_HDR, api_stop, NULL },
-	{ M_ANY,    USERS "/server",          OWNER, XSRF_HDR, api_user_405, NULL },
-	{ M_GET,    USERS "/server/progress", OWNER, XSRF_HDR, api_progress, NULL },
-	{ M_GET,    USERS "/tokens",          OWNER, XSRF_HDR, api_tokens, NULL },
-	{ M_POST,   USERS "/tokens",          OWNER_ACCESS, XSRF_HDR,
-	    api_token_add, NULL }, /* acting as NAME: only with admin_access */
-	{ M_ANY,    USERS "/tokens",          OWNER, XSRF_HDR, api_user_405, NULL },
-	{ M_GET,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_get, NULL },
-	{ M_DELETE, USERS "/tokens/**",       OWNER, XSRF_HDR, api_token_del, NULL },
-	{ M_ANY,    USERS "/tokens/**",       OWNER, XSRF_HDR, api_user_405, NULL },
-	{ M_POST,   USERS "/activity",        OWNER, XSRF_HDR, api_activity,
+	{ M_GET,    "/hub/api/users",         USER, XSRF_HDR, api_users,
+	    "list:users" },
+	{ M_POST,   USERS,                    USER, XSRF_HDR, api_user_add,
+	    "admin:users" },
+	{ M_GET,    USERS,                    USER, XSRF_HDR, api_user_get,
+	    SEE_USER },
+	{ M_PATCH,  USERS,                    USER, XSRF_HDR, api_user_set,
+	    "admin:users" },
+	{ M_DELETE, USERS,                    USER, XSRF_HDR, api_user_del,
+	    "delete:users" },
+	{ M_ANY,    USERS,                    USER, XSRF_HDR, api_user_405,
+	    SEE_USER },
+	{ M_POST,   USERS "/server",          USER, XSRF_HDR, api_start,
+	    "servers" },
+	{ M_DELETE, USERS "/server",          USER, XSRF_HDR, api_stop,
+	    "delete:servers" },
+	{ M_ANY,    USERS "/server",          USER, XSRF_HDR, api_user_405,
+	    "read:servers" },
+	{ M_GET,    USERS "/server/progress", USER, XSRF_HDR, api_progress,
+	    "read:servers" },
+	{ M_GET,    USERS "/tokens",          USER, XSRF_HDR, api_tokens,
+	    "read:tokens" },
+	/* What the new token may do is checked against its body. */
+	{ M_POST,   USERS "/tokens",          USER, XSRF_HDR, api_token_add,
+	    "tokens" },
+	{ M_ANY,    USERS "/tokens",          USER, XSRF_HDR, api_user_405,
+	    "read:tokens" },
+	{ M_GET,    USERS "/tokens/**",       USER, XSRF_HDR, api_token_get,
+	    "read:tokens" },
+	{ M_DELETE, USERS "/tokens/**",       USER, XSRF_HDR, api_token_del,
+	    "tokens" },
+	{ M_ANY,    USERS "/tokens/**",       USER, XSRF_HDR, api_user_405,
+	    "read:tokens" },
+	{ M_POST,   USERS "/activity",        USER, XSRF_HDR, api_activity,
 	    "users:activity" },
-	{ M_ANY,    USERS "/**",              OWNER, XSRF_HDR, api_user_404, NULL },
-	{ M_ANY,    "/hub/api/**",            USER,  XSRF_HDR, not_found, NULL },
+	{ M_ANY,    USERS "/**",              USER, XSRF_HDR, api_user_404,
+	    SEE_USER },
+	{ M_ANY,    "/hub/api/**",            USER, XSRF_HDR, not_found, "" },
 
 	/* The rest under /hub/ is the pages'. */
 	{ M_ANY, "/hub/**", USER, XSRF_FORM, not_found, NULL },
 
-	/* The proxy: a cookie's writes and upgrades come from the hub. */
-	{ M_GET, "/user/*",        ANYONE,       NO_CHECK, add_slash, NULL },
-	{ M_ANY, "/user/*",        OWNER_ACCESS, ORIGIN,   proxy_user,
+	/* The proxy: a cookie's writes and upgrades come from the hub.
+	 * Another user's server takes access:servers on it: an admin's
+	 * with admin_access. */
+	{ M_GET, "/user/*",        ANYONE, NO_CHECK, add_slash, NULL },
+	{ M_ANY, "/user/*",        USER,   ORIGIN,   proxy_user,
 	    "access:servers" },
-	{ M_ANY, "/user/*/**",     OWNER_ACCESS, ORIGIN,   proxy_user,
+	{ M_ANY, "/user/*/**",     USER,   ORIGIN,   proxy_user,
 	    "access:servers" },
-	{ M_GET, "/services/*",    ANYONE,       NO_CHECK, add_slash, NULL },
-	{ M_ANY, "/services/*",    USER,         ORIGIN,   proxy_service, NULL },
-	{ M_ANY, "/services/*/**", USER,         ORIGIN,   proxy_service, NULL },
+	{ M_GET, "/services/*",    ANYONE, NO_CHECK, add_slash, NULL },
+	{ M_ANY, "/services/*",    USER,   ORIGIN,   proxy_service, NULL },
+	{ M_ANY, "/services/*/**", USER,   ORIGIN,   proxy_service, NULL },
 
 	{ M_ANY, "/**", ANYONE, NO_CHECK, not_found, NULL },
 };
@@ -296,18 +320,36 @@ role_passes(const struct req *req, enum route_who who)
 		return req->user.admin;
 	case OWNER:
 		return is_own(req) || req->user.admin;
-	case OWNER_ACCESS:
-		/* Here NAME is never empty: '*' matched it. */
-		return is_own(req) ||
-		    (req->user.admin && req->hub->cfg->admin_access);
 	}
 	return 0;
+}
+
+/* The route's scopes against the credential's, on NAME's resources. */
+static enum route_verdict
+scope_passes(struct req *req, const struct route *r)
+{
+	const char *owner = req->arg[0];
+
+	if (r->scope == NULL)
+		return req->restricted ? ROUTE_NO_SCOPE : ROUTE_OK;
+	if (r->scope[0] == '\0')
+		return ROUTE_OK;
+	switch (scopes_check(auth_scopes(req), r->scope,
+	    owner != NULL && owner[0] != '\0' ? owner : NULL)) {
+	case SCOPE_OK:
+		return ROUTE_OK;
+	case SCOPE_FILTERED:
+		return ROUTE_NOT_FOUND;
+	case SCOPE_MISSING:
+		break;
+	}
+	return ROUTE_NO_SCOPE;
 }
 
 enum route_verdict
 routes_check(struct req *req, const struct route *r)
 {
-	if (r->who < ANYONE || r->who > OWNER_ACCESS || r->check < NO_CHECK ||
+	if (r->who < ANYONE || r->who > OWNER || r->check < NO_CHECK ||
 	    r->check > XSRF_LOGIN)
 		return ROUTE_NO_POLICY;
 	if (r->who != ANYONE && !auth_request(req))
@@ -316,15 +358,9 @@ routes_check(struct req *req, const struct route *r)
 		return r->check == ORIGIN ? ROUTE_CROSS_ORIGIN : ROUTE_BAD_XSRF;
 	if (!role_passes(req, r->who))
 		return r->who == ADMIN ? ROUTE_NOT_ADMIN : ROUTE_NOT_OWNER;
-	if (r->who != ANYONE && req->scopes != NULL &&
-	    (r->scope == NULL ||
-	        (r->scope[0] != '\0' &&
-	            !scopes_grant(req->scopes, r->scope,
-	                req->arg[0] != NULL && req->arg[0][0] != '\0'
-	                    ? req->arg[0]
-	                    : req->user.name))))
-		return ROUTE_NO_SCOPE;
-	return ROUTE_OK;
+	if (r->who == ANYONE)
+		return ROUTE_OK;
+	return scope_passes(req, r);
 }
 
 void
@@ -429,7 +465,8 @@ login_required(struct req *req, enum area area)
 static void
 refuse(struct req *req, const struct route *r, enum route_verdict v)
 {
-	enum area area = area_of(req);
+	enum area  area = area_of(req);
+	struct buf b;
 
 	switch (v) {
 	case ROUTE_OK:
@@ -455,9 +492,36 @@ refuse(struct req *req, const struct route *r, enum route_verdict v)
 		respond_error(req, 403, "admins only");
 		return;
 	case ROUTE_NO_SCOPE:
-		respond_error(req, 403,
-		    r->scope != NULL ? "the token's scopes do not allow this"
-		                     : "this token may not be used here");
+		if (r->scope == NULL) {
+			respond_error(req, 403,
+			    "this token may not be used here");
+			return;
+		}
+		/* JupyterHub's words, which name what was missing. */
+		buf_init(&b, 4096);
+		buf_adds(&b,
+		    "Action is not authorized with current scopes; "
+		    "requires any of [");
+		for (const char *p = r->scope; *p != '\0';) {
+			size_t len = strcspn(p, " ");
+
+			buf_addf(&b, "%s%.*s", p == r->scope ? "" : ", ",
+			    (int)len, p);
+			p += len;
+			p += strspn(p, " ");
+		}
+		buf_adds(&b, "]");
+		respond_error(req, 403, buf_str(&b));
+		buf_release(&b);
+		return;
+	case ROUTE_NOT_FOUND:
+		if (area == AREA_API)
+			respond_error(req, 404,
+			    "No access to resources or resources not found");
+		else
+			respond_error(req, 403,
+			    area == AREA_PROXY ? "this is not your server"
+			                       : "not allowed");
 		return;
 	case ROUTE_NOT_OWNER:
 		respond_error(req, 403,

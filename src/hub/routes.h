@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The route table: every path the hub answers, its own pages and API and
- * the proxy to users' servers and services, with who may ask and what a
+ * the proxy to users' servers and services, with who may ask, the scopes
+ * the API and the proxy ask for (JupyterHub's, scopes.h) and what a
  * cookie-authenticated request must also show. The dispatcher enforces a
  * route's policy before its handler runs, so handlers hold no access
- * checks of their own.
+ * checks of their own (but for what a body asks: a new token's scopes).
  */
 #ifndef ROUTES_H
 #define ROUTES_H
@@ -36,8 +37,6 @@ enum route_who {
 	ADMIN, /* signed in, an admin */
 	OWNER, /* signed in; NAME (arg[0]) is theirs or empty (their own),
 	        * or they are an admin */
-	OWNER_ACCESS, /* signed in; NAME is theirs, or they are an admin
-	               * and admin_access is on (users' own servers) */
 };
 
 /* What a cookie-authenticated request must also show. A token passes:
@@ -64,9 +63,15 @@ struct route {
 	enum route_who   who;
 	enum route_check check;
 	void (*handler)(struct req *);
-	/* What a token with scopes of its own (a server's, an OAuth token;
-	 * req->scopes) must grant on NAME's resources to come here: NULL,
-	 * such tokens may not; "", any token may (who it is). */
+	/*
+	 * The scopes (words, any one will do) every credential must hold on
+	 * NAME's resources (arg[0]; no one's where the path names no user)
+	 * past 'who': a session and a token that inherits hold their user's
+	 * roles', another token its own. "": any credential, by 'who' alone.
+	 * NULL: the route is the hub's own pages or acts with all of the
+	 * user's powers, so only a session or a token that inherits may
+	 * come (req->restricted ones may not).
+	 */
 	const char *scope;
 };
 
@@ -79,7 +84,9 @@ enum route_verdict {
 	ROUTE_CROSS_ORIGIN, /* 403 */
 	ROUTE_NOT_ADMIN, /* 403 */
 	ROUTE_NOT_OWNER, /* 403 */
-	ROUTE_NO_SCOPE, /* 403: the token's own scopes do not reach */
+	ROUTE_NO_SCOPE, /* 403: no scope the route asks for is held */
+	ROUTE_NOT_FOUND, /* the scope is held for other users only: 404 in
+	                  * the API (as JupyterHub), 403 at the proxy */
 };
 
 /* The router req.c calls through hub->router. */

@@ -20,6 +20,7 @@
 #include "hub.h"
 #include "oneuser.h"
 #include "req.h"
+#include "scopes.h"
 #include "session.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -106,6 +107,10 @@ session_begin(struct req *req, const struct db_user *u)
 	req->user = copy;
 	req->authed = 1;
 	req->by_token = 0;
+	/* A new session holds its user's roles' scopes. */
+	free(req->scopes);
+	req->scopes = NULL;
+	req->restricted = 0;
 	free_secret(req->xsrf);
 	req->xsrf = xsrf;
 	hdr = xasprintf("Set-Cookie: rig-session=%s; Path=/; HttpOnly; "
@@ -164,6 +169,7 @@ resolve(struct req *req, const char *cred, int is_token)
 				hit.kind = ta.kind;
 				hit.scopes = ta.scopes;
 				hit.session = ta.session;
+				hit.expires = ta.expires;
 				free(ta.client_id);
 			}
 		} else {
@@ -182,21 +188,50 @@ resolve(struct req *req, const char *cred, int is_token)
 			auth_hit_release(&hit);
 			return 0;
 		}
+		/* A token with scopes of its own holds them only as far as
+		 * its user's roles reach now; one that inherits, and a
+		 * session, hold the roles'. Worked out once a cache entry:
+		 * the proxy asks on every request. */
+		{
+			int   own = hit.scopes != NULL && hit.scopes[0] != '\0';
+			char *mine = own
+			    ? scopes_of_token(hit.scopes, hit.user.name,
+			          hit.user.admin, req->hub->cfg->admin_access)
+			    : scopes_of_user(hit.user.name, hit.user.admin,
+			          req->hub->cfg->admin_access);
+
+			free(hit.scopes);
+			hit.scopes = mine;
+			hit.restricted = own;
+		}
 		if (is_token)
 			db_token_touch(req->hub->db, hit.token_id, now_sec());
 		authcache_put(cred, gen, &hit);
+	}
+	/* The cache may hold a token a little past its expiry. */
+	if (hit.expires != 0 && hit.expires <= now_sec()) {
+		auth_hit_release(&hit);
+		return 0;
 	}
 	req->user = hit.user;
 	req->xsrf = hit.xsrf;
 	req->by_token = is_token;
 	req->token_kind = hit.kind;
 	req->session = hit.session;
-	/* Only a token with scopes of its own is held to them. */
-	if (hit.scopes != NULL && hit.scopes[0] != '\0')
-		req->scopes = hit.scopes;
-	else
-		free(hit.scopes);
+	req->scopes = hit.scopes;
+	req->restricted = hit.restricted;
 	return 1;
+}
+
+const char *
+auth_scopes(struct req *req)
+{
+	if (!req->authed || req->user.name == NULL)
+		return "";
+	if (req->scopes == NULL)
+		req->scopes = scopes_of_user(req->user.name, req->user.admin,
+		    req->hub->cfg->admin_access);
+	return req->scopes;
 }
 
 int

@@ -18,6 +18,10 @@ struct req;
  * token's last use, and the machine's (autostop).
  */
 int auth_request(struct req *);
+/* What the request's credential may do, expanded (scopes.h): a token's
+ * own scopes as far as its user's roles reach, else the user's roles'.
+ * "" if not authenticated. Kept in req->scopes. */
+const char *auth_scopes(struct req *);
 /* For cookie-authenticated writes: the XSRF token (form field _xsrf given
  * as 'form_value', else header X-XSRFToken or X-CSRFToken) matches the
  * session's, and the request does not come from another site. Requests

@@ -66,7 +66,11 @@ URL=$base
 [ "$(json 'd["name"]' <"$T/body")" = alice ] || fail "user: $(body)"
 [ "$(json '"users:activity!user=alice" in d["scopes"] and "access:servers!server=alice/" in d["scopes"]' <"$T/body")" = true ] ||
 	fail "the server's scopes: $(body)"
-[ "$(TOKEN=$SA api GET /hub/api/users/alice)" = 403 ] || fail "the server's token read its user: $(body)"
+# Its role's users:activity holds read:users:activity: of its user, that
+# alone (as JupyterHub's server role).
+[ "$(TOKEN=$SA api GET /hub/api/users/alice)" = 200 ] || fail "the server's token cannot read its activity: $(body)"
+[ "$(json 'sorted(d)' <"$T/body")" = '["kind", "last_activity", "name"]' ] ||
+	fail "the server's token read more of its user than the activity: $(body)"
 [ "$(TOKEN=$SA api GET /hub/api/users)" = 403 ] || fail "the server's token listed users: $(body)"
 [ "$(TOKEN=$SA api POST /hub/api/users/alice/tokens -d '{}')" = 403 ] ||
 	fail "the server's token made an API token: $(body)"
@@ -75,7 +79,8 @@ now=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
 [ "$(TOKEN=$SA api POST /hub/api/users/alice/activity -H 'Content-Type: application/json' \
 	-d "{\"servers\": {\"\": {\"last_activity\": \"$now\"}}, \"last_activity\": \"$now\"}")" = 200 ] ||
 	fail "activity: $(body)"
-[ "$(TOKEN=$SA api POST /hub/api/users/bob/activity -d "{\"last_activity\": \"$now\"}")" = 403 ] ||
+# Another user's: not found, as JupyterHub answers.
+[ "$(TOKEN=$SA api POST /hub/api/users/bob/activity -d "{\"last_activity\": \"$now\"}")" = 404 ] ||
 	fail "alice's server reported bob's activity: $(body)"
 [ "$(TOKEN=$SA api POST /hub/api/users/alice/activity -d '{"last_activity": "yesterday"}')" = 400 ] ||
 	fail "a malformed time: $(body)"

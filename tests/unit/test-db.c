@@ -251,7 +251,7 @@ TEST(db_token_add_find_del)
 
 	ASSERT_EQ(db_token_get(db, u.id, id1, &one), 0);
 	ASSERT_STR_EQ(one.note, "laptop");
-	free(one.note);
+	db_token_release(&one);
 	ASSERT_EQ(db_token_get(db, u.id + 1, id1, &one), 1);
 
 	/* Another user's id does not delete it. */
@@ -635,6 +635,62 @@ TEST(db_token_scoped)
 	db_token_auth_release(&a);
 	ASSERT_EQ(db_session_del(db, "sess"), 0);
 	ASSERT_EQ(db_token_find(db, "ob", &a), 1);
+	db_user_release(&u);
+	db_close(db);
+}
+
+/* API tokens made with scopes and an expiry: read back with them, and
+ * once expired neither found, listed nor got. */
+TEST(db_token_api_scopes_expiry)
+{
+	struct db           *db = open_tmp();
+	struct db_user       u;
+	struct db_token_new  t;
+	struct db_token     *list, one;
+	struct db_token_auth a;
+	size_t               n;
+	int64_t              live, dead;
+
+	ASSERT_EQ(db_user_add(db, "alice", "", 0), 0);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	memset(&t, 0, sizeof(t));
+	t.user_id = u.id;
+	t.hash = "live";
+	t.kind = TOKEN_API;
+	t.note = "ci";
+	t.scopes = "read:users:activity";
+	t.expires = now_sec() + 60;
+	ASSERT_EQ(db_token_add_scoped(db, &t, &live), 0);
+	t.hash = "dead";
+	t.expires = now_sec() - 1;
+	ASSERT_EQ(db_token_add_scoped(db, &t, &dead), 0);
+	ASSERT_EQ(db_token_list(db, u.id, &list, &n), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(list[0].id, live);
+	ASSERT_STR_EQ(list[0].scopes, "read:users:activity");
+	ASSERT(list[0].expires > now_sec());
+	db_tokens_free(list, n);
+	ASSERT_EQ(db_token_get(db, u.id, live, &one), 0);
+	ASSERT_STR_EQ(one.note, "ci");
+	db_token_release(&one);
+	ASSERT_EQ(db_token_get(db, u.id, dead, &one), 1);
+	ASSERT_EQ(db_token_find(db, "dead", &a), 1);
+	ASSERT_EQ(db_token_find(db, "live", &a), 0);
+	ASSERT_STR_EQ(a.scopes, "read:users:activity");
+	db_token_auth_release(&a);
+	/* A token made the old way inherits: no scopes, no expiry. */
+	ASSERT_EQ(db_token_add(db, u.id, "old", "", &live), 0);
+	ASSERT_EQ(db_token_get(db, u.id, live, &one), 0);
+	ASSERT_STR_EQ(one.scopes, "");
+	ASSERT_EQ(one.expires, 0);
+	db_token_release(&one);
+	/* Expiring drops the dead row alone; one without expiry stays. */
+	ASSERT_EQ(db_token_expire(db, now_sec()), 0);
+	ASSERT_EQ(db_token_del(db, u.id, dead), 1);
+	ASSERT_EQ(db_token_find(db, "old", &a), 0);
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_token_find(db, "live", &a), 0);
+	db_token_auth_release(&a);
 	db_user_release(&u);
 	db_close(db);
 }

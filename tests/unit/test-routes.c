@@ -5,12 +5,16 @@
  * credentials, a user's cookie, that cookie on another user's NAME, an
  * admin's cookie, a user's and an admin's API token, a cookie without its
  * _xsrf, a cookie from another origin, a server's token on its own and on
- * another's NAME, an OAuth token, and GETs as WebSocket upgrades).
- * What the dispatcher decides must be what the route's who and check
- * columns say, worked out here independently; a refusal must answer 302
- * or 403 without the handler. A route with no policy fails the first test.
- * The database and sessions are real; the requests have no connection, so
- * an answer is only its status.
+ * another's NAME, an OAuth token, a user's token made with one scope, an
+ * admin's token made with reading scopes, and GETs as WebSocket
+ * upgrades). What the dispatcher decides must be what the route's who and
+ * check columns say and what JupyterHub's scopes say of each endpoint,
+ * both worked out here independently (the scopes each endpoint needs from
+ * rest-api.yml, what each caller holds from JupyterHub's roles); a refusal
+ * must answer 302, 403 or (the API's, for another user's resource) 404
+ * without the handler. A route with no policy fails the first test. The
+ * database and sessions are real; the requests have no connection, so an
+ * answer is only its status.
  */
 #include <openssl/ssl.h>
 
@@ -45,20 +49,46 @@ enum cred {
 	C_SERVER, /* the token of bob's server (scopes of its own) */
 	C_SERVER_OTHER, /* that token on alice's NAME */
 	C_OAUTH, /* bob's OAuth token for his server's client */
+	C_ACTIVITY, /* bob's token made with read:users:activity alone */
+	C_ADMIN_READ, /* alice's token made with list:users read:users, on
+	               * bob's NAME */
 	C_COUNT,
 };
 
 static const char *const cred_name[] = { "none", "user cookie",
 	"other's cookie", "admin cookie", "user token", "admin token",
 	"cookie without _xsrf", "cross-origin cookie", "server token",
-	"server token on another's NAME", "OAuth token" };
+	"server token on another's NAME", "OAuth token",
+	"read:users:activity token", "admin's reading token" };
 
 struct fixture {
 	struct config cfg;
 	struct hub    hub;
 	char          sid[2][65], xsrf[2][33], token[2][65];
 	char          server_token[65], oauth_token[65]; /* bob's */
+	char          activity_token[65]; /* bob's */
+	char          read_token[65]; /* alice's */
 };
+
+/* A token of user 'id' made with 'scopes', into 'out'. */
+static void
+scoped_api_token(struct fixture *f, int64_t id, const char *scopes,
+    char out[65])
+{
+	struct db_token_new t;
+	char                hash[TOKEN_HASH_LEN + 1];
+	char               *s = token_new();
+
+	snprintf(out, 65, "%s", s);
+	free_secret(s);
+	token_hash(out, hash);
+	memset(&t, 0, sizeof(t));
+	t.user_id = id;
+	t.hash = hash;
+	t.kind = TOKEN_API;
+	t.scopes = scopes;
+	ASSERT_EQ(db_token_add_scoped(f->hub.db, &t, NULL), 0);
+}
 
 /* Bob's server's token and an OAuth token of his, each with scopes of
  * its own. */
@@ -127,8 +157,13 @@ fixture_init(struct fixture *f, int admin_access)
 		free_secret(s);
 		token_hash(f->token[i], hash);
 		ASSERT_EQ(db_token_add(f->hub.db, u.id, hash, "", &id), 0);
-		if (i == 1)
+		if (i == 1) {
 			scoped_tokens(f, u.id);
+			scoped_api_token(f, u.id, "read:users:activity",
+			    f->activity_token);
+		} else
+			scoped_api_token(f, u.id, "list:users read:users",
+			    f->read_token);
 		db_user_release(&u);
 	}
 }
@@ -191,8 +226,9 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 {
 	struct req *req = xcalloc(1, sizeof(*req));
 	struct buf  raw;
-	int         bob = c != C_ADMIN && c != C_ADMIN_TOKEN;
-	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH;
+	int bob = c != C_ADMIN && c != C_ADMIN_TOKEN && c != C_ADMIN_READ;
+	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH ||
+	    c == C_ACTIVITY || c == C_ADMIN_READ;
 	int cookie =
 	    c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN && !scoped;
 	int xsrf = cookie && c != C_NO_XSRF;
@@ -208,7 +244,10 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 		buf_addf(&raw, "Authorization: token %s\r\n", f->token[bob]);
 	if (scoped)
 		buf_addf(&raw, "Authorization: token %s\r\n",
-		    c == C_OAUTH ? f->oauth_token : f->server_token);
+		    c == C_OAUTH            ? f->oauth_token
+		        : c == C_ACTIVITY   ? f->activity_token
+		        : c == C_ADMIN_READ ? f->read_token
+		                            : f->server_token);
 	if (xsrf)
 		buf_addf(&raw, "X-XSRFToken: %s\r\n", f->xsrf[bob]);
 	if (c != C_NONE)
@@ -232,22 +271,146 @@ make_req(struct fixture *f, unsigned m, const char *path, enum cred c,
 }
 
 /*
- * Where a token with scopes of its own may go, from JupyterHub's model
- * and not from the table's scope column: any token may ask who it is, a
- * server's token may report its user's activity, and both kinds may use
- * the user's server. Refused from anywhere else.
+ * The scopes JupyterHub asks of each endpoint (rest-api.yml), any one of
+ * them: NULL for what is not the API or the proxy to servers (pages,
+ * services, OAuth's authorize step), which a token with scopes of its own
+ * may not use; "" for what any credential may ask.
  */
-static int
-scoped_may(const char *pattern, enum cred c)
+static const char *
+endpoint_needs(const char *pattern, unsigned m)
 {
-	size_t n = strlen(pattern);
+	static const char see[] = " read:users read:users:name read:servers "
+	                          "read:users:groups read:users:activity "
+	                          "read:roles:users ";
+	const char       *u = "/hub/api/users/*";
+	size_t            ul = strlen(u);
 
-	if (strcmp(pattern, "/hub/api/user") == 0)
-		return 1;
-	if (strncmp(pattern, "/user/", 6) == 0)
-		return 1;
-	return c != C_OAUTH && strncmp(pattern, "/hub/api/users/", 15) == 0 &&
-	    n > 9 && strcmp(pattern + n - 9, "/activity") == 0;
+	if (strcmp(pattern, "/hub/api/user") == 0 ||
+	    strcmp(pattern, "/hub/api/**") == 0)
+		return "";
+	if (strcmp(pattern, "/hub/api/users") == 0)
+		return " list:users ";
+	if (strcmp(pattern, "/hub/metrics") == 0)
+		return " read:metrics ";
+	if (strncmp(pattern, "/user/*", 7) == 0 && m != M_GET)
+		return " access:servers ";
+	if (strncmp(pattern, "/user/*", 7) == 0)
+		/* GET /user/NAME only adds the slash, for anyone. */
+		return strcmp(pattern, "/user/*") == 0 ? NULL
+		                                       : " access:servers ";
+	if (strncmp(pattern, u, ul) != 0)
+		return NULL;
+	pattern += ul;
+	if (*pattern == '\0')
+		return m == M_POST || m == M_PATCH ? " admin:users "
+		    : m == M_DELETE                ? " delete:users "
+		                                   : see;
+	if (strcmp(pattern, "/server") == 0)
+		return m == M_POST  ? " servers "
+		    : m == M_DELETE ? " delete:servers "
+		                    : " read:servers ";
+	if (strcmp(pattern, "/server/progress") == 0)
+		return " read:servers ";
+	if (strcmp(pattern, "/tokens") == 0 ||
+	    strcmp(pattern, "/tokens/**") == 0)
+		return m == M_POST && pattern[7] == '\0'  ? " tokens "
+		    : m == M_DELETE && pattern[7] != '\0' ? " tokens "
+		                                          : " read:tokens ";
+	if (strcmp(pattern, "/activity") == 0)
+		return " users:activity ";
+	return see;
+}
+
+/* The "user" role's scopes, each on the user's own resources. */
+static const char self_held[] =
+    " read:users read:users:name "
+    "read:users:groups read:users:activity users:activity servers "
+    "read:servers delete:servers tokens read:tokens access:servers ";
+/* The "admin" role's, on anyone's, implied ones written out; rig gives
+ * access:servers only with admin_access. */
+static const char admin_held[] =
+    " admin-ui admin:users admin:auth_state "
+    "users read:users list:users users:activity read:users:name "
+    "read:users:groups read:users:activity read:roles:users delete:users "
+    "admin:servers admin:server_state servers read:servers "
+    "delete:servers tokens read:tokens admin:groups read:metrics "
+    "read:roles proxy shutdown ";
+
+/* Whether words (" a b ") hold one of need's. */
+static int
+holds_one(const char *words, const char *need)
+{
+	char w[64];
+
+	for (const char *p = need; *p != '\0';) {
+		size_t len = strcspn(p, " ");
+
+		if (len > 0 && len < sizeof(w) - 2) {
+			snprintf(w, sizeof(w), " %.*s ", (int)len, p);
+			if (strstr(words, w) != NULL)
+				return 1;
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+/* What caller c holds of 'need' on the NAME it asks for: ROUTE_OK, or
+ * ROUTE_NOT_FOUND held for its own user only, or ROUTE_NO_SCOPE. */
+static enum route_verdict
+scope_verdict(enum cred c, const char *need, int admin_access)
+{
+	const char *own_only = "", *anyone = "";
+
+	switch (c) {
+	case C_NONE:
+		return ROUTE_NO_LOGIN;
+	case C_USER:
+	case C_USER_TOKEN:
+	case C_NO_XSRF:
+	case C_CROSS:
+		anyone = "";
+		if (holds_one(self_held, need))
+			return ROUTE_OK;
+		return ROUTE_NO_SCOPE;
+	case C_OTHER:
+		own_only = self_held;
+		break;
+	case C_ADMIN:
+	case C_ADMIN_TOKEN:
+		anyone = admin_held;
+		own_only = self_held;
+		if (admin_access && holds_one(" access:servers ", need))
+			return ROUTE_OK;
+		break;
+	case C_SERVER:
+		return holds_one(" users:activity read:users:activity "
+		                 "access:servers ",
+		           need)
+		    ? ROUTE_OK
+		    : ROUTE_NO_SCOPE;
+	case C_SERVER_OTHER:
+		own_only = " users:activity read:users:activity "
+		           "access:servers ";
+		break;
+	case C_OAUTH:
+		return holds_one(" access:servers ", need) ? ROUTE_OK
+		                                           : ROUTE_NO_SCOPE;
+	case C_ACTIVITY:
+		return holds_one(" read:users:activity ", need)
+		    ? ROUTE_OK
+		    : ROUTE_NO_SCOPE;
+	case C_ADMIN_READ:
+		anyone = " list:users read:users read:users:name "
+		         "read:users:groups read:users:activity ";
+		break;
+	case C_COUNT:
+		break;
+	}
+	if (holds_one(anyone, need))
+		return ROUTE_OK;
+	return holds_one(own_only, need) ? ROUTE_NOT_FOUND : ROUTE_NO_SCOPE;
 }
 
 /* What the route's declared policy says of this caller. */
@@ -255,12 +418,14 @@ static enum route_verdict
 expected(const struct route *r, unsigned m, enum cred c, int upgrade,
     int admin_access)
 {
-	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH;
+	int scoped = c == C_SERVER || c == C_SERVER_OTHER || c == C_OAUTH ||
+	    c == C_ACTIVITY || c == C_ADMIN_READ;
 	int cookie =
 	    c != C_NONE && c != C_USER_TOKEN && c != C_ADMIN_TOKEN && !scoped;
-	int admin = c == C_ADMIN || c == C_ADMIN_TOKEN;
+	int admin = c == C_ADMIN || c == C_ADMIN_TOKEN || c == C_ADMIN_READ;
 	int own = c != C_OTHER && c != C_SERVER_OTHER && !admin;
 	int shown = cookie && c != C_NO_XSRF && c != C_CROSS;
+	const char *need;
 
 	if (r->who != ANYONE && c == C_NONE)
 		return ROUTE_NO_LOGIN;
@@ -287,6 +452,7 @@ expected(const struct route *r, unsigned m, enum cred c, int upgrade,
 	}
 	switch (r->who) {
 	case ANYONE:
+		return ROUTE_OK;
 	case USER:
 		break;
 	case ADMIN:
@@ -297,15 +463,13 @@ expected(const struct route *r, unsigned m, enum cred c, int upgrade,
 		if (!own && !admin)
 			return ROUTE_NOT_OWNER;
 		break;
-	case OWNER_ACCESS:
-		if (!own && !(admin && admin_access))
-			return ROUTE_NOT_OWNER;
-		break;
 	}
-	/* Past its role (bob's), on bob's NAME or none. */
-	if (scoped && r->who != ANYONE && !scoped_may(r->path, c))
-		return ROUTE_NO_SCOPE;
-	return ROUTE_OK;
+	need = endpoint_needs(r->path, m);
+	if (need == NULL)
+		return scoped ? ROUTE_NO_SCOPE : ROUTE_OK;
+	if (need[0] == '\0')
+		return ROUTE_OK;
+	return scope_verdict(c, need, admin_access);
 }
 
 /* Every route, every method reaching it, every caller. */
@@ -359,8 +523,18 @@ walk(int admin_access)
 						/* Refused: answered, no
 						 * handler (it would need a
 						 * connection). */
+						int api =
+						    strncmp(path, "/hub/api/",
+						        9) == 0;
+						int want_status =
+						    got == ROUTE_NOT_FOUND &&
+						        api
+						    ? 404
+						    : 403;
+
 						routes_dispatch(req);
-						if (req->status != 403 &&
+						if (req->status !=
+						        want_status &&
 						    !(got == ROUTE_NO_LOGIN &&
 						        req->status == 302))
 							FAIL("%s %s as %s: "
@@ -391,7 +565,7 @@ TEST(routes_every_route_declares_a_policy)
 	table = routes_table(&n);
 	ASSERT(n > 0);
 	for (size_t i = 0; i < n; i++) {
-		if (table[i].who < ANYONE || table[i].who > OWNER_ACCESS ||
+		if (table[i].who < ANYONE || table[i].who > OWNER ||
 		    table[i].check < NO_CHECK || table[i].check > XSRF_LOGIN ||
 		    table[i].methods == 0 || table[i].handler == NULL ||
 		    table[i].path == NULL || table[i].path[0] != '/')
@@ -490,7 +664,8 @@ TEST(routes_find_first_match)
 	/* The same path, written to: the proxy, for its owner. */
 	req = make_req(&f, M_POST, "/user/bob", C_NONE, 0);
 	r = routes_find(req);
-	ASSERT_EQ(r->who, OWNER_ACCESS);
+	ASSERT_EQ(r->who, USER);
+	ASSERT_STR_EQ(r->scope, "access:servers");
 	ASSERT_STR_EQ(req->arg[0], "bob");
 	routes_dispatch(req);
 	ASSERT_EQ(req->status, 403);
