@@ -14,7 +14,7 @@
 
 # People's uids below 60000 (the hub's helper runs servers as no other)
 # and away from this machine's own accounts.
-POOL_UID_MIN=$((40000 + RANDOM % 19 * 1000))
+POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
 pool_hosts_up 2
 H=$(host_addr 1)
 N=$(host_addr 2)
