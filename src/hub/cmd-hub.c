@@ -71,6 +71,10 @@ cmd_hub(int argc, char **argv)
 			break;
 		}
 	}
+	if (config_check_spawner(&cfg) == -1) {
+		config_release(&cfg);
+		return 1;
+	}
 	state = state_dir_resolve(cfg.state_dir);
 	if (state == NULL) {
 		config_release(&cfg);

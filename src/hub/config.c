@@ -16,6 +16,7 @@
 #include "accounts.h"
 #include "config.h"
 #include "sandbox.h"
+#include "spawn-cmd.h"
 #include "lib/ini.h"
 #include "lib/log.h"
 #include "lib/proc.h"
@@ -32,6 +33,18 @@
 	"--NotebookApp.allow_remote_access=True "                              \
 	"--NotebookApp.open_browser=False"
 
+/* With spawner slurm: on a port the job picks on its node ({port} is
+ * filled in there, spawn-slurm.c), on every address of the node (the
+ * hub reaches it over the pool's network; the port is the job's alone
+ * while it listens), the secret (JUPYTER_TOKEN) its lock. */
+#define SLURM_SERVER_CMD                                                       \
+	"jupyter notebook --no-browser --NotebookApp.ip=0.0.0.0 "              \
+	"--NotebookApp.port={port} --NotebookApp.port_retries=0 "              \
+	"--NotebookApp.base_url={base_url} "                                   \
+	"--NotebookApp.notebook_dir={root_dir} "                               \
+	"--NotebookApp.allow_remote_access=True "                              \
+	"--NotebookApp.open_browser=False"
+
 #define SINGLEUSER "jupyterhub-singleuser"
 /* Its default command: on the Unix socket too (both apps it may serve,
  * notebook 6 and jupyter_server, take --sock; serverenv.c leaves the
@@ -40,12 +53,14 @@
 
 static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
 static const char *const authenticators[] = { "local", "pam", NULL };
+static const char *const spawners[] = { "local", "slurm", NULL };
 
 static int check_deny_ports(void *, const char *, char *, size_t);
 static int check_user_prefix(void *, const char *, char *, size_t);
 static int check_first_admin(void *, const char *, char *, size_t);
 static int check_pam_service(void *, const char *, char *, size_t);
 static int check_groups(void *, const char *, char *, size_t);
+static int check_partition(void *, const char *, char *, size_t);
 
 #define C(field) offsetof(struct config, field)
 
@@ -81,6 +96,16 @@ const struct setting config_settings[] = {
 	    .help = "token: the proxy adds the server's secret; jupyterhub: "
 	            "JupyterHub's (OAuth, JUPYTERHUB_*); auto: jupyterhub "
 	            "for jupyterhub-singleuser" },
+	{ .section = "hub", .key = "spawner", .type = SETTING_ENUM,
+	    .off = C(spawner), .def = "local", .words = spawners,
+	    .what = "local or slurm",
+	    .help = "local: servers are the hub's children; slurm: Slurm "
+	            "jobs on a pool's nodes, submitted as their users" },
+	{ .section = "hub", .key = "slurm_partition", .type = SETTING_STRING,
+	    .off = C(slurm_partition), .check = check_partition,
+	    .what = "a Slurm partition name",
+	    .help = "the partition servers' jobs go to; none: Slurm's "
+	            "default" },
 	{ .section = "hub", .key = "server_deny_ports", .type = SETTING_STRING,
 	    .off = C(server_deny_ports), .check = check_deny_ports,
 	    .what = "a list of ports",
@@ -188,6 +213,20 @@ check_first_admin(void *obj, const char *v, char *why, size_t len)
 	return -1;
 }
 
+/* Letters, digits, '_', '-' and '.': a word sbatch takes as it is. */
+static int
+check_partition(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj, (void)why, (void)len;
+	if (*v == '\0' || *v == '-' || strlen(v) > 64)
+		return -1;
+	for (; *v != '\0'; v++)
+		if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+		        (*v >= '0' && *v <= '9') || strchr("_-.", *v)))
+			return -1;
+	return 0;
+}
+
 /* A PAM service is a file name in /etc/pam.d: no '/', no dot first. */
 static int
 check_pam_service(void *obj, const char *v, char *why, size_t len)
@@ -234,6 +273,8 @@ config_admin_groups(const struct config *c)
 int
 config_check(struct config *c, int is_root)
 {
+	if (config_check_spawner(c) == -1)
+		return -1;
 	if (c->authenticator != AUTH_PAM)
 		return 0;
 	if (!is_root)
@@ -256,6 +297,8 @@ config_server_cmd(const struct config *c)
 
 	if (c->server_cmd != NULL && c->server_cmd[0] != '\0')
 		return c->server_cmd;
+	if (c->spawner == CONFIG_SPAWNER_SLURM)
+		return SLURM_SERVER_CMD;
 	if (found == -1) {
 		path = proc_which(SINGLEUSER, CONFIG_SERVER_PATH);
 		found = path != NULL;
@@ -281,6 +324,26 @@ config_server_protocol(const struct config *c)
 	return (size_t)(end - base) == n && strncmp(base, SINGLEUSER, n) == 0
 	    ? PROTO_JUPYTERHUB
 	    : PROTO_TOKEN;
+}
+
+int
+config_check_spawner(const struct config *c)
+{
+	unsigned uses;
+
+	if (c->spawner != CONFIG_SPAWNER_SLURM)
+		return 0;
+	uses = spawn_cmd_uses(config_server_cmd(c));
+	if (!(uses & SPAWN_USES_PORT) || (uses & SPAWN_USES_SOCK))
+		return error("with spawner = slurm, server_cmd must listen on "
+		             "{port} (the job picks it on its node) and not on "
+		             "{sock}");
+	if (config_server_protocol(c) == PROTO_JUPYTERHUB)
+		return error("with spawner = slurm, servers speak the token "
+		             "protocol for now (server_protocol = token): "
+		             "JupyterHub's needs the hub's API on the pool's "
+		             "network");
+	return 0;
 }
 
 void

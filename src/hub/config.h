@@ -44,6 +44,12 @@ enum authenticator {
 /* admin_groups' default with authenticator = pam. */
 #define CONFIG_PAM_ADMIN_GROUPS "sudo"
 
+/* How users' servers run (spawner.h). */
+enum config_spawner {
+	CONFIG_SPAWNER_LOCAL = 0, /* children of the hub, here */
+	CONFIG_SPAWNER_SLURM, /* Slurm jobs on a pool's nodes */
+};
+
 /* Where servers' programs are looked for (spawn-local.c's PATH). */
 #define CONFIG_SERVER_PATH "/usr/local/bin:/usr/bin:/bin"
 
@@ -57,6 +63,8 @@ struct config {
 	char *server_cmd; /* the single-user server, a word list; NULL: see
 	                   * config_server_cmd() */
 	int   server_protocol; /* enum server_protocol */
+	int   spawner; /* enum config_spawner */
+	char *slurm_partition; /* NULL: Slurm's default partition */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
 	int   user_firewall; /* per-uid nftables rules (firewall.h) */
 	char *user_prefix; /* Unix account prefix when run as root; ""
@@ -84,7 +92,8 @@ struct config {
 };
 
 /* server_cmd, or with none, "jupyterhub-singleuser" if it is installed
- * in CONFIG_SERVER_PATH (looked for once), else jupyter notebook's. */
+ * in CONFIG_SERVER_PATH (looked for once), else jupyter notebook's; with
+ * spawner slurm, jupyter notebook's on a TCP port of the node. */
 const char *config_server_cmd(const struct config *);
 /* server_protocol, with auto resolved: jupyterhub when the program of
  * config_server_cmd() is jupyterhub-singleuser, else token. */
@@ -97,8 +106,9 @@ const char *config_admin_groups(const struct config *);
 
 /*
  * What the keys say together, checked once they are all read and before
- * anything starts: authenticator = pam needs root ('is_root'), and then
- * servers run as the users' own accounts, so user_prefix becomes "".
+ * anything starts: config_check_spawner(), and authenticator = pam needs
+ * root ('is_root'), and then servers run as the users' own accounts, so
+ * user_prefix becomes "".
  * 0, or -1 with a message printed.
  */
 int config_check(struct config *, int is_root);
@@ -111,6 +121,10 @@ void config_release(struct config *);
 /* Sets one [hub] key from text; -1 with a message printed if the key is
  * unknown or the value invalid. */
 int config_set(struct config *, const char *key, const char *value);
+/* What the settings do not check one by one: with spawner slurm, a
+ * server_cmd on {port} (not {sock}) and the token protocol. -1 with a
+ * message printed. */
+int config_check_spawner(const struct config *);
 /* Reads an INI file; -1 with a message printed naming the file and line. */
 int config_load(struct config *, const char *path);
 /* Adds or replaces a service; -1 if the name or URL is invalid. */

@@ -376,6 +376,9 @@ daemon_run(struct config *cfg)
 	html_password_page(cfg->authenticator != AUTH_PAM);
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */
+	servers_use_spawner(cfg->spawner == CONFIG_SPAWNER_SLURM
+	        ? &spawner_slurm
+	        : &spawner_local);
 	if (r == 0 && hub.is_root) {
 		accounts_fix_homes(cfg->user_prefix);
 		servers_preopen(&hub);
@@ -418,7 +421,6 @@ daemon_run(struct config *cfg)
 	    (uint64_t)cfg->cull_interval * 1000);
 
 	priv_attach(&hub, priv_lost);
-	servers_use_spawner(&spawner_local);
 	servers_restore(&hub);
 	autostop_start(&hub);
 	print_urls(&hub, host, port);

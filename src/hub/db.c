@@ -122,6 +122,9 @@ static const char *const migrations[] = {
 	"  expires       INTEGER NOT NULL"
 	") STRICT;"
 	"ALTER TABLE servers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 0;",
+	/* 5: a server on another machine (a Slurm job on a pool's node)
+	 * listens at that machine's address: the host of its TCP port. */
+	"ALTER TABLE servers ADD COLUMN host TEXT NOT NULL DEFAULT '';",
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -1223,7 +1226,7 @@ db_token_expire(struct db *db, int64_t now)
 
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
-	" last_activity, error, sock, protocol"
+	" last_activity, error, sock, protocol, host"
 
 static void
 server_from_row(sqlite3_stmt *st, struct db_server *s)
@@ -1240,6 +1243,7 @@ server_from_row(sqlite3_stmt *st, struct db_server *s)
 	s->error = col_str(st, 8);
 	s->sock = col_str(st, 9);
 	s->protocol = sqlite3_column_int(st, 10);
+	s->host = col_str(st, 11);
 }
 
 /* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
@@ -1274,13 +1278,14 @@ db_server_put(struct db *db, const struct db_server *s)
 
 	st = db_prepare(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 	    " ON CONFLICT (user_id) DO UPDATE SET"
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
 	    " last_activity = excluded.last_activity, error = excluded.error,"
-	    " sock = excluded.sock, protocol = excluded.protocol",
+	    " sock = excluded.sock, protocol = excluded.protocol,"
+	    " host = excluded.host",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -1298,7 +1303,9 @@ db_server_put(struct db *db, const struct db_server *s)
 	        SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 10, s->sock != NULL ? s->sock : "", -1,
 	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 11, s->protocol) != SQLITE_OK)
+	    sqlite3_bind_int(st, 11, s->protocol) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 12, s->host != NULL ? s->host : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
 }
@@ -1373,6 +1380,7 @@ db_server_release(struct db_server *s)
 		return;
 	free(s->pid_start);
 	free(s->sock);
+	free(s->host);
 	free_secret(s->secret);
 	free(s->error);
 	memset(s, 0, sizeof(*s));

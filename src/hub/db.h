@@ -90,6 +90,7 @@ struct db_server {
 	char   *pid_start; /* /proc/PID/stat start time, guards reuse */
 	int     port;
 	char   *sock; /* a Unix socket's path, "" if it listens on port */
+	char   *host; /* the port's host if on another machine, else "" */
 	char   *secret; /* the server's own token */
 	int64_t started;
 	int64_t last_activity;

@@ -270,7 +270,8 @@ child_exit_cb(uv_process_t *p, int64_t status, int sig)
 /*
  * A server as the account: the uid and gid are the account's (never the
  * hub's say), detached in its own session, umask 077 (inherited from the
- * helper), stdout and stderr the fd the hub sent or nothing. The pid, or
+ * helper), stdout and stderr the fd the hub sent or nothing (and stdin
+ * too with PRIV_F_STDIN, else /dev/null). The pid, or
  * a libuv error (-errno) if it did not start.
  *
  * With PRIV_F_CGROUP the server must be in the account's cgroup before
@@ -300,6 +301,8 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 	stdio[1].flags = fd != -1 ? UV_INHERIT_FD : UV_IGNORE;
 	stdio[1].data.fd = fd;
 	stdio[2] = stdio[1];
+	if (req->flags & PRIV_F_STDIN)
+		stdio[0] = stdio[1];
 	o.file = req->file;
 	o.args = (char **)req->argv;
 	o.env = (char **)req->env;

@@ -144,7 +144,7 @@ type_flags(uint16_t type)
 	case PRIV_ACCOUNT_DEL:
 		return PRIV_F_KEEP_HOME;
 	case PRIV_SPAWN:
-		return PRIV_F_FD | PRIV_F_CGROUP;
+		return PRIV_F_FD | PRIV_F_CGROUP | PRIV_F_STDIN;
 	default:
 		return 0;
 	}
@@ -431,6 +431,10 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 	}
 	if ((req->flags & ~type_flags(type)) != 0) {
 		*why = "a flag its type does not take";
+		return -1;
+	}
+	if ((req->flags & PRIV_F_STDIN) && !(req->flags & PRIV_F_FD)) {
+		*why = "spawn: standard input from no descriptor";
 		return -1;
 	}
 	if (type == PRIV_SIGNAL) {

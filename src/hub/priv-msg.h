@@ -85,6 +85,9 @@ enum priv_type {
  * --umask 077 --user ACCOUNT -- FILE ARGS' as root, with words it makes
  * itself from the account, never the hub's. */
 #define PRIV_F_CGROUP 0x8
+/* PRIV_SPAWN, with PRIV_F_FD: the fd is the child's standard input too
+ * (a short tool fed through it, as sbatch its job script). */
+#define PRIV_F_STDIN 0x10
 
 /*
  * A request, decoded. The strings of a spawn point into the buffer it was

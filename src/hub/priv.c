@@ -848,6 +848,9 @@ priv_spawn(struct hub *hub, const char *account, const uv_process_options_t *o,
 	if (o->stdio_count > 1 && (o->stdio[1].flags & UV_INHERIT_FD)) {
 		fd = o->stdio[1].data.fd;
 		req.flags |= PRIV_F_FD;
+		if ((o->stdio[0].flags & UV_INHERIT_FD) &&
+		    o->stdio[0].data.fd == fd)
+			req.flags |= PRIV_F_STDIN;
 	}
 	if (in_cgroup)
 		req.flags |= PRIV_F_CGROUP;

@@ -115,7 +115,9 @@ int priv_prepare_runtime_dir(struct hub *, const char *account, priv_path_cb cb,
 /*
  * Starts a server as 'account' with o->file, o->args, o->env and o->cwd,
  * detached in its own session, umask 077, stdin /dev/null, stdout and
- * stderr the fd of o->stdio[1] (UV_INHERIT_FD) or /dev/null. The helper
+ * stderr the fd of o->stdio[1] (UV_INHERIT_FD) or /dev/null; stdin that
+ * fd too if o->stdio[0] names the same one (PRIV_F_STDIN: a tool such as
+ * sbatch fed through a socketpair). The helper
  * takes the uid and gid from the account, never from 'o', and refuses
  * system accounts and root. With 'in_cgroup' (the helper only) the
  * server is in the account's cgroup, made by priv_cgroup_setup() before,

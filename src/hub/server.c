@@ -83,6 +83,14 @@ servers_use_spawner(const struct spawner *sp)
 	spawner_default = sp;
 }
 
+const struct spawner *
+servers_spawner(void)
+{
+	if (spawner_default == NULL)
+		fatalx("%s: no spawner chosen (servers_use_spawner)", __func__);
+	return spawner_default;
+}
+
 void
 server_ref(struct server *s)
 {
@@ -165,6 +173,7 @@ server_save(struct server *s)
 	row.pid_start = s->pid_start;
 	row.port = s->port;
 	row.sock = s->sock;
+	row.host = s->host;
 	row.secret = s->secret != NULL ? s->secret : (char *)"";
 	row.started = s->started;
 	row.last_activity = s->last_activity;

@@ -40,10 +40,11 @@ struct server_event {
 };
 
 /*
- * A user's server. pid, pid_start, sock and port are the spawner's and
- * SQLite keeps them: for the local spawner a pid, its /proc start time
- * and a Unix socket's path (or a loopback port, for a command that can
- * only listen on TCP).
+ * A user's server. pid, pid_start, sock, port and host are the
+ * spawner's and SQLite keeps them: for the local spawner a pid, its
+ * /proc start time and a Unix socket's path (or a loopback port, for a
+ * command that can only listen on TCP); for the Slurm one a job id and
+ * the node's address and port.
  */
 struct server {
 	struct hub           *hub;
@@ -54,6 +55,7 @@ struct server {
 	int                   pid; /* by the spawner, kept in SQLite */
 	char                  pid_start[32]; /* with pid: one process */
 	int                   port; /* TCP, or 0 */
+	char                  host[64]; /* the port's host, if not here */
 	char                sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
 	char               *secret; /* also its API token (token kind server) */
 	int                 protocol; /* enum server_protocol (config.h) */
@@ -121,6 +123,8 @@ void servers_release(struct hub *);
  * chooses the local one; tests a fake). One hub per process: the choice is
  * global. */
 void servers_use_spawner(const struct spawner *);
+/* The spawner chosen (fatal if none is). */
+const struct spawner *servers_spawner(void);
 
 /*
  * For the server modules (spawners, takeover.c, cull.c).

@@ -22,7 +22,10 @@ static int
 fill(struct buf *w, const char **p, const struct spawn_vars *v, unsigned *used)
 {
 	if (strncmp(*p, "{port}", 6) == 0) {
-		buf_addf(w, "%d", v->port);
+		if (v->port_text != NULL)
+			buf_adds(w, v->port_text);
+		else
+			buf_addf(w, "%d", v->port);
 		*p += 6;
 		*used |= SPAWN_USES_PORT;
 		return 1;

@@ -16,6 +16,8 @@
 struct spawn_vars {
 	const char *sock; /* {sock}: the Unix socket to listen on */
 	int         port; /* {port} */
+	const char *port_text; /* if not NULL, {port} is this instead: a
+	                        * port the server's node fills in */
 	const char *base_url; /* {base_url}: "/user/NAME/" */
 	const char *root_dir; /* {root_dir}: the server's home or workspace */
 	const char *username; /* {username}: the rig user */

@@ -118,6 +118,7 @@ static void  rundir_cb(void *, int, const char *);
 
 const struct spawner spawner_local = {
 	.name = "local",
+	.output_pipe = 1,
 	.start = local_start,
 	.signal = local_signal,
 	.alive = local_alive,
@@ -630,6 +631,7 @@ launch(struct server *s)
 		}
 	}
 	base_url = xasprintf("/user/%s/", s->name);
+	memset(&vars, 0, sizeof(vars));
 	vars.sock = s->sock;
 	vars.port = s->port;
 	vars.base_url = base_url;

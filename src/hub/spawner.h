@@ -3,12 +3,11 @@
  * The spawner: how a user's server runs, behind a struct of operations,
  * so that the rest of the hub (the state machine in server.c, the probes
  * in server.c, culling, take-over after a restart, the proxy) does not
- * know. spawn-local.c is the one there is: a child of the hub on this
- * machine, as the user's Unix account when the hub is root. A privileged
- * helper (the hub as an unprivileged process asking a root one to start
- * servers) or Slurm (servers as batch jobs on other nodes) is another
- * struct spawner; what it needs to remember across a hub restart goes in
- * the server's pid, pid_start, sock and port, which SQLite keeps.
+ * know. spawn-local.c: a child of the hub on this machine, as the user's
+ * Unix account when the hub is root; spawn-slurm.c: a Slurm batch job on
+ * a pool's node, submitted as that account. What a spawner needs to
+ * remember across a hub restart goes in the server's pid, pid_start,
+ * sock, port and host, which SQLite keeps.
  *
  * The calls go both ways. The hub calls the operations; a spawner tells
  * the hub how things went with the server_spawned(), server_spawn_failed()
@@ -41,6 +40,10 @@ enum spawner_signal {
 
 struct spawner {
 	const char *name; /* "local" */
+	/* Whether a server's output is a pipe the hub reads (serverlog.h),
+	 * which a restarted hub opens again from /proc/PID/fd/1: only for
+	 * a pid of this machine. */
+	int output_pipe;
 
 	/*
 	 * Starts the server of s->name (user s->user_id) with secret
@@ -50,7 +53,11 @@ struct spawner {
 	 * pid_start and sock or port filled in), or server_spawn_failed();
 	 * either may come before start() returns. While it works it may hold a
 	 * reference (server_ref()); it must check s->removed and s->state
-	 * when it comes back, as the server may have been stopped.
+	 * when it comes back, as the server may have been stopped. A start
+	 * that waits in a queue before its process runs (a Slurm job) sets
+	 * s->pid as soon as there is something to stop, and pushes
+	 * s->deadline_ms (spawn_timeout, counted from when it runs) before
+	 * server_spawned(): the queue's wait is not the server's.
 	 */
 	void (*start)(struct server *);
 
@@ -77,8 +84,9 @@ struct spawner {
 	 * before each readiness probe (which carries the secret): 1 it is,
 	 * 0 nothing listens yet (the probe waits), -1 another account's
 	 * listener holds the place, said in 'why' (the start fails). NULL:
-	 * nothing to check (an address on another node, where no other
-	 * user of this machine can listen).
+	 * nothing the hub can check (an address on another node, whose
+	 * sockets it cannot see: there the job checks before it says
+	 * where it listens, spawn-slurm.c).
 	 */
 	int (*listener_ok)(const struct server *, char *why, size_t len);
 
@@ -89,6 +97,13 @@ struct spawner {
 	/* The last 'lines' lines of the server's output, for the spawn
 	 * page; "" if none. Caller frees result. */
 	char *(*log_tail)(const struct server *, int lines);
+
+	/* A server taken over from an earlier hub (takeover.h), its fields
+	 * read back: the spawner watches it again. 1 if it carries a pending
+	 * start on itself (a job still queued: it calls server_spawned()
+	 * later), 0 for the hub to go on as for any server (probe a pending
+	 * one, stop a stopping one). May be NULL. */
+	int (*adopt)(struct server *);
 
 	/* The server leaves the hub's table: let go of what the spawner
 	 * holds for it (a child's handle). The process keeps running. */
@@ -113,8 +128,10 @@ struct spawner {
 	void (*release)(void);
 };
 
-/* The local spawner (spawn-local.c); daemon.c chooses it. */
+/* The local spawner (spawn-local.c) and the Slurm one (spawn-slurm.c);
+ * daemon.c chooses by [hub] spawner. */
 extern const struct spawner spawner_local;
+extern const struct spawner spawner_slurm;
 
 /*
  * From a spawner to the hub (server.c).

@@ -44,6 +44,8 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	s->port = r->port;
 	snprintf(s->sock, sizeof(s->sock), "%s",
 	    r->sock != NULL ? r->sock : "");
+	snprintf(s->host, sizeof(s->host), "%s",
+	    r->host != NULL ? r->host : "");
 	s->secret = xstrdup(r->secret);
 	s->protocol = r->protocol;
 	s->started = r->started;
@@ -53,7 +55,8 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	log_info("server %s: taken over (pid %d, %s, %s)", s->name, s->pid,
 	    endpoint_text(&to, where, sizeof(where)),
 	    server_state_name(s->state));
-	if (serverlog_reattach(hub->loop, s->pid, s->log_path,
+	if (s->spawner->output_pipe &&
+	    serverlog_reattach(hub->loop, s->pid, s->log_path,
 	        hub->cfg->limits.server_log_max) == -1)
 		log_info("server %s: its output cannot be read again: it is "
 		         "lost until it restarts",
@@ -65,6 +68,10 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 		if (server_usage(s, &use) == 0)
 			s->oom_kills = use.oom_kills;
 	}
+	/* A spawner that watches its servers itself (a Slurm job, maybe
+	 * still queued) carries a pending start on from where it was. */
+	if (s->spawner->adopt != NULL && s->spawner->adopt(s) == 1)
+		return;
 	if (s->state == SERVER_PENDING) {
 		s->deadline_ms =
 		    now_ms() + (uint64_t)hub->cfg->spawn_timeout * 1000;
@@ -79,6 +86,9 @@ servers_preopen(struct hub *hub)
 	struct db_server *rows;
 	size_t            n;
 
+	/* Only a local process's pid names a pipe here. */
+	if (!servers_spawner()->output_pipe)
+		return;
 	if (db_server_list_active(hub->db, &rows, &n) == -1)
 		return; /* servers_restore() says so */
 	for (size_t i = 0; i < n; i++)

@@ -3,7 +3,8 @@
  * rig up: the project's machine made (by its provider, if it makes
  * machines) and started, then made ready with its hub running (up.c
  * has the steps); with a [pool] in rig.conf, that machine is the head
- * and its nodes are set up next (pool-up.c). Here, above both, because
+ * and its nodes are set up next (pool-up.c), and its hub runs users'
+ * servers as Slurm jobs (spawner = slurm). Here, above both, because
  * the machine workflow knows nothing of pools.
  */
 #include <getopt.h>
@@ -18,6 +19,16 @@
 #include "pool-up.h"
 #include "pool.h"
 #include "lib/banned.h"
+
+/* Whether rig.conf's [hub] sets 'key'. */
+static int
+hub_key_set(const struct machine *m, const char *key)
+{
+	for (const struct machine_kv *e = m->hub_extra; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return 1;
+	return 0;
+}
 
 int
 cmd_up(int argc, char **argv)
@@ -50,6 +61,11 @@ cmd_up(int argc, char **argv)
 	 * The pool's settings are checked before anything is done. */
 	if (machine_open(&m, &f) == -1 || pool_load(&pl, &m) == -1 ||
 	    (pl.present && pool_check(&pl, &m) == -1))
+		goto out;
+	/* A pool's users' servers are Slurm jobs on its nodes, unless
+	 * rig.conf's [hub] says otherwise (spawner = local: on the head). */
+	if (pl.present && !hub_key_set(&m, "spawner") &&
+	    machine_set(&m, "hub", "spawner", "slurm") == -1)
 		goto out;
 	m.adopt = adopt;
 	if (m.provider->create(&m) == 0 && m.provider->start(&m) == 0 &&

@@ -61,7 +61,8 @@ static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
 static void add_put(struct buf *, const char *, const char *);
 static int  step_head(struct up *, const char *, const char *);
-static int  step_node(struct up *, size_t, const char *, const char *);
+static int  step_node(struct up *, size_t, const char *, const char *,
+     const char *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
 static int  acct_ok(const char *);
@@ -426,7 +427,8 @@ step_head(struct up *u, const char *conf, const char *exports)
 
 /* One node: munge key, accounts, files, mount, munged and slurmd. */
 static int
-step_node(struct up *u, size_t i, const char *conf, const char *fstab)
+step_node(struct up *u, size_t i, const char *conf, const char *fstab,
+    const char *prolog)
 {
 	struct node       *nd = &u->nodes[i];
 	struct proc_result res;
@@ -449,6 +451,8 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab)
 	buf_adds(&s, "mkdir -p /etc/slurm || exit 6\n");
 	add_put(&s, SLURMCONF_PATH, conf);
 	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	buf_addf(&s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    SLURMCONF_PROLOG_PATH, prolog);
 	q = sh_quote(SLURMCONF_FSTAB_MARK);
 	buf_addf(&s,
 	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
@@ -589,8 +593,8 @@ pool_up(struct remote *head, const struct pool *pl)
 	struct up        u;
 	struct pool_head ph;
 	size_t           count = 0;
-	char            *conf = NULL, *exports = NULL, *fstab = NULL;
-	int              r = -1;
+	char *conf = NULL, *exports = NULL, *fstab = NULL, *prolog = NULL;
+	int   r = -1;
 
 	if (pool_check(pl, head->m) == -1)
 		return -1;
@@ -619,16 +623,18 @@ pool_up(struct remote *head, const struct pool *pl)
 	conf = slurmconf_text(pl, &ph, u.pn, u.total);
 	exports = slurmconf_exports_text(pl, u.pn, u.n);
 	fstab = slurmconf_fstab_line(pl, &ph);
+	prolog = slurmconf_prolog_text(pl);
 	if (step_head(&u, conf, exports) == -1)
 		goto out;
 	for (size_t i = 0; i < u.n; i++)
-		if (step_node(&u, i, conf, fstab) == -1)
+		if (step_node(&u, i, conf, fstab, prolog) == -1)
 			goto out;
 	r = step_join(&u);
 out:
 	free(conf);
 	free(exports);
 	free(fstab);
+	free(prolog);
 	if (u.key != NULL) {
 		explicit_bzero(u.key, strlen(u.key));
 		free(u.key);

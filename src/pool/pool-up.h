@@ -17,7 +17,10 @@ struct pool;
 
 /* Packages the head and the nodes get (Debian 12 names). */
 #define POOL_HEAD_PACKAGES "slurmctld slurm-client munge nfs-kernel-server"
-#define POOL_NODE_PACKAGES "slurmd slurm-client munge nfs-common"
+/* The nodes run users' servers as jobs (the hub's spawner slurm):
+ * Debian's notebook, the default server_cmd there. */
+#define POOL_NODE_PACKAGES                                                     \
+	"slurmd slurm-client munge nfs-common jupyter-notebook"
 
 /* Sets the pool up on the head reached by 'head' (its machine's rig up
  * done) and on its nodes. 0, or -1 with a message. */

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "lib/util.h"
+#include "machine/remote.h"
 #include "pool.h"
 #include "slurmconf.h"
 #include "lib/banned.h"
@@ -127,7 +128,10 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 	    "AccountingStorageType=accounting_storage/none\n"
 	    "JobCompType=jobcomp/none\n"
 	    "MailProg=/bin/true\n"
-	    "MinJobAge=300\n",
+	    "MinJobAge=300\n"
+	    /* Accounts the head made after rig up reach a node with
+	     * their first job there (slurmconf_prolog_text()). */
+	    "Prolog=" SLURMCONF_PROLOG_PATH "\n",
 	    head->name, head->addr);
 	for (size_t i = 0; i < n; i++) {
 		if (nodes[i].old_line != NULL) {
@@ -167,6 +171,46 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 		    pt == pl->parts ? " Default=YES" : "");
 	}
 	return buf_detach(&b, NULL);
+}
+
+char *
+slurmconf_prolog_text(const struct pool *pl)
+{
+	char *home = xasprintf("%s/", pl->shared_dir), *q = sh_quote(home);
+	char *text;
+
+	text = xasprintf(
+	    "#!/bin/sh\n"
+	    "# Written by rig up: slurmd runs it as root before each job on "
+	    "this node.\n"
+	    "# The job's account is made here if the node lacks it, with "
+	    "the name,\n"
+	    "# uid and gid slurmctld sends with the job (the head's). It "
+	    "never fails:\n"
+	    "# a failing prolog drains the node, and the job runs by uid "
+	    "anyway.\n"
+	    "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+	    "u=$SLURM_JOB_USER uid=$SLURM_JOB_UID gid=$SLURM_JOB_GID\n"
+	    "case $u in ''|-*|*[!a-zA-Z0-9._-]*) exit 0 ;; esac\n"
+	    "case $uid in ''|*[!0-9]*) exit 0 ;; esac\n"
+	    "case $gid in ''|*[!0-9]*) exit 0 ;; esac\n"
+	    "getent passwd \"$u\" >/dev/null && exit 0\n"
+	    "getent passwd \"$uid\" >/dev/null && exit 0\n"
+	    "lo=$(awk '$1 == \"UID_MIN\" { print $2 }' /etc/login.defs "
+	    "2>/dev/null)\n"
+	    "hi=$(awk '$1 == \"UID_MAX\" { print $2 }' /etc/login.defs "
+	    "2>/dev/null)\n"
+	    "[ \"$uid\" -ge \"${lo:-1000}\" ] && [ \"$uid\" -le "
+	    "\"${hi:-60000}\" ] || exit 0\n"
+	    "getent group \"$gid\" >/dev/null || groupadd -g \"$gid\" "
+	    "\"$u\" 2>/dev/null\n"
+	    "useradd -M -u \"$uid\" -g \"$gid\" -d %s\"$u\" -s /bin/bash "
+	    "\"$u\" 2>/dev/null\n"
+	    "exit 0\n",
+	    q);
+	free(q);
+	free(home);
+	return text;
 }
 
 const char *

@@ -18,6 +18,7 @@ struct partition;
 #define SLURMCONF_CGROUP_PATH "/etc/slurm/cgroup.conf"
 #define SLURMCONF_EXPORTS_PATH "/etc/exports.d/rig-pool.exports"
 #define SLURMCONF_FSTAB_MARK "# rig pool: shared_dir"
+#define SLURMCONF_PROLOG_PATH "/etc/slurm/rig-prolog"
 
 /* One node: where rig reaches it and what slurmd -C said there. */
 struct pool_node {
@@ -52,6 +53,17 @@ int slurmconf_node_name_ok(const char *name);
  */
 char *slurmconf_text(const struct pool *pl, const struct pool_head *head,
     const struct pool_node *nodes, size_t n);
+
+/*
+ * The nodes' Prolog (slurm.conf names it): slurmd runs it as root before
+ * each job, and it makes the job's account if the node lacks it (one
+ * made on the head after rig up, as the hub makes its users' at their
+ * first server), with the name, uid and gid slurmctld sends with the job,
+ * its home SHARED_DIR/NAME. Only people's uids (the node's UID_MIN to
+ * UID_MAX), only plain names; it never fails (a failing prolog drains
+ * the node; the job runs by uid either way). Caller frees.
+ */
+char *slurmconf_prolog_text(const struct pool *pl);
 
 /* cgroup.conf: cores and memory of jobs confined. Static. */
 const char *slurmconf_cgroup_text(void);

@@ -693,3 +693,40 @@ TEST(util_group_name)
 	ASSERT_EQ(group_name_valid("abcdefghijklmnopqrstuvwxyz012345"), 1);
 	ASSERT_EQ(group_name_valid("abcdefghijklmnopqrstuvwxyz0123456"), 0);
 }
+
+/* spawner slurm: its default command listens on {port} on every address
+ * (the node fills it in), with the token protocol; a command on {sock},
+ * or without {port}, or JupyterHub's protocol is refused at start. */
+TEST(config_spawner_slurm)
+{
+	struct config c;
+
+	config_init(&c);
+	ASSERT_EQ(c.spawner, CONFIG_SPAWNER_LOCAL);
+	ASSERT_EQ(config_check_spawner(&c), 0);
+	ASSERT_EQ(config_set(&c, "spawner", "slurm"), 0);
+	ASSERT_EQ(c.spawner, CONFIG_SPAWNER_SLURM);
+	ASSERT(
+	    strstr(config_server_cmd(&c), "--NotebookApp.port={port}") != NULL);
+	ASSERT(
+	    strstr(config_server_cmd(&c), "--NotebookApp.ip=0.0.0.0") != NULL);
+	ASSERT_EQ(config_server_protocol(&c), PROTO_TOKEN);
+	ASSERT_EQ(config_check_spawner(&c), 0);
+	ASSERT_EQ(
+	    config_set(&c, "server_cmd", "jupyter notebook --sock={sock}"), 0);
+	ASSERT_EQ(config_check_spawner(&c), -1);
+	ASSERT_EQ(config_set(&c, "server_cmd", "jupyter notebook"), 0);
+	ASSERT_EQ(config_check_spawner(&c), -1);
+	ASSERT_EQ(config_set(&c, "server_cmd", "jupyter lab --port={port}"), 0);
+	ASSERT_EQ(config_check_spawner(&c), 0);
+	ASSERT_EQ(config_set(&c, "server_protocol", "jupyterhub"), 0);
+	ASSERT_EQ(config_check_spawner(&c), -1);
+	ASSERT_EQ(config_set(&c, "spawner", "kubernetes"), -1);
+	ASSERT_EQ(config_set(&c, "slurm_partition", "gpu-a100.big"), 0);
+	ASSERT_STR_EQ(c.slurm_partition, "gpu-a100.big");
+	ASSERT_EQ(config_set(&c, "slurm_partition", "gpu;reboot"), -1);
+	ASSERT_EQ(config_set(&c, "slurm_partition", "-p"), -1);
+	ASSERT_EQ(config_set(&c, "slurm_partition", "a b"), -1);
+	ASSERT_STR_EQ(c.slurm_partition, "gpu-a100.big");
+	config_release(&c);
+}

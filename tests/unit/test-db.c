@@ -574,6 +574,54 @@ TEST(db_migration_2_sock_column)
 	free(path);
 }
 
+/* A database of schema 4 gains the host column (a server on another
+ * machine, a Slurm job's node), its rows kept, and the host round-trips. */
+TEST(db_migration_5_host_column)
+{
+	char            *path = tmp_path("rig.db");
+	struct db       *db;
+	struct db_user   u;
+	struct db_server got, put;
+	sqlite3         *h;
+
+	db = db_open_at(path, 4);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	db_close(db);
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h,
+	              "INSERT INTO servers (user_id, state, pid, sock, secret)"
+	              " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
+	              "FROM users;",
+	              NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(got.pid, 99);
+	ASSERT_STR_EQ(got.sock, "/run/rig/a/jupyter.sock");
+	ASSERT_STR_EQ(got.host, "");
+	db_server_release(&got);
+	memset(&put, 0, sizeof(put));
+	put.user_id = u.id;
+	put.state = SERVER_READY;
+	put.pid = 12;
+	put.pid_start = (char *)"slurm";
+	put.port = 40001;
+	put.host = (char *)"10.0.0.7";
+	ASSERT_EQ(db_server_put(db, &put), 0);
+	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_STR_EQ(got.host, "10.0.0.7");
+	ASSERT_EQ(got.port, 40001);
+	ASSERT_STR_EQ(got.sock, "");
+	db_server_release(&got);
+	db_user_release(&u);
+	db_close(db);
+	free(path);
+}
+
 /* Scoped tokens: kinds, scopes, expiry; a server's token goes with its
  * row; OAuth tokens go with their login session. */
 TEST(db_token_scoped)

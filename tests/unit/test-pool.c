@@ -3,11 +3,16 @@
  * Tests of the pool's settings (pool.c) and of the files rig up writes
  * for it (slurmconf.c): keys and values taken and refused, hosts checked
  * as words a shell and slurm.conf read as they are, slurmd -C's line
- * read (and garbage refused), and slurm.conf, the export and the fstab
- * line as the partitions and nodes make them.
+ * read (and garbage refused), and slurm.conf, the export, the fstab
+ * line and the nodes' prolog as the partitions and nodes make them (the
+ * prolog run with stand-ins for the commands it runs).
  */
+#include <sys/wait.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "machine/machine.h"
@@ -209,5 +214,111 @@ TEST(slurmconf_files)
 		free(nodes[i].host);
 		free(nodes[i].old_line);
 	}
+	pool_release(&pl);
+}
+
+/*
+ * Runs the prolog 'text' with the job's SLURM_JOB_USER, _UID and _GID
+ * 'u', 'uid' and 'gid', its commands shell functions (defined before it
+ * is sourced, they win over its PATH) that log their words: getent knows
+ * 'known' and uid 1500, login.defs says 1000 to 60000. What was run is in
+ * 'log'; the prolog's exit status is returned.
+ */
+static int
+run_prolog(const char *text, const char *u, const char *uid, const char *gid,
+    char *log, size_t len)
+{
+	char  dir[] = "/tmp/rig-prolog-XXXXXX", *script, *cmd, *out;
+	FILE *f;
+	int   st;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	script = xasprintf("%s/prolog", dir);
+	f = fopen(script, "w");
+	ASSERT_NOT_NULL(f);
+	fputs(text, f);
+	fclose(f);
+	cmd = xasprintf(
+	    "cd %s && SLURM_JOB_USER='%s' SLURM_JOB_UID='%s' "
+	    "SLURM_JOB_GID='%s' sh -c '"
+	    "getent() { case \"$2\" in known|1500) return 0 ;; esac; "
+	    "return 2; }; "
+	    "awk() { case \"$1\" in *UID_MIN*) echo 1000 ;; *) echo 60000 ;; "
+	    "esac; }; "
+	    "groupadd() { echo groupadd \"$@\" >>log; }; "
+	    "useradd() { echo useradd \"$@\" >>log; }; "
+	    ". ./prolog' >/dev/null 2>&1",
+	    dir, u, uid, gid);
+	st = system(cmd);
+	free(cmd);
+	out = xasprintf("%s/log", dir);
+	f = fopen(out, "r");
+	log[0] = '\0';
+	if (f != NULL) {
+		size_t n = fread(log, 1, len - 1, f);
+
+		log[n] = '\0';
+		fclose(f);
+	}
+	unlink(out);
+	unlink(script);
+	rmdir(dir);
+	free(out);
+	free(script);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* slurm.conf names the prolog; it makes a job's missing account with the
+ * ids slurmctld sent, home in the shared folder, and nothing for a name
+ * or id it does not take; it never fails. */
+TEST(slurmconf_prolog)
+{
+	struct pool      pl;
+	struct pool_node node;
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+	char            *conf, *text, log[1024];
+
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.2"), 0);
+	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/srv/homes"), 0);
+	memset(&node, 0, sizeof(node));
+	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &node), 0);
+	node.host = xstrdup("10.0.0.2");
+	node.part = pl.parts;
+	conf = slurmconf_text(&pl, &head, &node, 1);
+	ASSERT(strstr(conf, "\nProlog=" SLURMCONF_PROLOG_PATH "\n") != NULL);
+	text = slurmconf_prolog_text(&pl);
+	ASSERT(strncmp(text, "#!/bin/sh\n", 10) == 0);
+	ASSERT_EQ(
+	    run_prolog(text, "rig-alice", "45001", "45002", log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log,
+	    "groupadd -g 45002 rig-alice\n"
+	    "useradd -M -u 45001 -g 45002 -d /srv/homes/rig-alice -s "
+	    "/bin/bash rig-alice\n");
+	/* Known by name or uid, a system uid, a name or id it does not
+	 * take: nothing, and still status 0. */
+	ASSERT_EQ(run_prolog(text, "known", "45001", "45002", log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "bob", "1500", "1500", log, sizeof(log)), 0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "daemon2", "999", "999", log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "a;b", "45001", "45001", log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "-r", "45001", "45001", log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "eve", "4x", "45001", log, sizeof(log)), 0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_prolog(text, "", "45001", "45001", log, sizeof(log)), 0);
+	ASSERT_STR_EQ(log, "");
+	free(text);
+	free(conf);
+	free(node.name);
+	free(node.host);
 	pool_release(&pl);
 }

@@ -445,6 +445,41 @@ TEST(priv_spawn_cgroup_flag)
 	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
 }
 
+/* A spawn's fd as its stdin too (sbatch fed its script): only with the
+ * fd itself, and only on a spawn. */
+TEST(priv_spawn_stdin_flag)
+{
+	static unsigned char buf[PRIV_MSG_MAX];
+	struct priv_req      req, out;
+	const char          *why;
+	size_t               n;
+
+	memset(&req, 0, sizeof(req));
+	req.type = PRIV_SPAWN;
+	req.seq = 3;
+	req.flags = PRIV_F_FD | PRIV_F_STDIN;
+	snprintf(req.account, sizeof(req.account), "rig-alice");
+	req.file = "/usr/bin/sbatch";
+	req.cwd = "/home/rig-alice";
+	req.argv[0] = "/usr/bin/sbatch";
+	req.argv[1] = "--parsable";
+	req.env[0] = "PATH=/usr/bin";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT(n > 0);
+	ASSERT_EQ(priv_req_decode(buf, n, "rig-", &out, &why), 0);
+	ASSERT_EQ(out.flags, PRIV_F_FD | PRIV_F_STDIN);
+	req.flags = PRIV_F_STDIN;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	ASSERT_STR_EQ(why, "spawn: standard input from no descriptor");
+	name_req(&req, PRIV_SIGNAL, "rig-alice");
+	req.pid = 100;
+	req.sig = SIGTERM;
+	req.flags = PRIV_F_STDIN;
+	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
+	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+}
+
 TEST(priv_reply_checked)
 {
 	unsigned char     buf[PRIV_HDR_SIZE + PRIV_REPLY_FIXED + 1];

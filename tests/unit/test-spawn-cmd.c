@@ -92,3 +92,18 @@ TEST(spawn_cmd_sock)
 	ASSERT_EQ(spawn_cmd_uses("a '{sock}' '{port}'"), 0u);
 	ASSERT_EQ(spawn_cmd_uses("a"), 0u);
 }
+
+/* {port} left for the node to fill in (a Slurm job picks its port). */
+TEST(spawn_cmd_port_text)
+{
+	struct spawn_vars v = vars;
+	char            **argv;
+
+	v.port_text = "{port}";
+	argv =
+	    spawn_argv("jupyter notebook --port={port} --x={port}{port}", &v);
+	ASSERT_STR_EQ(argv[2], "--port={port}");
+	ASSERT_STR_EQ(argv[3], "--x={port}{port}");
+	ASSERT_NULL(argv[4]);
+	spawn_argv_free(argv);
+}

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Users' servers as Slurm jobs (spawner = slurm, rig up's choice for a
+# pool): a head and one node (pool_hosts_up), the hub on the head as root
+# through rig up. While the node is full, the progress stream shows the
+# job pending with Slurm's reason; then it runs on the node, a real user's
+# real Jupyter server submitted as the user's account (made on the head at
+# the first start, on the node by rig up's prolog at the job's, same uid),
+# used through the hub: a kernel reports the node's host name. The secret
+# is in no command line and not in the job's script; another account on
+# the node reaches the port but gets 403 without it. A stop cancels the
+# job; a job that ends on its own (cancelled behind the hub's back) shows
+# as the server stopped, with Slurm's state.
+. "$(dirname "$0")/lib.sh"
+
+# People's uids below 60000 (the hub's helper runs servers as no other)
+# and away from this machine's own accounts.
+POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+pool_hosts_up 2
+H=$(host_addr 1)
+N=$(host_addr 2)
+NODE=${PREFIX}h2
+P=$T/proj
+project_init "$P" 1 --user root
+pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
+# The server's job asks for 512 MiB (mem_limit), so alice's srun fits
+# beside it; a loaded machine starts Jupyter slowly.
+sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
+printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s\n' "$N" >>"$P/rig.conf"
+in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
+HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
+grep -qx 'spawner = slurm' "$HUBDIR/hub.conf" || fail "rig up did not choose spawner slurm: $(cat "$HUBDIR/hub.conf")"
+R=/root/.local/bin/rig
+S=/root/.local/share/rig/state
+pool_root_ssh 1 "$R user add carol --state-dir $S" >/dev/null || fail "rig user add carol"
+TOKEN=$(pool_root_ssh 1 "$R token create carol --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
+[ -n "$TOKEN" ] || fail "no token for carol"
+URL=https://$H:8000
+export URL
+hublog() { cat "$HUBDIR/hub.log"; }
+squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
+
+# The node is full: the server's job waits, and the stream says why.
+filler=$(pool_root_ssh 1 "cd /tmp && runuser -u alice -- sbatch --parsable --exclusive -o /dev/null --wrap 'sleep 600'") ||
+	fail "sbatch of the filler"
+for _ in $(seq 1 100); do
+	[ "$(squeue_on -j "$filler" -o %T)" = RUNNING ] && break
+	sleep 0.2
+done
+[ "$(squeue_on -j "$filler" -o %T)" = RUNNING ] || fail "filler job $filler not running"
+t0=$(now_ms)
+code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
+[ "$code" = 202 ] || fail "POST server: $code $(body)"
+: >"$T/progress"
+curl -sk -N -m 200 -H "Authorization: token $TOKEN" "$URL/hub/api/users/carol/server/progress" \
+	>"$T/progress" 2>/dev/null &
+bg_track $!
+for _ in $(seq 1 300); do
+	grep -q 'is pending: Resources' "$T/progress" && break
+	sleep 0.2
+done
+grep -q 'is pending: Resources' "$T/progress" || fail "no pending event with its reason: $(cat "$T/progress")"
+jid=$(squeue_on -n rig-server -o %i)
+[ -n "$jid" ] || fail "no rig-server job in the queue"
+[ "$(squeue_on -j "$jid" -o %T:%u:%r)" = "PENDING:rig-carol:Resources" ] ||
+	fail "job $jid: $(squeue_on -j "$jid" -o %T:%u:%r)"
+note "job $jid pending while the node is full: $(grep -o 'Slurm job [0-9]* is pending[^"]*' "$T/progress" | head -n 1)"
+pool_root_ssh 1 "scancel $filler" || fail "scancel $filler"
+READY_S=150 wait_ready carol "$TOKEN"
+note "ready $(($(now_ms) - t0)) ms after the request, the wait in the queue included"
+for _ in $(seq 1 50); do grep -q '"ready":true' "$T/progress" && break; sleep 0.1; done
+grep -q "Slurm job $jid is running on $NODE" "$T/progress" || fail "no running-on-node event: $(cat "$T/progress")"
+grep -q '"ready":true' "$T/progress" || fail "the stream did not end ready: $(cat "$T/progress")"
+
+# Used through the hub: the kernel runs on the node, as the account the
+# prolog made there with the head's uid.
+out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/carol/" "token:$TOKEN" \
+	'import os, socket; print(os.getuid()); socket.gethostname()' 2>&1) || fail "runcell: $out"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "'$NODE'" ] || fail "the kernel did not run on $NODE: $out"
+uid=$(pool_root_ssh 1 'id -u rig-carol')
+[ "$(printf '%s\n' "$out" | head -n 1)" = "$uid" ] || fail "the kernel's uid is not rig-carol's ($uid): $out"
+[ "$(pool_root_ssh 2 'getent passwd rig-carol' | cut -d: -f3)" = "$uid" ] ||
+	fail "rig-carol not on the node with uid $uid: $(pool_root_ssh 2 'getent passwd rig-carol')"
+
+# The secret: in the server's environment only.
+port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
+[ -n "$port" ] || fail "job $jid has no port in its comment: $(squeue_on -j "$jid" -o %k)"
+grep -q "server carol: ready on $N:$port " "$HUBDIR/hub.log" || fail "hub not on $N:$port: $(hublog | tail -n 5)"
+pid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
+[ -n "$pid" ] || fail "no notebook process of rig-carol on port $port"
+secret=$(tr '\0' '\n' <"/proc/$pid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')
+[ ${#secret} = 64 ] || fail "the server has no 64-character JUPYTER_TOKEN"
+# (From a file: grep's own command line is read too.)
+printf '%s\n' "$secret" >"$T/secret"
+cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' | grep -qFf "$T/secret" && fail "the secret is on a command line"
+pool_root_ssh 1 "scontrol write batch_script $jid -" >"$T/script" || fail "scontrol write batch_script"
+grep -q "a user's server as a Slurm job" "$T/script" || fail "the job's script is not rig's: $(head -n 3 "$T/script")"
+grep -qFf "$T/secret" "$T/script" && fail "the secret is in the job's script"
+# Another account on the node: the port answers, the server refuses.
+other() { # AUTH-HEADER...: alice's curl on the node to the server's API
+	pool_root_ssh 1 "cd /tmp && runuser -u alice -- srun -Q --mem=50M -w $NODE curl -s -o /dev/null -w '%{http_code}' $* http://$N:$port/user/carol/api/contents"
+}
+[ "$(other)" = 403 ] || fail "alice on the node reached carol's server without the secret"
+[ "$(other -H "'Authorization: token $(rand_str 64)'")" = 403 ] || fail "a wrong token was taken"
+[ "$(pool_root_ssh 1 "curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: token $secret' http://$N:$port/user/carol/api/contents")" = 200 ] ||
+	fail "the secret does not open the server at $N:$port"
+
+# A stop cancels the job.
+code=$(TOKEN=$TOKEN api DELETE /hub/api/users/carol/server)
+case $code in 202 | 204) ;; *) fail "DELETE server: $code $(body)" ;; esac
+for _ in $(seq 1 100); do
+	[ -z "$(squeue_on -n rig-server -o %i)" ] && grep -q 'server carol: stopped' "$HUBDIR/hub.log" && break
+	sleep 0.2
+done
+[ -z "$(squeue_on -n rig-server -o %i)" ] || fail "job still queued after the stop: $(squeue_on -n rig-server -o %i:%T)"
+[ "$(squeue_on -t all -j "$jid" -o %T)" = CANCELLED ] || fail "job $jid: $(squeue_on -t all -j "$jid" -o %T)"
+grep -q 'server carol: stopped' "$HUBDIR/hub.log" || fail "the hub did not see the server stop: $(hublog | tail -n 5)"
+
+# A job that ends by itself: the server is gone, and the log says how.
+code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
+[ "$code" = 202 ] || [ "$code" = 201 ] || fail "POST server again: $code $(body)"
+READY_S=150 wait_ready carol "$TOKEN"
+jid=$(squeue_on -n rig-server -o %i)
+pool_root_ssh 1 "scancel $jid" || fail "scancel $jid"
+for _ in $(seq 1 100); do
+	grep -q "server carol: ended with its Slurm job $jid: CANCELLED" "$HUBDIR/hub.log" && break
+	sleep 0.2
+done
+grep -q "server carol: ended with its Slurm job $jid: CANCELLED" "$HUBDIR/hub.log" ||
+	fail "no end with the job's state in the hub's log: $(hublog | tail -n 5)"
+[ "$(TOKEN=$TOKEN api GET /hub/api/users/carol)" = 200 ] || fail "GET user: $(body)"
+[ "$(json 'd["servers"]' <"$T/body")" = "{}" ] || fail "the server is still listed: $(body)"
+note "server as a Slurm job on $NODE: pending, ran, answered, stopped"
+# The hub's log on the head, the hub stopped (a sanitizer build reports
+# leaks at exit).
+in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
+cp "$HUBDIR/hub.log" "$T/hub.log"
+hub_log_clean

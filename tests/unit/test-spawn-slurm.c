@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spawn-slurm.c's readings of Slurm's commands: squeue's lines (and
+ * anything else refused, a broken line included), sbatch --parsable's
+ * job id, the port a job reports in its comment (nothing but exactly
+ * that, in range), what a job state means, and the job's own script,
+ * which must be Python that compiles.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hub/spawn-slurm.h"
+#include "lib/util.h"
+#include "unit.h"
+
+static int row(const char *, struct slurm_row *);
+
+static int
+row(const char *line, struct slurm_row *r)
+{
+	return slurm_parse_row(line, strlen(line), r);
+}
+
+TEST(slurm_squeue_rows)
+{
+	struct slurm_row r;
+
+	ASSERT_EQ(row("12|PENDING|Resources||rig-alice", &r), 0);
+	ASSERT_EQ(r.id, 12);
+	ASSERT_STR_EQ(r.state, "PENDING");
+	ASSERT_STR_EQ(r.reason, "Resources");
+	ASSERT_STR_EQ(r.nodes, "");
+	ASSERT_STR_EQ(r.user, "rig-alice");
+	ASSERT_EQ(row("7|RUNNING|None|node-2|rig-bob", &r), 0);
+	ASSERT_STR_EQ(r.nodes, "node-2");
+	/* Not a line of that query. */
+	ASSERT_EQ(row("", &r), -1);
+	ASSERT_EQ(row("12|PENDING|Resources|", &r), -1);
+	ASSERT_EQ(row("12|PENDING|Resources||rig-a|x", &r), -1);
+	ASSERT_EQ(row("x|PENDING|Resources||rig-a", &r), -1);
+	ASSERT_EQ(row("0|PENDING|Resources||rig-a", &r), -1);
+	ASSERT_EQ(row("|PENDING|Resources||rig-a", &r), -1);
+	ASSERT_EQ(row("12||Resources||rig-a", &r), -1);
+	ASSERT_EQ(row("99999999999|RUNNING|None|n|u", &r), -1);
+	ASSERT_EQ(row("12|A_STATE_FAR_TOO_LONG_TO_BE_ONE|x||u", &r), -1);
+	/* A line break inside a field is never part of one. */
+	ASSERT_EQ(row("1|RUNNING|None|n\n|u", &r), -1);
+}
+
+TEST(slurm_sbatch_jobid)
+{
+	ASSERT_EQ(slurm_parse_jobid("42\n"), 42);
+	ASSERT_EQ(slurm_parse_jobid("42"), 42);
+	ASSERT_EQ(slurm_parse_jobid("42;cluster\n"), 42);
+	ASSERT_EQ(slurm_parse_jobid("sbatch: warning: x\n1234\n\n"), 1234);
+	ASSERT_EQ(slurm_parse_jobid(""), -1);
+	ASSERT_EQ(slurm_parse_jobid(
+	              "sbatch: error: Batch job submission "
+	              "failed: Invalid partition name specified\n"),
+	    -1);
+	ASSERT_EQ(slurm_parse_jobid("12abc\n"), -1);
+	ASSERT_EQ(slurm_parse_jobid("0\n"), -1);
+	ASSERT_EQ(slurm_parse_jobid("99999999999999\n"), -1);
+}
+
+TEST(slurm_comment_port)
+{
+	ASSERT_EQ(slurm_parse_port("rig-port=8888"), 8888);
+	ASSERT_EQ(slurm_parse_port("rig-port=8888\n"), 8888);
+	ASSERT_EQ(slurm_parse_port("rig-port=65535\n"), 65535);
+	ASSERT_EQ(slurm_parse_port("(null)\n"), -1);
+	ASSERT_EQ(slurm_parse_port(""), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port="), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=22\n"), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=65536"), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=8888 "), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=8888\n\n"), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=8888\n12|RUNNING|None|n|u\n"), -1);
+	ASSERT_EQ(slurm_parse_port(" rig-port=8888"), -1);
+	ASSERT_EQ(slurm_parse_port("rig-port=-1"), -1);
+}
+
+TEST(slurm_state_kinds)
+{
+	ASSERT_EQ(slurm_state_kind("PENDING"), SLURM_WAITING);
+	ASSERT_EQ(slurm_state_kind("REQUEUED"), SLURM_WAITING);
+	ASSERT_EQ(slurm_state_kind("CONFIGURING"), SLURM_BOOTING);
+	ASSERT_EQ(slurm_state_kind("RUNNING"), SLURM_RUNNING);
+	ASSERT_EQ(slurm_state_kind("COMPLETING"), SLURM_ENDING);
+	ASSERT_EQ(slurm_state_kind("COMPLETED"), SLURM_ENDED);
+	ASSERT_EQ(slurm_state_kind("CANCELLED"), SLURM_ENDED);
+	ASSERT_EQ(slurm_state_kind("TIMEOUT"), SLURM_ENDED);
+	ASSERT_EQ(slurm_state_kind("NODE_FAIL"), SLURM_ENDED);
+	ASSERT_EQ(slurm_state_kind("OUT_OF_MEMORY"), SLURM_ENDED);
+	ASSERT_EQ(slurm_state_kind("SUSPENDED"), SLURM_OTHER);
+	ASSERT_EQ(slurm_state_kind(""), SLURM_OTHER);
+}
+
+/* The script compiles with the nodes' Python and reads only what the
+ * hub puts in its environment. */
+TEST(slurm_job_script)
+{
+	char  path[] = "/tmp/rig-job-XXXXXX", *cmd;
+	FILE *f;
+	int   fd;
+
+	ASSERT(strncmp(slurm_job_script, "#!/usr/bin/python3\n", 19) == 0);
+	ASSERT(strstr(slurm_job_script, "RIG_SERVER_ARGV") != NULL);
+	ASSERT(strstr(slurm_job_script, "Comment=" SLURM_PORT_PREFIX) != NULL);
+	ASSERT(strstr(slurm_job_script, "TOKEN") == NULL);
+	fd = mkstemp(path);
+	ASSERT(fd != -1);
+	f = fdopen(fd, "w");
+	ASSERT_NOT_NULL(f);
+	fputs(slurm_job_script, f);
+	fclose(f);
+	cmd = xasprintf(
+	    "/usr/bin/python3 -c 'import sys; "
+	    "compile(open(sys.argv[1]).read(), \"job\", \"exec\")' %s",
+	    path);
+	ASSERT_EQ(system(cmd), 0);
+	free(cmd);
+	unlink(path);
+}
