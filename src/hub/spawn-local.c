@@ -54,6 +54,7 @@
 #include "serverenv.h"
 #include "serverlog.h"
 #include "spawn-cmd.h"
+#include "spawn-account.h"
 #include "spawner.h"
 
 #define SAFE_PATH CONFIG_SERVER_PATH
@@ -88,11 +89,8 @@ static void     local_drop_user(struct hub *, const char *);
 static void     local_release(void);
 static void     drop_cb(void *, int);
 
-static int   own_accounts(const struct hub *);
 static int   account_of(const struct server *, char *, size_t);
 static int   account_uid(const struct server *, uid_t *);
-static void  useradd_cb(void *, int64_t, int);
-static int   ensure_account(struct server *);
 static int   wrap(char ***, char **, char **, int);
 static int   launcher(struct server *, const struct passwd *, char ***, char **,
       int *);
@@ -134,18 +132,6 @@ const struct spawner spawner_local = {
 	.release = local_release,
 };
 
-/*
- * Whether the accounts are rig's own (authenticator = local: made for the
- * hub's users, so everything running as one is the server's) and not the
- * machine's (pam: a person's account, whose ssh logins and jobs are
- * theirs, not the server's). Only rig's own are made, and killed by uid.
- */
-static int
-own_accounts(const struct hub *hub)
-{
-	return hub->cfg->authenticator != AUTH_PAM;
-}
-
 /* The server's Unix account name; -1 if PREFIX + NAME is not one. */
 static int
 account_of(const struct server *s, char *out, size_t outlen)
@@ -165,70 +151,6 @@ account_uid(const struct server *s, uid_t *uid)
 		return -1;
 	*uid = pw->pw_uid;
 	return 0;
-}
-
-static void
-useradd_cb(void *arg, int64_t status, int sig)
-{
-	struct server *s = arg;
-
-	if (s->removed || s->state != SERVER_PENDING) {
-		server_unref(s);
-		return;
-	}
-	server_unref(s);
-	if (status != 0 || sig != 0) {
-		server_spawn_failed(s,
-		    "could not create the Unix account "
-		    "(useradd exited with %lld)",
-		    (long long)status);
-		return;
-	}
-	launch(s);
-}
-
-/* As root: creates the user's account if it is missing. Returns 1 if
- * creation is under way (launch follows), 0 if it exists, -1 on error
- * (reported). */
-static int
-ensure_account(struct server *s)
-{
-	char           acct[ACCOUNT_NAME_MAX + 1];
-	struct passwd *pw;
-	int            r;
-
-	if (account_of(s, acct, sizeof(acct)) == -1) {
-		server_spawn_failed(s,
-		    "'%s%s' is not a valid Unix account name",
-		    s->hub->cfg->user_prefix, s->name);
-		return -1;
-	}
-	r = account_lookup(acct, &pw);
-	if (r == -1) {
-		server_spawn_failed(s, "refusing to run as system account '%s'",
-		    pw->pw_name);
-		return -1;
-	}
-	if (r == 1)
-		return 0;
-	if (!own_accounts(s->hub)) {
-		server_spawn_failed(s,
-		    "there is no Unix account '%s' (authenticator = pam: "
-		    "the hub makes none)",
-		    acct);
-		return -1;
-	}
-	server_ref(s);
-	progress_step(s, 10, "Creating the Unix account");
-	/* Queued: useradd runs one at a time (in the helper with it). */
-	r = priv_account_add(s->hub, acct, s->name, useradd_cb, s);
-	if (r != 0) {
-		server_unref(s);
-		server_spawn_failed(s, "cannot run useradd: %s",
-		    uv_strerror(r));
-		return -1;
-	}
-	return 1;
 }
 
 /* The server's command run through 'rig sandbox' with 'pre' (n words,
@@ -714,9 +636,10 @@ out:
 static void
 local_start(struct server *s)
 {
-	if (s->hub->is_root && ensure_account(s) != 0)
-		return; /* under way, or failed and said so */
-	launch(s);
+	if (s->hub->is_root)
+		spawn_account_then(s, launch);
+	else
+		launch(s);
 }
 
 static void
@@ -745,11 +668,11 @@ local_signal(struct server *s, enum spawner_signal sig)
 		return;
 	if (priv_active(s->hub)) {
 		(void)priv_cgroup_kill(s->hub, acct, NULL, NULL);
-		if (own_accounts(s->hub))
+		if (spawn_own_accounts(s->hub))
 			priv_kill_user(s->hub, acct);
 	} else if (account_uid(s, &uid) == 0) {
 		cgroup_kill(cgroup_system(), acct);
-		if (own_accounts(s->hub))
+		if (spawn_own_accounts(s->hub))
 			procfs_kill_uid(uid, SIGKILL);
 	}
 }
@@ -839,7 +762,8 @@ local_cpu_ticks(const struct server *s)
 
 	if (account_uid(s, &uid) == -1)
 		return 0;
-	if (!own_accounts(s->hub) && account_of(s, acct, sizeof(acct)) == 0 &&
+	if (!spawn_own_accounts(s->hub) &&
+	    account_of(s, acct, sizeof(acct)) == 0 &&
 	    cgroup_usage(cgroup_system(), acct, &cu) == 0 &&
 	    (hz = sysconf(_SC_CLK_TCK)) > 0)
 		return cu.cpu_ns / (1000000000ULL / (uint64_t)hz);
@@ -949,7 +873,7 @@ reap_timer_cb(uv_timer_t *t)
 			return;
 		}
 		(void)priv_cgroup_kill(hub, r->account, NULL, NULL);
-		if (own_accounts(hub))
+		if (spawn_own_accounts(hub))
 			priv_kill_user(hub, r->account);
 		r->asking = 1;
 		if (priv_cgroup_remove(hub, r->account, reap_remove_cb,
@@ -1008,12 +932,12 @@ end_account(struct hub *hub, const char *acct, uid_t uid)
 {
 	if (priv_active(hub)) {
 		(void)priv_cgroup_kill(hub, acct, NULL, NULL);
-		if (own_accounts(hub))
+		if (spawn_own_accounts(hub))
 			priv_kill_user(hub, acct);
 		reap_later(hub->loop, hub, acct);
 		return;
 	}
-	if (!own_accounts(hub))
+	if (!spawn_own_accounts(hub))
 		uid = 0;
 	if (uid != 0)
 		account_end_processes(acct, uid);

@@ -72,6 +72,7 @@
 #include "serverenv.h"
 #include "spawn-cmd.h"
 #include "spawn-slurm.h"
+#include "spawn-account.h"
 #include "spawner.h"
 
 #define SBATCH "/usr/bin/sbatch"
@@ -175,7 +176,6 @@ static void        comment_cb(void *, int, int64_t, const char *);
 static void        nodes_cb(void *, int, int64_t, const char *);
 static const char *node_addr(const char *);
 static void        listening(struct sjob *, int);
-static void        useradd_cb(void *, int64_t, int);
 static void        submit(struct server *);
 static void        submit_cb(void *, int, int64_t, const char *);
 static void        cancel(struct hub *, const char *, long long, int);
@@ -1045,60 +1045,12 @@ listening(struct sjob *j, int port)
 /* ---- the spawner's operations ---- */
 
 static void
-useradd_cb(void *arg, int64_t status, int sig)
-{
-	struct server *s = arg;
-
-	if (s->removed || s->state != SERVER_PENDING) {
-		server_unref(s);
-		return;
-	}
-	server_unref(s);
-	if (status != 0 || sig != 0) {
-		server_spawn_failed(s,
-		    "could not create the Unix account "
-		    "(useradd exited with %lld)",
-		    (long long)status);
-		return;
-	}
-	submit(s);
-}
-
-static void
 slurm_start(struct server *s)
 {
-	char           acct[ACCOUNT_NAME_MAX + 1];
-	struct passwd *pw;
-	int            r;
-
-	if (!s->hub->is_root) {
+	if (s->hub->is_root)
+		spawn_account_then(s, submit);
+	else
 		submit(s);
-		return;
-	}
-	if (account_of(s, acct, sizeof(acct)) == -1) {
-		server_spawn_failed(s,
-		    "'%s%s' is not a valid Unix account name",
-		    s->hub->cfg->user_prefix, s->name);
-		return;
-	}
-	r = account_lookup(acct, &pw);
-	if (r == -1) {
-		server_spawn_failed(s, "refusing to run as system account '%s'",
-		    acct);
-		return;
-	}
-	if (r == 1) {
-		submit(s);
-		return;
-	}
-	server_ref(s);
-	progress_step(s, 10, "Creating the Unix account");
-	r = priv_account_add(s->hub, acct, s->name, useradd_cb, s);
-	if (r != 0) {
-		server_unref(s);
-		server_spawn_failed(s, "cannot run useradd: %s",
-		    uv_strerror(r));
-	}
 }
 
 /*
