@@ -164,9 +164,14 @@ def main():
             if time.time() - t0 > TIMEOUT:
                 sys.exit(f"runcell: no reply within {TIMEOUT} s")
             m = json.loads(ws.recv())
+            t, c = m["msg_type"], m["content"]
+            # A kernel that dies mid-cell (killed for memory, say) is
+            # restarted by the server under the same WebSocket, and the
+            # cell's reply never comes: the status says so, for no parent.
+            if t == "status" and c.get("execution_state") in ("restarting", "dead"):
+                sys.exit(f"runcell: the kernel died ({c['execution_state']})")
             if m.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            t, c = m["msg_type"], m["content"]
             if t == "stream":
                 print(c["text"], end="" if c["text"].endswith("\n") else "\n")
             elif t == "execute_result":
