@@ -136,6 +136,7 @@ slurmjob_parse_show(const char *line, struct slurmjob *j)
 		return -1;
 	if (strcmp(j->nodes, "(null)") == 0)
 		j->nodes[0] = '\0';
+	memcpy(j->job_id, job, sizeof(j->job_id));
 	if (array_job[0] != '\0' && task[0] != '\0')
 		r = snprintf(j->id, sizeof(j->id), "%s_%s", array_job, task);
 	else
@@ -240,6 +241,55 @@ slurmjob_array_error(const char *spec)
 		    !isdigit((unsigned char)spec[i - 1]))
 			return "is not an array such as 0-9, 1,3,5 or 0-15:4%2";
 	return NULL;
+}
+
+int
+slurmjob_out_file(const struct slurmjob *j, char *out, size_t len)
+{
+	const char *p = j->out_path, *u = strchr(j->id, '_'), *add;
+	char        arr[SLURMJOB_ID_MAX];
+	size_t      k = 0, n;
+
+	if (p[0] != '/' || len == 0)
+		return -1;
+	if (field(arr, sizeof(arr), j->id, u != NULL ? (size_t)(u - j->id)
+						     : strlen(j->id)) == -1)
+		return -1;
+	for (; *p != '\0'; p++) {
+		add = NULL;
+		n = 1;
+		if (*p == '%') {
+			switch (*++p) {
+			case '%':
+				add = "%";
+				break;
+			case 'j':
+				add = j->job_id[0] != '\0' ? j->job_id : arr;
+				break;
+			case 'A':
+				add = arr;
+				break;
+			case 'a':
+				add = u != NULL ? u + 1 : "4294967294";
+				break;
+			case 'x':
+				add = j->name;
+				break;
+			case 'u':
+				add = j->user;
+				break;
+			default:
+				return -1;
+			}
+			n = strlen(add);
+		}
+		if (k + n >= len)
+			return -1;
+		memcpy(out + k, add != NULL ? add : p, n);
+		k += n;
+	}
+	out[k] = '\0';
+	return 0;
 }
 
 int

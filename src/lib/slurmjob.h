@@ -23,6 +23,7 @@
 
 struct slurmjob {
 	char id[SLURMJOB_ID_MAX]; /* "123", "123_4", "123_[0-2]" */
+	char job_id[24]; /* scontrol's JobId (a task's own); "" from squeue */
 	char state[32]; /* RUNNING, PENDING, COMPLETED, ... */
 	char elapsed[32]; /* Slurm's [D-][HH:]MM:SS */
 	char partition[64];
@@ -65,6 +66,14 @@ const char *slurmjob_name_error(const char *name);
 const char *slurmjob_mem_error(const char *mem);
 const char *slurmjob_time_error(const char *t);
 const char *slurmjob_array_error(const char *spec);
+
+/*
+ * The job's output file from its StdOut (scontrol's), with sbatch's
+ * patterns Slurm may leave in it filled in: %j (the job's own id), %A
+ * and %a (an array's id and task), %x (name), %u (user), %%. -1 if the
+ * path is not absolute, holds another pattern or does not fit.
+ */
+int slurmjob_out_file(const struct slurmjob *, char *out, size_t len);
 
 /* Whether a job in 'state' (squeue's %T) is over. */
 int slurmjob_state_done(const char *state);

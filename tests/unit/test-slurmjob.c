@@ -77,6 +77,7 @@ TEST(slurmjob_show_line)
 	ASSERT_STR_EQ(j.out_path, "/home/alice/work/p/.rig-jobs/12.out");
 	ASSERT_EQ(slurmjob_parse_show(task, &j), 0);
 	ASSERT_STR_EQ(j.id, "13_2");
+	ASSERT_STR_EQ(j.job_id, "15");
 	ASSERT_STR_EQ(j.user, "bob");
 	ASSERT_STR_EQ(j.exit_code, "3:0");
 	ASSERT_STR_EQ(j.nodes, "");
@@ -146,4 +147,34 @@ TEST(slurmjob_values)
 	ASSERT(slurmjob_state_done("CANCELLED"));
 	ASSERT(!slurmjob_state_done("RUNNING"));
 	ASSERT(!slurmjob_state_done("PENDING"));
+}
+
+TEST(slurmjob_out_file)
+{
+	struct slurmjob j;
+	char            path[64];
+
+	memset(&j, 0, sizeof(j));
+	strcpy(j.id, "13_2");
+	strcpy(j.job_id, "15");
+	strcpy(j.name, "arr");
+	strcpy(j.user, "bob");
+	strcpy(j.out_path, "/home/bob/w/.rig-jobs/%A_%a.out");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), 0);
+	ASSERT_STR_EQ(path, "/home/bob/w/.rig-jobs/13_2.out");
+	strcpy(j.out_path, "/o/%j-%x-%u-100%%");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), 0);
+	ASSERT_STR_EQ(path, "/o/15-arr-bob-100%");
+	strcpy(j.out_path, "/o/12.out");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), 0);
+	ASSERT_STR_EQ(path, "/o/12.out");
+	/* Relative, an unknown pattern, a trailing '%', too long. */
+	strcpy(j.out_path, "o/12.out");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), -1);
+	strcpy(j.out_path, "/o/%N.out");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), -1);
+	strcpy(j.out_path, "/o/%");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), -1);
+	strcpy(j.out_path, "/o/%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x%x");
+	ASSERT_EQ(slurmjob_out_file(&j, path, sizeof(path)), -1);
 }
