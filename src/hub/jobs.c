@@ -93,14 +93,13 @@ fail(struct jobq *q, int status, const char *why)
 static void run(struct jobq *q, char **argv, size_t max, runas_cb cb);
 
 static void
-list_cb(void *arg, int r, int64_t status, const char *out, size_t len,
-    int cut)
+list_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 {
-	struct jobq     *q = arg;
-	struct slurmjob *jobs = NULL;
-	size_t           n = 0;
-	const char      *p = out, *nl;
-	char            *line;
+	struct jobq       *q = arg;
+	struct slurmjob   *jobs = NULL;
+	size_t             n = 0;
+	const char        *p = out, *nl;
+	char              *line;
 	struct jobs_answer a;
 
 	(void)len;
@@ -137,8 +136,7 @@ list_cb(void *arg, int r, int64_t status, const char *out, size_t len,
 static void shown(struct jobq *, struct slurmjob *, size_t);
 
 static void
-show_cb(void *arg, int r, int64_t status, const char *out, size_t len,
-    int cut)
+show_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 {
 	struct jobq     *q = arg;
 	struct slurmjob *jobs = NULL;
@@ -155,8 +153,9 @@ show_cb(void *arg, int r, int64_t status, const char *out, size_t len,
 	/* Unknown to Slurm (never, another's under PrivateData, or
 	 * forgotten after MinJobAge): one answer for all. */
 	if (status != 0) {
-		fail(q, 404, "no such job (Slurm forgets finished jobs after "
-			     "MinJobAge)");
+		fail(q, 404,
+		    "no such job (Slurm forgets finished jobs after "
+		    "MinJobAge)");
 		return;
 	}
 	for (; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
@@ -179,7 +178,8 @@ show_cb(void *arg, int r, int64_t status, const char *out, size_t len,
 	if (bad == 1 || n == 0) {
 		free(jobs);
 		fail(q, bad == 1 ? 502 : 404,
-		    bad == 1 ? "scontrol's answer was not read" : "no such job");
+		    bad == 1 ? "scontrol's answer was not read"
+		             : "no such job");
 		return;
 	}
 	/* Another account's job is not there, as far as this user goes. */
@@ -268,8 +268,9 @@ shown(struct jobq *q, struct slurmjob *jobs, size_t n)
 		return;
 	case Q_OUTPUT:
 		if (n != 1) {
-			fail(q, 400, "an array: ask for one task's output, "
-				     "ID_TASK");
+			fail(q, 400,
+			    "an array: ask for one task's output, "
+			    "ID_TASK");
 			return;
 		}
 		q->job = jobs[0];
@@ -278,8 +279,7 @@ shown(struct jobq *q, struct slurmjob *jobs, size_t n)
 			return;
 		}
 		snprintf(iff, sizeof(iff), "if=%s", path);
-		snprintf(skip, sizeof(skip), "skip=%lld",
-		    (long long)q->offset);
+		snprintf(skip, sizeof(skip), "skip=%lld", (long long)q->offset);
 		snprintf(count, sizeof(count), "count=%d", JOBS_OUTPUT_MAX);
 		argv[0] = (char *)DD;
 		argv[1] = iff;
@@ -324,12 +324,12 @@ start(struct req *req, const char *user, const char *id, enum jobs_what what,
 	q->what = what;
 	req->busy = 1;
 	if (!jobs_enabled(req->hub)) {
-		fail(q, 404, "this hub has no batch jobs (spawner is not "
-			     "slurm)");
+		fail(q, 404,
+		    "this hub has no batch jobs (spawner is not "
+		    "slurm)");
 		return NULL;
 	}
-	if (account_of(req->hub, user, q->account, sizeof(q->account)) ==
-	    -1) {
+	if (account_of(req->hub, user, q->account, sizeof(q->account)) == -1) {
 		fail(q, 404, "no such user");
 		return NULL;
 	}
@@ -396,8 +396,8 @@ jobs_cancel(struct req *req, const char *user, const char *id, jobs_cb cb)
 }
 
 void
-jobs_output(struct req *req, const char *user, const char *id,
-    int64_t offset, jobs_cb cb)
+jobs_output(struct req *req, const char *user, const char *id, int64_t offset,
+    jobs_cb cb)
 {
 	show_then(req, user, id, Q_OUTPUT, offset, cb);
 }

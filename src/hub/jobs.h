@@ -51,7 +51,7 @@ void jobs_show(struct req *, const char *user, const char *id, jobs_cb);
 void jobs_cancel(struct req *, const char *user, const char *id, jobs_cb);
 /* Up to JOBS_OUTPUT_MAX bytes of the output of job 'id' (a job or one
  * task) from 'offset'. */
-void jobs_output(struct req *, const char *user, const char *id,
-    int64_t offset, jobs_cb);
+void jobs_output(struct req *, const char *user, const char *id, int64_t offset,
+    jobs_cb);
 
 #endif

@@ -44,13 +44,15 @@ list_done(struct req *req, const struct jobs_answer *a)
 	html_begin(&b, "Jobs", req->user.name, req->user.admin);
 	buf_adds(&b, "<h1>Batch jobs</h1>");
 	if (a->n == 0)
-		buf_adds(&b, "<p>No jobs in Slurm's queue. Submit one with "
-			     "<code>rig job submit -- CMD</code> from a "
-			     "project folder.</p>");
+		buf_adds(&b,
+		    "<p>No jobs in Slurm's queue. Submit one with "
+		    "<code>rig job submit -- CMD</code> from a "
+		    "project folder.</p>");
 	else
-		buf_adds(&b, "<table><tr><th>Id</th><th>Name</th>"
-			     "<th>State</th><th>Elapsed</th>"
-			     "<th>Partition</th><th>Node</th></tr>");
+		buf_adds(&b,
+		    "<table><tr><th>Id</th><th>Name</th>"
+		    "<th>State</th><th>Elapsed</th>"
+		    "<th>Partition</th><th>Node</th></tr>");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct slurmjob *j = &a->jobs[i];
 
@@ -69,9 +71,10 @@ list_done(struct req *req, const struct jobs_answer *a)
 	}
 	if (a->n > 0)
 		buf_adds(&b, "</table>");
-	buf_adds(&b, "<p>Slurm forgets a finished job 5 minutes after its "
-		     "end; <code>rig job logs ID</code> still prints its "
-		     "output.</p>");
+	buf_adds(&b,
+	    "<p>Slurm forgets a finished job 5 minutes after its "
+	    "end; <code>rig job logs ID</code> still prints its "
+	    "output.</p>");
 	html_end(&b);
 	page_respond(req, 200, &b, live ? REFRESH : NULL);
 }
@@ -138,8 +141,9 @@ job_page(struct req *req, const struct slurmjob *jobs, size_t n,
 		html_add(&b, data);
 		buf_adds(&b, "</pre>");
 		if (len >= JOBS_OUTPUT_MAX)
-			buf_adds(&b, "<p>(the first 256 KiB; <code>rig job "
-				     "logs</code> prints it all)</p>");
+			buf_adds(&b,
+			    "<p>(the first 256 KiB; <code>rig job "
+			    "logs</code> prints it all)</p>");
 	} else if (note != NULL) {
 		buf_adds(&b, "<p>");
 		html_add(&b, note);

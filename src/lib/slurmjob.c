@@ -252,8 +252,8 @@ slurmjob_out_file(const struct slurmjob *j, char *out, size_t len)
 
 	if (p[0] != '/' || len == 0)
 		return -1;
-	if (field(arr, sizeof(arr), j->id, u != NULL ? (size_t)(u - j->id)
-						     : strlen(j->id)) == -1)
+	if (field(arr, sizeof(arr), j->id,
+	        u != NULL ? (size_t)(u - j->id) : strlen(j->id)) == -1)
 		return -1;
 	for (; *p != '\0'; p++) {
 		add = NULL;

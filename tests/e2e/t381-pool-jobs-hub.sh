@@ -51,20 +51,23 @@ wait_state() {
 		[ "$(state_of "$1")" = "$2" ] && return 0
 		sleep 0.2
 	done
-	fail "job $1 is not $2: $(state_of "$1")"
+	fail "job $1 is not $2: $(pool_root_ssh 1 "squeue -h -t all -o %i:%T:%r:%u; sinfo")"
 }
 cj=$(sbatch_as rig-carol "-J hello -o /home/rig-carol/%j.out --wrap 'echo carol-output; hostname'") || fail "sbatch carol"
+# (The node has as many cores as this machine: the short jobs first.)
+sj=$(sbatch_as rig-carol "-J sneaky -o /home/rig-carol/sneaky.out --wrap true") || fail "sbatch sneaky"
+wait_state "$cj" COMPLETED
+wait_state "$sj" COMPLETED
 clong=$(sbatch_as rig-carol "-J long -o /dev/null --wrap 'sleep 600'") || fail "sbatch carol long"
 dlong=$(sbatch_as rig-dave "-J dave-long -o /home/rig-dave/%j.out --wrap 'echo dave-private; sleep 600'") ||
 	fail "sbatch dave"
-wait_state "$cj" COMPLETED
 wait_state "$clong" RUNNING
 wait_state "$dlong" RUNNING
 
 # The API: carol's own.
 code=$(TOKEN=$CAROL api GET /hub/api/users/carol/jobs)
 [ "$code" = 200 ] || fail "GET jobs: $code $(body)"
-[ "$(json "sorted(j['id'] for j in d)" <"$T/body")" = "$(printf '["%s", "%s"]' "$cj" "$clong" | $PY -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin))))')" ] ||
+[ "$(json "sorted(j['id'] for j in d)" <"$T/body")" = "$(printf '["%s", "%s", "%s"]' "$cj" "$clong" "$sj" | $PY -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin))))')" ] ||
 	fail "carol's list: $(body)"
 [ "$(json "[j['node'] for j in d if j['id'] == '$cj'][0]" <"$T/body")" = "$NODE" ] || fail "no node: $(body)"
 code=$(TOKEN=$CAROL api GET "/hub/api/users/carol/jobs/$cj")
@@ -100,8 +103,6 @@ case $code in 403 | 404) ;; *) fail "admin read carol's output without admin_acc
 # A symbolic link for an output file: carol's job's output made a link
 # to dave's file, which carol's account could read; the hub serves none.
 pool_root_ssh 1 "echo dave-secret >/home/rig-dave/notes.txt && chown rig-dave: /home/rig-dave/notes.txt && chmod 644 /home/rig-dave/notes.txt && chmod 755 /home/rig-dave"
-sj=$(sbatch_as rig-carol "-J sneaky -o /home/rig-carol/sneaky.out --wrap true") || fail "sbatch sneaky"
-wait_state "$sj" COMPLETED
 pool_root_ssh 1 "runuser -u rig-carol -- ln -sf /home/rig-dave/notes.txt /home/rig-carol/sneaky.out"
 [ "$(pool_root_ssh 1 "runuser -u rig-carol -- cat /home/rig-carol/sneaky.out")" = dave-secret ] ||
 	fail "the link does not reach dave's file (the check would prove nothing)"
