@@ -93,6 +93,9 @@ for t in 0 1 2; do wait_state "${aid}_$t" COMPLETED; done
 [ "$(job logs "${aid}_1")" = "task 1" ] || fail "logs ${aid}_1: $(job logs "${aid}_1" 2>&1)"
 [ "$(job logs "$aid")" = "$(printf '==> %s_0 <==\ntask 0\n==> %s_1 <==\ntask 1\n==> %s_2 <==\ntask 2' "$aid" "$aid" "$aid")" ] ||
 	fail "logs $aid: $(job logs "$aid" 2>&1)"
+[ "$(job logs -f "${aid}_2")" = "task 2" ] || fail "logs -f ${aid}_2: $(job logs -f "${aid}_2" 2>&1)"
+job logs -f "$aid" >"$T/af" 2>&1 && fail "logs -f of a whole array: $(cat "$T/af")"
+grep -q "is an array: follow one task" "$T/af" || fail "logs -f of an array: $(cat "$T/af")"
 
 # --no-sync: the head keeps the last synced copy.
 echo "changed here" >"$A/data.txt"
