@@ -103,6 +103,13 @@ list_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 	struct jobs_answer a;
 
 	(void)len;
+	/* No account yet (the helper's ENOENT): no jobs either. */
+	if (r == UV_ENOENT) {
+		memset(&a, 0, sizeof(a));
+		a.status = 200;
+		finish(q, &a);
+		return;
+	}
 	if (r != 0 || status != 0 || cut) {
 		log_warnx("jobs: squeue as %s: %s", q->account,
 		    r != 0 ? uv_strerror(r) : out);
@@ -146,6 +153,10 @@ show_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 	int              bad = 0;
 
 	(void)len;
+	if (r == UV_ENOENT) {
+		fail(q, 404, "no such job");
+		return;
+	}
 	if (r != 0 || cut) {
 		fail(q, 502, "Slurm's scontrol failed");
 		return;

@@ -33,6 +33,9 @@ for u in carol dave; do
 	pool_root_ssh 1 "useradd -m -s /bin/bash rig-$u" || fail "useradd rig-$u"
 done
 pool_root_ssh 1 "$R user add boss --admin --state-dir $S" >/dev/null || fail "rig user add boss"
+# erin has no Unix account yet (no server started): no jobs.
+pool_root_ssh 1 "$R user add erin --state-dir $S" >/dev/null || fail "rig user add erin"
+pool_root_ssh 1 "id rig-erin" >/dev/null 2>&1 && fail "rig-erin exists already"
 tok() { pool_root_ssh 1 "$R token create $1 --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1; }
 CAROL=$(tok carol)
 DAVE=$(tok dave)
@@ -97,6 +100,8 @@ grep -q "\"$cj\"" "$T/body" && fail "dave's list shows carol's job: $(body)"
 [ "$(TOKEN=$CAROL api GET '/hub/api/users/carol/jobs/1;id')" = 404 ] || fail "a bad id: $(body)"
 # The admin sees the list, not the output (no admin_access).
 [ "$(TOKEN=$BOSS api GET /hub/api/users/carol/jobs)" = 200 ] || fail "admin list: $(body)"
+[ "$(TOKEN=$BOSS api GET /hub/api/users/erin/jobs)" = 200 ] && [ "$(body)" = "[]" ] ||
+	fail "jobs of a user without an account: $(body)"
 code=$(TOKEN=$BOSS api GET "/hub/api/users/carol/jobs/$cj/output")
 case $code in 403 | 404) ;; *) fail "admin read carol's output without admin_access: $code $(body)" ;; esac
 
