@@ -58,12 +58,15 @@ wait_state() {
 echo "from the project" >"$A/data.txt"
 echo "not for the pool" >"$A/secret.txt"
 echo secret.txt >"$A/.gitignore"
+t0=$(now_ms)
 id=$(job submit --mem 50M --name hello -- sh -c 'hostname; cat data.txt' 2>"$T/submit.err") ||
 	fail "submit: $(cat "$T/submit.err")"
+t1=$(now_ms)
 [[ $id =~ ^[0-9]+$ ]] || fail "submit printed '$id', not a job id alone"
 [ -e "$W/data.txt" ] || fail "data.txt not synced to ~/work/m1"
 [ -e "$W/secret.txt" ] && fail "an ignored file was synced"
 wait_state "$id" COMPLETED
+note "submit with its sync: $((t1 - t0)) ms; submit to COMPLETED seen by rig job show: $(($(now_ms) - t1)) ms"
 job show "$id" >"$T/show" || fail "show $id"
 grep -qx "node: *$NODE" "$T/show" || fail "show: not on $NODE: $(cat "$T/show")"
 grep -qx "exit code: *0:0" "$T/show" || fail "show: no exit code 0:0: $(cat "$T/show")"

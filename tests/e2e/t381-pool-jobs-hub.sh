@@ -68,8 +68,10 @@ wait_state "$clong" RUNNING
 wait_state "$dlong" RUNNING
 
 # The API: carol's own.
+t0=$(now_ms)
 code=$(TOKEN=$CAROL api GET /hub/api/users/carol/jobs)
 [ "$code" = 200 ] || fail "GET jobs: $code $(body)"
+note "GET jobs (squeue as rig-carol through the helper): $(($(now_ms) - t0)) ms"
 [ "$(json "sorted(j['id'] for j in d)" <"$T/body")" = "$(printf '["%s", "%s", "%s"]' "$cj" "$clong" "$sj" | $PY -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin))))')" ] ||
 	fail "carol's list: $(body)"
 [ "$(json "[j['node'] for j in d if j['id'] == '$cj'][0]" <"$T/body")" = "$NODE" ] || fail "no node: $(body)"
