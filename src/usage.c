@@ -35,6 +35,10 @@ static const struct {
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
 	{ "exec", "rig exec [--no-sync] -- CMD..." },
 	{ "up", "rig up [--adopt]" },
+	{ "job",
+	    "rig job submit [-p PART] [-c CPUS] [--mem SIZE] [--gpus N] "
+	    "[-t TIME] [--array SPEC] [--name NAME] [--no-sync] -- CMD... "
+	    "| list [--all] [--json] | logs ID [-f] | cancel ID | show ID" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },

@@ -374,6 +374,7 @@ daemon_run(struct config *cfg)
 	        cfg->authenticator == AUTH_PAM ? "pam" : "local") == -1)
 		r = UV_EIO;
 	html_password_page(cfg->authenticator != AUTH_PAM);
+	html_jobs_page(cfg->spawner == CONFIG_SPAWNER_SLURM);
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */
 	servers_use_spawner(cfg->spawner == CONFIG_SPAWNER_SLURM

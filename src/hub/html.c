@@ -15,11 +15,18 @@
 /* Where the page frame's notice comes from (html_banner_from()). */
 static const char *(*banner)(void);
 static int password_link = 1; /* html_password_page() */
+static int jobs_link; /* html_jobs_page() */
 
 void
 html_password_page(int on)
 {
 	password_link = on;
+}
+
+void
+html_jobs_page(int on)
+{
+	jobs_link = on;
 }
 
 void
@@ -85,6 +92,8 @@ html_begin(struct buf *b, const char *title, const char *user, int admin)
 		buf_adds(b,
 		    "<nav><a href=\"/hub/home\">Home</a>"
 		    "<a href=\"/hub/token\">Token</a>");
+		if (jobs_link)
+			buf_adds(b, "<a href=\"/hub/jobs\">Jobs</a>");
 		if (password_link)
 			buf_adds(b, "<a href=\"/hub/password\">Password</a>");
 		if (admin)

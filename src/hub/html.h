@@ -29,6 +29,9 @@ void html_banner_from(const char *(*fn)(void));
  * the Unix accounts' (authenticator = pam). Set by daemon.c; on at
  * first. */
 void html_password_page(int on);
+/* Whether the frame links to the batch jobs page (a hub whose servers
+ * are Slurm jobs: set by daemon.c); off at first. */
+void html_jobs_page(int on);
 /* Ends the page opened by html_begin(). */
 void html_end(struct buf *);
 

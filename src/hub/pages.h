@@ -2,7 +2,8 @@
 /*
  * The hub's pages: login and logout (page-login.c), home, starting and
  * stopping and spawn progress (page-home.c), admin (page-admin.c), tokens
- * (page-tokens.c), passwords (page-password.c) and the static assets
+ * (page-tokens.c), passwords (page-password.c), batch jobs
+ * (page-jobs.c) and the static assets
  * (page-static.c). Each is a handler of routes.c's table, which decides
  * who may ask before it runs; NAME in a path is req->arg[0].
  */
@@ -29,6 +30,9 @@ void pages_token_add(struct req *);
 void pages_token_del(struct req *); /* /hub/token/revoke/ID: asks, revokes */
 void pages_password(struct req *); /* one's own password: the form */
 void pages_password_set(struct req *); /* its POST */
+void pages_jobs(struct req *); /* /hub/jobs: one's batch jobs */
+void pages_job(struct req *); /* /hub/jobs/ID: one, with its output */
+void pages_job_cancel(struct req *); /* POST /hub/jobs/ID/cancel */
 void pages_admin(struct req *);
 void pages_admin_add(struct req *);
 void pages_admin_del(struct req *); /* /hub/admin/delete/NAME: asks, deletes */

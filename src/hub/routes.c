@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-jobs.h"
 #include "api.h"
 #include "config.h"
 #include "hub.h"
@@ -88,6 +89,10 @@ static const struct route routes[] = {
 	{ M_POST, "/hub/token/revoke/**",  USER,  XSRF_FORM, pages_token_del, NULL },
 	{ M_READ, "/hub/password",         USER,  NO_CHECK,  pages_password, NULL },
 	{ M_POST, "/hub/password",         USER,  XSRF_FORM, pages_password_set, NULL },
+	/* One's own batch jobs (page-jobs.c): the ID is arg[0]. */
+	{ M_READ, "/hub/jobs",             USER,  NO_CHECK,  pages_jobs, NULL },
+	{ M_READ, "/hub/jobs/*",           USER,  NO_CHECK,  pages_job, NULL },
+	{ M_POST, "/hub/jobs/*/cancel",    USER,  XSRF_FORM, pages_job_cancel, NULL },
 	{ M_READ, "/hub/admin",            ADMIN, NO_CHECK,  pages_admin, NULL },
 	{ M_POST, "/hub/admin/add",        ADMIN, XSRF_FORM, pages_admin_add, NULL },
 	{ M_READ, "/hub/admin/delete/**",  ADMIN, NO_CHECK,  pages_admin_del, NULL },
@@ -140,6 +145,20 @@ static const struct route routes[] = {
 	    "read:tokens" },
 	{ M_POST,   USERS "/activity",        USER, XSRF_HDR, api_activity,
 	    "users:activity" },
+	/* Batch jobs (api-jobs.c): read and cancel as for servers; a
+	 * job's output is the user's data, as their server is. */
+	{ M_GET,    USERS "/jobs",            USER, XSRF_HDR, api_jobs,
+	    "read:servers" },
+	{ M_ANY,    USERS "/jobs",            USER, XSRF_HDR, api_user_405,
+	    "read:servers" },
+	{ M_GET,    USERS "/jobs/*",          USER, XSRF_HDR, api_job,
+	    "read:servers" },
+	{ M_DELETE, USERS "/jobs/*",          USER, XSRF_HDR, api_job_cancel,
+	    "servers" },
+	{ M_ANY,    USERS "/jobs/*",          USER, XSRF_HDR, api_user_405,
+	    "read:servers" },
+	{ M_GET,    USERS "/jobs/*/output",   USER, XSRF_HDR, api_job_output,
+	    "access:servers" },
 	{ M_ANY,    USERS "/**",              USER, XSRF_HDR, api_user_404,
 	    SEE_USER },
 	{ M_ANY,    "/hub/api/**",            USER, XSRF_HDR, not_found, "" },

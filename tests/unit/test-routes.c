@@ -318,6 +318,13 @@ endpoint_needs(const char *pattern, unsigned m)
 		                                          : " read:tokens ";
 	if (strcmp(pattern, "/activity") == 0)
 		return " users:activity ";
+	/* Batch jobs: as the server's scopes; the output as its use. */
+	if (strcmp(pattern, "/jobs") == 0)
+		return " read:servers ";
+	if (strcmp(pattern, "/jobs/*") == 0)
+		return m == M_DELETE ? " servers " : " read:servers ";
+	if (strcmp(pattern, "/jobs/*/output") == 0)
+		return " access:servers ";
 	return see;
 }
 
