@@ -270,6 +270,10 @@ words_json(const char *s)
 void
 api_self(struct req *req)
 {
+	if (req->service != NULL) {
+		api_self_service(req);
+		return;
+	}
 	const char *held = auth_scopes(req);
 	char       *ident = xasprintf("%s read:users:name!user=%s "
 	                                    "read:users:groups!user=%s",
