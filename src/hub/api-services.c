@@ -50,6 +50,7 @@ service_json(const struct service *s, int full)
 
 	if (!full)
 		return j;
+	json_object_set_new(j, "kind", json_string("service"));
 	json_object_set_new(j, "admin", json_boolean(is_admin(s)));
 	json_object_set_new(j, "roles",
 	    is_admin(s) ? json_pack("[s]", "admin") : json_array());
@@ -119,7 +120,6 @@ api_self_service(struct req *req)
 	const struct service *s = req->service;
 	json_t               *j = service_json(s, 1);
 
-	json_object_set_new(j, "kind", json_string("service"));
 	json_object_set_new(j, "scopes", json_array());
 	{
 		const char *p = auth_scopes(req);

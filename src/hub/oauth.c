@@ -373,7 +373,7 @@ oauth_keep_client_scope(char *held, const char *raw, const char *client)
 		return held;
 	}
 	/* Expanded again: the set stays sorted, as its readers expect. */
-	raw2 = xasprintf("%s %s", held, own);
+	raw2 = xasprintf("%s%s%s", held, *held != '\0' ? " " : "", own);
 	free(own);
 	if (scopes_expand(raw2, "", &out, NULL) == -1) {
 		free(raw2);

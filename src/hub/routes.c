@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 #include "config.h"
@@ -648,6 +649,30 @@ service_user(struct req *req, const struct service *svc)
 	return yes ? req->user.name : NULL;
 }
 
+/* The token of the request's Authorization header (token or bearer);
+ * caller frees result. NULL if none. */
+static char *
+header_token(const struct req *req)
+{
+	size_t      n;
+	const char *v = http_header(&req->head, "authorization", &n);
+	size_t      skip;
+
+	if (v == NULL || n <= 7)
+		return NULL;
+	if (strncasecmp(v, "token ", 6) == 0)
+		skip = 6;
+	else if (strncasecmp(v, "bearer ", 7) == 0)
+		skip = 7;
+	else
+		return NULL;
+	v += skip;
+	n -= skip;
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	return n > 0 ? xstrndup(v, n) : NULL;
+}
+
 static void
 proxy_service(struct req *req)
 {
@@ -655,6 +680,7 @@ proxy_service(struct req *req)
 	const struct service *svc =
 	    config_service(req->hub->cfg, name, strlen(name));
 	struct target t;
+	char         *token = NULL;
 
 	if (svc == NULL) {
 		respond_error(req, 404, "no such service");
@@ -667,5 +693,13 @@ proxy_service(struct req *req)
 	}
 	endpoint_tcp(&t.to, svc->host, svc->port);
 	t.user = service_user(req, svc);
+	/* HubAuth checks the token itself: the service gets one that is
+	 * for it (its OAuth clients' tokens, narrowed to using it), never
+	 * one with all its user may do, nor a service's own. */
+	if (req->by_token && req->restricted && req->service == NULL &&
+	    t.user != NULL)
+		token = header_token(req);
+	t.secret = token;
 	proxy_forward(req, &t);
+	free_secret(token);
 }

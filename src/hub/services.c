@@ -353,6 +353,9 @@ launch(struct run *r)
 	}
 	close(fds[1]);
 	fds[1] = -1;
+	log = xasprintf("%s/logs", hub->cfg->state_dir);
+	(void)mkdir_p(log, 0700);
+	free(log);
 	log = xasprintf("%s/logs/service-%s.log", hub->cfg->state_dir, s->name);
 	(void)serverlog_start(hub->loop, fds[0], log,
 	    hub->cfg->limits.server_log_max);
