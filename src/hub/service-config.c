@@ -152,9 +152,23 @@ check_scopes(const char *name, const char *v, char **words)
 {
 	char *w = xstrdup(v), *out = NULL, *bad = NULL;
 
-	for (char *p = w; *p != '\0'; p++)
-		if (*p == ',' || *p == '\t')
-			*p = ' ';
+	/* Commas and runs of blanks become single spaces: the stored
+	 * words are what scopes_expand() reads. */
+	{
+		char *in = w, *o = w;
+
+		while (*in != '\0') {
+			if (*in == ',' || *in == ' ' || *in == '\t') {
+				if (o != w && o[-1] != ' ')
+					*o++ = ' ';
+				in++;
+			} else
+				*o++ = *in++;
+		}
+		if (o != w && o[-1] == ' ')
+			o--;
+		*o = '\0';
+	}
 	if (strlen(w) > SCOPES_MAX || scopes_expand(w, "", &out, &bad) == -1) {
 		error("service '%s': '%s' is not a scope", name,
 		    bad != NULL ? bad : v);

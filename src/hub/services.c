@@ -136,8 +136,9 @@ token_scopes(const struct hub *hub, const struct service *s)
 	char *raw, *out = NULL;
 	int   admin = s->roles != NULL && strstr(s->roles, "admin") != NULL;
 
-	raw = xasprintf("%s %s",
+	raw = xasprintf("%s%s%s",
 	    admin ? scopes_role("admin", hub->cfg->admin_access) : "",
+	    admin && s->scopes != NULL ? " " : "",
 	    s->scopes != NULL ? s->scopes : "");
 	/* Owner "": a bare "!user" names no one (no user has that name). */
 	if (scopes_expand(raw, "", &out, NULL) == -1)

@@ -56,9 +56,11 @@ def cull_once():
     now = datetime.now(timezone.utc)
     for u in users:
         for name, s in (u.get("servers") or {}).items():
-            if not s.get("ready") or not s.get("last_activity"):
+            # As jupyterhub-idle-culler: never active counts from the start.
+            last = s.get("last_activity") or s.get("started")
+            if not s.get("ready") or not last:
                 continue
-            idle = (now - parse(s["last_activity"])).total_seconds()
+            idle = (now - parse(last)).total_seconds()
             if idle < IDLE:
                 continue
             path = "/users/%s/server" % u["name"]
