@@ -14,6 +14,7 @@
 #include "pages.h"
 #include "req.h"
 #include "lib/buf.h"
+#include "lib/banned.h"
 
 void
 pages_oauth_consent(struct req *req, const char *client, const char *grant,
