@@ -176,7 +176,8 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 	/* An OAuth token keeps its client's own access (what the client
 	 * needs to know who signed in), as when it is used. */
 	if (t->client_id != NULL && t->client_id[0] != '\0')
-		scopes = oauth_keep_client_scope(scopes, t->scopes, t->client_id);
+		scopes =
+		    oauth_keep_client_scope(scopes, t->scopes, t->client_id);
 	snprintf(id, sizeof(id), "a%lld", (long long)t->id);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[], s:n, "
 	              "s:s}",

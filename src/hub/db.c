@@ -1013,8 +1013,8 @@ token_from_row(sqlite3_stmt *st, struct db_token *t)
 	t->scopes = col_str(st, 5);
 	t->expires = sqlite3_column_int64(st, 6);
 	t->client_id = col_str(st, 7);
-	t->session = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL
-	                                                       : col_str(st, 8);
+	t->session =
+	    sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_str(st, 8);
 }
 
 /* A user's tokens, oldest first; caller frees with db_tokens_free. */
