@@ -82,6 +82,12 @@ services_client(const struct hub *hub, const char *client_id)
 	return s != NULL && run_of(s) != NULL ? s : NULL;
 }
 
+int
+services_any(void)
+{
+	return nruns > 0;
+}
+
 const struct service *
 services_by_token(const char *hash)
 {

@@ -36,6 +36,9 @@ void services_stop(struct hub *);
 /* Frees what services_start() kept, once the loop has ended. */
 void services_release(void);
 
+/* Whether any managed service runs (a token need not be checked
+ * against them otherwise). */
+int services_any(void);
 /* The managed service whose API token has SHA-256 hex 'hash', or NULL. */
 const struct service *services_by_token(const char *hash);
 /* What that token may do, expanded (scopes.h); static text. */

@@ -245,6 +245,8 @@ resolve_service(struct req *req, const char *cred)
 	char                  hash[TOKEN_HASH_LEN + 1];
 	const struct service *svc;
 
+	if (!services_any())
+		return 0;
 	token_hash(cred, hash);
 	svc = services_by_token(hash);
 	if (svc == NULL)

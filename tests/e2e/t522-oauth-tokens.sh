@@ -4,15 +4,18 @@
 # shows that token with its oauth_client (and session), she revokes it and
 # the service's sign-in with it ends; bob neither sees nor revokes it; and
 # `rig token create --scopes --expires-in` makes a narrow token that works
-# for what it holds, is refused the rest, and stops at its expiry.
+# for what it holds, is refused the rest, and stops at its expiry. And an
+# admin with admin_access signing in to another user's server is asked
+# first (the owner is not; another user is refused).
 . "$(dirname "$0")/lib.sh"
 $PY -c 'import jupyterhub.services.auth, tornado' 2>/dev/null ||
 	fail "Debian's jupyterhub package is missing (apt-get install jupyterhub)"
 
 rig_user_add alice
 rig_user_add bob
+rig_user_add boss --admin
 SPORT=$(free_port)
-hub_config "[service quick]" "url = http://127.0.0.1:$SPORT" \
+hub_config "admin_access = yes" "[service quick]" "url = http://127.0.0.1:$SPORT" \
 	"command = $PY $HELPERS/hub-service.py" "oauth_no_confirm = yes"
 hub_start
 ALICE=$(rig_token alice)
@@ -100,5 +103,24 @@ for i in $(seq 1 150); do
 	sleep 0.2
 done
 [ "$code" = 403 ] || fail "the token made with --expires-in 4 still works: $code"
+# Another user's server: consent for the admin, none for the owner, 403
+# for bob; the consent's "allow" gives the admin a code for that server.
+login boss
+AZ="/hub/api/oauth2/authorize?client_id=jupyterhub-user-alice&redirect_uri=%2Fuser%2Falice%2Foauth_callback&response_type=code&state=adm"
+code=$(curl -sk -m 30 -b "$T/jar.boss" -o "$T/page" -w '%{http_code}' "$URL$AZ" || true)
+[ "$code" = 200 ] && grep -q 'name="decision"' "$T/page" && grep -q 'server of alice' "$T/page" ||
+	fail "an admin's sign-in to alice's server asked no consent: $code"
+X=$(form_input _xsrf <"$T/page")
+code=$(curl -sk -m 30 -b "$T/jar.boss" -D "$T/post.hdr" -o /dev/null -w '%{http_code}' -H "Origin: $URL" \
+	--data-urlencode client_id=jupyterhub-user-alice --data-urlencode redirect_uri=/user/alice/oauth_callback \
+	--data-urlencode response_type=code --data-urlencode state=adm --data-urlencode "_xsrf=$X" \
+	--data-urlencode decision=allow "$URL/hub/api/oauth2/authorize" || true)
+[ "$code" = 302 ] && header Location <"$T/post.hdr" | grep -q '^/user/alice/oauth_callback?code=[0-9a-f]*&state=adm$' ||
+	fail "the admin's consent: $code $(header Location <"$T/post.hdr")"
+code=$(curl -sk -m 30 -b "$T/jar.alice" -D "$T/az.hdr" -o /dev/null -w '%{http_code}' "$URL$AZ" || true)
+[ "$code" = 302 ] && header Location <"$T/az.hdr" | grep -q 'code=' || fail "alice was asked for consent to her own server: $code"
+login bob
+code=$(curl -sk -m 30 -b "$T/jar.bob" -o /dev/null -w '%{http_code}' "$URL$AZ" || true)
+[ "$code" = 403 ] || fail "bob signing in to alice's server: $code"
 hub_stop
 exit 0
