@@ -425,6 +425,11 @@ begin(struct run *r)
 		return;
 	}
 	if (found == 1) {
+		/* What an earlier hub's instance left (it ignored SIGTERM)
+		 * would hold the port: the account is the service's alone
+		 * when the hub named it. The helper kills before it starts. */
+		if (s->user == NULL && hub->cfg->authenticator != AUTH_PAM)
+			priv_kill_user(hub, r->account);
 		launch(r);
 		return;
 	}

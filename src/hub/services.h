@@ -4,7 +4,8 @@
  * NAME] with a command is started by the hub when it starts, restarted
  * with a growing pause (1 s, doubling to 60 s; back to 1 s after a minute
  * up) whenever it ends, and sent SIGTERM (its process group) when the hub
- * stops. Its environment is JupyterHub's (JUPYTERHUB_API_TOKEN, _API_URL,
+ * stops; what is left of it at the next start (in its own account) is
+ * killed then. Its environment is JupyterHub's (JUPYTERHUB_API_TOKEN, _API_URL,
  * _CLIENT_ID "service-NAME", _SERVICE_PREFIX "/services/NAME/", ...).
  *
  * Its account: as root, never root nor the hub's own 'rig' (which owns
