@@ -23,8 +23,9 @@ static const struct {
 	    "NAME [--keep-home] | list | passwd NAME [--password-stdin] "
 	    "| admin NAME on|off [--state-dir DIR]" },
 	{ "token",
-	    "rig token create NAME [--note TEXT] | list NAME | "
-	    "revoke NAME ID [--state-dir DIR]" },
+	    "rig token create NAME [--note TEXT] [--scopes S1,S2] "
+	    "[--expires-in SECONDS] | list NAME | revoke NAME ID "
+	    "[--state-dir DIR]" },
 	{ "init",
 	    "rig init [--provider ssh|local|azure] [--host H] [--user U] "
 	    "[--port N] [--identity FILE] [--remote-dir DIR] "

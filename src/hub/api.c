@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "config.h"
 #include "hub.h"
+#include "oauth.h"
 #include "lib/log.h"
 #include "oneuser.h"
 #include "progress.h"
@@ -172,6 +173,11 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 	            req->hub->cfg->admin_access);
 	json_t *j;
 
+	/* An OAuth token keeps its client's own access (what the client
+	 * needs to know who signed in), as when it is used. */
+	if (t->client_id != NULL && t->client_id[0] != '\0')
+		scopes =
+		    oauth_keep_client_scope(scopes, t->scopes, t->client_id);
 	snprintf(id, sizeof(id), "a%lld", (long long)t->id);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[], s:n, "
 	              "s:s}",
@@ -179,7 +185,17 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 	    "created", iso_json(t->created), "last_activity",
 	    iso_json(t->last_activity), "expires_at", iso_json(t->expires),
 	    "scopes", words_json(scopes), "roles", "session_id", "oauth_client",
-	    "JupyterHub");
+	    t->client_id != NULL && t->client_id[0] != '\0' ? t->client_id
+	                                                    : "JupyterHub");
+	/* JupyterHub's session_id: the login session it was given under,
+	 * as GET /hub/api/user shows it. */
+	if (t->session != NULL) {
+		char sid[TOKEN_HASH_LEN + 1];
+
+		token_hash(t->session, sid);
+		sid[32] = '\0';
+		json_object_set_new(j, "session_id", json_string(sid));
+	}
 	free(scopes);
 	return j;
 }
@@ -270,6 +286,10 @@ words_json(const char *s)
 void
 api_self(struct req *req)
 {
+	if (req->service != NULL) {
+		api_self_service(req);
+		return;
+	}
 	const char *held = auth_scopes(req);
 	char       *ident = xasprintf("%s read:users:name!user=%s "
 	                                    "read:users:groups!user=%s",

@@ -28,5 +28,9 @@ void api_token_add(struct req *);
 void api_token_get(struct req *); /* .../tokens/ID (ID is arg[1]) */
 void api_token_del(struct req *);
 void api_activity(struct req *); /* POST .../activity */
+/* api-services.c */
+void api_services(struct req *); /* GET /hub/api/services */
+void api_service_get(struct req *); /* GET /hub/api/services/NAME */
+void api_self_service(struct req *); /* GET /hub/api/user, a service */
 
 #endif

@@ -182,6 +182,19 @@ const struct setting config_settings[] = {
 	/* Read by load_cb() into the service list, not by the engine. */
 	{ .section = "service", .key = "url", .type = SETTING_CUSTOM,
 	    .help = "http://ADDR:PORT served at /services/NAME/" },
+	{ .section = "service", .key = "command", .type = SETTING_CUSTOM,
+	    .help = "a managed service: the hub starts, restarts and stops "
+	            "it" },
+	{ .section = "service", .key = "user", .type = SETTING_CUSTOM,
+	    .help = "the Unix account it runs as (root hub)" },
+	{ .section = "service", .key = "roles", .type = SETTING_CUSTOM,
+	    .help = "admin: its API token has the admin role" },
+	{ .section = "service", .key = "scopes", .type = SETTING_CUSTOM,
+	    .help = "scopes of its API token" },
+	{ .section = "service", .key = "oauth_no_confirm", .type = SETTING_CUSTOM,
+	    .help = "users sign in to it without a consent page" },
+	{ .section = "service", .key = "environment", .type = SETTING_CUSTOM,
+	    .help = "KEY=VALUE for its environment (repeatable)" },
 	{ .type = SETTING_END },
 };
 /* clang-format on */
@@ -273,7 +286,7 @@ config_admin_groups(const struct config *c)
 int
 config_check(struct config *c, int is_root)
 {
-	if (config_check_spawner(c) == -1)
+	if (config_check_spawner(c) == -1 || config_check_services(c) == -1)
 		return -1;
 	if (c->authenticator != AUTH_PAM)
 		return 0;
@@ -353,15 +366,6 @@ config_init(struct config *c)
 	settings_init(config_settings, c);
 }
 
-static void
-service_free(struct service *s)
-{
-	free(s->name);
-	free(s->url);
-	free(s->host);
-	free(s);
-}
-
 void
 config_release(struct config *c)
 {
@@ -370,7 +374,7 @@ config_release(struct config *c)
 	settings_release(config_settings, c);
 	for (s = c->services; s != NULL; s = next) {
 		next = s->next;
-		service_free(s);
+		config_service_free(s);
 	}
 	memset(c, 0, sizeof(*c));
 }
@@ -385,78 +389,6 @@ config_set(struct config *c, const char *key, const char *v)
 	if (r == 1)
 		return settings_unknown(tabs, nitems(tabs), "hub", key);
 	return r;
-}
-
-/* Accepts only http://NUMERIC-HOST:PORT[/]: the proxy connects to it
- * without name resolution, on every request. */
-int
-config_add_service(struct config *c, const char *name, const char *url)
-{
-	struct service *s, **pp;
-	const char     *p, *colon;
-	long long       port;
-	char           *portstr;
-
-	if (username_error(name) != NULL)
-		return error("service '%s': invalid name", name);
-	if (strncmp(url, "http://", 7) != 0)
-		return error("service '%s': url must be http://HOST:PORT",
-		    name);
-	p = url + 7;
-	colon = strrchr(p, ':');
-	if (colon == NULL || colon == p)
-		return error("service '%s': url must have a port", name);
-	portstr = xstrdup(colon + 1);
-	if (portstr[0] != '\0' && portstr[strlen(portstr) - 1] == '/')
-		portstr[strlen(portstr) - 1] = '\0';
-	if (parse_int(portstr, 1, 65535, &port) == -1) {
-		free(portstr);
-		return error("service '%s': bad port in '%s'", name, url);
-	}
-	free(portstr);
-	{
-		char           *host = xstrndup(p, (size_t)(colon - p));
-		size_t          hl = strlen(host);
-		struct in6_addr a6;
-		struct in_addr  a4;
-
-		/* "[::1]" → "::1": the proxy connects to the bare address. */
-		if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-			memmove(host, host + 1, hl - 2);
-			host[hl - 2] = '\0';
-		}
-		if (inet_pton(AF_INET, host, &a4) != 1 &&
-		    inet_pton(AF_INET6, host, &a6) != 1) {
-			free(host);
-			return error("service '%s': the host in '%s' must be a "
-			             "numeric address",
-			    name, url);
-		}
-		s = xcalloc(1, sizeof(*s));
-		s->host = host;
-	}
-	s->name = xstrdup(name);
-	s->url = xstrdup(url);
-	s->port = (int)port;
-	for (pp = &c->services; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name) == 0) {
-			s->next = (*pp)->next;
-			service_free(*pp);
-			*pp = s;
-			return 0;
-		}
-	}
-	*pp = s;
-	return 0;
-}
-
-const struct service *
-config_service(const struct config *c, const char *name, size_t len)
-{
-	for (const struct service *s = c->services; s != NULL; s = s->next)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
-			return s;
-	return NULL;
 }
 
 /* One key of the file; sections other than [hub] and [service NAME]
@@ -484,7 +416,7 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
 			settings_unknown(tabs, nitems(tabs), "service", key);
 			return error("%s:%d: in [%s]", path, lineno, section);
 		}
-		if (config_add_service(c, name, value) == -1)
+		if (config_service_set(c, name, key, value) == -1)
 			return error("%s:%d: in [service %s]", path, lineno,
 			    name);
 	}

@@ -14,12 +14,23 @@
 #include "autostop.h"
 #include "server-limits.h"
 
-/* An external service routed at /services/NAME/ (JupyterHub's notion). */
+#define SERVICE_ENV_MAX 32 /* environment lines of one service */
+
+/* A service (JupyterHub's notion): routed at /services/NAME/ if it has a
+ * url, started and supervised by the hub if it has a command (managed:
+ * services.h), an OAuth client of the hub either way. */
 struct service {
 	char           *name;
-	char           *url; /* as written */
+	char           *url; /* as written; NULL: not routed */
 	char           *host; /* numeric address to connect to */
-	int             port;
+	int             port; /* 0 without url */
+	char           *command; /* NULL: not managed */
+	char           *user; /* the Unix account; NULL: PREFIX + NAME */
+	char           *roles; /* its token's roles, words; NULL: none */
+	char           *scopes; /* its token's scopes, words; NULL: none */
+	int             oauth_no_confirm;
+	char           *env[SERVICE_ENV_MAX]; /* KEY=VALUE */
+	size_t          nenv;
 	struct service *next;
 };
 
@@ -127,8 +138,17 @@ int config_set(struct config *, const char *key, const char *value);
 int config_check_spawner(const struct config *);
 /* Reads an INI file; -1 with a message printed naming the file and line. */
 int config_load(struct config *, const char *path);
-/* Adds or replaces a service; -1 if the name or URL is invalid. */
+/* Sets the url of service 'name', adding the service if new; -1 if the
+ * name or URL is invalid (service-config.c). */
 int config_add_service(struct config *, const char *name, const char *url);
+/* One key of [service NAME]; -1 with a message printed if the key is
+ * unknown or its value invalid. */
+int config_service_set(struct config *, const char *name, const char *key,
+    const char *value);
+/* What a service's keys say together: a url or a command (or both).
+ * 0, or -1 with a message printed. */
+int                   config_check_services(const struct config *);
+void                  config_service_free(struct service *);
 const struct service *config_service(const struct config *, const char *name,
     size_t len);
 

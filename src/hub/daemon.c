@@ -39,6 +39,7 @@
 #include "req.h"
 #include "routes.h"
 #include "server.h"
+#include "services.h"
 #include "spawner.h"
 #include "takeover.h"
 #include "tls.h"
@@ -107,6 +108,7 @@ hub_stop(struct hub *hub, const char *why)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
 	servers_release(hub);
+	services_stop(hub); /* through the helper, still there */
 	/* The table goes while the helper, which loads it, is there. */
 	firewall_unload();
 	priv_close(hub); /* after the servers let go of their watches */
@@ -423,6 +425,7 @@ daemon_run(struct config *cfg)
 
 	priv_attach(&hub, priv_lost);
 	servers_restore(&hub);
+	services_start(&hub);
 	autostop_start(&hub);
 	print_urls(&hub, host, port);
 	if (hub.is_root && cfg->authenticator == AUTH_PAM) {
@@ -450,6 +453,7 @@ daemon_run(struct config *cfg)
 	log_info("stopped");
 	log_flush();
 out:
+	services_release();
 	firewall_stop(); /* rig hub exiting: the table goes with it */
 	priv_close(&hub);
 	if (hub.loop != NULL && uv_loop_close(hub.loop) != 0)

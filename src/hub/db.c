@@ -995,7 +995,12 @@ db_token_touch(struct db *db, int64_t token_id, int64_t when)
 	return db_run(db, st, __func__);
 }
 
-#define TOKEN_COLS "id, user_id, note, created, last_activity, scopes, expires"
+#define TOKEN_COLS                                                             \
+	"id, user_id, note, created, last_activity, scopes, expires, "         \
+	"client_id, session"
+/* The tokens a user sees and may revoke: their API tokens and the OAuth
+ * tokens clients got for them (not a server's own). */
+#define TOKEN_SEEN "kind IN ('api', 'oauth')"
 
 static void
 token_from_row(sqlite3_stmt *st, struct db_token *t)
@@ -1007,6 +1012,9 @@ token_from_row(sqlite3_stmt *st, struct db_token *t)
 	t->last_activity = sqlite3_column_int64(st, 4);
 	t->scopes = col_str(st, 5);
 	t->expires = sqlite3_column_int64(st, 6);
+	t->client_id = col_str(st, 7);
+	t->session =
+	    sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_str(st, 8);
 }
 
 /* A user's tokens, oldest first; caller frees with db_tokens_free. */
@@ -1022,7 +1030,7 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 	*n = 0;
 	st = db_prepare(db,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1"
-	    " AND kind = 'api' AND (expires = 0 OR expires > ?2) ORDER BY id",
+	    " AND " TOKEN_SEEN " AND (expires = 0 OR expires > ?2) ORDER BY id",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -1057,7 +1065,7 @@ db_token_get(struct db *db, int64_t user_id, int64_t token_id,
 	memset(t, 0, sizeof(*t));
 	st = db_prepare(db,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2"
-	    " AND kind = 'api' AND (expires = 0 OR expires > ?3)",
+	    " AND " TOKEN_SEEN " AND (expires = 0 OR expires > ?3)",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -1083,7 +1091,7 @@ db_token_del(struct db *db, int64_t user_id, int64_t token_id)
 	db->gen++;
 	st = db_prepare(db,
 	    "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2"
-	    " AND kind = 'api'",
+	    " AND " TOKEN_SEEN,
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -1100,6 +1108,8 @@ db_token_release(struct db_token *t)
 		return;
 	free(t->note);
 	free(t->scopes);
+	free(t->client_id);
+	free(t->session);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -72,6 +72,8 @@ struct db_token {
 	int64_t last_activity; /* 0 = never */
 	char   *scopes; /* as asked: "" inherits the owner's (scopes.h) */
 	int64_t expires; /* 0 never */
+	char   *client_id; /* an OAuth token's client, else "" */
+	char   *session; /* an OAuth token's login session (hash), or NULL */
 };
 
 /* A user's server as the hub last recorded it. */
@@ -151,8 +153,9 @@ int db_token_add_scoped(struct db *, const struct db_token_new *, int64_t *id);
  * with the server's row (db_server_del). 0 done, -1 error. */
 int db_server_token_set(struct db *, int64_t user_id, const char *hash,
     const char *scopes);
-/* The list, get and delete below see API tokens (kind api) only, and
- * list and get only those that have not expired. */
+/* The list, get and delete below see API tokens and OAuth tokens (kinds
+ * api and oauth: what the user may revoke), not servers' own; list and
+ * get only those that have not expired. */
 int db_token_touch(struct db *, int64_t token_id, int64_t when);
 int db_token_list(struct db *, int64_t user_id, struct db_token **t, size_t *n);
 int db_token_get(struct db *, int64_t user_id, int64_t token_id,

@@ -167,7 +167,8 @@ collect(struct hub *hub, struct firewall_rules *r)
 	 * not: its port on any local address is off limits. */
 	for (const struct service *s = hub->cfg->services; s != NULL;
 	     s = s->next)
-		firewall_rules_add_internal(r, (uint16_t)s->port);
+		if (s->port != 0)
+			firewall_rules_add_internal(r, (uint16_t)s->port);
 	if (read_listeners(r) == -1)
 		log_warn("firewall: cannot list listening sockets");
 	firewall_rules_normalize(r);

@@ -25,15 +25,18 @@
 #include "req.h"
 #include "respond.h"
 #include "scopes.h"
+#include "pages.h"
+#include "services.h"
 #include "session.h"
 
 static char *query_get(const struct req *, const char *name);
 static char *body_get(const struct req *, const char *name);
-static int  client_user(struct req *, const char *client_id, struct db_user *u);
-static void token_error(struct req *, int status, const char *error,
-    const char *why);
-static int  client_secret_ok(struct req *, const struct db_user *u,
-     const char *secret);
+static int client_user(struct req *, const char *client_id, struct db_user *u);
+static char *param(const struct req *, int post, const char *name);
+static void  token_error(struct req *, int status, const char *error,
+     const char *why);
+static int   client_secret_ok(struct req *, const struct db_user *u,
+      const char *secret);
 
 char *
 oauth_client_id(const char *name)
@@ -75,28 +78,100 @@ client_user(struct req *req, const char *client_id, struct db_user *u)
 	return db_user_get(req->hub->db, name, u) == 0 ? 0 : 1;
 }
 
+/* What an authorization request is for: a user's server or a managed
+ * service, its one redirect URI, the scope its code buys, and whether
+ * the user is asked first. */
+struct client {
+	const struct service *svc; /* or: */
+	struct db_user        owner; /* the server's user */
+	int                   have_owner;
+	char                 *redirect;
+	char                 *scopes;
+	char                 *desc; /* for the consent page */
+	int                   consent;
+};
+
+static void
+client_release(struct client *c)
+{
+	if (c->have_owner)
+		db_user_release(&c->owner);
+	free(c->redirect);
+	free(c->scopes);
+	free(c->desc);
+}
+
+/* Resolves 'client_id' for the signed-in user: 0, or the answer sent
+ * (unknown client, a server that is not theirs to use) and -1. */
+static int
+client_find(struct req *req, const char *client_id, struct client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->svc = services_client(req->hub, client_id);
+	if (c->svc != NULL) {
+		c->redirect =
+		    xasprintf("/services/%s/oauth_callback", c->svc->name);
+		c->scopes =
+		    xasprintf("access:services!service=%s", c->svc->name);
+		c->desc = xasprintf("The service %s", c->svc->name);
+		c->consent = !c->svc->oauth_no_confirm;
+		return 0;
+	}
+	if (client_user(req, client_id, &c->owner) != 0) {
+		log_warnx("oauth: %s asked for an unknown client",
+		    req->user.name);
+		respond_error(req, 400, "unknown OAuth client");
+		return -1;
+	}
+	c->have_owner = 1;
+	/* One's own server asks no consent, as in JupyterHub; another's
+	 * takes access:servers on it (an admin's with admin_access), the
+	 * proxy's rule, and a consent. */
+	if (!scopes_grant(auth_scopes(req), "access:servers", c->owner.name)) {
+		respond_error(req, 403, "this is not your server");
+		client_release(c);
+		return -1;
+	}
+	c->redirect = oauth_callback_url(c->owner.name);
+	c->scopes = xasprintf("access:servers!server=%s/", c->owner.name);
+	c->desc = xasprintf("The server of %s", c->owner.name);
+	c->consent = c->owner.id != req->user.id;
+	return 0;
+}
+
+/* The parameters of an authorization request: the query of a GET, the
+ * form of the consent page's POST. */
+static char *
+param(const struct req *req, int post, const char *name)
+{
+	return post ? body_get(req, name) : query_get(req, name);
+}
+
 void
 oauth_authorize(struct req *req)
 {
-	char                *client_id = query_get(req, "client_id");
-	char                *redirect = query_get(req, "redirect_uri");
-	char                *type = query_get(req, "response_type");
-	char                *state = query_get(req, "state");
-	char                *registered = NULL, *code = NULL, *scopes = NULL;
-	char                *enc = NULL, *loc = NULL;
+	int                  post = http_method_is(&req->head, "POST");
+	char                *client_id = param(req, post, "client_id");
+	char                *redirect = param(req, post, "redirect_uri");
+	char                *type = param(req, post, "response_type");
+	char                *state = param(req, post, "state");
+	char                *decision = post ? body_get(req, "decision") : NULL;
+	char                *code = NULL, *enc = NULL, *loc = NULL;
 	char                 hash[TOKEN_HASH_LEN + 1];
-	struct db_user       owner;
+	struct client        cl;
 	struct db_oauth_code c;
-	int                  have_owner = 0;
+	int                  have_client = 0;
 
-	memset(&owner, 0, sizeof(owner));
-	if (client_user(req, client_id, &owner) != 0) {
-		respond_error(req, 400, "unknown OAuth client");
+	/* A decision is the browser's, on the consent page: never a
+	 * token's. */
+	if (post && req->by_token) {
+		respond_error(req, 403, "sign in with the browser");
 		goto out;
 	}
-	have_owner = 1;
-	registered = oauth_callback_url(owner.name);
-	if (redirect == NULL || strcmp(redirect, registered) != 0) {
+	if (client_find(req, client_id, &cl) != 0)
+		goto out;
+	have_client = 1;
+	if (redirect == NULL || strcmp(redirect, cl.redirect) != 0) {
 		log_warnx("oauth: %s asked for client %s with a redirect_uri "
 		          "that is not its own",
 		    req->user.name, client_id);
@@ -113,22 +188,34 @@ oauth_authorize(struct req *req)
 		respond_error(req, 400, "the OAuth state is missing");
 		goto out;
 	}
-	/* One's own server asks no consent, as in JupyterHub; another's
-	 * takes access:servers on it (an admin's with admin_access), the
-	 * proxy's rule. */
-	if (!scopes_grant(auth_scopes(req), "access:servers", owner.name)) {
-		respond_error(req, 403, "this is not your server");
+	enc = url_encode(state, 0);
+	if (cl.consent && !post) {
+		const char *const fields[][2] = { { "client_id", client_id },
+			{ "redirect_uri", redirect }, { "response_type", type },
+			{ "state", state } };
+
+		pages_oauth_consent(req, cl.desc,
+		    cl.svc != NULL ? "know who you are (your name, whether "
+		                     "you are an admin)"
+		                   : "use this server as you",
+		    fields, sizeof(fields) / sizeof(fields[0]));
+		goto out;
+	}
+	if (post && (decision == NULL || strcmp(decision, "allow") != 0)) {
+		/* RFC 6749 4.1.2.1: the refusal goes back to the client. */
+		loc = xasprintf("%s?error=access_denied&state=%s", cl.redirect,
+		    enc);
+		respond_redirect(req, loc, NULL);
 		goto out;
 	}
 	code = token_new();
 	token_hash(code, hash);
-	scopes = xasprintf("access:servers!server=%s/", owner.name);
 	memset(&c, 0, sizeof(c));
 	c.hash = hash;
 	c.user_id = req->user.id;
 	c.client_id = client_id;
-	c.redirect_uri = registered;
-	c.scopes = scopes;
+	c.redirect_uri = cl.redirect;
+	c.scopes = cl.scopes;
 	c.session = req->session;
 	c.expires = now_sec() + OAUTH_CODE_SECONDS;
 	(void)db_oauth_code_expire(req->hub->db, now_sec());
@@ -136,21 +223,20 @@ oauth_authorize(struct req *req)
 		respond_error(req, 500, "cannot store the OAuth code");
 		goto out;
 	}
-	enc = url_encode(state, 0);
-	loc = xasprintf("%s?code=%s&state=%s", registered, code, enc);
+	loc = xasprintf("%s?code=%s&state=%s", cl.redirect, code, enc);
+	/* After the consent page's POST, a 302 is followed with a GET. */
 	respond_redirect(req, loc, NULL);
 out:
-	if (have_owner)
-		db_user_release(&owner);
+	if (have_client)
+		client_release(&cl);
 	free(client_id);
 	free(redirect);
 	free(type);
 	free(state);
-	free(registered);
+	free(decision);
 	free_secret(code);
 	free_secret(loc);
 	free(enc);
-	free(scopes);
 }
 
 /* RFC 6749 5.2: {"error": ..., "error_description": ...}. */
@@ -182,16 +268,17 @@ client_secret_ok(struct req *req, const struct db_user *u, const char *secret)
 void
 oauth_token(struct req *req)
 {
-	char                *grant = body_get(req, "grant_type");
-	char                *client_id = body_get(req, "client_id");
-	char                *secret = body_get(req, "client_secret");
-	char                *code = body_get(req, "code");
-	char                *redirect = body_get(req, "redirect_uri");
-	char                *tok = NULL, hash[TOKEN_HASH_LEN + 1];
-	struct db_user       client;
-	struct db_oauth_code c;
-	struct db_token_new  t;
-	int                  have_client = 0, have_code = 0;
+	char                 *grant = body_get(req, "grant_type");
+	char                 *client_id = body_get(req, "client_id");
+	char                 *secret = body_get(req, "client_secret");
+	char                 *code = body_get(req, "code");
+	char                 *redirect = body_get(req, "redirect_uri");
+	char                 *tok = NULL, hash[TOKEN_HASH_LEN + 1];
+	struct db_user        client;
+	struct db_oauth_code  c;
+	struct db_token_new   t;
+	const struct service *svc;
+	int                   have_client = 0, have_code = 0;
 	int64_t life = (int64_t)req->hub->cfg->session_days * 86400;
 	json_t *j;
 
@@ -201,12 +288,21 @@ oauth_token(struct req *req)
 		    "only authorization_code is supported");
 		goto out;
 	}
-	if (client_user(req, client_id, &client) != 0) {
+	svc = services_client(req->hub, client_id);
+	if (svc != NULL) {
+		if (!services_secret_ok(svc, secret)) {
+			log_warnx("oauth: wrong secret for client %s from %s",
+			    client_id, req->addr);
+			token_error(req, 401, "invalid_client",
+			    "wrong client secret");
+			goto out;
+		}
+	} else if (client_user(req, client_id, &client) != 0) {
 		token_error(req, 401, "invalid_client", "unknown client");
 		goto out;
-	}
-	have_client = 1;
-	if (!client_secret_ok(req, &client, secret)) {
+	} else
+		have_client = 1;
+	if (svc == NULL && !client_secret_ok(req, &client, secret)) {
 		log_warnx("oauth: wrong secret for client %s from %s",
 		    client_id, req->addr);
 		token_error(req, 401, "invalid_client", "wrong client secret");
@@ -261,4 +357,29 @@ out:
 	free_secret(code);
 	free(redirect);
 	free_secret(tok);
+}
+
+char *
+oauth_keep_client_scope(char *held, const char *raw, const char *client)
+{
+	size_t n = strlen(SERVICES_CLIENT_PREFIX);
+	char  *own, *out, *raw2;
+
+	if (strncmp(client, SERVICES_CLIENT_PREFIX, n) != 0)
+		return held;
+	own = xasprintf("access:services!service=%s", client + n);
+	if (!scopes_has(raw, own) || scopes_has(held, own)) {
+		free(own);
+		return held;
+	}
+	/* Expanded again: the set stays sorted, as its readers expect. */
+	raw2 = xasprintf("%s%s%s", held, *held != '\0' ? " " : "", own);
+	free(own);
+	if (scopes_expand(raw2, "", &out, NULL) == -1) {
+		free(raw2);
+		return held;
+	}
+	free(raw2);
+	free(held);
+	return out;
 }

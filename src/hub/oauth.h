@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The OAuth2 provider of JupyterHub's protocol, for single-user servers
- * (jupyterhub-singleuser and anything written with HubOAuth): the
+ * (jupyterhub-singleuser and anything written with HubOAuth) and managed
+ * services (client "service-NAME", its secret the service's API token,
+ * its redirect URI /services/NAME/oauth_callback, scope
+ * access:services!service=NAME; services.h): the
  * authorization-code grant at /hub/api/oauth2/authorize and
  * /hub/api/oauth2/token. A user's server is the client
  * "jupyterhub-user-NAME", its secret the server's own token, its one
@@ -19,14 +22,23 @@ struct req;
 #define OAUTH_CODE_SECONDS 300 /* an authorization code's life */
 #define OAUTH_STATE_MAX 4096 /* bytes of a client's state */
 
-/* GET /hub/api/oauth2/authorize: signed in, for one's own server (or any
- * with admin_access), no consent asked: 302 to the client's redirect URI
- * with a code and the client's state. */
+/* GET /hub/api/oauth2/authorize: signed in, for one's own server (no
+ * consent asked), another's with access:servers on it, or a service:
+ * 302 to the client's redirect URI with a code and the client's state.
+ * A consent page first for another's server and for a service without
+ * oauth_no_confirm; its POST (the session's _xsrf) comes here too, and
+ * "deny" sends error=access_denied to the redirect URI. */
 void oauth_authorize(struct req *);
 /* POST /hub/api/oauth2/token (form): the client's id and secret, the
  * code and redirect URI: {"access_token", "token_type", "expires_in",
  * "scope"}, or RFC 6749's {"error"} with 400 or 401. */
 void oauth_token(struct req *);
+
+/* 'held' (expanded scopes of an OAuth token, cut to its user's; taken
+ * and freed), with "access:services!service=NAME" added back when
+ * 'client' is that service's and 'raw', the token's stored scopes, holds
+ * it. Returns the new set; caller frees. */
+char *oauth_keep_client_scope(char *held, const char *raw, const char *client);
 
 /* The client id of user 'name''s server; caller frees result. */
 char *oauth_client_id(const char *name);

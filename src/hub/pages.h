@@ -10,6 +10,8 @@
 #ifndef PAGES_H
 #define PAGES_H
 
+#include <stddef.h>
+
 struct req;
 
 void pages_css(struct req *); /* /hub/static/rig.css */
@@ -40,5 +42,10 @@ void pages_reset(struct req *); /* /hub/admin/password/NAME: the form */
 void pages_reset_set(struct req *); /* its POST */
 void pages_admin_on(struct req *); /* /hub/admin/admin/NAME */
 void pages_admin_off(struct req *); /* /hub/admin/unadmin/NAME */
+/* The OAuth consent page (page-consent.c): 'client' asks for 'grant'
+ * (both plain text); the form posts 'fields' (name, value pairs) back
+ * with a decision, allow or deny. */
+void pages_oauth_consent(struct req *, const char *client, const char *grant,
+    const char *const fields[][2], size_t nfields);
 
 #endif

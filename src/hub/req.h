@@ -19,6 +19,7 @@
 struct conn;
 struct conn_ops;
 struct hub;
+struct service;
 
 /*
  * One request, from its head to the end of its response. Heap-allocated
@@ -63,7 +64,10 @@ struct req {
 	int             restricted;
 	enum token_kind token_kind;
 	char *session; /* the login session's hash (cookie, OAuth), or NULL */
-	int   internal; /* came in on the servers' loopback API listener */
+	/* A managed service's token (services.h): the service, whose name
+	 * is no user's; req->user is then empty (id 0, name ""). */
+	const struct service *service;
+	int internal; /* came in on the servers' loopback API listener */
 };
 
 /*

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api-jobs.h"
 #include "api.h"
@@ -110,6 +111,9 @@ static const struct route routes[] = {
 	/* A browser's navigation, signed in to the hub. */
 	{ M_READ,   "/hub/api/oauth2/authorize", USER, NO_CHECK,
 	    oauth_authorize, NULL },
+	/* The consent page's decision, with the session's _xsrf. */
+	{ M_POST,   "/hub/api/oauth2/authorize", USER, XSRF_FORM,
+	    oauth_authorize, NULL },
 	{ M_GET,    "/hub/api/users",         USER, XSRF_HDR, api_users,
 	    "list:users" },
 	{ M_POST,   USERS,                    USER, XSRF_HDR, api_user_add,
@@ -161,6 +165,10 @@ static const struct route routes[] = {
 	    "access:servers" },
 	{ M_ANY,    USERS "/**",              USER, XSRF_HDR, api_user_404,
 	    SEE_USER },
+	{ M_GET,    "/hub/api/services",      USER, XSRF_HDR, api_services,
+	    "list:services read:services read:services:name" },
+	{ M_GET,    "/hub/api/services/*",    USER, XSRF_HDR, api_service_get,
+	    "read:services read:services:name" },
 	{ M_ANY,    "/hub/api/**",            USER, XSRF_HDR, not_found, "" },
 
 	/* The rest under /hub/ is the pages'. */
@@ -175,8 +183,11 @@ static const struct route routes[] = {
 	{ M_ANY, "/user/*/**",     USER,   ORIGIN,   proxy_user,
 	    "access:servers" },
 	{ M_GET, "/services/*",    ANYONE, NO_CHECK, add_slash, NULL },
-	{ M_ANY, "/services/*",    USER,   ORIGIN,   proxy_service, NULL },
-	{ M_ANY, "/services/*/**", USER,   ORIGIN,   proxy_service, NULL },
+	/* A service checks who may use it itself (HubAuth asks the API):
+	 * any credential reaches it, as in JupyterHub, named to it in
+	 * X-Rig-User only if it may act as its user there. */
+	{ M_ANY, "/services/*",    USER,   ORIGIN,   proxy_service, "" },
+	{ M_ANY, "/services/*/**", USER,   ORIGIN,   proxy_service, "" },
 
 	{ M_ANY, "/**", ANYONE, NO_CHECK, not_found, NULL },
 };
@@ -635,6 +646,52 @@ proxy_user(struct req *req)
 	proxy_forward(req, &t);
 }
 
+/* Whom the proxy names to service 'svc' (X-Rig-User): the user of a
+ * session or of a token that may do all its user may, or of one that
+ * holds access to this service; no one for a narrower token (it still
+ * reaches the service, which checks it) or a service's own. */
+static const char *
+service_user(struct req *req, const struct service *svc)
+{
+	const char *held;
+	char       *own;
+	int         yes;
+
+	if (req->service != NULL)
+		return NULL;
+	if (!req->restricted)
+		return req->user.name;
+	held = auth_scopes(req);
+	own = xasprintf("access:services!service=%s", svc->name);
+	yes = scopes_has(held, "access:services") || scopes_has(held, own);
+	free(own);
+	return yes ? req->user.name : NULL;
+}
+
+/* The token of the request's Authorization header (token or bearer);
+ * caller frees result. NULL if none. */
+static char *
+header_token(const struct req *req)
+{
+	size_t      n;
+	const char *v = http_header(&req->head, "authorization", &n);
+	size_t      skip;
+
+	if (v == NULL || n <= 7)
+		return NULL;
+	if (strncasecmp(v, "token ", 6) == 0)
+		skip = 6;
+	else if (strncasecmp(v, "bearer ", 7) == 0)
+		skip = 7;
+	else
+		return NULL;
+	v += skip;
+	n -= skip;
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	return n > 0 ? xstrndup(v, n) : NULL;
+}
+
 static void
 proxy_service(struct req *req)
 {
@@ -642,13 +699,26 @@ proxy_service(struct req *req)
 	const struct service *svc =
 	    config_service(req->hub->cfg, name, strlen(name));
 	struct target t;
+	char         *token = NULL;
 
 	if (svc == NULL) {
 		respond_error(req, 404, "no such service");
 		return;
 	}
 	memset(&t, 0, sizeof(t));
+	if (svc->url == NULL) {
+		respond_error(req, 404, "the service has no url");
+		return;
+	}
 	endpoint_tcp(&t.to, svc->host, svc->port);
-	t.user = req->user.name;
+	t.user = service_user(req, svc);
+	/* HubAuth checks the token itself: the service gets one that is
+	 * for it (its OAuth clients' tokens, narrowed to using it), never
+	 * one with all its user may do, nor a service's own. */
+	if (req->by_token && req->restricted && req->service == NULL &&
+	    t.user != NULL)
+		token = header_token(req);
+	t.secret = token;
 	proxy_forward(req, &t);
+	free_secret(token);
 }

@@ -18,14 +18,17 @@
 #include "config.h"
 #include "db.h"
 #include "hub.h"
+#include "oauth.h"
 #include "oneuser.h"
 #include "req.h"
 #include "scopes.h"
+#include "services.h"
 #include "session.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
 static int resolve(struct req *, const char *cred, int is_token);
+static int resolve_service(struct req *, const char *cred);
 
 char *
 hub_origin(const struct req *req)
@@ -155,9 +158,12 @@ resolve(struct req *req, const char *cred, int is_token)
 	struct auth_hit      hit;
 	struct db_token_auth ta;
 	char                 hash[TOKEN_HASH_LEN + 1];
+	char                *client = NULL;
 	uint64_t             gen = db_generation(req->hub->db);
 	int                  r;
 
+	if (is_token && resolve_service(req, cred))
+		return 1;
 	memset(&hit, 0, sizeof(hit));
 	if (!authcache_get(cred, gen, &hit)) {
 		token_hash(cred, hash);
@@ -170,7 +176,7 @@ resolve(struct req *req, const char *cred, int is_token)
 				hit.scopes = ta.scopes;
 				hit.session = ta.session;
 				hit.expires = ta.expires;
-				free(ta.client_id);
+				client = ta.client_id;
 			}
 		} else {
 			r = db_session_find(req->hub->db, hash, &hit.user_id,
@@ -186,6 +192,7 @@ resolve(struct req *req, const char *cred, int is_token)
 		if (r != 0 ||
 		    db_user_get_id(req->hub->db, hit.user_id, &hit.user) != 0) {
 			auth_hit_release(&hit);
+			free(client);
 			return 0;
 		}
 		/* A token with scopes of its own holds them only as far as
@@ -200,10 +207,17 @@ resolve(struct req *req, const char *cred, int is_token)
 			    : scopes_of_user(hit.user.name, hit.user.admin,
 			          req->hub->cfg->admin_access);
 
+			/* An OAuth token keeps its client's own access
+			 * scope (JupyterHub's rule: signing in to a service
+			 * needs no role of the user's). */
+			if (own && hit.kind == TOKEN_OAUTH && client != NULL)
+				mine = oauth_keep_client_scope(mine, hit.scopes,
+				    client);
 			free(hit.scopes);
 			hit.scopes = mine;
 			hit.restricted = own;
 		}
+		free(client);
 		if (is_token)
 			db_token_touch(req->hub->db, hit.token_id, now_sec());
 		authcache_put(cred, gen, &hit);
@@ -223,9 +237,36 @@ resolve(struct req *req, const char *cred, int is_token)
 	return 1;
 }
 
+/* A managed service's token: no user, the service's own scopes, and no
+ * route that names no scope (restricted). */
+static int
+resolve_service(struct req *req, const char *cred)
+{
+	char                  hash[TOKEN_HASH_LEN + 1];
+	const struct service *svc;
+
+	if (!services_any())
+		return 0;
+	token_hash(cred, hash);
+	svc = services_by_token(hash);
+	if (svc == NULL)
+		return 0;
+	memset(&req->user, 0, sizeof(req->user));
+	req->user.name = xstrdup("");
+	req->user.pwhash = xstrdup("");
+	req->service = svc;
+	req->by_token = 1;
+	req->token_kind = TOKEN_API;
+	req->scopes = xstrdup(services_scopes(svc));
+	req->restricted = 1;
+	return 1;
+}
+
 const char *
 auth_scopes(struct req *req)
 {
+	if (req->service != NULL)
+		return req->scopes;
 	if (!req->authed || req->user.name == NULL)
 		return "";
 	if (req->scopes == NULL)

@@ -17,6 +17,7 @@
 #include "priv.h"
 #include "progress.h"
 #include "server.h"
+#include "services.h"
 #include "spawn-account.h"
 
 /* What comes after useradd. */
@@ -46,6 +47,13 @@ spawn_account_then(struct server *s, void (*fn)(struct server *))
 		server_spawn_failed(s,
 		    "'%s%s' is not a valid Unix account name",
 		    s->hub->cfg->user_prefix, s->name);
+		return;
+	}
+	/* A user named like a managed service would run as its account,
+	 * with its files (services.h). */
+	if (services_own_account(acct)) {
+		server_spawn_failed(s, "the Unix account '%s' is a service's",
+		    acct);
 		return;
 	}
 	r = account_lookup(acct, &pw);

@@ -41,6 +41,7 @@ EXTRA = {
     "User": {"kind", "created"},
     "Server": set(),
     "Token": {"kind", "oauth_client"},
+    "Service": {"kind", "display"},
 }
 
 # Answers JupyterHub gives that the spec does not list, with why.

@@ -329,6 +329,53 @@ TEST(config_load_url_with_semicolon)
 	config_release(&c);
 }
 
+TEST(config_managed_service)
+{
+	struct config         c;
+	const struct service *s;
+
+	ASSERT_EQ(load(&c,
+	              "[service cull]\n"
+	              "command = /usr/bin/python3 -m cull --idle=60\n"
+	              "scopes = list:users,  read:users:activity\t"
+	              "read:servers , delete:servers\n"
+	              "environment = CULL_IDLE=60\n"
+	              "environment = EMPTY=\n"
+	              "[service board]\n"
+	              "url = http://127.0.0.1:9000\n"
+	              "command = board {port}\n"
+	              "user = rig-board\n"
+	              "roles = admin\n"
+	              "oauth_no_confirm = yes\n"),
+	    0);
+	ASSERT_EQ(config_check_services(&c), 0);
+	s = config_service(&c, "cull", 4);
+	ASSERT_NOT_NULL(s);
+	ASSERT_NULL(s->url);
+	ASSERT_EQ(s->port, 0);
+	ASSERT_STR_EQ(s->command, "/usr/bin/python3 -m cull --idle=60");
+	/* Commas and blanks become single spaces. */
+	ASSERT_STR_EQ(s->scopes,
+	    "list:users read:users:activity read:servers delete:servers");
+	ASSERT_EQ(s->nenv, 2);
+	ASSERT_STR_EQ(s->env[0], "CULL_IDLE=60");
+	ASSERT_STR_EQ(s->env[1], "EMPTY=");
+	ASSERT_EQ(s->oauth_no_confirm, 0);
+	ASSERT_NULL(s->user);
+	s = config_service(&c, "board", 5);
+	ASSERT_NOT_NULL(s);
+	ASSERT_EQ(s->port, 9000);
+	ASSERT_STR_EQ(s->user, "rig-board");
+	ASSERT_STR_EQ(s->roles, "admin");
+	ASSERT_EQ(s->oauth_no_confirm, 1);
+	config_release(&c);
+
+	/* A service neither routed nor run is a mistake. */
+	ASSERT_EQ(load(&c, "[service x]\nenvironment = A=1\n"), 0);
+	ASSERT_EQ(config_check_services(&c), -1);
+	config_release(&c);
+}
+
 TEST(config_load_errors)
 {
 	static const char *const bad[] = {
@@ -345,6 +392,21 @@ TEST(config_load_errors)
 		"[service grafana]\nhost = 127.0.0.1\n",
 		"[service Bad Name]\nurl = http://127.0.0.1:9000\n",
 		"[service]\nurl = http://127.0.0.1:9000\n",
+		"[service s]\ncommand =\n",
+		"[service s]\ncommand = x\nuser = Root\n",
+		"[service s]\ncommand = x\nroles = user\n",
+		"[service s]\ncommand = x\nroles = admin, token\n",
+		"[service s]\ncommand = x\nscopes = read:users, fly\n",
+		"[service s]\ncommand = x\nscopes = read:users!bogus=1\n",
+		"[service s]\ncommand = x\noauth_no_confirm = maybe\n",
+		"[service s]\ncommand = x\nenvironment = NOEQUALS\n",
+		"[service s]\ncommand = x\nenvironment = =1\n",
+		"[service s]\ncommand = x\nenvironment = 1A=1\n",
+		"[service s]\ncommand = x\nenvironment = A-B=1\n",
+		"[service s]\ncommand = x\n"
+		"environment = JUPYTERHUB_API_TOKEN=mine\n",
+		"[service s]\ncommand = x\nenvironment = LD_PRELOAD=/x.so\n",
+		"[service s]\ncommand = x\nenvironment = GCONV_PATH=/x\n",
 	};
 	struct config c;
 

@@ -661,10 +661,14 @@ TEST(db_token_scoped)
 	t.expires = now_sec() - 1;
 	ASSERT_EQ(db_token_add_scoped(db, &t, NULL), 0);
 	ASSERT_EQ(db_token_find(db, "old", &a), 1);
-	/* OAuth and server tokens are not the user's API tokens. */
+	/* The user sees (and may revoke) the live OAuth token, with its
+	 * client and session, as JupyterHub lists them; never a server's. */
 	ASSERT_EQ(db_server_token_set(db, u.id, "srv", "users:activity"), 0);
 	ASSERT_EQ(db_token_list(db, u.id, &list, &n), 0);
-	ASSERT_EQ(n, 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(list[0].client_id, "jupyterhub-user-alice");
+	ASSERT_STR_EQ(list[0].session, "sess");
+	ASSERT_STR_EQ(list[0].scopes, "access:servers!server=alice/");
 	db_tokens_free(list, n);
 	ASSERT_EQ(db_token_find(db, "srv", &a), 0);
 	ASSERT_EQ(a.kind, TOKEN_SERVER);

@@ -292,6 +292,14 @@ endpoint_needs(const char *pattern, unsigned m)
 		return " list:users ";
 	if (strcmp(pattern, "/hub/metrics") == 0)
 		return " read:metrics ";
+	if (strncmp(pattern, "/services/*", 11) == 0)
+		/* Anyone signed in, any token: the service checks. */
+		return strcmp(pattern, "/services/*") == 0 && m == M_GET ? NULL
+		                                                         : "";
+	if (strcmp(pattern, "/hub/api/services") == 0)
+		return " list:services read:services read:services:name ";
+	if (strcmp(pattern, "/hub/api/services/*") == 0)
+		return " read:services read:services:name ";
 	if (strncmp(pattern, "/user/*", 7) == 0 && m != M_GET)
 		return " access:servers ";
 	if (strncmp(pattern, "/user/*", 7) == 0)
@@ -341,7 +349,8 @@ static const char admin_held[] =
     "read:users:groups read:users:activity read:roles:users delete:users "
     "admin:servers admin:server_state servers read:servers "
     "delete:servers tokens read:tokens admin:groups read:metrics "
-    "read:roles proxy shutdown ";
+    "read:roles proxy shutdown list:services read:services "
+    "read:services:name access:services read:hub read:roles:services ";
 
 /* Whether words (" a b ") hold one of need's. */
 static int
