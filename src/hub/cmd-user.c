@@ -45,8 +45,9 @@ static int user_passwd(struct db *, const struct user_opts *);
 static int user_admin(struct db *, const struct user_opts *);
 static int unix_passwords(struct db *);
 
-/* Whether the hub of this database last ran with authenticator = pam:
- * its users' passwords are then their Unix accounts'. */
+/* Whether the hub of this database last ran with authenticator = pam
+ * (1: its users' passwords are then their Unix accounts') or ldap (2:
+ * the directory's); 0 local. */
 static int
 unix_passwords(struct db *db)
 {
@@ -55,7 +56,7 @@ unix_passwords(struct db *db)
 
 	if (db_fact_get(db, CONFIG_FACT_AUTHENTICATOR, &v) != 0)
 		return 0;
-	r = strcmp(v, "pam") == 0;
+	r = strcmp(v, "pam") == 0 ? 1 : strcmp(v, "ldap") == 0 ? 2 : 0;
 	free(v);
 	return r;
 }
@@ -197,6 +198,22 @@ user_add(struct db *db, const struct user_opts *o)
 		error("cannot add '%s': %s", name, ONEUSER_WHY);
 		return 1;
 	}
+	if (unix_passwords(db) == 2) {
+		if (o->password_stdin) {
+			error("the hub runs with authenticator = ldap: '%s' "
+			      "signs in with the directory's password",
+			    name);
+			return 1;
+		}
+		r = db_user_add(db, name, "", o->admin);
+		if (r == 1)
+			error("user '%s' already exists", name);
+		else if (r == 0)
+			printf("added %s, who signs in with the directory's "
+			       "password (authenticator = ldap)\n",
+			    name);
+		return r == 0 ? 0 : 1;
+	}
 	if (unix_passwords(db)) {
 		struct passwd *pw_acct;
 
@@ -295,6 +312,11 @@ user_passwd(struct db *db, const struct user_opts *o)
 	char          *pw, *hash;
 	int            generated, r;
 
+	if (unix_passwords(db) == 2)
+		return error("the hub runs with authenticator = ldap: '%s' "
+		             "changes the password in the directory",
+		           name),
+		       1;
 	if (unix_passwords(db))
 		return error("the hub runs with authenticator = pam: '%s' "
 		             "changes the Unix account's password on the "

@@ -75,7 +75,7 @@ user_row(struct buf *b, struct req *req, const struct db_user *u)
 	}
 	if (!self) {
 		/* With pam the passwords are the Unix accounts'. */
-		if (req->hub->cfg->authenticator != AUTH_PAM) {
+		if (req->hub->cfg->authenticator == AUTH_LOCAL) {
 			a = xasprintf("/hub/admin/password/%s", u->name);
 			page_link_button(b, a, "Reset password", "quiet");
 			free(a);

@@ -38,12 +38,13 @@ slapd_certs() {
 	chmod 755 "$T" "$L"
 }
 
-# slapd_run: slapd on the ports already chosen, in the foreground (-d 0)
-# so that its pid is ours; waits until it answers.
+# slapd_run: slapd on the ports already chosen, in the foreground (-d:
+# its pid is ours; stats: each connection and operation in slapd.log);
+# waits until it answers.
 slapd_run() {
 	local i
 	slapd -f "$L/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT ldaps://127.0.0.1:$LDAPS_PORT" \
-		-d 0 >>"$L/slapd.log" 2>&1 &
+		-d stats >>"$L/slapd.log" 2>&1 &
 	SLAPD_PID=$!
 	bg_track "$SLAPD_PID"
 	for i in $(seq 1 200); do
