@@ -472,7 +472,9 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 			return -1;
 		}
 	} else if (type == PRIV_ACCOUNT_LDAP) {
-		if (req->num[0] < 1000 || req->num[0] >= PRIV_FW_UID_END ||
+		/* Never root; the users' range is the helper's check,
+		 * which says so with the numbers. */
+		if (req->num[0] < 1 || req->num[0] > PRIV_GID_MAX ||
 		    req->num[1] < 1 || req->num[1] > PRIV_GID_MAX ||
 		    req->num[2] != 0) {
 			*why = "ldap: a uid or gid out of range";
