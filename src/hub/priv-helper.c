@@ -687,6 +687,15 @@ do_account_ldap(struct helper *h, const struct priv_req *req)
 			reply(h, req->seq, 0, 0, "exists");
 			return;
 		}
+		if (pw.pw_uid == uid) {
+			snprintf(why, sizeof(why),
+			    "the Unix account %s (uid %u, group %u) is not a "
+			    "person's",
+			    req->account, (unsigned)uid, (unsigned)pw.pw_gid);
+			log_warnx("priv: refused: %s", why);
+			reply(h, req->seq, -EPERM, 0, why);
+			return;
+		}
 		snprintf(why, sizeof(why),
 		    "the Unix account %s exists with uid %u, but the "
 		    "directory's uidNumber is %u",

@@ -6,7 +6,8 @@
 # (a groupOfNames by DN) makes an admin; allowed_groups (a groupOfNames
 # and a posixGroup, by DN) lets in members only (403 else); a wrong
 # password is 401, an empty one is refused before any bind (slapd's log
-# shows no bind of it). The same over ldap:// with StartTLS.
+# shows no bind of it), and the login throttle's 429 follows repeated
+# failures as for local users. The same over ldap:// with StartTLS.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/slapd.sh"
 
@@ -98,6 +99,18 @@ printf '\0x' | "$RIG" ldap-auth --ca-file "$LDAP_CA" \
 [ "$rc" = 3 ] || fail "rig ldap-auth with a NUL first: status $rc, not 3"
 [ "$(grep -c ' BIND dn=' "$L/slapd.log")" = "$binds" ] ||
 	fail "an empty password reached slapd: $(grep ' BIND dn=' "$L/slapd.log" | tail -2)"
+# The login throttle holds for the directory too: wrong passwords are
+# 401 until the lock, then 429 (and the locked ones reach no slapd).
+D=${PREFIX}dave
+printf 'x' >"$T/pw.$D"
+codes=
+for i in $(seq 1 9); do
+	codes="$codes $(try "$D" "wrong-$i")"
+	case $codes in *429) break ;; esac
+done
+note "wrong passwords: $codes"
+case $codes in " 401 401 401 401 401 "*429) ;; *) fail "wrong passwords gave:$codes" ;; esac
+grep -q "Too many attempts" "$T/try.body" || fail "no throttle message"
 hub_stop
 
 # StartTLS on ldap://: bob again, and the connection is TLS (slapd
