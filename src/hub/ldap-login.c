@@ -20,6 +20,9 @@
 #include "lib/banned.h"
 
 #define OUT_MAX 8192 /* what rig ldap-auth prints is far less */
+#define ENV_MAX 256 /* the hub's variables passed on, at most */
+
+extern char **environ;
 
 struct job {
 	uv_process_t proc;
@@ -175,7 +178,7 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 	uv_process_options_t    o;
 	uv_stdio_container_t    stdio[3];
 	struct job             *j;
-	char                    exe[PATH_MAX], *argv[24];
+	char                    exe[PATH_MAX], *argv[24], *env[ENV_MAX + 2];
 	size_t                  len = sizeof(exe), pl = strlen(password);
 	uv_buf_t                wb;
 	int                     n = 0, r;
@@ -200,6 +203,15 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 	argv[n++] = l->url;
 	argv[n++] = (char *)user;
 	argv[n] = NULL;
+	/* The hub's environment, and libldap told to read no settings file
+	 * (/etc/ldap/ldap.conf, ~/.ldaprc): the hub's keys are the only
+	 * ones. No secret is ever in either. */
+	n = 0;
+	for (char **e = environ; *e != NULL && n < ENV_MAX; e++)
+		if (strncmp(*e, "LDAP", 4) != 0)
+			env[n++] = *e;
+	env[n++] = (char *)"LDAPNOINIT=1";
+	env[n] = NULL;
 
 	j = xcalloc(1, sizeof(*j));
 	j->cb = cb;
@@ -232,6 +244,7 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 	stdio[2].data.fd = 2;
 	o.file = exe;
 	o.args = argv;
+	o.env = env;
 	o.exit_cb = exit_cb;
 	o.stdio = stdio;
 	o.stdio_count = 3;
