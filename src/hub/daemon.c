@@ -31,6 +31,7 @@
 #include "daemon.h"
 #include "firewall.h"
 #include "html.h"
+#include "ldap-login.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "oneuser.h"
@@ -103,6 +104,7 @@ hub_stop(struct hub *hub, const char *why)
 	uv_close((uv_handle_t *)&hub->tick, NULL);
 	uv_close((uv_handle_t *)&hub->cull, NULL);
 	autostop_stop(hub);
+	ldaplogin_stop(); /* its children would keep the loop running */
 	while ((c = TAILQ_FIRST(&hub->conns)) != NULL)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);

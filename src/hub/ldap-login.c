@@ -4,7 +4,10 @@
  * handles (stdin written and closed, stdout read to EOF, the process),
  * a deadline timer, and a job freed once every handle is closed.
  */
+#include <sys/queue.h>
+
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 extern char **environ;
 
 struct job {
+	TAILQ_ENTRY(job) entry; /* in 'running' until it exited */
 	uv_process_t proc;
 	uv_pipe_t    in, out;
 	uv_timer_t   timer;
@@ -34,12 +38,14 @@ struct job {
 	struct buf   output;
 	int          open; /* handles not yet closed */
 	int          exited, eof, timed_out, overflow;
+	int          answered; /* cb called */
 	int64_t      status;
 	ldaplogin_cb cb;
 	void        *arg;
 };
 
 static int inflight;
+static TAILQ_HEAD(, job) running = TAILQ_HEAD_INITIALIZER(running);
 
 static void close_cb(uv_handle_t *);
 static void finish(struct job *);
@@ -57,6 +63,10 @@ close_cb(uv_handle_t *h)
 
 	if (--j->open > 0)
 		return;
+	/* Closed without an answer: the hub is stopping (its last walk
+	 * closes every handle). The login still ends, as a failure. */
+	if (!j->answered)
+		j->cb(j->arg, AUTHLDAP_ERROR, NULL);
 	if (j->secrets != NULL) {
 		explicit_bzero(j->secrets, j->nsecrets);
 		free(j->secrets);
@@ -94,6 +104,7 @@ finish(struct job *j)
 	else
 		log_warnx("ldap: rig ldap-auth ended with status %lld",
 		    (long long)j->status);
+	j->answered = 1;
 	j->cb(j->arg, st, &a);
 	uv_close((uv_handle_t *)&j->timer, close_cb);
 	uv_close((uv_handle_t *)&j->proc, close_cb);
@@ -107,6 +118,7 @@ exit_cb(uv_process_t *p, int64_t status, int sig)
 	struct job *j = p->data;
 
 	j->exited = 1;
+	TAILQ_REMOVE(&running, j, entry);
 	j->status = sig != 0 ? 128 + sig : status;
 	uv_timer_stop(&j->timer);
 	finish(j);
@@ -252,6 +264,7 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 	if (r != 0) {
 		log_warnx("ldap: cannot start rig ldap-auth: %s",
 		    uv_strerror(r));
+		j->answered = 1; /* the caller hears of it from r */
 		/* The handles close; the job goes with the last. */
 		uv_close((uv_handle_t *)&j->in, close_cb);
 		uv_close((uv_handle_t *)&j->out, close_cb);
@@ -259,6 +272,7 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 		uv_close((uv_handle_t *)&j->proc, close_cb);
 		return r;
 	}
+	TAILQ_INSERT_TAIL(&running, j, entry);
 	uv_timer_start(&j->timer, timer_cb, LDAPLOGIN_TIMEOUT_MS, 0);
 	uv_read_start((uv_stream_t *)&j->out, alloc_cb, read_cb);
 	wb = uv_buf_init(j->secrets, (unsigned)j->nsecrets);
@@ -266,6 +280,15 @@ ldaplogin_start(struct hub *hub, const char *user, const char *password,
 	if (r != 0) /* the child reads no password and says so */
 		uv_close((uv_handle_t *)&j->in, close_cb);
 	return 0;
+}
+
+void
+ldaplogin_stop(void)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &running, entry)
+		uv_process_kill(&j->proc, SIGKILL);
 }
 
 int

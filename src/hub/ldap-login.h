@@ -20,8 +20,8 @@ struct hub;
 #define LDAPLOGIN_TIMEOUT_MS 60000
 
 /* 'status' is rig ldap-auth's (enum authldap_result), or AUTHLDAP_ERROR
- * if it could not run, was killed or answered nonsense; 'acct' is filled
- * for AUTHLDAP_OK. */
+ * if it could not run, was killed, answered nonsense or the hub stopped
+ * meanwhile; 'acct' is filled for AUTHLDAP_OK (and may be NULL else). */
 typedef void (
     *ldaplogin_cb)(void *arg, int status, const struct authldap_account *acct);
 
@@ -32,6 +32,10 @@ typedef void (
  */
 int ldaplogin_start(struct hub *, const char *user, const char *password,
     ldaplogin_cb cb, void *arg);
+
+/* At the hub's stop: every child still running is killed, so that its
+ * login ends (as AUTHLDAP_ERROR) and the loop can end. */
+void ldaplogin_stop(void);
 
 /*
  * Reads rig ldap-auth's output 'out' into 'a': every line "KEY VALUE" of

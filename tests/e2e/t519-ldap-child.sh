@@ -4,7 +4,8 @@
 # serving; that child runs as the hub's unprivileged account (not root),
 # and neither the person's password nor the service's is in its argv or
 # environment (another local account reads /proc/PID/cmdline), nor in
-# the hub's log. Once slapd goes on, the login completes.
+# the hub's log. Once slapd goes on, the login completes. A hub stopped
+# while a login waits exits cleanly.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/slapd.sh"
 
@@ -57,4 +58,28 @@ wait "$LOGIN" || true
 for secret in "$PW" "$SVCPW"; do
 	grep -qF -- "$secret" "$T/hub.log" && fail "a password is in the hub's log"
 done
-hub_stop
+
+# The hub stopped while a login waits in its child: it exits cleanly (no
+# leak of the waiting login), and the client gets an answer.
+kill -STOP "$SLAPD_PID"
+rm -f "$T/jar"
+page=$(curl -sk -m 10 -c "$T/jar" -b "$T/jar" "$URL/hub/login")
+xsrf=$(printf '%s' "$page" | form_input _xsrf)
+curl -sk -m 60 -c "$T/jar" -b "$T/jar" -o /dev/null -w '%{http_code}' \
+	-H "Origin: $URL" --data-urlencode "username=$A" --data-urlencode "password@$T/pw.$A" \
+	--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" >"$T/login2.code" 2>/dev/null &
+LOGIN=$!
+bg_track "$LOGIN"
+child=
+for _ in $(seq 1 200); do
+	child=$(pgrep -f "rig ldap-auth .*$A\$" | head -n 1 || true)
+	[ -n "$child" ] && break
+	sleep 0.05
+done
+[ -n "$child" ] || { kill -CONT "$SLAPD_PID"; fail "no second rig ldap-auth child"; }
+hub_kill
+kill -CONT "$SLAPD_PID"
+[ "$HUB_RC" = 0 ] || fail "the hub exited with $HUB_RC while a login waited"
+hub_log_clean
+wait "$LOGIN" || true
+note "the waiting login's answer as the hub stopped: $(cat "$T/login2.code")"
