@@ -104,7 +104,7 @@ printf '\0x' | "$RIG" ldap-auth --ca-file "$LDAP_CA" \
 D=${PREFIX}dave
 printf 'x' >"$T/pw.$D"
 codes=
-for i in $(seq 1 9); do
+for i in $(seq 1 12); do
 	codes="$codes $(try "$D" "wrong-$i")"
 	case $codes in *429) break ;; esac
 done
