@@ -254,7 +254,7 @@ pages_admin_del(struct req *req)
 	action = xasprintf("/hub/admin/delete/%s", name);
 	if (!http_method_is(&req->head, "POST") ||
 	    !page_confirmed(req, action)) {
-		q = req->hub->cfg->authenticator == AUTH_PAM
+		q = req->hub->cfg->authenticator != AUTH_LOCAL
 		    ? xasprintf("Delete the user %s and stop their server? "
 		                "Their Unix account and its files stay.",
 		          name)
