@@ -1,5 +1,5 @@
 # rig: one binary, a few Debian libraries, plain make (see docs/ARCHITECTURE.md).
-PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl pam
+PKGS   := libuv openssl sqlite3 jansson libcrypt libcurl pam ldap
 # pkg-config is asked when a compile or link first needs its answer, never
 # while this file is read: on a bare machine `make run` and `make test` must
 # get as far as their `deps` step, which installs the libraries (and
@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=c17 $(WARN) $(SAN) -D_GNU_SOURCE -Isrc -MMD -MP \
           $(PKG_CFLAGS) $(CFLAGS)
 # libcurl is opened when first needed (src/azure/curl-api.c), not linked: the
 # hub would map it and its ~25 dependencies for nothing.
-LIBS   = $(call pkg_once,LIBS,--libs $(filter-out libcurl,$(PKGS)))
+LIBS   = $(call pkg_once,LIBS,--libs $(filter-out libcurl ldap,$(PKGS)))
 
 B      ?= build
 # src/ holds main.c and the command table; the three parts and what they

@@ -6,7 +6,10 @@
 # sudo is for a test host whose login becomes root through it; the line
 # with slurmctld for the pool's (a Slurm cluster of namespaces);
 # libpam0g-dev is for authenticator = pam, libpam-wrapper for its test
-# of rig pam-auth; the last line of PKGS is for bench/run) and
+# of rig pam-auth; libldap-dev for authenticator = ldap, slapd and
+# ldap-utils for its tests (each starts a slapd of its own in a temp dir:
+# debconf is told to make no configuration, and no service starts, so no
+# system slapd runs); the last line of PKGS is for bench/run) and
 # playwright-core for the browser test (npm, no browser download: the
 # test uses Debian's /usr/bin/chromium).
 # With --fuzz (what `make fuzz` runs), also clang and libFuzzer's runtime,
@@ -16,8 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config libuv1-dev libssl-dev libsqlite3-dev
-libjansson-dev libcrypt-dev libcurl4-openssl-dev libpam0g-dev openssl
-clang-format libpam-wrapper
+libjansson-dev libcrypt-dev libcurl4-openssl-dev libpam0g-dev libldap-dev openssl
+clang-format libpam-wrapper slapd ldap-utils
 curl ca-certificates
 passwd jupyter-notebook python3-notebook python3-jupyter-server
 python3-websocket python3-ipykernel python3-jsonschema python3-yaml
@@ -58,6 +61,13 @@ if [ -n "$missing" ]; then
 		trap 'rm -f "$policy"' EXIT
 	fi
 	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	# slapd would otherwise make a directory (and ask for its password).
+	case " $missing " in
+	*" slapd "*)
+		echo 'slapd slapd/no_configuration boolean true' |
+			debconf-set-selections
+		;;
+	esac
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
 		install -y -qq --no-install-recommends $missing

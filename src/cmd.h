@@ -26,6 +26,7 @@ int cmd_service(int argc, char **argv);
 int cmd_self_stop(int argc, char **argv);
 int cmd_sandbox(int argc, char **argv);
 int cmd_pam_auth(int argc, char **argv);
+int cmd_ldap_auth(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Prints the usage line of 'cmd' (or of all commands for NULL) on stderr and

@@ -34,6 +34,7 @@ static const struct {
 	{ "self-stop", cmd_self_stop },
 	{ "sandbox", cmd_sandbox },
 	{ "pam-auth", cmd_pam_auth },
+	{ "ldap-auth", cmd_ldap_auth },
 	{ "version", cmd_version },
 };
 

@@ -57,6 +57,11 @@ static const struct {
 	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
 	    "[ARGS...]" },
 	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },
+	{ "ldap-auth",
+	    "rig ldap-auth [--ca-file FILE] [--plaintext] [--bind-dn-template LIST] "
+	    "[--search-base DN --bind-dn DN --user-attribute NAME] "
+	    "[--allowed-groups LIST] [--admin-groups LIST] URL USER < "
+	    "PASSWORD[\\0BIND-PASSWORD]" },
 	{ "version", "rig version" },
 };
 

@@ -26,6 +26,7 @@
 #include "lib/banned.h"
 
 #define ACCOUNT_COMMENT "rig user " /* + the rig user's name */
+#define ACCOUNT_LDAP_COMMENT "rig ldap " /* + the person's login name */
 #define END_WAIT_MS 1000
 #define LOCK_RETRIES 5 /* runs after one failed on another's lock */
 #define LOCK_RETRY_MS 300 /* times the number of tries */
@@ -43,8 +44,10 @@ struct account_job {
 	uv_timer_t   timer; /* the wait before a retry */
 	char         name[ACCOUNT_NAME_MAX + 1];
 	char        *user;
-	account_cb   cb;
-	void        *arg;
+	/* authenticator = ldap: the directory's numbers and paths. */
+	const struct account_ldap *ldap;
+	account_cb                 cb;
+	void                      *arg;
 	TAILQ_ENTRY(account_job) entry;
 };
 TAILQ_HEAD(account_jobs, account_job);
@@ -67,6 +70,7 @@ static void                run_next(void);
 static int                 spawn_job(struct account_job *);
 static void                private_home(const char *name);
 static void                delete_cb(void *, int64_t, int);
+static int                 ldap_args(struct account_job *, char **, char *);
 
 int
 account_name(const char *prefix, const char *user, char *out, size_t outlen)
@@ -220,6 +224,11 @@ account_is_rigs(const struct passwd *pw, const char *user)
 static void
 job_free(struct account_job *job)
 {
+	if (job->ldap != NULL) {
+		free(job->ldap->home);
+		free(job->ldap->shell);
+		free((void *)job->ldap);
+	}
 	free(job->user);
 	free(job);
 }
@@ -318,7 +327,7 @@ job_exit_cb(uv_process_t *p, int64_t status, int sig)
 		uv_close((uv_handle_t *)p, job_close_cb);
 		return;
 	}
-	if (!job->remove && status == 0)
+	if (!job->remove && status == 0 && job->ldap == NULL)
 		private_home(job->name);
 	if (status != 0)
 		log_warnx("account %s: %s exited with %lld", job->name,
@@ -365,6 +374,51 @@ run_next(void)
 	}
 }
 
+/*
+ * useradd's words for a directory's person: their uid, their home and
+ * shell, and their gidNumber's group where the machine has it, else a
+ * group of their own (-U: useradd gives it the uid's number when free).
+ * A home that exists is the person's already (a shared /home): used as
+ * it is, not moved aside. The comment is not rig's ("rig ldap NAME"):
+ * the account is the directory's person's, never deleted by rig.
+ */
+static int
+ldap_args(struct account_job *job, char **args, char *comment)
+{
+	/* Static: uv_spawn() copies them, and one job runs at a time. */
+	static char uid[24], gid[24];
+	struct stat st;
+	int         n = 0;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)job->ldap->uid);
+	snprintf(gid, sizeof(gid), "%lld", (long long)job->ldap->gid);
+	args[n++] = (char *)ACCOUNT_USERADD;
+	if (lstat(job->ldap->home, &st) == -1) {
+		args[n++] = (char *)"-m";
+		args[n++] = (char *)"-K";
+		args[n++] = (char *)"HOME_MODE=0700";
+	} else
+		args[n++] = (char *)"-M";
+	args[n++] = (char *)"-u";
+	args[n++] = uid;
+	if (getgrgid((gid_t)job->ldap->gid) != NULL) {
+		args[n++] = (char *)"-g";
+		args[n++] = gid;
+	} else {
+		log_info("account %s: no group %s here (the directory's "
+		         "gidNumber): a group of its own",
+		    job->name, gid);
+		args[n++] = (char *)"-U";
+	}
+	args[n++] = (char *)"-s";
+	args[n++] = job->ldap->shell;
+	args[n++] = (char *)"-d";
+	args[n++] = job->ldap->home;
+	args[n++] = (char *)"-c";
+	args[n++] = comment;
+	return n;
+}
+
 /* uv_spawn of useradd or userdel for the job; -1 if it did not start. */
 static int
 spawn_job(struct account_job *job)
@@ -376,8 +430,12 @@ spawn_job(struct account_job *job)
 	int                  n = 0, r;
 
 	home = xasprintf("/home/%s", job->name);
-	comment = xasprintf("%s%s", ACCOUNT_COMMENT, job->user);
-	if (!job->remove) {
+	comment = xasprintf("%s%s",
+	    job->ldap != NULL ? ACCOUNT_LDAP_COMMENT : ACCOUNT_COMMENT,
+	    job->user);
+	if (job->ldap != NULL) {
+		n = ldap_args(job, args, comment);
+	} else if (!job->remove) {
 		struct stat st;
 
 		/* An old home must not become the new user's. */
@@ -485,6 +543,21 @@ account_create(uv_loop_t *loop, const char *name, const char *user,
     account_cb cb, void *arg)
 {
 	queue_add(job_new(loop, name, user, cb, arg));
+}
+
+void
+account_create_ldap(uv_loop_t *loop, const char *name,
+    const struct account_ldap *a, account_cb cb, void *arg)
+{
+	struct account_job  *job = job_new(loop, name, name, cb, arg);
+	struct account_ldap *copy = xcalloc(1, sizeof(*copy));
+
+	copy->uid = a->uid;
+	copy->gid = a->gid;
+	copy->home = xstrdup(a->home);
+	copy->shell = xstrdup(a->shell);
+	job->ldap = copy;
+	queue_add(job);
 }
 
 void

@@ -99,6 +99,23 @@ typedef void (*account_cb)(void *arg, int64_t status, int sig);
 void account_create(uv_loop_t *, const char *name, const char *user,
     account_cb cb, void *arg);
 
+/* What the directory says of an account of authenticator = ldap. */
+struct account_ldap {
+	uid_t uid; /* uidNumber */
+	gid_t gid; /* gidNumber */
+	char *home; /* homeDirectory, absolute */
+	char *shell; /* loginShell, absolute */
+};
+
+/*
+ * Queues useradd of account 'name' for a directory's person, with the
+ * uid, home and shell of 'a' (copied) and its gid's group if the machine
+ * has one, else a group of its own; comment "rig ldap NAME", so never one
+ * rig deletes (account_is_rigs()). 'cb' as for account_create().
+ */
+void account_create_ldap(uv_loop_t *, const char *name,
+    const struct account_ldap *a, account_cb cb, void *arg);
+
 /*
  * Queues the removal of account 'name' (made for rig user 'user', or
  * nothing is done): userdel, and its home deleted, or with 'keep_home'

@@ -46,8 +46,9 @@ static int user_passwd(struct db *, const struct user_opts *);
 static int user_admin(struct db *, const struct user_opts *);
 static int unix_passwords(struct db *);
 
-/* Whether the hub of this database last ran with authenticator = pam:
- * its users' passwords are then their Unix accounts'. */
+/* Whether the hub of this database last ran with authenticator = pam
+ * (1: its users' passwords are then their Unix accounts') or ldap (2:
+ * the directory's); 0 local. */
 static int
 unix_passwords(struct db *db)
 {
@@ -56,7 +57,7 @@ unix_passwords(struct db *db)
 
 	if (db_fact_get(db, CONFIG_FACT_AUTHENTICATOR, &v) != 0)
 		return 0;
-	r = strcmp(v, "pam") == 0;
+	r = strcmp(v, "pam") == 0 ? 1 : strcmp(v, "ldap") == 0 ? 2 : 0;
 	free(v);
 	return r;
 }
@@ -199,9 +200,25 @@ user_add(struct db *db, const struct user_opts *o)
 		error("cannot add '%s': %s", name, ONEUSER_WHY);
 		return 1;
 	}
+	if (!o->unix_password && unix_passwords(db) == 2) {
+		if (o->password_stdin) {
+			error("the hub runs with authenticator = ldap: '%s' "
+			      "signs in with the directory's password",
+			    name);
+			return 1;
+		}
+		r = db_user_add(db, name, "", o->admin);
+		if (r == 1)
+			error("user '%s' already exists", name);
+		else if (r == 0)
+			printf("added %s, who signs in with the directory's "
+			       "password (authenticator = ldap)\n",
+			    name);
+		return r == 0 ? 0 : 1;
+	}
 	/* --unix-password: rig up says so before the hub has first run
 	 * with authenticator = pam (the fact is the hub's to record). */
-	if (o->unix_password || unix_passwords(db)) {
+	if (o->unix_password || unix_passwords(db) == 1) {
 		struct passwd *pw_acct;
 
 		if (account_lookup(name, &pw_acct) != 1) {
@@ -299,6 +316,11 @@ user_passwd(struct db *db, const struct user_opts *o)
 	char          *pw, *hash;
 	int            generated, r;
 
+	if (unix_passwords(db) == 2)
+		return error("the hub runs with authenticator = ldap: '%s' "
+		             "changes the password in the directory",
+		           name),
+		       1;
 	if (unix_passwords(db))
 		return error("the hub runs with authenticator = pam: '%s' "
 		             "changes the Unix account's password on the "

@@ -52,7 +52,7 @@
 #define SINGLEUSER_CMD SINGLEUSER " --sock={sock} --sock-mode=0660"
 
 static const char *const protocols[] = { "auto", "token", "jupyterhub", NULL };
-static const char *const authenticators[] = { "local", "pam", NULL };
+static const char *const authenticators[] = { "local", "pam", "ldap", NULL };
 static const char *const spawners[] = { "local", "slurm", NULL };
 
 static int check_deny_ports(void *, const char *, char *, size_t);
@@ -115,9 +115,11 @@ const struct setting config_settings[] = {
 	    .what = "a valid prefix", .help = "Unix account prefix as root" },
 	{ .section = "hub", .key = "authenticator", .type = SETTING_ENUM,
 	    .off = C(authenticator), .def = "local", .words = authenticators,
-	    .what = "local or pam",
+	    .what = "local, pam or ldap",
 	    .help = "local: the hub's own users and passwords; pam: the "
-	            "machine's Unix accounts and passwords (needs root)" },
+	            "machine's Unix accounts and passwords; ldap: a "
+	            "directory's people, Unix accounts by their uid (pam "
+	            "and ldap need root)" },
 	{ .section = "hub", .key = "pam_service", .type = SETTING_STRING,
 	    .off = C(pam_service), .def = CONFIG_PAM_SERVICE,
 	    .check = check_pam_service, .what = "a PAM service name",
@@ -125,14 +127,16 @@ const struct setting config_settings[] = {
 	            "sessions" },
 	{ .section = "hub", .key = "admin_groups", .type = SETTING_STRING,
 	    .off = C(admin_groups), .check = check_groups,
-	    .what = "a list of group names",
-	    .help = "Unix groups whose members are admins; with pam, "
+	    .what = "a list of group names, or of DNs apart by '|'",
+	    .help = "groups whose members are admins (Unix groups; with "
+	            "ldap, the directory's, by DN or cn); with pam, "
 	            "default sudo" },
 	{ .section = "hub", .key = "allowed_groups", .type = SETTING_STRING,
 	    .off = C(allowed_groups), .check = check_groups,
-	    .flags = SETTING_EMPTY_UNSET, .what = "a list of group names",
-	    .help = "Unix groups whose members may sign in; none: any "
-	            "account" },
+	    .flags = SETTING_EMPTY_UNSET,
+	    .what = "a list of group names, or of DNs apart by '|'",
+	    .help = "groups whose members may sign in (Unix groups; with "
+	            "ldap, the directory's); none: any account" },
 	{ .section = "hub", .key = "first_admin", .type = SETTING_STRING,
 	    .off = C(first_admin), .def = "admin", .check = check_first_admin,
 	    .help = "the admin made when there are no users" },
@@ -179,6 +183,7 @@ const struct setting config_settings[] = {
 	    .help = "client connections at most" },
 	{ .type = SETTING_TABLE, .off = C(autostop), .sub = autostop_settings },
 	{ .type = SETTING_TABLE, .off = C(limits), .sub = limits_settings },
+	{ .type = SETTING_TABLE, .off = C(ldap), .sub = ldap_settings },
 	/* Read by load_cb() into the service list, not by the engine. */
 	{ .section = "service", .key = "url", .type = SETTING_CUSTOM,
 	    .help = "http://ADDR:PORT served at /services/NAME/" },
@@ -255,14 +260,25 @@ check_pam_service(void *obj, const char *v, char *why, size_t len)
 }
 
 /* Group names separated by spaces or commas, each as groupadd takes it
- * (a letter, digit or '_' first; then those, '.', '-'; at most 32). */
+ * (a letter, digit or '_' first; then those, '.', '-'; at most 32); or,
+ * for authenticator = ldap, with an '=' anywhere, DNs apart by '|' (a DN
+ * holds commas and spaces), each without control bytes. */
 static int
 check_groups(void *obj, const char *v, char *why, size_t len)
 {
-	char *copy = xstrdup(v), *save = NULL, *g;
+	char *copy, *save = NULL, *g;
 	int   r = 0;
 
 	(void)obj;
+	if (strchr(v, '=') != NULL) {
+		for (const char *p = v; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				snprintf(why, len, "a control byte in a DN");
+				return -1;
+			}
+		return 0;
+	}
+	copy = xstrdup(v);
 	for (g = strtok_r(copy, " ,\t", &save); g != NULL;
 	     g = strtok_r(NULL, " ,\t", &save)) {
 		if (!group_name_valid(g)) {
@@ -288,6 +304,24 @@ config_check(struct config *c, int is_root)
 {
 	if (config_check_spawner(c) == -1 || config_check_services(c) == -1)
 		return -1;
+	if (c->authenticator == AUTH_LDAP) {
+		if (!is_root)
+			return error(
+			    "authenticator = ldap needs the hub to run "
+			    "as root: each person's server runs as their "
+			    "own Unix account, of their directory uid "
+			    "(start 'rig hub' as root, or use "
+			    "authenticator = local)");
+		if (config_check_ldap(&c->ldap, c->allowed_groups,
+		        c->admin_groups) == -1)
+			return -1;
+		settings_set_str(&c->user_prefix, "");
+		return 0;
+	}
+	if ((c->allowed_groups != NULL && strchr(c->allowed_groups, '=')) ||
+	    (c->admin_groups != NULL && strchr(c->admin_groups, '=')))
+		return error("groups named by DN are the directory's: only "
+		             "with authenticator = ldap");
 	if (c->authenticator != AUTH_PAM)
 		return 0;
 	if (!is_root)
@@ -371,6 +405,7 @@ config_release(struct config *c)
 {
 	struct service *s, *next;
 
+	config_ldap_release(&c->ldap);
 	settings_release(config_settings, c);
 	for (s = c->services; s != NULL; s = next) {
 		next = s->next;

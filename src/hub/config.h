@@ -12,6 +12,7 @@
 #include "lib/settings.h"
 
 #include "autostop.h"
+#include "config-ldap.h"
 #include "server-limits.h"
 
 #define SERVICE_ENV_MAX 32 /* environment lines of one service */
@@ -45,12 +46,13 @@ enum server_protocol {
 enum authenticator {
 	AUTH_LOCAL = 0, /* the hub's own users and passwords (yescrypt) */
 	AUTH_PAM, /* the machine's Unix accounts, through PAM (auth-pam.h) */
+	AUTH_LDAP, /* a directory's people (auth-ldap.h), accounts by uid */
 };
 
 /* pam_service's default: JupyterHub's PAMAuthenticator uses it too. */
 #define CONFIG_PAM_SERVICE "login"
-/* The database fact (db_fact_get()) the hub records at start: "local"
- * or "pam", for 'rig user', which runs apart from it. */
+/* The database fact (db_fact_get()) the hub records at start: "local",
+ * "pam" or "ldap", for 'rig user', which runs apart from it. */
 #define CONFIG_FACT_AUTHENTICATOR "authenticator"
 /* admin_groups' default with authenticator = pam. */
 #define CONFIG_PAM_ADMIN_GROUPS "sudo"
@@ -100,6 +102,7 @@ struct config {
 	struct service      *services;
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */
+	struct ldap_conf     ldap; /* ldap_* keys (config-ldap.h) */
 };
 
 /* server_cmd, or with none, "jupyterhub-singleuser" if it is installed
@@ -117,9 +120,9 @@ const char *config_admin_groups(const struct config *);
 
 /*
  * What the keys say together, checked once they are all read and before
- * anything starts: config_check_spawner(), and authenticator = pam needs
- * root ('is_root'), and then servers run as the users' own accounts, so
- * user_prefix becomes "".
+ * anything starts: config_check_spawner(), and authenticator = pam or
+ * ldap needs root ('is_root'), and then servers run as the users' own
+ * accounts, so user_prefix becomes ""; ldap's keys (config_check_ldap()).
  * 0, or -1 with a message printed.
  */
 int config_check(struct config *, int is_root);

@@ -31,6 +31,7 @@
 #include "daemon.h"
 #include "firewall.h"
 #include "html.h"
+#include "ldap-login.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "oneuser.h"
@@ -104,6 +105,7 @@ hub_stop(struct hub *hub, const char *why)
 	uv_close((uv_handle_t *)&hub->tick, NULL);
 	uv_close((uv_handle_t *)&hub->cull, NULL);
 	autostop_stop(hub);
+	ldaplogin_stop(); /* its children would keep the loop running */
 	while ((c = TAILQ_FIRST(&hub->conns)) != NULL)
 		conn_close(c, "hub stopping");
 	proxy_close_idle(hub);
@@ -235,9 +237,9 @@ first_admin(struct hub *hub)
 		return -1;
 	if (n > 0)
 		return 0;
-	/* PAM's users are the machine's accounts, made at their first
-	 * login; admins by admin_groups. */
-	if (hub->cfg->authenticator == AUTH_PAM)
+	/* PAM's and LDAP's users are made at their first login; admins
+	 * by admin_groups. */
+	if (hub->cfg->authenticator != AUTH_LOCAL)
 		return 0;
 	/* The rule of every new user's name (its account must fit). */
 	e = account_user_error(hub->cfg->user_prefix, hub->cfg->first_admin,
@@ -373,9 +375,11 @@ daemon_run(struct config *cfg)
 	/* For 'rig user', which runs apart: whose passwords these are. */
 	if (r == 0 &&
 	    db_fact_set(hub.db, CONFIG_FACT_AUTHENTICATOR,
-	        cfg->authenticator == AUTH_PAM ? "pam" : "local") == -1)
+	        cfg->authenticator == AUTH_PAM        ? "pam"
+	            : cfg->authenticator == AUTH_LDAP ? "ldap"
+	                                              : "local") == -1)
 		r = UV_EIO;
-	html_password_page(cfg->authenticator != AUTH_PAM);
+	html_password_page(cfg->authenticator == AUTH_LOCAL);
 	html_jobs_page(cfg->spawner == CONFIG_SPAWNER_SLURM);
 	/* Homes made wider than 0700 (by an older rig, or by hand) are
 	 * closed while the hub is still root: 'rig' could not. */
@@ -441,6 +445,25 @@ daemon_run(struct config *cfg)
 		                                      : "as set in the hub",
 		    cfg->allowed_groups != NULL ? cfg->allowed_groups
 		                                : "every person's account");
+	} else if (hub.is_root && cfg->authenticator == AUTH_LDAP) {
+		const char *admins = config_admin_groups(cfg);
+
+		log_info("authenticator = ldap (%s): people sign in with their "
+		         "directory password, each server runs as their Unix "
+		         "account of their directory uid; admins: %s; "
+		         "allowed: %s",
+		    cfg->ldap.url,
+		    admins != NULL && *admins != '\0' ? admins
+		                                      : "as set in the hub",
+		    cfg->allowed_groups != NULL ? cfg->allowed_groups
+		                                : "everyone in the directory");
+		if (cfg->ldap.allow_plaintext)
+			log_warnx(
+			    "WARNING: ldap_allow_plaintext = yes: every "
+			    "password goes to %s UNENCRYPTED, readable by "
+			    "anyone on the network path; use ldaps:// or "
+			    "StartTLS",
+			    cfg->ldap.url);
 	} else if (hub.is_root)
 		log_info("running as root: each user's server runs as Unix "
 		         "user %sNAME",

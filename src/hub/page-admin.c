@@ -75,7 +75,7 @@ user_row(struct buf *b, struct req *req, const struct db_user *u)
 	}
 	if (!self) {
 		/* With pam the passwords are the Unix accounts'. */
-		if (req->hub->cfg->authenticator != AUTH_PAM) {
+		if (req->hub->cfg->authenticator == AUTH_LOCAL) {
 			a = xasprintf("/hub/admin/password/%s", u->name);
 			page_link_button(b, a, "Reset password", "quiet");
 			free(a);
@@ -254,7 +254,7 @@ pages_admin_del(struct req *req)
 	action = xasprintf("/hub/admin/delete/%s", name);
 	if (!http_method_is(&req->head, "POST") ||
 	    !page_confirmed(req, action)) {
-		q = req->hub->cfg->authenticator == AUTH_PAM
+		q = req->hub->cfg->authenticator != AUTH_LOCAL
 		    ? xasprintf("Delete the user %s and stop their server? "
 		                "Their Unix account and its files stay.",
 		          name)

@@ -5,18 +5,22 @@
  * the password check runs off the loop: yescrypt on libuv's thread pool
  * (authenticator = local), and with authenticator = pam the account and
  * its groups looked up on the thread pool, then PAM asked through the
- * privileged helper (auth-pam.h), which answers later. Either way the
- * throttle counts the attempt from its start.
+ * privileged helper (auth-pam.h), which answers later; with ldap, 'rig
+ * ldap-auth' as a child (ldap-login.h), then the person's Unix account
+ * matched or made by the helper. Either way the throttle counts the
+ * attempt from its start.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "accounts.h"
+#include "auth-ldap.h"
 #include "auth-pam.h"
 #include "auth.h"
 #include "db.h"
 #include "html.h"
 #include "hub.h"
+#include "ldap-login.h"
 #include "lib/log.h"
 #include "oneuser.h"
 #include "pages-internal.h"
@@ -40,6 +44,9 @@ static void  login_account_done_cb(uv_work_t *w, int status);
 static void  login_pam_cb(void *arg, int r);
 static int   login_pam_user(struct req *, const char *name, int admin,
       int64_t *id);
+static void  login_ldap_cb(void *arg, int status,
+     const struct authldap_account *a);
+static void  login_ldap_account_cb(void *arg, int r);
 
 /* The form; 'error' above it, 'user' typed again, extra 'headers'. */
 static void
@@ -113,6 +120,8 @@ struct login_work {
 	int account; /* 1 a person's, 0 none, -1 the system's (uid) */
 	int allowed; /* in allowed_groups, or there are none */
 	int admin; /* in admin_groups; -1: none, or unreadable */
+	/* authenticator = ldap: the directory's answer. */
+	struct authldap_account ldap;
 };
 
 static void login_work_free(struct login_work *);
@@ -393,6 +402,111 @@ login_pam_cb(void *arg, int r)
 	}
 }
 
+/*
+ * authenticator = ldap: the directory's answer. A person who may sign in
+ * gets their Unix account next (matched by uid, or made, by the helper);
+ * their home and shell are the directory's, else /home/NAME and
+ * /bin/bash.
+ */
+static void
+login_ldap_cb(void *arg, int status, const struct authldap_account *a)
+{
+	struct login_work  *lw = arg;
+	struct req         *req = lw->req;
+	struct account_ldap acct;
+	char                home[300];
+	int                 r;
+
+	switch (status) {
+	case AUTHLDAP_OK:
+		break;
+	case AUTHLDAP_AUTH:
+		login_finish(lw, 0, NULL);
+		return;
+	case AUTHLDAP_ACCOUNT:
+		log_warnx("login as %s refused: the directory's entry is no "
+		          "Unix account (see rig ldap-auth's line above)",
+		    lw->name);
+		login_finish(lw, 403,
+		    "Your directory entry has no Unix account (uidNumber, "
+		    "gidNumber): ask the directory's administrator.");
+		return;
+	default:
+		log_warnx("login as %s: the directory cannot be asked (see "
+		          "rig ldap-auth's line above)",
+		    lw->name);
+		login_finish(lw, 503, "The password cannot be checked now.");
+		return;
+	}
+	lw->ldap = *a;
+	if (!a->allowed) {
+		log_warnx("login as %s refused: not in allowed_groups",
+		    lw->name);
+		login_finish(lw, 403,
+		    "This account is not in a group that may sign in here.");
+		return;
+	}
+	if (req->conn == NULL) {
+		login_finish(lw, 0, NULL);
+		return;
+	}
+	snprintf(home, sizeof(home), "/home/%s", lw->name);
+	acct.uid = (uid_t)a->uid;
+	acct.gid = (gid_t)a->gid;
+	acct.home = a->home[0] == '/' ? (char *)a->home : home;
+	acct.shell =
+	    a->shell[0] == '/' ? (char *)a->shell : (char *)"/bin/bash";
+	r = priv_account_ldap(req->hub, lw->name, &acct, login_ldap_account_cb,
+	    lw);
+	if (r != 0) {
+		log_warnx("login as %s: cannot ask for the Unix account: %s",
+		    lw->name, uv_strerror(r));
+		login_finish(lw, 503, "Your Unix account cannot be made now.");
+	}
+}
+
+/* The helper's answer on the person's Unix account: 0, -EEXIST (the
+ * name or the uid is another's), -EPERM (a uid below UID_MIN), a
+ * useradd's status, or a libuv error. The helper logged the numbers. */
+static void
+login_ldap_account_cb(void *arg, int r)
+{
+	struct login_work *lw = arg;
+	struct req        *req = lw->req;
+
+	if (r == UV_EEXIST || r == UV_EPERM) {
+		log_warnx("login as %s refused: %s", lw->name,
+		    r == UV_EEXIST ? "a Unix account of that name or uid is "
+		                     "not the directory's person's"
+		                   : "the directory's uid is outside the "
+		                     "users' range");
+		login_finish(lw, 403,
+		    r == UV_EEXIST
+		        ? "A Unix account of this name (or of your directory "
+		          "uid) exists here already and is not yours: ask "
+		          "the machine's administrator."
+		        : "Your directory uid may not run servers on this "
+		          "machine (it is a system account's): ask the "
+		          "machine's administrator.");
+		return;
+	}
+	if (r != 0) {
+		log_warnx("login as %s: the Unix account could not be made "
+		          "(%d)",
+		    lw->name, r);
+		login_finish(lw, r < 0 ? 503 : 500,
+		    "Your Unix account cannot be made now.");
+		return;
+	}
+	if (req->conn != NULL &&
+	    login_pam_user(req, lw->name, lw->ldap.admin, &lw->user_id) == -1) {
+		login_finish(lw, 500, "Cannot record the user.");
+		return;
+	}
+	lw->ok = 1;
+	login_finish(lw, 0, NULL);
+}
+
 /* The form's _xsrf was checked against its cookie (XSRF_LOGIN). */
 void
 pages_login_try(struct req *req)
@@ -438,6 +552,23 @@ pages_login_try(struct req *req)
 	if (req->hub->cfg->authenticator == AUTH_PAM) {
 		r = uv_queue_work(req->hub->loop, &lw->work, login_account_cb,
 		    login_account_done_cb);
+	} else if (req->hub->cfg->authenticator == AUTH_LDAP) {
+		char why[160];
+
+		/* Names as for local users: anything else fails like a
+		 * wrong password, and never reaches the directory. */
+		if (account_user_error(req->hub->cfg->user_prefix, name, why,
+		        sizeof(why)) != NULL) {
+			login_finish(lw, 0, NULL);
+			goto out;
+		}
+		r = ldaplogin_start(req->hub, name, lw->password, login_ldap_cb,
+		    lw);
+		free_secret(lw->password);
+		lw->password = NULL;
+		if (r != 0)
+			log_warnx("login as %s: cannot start rig ldap-auth: %s",
+			    name, uv_strerror(r));
 	} else {
 		memset(&u, 0, sizeof(u));
 		r = username_valid(name) ? db_user_get(req->hub->db, name, &u)

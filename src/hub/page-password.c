@@ -61,11 +61,14 @@ static int  unix_passwords(struct req *);
 static int
 unix_passwords(struct req *req)
 {
-	if (req->hub->cfg->authenticator != AUTH_PAM)
+	if (req->hub->cfg->authenticator == AUTH_LOCAL)
 		return 0;
 	respond_error(req, 404,
-	    "passwords here are the Unix accounts' (authenticator = pam): "
-	    "change yours on the machine, with passwd");
+	    req->hub->cfg->authenticator == AUTH_LDAP
+	        ? "passwords here are the directory's (authenticator = "
+	          "ldap): change yours where your organisation says"
+	        : "passwords here are the Unix accounts' (authenticator = "
+	          "pam): change yours on the machine, with passwd");
 	return 1;
 }
 

@@ -68,6 +68,7 @@ struct helper {
 	const char *prefix;
 	gid_t       rig_gid;
 	const char *pam_service; /* authenticator = pam; NULL: local */
+	int         ldap; /* authenticator = ldap */
 	int         pam_inflight; /* pam-auth children running */
 	STAILQ_HEAD(, out) out;
 	unsigned      nout;
@@ -129,6 +130,7 @@ static void pam_timer_cb(uv_timer_t *);
 static void pam_close_cb(uv_handle_t *);
 static int  do_firewall(struct helper *, const struct priv_req *,
      struct priv_reply *);
+static void do_account_ldap(struct helper *, const struct priv_req *);
 
 /* The account of a request, from the password database, copied into
  * 'pw' and 'buf': 0, -ENOENT if there is none, -EPERM if it is not a
@@ -657,6 +659,84 @@ do_pam_auth(struct helper *h, const struct priv_req *req,
 	return 0;
 }
 
+/*
+ * authenticator = ldap: the account of the directory's person, matched by
+ * its uid or made. An account of that name with another uid, a uid that
+ * is another account's, or one outside the users' range (below UID_MIN)
+ * is refused, answered -EEXIST or -EPERM and logged with the numbers;
+ * else useradd is queued (accounts.c), whose status answers.
+ */
+static void
+do_account_ldap(struct helper *h, const struct priv_req *req)
+{
+	struct account_ldap a;
+	struct add_job     *j;
+	struct passwd       pw, *res = NULL;
+	char                buf[4096], why[PRIV_TEXT_MAX];
+	uid_t               uid = (uid_t)req->num[0];
+
+	if (!h->ldap) {
+		log_warnx("priv: refused: an LDAP account, and the "
+		          "authenticator is not ldap");
+		reply(h, req->seq, -EPERM, 0, "the authenticator is not ldap");
+		return;
+	}
+	if (getpwnam_r(req->account, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL) {
+		if (pw.pw_uid == uid && uid_ok(pw.pw_uid, pw.pw_gid)) {
+			reply(h, req->seq, 0, 0, "exists");
+			return;
+		}
+		if (pw.pw_uid == uid) {
+			snprintf(why, sizeof(why),
+			    "the Unix account %s (uid %u, group %u) is not a "
+			    "person's",
+			    req->account, (unsigned)uid, (unsigned)pw.pw_gid);
+			log_warnx("priv: refused: %s", why);
+			reply(h, req->seq, -EPERM, 0, why);
+			return;
+		}
+		snprintf(why, sizeof(why),
+		    "the Unix account %s exists with uid %u, but the "
+		    "directory's uidNumber is %u",
+		    req->account, (unsigned)pw.pw_uid, (unsigned)uid);
+		log_warnx("priv: refused: %s", why);
+		reply(h, req->seq, -EEXIST, 0, why);
+		return;
+	}
+	if (!account_uid_ok(uid)) {
+		snprintf(why, sizeof(why),
+		    "the directory's uidNumber %u of %s is outside the "
+		    "users' range (UID_MIN %u up to %u)",
+		    (unsigned)uid, req->account, (unsigned)account_uid_min(),
+		    ACCOUNT_UID_END - 1);
+		log_warnx("priv: refused: %s", why);
+		reply(h, req->seq, -EPERM, 0, why);
+		return;
+	}
+	res = NULL;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+		snprintf(why, sizeof(why),
+		    "uid %u, the directory's uidNumber of %s, is the Unix "
+		    "account %s's",
+		    (unsigned)uid, req->account, pw.pw_name);
+		log_warnx("priv: refused: %s", why);
+		reply(h, req->seq, -EEXIST, 0, why);
+		return;
+	}
+	a.uid = uid;
+	a.gid = (gid_t)req->num[1];
+	a.home = (char *)req->home;
+	a.shell = (char *)req->shell;
+	j = xcalloc(1, sizeof(*j));
+	j->h = h;
+	j->seq = req->seq;
+	log_info("priv: making the Unix account %s (uid %u) for the "
+	         "directory's person",
+	    req->account, (unsigned)uid);
+	account_create_ldap(&h->loop, req->account, &a, add_cb, j);
+}
+
 static void
 add_cb(void *arg, int64_t status, int sig)
 {
@@ -780,8 +860,12 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 		reply_full(h, &rep);
 		return;
 	}
+	if (req.type == PRIV_ACCOUNT_LDAP) {
+		do_account_ldap(h, &req);
+		return;
+	}
 	r = lookup(req.account, &pw, pwbuf, sizeof(pwbuf));
-	if (h->pam_service != NULL &&
+	if ((h->pam_service != NULL || h->ldap) &&
 	    (req.type == PRIV_ACCOUNT_ADD || req.type == PRIV_ACCOUNT_DEL ||
 	        req.type == PRIV_KILL_USER)) {
 		/* The accounts are the machine's own, and so are their
@@ -791,14 +875,15 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 			reply(h, seq, 0, 0, "exists");
 			return;
 		}
-		log_warnx("priv: refused: %s %s with authenticator = pam",
+		log_warnx("priv: refused: %s %s with the machine's accounts "
+		          "(authenticator = pam or ldap)",
 		    req.type == PRIV_ACCOUNT_ADD ? "making the account"
 		        : req.type == PRIV_KILL_USER
 		        ? "killing every process of"
 		        : "removing the account",
 		    req.account);
 		reply(h, seq, r == 0 ? -EPERM : r, 0,
-		    "not with authenticator = pam");
+		    "not with authenticator = pam or ldap");
 		return;
 	}
 	if (req.type == PRIV_PAM_AUTH && h->pam_service == NULL) {
@@ -958,6 +1043,7 @@ priv_helper_main(int fd, const struct priv_helper_conf *conf)
 	h->prefix = conf->prefix;
 	h->rig_gid = conf->rig_gid;
 	h->pam_service = conf->pam_service;
+	h->ldap = conf->ldap;
 	if (uv_loop_init(&h->loop) != 0)
 		_exit(1);
 	uv_poll_init(&h->loop, &h->poll, fd);

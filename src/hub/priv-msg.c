@@ -52,6 +52,8 @@ static int    decode_fw(const unsigned char *, size_t, struct priv_req *,
        const char **);
 static int    decode_secret(const unsigned char *, size_t, struct priv_req *,
        const char **);
+static int    decode_ldap(const unsigned char *, size_t, struct priv_req *,
+       const char **);
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -258,6 +260,21 @@ priv_req_encode(const struct priv_req *req, unsigned char *out, size_t outlen)
 		memcpy(out + off, req->secret, n);
 		off += n;
 	}
+	if (req->type == PRIV_ACCOUNT_LDAP) {
+		const char *s[2] = { req->home, req->shell };
+
+		for (int i = 0; i < 2; i++) {
+			size_t n;
+
+			if (s[i] == NULL)
+				return 0;
+			n = strlen(s[i]) + 1;
+			if (n > PRIV_LDAP_PATH_MAX + 1 || off + n > outlen)
+				return 0;
+			memcpy(out + off, s[i], n);
+			off += n;
+		}
+	}
 	if (req->type == PRIV_FIREWALL_LOAD) {
 		size_t n;
 
@@ -387,7 +404,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 	}
 	tail = len - PRIV_HDR_SIZE - PRIV_REQ_FIXED;
 	if ((type != PRIV_SPAWN && type != PRIV_FIREWALL_LOAD &&
-	        type != PRIV_PAM_AUTH && tail != 0) ||
+	        type != PRIV_PAM_AUTH && type != PRIV_ACCOUNT_LDAP &&
+	        tail != 0) ||
 	    tail > PRIV_TAIL_MAX) {
 		*why = "longer than its type allows";
 		return -1;
@@ -453,6 +471,15 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 			*why = "cgroup: a limit out of range";
 			return -1;
 		}
+	} else if (type == PRIV_ACCOUNT_LDAP) {
+		/* Never root; the users' range is the helper's check,
+		 * which says so with the numbers. */
+		if (req->num[0] < 1 || req->num[0] > PRIV_GID_MAX ||
+		    req->num[1] < 1 || req->num[1] > PRIV_GID_MAX ||
+		    req->num[2] != 0) {
+			*why = "ldap: a uid or gid out of range";
+			return -1;
+		}
 	} else if (req->num[0] != 0 || req->num[1] != 0 || req->num[2] != 0) {
 		*why = "a limit where none belongs";
 		return -1;
@@ -467,6 +494,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		if (type == PRIV_PAM_AUTH)
 			return decode_secret(b + PRIV_REQ_FIXED, tail, req,
 			    why);
+		if (type == PRIV_ACCOUNT_LDAP)
+			return decode_ldap(b + PRIV_REQ_FIXED, tail, req, why);
 		return 0;
 	}
 	if (req->argc < 1 || req->argc > PRIV_ARGC_MAX ||
@@ -547,6 +576,48 @@ decode_secret(const unsigned char *p, size_t len, struct priv_req *req,
 		return -1;
 	}
 	req->secret = (const char *)p;
+	return 0;
+}
+
+/* The home and the shell: two strings filling the tail, each an
+ * absolute path without "." or ".." and at most PRIV_LDAP_PATH_MAX, of
+ * printable bytes without ':' (useradd writes them into /etc/passwd). */
+static int
+decode_ldap(const unsigned char *p, size_t len, struct priv_req *req,
+    const char **why)
+{
+	const char *s[2];
+	size_t      off = 0;
+
+	for (int i = 0; i < 2; i++) {
+		const unsigned char *nul =
+		    off < len ? memchr(p + off, '\0', len - off) : NULL;
+
+		if (nul == NULL ||
+		    (size_t)(nul - (p + off)) > PRIV_LDAP_PATH_MAX) {
+			*why = "ldap: the home or shell is not a string";
+			return -1;
+		}
+		s[i] = (const char *)p + off;
+		off = (size_t)(nul - p) + 1;
+		for (const char *c = s[i]; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+			    *c == ':') {
+				*why = "ldap: a control byte or ':' in a path";
+				return -1;
+			}
+		if (!priv_path_valid(s[i])) {
+			*why =
+			    "ldap: the home or shell is not an absolute path";
+			return -1;
+		}
+	}
+	if (off != len) {
+		*why = "ldap: more than the home and shell";
+		return -1;
+	}
+	req->home = s[0];
+	req->shell = s[1];
 	return 0;
 }
 

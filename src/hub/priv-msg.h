@@ -11,7 +11,8 @@
  * fixes: a request is PRIV_REQ_FIXED bytes, plus for PRIV_SPAWN a tail of
  * NUL-terminated strings (file, cwd, argv..., env...) of at most
  * PRIV_TAIL_MAX bytes, for PRIV_FIREWALL_LOAD its lists, and for
- * PRIV_PAM_AUTH the password, one NUL-terminated string; a reply or an exit
+ * PRIV_PAM_AUTH the password, one NUL-terminated string, and for
+ * PRIV_ACCOUNT_LDAP the home and the shell; a reply or an exit
  * event is PRIV_REPLY_FIXED bytes. The decoder checks the whole message against
  * the type before anything uses it (relayd's IMSG_SIZE_CHECK, in one place):
  * version, type, length, every name field NUL-terminated and a valid account of
@@ -39,6 +40,8 @@
 #define PRIV_SECRET_MAX 511 /* a password, without its NUL (PASSWORD_MAX) */
 #define PRIV_REPLY_FIXED 288
 #define PRIV_MSG_MAX (PRIV_HDR_SIZE + PRIV_REQ_FIXED + PRIV_TAIL_MAX)
+#define PRIV_LDAP_PATH_MAX 255 /* a home or shell of PRIV_ACCOUNT_LDAP */
+#define PRIV_GID_MAX 0x7fffffff
 
 /* Limits of a firewall request (PRIV_FIREWALL_LOAD): its tail is three
  * u32 counts, then the uids (u32 each), the ports (u16 each) and the
@@ -69,6 +72,10 @@ enum priv_type {
 	/* account, tail: the password; 'rig pam-auth' as root (auth-pam.h),
 	 * result its exit status (enum authpam_result) or -errno */
 	PRIV_PAM_AUTH,
+	/* account (the user's name, no prefix), num = uidNumber, gidNumber,
+	 * tail: home, shell; authenticator = ldap: the account matched by
+	 * uid, or made with useradd (accounts.h), result 0 or -errno */
+	PRIV_ACCOUNT_LDAP,
 	PRIV_REQ_END, /* requests are below this */
 	PRIV_REPLY = 100, /* helper -> hub: seq of the request */
 	PRIV_EXIT, /* helper -> hub: a spawned pid ended, seq 0 */
@@ -113,7 +120,9 @@ struct priv_req {
 	 * pointer to the lists in the buffer (priv_req_fw_rules()). */
 	const struct firewall_rules *fw;
 	/* PRIV_PAM_AUTH: the password, 1 to PRIV_SECRET_MAX bytes. */
-	const char          *secret;
+	const char *secret;
+	/* PRIV_ACCOUNT_LDAP: absolute paths, at most PRIV_LDAP_PATH_MAX. */
+	const char          *home, *shell;
 	uint32_t             nuids, nports, nlisteners;
 	const unsigned char *fw_lists;
 };

@@ -214,6 +214,7 @@ priv_setup(struct hub *hub)
 			.pam_service = hub->cfg->authenticator == AUTH_PAM
 			    ? hub->cfg->pam_service
 			    : NULL,
+			.ldap = hub->cfg->authenticator == AUTH_LDAP,
 		};
 
 		close(sv[0]);
@@ -781,6 +782,25 @@ priv_pam_auth(struct hub *hub, const char *account, const char *password,
 		return UV_ENOTSUP;
 	req_init(&req, PRIV_PAM_AUTH, account);
 	req.secret = password;
+	c = call_new(arg);
+	c->cb.done = cb;
+	return call(hub, &req, -1, c);
+}
+
+int
+priv_account_ldap(struct hub *hub, const char *account,
+    const struct account_ldap *a, priv_done_cb cb, void *arg)
+{
+	struct priv_req   req;
+	struct priv_call *c;
+
+	if (hub->priv == NULL)
+		return UV_ENOTSUP;
+	req_init(&req, PRIV_ACCOUNT_LDAP, account);
+	req.num[0] = (int64_t)a->uid;
+	req.num[1] = (int64_t)a->gid;
+	req.home = a->home;
+	req.shell = a->shell;
 	c = call_new(arg);
 	c->cb.done = cb;
 	return call(hub, &req, -1, c);

@@ -101,6 +101,15 @@ int priv_account_add(struct hub *, const char *account, const char *user,
  * later (r: userdel's status, or -errno), or a libuv error. Without the
  * helper: UV_ENOTSUP (the root CLI uses accounts_delete_user()).
  */
+/*
+ * authenticator = ldap: the Unix account 'account' of a directory's
+ * person matched by uid 'a->uid', or made with it (accounts.h's
+ * account_create_ldap()). 'cb' gets 0, -EEXIST (the name or the uid is
+ * another's), -EPERM (a uid outside the users' range) or useradd's exit
+ * status. Root only: UV_ENOTSUP without the helper.
+ */
+int priv_account_ldap(struct hub *, const char *account,
+    const struct account_ldap *a, priv_done_cb cb, void *arg);
 int priv_account_del(struct hub *, const char *account, int keep_home,
     priv_done_cb cb, void *arg);
 
@@ -202,6 +211,9 @@ struct priv_helper_conf {
 	 * the sessions around servers; the accounts are the machine's, so
 	 * the helper neither makes, removes nor kills them. NULL: local. */
 	const char *pam_service;
+	/* authenticator = ldap: the accounts are the directory's people,
+	 * made by PRIV_ACCOUNT_LDAP alone (never removed or killed whole). */
+	int ldap;
 };
 
 /*

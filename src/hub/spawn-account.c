@@ -31,7 +31,7 @@ static void useradd_cb(void *, int64_t, int);
 int
 spawn_own_accounts(const struct hub *hub)
 {
-	return hub->cfg->authenticator != AUTH_PAM;
+	return hub->cfg->authenticator == AUTH_LOCAL;
 }
 
 void
@@ -68,8 +68,12 @@ spawn_account_then(struct server *s, void (*fn)(struct server *))
 	}
 	if (!spawn_own_accounts(s->hub)) {
 		server_spawn_failed(s,
-		    "there is no Unix account '%s' (authenticator = pam: "
-		    "the hub makes none)",
+		    s->hub->cfg->authenticator == AUTH_LDAP
+		        ? "there is no Unix account '%s' (authenticator = "
+		          "ldap: it is made at the person's login: sign in "
+		          "again)"
+		        : "there is no Unix account '%s' (authenticator = "
+		          "pam: the hub makes none)",
 		    acct);
 		return;
 	}

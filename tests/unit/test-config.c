@@ -702,7 +702,7 @@ TEST(config_authenticator)
 	ASSERT_NULL(config_admin_groups(&c));
 	ASSERT_EQ(config_check(&c, 0), 0);
 	ASSERT_STR_EQ(c.user_prefix, "rig-");
-	ASSERT_EQ(config_set(&c, "authenticator", "ldap"), -1);
+	ASSERT_EQ(config_set(&c, "authenticator", "LDAP"), -1);
 	ASSERT_EQ(config_set(&c, "authenticator", "PAM"), -1);
 	ASSERT_EQ(config_set(&c, "authenticator", ""), -1);
 	ASSERT_EQ(c.authenticator, AUTH_LOCAL);

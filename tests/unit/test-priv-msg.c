@@ -1024,3 +1024,129 @@ TEST(priv_helper_pam_mode)
 		    "checks not run\n");
 	helper_end(pid, fd);
 }
+
+/* PRIV_ACCOUNT_LDAP: a uid and gid, never root's; the tail exactly two
+ * absolute paths without ':' or control bytes (useradd writes them into
+ * /etc/passwd); no user name, no flags. */
+TEST(priv_account_ldap_msg)
+{
+	static unsigned char buf[PRIV_MSG_MAX];
+	struct priv_req      req, out;
+	const char          *why;
+	size_t               n;
+
+	name_req(&req, PRIV_ACCOUNT_LDAP, "alice");
+	req.num[0] = 40001;
+	req.num[1] = 40001;
+	req.home = "/home/alice";
+	req.shell = "/bin/sh";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT(n > 0);
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), 0);
+	ASSERT_EQ(out.num[0], 40001);
+	ASSERT_STR_EQ(out.home, "/home/alice");
+	ASSERT_STR_EQ(out.shell, "/bin/sh");
+	/* Only the prefix's accounts (it is "" with ldap). */
+	ASSERT_EQ(priv_req_decode(buf, n, "rig-", &out, &why), -1);
+	/* A low uid passes here (the helper refuses it, saying why); root
+	 * and gid 0 never do. */
+	req.num[0] = 500;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), 0);
+	req.num[0] = 0;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.num[0] = 40001;
+	req.num[1] = 0;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.num[1] = 40001;
+	req.num[2] = 1;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.num[2] = 0;
+	/* Paths: relative, with '..', with ':' or a newline (a second
+	 * /etc/passwd field or line). */
+	req.home = "home/alice";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.home = "/home/../root";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.home = "/home/a:0:0:x";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.home = "/home/a\nroot::0:0::/:/bin/sh";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	/* One string missing (the tail cut), or a third one. */
+	req.home = "/home/alice";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	{
+		uint32_t u = (uint32_t)(n - PRIV_HDR_SIZE - 3);
+
+		memcpy(buf + 8, &u, 4);
+		ASSERT_EQ(priv_req_decode(buf, n - 3, "", &out, &why), -1);
+		u = (uint32_t)(n - PRIV_HDR_SIZE + 2);
+		memcpy(buf + 8, &u, 4);
+		buf[n] = 'x';
+		buf[n + 1] = '\0';
+		ASSERT_EQ(priv_req_decode(buf, n + 2, "", &out, &why), -1);
+	}
+	/* A user name, or a flag: refused. */
+	snprintf(req.user, sizeof(req.user), "alice");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+	req.user[0] = '\0';
+	req.flags = PRIV_F_KEEP_HOME;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(priv_req_decode(buf, n, "", &out, &why), -1);
+}
+
+/* A helper not of ldap refuses PRIV_ACCOUNT_LDAP; one of ldap refuses
+ * a uid below UID_MIN and an existing account of another uid (root's
+ * name), and makes, removes and kills no account otherwise. */
+TEST(priv_helper_ldap_mode)
+{
+	static unsigned char    buf[PRIV_MSG_MAX];
+	struct priv_helper_conf conf = { .prefix = "", .ldap = 1 };
+	struct priv_reply       rep;
+	struct priv_req         req;
+	int                     fd;
+	pid_t                   pid;
+	size_t                  n;
+
+	name_req(&req, PRIV_ACCOUNT_LDAP, "nosuchuser-x");
+	req.num[0] = 500;
+	req.num[1] = 500;
+	req.home = "/home/nosuchuser-x";
+	req.shell = "/bin/sh";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	pid = helper_start("", &fd);
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EPERM);
+	ASSERT_STR_EQ(rep.text, "the authenticator is not ldap");
+	helper_end(pid, fd);
+
+	pid = helper_start_conf(&conf, &fd);
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EPERM);
+	ASSERT(strstr(rep.text, "outside the users' range") != NULL);
+	ASSERT(getpwnam("nosuchuser-x") == NULL);
+	name_req(&req, PRIV_ACCOUNT_LDAP, "root");
+	req.num[0] = 40001;
+	req.num[1] = 40001;
+	req.home = "/root";
+	req.shell = "/bin/sh";
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -EEXIST);
+	ASSERT(strstr(rep.text, "exists with uid 0") != NULL);
+	name_req(&req, PRIV_ACCOUNT_ADD, "nosuchuser-x");
+	snprintf(req.user, sizeof(req.user), "nosuchuser-x");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	helper_ask(fd, buf, n, -1, &rep);
+	ASSERT_EQ(rep.result, -ENOENT);
+	ASSERT(getpwnam("nosuchuser-x") == NULL);
+	helper_end(pid, fd);
+}
