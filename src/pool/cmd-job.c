@@ -539,6 +539,10 @@ job_logs(int argc, char **argv)
 	args[2] = (char *)(follow ? "follow" : "");
 	args[3] = NULL;
 	line = script_line(logs_script, args);
+	if (line == NULL) {
+		error("command too long");
+		goto out;
+	}
 	/* The job's own output, as rig exec shows a command's. */
 	ret = remote_run(&c.rm, line, 0, NULL);
 	if (ret == -1 || ret == 255)
