@@ -31,6 +31,16 @@ void slurm_submit(struct server *);
  * all of the job's processes. Nothing is reported. */
 void slurm_cancel(struct hub *, const char *account, long long id, int kill);
 
+/* The tunnel's keys for job 'id' kept (spawn-slurm-tunnel.c); -1 if they
+ * cannot be (logged). */
+int slurm_tunnel_keep(struct hub *, long long id, const char *keys);
+/* The server's way in: rig tls-tunnel to s->host:s->port on a Unix
+ * socket, s->sock; then 'then' (NULL: nothing). A failure ends a pending
+ * start, or is logged for a running server. */
+void slurm_tunnel_start(struct server *, void (*then)(struct server *));
+/* The job ended: the tunnel's socket (so the tunnel) and keys go. */
+void slurm_tunnel_end(struct server *);
+
 /* The server's job is watched from now on (once). */
 void slurm_watch_add(struct server *);
 /* Not watched any more (the server goes). */

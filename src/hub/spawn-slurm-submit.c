@@ -35,7 +35,16 @@
 #include "spawn-slurm-parse.h"
 #include "spawn-slurm-run.h"
 #include "spawn-slurm-script.h"
+#include "spawn-slurm-tls.h"
 
+/* A submission in flight: the server, and the keys its tunnel will need,
+ * kept once the job has an id. */
+struct submitted {
+	struct server *s; /* referenced */
+	char          *tunnel_keys;
+};
+
+static void submitted_free(struct submitted *);
 static void submit_cb(void *, int, int64_t, const char *);
 static void cancel_cb(void *, int, int64_t, const char *);
 
@@ -51,11 +60,13 @@ slurm_submit(struct server *s)
 	const struct config *cfg = hub->cfg;
 	struct spawn_vars    vars;
 	struct passwd       *pw;
-	char        acct[ACCOUNT_NAME_MAX + 1], *base_url, *home, *shell;
-	char       *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
-	const char *conf;
-	json_t     *a;
-	int         nargs = 0, nenv = 0, r;
+	char              acct[ACCOUNT_NAME_MAX + 1], *base_url, *home, *shell;
+	char             *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
+	const char       *conf;
+	json_t           *a;
+	struct slurm_tls  tls;
+	struct submitted *sub;
+	int               nargs = 0, nenv = 0, r;
 
 	if (slurm_account_of(s, acct, sizeof(acct)) == -1 ||
 	    (pw = getpwnam(acct)) == NULL) {
@@ -74,6 +85,10 @@ slurm_submit(struct server *s)
 	cmd = spawn_argv(config_server_cmd(cfg), &vars);
 	if (cmd[0] == NULL) {
 		server_spawn_failed(s, "server_cmd is empty");
+		goto out_cmd;
+	}
+	if (slurm_tls_make(&tls) == -1) {
+		server_spawn_failed(s, "cannot make its TLS keys");
 		goto out_cmd;
 	}
 	a = json_array();
@@ -112,16 +127,23 @@ slurm_submit(struct server *s)
 	if (conf != NULL)
 		env[nenv++] = xasprintf("SLURM_CONF=%s", conf);
 	env[nenv++] = xasprintf("RIG_SERVER_ARGV=%s", json);
+	env[nenv++] = xasprintf("RIG_TLS_KEY=%s", tls.server_key);
+	env[nenv++] = xasprintf("RIG_TLS_CERT=%s", tls.server_cert);
+	env[nenv++] = xasprintf("RIG_TLS_CLIENT_CA=%s", tls.hub_cert);
 	nenv = server_env(s, home, cmd[0], env, nenv);
 	env[nenv] = NULL;
 	free(json);
 
 	server_ref(s);
+	sub = xcalloc(1, sizeof(*sub));
+	sub->s = s;
+	sub->tunnel_keys = slurm_tls_tunnel_input(&tls);
+	slurm_tls_release(&tls);
 	progress_step(s, 15, "Submitting the server's job to Slurm");
 	r = slurm_run(hub, acct, argv, env, home, slurm_job_script, submit_cb,
-	    s);
+	    sub);
 	if (r != 0) {
-		server_unref(s);
+		submitted_free(sub);
 		server_spawn_failed(s, "cannot run %s: %s", SLURM_SBATCH,
 		    uv_strerror(r));
 	}
@@ -136,16 +158,25 @@ out_cmd:
 	free(shell);
 }
 
+static void
+submitted_free(struct submitted *sub)
+{
+	server_unref(sub->s);
+	free_secret(sub->tunnel_keys);
+	free(sub);
+}
+
 /* sbatch's answer: the job id, or why not. */
 static void
 submit_cb(void *arg, int r, int64_t status, const char *out)
 {
-	struct server *s = arg;
-	char           acct[ACCOUNT_NAME_MAX + 1];
-	long long      id = -1;
+	struct submitted *sub = arg;
+	struct server    *s = sub->s;
+	char              acct[ACCOUNT_NAME_MAX + 1];
+	long long         id = -1;
 
 	if (r == UV_ECANCELED) {
-		server_unref(s);
+		submitted_free(sub);
 		return;
 	}
 	if (r == 0 && status == 0)
@@ -154,7 +185,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 		/* Stopped meanwhile: the job goes at once. */
 		if (id > 0 && slurm_account_of(s, acct, sizeof(acct)) == 0)
 			slurm_cancel(s->hub, acct, id, 0);
-		server_unref(s);
+		submitted_free(sub);
 		return;
 	}
 	if (id <= 0) {
@@ -168,7 +199,14 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 			    "sbatch refused the job (status %lld): %.*s",
 			    (long long)status, (int)(n > 300 ? 300 : n),
 			    *out != '\0' ? out : "no message");
-		server_unref(s);
+		submitted_free(sub);
+		return;
+	}
+	if (slurm_tunnel_keep(s->hub, id, sub->tunnel_keys) == -1) {
+		if (slurm_account_of(s, acct, sizeof(acct)) == 0)
+			slurm_cancel(s->hub, acct, id, 0);
+		server_spawn_failed(s, "cannot keep its TLS keys");
+		submitted_free(sub);
 		return;
 	}
 	s->pid = (int)id;
@@ -177,7 +215,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 	log_info("server %s: submitted as Slurm job %lld", s->name, id);
 	slurm_watch_add(s);
 	slurm_watch_say(s, 20, "Submitted to Slurm as job %lld", id);
-	server_unref(s);
+	submitted_free(sub);
 }
 
 void

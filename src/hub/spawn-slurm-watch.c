@@ -92,6 +92,7 @@ static void        comment_cb(void *, int, int64_t, const char *);
 static void        nodes_cb(void *, int, int64_t, const char *);
 static const char *node_addr(const char *);
 static void        listening(struct sjob *, int);
+static void        tunnel_up(struct server *);
 
 /* realloc() to 'n' items of 'size' bytes; fatal() without memory. */
 static void *
@@ -398,6 +399,7 @@ job_end(struct sjob *j, const char *state, const char *reason)
 			snprintf(why + strlen(why), sizeof(why) - strlen(why),
 			    ", %s", reason);
 	}
+	slurm_tunnel_end(j->s);
 	/* May remove the server, and with it 'j' (slurm_forget()). */
 	server_exited(j->s, why);
 }
@@ -518,6 +520,16 @@ listening(struct sjob *j, int port)
 	}
 	s->port = port;
 	snprintf(s->host, sizeof(s->host), "%s", addr);
+	slurm_tunnel_start(s, tunnel_up);
+}
+
+/* The way in is there: the server is probed through it from now on, and
+ * spawn_timeout counts from now. */
+static void
+tunnel_up(struct server *s)
+{
+	if (s->removed || s->state != SERVER_PENDING)
+		return;
 	s->deadline_ms = now_ms() + (uint64_t)s->hub->cfg->spawn_timeout * 1000;
 	server_spawned(s);
 }

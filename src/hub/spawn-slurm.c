@@ -110,10 +110,13 @@ slurm_watched(const struct server *s)
 	return slurm_watch_gone(s) == 0;
 }
 
+/* Only ever the tunnel's socket (spawn-slurm-tunnel.c): before it is
+ * there, an address nothing connects to, never the node's port. */
 static void
 slurm_address(const struct server *s, struct endpoint *to)
 {
-	endpoint_tcp(to, s->host, s->port);
+	if (s->sock[0] == '\0' || endpoint_unix(to, s->sock) == -1)
+		endpoint_tcp(to, "", 0);
 }
 
 /* The job's output is on its node's side of the shared folder, the
@@ -130,6 +133,10 @@ static int
 slurm_adopt(struct server *s)
 {
 	slurm_watch_add(s);
+	/* A job that said its port: a tunnel of this hub's (the last one's
+	 * ends as the new one takes its socket). */
+	if (s->port > 0)
+		slurm_tunnel_start(s, NULL);
 	return s->state == SERVER_PENDING && s->port == 0;
 }
 
