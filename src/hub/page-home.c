@@ -15,6 +15,7 @@
 #include "req.h"
 #include "respond.h"
 #include "server.h"
+#include "serverend.h"
 #include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -31,6 +32,7 @@ pages_home(struct req *req)
 	struct server *s =
 	    hub_server(req->hub, req->user.name, strlen(req->user.name));
 	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
+	const char *why;
 	char       *url;
 
 	buf_init(&b, (size_t)-1 / 2);
@@ -67,6 +69,14 @@ pages_home(struct req *req)
 			buf_adds(&b,
 			    "<span class=\"error\">Last start failed: ");
 			html_add(&b, s->error);
+			buf_adds(&b, "</span></p><p>");
+		}
+		if (s == NULL &&
+		    (why = serverend_why(req->user.name)) != NULL) {
+			buf_adds(&b,
+			    "<span class=\"error\" id=\"ended\">Your server "
+			    "stopped on its own: it ");
+			html_add(&b, why);
 			buf_adds(&b, "</span></p><p>");
 		}
 		page_button_form(&b, req, "/hub/spawn", "Start my server", NULL,
