@@ -160,6 +160,7 @@ pages_pending(struct req *req)
 		char *purl =
 		    xasprintf("/hub/api/users/%s/server/progress", u.name);
 		const char *msg;
+		char       *tail;
 		int         pct;
 
 		buf_adds(&b, "<h1>Starting the server of ");
@@ -173,8 +174,16 @@ pages_pending(struct req *req)
 		buf_addf(&b, "%d", pct);
 		buf_adds(&b, "\"></progress><p id=\"message\">");
 		html_add(&b, msg != NULL ? msg : "Starting");
+		buf_adds(&b, "</p></div>");
+		tail = server_log_tail(s, 20);
+		if (tail[0] != '\0') {
+			buf_adds(&b, "<p>Its log so far:</p><pre id=\"log\">");
+			html_add(&b, tail);
+			buf_adds(&b, "</pre>");
+		}
+		free(tail);
 		buf_adds(&b,
-		    "</p></div><noscript><meta http-equiv=\"refresh\" "
+		    "<noscript><meta http-equiv=\"refresh\" "
 		    "content=\"2\"></noscript>");
 		free(purl);
 	} else if (s != NULL && s->state == SERVER_FAILED) {

@@ -41,6 +41,13 @@ void slurm_tunnel_start(struct server *, void (*then)(struct server *));
 /* The job ended: the tunnel's socket (so the tunnel) and keys go. */
 void slurm_tunnel_end(struct server *);
 
+/* The job's output read again (spawn-slurm-log.c), unless it was less
+ * than a second ago or a read is out; the copy kept for slurm_log_get(),
+ * its last 'lines' lines (the caller frees it), until slurm_log_forget(). */
+void  slurm_log_fetch(struct server *);
+char *slurm_log_get(const struct server *, int lines);
+void  slurm_log_forget(const struct server *);
+
 /* The server's job is watched from now on (once). */
 void slurm_watch_add(struct server *);
 /* Not watched any more (the server goes). */

@@ -336,6 +336,9 @@ job_seen(struct sjob *j, const struct slurm_row *row)
 	case SLURM_RUNNING:
 		break;
 	}
+	/* Its output so far, for the spawn page (and a failure's). */
+	if (s->state == SERVER_PENDING)
+		slurm_log_fetch(s);
 	if (s->state != SERVER_PENDING || s->port > 0)
 		return;
 	if (j->running_ms == 0)

@@ -119,14 +119,11 @@ slurm_address(const struct server *s, struct endpoint *to)
 		endpoint_tcp(to, "", 0);
 }
 
-/* The job's output is on its node's side of the shared folder, the
- * user's to read. */
+/* The last copy of the job's output (spawn-slurm-log.c). */
 static char *
 slurm_log_tail(const struct server *s, int lines)
 {
-	(void)s;
-	(void)lines;
-	return xstrdup("");
+	return slurm_log_get(s, lines);
 }
 
 static int
@@ -143,6 +140,7 @@ slurm_adopt(struct server *s)
 static void
 slurm_forget(struct server *s)
 {
+	slurm_log_forget(s);
 	slurm_watch_remove(s);
 }
 

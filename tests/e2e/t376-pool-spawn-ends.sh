@@ -1,6 +1,7 @@
 #!/bin/bash
-# A server's Slurm job that ends under it, and the user told why on the
-# home page (serverend.c): first the job's time limit (shortened with
+# The job's output on the spawn page while a start waits
+# (spawn-slurm-log.c), and a server's Slurm job that ends under it, the
+# user told why on the home page (serverend.c): first the job's time limit (shortened with
 # scontrol as Slurm's administrator would), then its node killed (its
 # slurmd and the job's processes, by PID). Slurm's own wait before a
 # silent node is down (SlurmdTimeout, 300 s by default) is shortened to
@@ -42,6 +43,38 @@ ended() {
 	home | grep -q "Your server stopped on its own: it ended with its Slurm job $jid: $1 ($2)" ||
 		fail "the home page does not say why: $(home | grep -o '<div class="box">.*' | head -c 600)"
 }
+
+# The job's output on the spawn page while the start waits: its Jupyter
+# held (SIGSTOP) as soon as it runs, long before it can listen.
+code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
+[ "$code" = 202 ] || fail "POST server: $code $(body)"
+jpid=
+for _ in $(seq 1 3000); do
+	uid=$(pool_root_ssh 1 'id -u rig-carol' 2>/dev/null) && jpid=$(pgrep -u "$uid" -f NotebookApp.port | head -n 1)
+	[ -n "$jpid" ] && break
+	sleep 0.05
+done
+[ -n "$jpid" ] || fail "carol's Jupyter never ran"
+kill -STOP "$jpid"
+jid=$(squeue_on -u rig-carol -o %i)
+for _ in $(seq 1 100); do
+	curl -sk -m 10 -b "$T/jar.carol" "$URL/hub/spawn-pending/carol" >"$T/pending.html"
+	grep -q "rig: job $jid on $NODE: the server on port" "$T/pending.html" && break
+	sleep 0.2
+done
+grep -q "rig: job $jid on $NODE: the server on port" "$T/pending.html" ||
+	fail "the spawn page does not show the job's output: $(grep -o '<h1>.*' "$T/pending.html" | head -c 600)"
+grep -q 'id="log"' "$T/pending.html" || fail "no log on the spawn page"
+kill -CONT "$jpid"
+READY_S=150 wait_ready carol "$TOKEN"
+code=$(TOKEN=$TOKEN api DELETE /hub/api/users/carol/server)
+case $code in 202 | 204) ;; *) fail "DELETE server: $code $(body)" ;; esac
+for _ in $(seq 1 150); do
+	[ -z "$(squeue_on -u rig-carol -o %i)" ] && [ "$(TOKEN=$TOKEN api GET /hub/api/users/carol)" = 200 ] &&
+		[ "$(json 'd["servers"]' <"$T/body")" = "{}" ] && break
+	sleep 0.2
+done
+home | grep -q 'stopped on its own' && fail "a stop the user asked for is shown as an end on its own"
 
 # The time limit.
 start
