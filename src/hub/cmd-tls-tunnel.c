@@ -10,8 +10,10 @@
  * the server's account, through the privileged helper. A process per
  * connection (fork), so that one stuck server connection holds nothing
  * else. It ends by itself once PATH is no longer its socket (the hub
- * removed it when the server ended, or a new hub's tunnel took its place).
+ * removed it when the server ended, or a new hub's tunnel took its place),
+ * or its parent, the hub, is gone; connections under way finish.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -196,6 +198,12 @@ cmd_tls_tunnel(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN); /* children reaped by the kernel */
+	/* The hub gone, so is its tunnel (the next hub starts its own):
+	 * none is left behind by a hub that does not come back. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1) {
+		SSL_CTX_free(ctx);
+		return 1;
+	}
 	umask(077);
 	lfd = listen_at(path, &ino);
 	if (lfd == -1) {

@@ -83,7 +83,7 @@ const char slurm_job_script[] =
     "        leave(1)\n"
     "    if uids:\n"
     "        break\n"
-    "    time.sleep(0.05)\n"
+    "    time.sleep(0.01)\n"
     "subprocess.run(['scontrol', 'update', 'JobId=' + job,\n"
     "                'Comment=" SLURM_PORT_PREFIX "%d' % port], check=True)\n"
     "leave(child.wait())\n";

@@ -16,7 +16,7 @@
  * certificate) are kept under the state directory (slurm/JOB.keys, 0600,
  * in a 0700 folder) from the submission to the job's end, so that a
  * restarted hub starts the tunnel again (adopt()). A tunnel ends by
- * itself once its socket is removed or replaced.
+ * itself once its socket is removed or replaced, and with the hub.
  */
 #include <sys/stat.h>
 

@@ -91,6 +91,7 @@ static void        ask_comment(struct sjob *);
 static void        comment_cb(void *, int, int64_t, const char *);
 static void        nodes_cb(void *, int, int64_t, const char *);
 static const char *node_addr(const char *);
+static void        ask_nodes(struct hub *);
 static void        listening(struct sjob *, int);
 static void        tunnel_up(struct server *);
 
@@ -355,6 +356,9 @@ job_seen(struct sjob *j, const struct slurm_row *row)
 		    s->pid, row->nodes, s->hub->cfg->spawn_timeout);
 		return;
 	}
+	/* The node's address asked for now, not once the port is known. */
+	if (node_addr(row->nodes) == NULL)
+		ask_nodes(s->hub);
 	ask_comment(j);
 }
 
@@ -492,6 +496,18 @@ nodes_cb(void *arg, int r, int64_t status, const char *out)
 		poll_soon(poll_hub);
 }
 
+/* sinfo's nodes and addresses, unless a query is out. */
+static void
+ask_nodes(struct hub *hub)
+{
+	static char *argv[] = { (char *)SLURM_SINFO, (char *)"-h", (char *)"-N",
+		(char *)"-o", (char *)"%N|%o", NULL };
+
+	if (!asking_nodes &&
+	    slurm_run(hub, NULL, argv, NULL, NULL, NULL, nodes_cb, NULL) == 0)
+		asking_nodes = 1;
+}
+
 /*
  * The job says its server listens on 'port' of its node: the server is
  * there once the node's address is known (a numeric one: the proxy
@@ -500,17 +516,12 @@ nodes_cb(void *arg, int r, int64_t status, const char *out)
 static void
 listening(struct sjob *j, int port)
 {
-	static char *argv[] = { (char *)SLURM_SINFO, (char *)"-h", (char *)"-N",
-		(char *)"-o", (char *)"%N|%o", NULL };
 	struct server  *s = j->s;
 	struct endpoint e;
 	const char     *addr = node_addr(j->node);
 
 	if (addr == NULL) {
-		if (!asking_nodes &&
-		    slurm_run(s->hub, NULL, argv, NULL, NULL, NULL, nodes_cb,
-		        NULL) == 0)
-			asking_nodes = 1;
+		ask_nodes(s->hub);
 		return;
 	}
 	endpoint_tcp(&e, addr, port);

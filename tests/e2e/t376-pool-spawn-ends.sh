@@ -1,18 +1,12 @@
 #!/bin/bash
 # The job's output on the spawn page while a start waits
 # (spawn-slurm-log.c), and a server's Slurm job that ends under it, the
-# user told why on the home page (serverend.c): first the job's time limit (shortened with
-# scontrol as Slurm's administrator would), then its node killed (its
-# slurmd and the job's processes, by PID). Slurm's own wait before a
-# silent node is down (SlurmdTimeout, 300 s by default) is shortened to
-# 10 s in the pool's slurm.conf for the test.
+# user told why on the home page (serverend.c): the job's time limit,
+# shortened with scontrol as Slurm's administrator would (t378: its node
+# killed).
 . "$(dirname "$0")/lib.sh"
 
 pool_hub_up 1
-for h in 1 2; do
-	echo 'SlurmdTimeout=10' >>"$HOSTS_DIR/h$h/etc/slurm/slurm.conf"
-done
-pool_root_ssh 1 'scontrol reconfigure' || fail "scontrol reconfigure"
 pw=pw-$(rand_str 20)
 printf '%s' "$pw" >"$T/pw.carol"
 printf '%s' "$pw" | pool_root_ssh 1 "$R user add carol --state-dir $S --password-stdin" >/dev/null ||
@@ -85,24 +79,6 @@ note "time limit: the server ended $(($(now_ms) - t0)) ms after the job's limit 
 # A new start forgets the old end.
 start
 home | grep -q 'stopped on its own' && fail "the home page still shows the last end after a new start"
-
-# The node killed under the running server.
-uid=$(pool_root_ssh 1 'id -u rig-carol')
-slurmd=$(cat "$HOSTS_DIR/h2/run/slurmd.pid" 2>/dev/null) || fail "no slurmd pid file on the node"
-[ -n "$slurmd" ] && kill -0 "$slurmd" || fail "slurmd of the node not running"
-kill -KILL "$slurmd"
-# (Only processes in the node's network namespace: other tests' pools
-# number their jobs from 1 too.)
-nodens=$(stat -L -c %i "/run/netns/${PREFIX}h2")
-killed=0
-for p in $(pgrep -f "slurmstepd: \[$jid[.]") $(pgrep -u "$uid"); do
-	[ "$(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null)" = "$nodens" ] || continue
-	kill -KILL "$p" 2>/dev/null && killed=$((killed + 1))
-done
-[ "$killed" -ge 2 ] || fail "found only $killed of the job's processes on the node"
-t0=$(now_ms)
-ended NODE_FAIL 'its node failed'
-note "node killed: the server ended $(($(now_ms) - t0)) ms after (SlurmdTimeout 10 s)"
 
 in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
 cp "$HUBDIR/hub.log" "$T/hub.log"
