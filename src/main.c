@@ -33,6 +33,7 @@ static const struct {
 	{ "service", cmd_service },
 	{ "self-stop", cmd_self_stop },
 	{ "sandbox", cmd_sandbox },
+	{ "tls-tunnel", cmd_tls_tunnel },
 	{ "pam-auth", cmd_pam_auth },
 	{ "ldap-auth", cmd_ldap_auth },
 	{ "version", cmd_version },

@@ -56,6 +56,8 @@ static const struct {
 	    "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
 	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
 	    "[ARGS...]" },
+	{ "tls-tunnel",
+	    "rig tls-tunnel --listen PATH --connect ADDR:PORT < KEYS" },
 	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },
 	{ "ldap-auth",
 	    "rig ldap-auth [--ca-file FILE] [--plaintext] [--bind-dn-template LIST] "

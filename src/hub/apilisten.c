@@ -73,7 +73,7 @@ bind_listen(struct hub *hub, int port)
 	struct sockaddr_in sa;
 	int                r;
 
-	uv_ip4_addr("127.0.0.1", port, &sa);
+	uv_ip4_addr(apilisten_address(hub), port, &sa);
 	uv_tcp_init(hub->loop, &hub->api_listener);
 	hub->api_listener.data = hub;
 	r = uv_tcp_bind(&hub->api_listener, (struct sockaddr *)&sa, 0);
@@ -104,8 +104,8 @@ apilisten_start(struct hub *hub)
 	if (r != 0)
 		r = bind_listen(hub, 0);
 	if (r != 0) {
-		log_warnx("cannot listen on 127.0.0.1 for the servers' API: %s",
-		    uv_strerror(r));
+		log_warnx("cannot listen on %s for the servers' API: %s",
+		    apilisten_address(hub), uv_strerror(r));
 		free(path);
 		return -1;
 	}
@@ -114,10 +114,18 @@ apilisten_start(struct hub *hub)
 	hub->api_listening = 1;
 	if (hub->api_port != old)
 		port_write(path, hub->api_port);
-	log_info("servers reach the hub's API at http://127.0.0.1:%d/hub/api",
-	    hub->api_port);
+	log_info("servers reach the hub's API at http://%s:%d/hub/api",
+	    apilisten_address(hub), hub->api_port);
 	free(path);
 	return 0;
+}
+
+const char *
+apilisten_address(const struct hub *hub)
+{
+	const char *a = hub->cfg->api_address;
+
+	return a != NULL && a[0] != '\0' ? a : "127.0.0.1";
 }
 
 void

@@ -61,6 +61,7 @@ static int check_first_admin(void *, const char *, char *, size_t);
 static int check_pam_service(void *, const char *, char *, size_t);
 static int check_groups(void *, const char *, char *, size_t);
 static int check_partition(void *, const char *, char *, size_t);
+static int check_ipv4(void *, const char *, char *, size_t);
 
 #define C(field) offsetof(struct config, field)
 
@@ -106,6 +107,12 @@ const struct setting config_settings[] = {
 	    .what = "a Slurm partition name",
 	    .help = "the partition servers' jobs go to; none: Slurm's "
 	            "default" },
+	{ .section = "hub", .key = "api_address", .type = SETTING_STRING,
+	    .off = C(api_address), .check = check_ipv4,
+	    .what = "a numeric IPv4 address of this machine",
+	    .help = "where servers reach the hub's API (JupyterHub's "
+	            "protocol); none: 127.0.0.1. rig up sets the head's "
+	            "for a pool" },
 	{ .section = "hub", .key = "server_deny_ports", .type = SETTING_STRING,
 	    .off = C(server_deny_ports), .check = check_deny_ports,
 	    .what = "a list of ports",
@@ -243,6 +250,15 @@ check_partition(void *obj, const char *v, char *why, size_t len)
 		        (*v >= '0' && *v <= '9') || strchr("_-.", *v)))
 			return -1;
 	return 0;
+}
+
+static int
+check_ipv4(void *obj, const char *v, char *why, size_t len)
+{
+	unsigned char a[4];
+
+	(void)obj, (void)why, (void)len;
+	return inet_pton(AF_INET, v, a) == 1 ? 0 : -1;
 }
 
 /* A PAM service is a file name in /etc/pam.d: no '/', no dot first. */
@@ -385,11 +401,13 @@ config_check_spawner(const struct config *c)
 		return error("with spawner = slurm, server_cmd must listen on "
 		             "{port} (the job picks it on its node) and not on "
 		             "{sock}");
-	if (config_server_protocol(c) == PROTO_JUPYTERHUB)
-		return error("with spawner = slurm, servers speak the token "
-		             "protocol for now (server_protocol = token): "
-		             "JupyterHub's needs the hub's API on the pool's "
-		             "network");
+	if (config_server_protocol(c) == PROTO_JUPYTERHUB &&
+	    (c->api_address == NULL || host_is_loopback(c->api_address)))
+		return error(
+		    "with spawner = slurm, JupyterHub's protocol needs "
+		    "the hub's API where the nodes reach it: "
+		    "api_address, the head's address on the pool's "
+		    "network (rig up sets it)");
 	return 0;
 }
 

@@ -78,6 +78,7 @@ struct config {
 	int   server_protocol; /* enum server_protocol */
 	int   spawner; /* enum config_spawner */
 	char *slurm_partition; /* NULL: Slurm's default partition */
+	char *api_address; /* the servers' API listener's; NULL: 127.0.0.1 */
 	char *server_deny_ports; /* TCP ports servers may not connect to */
 	int   user_firewall; /* per-uid nftables rules (firewall.h) */
 	char *user_prefix; /* Unix account prefix when run as root; ""

@@ -15,6 +15,7 @@
 #include "req.h"
 #include "respond.h"
 #include "server.h"
+#include "serverend.h"
 #include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -31,6 +32,7 @@ pages_home(struct req *req)
 	struct server *s =
 	    hub_server(req->hub, req->user.name, strlen(req->user.name));
 	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
+	const char *why;
 	char       *url;
 
 	buf_init(&b, (size_t)-1 / 2);
@@ -67,6 +69,14 @@ pages_home(struct req *req)
 			buf_adds(&b,
 			    "<span class=\"error\">Last start failed: ");
 			html_add(&b, s->error);
+			buf_adds(&b, "</span></p><p>");
+		}
+		if (s == NULL &&
+		    (why = serverend_why(req->user.name)) != NULL) {
+			buf_adds(&b,
+			    "<span class=\"error\" id=\"ended\">Your server "
+			    "stopped on its own: it ");
+			html_add(&b, why);
 			buf_adds(&b, "</span></p><p>");
 		}
 		page_button_form(&b, req, "/hub/spawn", "Start my server", NULL,
@@ -150,6 +160,7 @@ pages_pending(struct req *req)
 		char *purl =
 		    xasprintf("/hub/api/users/%s/server/progress", u.name);
 		const char *msg;
+		char       *tail;
 		int         pct;
 
 		buf_adds(&b, "<h1>Starting the server of ");
@@ -163,8 +174,16 @@ pages_pending(struct req *req)
 		buf_addf(&b, "%d", pct);
 		buf_adds(&b, "\"></progress><p id=\"message\">");
 		html_add(&b, msg != NULL ? msg : "Starting");
+		buf_adds(&b, "</p></div>");
+		tail = server_log_tail(s, 20);
+		if (tail[0] != '\0') {
+			buf_adds(&b, "<p>Its log so far:</p><pre id=\"log\">");
+			html_add(&b, tail);
+			buf_adds(&b, "</pre>");
+		}
+		free(tail);
 		buf_adds(&b,
-		    "</p></div><noscript><meta http-equiv=\"refresh\" "
+		    "<noscript><meta http-equiv=\"refresh\" "
 		    "content=\"2\"></noscript>");
 		free(purl);
 	} else if (s != NULL && s->state == SERVER_FAILED) {

@@ -34,6 +34,7 @@
 #include "auth.h"
 #include "config.h"
 #include "server.h"
+#include "serverend.h"
 #include "serverlog.h"
 #include "spawner.h"
 
@@ -253,9 +254,10 @@ server_gone(struct server *s, const char *why)
 		fail(s, "the server %s before it answered", why);
 		return;
 	}
-	if (s->state == SERVER_READY)
+	if (s->state == SERVER_READY) {
 		log_warnx("server %s: %s", s->name, why);
-	else
+		serverend_note(s->name, why);
+	} else
 		log_info("server %s: stopped", s->name);
 	uv_timer_stop(&s->timer);
 	s->state = SERVER_STOPPED;
@@ -361,6 +363,7 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 	}
 	if (s != NULL)
 		server_remove(s); /* an old failure */
+	serverend_clear(u->name);
 	s = server_new(hub, u->name, u->id);
 	s->state = SERVER_PENDING;
 	s->spawn_ms = now_ms();
@@ -595,6 +598,7 @@ servers_release(struct hub *hub)
 	}
 	/* The local spawner's work in flight: output copies, useradd. */
 	serverlogs_release();
+	serverend_release();
 	accounts_release();
 	if (spawner_default != NULL && spawner_default->release != NULL)
 		spawner_default->release();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apilisten.h"
 #include "config.h"
 #include "hub.h"
 #include "lib/util.h"
@@ -38,7 +39,8 @@ server_env(const struct server *s, const char *root, const char *program,
 		env[n++] = xasprintf("JUPYTER_TOKEN=%s", s->secret);
 		return n;
 	}
-	api = xasprintf("http://127.0.0.1:%d/hub/api", hub->api_port);
+	api = xasprintf("http://%s:%d/hub/api", apilisten_address(hub),
+	    hub->api_port);
 	scopes = scopes_access_json(s->name);
 	env[n++] = xasprintf("JUPYTERHUB_API_TOKEN=%s", s->secret);
 	env[n++] = xasprintf("JPY_API_TOKEN=%s", s->secret);

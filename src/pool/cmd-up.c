@@ -7,6 +7,8 @@
  * servers as Slurm jobs (spawner = slurm). Here, above both, because
  * the machine workflow knows nothing of pools.
  */
+#include <arpa/inet.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +30,41 @@ hub_key_set(const struct machine *m, const char *key)
 		if (strcmp(e->key, key) == 0)
 			return 1;
 	return 0;
+}
+
+/* rig.conf's [hub] value of 'key', or NULL. */
+static const char *
+hub_value(const struct machine *m, const char *key)
+{
+	for (const struct machine_kv *e = m->hub_extra; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e->value;
+	return NULL;
+}
+
+/*
+ * A pool whose servers speak JupyterHub's protocol (server_protocol =
+ * jupyterhub, or jupyterhub-singleuser as server_cmd): they reach the
+ * hub's API from the nodes, at the head's address, the one slurm.conf
+ * names (pool-up.c), unless rig.conf's [hub] sets api_address. Only
+ * then: the API's plain listener stays on loopback otherwise. A name is
+ * left alone (the hub refuses the protocol, saying why).
+ */
+static int
+set_api_address(struct machine *m)
+{
+	const char   *proto = hub_value(m, "server_protocol");
+	const char   *cmd = hub_value(m, "server_cmd");
+	unsigned char a[4];
+
+	if (hub_key_set(m, "api_address") || m->host == NULL ||
+	    inet_pton(AF_INET, m->host, a) != 1)
+		return 0;
+	if (!(proto != NULL && strcmp(proto, "jupyterhub") == 0) &&
+	    !(proto == NULL && cmd != NULL &&
+	        strstr(cmd, "jupyterhub-singleuser") != NULL))
+		return 0;
+	return machine_set(m, "hub", "api_address", m->host);
 }
 
 int
@@ -69,6 +106,7 @@ cmd_up(int argc, char **argv)
 		goto out;
 	m.adopt = adopt;
 	if (m.provider->create(&m) == 0 && m.provider->start(&m) == 0 &&
+	    (!pl.present || set_api_address(&m) == 0) &&
 	    remote_open(&rm, &m) == 0 && up_run(&rm) == 0 &&
 	    (!pl.present || pool_up(&rm, &pl) == 0))
 		ret = 0;

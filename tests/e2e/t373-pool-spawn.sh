@@ -5,39 +5,19 @@
 # job pending with Slurm's reason; then it runs on the node, a real user's
 # real Jupyter server submitted as the user's account (made on the head at
 # the first start, on the node by rig up's prolog at the job's, same uid),
-# used through the hub: a kernel reports the node's host name. The secret
-# is in no command line and not in the job's script; another account on
-# the node reaches the port but gets 403 without it. A stop cancels the
+# used through the hub's TLS tunnel: a kernel reports the node's host
+# name. The secret is in no command line and not in the job's script;
+# another account on the node reaches the port but cannot complete TLS
+# without the hub's certificate for the job. A stop cancels the
 # job; a job that ends on its own (cancelled behind the hub's back) shows
 # as the server stopped, with Slurm's state.
 . "$(dirname "$0")/lib.sh"
 
-# People's uids below 60000 (the hub's helper runs servers as no other)
-# and away from this machine's own accounts.
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
-pool_hosts_up 2
-H=$(host_addr 1)
-N=$(host_addr 2)
-NODE=${PREFIX}h2
-P=$T/proj
-project_init "$P" 1 --user root
-pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
-# The server's job asks for 512 MiB (mem_limit), so alice's srun fits
-# beside it; a loaded machine starts Jupyter slowly.
-sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
-printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s\n' "$N" >>"$P/rig.conf"
-in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
-HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
+pool_hub_up 1
 grep -qx 'spawner = slurm' "$HUBDIR/hub.conf" || fail "rig up did not choose spawner slurm: $(cat "$HUBDIR/hub.conf")"
-R=/root/.local/bin/rig
-S=/root/.local/share/rig/state
-pool_root_ssh 1 "$R user add carol --state-dir $S" >/dev/null || fail "rig user add carol"
-TOKEN=$(pool_root_ssh 1 "$R token create carol --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
+TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token for carol"
-URL=https://$H:8000
-export URL
 hublog() { cat "$HUBDIR/hub.log"; }
-squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
 
 # The node is full: the server's job waits, and the stream says why.
 filler=$(pool_root_ssh 1 "cd /tmp && runuser -u alice -- sbatch --parsable --exclusive -o /dev/null --wrap 'sleep 600'") ||
@@ -84,7 +64,9 @@ uid=$(pool_root_ssh 1 'id -u rig-carol')
 # The secret: in the server's environment only.
 port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
 [ -n "$port" ] || fail "job $jid has no port in its comment: $(squeue_on -j "$jid" -o %k)"
-grep -q "server carol: ready on $N:$port " "$HUBDIR/hub.log" || fail "hub not on $N:$port: $(hublog | tail -n 5)"
+grep -q "server carol: TLS tunnel .*/slurm/$jid.sock to $N:$port" "$HUBDIR/hub.log" ||
+	fail "no tunnel to $N:$port: $(hublog | tail -n 5)"
+grep -q "server carol: ready on unix:.*/slurm/$jid.sock " "$HUBDIR/hub.log" || fail "hub not on its tunnel: $(hublog | tail -n 5)"
 pid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
 [ -n "$pid" ] || fail "no notebook process of rig-carol on port $port"
 secret=$(tr '\0' '\n' <"/proc/$pid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')
@@ -95,14 +77,21 @@ cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' | grep -qFf "$T/secret" && fa
 pool_root_ssh 1 "scontrol write batch_script $jid -" >"$T/script" || fail "scontrol write batch_script"
 grep -q "a user's server as a Slurm job" "$T/script" || fail "the job's script is not rig's: $(head -n 3 "$T/script")"
 grep -qFf "$T/secret" "$T/script" && fail "the secret is in the job's script"
-# Another account on the node: the port answers, the server refuses.
-other() { # AUTH-HEADER...: alice's curl on the node to the server's API
-	pool_root_ssh 1 "cd /tmp && runuser -u alice -- srun -Q --mem=50M -w $NODE curl -s -o /dev/null -w '%{http_code}' $* http://$N:$port/user/carol/api/contents"
+# Another account on the node reaches the port but not the server: it
+# speaks TLS only, to a client with the hub's certificate for this job.
+other() { # CURL-ARGS...: alice's curl on the node to the server's API
+	pool_root_ssh 1 "cd /tmp && runuser -u alice -- srun -Q --mem=50M -w $NODE curl -s -o /dev/null -w '%{http_code}' $*/user/carol/api/contents"
 }
-[ "$(other)" = 403 ] || fail "alice on the node reached carol's server without the secret"
-[ "$(other -H "'Authorization: token $(rand_str 64)'")" = 403 ] || fail "a wrong token was taken"
-[ "$(pool_root_ssh 1 "curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: token $secret' http://$N:$port/user/carol/api/contents")" = 200 ] ||
-	fail "the secret does not open the server at $N:$port"
+[ "$(other "http://$N:$port")" = 000 ] || fail "alice on the node got an HTTP answer from carol's server"
+[ "$(other -k -H "'Authorization: token $secret'" "https://$N:$port")" = 000 ] ||
+	fail "alice on the node completed TLS without the hub's certificate"
+# The hub's keys for the job (root's, on the head) and the secret do open
+# it: what alice lacks is the certificate.
+pool_root_ssh 1 "cd $S/slurm && awk '/BEGIN/{n++} n==1' $jid.keys >/tmp/k.pem && awk '/BEGIN/{n++} n==2' $jid.keys >/tmp/c.pem" ||
+	fail "no kept keys for job $jid"
+[ "$(pool_root_ssh 1 "curl -sk --key /tmp/k.pem --cert /tmp/c.pem -o /dev/null -w '%{http_code}' -H 'Authorization: token $secret' https://$N:$port/user/carol/api/contents")" = 200 ] ||
+	fail "the hub's certificate and the secret do not open the server at $N:$port"
+pool_root_ssh 1 'rm -f /tmp/k.pem /tmp/c.pem'
 
 # A stop cancels the job.
 code=$(TOKEN=$TOKEN api DELETE /hub/api/users/carol/server)

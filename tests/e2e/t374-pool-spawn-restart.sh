@@ -6,31 +6,11 @@
 # cancels his job before his account goes.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
-pool_hosts_up 2
-H=$(host_addr 1)
-N=$(host_addr 2)
-NODE=${PREFIX}h2
-P=$T/proj
-project_init "$P" 1 --user root
-pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
-sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
-printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s\n' "$N" >>"$P/rig.conf"
-in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
-HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
-R=/root/.local/bin/rig
-S=/root/.local/share/rig/state
-token() { pool_root_ssh 1 "$R token create $1 --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1; }
-for u in carol dave; do
-	pool_root_ssh 1 "$R user add $u --state-dir $S" >/dev/null || fail "rig user add $u"
-done
-TC=$(token carol)
-TD=$(token dave)
-TA=$(token root)
+pool_hub_up 1
+TC=$(pool_token carol)
+TD=$(pool_token dave)
+TA=$(pool_root_ssh 1 "$R token create root --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
 [ -n "$TC" ] && [ -n "$TD" ] && [ -n "$TA" ] || fail "no tokens"
-URL=https://$H:8000
-export URL
-squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
 
 code=$(TOKEN=$TC api POST /hub/api/users/carol/server)
 [ "$code" = 202 ] || fail "POST carol's server: $code $(body)"
@@ -56,7 +36,7 @@ jd=$(squeue_on -u rig-dave -o %i)
 # The hub restarts; the jobs run on.
 in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
 in_project "$P" "$RIG" start >"$T/start.out" 2>&1 || fail "rig start: $(cat "$T/start.out")"
-grep -q "server carol: taken over (pid $jc, $N:[0-9]*, ready)" "$HUBDIR/hub.log" ||
+grep -q "server carol: taken over (pid $jc, unix:.*/slurm/$jc.sock, ready)" "$HUBDIR/hub.log" ||
 	fail "carol's job not taken over: $(grep 'taken over' "$HUBDIR/hub.log")"
 grep -q "server dave: taken over (pid $jd, .*, pending)" "$HUBDIR/hub.log" ||
 	fail "dave's job not taken over: $(grep 'taken over' "$HUBDIR/hub.log")"
@@ -69,7 +49,7 @@ out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/carol/" "token:$TC" 'impor
 pool_root_ssh 1 "scancel $filler" || fail "scancel $filler"
 READY_S=150 wait_ready dave "$TD"
 [ "$(TOKEN=$TD api GET /user/dave/api/status)" = 200 ] || fail "dave's server: $(body)"
-grep -q "server dave: ready on $N:" "$HUBDIR/hub.log" || fail "dave not ready on the node: $(tail -n 5 "$HUBDIR/hub.log")"
+grep -q "server dave: TLS tunnel .* to $N:" "$HUBDIR/hub.log" || fail "dave not ready on the node: $(tail -n 5 "$HUBDIR/hub.log")"
 
 # dave deleted: his job is cancelled, then his account goes.
 code=$(TOKEN=$TA api DELETE /hub/api/users/dave)

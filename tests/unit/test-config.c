@@ -782,7 +782,15 @@ TEST(config_spawner_slurm)
 	ASSERT_EQ(config_set(&c, "server_cmd", "jupyter lab --port={port}"), 0);
 	ASSERT_EQ(config_check_spawner(&c), 0);
 	ASSERT_EQ(config_set(&c, "server_protocol", "jupyterhub"), 0);
+	/* JupyterHub's protocol: the hub's API where the nodes reach it. */
 	ASSERT_EQ(config_check_spawner(&c), -1);
+	ASSERT_EQ(config_set(&c, "api_address", "127.0.0.1"), 0);
+	ASSERT_EQ(config_check_spawner(&c), -1);
+	ASSERT_EQ(config_set(&c, "api_address", "10.0.0.1"), 0);
+	ASSERT_EQ(config_check_spawner(&c), 0);
+	ASSERT_EQ(config_set(&c, "api_address", "head.example"), -1);
+	ASSERT_EQ(config_set(&c, "api_address", "fd00::1"), -1);
+	ASSERT_STR_EQ(c.api_address, "10.0.0.1");
 	ASSERT_EQ(config_set(&c, "spawner", "kubernetes"), -1);
 	ASSERT_EQ(config_set(&c, "slurm_partition", "gpu-a100.big"), 0);
 	ASSERT_STR_EQ(c.slurm_partition, "gpu-a100.big");

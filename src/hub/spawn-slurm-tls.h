@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The keys of the link between the hub and a user's server on a pool's
+ * node (spawn-slurm.c): a pair made for each server's job, both ways.
+ * The server's key and certificate go to the job (its environment; the
+ * job's script gives them to the server as --certfile/--keyfile); the
+ * hub's client certificate goes with them as the server's --client-ca.
+ * The hub keeps its client key and the server's certificate, which its
+ * tunnel (cmd-tls-tunnel.c) presents and pins. Self-signed P-256
+ * certificates: the server's names SLURM_TLS_SERVER_NAME (serverAuth),
+ * the hub's SLURM_TLS_HUB_NAME (clientAuth); neither is a CA.
+ */
+#ifndef SPAWN_SLURM_TLS_H
+#define SPAWN_SLURM_TLS_H
+
+#include <stddef.h>
+
+#define SLURM_TLS_SERVER_NAME "rig-server"
+#define SLURM_TLS_HUB_NAME "rig-hub"
+#define SLURM_TLS_DAYS 400 /* a job that runs longer is refused by TLS */
+#define SLURM_TLS_PEM_MAX 16384 /* the tunnel's input, at most */
+
+/* PEM text, each NUL-terminated. */
+struct slurm_tls {
+	char *server_key;
+	char *server_cert;
+	char *hub_key;
+	char *hub_cert;
+};
+
+/* Makes both pairs; -1 (logged) if OpenSSL fails. */
+int slurm_tls_make(struct slurm_tls *);
+
+/* Wipes the keys and frees all; the struct is then empty. */
+void slurm_tls_release(struct slurm_tls *);
+
+/* What the tunnel reads on its stdin: the hub's key, the hub's
+ * certificate, then the server's certificate (to pin), PEM one after the
+ * other. Caller frees it with free_secret(). */
+char *slurm_tls_tunnel_input(const struct slurm_tls *);
+
+#endif

@@ -1,0 +1,123 @@
+#!/bin/bash
+# A server as a Slurm job, and another account on its node standing in
+# for it (spawn-slurm-tunnel.c): carol's server runs on the node; its
+# Jupyter dies while its job has not yet been seen to end (the job's
+# script is held with SIGSTOP, so the window stays open), and alice, an
+# account logged in on the same node (a process of hers in the node's
+# network namespace), listens on the freed port with a TLS certificate of
+# her own. Requests for carol then go through the hub's tunnel to alice's
+# listener, which gets a TLS hello and nothing else: no request, no
+# secret (the hub pins the job's certificate before sending a byte). The
+# old hub sent the request, carol's secret in it, in the clear. Then the
+# job's end (the script let go) shows as carol's server stopped.
+. "$(dirname "$0")/lib.sh"
+
+pool_hub_up 1
+TOKEN=$(pool_token carol)
+[ -n "$TOKEN" ] || fail "no token for carol"
+code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
+[ "$code" = 202 ] || fail "POST server: $code $(body)"
+READY_S=150 wait_ready carol "$TOKEN"
+jid=$(squeue_on -n rig-server -o %i)
+port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
+[ -n "$port" ] || fail "job $jid has no port in its comment"
+uid=$(pool_root_ssh 1 'id -u rig-carol')
+jpid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
+spid=$(pgrep -u "$uid" -f 'slurm_script' | head -n 1)
+[ -n "$jpid" ] && [ -n "$spid" ] || fail "no Jupyter ($jpid) or job script ($spid) of rig-carol"
+secret=$(tr '\0' '\n' <"/proc/$jpid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')
+[ ${#secret} = 64 ] || fail "the server has no 64-character JUPYTER_TOKEN"
+[ "$(TOKEN=$TOKEN api GET /user/carol/api/contents)" = 200 ] || fail "carol's server through the hub: $(body)"
+
+# Jupyter dies; its job's script, held, does not see it.
+kill -STOP "$spid"
+kill -KILL "$jpid"
+NS=/run/netns/${PREFIX}h2
+for _ in $(seq 1 100); do
+	nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . || break
+	sleep 0.1
+done
+nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . && fail "port $port still taken after Jupyter's death"
+
+# alice's listener on the port, with a certificate of her own.
+auid=$(pool_root_ssh 1 'id -u alice')
+agid=$(pool_root_ssh 1 'id -g alice')
+F=$T/fake
+mkdir -p "$F"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj /CN=rig-server -addext subjectAltName=DNS:rig-server \
+	-keyout "$F/key.pem" -out "$F/cert.pem" 2>/dev/null || fail "openssl req"
+cat >"$F/fake.py" <<'EOP'
+# A listener on the server's port: records what each connection sends,
+# through TLS (its own certificate) when it starts with a TLS hello.
+import socket, ssl, sys
+port, out, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0', port))
+s.listen(16)
+open(out + '.ready', 'w').close()
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    rec = b''
+    try:
+        first = c.recv(1, socket.MSG_PEEK)
+        rec = b'CONN ' + first.hex().encode() + b'\n'
+        if first == b'\x16':
+            t = ctx.wrap_socket(c, server_side=True)
+            rec += b'TLS ' + t.recv(65536) + b'\n'
+            t.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        else:
+            rec += b'PLAIN ' + c.recv(65536) + b'\n'
+            c.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    except Exception as e:
+        rec += b'ENDED ' + str(e).encode() + b'\n'
+    with open(out, 'ab') as f:
+        f.write(rec)
+    c.close()
+EOP
+chown -R "$auid:$agid" "$F"
+chmod 700 "$F"
+chmod 711 "$T"
+nsenter --net="$NS" setpriv --reuid="$auid" --regid="$agid" --clear-groups \
+	$PY "$F/fake.py" "$port" "$F/out" "$F/cert.pem" "$F/key.pem" >"$T/fake.log" 2>&1 &
+bg_track $!
+for _ in $(seq 1 100); do [ -e "$F/out.ready" ] && break; sleep 0.1; done
+[ -e "$F/out.ready" ] || fail "alice's listener did not start: $(cat "$T/fake.log")"
+
+# carol's requests through the hub reach alice's port, and nothing of
+# them goes out.
+for _ in $(seq 1 50); do
+	code=$(TOKEN=$TOKEN api GET /user/carol/api/contents)
+	[ "$code" = 200 ] && fail "a request for carol was answered by alice's listener: $(body)"
+	grep -q '^CONN' "$F/out" 2>/dev/null && break
+	sleep 0.2
+done
+grep -q '^CONN 16' "$F/out" 2>/dev/null || fail "the hub's tunnel never reached alice's port (test setup): $(cat "$F/out" 2>/dev/null)"
+grep -q '^PLAIN' "$F/out" && fail "the hub spoke to alice's listener in the clear: $(cat "$F/out")"
+grep -q '^TLS ' "$F/out" && fail "the hub completed TLS with alice's certificate and sent: $(cat "$F/out")"
+printf '%s\n' "$secret" >"$T/secret"
+grep -qFf "$T/secret" "$F/out" && fail "carol's secret reached alice's listener"
+grep -q 'Authorization' "$F/out" && fail "a request reached alice's listener"
+note "alice's listener on carol's port got: $(tr '\n' ' ' <"$F/out" | head -c 200)"
+
+# The job's script let go: it sees Jupyter gone and ends; so does the
+# server, with the job's state.
+kill -CONT "$spid"
+for _ in $(seq 1 150); do
+	grep -q "server carol: ended with its Slurm job $jid" "$HUBDIR/hub.log" && break
+	sleep 0.2
+done
+grep -q "server carol: ended with its Slurm job $jid" "$HUBDIR/hub.log" ||
+	fail "the job's end did not end the server: $(tail -n 5 "$HUBDIR/hub.log")"
+[ "$(TOKEN=$TOKEN api GET /hub/api/users/carol)" = 200 ] || fail "GET user: $(body)"
+[ "$(json 'd["servers"]' <"$T/body")" = "{}" ] || fail "the server is still listed: $(body)"
+pool_root_ssh 1 "test ! -e $S/slurm/$jid.keys && test ! -e $S/slurm/$jid.sock" ||
+	fail "the job's keys or tunnel socket outlived it"
+
+in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
+cp "$HUBDIR/hub.log" "$T/hub.log"
+hub_log_clean
