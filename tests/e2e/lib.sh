@@ -625,6 +625,50 @@ pool_hosts_up() {
 	hosts_up "$1"
 }
 
+# pool_hub_up [NODES]: a pool on Slurm with rig's hub on its head, set
+# up through rig up as root: the head and NODES nodes (1 by default;
+# pool_hosts_up), all of them in [partition cpu]; the hub's servers ask
+# for 512 MiB (mem_limit, so that small jobs fit beside one) and have 150 s
+# to start on a loaded machine (spawn_timeout); POOL_HUB_CONF, if set, is
+# more [hub] lines. alice is an account of the head for filler jobs.
+# Sets H (the head's address), N and NODE (the first node's address and
+# Slurm name), P (the project), HUBDIR (the hub's folder on the head, seen
+# from here), R and S (rig and its state folder on the head), URL (the
+# hub, exported). People's uids below 60000 (the hub's helper runs
+# servers as no other) and away from this machine's own accounts.
+pool_hub_up() {
+	local n=${1:-1} i nodes=
+	POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+	pool_hosts_up $((n + 1))
+	H=$(host_addr 1)
+	N=$(host_addr 2)
+	NODE=${PREFIX}h2
+	for i in $(seq 2 $((n + 1))); do nodes="$nodes $(host_addr "$i")"; done
+	P=$T/proj
+	project_init "$P" 1 --user root
+	pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
+	sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
+	[ -n "${POOL_HUB_CONF:-}" ] && printf '%s\n' "$POOL_HUB_CONF" >"$T/hubconf.add" &&
+		sed -i "/^\[hub\]/r $T/hubconf.add" "$P/rig.conf"
+	printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts =%s\n' "$nodes" >>"$P/rig.conf"
+	in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
+	HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
+	R=/root/.local/bin/rig
+	S=/root/.local/share/rig/state
+	URL=https://$H:8000
+	export URL
+}
+
+# pool_token NAME: a hub user NAME on the pool's head (pool_hub_up) and
+# a token of theirs on standard output.
+pool_token() {
+	pool_root_ssh 1 "$R user add $1 --state-dir $S" >/dev/null 2>&1 || fail "rig user add $1"
+	pool_root_ssh 1 "$R token create $1 --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1
+}
+
+# squeue_on ARGS...: squeue -h ARGS on the pool's head.
+squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
+
 # pool_host_prepare DIR: copies a pool host's own files to DIR and sets
 # POOL_PRE to the sh commands (for hosts_up) that mount them.
 pool_host_prepare() {

@@ -12,32 +12,11 @@
 # as the server stopped, with Slurm's state.
 . "$(dirname "$0")/lib.sh"
 
-# People's uids below 60000 (the hub's helper runs servers as no other)
-# and away from this machine's own accounts.
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
-pool_hosts_up 2
-H=$(host_addr 1)
-N=$(host_addr 2)
-NODE=${PREFIX}h2
-P=$T/proj
-project_init "$P" 1 --user root
-pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
-# The server's job asks for 512 MiB (mem_limit), so alice's srun fits
-# beside it; a loaded machine starts Jupyter slowly.
-sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
-printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s\n' "$N" >>"$P/rig.conf"
-in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
-HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
+pool_hub_up 1
 grep -qx 'spawner = slurm' "$HUBDIR/hub.conf" || fail "rig up did not choose spawner slurm: $(cat "$HUBDIR/hub.conf")"
-R=/root/.local/bin/rig
-S=/root/.local/share/rig/state
-pool_root_ssh 1 "$R user add carol --state-dir $S" >/dev/null || fail "rig user add carol"
-TOKEN=$(pool_root_ssh 1 "$R token create carol --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
+TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token for carol"
-URL=https://$H:8000
-export URL
 hublog() { cat "$HUBDIR/hub.log"; }
-squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
 
 # The node is full: the server's job waits, and the stream says why.
 filler=$(pool_root_ssh 1 "cd /tmp && runuser -u alice -- sbatch --parsable --exclusive -o /dev/null --wrap 'sleep 600'") ||

@@ -6,31 +6,11 @@
 # cancels his job before his account goes.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
-pool_hosts_up 2
-H=$(host_addr 1)
-N=$(host_addr 2)
-NODE=${PREFIX}h2
-P=$T/proj
-project_init "$P" 1 --user root
-pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
-sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
-printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s\n' "$N" >>"$P/rig.conf"
-in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
-HUBDIR=$HOSTS_DIR/h1/root/.local/share/rig
-R=/root/.local/bin/rig
-S=/root/.local/share/rig/state
-token() { pool_root_ssh 1 "$R token create $1 --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1; }
-for u in carol dave; do
-	pool_root_ssh 1 "$R user add $u --state-dir $S" >/dev/null || fail "rig user add $u"
-done
-TC=$(token carol)
-TD=$(token dave)
-TA=$(token root)
+pool_hub_up 1
+TC=$(pool_token carol)
+TD=$(pool_token dave)
+TA=$(pool_root_ssh 1 "$R token create root --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
 [ -n "$TC" ] && [ -n "$TD" ] && [ -n "$TA" ] || fail "no tokens"
-URL=https://$H:8000
-export URL
-squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
 
 code=$(TOKEN=$TC api POST /hub/api/users/carol/server)
 [ "$code" = 202 ] || fail "POST carol's server: $code $(body)"

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hub/spawn-slurm.h"
+#include "hub/spawn-slurm-parse.h"
+#include "hub/spawn-slurm-script.h"
 #include "lib/util.h"
 #include "unit.h"
 
@@ -47,6 +48,33 @@ TEST(slurm_squeue_rows)
 	ASSERT_EQ(row("12|A_STATE_FAR_TOO_LONG_TO_BE_ONE|x||u", &r), -1);
 	/* A line break inside a field is never part of one. */
 	ASSERT_EQ(row("1|RUNNING|None|n\n|u", &r), -1);
+}
+
+TEST(slurm_sinfo_nodes)
+{
+	struct slurm_node n;
+	const char       *l;
+
+	l = "node-1|10.77.0.11";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), 0);
+	ASSERT_STR_EQ(n.name, "node-1");
+	ASSERT_STR_EQ(n.addr, "10.77.0.11");
+	/* Only the first 'len' bytes are the line. */
+	l = "node-2|fd00::2\nnode-3|10.0.0.3";
+	ASSERT_EQ(slurm_parse_node(l, strcspn(l, "\n"), &n), 0);
+	ASSERT_STR_EQ(n.addr, "fd00::2");
+	/* Not a line of that query. */
+	l = "node-1";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), -1);
+	l = "|10.0.0.1";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), -1);
+	l = "node-1|";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), -1);
+	l = "node-1|10.0.0.1|x";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), -1);
+	l = "node-1|an-address-far-too-long-to-be-one-of-sixty-four-bytes-or-"
+	    "more-than-that";
+	ASSERT_EQ(slurm_parse_node(l, strlen(l), &n), -1);
 }
 
 TEST(slurm_sbatch_jobid)

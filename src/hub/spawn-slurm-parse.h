@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the Slurm spawner (spawn-slurm.c, spawner.h) reads from Slurm's
- * commands, as pure functions so that each is tested on its own: a line
- * of the one squeue the hub runs for all its jobs, the job id sbatch
- * --parsable prints, the port a job reports in its comment, and what a
- * job's state means for its server.
+ * What the Slurm spawner (spawn-slurm.c) reads from Slurm's commands, as
+ * pure functions so that each is tested on its own: a line of the one
+ * squeue the hub runs for all its jobs, the job id sbatch --parsable
+ * prints, the port a job reports in its comment, a node's address as
+ * sinfo says it, and what a job's state means for its server.
  */
-#ifndef SPAWN_SLURM_H
-#define SPAWN_SLURM_H
+#ifndef SPAWN_SLURM_PARSE_H
+#define SPAWN_SLURM_PARSE_H
 
 #include <stddef.h>
 
@@ -15,8 +15,6 @@
 #define SLURM_JOB_NAME "rig-server"
 /* What a job puts in its comment once its server listens: PREFIX PORT. */
 #define SLURM_PORT_PREFIX "rig-port="
-/* The job's own script (the command comes in its environment). */
-extern const char slurm_job_script[];
 
 /* One job in squeue's answer: -o '%i|%T|%r|%N|%u'. */
 struct slurm_row {
@@ -25,6 +23,12 @@ struct slurm_row {
 	char      reason[64]; /* Resources, Priority, None, ... */
 	char      nodes[128]; /* "" while pending */
 	char      user[40];
+};
+
+/* One node in sinfo's answer: -N -o '%N|%o'. */
+struct slurm_node {
+	char name[64];
+	char addr[64]; /* NodeAddr: numeric or a name */
 };
 
 /* What a job's state means for its server. */
@@ -40,6 +44,10 @@ enum slurm_kind {
 /* The squeue line of 'len' bytes (no newline) into 'row'; -1 if it is not
  * one (a field missing, too long, or a job id that is not a number). */
 int slurm_parse_row(const char *line, size_t len, struct slurm_row *row);
+
+/* The sinfo line of 'len' bytes (no newline) into 'node'; -1 if it is not
+ * NAME|ADDR with both fitting. */
+int slurm_parse_node(const char *line, size_t len, struct slurm_node *node);
 
 /* The job id of sbatch --parsable's output ("123" or "123;cluster" on
  * its last line, messages before it); -1 if there is none. */

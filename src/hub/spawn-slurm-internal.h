@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Between the Slurm spawner's files: spawn-slurm.c (the spawner's
+ * operations, spawner.h), spawn-slurm-submit.c (sbatch and scancel as the
+ * server's account) and spawn-slurm-watch.c (the one squeue for all jobs,
+ * a job's states as progress, its end as the server's, where it listens).
+ */
+#ifndef SPAWN_SLURM_INTERNAL_H
+#define SPAWN_SLURM_INTERNAL_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+#define SLURM_PID_START "slurm" /* no /proc start time looks like it */
+#define SLURM_LOG ".rig-server.log" /* the job's output, in the home */
+#define SLURM_SAFE_PATH CONFIG_SERVER_PATH
+
+struct hub;
+struct server;
+
+/* The Unix account the server's job runs as: the hub's own when it is
+ * not root. -1 if there is none. */
+int slurm_account_of(const struct server *, char *out, size_t len);
+
+/* sbatch of the server's job as its account; its id becomes s->pid and
+ * the job is watched. */
+void slurm_submit(struct server *);
+
+/* scancel of job 'id' as 'account', its owner; with 'kill', SIGKILL to
+ * all of the job's processes. Nothing is reported. */
+void slurm_cancel(struct hub *, const char *account, long long id, int kill);
+
+/* The server's job is watched from now on (once). */
+void slurm_watch_add(struct server *);
+/* Not watched any more (the server goes). */
+void slurm_watch_remove(struct server *);
+/* -1 if the server's job is not watched, 1 if its end was seen, else 0. */
+int slurm_watch_gone(const struct server *);
+/* A progress step of the start, once per message. */
+void slurm_watch_say(struct server *, int pct, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The hub stops: the timer closed, what was learnt dropped. */
+void slurm_watch_release(void);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A server's Slurm job submitted and cancelled (spawn-slurm-internal.h).
+ *
+ * Start: sbatch --parsable runs AS the server's account through the
+ * privileged helper (slurm_run()), its job script on standard input:
+ * slurm_job_script, fixed text with nothing of the user's in it. The
+ * server's command (server_cmd, its {port} left for the node) and its
+ * secret travel in the job's environment (sbatch --export=ALL of the
+ * short environment built here), never in argv or the script, which
+ * Slurm keeps where the user's other processes may read it. The job id
+ * is the server's pid, pid_start SLURM_PID_START, and the row goes to
+ * SQLite at once: a stop cancels the job, a hub restart finds it queued
+ * or running (adopt()).
+ *
+ * Stop: scancel of the job id, as the account (its owner: no new power
+ * for the helper).
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "accounts.h"
+#include "hub.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "progress.h"
+#include "server.h"
+#include "serverenv.h"
+#include "spawn-cmd.h"
+#include "spawn-slurm-internal.h"
+#include "spawn-slurm-parse.h"
+#include "spawn-slurm-run.h"
+#include "spawn-slurm-script.h"
+
+static void submit_cb(void *, int, int64_t, const char *);
+static void cancel_cb(void *, int, int64_t, const char *);
+
+/*
+ * sbatch as the account: the job script on stdin, its options from the
+ * hub's settings only, the environment built here (the account's basics,
+ * the server's from serverenv.h with its secret, the command as JSON).
+ */
+void
+slurm_submit(struct server *s)
+{
+	struct hub          *hub = s->hub;
+	const struct config *cfg = hub->cfg;
+	struct spawn_vars    vars;
+	struct passwd       *pw;
+	char        acct[ACCOUNT_NAME_MAX + 1], *base_url, *home, *shell;
+	char       *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
+	const char *conf;
+	json_t     *a;
+	int         nargs = 0, nenv = 0, r;
+
+	if (slurm_account_of(s, acct, sizeof(acct)) == -1 ||
+	    (pw = getpwnam(acct)) == NULL) {
+		server_spawn_failed(s, "the Unix account is missing");
+		return;
+	}
+	home = xstrdup(pw->pw_dir);
+	shell = xstrdup(pw->pw_shell);
+	base_url = xasprintf("/user/%s/", s->name);
+	memset(&vars, 0, sizeof(vars));
+	vars.sock = "";
+	vars.port_text = "{port}";
+	vars.base_url = base_url;
+	vars.root_dir = home;
+	vars.username = s->name;
+	cmd = spawn_argv(config_server_cmd(cfg), &vars);
+	if (cmd[0] == NULL) {
+		server_spawn_failed(s, "server_cmd is empty");
+		goto out_cmd;
+	}
+	a = json_array();
+	for (size_t i = 0; cmd[i] != NULL; i++)
+		json_array_append_new(a, json_string(cmd[i]));
+	json = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+
+	argv[nargs++] = xstrdup(SLURM_SBATCH);
+	argv[nargs++] = xstrdup("--parsable");
+	argv[nargs++] = xstrdup("--job-name=" SLURM_JOB_NAME);
+	argv[nargs++] = xstrdup("--no-requeue");
+	argv[nargs++] = xstrdup("--export=ALL");
+	argv[nargs++] = xasprintf("--chdir=%s", home);
+	argv[nargs++] = xasprintf("--output=%s/%s", home, SLURM_LOG);
+	if (cfg->slurm_partition != NULL && cfg->slurm_partition[0] != '\0')
+		argv[nargs++] =
+		    xasprintf("--partition=%s", cfg->slurm_partition);
+	if (cfg->limits.mem_limit > 0)
+		argv[nargs++] = xasprintf("--mem=%lluM",
+		    (unsigned long long)((cfg->limits.mem_limit + (1 << 20) -
+		                             1) >>
+		        20));
+	if (cfg->limits.cpu_milli > 0)
+		argv[nargs++] = xasprintf("--cpus-per-task=%u",
+		    (cfg->limits.cpu_milli + 999) / 1000);
+	argv[nargs] = NULL;
+
+	env[nenv++] = xasprintf("PATH=%s", SLURM_SAFE_PATH);
+	env[nenv++] = xasprintf("HOME=%s", home);
+	env[nenv++] = xasprintf("USER=%s", acct);
+	env[nenv++] = xasprintf("LOGNAME=%s", acct);
+	env[nenv++] = xasprintf("SHELL=%s", shell);
+	env[nenv++] = xstrdup("LANG=C.UTF-8");
+	conf = getenv("SLURM_CONF");
+	if (conf != NULL)
+		env[nenv++] = xasprintf("SLURM_CONF=%s", conf);
+	env[nenv++] = xasprintf("RIG_SERVER_ARGV=%s", json);
+	nenv = server_env(s, home, cmd[0], env, nenv);
+	env[nenv] = NULL;
+	free(json);
+
+	server_ref(s);
+	progress_step(s, 15, "Submitting the server's job to Slurm");
+	r = slurm_run(hub, acct, argv, env, home, slurm_job_script, submit_cb,
+	    s);
+	if (r != 0) {
+		server_unref(s);
+		server_spawn_failed(s, "cannot run %s: %s", SLURM_SBATCH,
+		    uv_strerror(r));
+	}
+	for (int i = 0; i < nargs; i++)
+		free(argv[i]);
+	for (int i = 0; i < nenv; i++)
+		free_secret(env[i]);
+out_cmd:
+	spawn_argv_free(cmd);
+	free(base_url);
+	free(home);
+	free(shell);
+}
+
+/* sbatch's answer: the job id, or why not. */
+static void
+submit_cb(void *arg, int r, int64_t status, const char *out)
+{
+	struct server *s = arg;
+	char           acct[ACCOUNT_NAME_MAX + 1];
+	long long      id = -1;
+
+	if (r == UV_ECANCELED) {
+		server_unref(s);
+		return;
+	}
+	if (r == 0 && status == 0)
+		id = slurm_parse_jobid(out);
+	if (s->removed || s->state != SERVER_PENDING) {
+		/* Stopped meanwhile: the job goes at once. */
+		if (id > 0 && slurm_account_of(s, acct, sizeof(acct)) == 0)
+			slurm_cancel(s->hub, acct, id, 0);
+		server_unref(s);
+		return;
+	}
+	if (id <= 0) {
+		size_t n = strcspn(out, "\n");
+
+		if (r != 0)
+			server_spawn_failed(s, "cannot run %s: %s",
+			    SLURM_SBATCH, uv_strerror(r));
+		else
+			server_spawn_failed(s,
+			    "sbatch refused the job (status %lld): %.*s",
+			    (long long)status, (int)(n > 300 ? 300 : n),
+			    *out != '\0' ? out : "no message");
+		server_unref(s);
+		return;
+	}
+	s->pid = (int)id;
+	snprintf(s->pid_start, sizeof(s->pid_start), "%s", SLURM_PID_START);
+	server_save(s);
+	log_info("server %s: submitted as Slurm job %lld", s->name, id);
+	slurm_watch_add(s);
+	slurm_watch_say(s, 20, "Submitted to Slurm as job %lld", id);
+	server_unref(s);
+}
+
+void
+slurm_cancel(struct hub *hub, const char *account, long long id, int kill)
+{
+	char  num[24];
+	char *argv[6], *env[] = { (char *)"PATH=" SLURM_SAFE_PATH, NULL, NULL };
+	char *conf = NULL;
+	int   k = 0;
+
+	snprintf(num, sizeof(num), "%lld", id);
+	argv[k++] = (char *)SLURM_SCANCEL;
+	if (kill) {
+		argv[k++] = (char *)"--full";
+		argv[k++] = (char *)"--signal=KILL";
+	}
+	argv[k++] = num;
+	argv[k] = NULL;
+	if (getenv("SLURM_CONF") != NULL) {
+		conf = xasprintf("SLURM_CONF=%s", getenv("SLURM_CONF"));
+		env[1] = conf;
+	}
+	if (slurm_run(hub, account, argv, env, "/", NULL, cancel_cb, NULL) != 0)
+		log_warnx("slurm: cannot cancel job %lld", id);
+	free(conf);
+}
+
+static void
+cancel_cb(void *arg, int r, int64_t status, const char *out)
+{
+	(void)arg;
+	if (r == 0 && status != 0)
+		log_warnx("slurm: %s: %.*s", SLURM_SCANCEL,
+		    (int)strcspn(out, "\n"), out);
+}
