@@ -18,7 +18,8 @@ static const struct {
 	    "[--cert FILE --key FILE] [--config FILE] [--no-tls] "
 	    "[--renew-cert] [-v]" },
 	{ "user",
-	    "rig user add NAME [--admin] [--password-stdin] | delete "
+	    "rig user add NAME [--admin] [--password-stdin | --unix-password] "
+	    "| delete "
 	    "NAME [--keep-home] | list | passwd NAME [--password-stdin] "
 	    "| admin NAME on|off [--state-dir DIR]" },
 	{ "token",

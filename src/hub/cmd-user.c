@@ -29,6 +29,7 @@ struct user_opts {
 	int         admin;
 	int         password_stdin;
 	int         keep_home; /* delete: move the home aside */
+	int         unix_password; /* add: signs in with the Unix account's */
 	const char *args[USER_MAX_ARGS]; /* subcommand and its operands */
 	int         nargs;
 };
@@ -68,6 +69,7 @@ user_parse(int argc, char **argv, struct user_opts *o)
 		{ "--admin", &o->admin, NULL },
 		{ "--password-stdin", &o->password_stdin, NULL },
 		{ "--keep-home", &o->keep_home, NULL },
+		{ "--unix-password", &o->unix_password, NULL },
 		{ "--state-dir", NULL, &o->state_dir },
 		{ NULL, NULL, NULL },
 	};
@@ -197,7 +199,9 @@ user_add(struct db *db, const struct user_opts *o)
 		error("cannot add '%s': %s", name, ONEUSER_WHY);
 		return 1;
 	}
-	if (unix_passwords(db)) {
+	/* --unix-password: rig up says so before the hub has first run
+	 * with authenticator = pam (the fact is the hub's to record). */
+	if (o->unix_password || unix_passwords(db)) {
 		struct passwd *pw_acct;
 
 		if (account_lookup(name, &pw_acct) != 1) {
@@ -390,6 +394,8 @@ cmd_user(int argc, char **argv)
 		return usage("user");
 	if ((o.admin && strcmp(sub, "add") != 0) ||
 	    (o.keep_home && strncmp(sub, "del", 3) != 0))
+		return usage("user");
+	if (o.unix_password && (strcmp(sub, "add") != 0 || o.password_stdin))
 		return usage("user");
 	if (o.password_stdin && strcmp(sub, "add") != 0 &&
 	    strcmp(sub, "passwd") != 0)

@@ -467,14 +467,31 @@ add_set_cb(void *arg, const char *key, const char *value)
 	add_set(arg, key, value);
 }
 
+/* The value rig.conf's [hub] gives 'key', or NULL. */
+static const char *
+hub_key_value(const struct machine *m, const char *key)
+{
+	for (const struct machine_kv *e = m->hub_extra; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e->value;
+	return NULL;
+}
+
 /* Whether rig.conf's [hub] sets 'key'. */
 static int
 hub_key_set(const struct machine *m, const char *key)
 {
-	for (const struct machine_kv *e = m->hub_extra; e != NULL; e = e->next)
-		if (strcmp(e->key, key) == 0)
-			return 1;
-	return 0;
+	return hub_key_value(m, key) != NULL;
+}
+
+/* Whether the hub signs people in with their Unix passwords: then rig up
+ * makes no password of its own for the admin. */
+static int
+hub_unix_passwords(const struct machine *m)
+{
+	const char *v = hub_key_value(m, "authenticator");
+
+	return v != NULL && strcmp(v, "pam") == 0;
 }
 
 /* A DSVM's own JupyterHub holds port 8000 and would serve beside rig's
@@ -633,12 +650,23 @@ step_admin(struct up *u)
 	free(line);
 	shown = strstr(buf_str(&res.out), "shown=yes") != NULL;
 	proc_result_release(&res);
-	if (exists && shown && is_admin) {
+	if (hub_unix_passwords(u->m)) {
+		if (exists && is_admin) {
+			step_end(u, "%s exists (Unix password)", name);
+			r = 0;
+			goto out;
+		}
+		script = !exists
+		    ? xasprintf("%s user add %s --admin "
+		                "--unix-password --state-dir %s",
+		          bin, q, state)
+		    : xasprintf("%s user admin %s on --state-dir %s", bin, q,
+		          state);
+	} else if (exists && shown && is_admin) {
 		step_end(u, "%s exists (password unchanged)", name);
 		r = 0;
 		goto out;
-	}
-	if (!exists)
+	} else if (!exists)
 		script = xasprintf("%s user add %s --admin --state-dir %s", bin,
 		    q, state);
 	else if (!shown)
@@ -665,9 +693,11 @@ step_admin(struct up *u)
 	explicit_bzero(res.out.data, res.out.len);
 	proc_result_release(&res);
 	step_end(u, "%s %s", name,
-	    !exists      ? "created"
-	        : !shown ? "had no password shown yet: new password"
-	                 : "made an admin");
+	    !exists && u->password == NULL ? "created (Unix password)"
+	        : !exists                  ? "created"
+	        : u->password != NULL      ? "had no password shown yet: "
+	                                     "new password"
+	                                   : "made an admin");
 	r = 0;
 out:
 	free(q);
@@ -802,7 +832,11 @@ up_run(struct remote *rm)
 		free(script);
 		free(q);
 		free(marker);
-	} else
+	} else if (hub_unix_passwords(u.m))
+		printf("admin:        %s (signs in with the Unix account's "
+		       "password on the machine: authenticator = pam)\n",
+		    machine_admin(u.m));
+	else
 		printf("admin:        %s (password unchanged; to set a new "
 		       "one: rig ssh -- %s user passwd %s --state-dir %s/state)"
 		       "\n",

@@ -16,7 +16,9 @@ TLS certificates are not verified (the hub's is self-signed).
 Needs Debian's python3-websocket: run it with /usr/bin/python3.
 With NOWAIT=1 in the environment it runs "pass" first, then only sends the
 cell, waits until the kernel says it is busy, and leaves the kernel running
-(for culling tests).
+(for culling tests). RUNCELL_TIMEOUT (seconds, default 30) bounds each
+request and each wait for a kernel message: a loaded machine can take longer
+to start a kernel.
 """
 import json
 import os
@@ -72,6 +74,7 @@ def main():
     else:
         sys.exit("AUTH must be token:XXXX or cookie:FILE")
 
+    wait = float(os.environ.get("RUNCELL_TIMEOUT", "30"))
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -85,7 +88,7 @@ def main():
             h["Content-Type"] = "application/json"
         req = urllib.request.Request(base + path, data=data, headers=h, method=method)
         try:
-            with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            with urllib.request.urlopen(req, context=ctx, timeout=wait) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             msg = f"runcell: {method} {base + path}: HTTP {e.code}: {e.read()[:300]!r}"
@@ -105,7 +108,7 @@ def main():
         hdr = [f"{k}: {v}" for k, v in headers.items() if k != "Origin"]
         try:
             ws = websocket.create_connection(
-                ws_url, header=hdr, timeout=30,
+                ws_url, header=hdr, timeout=wait,
                 sslopt={"cert_reqs": ssl.CERT_NONE, "check_hostname": False}, **ws_opts)
         except websocket.WebSocketBadStatusException as e:
             sys.exit(f"runcell: WebSocket upgrade refused: {e}")
@@ -161,9 +164,14 @@ def main():
             if time.time() - t0 > TIMEOUT:
                 sys.exit(f"runcell: no reply within {TIMEOUT} s")
             m = json.loads(ws.recv())
+            t, c = m["msg_type"], m["content"]
+            # A kernel that dies mid-cell (killed for memory, say) is
+            # restarted by the server under the same WebSocket, and the
+            # cell's reply never comes: the status says so, for no parent.
+            if t == "status" and c.get("execution_state") in ("restarting", "dead"):
+                sys.exit(f"runcell: the kernel died ({c['execution_state']})")
             if m.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            t, c = m["msg_type"], m["content"]
             if t == "stream":
                 print(c["text"], end="" if c["text"].endswith("\n") else "\n")
             elif t == "execute_result":
