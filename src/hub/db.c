@@ -128,8 +128,8 @@ static const char *const migrations[] = {
 	/* 6: the options a server was started with (JupyterHub's
 	 * user_options, as JSON), shown in the API's server model after a
 	 * restart too. */
-	"ALTER TABLE servers ADD COLUMN user_options TEXT NOT NULL"
-	"  DEFAULT '{}';",
+	("ALTER TABLE servers ADD COLUMN user_options TEXT NOT NULL"
+	 "  DEFAULT '{}';"),
 };
 
 static int           db_exec(struct db *, const char *, const char *);

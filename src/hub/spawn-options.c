@@ -292,14 +292,14 @@ int
 spawn_options_parse_text(const struct config *c, const char *text,
     struct spawn_options *o, char *why, size_t len)
 {
-	json_error_t e;
+	json_error_t e; /* not shown: it quotes the input */
 	json_t      *j;
 	int          r;
 
 	j = json_loads(text != NULL && *text != '\0' ? text : "{}",
 	    JSON_REJECT_DUPLICATES, &e);
 	if (j == NULL) {
-		snprintf(why, len, "user_options is not JSON: %s", e.text);
+		snprintf(why, len, "user_options must be a JSON object");
 		return -1;
 	}
 	r = spawn_options_parse(c, j, o, why, len);
