@@ -68,6 +68,34 @@ grep -q "server alice: start requested" "$T/hub.log" && fail "a refused start wa
 code=$(TOKEN=$BOB api POST /hub/api/users/alice/server --data-binary '{"profile": "big"}')
 [ "$code" = 404 ] || fail "bob starting alice's server: $code $(body)"
 [ -z "$(server_pid alice)" ] || fail "bob started alice's server"
+# Nor through the pages: bob's session posting alice's spawn form, alice's
+# own without the form's _xsrf.
+login bob
+xb=$(xsrf_of bob)
+code=$(curl -sk -m 10 -b "$T/jar.bob" -o "$T/body" -w '%{http_code}' -H "Origin: $URL" \
+	--data-urlencode "_xsrf=$xb" --data-urlencode "profile=big" "$URL/hub/spawn/alice")
+[ "$code" = 403 ] || fail "bob's form for alice's server: $code"
+login alice
+code=$(curl -sk -m 10 -b "$T/jar.alice" -o "$T/body" -w '%{http_code}' -H "Origin: $URL" \
+	--data-urlencode "profile=big" "$URL/hub/spawn")
+[ "$code" = 403 ] || fail "alice's form without _xsrf: $code"
+[ -z "$(server_pid alice)" ] || fail "a refused form started alice's server"
+# The form itself: both profiles, labelled, the default checked; a
+# tampered choice is the form again with the reason.
+code=$(curl -sk -m 10 -b "$T/jar.alice" -o "$T/form" -w '%{http_code}' "$URL/hub/spawn")
+[ "$code" = 200 ] || fail "GET /hub/spawn: $code"
+grep -q '<input type="radio" name="profile" id="profile-small" value="small" required checked>' "$T/form" ||
+	fail "the form does not check the default: $(grep -o '<input type="radio"[^>]*>' "$T/form")"
+grep -q '<label for="profile-big">Big</label>' "$T/form" || fail "the form has no label for big"
+xa=$(form_input _xsrf <"$T/form")
+code=$(curl -sk -m 10 -b "$T/jar.alice" -o "$T/body" -w '%{http_code}' -H "Origin: $URL" \
+	--data-urlencode "_xsrf=$xa" --data-urlencode 'profile=big"><script>alert(1)</script>' "$URL/hub/spawn")
+[ "$code" = 400 ] || fail "a tampered profile in the form: $code"
+grep -q 'role="alert">user_options: &#39;profile&#39; must be the name of a profile' "$T/body" ||
+	grep -q "role=\"alert\">user_options: 'profile' must be the name of a profile" "$T/body" ||
+	fail "no reason on the form again: $(grep -o 'role="alert">[^<]*' "$T/body")"
+grep -q '<script>alert' "$T/body" && fail "the tampered value came back as markup"
+[ -z "$(server_pid alice)" ] || fail "a tampered form started alice's server"
 
 # The big profile: its memory limit, its command, its options shown.
 code=$(TOKEN=$ALICE api POST /hub/api/users/alice/server -H 'Content-Type: application/json' --data-binary '{"profile": "big"}')
