@@ -77,13 +77,22 @@ for _ in $(seq 1 100); do
 done
 [ -z "$(squeue_on -n rig-server -o %i)" ] || fail "the job outlived the stop"
 
-# Profiles, in the hub's own config: small on a with at most 1 CPU and
-# 20 minutes (the default), wide on b with 2 CPUs and an hour.
-printf '\n[profile small]\npartition = a\ncpus = 1\nmem = 256M\ntime = 00:20:00\ndefault = yes\n\n[profile wide]\npartition = b\ncpus = %s\ntime = 1:00:00\n' \
-	"$cpus_b" >>"$HUBDIR/hub.conf"
-in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
-in_project "$P" "$RIG" start >"$T/start.out" 2>&1 || fail "rig start: $(cat "$T/start.out")"
-grep -q '^\[profile wide\]' "$HUBDIR/hub.conf" || fail "rig start rewrote hub.conf"
+# A mistyped profile key stops rig up before it does anything.
+cp "$P/rig.conf" "$T/rig.conf.good"
+printf '\n[profile bad]\nmem_limt = 1G\n' >>"$P/rig.conf"
+in_project "$P" "$RIG" up >"$T/up-bad.out" 2>&1 && fail "rig up took a mistyped profile key"
+grep -q "unknown setting 'mem_limt' in \[profile\] (did you mean 'mem_limit'?)" "$T/up-bad.out" ||
+	fail "no word of the mistyped key: $(cat "$T/up-bad.out")"
+cp "$T/rig.conf.good" "$P/rig.conf"
+# Profiles, from rig.conf through a second rig up: small on a with at
+# most 1 CPU and 20 minutes (the default), wide on b with all of b's CPUs
+# and an hour.
+printf '\n[profile small]\npartition = a\ncpus = 1\nmem = 256M\ntime = 00:20:00\ndefault = yes\n\n[profile wide]\ndisplay_name = Wide\npartition = b\ncpus = %s\ntime = 1:00:00\n' \
+	"$cpus_b" >>"$P/rig.conf"
+in_project "$P" "$RIG" up >"$T/up2.out" 2>&1 || fail "rig up with profiles: $(cat "$T/up2.out")"
+grep -q '^\[profile wide\]$' "$HUBDIR/hub.conf" || fail "rig up did not write the profiles: $(cat "$HUBDIR/hub.conf")"
+[ "$(sed -n '/^\[profile small\]/,/^\[/p' "$HUBDIR/hub.conf" | grep -c '^[a-z]')" = 5 ] ||
+	fail "profile small's keys in hub.conf: $(cat "$HUBDIR/hub.conf")"
 for _ in $(seq 1 100); do
 	[ "$(api GET /hub/api/)" = 200 ] && break
 	sleep 0.2
