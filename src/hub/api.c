@@ -517,7 +517,6 @@ server_post_with(struct req *req, struct db_user *u, struct server *s,
 	}
 	respond(req, s != NULL && s->state == SERVER_READY ? 201 : 202, NULL,
 	    NULL, "", 0);
-	return;
 }
 
 static void
