@@ -5,7 +5,7 @@
 // profile's server starts: a real notebook whose kernel reads its own
 // cgroup's memory limit, which must be the profile's.
 // Env: RIG_URL, RIG_USER, RIG_PASSWORD, RIG_PROFILE (the one to pick),
-// RIG_MEM (its mem_limit in bytes), OUT. Run by tests/browser/run.sh.
+// RIG_MEM (its mem_limit in bytes), OUT. Run by tests/e2e/t542-spawn-form-browser.sh.
 'use strict';
 const path = require('path');
 const fs = require('fs');

@@ -9,10 +9,8 @@
 #   admin, its questions and forms, tokens, password, error pages) and
 #   fails on any console error or warning of the hub's pages. Its servers
 #   are the echo server, whose stop takes 3 s (so home shows "stopping").
-# - profiles.js: with two [profile]s, the login leads to the options form
-#   (labelled radio buttons, a tampered choice refused); the chosen one's
-#   notebook runs in a cgroup with its mem_limit, which a kernel reads.
-#   Screenshots: browser-spawn-form.png, browser-profile-notebook.png.
+# - profiles.js is run by tests/e2e/t542-spawn-form-browser.sh, in its
+#   own time budget.
 # - singleuser.js: with Debian's jupyterhub-singleuser as the server, the
 #   OAuth dance, the Control Panel, a cell, and the notebook's Logout, the
 #   server's secret in no page and no URL. Screenshots: singleuser-*.png.
@@ -38,18 +36,6 @@ hub_start
 
 RIG_URL=$URL RIG_USER=alice RIG_PASSWORD=$(cat "$T/pw.alice") OUT=$TOP/tests/out \
 	timeout 240 node "$TOP/tests/browser/login.js" || fail "browser login test failed"
-hub_stop
-
-# The options form, then a real notebook in the chosen profile's cgroup.
-rig_user_add dana
-hub_config "mem_limit = 300M" "" "[profile small]" "display_name = Small" \
-	"description = 256 MiB, half a core" "mem_limit = 256M" "cpu_limit = 0.5" "" \
-	"[profile big]" "display_name = Big" "description = 700 MiB" "mem_limit = 700M"
-hub_start
-RIG_URL=$URL RIG_USER=dana RIG_PASSWORD=$(cat "$T/pw.dana") RIG_PROFILE=big RIG_MEM=$((700 << 20)) \
-	OUT=$TOP/tests/out timeout 240 node "$TOP/tests/browser/profiles.js" || fail "browser profiles test failed"
-[ "$(cat "/sys/fs/cgroup/memory/rig/${PREFIX}dana/memory.limit_in_bytes")" = $((700 << 20)) ] ||
-	fail "dana's server is not in profile big's cgroup limit"
 hub_stop
 
 rig_user_add admin --admin
