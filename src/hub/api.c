@@ -29,6 +29,7 @@
 #include "server.h"
 #include "users.h"
 #include "session.h"
+#include "spawn-options.h"
 #include "lib/url.h"
 #include "lib/util.h"
 #include "version.h"
@@ -46,6 +47,8 @@ static void    with_user(struct req *req,
 static void    user_patch(struct req *req, struct db_user *u);
 static void    user_delete(struct req *req, struct db_user *u);
 static void    server_post(struct req *req, struct db_user *u);
+static void    server_post_with(struct req *req, struct db_user *u,
+       struct server *s, struct spawn_options *opts);
 static void    server_delete(struct req *req, struct db_user *u);
 static int     progress_event_cb(void *arg, const struct server_progress *p);
 static void    server_progress(struct req *req, struct db_user *u);
@@ -79,6 +82,17 @@ pending_json(const struct server *s)
 	if (s != NULL && s->state == SERVER_STOPPING)
 		return json_string("stop");
 	return json_null();
+}
+
+/* The options the server was started with, as its model shows them. */
+static json_t *
+options_json(const struct server *s)
+{
+	json_t *j = NULL;
+
+	if (s->opts.json != NULL)
+		j = json_loads(s->opts.json, 0, NULL);
+	return json_is_object(j) ? j : json_object();
 }
 
 /*
@@ -131,11 +145,12 @@ user_json(struct req *req, const struct db_user *u, const char *held)
 
 		snprintf(purl, sizeof(purl),
 		    "/hub/api/users/%s/server/progress", u->name);
-		m = json_pack("{s:s, s:b, s:o, s:s, s:s, s:o, s:o, s:b, s:{}}",
+		m = json_pack("{s:s, s:b, s:o, s:s, s:s, s:o, s:o, s:b, s:o}",
 		    "name", "", "ready", s->state == SERVER_READY, "pending",
 		    pending_json(s), "url", url, "progress_url", purl,
 		    "started", iso_json(s->started), "last_activity",
-		    iso_json(s->last_activity), "stopped", 0, "user_options");
+		    iso_json(s->last_activity), "stopped", 0, "user_options",
+		    options_json(s));
 		if (scopes_grant(held, "admin:server_state", u->name))
 			json_object_set_new(m, "state", json_object());
 		json_object_set_new(servers, "", m);
@@ -462,12 +477,45 @@ user_delete(struct req *req, struct db_user *u)
 	respond(req, 204, NULL, NULL, "", 0);
 }
 
+/*
+ * The body is user_options (JupyterHub's): checked whole before anything
+ * starts, so a refused key or value is a 400 that names it and nothing
+ * else happens.
+ */
 static void
 server_post(struct req *req, struct db_user *u)
 {
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
-	const char    *err;
-	int            r;
+	struct server       *s = hub_server(req->hub, u->name, strlen(u->name));
+	struct spawn_options opts;
+	char                 why[256];
+	json_t              *body;
+	int                  r;
+
+	if (req->body.len > SPAWN_OPTIONS_MAX) {
+		respond_error(req, 413, "user_options: the body is too large");
+		return;
+	}
+	body = body_object(req);
+	if (body == NULL)
+		return;
+	memset(&opts, 0, sizeof(opts));
+	r = spawn_options_parse(req->hub->cfg, body, &opts, why, sizeof(why));
+	json_decref(body);
+	if (r == -1) {
+		respond_error(req, 400, why);
+		return;
+	}
+	server_post_with(req, u, s, &opts);
+	spawn_options_release(&opts);
+}
+
+/* The start itself, 'opts' checked (taken over if it starts). */
+static void
+server_post_with(struct req *req, struct db_user *u, struct server *s,
+    struct spawn_options *opts)
+{
+	const char *err;
+	int         r;
 
 	if (s != NULL && s->state == SERVER_PENDING) {
 		respond(req, 202, NULL, NULL, "", 0);
@@ -477,7 +525,7 @@ server_post(struct req *req, struct db_user *u)
 		respond_error(req, 400, "the server is already running");
 		return;
 	}
-	r = users_start(req, u, &err);
+	r = users_start_with(req, u, opts, &err);
 	if (r == -1) {
 		respond_error(req, 400, err);
 		return;

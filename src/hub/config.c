@@ -188,6 +188,11 @@ const struct setting config_settings[] = {
 	{ .section = "hub", .key = "max_conns", .type = SETTING_INT,
 	    .off = C(max_conns), .def = "10000", .min = 16, .max = 1000000,
 	    .help = "client connections at most" },
+	{ .section = "hub", .key = "user_resources", .type = SETTING_BOOL,
+	    .off = C(user_resources), .def = "no",
+	    .help = "spawner slurm: users may ask for a job's partition, "
+	            "cpus, mem, gpus and time in user_options, within their "
+	            "profile's and the partition's limits" },
 	{ .type = SETTING_TABLE, .off = C(autostop), .sub = autostop_settings },
 	{ .type = SETTING_TABLE, .off = C(limits), .sub = limits_settings },
 	{ .type = SETTING_TABLE, .off = C(ldap), .sub = ldap_settings },
@@ -318,8 +323,13 @@ config_admin_groups(const struct config *c)
 int
 config_check(struct config *c, int is_root)
 {
-	if (config_check_spawner(c) == -1 || config_check_services(c) == -1)
+	if (config_check_spawner(c) == -1 || config_check_services(c) == -1 ||
+	    profiles_check(c) == -1)
 		return -1;
+	if (c->user_resources && c->spawner != CONFIG_SPAWNER_SLURM)
+		return error("user_resources = yes is for spawner = slurm: "
+		             "partition, cpus, mem, gpus and time are a Slurm "
+		             "job's");
 	if (c->authenticator == AUTH_LDAP) {
 		if (!is_root)
 			return error(
@@ -373,13 +383,18 @@ config_server_cmd(const struct config *c)
 enum server_protocol
 config_server_protocol(const struct config *c)
 {
-	const char *cmd, *end, *base;
+	return config_cmd_protocol(c, config_server_cmd(c));
+}
+
+enum server_protocol
+config_cmd_protocol(const struct config *c, const char *cmd)
+{
+	const char *end, *base;
 	size_t      n = strlen(SINGLEUSER);
 
 	if (c->server_protocol != PROTO_AUTO)
 		return (enum server_protocol)c->server_protocol;
 	/* The program is the first word, maybe quoted, maybe a path. */
-	cmd = config_server_cmd(c);
 	cmd += strspn(cmd, " \t\"'");
 	end = cmd + strcspn(cmd, " \t\"'");
 	for (base = end; base > cmd && base[-1] != '/'; base--)
@@ -389,25 +404,43 @@ config_server_protocol(const struct config *c)
 	    : PROTO_TOKEN;
 }
 
+/* A Slurm job's command: on {port}, with the token protocol. */
+static int
+check_slurm_cmd(const struct config *c, const char *cmd, const char *where)
+{
+	unsigned uses = spawn_cmd_uses(cmd);
+
+	if (!(uses & SPAWN_USES_PORT) || (uses & SPAWN_USES_SOCK))
+		return error("with spawner = slurm, %sserver_cmd must listen "
+		             "on {port} (the job picks it on its node) and not "
+		             "on {sock}",
+		    where);
+	if (config_cmd_protocol(c, cmd) == PROTO_JUPYTERHUB &&
+	    (c->api_address == NULL || host_is_loopback(c->api_address)))
+		return error("with spawner = slurm, JupyterHub's protocol "
+		             "(%sserver_cmd) needs the hub's API where the "
+		             "nodes reach it: api_address, the head's address "
+		             "on the pool's network (rig up sets it)",
+		    where);
+	return 0;
+}
+
 int
 config_check_spawner(const struct config *c)
 {
-	unsigned uses;
+	char where[PROFILE_NAME_MAX + 32];
 
 	if (c->spawner != CONFIG_SPAWNER_SLURM)
 		return 0;
-	uses = spawn_cmd_uses(config_server_cmd(c));
-	if (!(uses & SPAWN_USES_PORT) || (uses & SPAWN_USES_SOCK))
-		return error("with spawner = slurm, server_cmd must listen on "
-		             "{port} (the job picks it on its node) and not on "
-		             "{sock}");
-	if (config_server_protocol(c) == PROTO_JUPYTERHUB &&
-	    (c->api_address == NULL || host_is_loopback(c->api_address)))
-		return error(
-		    "with spawner = slurm, JupyterHub's protocol needs "
-		    "the hub's API where the nodes reach it: "
-		    "api_address, the head's address on the pool's "
-		    "network (rig up sets it)");
+	if (check_slurm_cmd(c, config_server_cmd(c), "") == -1)
+		return -1;
+	for (const struct profile *p = c->profiles; p != NULL; p = p->next) {
+		if (p->server_cmd == NULL)
+			continue;
+		snprintf(where, sizeof(where), "[profile %s]'s ", p->name);
+		if (check_slurm_cmd(c, p->server_cmd, where) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -425,6 +458,7 @@ config_release(struct config *c)
 
 	config_ldap_release(&c->ldap);
 	settings_release(config_settings, c);
+	profiles_release(c);
 	for (s = c->services; s != NULL; s = next) {
 		next = s->next;
 		config_service_free(s);
@@ -444,8 +478,9 @@ config_set(struct config *c, const char *key, const char *v)
 	return r;
 }
 
-/* One key of the file; sections other than [hub] and [service NAME]
- * belong to other commands (rig up's [machine], [sync]) and are skipped. */
+/* One key of the file; sections other than [hub], [service NAME] and
+ * [profile NAME] belong to other commands (rig up's [machine], [sync])
+ * and are skipped. */
 static int
 load_cb(void *arg, const char *section, const char *key, const char *value,
     const char *path, int lineno)
@@ -472,6 +507,14 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
 		if (config_service_set(c, name, key, value) == -1)
 			return error("%s:%d: in [service %s]", path, lineno,
 			    name);
+	}
+	if (strncmp(section, "profile ", 8) == 0 ||
+	    strcmp(section, "profile") == 0) {
+		const char *name = section + 7;
+
+		name += strspn(name, " \t");
+		if (profiles_set(c, name, key, value) == -1)
+			return error("%s:%d: in [%s]", path, lineno, section);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "autostop.h"
 #include "config-ldap.h"
+#include "profiles.h"
 #include "server-limits.h"
 
 #define SERVICE_ENV_MAX 32 /* environment lines of one service */
@@ -101,6 +102,8 @@ struct config {
 	uint64_t proxy_memory; /* held for slow clients, in all */
 	int      max_conns; /* client connections at most */
 	struct service      *services;
+	struct profile      *profiles; /* [profile NAME]s (profiles.h) */
+	int                  user_resources; /* users may name Slurm's */
 	struct autostop_conf autostop; /* autostop_* keys */
 	struct limits_conf   limits; /* per-server limits (limits.h) */
 	struct ldap_conf     ldap; /* ldap_* keys (config-ldap.h) */
@@ -113,6 +116,9 @@ const char *config_server_cmd(const struct config *);
 /* server_protocol, with auto resolved: jupyterhub when the program of
  * config_server_cmd() is jupyterhub-singleuser, else token. */
 enum server_protocol config_server_protocol(const struct config *);
+/* The same for another command (a profile's server_cmd). */
+enum server_protocol config_cmd_protocol(const struct config *,
+    const char *cmd);
 
 /* The groups of admin_groups: its value, or with none set the
  * authenticator's default (pam: CONFIG_PAM_ADMIN_GROUPS; local: none).
@@ -128,7 +134,8 @@ const char *config_admin_groups(const struct config *);
  */
 int config_check(struct config *, int is_root);
 
-/* The hub's keys (settings.h): [hub], autostop_* and [service NAME]. */
+/* The hub's keys (settings.h): [hub], autostop_* and [service NAME];
+ * [profile NAME]'s are profiles.h's. */
 extern const struct setting config_settings[];
 
 void config_init(struct config *); /* the defaults */

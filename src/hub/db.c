@@ -125,6 +125,11 @@ static const char *const migrations[] = {
 	/* 5: a server on another machine (a Slurm job on a pool's node)
 	 * listens at that machine's address: the host of its TCP port. */
 	"ALTER TABLE servers ADD COLUMN host TEXT NOT NULL DEFAULT '';",
+	/* 6: the options a server was started with (JupyterHub's
+	 * user_options, as JSON), shown in the API's server model after a
+	 * restart too. */
+	("ALTER TABLE servers ADD COLUMN user_options TEXT NOT NULL"
+	 "  DEFAULT '{}';"),
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -1236,7 +1241,7 @@ db_token_expire(struct db *db, int64_t now)
 
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
-	" last_activity, error, sock, protocol, host"
+	" last_activity, error, sock, protocol, host, user_options"
 
 static void
 server_from_row(sqlite3_stmt *st, struct db_server *s)
@@ -1254,6 +1259,7 @@ server_from_row(sqlite3_stmt *st, struct db_server *s)
 	s->sock = col_str(st, 9);
 	s->protocol = sqlite3_column_int(st, 10);
 	s->host = col_str(st, 11);
+	s->user_options = col_str(st, 12);
 }
 
 /* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
@@ -1288,14 +1294,15 @@ db_server_put(struct db *db, const struct db_server *s)
 
 	st = db_prepare(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13)"
 	    " ON CONFLICT (user_id) DO UPDATE SET"
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
 	    " last_activity = excluded.last_activity, error = excluded.error,"
 	    " sock = excluded.sock, protocol = excluded.protocol,"
-	    " host = excluded.host",
+	    " host = excluded.host, user_options = excluded.user_options",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -1315,6 +1322,9 @@ db_server_put(struct db *db, const struct db_server *s)
 	        SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 11, s->protocol) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 12, s->host != NULL ? s->host : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 13,
+	        s->user_options != NULL ? s->user_options : "{}", -1,
 	        SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
@@ -1391,6 +1401,7 @@ db_server_release(struct db_server *s)
 	free(s->pid_start);
 	free(s->sock);
 	free(s->host);
+	free(s->user_options);
 	free_secret(s->secret);
 	free(s->error);
 	memset(s, 0, sizeof(*s));

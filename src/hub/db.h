@@ -98,6 +98,7 @@ struct db_server {
 	int64_t last_activity;
 	char   *error; /* "" when none */
 	int     protocol; /* enum server_protocol (config.h) */
+	char   *user_options; /* JSON, "{}" when none (spawn-options.h) */
 };
 
 /* Opens (creating if needed) 'path' with mode 0600 and runs migrations.

@@ -173,7 +173,10 @@ const char html_css[] =
     "border-radius:4px;padding:.35em .6em;margin:.2em 0;"
     "text-decoration:none}a.button.danger{background:#b91c1c}"
     "a.button.quiet{background:#6b7280}"
-    "label{display:block;margin-top:.6em}\n";
+    "label{display:block;margin-top:.6em}"
+    "fieldset{border:1px solid #e5e7eb;border-radius:6px;margin:.6em 0}"
+    ".choice{margin:.5em 0}.choice label{display:inline;margin:0 0 0 .4em}"
+    ".hint{display:block;margin-left:1.8em;color:#4b5563}\n";
 
 /* A small icon: the letter r on the header's colour. */
 const char html_favicon_svg[] =

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "config.h"
 #include "db.h"
 #include "html.h"
 #include "hub.h"
@@ -14,8 +17,10 @@
 #include "progress.h"
 #include "req.h"
 #include "respond.h"
+#include "profiles.h"
 #include "server.h"
 #include "serverend.h"
+#include "spawn-options.h"
 #include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -79,37 +84,65 @@ pages_home(struct req *req)
 			html_add(&b, why);
 			buf_adds(&b, "</span></p><p>");
 		}
-		page_button_form(&b, req, "/hub/spawn", "Start my server", NULL,
-		    NULL);
+		/* With profiles to choose from, the options form first. */
+		if (profiles_count(req->hub->cfg) > 1)
+			page_link_button(&b, "/hub/spawn", "Start my server",
+			    NULL);
+		else
+			page_button_form(&b, req, "/hub/spawn",
+			    "Start my server", NULL, NULL);
 	}
 	buf_adds(&b, "</p></div>");
 	html_end(&b);
 	page_respond(req, 200, &b, NULL);
 }
 
+/*
+ * A start from a page. With several profiles the form's choice comes
+ * along ('profile'); a post without one (the pending page's "Start the
+ * server", an old page) gets the form to choose first.
+ */
 void
 pages_spawn(struct req *req)
 {
-	const char    *name = req->arg[0];
-	struct db_user u;
-	const char    *err;
-	char          *next, *safe, *loc, *enc;
+	const char          *name = req->arg[0];
+	struct db_user       u;
+	struct spawn_options opts;
+	const char          *err;
+	char                *next, *safe, *loc, *enc, *profile, why[256];
+	json_t              *j;
+	int                  r;
 
 	if (page_target_user(req, name, &u) == -1)
 		return;
-	if (users_start(req, &u, &err) == -1) {
-		respond_error(req, 409, err);
-		db_user_release(&u);
-		return;
-	}
 	next = page_field(req, "next");
 	safe = next_sanitize(next);
+	profile = page_field(req, "profile");
+	memset(&opts, 0, sizeof(opts));
+	if (profile == NULL && profiles_count(req->hub->cfg) > 1) {
+		page_spawn_form(req, &u, 200, NULL, NULL, safe);
+		goto out;
+	}
+	j = profile != NULL ? json_pack("{s:s}", "profile", profile) : NULL;
+	r = spawn_options_parse(req->hub->cfg, j, &opts, why, sizeof(why));
+	json_decref(j);
+	if (r == -1) {
+		page_spawn_form(req, &u, 400, why, NULL, safe);
+		goto out;
+	}
+	if (users_start_with(req, &u, &opts, &err) == -1) {
+		respond_error(req, 409, err);
+		goto out;
+	}
 	enc = url_encode(safe != NULL ? safe : "", 1);
 	loc = xasprintf("/hub/spawn-pending/%s%s%s", u.name,
 	    safe != NULL ? "?next=" : "", safe != NULL ? enc : "");
 	respond_redirect(req, loc, NULL);
 	free(loc);
 	free(enc);
+out:
+	spawn_options_release(&opts);
+	free(profile);
 	free(next);
 	free(safe);
 	db_user_release(&u);

@@ -26,6 +26,7 @@
 #include "pages-internal.h"
 #include "priv.h"
 #include "pages.h"
+#include "profiles.h"
 #include "req.h"
 #include "respond.h"
 #include "server.h"
@@ -172,6 +173,15 @@ after_login(struct req *req, const struct db_user *u, int start)
 		if (s == NULL || s->state != SERVER_READY) {
 			char *enc = url_encode(safe, 1);
 
+			/* Profiles to choose from: the options form first. */
+			if ((s == NULL || s->state != SERVER_PENDING) &&
+			    profiles_count(req->hub->cfg) > 1) {
+				loc = xasprintf("/hub/spawn?next=%s", enc);
+				free(enc);
+				free(safe);
+				free(own);
+				return loc;
+			}
 			if (start && users_start(req, u, &err) == -1)
 				log_warnx("server %s: %s", u->name, err);
 			loc = xasprintf("/hub/spawn-pending/%s?next=%s",

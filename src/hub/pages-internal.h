@@ -78,4 +78,13 @@ int  page_flash_take(const struct req *, const char *page, char **notice,
  */
 int page_target_user(struct req *, const char *name, struct db_user *u);
 
+/*
+ * The spawn page for user u (page-spawn.c): the profiles to choose from
+ * when there are several ('chosen' checked, else the default), then a
+ * Start button posting to /hub/spawn[/NAME]; 'error' (or NULL) above it,
+ * 'next' (or NULL) carried on.
+ */
+void page_spawn_form(struct req *, const struct db_user *u, int status,
+    const char *error, const char *chosen, const char *next);
+
 #endif

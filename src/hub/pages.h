@@ -24,6 +24,7 @@ void pages_logout(struct req *);
 void pages_to_home(struct req *); /* / and /hub: to /hub/home */
 void pages_home(struct req *);
 void pages_spawn(struct req *); /* POST /hub/spawn[/NAME] */
+void pages_spawn_form(struct req *); /* GET /hub/spawn[/NAME]: options */
 void pages_stop(struct req *); /* POST /hub/stop[/NAME] */
 void pages_pending(struct req *); /* /hub/spawn-pending/NAME */
 void pages_user(struct req *); /* /hub/user/NAME/...: to the above */

@@ -77,6 +77,8 @@ static const struct route routes[] = {
 	{ M_ANY,  "/",                     USER,  XSRF_FORM, not_found, NULL },
 	{ M_ANY,  "/hub",                  USER,  XSRF_FORM, not_found, NULL },
 	{ M_READ, "/hub/home",             USER,  NO_CHECK,  pages_home, NULL },
+	{ M_READ, "/hub/spawn",            USER,  NO_CHECK,  pages_spawn_form, NULL },
+	{ M_READ, "/hub/spawn/**",         OWNER, NO_CHECK,  pages_spawn_form, NULL },
 	{ M_POST, "/hub/spawn",            USER,  XSRF_FORM, pages_spawn, NULL },
 	{ M_POST, "/hub/spawn/**",         OWNER, XSRF_FORM, pages_spawn, NULL },
 	{ M_POST, "/hub/stop",             USER,  XSRF_FORM, pages_stop, NULL },

@@ -106,6 +106,7 @@ server_unref(struct server *s)
 	free(s->secret);
 	free(s->error);
 	free(s->log_path);
+	spawn_options_release(&s->opts);
 	progress_release(s);
 	free(s);
 }
@@ -180,6 +181,7 @@ server_save(struct server *s)
 	row.last_activity = s->last_activity;
 	row.error = s->error != NULL ? s->error : (char *)"";
 	row.protocol = s->protocol;
+	row.user_options = s->opts.json != NULL ? s->opts.json : (char *)"{}";
 	if (db_server_put(s->hub->db, &row) == -1)
 		log_warnx("server %s: cannot record its state", s->name);
 }
@@ -342,7 +344,24 @@ server_token_set(struct server *s)
 int
 server_start(struct hub *hub, const struct db_user *u, const char **err)
 {
-	struct server *s = hub_server(hub, u->name, strlen(u->name));
+	return server_start_with(hub, u, NULL, err);
+}
+
+const char *
+server_cmd_of(const struct server *s)
+{
+	if (s->opts.server_cmd != NULL)
+		return s->opts.server_cmd;
+	return config_server_cmd(s->hub->cfg);
+}
+
+int
+server_start_with(struct hub *hub, const struct db_user *u,
+    struct spawn_options *opts, const char **err)
+{
+	struct server       *s = hub_server(hub, u->name, strlen(u->name));
+	struct spawn_options dflt;
+	char                 why[256];
 
 	if (hub->stopping) {
 		*err = "the hub is shutting down";
@@ -361,15 +380,27 @@ server_start(struct hub *hub, const struct db_user *u, const char **err)
 		       "account";
 		return -1;
 	}
+	memset(&dflt, 0, sizeof(dflt));
+	if (opts == NULL) {
+		/* No options: the default profile's (never refused). */
+		if (spawn_options_parse(hub->cfg, NULL, &dflt, why,
+		        sizeof(why)) == -1) {
+			log_warnx("server %s: %s", u->name, why);
+			*err = "the default options are refused";
+			return -1;
+		}
+		opts = &dflt;
+	}
 	if (s != NULL)
 		server_remove(s); /* an old failure */
 	serverend_clear(u->name);
 	s = server_new(hub, u->name, u->id);
+	spawn_options_move(&s->opts, opts);
 	s->state = SERVER_PENDING;
 	s->spawn_ms = now_ms();
 	s->deadline_ms = s->spawn_ms + (uint64_t)hub->cfg->spawn_timeout * 1000;
 	s->secret = random_hex(32);
-	s->protocol = config_server_protocol(hub->cfg);
+	s->protocol = config_cmd_protocol(hub->cfg, server_cmd_of(s));
 	server_token_set(s);
 	progress_step(s, 0, "Server requested");
 	s->spawner->start(s);
@@ -470,7 +501,7 @@ check_oom(struct server *s)
 	serverlog_note(s->log_path,
 	    "a process of this server was killed: it used more than the "
 	    "memory limit (mem_limit, %llu bytes); %llu so far",
-	    (unsigned long long)s->hub->cfg->limits.mem_limit,
+	    (unsigned long long)s->opts.mem_limit,
 	    (unsigned long long)u.oom_kills);
 	s->oom_kills = u.oom_kills;
 }

@@ -28,6 +28,7 @@
 #include "endpoint.h"
 #include "hub.h"
 #include "progress.h"
+#include "spawn-options.h"
 #include "spawner.h"
 
 #define SERVER_MAX_EVENTS 16
@@ -56,27 +57,28 @@ struct server {
 	char                  pid_start[32]; /* with pid: one process */
 	int                   port; /* TCP, or 0 */
 	char                  host[64]; /* the port's host, if not here */
-	char                sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
-	char               *secret; /* also its API token (token kind server) */
-	int                 protocol; /* enum server_protocol (config.h) */
-	int64_t             started;
-	int64_t             last_activity; /* proxied traffic or reported */
-	uint64_t            spawn_ms; /* when the start was asked for */
-	uint64_t            deadline_ms; /* pending: give up at */
-	char               *error; /* why the last start failed */
-	char               *log_path;
-	uv_process_t        proc; /* local spawner: children of this hub */
-	int                 have_proc;
-	uv_timer_t          timer; /* probe and stop timing */
-	int                 refs; /* handles open + work in flight + 1 */
-	int                 removed; /* no longer in the hub's table */
-	int                 probing;
-	int                 culling;
-	int                 inflight; /* proxied exchanges under way */
-	uint64_t            cpu_ticks; /* at the last cull */
-	uint64_t            oom_kills; /* seen so far (servers_tick()) */
-	struct server_event ev[SERVER_MAX_EVENTS];
-	int                 nev;
+	char     sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
+	char    *secret; /* also its API token (token kind server) */
+	int      protocol; /* enum server_protocol (config.h) */
+	int64_t  started;
+	int64_t  last_activity; /* proxied traffic or reported */
+	uint64_t spawn_ms; /* when the start was asked for */
+	uint64_t deadline_ms; /* pending: give up at */
+	char    *error; /* why the last start failed */
+	struct spawn_options opts; /* user_options and what they came to */
+	char                *log_path;
+	uv_process_t         proc; /* local spawner: children of this hub */
+	int                  have_proc;
+	uv_timer_t           timer; /* probe and stop timing */
+	int                  refs; /* handles open + work in flight + 1 */
+	int                  removed; /* no longer in the hub's table */
+	int                  probing;
+	int                  culling;
+	int                  inflight; /* proxied exchanges under way */
+	uint64_t             cpu_ticks; /* at the last cull */
+	uint64_t             oom_kills; /* seen so far (servers_tick()) */
+	struct server_event  ev[SERVER_MAX_EVENTS];
+	int                  nev;
 	struct server_listener_list listeners; /* progress.c */
 	struct server              *hnext;
 };
@@ -90,6 +92,12 @@ struct server *hub_server(struct hub *, const char *name, size_t len);
  * if it cannot start.
  */
 int server_start(struct hub *, const struct db_user *u, const char **err);
+/* The same with options (spawn-options.h), which the server takes over
+ * ('opts' is left empty); NULL: the default profile's. */
+int server_start_with(struct hub *, const struct db_user *u,
+    struct spawn_options *opts, const char **err);
+/* The command the server runs: its profile's, else config_server_cmd(). */
+const char *server_cmd_of(const struct server *);
 /* Asks the server to stop; returns 0 if it is stopped already, 1 if it is
  * stopping. */
 int server_stop(struct server *);

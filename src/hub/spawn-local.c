@@ -205,8 +205,9 @@ static int
 launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
     int *in_cgroup)
 {
-	const struct limits_conf *lc = &s->hub->cfg->limits;
-	struct cgroup_limits      lim;
+	const struct limits_conf   *lc = &s->hub->cfg->limits;
+	const struct spawn_options *o = &s->opts; /* the profile's limits */
+	struct cgroup_limits        lim;
 	char *pre[WRAP_MAX], *dirs[CGROUP_MAX_DIRS], why[512];
 	int   npre = 0, ndirs = 0, r = 0;
 
@@ -216,7 +217,7 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 		struct priv_limits       pl;
 
 		if (sys->version == CGROUP_NONE &&
-		    (lc->mem_limit > 0 || lc->cpu_milli > 0)) {
+		    (o->mem_limit > 0 || o->cpu_milli > 0)) {
 			server_spawn_failed(s,
 			    "mem_limit and cpu_limit need "
 			    "cgroups, and this system has "
@@ -224,8 +225,8 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 			return -1;
 		}
 		if (sys->version != CGROUP_NONE) {
-			pl.mem_bytes = (int64_t)lc->mem_limit;
-			pl.cpu_milli = (int64_t)lc->cpu_milli;
+			pl.mem_bytes = (int64_t)o->mem_limit;
+			pl.cpu_milli = (int64_t)o->cpu_milli;
 			pl.pids = lc->pids_limit;
 			r = priv_cgroup_setup(s->hub, pw->pw_name, &pl,
 			    setup_cb, xstrdup(pw->pw_name));
@@ -241,15 +242,15 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 		const struct cgroup_sys *sys = cgroup_system();
 
 		if (sys->version != CGROUP_NONE) {
-			lim.mem = lc->mem_limit;
-			lim.cpu_milli = lc->cpu_milli;
+			lim.mem = o->mem_limit;
+			lim.cpu_milli = o->cpu_milli;
 			lim.pids = lc->pids_limit;
 			if (cgroup_create(sys, pw->pw_name, &lim, dirs, &ndirs,
 			        why, sizeof(why)) == -1) {
 				server_spawn_failed(s, "%s", why);
 				return -1;
 			}
-		} else if (lc->mem_limit > 0 || lc->cpu_milli > 0) {
+		} else if (o->mem_limit > 0 || o->cpu_milli > 0) {
 			server_spawn_failed(s,
 			    "mem_limit and cpu_limit need "
 			    "cgroups, and this system has "
@@ -536,7 +537,7 @@ launch(struct server *s)
 			return;
 		}
 	}
-	uses = spawn_cmd_uses(config_server_cmd(hub->cfg));
+	uses = spawn_cmd_uses(server_cmd_of(s));
 	if ((uses & SPAWN_USES_SOCK) && s->sock[0] == '\0') {
 		r = local_sock(s);
 		if (r != 0)
@@ -559,7 +560,7 @@ launch(struct server *s)
 	vars.base_url = base_url;
 	vars.root_dir = root;
 	vars.username = s->name;
-	argv = spawn_argv(config_server_cmd(hub->cfg), &vars);
+	argv = spawn_argv(server_cmd_of(s), &vars);
 	if (argv[0] == NULL || (file = resolve(argv[0])) == NULL) {
 		server_spawn_failed(s, "command not found: %s",
 		    argv[0] ? argv[0] : "(empty server_cmd)");

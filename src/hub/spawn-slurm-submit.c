@@ -45,21 +45,50 @@ struct submitted {
 };
 
 static void submitted_free(struct submitted *);
+static int  resource_args(const struct server *, char **, int);
 static void submit_cb(void *, int, int64_t, const char *);
 static void cancel_cb(void *, int, int64_t, const char *);
 
 /*
+ * The job's resources from the start's options (spawn-options.h: the
+ * hub's settings, the profile's, or the user's own checked against the
+ * profile and the partition), each an sbatch option of its own; 'argv'
+ * has room for the five. Returns the new count.
+ */
+static int
+resource_args(const struct server *s, char **argv, int n)
+{
+	const struct spawn_options *o = &s->opts;
+	uint64_t                    mem = o->mem > 0 ? o->mem : o->mem_limit;
+	unsigned                    cpus =
+            o->cpus > 0 ? (unsigned)o->cpus : (o->cpu_milli + 999) / 1000;
+
+	if (o->partition != NULL)
+		argv[n++] = xasprintf("--partition=%s", o->partition);
+	if (mem > 0)
+		argv[n++] = xasprintf("--mem=%lluM",
+		    (unsigned long long)((mem + (1 << 20) - 1) >> 20));
+	if (cpus > 0)
+		argv[n++] = xasprintf("--cpus-per-task=%u", cpus);
+	if (o->gpus > 0)
+		argv[n++] = xasprintf("--gpus=%d", o->gpus);
+	if (o->time_min > 0)
+		argv[n++] = xasprintf("--time=%d", o->time_min);
+	return n;
+}
+
+/*
  * sbatch as the account: the job script on stdin, its options from the
- * hub's settings only, the environment built here (the account's basics,
- * the server's from serverenv.h with its secret, the command as JSON).
+ * hub's settings and the start's options (resource_args()), the environment
+ * built here (the account's basics, the server's from serverenv.h with its
+ * secret, the command as JSON).
  */
 void
 slurm_submit(struct server *s)
 {
-	struct hub          *hub = s->hub;
-	const struct config *cfg = hub->cfg;
-	struct spawn_vars    vars;
-	struct passwd       *pw;
+	struct hub       *hub = s->hub;
+	struct spawn_vars vars;
+	struct passwd    *pw;
 	char              acct[ACCOUNT_NAME_MAX + 1], *base_url, *home, *shell;
 	char             *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
 	const char       *conf;
@@ -82,7 +111,7 @@ slurm_submit(struct server *s)
 	vars.base_url = base_url;
 	vars.root_dir = home;
 	vars.username = s->name;
-	cmd = spawn_argv(config_server_cmd(cfg), &vars);
+	cmd = spawn_argv(server_cmd_of(s), &vars);
 	if (cmd[0] == NULL) {
 		server_spawn_failed(s, "server_cmd is empty");
 		goto out_cmd;
@@ -104,17 +133,7 @@ slurm_submit(struct server *s)
 	argv[nargs++] = xstrdup("--export=ALL");
 	argv[nargs++] = xasprintf("--chdir=%s", home);
 	argv[nargs++] = xasprintf("--output=%s/%s", home, SLURM_LOG);
-	if (cfg->slurm_partition != NULL && cfg->slurm_partition[0] != '\0')
-		argv[nargs++] =
-		    xasprintf("--partition=%s", cfg->slurm_partition);
-	if (cfg->limits.mem_limit > 0)
-		argv[nargs++] = xasprintf("--mem=%lluM",
-		    (unsigned long long)((cfg->limits.mem_limit + (1 << 20) -
-		                             1) >>
-		        20));
-	if (cfg->limits.cpu_milli > 0)
-		argv[nargs++] = xasprintf("--cpus-per-task=%u",
-		    (cfg->limits.cpu_milli + 999) / 1000);
+	nargs = resource_args(s, argv, nargs);
 	argv[nargs] = NULL;
 
 	env[nenv++] = xasprintf("PATH=%s", SLURM_SAFE_PATH);

@@ -29,7 +29,7 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 {
 	struct server  *s;
 	struct endpoint to;
-	char            where[ENDPOINT_PATH_MAX + 16];
+	char            where[ENDPOINT_PATH_MAX + 16], why[256];
 
 	s = server_new(hub, u->name, u->id);
 	s->pid = r->pid;
@@ -48,6 +48,14 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	    r->host != NULL ? r->host : "");
 	s->secret = xstrdup(r->secret);
 	s->protocol = r->protocol;
+	if (spawn_options_parse_text(hub->cfg, r->user_options, &s->opts, why,
+	        sizeof(why)) == -1) {
+		/* The config changed since: show what it was started with. */
+		log_info("server %s: its options no longer hold: %s", s->name,
+		    why);
+		s->opts.json =
+		    xstrdup(r->user_options != NULL ? r->user_options : "{}");
+	}
 	s->started = r->started;
 	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
 	s->spawn_ms = now_ms();

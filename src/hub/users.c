@@ -5,6 +5,7 @@
  * asked for it (an admin may start anyone's).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "hub.h"
 
@@ -52,10 +53,24 @@ users_set_admin(struct req *req, const char *name, int admin, const char **err)
 int
 users_start(struct req *req, const struct db_user *u, const char **err)
 {
-	int r = server_start(req->hub, u, err);
+	return users_start_with(req, u, NULL, err);
+}
 
-	if (r == 0)
-		log_info("server %s: start requested by %s", u->name,
-		    req->user.name);
+int
+users_start_with(struct req *req, const struct db_user *u,
+    struct spawn_options *opts, const char **err)
+{
+	int r = server_start_with(req->hub, u, opts, err);
+
+	if (r == 0) {
+		struct server *s =
+		    hub_server(req->hub, u->name, strlen(u->name));
+
+		log_info("server %s: start requested by %s%s%s", u->name,
+		    req->user.name,
+		    s != NULL && s->opts.profile != NULL ? ", profile " : "",
+		    s != NULL && s->opts.profile != NULL ? s->opts.profile
+		                                         : "");
+	}
 	return r;
 }

@@ -24,7 +24,7 @@
 #include "service.h"
 #include "lib/util.h"
 
-#define SERVICE_MAX_SET 64
+#define SERVICE_MAX_SET 256 /* [hub] keys and [profile] lines */
 
 int
 cmd_service(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "hub/config.h"
 #include "lib/log.h"
 #include "lib/settings.h"
+#include "hub-profiles.h"
 #include "machine.h"
 #include "provider.h"
 #include "lib/util.h"
@@ -297,6 +298,7 @@ machine_release(struct machine *m)
 		free(kv->value);
 		free(kv);
 	}
+	hub_profiles_free(m->hub_profiles);
 	for (size_t i = 0; providers[i] != NULL; i++)
 		if (m->provider_conf[i] != NULL)
 			providers[i]->conf_free(m->provider_conf[i]);
@@ -385,13 +387,19 @@ machine_set(struct machine *m, const char *section, const char *key,
 	return r;
 }
 
-/* Keys in sections rig does not know belong to other commands. */
+/* Keys in sections rig does not know belong to other commands; a
+ * [profile NAME] is the hub's (hub-profiles.h). */
 static int
 load_cb(void *arg, const char *section, const char *key, const char *value,
     const char *path, int lineno)
 {
 	size_t i;
 
+	if (hub_profiles_section(section)) {
+		if (hub_profiles_set(arg, section, key, value) == -1)
+			return error("%s:%d: in [%s]", path, lineno, section);
+		return 0;
+	}
 	if (strcmp(section, "machine") != 0 && strcmp(section, "hub") != 0 &&
 	    strcmp(section, "sync") != 0 &&
 	    section_provider(section, &i) == NULL)

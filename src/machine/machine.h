@@ -52,6 +52,7 @@ struct machine {
 	int                hub_port;
 	char              *admin; /* NULL: the user's name */
 	struct machine_kv *hub_extra;
+	struct machine_kv *hub_profiles; /* [profile NAME]s (hub-profiles.h) */
 
 	/* [sync] */
 	char *remote_dir; /* as written; NULL: ~/work/NAME */

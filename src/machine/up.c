@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "lib/buf.h"
+#include "hub-profiles.h"
 #include "hubctl.h"
 #include "lib/log.h"
 #include "machine.h"
@@ -460,6 +461,16 @@ add_set(struct buf *args, const char *key, const char *value)
 	free(kv);
 }
 
+/* A line of hub.conf as it is (a [profile NAME]'s). */
+static void
+add_line_cb(void *arg, const char *line)
+{
+	char *q = sh_quote(line);
+
+	buf_addf(arg, " --set %s", q);
+	free(q);
+}
+
 /* A provider's [hub] key, added as the others. */
 static void
 add_set_cb(void *arg, const char *key, const char *value)
@@ -588,6 +599,8 @@ step_setup(struct up *u)
 		add_set(&args, "server_deny_ports", u->m->provider->deny_ports);
 	if (u->m->provider->hub_keys != NULL)
 		u->m->provider->hub_keys(u->m, add_set_cb, &args);
+	/* Last: their section headers end [hub]. */
+	hub_profiles_lines(u->m, add_line_cb, &args);
 	r = hubctl_call(u->rm, "setup", buf_str(&args), PROBE_MS, &res);
 	buf_release(&args);
 	if (r != 0) {

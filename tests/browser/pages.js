@@ -188,10 +188,22 @@ async function hasNav(page, who, what) {
     adminPw = newPw;
 
     // Home follows the server: started, then stopped; the page shows the
-    // stop's end by itself (its stopping lasts a few seconds here).
+    // stop's end by itself (its stopping lasts a few seconds here). With
+    // two profiles, the start goes through the options form.
     await go(a, '/hub/home');
+    await Promise.all([a.waitForNavigation(), a.click('a.button[href="/hub/spawn"]')]);
+    await pageChecks(a);
+    check(await a.$('form[action="/hub/spawn"] input[name="_xsrf"]') !== null, 'spawn form: no _xsrf');
+    const radios = await a.$$eval('fieldset input[type=radio][name=profile]',
+      (rs) => rs.map((r) => [r.value, r.checked, r.labels.length, (r.labels[0] || {}).textContent]));
+    check(radios.length === 2, `spawn form: ${radios.length} profiles, not 2`);
+    check(radios.every(([, , n, text]) => n === 1 && text), `spawn form: a profile without its label: ${radios}`);
+    check(radios.filter(([, on]) => on).length === 1, 'spawn form: not one profile checked');
+    check(await a.$('fieldset legend') !== null, 'spawn form: no legend');
+    await a.click('label[for="profile-slow"]');
+    check(await a.isChecked('#profile-slow'), 'spawn form: its label does not pick the profile');
     await Promise.all([a.waitForURL((u) => u.pathname.startsWith(`/user/${admin}/`), { timeout: 60000 }),
-      a.click('form[action="/hub/spawn"] button')]);
+      a.click('form[action="/hub/spawn"] button[type=submit]')]);
     await go(a, '/hub/home');
     check(await a.getAttribute('#state', 'data-state') === 'ready', 'home: not ready after the start');
     check(await a.$(`a.button[href="/user/${admin}/tree"]`) !== null, 'home: no link to open the server');
@@ -275,7 +287,7 @@ async function hasNav(page, who, what) {
     console.log('pages visited:', [...seen].sort().join(' '));
     for (const need of ['/hub/login', '/hub/home', '/hub/admin', '/hub/token', '/hub/password',
       '/hub/admin/delete/NAME', '/hub/admin/password/NAME', '/hub/token/revoke/NAME',
-      '/hub/spawn-pending/NAME', '/hub/no-such-page']) {
+      '/hub/spawn-pending/NAME', '/hub/spawn', '/hub/no-such-page']) {
       check(seen.has(need), `never visited ${need}`);
     }
     check(problems.length === 0, 'console errors or warnings:\n  ' + problems.join('\n  '));

@@ -503,7 +503,8 @@ table_has(const char *entry)
 	if (settings_find(config_settings, section, key) != NULL ||
 	    settings_find(machine_settings, section, key) != NULL ||
 	    settings_find(pool_settings, section, key) != NULL ||
-	    settings_find(partition_settings, section, key) != NULL)
+	    settings_find(partition_settings, section, key) != NULL ||
+	    settings_find(profile_settings, section, key) != NULL)
 		return 1;
 	for (size_t i = 0; providers[i] != NULL; i++)
 		if (providers[i]->settings != NULL &&
@@ -523,6 +524,7 @@ TEST(settings_all_documented)
 	settings_each(machine_settings, check_documented, &doc);
 	settings_each(pool_settings, check_documented, &doc);
 	settings_each(partition_settings, check_documented, &doc);
+	settings_each(profile_settings, check_documented, &doc);
 	for (size_t i = 0; providers[i] != NULL; i++) {
 		if (providers[i]->settings == NULL)
 			continue;
