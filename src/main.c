@@ -24,6 +24,7 @@ static const struct {
 	{ "sync", cmd_sync },
 	{ "exec", cmd_exec },
 	{ "up", cmd_up },
+	{ "pool", cmd_pool },
 	{ "status", cmd_status },
 	{ "start", cmd_start },
 	{ "stop", cmd_stop },

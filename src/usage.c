@@ -34,6 +34,7 @@ static const struct {
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
 	{ "exec", "rig exec [--no-sync] -- CMD..." },
 	{ "up", "rig up [--adopt]" },
+	{ "pool", "rig pool power up|down NODES" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },

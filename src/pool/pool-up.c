@@ -22,6 +22,7 @@
 #include "machine/machine.h"
 #include "machine/provider.h"
 #include "machine/remote.h"
+#include "machine/service.h"
 #include "pool-node.h"
 #include "pool-sh.h"
 #include "pool-up.h"
@@ -46,6 +47,7 @@ struct up {
 	struct remote     *head;
 	int                head_sudo;
 	char               head_name[128];
+	char              *head_rig; /* the login's rig on the head */
 	const struct pool *pl;
 	struct pool_node  *pn; /* n, then the leaving ones */
 	struct node       *nodes;
@@ -55,17 +57,39 @@ struct up {
 };
 
 static void stop_leaving(struct up *, const char *);
+static int  head_rig(struct up *);
 static int  step_nodes(struct up *);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
 static void add_put(struct buf *, const char *, const char *);
 static int  step_head(struct up *, const char *, const char *);
+static void add_power(struct up *, struct buf *);
 static int  step_node(struct up *, size_t, const char *, const char *,
      const char *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
 static int  acct_ok(const char *);
+
+/* Where up.c put rig on the head: in the login's home. */
+static int
+head_rig(struct up *u)
+{
+	struct proc_result res;
+	const char        *out;
+	int                r;
+
+	proc_result_init(&res);
+	r = remote_capture(u->head, "printf '%s\\n' \"$HOME/" SERVICE_BIN "\"",
+	    -1, STEP_MS, &res);
+	out = buf_str(&res.out);
+	if (r == 0 && (res.status != 0 || out[0] != '/'))
+		r = error("the head's home folder is not known");
+	if (r == 0)
+		u->head_rig = xstrndup(out, strcspn(out, "\n"));
+	proc_result_release(&res);
+	return r;
+}
 
 /* Each node reached, its packages installed, what it has read. */
 static int
@@ -376,6 +400,50 @@ add_put(struct buf *s, const char *path, const char *text)
 	    path, text);
 }
 
+/*
+ * Power saving's files on the head (slurmconf-power.c): slurmctld's
+ * programs, what rig pool power reads (root's alone: the commands may
+ * hold secrets), the root-owned copy of rig they run and the sudoers rule
+ * for exactly that; without a powered partition, the rule and the file
+ * are removed, so the right goes with the need.
+ */
+static void
+add_power(struct up *u, struct buf *s)
+{
+	char *conf, *src;
+
+	if (!pool_powered(u->pl)) {
+		buf_adds(s,
+		    "rm -f " POOL_POWER_SUDOERS " " POOL_POWER_CONF
+		    " || exit 6\n");
+		return;
+	}
+	conf = slurmconf_power_conf_text(u->pl, u->pn, u->total);
+	buf_addf(s,
+	    "mkdir -p /etc/rig /usr/local/lib/rig && chmod 755 /etc/rig "
+	    "/usr/local/lib/rig || exit 6\n"
+	    "put %s 600 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n"
+	    "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n"
+	    "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    POOL_POWER_CONF, conf, SLURMCONF_RESUME_PATH,
+	    slurmconf_power_program(1), SLURMCONF_SUSPEND_PATH,
+	    slurmconf_power_program(0));
+	free(conf);
+	/* The login's rig (up.c copied it), as root's. */
+	src = sh_quote(u->head_rig);
+	buf_addf(s, "put %s 755 <%s || exit 6\n", POOL_POWER_RIG, src);
+	free(src);
+	buf_addf(s,
+	    "put %s.rig-check 440 <<'RIG_POOL_EOF' || exit 6\n"
+	    "%sRIG_POOL_EOF\n"
+	    "visudo -cqf %s.rig-check || { rm -f %s.rig-check; "
+	    "echo 'the sudoers rule for rig pool power does not check' >&2; "
+	    "exit 6; }\n"
+	    "mv %s.rig-check %s || exit 6\n",
+	    POOL_POWER_SUDOERS, slurmconf_power_sudoers(), POOL_POWER_SUDOERS,
+	    POOL_POWER_SUDOERS, POOL_POWER_SUDOERS, POOL_POWER_SUDOERS);
+}
+
 /* The head's files, munged and slurmctld. */
 static int
 step_head(struct up *u, const char *conf, const char *exports)
@@ -391,6 +459,7 @@ step_head(struct up *u, const char *conf, const char *exports)
 	add_put(&s, SLURMCONF_PATH, conf);
 	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
 	add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
+	add_power(u, &s);
 	buf_adds(&s,
 	    "munge_up ensure || { echo 'munged does not start' >&2; exit 7; }\n"
 	    /* The kernel's NFS server, where there is one. */
@@ -615,8 +684,9 @@ pool_up(struct remote *head, const struct pool *pl)
 		goto out;
 	}
 	if (pool_probe_root(head, &u.head_sudo, "the head") == -1 ||
-	    step_head_key(&u) == -1 || step_nodes(&u) == -1 ||
-	    step_accounts(&u) == -1 || step_leaving(&u) == -1)
+	    head_rig(&u) == -1 || step_head_key(&u) == -1 ||
+	    step_nodes(&u) == -1 || step_accounts(&u) == -1 ||
+	    step_leaving(&u) == -1)
 		goto out;
 	ph.name = u.head_name;
 	ph.addr = head->m->host;
@@ -640,6 +710,7 @@ out:
 		free(u.key);
 	}
 	buf_release(&u.accts);
+	free(u.head_rig);
 	for (size_t i = 0; i < u.n; i++) {
 		if (u.nodes[i].open)
 			remote_close(&u.nodes[i].rm);
