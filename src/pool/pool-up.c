@@ -59,6 +59,7 @@ struct up {
 static void stop_leaving(struct up *, const char *);
 static int  head_rig(struct up *);
 static int  step_nodes(struct up *);
+static int  keep_powered_down(struct up *, size_t);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
@@ -91,6 +92,50 @@ head_rig(struct up *u)
 	return r;
 }
 
+/*
+ * A node of a powered partition that does not answer is powered down,
+ * as Slurm left it: its line in the head's slurm.conf (State=CLOUD, at
+ * the same address) is kept as it was, and the node is set up when rig
+ * up finds it running. -1 (printed) for any other node.
+ */
+static int
+keep_powered_down(struct up *u, size_t i)
+{
+	struct proc_result res;
+	char              *addr;
+	const char        *p, *line = NULL;
+	size_t             n;
+	int                r;
+
+	if (!partition_powered(u->pn[i].part))
+		return error("node %s: cannot be reached", u->pn[i].host);
+	r = pool_root_run(u->head, u->head_sudo,
+	    "cat " SLURMCONF_PATH " 2>/dev/null; true", -1, STEP_MS, &res);
+	addr = xasprintf(" NodeAddr=%s ", u->pn[i].host);
+	for (p = buf_str(&res.out); r == 0 && *p != '\0' && line == NULL;
+	     p += n, p += *p == '\n') {
+		n = strcspn(p, "\n");
+		if (strncmp(p, "NodeName=", 9) == 0 &&
+		    memmem(p, n, addr, strlen(addr)) != NULL &&
+		    memmem(p, n, " State=CLOUD", 12) != NULL)
+			line = p;
+	}
+	free(addr);
+	if (line != NULL) {
+		n = strcspn(line, "\n");
+		u->pn[i].kept_line = xstrndup(line, n);
+		u->pn[i].name = xstrndup(line + 9, strcspn(line + 9, " "));
+		printf("%s: powered down (not reached), kept as it was; ",
+		    u->pn[i].host);
+	}
+	proc_result_release(&res);
+	if (line == NULL)
+		return error("node %s: cannot be reached (and it is not a "
+		             "powered down node of the pool)",
+		    u->pn[i].host);
+	return 0;
+}
+
 /* Each node reached, its packages installed, what it has read. */
 static int
 step_nodes(struct up *u)
@@ -118,8 +163,13 @@ step_nodes(struct up *u)
 				return error("node %s: cannot be reached",
 				    host);
 			nd->open = 1;
-			if (remote_connect(&nd->rm) == -1 ||
-			    pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
+			if (remote_connect(&nd->rm) == -1) {
+				if (keep_powered_down(u, i) == -1)
+					return -1;
+				i++;
+				continue;
+			}
+			if (pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
 				return -1;
 			script = xasprintf("PKGS=%s\n%s"
 			                   "echo \"name=$(hostname -s)\"\n"
@@ -161,9 +211,13 @@ step_nodes(struct up *u)
 				    u->pn[a].host, u->pn[b].host,
 				    u->pn[a].name);
 	for (size_t a = 0; a < u->n; a++)
-		printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
-		    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
-		    u->pn[a].mem_mb);
+		if (u->pn[a].kept_line != NULL)
+			printf("%s%s (%s, powered down)", a > 0 ? ", " : "",
+			    u->pn[a].name, u->pn[a].host);
+		else
+			printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
+			    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
+			    u->pn[a].mem_mb);
 	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
 	fflush(stdout);
 	return 0;
@@ -696,9 +750,16 @@ pool_up(struct remote *head, const struct pool *pl)
 	prolog = slurmconf_prolog_text(pl);
 	if (step_head(&u, conf, exports) == -1)
 		goto out;
-	for (size_t i = 0; i < u.n; i++)
+	for (size_t i = 0; i < u.n; i++) {
+		if (u.pn[i].kept_line != NULL) {
+			printf("[pool] node      %s: powered down, set up when "
+			       "rig up finds it running\n",
+			    u.pn[i].name);
+			continue;
+		}
 		if (step_node(&u, i, conf, fstab, prolog) == -1)
 			goto out;
+	}
 	r = step_join(&u);
 out:
 	free(conf);
@@ -720,6 +781,7 @@ out:
 		free(u.pn[i].name);
 		free(u.pn[i].host);
 		free(u.pn[i].old_line);
+		free(u.pn[i].kept_line);
 	}
 	free(u.pn);
 	free(u.nodes);

@@ -142,6 +142,10 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 			    nodes[i].old_line);
 			continue;
 		}
+		if (nodes[i].kept_line != NULL) {
+			buf_addf(&b, "%s\n", nodes[i].kept_line);
+			continue;
+		}
 		/* Less than the node has: slurmd refuses to register (and
 		 * drains) with less memory than configured, and the kernel
 		 * and daemons need some. */

@@ -37,6 +37,9 @@ struct pool_node {
 	long                    cpus, boards, sockets, cores, threads;
 	long                    mem_mb; /* RealMemory that slurmd -C saw */
 	char                   *old_line; /* leaving: its line as it was */
+	/* Powered down and not reached: its line as it was, in its
+	 * partition still. */
+	char *kept_line;
 };
 
 /* The head: its short hostname and the address its nodes reach it at. */

@@ -2,7 +2,8 @@
 # Scale to zero with ssh nodes (Slurm's power saving through rig pool
 # power; lib-power.sh makes the pool): the partition's nodes are
 # State=CLOUD; idle for node_idle_stop they are powered down (power_off
-# run as root, slurmd stopped), a job powers one up (power_on, rig waits
+# run as root, slurmd stopped), rig up again while a node is off keeps
+# it as it was, a job powers one up (power_on, rig waits
 # for its slurmd to join) and runs on it, and the head's idle stop counts
 # a running job and the powered node as use. t391: a failed power_on,
 # and the rights.
@@ -20,6 +21,20 @@ wait_powered_down
 grep -q "^off $N2 0$" "$PLOG" && grep -q "^off $N3 0$" "$PLOG" || fail "power_off not run as root for both: $(cat "$PLOG")"
 pool_root_ssh 2 'p=$(cat /run/slurmd.pid 2>/dev/null) && [ -d /proc/$p ]' && fail "h2's slurmd runs, powered down"
 note "powered down after idle: $(sinfo_n | tr '\n' ' ')"
+
+# rig up again while h3 is off (its link down, as a machine powered off):
+# h3 kept in slurm.conf as it was, in its partition.
+grep "^NodeName=${PREFIX}h3 " "$sc" >"$T/h3.line"
+ip link set "${PREFIX}v3" down
+in_project "$P" "$RIG" up >"$T/up2.out" 2>&1
+rc=$?
+ip link set "${PREFIX}v3" up
+[ $rc = 0 ] || fail "rig up with a node powered off: $(cat "$T/up2.out")"
+grep -q "$N3: powered down (not reached), kept as it was" "$T/up2.out" || fail "no message for h3: $(grep '^\[pool\]' "$T/up2.out")"
+grep -qxF "$(cat "$T/h3.line")" "$sc" || fail "h3's line changed: $(grep "${PREFIX}h3" "$sc")"
+grep -q "^PartitionName=cpu Nodes=${PREFIX}h2,${PREFIX}h3 " "$sc" || fail "h3 left its partition: $(grep Partition "$sc")"
+wait_powered_down
+note "rig up with h3 off: $(grep -o "$N3: powered down[^;]*" "$T/up2.out")"
 
 # A job powers a node up: rig runs power_on, waits for its slurmd, and
 # the job runs there.
