@@ -217,8 +217,8 @@ slurm_cmd(struct argv *av)
 
 /*
  * Jobs Slurm requeued from a node that did not power up may start again
- * at once: it sets their begin time cred_expire (2 min) ahead so that
- * messages of the old run are ignored, and that node never ran them.
+ * at once: Slurm may hold them cred_expire (2 min) so that messages of
+ * the old run are ignored, and that node never ran them.
  * 'jobs' are the ids that were on it ("1\n2\n").
  */
 static void

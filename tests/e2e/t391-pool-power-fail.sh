@@ -1,12 +1,12 @@
 #!/bin/bash
 # Scale to zero with ssh nodes (lib-power.sh makes the pool; t390 the
 # power saving itself): a power_on that fails marks that node down with
-# the reason, and the job runs on the other node at once (rig releases
-# the job Slurm requeued with a begin time 2 min ahead). The rights:
+# the reason, and the job runs on the other node at once (rig also
+# releases the job in case Slurm holds it 2 min after the requeue). The rights:
 # slurm runs exactly 'rig pool power' as root through sudo; alice, who is
 # neither root nor slurm, can do nothing with it, and names with shell
 # characters, '..' or of no powered node are refused before anything
-# runs.
+# runs, as is a configuration someone else could have written.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-power.sh"
 
@@ -18,8 +18,8 @@ touch "$T/fail-next"
 : >"$PLOG"
 t0=$(now_ms)
 jid=$(pool_root_ssh 1 "cd /tmp && runuser -u alice -- sbatch --parsable -p cpu -N1 -o /dev/null --wrap 'sleep 300'") || fail "sbatch"
-# Within 90 s: Slurm's own requeue would hold it 121 s (BeginTime); a
-# batch job on a node powered up waits for slurmctld's pass every 30 s.
+# Within 90 s: a batch job on a node powered up waits for slurmctld's
+# pass every 30 s; a hold after the requeue would be 121 s.
 for _ in $(seq 1 180); do
 	st=$(pool_root_ssh 1 "squeue -h -j $jid -o '%T %N'")
 	[ "${st%% *}" = RUNNING ] && break
@@ -59,6 +59,12 @@ for bad in "${PREFIX}h2;touch $T/pwned" "\$(touch $T/pwned)" "../${PREFIX}h2" "$
 		fail "rig pool power took '$bad': $out"
 	grep -q "not a node\|not a node with power control\|usage" <<<"$out" || fail "no message for '$bad': $out"
 done
+# The commands run as root come from root's own file only.
+pool_root_ssh 1 "chmod 646 /etc/rig/pool-power.conf" || fail "chmod"
+out=$(pool_root_ssh 1 "cd /tmp && runuser -u slurm -- sudo -n $RIGP pool power up ${PREFIX}h2" 2>&1) &&
+	fail "rig pool power used a configuration others may write: $out"
+grep -q "not a file root alone may change" <<<"$out" || fail "no message for the writable configuration: $out"
+pool_root_ssh 1 "chmod 600 /etc/rig/pool-power.conf" || fail "chmod"
 [ ! -e "$T/pwned" ] || fail "a node name ran a command"
-[ ! -s "$PLOG" ] || fail "a refused rig pool power powered something: $(cat "$PLOG")"
+! grep -q "^on " "$PLOG" || fail "a refused rig pool power powered something up: $(cat "$PLOG")"
 note "refused: alice (sudo and direct), slurm's other commands, names with ; \$( .. , unknown and the head"
