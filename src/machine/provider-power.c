@@ -23,7 +23,6 @@ provider_power_argv(const char *cmd, const struct provider_node *nd,
 	struct buf  w;
 	size_t      n;
 
-	argv_init(out);
 	if (strpbrk(cmd, "'\"\\") != NULL) {
 		snprintf(why, len,
 		    "'%s': no quotes or backslashes in a power command (its "
@@ -31,6 +30,7 @@ provider_power_argv(const char *cmd, const struct provider_node *nd,
 		    cmd);
 		return -1;
 	}
+	argv_init(out);
 	buf_init(&w, WORD_MAX);
 	for (;;) {
 		p += strspn(p, " \t");
