@@ -5,7 +5,7 @@
 # rig runs on the head as root) start and stop that node's slurmd in its
 # namespaces as IPMI would power the machine, logging "on|off ADDR UID"
 # to $PLOG; the next power_on fails while $T/fail-next exists. Then rig
-# up, checked. slurmd -b says it booted now: slurmctld waits for a node it
+# up, checked. $POWER_HUB: more lines for rig.conf's [hub]. slurmd -b says it booted now: slurmctld waits for a node it
 # powers up to have booted since the request ("Still waiting for boot"),
 # and these hosts share the kernel's uptime.
 power_up_pool() {
@@ -51,6 +51,7 @@ power_off = $T/power.sh off {host}
 
 [hub]
 autostop_after = 3600
+${POWER_HUB:-}
 EOC
 	in_project "$P" "$RIG" up >"$T/up1.out" 2>&1 || fail "rig up of the pool: $(cat "$T/up1.out")"
 	note "rig up: $(grep '^\[pool\] slurm' "$T/up1.out")"
