@@ -25,6 +25,7 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "up", cmd_up },
 	{ "job", cmd_job },
+	{ "pool", cmd_pool },
 	{ "status", cmd_status },
 	{ "start", cmd_start },
 	{ "stop", cmd_stop },

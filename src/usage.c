@@ -40,6 +40,7 @@ static const struct {
 	    "rig job submit [-p PART] [-c CPUS] [--mem SIZE] [--gpus N] "
 	    "[-t TIME] [--array SPEC] [--name NAME] [--no-sync] -- CMD... "
 	    "| list [--all] [--json] | logs ID [-f] | cancel ID | show ID" },
+	{ "pool", "rig pool power up|down NODES" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },

@@ -20,7 +20,9 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "autostop-pool.h"
 #include "autostop.h"
+#include "config.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/settings.h"
@@ -36,6 +38,9 @@ struct sample {
 	uint64_t ticks; /* CPU ticks of the machine's processes */
 	uint64_t at_ms;
 	int      gpu; /* max utilisation %, -1 if no GPU */
+	/* A pool's head: Slurm's jobs running and nodes powered up (-1:
+	 * Slurm did not answer); pool 0 when the hub has no pool. */
+	int pool, pool_jobs, pool_nodes;
 };
 
 static struct {
@@ -299,6 +304,11 @@ sample_work(uv_work_t *w)
 	memset(s, 0, sizeof(*s));
 	s->at_ms = now_ms();
 	s->gpu = gpu_use();
+	/* The configuration does not change while the hub runs. */
+	s->pool = A.hub->cfg->spawner == CONFIG_SPAWNER_SLURM;
+	if (s->pool &&
+	    autostop_pool_sample(&s->pool_jobs, &s->pool_nodes) == -1)
+		s->pool_jobs = s->pool_nodes = -1;
 	n = readlink("/proc/self/ns/net", own, sizeof(own) - 1);
 	own[n > 0 ? n : 0] = '\0';
 	d = opendir("/proc");
@@ -499,6 +509,9 @@ sample_done(uv_work_t *w, int status)
 		    (double)cores;
 	A.busy = autostop_judge(A.cur.ssh_sessions, cpu, A.cur.gpu, c->cpu_busy,
 	    A.why, sizeof(A.why));
+	if (!A.busy && A.cur.pool)
+		A.busy = autostop_pool_judge(A.cur.pool_jobs, A.cur.pool_nodes,
+		    A.why, sizeof(A.why));
 	if (A.busy)
 		A.last_busy = now;
 	A.prev = A.cur;

@@ -26,6 +26,19 @@
 #include "lib/settings.h"
 
 struct machine;
+struct argv;
+
+/*
+ * A pool's node as Slurm's power saving sees it (rig pool power, on the
+ * head, as root): its Slurm name, where it is (NULL when the provider
+ * makes it) and its partition's power command for this operation
+ * (power_on or power_off; NULL when the partition sets none).
+ */
+struct provider_node {
+	const char *name;
+	const char *host;
+	const char *cmd;
+};
 
 /* Called by a provider's hub_keys hook for each [hub] key it adds. */
 typedef void provider_key_fn(void *arg, const char *key, const char *value);
@@ -89,6 +102,14 @@ struct provider {
 	void (*hub_keys)(struct machine *, provider_key_fn *add, void *arg);
 	/* Prints more lines at the end of rig up; may be NULL. */
 	void (*up_done)(struct machine *);
+	/* A pool's node powered up or down for Slurm (provider_node
+	 * above): 0 once the provider did it (up: powered, its slurmd
+	 * about to start; the caller waits for it to register), else -1
+	 * and the reason in 'why' (what Slurm shows as the node's
+	 * reason). NULL: its nodes cannot be powered, so partitions of
+	 * this provider are always on. */
+	int (*power_up)(const struct provider_node *, char *why, size_t len);
+	int (*power_down)(const struct provider_node *, char *why, size_t len);
 };
 
 /* Every provider, NULL-terminated: the wiring file's (src/providers.c). */
@@ -98,6 +119,16 @@ extern const struct provider *const providers[];
 const struct provider *provider_find(const char *name);
 /* Names of all providers for messages ("ssh, local, ..."). Static. */
 const char *provider_names(void);
+/*
+ * A power command (power_on = CMD {host}) as argv: split at blanks, each
+ * "{host}" and "{node}" in a word replaced by the node's host and name,
+ * inside that one argument (never a shell). -1 with 'why' if it is
+ * empty, quotes (which would not mean what a shell makes of them) or
+ * names another {placeholder}.
+ */
+int provider_power_argv(const char *cmd, const struct provider_node *,
+    struct argv *out, char *why, size_t len);
+
 /* "running", "stopped", ... */
 const char *provider_power_name(enum provider_power);
 

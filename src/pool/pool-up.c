@@ -22,6 +22,7 @@
 #include "machine/machine.h"
 #include "machine/provider.h"
 #include "machine/remote.h"
+#include "machine/service.h"
 #include "pool-node.h"
 #include "pool-sh.h"
 #include "pool-up.h"
@@ -46,6 +47,7 @@ struct up {
 	struct remote     *head;
 	int                head_sudo;
 	char               head_name[128];
+	char              *head_rig; /* the login's rig on the head */
 	const struct pool *pl;
 	struct pool_node  *pn; /* n, then the leaving ones */
 	struct node       *nodes;
@@ -55,17 +57,84 @@ struct up {
 };
 
 static void stop_leaving(struct up *, const char *);
+static int  head_rig(struct up *);
 static int  step_nodes(struct up *);
+static int  keep_powered_down(struct up *, size_t);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
 static void add_put(struct buf *, const char *, const char *);
 static int  step_head(struct up *, const char *, const char *);
+static void add_power(struct up *, struct buf *);
 static int  step_node(struct up *, size_t, const char *, const char *,
      const char *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
 static int  acct_ok(const char *);
+
+/* Where up.c put rig on the head: in the login's home. */
+static int
+head_rig(struct up *u)
+{
+	struct proc_result res;
+	const char        *out;
+	int                r;
+
+	proc_result_init(&res);
+	r = remote_capture(u->head, "printf '%s\\n' \"$HOME/" SERVICE_BIN "\"",
+	    -1, STEP_MS, &res);
+	out = buf_str(&res.out);
+	if (r == 0 && (res.status != 0 || out[0] != '/'))
+		r = error("the head's home folder is not known");
+	if (r == 0)
+		u->head_rig = xstrndup(out, strcspn(out, "\n"));
+	proc_result_release(&res);
+	return r;
+}
+
+/*
+ * A node of a powered partition that does not answer is powered down,
+ * as Slurm left it: its line in the head's slurm.conf (State=CLOUD, at
+ * the same address) is kept as it was, and the node is set up when rig
+ * up finds it running. -1 (printed) for any other node.
+ */
+static int
+keep_powered_down(struct up *u, size_t i)
+{
+	struct proc_result res;
+	char              *addr;
+	const char        *p, *line = NULL;
+	size_t             n;
+	int                r;
+
+	if (!partition_powered(u->pn[i].part))
+		return error("node %s: cannot be reached", u->pn[i].host);
+	r = pool_root_run(u->head, u->head_sudo,
+	    "cat " SLURMCONF_PATH " 2>/dev/null; true", -1, STEP_MS, &res);
+	addr = xasprintf(" NodeAddr=%s ", u->pn[i].host);
+	for (p = buf_str(&res.out); r == 0 && *p != '\0' && line == NULL;
+	     p += n, p += *p == '\n') {
+		n = strcspn(p, "\n");
+		if (strncmp(p, "NodeName=", 9) == 0 &&
+		    memmem(p, n, addr, strlen(addr)) != NULL &&
+		    memmem(p, n, " State=CLOUD", 12) != NULL)
+			line = p;
+	}
+	free(addr);
+	if (line != NULL) {
+		n = strcspn(line, "\n");
+		u->pn[i].kept_line = xstrndup(line, n);
+		u->pn[i].name = xstrndup(line + 9, strcspn(line + 9, " "));
+		printf("%s: powered down (not reached), kept as it was; ",
+		    u->pn[i].host);
+	}
+	proc_result_release(&res);
+	if (line == NULL)
+		return error("node %s: cannot be reached (and it is not a "
+		             "powered down node of the pool)",
+		    u->pn[i].host);
+	return 0;
+}
 
 /* Each node reached, its packages installed, what it has read. */
 static int
@@ -94,8 +163,13 @@ step_nodes(struct up *u)
 				return error("node %s: cannot be reached",
 				    host);
 			nd->open = 1;
-			if (remote_connect(&nd->rm) == -1 ||
-			    pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
+			if (remote_connect(&nd->rm) == -1) {
+				if (keep_powered_down(u, i) == -1)
+					return -1;
+				i++;
+				continue;
+			}
+			if (pool_probe_root(&nd->rm, &nd->sudo, host) == -1)
 				return -1;
 			script = xasprintf("PKGS=%s\n%s"
 			                   "echo \"name=$(hostname -s)\"\n"
@@ -137,9 +211,13 @@ step_nodes(struct up *u)
 				    u->pn[a].host, u->pn[b].host,
 				    u->pn[a].name);
 	for (size_t a = 0; a < u->n; a++)
-		printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
-		    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
-		    u->pn[a].mem_mb);
+		if (u->pn[a].kept_line != NULL)
+			printf("%s%s (%s, powered down)", a > 0 ? ", " : "",
+			    u->pn[a].name, u->pn[a].host);
+		else
+			printf("%s%s (%s, %ld CPUs, %ld MB)", a > 0 ? ", " : "",
+			    u->pn[a].name, u->pn[a].host, u->pn[a].cpus,
+			    u->pn[a].mem_mb);
 	printf(" (%.2f s)\n", (double)(now_ms() - t0) / 1000.0);
 	fflush(stdout);
 	return 0;
@@ -376,6 +454,50 @@ add_put(struct buf *s, const char *path, const char *text)
 	    path, text);
 }
 
+/*
+ * Power saving's files on the head (slurmconf-power.c): slurmctld's
+ * programs, what rig pool power reads (root's alone: the commands may
+ * hold secrets), the root-owned copy of rig they run and the sudoers rule
+ * for exactly that; without a powered partition, the rule and the file
+ * are removed, so the right goes with the need.
+ */
+static void
+add_power(struct up *u, struct buf *s)
+{
+	char *conf, *src;
+
+	if (!pool_powered(u->pl)) {
+		buf_adds(s,
+		    "rm -f " POOL_POWER_SUDOERS " " POOL_POWER_CONF
+		    " || exit 6\n");
+		return;
+	}
+	conf = slurmconf_power_conf_text(u->pl, u->pn, u->total);
+	buf_addf(s,
+	    "mkdir -p /etc/rig /usr/local/lib/rig && chmod 755 /etc/rig "
+	    "/usr/local/lib/rig || exit 6\n"
+	    "put %s 600 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n"
+	    "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n"
+	    "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    POOL_POWER_CONF, conf, SLURMCONF_RESUME_PATH,
+	    slurmconf_power_program(1), SLURMCONF_SUSPEND_PATH,
+	    slurmconf_power_program(0));
+	free(conf);
+	/* The login's rig (up.c copied it), as root's. */
+	src = sh_quote(u->head_rig);
+	buf_addf(s, "put %s 755 <%s || exit 6\n", POOL_POWER_RIG, src);
+	free(src);
+	buf_addf(s,
+	    "put %s.rig-check 440 <<'RIG_POOL_EOF' || exit 6\n"
+	    "%sRIG_POOL_EOF\n"
+	    "visudo -cqf %s.rig-check || { rm -f %s.rig-check; "
+	    "echo 'the sudoers rule for rig pool power does not check' >&2; "
+	    "exit 6; }\n"
+	    "mv %s.rig-check %s || exit 6\n",
+	    POOL_POWER_SUDOERS, slurmconf_power_sudoers(), POOL_POWER_SUDOERS,
+	    POOL_POWER_SUDOERS, POOL_POWER_SUDOERS, POOL_POWER_SUDOERS);
+}
+
 /* The head's files, munged and slurmctld. */
 static int
 step_head(struct up *u, const char *conf, const char *exports)
@@ -391,6 +513,7 @@ step_head(struct up *u, const char *conf, const char *exports)
 	add_put(&s, SLURMCONF_PATH, conf);
 	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
 	add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
+	add_power(u, &s);
 	buf_adds(&s,
 	    "munge_up ensure || { echo 'munged does not start' >&2; exit 7; }\n"
 	    /* The kernel's NFS server, where there is one. */
@@ -615,8 +738,9 @@ pool_up(struct remote *head, const struct pool *pl)
 		goto out;
 	}
 	if (pool_probe_root(head, &u.head_sudo, "the head") == -1 ||
-	    step_head_key(&u) == -1 || step_nodes(&u) == -1 ||
-	    step_accounts(&u) == -1 || step_leaving(&u) == -1)
+	    head_rig(&u) == -1 || step_head_key(&u) == -1 ||
+	    step_nodes(&u) == -1 || step_accounts(&u) == -1 ||
+	    step_leaving(&u) == -1)
 		goto out;
 	ph.name = u.head_name;
 	ph.addr = head->m->host;
@@ -626,9 +750,16 @@ pool_up(struct remote *head, const struct pool *pl)
 	prolog = slurmconf_prolog_text(pl);
 	if (step_head(&u, conf, exports) == -1)
 		goto out;
-	for (size_t i = 0; i < u.n; i++)
+	for (size_t i = 0; i < u.n; i++) {
+		if (u.pn[i].kept_line != NULL) {
+			printf("[pool] node      %s: powered down, set up when "
+			       "rig up finds it running\n",
+			    u.pn[i].name);
+			continue;
+		}
 		if (step_node(&u, i, conf, fstab, prolog) == -1)
 			goto out;
+	}
 	r = step_join(&u);
 out:
 	free(conf);
@@ -640,6 +771,7 @@ out:
 		free(u.key);
 	}
 	buf_release(&u.accts);
+	free(u.head_rig);
 	for (size_t i = 0; i < u.n; i++) {
 		if (u.nodes[i].open)
 			remote_close(&u.nodes[i].rm);
@@ -649,6 +781,7 @@ out:
 		free(u.pn[i].name);
 		free(u.pn[i].host);
 		free(u.pn[i].old_line);
+		free(u.pn[i].kept_line);
 	}
 	free(u.pn);
 	free(u.nodes);

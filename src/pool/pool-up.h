@@ -16,7 +16,7 @@ struct remote;
 struct pool;
 
 /* Packages the head and the nodes get (Debian 12 names). */
-#define POOL_HEAD_PACKAGES "slurmctld slurm-client munge nfs-kernel-server"
+#define POOL_HEAD_PACKAGES "slurmctld slurm-client munge nfs-kernel-server sudo"
 /* The nodes run users' servers as jobs (the hub's spawner slurm):
  * Debian's notebook, the default server_cmd there. */
 #define POOL_NODE_PACKAGES                                                     \

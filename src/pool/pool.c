@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/ini.h"
+#include "lib/proc.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/util.h"
@@ -21,6 +22,8 @@
 static int check_shared_dir(void *, const char *, char *, size_t);
 static int check_hosts(void *, const char *, char *, size_t);
 static int check_part_provider(void *, const char *, char *, size_t);
+static int check_power_cmd(void *, const char *, char *, size_t);
+static int check_node_time(void *, const char *, char *, size_t);
 static int host_word_ok(const char *, size_t);
 static struct partition *partition_get(struct pool *, const char *);
 static int load_cb(void *, const char *, const char *, const char *,
@@ -40,6 +43,21 @@ const struct setting pool_settings[] = {
 	    .off = P(shared_dir), .def = "/home", .check = check_shared_dir,
 	    .help = "the head exports it over NFSv4 to the nodes, which "
 	            "mount it" },
+	{ .section = "pool", .key = "node_idle_stop",
+	    .type = SETTING_DURATION, .off = P(node_idle_stop), .def = "10m",
+	    .check = check_node_time,
+	    .help = "nodes that can be powered are powered down after "
+	            "being idle this long (Slurm's SuspendTime)" },
+	{ .section = "pool", .key = "node_resume_timeout",
+	    .type = SETTING_DURATION, .off = P(resume_timeout), .def = "10m",
+	    .check = check_node_time,
+	    .help = "a node powered up that has not joined by then is "
+	            "marked down (Slurm's ResumeTimeout)" },
+	{ .section = "pool", .key = "node_suspend_timeout",
+	    .type = SETTING_DURATION, .off = P(suspend_timeout), .def = "2m",
+	    .check = check_node_time,
+	    .help = "how long powering a node down may take before Slurm "
+	            "may power it up again (SuspendTimeout)" },
 	{ .type = SETTING_END },
 };
 
@@ -53,6 +71,17 @@ const struct setting partition_settings[] = {
 	    .check = check_hosts,
 	    .help = "its machines' addresses, reached as [machine]'s user "
 	            "and identity" },
+	{ .section = "partition", .key = "power_on", .type = SETTING_STRING,
+	    .off = PT(power_on), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .check = check_power_cmd,
+	    .help = "CMD {host}: powers a node up, run on the head as root "
+	            "(IPMI, wake-on-LAN); with power_off, nodes are powered "
+	            "down when idle" },
+	{ .section = "partition", .key = "power_off", .type = SETTING_STRING,
+	    .off = PT(power_off), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .check = check_power_cmd,
+	    .help = "CMD {host}: powers a node down, run on the head as "
+	            "root" },
 	{ .type = SETTING_END },
 };
 /* clang-format on */
@@ -153,6 +182,53 @@ check_part_provider(void *obj, const char *v, char *why, size_t len)
 		return -1;
 	}
 	pt->provider = p;
+	return 0;
+}
+
+/* Slurm's power saving times: at least 5 s (its loop runs every
+ * second), at most a year. */
+static int
+check_node_time(void *obj, const char *v, char *why, size_t len)
+{
+	int64_t d;
+
+	(void)obj;
+	if (parse_duration(v, &d) == -1 || d < 5 || d > 366LL * 86400) {
+		snprintf(why, len,
+		    "'%s' is not a duration from 5s to a year (90s, 10m, 2h)",
+		    v);
+		return -1;
+	}
+	return 0;
+}
+
+/* A command whose words provider_power_argv() takes, checked with a
+ * stand-in node. */
+static int
+check_power_cmd(void *obj, const char *v, char *why, size_t len)
+{
+	struct provider_node nd = { .name = "n", .host = "h" };
+	struct argv          av;
+
+	(void)obj;
+	if (provider_power_argv(v, &nd, &av, why, len) == -1)
+		return -1;
+	argv_release(&av);
+	return 0;
+}
+
+int
+partition_powered(const struct partition *pt)
+{
+	return pt->power_on != NULL && pt->power_off != NULL;
+}
+
+int
+pool_powered(const struct pool *pl)
+{
+	for (const struct partition *pt = pl->parts; pt != NULL; pt = pt->next)
+		if (partition_powered(pt))
+			return 1;
 	return 0;
 }
 
@@ -287,6 +363,15 @@ pool_check(const struct pool *pl, const struct machine *head)
 		return error("[pool] has no partition: add [partition NAME] "
 		             "with hosts = ...");
 	for (pt = pl->parts; pt != NULL; pt = pt->next) {
+		if ((pt->power_on == NULL) != (pt->power_off == NULL))
+			return error("[partition %s]: power_on and power_off "
+			             "come together (a node powered up by rig "
+			             "must be powered down by it)",
+			    pt->name);
+		if (pt->power_on != NULL && pt->provider->power_up == NULL)
+			return error("[partition %s]: provider %s cannot power "
+			             "nodes",
+			    pt->name, pt->provider_name);
 		if (pt->hosts == NULL ||
 		    pt->hosts[strspn(pt->hosts, " \t")] == '\0')
 			return error("[partition %s] has no hosts", pt->name);

@@ -9,6 +9,8 @@
 #ifndef POOL_H
 #define POOL_H
 
+#include <stdint.h>
+
 #include "lib/settings.h"
 
 struct machine;
@@ -22,13 +24,20 @@ struct partition {
 	char                  *provider_name;
 	const struct provider *provider;
 	char                  *hosts; /* words: addresses or names */
-	struct partition      *next; /* in rig.conf's order */
+	/* Commands run on the head to power a node (Slurm's power
+	 * saving): "{host}" is the node's address, one argument. */
+	char             *power_on, *power_off;
+	struct partition *next; /* in rig.conf's order */
 };
 
 struct pool {
-	int               present; /* rig.conf has [pool] */
-	char             *engine;
-	char             *shared_dir; /* exported by the head, absolute */
+	int   present; /* rig.conf has [pool] */
+	char *engine;
+	char *shared_dir; /* exported by the head, absolute */
+	/* Slurm's power saving for nodes that can be powered: idle this
+	 * long, they are powered down (SuspendTime); powering one up may
+	 * take resume_timeout, down suspend_timeout. */
+	int64_t           node_idle_stop, resume_timeout, suspend_timeout;
 	struct partition *parts; /* the first is the default */
 };
 
@@ -54,6 +63,13 @@ int pool_set(struct pool *, const char *section, const char *key,
 /* Checks what a whole pool needs: at least one partition, each with
  * hosts, no host twice. -1 with a message. */
 int pool_check(const struct pool *, const struct machine *head);
+
+/* Whether the partition's nodes are powered down when idle and up when
+ * Slurm needs them (Slurm's State=CLOUD). */
+int partition_powered(const struct partition *);
+
+/* Whether any partition's nodes are. */
+int pool_powered(const struct pool *);
 
 /* Whether 'name' may name a partition: lower case letters, digits, '_'
  * and '-', starting with a letter, at most POOL_PARTITION_NAME_MAX. */

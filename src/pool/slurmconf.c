@@ -133,11 +133,17 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 	     * their first job there (slurmconf_prolog_text()). */
 	    "Prolog=" SLURMCONF_PROLOG_PATH "\n",
 	    head->name, head->addr);
+	if (pool_powered(pl))
+		slurmconf_add_power(&b, pl, nodes, n);
 	for (size_t i = 0; i < n; i++) {
 		if (nodes[i].old_line != NULL) {
 			buf_addf(&b,
 			    "# leaving (not in rig.conf): drained\n%s\n",
 			    nodes[i].old_line);
+			continue;
+		}
+		if (nodes[i].kept_line != NULL) {
+			buf_addf(&b, "%s\n", nodes[i].kept_line);
 			continue;
 		}
 		/* Less than the node has: slurmd refuses to register (and
@@ -151,10 +157,11 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 		buf_addf(&b,
 		    "NodeName=%s NodeAddr=%s CPUs=%ld Boards=%ld "
 		    "SocketsPerBoard=%ld CoresPerSocket=%ld ThreadsPerCore=%ld "
-		    "RealMemory=%ld State=UNKNOWN\n",
+		    "RealMemory=%ld State=%s\n",
 		    nodes[i].name, nodes[i].host, nodes[i].cpus,
 		    nodes[i].boards, nodes[i].sockets, nodes[i].cores,
-		    nodes[i].threads, mem);
+		    nodes[i].threads, mem,
+		    partition_powered(nodes[i].part) ? "CLOUD" : "UNKNOWN");
 	}
 	for (pt = pl->parts; pt != NULL; pt = pt->next) {
 		buf_addf(&b, "PartitionName=%s Nodes=", pt->name);

@@ -19,6 +19,15 @@ struct partition;
 #define SLURMCONF_EXPORTS_PATH "/etc/exports.d/rig-pool.exports"
 #define SLURMCONF_FSTAB_MARK "# rig pool: shared_dir"
 #define SLURMCONF_PROLOG_PATH "/etc/slurm/rig-prolog"
+/* Power saving (slurmconf-power.c): slurmctld's programs, the root-owned
+ * rig they run through sudo, the one sudoers rule that lets them, and
+ * what rig pool power reads. */
+#define SLURMCONF_RESUME_PATH "/etc/slurm/rig-resume"
+#define SLURMCONF_SUSPEND_PATH "/etc/slurm/rig-suspend"
+#define SLURMCONF_POWER_LOG "/var/log/slurm/rig-power.log"
+#define POOL_POWER_RIG "/usr/local/lib/rig/rig"
+#define POOL_POWER_SUDOERS "/etc/sudoers.d/rig-pool-power"
+#define POOL_POWER_CONF "/etc/rig/pool-power.conf"
 
 /* One node: where rig reaches it and what slurmd -C said there. */
 struct pool_node {
@@ -28,6 +37,9 @@ struct pool_node {
 	long                    cpus, boards, sockets, cores, threads;
 	long                    mem_mb; /* RealMemory that slurmd -C saw */
 	char                   *old_line; /* leaving: its line as it was */
+	/* Powered down and not reached: its line as it was, in its
+	 * partition still. */
+	char *kept_line;
 };
 
 /* The head: its short hostname and the address its nodes reach it at. */
@@ -76,6 +88,32 @@ char *slurmconf_exports_text(const struct pool *pl,
 /* A node's fstab(5) line for shared_dir from the head (ending in
  * SLURMCONF_FSTAB_MARK, by which rig up finds it again). Caller frees. */
 char *slurmconf_fstab_line(const struct pool *pl, const struct pool_head *);
+
+/*
+ * slurm.conf's power saving lines (slurmconf_text() adds them when a
+ * partition is powered): SuspendTime and the timeouts from [pool], the
+ * programs, and SuspendExcNodes for the nodes that are always on.
+ */
+struct buf;
+void slurmconf_add_power(struct buf *, const struct pool *pl,
+    const struct pool_node *nodes, size_t n);
+
+/* ResumeProgram (up = 1; ResumeFailProgram and SuspendProgram: 0): fds
+ * 0-2 to the log (slurmctld closes them), then 'sudo -n POOL_POWER_RIG
+ * pool power up|down HOSTLIST'. Static. */
+const char *slurmconf_power_program(int up);
+
+/* The sudoers rule: SlurmUser may run POOL_POWER_RIG pool power up and
+ * down as root, and nothing else. Static. */
+const char *slurmconf_power_sudoers(void);
+
+/*
+ * POOL_POWER_CONF: [pool]'s power keys, each powered partition with its
+ * provider and power commands, and [nodes] "NAME = PARTITION HOST" for
+ * its nodes: all rig pool power knows of the pool. Caller frees.
+ */
+char *slurmconf_power_conf_text(const struct pool *pl,
+    const struct pool_node *nodes, size_t n);
 
 /* The NodeName=... lines of a slurm.conf, by node name: calls 'fn' with
  * each name and line (both NUL-terminated copies, freed after). */

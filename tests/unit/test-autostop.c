@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/autostop-pool.h"
 #include "hub/autostop.h"
 #include "hub/config.h"
 #include "lib/settings.h"
@@ -296,4 +297,33 @@ TEST(autostop_through_config_load)
 	ASSERT_EQ(config_load(&c, path), -1);
 	config_release(&c);
 	free(path);
+}
+
+/* A pool's head: Slurm's running jobs and powered-up CLOUD nodes are use;
+ * nodes that are always on, or powered down, are not. */
+TEST(autostop_pool)
+{
+	char why[256] = "before";
+
+	ASSERT_EQ(autostop_pool_count_jobs(""), 0);
+	ASSERT_EQ(autostop_pool_count_jobs("12\n13_4\n14_[1-3]\n"), 3);
+	ASSERT_EQ(autostop_pool_count_nodes(
+	              "NodeName=a Arch=x State=IDLE ThreadsPerCore=1\n"
+	              "NodeName=b State=IDLE+CLOUD+POWERED_DOWN x=1\n"
+	              "NodeName=c State=ALLOCATED+CLOUD x=1\n"
+	              "NodeName=d State=IDLE+CLOUD+POWERING_UP x=1\n"
+	              "NodeName=e State=IDLE+CLOUD+POWERING_DOWN x=1\n"
+	              "NodeName=f State=DOWN+CLOUD+POWERED_DOWN x=1\n"
+	              "NodeName=g Reason=x State=IDLE+CLOUDY\n"),
+	    3);
+	ASSERT_EQ(autostop_pool_judge(0, 0, why, sizeof(why)), 0);
+	ASSERT_STR_EQ(why, "before");
+	ASSERT_EQ(autostop_pool_judge(2, 0, why, sizeof(why)), 1);
+	ASSERT_STR_EQ(why,
+	    "busy: 2 Slurm jobs running, 0 pool nodes powered up");
+	ASSERT_EQ(autostop_pool_judge(0, 1, why, sizeof(why)), 1);
+	ASSERT_STR_EQ(why,
+	    "busy: 0 Slurm jobs running, 1 pool node powered up");
+	ASSERT_EQ(autostop_pool_judge(-1, -1, why, sizeof(why)), 1);
+	check_why(why, "Slurm does not answer", 1);
 }

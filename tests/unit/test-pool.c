@@ -7,6 +7,7 @@
  * line and the nodes' prolog as the partitions and nodes make them (the
  * prolog run with stand-ins for the commands it runs).
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <stdio.h>
@@ -18,6 +19,10 @@
 #include "machine/machine.h"
 #include "pool/pool.h"
 #include "pool/slurmconf.h"
+#include "pool/hostlist.h"
+#include "pool/pool-power.h"
+#include "lib/proc.h"
+#include "machine/provider.h"
 #include "unit.h"
 
 static const char slurmd_c[] =
@@ -45,8 +50,14 @@ TEST(pool_settings)
 	ASSERT_STR_EQ(pl.shared_dir, "/srv/team");
 	ASSERT_EQ(pool_set(&pl, "pool", "engine", "pbs"), -1);
 	ASSERT_EQ(pool_set(&pl, "pool", "shared", "/x"), -1);
-	/* Power saving comes with the power programs (not yet). */
-	ASSERT_EQ(pool_set(&pl, "pool", "node_idle_stop", "10m"), -1);
+	/* Power saving: Slurm's SuspendTime and timeouts, in seconds. */
+	ASSERT_EQ(pl.node_idle_stop, 600);
+	ASSERT_EQ(pool_set(&pl, "pool", "node_idle_stop", "30m"), 0);
+	ASSERT_EQ(pl.node_idle_stop, 1800);
+	ASSERT_EQ(pool_set(&pl, "pool", "node_idle_stop", "1s"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "node_resume_timeout", "15m"), 0);
+	ASSERT_EQ(pl.resume_timeout, 900);
+	ASSERT_EQ(pool_set(&pl, "pool", "node_suspend_timeout", "x"), -1);
 
 	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.1 n2"), 0);
 	ASSERT_NOT_NULL(pl.parts);
@@ -67,7 +78,108 @@ TEST(pool_settings)
 	ASSERT_EQ(pool_set(&pl, "partition a b", "hosts", "a"), -1);
 	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "g1"), 0);
 	ASSERT_STR_EQ(pl.parts->next->name, "gpu");
+	/* Power commands: words, no quotes, only {host} and {node}. */
+	ASSERT(!partition_powered(pl.parts));
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_on",
+	              "/usr/bin/ipmitool -H {host}-bmc power on"),
+	    0);
+	ASSERT(!partition_powered(pl.parts));
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_off", "wol 'x'"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_off", "wol {hots}"),
+	    -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_off", "a\\ b"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_off", "off {node}"), 0);
+	ASSERT(partition_powered(pl.parts));
+	ASSERT(pool_powered(&pl));
+	ASSERT(!partition_powered(pl.parts->next));
 	pool_release(&pl);
+}
+
+TEST(pool_power_argv)
+{
+	struct provider_node nd = { .name = "n1", .host = "10.0.0.2" };
+	struct argv          av;
+	char                 why[256];
+
+	ASSERT_EQ(provider_power_argv("  /bin/wake  --mac={host}:9 {node} ",
+	              &nd, &av, why, sizeof(why)),
+	    0);
+	ASSERT_EQ(av.n, 3);
+	ASSERT_STR_EQ(av.v[0], "/bin/wake");
+	ASSERT_STR_EQ(av.v[1], "--mac=10.0.0.2:9");
+	ASSERT_STR_EQ(av.v[2], "n1");
+	ASSERT_NULL(av.v[3]);
+	argv_release(&av);
+	/* A host with blanks or shell characters stays one argument. */
+	nd.host = "a b;$(reboot)";
+	ASSERT_EQ(provider_power_argv("on {host}", &nd, &av, why, sizeof(why)),
+	    0);
+	ASSERT_EQ(av.n, 2);
+	ASSERT_STR_EQ(av.v[1], "a b;$(reboot)");
+	argv_release(&av);
+	ASSERT_EQ(provider_power_argv("   ", &nd, &av, why, sizeof(why)), -1);
+	ASSERT_EQ(
+	    provider_power_argv("sh -c \"x\"", &nd, &av, why, sizeof(why)), -1);
+	ASSERT(strstr(why, "quotes") != NULL);
+}
+
+TEST(pool_hostlist)
+{
+	char **v;
+	size_t n;
+	char   why[256];
+
+	ASSERT_EQ(hostlist_expand("n1", &v, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(v[0], "n1");
+	hostlist_free(v, n);
+	ASSERT_EQ(hostlist_expand("rt-h[2-3,05],gpu1,x[9]-ib", &v, &n, why,
+	              sizeof(why)),
+	    0);
+	ASSERT_EQ(n, 5);
+	ASSERT_STR_EQ(v[0], "rt-h2");
+	ASSERT_STR_EQ(v[1], "rt-h3");
+	ASSERT_STR_EQ(v[2], "rt-h05");
+	ASSERT_STR_EQ(v[3], "gpu1");
+	ASSERT_STR_EQ(v[4], "x9-ib");
+	hostlist_free(v, n);
+	ASSERT_EQ(hostlist_expand("n[08-10]", &v, &n, why, sizeof(why)), 0);
+	ASSERT_EQ(n, 3);
+	ASSERT_STR_EQ(v[0], "n08");
+	ASSERT_STR_EQ(v[2], "n10");
+	hostlist_free(v, n);
+	/* Refused, with nothing returned. */
+	static const char *const bad[] = { "", ",", "n1,", ",n1", "n[1-",
+		"n]1[", "n[3-1]", "n[1-2000]", "n[a]", "n[1][2]", "n;reboot",
+		"$(touch x)", "../etc", "a..b", "-n1", "n 1", "n[1-2]`x`",
+		"n[1,,2]", NULL };
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		v = (char **)1;
+		ASSERT_EQ(hostlist_expand(bad[i], &v, &n, why, sizeof(why)),
+		    -1);
+		ASSERT_NULL(v);
+		ASSERT_EQ(n, 0);
+	}
+}
+
+TEST(pool_power_state)
+{
+	char out[16];
+
+	ASSERT_EQ(power_joined("IDLE+CLOUD"), 1);
+	ASSERT_EQ(power_joined("ALLOCATED+CLOUD"), 1);
+	ASSERT_EQ(power_joined("MIXED"), 1);
+	ASSERT_EQ(power_joined("IDLE+CLOUD+POWERING_UP"), 0);
+	ASSERT_EQ(power_joined("ALLOCATED+CLOUD+POWERING_UP"), 0);
+	ASSERT_EQ(power_joined("IDLE+CLOUD+POWERED_DOWN"), 0);
+	ASSERT_EQ(power_joined("IDLE+NOT_RESPONDING"), 0);
+	ASSERT_EQ(power_joined("DOWN+CLOUD+POWERED_DOWN"), -1);
+	ASSERT_EQ(power_joined("DOWN"), -1);
+	ASSERT_EQ(power_joined("DOWNX+CLOUD"), 1);
+	power_reason("a\"b'c\nd\x01"
+	             "e and more",
+	    out, sizeof(out));
+	ASSERT_STR_EQ(out, "a b c d e and m");
 }
 
 TEST(pool_check_hosts)
@@ -140,6 +252,50 @@ TEST(slurmconf_parse)
 	ASSERT(!slurmconf_node_name_ok(""));
 }
 
+/* What rig pool power reads back of 'text': only from root's own file
+ * in root's own folder. */
+static void
+power_conf_roundtrip(const char *text)
+{
+	char              dir[] = "/tmp/rig-power-XXXXXX", *path;
+	struct power_conf pc;
+	FILE             *f;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	ASSERT_EQ(chmod(dir, 0755), 0);
+	path = xasprintf("%s/pool-power.conf", dir);
+	f = fopen(path, "w");
+	ASSERT_NOT_NULL(f);
+	fputs(text, f);
+	fclose(f);
+	ASSERT_EQ(chmod(path, 0600), 0);
+	if (geteuid() == 0) {
+		ASSERT_EQ(power_conf_load(&pc, path), 0);
+		ASSERT_EQ(pc.n, 1);
+		ASSERT_STR_EQ(pc.nodes[0].name, "n1");
+		ASSERT_STR_EQ(pc.nodes[0].host, "10.0.0.2");
+		ASSERT_STR_EQ(pc.nodes[0].part->power_on, "on {host}");
+		ASSERT_NOT_NULL(power_conf_node(&pc, "n1"));
+		ASSERT_NULL(power_conf_node(&pc, "g1"));
+		power_conf_release(&pc);
+		/* Writable by others: not trusted. */
+		ASSERT_EQ(chmod(path, 0602), 0);
+		ASSERT_EQ(power_conf_load(&pc, path), -1);
+		power_conf_release(&pc);
+		ASSERT_EQ(chmod(path, 0600), 0);
+		ASSERT_EQ(chmod(dir, 0777), 0);
+		ASSERT_EQ(power_conf_load(&pc, path), -1);
+		power_conf_release(&pc);
+	} else {
+		/* Not root's. */
+		ASSERT_EQ(power_conf_load(&pc, path), -1);
+		power_conf_release(&pc);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 static void
 count_node(void *arg, const char *name, const char *line)
 {
@@ -208,7 +364,47 @@ TEST(slurmconf_files)
 	ASSERT(strncmp(fs, "[fd00::1]:/home ", 16) == 0);
 	free(fs);
 	free(ex);
+	/* No power control: no power saving at all. */
+	ASSERT(
+	    strstr(conf, "Suspend") == NULL && strstr(conf, "CLOUD") == NULL);
 	free(conf);
+
+	/* cpu's nodes powered: State=CLOUD, the programs, the others
+	 * (gpu's, the leaving one) excepted from SuspendTime. */
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_on", "on {host}"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "power_off", "off {host}"), 0);
+	ASSERT_EQ(pool_set(&pl, "pool", "node_idle_stop", "5m"), 0);
+	conf = slurmconf_text(&pl, &head, nodes, 3);
+	ASSERT(strstr(conf,
+	           "ThreadsPerCore=2 RealMemory=30400 State=CLOUD\n") != NULL);
+	ASSERT(strstr(conf, " RealMemory=950 State=UNKNOWN\n") != NULL);
+	ASSERT(strstr(conf,
+	           "\nSuspendTime=300\nSuspendTimeout=120\n"
+	           "ResumeTimeout=600\n"
+	           "ResumeProgram=/etc/slurm/rig-resume\n"
+	           "SuspendProgram=/etc/slurm/rig-suspend\n"
+	           "ResumeFailProgram=/etc/slurm/rig-suspend\n"
+	           "SuspendExcNodes=g1,old\n") != NULL);
+	ASSERT(strstr(conf, "\nPrivateData=cloud\n") != NULL);
+	free(conf);
+	conf = slurmconf_power_conf_text(&pl, nodes, 3);
+	ASSERT(strstr(conf,
+	           "[partition cpu]\nprovider = ssh\n"
+	           "power_on = on {host}\npower_off = off {host}\n") != NULL);
+	ASSERT(strstr(conf, "[partition gpu]") == NULL);
+	ASSERT(strstr(conf, "\n[nodes]\nn1 = cpu 10.0.0.2\n") != NULL);
+	ASSERT(strstr(conf, "g1 =") == NULL && strstr(conf, "old =") == NULL);
+	power_conf_roundtrip(conf);
+	free(conf);
+	ASSERT(strstr(slurmconf_power_program(1),
+	           "\nexec sudo -n /usr/local/lib/rig/rig pool power up "
+	           "\"$1\"\n") != NULL);
+	ASSERT(strstr(slurmconf_power_program(0), " pool power down \"$1\"") !=
+	    NULL);
+	ASSERT(strstr(slurmconf_power_sudoers(),
+	           "\nslurm ALL=(root) NOPASSWD: /usr/local/lib/rig/rig pool "
+	           "power up *, /usr/local/lib/rig/rig pool power down *\n") !=
+	    NULL);
 	for (int i = 0; i < 3; i++) {
 		free(nodes[i].name);
 		free(nodes[i].host);
