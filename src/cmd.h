@@ -17,6 +17,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_down(int argc, char **argv);

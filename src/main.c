@@ -25,6 +25,7 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "up", cmd_up },
 	{ "status", cmd_status },
+	{ "pool", cmd_pool },
 	{ "start", cmd_start },
 	{ "stop", cmd_stop },
 	{ "down", cmd_down },

@@ -34,6 +34,7 @@ static const struct {
 	{ "sync", "rig sync up|down [--dry-run] [--delete]" },
 	{ "exec", "rig exec [--no-sync] -- CMD..." },
 	{ "up", "rig up [--adopt]" },
+	{ "pool", "rig pool status [--json]" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },
@@ -41,7 +42,7 @@ static const struct {
 	{ "allow", "rig allow [CIDR...|auto]" },
 	{ "service",
 	    "rig service setup --port N [--loopback] [--set 'KEY = VALUE']... | "
-	    "start [--wait SECS] | stop | status | remove [--purge] "
+	    "start [--wait SECS] | stop | status | pool | remove [--purge] "
 	    "[--uninstall] [--dir DIR]" },
 	{ "self-stop",
 	    "rig self-stop [--provider NAME] [--arm-endpoint URL] "

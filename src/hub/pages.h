@@ -36,5 +36,6 @@ void pages_reset(struct req *); /* /hub/admin/password/NAME: the form */
 void pages_reset_set(struct req *); /* its POST */
 void pages_admin_on(struct req *); /* /hub/admin/admin/NAME */
 void pages_admin_off(struct req *); /* /hub/admin/unadmin/NAME */
+void pages_pool_api(struct req *); /* GET /hub/api/pool (page-pool.c) */
 
 #endif

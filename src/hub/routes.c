@@ -142,6 +142,10 @@ static const struct route routes[] = {
 	    "users:activity" },
 	{ M_ANY,    USERS "/**",              USER, XSRF_HDR, api_user_404,
 	    SEE_USER },
+	/* rig's own: the pool's nodes (page-pool.c), for who sees the
+	 * admin page. */
+	{ M_GET,    "/hub/api/pool",          USER, XSRF_HDR, pages_pool_api,
+	    "admin-ui" },
 	{ M_ANY,    "/hub/api/**",            USER, XSRF_HDR, not_found, "" },
 
 	/* The rest under /hub/ is the pages'. */

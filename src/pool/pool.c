@@ -53,6 +53,11 @@ const struct setting partition_settings[] = {
 	    .check = check_hosts,
 	    .help = "its machines' addresses, reached as [machine]'s user "
 	            "and identity" },
+	{ .section = "partition", .key = "price_hour", .type = SETTING_AMOUNT,
+	    .off = PT(price_hour),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_POSITIVE,
+	    .help = "optional: what a node costs per powered hour, for rig "
+	            "pool status's spend" },
 	{ .type = SETTING_END },
 };
 /* clang-format on */

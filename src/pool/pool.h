@@ -22,6 +22,7 @@ struct partition {
 	char                  *provider_name;
 	const struct provider *provider;
 	char                  *hosts; /* words: addresses or names */
+	double                 price_hour; /* a node's, for the spend; 0 none */
 	struct partition      *next; /* in rig.conf's order */
 };
 

@@ -292,6 +292,8 @@ endpoint_needs(const char *pattern, unsigned m)
 		return " list:users ";
 	if (strcmp(pattern, "/hub/metrics") == 0)
 		return " read:metrics ";
+	if (strcmp(pattern, "/hub/api/pool") == 0)
+		return " admin-ui ";
 	if (strncmp(pattern, "/user/*", 7) == 0 && m != M_GET)
 		return " access:servers ";
 	if (strncmp(pattern, "/user/*", 7) == 0)
