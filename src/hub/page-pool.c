@@ -23,8 +23,23 @@
 #include "respond.h"
 #include "lib/util.h"
 
+static void cell(struct buf *, const char *);
 static void node_row(struct buf *, json_t *);
 static void api_pool_cb(void *, json_t *);
+
+/* Slurm's text on the page: HTML escaped, and control characters (an
+ * escape sequence a reason carries) shown as '?', as in the terminal. */
+static void
+cell(struct buf *b, const char *s)
+{
+	char *c = xstrdup(s != NULL ? s : "");
+
+	for (unsigned char *p = (unsigned char *)c; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	html_add(b, c);
+	free(c);
+}
 
 /* One node: its cells, each value escaped. */
 static void
@@ -35,18 +50,18 @@ node_row(struct buf *b, json_t *n)
 	const char *reason = json_string_value(json_object_get(n, "reason"));
 
 	buf_adds(b, "<tr><td>");
-	html_add(b, json_string_value(json_object_get(n, "name")));
+	cell(b, json_string_value(json_object_get(n, "name")));
 	buf_adds(b, "</td><td>");
 	json_array_foreach(json_object_get(n, "partitions"), i, v) {
 		if (i > 0)
 			buf_adds(b, ", ");
-		html_add(b, json_string_value(v));
+		cell(b, json_string_value(v));
 	}
 	buf_adds(b, "</td><td class=\"state\">");
-	html_add(b, json_string_value(json_object_get(n, "state")));
+	cell(b, json_string_value(json_object_get(n, "state")));
 	if (reason != NULL) {
 		buf_adds(b, ": <span class=\"reason\">");
-		html_add(b, reason);
+		cell(b, reason);
 		buf_adds(b, "</span>");
 	}
 	buf_addf(b, "</td><td>%lld of %lld</td><td>%lld of %lld MiB</td><td>",
@@ -58,17 +73,17 @@ node_row(struct buf *b, json_t *n)
 	json_array_foreach(json_object_get(n, "jobs"), i, v) {
 		if (i > 0)
 			buf_adds(b, "<br>");
-		html_add(b, json_string_value(json_object_get(v, "id")));
+		cell(b, json_string_value(json_object_get(v, "id")));
 		buf_adds(b, " ");
-		html_add(b, json_string_value(json_object_get(v, "user")));
+		cell(b, json_string_value(json_object_get(v, "user")));
 		buf_adds(b, " ");
-		html_add(b, json_string_value(json_object_get(v, "name")));
+		cell(b, json_string_value(json_object_get(v, "name")));
 	}
 	buf_adds(b, "</td><td>");
 	json_array_foreach(json_object_get(n, "servers"), i, v) {
 		if (i > 0)
 			buf_adds(b, ", ");
-		html_add(b, json_string_value(v));
+		cell(b, json_string_value(v));
 	}
 	buf_adds(b, "</td></tr>");
 }
