@@ -58,8 +58,19 @@ for _ in $(seq 1 100); do
 done
 [ "$(squeue_on -j "$ja" -o %T)" = RUNNING ] || fail "alice's job $ja not running"
 
+# Powered since two hours ago, as the power log on the head says (the
+# line rig pool power writes); the other node is not in it: on all month.
+# (Two hours, or since the month began if that is later.)
+now=$(date +%s)
+month=$(date -u -d "$(date -u -d "@$now" +%Y-%m-01)" +%s)
+since=$((now - 7200 > month ? now - 7200 : month))
+pool_root_ssh 1 "echo $since up $NJ >>$S/pool-power.log" || fail "power log"
+hours=$(((now - since) / 36)) # hundredths of an hour
 # Both nodes, each job on its node, the server on carol's.
 status_json
+[ "$(node "$NJ" "abs(n['powered_hours_month'] - $hours / 100) < 0.05 and abs(n['spend_month'] - $hours / 200) < 0.03")" = true ] ||
+	fail "powered hours and spend of $NJ: $(node "$NJ" 'n')"
+[ "$(node "$NC" 'n["powered_hours_month"]')" = null ] || fail "powered hours of $NC: $(node "$NC" 'n')"
 [ "$(node "$NC" 'n["partitions"]')" = '["cpu"]' ] || fail "partitions of $NC: $(cat "$T/s.json")"
 case $(node "$NC" 'n["state"]') in mixed | allocated) ;; *) fail "state of $NC: $(node "$NC" 'n')" ;; esac
 case $(node "$NJ" 'n["state"]') in mixed | allocated) ;; *) fail "state of $NJ: $(node "$NJ" 'n')" ;; esac
