@@ -7,8 +7,9 @@
 # (draining, then drained once the job ends) and the other set down, each
 # with its reason. Slurm's text is the attacker's here: a job name and a
 # reason with HTML and terminal escape sequences come out escaped in the
-# terminal, the admin page and (as JSON) the API. GET /hub/api/pool is an
-# admin's: carol's token gets 403, her pages have no pool section.
+# terminal, the admin page (also in Chromium: tests/browser/pool.js) and
+# (as JSON) the API. GET /hub/api/pool is an admin's: carol's token gets
+# 403, her pages have no pool section.
 . "$(dirname "$0")/lib.sh"
 
 POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
@@ -144,6 +145,16 @@ code=$(TOKEN=$TC api GET /hub/admin)
 code=$(TOKEN=$TC api GET /hub/home)
 [ "$code" = 200 ] || fail "carol's home: $code"
 grep -q 'id="pool"\|'"$NJ" "$T/body" && fail "carol's home shows the pool"
+# In Chromium (inside the head's network namespace, where no other test
+# adds interfaces): no console problem, the rows, the reason as text.
+for u in boss:--admin dan:; do
+	printf 'pw-%s-%s' "${u%%:*}" "$PREFIX" | pool_root_ssh 1 "$R user add ${u%%:*} ${u#*:} --password-stdin --state-dir $S" \
+		>/dev/null || fail "rig user add ${u%%:*}"
+done
+RIG_URL=$URL RIG_ADMIN=boss RIG_ADMIN_PASSWORD=pw-boss-$PREFIX RIG_USER=dan RIG_USER_PASSWORD=pw-dan-$PREFIX \
+	RIG_NODES="$NC $NJ" RIG_REASON='<script>alert(1)</script>?[2Jwiped' OUT=$TOP/tests/out \
+	timeout 180 nsenter --net="/run/netns/${PREFIX}h1" node "$TOP/tests/browser/pool.js" >"$T/pool.js.out" 2>&1 ||
+	fail "the admin page in Chromium: $(cat "$T/pool.js.out")"
 note "pool status: $NC down, $NJ drained, server and job on their nodes, escapes kept off the terminal and the page"
 in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
 cp "$HUBDIR/hub.log" "$T/hub.log"
