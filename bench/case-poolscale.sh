@@ -3,10 +3,11 @@
 # bench/run's case 9, sourced by it: a pool at scale (issue 15). A Slurm
 # cluster of POOL_NODES nodes on this host (one slurmctld, a slurmd -N per
 # node on a port of its own, as ../shared/TESTING.md section 1 does; no
-# cgroups, no power saving), then POOL_SERVERS users' servers through one
-# hub twice: as Slurm jobs (spawner = slurm, the jobs spread over the
-# nodes) and as local servers (spawner = local), the same users, the same
-# state, the same server. The server is bench/ws-echo (HTTP 200 and the
+# cgroups, no power saving), then two hubs side by side, each with
+# POOL_SERVERS users' servers running: one's are Slurm jobs (spawner =
+# slurm, the jobs spread over the nodes), the other's local servers
+# (spawner = local); the same server, and the load takes turns between
+# them, so whatever else loads the machine meets both alike. The server is bench/ws-echo (HTTP 200 and the
 # secret checked, as in the soak), not Jupyter: 200 notebook servers do
 # not fit here. Measured for each: the hub's RSS with every server
 # running, routing throughput (wrk, 50 connections, each request to the
@@ -110,54 +111,74 @@ EOL
 	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" "$r" "req/s" "$rps"
 }
 
-# pool_round NAME CONF: the hub on CONF, every server started, measured,
-# stopped, the hub stopped.
-pool_round() {
-	local name=$1 conf=$2 port tok pid out r users=() i t0
-	tok=$(cat "$W/rig-pool.token")
+# pool_hub NAME SPAWNER: a hub of its own (state, users u1..uN and their
+# accounts under prefix PREFIX + the spawner's first letter) with every
+# server started; its port in POOL_PORT[NAME].
+pool_hub() {
+	local name=$1 spawner=$2 conf=$W/rig-pool-$1.conf tok out t0 users=() i
 	for i in $(seq 1 "$POOL_SERVERS"); do users+=("u$i"); done
-	port=$(free_port)
-	start_rig rig-pool "$port" plain "$conf" || { failc "pool: the $name hub did not start"; return 1; }
-	pid=${MPID[rig-pool]}
+	{
+		echo "[hub]"
+		echo "user_prefix = $PREFIX${spawner:0:1}"
+		echo "spawner = $spawner"
+		echo "admin_access = yes"
+		echo "idle_timeout = 0"
+		echo "spawn_timeout = 120"
+		echo "server_cmd = $BIN/ws-echo --port {port}"
+	} >"$conf"
+	ensure_users "rig-pool-$name" "$POOL_SERVERS" || return 1
+	tok=$(cat "$W/rig-pool-$name.token")
+	POOL_PORT[$name]=$(free_port)
+	start_rig "rig-pool-$name" "${POOL_PORT[$name]}" plain "$conf" ||
+		{ failc "pool: the $name hub did not start"; return 1; }
 	say "pool: $POOL_SERVERS servers as $name"
 	t0=$(now_ms)
-	if ! out=$(timeout -k 5 1200 "${TOOL[@]}" start-servers "http://127.0.0.1:$port" "$tok" "${users[@]}" 2>&1); then
+	if ! out=$(timeout -k 5 1200 "${TOOL[@]}" start-servers "http://127.0.0.1:${POOL_PORT[$name]}" "$tok" "${users[@]}" 2>&1); then
 		failc "pool $name: $out"
-		stop_servers_of "pool $name" "$port" "$tok" "${users[@]}"
-		stop rig-pool
 		return 1
 	fi
 	pass "pool $name: $out servers answer through rig"
 	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" 1 "all started, s" "$((($(now_ms) - t0) / 100))e-1"
-	if [ "$name" = slurm ]; then
-		# Spread over the nodes, as Slurm placed them.
-		record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" 1 "nodes used" \
-			"$(squeue -h -t running -o %N | sort -u | wc -l)"
-	fi
-	sleep 2
-	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" 1 "hub RSS kB, servers running" "$(rss_kb "$pid")"
-	for r in $(seq 1 "$ROUNDS"); do
-		pool_load "$name" "$port" "$tok" "$r"
-	done
-	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" 1 "hub RSS kB, after the load" "$(rss_kb "$pid")"
-	stop_servers_of "pool $name" "$port" "$tok" "${users[@]}"
-	stop rig-pool
+}
+
+# pool_hub_stop NAME: its servers, then the hub.
+pool_hub_stop() {
+	local name=$1 users=() i
+	[ -n "${POOL_PORT[$name]:-}" ] || return 0
+	for i in $(seq 1 "$POOL_SERVERS"); do users+=("u$i"); done
+	stop_servers_of "pool $name" "${POOL_PORT[$name]}" "$(cat "$W/rig-pool-$name.token")" "${users[@]}"
+	stop "rig-pool-$name"
 }
 
 case_poolscale() {
-	local d=$W/slurm i
-	say "case 9: pool at scale ($POOL_NODES Slurm nodes on this host, $POOL_SERVERS servers as jobs, then as local servers; $ROUNDS rounds of ${DUR}s)"
+	local d=$W/slurm i r t
+	declare -gA POOL_PORT=()
+	say "case 9: pool at scale ($POOL_NODES Slurm nodes on this host; $POOL_SERVERS servers as Slurm jobs through one hub and $POOL_SERVERS local servers through another, both running; $ROUNDS rounds of ${DUR}s, the two taking turns)"
 	pool_slurm_up "$d" "$POOL_NODES" || return 1
 	pass "pool: $POOL_NODES slurmd up"
-	ensure_users rig-pool "$POOL_SERVERS" || return 1
-	rig_conf "$W/rig-pool-slurm.conf" "spawner = slurm" "admin_access = yes" "idle_timeout = 0" \
-		"spawn_timeout = 120" "server_cmd = $BIN/ws-echo --port {port}"
-	rig_conf "$W/rig-pool-local.conf" "admin_access = yes" "idle_timeout = 0" \
-		"spawn_timeout = 120" "server_cmd = $BIN/ws-echo --port {port}"
-	pool_round slurm "$W/rig-pool-slurm.conf"
-	pool_round local "$W/rig-pool-local.conf"
-	# The cluster goes now, not at the end: its 50 slurmd would load
-	# the cases after it.
+	if pool_hub slurm slurm && pool_hub local local; then
+		# Spread over the nodes, as Slurm placed them.
+		record pool "$POOL_SERVERS servers, $POOL_NODES nodes" slurm 1 "nodes used" \
+			"$(squeue -h -t running -o %N | sort -u | wc -l)"
+		sleep 2
+		for t in slurm local; do
+			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, servers running" \
+				"$(rss_kb "${MPID[rig-pool-$t]}")"
+		done
+		for r in $(seq 1 "$ROUNDS"); do
+			for t in slurm local; do
+				pool_load "$t" "${POOL_PORT[$t]}" "$(cat "$W/rig-pool-$t.token")" "$r"
+			done
+		done
+		for t in slurm local; do
+			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, after the load" \
+				"$(rss_kb "${MPID[rig-pool-$t]}")"
+		done
+	fi
+	pool_hub_stop slurm
+	pool_hub_stop local
+	# The cluster goes now, not at the end: its slurmd would load the
+	# cases after it.
 	for i in $(seq 1 "$POOL_NODES"); do stop "slurmd-pn$i"; done
 	stop slurmctld
 	stop_pid "$POOL_MUNGED"
