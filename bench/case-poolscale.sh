@@ -86,6 +86,11 @@ pool_slurm_up() {
 	return 1
 }
 
+# pool_cpu_ms PID: the CPU time (user + system) of PID and its threads.
+pool_cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"
+}
+
 # pool_load NAME PORT TOKEN ROUND: wrk over every user's server in turn.
 pool_load() {
 	local name=$1 port=$2 tok=$3 r=$4 out rps reqs non2xx lua=$W/pool-rotate.lua
@@ -152,7 +157,7 @@ pool_hub_stop() {
 
 case_poolscale() {
 	local d=$W/slurm i r t
-	declare -gA POOL_PORT=()
+	declare -gA POOL_PORT=() POOL_CPU0=()
 	say "case 9: pool at scale ($POOL_NODES Slurm nodes on this host; $POOL_SERVERS servers as Slurm jobs through one hub and $POOL_SERVERS local servers through another, both running; $ROUNDS rounds of ${DUR}s, the two taking turns)"
 	pool_slurm_up "$d" "$POOL_NODES" || return 1
 	pass "pool: $POOL_NODES slurmd up"
@@ -164,6 +169,16 @@ case_poolscale() {
 		for t in slurm local; do
 			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, servers running" \
 				"$(rss_kb "${MPID[rig-pool-$t]}")"
+		done
+		# What each hub does while nothing is asked of it (the Slurm
+		# spawner's squeue every second, the ticks): CPU over 10 s.
+		for t in slurm local; do
+			POOL_CPU0[$t]=$(pool_cpu_ms "${MPID[rig-pool-$t]}")
+		done
+		sleep 10
+		for t in slurm local; do
+			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub CPU ms per idle s" \
+				"$((($(pool_cpu_ms "${MPID[rig-pool-$t]}") - POOL_CPU0[$t]) / 10))"
 		done
 		for r in $(seq 1 "$ROUNDS"); do
 			for t in slurm local; do

@@ -1284,16 +1284,16 @@ def report(argv):
     # 9. a pool at scale
     pc = R.cases("pool", "req/s")
     if pc:
-        L.append("## 9. A pool at scale (servers as Slurm jobs on many nodes, then the same as local servers)\n")
-        L.append("One hub, the same users and server (bench/ws-echo) both ways; the Slurm nodes are "
-                 "slurmd -N on this host. Throughput: wrk -c50, each request to the next user's "
-                 "server in turn. Median (min–max) over the rounds.\n")
+        L.append("## 9. A pool at scale (servers as Slurm jobs on many nodes, and as local servers)\n")
+        L.append("Two hubs side by side, each with its servers running, the same server (bench/ws-echo); "
+                 "the Slurm nodes are slurmd -N on this host. Throughput: wrk -c50, each request to the "
+                 "next user's server in turn, the two hubs taking turns. Median (min–max) over the rounds.\n")
         for c in pc:
             L.append(f"{c}:\n")
             L.append("| metric | Slurm jobs | local servers | slurm/local |")
             L.append("|---|---|---|---|")
             for m in ("req/s", "hub RSS kB, servers running", "hub RSS kB, after the load",
-                      "all started, s", "nodes used"):
+                      "hub CPU ms per idle s", "all started, s", "nodes used"):
                 a, b = R.med("pool", c, m, "slurm"), R.med("pool", c, m, "local")
                 if a is None and b is None:
                     continue
