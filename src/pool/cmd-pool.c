@@ -88,11 +88,12 @@ ask_head(struct remote *rm)
 static void
 add_spend(const struct pool *pl, json_t *view, json_t *head)
 {
-	json_t *n, *p, *hours, *price, *sum = json_object();
-	size_t  i, k;
-	double  total = 0, h, ph, powered = 0;
-	int     priced = 0;
-	int64_t month =
+	json_t     *n, *p, *hours, *price, *sum = json_object();
+	const char *st;
+	size_t      i, k;
+	double      total = 0, h, ph, powered = 0;
+	int         priced = 0;
+	int64_t     month =
 	    json_integer_value(json_object_get(view, "month_start"));
 	int64_t now = json_integer_value(json_object_get(view, "now"));
 
@@ -103,10 +104,16 @@ add_spend(const struct pool *pl, json_t *view, json_t *head)
 			     pt != NULL && ph == 0; pt = pt->next)
 				if (strcmp(pt->name, json_string_value(p)) == 0)
 					ph = pt->price_hour;
-		/* A node the power log never named has been on all month. */
+		/* A node the power log never named has been on all month,
+		 * unless Slurm powers it (a CLOUD node): then it never was. */
 		hours = json_object_get(n, "powered_hours_month");
-		h = json_is_number(hours) ? json_number_value(hours)
-		                          : (double)(now - month) / 3600.0;
+		st = json_string_value(json_object_get(n, "slurm_state"));
+		if (json_is_number(hours))
+			h = json_number_value(hours);
+		else if (st != NULL && strstr(st, "cloud") != NULL)
+			h = 0;
+		else
+			h = (double)(now - month) / 3600.0;
 		json_object_set_new(n, "price_hour",
 		    ph > 0 ? json_real(ph) : json_null());
 		json_object_set_new(n, "spend_month",
