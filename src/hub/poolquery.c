@@ -117,7 +117,6 @@ query_done(uv_work_t *w, int status)
 	struct waiter          *wt;
 	struct server          *s;
 	size_t                  n = 0;
-	char                   *log;
 	json_t                 *view;
 
 	Q.running = 0;
@@ -136,9 +135,8 @@ query_done(uv_work_t *w, int status)
 					sv[n].job = s->pid;
 					sv[n++].user = s->name;
 				}
-		log = xasprintf("%s/%s", hub->cfg->state_dir, POWERLOG_FILE);
-		view = poolview_build(Q.sinfo, Q.squeue, sv, n, log, now_sec());
-		free(log);
+		view = poolview_build(Q.sinfo, Q.squeue, sv, n, POWERLOG_PATH,
+		    now_sec());
 		free(sv);
 	}
 	free(Q.sinfo);

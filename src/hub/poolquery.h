@@ -26,7 +26,7 @@ int poolquery_run(char **sinfo, char **squeue, char **err);
 
 /*
  * Calls 'cb' with the pool's view (poolview_build() with the hub's
- * servers and STATE/pool-power.log; borrowed for the call; an object
+ * servers and the power log, POWERLOG_PATH; borrowed for the call; an object
  * with "error" if Slurm could not be asked), now if a view is fresh,
  * else once a query ends. -1 if the query cannot start (cb not called).
  */

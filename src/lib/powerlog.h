@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * When a pool's nodes were powered: a small append-only log on the head,
- * POWERLOG_FILE in the hub's state folder, one line per power change
- * ("EPOCH up NODE" or "EPOCH down NODE"). Slurm keeps no history of its
- * nodes' power without accounting (slurmdbd), so whoever powers a node
- * up or down (rig pool power, Slurm's ResumeProgram and SuspendProgram)
- * records it here, and the pool's spend this month is the powered hours
- * this log gives times each partition's price per hour.
+ * POWERLOG_PATH, one line per power change ("EPOCH up NODE" or "EPOCH
+ * down NODE"). Slurm keeps no history of its nodes' power without
+ * accounting (slurmdbd), so whoever powers a node up or down records it
+ * here: rig pool power, which slurmctld runs as its ResumeProgram and
+ * SuspendProgram as SlurmUser (slurm, who owns /var/lib/slurm: no other
+ * right needed). rig service pool (root) and the hub (its own account)
+ * read it, and the pool's spend this month is the powered hours it
+ * gives times each partition's price per hour.
  */
 #ifndef POWERLOG_H
 #define POWERLOG_H
 
 #include <stdint.h>
 
-#define POWERLOG_FILE "pool-power.log"
+#define POWERLOG_PATH "/var/lib/slurm/rig-power.log"
 #define POWERLOG_MAX (8 * 1024 * 1024) /* bytes; a longer log is refused */
 #define POWERLOG_NODES_MAX 4096
 #define POWERLOG_NAME_MAX 63

@@ -3,7 +3,7 @@
  * 'rig service pool' as JSON, on the pool's head for rig pool status:
  * the view the hub's admin page shows (hub/poolview.h), asked of Slurm
  * here, with the hub's servers from its database and the hours each
- * node was powered this month from STATE/pool-power.log.
+ * node was powered this month from the power log (lib/powerlog.h).
  */
 #include <sys/stat.h>
 
@@ -30,7 +30,7 @@ service_pool(struct service *s)
 	struct db              *db = NULL;
 	struct stat             sb;
 	size_t                  n = 0, k = 0;
-	char                   *si, *sq, *err, *dbp, *log;
+	char                   *si, *sq, *err, *dbp;
 	json_t                 *view;
 
 	if (poolquery_run(&si, &sq, &err) == -1) {
@@ -53,8 +53,7 @@ service_pool(struct service *s)
 			k++;
 		}
 	}
-	log = xasprintf("%s/%s", s->state, POWERLOG_FILE);
-	view = poolview_build(si, sq, sv, k, log, now_sec());
+	view = poolview_build(si, sq, sv, k, POWERLOG_PATH, now_sec());
 	for (size_t i = 0; i < k; i++)
 		db_user_release(&users[i]);
 	free(users);
@@ -62,7 +61,6 @@ service_pool(struct service *s)
 	if (rows != NULL)
 		db_servers_free(rows, n);
 	db_close(db);
-	free(log);
 	free(dbp);
 	free(si);
 	free(sq);

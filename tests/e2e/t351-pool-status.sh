@@ -65,7 +65,7 @@ done
 now=$(date +%s)
 month=$(date -u -d "$(date -u -d "@$now" +%Y-%m-01)" +%s)
 since=$((now - 7200 > month ? now - 7200 : month))
-pool_root_ssh 1 "echo $since up $NJ >>$S/pool-power.log" || fail "power log"
+pool_root_ssh 1 "echo $since up $NJ >>/var/lib/slurm/rig-power.log" || fail "power log"
 hours=$(((now - since) / 36)) # hundredths of an hour
 # Both nodes, each job on its node, the server on carol's.
 status_json
