@@ -1281,6 +1281,32 @@ def report(argv):
                        f"rig {r_:.0f} ms, JupyterHub {j_:.0f} ms")
         L.append("")
 
+    # 9. a pool at scale
+    pc = R.cases("pool", "req/s")
+    if pc:
+        L.append("## 9. A pool at scale (servers as Slurm jobs on many nodes, and as local servers)\n")
+        L.append("Two hubs side by side, each with its servers running, the same server (bench/ws-echo); "
+                 "the Slurm nodes are slurmd -N on this host. Throughput: wrk -c50, each request to the "
+                 "next user's server in turn, the two hubs taking turns. Median (min–max) over the rounds.\n")
+        for c in pc:
+            L.append(f"{c}:\n")
+            L.append("| metric | Slurm jobs | local servers | slurm/local |")
+            L.append("|---|---|---|---|")
+            for m in ("req/s", "hub RSS kB, servers running", "hub RSS kB, after the load",
+                      "hub CPU ms per idle s", "all started, s", "nodes used"):
+                a, b = R.med("pool", c, m, "slurm"), R.med("pool", c, m, "local")
+                if a is None and b is None:
+                    continue
+                L.append(f"| {m} | {R.cell('pool', c, m, 'slurm')} | {R.cell('pool', c, m, 'local')} | "
+                         f"{rfmt(ratio(a, b)) if m != 'nodes used' else '–'} |")
+            L.append("")
+            t, rl = ratio(R.med("pool", c, "req/s", "slurm"), R.med("pool", c, "req/s", "local")), \
+                ratio(R.med("pool", c, "hub RSS kB, servers running", "slurm"),
+                      R.med("pool", c, "hub RSS kB, servers running", "local"))
+            if t is not None and rl is not None:
+                target(f"pool ({c}): routing ≥ 0.9× and hub RSS ≤ 1.1× local servers'",
+                       t >= 0.9 and rl <= 1.1, f"throughput {t:.2f}×, RSS {rl:.2f}×")
+
     L.append("## Targets\n")
     L.append("| target | result | detail |")
     L.append("|---|---|---|")

@@ -19,6 +19,7 @@ int cmd_up(int argc, char **argv);
 int cmd_job(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_down(int argc, char **argv);

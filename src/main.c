@@ -27,6 +27,7 @@ static const struct {
 	{ "job", cmd_job },
 	{ "pool", cmd_pool },
 	{ "status", cmd_status },
+	{ "pool", cmd_pool },
 	{ "start", cmd_start },
 	{ "stop", cmd_stop },
 	{ "down", cmd_down },

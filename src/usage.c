@@ -40,7 +40,7 @@ static const struct {
 	    "rig job submit [-p PART] [-c CPUS] [--mem SIZE] [--gpus N] "
 	    "[-t TIME] [--array SPEC] [--name NAME] [--no-sync] -- CMD... "
 	    "| list [--all] [--json] | logs ID [-f] | cancel ID | show ID" },
-	{ "pool", "rig pool power up|down NODES" },
+	{ "pool", "rig pool status [--json] | power up|down NODES" },
 	{ "status", "rig status [--json]" },
 	{ "start", "rig start" },
 	{ "stop", "rig stop" },
@@ -48,7 +48,7 @@ static const struct {
 	{ "allow", "rig allow [CIDR...|auto]" },
 	{ "service",
 	    "rig service setup --port N [--loopback] [--set 'KEY = VALUE']... | "
-	    "start [--wait SECS] | stop | status | remove [--purge] "
+	    "start [--wait SECS] | stop | status | pool | remove [--purge] "
 	    "[--uninstall] [--dir DIR]" },
 	{ "self-stop",
 	    "rig self-stop [--provider NAME] [--arm-endpoint URL] "

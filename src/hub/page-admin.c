@@ -19,6 +19,7 @@
 #include "oneuser.h"
 #include "pages-internal.h"
 #include "pages.h"
+#include "poolquery.h"
 #include "req.h"
 #include "respond.h"
 #include "server.h"
@@ -38,6 +39,7 @@ static void admin_page(struct req *, int status, const struct add_form *);
 static void user_row(struct buf *, struct req *, const struct db_user *);
 static void add_form(struct buf *, struct req *, const struct add_form *);
 static void set_admin(struct req *, int on);
+static void admin_pool_cb(void *, json_t *);
 
 static void
 user_row(struct buf *b, struct req *req, const struct db_user *u)
@@ -158,14 +160,39 @@ admin_page(struct req *req, int status, const struct add_form *f)
 		user_row(&b, req, &users[i]);
 	buf_adds(&b, "</table>");
 	add_form(&b, req, f);
+	if (poolquery_enabled(req->hub))
+		page_pool_section(&b, poolquery_last());
 	html_end(&b);
 	db_users_free(users, n);
 	page_respond(req, status, &b, NULL);
 }
 
+/* The pool's view is in: the page with it. */
+static void
+admin_pool_cb(void *arg, json_t *view)
+{
+	struct req *req = arg;
+
+	(void)view; /* poolquery_last() now */
+	req->busy = 0;
+	if (req->conn == NULL) { /* left while Slurm was asked */
+		req_free(req);
+		return;
+	}
+	admin_page(req, 200, NULL);
+}
+
+/* With a pool, the page waits for a fresh view of it (other answers,
+ * after a form, show the last one). */
 void
 pages_admin(struct req *req)
 {
+	if (poolquery_enabled(req->hub)) {
+		req->busy = 1;
+		if (poolquery_get(req->hub, admin_pool_cb, req) == 0)
+			return;
+		req->busy = 0;
+	}
 	admin_page(req, 200, NULL);
 }
 

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "lib/buf.h"
 
 struct db_user;
@@ -35,6 +37,9 @@ void page_link_button(struct buf *, const char *href, const char *label,
 /* A time (seconds since the epoch) as a <time> element, in UTC (rig.js
  * shows it in the browser's time zone); "never" for 0. */
 void page_time(struct buf *, int64_t t);
+/* The admin page's pool section from a view (poolquery.h; NULL: none
+ * yet), every value escaped (page-pool.c). */
+void page_pool_section(struct buf *, json_t *view);
 /* "s" unless 'n' is 1: "%lld second%s". */
 const char *page_plural(long long n);
 

@@ -48,5 +48,6 @@ void pages_admin_off(struct req *); /* /hub/admin/unadmin/NAME */
  * with a decision, allow or deny. */
 void pages_oauth_consent(struct req *, const char *client, const char *grant,
     const char *const fields[][2], size_t nfields);
+void pages_pool_api(struct req *); /* GET /hub/api/pool (page-pool.c) */
 
 #endif

@@ -171,6 +171,10 @@ static const struct route routes[] = {
 	    "list:services read:services read:services:name" },
 	{ M_GET,    "/hub/api/services/*",    USER, XSRF_HDR, api_service_get,
 	    "read:services read:services:name" },
+	/* rig's own: the pool's nodes (page-pool.c), for who sees the
+	 * admin page. */
+	{ M_GET,    "/hub/api/pool",          USER, XSRF_HDR, pages_pool_api,
+	    "admin-ui" },
 	{ M_ANY,    "/hub/api/**",            USER, XSRF_HDR, not_found, "" },
 
 	/* The rest under /hub/ is the pages'. */

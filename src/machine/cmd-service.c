@@ -97,6 +97,11 @@ cmd_service(int argc, char **argv)
 		r = json_dumpf(st, stdout, JSON_COMPACT) == 0 ? 0 : -1;
 		putchar('\n');
 		json_decref(st);
+	} else if (strcmp(sub, "pool") == 0) {
+		st = service_pool(&s);
+		r = json_dumpf(st, stdout, JSON_COMPACT) == 0 ? 0 : -1;
+		putchar('\n');
+		json_decref(st);
 	} else if (strcmp(sub, "remove") == 0) {
 		r = service_remove(&s, purge);
 		/* Last, rig itself: this process goes on from memory. */

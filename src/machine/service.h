@@ -44,6 +44,10 @@ int service_start(struct service *, int wait_ms);
 int service_stop(struct service *);
 /* The hub, its users' servers and the machine, as JSON (new ref). */
 json_t *service_status(struct service *);
+/* The pool's view for rig pool status (service-pool.c): Slurm's nodes,
+ * their jobs and the hub's servers, powered hours; {"error"} if Slurm
+ * cannot be asked. */
+json_t *service_pool(struct service *);
 /* Stops everything, removes the boot entry and the files; users' files
  * (state/workspaces) stay unless 'purge'. */
 int service_remove(struct service *, int purge);

@@ -18,6 +18,7 @@
 #include "lib/buf.h"
 #include "lib/ini.h"
 #include "lib/log.h"
+#include "lib/powerlog.h"
 #include "lib/proc.h"
 #include "lib/util.h"
 #include "machine/provider.h"
@@ -35,6 +36,7 @@ static int   node_down(const char *, const char *);
 static int   node_state(const char *, char *, size_t);
 static char *slurm_cmd(struct argv *);
 static void  restart_jobs(const char *, const char *);
+static void  record_power(const char *, int);
 static char *node_jobs(const char *);
 static int   wait_joined(const struct power_conf *, char **, int *, size_t);
 
@@ -348,6 +350,15 @@ wait_joined(const struct power_conf *pc, char **names, int *pending, size_t n)
 	return r;
 }
 
+/* The power log is the spend's, not the power's: a failure to write it
+ * is said and changes nothing else. */
+static void
+record_power(const char *node, int up)
+{
+	if (powerlog_record(POWERLOG_PATH, node, up, now_sec()) == -1)
+		log_warnx("node %s: not recorded in %s", node, POWERLOG_PATH);
+}
+
 int
 pool_power(int up, const char *hostlist, const char *path)
 {
@@ -381,6 +392,10 @@ pool_power(int up, const char *hostlist, const char *path)
 
 		log_info("node %s (%s): powering %s", pn->name, pn->host,
 		    up ? "up" : "down");
+		/* For the spend (powerlog.h): a node costs from the moment
+		 * it is asked to start until it is off. */
+		if (up)
+			record_power(pn->name, 1);
 		why[0] = '\0';
 		if (op == NULL) {
 			snprintf(why, sizeof(why),
@@ -389,6 +404,8 @@ pool_power(int up, const char *hostlist, const char *path)
 		} else if (op(&nd, why, sizeof(why)) == 0) {
 			log_info("node %s: powered %s", pn->name,
 			    up ? "up, waiting for its slurmd to join" : "down");
+			if (!up)
+				record_power(pn->name, 0);
 			pending[i] = up;
 			continue;
 		}

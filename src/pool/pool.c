@@ -82,6 +82,11 @@ const struct setting partition_settings[] = {
 	    .check = check_power_cmd,
 	    .help = "CMD {host}: powers a node down, run on the head as "
 	            "root" },
+	{ .section = "partition", .key = "price_hour", .type = SETTING_AMOUNT,
+	    .off = PT(price_hour),
+	    .flags = SETTING_EMPTY_UNSET | SETTING_POSITIVE,
+	    .help = "optional: what a node costs per powered hour, for rig "
+	            "pool status's spend" },
 	{ .type = SETTING_END },
 };
 /* clang-format on */

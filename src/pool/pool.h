@@ -27,6 +27,7 @@ struct partition {
 	/* Commands run on the head to power a node (Slurm's power
 	 * saving): "{host}" is the node's address, one argument. */
 	char             *power_on, *power_off;
+	double            price_hour; /* a node's, for the spend; 0 none */
 	struct partition *next; /* in rig.conf's order */
 };
 

@@ -47,6 +47,11 @@ grep -q "^on $(host_addr "${out##*h}") 0$" "$PLOG" || fail "no power_on for $out
 for _ in $(seq 1 100); do grep -q "node $out: joined" "$RLOG" && break; sleep 0.1; done
 grep -q "node $out: joined" "$RLOG" || fail "rig did not see $out join: $(cat "$RLOG")"
 note "srun on a powered down node: ran on $out in $((t1 - t0)) ms"
+# The spend's record (rig pool status reads it): the idle nodes powered
+# down, then this one up.
+PW=$HOSTS_DIR/h1/var/lib/slurm/rig-power.log
+grep -qE "^[0-9]+ down ${PREFIX}h2$" "$PW" || fail "h2's power-down not in the power log: $(cat "$PW" 2>&1)"
+grep -qE "^[0-9]+ up $out$" "$PW" || fail "$out's power-up not in the power log: $(cat "$PW" 2>&1)"
 
 # The head's idle stop counts a running job and the powered node as use
 # (it samples every 10 s).

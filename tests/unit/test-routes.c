@@ -300,6 +300,8 @@ endpoint_needs(const char *pattern, unsigned m)
 		return " list:services read:services read:services:name ";
 	if (strcmp(pattern, "/hub/api/services/*") == 0)
 		return " read:services read:services:name ";
+	if (strcmp(pattern, "/hub/api/pool") == 0)
+		return " admin-ui ";
 	if (strncmp(pattern, "/user/*", 7) == 0 && m != M_GET)
 		return " access:servers ";
 	if (strncmp(pattern, "/user/*", 7) == 0)
