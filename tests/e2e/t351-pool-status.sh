@@ -1,8 +1,7 @@
 #!/bin/bash
 # rig pool status and the hub's pool view on a real Slurm pool: a head and
-# two nodes (pool_hosts_up), carol's server as a Slurm job (a small HTTP
-# responder for a server) and alice's batch job on the other node. Both
-# show on their nodes, the server as carol's, with the partition, its
+# two nodes (pool_hosts_up), carol's server as a Slurm job and alice's
+# batch job on the other node. Both show on their nodes, the server as carol's, with the partition, its
 # price and the month's spend; then a node drained under its job
 # (draining, then drained once the job ends) and the other set down, each
 # with its reason. Slurm's text is the attacker's here: a job name and a
@@ -18,8 +17,8 @@ H=$(host_addr 1)
 P=$T/proj
 project_init "$P" 1 --user root
 pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
-# A server that only answers HTTP: enough to be ready, and small.
-sed -i '/^\[hub\]/a mem_limit = 256M\nspawn_timeout = 120\nserver_cmd = python3 -m http.server {port}' "$P/rig.conf"
+# The default server (Jupyter on its node's port, behind the job's TLS).
+sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
 printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts = %s %s\nprice_hour = 0.5\n' \
 	"$(host_addr 2)" "$(host_addr 3)" >>"$P/rig.conf"
 in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"
@@ -33,7 +32,6 @@ TA=$(token root)
 [ -n "$TC" ] && [ -n "$TA" ] || fail "no tokens"
 URL=https://$H:8000
 export URL
-squeue_on() { pool_root_ssh 1 "squeue -h $*"; }
 status_json() { in_project "$P" "$RIG" pool status --json >"$T/s.json" 2>"$T/s.err" || fail "rig pool status --json: $(cat "$T/s.err")"; }
 # node NAME EXPR: EXPR of node NAME's object (n) in the last status.
 node() { $PY -c '
@@ -45,7 +43,7 @@ print(v if isinstance(v, str) else json.dumps(v))' "$T/s.json" "$1" "$2"; }
 
 code=$(TOKEN=$TC api POST /hub/api/users/carol/server)
 [ "$code" = 202 ] || fail "POST carol's server: $code $(body)"
-READY_S=120 wait_ready carol "$TC"
+READY_S=150 wait_ready carol "$TC"
 jc=$(squeue_on -u rig-carol -o %i)
 NC=$(squeue_on -j "$jc" -o %N)
 case $NC in "${PREFIX}h2") NJ=${PREFIX}h3 ;; "${PREFIX}h3") NJ=${PREFIX}h2 ;; *) fail "carol's job $jc on '$NC'" ;; esac
