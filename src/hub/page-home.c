@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "db.h"
 #include "html.h"
+#include "lib/log.h"
 #include "hub.h"
 #include "pages-internal.h"
 #include "pages.h"
@@ -15,6 +17,7 @@
 #include "req.h"
 #include "respond.h"
 #include "server.h"
+#include "servername.h"
 #include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -29,7 +32,7 @@ pages_home(struct req *req)
 {
 	struct buf     b;
 	struct server *s =
-	    hub_server(req->hub, req->user.name, strlen(req->user.name));
+	    hub_server(req->hub, req->user.name, strlen(req->user.name), "");
 	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
 	char       *url;
 
@@ -73,70 +76,125 @@ pages_home(struct req *req)
 		    NULL);
 	}
 	buf_adds(&b, "</p></div>");
+	if (req->hub->cfg->allow_named_servers)
+		page_named_servers(&b, req);
 	html_end(&b);
 	page_respond(req, 200, &b, NULL);
 }
 
+/*
+ * POST /hub/spawn[/NAME[/SRV]]: the default server, or named server SRV
+ * (also the home page's add form: /hub/spawn with a server_name field).
+ */
 void
 pages_spawn(struct req *req)
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
 	const char    *err;
-	char          *next, *safe, *loc, *enc;
+	char          *next, *safe, *loc, *enc, *field;
+	char           srv[SERVER_NAME_MAX + 1];
 
-	if (page_target_user(req, name, &u) == -1)
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
-	if (users_start(req, &u, &err) == -1) {
+	field = req->arg[0] == NULL ? page_field(req, "server_name") : NULL;
+	if (field != NULL && field[0] != '\0') {
+		err = server_name_check(field);
+		if (err == NULL && !req->hub->cfg->allow_named_servers)
+			err = "Named servers are not enabled.";
+		if (err != NULL) {
+			respond_error(req, 400, err);
+			goto out;
+		}
+		snprintf(srv, sizeof(srv), "%s", field);
+	}
+	if (users_start(req, &u, srv, &err) == -1) {
 		respond_error(req, 409, err);
-		db_user_release(&u);
-		return;
+		goto out;
 	}
 	next = page_field(req, "next");
 	safe = next_sanitize(next);
 	enc = url_encode(safe != NULL ? safe : "", 1);
-	loc = xasprintf("/hub/spawn-pending/%s%s%s", u.name,
-	    safe != NULL ? "?next=" : "", safe != NULL ? enc : "");
+	loc = xasprintf("/hub/spawn-pending/%s%s%s%s%s", u.name,
+	    srv[0] != '\0' ? "/" : "", srv, safe != NULL ? "?next=" : "",
+	    safe != NULL ? enc : "");
 	respond_redirect(req, loc, NULL);
 	free(loc);
 	free(enc);
 	free(next);
 	free(safe);
+out:
+	free(field);
 	db_user_release(&u);
+}
+
+/* Back to where the stop or removal was asked: an admin's other user is on
+ * the admin page. */
+static const char *
+back_page(const struct req *req, const struct db_user *u)
+{
+	return strcmp(u->name, req->user.name) != 0 ? "/hub/admin"
+	                                            : "/hub/home";
 }
 
 void
 pages_stop(struct req *req)
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
+	char           srv[SERVER_NAME_MAX + 1];
 
-	if (page_target_user(req, name, &u) == -1)
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
-	s = hub_server(req->hub, u.name, strlen(u.name));
+	s = hub_server(req->hub, u.name, strlen(u.name), srv);
 	if (s != NULL)
 		server_stop(s);
-	respond_redirect(req,
-	    name != NULL && *name ? "/hub/admin" : "/hub/home", NULL);
+	respond_redirect(req, back_page(req, &u), NULL);
+	db_user_release(&u);
+}
+
+/* POST /hub/remove/NAME/SRV: a named server stops and goes. */
+void
+pages_remove(struct req *req)
+{
+	struct db_user u;
+	char           srv[SERVER_NAME_MAX + 1];
+
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
+		return;
+	if (srv[0] == '\0') {
+		respond_error(req, 400, "Cannot delete the default server");
+		db_user_release(&u);
+		return;
+	}
+	if (server_forget_named(req->hub, &u, srv) == 1) {
+		respond_error(req, 404, "no such server");
+		db_user_release(&u);
+		return;
+	}
+	log_info("server %s/%s: removed by %s", u.name, srv, req->user.name);
+	respond_redirect(req, back_page(req, &u), NULL);
 	db_user_release(&u);
 }
 
 void
 pages_pending(struct req *req)
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
 	struct buf     b;
-	char          *next, *safe, *dflt;
+	char          *next, *safe, *dflt, *base, *action;
+	char           srv[SERVER_NAME_MAX + 1], label[80];
 
-	if (page_target_user(req, name, &u) == -1)
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
-	s = hub_server(req->hub, u.name, strlen(u.name));
+	s = hub_server(req->hub, u.name, strlen(u.name), srv);
+	snprintf(label, sizeof(label), "%s%s%s", u.name,
+	    srv[0] != '\0' ? "/" : "", srv);
 	next = page_query(req, "next");
 	safe = next_sanitize(next);
-	dflt = xasprintf("/user/%s/tree", u.name);
+	base = server_url(u.name, srv);
+	dflt = xasprintf("%stree", base);
+	action = xasprintf("/hub/spawn/%s", label);
 	if (safe == NULL)
 		safe = xstrdup(dflt);
 	if (s != NULL && s->state == SERVER_READY) {
@@ -147,13 +205,15 @@ pages_pending(struct req *req)
 	html_begin(&b, "Starting", req->user.name, req->user.admin);
 	buf_adds(&b, "<div class=\"box\">");
 	if (s != NULL && s->state == SERVER_PENDING) {
-		char *purl =
-		    xasprintf("/hub/api/users/%s/server/progress", u.name);
+		char       *purl = srv[0] == '\0'
+		          ? xasprintf("/hub/api/users/%s/server/progress", u.name)
+		          : xasprintf("/hub/api/users/%s/servers/%s/progress", u.name,
+		                srv);
 		const char *msg;
 		int         pct;
 
 		buf_adds(&b, "<h1>Starting the server of ");
-		html_add(&b, u.name);
+		html_add(&b, label);
 		buf_adds(&b, "</h1><div id=\"progress\" data-url=\"");
 		html_add(&b, purl);
 		buf_adds(&b, "\" data-next=\"");
@@ -178,18 +238,10 @@ pages_pending(struct req *req)
 		html_add(&b, tail);
 		buf_adds(&b, "</pre>");
 		free(tail);
-		{
-			char *action = xasprintf("/hub/spawn/%s", u.name);
-
-			page_button_form(&b, req, action, "Try again", NULL,
-			    safe);
-			free(action);
-		}
+		page_button_form(&b, req, action, "Try again", NULL, safe);
 	} else {
-		char *action = xasprintf("/hub/spawn/%s", u.name);
-
 		buf_adds(&b, "<h1>Server not running</h1><p>The server of ");
-		html_add(&b, u.name);
+		html_add(&b, label);
 		buf_adds(&b, " is not running.</p>");
 		if (s != NULL && s->state == SERVER_STOPPING)
 			buf_adds(&b,
@@ -197,7 +249,6 @@ pages_pending(struct req *req)
 			    "moment.</p><noscript></noscript>");
 		page_button_form(&b, req, action, "Start the server", NULL,
 		    safe);
-		free(action);
 	}
 	buf_adds(&b, "</div>");
 	html_end(&b);
@@ -206,6 +257,8 @@ out:
 	free(next);
 	free(safe);
 	free(dflt);
+	free(base);
+	free(action);
 	db_user_release(&u);
 }
 
@@ -215,14 +268,34 @@ pages_to_home(struct req *req)
 	respond_redirect(req, "/hub/home", NULL);
 }
 
-/* JupyterHub's "server not running" address. */
+/* JupyterHub's "server not running" address: /hub/user/NAME[/SRV]/...,
+ * SRV if NAME has a named server of that name. */
 void
 pages_user(struct req *req)
 {
 	const char *rest = req->arg[0];
-	char       *loc =
-	    xasprintf("/hub/spawn-pending/%.*s", (int)strcspn(rest, "/"), rest);
+	size_t      ulen = strcspn(rest, "/"), slen = 0;
+	char        user[64], srv[SERVER_NAME_MAX + 1];
+	char       *loc;
 
+	if (req->hub->cfg->allow_named_servers && rest[ulen] == '/' &&
+	    ulen < sizeof(user)) {
+		slen = strcspn(rest + ulen + 1, "/");
+		if (slen > SERVER_NAME_MAX)
+			slen = 0;
+		else {
+			memcpy(user, rest, ulen);
+			user[ulen] = '\0';
+			memcpy(srv, rest + ulen + 1, slen);
+			srv[slen] = '\0';
+			if (server_name_check(srv) != NULL ||
+			    db_server_named(req->hub->db, user, srv) != 1)
+				slen = 0;
+		}
+	}
+	loc = slen > 0
+	    ? xasprintf("/hub/spawn-pending/%.*s", (int)(ulen + 1 + slen), rest)
+	    : xasprintf("/hub/spawn-pending/%.*s", (int)ulen, rest);
 	respond_redirect(req, loc, NULL);
 	free(loc);
 }

@@ -77,5 +77,12 @@ int  page_flash_take(const struct req *, const char *page, char **notice,
  * and fills *u, or responds and returns -1.
  */
 int page_target_user(struct req *, const char *name, struct db_user *u);
+/* The same for "NAME/SRV" (a named server, the routes' owner check was on
+ * NAME), "NAME" or NULL (the default server): srv (SERVER_NAME_MAX + 1
+ * bytes) "" or a checked server name; else responds 404 and returns -1. */
+int page_target_server(struct req *, const char *arg, struct db_user *u,
+    char *srv);
+/* The home page's box of the user's named servers (page-named.c). */
+void page_named_servers(struct buf *, struct req *);
 
 #endif

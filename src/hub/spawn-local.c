@@ -380,6 +380,24 @@ spawned_cb(void *arg, int r, int pid)
 	server_unref(s);
 }
 
+/* s->sock in runtime directory 'dir': jupyter.sock for the default
+ * server, jupyter-SRV.sock for a named one (the user's servers share the
+ * directory, which only the account and the hub may enter). -1 if too
+ * long for a Unix socket. */
+static int
+sock_path(struct server *s, const char *dir)
+{
+	int n;
+
+	if (s->srv[0] == '\0')
+		n = snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
+		    SERVER_SOCK_NAME);
+	else
+		n = snprintf(s->sock, sizeof(s->sock), "%s/jupyter-%s.sock",
+		    dir, s->srv);
+	return n < 0 || (size_t)n >= sizeof(s->sock) ? -1 : 0;
+}
+
 /* Without root: the hub's own directory 'dir', made if missing, not a
  * link, 0700. 0, or -1 with errno. */
 static int
@@ -414,8 +432,7 @@ rundir_cb(void *arg, int r, const char *path)
 	if (r != 0)
 		server_spawn_failed(s, "cannot make its runtime directory: %s",
 		    uv_strerror(r));
-	else if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", path,
-	             SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+	else if (sock_path(s, path) == -1) {
 		s->sock[0] = '\0';
 		server_spawn_failed(s, "the socket path under %s is too long",
 		    path);
@@ -478,8 +495,7 @@ local_sock(struct server *s)
 		free(dir);
 		return -1;
 	}
-	if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
-	        SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+	if (sock_path(s, dir) == -1) {
 		s->sock[0] = '\0';
 		server_spawn_failed(s,
 		    "the socket path under %s is longer than a Unix socket "
@@ -552,7 +568,7 @@ launch(struct server *s)
 			goto out;
 		}
 	}
-	base_url = xasprintf("/user/%s/", s->name);
+	base_url = xstrdup(s->url);
 	memset(&vars, 0, sizeof(vars));
 	vars.sock = s->sock;
 	vars.port = s->port;
@@ -658,13 +674,14 @@ local_signal(struct server *s, enum spawner_signal sig)
 	}
 	if (s->pid > 0 && procfs_alive(s->pid, s->pid_start)) {
 		log_warnx("server %s: pid %d did not stop in %d s, killing",
-		    s->name, s->pid, SERVER_STOP_GRACE);
+		    s->label, s->pid, SERVER_STOP_GRACE);
 		priv_signal(s->hub, acct, s->pid, SIGKILL, 1);
 		priv_signal(s->hub, acct, s->pid, SIGKILL, 0);
 	}
 	/* Kernels run in their own sessions: the whole cgroup goes, then
-	 * what is left of the account. */
-	if (!s->hub->is_root || !have_acct)
+	 * what is left of the account; not while another server of the
+	 * user runs in them. */
+	if (!s->hub->is_root || !have_acct || server_has_siblings(s))
 		return;
 	if (priv_active(s->hub)) {
 		(void)priv_cgroup_kill(s->hub, acct, NULL, NULL);
@@ -743,7 +760,7 @@ local_listener_ok(const struct server *s, char *why, size_t len)
 		    "port %d is taken by another account (uid %u), not the "
 		    "server's (uid %u)",
 		    s->port, (unsigned)other, (unsigned)uid);
-		log_warnx("server %s: %s", s->name, why);
+		log_warnx("server %s: %s", s->label, why);
 	}
 	return -1;
 }
@@ -953,7 +970,9 @@ local_ended(struct server *s)
 	char  acct[ACCOUNT_NAME_MAX + 1];
 	uid_t uid = 0;
 
-	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1)
+	/* The account's other servers go on: the last one's end ends all. */
+	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1 ||
+	    server_has_siblings(s))
 		return;
 	if (account_uid(s, &uid) == -1)
 		uid = 0;

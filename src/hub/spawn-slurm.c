@@ -804,7 +804,7 @@ say(struct sjob *j, int pct, const char *fmt, ...)
 	free(j->said);
 	j->said = msg;
 	if (j->s->state == SERVER_PENDING) {
-		log_info("server %s: %s", j->s->name, msg);
+		log_info("server %s: %s", j->s->label, msg);
 		progress_step(j->s, pct, msg);
 	}
 }
@@ -1078,7 +1078,7 @@ submit(struct server *s)
 	}
 	home = xstrdup(pw->pw_dir);
 	shell = xstrdup(pw->pw_shell);
-	base_url = xasprintf("/user/%s/", s->name);
+	base_url = xstrdup(s->url);
 	memset(&vars, 0, sizeof(vars));
 	vars.sock = "";
 	vars.port_text = "{port}";
@@ -1188,7 +1188,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 	s->pid = (int)id;
 	snprintf(s->pid_start, sizeof(s->pid_start), "%s", SLURM_PID_START);
 	server_save(s);
-	log_info("server %s: submitted as Slurm job %lld", s->name, id);
+	log_info("server %s: submitted as Slurm job %lld", s->label, id);
 	track(s);
 	{
 		struct sjob *j = job_of(s);
@@ -1248,7 +1248,7 @@ slurm_signal(struct server *s, enum spawner_signal sig)
 	if (sig == SPAWNER_KILL) {
 		log_warnx("server %s: Slurm job %d did not end in %d s, "
 		          "killing it",
-		    s->name, s->pid, SERVER_STOP_GRACE);
+		    s->label, s->pid, SERVER_STOP_GRACE);
 	}
 	cancel(s->hub, acct, s->pid, sig == SPAWNER_KILL);
 }

@@ -50,12 +50,13 @@ users_set_admin(struct req *req, const char *name, int admin, const char **err)
 }
 
 int
-users_start(struct req *req, const struct db_user *u, const char **err)
+users_start(struct req *req, const struct db_user *u, const char *srv,
+    const char **err)
 {
-	int r = server_start(req->hub, u, err);
+	int r = server_start(req->hub, u, srv, err);
 
 	if (r == 0)
-		log_info("server %s: start requested by %s", u->name,
-		    req->user.name);
+		log_info("server %s%s%s: start requested by %s", u->name,
+		    srv[0] != '\0' ? "/" : "", srv, req->user.name);
 	return r;
 }

@@ -8,9 +8,11 @@
 struct db_user;
 struct req;
 
-/* Starts user u's server for the request's user; returns what
- * server_start() does (-1 with a message in *err) and logs who asked. */
-int users_start(struct req *, const struct db_user *u, const char **err);
+/* Starts user u's server srv ("" the default) for the request's user;
+ * returns what server_start() does (-1 with a message in *err) and logs
+ * who asked. */
+int users_start(struct req *, const struct db_user *u, const char *srv,
+    const char **err);
 
 /*
  * Gives user 'name' the admin right or takes it away, for the request's

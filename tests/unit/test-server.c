@@ -322,8 +322,8 @@ TEST(server_spawn_fails)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0);
 	F.fail = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	ASSERT_NOT_NULL(s);
 	ASSERT_EQ(F.starts, 1);
 	ASSERT_EQ(s->state, SERVER_FAILED);
@@ -335,9 +335,9 @@ TEST(server_spawn_fails)
 	ASSERT_EQ(recorded(&hub), 0);
 	/* A failed server is removed by a stop, or replaced by a start. */
 	F.fail = 0;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
 	ASSERT_EQ(F.starts, 2);
-	ASSERT(hub_server(&hub, "alice", 5) != s);
+	ASSERT(hub_server(&hub, "alice", 5, "") != s);
 	hub_end(&hub, &cfg, &loop, &u);
 }
 
@@ -354,11 +354,11 @@ TEST(server_ready_stop_exit)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	ASSERT_EQ(s->state, SERVER_PENDING);
 	ASSERT_NOT_NULL(s->secret);
-	ASSERT_EQ(server_start(&hub, &u, &err), 1); /* already pending */
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 1); /* already pending */
 	ASSERT_EQ(server_progress_listen(s, listen_cb, NULL), 1);
 	ASSERT_EQ(F.events, 2); /* requested, started */
 	ASSERT_EQ(recorded(&hub), 1);
@@ -374,7 +374,7 @@ TEST(server_ready_stop_exit)
 	ASSERT_EQ(s->state, SERVER_STOPPING);
 	ASSERT_EQ(F.terms, 1);
 	server_exited(s, "exited with status 0");
-	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NULL(hub_server(&hub, "alice", 5, ""));
 	ASSERT_EQ(F.forgets, 1);
 	ASSERT_EQ(recorded(&hub), 0);
 	hub_end(&hub, &cfg, &loop, &u);
@@ -392,8 +392,8 @@ TEST(server_no_answer_then_gone)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0); /* bound, not listening: refused */
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_STR_EQ(s->error, "the server did not answer within 1 s");
@@ -413,16 +413,16 @@ TEST(server_tick_finds_it_gone)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	/* Not watched: the tick asks alive() and finds it gone. */
 	servers_tick(&hub);
-	ASSERT_NOT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NOT_NULL(hub_server(&hub, "alice", 5, ""));
 	F.alive = 0;
 	servers_tick(&hub);
-	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NULL(hub_server(&hub, "alice", 5, ""));
 	ASSERT_EQ(recorded(&hub), 0);
 	hub_end(&hub, &cfg, &loop, &u);
 }
@@ -443,14 +443,14 @@ TEST(server_ready_on_unix_socket)
 	path = xasprintf("%s/s.sock", unit_tmpdir());
 	http_start_unix(&loop, path);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	ASSERT(F.conns >= 1);
 	ASSERT(F.checks >= 1);
 	/* A hub restarted later finds the socket in SQLite. */
-	ASSERT_EQ(db_server_get(hub.db, u.id, &row), 0);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "", &row), 0);
 	ASSERT_STR_EQ(row.sock, path);
 	db_server_release(&row);
 	server_exited(s, "exited with status 0");
@@ -474,8 +474,8 @@ TEST(server_foreign_listener_gets_nothing)
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
 	F.owner = -1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_EQ(F.conns, 0);
@@ -499,8 +499,8 @@ TEST(server_waits_for_its_listener)
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
 	F.owner = 0;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	for (int i = 0; i < 20; i++) {
 		uv_run(&loop, UV_RUN_NOWAIT);
 		uv_sleep(10);
