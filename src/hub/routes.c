@@ -361,10 +361,9 @@ proxied_server(struct req *req, char *srv)
 	size_t      len;
 
 	srv[0] = '\0';
-	if (name == NULL || rest == NULL ||
-	    !req->hub->cfg->allow_named_servers || rest[0] != '/')
+	/* The proxy routes leave "SRV/..." (no slash first) in arg[1]. */
+	if (name == NULL || rest == NULL || !req->hub->cfg->allow_named_servers)
 		return;
-	rest++;
 	len = strcspn(rest, "/");
 	if (len == 0 || len > SERVER_NAME_MAX)
 		return;
