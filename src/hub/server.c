@@ -449,8 +449,8 @@ server_start(struct hub *hub, const struct db_user *u, const char *srv,
 		*err = server_name_check(srv);
 		return -1;
 	}
-	/* A job's name, files and ports are the user's on the node. */
-	if (srv[0] != '\0' && strcmp(servers_spawner()->name, "local") != 0) {
+	/* A Slurm job's name and files are the user's on the node. */
+	if (srv[0] != '\0' && !servers_spawner()->named_servers) {
 		*err = "named servers run with spawner = local only";
 		return -1;
 	}

@@ -117,6 +117,7 @@ static void  rundir_cb(void *, int, const char *);
 const struct spawner spawner_local = {
 	.name = "local",
 	.output_pipe = 1,
+	.named_servers = 1,
 	.start = local_start,
 	.signal = local_signal,
 	.alive = local_alive,

@@ -133,6 +133,7 @@ fake_forget(struct server *s)
 
 static const struct spawner fake = {
 	.name = "fake",
+	.named_servers = 1,
 	.start = fake_start,
 	.signal = fake_signal,
 	.alive = fake_alive,
@@ -338,6 +339,65 @@ TEST(server_spawn_fails)
 	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
 	ASSERT_EQ(F.starts, 2);
 	ASSERT(hub_server(&hub, "alice", 5, "") != s);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+/* Named servers: off unless allowed; then side by side with the default,
+ * each its own secret, within named_server_limit_per_user; one's stop
+ * keeps the others and its row (stopped), and only a removal drops it. */
+TEST(server_named_side_by_side)
+{
+	struct hub       hub;
+	struct config    cfg;
+	uv_loop_t        loop;
+	struct db_user   u;
+	struct server   *d, *g, *b;
+	struct db_server row;
+	const char      *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = F.watched = 1;
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), -1);
+	ASSERT_STR_EQ(err, "Named servers are not enabled.");
+	cfg.allow_named_servers = 1;
+	cfg.named_server_limit_per_user = 2;
+	ASSERT_EQ(server_start(&hub, &u, "GPU", &err), -1);
+	ASSERT_EQ(server_start(&hub, &u, "a/b", &err), -1);
+	ASSERT_EQ(F.starts, 0);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "big", &err), 0);
+	ASSERT_EQ(F.starts, 3);
+	d = hub_server(&hub, "alice", 5, "");
+	g = hub_server(&hub, "alice", 5, "gpu");
+	b = hub_server(&hub, "alice", 5, "big");
+	ASSERT(d != NULL && g != NULL && b != NULL && d != g && g != b);
+	ASSERT(strcmp(d->secret, g->secret) != 0);
+	ASSERT_STR_EQ(g->url, "/user/alice/gpu/");
+	ASSERT_STR_EQ(g->label, "alice/gpu");
+	ASSERT(server_has_siblings(g));
+	/* The limit counts named servers, stopped ones too. */
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), -1);
+	ASSERT(
+	    strstr(err, "already has the maximum of 2 named servers") != NULL);
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), 1); /* pending */
+	run_while(&loop, g, SERVER_PENDING);
+	ASSERT_EQ(g->state, SERVER_READY);
+	ASSERT_EQ(server_stop(g), 1);
+	server_exited(g, "exited with status 0");
+	ASSERT_NULL(hub_server(&hub, "alice", 5, "gpu"));
+	ASSERT_EQ(hub_server(&hub, "alice", 5, ""), d);
+	ASSERT_EQ(hub_server(&hub, "alice", 5, "big"), b);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "gpu", &row), 0);
+	ASSERT_EQ(row.state, SERVER_STOPPED);
+	db_server_release(&row);
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), -1);
+	/* Removed: the row goes, and room for another. */
+	ASSERT_EQ(server_forget_named(&hub, &u, "gpu"), 0);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "gpu", &row), 1);
+	ASSERT_EQ(server_forget_named(&hub, &u, "nope"), 1);
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), 0);
 	hub_end(&hub, &cfg, &loop, &u);
 }
 
