@@ -7,8 +7,9 @@
 #   and browser-notebook.png.
 # - pages.js: walks every page of the hub (login, home, spawn-pending,
 #   admin, its questions and forms, tokens, password, error pages) and
-#   fails on any console error or warning of the hub's pages. Its servers
-#   are the echo server, whose stop takes 3 s (so home shows "stopping").
+#   fails on any console error or warning of the hub's pages, named servers
+#   allowed (added, stopped and deleted from home). Its servers are the
+#   echo server, whose stop takes 3 s (so home shows "stopping").
 # - singleuser.js: with Debian's jupyterhub-singleuser as the server, the
 #   OAuth dance, the Control Panel, a cell, and the notebook's Logout, the
 #   server's secret in no page and no URL. Screenshots: singleuser-*.png.
@@ -38,7 +39,8 @@ hub_stop
 
 rig_user_add admin --admin
 rig_user_add bob
-hub_config "server_cmd = /bin/sh -c \"trap 'sleep 3; exit 0' TERM; $PY $HELPERS/echoserver.py {port} {username} & wait\""
+hub_config "server_cmd = /bin/sh -c \"trap 'sleep 3; exit 0' TERM; $PY $HELPERS/echoserver.py {port} {username} & wait\"" \
+	"allow_named_servers = yes"
 hub_start
 RIG_URL=$URL RIG_ADMIN=admin RIG_ADMIN_PASSWORD=$(cat "$T/pw.admin") RIG_USER=bob \
 	RIG_USER_PASSWORD=$(cat "$T/pw.bob") OUT=$TOP/tests/out \
