@@ -9,6 +9,7 @@
 
 rig_user_add alice
 rig_user_add bob
+rig_user_add root1 --admin
 hub_config "allow_named_servers = yes" "named_server_limit_per_user = 2" \
 	"spawn_timeout = 150"
 READY_S=150
@@ -119,5 +120,12 @@ for want in 'data-server="two"' 'action="/hub/stop/alice/two"' \
 	grep -qF "$want" "$T/home" || fail "the home page lacks $want"
 done
 
+
+# The admin page shows them, with a stop for a running one.
+login root1 /hub/home
+curl -sk -m 10 -b "$T/jar.root1" "$URL/hub/admin" >"$T/admin"
+for want in 'data-server="two"' 'action="/hub/stop/alice/two"'; do
+	grep -qF "$want" "$T/admin" || fail "the admin page lacks $want"
+done
 
 hub_stop
