@@ -39,6 +39,8 @@ static int check_name(const char *);
 static int read_password(char *, size_t);
 static int new_password(int, char **, int *);
 static int print_password(const char *, const char *);
+static int add_outside(struct db *, const struct user_opts *, const char *,
+    const char *);
 static int user_add(struct db *, const struct user_opts *);
 static int user_del(struct db *, const struct user_opts *);
 static int user_list(struct db *);
@@ -187,12 +189,38 @@ check_new_name(const char *state_dir, const char *name)
 	return error("invalid username '%s': %s", name, e);
 }
 
+/* A user whose password is checked elsewhere (PAM's or the directory's):
+ * no password of the hub's is set or read. */
+static int
+add_outside(struct db *db, const struct user_opts *o, const char *auth,
+    const char *whose)
+{
+	const char *name = o->args[1];
+	int         r;
+
+	if (o->password_stdin) {
+		error("the hub runs with authenticator = %s: '%s' signs in "
+		      "with %s password",
+		    auth, name, whose);
+		return 1;
+	}
+	r = db_user_add(db, name, "", o->admin);
+	if (r == 1)
+		error("user '%s' already exists", name);
+	else if (r == 0)
+		printf("added %s, who signs in with %s password "
+		       "(authenticator = %s)\n",
+		    name, whose, auth);
+	return r == 0 ? 0 : 1;
+}
+
 static int
 user_add(struct db *db, const struct user_opts *o)
 {
-	const char *name = o->args[1];
-	char       *pw, *hash;
-	int         generated, r;
+	const char    *name = o->args[1];
+	struct passwd *pw_acct;
+	char          *pw, *hash;
+	int            generated, r, auth;
 
 	if (check_new_name(o->state_dir, name) == -1)
 		return 1;
@@ -200,49 +228,19 @@ user_add(struct db *db, const struct user_opts *o)
 		error("cannot add '%s': %s", name, ONEUSER_WHY);
 		return 1;
 	}
-	if (!o->unix_password && unix_passwords(db) == 2) {
-		if (o->password_stdin) {
-			error("the hub runs with authenticator = ldap: '%s' "
-			      "signs in with the directory's password",
-			    name);
-			return 1;
-		}
-		r = db_user_add(db, name, "", o->admin);
-		if (r == 1)
-			error("user '%s' already exists", name);
-		else if (r == 0)
-			printf("added %s, who signs in with the directory's "
-			       "password (authenticator = ldap)\n",
-			    name);
-		return r == 0 ? 0 : 1;
-	}
 	/* --unix-password: rig up says so before the hub has first run
 	 * with authenticator = pam (the fact is the hub's to record). */
-	if (o->unix_password || unix_passwords(db) == 1) {
-		struct passwd *pw_acct;
-
-		if (account_lookup(name, &pw_acct) != 1) {
-			error("cannot add '%s': the hub runs with "
-			      "authenticator = pam, and there is no Unix "
-			      "account of that name for a person here",
-			    name);
-			return 1;
-		}
-		if (o->password_stdin) {
-			error("the hub runs with authenticator = pam: '%s' "
-			      "signs in with the Unix account's password",
-			    name);
-			return 1;
-		}
-		r = db_user_add(db, name, "", o->admin);
-		if (r == 1)
-			error("user '%s' already exists", name);
-		else if (r == 0)
-			printf("added %s, who signs in with the Unix account's "
-			       "password (authenticator = pam)\n",
-			    name);
-		return r == 0 ? 0 : 1;
+	auth = o->unix_password ? 1 : unix_passwords(db);
+	if (auth == 1 && account_lookup(name, &pw_acct) != 1) {
+		error("cannot add '%s': the hub runs with authenticator = pam, "
+		      "and there is no Unix account of that name for a person "
+		      "here",
+		    name);
+		return 1;
 	}
+	if (auth != 0)
+		return add_outside(db, o, auth == 1 ? "pam" : "ldap",
+		    auth == 1 ? "the Unix account's" : "the directory's");
 	if (new_password(o->password_stdin, &pw, &generated) == -1)
 		return 1;
 	hash = password_hash(pw);
