@@ -12,13 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmdrun.h"
+
 struct hub;
 
-/* r: 0, or a libuv error if it did not start; then 'status' is its exit
- * status (128+N for signal N), 'out' its output (NUL-terminated, 'len'
- * bytes; cut at the limit, 'cut' set). */
-typedef void (*runas_cb)(void *arg, int r, int64_t status, const char *out,
-    size_t len, int cut);
+/* As cmdrun.h's: r 0, or a libuv error if it did not start; then
+ * 'status', the output 'out' ('len' bytes, 'cut' at the limit). */
+typedef cmdrun_cb runas_cb;
 
 /*
  * Runs argv[0] (absolute) with 'argv' as 'account' through the helper

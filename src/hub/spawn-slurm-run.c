@@ -1,277 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Slurm's commands, run and read to the end (spawn-slurm-run.h).
+ * Slurm's commands for the Slurm spawner (spawn-slurm-run.h), through
+ * cmdrun.h.
  */
-#include <sys/queue.h>
-#include <sys/socket.h>
-
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <uv.h>
-
-#include "hub.h"
-#include "lib/buf.h"
-#include "lib/log.h"
+#include "cmdrun.h"
 #include "lib/util.h"
-#include "priv.h"
 #include "spawn-slurm-run.h"
 
-struct run {
-	uv_process_t  proc; /* a child of the hub (not through the helper) */
-	uv_pipe_t     pipe; /* the hub's end of the socketpair */
-	uv_write_t    wreq;
-	uv_shutdown_t sreq;
-	struct hub   *hub;
-	struct buf    out;
-	char         *input; /* for its stdin; then shut */
-	int           have_proc, eof, exited, handles, done;
-	int64_t       status;
-	slurm_run_cb  cb;
-	void         *arg;
-	LIST_ENTRY(run) entry;
+/* The caller's callback, which takes the output as a string. */
+struct slurm_call {
+	slurm_run_cb cb;
+	void        *arg;
 };
 
-static LIST_HEAD(, run) runs = LIST_HEAD_INITIALIZER(runs);
-
-static void run_check(struct run *);
-static void run_close_cb(uv_handle_t *);
-static void run_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
-static void run_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
-static void run_write_cb(uv_write_t *, int);
-static void run_shutdown_cb(uv_shutdown_t *, int);
-static void run_exit_cb(uv_process_t *, int64_t, int);
-static void run_helper_exit_cb(void *, int64_t, int);
-static void run_spawned_cb(void *, int, int);
-
 static void
-run_close_cb(uv_handle_t *h)
+done_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 {
-	struct run *r = h->data;
+	struct slurm_call *c = arg;
 
-	if (--r->handles > 0)
-		return;
-	buf_release(&r->out);
-	free(r->input);
-	free(r);
-}
-
-/* Done once the output ended and the process exited: the callback, then
- * the handles go. */
-static void
-run_check(struct run *r)
-{
-	if (r->done || !r->eof || !r->exited)
-		return;
-	r->done = 1;
-	LIST_REMOVE(r, entry);
-	if (r->cb != NULL)
-		r->cb(r->arg, 0, r->status, buf_str(&r->out));
-	if (!uv_is_closing((uv_handle_t *)&r->pipe))
-		uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-	if (r->have_proc && !uv_is_closing((uv_handle_t *)&r->proc))
-		uv_close((uv_handle_t *)&r->proc, run_close_cb);
-}
-
-static void
-run_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	static char chunk[16384];
-
-	(void)h;
-	(void)hint;
-	b->base = chunk;
-	b->len = sizeof(chunk);
-}
-
-static void
-run_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
-{
-	struct run *r = st->data;
-
-	if (n > 0) {
-		/* Past SLURM_OUT_MAX the rest is dropped: still read to the
-		 * end. */
-		(void)buf_add(&r->out, b->base, (size_t)n);
-		return;
-	}
-	if (n == 0)
-		return;
-	uv_read_stop(st);
-	r->eof = 1;
-	run_check(r);
-}
-
-static void
-run_write_cb(uv_write_t *w, int status)
-{
-	struct run *r = w->data;
-
-	if (status == 0 &&
-	    uv_shutdown(&r->sreq, (uv_stream_t *)&r->pipe, run_shutdown_cb) ==
-	        0)
-		return;
-	/* The tool reads its end to EOF: it sees the error as one. */
-	if (status != 0 && status != UV_ECANCELED)
-		log_warnx("slurm: cannot write to %s: %s", SLURM_SBATCH,
-		    uv_strerror(status));
-}
-
-static void
-run_shutdown_cb(uv_shutdown_t *s, int status)
-{
-	(void)s;
-	(void)status;
-}
-
-static void
-run_exit_cb(uv_process_t *p, int64_t status, int sig)
-{
-	run_helper_exit_cb(p->data, status, sig);
-}
-
-static void
-run_helper_exit_cb(void *arg, int64_t status, int sig)
-{
-	struct run *r = arg;
-
-	r->status = sig != 0 ? 128 + sig : status;
-	r->exited = 1;
-	run_check(r);
-}
-
-/* The start's outcome; a failed one ends the run at once. */
-static void
-run_spawned_cb(void *arg, int rv, int pid)
-{
-	struct run *r = arg;
-
-	(void)pid;
-	if (rv == 0)
-		return;
-	r->status = rv;
-	r->exited = 1;
-	r->eof = 1;
-	r->done = 1;
-	LIST_REMOVE(r, entry);
-	if (r->cb != NULL)
-		r->cb(r->arg, rv, 0, "");
-	r->cb = NULL;
-	/* Closed when run_start() returns (the in-process case calls back
-	 * before it does) or here, with the helper. */
-	if (priv_active(r->hub)) {
-		uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-	}
+	(void)len;
+	(void)cut;
+	if (c->cb != NULL)
+		c->cb(c->arg, r, status, out);
+	free(c);
 }
 
 int
 slurm_run(struct hub *hub, const char *account, char **argv, char **env,
     const char *cwd, const char *input, slurm_run_cb cb, void *arg)
 {
-	uv_process_options_t o;
-	uv_stdio_container_t stdio[3];
-	struct run          *r;
-	int                  fds[2], rv;
+	struct cmdrun      run = { .account = account,
+		     .argv = argv,
+		     .env = env,
+		     .cwd = cwd,
+		     .input = input,
+		     .max_out = SLURM_OUT_MAX,
+		     .release_at_stop = 1 };
+	struct slurm_call *c = xcalloc(1, sizeof(*c));
+	int                r;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
-		return uv_translate_sys_error(errno);
-	r = xcalloc(1, sizeof(*r));
-	r->hub = hub;
-	r->cb = cb;
-	r->arg = arg;
-	buf_init(&r->out, SLURM_OUT_MAX);
-	uv_pipe_init(hub->loop, &r->pipe, 0);
-	r->pipe.data = r;
-	r->handles = 1;
-	rv = uv_pipe_open(&r->pipe, fds[0]);
-	if (rv != 0) {
-		close(fds[0]);
-		close(fds[1]);
-		uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-		return rv;
-	}
-	memset(&o, 0, sizeof(o));
-	memset(stdio, 0, sizeof(stdio));
-	stdio[0].flags = UV_IGNORE;
-	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = fds[1];
-	stdio[2] = stdio[1];
-	if (input != NULL)
-		stdio[0] = stdio[1];
-	o.file = argv[0];
-	o.args = argv;
-	o.env = env;
-	o.cwd = cwd;
-	o.stdio = stdio;
-	o.stdio_count = 3;
-	o.exit_cb = run_exit_cb;
-	r->proc.data = r;
-	LIST_INSERT_HEAD(&runs, r, entry);
-	if (account != NULL) {
-		/* Without the helper priv_spawn() is uv_spawn() here. */
-		if (!priv_active(hub)) {
-			r->have_proc = 1;
-			r->handles++;
-		}
-		rv = priv_spawn(hub, account, &o, NULL, &r->proc,
-		    run_spawned_cb, run_helper_exit_cb, r);
-		r->proc.data = r;
-	} else {
-		rv = uv_spawn(hub->loop, &r->proc, &o);
-		r->proc.data = r;
-		r->have_proc = 1;
-		r->handles++;
-		run_spawned_cb(r, rv, 0);
-		rv = 0; /* said through the callback */
-	}
-	close(fds[1]);
-	if (rv != 0) {
-		/* Nothing started, and no callback came or will. */
-		LIST_REMOVE(r, entry);
-		r->cb = NULL;
-		uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-		if (r->have_proc)
-			uv_close((uv_handle_t *)&r->proc, run_close_cb);
-		return rv;
-	}
-	if (r->done) {
-		/* It failed to start, and said so: the handles go. */
-		if (!uv_is_closing((uv_handle_t *)&r->pipe))
-			uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-		if (r->have_proc)
-			uv_close((uv_handle_t *)&r->proc, run_close_cb);
-		return 0;
-	}
-	uv_read_start((uv_stream_t *)&r->pipe, run_alloc_cb, run_read_cb);
-	if (input != NULL) {
-		uv_buf_t b;
-
-		r->input = xstrdup(input);
-		b = uv_buf_init(r->input, (unsigned)strlen(r->input));
-		r->wreq.data = r;
-		if (uv_write(&r->wreq, (uv_stream_t *)&r->pipe, &b, 1,
-		        run_write_cb) != 0)
-			log_warnx("slurm: cannot write to %s", argv[0]);
-	}
-	return 0;
+	c->cb = cb;
+	c->arg = arg;
+	r = cmdrun_start(hub, &run, done_cb, c);
+	if (r != 0)
+		free(c);
+	return r;
 }
 
 void
 slurm_run_release(void)
 {
-	struct run *r;
-
-	while ((r = LIST_FIRST(&runs)) != NULL) {
-		LIST_REMOVE(r, entry);
-		r->done = 1;
-		if (r->cb != NULL)
-			r->cb(r->arg, UV_ECANCELED, 0, "");
-		r->cb = NULL;
-		if (!uv_is_closing((uv_handle_t *)&r->pipe))
-			uv_close((uv_handle_t *)&r->pipe, run_close_cb);
-		if (r->have_proc && !uv_is_closing((uv_handle_t *)&r->proc))
-			uv_close((uv_handle_t *)&r->proc, run_close_cb);
-	}
+	cmdrun_release();
 }
