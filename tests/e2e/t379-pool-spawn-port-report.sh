@@ -15,7 +15,7 @@
 # through the comment alone).
 . "$(dirname "$0")/lib.sh"
 
-POOL_HUB_CONF="api_address = $(host_addr 1)" pool_hub_up 1
+POOL_HUB_CONF="api_address = {head}" pool_hub_up 1
 grep -q "servers reach the hub's API at http://$H:[0-9]*/hub/api" "$HUBDIR/hub.log" ||
 	fail "the API listener is not on $H: $(grep "hub's API" "$HUBDIR/hub.log")"
 API=$(sed -n "s|.*servers reach the hub's API at \(http://$H:[0-9]*/hub/api\).*|\1|p" "$HUBDIR/hub.log" | tail -n 1)
