@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "accounts.h"
+#include "api-servers.h"
 #include "api.h"
 #include "auth.h"
 #include "config.h"
@@ -34,24 +35,15 @@
 #include "lib/util.h"
 #include "version.h"
 
-static json_t *iso_json(int64_t t);
 static json_t *words_json(const char *s);
-static json_t *pending_json(const struct server *s);
 static json_t *user_json(struct req *req, const struct db_user *u,
     const char *held);
 static json_t *token_json(struct req *req, const struct db_token *t,
     const struct db_user *u);
-static json_t *body_object(struct req *req);
 static void    with_user(struct req *req,
        void (*fn)(struct req *, struct db_user *));
 static void    user_patch(struct req *req, struct db_user *u);
 static void    user_delete(struct req *req, struct db_user *u);
-static void    server_post(struct req *req, struct db_user *u);
-static void    server_post_with(struct req *req, struct db_user *u,
-       struct server *s, struct spawn_options *opts);
-static void    server_delete(struct req *req, struct db_user *u);
-static int     progress_event_cb(void *arg, const struct server_progress *p);
-static void    server_progress(struct req *req, struct db_user *u);
 static void    tokens_list(struct req *req, struct db_user *u);
 static void    token_create(struct req *req, struct db_user *u);
 static int     token_id(const char *s, int64_t *id);
@@ -63,8 +55,8 @@ static void    activity(struct req *req, struct db_user *u);
 static void    bad_method(struct req *req, struct db_user *u);
 static void    no_such_path(struct req *req, struct db_user *u);
 
-static json_t *
-iso_json(int64_t t)
+json_t *
+api_iso_json(int64_t t)
 {
 	char s[40];
 
@@ -72,27 +64,6 @@ iso_json(int64_t t)
 		return json_null();
 	iso_time(t, s, sizeof(s));
 	return json_string(s);
-}
-
-static json_t *
-pending_json(const struct server *s)
-{
-	if (s != NULL && s->state == SERVER_PENDING)
-		return json_string("spawn");
-	if (s != NULL && s->state == SERVER_STOPPING)
-		return json_string("stop");
-	return json_null();
-}
-
-/* The options the server was started with, as its model shows them. */
-static json_t *
-options_json(const struct server *s)
-{
-	json_t *j = NULL;
-
-	if (s->opts.json != NULL)
-		j = json_loads(s->opts.json, 0, NULL);
-	return json_is_object(j) ? j : json_object();
 }
 
 /*
@@ -118,8 +89,8 @@ user_json(struct req *req, const struct db_user *u, const char *held)
 		{ "admin:auth_state", " kind name auth_state " },
 	};
 	struct hub    *hub = req->hub;
-	struct server *s = hub_server(hub, u->name, strlen(u->name));
-	json_t        *servers = json_object(), *full, *j;
+	struct server *s = hub_server(hub, u->name, strlen(u->name), "");
+	json_t        *servers, *full, *j;
 	const char    *key;
 	json_t        *val;
 	char           url[64], allowed[256] = "";
@@ -132,29 +103,13 @@ user_json(struct req *req, const struct db_user *u, const char *held)
 		if (scopes_grant(held, access[i].scope, u->name))
 			strncat(allowed, access[i].keys,
 			    sizeof(allowed) - strlen(allowed) - 1);
-	if (allowed[0] == '\0') {
-		json_decref(servers);
+	if (allowed[0] == '\0')
 		return NULL;
-	}
 	snprintf(url, sizeof(url), "/user/%s/", u->name);
 	if (s != NULL && s->last_activity > last)
 		last = s->last_activity;
-	if (active) {
-		char    purl[96];
-		json_t *m;
-
-		snprintf(purl, sizeof(purl),
-		    "/hub/api/users/%s/server/progress", u->name);
-		m = json_pack("{s:s, s:b, s:o, s:s, s:s, s:o, s:o, s:b, s:o}",
-		    "name", "", "ready", s->state == SERVER_READY, "pending",
-		    pending_json(s), "url", url, "progress_url", purl,
-		    "started", iso_json(s->started), "last_activity",
-		    iso_json(s->last_activity), "stopped", 0, "user_options",
-		    options_json(s));
-		if (scopes_grant(held, "admin:server_state", u->name))
-			json_object_set_new(m, "state", json_object());
-		json_object_set_new(servers, "", m);
-	}
+	servers = api_servers_json(req, u, held,
+	    api_query_flag(req, "include_stopped_servers"));
 	full = json_pack("{s:s, s:s, s:b, s:o, s:[], s:o, s:o, s:o, s:o, "
 	                 "s:n, s:o}",
 	    "kind", "user", "name", u->name, "admin", u->admin, "roles",
@@ -162,9 +117,9 @@ user_json(struct req *req, const struct db_user *u, const char *held)
 	             : json_pack("[s]", "user"),
 	    "groups", "server",
 	    active && s->state == SERVER_READY ? json_string(url) : json_null(),
-	    "pending", pending_json(active ? s : NULL), "created",
-	    iso_json(u->created), "last_activity", iso_json(last), "auth_state",
-	    "servers", servers);
+	    "pending", api_pending_json(active ? s : NULL), "created",
+	    api_iso_json(u->created), "last_activity", api_iso_json(last),
+	    "auth_state", "servers", servers);
 	j = json_object();
 	json_object_foreach(full, key, val) {
 		char word[40];
@@ -197,9 +152,10 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[], s:n, "
 	              "s:s}",
 	    "id", id, "kind", "api_token", "user", u->name, "note", t->note,
-	    "created", iso_json(t->created), "last_activity",
-	    iso_json(t->last_activity), "expires_at", iso_json(t->expires),
-	    "scopes", words_json(scopes), "roles", "session_id", "oauth_client",
+	    "created", api_iso_json(t->created), "last_activity",
+	    api_iso_json(t->last_activity), "expires_at",
+	    api_iso_json(t->expires), "scopes", words_json(scopes), "roles",
+	    "session_id", "oauth_client",
 	    t->client_id != NULL && t->client_id[0] != '\0' ? t->client_id
 	                                                    : "JupyterHub");
 	/* JupyterHub's session_id: the login session it was given under,
@@ -217,8 +173,8 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 
 /* The request body as a JSON object; an empty body is {}. NULL after
  * responding 400. */
-static json_t *
-body_object(struct req *req)
+json_t *
+api_body_object(struct req *req)
 {
 	json_t      *j;
 	json_error_t e;
@@ -323,18 +279,16 @@ api_self(struct req *req)
 	respond_json(req, 200, j);
 }
 
-/* Whether u's server is in the state ?state= asks for: active (starting,
- * running or stopping), ready, or inactive (none of them). */
+/* Whether u's servers are in the state ?state= asks for: one active
+ * (starting, running or stopping), one ready, or inactive (none active). */
 static int
 state_is(struct req *req, const struct db_user *u, const char *state)
 {
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
-	int            active = s != NULL &&
-	    (s->state == SERVER_READY || s->state == SERVER_PENDING ||
-	        s->state == SERVER_STOPPING);
+	int active, ready;
 
+	api_servers_state(req, u, &active, &ready);
 	if (strcmp(state, "ready") == 0)
-		return s != NULL && s->state == SERVER_READY;
+		return ready;
 	if (strcmp(state, "active") == 0)
 		return active;
 	return !active;
@@ -382,7 +336,7 @@ void
 api_user_add(struct req *req)
 {
 	const char    *name = req->arg[0];
-	json_t        *body = body_object(req);
+	json_t        *body = api_body_object(req);
 	struct db_user u;
 	const char    *why;
 	char           msg[160];
@@ -431,7 +385,7 @@ api_user_add(struct req *req)
 static void
 user_patch(struct req *req, struct db_user *u)
 {
-	json_t *body = body_object(req), *admin;
+	json_t *body = api_body_object(req), *admin;
 
 	if (body == NULL)
 		return;
@@ -475,138 +429,6 @@ user_delete(struct req *req, struct db_user *u)
 	}
 	log_info("api: %s deleted user %s", req->user.name, u->name);
 	respond(req, 204, NULL, NULL, "", 0);
-}
-
-/*
- * The body is user_options (JupyterHub's): checked whole before anything
- * starts, so a refused key or value is a 400 that names it and nothing
- * else happens.
- */
-static void
-server_post(struct req *req, struct db_user *u)
-{
-	struct server       *s = hub_server(req->hub, u->name, strlen(u->name));
-	struct spawn_options opts;
-	char                 why[256];
-	json_t              *body;
-	int                  r;
-
-	if (req->body.len > SPAWN_OPTIONS_MAX) {
-		respond_error(req, 413, "user_options: the body is too large");
-		return;
-	}
-	body = body_object(req);
-	if (body == NULL)
-		return;
-	memset(&opts, 0, sizeof(opts));
-	r = spawn_options_parse(req->hub->cfg, body, &opts, why, sizeof(why));
-	json_decref(body);
-	if (r == -1) {
-		respond_error(req, 400, why);
-		return;
-	}
-	server_post_with(req, u, s, &opts);
-	spawn_options_release(&opts);
-}
-
-/* The start itself, 'opts' checked (taken over if it starts). */
-static void
-server_post_with(struct req *req, struct db_user *u, struct server *s,
-    struct spawn_options *opts)
-{
-	const char *err;
-	int         r;
-
-	if (s != NULL && s->state == SERVER_PENDING) {
-		respond(req, 202, NULL, NULL, "", 0);
-		return;
-	}
-	if (s != NULL && s->state == SERVER_READY) {
-		respond_error(req, 400, "the server is already running");
-		return;
-	}
-	r = users_start_with(req, u, opts, &err);
-	if (r == -1) {
-		respond_error(req, 400, err);
-		return;
-	}
-	s = hub_server(req->hub, u->name, strlen(u->name));
-	if (s != NULL && s->state == SERVER_FAILED) {
-		respond_error(req, 500, s->error ? s->error : "start failed");
-		return;
-	}
-	respond(req, s != NULL && s->state == SERVER_READY ? 201 : 202, NULL,
-	    NULL, "", 0);
-}
-
-static void
-server_delete(struct req *req, struct db_user *u)
-{
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
-
-	if (s == NULL || server_stop(s) == 0) {
-		respond(req, 204, NULL, NULL, "", 0);
-		return;
-	}
-	respond(req, 202, NULL, NULL, "", 0);
-}
-
-/*
- * A progress event (progress.h) as JupyterHub's server-sent event:
- * "data: {progress, message, html_message[, ready|failed, url]}". The
- * stream ends with the last event, or quietly when the server goes.
- */
-static int
-progress_event_cb(void *arg, const struct server_progress *p)
-{
-	struct req *req = arg;
-	json_t     *ev;
-	char       *data, *line;
-	int         r;
-
-	if (p->kind == SERVER_PROGRESS_CLOSED)
-		goto end;
-	if (p->kind == SERVER_PROGRESS_READY)
-		ev = json_pack("{s:i, s:b, s:s, s:s, s:s}", "progress",
-		    p->progress, "ready", 1, "message", p->message,
-		    "html_message", p->message, "url", p->url);
-	else if (p->kind == SERVER_PROGRESS_FAILED)
-		ev = json_pack("{s:i, s:b, s:s, s:s}", "progress", p->progress,
-		    "failed", 1, "message", p->message, "html_message",
-		    p->message);
-	else
-		ev = json_pack("{s:i, s:s, s:s}", "progress", p->progress,
-		    "message", p->message, "html_message", p->message);
-	data = json_dumps(ev, JSON_COMPACT);
-	json_decref(ev);
-	line = xasprintf("data: %s\n\n", data);
-	free(data);
-	r = respond_stream_write(req, line, strlen(line));
-	free(line);
-	if (r == 0 && p->kind == SERVER_PROGRESS_STEP)
-		return 0;
-end:
-	req->busy = 0;
-	if (req->conn == NULL)
-		req_free(req);
-	else
-		respond_stream_end(req);
-	return -1;
-}
-
-static void
-server_progress(struct req *req, struct db_user *u)
-{
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
-
-	if (s == NULL || s->state == SERVER_STOPPING) {
-		respond_error(req, 400, "the server is not starting");
-		return;
-	}
-	respond_stream_start(req, 200, "text/event-stream",
-	    "X-Accel-Buffering: no\r\n");
-	if (server_progress_listen(s, progress_event_cb, req) == 1)
-		req->busy = 1;
 }
 
 static void
@@ -770,7 +592,7 @@ comma_words(const char *words)
 static void
 token_create(struct req *req, struct db_user *u)
 {
-	json_t             *body = body_object(req), *j;
+	json_t             *body = api_body_object(req), *j;
 	const char         *note;
 	char               *raw = NULL, *stored = NULL, *given = NULL;
 	char               *own = NULL, *over = NULL, *bad = NULL, *msg;
@@ -922,42 +744,70 @@ user_get(struct req *req, struct db_user *u)
 	respond_json(req, 200, model_or_empty(req, u));
 }
 
+/* A time of the activity body, taken as now if in the future; -1 if
+ * there is none or it is no ISO 8601 time. */
+static int64_t
+activity_time(json_t *v)
+{
+	const char *iso = json_string_value(v);
+	int64_t     t = iso != NULL ? iso_parse(iso) : -1;
+
+	return t > now_sec() ? now_sec() : t;
+}
+
 /*
  * Reported by single-user servers (jupyterhub-singleuser every 5 minutes,
- * with its own token): {"last_activity": ISO, "servers": {"": {...}}}.
- * The latest time counts for the server and the user; one in the future
- * is taken as now, so a wrong clock cannot keep a server from the culler
- * for ever.
+ * with its own token): {"last_activity": ISO, "servers": {"SRV": {...}}},
+ * "" the default server. Each server's latest time counts for it, the
+ * latest of all for the user; one in the future is taken as now, so a
+ * wrong clock cannot keep a server from the culler for ever.
  */
 static void
 activity(struct req *req, struct db_user *u)
 {
-	json_t        *body = body_object(req), *v, *srv;
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
-	int64_t        t = -1, now = now_sec();
-	const char    *iso;
+	json_t     *body = api_body_object(req), *servers, *val;
+	const char *key;
+	int64_t     t, last = -1;
 
 	if (body == NULL)
 		return;
-	v = json_object_get(body, "last_activity");
-	srv = json_object_get(json_object_get(body, "servers"), "");
-	if (v == NULL && srv != NULL)
-		v = json_object_get(srv, "last_activity");
-	iso = json_string_value(v);
-	if (iso != NULL)
-		t = iso_parse(iso);
+	servers = json_object_get(body, "servers");
+	json_object_foreach(servers, key, val) {
+		struct server *s;
+
+		t = activity_time(json_object_get(val, "last_activity"));
+		if (t < 0) {
+			json_decref(body);
+			respond_error(req, 400,
+			    "last_activity must be an ISO 8601 time");
+			return;
+		}
+		s = hub_server(req->hub, u->name, strlen(u->name), key);
+		if (s != NULL && s->state == SERVER_READY &&
+		    t > s->last_activity)
+			s->last_activity = t;
+		if (t > last)
+			last = t;
+	}
+	val = json_object_get(body, "last_activity");
+	if (val != NULL || last < 0)
+		last = activity_time(val);
 	json_decref(body);
-	if (t < 0) {
+	if (last < 0) {
 		respond_error(req, 400,
 		    "last_activity must be an ISO 8601 time");
 		return;
 	}
-	if (t > now)
-		t = now;
-	if (s != NULL && s->state == SERVER_READY && t > s->last_activity)
-		s->last_activity = t;
-	if (t > u->last_activity)
-		db_user_touch(req->hub->db, u->id, t);
+	if (json_object_size(servers) == 0) {
+		struct server *s =
+		    hub_server(req->hub, u->name, strlen(u->name), "");
+
+		if (s != NULL && s->state == SERVER_READY &&
+		    last > s->last_activity)
+			s->last_activity = last;
+	}
+	if (last > u->last_activity)
+		db_user_touch(req->hub->db, u->id, last);
 	respond(req, 200, NULL, NULL, "", 0);
 }
 
@@ -1003,24 +853,6 @@ void
 api_user_404(struct req *req)
 {
 	with_user(req, no_such_path);
-}
-
-void
-api_start(struct req *req)
-{
-	with_user(req, server_post);
-}
-
-void
-api_stop(struct req *req)
-{
-	with_user(req, server_delete);
-}
-
-void
-api_progress(struct req *req)
-{
-	with_user(req, server_progress);
 }
 
 void

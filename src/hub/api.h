@@ -23,6 +23,10 @@ void api_user_404(struct req *); /* an unknown path under NAME */
 void api_start(struct req *); /* POST .../server */
 void api_stop(struct req *); /* DELETE .../server */
 void api_progress(struct req *); /* GET .../server/progress: events */
+/* The same for named server SRV (arg[1]): .../servers/SRV[/progress]. */
+void api_named_start(struct req *);
+void api_named_stop(struct req *);
+void api_named_progress(struct req *);
 void api_tokens(struct req *);
 void api_token_add(struct req *);
 void api_token_get(struct req *); /* .../tokens/ID (ID is arg[1]) */

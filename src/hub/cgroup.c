@@ -216,6 +216,16 @@ cgroup_system(void)
 }
 
 int
+cgroup_group_name(const char *account, const char *server, char *out)
+{
+	int n = server[0] == '\0'
+	    ? snprintf(out, CGROUP_NAME_MAX, "%s", account)
+	    : snprintf(out, CGROUP_NAME_MAX, "%s@%s", account, server);
+
+	return n < 0 || n >= CGROUP_NAME_MAX ? -1 : 0;
+}
+
+int
 cgroup_dirs(const struct cgroup_sys *sys, const char *account,
     char out[CGROUP_MAX_DIRS][CGROUP_PATH_MAX])
 {

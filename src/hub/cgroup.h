@@ -67,6 +67,14 @@ struct cgroup_usage {
  */
 void cgroup_parse(struct cgroup_sys *, const char *proc_cgroups,
     const char *mountinfo, const char *v2_controllers);
+/*
+ * The group of a server: ACCOUNT for a user's default server,
+ * ACCOUNT@SRV for named server SRV (servername.h), '@' being in no
+ * account's name, so no account's group is another's server's. Into
+ * 'out' (CGROUP_NAME_MAX bytes); -1 if it does not fit.
+ */
+#define CGROUP_NAME_MAX 80
+int cgroup_group_name(const char *account, const char *server, char *out);
 /* Reads the files and calls cgroup_parse(). */
 void cgroup_detect(struct cgroup_sys *);
 /* This machine's, detected on the first call and kept. */

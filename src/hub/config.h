@@ -95,6 +95,8 @@ struct config {
 	int   header_timeout; /* seconds a client has to send a head */
 	int   keepalive_timeout; /* idle seconds between requests */
 	int   admin_access; /* admins may use others' servers */
+	int   allow_named_servers; /* /user/NAME/SRV/ beside the default */
+	int   named_server_limit_per_user; /* 0 no limit */
 	int   splice; /* large plain response bodies by splice(2) */
 	int   session_days; /* login lifetime */
 	uint64_t max_body; /* for the hub's own endpoints */

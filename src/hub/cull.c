@@ -64,7 +64,7 @@ cull_done(struct cull_check *cc)
 	server_unref(s);
 }
 
-/* GET /user/NAME/api/WHAT on the server. */
+/* GET /user/NAME[/SRV]/api/WHAT on the server. */
 static void
 cull_probe(struct cull_check *cc, const char *what, probe_cb cb)
 {
@@ -73,7 +73,7 @@ cull_probe(struct cull_check *cc, const char *what, probe_cb cb)
 	char           *path;
 
 	server_address(s, &to);
-	path = xasprintf("/user/%s/api/%s", s->name, what);
+	path = xasprintf("%sapi/%s", s->url, what);
 	probe_get(s->hub->loop, &to, path, s->secret, CULL_PROBE_TIMEOUT_MS, cb,
 	    cc);
 	free(path);
@@ -91,7 +91,7 @@ kernels_cb(void *arg, int status, const char *body, size_t len)
 		cull_done(cc);
 		return;
 	}
-	log_debug("%s: %s: status %d, %zu bytes", __func__, s->name, status,
+	log_debug("%s: %s: status %d, %zu bytes", __func__, s->label, status,
 	    len);
 	list = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
 	if (json_is_array(list)) {
@@ -112,7 +112,7 @@ kernels_cb(void *arg, int status, const char *body, size_t len)
 	if (busy || s->inflight > 0) {
 		s->last_activity = now_sec();
 	} else {
-		log_info("server %s: idle for %lld s, stopping", s->name,
+		log_info("server %s: idle for %lld s, stopping", s->label,
 		    (long long)(now_sec() - s->last_activity));
 		s->hub->m.culled++;
 		server_stop(s);
@@ -136,7 +136,7 @@ status_cb(void *arg, int status, const char *body, size_t len)
 	}
 	if (db_user_get_id(s->hub->db, s->user_id, &u) == 1) {
 		/* Deleted with the CLI while its server ran. */
-		log_info("server %s: the user is gone, stopping", s->name);
+		log_info("server %s: the user is gone, stopping", s->label);
 		s->culling = 0;
 		free(cc);
 		server_stop(s);

@@ -130,6 +130,40 @@ static const char *const migrations[] = {
 	 * restart too. */
 	("ALTER TABLE servers ADD COLUMN user_options TEXT NOT NULL"
 	 "  DEFAULT '{}';"),
+	/*
+	 * 7: named servers. A user's servers are keyed by (user, name), the
+	 * default server the name ''; the rows kept are the default ones. A
+	 * server's own token names its server too, so that each named
+	 * server has its secret and its OAuth client.
+	 */
+	"CREATE TABLE servers_by_name ("
+	"  user_id       INTEGER NOT NULL"
+	"                REFERENCES users(id) ON DELETE CASCADE,"
+	"  name          TEXT    NOT NULL DEFAULT '',"
+	"  state         INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),"
+	"  pid           INTEGER NOT NULL DEFAULT 0,"
+	"  pid_start     TEXT    NOT NULL DEFAULT '',"
+	"  port          INTEGER NOT NULL DEFAULT 0,"
+	"  secret        TEXT    NOT NULL DEFAULT '',"
+	"  started       INTEGER NOT NULL DEFAULT 0,"
+	"  last_activity INTEGER NOT NULL DEFAULT 0,"
+	"  error         TEXT    NOT NULL DEFAULT '',"
+	"  sock          TEXT    NOT NULL DEFAULT '',"
+	"  protocol      INTEGER NOT NULL DEFAULT 0,"
+	"  host          TEXT    NOT NULL DEFAULT '',"
+	"  user_options  TEXT    NOT NULL DEFAULT '{}',"
+	"  PRIMARY KEY (user_id, name)"
+	") STRICT;"
+	"INSERT INTO servers_by_name (user_id, name, state, pid, pid_start,"
+	"  port, secret, started, last_activity, error, sock, protocol, host,"
+	"  user_options)"
+	"  SELECT user_id, '', state, pid, pid_start, port, secret, started,"
+	"  last_activity, error, sock, protocol, host, user_options"
+	"  FROM servers;"
+	"DROP TABLE servers;"
+	"ALTER TABLE servers_by_name RENAME TO servers;"
+	"CREATE INDEX servers_state ON servers(state);"
+	"ALTER TABLE tokens ADD COLUMN server TEXT NOT NULL DEFAULT '';",
 };
 
 static int           db_exec(struct db *, const char *, const char *);
@@ -766,8 +800,8 @@ db_token_find(struct db *db, const char *hash, struct db_token_auth *a)
 
 	memset(a, 0, sizeof(*a));
 	st = db_prepare(db,
-	    "SELECT user_id, id, kind, scopes, expires, client_id, session"
-	    " FROM tokens WHERE hash = ?1 AND (expires = 0 OR expires > ?2)",
+	    "SELECT user_id, id, kind, scopes, expires, client_id, session,"
+	    " server FROM tokens WHERE hash = ?1 AND (expires = 0 OR expires > ?2)",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -789,6 +823,7 @@ db_token_find(struct db *db, const char *hash, struct db_token_auth *a)
 		a->session = sqlite3_column_type(st, 6) == SQLITE_NULL
 		    ? NULL
 		    : col_str(st, 6);
+		a->server = col_str(st, 7);
 	} else if (r != SQLITE_DONE)
 		return db_fail(db, st, __func__);
 	db_finish(db, st);
@@ -803,6 +838,7 @@ db_token_auth_release(struct db_token_auth *a)
 	free(a->scopes);
 	free(a->client_id);
 	free(a->session);
+	free(a->server);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -834,8 +870,8 @@ db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 	}
 	st = db_prepare(db,
 	    "INSERT INTO tokens (user_id, hash, note, created, kind, scopes,"
-	    " expires, client_id, session)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+	    " expires, client_id, session, server)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
 	    __func__);
 	if (st == NULL)
 		return -1;
@@ -853,7 +889,9 @@ db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 	        -1, SQLITE_STATIC) != SQLITE_OK ||
 	    (t->session != NULL
 	            ? sqlite3_bind_text(st, 9, t->session, -1, SQLITE_STATIC)
-	            : sqlite3_bind_null(st, 9)) != SQLITE_OK)
+	            : sqlite3_bind_null(st, 9)) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 10, t->server != NULL ? t->server : "", -1,
+	        SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_fail(db, st, __func__);
@@ -866,19 +904,21 @@ db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 }
 
 int
-db_server_token_set(struct db *db, int64_t user_id, const char *hash,
-    const char *scopes)
+db_server_token_set(struct db *db, int64_t user_id, const char *server,
+    const char *hash, const char *scopes)
 {
 	struct db_token_new t;
 	sqlite3_stmt       *st;
 
 	db->gen++;
 	st = db_prepare(db,
-	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'",
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
+	    " AND server = ?2",
 	    __func__);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, server, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	if (db_run(db, st, __func__) == -1)
 		return -1;
@@ -888,6 +928,7 @@ db_server_token_set(struct db *db, int64_t user_id, const char *hash,
 	t.kind = TOKEN_SERVER;
 	t.note = "server";
 	t.scopes = scopes;
+	t.server = server;
 	return db_token_add_scoped(db, &t, NULL);
 }
 
@@ -1241,7 +1282,7 @@ db_token_expire(struct db *db, int64_t now)
 
 #define SERVER_COLS                                                            \
 	"user_id, state, pid, pid_start, port, secret, started,"               \
-	" last_activity, error, sock, protocol, host, user_options"
+	" last_activity, error, sock, protocol, host, user_options, name"
 
 static void
 server_from_row(sqlite3_stmt *st, struct db_server *s)
@@ -1260,21 +1301,26 @@ server_from_row(sqlite3_stmt *st, struct db_server *s)
 	s->protocol = sqlite3_column_int(st, 10);
 	s->host = col_str(st, 11);
 	s->user_options = col_str(st, 12);
+	s->name = col_str(st, 13);
 }
 
 /* 0 and *s filled (release with db_server_release), 1 no row, -1 error. */
 int
-db_server_get(struct db *db, int64_t user_id, struct db_server *s)
+db_server_get(struct db *db, int64_t user_id, const char *name,
+    struct db_server *s)
 {
 	sqlite3_stmt *st;
 	int           r;
 
 	memset(s, 0, sizeof(*s));
 	st = db_prepare(db,
-	    "SELECT " SERVER_COLS " FROM servers WHERE user_id = ?1", __func__);
+	    "SELECT " SERVER_COLS " FROM servers"
+	    " WHERE user_id = ?1 AND name = ?2",
+	    __func__);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -1285,8 +1331,8 @@ db_server_get(struct db *db, int64_t user_id, struct db_server *s)
 	return r == SQLITE_ROW ? 0 : 1;
 }
 
-/* Inserts or replaces the user's row; 0 done, -1 error (no such user
- * included). NULL strings are stored as "". */
+/* Inserts or replaces the row of (user, name); 0 done, -1 error (no such
+ * user included). NULL strings are stored as "". */
 int
 db_server_put(struct db *db, const struct db_server *s)
 {
@@ -1295,8 +1341,8 @@ db_server_put(struct db *db, const struct db_server *s)
 	st = db_prepare(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13)"
-	    " ON CONFLICT (user_id) DO UPDATE SET"
+	    " ?13, ?14)"
+	    " ON CONFLICT (user_id, name) DO UPDATE SET"
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
@@ -1325,6 +1371,8 @@ db_server_put(struct db *db, const struct db_server *s)
 	        SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 13,
 	        s->user_options != NULL ? s->user_options : "{}", -1,
+	        SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 14, s->name != NULL ? s->name : "", -1,
 	        SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__) == -1 ? -1 : 0;
@@ -1332,50 +1380,42 @@ db_server_put(struct db *db, const struct db_server *s)
 
 /* 0 done, 1 no row, -1 error. */
 int
-db_server_del(struct db *db, int64_t user_id)
+db_server_del(struct db *db, int64_t user_id, const char *name)
 {
 	sqlite3_stmt *st;
 
 	/* The server's own token ends with it. */
 	db->gen++;
 	st = db_prepare(db,
-	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'",
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
+	    " AND server = ?2",
 	    __func__);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	if (db_run(db, st, __func__) == -1)
 		return -1;
-	st = db_prepare(db, "DELETE FROM servers WHERE user_id = ?1", __func__);
+	st = db_prepare(db,
+	    "DELETE FROM servers WHERE user_id = ?1 AND name = ?2", __func__);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(db, st, __func__);
 	return db_run(db, st, __func__);
 }
 
-/* Ordered by user id; caller frees with db_servers_free. */
-int
-db_server_list_active(struct db *db, struct db_server **s, size_t *n)
+/* Rows of 'st' (bound) into *s; caller frees with db_servers_free. */
+static int
+server_rows(struct db *db, sqlite3_stmt *st, struct db_server **s, size_t *n,
+    const char *func)
 {
-	sqlite3_stmt     *st;
 	struct db_server *v = NULL;
 	size_t            len = 0, cap = 0;
 	int               r;
 
-	*s = NULL;
-	*n = 0;
-	st = db_prepare(db,
-	    "SELECT " SERVER_COLS " FROM servers"
-	    " WHERE state IN (?1, ?2, ?3) ORDER BY user_id",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int(st, 1, SERVER_PENDING) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, SERVER_READY) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, SERVER_STOPPING) != SQLITE_OK)
-		return db_fail(db, st, __func__);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
@@ -1385,12 +1425,76 @@ db_server_list_active(struct db *db, struct db_server **s, size_t *n)
 	}
 	if (r != SQLITE_DONE) {
 		db_servers_free(v, len);
-		return db_fail(db, st, __func__);
+		return db_fail(db, st, func);
 	}
 	db_finish(db, st);
 	*s = v;
 	*n = len;
 	return 0;
+}
+
+/* Whether user 'user' has a row for server 'name': 1 yes, 0 no, -1. */
+int
+db_server_named(struct db *db, const char *user, const char *name)
+{
+	sqlite3_stmt *st;
+	int           r;
+
+	st = db_prepare(db,
+	    "SELECT 1 FROM servers JOIN users ON users.id = servers.user_id"
+	    " WHERE users.name = ?1 AND servers.name = ?2",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_fail(db, st, __func__);
+	db_finish(db, st);
+	return r == SQLITE_ROW ? 1 : 0;
+}
+
+/* Ordered by name, the default server ("") first. */
+int
+db_server_list_user(struct db *db, int64_t user_id, struct db_server **s,
+    size_t *n)
+{
+	sqlite3_stmt *st;
+
+	*s = NULL;
+	*n = 0;
+	st = db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM servers WHERE user_id = ?1"
+	    " ORDER BY name",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return server_rows(db, st, s, n, __func__);
+}
+
+/* Ordered by user id and name; caller frees with db_servers_free. */
+int
+db_server_list_active(struct db *db, struct db_server **s, size_t *n)
+{
+	sqlite3_stmt *st;
+
+	*s = NULL;
+	*n = 0;
+	st = db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM servers"
+	    " WHERE state IN (?1, ?2, ?3) ORDER BY user_id, name",
+	    __func__);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int(st, 1, SERVER_PENDING) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, SERVER_READY) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, SERVER_STOPPING) != SQLITE_OK)
+		return db_fail(db, st, __func__);
+	return server_rows(db, st, s, n, __func__);
 }
 
 void
@@ -1402,6 +1506,7 @@ db_server_release(struct db_server *s)
 	free(s->sock);
 	free(s->host);
 	free(s->user_options);
+	free(s->name);
 	free_secret(s->secret);
 	free(s->error);
 	memset(s, 0, sizeof(*s));

@@ -39,6 +39,7 @@ struct db_token_auth {
 	char   *client_id; /* OAuth: the client it was issued to, else "" */
 	char   *session; /* OAuth: the hub session's hash, or NULL */
 	int64_t expires; /* 0 never */
+	char   *server; /* a server's own: its name ("" the default) */
 };
 
 /* A token to store (db_token_add_scoped); all borrowed. */
@@ -51,6 +52,7 @@ struct db_token_new {
 	const char     *client_id;
 	const char     *session; /* NULL: none */
 	int64_t         expires; /* 0 never */
+	const char     *server; /* kind server: which of the user's */
 };
 
 /* An OAuth authorization code, stored by its hash: single-use. */
@@ -87,6 +89,7 @@ enum server_state {
 
 struct db_server {
 	int64_t           user_id;
+	char             *name; /* "" the default server, else a named one */
 	enum server_state state;
 	int               pid;
 	char   *pid_start; /* /proc/PID/stat start time, guards reuse */
@@ -150,10 +153,11 @@ int  db_token_find(struct db *, const char *hash, struct db_token_auth *a);
 void db_token_auth_release(struct db_token_auth *);
 /* Any kind of token, with its scopes and expiry; 0 done, -1 error. */
 int db_token_add_scoped(struct db *, const struct db_token_new *, int64_t *id);
-/* The server's own token of a user: replaces any earlier one; it goes
- * with the server's row (db_server_del). 0 done, -1 error. */
-int db_server_token_set(struct db *, int64_t user_id, const char *hash,
-    const char *scopes);
+/* The own token of a user's server 'server' ("" the default): replaces
+ * any earlier one; it goes with the server's row (db_server_del). 0 done,
+ * -1 error. */
+int db_server_token_set(struct db *, int64_t user_id, const char *server,
+    const char *hash, const char *scopes);
 /* The list, get and delete below see API tokens and OAuth tokens (kinds
  * api and oauth: what the user may revoke), not servers' own; list and
  * get only those that have not expired. */
@@ -187,10 +191,16 @@ int  db_oauth_code_take(struct db *, const char *hash, struct db_oauth_code *c);
 void db_oauth_code_release(struct db_oauth_code *);
 int  db_oauth_code_expire(struct db *, int64_t now);
 
-/* Servers: at most one per user. */
-int db_server_get(struct db *, int64_t user_id, struct db_server *s);
+/* Servers: one per (user, name), the default server named "". */
+int db_server_get(struct db *, int64_t user_id, const char *name,
+    struct db_server *s);
 int db_server_put(struct db *, const struct db_server *s);
-int db_server_del(struct db *, int64_t user_id);
+int db_server_del(struct db *, int64_t user_id, const char *name);
+/* Whether user 'user' (by name) has a row for server 'name': 1, 0, -1. */
+int db_server_named(struct db *, const char *user, const char *name);
+/* Every row of one user, the default server first, then by name. */
+int db_server_list_user(struct db *, int64_t user_id, struct db_server **s,
+    size_t *n);
 /* Every row whose state is PENDING, READY or STOPPING. */
 int  db_server_list_active(struct db *, struct db_server **s, size_t *n);
 void db_server_release(struct db_server *);

@@ -26,28 +26,36 @@
 #include "respond.h"
 #include "scopes.h"
 #include "pages.h"
+#include "servername.h"
 #include "services.h"
 #include "session.h"
 
 static char *query_get(const struct req *, const char *name);
 static char *body_get(const struct req *, const char *name);
-static int client_user(struct req *, const char *client_id, struct db_user *u);
+static int   client_user(struct req *, const char *client_id, struct db_user *u,
+      char *srv);
 static char *param(const struct req *, int post, const char *name);
 static void  token_error(struct req *, int status, const char *error,
      const char *why);
 static int   client_secret_ok(struct req *, const struct db_user *u,
-      const char *secret);
+      const char *srv, const char *secret);
 
 char *
-oauth_client_id(const char *name)
+oauth_client_id(const char *name, const char *srv)
 {
-	return xasprintf(OAUTH_CLIENT_PREFIX "%s", name);
+	if (srv[0] == '\0')
+		return xasprintf(OAUTH_CLIENT_PREFIX "%s", name);
+	return xasprintf(OAUTH_CLIENT_PREFIX "%s-%s", name, srv);
 }
 
 char *
-oauth_callback_url(const char *name)
+oauth_callback_url(const char *name, const char *srv)
 {
-	return xasprintf("/user/%s/oauth_callback", name);
+	char *base = server_url(name, srv);
+	char *url = xasprintf("%soauth_callback", base);
+
+	free(base);
+	return url;
 }
 
 static char *
@@ -62,20 +70,50 @@ body_get(const struct req *req, const char *name)
 	return form_get(buf_str((struct buf *)&req->body), req->body.len, name);
 }
 
-/* The user whose server 'client_id' is: 0 and *u (release it), 1 none. */
+/*
+ * The user whose server 'client_id' is, and which of theirs: 0 and *u
+ * (release it) and srv (SERVER_NAME_MAX + 1 bytes), 1 none. User names
+ * and server names may both hold '-': "jupyterhub-user-a-b" is user
+ * a-b's default server if there is such a user, else user a's named
+ * server b if its row exists.
+ */
 static int
-client_user(struct req *req, const char *client_id, struct db_user *u)
+client_user(struct req *req, const char *client_id, struct db_user *u,
+    char *srv)
 {
 	size_t      plen = strlen(OAUTH_CLIENT_PREFIX);
 	const char *name;
+	char        user[64];
 
+	srv[0] = '\0';
 	if (client_id == NULL ||
 	    strncmp(client_id, OAUTH_CLIENT_PREFIX, plen) != 0)
 		return 1;
 	name = client_id + plen;
-	if (!username_valid(name))
+	if (username_valid(name) && db_user_get(req->hub->db, name, u) == 0)
+		return 0;
+	if (!req->hub->cfg->allow_named_servers)
 		return 1;
-	return db_user_get(req->hub->db, name, u) == 0 ? 0 : 1;
+	for (size_t i = strlen(name); i-- > 1;) {
+		struct db_server row;
+
+		if (name[i] != '-' || i >= sizeof(user) ||
+		    server_name_check(name + i + 1) != NULL)
+			continue;
+		memcpy(user, name, i);
+		user[i] = '\0';
+		if (!username_valid(user) ||
+		    db_user_get(req->hub->db, user, u) != 0)
+			continue;
+		if (db_server_get(req->hub->db, u->id, name + i + 1, &row) ==
+		    0) {
+			db_server_release(&row);
+			snprintf(srv, SERVER_NAME_MAX + 1, "%s", name + i + 1);
+			return 0;
+		}
+		db_user_release(u);
+	}
+	return 1;
 }
 
 /* What an authorization request is for: a user's server or a managed
@@ -84,11 +122,12 @@ client_user(struct req *req, const char *client_id, struct db_user *u)
 struct client {
 	const struct service *svc; /* or: */
 	struct db_user        owner; /* the server's user */
-	int                   have_owner;
-	char                 *redirect;
-	char                 *scopes;
-	char                 *desc; /* for the consent page */
-	int                   consent;
+	char  srv[SERVER_NAME_MAX + 1]; /* and which of theirs */
+	int   have_owner;
+	char *redirect;
+	char *scopes;
+	char *desc; /* for the consent page */
+	int   consent;
 };
 
 static void
@@ -117,7 +156,7 @@ client_find(struct req *req, const char *client_id, struct client *c)
 		c->consent = !c->svc->oauth_no_confirm;
 		return 0;
 	}
-	if (client_user(req, client_id, &c->owner) != 0) {
+	if (client_user(req, client_id, &c->owner, c->srv) != 0) {
 		log_warnx("oauth: %s asked for an unknown client",
 		    req->user.name);
 		respond_error(req, 400, "unknown OAuth client");
@@ -127,14 +166,18 @@ client_find(struct req *req, const char *client_id, struct client *c)
 	/* One's own server asks no consent, as in JupyterHub; another's
 	 * takes access:servers on it (an admin's with admin_access), the
 	 * proxy's rule, and a consent. */
-	if (!scopes_grant(auth_scopes(req), "access:servers", c->owner.name)) {
+	if (!scopes_grant_server(auth_scopes(req), "access:servers",
+	        c->owner.name, c->srv)) {
 		respond_error(req, 403, "this is not your server");
 		client_release(c);
 		return -1;
 	}
-	c->redirect = oauth_callback_url(c->owner.name);
-	c->scopes = xasprintf("access:servers!server=%s/", c->owner.name);
-	c->desc = xasprintf("The server of %s", c->owner.name);
+	c->redirect = oauth_callback_url(c->owner.name, c->srv);
+	c->scopes =
+	    xasprintf("access:servers!server=%s/%s", c->owner.name, c->srv);
+	c->desc = c->srv[0] == '\0'
+	    ? xasprintf("The server of %s", c->owner.name)
+	    : xasprintf("The server %s of %s", c->srv, c->owner.name);
 	c->consent = c->owner.id != req->user.id;
 	return 0;
 }
@@ -247,9 +290,10 @@ token_error(struct req *req, int status, const char *error, const char *why)
 	    json_pack("{s:s, s:s}", "error", error, "error_description", why));
 }
 
-/* Whether 'secret' is the client's: the token of u's server. */
+/* Whether 'secret' is the client's: the token of u's server srv. */
 static int
-client_secret_ok(struct req *req, const struct db_user *u, const char *secret)
+client_secret_ok(struct req *req, const struct db_user *u, const char *srv,
+    const char *secret)
 {
 	struct db_token_auth a;
 	char                 hash[TOKEN_HASH_LEN + 1];
@@ -260,7 +304,8 @@ client_secret_ok(struct req *req, const struct db_user *u, const char *secret)
 	token_hash(secret, hash);
 	if (db_token_find(req->hub->db, hash, &a) != 0)
 		return 0;
-	ok = a.kind == TOKEN_SERVER && a.user_id == u->id;
+	ok = a.kind == TOKEN_SERVER && a.user_id == u->id &&
+	    strcmp(a.server, srv) == 0;
 	db_token_auth_release(&a);
 	return ok;
 }
@@ -279,6 +324,7 @@ oauth_token(struct req *req)
 	struct db_token_new   t;
 	const struct service *svc;
 	int                   have_client = 0, have_code = 0;
+	char                  srv[SERVER_NAME_MAX + 1];
 	int64_t life = (int64_t)req->hub->cfg->session_days * 86400;
 	json_t *j;
 
@@ -297,12 +343,12 @@ oauth_token(struct req *req)
 			    "wrong client secret");
 			goto out;
 		}
-	} else if (client_user(req, client_id, &client) != 0) {
+	} else if (client_user(req, client_id, &client, srv) != 0) {
 		token_error(req, 401, "invalid_client", "unknown client");
 		goto out;
 	} else
 		have_client = 1;
-	if (svc == NULL && !client_secret_ok(req, &client, secret)) {
+	if (svc == NULL && !client_secret_ok(req, &client, srv, secret)) {
 		log_warnx("oauth: wrong secret for client %s from %s",
 		    client_id, req->addr);
 		token_error(req, 401, "invalid_client", "wrong client secret");

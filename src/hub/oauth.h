@@ -7,10 +7,12 @@
  * access:services!service=NAME; services.h): the
  * authorization-code grant at /hub/api/oauth2/authorize and
  * /hub/api/oauth2/token. A user's server is the client
- * "jupyterhub-user-NAME", its secret the server's own token, its one
- * redirect URI /user/NAME/oauth_callback; a code works once, for minutes,
- * for that client and URI; the access token it buys is the user's for
- * that client only (scope access:servers!server=NAME/), stored hashed,
+ * "jupyterhub-user-NAME" ("jupyterhub-user-NAME-SRV" for a named server,
+ * as JupyterHub names it), its secret the server's own token, its one
+ * redirect URI /user/NAME[/SRV]/oauth_callback; a code works once, for
+ * minutes, for that client and URI; the access token it buys is the
+ * user's for that client only (scope access:servers!server=NAME/SRV),
+ * stored hashed,
  * expiring, and ends with the login session it was given under.
  */
 #ifndef OAUTH_H
@@ -40,9 +42,10 @@ void oauth_token(struct req *);
  * it. Returns the new set; caller frees. */
 char *oauth_keep_client_scope(char *held, const char *raw, const char *client);
 
-/* The client id of user 'name''s server; caller frees result. */
-char *oauth_client_id(const char *name);
+/* The client id of user 'name''s server 'srv' ("" the default); caller
+ * frees result. */
+char *oauth_client_id(const char *name, const char *srv);
 /* Its redirect URI; caller frees result. */
-char *oauth_callback_url(const char *name);
+char *oauth_callback_url(const char *name, const char *srv);
 
 #endif

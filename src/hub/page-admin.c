@@ -37,14 +37,50 @@ struct add_form {
 
 static void admin_page(struct req *, int status, const struct add_form *);
 static void user_row(struct buf *, struct req *, const struct db_user *);
+static void named_states(struct buf *, struct req *, const struct db_user *);
 static void add_form(struct buf *, struct req *, const struct add_form *);
 static void set_admin(struct req *, int on);
 static void admin_pool_cb(void *, json_t *);
 
+/* The user's named servers, each with its state and a button to stop a
+ * running one. */
+static void
+named_states(struct buf *b, struct req *req, const struct db_user *u)
+{
+	struct db_server *rows = NULL;
+	size_t            n = 0;
+
+	if (db_server_list_user(req->hub->db, u->id, &rows, &n) == -1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char    *srv = rows[i].name;
+		struct server *s;
+		char          *a;
+
+		if (srv[0] == '\0')
+			continue;
+		s = hub_server(req->hub, u->name, strlen(u->name), srv);
+		buf_adds(b, "<div class=\"named\" data-server=\"");
+		html_add(b, srv);
+		buf_adds(b, "\">");
+		html_add(b, srv);
+		buf_addf(b, ": %s ",
+		    server_state_name(s != NULL ? s->state : rows[i].state));
+		if (s != NULL &&
+		    (s->state == SERVER_READY || s->state == SERVER_PENDING)) {
+			a = xasprintf("/hub/stop/%s/%s", u->name, srv);
+			page_button_form(b, req, a, "Stop", "quiet", NULL);
+			free(a);
+		}
+		buf_adds(b, "</div>");
+	}
+	db_servers_free(rows, n);
+}
+
 static void
 user_row(struct buf *b, struct req *req, const struct db_user *u)
 {
-	struct server *s = hub_server(req->hub, u->name, strlen(u->name));
+	struct server *s = hub_server(req->hub, u->name, strlen(u->name), "");
 	int            self = strcmp(u->name, req->user.name) == 0;
 	char          *a;
 
@@ -54,6 +90,7 @@ user_row(struct buf *b, struct req *req, const struct db_user *u)
 	buf_adds(b, s ? server_state_name(s->state) : "not running");
 	if (s != NULL)
 		server_usage_text(s, b); /* memory, CPU */
+	named_states(b, req, u);
 	buf_adds(b, "</td><td>");
 	page_time(b,
 	    s && s->last_activity ? s->last_activity : u->last_activity);

@@ -13,6 +13,7 @@
 #include "html.h"
 #include "hub.h"
 #include "pages-internal.h"
+#include "servername.h"
 #include "req.h"
 #include "respond.h"
 #include "lib/url.h"
@@ -190,4 +191,24 @@ page_target_user(struct req *req, const char *name, struct db_user *u)
 		return -1;
 	}
 	return 0;
+}
+
+int
+page_target_server(struct req *req, const char *arg, struct db_user *u,
+    char *srv)
+{
+	const char *slash = arg != NULL ? strchr(arg, '/') : NULL;
+	char        name[64];
+
+	srv[0] = '\0';
+	if (slash == NULL)
+		return page_target_user(req, arg, u);
+	if ((size_t)(slash - arg) >= sizeof(name) ||
+	    server_name_check(slash + 1) != NULL) {
+		respond_error(req, 404, "no such server");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(slash - arg), arg);
+	snprintf(srv, SERVER_NAME_MAX + 1, "%s", slash + 1);
+	return page_target_user(req, name, u);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "html.h"
+#include "lib/log.h"
 #include "hub.h"
 #include "pages-internal.h"
 #include "pages.h"
@@ -21,6 +22,7 @@
 #include "server.h"
 #include "serverend.h"
 #include "spawn-options.h"
+#include "servername.h"
 #include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
@@ -35,7 +37,7 @@ pages_home(struct req *req)
 {
 	struct buf     b;
 	struct server *s =
-	    hub_server(req->hub, req->user.name, strlen(req->user.name));
+	    hub_server(req->hub, req->user.name, strlen(req->user.name), "");
 	const char *state = s != NULL ? server_state_name(s->state) : "stopped";
 	const char *why;
 	char       *url;
@@ -93,50 +95,67 @@ pages_home(struct req *req)
 			    "Start my server", NULL, NULL);
 	}
 	buf_adds(&b, "</p></div>");
+	if (req->hub->cfg->allow_named_servers)
+		page_named_servers(&b, req);
 	html_end(&b);
 	page_respond(req, 200, &b, NULL);
 }
 
 /*
- * A start from a page. With several profiles the form's choice comes
- * along ('profile'); a post without one (the pending page's "Start the
- * server", an old page) gets the form to choose first.
+ * POST /hub/spawn[/NAME[/SRV]]: the default server, or named server SRV
+ * (also the home page's add form: /hub/spawn with a server_name field).
+ * With several profiles the form's choice comes along ('profile'); a
+ * post without one (the pending page's "Start the server", an old page)
+ * gets the form to choose first.
  */
 void
 pages_spawn(struct req *req)
 {
-	const char          *name = req->arg[0];
 	struct db_user       u;
 	struct spawn_options opts;
 	const char          *err;
-	char                *next, *safe, *loc, *enc, *profile, why[256];
+	char                *next = NULL, *safe = NULL, *loc, *enc, *field;
+	char                *profile = NULL, why[256];
+	char                 srv[SERVER_NAME_MAX + 1];
 	json_t              *j;
 	int                  r;
 
-	if (page_target_user(req, name, &u) == -1)
+	memset(&opts, 0, sizeof(opts));
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
+	field = req->arg[0] == NULL ? page_field(req, "server_name") : NULL;
+	if (field != NULL && field[0] != '\0') {
+		err = server_name_check(field);
+		if (err == NULL && !req->hub->cfg->allow_named_servers)
+			err = "Named servers are not enabled.";
+		if (err != NULL) {
+			respond_error(req, 400, err);
+			goto out;
+		}
+		snprintf(srv, sizeof(srv), "%s", field);
+	}
 	next = page_field(req, "next");
 	safe = next_sanitize(next);
 	profile = page_field(req, "profile");
-	memset(&opts, 0, sizeof(opts));
 	if (profile == NULL && profiles_count(req->hub->cfg) > 1) {
-		page_spawn_form(req, &u, 200, NULL, NULL, safe);
+		page_spawn_form(req, &u, srv, 200, NULL, NULL, safe);
 		goto out;
 	}
 	j = profile != NULL ? json_pack("{s:s}", "profile", profile) : NULL;
 	r = spawn_options_parse(req->hub->cfg, j, &opts, why, sizeof(why));
 	json_decref(j);
 	if (r == -1) {
-		page_spawn_form(req, &u, 400, why, NULL, safe);
+		page_spawn_form(req, &u, srv, 400, why, NULL, safe);
 		goto out;
 	}
-	if (users_start_with(req, &u, &opts, &err) == -1) {
+	if (users_start_with(req, &u, srv, &opts, &err) == -1) {
 		respond_error(req, 409, err);
 		goto out;
 	}
 	enc = url_encode(safe != NULL ? safe : "", 1);
-	loc = xasprintf("/hub/spawn-pending/%s%s%s", u.name,
-	    safe != NULL ? "?next=" : "", safe != NULL ? enc : "");
+	loc = xasprintf("/hub/spawn-pending/%s%s%s%s%s", u.name,
+	    srv[0] != '\0' ? "/" : "", srv, safe != NULL ? "?next=" : "",
+	    safe != NULL ? enc : "");
 	respond_redirect(req, loc, NULL);
 	free(loc);
 	free(enc);
@@ -145,41 +164,78 @@ out:
 	free(profile);
 	free(next);
 	free(safe);
+	free(field);
 	db_user_release(&u);
+}
+
+/* Back to where the stop or removal was asked: an admin's other user is on
+ * the admin page. */
+static const char *
+back_page(const struct req *req, const struct db_user *u)
+{
+	return strcmp(u->name, req->user.name) != 0 ? "/hub/admin"
+	                                            : "/hub/home";
 }
 
 void
 pages_stop(struct req *req)
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
+	char           srv[SERVER_NAME_MAX + 1];
 
-	if (page_target_user(req, name, &u) == -1)
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
-	s = hub_server(req->hub, u.name, strlen(u.name));
+	s = hub_server(req->hub, u.name, strlen(u.name), srv);
 	if (s != NULL)
 		server_stop(s);
-	respond_redirect(req,
-	    name != NULL && *name ? "/hub/admin" : "/hub/home", NULL);
+	respond_redirect(req, back_page(req, &u), NULL);
+	db_user_release(&u);
+}
+
+/* POST /hub/remove/NAME/SRV: a named server stops and goes. */
+void
+pages_remove(struct req *req)
+{
+	struct db_user u;
+	char           srv[SERVER_NAME_MAX + 1];
+
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
+		return;
+	if (srv[0] == '\0') {
+		respond_error(req, 400, "Cannot delete the default server");
+		db_user_release(&u);
+		return;
+	}
+	if (server_forget_named(req->hub, &u, srv) == 1) {
+		respond_error(req, 404, "no such server");
+		db_user_release(&u);
+		return;
+	}
+	log_info("server %s/%s: removed by %s", u.name, srv, req->user.name);
+	respond_redirect(req, back_page(req, &u), NULL);
 	db_user_release(&u);
 }
 
 void
 pages_pending(struct req *req)
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
 	struct server *s;
 	struct buf     b;
-	char          *next, *safe, *dflt;
+	char          *next, *safe, *dflt, *base, *action;
+	char           srv[SERVER_NAME_MAX + 1], label[80];
 
-	if (page_target_user(req, name, &u) == -1)
+	if (page_target_server(req, req->arg[0], &u, srv) == -1)
 		return;
-	s = hub_server(req->hub, u.name, strlen(u.name));
+	s = hub_server(req->hub, u.name, strlen(u.name), srv);
+	snprintf(label, sizeof(label), "%s%s%s", u.name,
+	    srv[0] != '\0' ? "/" : "", srv);
 	next = page_query(req, "next");
 	safe = next_sanitize(next);
-	dflt = xasprintf("/user/%s/tree", u.name);
+	base = server_url(u.name, srv);
+	dflt = xasprintf("%stree", base);
+	action = xasprintf("/hub/spawn/%s", label);
 	if (safe == NULL)
 		safe = xstrdup(dflt);
 	if (s != NULL && s->state == SERVER_READY) {
@@ -190,14 +246,16 @@ pages_pending(struct req *req)
 	html_begin(&b, "Starting", req->user.name, req->user.admin);
 	buf_adds(&b, "<div class=\"box\">");
 	if (s != NULL && s->state == SERVER_PENDING) {
-		char *purl =
-		    xasprintf("/hub/api/users/%s/server/progress", u.name);
+		char       *purl = srv[0] == '\0'
+		          ? xasprintf("/hub/api/users/%s/server/progress", u.name)
+		          : xasprintf("/hub/api/users/%s/servers/%s/progress", u.name,
+		                srv);
 		const char *msg;
 		char       *tail;
 		int         pct;
 
 		buf_adds(&b, "<h1>Starting the server of ");
-		html_add(&b, u.name);
+		html_add(&b, label);
 		buf_adds(&b, "</h1><div id=\"progress\" data-url=\"");
 		html_add(&b, purl);
 		buf_adds(&b, "\" data-next=\"");
@@ -230,18 +288,10 @@ pages_pending(struct req *req)
 		html_add(&b, tail);
 		buf_adds(&b, "</pre>");
 		free(tail);
-		{
-			char *action = xasprintf("/hub/spawn/%s", u.name);
-
-			page_button_form(&b, req, action, "Try again", NULL,
-			    safe);
-			free(action);
-		}
+		page_button_form(&b, req, action, "Try again", NULL, safe);
 	} else {
-		char *action = xasprintf("/hub/spawn/%s", u.name);
-
 		buf_adds(&b, "<h1>Server not running</h1><p>The server of ");
-		html_add(&b, u.name);
+		html_add(&b, label);
 		buf_adds(&b, " is not running.</p>");
 		if (s != NULL && s->state == SERVER_STOPPING)
 			buf_adds(&b,
@@ -249,7 +299,6 @@ pages_pending(struct req *req)
 			    "moment.</p><noscript></noscript>");
 		page_button_form(&b, req, action, "Start the server", NULL,
 		    safe);
-		free(action);
 	}
 	buf_adds(&b, "</div>");
 	html_end(&b);
@@ -258,6 +307,8 @@ out:
 	free(next);
 	free(safe);
 	free(dflt);
+	free(base);
+	free(action);
 	db_user_release(&u);
 }
 
@@ -267,14 +318,34 @@ pages_to_home(struct req *req)
 	respond_redirect(req, "/hub/home", NULL);
 }
 
-/* JupyterHub's "server not running" address. */
+/* JupyterHub's "server not running" address: /hub/user/NAME[/SRV]/...,
+ * SRV if NAME has a named server of that name. */
 void
 pages_user(struct req *req)
 {
 	const char *rest = req->arg[0];
-	char       *loc =
-	    xasprintf("/hub/spawn-pending/%.*s", (int)strcspn(rest, "/"), rest);
+	size_t      ulen = strcspn(rest, "/"), slen = 0;
+	char        user[64], srv[SERVER_NAME_MAX + 1];
+	char       *loc;
 
+	if (req->hub->cfg->allow_named_servers && rest[ulen] == '/' &&
+	    ulen < sizeof(user)) {
+		slen = strcspn(rest + ulen + 1, "/");
+		if (slen > SERVER_NAME_MAX)
+			slen = 0;
+		else {
+			memcpy(user, rest, ulen);
+			user[ulen] = '\0';
+			memcpy(srv, rest + ulen + 1, slen);
+			srv[slen] = '\0';
+			if (server_name_check(srv) != NULL ||
+			    db_server_named(req->hub->db, user, srv) != 1)
+				slen = 0;
+		}
+	}
+	loc = slen > 0
+	    ? xasprintf("/hub/spawn-pending/%.*s", (int)(ulen + 1 + slen), rest)
+	    : xasprintf("/hub/spawn-pending/%.*s", (int)ulen, rest);
 	respond_redirect(req, loc, NULL);
 	free(loc);
 }

@@ -168,7 +168,7 @@ after_login(struct req *req, const struct db_user *u, int start)
 	}
 	if (strncmp(safe, own, strlen(own)) == 0) {
 		struct server *s =
-		    hub_server(req->hub, u->name, strlen(u->name));
+		    hub_server(req->hub, u->name, strlen(u->name), "");
 
 		if (s == NULL || s->state != SERVER_READY) {
 			char *enc = url_encode(safe, 1);
@@ -182,7 +182,7 @@ after_login(struct req *req, const struct db_user *u, int start)
 				free(own);
 				return loc;
 			}
-			if (start && users_start(req, u, &err) == -1)
+			if (start && users_start(req, u, "", &err) == -1)
 				log_warnx("server %s: %s", u->name, err);
 			loc = xasprintf("/hub/spawn-pending/%s?next=%s",
 			    u->name, enc);

@@ -57,8 +57,8 @@ profile_choice(struct buf *b, const struct profile *p, int checked)
 }
 
 void
-page_spawn_form(struct req *req, const struct db_user *u, int status,
-    const char *error, const char *chosen, const char *next)
+page_spawn_form(struct req *req, const struct db_user *u, const char *srv,
+    int status, const char *error, const char *chosen, const char *next)
 {
 	const struct config  *cfg = req->hub->cfg;
 	const struct profile *dflt = profile_default(cfg);
@@ -66,12 +66,20 @@ page_spawn_form(struct req *req, const struct db_user *u, int status,
 	char                 *action;
 	int                   own = u->id == req->user.id;
 
-	action =
-	    own ? xstrdup("/hub/spawn") : xasprintf("/hub/spawn/%s", u->name);
+	action = srv[0] != '\0' ? xasprintf("/hub/spawn/%s/%s", u->name, srv)
+	    : own               ? xstrdup("/hub/spawn")
+	                        : xasprintf("/hub/spawn/%s", u->name);
 	buf_init(&b, (size_t)-1 / 2);
 	html_begin(&b, "Server options", req->user.name, req->user.admin);
 	buf_adds(&b, "<div class=\"box\"><h1>");
-	if (own)
+	if (srv[0] != '\0') {
+		buf_adds(&b, "Start the server ");
+		html_add(&b, srv);
+		if (!own) {
+			buf_adds(&b, " of ");
+			html_add(&b, u->name);
+		}
+	} else if (own)
 		buf_adds(&b, "Start my server");
 	else {
 		buf_adds(&b, "Start the server of ");
@@ -119,7 +127,7 @@ pages_spawn_form(struct req *req)
 		return;
 	next = page_query(req, "next");
 	safe = next_sanitize(next);
-	page_spawn_form(req, &u, 200, NULL, NULL, safe);
+	page_spawn_form(req, &u, "", 200, NULL, NULL, safe);
 	free(next);
 	free(safe);
 	db_user_release(&u);

@@ -82,14 +82,22 @@ int  page_flash_take(const struct req *, const char *page, char **notice,
  * and fills *u, or responds and returns -1.
  */
 int page_target_user(struct req *, const char *name, struct db_user *u);
+/* The same for "NAME/SRV" (a named server, the routes' owner check was on
+ * NAME), "NAME" or NULL (the default server): srv (SERVER_NAME_MAX + 1
+ * bytes) "" or a checked server name; else responds 404 and returns -1. */
+int page_target_server(struct req *, const char *arg, struct db_user *u,
+    char *srv);
+/* The home page's box of the user's named servers (page-named.c). */
+void page_named_servers(struct buf *, struct req *);
 
 /*
  * The spawn page for user u (page-spawn.c): the profiles to choose from
  * when there are several ('chosen' checked, else the default), then a
- * Start button posting to /hub/spawn[/NAME]; 'error' (or NULL) above it,
+ * Start button posting to /hub/spawn[/NAME[/SRV]] (server 'srv', "" the
+ * default); 'error' (or NULL) above it,
  * 'next' (or NULL) carried on.
  */
-void page_spawn_form(struct req *, const struct db_user *u, int status,
-    const char *error, const char *chosen, const char *next);
+void page_spawn_form(struct req *, const struct db_user *u, const char *srv,
+    int status, const char *error, const char *chosen, const char *next);
 
 #endif

@@ -23,11 +23,12 @@ void pages_login_try(struct req *); /* the form's POST */
 void pages_logout(struct req *);
 void pages_to_home(struct req *); /* / and /hub: to /hub/home */
 void pages_home(struct req *);
-void pages_spawn(struct req *); /* POST /hub/spawn[/NAME] */
+void pages_spawn(struct req *); /* POST /hub/spawn[/NAME[/SRV]] */
 void pages_spawn_form(struct req *); /* GET /hub/spawn[/NAME]: options */
-void pages_stop(struct req *); /* POST /hub/stop[/NAME] */
-void pages_pending(struct req *); /* /hub/spawn-pending/NAME */
-void pages_user(struct req *); /* /hub/user/NAME/...: to the above */
+void pages_stop(struct req *); /* POST /hub/stop[/NAME[/SRV]] */
+void pages_remove(struct req *); /* POST /hub/remove/NAME/SRV */
+void pages_pending(struct req *); /* /hub/spawn-pending/NAME[/SRV] */
+void pages_user(struct req *); /* /hub/user/NAME[/SRV]/...: to the above */
 void pages_tokens(struct req *);
 void pages_token_add(struct req *);
 void pages_token_del(struct req *); /* /hub/token/revoke/ID: asks, revokes */

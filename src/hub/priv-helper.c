@@ -312,8 +312,13 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 	o.flags = UV_PROCESS_DETACHED | UV_PROCESS_SETUID | UV_PROCESS_SETGID;
 	o.uid = pw->pw_uid;
 	o.gid = pw->pw_gid;
-	if (req->flags & PRIV_F_CGROUP)
-		nd = cgroup_dirs(sys, pw->pw_name, dirs);
+	if (req->flags & PRIV_F_CGROUP) {
+		char group[CGROUP_NAME_MAX];
+
+		if (cgroup_group_name(pw->pw_name, req->user, group) == -1)
+			return -ENAMETOOLONG;
+		nd = cgroup_dirs(sys, group, dirs);
+	}
 	for (int i = 0; i < nd; i++) {
 		struct stat st;
 
@@ -381,16 +386,22 @@ do_del(struct helper *h, const struct priv_req *req, const struct passwd *pw)
 	return 0;
 }
 
-/* The account's cgroup (cgroup.h): made with the request's limits,
- * killed, or removed (-EBUSY while processes are still leaving it). */
+/* The cgroup of the account's server (cgroup.h; the request's user field
+ * names the server): made with the request's limits, killed, or removed
+ * (-EBUSY while processes are still leaving it). */
 static int
 do_cgroup(const struct priv_req *req, struct priv_reply *rep)
 {
 	const struct cgroup_sys *sys = cgroup_system();
 	struct cgroup_limits     lim;
 	char                    *dirs[CGROUP_MAX_DIRS];
+	char                     group[CGROUP_NAME_MAX];
 	int                      n = 0;
 
+	if (cgroup_group_name(req->account, req->user, group) == -1) {
+		rep->result = -ENAMETOOLONG;
+		return rep->result;
+	}
 	switch (req->type) {
 	case PRIV_CGROUP_SETUP:
 		if (sys->version == CGROUP_NONE) {
@@ -405,7 +416,7 @@ do_cgroup(const struct priv_req *req, struct priv_reply *rep)
 		lim.mem = (uint64_t)req->num[0];
 		lim.cpu_milli = (unsigned)req->num[1];
 		lim.pids = (int)req->num[2];
-		if (cgroup_create(sys, req->account, &lim, dirs, &n, rep->text,
+		if (cgroup_create(sys, group, &lim, dirs, &n, rep->text,
 		        sizeof(rep->text)) == -1) {
 			log_warnx("priv: %s", rep->text);
 			rep->result = -EIO;
@@ -414,11 +425,10 @@ do_cgroup(const struct priv_req *req, struct priv_reply *rep)
 			free(dirs[i]);
 		break;
 	case PRIV_CGROUP_KILL:
-		(void)cgroup_kill(sys, req->account);
+		(void)cgroup_kill(sys, group);
 		break;
 	default:
-		rep->result =
-		    cgroup_remove(sys, req->account) == 0 ? 0 : -EBUSY;
+		rep->result = cgroup_remove(sys, group) == 0 ? 0 : -EBUSY;
 		break;
 	}
 	return rep->result;

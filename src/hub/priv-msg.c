@@ -14,6 +14,7 @@
 
 #include "lib/util.h"
 #include "priv-msg.h"
+#include "servername.h"
 #include "lib/banned.h"
 
 /* Offsets in a request's fixed body. */
@@ -430,6 +431,13 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		        strlen(req->account) ||
 		    strcmp(req->account + strlen(prefix), req->user) != 0) {
 			*why = "the account is not PREFIX + the user's name";
+			return -1;
+		}
+	} else if (type == PRIV_CGROUP_SETUP || type == PRIV_CGROUP_KILL ||
+	    type == PRIV_CGROUP_REMOVE || type == PRIV_SPAWN) {
+		if (req->user[0] != '\0' &&
+		    server_name_check(req->user) != NULL) {
+			*why = "not a server's name";
 			return -1;
 		}
 	} else if (req->user[0] != '\0') {

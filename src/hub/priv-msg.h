@@ -64,9 +64,9 @@ enum priv_type {
 	PRIV_SIGNAL, /* account, pid, sig [GROUP] */
 	PRIV_KILL_USER, /* account: SIGKILL to every process of its uid */
 	PRIV_USAGE, /* account: val = cpu ticks, rss bytes, processes */
-	PRIV_CGROUP_SETUP, /* account, num = mem, cpu, pids limits */
-	PRIV_CGROUP_KILL, /* account */
-	PRIV_CGROUP_REMOVE, /* account */
+	PRIV_CGROUP_SETUP, /* account, server, num = mem, cpu, pids limits */
+	PRIV_CGROUP_KILL, /* account, server */
+	PRIV_CGROUP_REMOVE, /* account, server */
 	PRIV_FIREWALL_LOAD, /* no account, tail: the user firewall's lists */
 	PRIV_FIREWALL_UNLOAD, /* no account: the table deleted */
 	/* account, tail: the password; 'rig pam-auth' as root (auth-pam.h),
@@ -105,7 +105,11 @@ struct priv_req {
 	uint16_t type;
 	uint32_t seq;
 	char     account[PRIV_NAME_FIELD]; /* PREFIX + NAME */
-	char     user[PRIV_NAME_FIELD]; /* NAME: PRIV_ACCOUNT_ADD only */
+	/* NAME: PRIV_ACCOUNT_ADD; the server's name ("" the user's default
+	 * one, else a checked named server's) for PRIV_CGROUP_* and
+	 * PRIV_SPAWN, whose group is ACCOUNT or ACCOUNT@SERVER
+	 * (cgroup_group_name()); empty for the others. */
+	char     user[PRIV_NAME_FIELD];
 	int32_t  pid; /* PRIV_SIGNAL: > 1 */
 	int32_t  sig; /* PRIV_SIGNAL: SIGTERM, SIGKILL, SIGINT, SIGHUP */
 	uint32_t flags; /* PRIV_F_* */

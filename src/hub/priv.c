@@ -113,8 +113,8 @@ static void poll_close_cb(uv_handle_t *);
 static void poll_events(struct priv *);
 static void req_init(struct priv_req *, uint16_t, const char *);
 static struct priv_call *call_new(void *);
-static int               cgroup_call(struct hub *, uint16_t, const char *,
-                  const struct priv_limits *, priv_done_cb, void *);
+static int cgroup_call(struct hub *, uint16_t, const char *, const char *,
+    const struct priv_limits *, priv_done_cb, void *);
 
 /* Finds or makes the 'rig' account (a system account, no home, no
  * login); refuses one that is root. */
@@ -839,8 +839,8 @@ priv_prepare_runtime_dir(struct hub *hub, const char *account, priv_path_cb cb,
 
 int
 priv_spawn(struct hub *hub, const char *account, const uv_process_options_t *o,
-    int in_cgroup, uv_process_t *proc, priv_spawn_cb cb, priv_exit_cb exit_cb,
-    void *arg)
+    const char *cgroup_server, uv_process_t *proc, priv_spawn_cb cb,
+    priv_exit_cb exit_cb, void *arg)
 {
 	struct priv_req   req;
 	struct priv_call *c;
@@ -872,8 +872,10 @@ priv_spawn(struct hub *hub, const char *account, const uv_process_options_t *o,
 		    o->stdio[0].data.fd == fd)
 			req.flags |= PRIV_F_STDIN;
 	}
-	if (in_cgroup)
+	if (cgroup_server != NULL) {
 		req.flags |= PRIV_F_CGROUP;
+		snprintf(req.user, sizeof(req.user), "%s", cgroup_server);
+	}
 	c = call_new(arg);
 	c->cb.spawn = cb;
 	c->exit_cb = exit_cb;
@@ -955,7 +957,7 @@ priv_usage(struct hub *hub, const char *account, priv_usage_cb cb, void *arg)
 /* The three cgroup calls differ only in their type. */
 static int
 cgroup_call(struct hub *hub, uint16_t type, const char *account,
-    const struct priv_limits *l, priv_done_cb cb, void *arg)
+    const char *server, const struct priv_limits *l, priv_done_cb cb, void *arg)
 {
 	struct priv_req   req;
 	struct priv_call *c;
@@ -963,6 +965,7 @@ cgroup_call(struct hub *hub, uint16_t type, const char *account,
 	if (hub->priv == NULL)
 		return UV_ENOTSUP;
 	req_init(&req, type, account);
+	snprintf(req.user, sizeof(req.user), "%s", server);
 	if (l != NULL) {
 		req.num[0] = l->mem_bytes;
 		req.num[1] = l->cpu_milli;
@@ -974,22 +977,25 @@ cgroup_call(struct hub *hub, uint16_t type, const char *account,
 }
 
 int
-priv_cgroup_setup(struct hub *hub, const char *account,
+priv_cgroup_setup(struct hub *hub, const char *account, const char *server,
     const struct priv_limits *limits, priv_done_cb cb, void *arg)
 {
-	return cgroup_call(hub, PRIV_CGROUP_SETUP, account, limits, cb, arg);
+	return cgroup_call(hub, PRIV_CGROUP_SETUP, account, server, limits, cb,
+	    arg);
 }
 
 int
-priv_cgroup_kill(struct hub *hub, const char *account, priv_done_cb cb,
-    void *arg)
+priv_cgroup_kill(struct hub *hub, const char *account, const char *server,
+    priv_done_cb cb, void *arg)
 {
-	return cgroup_call(hub, PRIV_CGROUP_KILL, account, NULL, cb, arg);
+	return cgroup_call(hub, PRIV_CGROUP_KILL, account, server, NULL, cb,
+	    arg);
 }
 
 int
-priv_cgroup_remove(struct hub *hub, const char *account, priv_done_cb cb,
-    void *arg)
+priv_cgroup_remove(struct hub *hub, const char *account, const char *server,
+    priv_done_cb cb, void *arg)
 {
-	return cgroup_call(hub, PRIV_CGROUP_REMOVE, account, NULL, cb, arg);
+	return cgroup_call(hub, PRIV_CGROUP_REMOVE, account, server, NULL, cb,
+	    arg);
 }

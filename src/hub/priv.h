@@ -128,9 +128,10 @@ int priv_prepare_runtime_dir(struct hub *, const char *account, priv_path_cb cb,
  * fd too if o->stdio[0] names the same one (PRIV_F_STDIN: a tool such as
  * sbatch fed through a socketpair). The helper
  * takes the uid and gid from the account, never from 'o', and refuses
- * system accounts and root. With 'in_cgroup' (the helper only) the
- * server is in the account's cgroup, made by priv_cgroup_setup() before,
- * from before it runs (PRIV_F_CGROUP); the start fails if there is none.
+ * system accounts and root. With 'cgroup_server' not NULL (the helper
+ * only) the server is in the cgroup of the account's server of that name
+ * ("" the default), made by priv_cgroup_setup() before, from before it
+ * runs (PRIV_F_CGROUP); the start fails if there is none.
  *
  * With the helper: 0, then cb(arg, r, pid) once, later; if r is 0, then
  * exit_cb(arg, status, sig) once when the process ends, unless
@@ -140,8 +141,8 @@ int priv_prepare_runtime_dir(struct hub *, const char *account, priv_path_cb cb,
  * error returned means nothing started and no callback comes.
  */
 int priv_spawn(struct hub *, const char *account, const uv_process_options_t *o,
-    int in_cgroup, uv_process_t *proc, priv_spawn_cb cb, priv_exit_cb exit_cb,
-    void *arg);
+    const char *cgroup_server, uv_process_t *proc, priv_spawn_cb cb,
+    priv_exit_cb exit_cb, void *arg);
 
 /* Stops waiting for the end of 'pid' (started by priv_spawn() with the
  * helper): its exit_cb will not come. 1 if it was watched, else 0. */
@@ -166,7 +167,8 @@ void priv_kill_user(struct hub *, const char *account);
 int priv_usage(struct hub *, const char *account, priv_usage_cb cb, void *arg);
 
 /*
- * A cgroup for the server of 'account' (named after it): made with
+ * A cgroup for the server 'server' ("" the default, else a named one) of
+ * 'account' (named after them, cgroup_group_name()): made with
  * 'limits' (v2 where its controllers are, else v1: memory, cpu, pids,
  * freezer), and the server's processes started by priv_spawn() go into
  * it; killed (every process in it, v2 cgroup.kill or v1 freeze + kill +
@@ -174,12 +176,12 @@ int priv_usage(struct hub *, const char *account, priv_usage_cb cb, void *arg);
  * 0 and 'cb' later (may be NULL), or a libuv error. Without the helper:
  * UV_ENOTSUP (a root hub without it uses cgroup.h in-process).
  */
-int priv_cgroup_setup(struct hub *, const char *account,
+int priv_cgroup_setup(struct hub *, const char *account, const char *server,
     const struct priv_limits *limits, priv_done_cb cb, void *arg);
-int priv_cgroup_kill(struct hub *, const char *account, priv_done_cb cb,
-    void *arg);
-int priv_cgroup_remove(struct hub *, const char *account, priv_done_cb cb,
-    void *arg);
+int priv_cgroup_kill(struct hub *, const char *account, const char *server,
+    priv_done_cb cb, void *arg);
+int priv_cgroup_remove(struct hub *, const char *account, const char *server,
+    priv_done_cb cb, void *arg);
 
 /*
  * The user firewall's table (firewall.h): loaded from 'r' by the helper,

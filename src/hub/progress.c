@@ -46,7 +46,7 @@ static void
 last_event(const struct server *s, struct server_progress *ev, char *url,
     size_t urllen, char **msg)
 {
-	snprintf(url, urllen, "/user/%s/", s->name);
+	snprintf(url, urllen, "%s", s->url);
 	memset(ev, 0, sizeof(*ev));
 	ev->progress = 100;
 	if (s->state == SERVER_READY) {
@@ -66,7 +66,7 @@ server_progress_listen(struct server *s, server_progress_fn fn, void *arg)
 {
 	struct server_progress  ev;
 	struct server_listener *l;
-	char                    url[64], *msg;
+	char                    url[sizeof(s->url)], *msg;
 	int                     r;
 
 	for (int i = 0; i < s->nev; i++) {
@@ -137,7 +137,7 @@ void
 progress_last(struct server *s)
 {
 	struct server_progress ev;
-	char                   url[64], *msg;
+	char                   url[sizeof(s->url)], *msg;
 
 	last_event(s, &ev, url, sizeof(url), &msg);
 	deliver(s, &ev);

@@ -32,6 +32,7 @@
 #include "routes.h"
 #include "scopes.h"
 #include "server.h"
+#include "servername.h"
 #include "session.h"
 #include "spawn-slurm-report.h"
 #include "lib/url.h"
@@ -41,6 +42,8 @@ static int  is_proxied(const struct req *);
 static void not_found(struct req *);
 static void add_slash(struct req *);
 static void proxy_user(struct req *);
+static void proxied_server(struct req *, char *srv);
+static void route_server(struct req *, const struct route *, char *srv);
 static void proxy_service(struct req *);
 static int  check_passes(struct req *, enum route_check);
 static int  is_own(const struct req *);
@@ -84,6 +87,7 @@ static const struct route routes[] = {
 	{ M_POST, "/hub/spawn/**",         OWNER, XSRF_FORM, pages_spawn, NULL },
 	{ M_POST, "/hub/stop",             USER,  XSRF_FORM, pages_stop, NULL },
 	{ M_POST, "/hub/stop/**",          OWNER, XSRF_FORM, pages_stop, NULL },
+	{ M_POST, "/hub/remove/**",        OWNER, XSRF_FORM, pages_remove, NULL },
 	{ M_READ, "/hub/spawn-pending/**", OWNER, NO_CHECK,  pages_pending, NULL },
 	{ M_READ, "/hub/user/**",          USER,  NO_CHECK,  pages_user, NULL },
 	{ M_READ, "/hub/token",            USER,  NO_CHECK,  pages_tokens, NULL },
@@ -137,6 +141,16 @@ static const struct route routes[] = {
 	    "read:servers" },
 	{ M_GET,    USERS "/server/progress", USER, XSRF_HDR, api_progress,
 	    "read:servers" },
+	/* Named servers: SRV is arg[1], and the scopes' server filters
+	 * name it (route_server()). */
+	{ M_POST,   USERS "/servers/*",       USER, XSRF_HDR, api_named_start,
+	    "servers" },
+	{ M_DELETE, USERS "/servers/*",       USER, XSRF_HDR, api_named_stop,
+	    "delete:servers" },
+	{ M_ANY,    USERS "/servers/*",       USER, XSRF_HDR, api_user_405,
+	    "read:servers" },
+	{ M_GET,    USERS "/servers/*/progress", USER, XSRF_HDR,
+	    api_named_progress, "read:servers" },
 	{ M_GET,    USERS "/tokens",          USER, XSRF_HDR, api_tokens,
 	    "read:tokens" },
 	/* What the new token may do is checked against its body. */
@@ -339,15 +353,67 @@ check_passes(struct req *req, enum route_check check)
 	return 0;
 }
 
-/* Whether NAME in the path (arg[0]) is the caller's: empty or missing
- * means oneself. Only for signed-in callers. */
+/* Whether NAME in the path (arg[0], "NAME" or "NAME/SRV" in the pages'
+ * paths) is the caller's: empty or missing means oneself. Only for
+ * signed-in callers. */
 static int
 is_own(const struct req *req)
 {
 	const char *name = req->arg[0];
+	size_t      len;
 
-	return name == NULL || *name == '\0' ||
-	    strcmp(name, req->user.name) == 0;
+	if (name == NULL || *name == '\0')
+		return 1;
+	len = strcspn(name, "/");
+	return len == strlen(req->user.name) &&
+	    strncmp(name, req->user.name, len) == 0;
+}
+
+/*
+ * Which of NAME's servers a request is about, for the scopes' server
+ * filters: SRV of the API's .../servers/SRV routes; for the proxy, the
+ * first segment after /user/NAME/ if it names a server of NAME's (running,
+ * or a stopped named one), else the default server "". Into srv
+ * (SERVER_NAME_MAX + 1 bytes).
+ */
+static void
+route_server(struct req *req, const struct route *r, char *srv)
+{
+	const char *rest = req->arg[1];
+
+	srv[0] = '\0';
+	if (r->handler == api_named_start || r->handler == api_named_stop ||
+	    r->handler == api_named_progress ||
+	    (r->handler == api_user_405 &&
+	        strncmp(r->path, USERS "/servers/", 24) == 0)) {
+		if (rest != NULL && strlen(rest) <= SERVER_NAME_MAX)
+			snprintf(srv, SERVER_NAME_MAX + 1, "%s", rest);
+		return;
+	}
+	if (r->handler == proxy_user)
+		proxied_server(req, srv);
+}
+
+/* /user/NAME/SRV/...: SRV if NAME has such a server, else "". */
+static void
+proxied_server(struct req *req, char *srv)
+{
+	const char *name = req->arg[0], *rest = req->arg[1];
+	size_t      len;
+
+	srv[0] = '\0';
+	/* The proxy routes leave "SRV/..." (no slash first) in arg[1]. */
+	if (name == NULL || rest == NULL || !req->hub->cfg->allow_named_servers)
+		return;
+	len = strcspn(rest, "/");
+	if (len == 0 || len > SERVER_NAME_MAX)
+		return;
+	memcpy(srv, rest, len);
+	srv[len] = '\0';
+	if (server_name_check(srv) != NULL ||
+	    (hub_server(req->hub, name, strlen(name), srv) == NULL &&
+	        db_server_named(req->hub->db, name, srv) != 1))
+		srv[0] = '\0';
 }
 
 static int
@@ -370,13 +436,15 @@ static enum route_verdict
 scope_passes(struct req *req, const struct route *r)
 {
 	const char *owner = req->arg[0];
+	char        srv[SERVER_NAME_MAX + 1];
 
 	if (r->scope == NULL)
 		return req->restricted ? ROUTE_NO_SCOPE : ROUTE_OK;
 	if (r->scope[0] == '\0')
 		return ROUTE_OK;
-	switch (scopes_check(auth_scopes(req), r->scope,
-	    owner != NULL && owner[0] != '\0' ? owner : NULL)) {
+	route_server(req, r, srv);
+	switch (scopes_check_server(auth_scopes(req), r->scope,
+	    owner != NULL && owner[0] != '\0' ? owner : NULL, srv)) {
 	case SCOPE_OK:
 		return ROUTE_OK;
 	case SCOPE_FILTERED:
@@ -615,13 +683,13 @@ server_busy(void *s, int on)
 
 /* The user's server is not running: the browser is offered to start it. */
 static void
-not_running(struct req *req, const char *name)
+not_running(struct req *req, const char *name, const char *srv)
 {
 	if (req_wants_html(req) && http_method_is(&req->head, "GET") &&
 	    !req->head.upgrade) {
 		char *next = url_encode(req->path, 1);
-		char *loc =
-		    xasprintf("/hub/spawn-pending/%s?next=%s", name, next);
+		char *loc = xasprintf("/hub/spawn-pending/%s%s%s?next=%s", name,
+		    srv[0] != '\0' ? "/" : "", srv, next);
 
 		respond_redirect(req, loc, NULL);
 		free(loc);
@@ -635,11 +703,14 @@ static void
 proxy_user(struct req *req)
 {
 	const char    *name = req->arg[0];
-	struct server *s = hub_server(req->hub, name, strlen(name));
+	char           srv[SERVER_NAME_MAX + 1];
+	struct server *s;
 	struct target  t;
 
+	proxied_server(req, srv);
+	s = hub_server(req->hub, name, strlen(name), srv);
 	if (s == NULL || s->state != SERVER_READY) {
-		not_running(req, name);
+		not_running(req, name, srv);
 		return;
 	}
 	memset(&t, 0, sizeof(t));

@@ -172,7 +172,7 @@ runas_start(struct hub *hub, const char *account, char *const *argv,
 	o.exit_cb = exit_cb;
 	r->proc.data = r;
 	if (account != NULL) {
-		rv = priv_spawn(hub, account, &o, 0, &r->proc, spawned_cb,
+		rv = priv_spawn(hub, account, &o, NULL, &r->proc, spawned_cb,
 		    helper_exit_cb, r);
 	} else {
 		r->have_proc = 1;

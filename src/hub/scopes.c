@@ -114,23 +114,23 @@ static void  add_implied(struct set *, const char *base, const char *filter,
 static int   word_grants(const struct set *b, const struct word *w);
 
 char *
-scopes_server(const char *name)
+scopes_server(const char *name, const char *srv)
 {
-	return xasprintf("users:activity!user=%s access:servers!server=%s/",
-	    name, name);
+	return xasprintf("users:activity!user=%s access:servers!server=%s/%s",
+	    name, name, srv);
 }
 
 char *
-scopes_access(const char *name)
+scopes_access(const char *name, const char *srv)
 {
-	return xasprintf("access:servers!server=%s/ access:servers!user=%s",
-	    name, name);
+	return xasprintf("access:servers!server=%s/%s access:servers!user=%s",
+	    name, srv, name);
 }
 
 char *
-scopes_access_json(const char *name)
+scopes_access_json(const char *name, const char *srv)
 {
-	char   *s1 = xasprintf("access:servers!server=%s/", name);
+	char   *s1 = xasprintf("access:servers!server=%s/%s", name, srv);
 	char   *s2 = xasprintf("access:servers!user=%s", name);
 	json_t *a = json_pack("[s, s]", s1, s2);
 	char   *out = json_dumps(a, JSON_COMPACT);
@@ -565,12 +565,13 @@ scopes_excess(const char *a, const char *b)
 
 /* --- checks ----------------------------------------------------------- */
 
-/* How held word 'w' (base, filter) of 'len' bytes answers for owner:
- * 1 grants, 0 held for others. */
+/* How held word 'w' (base, filter) of 'len' bytes answers for owner's
+ * server srv: 1 grants, 0 held for others. */
 static int
-filter_grants(const char *f, size_t flen, const char *owner, int server)
+filter_grants(const char *f, size_t flen, const char *owner, const char *srv,
+    int server)
 {
-	size_t ol;
+	size_t ol, sl = strlen(srv);
 
 	if (flen == 0 || owner == NULL)
 		return 1;
@@ -578,12 +579,20 @@ filter_grants(const char *f, size_t flen, const char *owner, int server)
 	if (flen == 5 + ol && strncmp(f, "user=", 5) == 0 &&
 	    strncmp(f + 5, owner, ol) == 0)
 		return 1;
-	return server && flen == 7 + ol + 1 && strncmp(f, "server=", 7) == 0 &&
-	    strncmp(f + 7, owner, ol) == 0 && f[7 + ol] == '/';
+	return server && flen == 7 + ol + 1 + sl &&
+	    strncmp(f, "server=", 7) == 0 && strncmp(f + 7, owner, ol) == 0 &&
+	    f[7 + ol] == '/' && strncmp(f + 8 + ol, srv, sl) == 0;
 }
 
 enum scope_verdict
 scopes_check(const char *held, const char *need, const char *owner)
+{
+	return scopes_check_server(held, need, owner, "");
+}
+
+enum scope_verdict
+scopes_check_server(const char *held, const char *need, const char *owner,
+    const char *srv)
 {
 	int filtered = 0;
 
@@ -603,7 +612,8 @@ scopes_check(const char *held, const char *need, const char *owner)
 				const char *f = len == nlen ? "" : p + nlen + 1;
 				size_t flen = len == nlen ? 0 : len - nlen - 1;
 
-				if (filter_grants(f, flen, owner, server)) {
+				if (filter_grants(f, flen, owner, srv,
+				        server)) {
 					free(n);
 					return SCOPE_OK;
 				}
@@ -620,8 +630,15 @@ scopes_check(const char *held, const char *need, const char *owner)
 int
 scopes_grant(const char *held, const char *need, const char *owner)
 {
+	return scopes_grant_server(held, need, owner, "");
+}
+
+int
+scopes_grant_server(const char *held, const char *need, const char *owner,
+    const char *srv)
+{
 	/* One scope: a word without spaces. */
 	if (need[strcspn(need, " ")] != '\0')
 		return 0;
-	return scopes_check(held, need, owner) == SCOPE_OK;
+	return scopes_check_server(held, need, owner, srv) == SCOPE_OK;
 }

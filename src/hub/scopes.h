@@ -2,13 +2,13 @@
 /*
  * JupyterHub's roles and scopes (JupyterHub 2 and 3; docs/source/rbac in
  * its repository). A scope is "base" or "base!filter": the filters are
- * "user=NAME", "server=NAME/SERVER" (rig's one server per user is the one
- * named "", so "server=NAME/"), "group=NAME" and "service=NAME" (rig has
- * no groups or managed services yet: those two never match), and in what
- * a token asks for, the bare "!user" and "!server": the token's owner and
- * the owner's server. Scopes imply others ("admin:users" holds "users",
- * which holds "read:users", which holds "read:users:name" ...), and the
- * metascope "self" stands for a user's own resources; "inherit" is all
+ * "user=NAME", "server=NAME/SERVER" (a user's default server is the one
+ * named "", so "server=NAME/"; named servers servername.h), "group=NAME" and
+ * "service=NAME" (rig has no groups or managed services yet: those two never
+ * match), and in what a token asks for, the bare "!user" and "!server": the
+ * token's owner and the owner's server. Scopes imply others ("admin:users"
+ * holds "users", which holds "read:users", which holds "read:users:name" ...),
+ * and the metascope "self" stands for a user's own resources; "inherit" is all
  * that the owner of a token may do. Sets are stored and passed as text,
  * words separated by spaces, the way JupyterHub writes them.
  *
@@ -27,15 +27,15 @@
 /* The longest scope list a token stores, as asked. */
 #define SCOPES_MAX 1024
 
-/* JupyterHub's "server" role for user 'name', as rig gives it to a
- * server's own token: report activity, use its own server. Caller frees
- * result. */
-char *scopes_server(const char *name);
+/* JupyterHub's "server" role for user 'name''s server 'srv' ("" the
+ * default), as rig gives it to a server's own token: report activity, use
+ * its own server. Caller frees result. */
+char *scopes_server(const char *name, const char *srv);
 /* What a server asks of its users' OAuth tokens (the server's
  * JUPYTERHUB_OAUTH_ACCESS_SCOPES, as words). Caller frees result. */
-char *scopes_access(const char *name);
+char *scopes_access(const char *name, const char *srv);
 /* The same as a JSON list's text for the environment. Caller frees. */
-char *scopes_access_json(const char *name);
+char *scopes_access_json(const char *name, const char *srv);
 
 /* Whether 'base' (no filter) is one of JupyterHub 3's scopes, the
  * metascopes "self", "inherit" and "(no_scope)" included. */
@@ -85,11 +85,16 @@ enum scope_verdict {
  * and the handler keeps to what the filters allow (a list of users).
  * The server scopes (access:servers, servers, delete:servers,
  * read:servers, admin:servers, admin:server_state) are also granted by
- * a filter naming the owner's server.
+ * a filter naming the owner's server: scopes_check() asks about the
+ * default server, scopes_check_server() about server 'srv'.
  */
 enum scope_verdict scopes_check(const char *held, const char *need,
     const char *owner);
+enum scope_verdict scopes_check_server(const char *held, const char *need,
+    const char *owner, const char *srv);
 /* 1 if scopes_check() of the one scope 'need' is SCOPE_OK, else 0. */
 int scopes_grant(const char *held, const char *need, const char *owner);
+int scopes_grant_server(const char *held, const char *need, const char *owner,
+    const char *srv);
 
 #endif

@@ -46,6 +46,7 @@ static void     server_fail(struct server *, const char *fmt, va_list ap)
 static void fail(struct server *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void server_gone(struct server *, const char *why);
+static void server_clear_row(struct server *);
 static void forget_conns(struct server *);
 static void check_oom(struct server *);
 static void ready_probe_cb(void *, int, const char *, size_t);
@@ -67,15 +68,31 @@ name_hash(const char *s, size_t len)
 	return h % SERVER_BUCKETS;
 }
 
+/* Buckets by user name: a user's servers share one. */
 struct server *
-hub_server(struct hub *hub, const char *name, size_t len)
+hub_server(struct hub *hub, const char *name, size_t len, const char *srv)
 {
 	struct server *s;
 
 	for (s = hub->servers[name_hash(name, len)]; s != NULL; s = s->hnext)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0 &&
+		    strcmp(s->srv, srv) == 0)
 			return s;
 	return NULL;
+}
+
+int
+server_has_siblings(const struct server *s)
+{
+	const struct server *o;
+
+	for (o = s->hub->servers[name_hash(s->name, strlen(s->name))];
+	     o != NULL; o = o->hnext)
+		if (o != s && o->user_id == s->user_id &&
+		    (o->state == SERVER_PENDING || o->state == SERVER_READY ||
+		        o->state == SERVER_STOPPING))
+			return 1;
+	return 0;
 }
 
 void
@@ -119,7 +136,7 @@ timer_close_cb(uv_handle_t *h)
 }
 
 struct server *
-server_new(struct hub *hub, const char *name, int64_t user_id)
+server_new(struct hub *hub, const char *name, int64_t user_id, const char *srv)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 	unsigned       b = name_hash(name, strlen(name));
@@ -129,6 +146,17 @@ server_new(struct hub *hub, const char *name, int64_t user_id)
 		fatalx("%s: no spawner chosen (servers_use_spawner)", __func__);
 	s->spawner = spawner_default;
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->srv, sizeof(s->srv), "%s", srv);
+	if (srv[0] == '\0')
+		snprintf(s->label, sizeof(s->label), "%s", name);
+	else
+		snprintf(s->label, sizeof(s->label), "%s/%s", name, srv);
+	{
+		char *url = server_url(name, srv);
+
+		snprintf(s->url, sizeof(s->url), "%s", url);
+		free(url);
+	}
 	s->user_id = user_id;
 	TAILQ_INIT(&s->listeners);
 	uv_timer_init(hub->loop, &s->timer);
@@ -137,7 +165,10 @@ server_new(struct hub *hub, const char *name, int64_t user_id)
 	s->hnext = hub->servers[b];
 	hub->servers[b] = s;
 	hub->nservers++;
-	s->log_path = xasprintf("%s/logs/%s.log", hub->cfg->state_dir, name);
+	/* '.' never begins a server name: "alice.x.log" is no user's. */
+	s->log_path = srv[0] == '\0'
+	    ? xasprintf("%s/logs/%s.log", hub->cfg->state_dir, name)
+	    : xasprintf("%s/logs/%s..%s.log", hub->cfg->state_dir, name, srv);
 	return s;
 }
 
@@ -170,6 +201,7 @@ server_save(struct server *s)
 
 	memset(&row, 0, sizeof(row));
 	row.user_id = s->user_id;
+	row.name = s->srv;
 	row.state = s->state;
 	row.pid = s->pid;
 	row.pid_start = s->pid_start;
@@ -183,7 +215,7 @@ server_save(struct server *s)
 	row.protocol = s->protocol;
 	row.user_options = s->opts.json != NULL ? s->opts.json : (char *)"{}";
 	if (db_server_put(s->hub->db, &row) == -1)
-		log_warnx("server %s: cannot record its state", s->name);
+		log_warnx("server %s: cannot record its state", s->label);
 }
 
 /* The grace is over: kill what is left. */
@@ -209,7 +241,7 @@ server_fail(struct server *s, const char *fmt, va_list ap)
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		fatalx("out of memory");
-	log_warnx("server %s: start failed: %s", s->name, msg);
+	log_warnx("server %s: start failed: %s", s->label, msg);
 	free(s->error);
 	s->error = msg;
 	s->hub->m.spawn_failures++;
@@ -217,8 +249,7 @@ server_fail(struct server *s, const char *fmt, va_list ap)
 	if (s->pid > 0 && s->spawner->alive(s))
 		server_terminate(s);
 	s->state = SERVER_FAILED;
-	if (db_server_del(s->hub->db, s->user_id) == -1)
-		log_warnx("server %s: cannot clear its record", s->name);
+	server_clear_row(s);
 	progress_last(s);
 	forget_conns(s);
 }
@@ -244,6 +275,38 @@ fail(struct server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The process is gone: its row and token go. A named server's row stays,
+ * stopped, for the user to start again (JupyterHub keeps its spawner)
+ * unless it was deleted.
+ */
+static void
+server_clear_row(struct server *s)
+{
+	struct db_server row;
+
+	if (db_server_del(s->hub->db, s->user_id, s->srv) == -1)
+		log_warnx("server %s: cannot clear its record", s->label);
+	if (s->srv[0] == '\0' || s->forget_row)
+		return;
+	memset(&row, 0, sizeof(row));
+	row.user_id = s->user_id;
+	row.name = s->srv;
+	row.state = s->state == SERVER_FAILED ? SERVER_FAILED : SERVER_STOPPED;
+	row.started = s->started;
+	row.last_activity = s->last_activity;
+	row.error = s->error;
+	if (db_server_put(s->hub->db, &row) == -1)
+		log_warnx("server %s: cannot record its state", s->label);
+}
+
+void
+server_gone_before(struct server *s)
+{
+	server_clear_row(s);
+	server_remove(s);
+}
+
 /* The process is gone: a failed start, or the end of a running server. */
 static void
 server_gone(struct server *s, const char *why)
@@ -257,15 +320,16 @@ server_gone(struct server *s, const char *why)
 		return;
 	}
 	if (s->state == SERVER_READY) {
-		log_warnx("server %s: %s", s->name, why);
-		serverend_note(s->name, why);
+		log_warnx("server %s: %s", s->label, why);
+		/* The home page says why the default server ended. */
+		if (s->srv[0] == '\0')
+			serverend_note(s->name, why);
 	} else
-		log_info("server %s: stopped", s->name);
+		log_info("server %s: stopped", s->label);
 	uv_timer_stop(&s->timer);
 	s->state = SERVER_STOPPED;
 	s->pid = 0;
-	if (db_server_del(s->hub->db, s->user_id) == -1)
-		log_warnx("server %s: cannot clear its record", s->name);
+	server_clear_row(s);
 	if (s->last_activity > 0)
 		db_user_touch(s->hub->db, s->user_id, s->last_activity);
 	forget_conns(s);
@@ -291,7 +355,7 @@ server_spawned(struct server *s)
 	s->started = now_sec();
 	server_save(s);
 	server_address(s, &to);
-	log_info("server %s: started pid %d on %s", s->name, s->pid,
+	log_info("server %s: started pid %d on %s", s->label, s->pid,
 	    endpoint_text(&to, where, sizeof(where)));
 	progress_step(s, 50,
 	    "Server process started, waiting for it to answer");
@@ -318,7 +382,7 @@ server_ready(struct server *s)
 		;
 	s->hub->m.spawn_buckets[i]++;
 	server_address(s, &to);
-	log_info("server %s: ready on %s in %.3f s", s->name,
+	log_info("server %s: ready on %s in %.3f s", s->label,
 	    endpoint_text(&to, where, sizeof(where)), secs);
 	progress_last(s);
 }
@@ -333,18 +397,50 @@ static void
 server_token_set(struct server *s)
 {
 	char  hash[TOKEN_HASH_LEN + 1];
-	char *scopes = scopes_server(s->name);
+	char *scopes = scopes_server(s->name, s->srv);
 
 	token_hash(s->secret, hash);
-	if (db_server_token_set(s->hub->db, s->user_id, hash, scopes) != 0)
-		log_warnx("server %s: cannot record its token", s->name);
+	if (db_server_token_set(s->hub->db, s->user_id, s->srv, hash, scopes) !=
+	    0)
+		log_warnx("server %s: cannot record its token", s->label);
 	free(scopes);
 }
 
-int
-server_start(struct hub *hub, const struct db_user *u, const char **err)
+/* A new named server must fit named_server_limit_per_user: NULL if it
+ * does, else JupyterHub's message (in 'buf'). */
+static const char *
+named_limit(struct hub *hub, const struct db_user *u, const char *srv,
+    char *buf, size_t len)
 {
-	return server_start_with(hub, u, NULL, err);
+	struct db_server *rows, row;
+	size_t            n, named = 0;
+	int               limit = hub->cfg->named_server_limit_per_user;
+
+	if (limit <= 0 || db_server_get(hub->db, u->id, srv, &row) == 0) {
+		if (limit > 0)
+			db_server_release(&row);
+		return NULL; /* no limit, or one the user has already */
+	}
+	if (db_server_list_user(hub->db, u->id, &rows, &n) == -1)
+		return "cannot count the user's servers";
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].name[0] != '\0')
+			named++;
+	db_servers_free(rows, n);
+	if (named < (size_t)limit)
+		return NULL;
+	snprintf(buf, len,
+	    "User %s already has the maximum of %d named servers.  One must "
+	    "be deleted before a new server can be created",
+	    u->name, limit);
+	return buf;
+}
+
+int
+server_start(struct hub *hub, const struct db_user *u, const char *srv,
+    const char **err)
+{
+	return server_start_with(hub, u, srv, NULL, err);
 }
 
 const char *
@@ -356,15 +452,29 @@ server_cmd_of(const struct server *s)
 }
 
 int
-server_start_with(struct hub *hub, const struct db_user *u,
+server_start_with(struct hub *hub, const struct db_user *u, const char *srv,
     struct spawn_options *opts, const char **err)
 {
-	struct server       *s = hub_server(hub, u->name, strlen(u->name));
+	static char          msg[256];
+	struct server       *s = hub_server(hub, u->name, strlen(u->name), srv);
 	struct spawn_options dflt;
 	char                 why[256];
 
 	if (hub->stopping) {
 		*err = "the hub is shutting down";
+		return -1;
+	}
+	if (srv[0] != '\0' && !hub->cfg->allow_named_servers) {
+		*err = "Named servers are not enabled.";
+		return -1;
+	}
+	if (srv[0] != '\0' && server_name_check(srv) != NULL) {
+		*err = server_name_check(srv);
+		return -1;
+	}
+	/* A Slurm job's name and files are the user's on the node. */
+	if (srv[0] != '\0' && !servers_spawner()->named_servers) {
+		*err = "named servers run with spawner = local only";
 		return -1;
 	}
 	if (s != NULL &&
@@ -380,6 +490,9 @@ server_start_with(struct hub *hub, const struct db_user *u,
 		       "account";
 		return -1;
 	}
+	if (srv[0] != '\0' &&
+	    (*err = named_limit(hub, u, srv, msg, sizeof(msg))) != NULL)
+		return -1;
 	memset(&dflt, 0, sizeof(dflt));
 	if (opts == NULL) {
 		/* No options: the default profile's (never refused). */
@@ -393,8 +506,9 @@ server_start_with(struct hub *hub, const struct db_user *u,
 	}
 	if (s != NULL)
 		server_remove(s); /* an old failure */
-	serverend_clear(u->name);
-	s = server_new(hub, u->name, u->id);
+	if (srv[0] == '\0')
+		serverend_clear(u->name);
+	s = server_new(hub, u->name, u->id, srv);
 	spawn_options_move(&s->opts, opts);
 	s->state = SERVER_PENDING;
 	s->spawn_ms = now_ms();
@@ -402,9 +516,33 @@ server_start_with(struct hub *hub, const struct db_user *u,
 	s->secret = random_hex(32);
 	s->protocol = config_cmd_protocol(hub->cfg, server_cmd_of(s));
 	server_token_set(s);
+	/* A named server is recorded from its request on: it counts
+	 * against the limit, and a second request finds it. */
+	if (srv[0] != '\0')
+		server_save(s);
 	progress_step(s, 0, "Server requested");
 	s->spawner->start(s);
 	return 0;
+}
+
+int
+server_forget_named(struct hub *hub, const struct db_user *u, const char *srv)
+{
+	struct server *s = hub_server(hub, u->name, strlen(u->name), srv);
+	int            r;
+
+	if (s != NULL &&
+	    (s->state == SERVER_PENDING || s->state == SERVER_READY ||
+	        s->state == SERVER_STOPPING)) {
+		s->forget_row = 1;
+		if (s->state != SERVER_STOPPING)
+			server_stop(s);
+		return 0;
+	}
+	if (s != NULL)
+		server_remove(s);
+	r = db_server_del(hub->db, u->id, srv);
+	return r == 1 ? 1 : 0;
 }
 
 int
@@ -419,6 +557,7 @@ server_stop(struct server *s)
 	if (s->state == SERVER_PENDING && s->pid <= 0) {
 		/* Still creating the account: nothing runs yet. */
 		s->state = SERVER_STOPPED;
+		server_clear_row(s);
 		server_remove(s);
 		return 0;
 	}
@@ -427,7 +566,7 @@ server_stop(struct server *s)
 		s->error = xstrdup("stopped before it was ready");
 		progress_last(s);
 	}
-	log_info("server %s: stopping pid %d", s->name, s->pid);
+	log_info("server %s: stopping pid %d", s->label, s->pid);
 	s->state = SERVER_STOPPING;
 	uv_timer_stop(&s->timer);
 	server_save(s);
@@ -497,7 +636,7 @@ check_oom(struct server *s)
 		return;
 	log_warnx("server %s: %llu process(es) killed for using more than "
 	          "mem_limit",
-	    s->name, (unsigned long long)(u.oom_kills - s->oom_kills));
+	    s->label, (unsigned long long)(u.oom_kills - s->oom_kills));
 	serverlog_note(s->log_path,
 	    "a process of this server was killed: it used more than the "
 	    "memory limit (mem_limit, %llu bytes); %llu so far",
@@ -529,7 +668,8 @@ server_usage_text(const struct server *s, struct buf *b)
 	buf_adds(b, ")");
 }
 
-/* Names are checked usernames ([a-z0-9._-]): no label escaping needed. */
+/* Names are checked usernames and server names ([a-z0-9._-]): no label
+ * escaping needed. A named server's lines carry its name too. */
 void
 servers_usage_metrics(struct hub *hub, struct buf *b)
 {
@@ -557,18 +697,26 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 				if (m == 0)
 					buf_addf(b,
 					    "rig_server_memory_bytes"
-					    "{user=\"%s\"} %llu\n",
-					    s->name, (unsigned long long)u.mem);
+					    "{user=\"%s\"%s%s%s} %llu\n",
+					    s->name,
+					    s->srv[0] ? ",server=\"" : "",
+					    s->srv, s->srv[0] ? "\"" : "",
+					    (unsigned long long)u.mem);
 				else if (m == 1)
 					buf_addf(b,
 					    "rig_server_cpu_seconds_"
-					    "total{user=\"%s\"} %.3f\n",
-					    s->name, (double)u.cpu_ns / 1e9);
+					    "total{user=\"%s\"%s%s%s} %.3f\n",
+					    s->name,
+					    s->srv[0] ? ",server=\"" : "",
+					    s->srv, s->srv[0] ? "\"" : "",
+					    (double)u.cpu_ns / 1e9);
 				else
 					buf_addf(b,
 					    "rig_server_oom_kills_"
-					    "total{user=\"%s\"} %llu\n",
+					    "total{user=\"%s\"%s%s%s} %llu\n",
 					    s->name,
+					    s->srv[0] ? ",server=\"" : "",
+					    s->srv, s->srv[0] ? "\"" : "",
 					    (unsigned long long)u.oom_kills);
 			}
 		}
@@ -600,10 +748,14 @@ servers_tick(struct hub *hub)
 void
 servers_drop_user(struct hub *hub, const char *name)
 {
-	struct server *s = hub_server(hub, name, strlen(name));
+	struct server *s, *next;
 
-	if (s != NULL)
-		server_stop(s);
+	for (s = hub->servers[name_hash(name, strlen(name))]; s != NULL;
+	     s = next) {
+		next = s->hnext;
+		if (strcmp(s->name, name) == 0)
+			server_stop(s);
+	}
 	if (spawner_default != NULL && spawner_default->drop_user != NULL)
 		spawner_default->drop_user(hub, name);
 }
@@ -692,7 +844,7 @@ ready_timer_cb(uv_timer_t *t)
 	s->probing = 1;
 	server_ref(s);
 	server_address(s, &to);
-	path = xasprintf("/user/%s/api", s->name);
+	path = xasprintf("%sapi", s->url);
 	probe_get(s->hub->loop, &to, path, s->secret, READY_PROBE_TIMEOUT_MS,
 	    ready_probe_cb, s);
 	free(path);

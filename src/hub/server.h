@@ -29,6 +29,7 @@
 #include "hub.h"
 #include "progress.h"
 #include "spawn-options.h"
+#include "servername.h"
 #include "spawner.h"
 
 #define SERVER_MAX_EVENTS 16
@@ -50,7 +51,10 @@ struct server_event {
 struct server {
 	struct hub           *hub;
 	const struct spawner *spawner; /* how it runs */
-	char                  name[40];
+	char                  name[40]; /* the user's */
+	char                  srv[SERVER_NAME_MAX + 1]; /* "" the default */
+	char                  label[80]; /* NAME or NAME/SRV, for logs */
+	char                  url[96]; /* its base URL (server_url()) */
 	int64_t               user_id;
 	enum server_state     state;
 	int                   pid; /* by the spawner, kept in SQLite */
@@ -75,6 +79,7 @@ struct server {
 	int                  probing;
 	int                  culling;
 	int                  inflight; /* proxied exchanges under way */
+	int                  forget_row; /* named: deleted, not kept, at stop */
 	uint64_t             cpu_ticks; /* at the last cull */
 	uint64_t             oom_kills; /* seen so far (servers_tick()) */
 	struct server_event  ev[SERVER_MAX_EVENTS];
@@ -83,21 +88,33 @@ struct server {
 	struct server              *hnext;
 };
 
-/* Finds the in-memory server of user 'name'; NULL if none. */
-struct server *hub_server(struct hub *, const char *name, size_t len);
+/* Finds the in-memory server 'srv' ("" the default) of user 'name';
+ * NULL if none. */
+struct server *hub_server(struct hub *, const char *name, size_t len,
+    const char *srv);
+/* Whether another server of s's user than s is starting, running or
+ * stopping: what ends with s must not end theirs (the account's). */
+int server_has_siblings(const struct server *);
 
 /*
- * Starts user 'u''s server. Returns 0 if it is starting (pending), 1 if it
- * was already pending or running (nothing done), -1 with *err (static text)
- * if it cannot start.
+ * Starts user 'u''s server 'srv' ("" the default; a named one takes
+ * allow_named_servers, and a new one must fit named_server_limit_per_user).
+ * Returns 0 if it is starting (pending), 1 if it was already pending or
+ * running (nothing done), -1 with *err (static text, or this module's
+ * buffer until the next call) if it cannot start.
  */
-int server_start(struct hub *, const struct db_user *u, const char **err);
+int server_start(struct hub *, const struct db_user *u, const char *srv,
+    const char **err);
 /* The same with options (spawn-options.h), which the server takes over
  * ('opts' is left empty); NULL: the default profile's. */
-int server_start_with(struct hub *, const struct db_user *u,
+int server_start_with(struct hub *, const struct db_user *u, const char *srv,
     struct spawn_options *opts, const char **err);
 /* The command the server runs: its profile's, else config_server_cmd(). */
 const char *server_cmd_of(const struct server *);
+/* A named server's row goes (JupyterHub's DELETE with "remove"): now if it
+ * is stopped, else once it has stopped. 0 done or under way, 1 no such
+ * server. */
+int server_forget_named(struct hub *, const struct db_user *u, const char *srv);
 /* Asks the server to stop; returns 0 if it is stopped already, 1 if it is
  * stopping. */
 int server_stop(struct server *);
@@ -144,10 +161,14 @@ const struct spawner *servers_spawner(void);
  * server_ref(), then server_unref() when it comes back, after checking
  * s->removed.
  */
-struct server *server_new(struct hub *, const char *name, int64_t user_id);
+struct server *server_new(struct hub *, const char *name, int64_t user_id,
+    const char *srv);
 void           server_remove(struct server *);
 void           server_ref(struct server *);
 void           server_unref(struct server *);
+/* A server to take over was gone while the hub was down: its row cleared
+ * (a named one's kept, stopped) and out of the table. */
+void server_gone_before(struct server *);
 /* Records the server's state in SQLite; logs on failure. */
 void server_save(struct server *);
 /* The probe got an answer: the server is ready. */

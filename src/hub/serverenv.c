@@ -30,7 +30,7 @@ server_env(const struct server *s, const char *root, const char *program,
 	char             *api, *scopes, *client, *callback;
 
 	env[n++] = xasprintf("JUPYTERHUB_USER=%s", s->name);
-	env[n++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=/user/%s/", s->name);
+	env[n++] = xasprintf("JUPYTERHUB_SERVICE_PREFIX=%s", s->url);
 	if (s->sock[0] != '\0')
 		env[n++] = xasprintf("RIG_SERVER_SOCK=%s", s->sock);
 	if (s->port > 0)
@@ -41,14 +41,14 @@ server_env(const struct server *s, const char *root, const char *program,
 	}
 	api = xasprintf("http://%s:%d/hub/api", apilisten_address(hub),
 	    hub->api_port);
-	scopes = scopes_access_json(s->name);
+	scopes = scopes_access_json(s->name, s->srv);
 	env[n++] = xasprintf("JUPYTERHUB_API_TOKEN=%s", s->secret);
 	env[n++] = xasprintf("JPY_API_TOKEN=%s", s->secret);
 	env[n++] = xasprintf("JUPYTERHUB_API_URL=%s", api);
 	env[n++] = xasprintf("JUPYTERHUB_ACTIVITY_URL=%s/users/%s/activity",
 	    api, s->name);
-	client = oauth_client_id(s->name);
-	callback = oauth_callback_url(s->name);
+	client = oauth_client_id(s->name, s->srv);
+	callback = oauth_callback_url(s->name, s->srv);
 	env[n++] = xasprintf("JUPYTERHUB_CLIENT_ID=%s", client);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_CALLBACK_URL=%s", callback);
 	env[n++] = xasprintf("JUPYTERHUB_OAUTH_ACCESS_SCOPES=%s", scopes);
@@ -57,14 +57,13 @@ server_env(const struct server *s, const char *root, const char *program,
 	    xasprintf("JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES=%s", scopes);
 	env[n++] = xstrdup("JUPYTERHUB_BASE_URL=/");
 	env[n++] = xstrdup("JUPYTERHUB_HOST=");
-	env[n++] = xstrdup("JUPYTERHUB_SERVER_NAME=");
+	env[n++] = xasprintf("JUPYTERHUB_SERVER_NAME=%s", s->srv);
 	/* On a Unix socket, no URL: singleuser would take its port from it,
 	 * and a port beside --sock is refused. */
 	if (s->port > 0)
 		env[n++] =
-		    xasprintf("JUPYTERHUB_SERVICE_URL=http://127.0.0.1:%d"
-		              "/user/%s/",
-		        s->port, s->name);
+		    xasprintf("JUPYTERHUB_SERVICE_URL=http://127.0.0.1:%d%s",
+		        s->port, s->url);
 	env[n++] = xasprintf("JUPYTERHUB_ROOT_DIR=%s", root);
 	if (strncmp(program, "/usr/bin/", 9) == 0 &&
 	    access(DEBIAN_NOTEBOOK, R_OK) == 0 && access(DEBIAN_LAB, F_OK) != 0)

@@ -349,7 +349,7 @@ launch(struct run *r)
 	r->proc.data = r;
 	r->proc_open = !priv_active(hub);
 	rc = priv_spawn(hub, r->account[0] != '\0' ? r->account : s->name, &o,
-	    0, &r->proc, spawned_cb, helper_exit_cb, r);
+	    NULL, &r->proc, spawned_cb, helper_exit_cb, r);
 	for (int i = 0; i < nenv; i++)
 		free_secret(env[i]);
 	if (rc != 0) {

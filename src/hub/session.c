@@ -177,6 +177,7 @@ resolve(struct req *req, const char *cred, int is_token)
 				hit.session = ta.session;
 				hit.expires = ta.expires;
 				client = ta.client_id;
+				free(ta.server);
 			}
 		} else {
 			r = db_session_find(req->hub->db, hash, &hit.user_id,

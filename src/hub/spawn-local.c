@@ -44,6 +44,7 @@
 
 #include "accounts.h"
 #include "cgroup.h"
+#include "servername.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -63,10 +64,13 @@
 #define WRAP_MAX (8 + 2 * CGROUP_MAX_DIRS) /* rig sandbox's own words */
 #define SERVER_SOCK_NAME "jupyter.sock" /* in the runtime directory */
 
-/* A cgroup to remove once its killed processes are gone. */
+/* A server's cgroup to remove once its killed processes are gone. */
 struct cg_reap {
 	uv_timer_t timer; /* freed only in reap_close_cb */
 	char       account[ACCOUNT_NAME_MAX + 1];
+	char       server[SERVER_NAME_MAX + 1]; /* "" the default's group */
+	char       group[CGROUP_NAME_MAX]; /* cgroup_group_name() */
+	int        whole; /* the account's last server: its processes too */
 	int        tries;
 	int        asking; /* a removal is with the helper: no next round */
 	LIST_ENTRY(cg_reap) entry;
@@ -96,12 +100,15 @@ static int   launcher(struct server *, const struct passwd *, char ***, char **,
       int *);
 static void  setup_cb(void *, int);
 static void  reap_remove_cb(void *, int);
-static void  reap_cancel(const char *);
-static void  end_account(struct hub *, const char *, uid_t);
+static void  reap_cancel(const char *account, const char *group);
+static void  end_server(struct hub *, const char *acct, const char *server,
+     uid_t, int whole);
+static void  reap_keep(const char *account, const char *server);
 static void  reap_close_cb(uv_handle_t *);
 static void  reap_timer_cb(uv_timer_t *);
 static void  reap_end(struct cg_reap *);
-static void  reap_later(uv_loop_t *, struct hub *, const char *);
+static void  reap_later(uv_loop_t *, struct hub *, const char *account,
+     const char *server, int whole);
 static char *resolve(const char *);
 static void  proc_close_cb(uv_handle_t *);
 static void  close_proc(struct server *);
@@ -117,6 +124,7 @@ static void  rundir_cb(void *, int, const char *);
 const struct spawner spawner_local = {
 	.name = "local",
 	.output_pipe = 1,
+	.named_servers = 1,
 	.start = local_start,
 	.signal = local_signal,
 	.alive = local_alive,
@@ -137,6 +145,18 @@ static int
 account_of(const struct server *s, char *out, size_t outlen)
 {
 	return account_name(s->hub->cfg->user_prefix, s->name, out, outlen);
+}
+
+/* The server's cgroup (cgroup_group_name()): ACCOUNT, or ACCOUNT@SRV for a
+ * named server; -1 if there is none to name. */
+static int
+group_of(const struct server *s, char *out)
+{
+	char acct[ACCOUNT_NAME_MAX + 1];
+
+	if (account_of(s, acct, sizeof(acct)) == -1)
+		return -1;
+	return cgroup_group_name(acct, s->srv, out);
 }
 
 /* As root, the uid of the server's account; -1 if not root or none. */
@@ -228,7 +248,7 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 			pl.mem_bytes = (int64_t)o->mem_limit;
 			pl.cpu_milli = (int64_t)o->cpu_milli;
 			pl.pids = lc->pids_limit;
-			r = priv_cgroup_setup(s->hub, pw->pw_name, &pl,
+			r = priv_cgroup_setup(s->hub, pw->pw_name, s->srv, &pl,
 			    setup_cb, xstrdup(pw->pw_name));
 			if (r != 0) {
 				server_spawn_failed(s,
@@ -240,13 +260,18 @@ launcher(struct server *s, const struct passwd *pw, char ***argv, char **file,
 		}
 	} else if (pw != NULL) {
 		const struct cgroup_sys *sys = cgroup_system();
+		char                     group[CGROUP_NAME_MAX];
 
 		if (sys->version != CGROUP_NONE) {
 			lim.mem = o->mem_limit;
 			lim.cpu_milli = o->cpu_milli;
 			lim.pids = lc->pids_limit;
-			if (cgroup_create(sys, pw->pw_name, &lim, dirs, &ndirs,
-			        why, sizeof(why)) == -1) {
+			snprintf(why, sizeof(why),
+			    "the cgroup's name is too long");
+			if (cgroup_group_name(pw->pw_name, s->srv, group) ==
+			        -1 ||
+			    cgroup_create(sys, group, &lim, dirs, &ndirs, why,
+			        sizeof(why)) == -1) {
 				server_spawn_failed(s, "%s", why);
 				return -1;
 			}
@@ -381,6 +406,24 @@ spawned_cb(void *arg, int r, int pid)
 	server_unref(s);
 }
 
+/* s->sock in runtime directory 'dir': jupyter.sock for the default
+ * server, jupyter-SRV.sock for a named one (the user's servers share the
+ * directory, which only the account and the hub may enter). -1 if too
+ * long for a Unix socket. */
+static int
+sock_path(struct server *s, const char *dir)
+{
+	int n;
+
+	if (s->srv[0] == '\0')
+		n = snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
+		    SERVER_SOCK_NAME);
+	else
+		n = snprintf(s->sock, sizeof(s->sock), "%s/jupyter-%s.sock",
+		    dir, s->srv);
+	return n < 0 || (size_t)n >= sizeof(s->sock) ? -1 : 0;
+}
+
 /* Without root: the hub's own directory 'dir', made if missing, not a
  * link, 0700. 0, or -1 with errno. */
 static int
@@ -415,8 +458,7 @@ rundir_cb(void *arg, int r, const char *path)
 	if (r != 0)
 		server_spawn_failed(s, "cannot make its runtime directory: %s",
 		    uv_strerror(r));
-	else if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", path,
-	             SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+	else if (sock_path(s, path) == -1) {
 		s->sock[0] = '\0';
 		server_spawn_failed(s, "the socket path under %s is too long",
 		    path);
@@ -479,8 +521,7 @@ local_sock(struct server *s)
 		free(dir);
 		return -1;
 	}
-	if ((size_t)snprintf(s->sock, sizeof(s->sock), "%s/%s", dir,
-	        SERVER_SOCK_NAME) >= sizeof(s->sock)) {
+	if (sock_path(s, dir) == -1) {
 		s->sock[0] = '\0';
 		server_spawn_failed(s,
 		    "the socket path under %s is longer than a Unix socket "
@@ -525,7 +566,7 @@ launch(struct server *s)
 		/* 'rig sandbox' becomes the account, after it joined
 		 * the cgroup: not uv_spawn's setuid. A removal of the
 		 * last server's group must not kill this one's. */
-		reap_cancel(acct);
+		reap_keep(acct, s->srv);
 		root = xstrdup(pw->pw_dir);
 	} else {
 		root =
@@ -553,7 +594,7 @@ launch(struct server *s)
 			goto out;
 		}
 	}
-	base_url = xasprintf("/user/%s/", s->name);
+	base_url = xstrdup(s->url);
 	memset(&vars, 0, sizeof(vars));
 	vars.sock = s->sock;
 	vars.port = s->port;
@@ -605,8 +646,8 @@ launch(struct server *s)
 	o.stdio_count = 3;
 	o.exit_cb = exit_cb;
 	server_ref(s); /* spawned_cb's */
-	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o, in_cgroup, &s->proc,
-	    spawned_cb, helper_exit_cb, s);
+	r = priv_spawn(hub, pw ? pw->pw_name : s->name, &o,
+	    in_cgroup ? s->srv : NULL, &s->proc, spawned_cb, helper_exit_cb, s);
 	for (int i = 0; i < nenv; i++)
 		free_secret(env[i]);
 	if (r != 0) {
@@ -659,21 +700,25 @@ local_signal(struct server *s, enum spawner_signal sig)
 	}
 	if (s->pid > 0 && procfs_alive(s->pid, s->pid_start)) {
 		log_warnx("server %s: pid %d did not stop in %d s, killing",
-		    s->name, s->pid, SERVER_STOP_GRACE);
+		    s->label, s->pid, SERVER_STOP_GRACE);
 		priv_signal(s->hub, acct, s->pid, SIGKILL, 1);
 		priv_signal(s->hub, acct, s->pid, SIGKILL, 0);
 	}
-	/* Kernels run in their own sessions: the whole cgroup goes, then
-	 * what is left of the account. */
+	/* Kernels run in their own sessions: the server's whole cgroup
+	 * goes, then what is left of the account, unless another server
+	 * of the user runs as it. */
 	if (!s->hub->is_root || !have_acct)
 		return;
 	if (priv_active(s->hub)) {
-		(void)priv_cgroup_kill(s->hub, acct, NULL, NULL);
-		if (spawn_own_accounts(s->hub))
+		(void)priv_cgroup_kill(s->hub, acct, s->srv, NULL, NULL);
+		if (spawn_own_accounts(s->hub) && !server_has_siblings(s))
 			priv_kill_user(s->hub, acct);
 	} else if (account_uid(s, &uid) == 0) {
-		cgroup_kill(cgroup_system(), acct);
-		if (spawn_own_accounts(s->hub))
+		char group[CGROUP_NAME_MAX];
+
+		if (group_of(s, group) == 0)
+			cgroup_kill(cgroup_system(), group);
+		if (spawn_own_accounts(s->hub) && !server_has_siblings(s))
 			procfs_kill_uid(uid, SIGKILL);
 	}
 }
@@ -744,28 +789,30 @@ local_listener_ok(const struct server *s, char *why, size_t len)
 		    "port %d is taken by another account (uid %u), not the "
 		    "server's (uid %u)",
 		    s->port, (unsigned)other, (unsigned)uid);
-		log_warnx("server %s: %s", s->name, why);
+		log_warnx("server %s: %s", s->label, why);
 	}
 	return -1;
 }
 
 /* As root, the CPU time of the account's processes; the hub's own user's
  * processes are not the server's alone, so 0 (unknown) otherwise. A
- * machine's account (pam) runs more than its server: its cgroup's time
- * then, where there is one. */
+ * machine's account (pam), or one running other servers of the user, runs
+ * more than this server: its cgroup's time then, where there is one. */
 static uint64_t
 local_cpu_ticks(const struct server *s)
 {
-	char                acct[ACCOUNT_NAME_MAX + 1];
+	char                group[CGROUP_NAME_MAX];
 	struct cgroup_usage cu;
 	uid_t               uid;
 	long                hz;
 
+	/* The account's time is the server's alone if it runs nothing
+	 * else: not a machine's account, nor one with other servers. */
 	if (account_uid(s, &uid) == -1)
 		return 0;
-	if (!spawn_own_accounts(s->hub) &&
-	    account_of(s, acct, sizeof(acct)) == 0 &&
-	    cgroup_usage(cgroup_system(), acct, &cu) == 0 &&
+	if ((!spawn_own_accounts(s->hub) || server_has_siblings(s)) &&
+	    group_of(s, group) == 0 &&
+	    cgroup_usage(cgroup_system(), group, &cu) == 0 &&
 	    (hz = sysconf(_SC_CLK_TCK)) > 0)
 		return cu.cpu_ns / (1000000000ULL / (uint64_t)hz);
 	return procfs_uid_cpu_ticks(uid);
@@ -827,33 +874,53 @@ reap_close_cb(uv_handle_t *h)
 	free(container_of((uv_timer_t *)h, struct cg_reap, timer));
 }
 
-/* The helper removed a group (or could not yet); owns 'arg', the
- * account. The removal is found again by name: it may have ended. */
+/* The helper removed a group (or could not yet); owns 'arg', the group's
+ * name. The removal is found again by name: it may have ended. */
 static void
 reap_remove_cb(void *arg, int r)
 {
-	struct cg_reap *g;
+	struct cg_reap *g, *next;
 
-	if (r == 0)
-		reap_cancel(arg);
-	else
-		LIST_FOREACH(g, &reaps, entry)
-			if (strcmp(g->account, arg) == 0)
-				g->asking = 0;
+	for (g = LIST_FIRST(&reaps); g != NULL; g = next) {
+		next = LIST_NEXT(g, entry);
+		if (strcmp(g->group, arg) != 0)
+			continue;
+		if (r == 0)
+			reap_end(g);
+		else
+			g->asking = 0;
+	}
 	free(arg);
 }
 
-/* Ends the pending removal of the account's group, if any. */
+/* Ends the pending removals of the account's groups: of 'group' only, or
+ * all of them if NULL. */
 static void
-reap_cancel(const char *account)
+reap_cancel(const char *account, const char *group)
 {
 	struct cg_reap *r, *next;
 
 	for (r = LIST_FIRST(&reaps); r != NULL; r = next) {
 		next = LIST_NEXT(r, entry);
-		if (strcmp(r->account, account) == 0)
+		if (strcmp(r->account, account) == 0 &&
+		    (group == NULL || strcmp(r->group, group) == 0))
 			reap_end(r);
 	}
+}
+
+/* A server of the account starts: its own group's removal ends, and the
+ * others' go on without killing the account's processes any more. */
+static void
+reap_keep(const char *account, const char *server)
+{
+	char            group[CGROUP_NAME_MAX];
+	struct cg_reap *r;
+
+	if (cgroup_group_name(account, server, group) == 0)
+		reap_cancel(account, group);
+	LIST_FOREACH(r, &reaps, entry)
+		if (strcmp(r->account, account) == 0)
+			r->whole = 0;
 }
 
 static void
@@ -868,30 +935,27 @@ reap_timer_cb(uv_timer_t *t)
 		if (r->asking)
 			return;
 		if (++r->tries == CG_REMOVE_TRIES) {
-			log_warnx("account %s: its cgroup is still busy, left",
-			    r->account);
+			log_warnx("cgroup %s: still busy, left", r->group);
 			reap_end(r);
 			return;
 		}
-		(void)priv_cgroup_kill(hub, r->account, NULL, NULL);
-		if (spawn_own_accounts(hub))
+		(void)priv_cgroup_kill(hub, r->account, r->server, NULL, NULL);
+		if (spawn_own_accounts(hub) && r->whole)
 			priv_kill_user(hub, r->account);
 		r->asking = 1;
-		if (priv_cgroup_remove(hub, r->account, reap_remove_cb,
-		        xstrdup(r->account)) != 0)
+		if (priv_cgroup_remove(hub, r->account, r->server,
+		        reap_remove_cb, xstrdup(r->group)) != 0)
 			reap_end(r);
 		return;
 	}
-	if (cgroup_remove(cgroup_system(), r->account) == 0 ||
+	if (cgroup_remove(cgroup_system(), r->group) == 0 ||
 	    ++r->tries == CG_REMOVE_TRIES) {
 		if (r->tries == CG_REMOVE_TRIES)
-			log_warnx("account %s: its cgroup is still busy, "
-			          "left",
-			    r->account);
+			log_warnx("cgroup %s: still busy, left", r->group);
 		reap_end(r);
 		return;
 	}
-	cgroup_kill(cgroup_system(), r->account);
+	cgroup_kill(cgroup_system(), r->group);
 }
 
 static void
@@ -908,44 +972,57 @@ local_release(void)
 		reap_end(LIST_FIRST(&reaps));
 }
 
-/* Removes the account's cgroup once it is empty: killed processes take a
- * moment to leave. With the helper, 'hub' asks it; NULL: in-process. */
+/* Removes the cgroup of the account's server once it is empty: killed
+ * processes take a moment to leave. With the helper, 'hub' asks it; NULL:
+ * in-process. 'whole': the account's processes are killed each round too
+ * (its last server). */
 static void
-reap_later(uv_loop_t *loop, struct hub *hub, const char *account)
+reap_later(uv_loop_t *loop, struct hub *hub, const char *account,
+    const char *server, int whole)
 {
 	struct cg_reap *r = xcalloc(1, sizeof(*r));
 
-	reap_cancel(account);
+	if (cgroup_group_name(account, server, r->group) == -1) {
+		free(r);
+		return;
+	}
+	reap_cancel(account, r->group);
 	snprintf(r->account, sizeof(r->account), "%s", account);
+	snprintf(r->server, sizeof(r->server), "%s", server);
+	r->whole = whole;
 	uv_timer_init(loop, &r->timer);
 	r->timer.data = hub;
 	uv_timer_start(&r->timer, reap_timer_cb, 200, 200);
 	LIST_INSERT_HEAD(&reaps, r, entry);
 }
 
-/* Everything of the account ends: its cgroup killed, then any process
- * of its uid (0: none known; never a machine's account: its other
- * processes are not the server's); the group is removed once empty.
- * With the helper the removal is the timer's: the kill is still in
- * flight. */
+/* Everything of the server ends: its cgroup killed, then, with 'whole'
+ * (the account's last server), any process of its uid (0: none known;
+ * never a machine's account: its other processes are not the server's);
+ * the group is removed once empty. With the helper the removal is the
+ * timer's: the kill is still in flight. */
 static void
-end_account(struct hub *hub, const char *acct, uid_t uid)
+end_server(struct hub *hub, const char *acct, const char *server, uid_t uid,
+    int whole)
 {
+	char group[CGROUP_NAME_MAX];
+
 	if (priv_active(hub)) {
-		(void)priv_cgroup_kill(hub, acct, NULL, NULL);
-		if (spawn_own_accounts(hub))
+		(void)priv_cgroup_kill(hub, acct, server, NULL, NULL);
+		if (spawn_own_accounts(hub) && whole)
 			priv_kill_user(hub, acct);
-		reap_later(hub->loop, hub, acct);
+		reap_later(hub->loop, hub, acct, server, whole);
 		return;
 	}
-	if (!spawn_own_accounts(hub))
+	if (cgroup_group_name(acct, server, group) == -1)
+		return;
+	if (!spawn_own_accounts(hub) || !whole)
 		uid = 0;
+	cgroup_kill(cgroup_system(), group);
 	if (uid != 0)
 		account_end_processes(acct, uid);
-	else
-		cgroup_kill(cgroup_system(), acct);
-	if (cgroup_remove(cgroup_system(), acct) == -1)
-		reap_later(hub->loop, NULL, acct);
+	if (cgroup_remove(cgroup_system(), group) == -1)
+		reap_later(hub->loop, NULL, acct, server, whole);
 }
 
 static void
@@ -954,21 +1031,23 @@ local_ended(struct server *s)
 	char  acct[ACCOUNT_NAME_MAX + 1];
 	uid_t uid = 0;
 
+	/* The account's other servers go on: the last one's end ends all
+	 * of the account. */
 	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1)
 		return;
 	if (account_uid(s, &uid) == -1)
 		uid = 0;
-	end_account(s->hub, acct, uid);
+	end_server(s->hub, acct, s->srv, uid, !server_has_siblings(s));
 }
 
 static int
 local_usage(const struct server *s, struct spawner_usage *u)
 {
-	char                acct[ACCOUNT_NAME_MAX + 1];
+	char                group[CGROUP_NAME_MAX];
 	struct cgroup_usage cu;
 
-	if (!s->hub->is_root || account_of(s, acct, sizeof(acct)) == -1 ||
-	    cgroup_usage(cgroup_system(), acct, &cu) == -1)
+	if (!s->hub->is_root || group_of(s, group) == -1 ||
+	    cgroup_usage(cgroup_system(), group, &cu) == -1)
 		return -1;
 	u->mem = cu.mem;
 	u->cpu_ns = cu.cpu_ns;
@@ -1001,7 +1080,7 @@ local_drop_user(struct hub *hub, const char *name)
 	        -1 ||
 	    account_lookup(acct, &pw) != 1 || !account_is_rigs(pw, name))
 		return;
-	reap_cancel(acct);
+	reap_cancel(acct, NULL);
 	if (priv_active(hub)) {
 		r = priv_account_del(hub, acct, 0, drop_cb, xstrdup(acct));
 		if (r != 0)

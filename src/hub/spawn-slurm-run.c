@@ -215,8 +215,8 @@ slurm_run(struct hub *hub, const char *account, char **argv, char **env,
 			r->have_proc = 1;
 			r->handles++;
 		}
-		rv = priv_spawn(hub, account, &o, 0, &r->proc, run_spawned_cb,
-		    run_helper_exit_cb, r);
+		rv = priv_spawn(hub, account, &o, NULL, &r->proc,
+		    run_spawned_cb, run_helper_exit_cb, r);
 		r->proc.data = r;
 	} else {
 		rv = uv_spawn(hub->loop, &r->proc, &o);

@@ -87,7 +87,7 @@ slurm_signal(struct server *s, enum spawner_signal sig)
 	if (sig == SPAWNER_KILL) {
 		log_warnx("server %s: Slurm job %d did not end in %d s, "
 		          "killing it",
-		    s->name, s->pid, SERVER_STOP_GRACE);
+		    s->label, s->pid, SERVER_STOP_GRACE);
 	}
 	slurm_cancel(s->hub, acct, s->pid, sig == SPAWNER_KILL);
 }

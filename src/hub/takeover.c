@@ -31,13 +31,14 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	struct endpoint to;
 	char            where[ENDPOINT_PATH_MAX + 16], why[256];
 
-	s = server_new(hub, u->name, u->id);
+	s = server_new(hub, u->name, u->id, r->name);
 	s->pid = r->pid;
 	snprintf(s->pid_start, sizeof(s->pid_start), "%s", r->pid_start);
 	if (!s->spawner->alive(s)) {
-		log_info("server %s: gone while the hub was down", u->name);
-		db_server_del(hub->db, r->user_id);
-		server_remove(s);
+		log_info("server %s: gone while the hub was down", s->label);
+		s->state = SERVER_STOPPED;
+		server_gone_before(s);
+		return;
 		return;
 	}
 	s->state = r->state;
@@ -60,7 +61,7 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
 	s->spawn_ms = now_ms();
 	server_address(s, &to);
-	log_info("server %s: taken over (pid %d, %s, %s)", s->name, s->pid,
+	log_info("server %s: taken over (pid %d, %s, %s)", s->label, s->pid,
 	    endpoint_text(&to, where, sizeof(where)),
 	    server_state_name(s->state));
 	if (s->spawner->output_pipe &&
@@ -68,7 +69,7 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	        hub->cfg->limits.server_log_max) == -1)
 		log_info("server %s: its output cannot be read again: it is "
 		         "lost until it restarts",
-		    s->name);
+		    s->label);
 	{
 		struct spawner_usage use;
 
@@ -123,7 +124,7 @@ servers_restore(struct hub *hub)
 		struct db_user u;
 
 		if (db_user_get_id(hub->db, rows[i].user_id, &u) != 0) {
-			db_server_del(hub->db, rows[i].user_id);
+			db_server_del(hub->db, rows[i].user_id, rows[i].name);
 			continue;
 		}
 		take_over(hub, &rows[i], &u);

@@ -51,23 +51,24 @@ users_set_admin(struct req *req, const char *name, int admin, const char **err)
 }
 
 int
-users_start(struct req *req, const struct db_user *u, const char **err)
+users_start(struct req *req, const struct db_user *u, const char *srv,
+    const char **err)
 {
-	return users_start_with(req, u, NULL, err);
+	return users_start_with(req, u, srv, NULL, err);
 }
 
 int
-users_start_with(struct req *req, const struct db_user *u,
+users_start_with(struct req *req, const struct db_user *u, const char *srv,
     struct spawn_options *opts, const char **err)
 {
-	int r = server_start_with(req->hub, u, opts, err);
+	int r = server_start_with(req->hub, u, srv, opts, err);
 
 	if (r == 0) {
 		struct server *s =
-		    hub_server(req->hub, u->name, strlen(u->name));
+		    hub_server(req->hub, u->name, strlen(u->name), srv);
 
-		log_info("server %s: start requested by %s%s%s", u->name,
-		    req->user.name,
+		log_info("server %s%s%s: start requested by %s%s%s", u->name,
+		    srv[0] != '\0' ? "/" : "", srv, req->user.name,
 		    s != NULL && s->opts.profile != NULL ? ", profile " : "",
 		    s != NULL && s->opts.profile != NULL ? s->opts.profile
 		                                         : "");

@@ -9,11 +9,13 @@ struct db_user;
 struct req;
 struct spawn_options;
 
-/* Starts user u's server for the request's user; returns what
- * server_start() does (-1 with a message in *err) and logs who asked. */
-int users_start(struct req *, const struct db_user *u, const char **err);
+/* Starts user u's server srv ("" the default) for the request's user;
+ * returns what server_start() does (-1 with a message in *err) and logs
+ * who asked. */
+int users_start(struct req *, const struct db_user *u, const char *srv,
+    const char **err);
 /* The same with options (server_start_with(): it takes them over). */
-int users_start_with(struct req *, const struct db_user *u,
+int users_start_with(struct req *, const struct db_user *u, const char *srv,
     struct spawn_options *opts, const char **err);
 
 /*

@@ -6,7 +6,8 @@
 // user and revoking a token ask first, passwords are changed and reset,
 // home follows a stopping server to its end without a reload, times are in
 // the browser's zone with UTC on hover, error pages keep the top bar, a
-// link back and what was typed, and 429 at login is the form again.
+// link back and what was typed, 429 at login is the form again, and a
+// named server is added, opened, stopped and deleted from home.
 // Env: RIG_URL, RIG_ADMIN, RIG_ADMIN_PASSWORD, RIG_USER, RIG_USER_PASSWORD,
 // OUT. Exits 1 on any failure. Run by tests/browser/run.sh.
 'use strict';
@@ -263,6 +264,41 @@ async function hasNav(page, who, what) {
     r = await go(b, '/hub/admin');
     check(r.status() === 403, `bob's /hub/admin gave ${r.status()}`);
     await hasNav(b, user, '403');
+
+    // bob's named servers (allow_named_servers): the add field's name
+    // check, one added and opened, then stopped and deleted from home.
+    await go(b, '/hub/home');
+    const srvOk = async (v) => {
+      await b.fill('#server_name', v);
+      return b.$eval('#server_name', (el) => el.checkValidity());
+    };
+    check(!(await srvOk('Bad/Name')), 'the server name field takes Bad/Name');
+    check(!(await srvOk('-x')), 'the server name field takes -x');
+    check(await srvOk('gpu-1.x_y'), 'the server name field refuses gpu-1.x_y');
+    await b.fill('#server_name', 'gpu');
+    // Two profiles: the options form first, for the named server.
+    await submit(b, '#named-servers form[action="/hub/spawn"] button[type=submit]');
+    check(await b.$(`form[action="/hub/spawn/${user}/gpu"] fieldset`) !== null,
+      `adding gpu: no options form for it at ${b.url()}`);
+    await Promise.all([b.waitForURL((u) => u.pathname.startsWith(`/user/${user}/gpu/`), { timeout: 60000 }),
+      b.click(`form[action="/hub/spawn/${user}/gpu"] button[type=submit]`)]);
+    await go(b, '/hub/home');
+    const gpuState = () => b.$eval('#named-servers tr[data-server="gpu"] .state', (e) => e.textContent)
+      .catch(() => null);
+    check(await gpuState() === 'ready', `home: gpu is ${await gpuState()}, not ready`);
+    check(await b.$(`#named-servers a.button[href="/user/${user}/gpu/tree"]`) !== null, 'home: no link to open gpu');
+    check(await b.getAttribute('#state', 'data-state') === 'stopped', 'home: gpu started the default server');
+    await submit(b, `form[action="/hub/stop/${user}/gpu"] button`);
+    for (let i = 0; i < 60 && await gpuState() !== 'stopped'; i++) {
+      await b.waitForTimeout(500);
+      await go(b, '/hub/home');
+    }
+    check(await gpuState() === 'stopped', `home: gpu is ${await gpuState()} after its stop`);
+    check(await b.$(`form[action="/hub/spawn/${user}/gpu"]`) !== null, 'home: no start for a stopped gpu');
+    await submit(b, `form[action="/hub/remove/${user}/gpu"] button`);
+    check(new URL(b.url()).pathname === '/hub/home', `deleting gpu led to ${b.url()}`);
+    check(await b.$('#named-servers tr[data-server="gpu"]') === null, 'home: gpu still listed after its deletion');
+    await b.screenshot({ path: path.join(out, 'browser-named.png') });
 
     // 429: the login form again, with the name, not a dead end.
     const mctx = await browser.newContext(opts);

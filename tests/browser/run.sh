@@ -7,8 +7,9 @@
 #   and browser-notebook.png.
 # - pages.js: walks every page of the hub (login, home, spawn-pending,
 #   admin, its questions and forms, tokens, password, error pages) and
-#   fails on any console error or warning of the hub's pages. Its servers
-#   are the echo server, whose stop takes 3 s (so home shows "stopping").
+#   fails on any console error or warning of the hub's pages, named servers
+#   allowed (added, stopped and deleted from home). Its servers are the
+#   echo server, whose stop takes 3 s (so home shows "stopping").
 # - profiles.js is run by tests/e2e/t542-spawn-form-browser.sh, in its
 #   own time budget.
 # - singleuser.js: with Debian's jupyterhub-singleuser as the server, the
@@ -41,7 +42,7 @@ hub_stop
 rig_user_add admin --admin
 rig_user_add bob
 ECHO_CMD="/bin/sh -c \"trap 'sleep 3; exit 0' TERM; $PY $HELPERS/echoserver.py {port} {username} & wait\""
-hub_config "server_cmd = $ECHO_CMD" "" "[profile quick]" "display_name = Quick" \
+hub_config "server_cmd = $ECHO_CMD" "allow_named_servers = yes" "" "[profile quick]" "display_name = Quick" \
 	"description = The echo server" "" "[profile slow]" "display_name = Slow <to start>" \
 	"description = The echo server, & a \"quoted\" word"
 hub_start

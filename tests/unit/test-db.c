@@ -205,7 +205,7 @@ TEST(db_user_del_cascades)
 	ASSERT_EQ(db_user_del(db, "alice"), 1);
 	ASSERT_EQ(find(db, "ta", &uid, &tid), 1);
 	ASSERT_EQ(db_session_find(db, "sa", &uid, &xsrf), 1);
-	ASSERT_EQ(db_server_get(db, a.id, &got), 1);
+	ASSERT_EQ(db_server_get(db, a.id, "", &got), 1);
 	/* Bob's are untouched. */
 	ASSERT_EQ(find(db, "tb", &uid, &tid), 0);
 	ASSERT_EQ(uid, b.id);
@@ -340,7 +340,7 @@ TEST(db_server_put_get_list)
 	ASSERT_EQ(db_user_get(db, "alice", &a), 0);
 	ASSERT_EQ(db_user_get(db, "bob", &b), 0);
 	ASSERT_EQ(db_user_get(db, "carol", &c), 0);
-	ASSERT_EQ(db_server_get(db, a.id, &got), 1);
+	ASSERT_EQ(db_server_get(db, a.id, "", &got), 1);
 
 	memset(&s, 0, sizeof(s));
 	s.user_id = a.id;
@@ -353,7 +353,7 @@ TEST(db_server_put_get_list)
 	s.last_activity = 200;
 	s.error = NULL;
 	ASSERT_EQ(db_server_put(db, &s), 0);
-	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, a.id, "", &got), 0);
 	ASSERT_EQ(got.user_id, a.id);
 	ASSERT_EQ(got.state, SERVER_PENDING);
 	ASSERT_EQ(got.pid, 1234);
@@ -372,7 +372,7 @@ TEST(db_server_put_get_list)
 	s.sock = (char *)"/run/rig/rig-alice/jupyter.sock";
 	ASSERT_EQ(db_server_put(db, &s), 0);
 	s.sock = NULL;
-	ASSERT_EQ(db_server_get(db, a.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, a.id, "", &got), 0);
 	ASSERT_EQ(got.state, SERVER_READY);
 	ASSERT_EQ(got.port, 40002);
 	ASSERT_STR_EQ(got.sock, "/run/rig/rig-alice/jupyter.sock");
@@ -403,11 +403,11 @@ TEST(db_server_put_get_list)
 	ASSERT_EQ(list[1].state, SERVER_STOPPING);
 	db_servers_free(list, n);
 
-	ASSERT_EQ(db_server_get(db, b.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, b.id, "", &got), 0);
 	ASSERT_STR_EQ(got.error, "spawn failed");
 	db_server_release(&got);
-	ASSERT_EQ(db_server_del(db, b.id), 0);
-	ASSERT_EQ(db_server_del(db, b.id), 1);
+	ASSERT_EQ(db_server_del(db, b.id, ""), 0);
+	ASSERT_EQ(db_server_del(db, b.id, ""), 1);
 	db_user_release(&a);
 	db_user_release(&b);
 	db_user_release(&c);
@@ -564,7 +564,7 @@ TEST(db_migration_2_sock_column)
 	ASSERT_NOT_NULL(db);
 	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), db_schema_latest());
 	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
-	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	ASSERT_EQ(got.port, 40123);
 	ASSERT_EQ(got.pid, 99);
 	ASSERT_STR_EQ(got.sock, "");
@@ -599,7 +599,7 @@ TEST(db_migration_5_host_column)
 	db = db_open(path);
 	ASSERT_NOT_NULL(db);
 	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
-	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	ASSERT_EQ(got.pid, 99);
 	ASSERT_STR_EQ(got.sock, "/run/rig/a/jupyter.sock");
 	ASSERT_STR_EQ(got.host, "");
@@ -612,10 +612,95 @@ TEST(db_migration_5_host_column)
 	put.port = 40001;
 	put.host = (char *)"10.0.0.7";
 	ASSERT_EQ(db_server_put(db, &put), 0);
-	ASSERT_EQ(db_server_get(db, u.id, &got), 0);
+	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	ASSERT_STR_EQ(got.host, "10.0.0.7");
 	ASSERT_EQ(got.port, 40001);
 	ASSERT_STR_EQ(got.sock, "");
+	db_server_release(&got);
+	db_user_release(&u);
+	db_close(db);
+	free(path);
+}
+
+/* Schema 5's servers (one per user) become the default servers ("") of
+ * schema 7 (after 6's user_options), their rows and server tokens kept; then a
+ * user has named servers beside it, each with its own row and token. */
+TEST(db_migration_7_named_servers)
+{
+	char                *path = tmp_path("rig.db");
+	struct db           *db;
+	struct db_user       u;
+	struct db_server     got, put, *list;
+	struct db_token_auth a;
+	size_t               n;
+	sqlite3             *h;
+
+	db = db_open_at(path, 5);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	db_close(db);
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h,
+	              "INSERT INTO servers (user_id, state, pid, sock, secret)"
+	              " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
+	              "FROM users;"
+	              "INSERT INTO tokens (user_id, hash, created, kind)"
+	              " SELECT id, 'srvhash', 1, 'server' FROM users;",
+	              NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
+	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
+	ASSERT_EQ(got.pid, 99);
+	ASSERT_STR_EQ(got.name, "");
+	ASSERT_EQ(got.state, SERVER_READY);
+	db_server_release(&got);
+	ASSERT_EQ(db_token_find(db, "srvhash", &a), 0);
+	ASSERT_STR_EQ(a.server, "");
+	db_token_auth_release(&a);
+	/* Two named servers beside it. */
+	memset(&put, 0, sizeof(put));
+	put.user_id = u.id;
+	put.name = (char *)"gpu";
+	put.state = SERVER_PENDING;
+	put.pid = 7;
+	ASSERT_EQ(db_server_put(db, &put), 0);
+	put.name = (char *)"big";
+	put.state = SERVER_STOPPED;
+	put.pid = 0;
+	ASSERT_EQ(db_server_put(db, &put), 0);
+	ASSERT_EQ(db_server_get(db, u.id, "gpu", &got), 0);
+	ASSERT_EQ(got.pid, 7);
+	db_server_release(&got);
+	ASSERT_EQ(db_server_get(db, u.id, "nope", &got), 1);
+	ASSERT_EQ(db_server_named(db, "alice", "big"), 1);
+	ASSERT_EQ(db_server_named(db, "alice", "nope"), 0);
+	ASSERT_EQ(db_server_named(db, "bob", "big"), 0);
+	ASSERT_EQ(db_server_list_user(db, u.id, &list, &n), 0);
+	ASSERT_EQ(n, 3);
+	ASSERT_STR_EQ(list[0].name, "");
+	ASSERT_STR_EQ(list[1].name, "big");
+	ASSERT_STR_EQ(list[2].name, "gpu");
+	db_servers_free(list, n);
+	/* Active rows only: the default and gpu. */
+	ASSERT_EQ(db_server_list_active(db, &list, &n), 0);
+	ASSERT_EQ(n, 2);
+	db_servers_free(list, n);
+	/* Each server's token is its own: setting gpu's keeps the
+	 * default's, deleting gpu's row ends gpu's token alone. */
+	ASSERT_EQ(db_server_token_set(db, u.id, "gpu", "gpuhash", ""), 0);
+	ASSERT_EQ(db_token_find(db, "srvhash", &a), 0);
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_token_find(db, "gpuhash", &a), 0);
+	ASSERT_STR_EQ(a.server, "gpu");
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_server_del(db, u.id, "gpu"), 0);
+	ASSERT_EQ(db_token_find(db, "gpuhash", &a), 1);
+	ASSERT_EQ(db_token_find(db, "srvhash", &a), 0);
+	db_token_auth_release(&a);
+	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	db_server_release(&got);
 	db_user_release(&u);
 	db_close(db);
@@ -663,7 +748,8 @@ TEST(db_token_scoped)
 	ASSERT_EQ(db_token_find(db, "old", &a), 1);
 	/* The user sees (and may revoke) the live OAuth token, with its
 	 * client and session, as JupyterHub lists them; never a server's. */
-	ASSERT_EQ(db_server_token_set(db, u.id, "srv", "users:activity"), 0);
+	ASSERT_EQ(db_server_token_set(db, u.id, "", "srv", "users:activity"),
+	    0);
 	ASSERT_EQ(db_token_list(db, u.id, &list, &n), 0);
 	ASSERT_EQ(n, 1);
 	ASSERT_STR_EQ(list[0].client_id, "jupyterhub-user-alice");
@@ -674,13 +760,14 @@ TEST(db_token_scoped)
 	ASSERT_EQ(a.kind, TOKEN_SERVER);
 	db_token_auth_release(&a);
 	/* Setting it again replaces it. */
-	ASSERT_EQ(db_server_token_set(db, u.id, "srv2", "users:activity"), 0);
+	ASSERT_EQ(db_server_token_set(db, u.id, "", "srv2", "users:activity"),
+	    0);
 	ASSERT_EQ(db_token_find(db, "srv", &a), 1);
 	memset(&s, 0, sizeof(s));
 	s.user_id = u.id;
 	s.state = SERVER_READY;
 	ASSERT_EQ(db_server_put(db, &s), 0);
-	ASSERT_EQ(db_server_del(db, u.id), 0);
+	ASSERT_EQ(db_server_del(db, u.id, ""), 0);
 	ASSERT_EQ(db_token_find(db, "srv2", &a), 1);
 	/* Logging out ends the session's OAuth tokens. */
 	ASSERT_EQ(db_token_find(db, "ob", &a), 0);

@@ -389,6 +389,38 @@ TEST(priv_cgroup_limits)
 	ASSERT_EQ(decode(buf, sizeof(buf), &why), -1);
 }
 
+/* A named server's group: the cgroup requests and a spawn name the server
+ * in the user field, a server's name or nothing; a name that could climb
+ * out of rig's groups or name another's is refused. */
+TEST(priv_cgroup_named_server)
+{
+	static const char *const bad[] = { "..", "a/b", "../rig-bob", "A",
+		"x@y", "-x", "a..b" };
+	unsigned char            buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED];
+	struct priv_req          req, out;
+	const char              *why;
+	char                     group[CGROUP_NAME_MAX];
+
+	for (int t = PRIV_CGROUP_SETUP; t <= PRIV_CGROUP_REMOVE; t++) {
+		name_req(&req, (uint16_t)t, "rig-alice");
+		snprintf(req.user, sizeof(req.user), "gpu");
+		priv_req_encode(&req, buf, sizeof(buf));
+		ASSERT_EQ(priv_req_decode(buf, sizeof(buf), "rig-", &out, &why),
+		    0);
+		ASSERT_STR_EQ(out.user, "gpu");
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(req.user, sizeof(req.user), "%s", bad[i]);
+			priv_req_encode(&req, buf, sizeof(buf));
+			if (decode(buf, sizeof(buf), &why) != -1)
+				FAIL("server name '%s' taken", bad[i]);
+		}
+	}
+	ASSERT_EQ(cgroup_group_name("rig-alice", "", group), 0);
+	ASSERT_STR_EQ(group, "rig-alice");
+	ASSERT_EQ(cgroup_group_name("rig-alice", "gpu", group), 0);
+	ASSERT_STR_EQ(group, "rig-alice@gpu");
+}
+
 /* A spawn inside the cgroup: the flag is the spawn's only, and its
  * environment (which a root 'rig sandbox' reads) has nothing the loader
  * or libc obeys. */

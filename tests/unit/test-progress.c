@@ -39,6 +39,7 @@ server_init(struct server *s)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "alice");
+	snprintf(s->url, sizeof(s->url), "/user/alice/");
 	s->state = SERVER_PENDING;
 	TAILQ_INIT(&s->listeners);
 }
@@ -66,6 +67,23 @@ TEST(progress_replay_then_live)
 	progress_close(&s);
 	ASSERT_EQ(a.calls, 3);
 	ASSERT_EQ(server_progress_latest(&s, &(const char *){ NULL }), 60);
+	progress_release(&s);
+}
+
+/* A named server's ready event points at its own prefix. */
+TEST(progress_named_server_url)
+{
+	struct server s;
+	struct seen   a = { "", 0, 0 };
+
+	server_init(&s);
+	snprintf(s.srv, sizeof(s.srv), "gpu");
+	snprintf(s.url, sizeof(s.url), "/user/alice/gpu/");
+	ASSERT_EQ(server_progress_listen(&s, record, &a), 1);
+	s.state = SERVER_READY;
+	progress_last(&s);
+	ASSERT_STR_EQ(a.text,
+	    "1:100:Server ready at /user/alice/gpu/ /user/alice/gpu/\n");
 	progress_release(&s);
 }
 

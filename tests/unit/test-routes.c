@@ -97,12 +97,12 @@ scoped_tokens(struct fixture *f, int64_t bob)
 {
 	struct db_token_new t;
 	char                hash[TOKEN_HASH_LEN + 1];
-	char               *s = token_new(), *scopes = scopes_server("bob");
+	char               *s = token_new(), *scopes = scopes_server("bob", "");
 
 	snprintf(f->server_token, sizeof(f->server_token), "%s", s);
 	free_secret(s);
 	token_hash(f->server_token, hash);
-	ASSERT_EQ(db_server_token_set(f->hub.db, bob, hash, scopes), 0);
+	ASSERT_EQ(db_server_token_set(f->hub.db, bob, "", hash, scopes), 0);
 	free(scopes);
 	s = token_new();
 	snprintf(f->oauth_token, sizeof(f->oauth_token), "%s", s);
@@ -319,8 +319,14 @@ endpoint_needs(const char *pattern, unsigned m)
 		return m == M_POST  ? " servers "
 		    : m == M_DELETE ? " delete:servers "
 		                    : " read:servers ";
-	if (strcmp(pattern, "/server/progress") == 0)
+	if (strcmp(pattern, "/server/progress") == 0 ||
+	    strcmp(pattern, "/servers/*/progress") == 0)
 		return " read:servers ";
+	/* A named server: the same scopes as the default's. */
+	if (strcmp(pattern, "/servers/*") == 0)
+		return m == M_POST  ? " servers "
+		    : m == M_DELETE ? " delete:servers "
+		                    : " read:servers ";
 	if (strcmp(pattern, "/tokens") == 0 ||
 	    strcmp(pattern, "/tokens/**") == 0)
 		return m == M_POST && pattern[7] == '\0'  ? " tokens "

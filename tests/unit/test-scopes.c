@@ -134,9 +134,36 @@ TEST(scopes_expand_refuses)
 	ASSERT(!scopes_known("read:metric", 11));
 }
 
+/* A named server's own scopes and a server filter name that server
+ * alone: not the default, not a sibling, not a name it prefixes. */
+TEST(scopes_check_named_server)
+{
+	char *srv = scopes_server("alice", "gpu");
+	char *h = expand(srv, "alice");
+	char *u = expand("read:servers!user=alice", "alice");
+
+	ASSERT_EQ(scopes_check_server(h, "access:servers", "alice", "gpu"),
+	    SCOPE_OK);
+	ASSERT_EQ(scopes_check(h, "access:servers", "alice"), SCOPE_FILTERED);
+	ASSERT_EQ(scopes_check_server(h, "access:servers", "alice", "gp"),
+	    SCOPE_FILTERED);
+	ASSERT_EQ(scopes_check_server(h, "access:servers", "alice", "gpu2"),
+	    SCOPE_FILTERED);
+	ASSERT_EQ(scopes_check_server(h, "access:servers", "bob", "gpu"),
+	    SCOPE_FILTERED);
+	/* A user filter holds all of that user's servers. */
+	ASSERT_EQ(scopes_check_server(u, "read:servers", "alice", "gpu"),
+	    SCOPE_OK);
+	ASSERT_EQ(scopes_check_server(u, "read:servers", "bob", "gpu"),
+	    SCOPE_FILTERED);
+	free(srv);
+	free(h);
+	free(u);
+}
+
 TEST(scopes_check_filters)
 {
-	char *srv = scopes_server("alice");
+	char *srv = scopes_server("alice", "");
 	char *h = expand(srv, "alice");
 
 	ASSERT_EQ(scopes_check(h, "users:activity", "alice"), SCOPE_OK);

@@ -133,6 +133,7 @@ fake_forget(struct server *s)
 
 static const struct spawner fake = {
 	.name = "fake",
+	.named_servers = 1,
 	.start = fake_start,
 	.signal = fake_signal,
 	.alive = fake_alive,
@@ -322,8 +323,8 @@ TEST(server_spawn_fails)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0);
 	F.fail = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	ASSERT_NOT_NULL(s);
 	ASSERT_EQ(F.starts, 1);
 	ASSERT_EQ(s->state, SERVER_FAILED);
@@ -335,9 +336,68 @@ TEST(server_spawn_fails)
 	ASSERT_EQ(recorded(&hub), 0);
 	/* A failed server is removed by a stop, or replaced by a start. */
 	F.fail = 0;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
 	ASSERT_EQ(F.starts, 2);
-	ASSERT(hub_server(&hub, "alice", 5) != s);
+	ASSERT(hub_server(&hub, "alice", 5, "") != s);
+	hub_end(&hub, &cfg, &loop, &u);
+}
+
+/* Named servers: off unless allowed; then side by side with the default,
+ * each its own secret, within named_server_limit_per_user; one's stop
+ * keeps the others and its row (stopped), and only a removal drops it. */
+TEST(server_named_side_by_side)
+{
+	struct hub       hub;
+	struct config    cfg;
+	uv_loop_t        loop;
+	struct db_user   u;
+	struct server   *d, *g, *b;
+	struct db_server row;
+	const char      *err = NULL;
+
+	hub_init(&hub, &cfg, &loop, &u);
+	F.port = http_start(&loop, 1);
+	F.alive = F.watched = 1;
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), -1);
+	ASSERT_STR_EQ(err, "Named servers are not enabled.");
+	cfg.allow_named_servers = 1;
+	cfg.named_server_limit_per_user = 2;
+	ASSERT_EQ(server_start(&hub, &u, "GPU", &err), -1);
+	ASSERT_EQ(server_start(&hub, &u, "a/b", &err), -1);
+	ASSERT_EQ(F.starts, 0);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), 0);
+	ASSERT_EQ(server_start(&hub, &u, "big", &err), 0);
+	ASSERT_EQ(F.starts, 3);
+	d = hub_server(&hub, "alice", 5, "");
+	g = hub_server(&hub, "alice", 5, "gpu");
+	b = hub_server(&hub, "alice", 5, "big");
+	ASSERT(d != NULL && g != NULL && b != NULL && d != g && g != b);
+	ASSERT(strcmp(d->secret, g->secret) != 0);
+	ASSERT_STR_EQ(g->url, "/user/alice/gpu/");
+	ASSERT_STR_EQ(g->label, "alice/gpu");
+	ASSERT(server_has_siblings(g));
+	/* The limit counts named servers, stopped ones too. */
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), -1);
+	ASSERT(
+	    strstr(err, "already has the maximum of 2 named servers") != NULL);
+	ASSERT_EQ(server_start(&hub, &u, "gpu", &err), 1); /* pending */
+	run_while(&loop, g, SERVER_PENDING);
+	ASSERT_EQ(g->state, SERVER_READY);
+	ASSERT_EQ(server_stop(g), 1);
+	server_exited(g, "exited with status 0");
+	ASSERT_NULL(hub_server(&hub, "alice", 5, "gpu"));
+	ASSERT_EQ(hub_server(&hub, "alice", 5, ""), d);
+	ASSERT_EQ(hub_server(&hub, "alice", 5, "big"), b);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "gpu", &row), 0);
+	ASSERT_EQ(row.state, SERVER_STOPPED);
+	db_server_release(&row);
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), -1);
+	/* Removed: the row goes, and room for another. */
+	ASSERT_EQ(server_forget_named(&hub, &u, "gpu"), 0);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "gpu", &row), 1);
+	ASSERT_EQ(server_forget_named(&hub, &u, "nope"), 1);
+	ASSERT_EQ(server_start(&hub, &u, "third", &err), 0);
 	hub_end(&hub, &cfg, &loop, &u);
 }
 
@@ -354,11 +414,11 @@ TEST(server_ready_stop_exit)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	ASSERT_EQ(s->state, SERVER_PENDING);
 	ASSERT_NOT_NULL(s->secret);
-	ASSERT_EQ(server_start(&hub, &u, &err), 1); /* already pending */
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 1); /* already pending */
 	ASSERT_EQ(server_progress_listen(s, listen_cb, NULL), 1);
 	ASSERT_EQ(F.events, 2); /* requested, started */
 	ASSERT_EQ(recorded(&hub), 1);
@@ -374,7 +434,7 @@ TEST(server_ready_stop_exit)
 	ASSERT_EQ(s->state, SERVER_STOPPING);
 	ASSERT_EQ(F.terms, 1);
 	server_exited(s, "exited with status 0");
-	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NULL(hub_server(&hub, "alice", 5, ""));
 	ASSERT_EQ(F.forgets, 1);
 	ASSERT_EQ(recorded(&hub), 0);
 	hub_end(&hub, &cfg, &loop, &u);
@@ -392,8 +452,8 @@ TEST(server_no_answer_then_gone)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0); /* bound, not listening: refused */
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_STR_EQ(s->error, "the server did not answer within 1 s");
@@ -413,16 +473,16 @@ TEST(server_tick_finds_it_gone)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	/* Not watched: the tick asks alive() and finds it gone. */
 	servers_tick(&hub);
-	ASSERT_NOT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NOT_NULL(hub_server(&hub, "alice", 5, ""));
 	F.alive = 0;
 	servers_tick(&hub);
-	ASSERT_NULL(hub_server(&hub, "alice", 5));
+	ASSERT_NULL(hub_server(&hub, "alice", 5, ""));
 	ASSERT_EQ(recorded(&hub), 0);
 	hub_end(&hub, &cfg, &loop, &u);
 }
@@ -443,14 +503,14 @@ TEST(server_ready_on_unix_socket)
 	path = xasprintf("%s/s.sock", unit_tmpdir());
 	http_start_unix(&loop, path);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	ASSERT(F.conns >= 1);
 	ASSERT(F.checks >= 1);
 	/* A hub restarted later finds the socket in SQLite. */
-	ASSERT_EQ(db_server_get(hub.db, u.id, &row), 0);
+	ASSERT_EQ(db_server_get(hub.db, u.id, "", &row), 0);
 	ASSERT_STR_EQ(row.sock, path);
 	db_server_release(&row);
 	server_exited(s, "exited with status 0");
@@ -474,8 +534,8 @@ TEST(server_foreign_listener_gets_nothing)
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
 	F.owner = -1;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_EQ(F.conns, 0);
@@ -499,8 +559,8 @@ TEST(server_waits_for_its_listener)
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
 	F.owner = 0;
-	ASSERT_EQ(server_start(&hub, &u, &err), 0);
-	s = hub_server(&hub, "alice", 5);
+	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
+	s = hub_server(&hub, "alice", 5, "");
 	for (int i = 0; i < 20; i++) {
 		uv_run(&loop, UV_RUN_NOWAIT);
 		uv_sleep(10);
