@@ -64,7 +64,8 @@ slurm_report_port(struct req *req)
 	const char    *proof;
 	char           want[PROOF_HEX + 1];
 
-	s = username_valid(name) ? hub_server(req->hub, name, strlen(name))
+	/* The Slurm spawner runs the default server alone. */
+	s = username_valid(name) ? hub_server(req->hub, name, strlen(name), "")
 	                         : NULL;
 	if (s == NULL || s->removed || s->spawner != &spawner_slurm) {
 		respond_error(req, 404,

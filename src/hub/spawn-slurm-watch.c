@@ -48,6 +48,7 @@
 
 #define POLL_MS 100 /* squeue while a start waits */
 #define POLL_IDLE_MS 1000 /* squeue otherwise */
+#define TUNNEL_PROBE_MS 10 /* readiness probes through a new tunnel */
 #define MISSING_GONE 2 /* answers without the job before it is gone */
 #define NODES_MAX 4096
 /* A job COMPLETING this long ends its server without its final state. */
@@ -554,8 +555,9 @@ tunnel_up(struct server *s)
 		return;
 	s->deadline_ms = now_ms() + (uint64_t)s->hub->cfg->spawn_timeout * 1000;
 	server_spawned(s);
-	/* The job saw its server listen: probed at once, not a period on. */
-	server_probe_start(s, 0);
+	/* The job saw its server listen: probed at once, and again soon
+	 * while the tunnel's socket is not there yet (its process starting). */
+	server_probe_every(s, 0, TUNNEL_PROBE_MS);
 }
 
 int
