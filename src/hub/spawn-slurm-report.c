@@ -14,6 +14,7 @@
  * (spawn-slurm-watch.c), and the hub reaches the server only through its
  * tunnel, which pins the job's certificate (spawn-slurm-tunnel.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,25 @@ slurm_report_proof(const char *secret, long long job, int port, char *out,
 	explicit_bzero(md, sizeof(md));
 }
 
+/* One refusal: the same answer whether the server is missing or the
+ * proof is wrong (an anonymous caller learns nothing of who has a
+ * server); logged at most once a second (anyone may send them). */
+static void
+refuse(struct req *req, const struct server *s, long long job, long long port)
+{
+	static uint64_t logged;
+
+	if (s != NULL && now_ms() - logged >= 1000) {
+		logged = now_ms();
+		log_warnx(
+		    "server %s: a report of port %lld for Slurm job %lld "
+		    "was refused: its proof is not by the server's secret",
+		    s->name, port, job);
+	}
+	respond_error(req, 403,
+	    "no such start, or the proof is not by its server's secret");
+}
+
 void
 slurm_report_port(struct req *req)
 {
@@ -61,17 +81,8 @@ slurm_report_port(struct req *req)
 	json_t        *body, *jjob, *jport, *jproof;
 	json_error_t   e;
 	json_int_t     job, port;
-	const char    *proof;
-	char           want[PROOF_HEX + 1];
+	char           proof[PROOF_HEX + 1], want[PROOF_HEX + 1];
 
-	/* The Slurm spawner runs the default server alone. */
-	s = username_valid(name) ? hub_server(req->hub, name, strlen(name), "")
-	                         : NULL;
-	if (s == NULL || s->removed || s->spawner != &spawner_slurm) {
-		respond_error(req, 404,
-		    "no server of that user as a Slurm job");
-		return;
-	}
 	body = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
 	    &e);
 	jjob = json_object_get(body, "job");
@@ -90,25 +101,22 @@ slurm_report_port(struct req *req)
 	}
 	job = json_integer_value(jjob);
 	port = json_integer_value(jport);
-	proof = json_string_value(jproof);
-	if (s->secret == NULL || s->secret[0] == '\0') {
-		json_decref(body);
-		respond_error(req, 409, "the server has no start to report");
+	memcpy(proof, json_string_value(jproof), sizeof(proof));
+	json_decref(body);
+	/* The Slurm spawner runs the default server alone. */
+	s = username_valid(name) ? hub_server(req->hub, name, strlen(name), "")
+	                         : NULL;
+	if (s == NULL || s->removed || s->spawner != &spawner_slurm ||
+	    s->secret == NULL || s->secret[0] == '\0') {
+		refuse(req, NULL, (long long)job, (long long)port);
 		return;
 	}
 	slurm_report_proof(s->secret, (long long)job, (int)port, want,
 	    sizeof(want));
 	if (CRYPTO_memcmp(want, proof, PROOF_HEX) != 0) {
-		json_decref(body);
-		log_warnx(
-		    "server %s: a report of port %lld for Slurm job %lld "
-		    "was refused: its proof is not by the server's secret",
-		    s->name, (long long)port, (long long)job);
-		respond_error(req, 403,
-		    "the proof is not by this server's secret");
+		refuse(req, s, (long long)job, (long long)port);
 		return;
 	}
-	json_decref(body);
 	if (job != s->pid || s->state != SERVER_PENDING ||
 	    (s->port > 0 && s->port != port)) {
 		respond_error(req, 409,

@@ -19,8 +19,9 @@ struct req;
 
 /* POST /hub/api/users/NAME/slurm-port {"job": ID, "port": P, "proof":
  * HEX}: 204 if NAME's server waits on job ID and the proof is the HMAC
- * of that job and port by its secret; else 403 (a proof that does not
- * match), 404 (no such start), 409 (not waiting for a port), 400. */
+ * of that job and port by its secret; else 403 (no such start, or a proof
+ * that does not match: one answer), 409 (a true proof, but the server
+ * does not wait on that job for a port), 400 (not that body). */
 void slurm_report_port(struct req *);
 
 /* The report's proof for 'job' and 'port' by 'secret', as lowercase hex

@@ -7,8 +7,9 @@
 # (a process of his account on the node, with his own server's secret)
 # listens on a port of its own and tells the hub it is carol's: unsigned,
 # signed by his own secret, for carol's job id or his, and replayed
-# with carol's true port but a proof for another job. Every one is
-# refused (403 or 409) and changes nothing: carol's server stays
+# with carol's true port but a proof for another job; and for a user
+# without a server (the same 403: nobody learns who has one). Every one
+# is refused (403 or 409) and changes nothing: carol's server stays
 # pending, no connection reaches dave's listener. Let go, carol's job
 # reports its true port (the one in its comment) and her server is ready
 # through it. The old hub had no such route (carol's server came up
@@ -109,10 +110,11 @@ as_dave $PY "$T/claim.py" "$API" \
 	"carol:$cjid:$dport:$rand" \
 	"carol:$cjid:$cport:$DTOK" \
 	"dave:$cjid:$dport:$dsecret" \
+	"nosuch:$cjid:$dport:$dsecret" \
 	>"$T/claims" 2>&1 || fail "claims: $(cat "$T/claims")"
 note "claims: $(tr '\n' ';' <"$T/claims")"
-[ "$(wc -l <"$T/claims")" = 5 ] || fail "not every claim was answered: $(cat "$T/claims")"
-awk '$1 == "carol" && $4 != 403 { bad = 1 } $1 == "dave" && $4 != 409 { bad = 1 } END { exit bad }' "$T/claims" ||
+[ "$(wc -l <"$T/claims")" = 6 ] || fail "not every claim was answered: $(cat "$T/claims")"
+awk '$1 != "dave" && $4 != 403 { bad = 1 } $1 == "dave" && $4 != 409 { bad = 1 } END { exit bad }' "$T/claims" ||
 	fail "a claim was not refused: $(cat "$T/claims")"
 # An unsigned claim: not even read as one.
 out=$(as_dave $PY -c '
