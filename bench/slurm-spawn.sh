@@ -4,7 +4,8 @@
 # 100 ms over Slurm's own submit-to-running plus the server's own start).
 # As root, on the single-host Slurm pool of the end-to-end tests (a head
 # and one node in network namespaces, set up through rig up by
-# tests/e2e/lib.sh's pool_hub_up). Each of ROUNDS (5) rounds, in turn:
+# tests/e2e/lib.sh's pool_hub_up, with api_address the head's address).
+# Each of ROUNDS (5) rounds, in turn:
 #   hub     POST /hub/api/users/NAME/server to the progress stream's
 #           "ready" event; during it, from /proc (the PID namespace is
 #           shared) the job script's and Jupyter's start times, and from
@@ -29,7 +30,10 @@ export RIG
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
-pool_hub_up 1
+# The hub's API on the pool's network (api_address), where a job
+# reports its port at once (spawn-slurm-report.c); a hub without the
+# report reads the job's comment as before.
+POOL_HUB_CONF='api_address = {head}' pool_hub_up 1
 TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token"
 

@@ -111,8 +111,8 @@ const struct setting config_settings[] = {
 	    .off = C(api_address), .check = check_ipv4,
 	    .what = "a numeric IPv4 address of this machine",
 	    .help = "where servers reach the hub's API (JupyterHub's "
-	            "protocol); none: 127.0.0.1. rig up sets the head's "
-	            "for a pool" },
+	            "protocol, a Slurm job's port report); none: "
+	            "127.0.0.1. rig up sets the head's for a pool" },
 	{ .section = "hub", .key = "server_deny_ports", .type = SETTING_STRING,
 	    .off = C(server_deny_ports), .check = check_deny_ports,
 	    .what = "a list of ports",

@@ -34,6 +34,7 @@
 #include "server.h"
 #include "servername.h"
 #include "session.h"
+#include "spawn-slurm-report.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
@@ -179,6 +180,10 @@ static const struct route routes[] = {
 	    "read:servers" },
 	{ M_GET,    USERS "/jobs/*/output",   USER, XSRF_HDR, api_job_output,
 	    "access:servers" },
+	/* A Slurm job says its server's port: it proves itself by the
+	 * server's secret (spawn-slurm-report.c), not by a credential. */
+	{ M_POST,   USERS SLURM_REPORT_PATH,  ANYONE, NO_CHECK,
+	    slurm_report_port, NULL },
 	{ M_ANY,    USERS "/**",              USER, XSRF_HDR, api_user_404,
 	    SEE_USER },
 	{ M_GET,    "/hub/api/services",      USER, XSRF_HDR, api_services,

@@ -853,5 +853,11 @@ ready_timer_cb(uv_timer_t *t)
 void
 server_probe_start(struct server *s, uint64_t first_ms)
 {
-	uv_timer_start(&s->timer, ready_timer_cb, first_ms, SERVER_PROBE_MS);
+	server_probe_every(s, first_ms, SERVER_PROBE_MS);
+}
+
+void
+server_probe_every(struct server *s, uint64_t first_ms, uint64_t every_ms)
+{
+	uv_timer_start(&s->timer, ready_timer_cb, first_ms, every_ms);
 }

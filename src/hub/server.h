@@ -176,6 +176,9 @@ void server_ready(struct server *);
 /* Starts the readiness probes, the first after 'first_ms'. */
 #define SERVER_PROBE_MS 50
 void server_probe_start(struct server *, uint64_t first_ms);
+/* The same, probing every 'every_ms' instead (a server known to listen,
+ * behind a way in that is a moment from ready). */
+void server_probe_every(struct server *, uint64_t first_ms, uint64_t every_ms);
 /* SIGTERM now, SIGKILL after SERVER_STOP_GRACE seconds. */
 void server_terminate(struct server *);
 

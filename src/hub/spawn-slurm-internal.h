@@ -50,6 +50,10 @@ void  slurm_log_forget(const struct server *);
 
 /* The server's job is watched from now on (once). */
 void slurm_watch_add(struct server *);
+/* The job reported 'port' itself (spawn-slurm-report.c): the server is
+ * there as soon as its node's address is known. -1 if the server's job
+ * is not watched. */
+int slurm_watch_reported(struct server *, int port);
 /* Not watched any more (the server goes). */
 void slurm_watch_remove(struct server *);
 /* -1 if the server's job is not watched, 1 if its end was seen, else 0. */

@@ -10,10 +10,14 @@
  * comment to SLURM_PORT_PREFIX PORT: only the job's owner (and Slurm's
  * administrators) may change a job's comment, so the port is the user's
  * word, and the host is not: it is the NodeAddr of the node Slurm
- * allocated (sinfo).
+ * allocated (sinfo). Before that, where the hub's API is on the pool's
+ * network (RIG_PORT_URL), it reports the port there at once, signed by
+ * the server's secret (spawn-slurm-report.h); the comment stays for a
+ * hub that missed the report (restarted meanwhile).
  */
 #include "lib/banned.h"
 #include "spawn-slurm-parse.h"
+#include "spawn-slurm-report.h"
 #include "spawn-slurm-script.h"
 
 const char slurm_job_script[] =
@@ -25,8 +29,9 @@ const char slurm_job_script[] =
     "# account may read, for the server's --certfile, --keyfile and\n"
     "# --client-ca. A free port of this node is picked, the server\n"
     "# started on it, and once every listener on the port is this job's\n"
-    "# own uid the port goes into the job's comment, where the hub reads\n"
-    "# it. Signals are passed on to the server.\n"
+    "# own uid the port is reported to the hub's API (RIG_PORT_URL, signed\n"
+    "# by the server's secret) and goes into the job's comment, where the\n"
+    "# hub reads it too. Signals are passed on to the server.\n"
     "import json, os, shutil, signal, socket, subprocess, sys, tempfile, time\n"
     "\n"
     "def owners(port):\n"
@@ -45,6 +50,7 @@ const char slurm_job_script[] =
     "    return uids\n"
     "\n"
     "argv = json.loads(os.environ.pop('RIG_SERVER_ARGV'))\n"
+    "report_url = os.environ.pop('RIG_PORT_URL', '')\n"
     "job = os.environ['SLURM_JOB_ID']\n"
     "keys = tempfile.mkdtemp(prefix='rig-tls-')\n"
     "def put(name, var):\n"
@@ -64,6 +70,25 @@ const char slurm_job_script[] =
     "print('rig: job %s on %s: the server on port %d' %\n"
     "      (job, socket.gethostname(), port), flush=True)\n"
     "child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)\n"
+    "import hmac, http.client, urllib.parse  # while the server starts\n"
+    "def report():\n"
+    "    secret = os.environ.get('JUPYTERHUB_API_TOKEN') or \\\n"
+    "        os.environ.get('JUPYTER_TOKEN', '')\n"
+    "    what = '" SLURM_REPORT_WHAT " %s %d' % (job, port)\n"
+    "    proof = hmac.new(secret.encode(), what.encode(), 'sha256')\n"
+    "    body = json.dumps({'job': int(job), 'port': port,\n"
+    "                       'proof': proof.hexdigest()})\n"
+    "    u = urllib.parse.urlsplit(report_url)\n"
+    "    try:\n"
+    "        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)\n"
+    "        c.request('POST', u.path, body,\n"
+    "                  {'Content-Type': 'application/json'})\n"
+    "        r = c.getresponse()\n"
+    "        if r.status != 204:\n"
+    "            raise OSError('%d %s' % (r.status, r.read()[:200]))\n"
+    "    except (OSError, http.client.HTTPException) as e:\n"
+    "        print('rig: the hub did not take the port (%s); the job\\'s '\n"
+    "              'comment says it' % e, flush=True)\n"
     "def forward(sig, frame):\n"
     "    child.send_signal(sig)\n"
     "for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP,\n"
@@ -84,6 +109,8 @@ const char slurm_job_script[] =
     "    if uids:\n"
     "        break\n"
     "    time.sleep(0.01)\n"
+    "if report_url:\n"
+    "    report()\n"
     "subprocess.run(['scontrol', 'update', 'JobId=' + job,\n"
     "                'Comment=" SLURM_PORT_PREFIX "%d' % port], check=True)\n"
     "leave(child.wait())\n";

@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "accounts.h"
+#include "apilisten.h"
 #include "hub.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -32,6 +33,7 @@
 #include "serverenv.h"
 #include "spawn-cmd.h"
 #include "spawn-slurm-internal.h"
+#include "spawn-slurm-report.h"
 #include "spawn-slurm-parse.h"
 #include "spawn-slurm-run.h"
 #include "spawn-slurm-script.h"
@@ -149,6 +151,12 @@ slurm_submit(struct server *s)
 	env[nenv++] = xasprintf("RIG_TLS_KEY=%s", tls.server_key);
 	env[nenv++] = xasprintf("RIG_TLS_CERT=%s", tls.server_cert);
 	env[nenv++] = xasprintf("RIG_TLS_CLIENT_CA=%s", tls.hub_cert);
+	/* Where the job reports its port at once (spawn-slurm-report.c):
+	 * only where the nodes reach the API; else its comment alone. */
+	if (hub->api_listening && !host_is_loopback(apilisten_address(hub)))
+		env[nenv++] = xasprintf("RIG_PORT_URL=http://%s:%d/hub/api/"
+		                        "users/%s" SLURM_REPORT_PATH,
+		    apilisten_address(hub), hub->api_port, s->name);
 	nenv = server_env(s, home, cmd[0], env, nenv);
 	env[nenv] = NULL;
 	free(json);

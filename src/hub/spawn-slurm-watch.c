@@ -15,7 +15,10 @@
  * job's end (a time limit, its node's failure, a cancel) ends the server
  * with the state and reason Slurm gives (server_exited()).
  *
- * Where it listens: the port is the job's word (its comment); the host
+ * Where it listens: the port is the job's word, reported to the hub's
+ * API at once when the job can reach it (spawn-slurm-report.c), and in
+ * its comment in any case (a hub restarted meanwhile, an API the nodes
+ * cannot reach: the comment is read once squeue shows it running); the host
  * is the NodeAddr of the node Slurm allocated (sinfo), numeric only. The
  * hub then probes NODEADDR:PORT with the secret as for any server
  * (server.c).
@@ -45,6 +48,7 @@
 
 #define POLL_MS 100 /* squeue while a start waits */
 #define POLL_IDLE_MS 1000 /* squeue otherwise */
+#define TUNNEL_PROBE_MS 10 /* readiness probes through a new tunnel */
 #define MISSING_GONE 2 /* answers without the job before it is gone */
 #define NODES_MAX 4096
 /* A job COMPLETING this long ends its server without its final state. */
@@ -62,6 +66,7 @@ struct sjob {
 	int            missing; /* answers in a row without it */
 	int            gone; /* ended: server_exited() was called */
 	int            asking; /* a comment query is out */
+	int            reported; /* the port the job reported, 0 before */
 	LIST_ENTRY(sjob) entry;
 };
 
@@ -356,6 +361,10 @@ job_seen(struct sjob *j, const struct slurm_row *row)
 		    s->pid, row->nodes, s->hub->cfg->spawn_timeout);
 		return;
 	}
+	if (j->reported > 0) {
+		listening(j, j->reported);
+		return;
+	}
 	/* The node's address asked for now, not once the port is known. */
 	if (node_addr(row->nodes) == NULL)
 		ask_nodes(s->hub);
@@ -546,6 +555,27 @@ tunnel_up(struct server *s)
 		return;
 	s->deadline_ms = now_ms() + (uint64_t)s->hub->cfg->spawn_timeout * 1000;
 	server_spawned(s);
+	/* The job saw its server listen: probed at once, and again soon
+	 * while the tunnel's socket is not there yet (its process starting). */
+	server_probe_every(s, 0, TUNNEL_PROBE_MS);
+}
+
+int
+slurm_watch_reported(struct server *s, int port)
+{
+	struct sjob *j = job_of(s);
+
+	if (j == NULL || j->gone)
+		return -1;
+	log_info("server %s: Slurm job %d reports its server on port %d",
+	    s->name, s->pid, port);
+	j->reported = port;
+	/* Seen running on its node: there now; else at the next poll. */
+	if (slurm_state_kind(j->state) == SLURM_RUNNING && j->node[0] != '\0')
+		listening(j, port);
+	else
+		poll_soon(s->hub);
+	return 0;
 }
 
 void

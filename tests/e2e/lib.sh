@@ -630,7 +630,7 @@ pool_hosts_up() {
 # pool_hosts_up), all of them in [partition cpu]; the hub's servers ask
 # for 512 MiB (mem_limit, so that small jobs fit beside one) and have 150 s
 # to start on a loaded machine (spawn_timeout); POOL_HUB_CONF, if set, is
-# more [hub] lines. alice is an account of the head for filler jobs.
+# more [hub] lines ({head}: the head's address). alice is an account of the head for filler jobs.
 # Sets H (the head's address), N and NODE (the first node's address and
 # Slurm name), P (the project), HUBDIR (the hub's folder on the head, seen
 # from here), R and S (rig and its state folder on the head), URL (the
@@ -648,7 +648,7 @@ pool_hub_up() {
 	project_init "$P" 1 --user root
 	pool_root_ssh 1 'useradd -m -s /bin/bash alice' || fail "useradd alice on the head"
 	sed -i '/^\[hub\]/a mem_limit = 512M\nspawn_timeout = 150' "$P/rig.conf"
-	[ -n "${POOL_HUB_CONF:-}" ] && printf '%s\n' "$POOL_HUB_CONF" >"$T/hubconf.add" &&
+	[ -n "${POOL_HUB_CONF:-}" ] && printf '%s\n' "${POOL_HUB_CONF//\{head\}/$H}" >"$T/hubconf.add" &&
 		sed -i "/^\[hub\]/r $T/hubconf.add" "$P/rig.conf"
 	printf '[pool]\nengine = slurm\n\n[partition cpu]\nhosts =%s\n' "$nodes" >>"$P/rig.conf"
 	in_project "$P" "$RIG" up >"$T/up.out" 2>&1 || fail "rig up: $(cat "$T/up.out")"

@@ -3,8 +3,9 @@
  * spawn-slurm.c's readings of Slurm's commands: squeue's lines (and
  * anything else refused, a broken line included), sbatch --parsable's
  * job id, the port a job reports in its comment (nothing but exactly
- * that, in range), what a job state means, and the job's own script,
- * which must be Python that compiles.
+ * that, in range), what a job state means, the job's own script,
+ * which must be Python that compiles, and the proof of its port report
+ * (the same HMAC as Python's, which the script computes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "hub/spawn-slurm-parse.h"
+#include "hub/spawn-slurm-report.h"
 #include "hub/spawn-slurm-script.h"
 #include "lib/util.h"
 #include "unit.h"
@@ -137,7 +139,11 @@ TEST(slurm_job_script)
 	ASSERT(strncmp(slurm_job_script, "#!/usr/bin/python3\n", 19) == 0);
 	ASSERT(strstr(slurm_job_script, "RIG_SERVER_ARGV") != NULL);
 	ASSERT(strstr(slurm_job_script, "Comment=" SLURM_PORT_PREFIX) != NULL);
-	ASSERT(strstr(slurm_job_script, "TOKEN") == NULL);
+	/* The secret, which signs the port's report, only from the job's
+	 * environment: sbatch keeps the script. */
+	ASSERT(
+	    strstr(slurm_job_script, "os.environ.get('JUPYTER_TOKEN'") != NULL);
+	ASSERT(strstr(slurm_job_script, "TOKEN=") == NULL);
 	fd = mkstemp(path);
 	ASSERT(fd != -1);
 	f = fdopen(fd, "w");
@@ -151,4 +157,22 @@ TEST(slurm_job_script)
 	ASSERT_EQ(system(cmd), 0);
 	free(cmd);
 	unlink(path);
+}
+
+TEST(slurm_report_proof)
+{
+	char p[65], q[65];
+
+	/* Python: hmac.new(b'0123456789abcdef', b'rig-slurm-port 42 8888',
+	 * 'sha256').hexdigest() */
+	slurm_report_proof("0123456789abcdef", 42, 8888, p, sizeof(p));
+	ASSERT_STR_EQ(p,
+	    "30f215d4f3ce97bed9fafe0dae313372736f7bb331d344c87dbed267b07aca35");
+	/* Another job, port or secret: another proof. */
+	slurm_report_proof("0123456789abcdef", 43, 8888, q, sizeof(q));
+	ASSERT(strcmp(p, q) != 0);
+	slurm_report_proof("0123456789abcdef", 42, 8889, q, sizeof(q));
+	ASSERT(strcmp(p, q) != 0);
+	slurm_report_proof("0123456789abcdeg", 42, 8888, q, sizeof(q));
+	ASSERT(strcmp(p, q) != 0);
 }
