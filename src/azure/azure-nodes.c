@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A pool's nodes on Azure (azure-nodes.h): VMs made beside the head when
+ * Slurm first powers one up, from the head's own image, in its resource
+ * group, on its subnet, with a network interface that has no public IP;
+ * deallocated when Slurm powers them down, started again later, deleted
+ * (VM, interface, disk) once deallocated longer than the partition says.
+ * rig pool power runs this on the head as root: the mark of when a node
+ * was deallocated is a file of root's (POOL_POWER_STATE, the head's
+ * state_dir there), which is also what a test back-dates.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "azure-conf.h"
+#include "azure-nodes.h"
+#include "azure-prices.h"
+#include "azure.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
+#include "lib/banned.h"
+
+#define MARK_DIR "azure-nodes" /* in the head's state_dir */
+#define MARK_SUFFIX ".deallocated"
+#define MARK_MAX 256
+
+/* What a size has, from Microsoft's size pages (vCPUs, GiB). */
+static const struct {
+	const char *size;
+	long        cpus, mem_gib;
+} sizes[] = {
+	{ "Standard_B2s", 2, 4 },
+	{ "Standard_B4ms", 4, 16 },
+	{ "Standard_D2s_v3", 2, 8 },
+	{ "Standard_D4s_v3", 4, 16 },
+	{ "Standard_D2s_v5", 2, 8 },
+	{ "Standard_D4s_v5", 4, 16 },
+	{ "Standard_D8s_v5", 8, 32 },
+	{ "Standard_D16s_v5", 16, 64 },
+	{ "Standard_D32s_v5", 32, 128 },
+	{ "Standard_E4s_v5", 4, 32 },
+	{ "Standard_E8s_v5", 8, 64 },
+	{ "Standard_F4s_v2", 4, 8 },
+	{ "Standard_F8s_v2", 8, 16 },
+	{ "Standard_NC4as_T4_v3", 4, 28 },
+	{ "Standard_NC8as_T4_v3", 8, 56 },
+	{ "Standard_NC16as_T4_v3", 16, 110 },
+	{ "Standard_NC24ads_A100_v4", 24, 220 },
+};
+
+int
+azure_node_size(const char *size, long *cpus, long *mem_mb, char *why,
+    size_t len)
+{
+	for (size_t i = 0; i < nitems(sizes); i++)
+		if (strcmp(sizes[i].size, size) == 0) {
+			if (cpus != NULL)
+				*cpus = sizes[i].cpus;
+			if (mem_mb != NULL)
+				*mem_mb = sizes[i].mem_gib * 1024;
+			return 0;
+		}
+	snprintf(why, len,
+	    "size '%s' is not one rig knows the CPUs and memory of (e.g. "
+	    "Standard_D4s_v5, Standard_NC4as_T4_v3)",
+	    size);
+	return -1;
+}
+
+/* The node's VM and interface paths in the head's group: named after
+ * the head and the node, so two pools' nodes never meet. */
+static void
+node_paths(struct azure *az, const char *node, char **vm, char **nic,
+    char **name)
+{
+	char *base = xasprintf("%s-%s", az->name, node);
+
+	*name = azure_resource_name(base);
+	free(base);
+	*vm = xasprintf("%s/providers/Microsoft.Compute/virtualMachines/%s",
+	    az->rg_path, *name);
+	*nic = xasprintf("%s/providers/Microsoft.Network/networkInterfaces/"
+	                 "%s-nic",
+	    az->rg_path, *name);
+}
+
+static char *
+mark_path(struct machine *head, const char *node)
+{
+	char *rel = xasprintf(MARK_DIR "/%s" MARK_SUFFIX, node);
+	char *p = machine_state_path(head, rel);
+
+	free(rel);
+	return p;
+}
+
+/* "EPOCH DELETE_AFTER": when the node was deallocated, and after how
+ * long its partition deletes it. */
+static void
+mark_deallocated(struct machine *head, const struct provider_node *nd)
+{
+	char *dir = machine_state_path(head, MARK_DIR);
+	char *path = mark_path(head, nd->name);
+	char  text[64];
+
+	if (mkdir_p(dir, 0700) == -1)
+		log_warnx("%s: %s", dir, strerror(errno));
+	snprintf(text, sizeof(text), "%lld %lld\n", (long long)now_sec(),
+	    (long long)nd->delete_after);
+	if (write_file_atomic(path, text, strlen(text), 0600) == -1)
+		log_warnx("node %s: deallocation not noted in %s", nd->name,
+		    path);
+	free(path);
+	free(dir);
+}
+
+static void
+unmark(struct machine *head, const char *node)
+{
+	char *path = mark_path(head, node);
+
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warnx("%s: %s", path, strerror(errno));
+	free(path);
+}
+
+/* The VM, then its interface and disk (the VM's deleteOption takes them
+ * with it on Azure; deleted here too in case they outlived it). */
+static int
+delete_node(struct azure *az, const char *node)
+{
+	char       *vm, *nic, *name, *disk = NULL;
+	json_t     *v = NULL;
+	const char *id;
+	int         r;
+
+	node_paths(az, node, &vm, &nic, &name);
+	if (azure_get(az, "a node's VM", vm, &v) == 1 &&
+	    (id = json_string_value(json_object_get(
+	         json_object_get(
+	             json_object_get(
+	                 json_object_get(json_object_get(v, "properties"),
+	                     "storageProfile"),
+	                 "osDisk"),
+	             "managedDisk"),
+	         "id"))) != NULL)
+		disk = xstrdup(id);
+	json_decref(v);
+	r = azure_delete(az, "a node's VM", vm);
+	if (r == 0)
+		r = azure_delete(az, "a node's network interface", nic);
+	if (r == 0 && disk != NULL)
+		r = azure_delete(az, "a node's disk", disk);
+	if (r == 0)
+		log_info("node %s: VM %s deleted (deallocated too long)", node,
+		    name);
+	free(disk);
+	free(vm);
+	free(nic);
+	free(name);
+	return r;
+}
+
+/*
+ * Every node deallocated longer than its partition allows is deleted,
+ * except 'keep' (the node being powered up). A failure is logged: the
+ * next power operation tries again.
+ */
+static void
+sweep(struct azure *az, struct machine *head, const char *keep)
+{
+	char          *dir = machine_state_path(head, MARK_DIR), *path, *text;
+	DIR           *d = opendir(dir);
+	struct dirent *e;
+	long long      when, after;
+	size_t         n;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *node;
+
+		n = strlen(e->d_name);
+		if (n <= strlen(MARK_SUFFIX) ||
+		    strcmp(e->d_name + n - strlen(MARK_SUFFIX), MARK_SUFFIX) !=
+		        0)
+			continue;
+		node = xstrndup(e->d_name, n - strlen(MARK_SUFFIX));
+		path = mark_path(head, node);
+		text = read_file(path, MARK_MAX, NULL);
+		if (strcmp(node, keep) != 0 && text != NULL &&
+		    sscanf(text, "%lld %lld", &when, &after) == 2 &&
+		    after > 0 && now_sec() - when > after) {
+			if (delete_node(az, node) == 0)
+				unmark(head, node);
+			else
+				log_warnx("node %s: not deleted: %s", node,
+				    az->err);
+		}
+		free(text);
+		free(path);
+		free(node);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+}
+
+static const char *
+jstr(json_t *j, const char *const *keys)
+{
+	for (; *keys != NULL && j != NULL; keys++)
+		j = json_is_array(j) ? json_array_get(j, 0)
+		                     : json_object_get(j, *keys);
+	return json_string_value(j);
+}
+
+/* The interface on the head's subnet, without a public IP nor a
+ * security group of its own: only the head's network reaches it. */
+static int
+make_nic(struct azure *az, const char *nic, const char *subnet)
+{
+	json_t *body = json_pack(
+	    "{s:s, s:{s:s}, s:{s:[{s:s, s:{s:{s:s}, s:s}}]}}", "location",
+	    azure_conf_of(az->m)->location, "tags", "created-by", "rig",
+	    "properties", "ipConfigurations", "name", "ipconfig1", "properties",
+	    "subnet", "id", subnet, "privateIPAllocationMethod", "Dynamic");
+
+	return azure_put(az, "a node's network interface", nic, body, NULL);
+}
+
+/* The node's VM from the head's: its image, login and keys, the size
+ * and Spot of the partition, no identity (a node manages nothing). */
+static int
+make_vm(struct azure *az, const struct provider_node *nd, const char *vm,
+    const char *name, const char *nic_id, json_t *head)
+{
+	json_t *props = json_object_get(head, "properties");
+	json_t *image = json_object_get(
+	    json_object_get(props, "storageProfile"), "imageReference");
+	json_t *os = json_object_get(props, "osProfile");
+	json_t *keys = json_object_get(
+	    json_object_get(json_object_get(os, "linuxConfiguration"), "ssh"),
+	    "publicKeys");
+	json_t *img, *body, *p;
+
+	if (!json_is_object(image) || !json_is_array(keys) ||
+	    json_string_value(json_object_get(os, "adminUsername")) == NULL) {
+		snprintf(az->err, sizeof(az->err),
+		    "the head's VM shows no image, login or keys to make a "
+		    "node from");
+		return -1;
+	}
+	/* Only what a request takes (a GET adds exactVersion). */
+	img = json_pack("{s:O, s:O, s:O, s:O}", "publisher",
+	    json_object_get(image, "publisher"), "offer",
+	    json_object_get(image, "offer"), "sku",
+	    json_object_get(image, "sku"), "version",
+	    json_object_get(image, "version"));
+	p = json_pack("{s:{s:s}, s:{s:o, s:{s:s, s:s, s:s}}, "
+	              "s:{s:s, s:O, s:{s:b, s:{s:O}}}, "
+	              "s:{s:[{s:s, s:{s:b, s:s}}]}}",
+	    "hardwareProfile", "vmSize", nd->size, "storageProfile",
+	    "imageReference", img, "osDisk", "createOption", "FromImage",
+	    "caching", "ReadWrite", "deleteOption", "Delete", "osProfile",
+	    "computerName", nd->name, "adminUsername",
+	    json_object_get(os, "adminUsername"), "linuxConfiguration",
+	    "disablePasswordAuthentication", 1, "ssh", "publicKeys", keys,
+	    "networkProfile", "networkInterfaces", "id", nic_id, "properties",
+	    "primary", 1, "deleteOption", "Delete");
+	if (img == NULL || p == NULL) {
+		json_decref(p);
+		snprintf(az->err, sizeof(az->err),
+		    "the head's VM shows an image rig cannot read");
+		return -1;
+	}
+	if (nd->spot) {
+		json_object_set_new(p, "priority", json_string("Spot"));
+		json_object_set_new(p, "evictionPolicy",
+		    json_string("Deallocate"));
+		json_object_set_new(p, "billingProfile",
+		    json_pack("{s:f}", "maxPrice", -1.0));
+	}
+	body = json_pack("{s:O, s:{s:s, s:s}, s:o}", "location",
+	    json_object_get(head, "location"), "tags", "created-by", "rig",
+	    "rig-node", name, "properties", p);
+	return azure_put(az, "a node's VM", vm, body, NULL);
+}
+
+/* Makes the node: its interface on the head's subnet, then its VM. */
+static int
+create_node(struct azure *az, const struct provider_node *nd, const char *vm,
+    const char *nic, const char *name)
+{
+	static const char *const nic_of[] = { "properties", "networkProfile",
+		"networkInterfaces", "id", NULL };
+	static const char *const subnet_of[] = { "properties",
+		"ipConfigurations", "properties", "subnet", "id", NULL };
+	json_t                  *head = NULL, *hnic = NULL;
+	const char              *hnic_id, *subnet;
+	int                      r = -1;
+
+	if (azure_get(az, "the head's VM", az->vm_path, &head) != 1 ||
+	    (hnic_id = jstr(head, nic_of)) == NULL) {
+		if (az->err[0] == '\0')
+			snprintf(az->err, sizeof(az->err),
+			    "the head's VM %s is not there", az->name);
+		goto out;
+	}
+	if (azure_get(az, "the head's network interface", hnic_id, &hnic) !=
+	        1 ||
+	    (subnet = jstr(hnic, subnet_of)) == NULL) {
+		if (az->err[0] == '\0')
+			snprintf(az->err, sizeof(az->err),
+			    "the head's network interface shows no subnet");
+		goto out;
+	}
+	log_info("node %s: making VM %s (%s) on the head's subnet", nd->name,
+	    name, nd->size);
+	if (make_nic(az, nic, subnet) == 0 &&
+	    make_vm(az, nd, vm, name, nic, head) == 0)
+		r = 0;
+out:
+	json_decref(head);
+	json_decref(hnic);
+	return r;
+}
+
+/* The interface's private address, for Slurm's NodeAddr. */
+static int
+node_address(struct azure *az, const char *nic, char *out, size_t len)
+{
+	static const char *const ip_of[] = { "properties", "ipConfigurations",
+		"properties", "privateIPAddress", NULL };
+	json_t                  *j = NULL;
+	const char              *ip;
+	int                      r = -1;
+
+	if (azure_get(az, "a node's network interface", nic, &j) == 1 &&
+	    (ip = jstr(j, ip_of)) != NULL &&
+	    strspn(ip, "0123456789.:abcdef") == strlen(ip) &&
+	    strlen(ip) < len) {
+		snprintf(out, len, "%s", ip);
+		r = 0;
+	} else if (az->err[0] == '\0')
+		snprintf(az->err, sizeof(az->err),
+		    "the node's network interface has no private address");
+	json_decref(j);
+	return r;
+}
+
+/* Opens the head's session for a node operation; -1 with 'why'. */
+static int
+open_head(struct azure *az, const struct provider_node *nd, char *why,
+    size_t len)
+{
+	if (nd->head == NULL) {
+		snprintf(why, len,
+		    "no head in the pool's power configuration (run rig up)");
+		return -1;
+	}
+	if (azure_open(az, nd->head) == -1) {
+		snprintf(why, len, "cannot reach Azure as the head");
+		return -1;
+	}
+	return 0;
+}
+
+int
+azure_node_up(const struct provider_node *nd, char *why, size_t len)
+{
+	struct azure az;
+	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
+	json_t      *iv = NULL;
+	const char  *power;
+	int          r = -1, got;
+
+	if (open_head(&az, nd, why, len) == -1)
+		goto out;
+	sweep(&az, nd->head, nd->name);
+	node_paths(&az, nd->name, &vm, &nic, &name);
+	path = xasprintf("%s/instanceView", vm);
+	got = azure_get(&az, "a node's VM", path, &iv);
+	free(path);
+	if (got == -1)
+		goto fail;
+	if (got == 0) {
+		if (create_node(&az, nd, vm, nic, name) == -1)
+			goto fail;
+	} else {
+		power = azure_power_state(iv);
+		if (power == NULL ||
+		    (strcmp(power, "running") != 0 &&
+		        strcmp(power, "starting") != 0)) {
+			log_info("node %s: starting VM %s (was %s)", nd->name,
+			    name, power != NULL ? power : "unknown");
+			path = xasprintf("%s/start", vm);
+			got = azure_action(&az, "starting a node's VM", path);
+			free(path);
+			if (got == -1)
+				goto fail;
+		}
+	}
+	unmark(nd->head, nd->name);
+	if (nd->addr != NULL &&
+	    node_address(&az, nic, nd->addr, nd->addr_len) == -1)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	snprintf(why, len, "azure: VM %s: %s", name != NULL ? name : "",
+	    az.err[0] != '\0' ? az.err : "failed");
+out:
+	json_decref(iv);
+	free(vm);
+	free(nic);
+	free(name);
+	azure_close(&az);
+	return r;
+}
+
+int
+azure_node_down(const struct provider_node *nd, char *why, size_t len)
+{
+	struct azure az;
+	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
+	json_t      *v = NULL;
+	int          r = -1, got;
+
+	if (open_head(&az, nd, why, len) == -1)
+		goto out;
+	node_paths(&az, nd->name, &vm, &nic, &name);
+	got = azure_get(&az, "a node's VM", vm, &v);
+	if (got == -1)
+		goto fail;
+	if (got == 1) {
+		/* Deallocate, never power off: Azure bills a stopped VM. */
+		path = xasprintf("%s/deallocate", vm);
+		got = azure_action(&az, "deallocating a node's VM", path);
+		free(path);
+		if (got == -1)
+			goto fail;
+		log_info("node %s: VM %s deallocated", nd->name, name);
+		mark_deallocated(nd->head, nd);
+	}
+	sweep(&az, nd->head, "");
+	r = 0;
+	goto out;
+fail:
+	snprintf(why, len, "azure: VM %s: %s", name != NULL ? name : "",
+	    az.err[0] != '\0' ? az.err : "failed");
+out:
+	json_decref(v);
+	free(vm);
+	free(nic);
+	free(name);
+	azure_close(&az);
+	return r;
+}
+
+double
+azure_node_price(struct machine *head, const char *size, int spot)
+{
+	double price;
+
+	if (azure_prices_vm_hour(head, size, spot, &price) == -1)
+		return -1;
+	return price;
+}
