@@ -132,37 +132,23 @@ unmark(struct machine *head, const char *node)
 	free(path);
 }
 
-/* The VM, then its interface and disk (the VM's deleteOption takes them
- * with it on Azure; deleted here too in case they outlived it). */
+/* The VM, then its interface: the VM's disk goes with it (its
+ * deleteOption, set when it was made), the interface too on Azure, and
+ * is deleted here in case it outlived it (0 if it did not). */
 static int
 delete_node(struct azure *az, const char *node)
 {
-	char       *vm, *nic, *name, *disk = NULL;
-	json_t     *v = NULL;
-	const char *id;
-	int         r;
+	char *vm, *nic, *name;
+	int   r;
 
 	node_paths(az, node, &vm, &nic, &name);
-	if (azure_get(az, "a node's VM", vm, &v) == 1 &&
-	    (id = json_string_value(json_object_get(
-	         json_object_get(
-	             json_object_get(
-	                 json_object_get(json_object_get(v, "properties"),
-	                     "storageProfile"),
-	                 "osDisk"),
-	             "managedDisk"),
-	         "id"))) != NULL)
-		disk = xstrdup(id);
-	json_decref(v);
 	r = azure_delete(az, "a node's VM", vm);
 	if (r == 0)
 		r = azure_delete(az, "a node's network interface", nic);
-	if (r == 0 && disk != NULL)
-		r = azure_delete(az, "a node's disk", disk);
 	if (r == 0)
-		log_info("node %s: VM %s deleted (deallocated too long)", node,
-		    name);
-	free(disk);
+		log_info("node %s: VM %s and its disk deleted (deallocated "
+		         "too long)",
+		    node, name);
 	free(vm);
 	free(nic);
 	free(name);
@@ -215,9 +201,13 @@ sweep(struct azure *az, struct machine *head, const char *keep)
 static const char *
 jstr(json_t *j, const char *const *keys)
 {
-	for (; *keys != NULL && j != NULL; keys++)
-		j = json_is_array(j) ? json_array_get(j, 0)
-		                     : json_object_get(j, *keys);
+	/* An array on the way: its first element (a VM's primary NIC,
+	 * a NIC's first ip configuration). */
+	for (; *keys != NULL && j != NULL; keys++) {
+		if (json_is_array(j))
+			j = json_array_get(j, 0);
+		j = json_object_get(j, *keys);
+	}
 	return json_string_value(j);
 }
 

@@ -132,8 +132,12 @@ power_conf_load(struct power_conf *pc, const char *path)
 	r = ini_read(path, load_cb, pc);
 	if (r == 1)
 		return error("%s: does not exist", path);
-	if (r == 0 && pc->has_head)
+	if (r == 0 && pc->has_head) {
 		pc->head.provider = provider_find(pc->head.provider_name);
+		if (mkdir_p(POOL_POWER_STATE, 0700) == -1)
+			return error("%s: %s", POOL_POWER_STATE,
+			    strerror(errno));
+	}
 	return r;
 }
 
