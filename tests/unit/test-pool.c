@@ -251,6 +251,34 @@ TEST(pool_made_nodes)
 	ASSERT_EQ(
 	    pool_set(&pl, "partition gpu", "size", "Standard_NC4as_T4_v3"), 0);
 	ASSERT_EQ(slurmconf_made_nodes(&pl, nodes, &n), 0);
+	/* What rig pool power reads on the head: the partition's size and
+	 * count, the head and its provider's settings, the nodes. */
+	{
+		char *conf;
+
+		ASSERT_EQ(machine_set(&head, "machine", "name", "m1"), 0);
+		ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"),
+		    0);
+		head.provider = provider_find("azure");
+		ASSERT_EQ(machine_set(&head, "azure", "arm_endpoint",
+		              "http://127.0.0.1:9"),
+		    0);
+		conf = slurmconf_power_conf_text(&pl, &head, nodes, n);
+		ASSERT(strstr(conf,
+		           "[partition gpu]\nprovider = azure\n"
+		           "size = Standard_NC4as_T4_v3\nmax_nodes = 2\n"
+		           "min_nodes = 0\nspot = no\n"
+		           "node_delete_after = 604800\n") != NULL);
+		ASSERT(strstr(conf, "[head]\nname = m1\nprovider = azure\n") !=
+		    NULL);
+		ASSERT(strstr(conf, "\n[azure]\n") != NULL);
+		ASSERT(strstr(conf, "\narm_endpoint = http://127.0.0.1:9\n") !=
+		    NULL);
+		ASSERT(strstr(conf,
+		           "[nodes]\ngpu-1 = gpu gpu-1\n"
+		           "gpu-2 = gpu gpu-2\n") != NULL);
+		free(conf);
+	}
 	ASSERT_EQ(n, 2);
 	ASSERT_STR_EQ(nodes[0].name, "gpu-1");
 	ASSERT_STR_EQ(nodes[1].name, "gpu-2");
