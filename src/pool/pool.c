@@ -25,7 +25,7 @@ static int check_part_provider(void *, const char *, char *, size_t);
 static int check_power_cmd(void *, const char *, char *, size_t);
 static int check_node_time(void *, const char *, char *, size_t);
 static int check_size(void *, const char *, char *, size_t);
-static int check_made(const struct partition *);
+static int check_made(const struct partition *, const struct machine *);
 static int host_word_ok(const char *, size_t);
 static struct partition *partition_get(struct pool *, const char *);
 static int load_cb(void *, const char *, const char *, const char *,
@@ -102,8 +102,8 @@ const struct setting partition_settings[] = {
 	{ .section = "partition", .key = "min_nodes", .type = SETTING_INT,
 	    .off = PT(min_nodes), .def = "0", .min = 0,
 	    .max = POOL_HOSTS_MAX, .flags = SETTING_DOC_OPTIONAL,
-	    .help = "for a provider that makes nodes: this many are never "
-	            "powered down (0: scale to zero)" },
+	    .help = "for a provider that makes nodes: the first this many, "
+	            "once up, are never powered down (0: scale to zero)" },
 	{ .section = "partition", .key = "spot", .type = SETTING_BOOL,
 	    .off = PT(spot), .def = "no", .flags = SETTING_DOC_OPTIONAL,
 	    .help = "for a provider that makes nodes: Spot VMs (cheaper, "
@@ -415,7 +415,7 @@ pool_load(struct pool *pl, const struct machine *m)
 /* A partition whose provider makes its nodes: their size and count,
  * no hosts nor power commands (the provider powers them). */
 static int
-check_made(const struct partition *pt)
+check_made(const struct partition *pt, const struct machine *head)
 {
 	char why[256];
 
@@ -423,6 +423,13 @@ check_made(const struct partition *pt)
 		return error("[partition %s]: provider %s makes its nodes: "
 		             "no hosts, power_on or power_off",
 		    pt->name, pt->provider_name);
+	/* They are made beside the head (its network, group, image): the
+	 * head must be one of the provider's machines. */
+	if (head->provider != NULL && head->provider != pt->provider)
+		return error("[partition %s]: provider %s makes its nodes "
+		             "beside the head, which is not one of its "
+		             "machines ([machine] provider = %s)",
+		    pt->name, pt->provider_name, head->provider_name);
 	if (pt->size == NULL || pt->max_nodes < 1)
 		return error("[partition %s]: provider %s needs size = ... "
 		             "and max_nodes = N (1 or more)",
@@ -464,7 +471,7 @@ pool_check(const struct pool *pl, const struct machine *head)
 			             "nodes",
 			    pt->name, pt->provider_name);
 		if (partition_makes_nodes(pt)) {
-			if (check_made(pt) == -1)
+			if (check_made(pt, head) == -1)
 				return -1;
 			continue;
 		}

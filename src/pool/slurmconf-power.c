@@ -49,6 +49,11 @@ slurmconf_add_power(struct buf *b, const struct pool *pl,
 		    ? strstr(nodes[i].old_line, "State=CLOUD") != NULL
 		    : partition_powered(nodes[i].part);
 
+		/* The first min_nodes of a partition the provider makes
+		 * are powered up when first needed and then stay up. */
+		if (cloud && nodes[i].made > 0 && nodes[i].old_line == NULL &&
+		    nodes[i].made <= nodes[i].part->min_nodes)
+			cloud = 0;
 		if (cloud)
 			continue;
 		buf_addf(b, "%s%s", first ? "SuspendExcNodes=" : ",",
@@ -162,7 +167,7 @@ slurmconf_made_nodes(const struct pool *pl, struct pool_node *nodes, size_t *n)
 			nd->name = xasprintf("%s-%d", pt->name, i);
 			nd->host = xstrdup(nd->name);
 			nd->part = pt;
-			nd->made = 1;
+			nd->made = i;
 			nd->cpus = cpus;
 			nd->mem_mb = mem;
 			/* Memory as the provider sells it, less what the

@@ -46,7 +46,8 @@ struct pool_node {
 	 * partition still. */
 	char *kept_line;
 	/* Made by its partition's provider when Slurm powers it up: no
-	 * address before (NodeAddr is set then, by rig pool power). */
+	 * address before (NodeAddr is set then, by rig pool power). Its
+	 * number N in PART-N, 1 up; 0 for a node at a host. */
 	int made;
 };
 

@@ -221,6 +221,7 @@ TEST(pool_made_nodes)
 
 	machine_init(&head);
 	ASSERT_EQ(machine_set(&head, "machine", "host", "10.0.0.1"), 0);
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"), 0);
 	pool_init(&pl);
 	ASSERT_EQ(pool_set(&pl, "partition gpu", "provider", "azure"), 0);
 	ASSERT_EQ(pool_check(&pl, &head), -1); /* no size, no max_nodes */
@@ -234,6 +235,10 @@ TEST(pool_made_nodes)
 	ASSERT_EQ(pool_check(&pl, &head), -1); /* no max_nodes */
 	ASSERT_EQ(pool_set(&pl, "partition gpu", "max_nodes", "-1"), -1);
 	ASSERT_EQ(pool_set(&pl, "partition gpu", "max_nodes", "2"), 0);
+	/* Made beside the head: the head must be an Azure VM. */
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "ssh"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1);
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"), 0);
 	ASSERT_EQ(pool_check(&pl, &head), 0);
 	ASSERT(partition_makes_nodes(pl.parts));
 	ASSERT(partition_powered(pl.parts));
@@ -257,9 +262,6 @@ TEST(pool_made_nodes)
 		char *conf;
 
 		ASSERT_EQ(machine_set(&head, "machine", "name", "m1"), 0);
-		ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"),
-		    0);
-		head.provider = provider_find("azure");
 		ASSERT_EQ(machine_set(&head, "azure", "arm_endpoint",
 		              "http://127.0.0.1:9"),
 		    0);
@@ -287,6 +289,21 @@ TEST(pool_made_nodes)
 	ASSERT_STR_EQ(nodes[1].kept_line,
 	    "NodeName=gpu-2 NodeAddr=gpu-2 CPUs=4 RealMemory=27648 "
 	    "State=CLOUD");
+	/* min_nodes: the first ones are never powered down. */
+	{
+		struct pool_head ph = { .name = "head", .addr = "10.0.0.1" };
+		char            *conf;
+
+		conf = slurmconf_text(&pl, &ph, nodes, n);
+		ASSERT(strstr(conf, "SuspendExcNodes") == NULL);
+		ASSERT(strstr(conf, "\nPartitionName=gpu Nodes=gpu-1,gpu-2 ") !=
+		    NULL);
+		free(conf);
+		pl.parts->min_nodes = 1;
+		conf = slurmconf_text(&pl, &ph, nodes, n);
+		ASSERT(strstr(conf, "\nSuspendExcNodes=gpu-1\n") != NULL);
+		free(conf);
+	}
 	for (size_t i = 0; i < n; i++) {
 		free(nodes[i].name);
 		free(nodes[i].host);
