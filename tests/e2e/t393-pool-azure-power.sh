@@ -194,5 +194,11 @@ note "gpu-1 deleted after 8 days deallocated, kept after 1"
 # Names are checked before anything: shell characters refused.
 out=$(power up 'gpu-1;touch /tmp/pwned' 2>&1) && fail "a node name with ';' taken: $out"
 grep -q "not a node" <<<"$out" || fail "no message for a bad name: $out"
+# No key of a partition asks for a public IP: refused whole, nothing done.
+n0=$(wc -l <"$AZ_LOG")
+sed -i 's/^spot = no$/spot = no\npublic_ip = yes/' "$T/pool-power.conf"
+out=$(power up gpu-2 2>&1) && fail "a partition with public_ip taken: $out"
+grep -q "unknown setting 'public_ip' in \[partition gpu\]" <<<"$out" || fail "no message for public_ip: $out"
+[ "$(wc -l <"$AZ_LOG")" = "$n0" ] || fail "Azure was called with a refused configuration"
 azure_violations
 note "the double saw $(wc -l <"$AZ_LOG") requests, none invalid"
