@@ -21,6 +21,7 @@
 #include "azure-conf.h"
 #include "azure-nodes.h"
 #include "azure-prices.h"
+#include "azure-vm.h"
 #include "azure.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -270,13 +271,8 @@ make_vm(struct azure *az, const struct provider_node *nd, const char *vm,
 		    "the head's VM shows an image rig cannot read");
 		return -1;
 	}
-	if (nd->spot) {
-		json_object_set_new(p, "priority", json_string("Spot"));
-		json_object_set_new(p, "evictionPolicy",
-		    json_string("Deallocate"));
-		json_object_set_new(p, "billingProfile",
-		    json_pack("{s:f}", "maxPrice", -1.0));
-	}
+	if (nd->spot)
+		azure_vm_spot(p);
 	body = json_pack("{s:O, s:{s:s, s:s}, s:o}", "location",
 	    json_object_get(head, "location"), "tags", "created-by", "rig",
 	    "rig-node", name, "properties", p);

@@ -191,6 +191,18 @@ PY
 [ ! -f "$MARK/gpu-1.deallocated" ] || fail "a deleted node still marked"
 note "gpu-1 deleted after 8 days deallocated, kept after 1"
 
+# spot = yes: the node's VM is a Spot VM, deallocated when evicted.
+sed -i 's/^spot = no$/spot = yes/' "$T/pool-power.conf"
+power up gpu-2 >"$T/up4.out" 2>&1 || fail "power up gpu-2 (spot): $(cat "$T/up4.out")"
+curl -s "$AZ_URL/_double/state" >"$T/state3.json"
+$PY - "$T/state3.json" <<'PY' || fail "gpu-2 not a Spot VM"
+import json, sys
+r = json.load(open(sys.argv[1]))["resources"]
+p = [v for k, v in r.items() if k.endswith("/virtualmachines/m1-gpu-2")][0]["body"]["properties"]
+assert p["priority"] == "Spot" and p["evictionPolicy"] == "Deallocate", p
+PY
+sed -i 's/^spot = yes$/spot = no/' "$T/pool-power.conf"
+
 # Names are checked before anything: shell characters refused.
 out=$(power up 'gpu-1;touch /tmp/pwned' 2>&1) && fail "a node name with ';' taken: $out"
 grep -q "not a node" <<<"$out" || fail "no message for a bad name: $out"
