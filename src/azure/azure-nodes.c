@@ -9,10 +9,12 @@
  * was deallocated is a file of root's (POOL_POWER_STATE, the head's
  * state_dir there), which is also what a test back-dates.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,33 @@ delete_node(struct azure *az, const char *node)
 }
 
 /*
+ * The node's lock: held through each power operation on it, so that
+ * Slurm powering it up while another rig pool power sweeps never
+ * finds it deleted under it. 'try': 0 at once if it is held (-1).
+ * The fd, or -1.
+ */
+static int
+node_lock(struct machine *head, const char *node, int try)
+{
+	char *dir = machine_state_path(head, MARK_DIR);
+	char *rel = xasprintf(MARK_DIR "/%s.lock", node);
+	char *path = machine_state_path(head, rel);
+	int   fd = -1;
+
+	if (mkdir_p(dir, 0700) == 0)
+		fd =
+		    open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd != -1 && flock(fd, LOCK_EX | (try ? LOCK_NB : 0)) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	free(rel);
+	free(dir);
+	return fd;
+}
+
+/*
  * Every node deallocated longer than its partition allows is deleted,
  * except 'keep' (the node being powered up). A failure is logged: the
  * next power operation tries again.
@@ -169,6 +198,7 @@ sweep(struct azure *az, struct machine *head, const char *keep)
 	struct dirent *e;
 	long long      when, after;
 	size_t         n;
+	int            lock;
 
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		char *node;
@@ -179,9 +209,12 @@ sweep(struct azure *az, struct machine *head, const char *keep)
 		        0)
 			continue;
 		node = xstrndup(e->d_name, n - strlen(MARK_SUFFIX));
+		/* One being powered now is not idle: left alone. The mark
+		 * is read again once locked (it may be gone since). */
+		lock = strcmp(node, keep) != 0 ? node_lock(head, node, 1) : -1;
 		path = mark_path(head, node);
-		text = read_file(path, MARK_MAX, NULL);
-		if (strcmp(node, keep) != 0 && text != NULL &&
+		text = lock != -1 ? read_file(path, MARK_MAX, NULL) : NULL;
+		if (text != NULL &&
 		    sscanf(text, "%lld %lld", &when, &after) == 2 &&
 		    after > 0 && now_sec() - when > after) {
 			if (delete_node(az, node) == 0)
@@ -189,7 +222,11 @@ sweep(struct azure *az, struct machine *head, const char *keep)
 			else
 				log_warnx("node %s: not deleted: %s", node,
 				    az->err);
-		}
+		} else if (lock == -1 && strcmp(node, keep) != 0)
+			log_info("node %s: being powered: not deleted now",
+			    node);
+		if (lock != -1)
+			close(lock);
 		free(text);
 		free(path);
 		free(node);
@@ -365,10 +402,16 @@ azure_node_up(const struct provider_node *nd, char *why, size_t len)
 	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
 	json_t      *iv = NULL;
 	const char  *power;
-	int          r = -1, got;
+	int          r = -1, got, lock = -1;
 
+	memset(&az, 0, sizeof(az));
 	if (open_head(&az, nd, why, len) == -1)
 		goto out;
+	if ((lock = node_lock(nd->head, nd->name, 0)) == -1) {
+		snprintf(why, len, "cannot lock the node's notes in %s",
+		    nd->head->state_dir);
+		goto out;
+	}
 	sweep(&az, nd->head, nd->name);
 	node_paths(&az, nd->name, &vm, &nic, &name);
 	path = xasprintf("%s/instanceView", vm);
@@ -407,6 +450,8 @@ out:
 	free(vm);
 	free(nic);
 	free(name);
+	if (lock != -1)
+		close(lock);
 	azure_close(&az);
 	return r;
 }
@@ -417,10 +462,16 @@ azure_node_down(const struct provider_node *nd, char *why, size_t len)
 	struct azure az;
 	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
 	json_t      *v = NULL;
-	int          r = -1, got;
+	int          r = -1, got, lock = -1;
 
+	memset(&az, 0, sizeof(az));
 	if (open_head(&az, nd, why, len) == -1)
 		goto out;
+	if ((lock = node_lock(nd->head, nd->name, 0)) == -1) {
+		snprintf(why, len, "cannot lock the node's notes in %s",
+		    nd->head->state_dir);
+		goto out;
+	}
 	node_paths(&az, nd->name, &vm, &nic, &name);
 	got = azure_get(&az, "a node's VM", vm, &v);
 	if (got == -1)
@@ -435,7 +486,7 @@ azure_node_down(const struct provider_node *nd, char *why, size_t len)
 		log_info("node %s: VM %s deallocated", nd->name, name);
 		mark_deallocated(nd->head, nd);
 	}
-	sweep(&az, nd->head, "");
+	sweep(&az, nd->head, nd->name);
 	r = 0;
 	goto out;
 fail:
@@ -446,6 +497,8 @@ out:
 	free(vm);
 	free(nic);
 	free(name);
+	if (lock != -1)
+		close(lock);
 	azure_close(&az);
 	return r;
 }
