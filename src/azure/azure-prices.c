@@ -349,3 +349,28 @@ azure_prices_describe(struct azure *az, json_t *out)
 	json_object_set_new(out, "price", p);
 	prices_release(&pr);
 }
+
+int
+azure_prices_vm_hour(struct machine *m, const char *size, int spot,
+    double *price)
+{
+	struct azure_conf *c = azure_conf_of(m);
+	char              *filter, *key, *cur = NULL, err[512];
+	int                r;
+
+	filter = xasprintf("serviceName eq 'Virtual Machines' and "
+	                   "armRegionName eq '%s' and armSkuName eq '%s' and "
+	                   "priceType eq 'Consumption'",
+	    c->location, size);
+	key = xasprintf("vm|%s|%s|%s", c->location, size,
+	    spot ? "spot" : "regular");
+	r = cached(m, key, c->prices_endpoint, filter, azure_prices_pick_vm,
+	    spot, price, &cur, err, sizeof(err));
+	if (r == -1)
+		log_warnx("azure: the price of %s in %s: %s", size, c->location,
+		    err);
+	free(cur);
+	free(key);
+	free(filter);
+	return r;
+}

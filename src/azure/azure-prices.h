@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 struct azure;
+struct machine;
 
 #define PRICES_CACHE_SECONDS 86400
 #define PRICES_MAX_PAGES 20
@@ -42,5 +43,11 @@ void azure_prices_describe(struct azure *, json_t *out);
  * prices cannot be had; 0 also when there is no budget.
  */
 int azure_prices_note(struct azure *);
+
+/* The Linux price per hour (Spot if 'spot') of a VM of 'size' in the
+ * machine's region, cached like the machine's own. -1 if it cannot be
+ * had (warned). */
+int azure_prices_vm_hour(struct machine *, const char *size, int spot,
+    double *price);
 
 #endif

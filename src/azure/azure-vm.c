@@ -657,13 +657,8 @@ vm_body(struct mk *k, const char *key)
 		explicit_bzero(cd, strlen(cd));
 		free(cd);
 	}
-	if (c->spot) {
-		json_object_set_new(props, "priority", json_string("Spot"));
-		json_object_set_new(props, "evictionPolicy",
-		    json_string("Deallocate"));
-		json_object_set_new(props, "billingProfile",
-		    json_pack("{s:f}", "maxPrice", -1.0));
-	}
+	if (c->spot)
+		azure_vm_spot(props);
 	body = json_pack("{s:s, s:o, s:{s:s}, s:o}", "location", c->location,
 	    "tags", tags(az), "identity", "type", "SystemAssigned",
 	    "properties", props);
@@ -951,4 +946,15 @@ azure_vm_allow(struct azure *az)
 	r = mk_nsg(&k);
 	free(k.nsg_id);
 	return r;
+}
+
+void
+azure_vm_spot(json_t *props)
+{
+	json_object_set_new(props, "priority", json_string("Spot"));
+	/* Evicted, it is deallocated (kept), never deleted. */
+	json_object_set_new(props, "evictionPolicy", json_string("Deallocate"));
+	/* At most the pay-as-you-go price: evicted for capacity only. */
+	json_object_set_new(props, "billingProfile",
+	    json_pack("{s:f}", "maxPrice", -1.0));
 }

@@ -6,6 +6,8 @@
 #ifndef AZURE_VM_H
 #define AZURE_VM_H
 
+#include <jansson.h>
+
 struct azure;
 struct azure_conf;
 
@@ -21,5 +23,9 @@ int azure_vm_allow(struct azure *);
 /* This machine's public address, asked of myip_endpoint. Caller frees;
  * NULL, printed unless 'quiet'. */
 char *azure_my_address(const struct azure_conf *, int quiet);
+
+/* Makes a VM body's properties a Spot VM's (rig's machine and a pool's
+ * nodes alike). */
+void azure_vm_spot(json_t *props);
 
 #endif

@@ -304,12 +304,15 @@ call(struct azure *az, const char *what, const char *method, const char *path,
 	if (arm_request(az->arm, method, url, body, NULL,
 	        strcmp(method, "POST") == 0 ? ARM_IDEMPOTENT : 0, &res) == -1) {
 		err = arm_client_error(az->arm);
+		snprintf(az->err, sizeof(az->err), "%s", err);
 		error("azure: %s failed: %s", what, err);
 		if (advice_for(err) != NULL)
 			fprintf(stderr, "  what to do: %s\n", advice_for(err));
 		goto out;
 	}
 	if (res.status >= 300) {
+		arm_error_message(res.status, res.body, az->err,
+		    sizeof(az->err));
 		azure_fail(what, res.status, res.body);
 		goto out;
 	}
@@ -317,6 +320,7 @@ call(struct azure *az, const char *what, const char *method, const char *path,
 	    (res.status == 201 || res.status == 202 || res.async_op != NULL)) {
 		if (arm_lro_wait(az->arm, method, url, &res, &fin) == -1) {
 			err = arm_client_error(az->arm);
+			snprintf(az->err, sizeof(az->err), "%s", err);
 			error("azure: %s failed: %s", what, err);
 			if (advice_for(err) != NULL)
 				fprintf(stderr, "  what to do: %s\n",
@@ -358,6 +362,8 @@ azure_get(struct azure *az, const char *what, const char *path, json_t **out)
 		char w[256];
 
 		snprintf(w, sizeof(w), "reading %s", what);
+		arm_error_message(res.status, res.body, az->err,
+		    sizeof(az->err));
 		azure_fail(w, res.status, res.body);
 	} else if ((*out = arm_response_json(&res)) == NULL)
 		error("azure: reading %s: the answer is not JSON", what);

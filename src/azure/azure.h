@@ -27,6 +27,9 @@ struct azure {
 	char              *name; /* base of every resource name */
 	char              *rg_path; /* /subscriptions/S/resourceGroups/RG */
 	char              *vm_path; /* rg_path + .../virtualMachines/NAME */
+	/* What the last call that failed said ("CODE: MESSAGE"), for
+	 * callers that pass it on (a node's reason in Slurm). */
+	char err[512];
 };
 
 /* Logs in and finds the subscription (rig.conf, AZURE_SUBSCRIPTION_ID,

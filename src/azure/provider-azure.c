@@ -15,6 +15,7 @@
 
 #include "azure-conf.h"
 #include "azure-hostkey.h"
+#include "azure-nodes.h"
 #include "azure-prices.h"
 #include "azure-vm.h"
 #include "azure.h"
@@ -571,4 +572,9 @@ const struct provider provider_azure = {
 	.deny_ports = "80 32526",
 	.hub_keys = az_hub_keys,
 	.up_done = az_up_done,
+	/* A pool's nodes: VMs made beside the head (azure-nodes.c). */
+	.power_up = azure_node_up,
+	.power_down = azure_node_down,
+	.node_size = azure_node_size,
+	.node_price = azure_node_price,
 };

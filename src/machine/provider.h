@@ -20,6 +20,7 @@
 #define PROVIDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -38,6 +39,18 @@ struct provider_node {
 	const char *name;
 	const char *host;
 	const char *cmd;
+	/* A node the provider makes (needs_host 0): its size, Spot, how
+	 * long it may stay powered down before it is deleted, and the
+	 * head it is made beside (its network, group and image), read
+	 * from the pool's power configuration. */
+	const char     *size;
+	int             spot;
+	int64_t         delete_after;
+	struct machine *head;
+	/* power_up of such a node writes the address the head reaches it
+	 * at here (addr_len bytes), for Slurm's NodeAddr. */
+	char  *addr;
+	size_t addr_len;
 };
 
 /* Called by a provider's hub_keys hook for each [hub] key it adds. */
@@ -110,6 +123,15 @@ struct provider {
 	 * this provider are always on. */
 	int (*power_up)(const struct provider_node *, char *why, size_t len);
 	int (*power_down)(const struct provider_node *, char *why, size_t len);
+	/* A provider that makes its nodes (needs_host 0) tells what a node
+	 * of 'size' has, for slurm.conf (*cpus, *mem_mb; either may be
+	 * NULL), or -1 and why if it does not know the size. */
+	int (*node_size)(const char *size, long *cpus, long *mem_mb, char *why,
+	    size_t len);
+	/* A node's price per hour in the head's currency, for rig pool
+	 * status when the partition sets no price_hour; -1 if unknown.
+	 * May be NULL. */
+	double (*node_price)(struct machine *head, const char *size, int spot);
 };
 
 /* Every provider, NULL-terminated: the wiring file's (src/providers.c). */

@@ -36,6 +36,7 @@
 static int         pool_status(int argc, char **argv);
 static json_t     *ask_head(struct remote *);
 static void        add_spend(const struct pool *, json_t *view, json_t *head);
+static void        node_prices(struct pool *, struct machine *);
 static void        print_view(json_t *view);
 static const char *safe(json_t *, char *, size_t);
 
@@ -84,6 +85,24 @@ ask_head(struct remote *rm)
 	}
 	proc_result_release(&res);
 	return j;
+}
+
+/* A partition whose nodes its provider makes, without price_hour: the
+ * provider's price for its size, in the head's region (0: unknown,
+ * warned by the provider). */
+static void
+node_prices(struct pool *pl, struct machine *head)
+{
+	for (struct partition *pt = pl->parts; pt != NULL; pt = pt->next) {
+		double p;
+
+		if (pt->price_hour > 0 || !partition_makes_nodes(pt) ||
+		    pt->provider->node_price == NULL)
+			continue;
+		p = pt->provider->node_price(head, pt->size, pt->spot);
+		if (p > 0)
+			pt->price_hour = p;
+	}
 }
 
 /* Prices and the month's spend, added to the view: each node's
@@ -262,6 +281,7 @@ pool_status(int argc, char **argv)
 			head = NULL;
 		}
 	}
+	node_prices(&pl, &m);
 	add_spend(&pl, view, head);
 	if (json) {
 		json_dumpf(view, stdout, JSON_INDENT(2));

@@ -39,6 +39,7 @@ static void  restart_jobs(const char *, const char *);
 static void  record_power(const char *, int);
 static char *node_jobs(const char *);
 static int   wait_joined(const struct power_conf *, char **, int *, size_t);
+static int   node_addr(const char *, const char *);
 
 static int
 load_cb(void *arg, const char *section, const char *key, const char *value,
@@ -49,6 +50,20 @@ load_cb(void *arg, const char *section, const char *key, const char *value,
 	const char        *sp = strchr(value, ' ');
 	char              *part;
 
+	if (strcmp(section, "head") == 0) {
+		pc->has_head = 1;
+		if (machine_set(&pc->head, "machine", key, value) == -1)
+			return error("%s:%d: in [head]", path, lineno);
+		return 0;
+	}
+	if (strcmp(section, "pool") != 0 &&
+	    strncmp(section, "partition ", 10) != 0 &&
+	    strcmp(section, "nodes") != 0) {
+		/* The head's provider's own section. */
+		if (machine_set(&pc->head, section, key, value) == -1)
+			return error("%s:%d: in [%s]", path, lineno, section);
+		return 0;
+	}
 	if (strcmp(section, "nodes") != 0) {
 		if (pool_set(&pc->pl, section, key, value) == -1)
 			return error("%s:%d: in [%s]", path, lineno, section);
@@ -108,11 +123,21 @@ power_conf_load(struct power_conf *pc, const char *path)
 
 	memset(pc, 0, sizeof(*pc));
 	pool_init(&pc->pl);
+	machine_init(&pc->head);
+	/* What providers keep of their nodes is root's, beside none of a
+	 * project's .rig. */
+	pc->head.state_dir = xstrdup(POOL_POWER_STATE);
 	if (conf_trusted(path) == -1)
 		return -1;
 	r = ini_read(path, load_cb, pc);
 	if (r == 1)
 		return error("%s: does not exist", path);
+	if (r == 0 && pc->has_head) {
+		pc->head.provider = provider_find(pc->head.provider_name);
+		if (mkdir_p(POOL_POWER_STATE, 0700) == -1)
+			return error("%s: %s", POOL_POWER_STATE,
+			    strerror(errno));
+	}
 	return r;
 }
 
@@ -125,6 +150,7 @@ power_conf_release(struct power_conf *pc)
 	}
 	free(pc->nodes);
 	pool_release(&pc->pl);
+	machine_release(&pc->head);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -267,6 +293,29 @@ node_jobs(const char *name)
 	return slurm_cmd(&av);
 }
 
+/* A node its provider made: where it is now, for slurmctld to reach its
+ * slurmd (NodeAddr; the name stays its host name). */
+static int
+node_addr(const char *name, const char *addr)
+{
+	struct argv av;
+	char       *out;
+
+	argv_init(&av);
+	argv_add(&av, "scontrol");
+	argv_add(&av, "update");
+	argv_addf(&av, "nodename=%s", name);
+	argv_addf(&av, "nodeaddr=%s", addr);
+	argv_addf(&av, "nodehostname=%s", name);
+	out = slurm_cmd(&av);
+	if (out == NULL)
+		return error("node %s: its address %s not given to Slurm", name,
+		    addr);
+	free(out);
+	log_info("node %s: at %s", name, addr);
+	return 0;
+}
+
 /* The node's State=... as scontrol shows it; -1 if it could not say. */
 static int
 node_state(const char *name, char *state, size_t len)
@@ -363,7 +412,7 @@ int
 pool_power(int up, const char *hostlist, const char *path)
 {
 	struct power_conf pc;
-	char            **names = NULL, why[512], *jobs;
+	char            **names = NULL, why[512], *jobs, addr[64];
 	int              *pending = NULL, r = 0;
 	size_t            n = 0;
 
@@ -385,8 +434,15 @@ pool_power(int up, const char *hostlist, const char *path)
 		const struct power_node *pn = power_conf_node(&pc, names[i]);
 		const struct provider   *pv = pn->part->provider;
 		struct provider_node     nd = { .name = pn->name,
-			    .host = pn->host,
-			    .cmd = up ? pn->part->power_on : pn->part->power_off };
+			    .host =
+                            partition_makes_nodes(pn->part) ? NULL : pn->host,
+			    .cmd = up ? pn->part->power_on : pn->part->power_off,
+			    .size = pn->part->size,
+			    .spot = pn->part->spot,
+			    .delete_after = pn->part->node_delete_after,
+			    .head = pc.has_head ? &pc.head : NULL,
+			    .addr = addr,
+			    .addr_len = sizeof(addr) };
 		int (*op)(const struct provider_node *, char *, size_t) =
 		    up ? pv->power_up : pv->power_down;
 
@@ -396,12 +452,16 @@ pool_power(int up, const char *hostlist, const char *path)
 		 * it is asked to start until it is off. */
 		if (up)
 			record_power(pn->name, 1);
-		why[0] = '\0';
+		why[0] = addr[0] = '\0';
 		if (op == NULL) {
 			snprintf(why, sizeof(why),
 			    "provider %s cannot power nodes",
 			    pn->part->provider_name);
-		} else if (op(&nd, why, sizeof(why)) == 0) {
+		} else if (op(&nd, why, sizeof(why)) == 0 &&
+		    (!up || addr[0] == '\0' || node_addr(pn->name, addr) == 0 ||
+		        snprintf(why, sizeof(why),
+		            "powered up at %s, which Slurm did not take",
+		            addr) < 0)) {
 			log_info("node %s: powered %s", pn->name,
 			    up ? "up, waiting for its slurmd to join" : "down");
 			if (!up)

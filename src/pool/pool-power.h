@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "machine/machine.h"
 #include "pool.h"
 
 /* A node of POOL_POWER_CONF's [nodes]. */
@@ -20,7 +21,11 @@ struct power_node {
 };
 
 struct power_conf {
-	struct pool        pl; /* power keys and powered partitions */
+	struct pool pl; /* power keys and powered partitions */
+	/* The head, for providers that make nodes beside it ([head] and
+	 * its provider's section); has_head 0 without. */
+	struct machine     head;
+	int                has_head;
 	struct power_node *nodes;
 	size_t             n;
 };

@@ -150,6 +150,8 @@ step_nodes(struct up *u)
 	fflush(stdout);
 	for (const struct partition *pt = u->pl->parts; pt != NULL;
 	     pt = pt->next) {
+		if (partition_makes_nodes(pt))
+			continue;
 		for (const char *p = pt->hosts;
 		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t")) {
 			struct node *nd = &u->nodes[i];
@@ -472,7 +474,7 @@ add_power(struct up *u, struct buf *s)
 		    " || exit 6\n");
 		return;
 	}
-	conf = slurmconf_power_conf_text(u->pl, u->pn, u->total);
+	conf = slurmconf_power_conf_text(u->pl, u->head->m, u->pn, u->total);
 	buf_addf(s,
 	    "mkdir -p /etc/rig /usr/local/lib/rig && chmod 755 /etc/rig "
 	    "/usr/local/lib/rig || exit 6\n"
@@ -715,7 +717,7 @@ pool_up(struct remote *head, const struct pool *pl)
 {
 	struct up        u;
 	struct pool_head ph;
-	size_t           count = 0;
+	size_t           count = 0, made;
 	char *conf = NULL, *exports = NULL, *fstab = NULL, *prolog = NULL;
 	int   r = -1;
 
@@ -726,12 +728,19 @@ pool_up(struct remote *head, const struct pool *pl)
 	u.pl = pl;
 	buf_init(&u.accts, SCRIPT_MAX);
 	for (const struct partition *pt = pl->parts; pt != NULL; pt = pt->next)
-		for (const char *p = pt->hosts;
+		for (const char *p = pt->hosts != NULL ? pt->hosts : "";
 		     *(p += strspn(p, " \t")) != '\0'; p += strcspn(p, " \t"))
 			count++;
-	u.n = u.total = count;
-	u.nodes = xcalloc(count, sizeof(*u.nodes));
-	u.pn = xcalloc(count + POOL_HOSTS_MAX, sizeof(*u.pn));
+	u.pn = xcalloc(count + 2 * POOL_HOSTS_MAX, sizeof(*u.pn));
+	/* The nodes providers make come after those at hosts, which
+	 * step_nodes() fills in from 0. */
+	made = count;
+	if (slurmconf_made_nodes(pl, u.pn, &made) == -1) {
+		free(u.pn);
+		return -1;
+	}
+	u.n = u.total = made;
+	u.nodes = xcalloc(made + 1, sizeof(*u.nodes));
 	if (head->m->host == NULL) {
 		error("a pool's head must be reached over the network: its "
 		      "nodes need its address ([machine] host)");
@@ -751,6 +760,12 @@ pool_up(struct remote *head, const struct pool *pl)
 	if (step_head(&u, conf, exports) == -1)
 		goto out;
 	for (size_t i = 0; i < u.n; i++) {
+		if (u.pn[i].made) {
+			printf("[pool] node      %s: made by provider %s when "
+			       "Slurm powers it up\n",
+			    u.pn[i].name, u.pn[i].part->provider_name);
+			continue;
+		}
 		if (u.pn[i].kept_line != NULL) {
 			printf("[pool] node      %s: powered down, set up when "
 			       "rig up finds it running\n",

@@ -24,6 +24,8 @@ static int check_hosts(void *, const char *, char *, size_t);
 static int check_part_provider(void *, const char *, char *, size_t);
 static int check_power_cmd(void *, const char *, char *, size_t);
 static int check_node_time(void *, const char *, char *, size_t);
+static int check_size(void *, const char *, char *, size_t);
+static int check_made(const struct partition *, const struct machine *);
 static int host_word_ok(const char *, size_t);
 static struct partition *partition_get(struct pool *, const char *);
 static int load_cb(void *, const char *, const char *, const char *,
@@ -87,9 +89,53 @@ const struct setting partition_settings[] = {
 	    .flags = SETTING_EMPTY_UNSET | SETTING_POSITIVE,
 	    .help = "optional: what a node costs per powered hour, for rig "
 	            "pool status's spend" },
+	{ .section = "partition", .key = "size", .type = SETTING_STRING,
+	    .off = PT(size), .flags = SETTING_EMPTY_UNSET | SETTING_DOC_OPTIONAL,
+	    .check = check_size,
+	    .help = "for a provider that makes nodes: their VM size, "
+	            "e.g. Standard_D4s_v5" },
+	{ .section = "partition", .key = "max_nodes", .type = SETTING_INT,
+	    .off = PT(max_nodes), .def = "0", .min = 0,
+	    .max = POOL_HOSTS_MAX, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "for a provider that makes nodes: at most this many, "
+	            "named NAME-1 to NAME-max_nodes" },
+	{ .section = "partition", .key = "min_nodes", .type = SETTING_INT,
+	    .off = PT(min_nodes), .def = "0", .min = 0,
+	    .max = POOL_HOSTS_MAX, .flags = SETTING_DOC_OPTIONAL,
+	    .help = "for a provider that makes nodes: the first this many, "
+	            "once up, are never powered down (0: scale to zero)" },
+	{ .section = "partition", .key = "spot", .type = SETTING_BOOL,
+	    .off = PT(spot), .def = "no", .flags = SETTING_DOC_OPTIONAL,
+	    .help = "for a provider that makes nodes: Spot VMs (cheaper, "
+	            "may be evicted)" },
+	{ .section = "partition", .key = "node_delete_after",
+	    .type = SETTING_DURATION, .off = PT(node_delete_after),
+	    .def = "7d", .flags = SETTING_DOC_OPTIONAL,
+	    .help = "for a provider that makes nodes: one powered down "
+	            "this long is deleted (VM, network interface, disk) at "
+	            "the next power operation" },
 	{ .type = SETTING_END },
 };
 /* clang-format on */
+
+/* A size word goes into ARM bodies and slurm.conf comments: letters,
+ * digits and '_' only. */
+static int
+check_size(void *obj, const char *v, char *why, size_t len)
+{
+	(void)obj;
+	if (*v == '\0' || strlen(v) > 64 ||
+	    strspn(v,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789_") != strlen(v)) {
+		snprintf(why, len,
+		    "'%s' is not a size (letters, digits and '_', e.g. "
+		    "Standard_D4s_v5)",
+		    v);
+		return -1;
+	}
+	return 0;
+}
 
 /* An absolute path Slurm, exports(5) and fstab(5) all take as it is. */
 static int
@@ -178,11 +224,13 @@ check_part_provider(void *obj, const char *v, char *why, size_t len)
 		    provider_names());
 		return -1;
 	}
-	if (!p->needs_host) {
+	/* Either existing machines at hosts, or nodes the provider
+	 * makes when Slurm powers them up. */
+	if (!p->needs_host && (p->power_up == NULL || p->node_size == NULL)) {
 		snprintf(why, len,
-		    "provider '%s' cannot give a pool's nodes yet: a "
+		    "provider '%s' cannot give a pool's nodes: a "
 		    "partition's nodes are existing machines (a provider "
-		    "with hosts)",
+		    "with hosts) or made by a cloud provider",
 		    v);
 		return -1;
 	}
@@ -223,9 +271,16 @@ check_power_cmd(void *obj, const char *v, char *why, size_t len)
 }
 
 int
+partition_makes_nodes(const struct partition *pt)
+{
+	return pt->provider != NULL && !pt->provider->needs_host;
+}
+
+int
 partition_powered(const struct partition *pt)
 {
-	return pt->power_on != NULL && pt->power_off != NULL;
+	return partition_makes_nodes(pt) ||
+	    (pt->power_on != NULL && pt->power_off != NULL);
 }
 
 int
@@ -357,6 +412,43 @@ pool_load(struct pool *pl, const struct machine *m)
 	return 0;
 }
 
+/* A partition whose provider makes its nodes: their size and count,
+ * no hosts nor power commands (the provider powers them). */
+static int
+check_made(const struct partition *pt, const struct machine *head)
+{
+	char why[256];
+
+	if (pt->hosts != NULL || pt->power_on != NULL)
+		return error("[partition %s]: provider %s makes its nodes: "
+		             "no hosts, power_on or power_off",
+		    pt->name, pt->provider_name);
+	/* They are made beside the head (its network, group, image): the
+	 * head must be one of the provider's machines. */
+	if (head->provider != NULL && head->provider != pt->provider)
+		return error("[partition %s]: provider %s makes its nodes "
+		             "beside the head, which is not one of its "
+		             "machines ([machine] provider = %s)",
+		    pt->name, pt->provider_name, head->provider_name);
+	if (pt->size == NULL || pt->max_nodes < 1)
+		return error("[partition %s]: provider %s needs size = ... "
+		             "and max_nodes = N (1 or more)",
+		    pt->name, pt->provider_name);
+	if (pt->min_nodes > pt->max_nodes)
+		return error("[partition %s]: min_nodes (%d) is more than "
+		             "max_nodes (%d)",
+		    pt->name, pt->min_nodes, pt->max_nodes);
+	/* NAME-N is a Slurm node name and a host name: at most 63. */
+	if (strlen(pt->name) + 5 > 63)
+		return error("[partition %s]: name too long for its nodes' "
+		             "names",
+		    pt->name);
+	if (pt->provider->node_size(pt->size, NULL, NULL, why, sizeof(why)) ==
+	    -1)
+		return error("[partition %s]: %s", pt->name, why);
+	return 0;
+}
+
 int
 pool_check(const struct pool *pl, const struct machine *head)
 {
@@ -373,9 +465,20 @@ pool_check(const struct pool *pl, const struct machine *head)
 			             "come together (a node powered up by rig "
 			             "must be powered down by it)",
 			    pt->name);
-		if (pt->power_on != NULL && pt->provider->power_up == NULL)
+		if (!partition_makes_nodes(pt) && pt->power_on != NULL &&
+		    pt->provider->power_up == NULL)
 			return error("[partition %s]: provider %s cannot power "
 			             "nodes",
+			    pt->name, pt->provider_name);
+		if (partition_makes_nodes(pt)) {
+			if (check_made(pt, head) == -1)
+				return -1;
+			continue;
+		}
+		if (pt->size != NULL || pt->max_nodes != 0)
+			return error("[partition %s]: size and max_nodes are "
+			             "for a provider that makes nodes, not %s "
+			             "(hosts)",
 			    pt->name, pt->provider_name);
 		if (pt->hosts == NULL ||
 		    pt->hosts[strspn(pt->hosts, " \t")] == '\0')

@@ -26,8 +26,15 @@ struct partition {
 	char                  *hosts; /* words: addresses or names */
 	/* Commands run on the head to power a node (Slurm's power
 	 * saving): "{host}" is the node's address, one argument. */
-	char             *power_on, *power_off;
-	double            price_hour; /* a node's, for the spend; 0 none */
+	char  *power_on, *power_off;
+	double price_hour; /* a node's, for the spend; 0 none */
+	/* A provider that makes its nodes (a cloud's VMs, made when Slurm
+	 * first powers one up): they are NAME-1..NAME-max_nodes, of 'size'
+	 * (the provider's word), Spot if 'spot'; one powered down longer
+	 * than node_delete_after seconds is deleted. */
+	char             *size;
+	int               max_nodes, min_nodes, spot;
+	int64_t           node_delete_after;
 	struct partition *next; /* in rig.conf's order */
 };
 
@@ -68,6 +75,10 @@ int pool_check(const struct pool *, const struct machine *head);
 /* Whether the partition's nodes are powered down when idle and up when
  * Slurm needs them (Slurm's State=CLOUD). */
 int partition_powered(const struct partition *);
+
+/* Whether the partition's provider makes its nodes (no hosts: they
+ * are NAME-1..NAME-max_nodes). */
+int partition_makes_nodes(const struct partition *);
 
 /* Whether any partition's nodes are. */
 int pool_powered(const struct pool *);

@@ -11,6 +11,10 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "machine/machine.h"
+#include "machine/provider.h"
 #include "pool.h"
 #include "slurmconf.h"
 #include "lib/banned.h"
@@ -45,6 +49,11 @@ slurmconf_add_power(struct buf *b, const struct pool *pl,
 		    ? strstr(nodes[i].old_line, "State=CLOUD") != NULL
 		    : partition_powered(nodes[i].part);
 
+		/* The first min_nodes of a partition the provider makes
+		 * are powered up when first needed and then stay up. */
+		if (cloud && nodes[i].made > 0 && nodes[i].old_line == NULL &&
+		    nodes[i].made <= nodes[i].part->min_nodes)
+			cloud = 0;
 		if (cloud)
 			continue;
 		buf_addf(b, "%s%s", first ? "SuspendExcNodes=" : ",",
@@ -84,10 +93,11 @@ slurmconf_power_sudoers(void)
 }
 
 char *
-slurmconf_power_conf_text(const struct pool *pl, const struct pool_node *nodes,
-    size_t n)
+slurmconf_power_conf_text(const struct pool *pl, const struct machine *head,
+    const struct pool_node *nodes, size_t n)
 {
 	struct buf b;
+	int        made = 0;
 
 	buf_init(&b, CONF_MAX);
 	buf_addf(&b,
@@ -99,10 +109,31 @@ slurmconf_power_conf_text(const struct pool *pl, const struct pool_node *nodes,
 	     pt = pt->next) {
 		if (!partition_powered(pt))
 			continue;
-		buf_addf(&b,
-		    "\n[partition %s]\nprovider = %s\npower_on = %s\n"
-		    "power_off = %s\n",
-		    pt->name, pt->provider_name, pt->power_on, pt->power_off);
+		buf_addf(&b, "\n[partition %s]\nprovider = %s\n", pt->name,
+		    pt->provider_name);
+		if (partition_makes_nodes(pt))
+			buf_addf(&b,
+			    "size = %s\nmax_nodes = %d\nmin_nodes = %d\n"
+			    "spot = %s\nnode_delete_after = %lld\n",
+			    pt->size, pt->max_nodes, pt->min_nodes,
+			    pt->spot ? "yes" : "no",
+			    (long long)pt->node_delete_after);
+		else
+			buf_addf(&b, "power_on = %s\npower_off = %s\n",
+			    pt->power_on, pt->power_off);
+	}
+	for (const struct partition *pt = pl->parts; pt != NULL; pt = pt->next)
+		made |= partition_makes_nodes(pt);
+	/* Nodes made beside the head: its name and its provider's own
+	 * settings (where, which account, endpoints), read back into a
+	 * machine for the provider. */
+	if (made && head->provider->section != NULL) {
+		buf_addf(&b, "\n[head]\nname = %s\nprovider = %s\nuser = %s\n",
+		    head->name, head->provider_name, machine_user(head));
+		buf_addf(&b, "\n[%s]\n", head->provider->section);
+		settings_write(&b, head->provider->settings,
+		    machine_provider_conf(head, head->provider),
+		    head->provider->section);
 	}
 	buf_adds(&b, "\n[nodes]\n");
 	for (size_t i = 0; i < n; i++)
@@ -111,4 +142,43 @@ slurmconf_power_conf_text(const struct pool *pl, const struct pool_node *nodes,
 			buf_addf(&b, "%s = %s %s\n", nodes[i].name,
 			    nodes[i].part->name, nodes[i].host);
 	return buf_detach(&b, NULL);
+}
+
+int
+slurmconf_made_nodes(const struct pool *pl, struct pool_node *nodes, size_t *n)
+{
+	char why[256];
+	long cpus, mem;
+
+	for (const struct partition *pt = pl->parts; pt != NULL;
+	     pt = pt->next) {
+		if (!partition_makes_nodes(pt))
+			continue;
+		if (pt->provider->node_size(pt->size, &cpus, &mem, why,
+		        sizeof(why)) == -1)
+			return error("[partition %s]: %s", pt->name, why);
+		if (*n + (size_t)pt->max_nodes > POOL_HOSTS_MAX)
+			return error("more than %d nodes in the pool",
+			    POOL_HOSTS_MAX);
+		for (int i = 1; i <= pt->max_nodes; i++) {
+			struct pool_node *nd = &nodes[(*n)++];
+
+			memset(nd, 0, sizeof(*nd));
+			nd->name = xasprintf("%s-%d", pt->name, i);
+			nd->host = xstrdup(nd->name);
+			nd->part = pt;
+			nd->made = i;
+			nd->cpus = cpus;
+			nd->mem_mb = mem;
+			/* Memory as the provider sells it, less what the
+			 * kernel keeps: slurmd refuses to register with
+			 * less than configured. */
+			nd->kept_line = xasprintf("NodeName=%s NodeAddr=%s "
+			                          "CPUs=%ld RealMemory=%ld "
+			                          "State=CLOUD",
+			    nd->name, nd->name, cpus,
+			    mem > 2048 ? mem - 1024 : mem * 95 / 100);
+		}
+	}
+	return 0;
 }

@@ -243,7 +243,7 @@ slurmconf_exports_text(const struct pool *pl, const struct pool_node *nodes,
 	    "nodes.\n%s",
 	    pl->shared_dir);
 	for (size_t i = 0; i < n; i++)
-		if (nodes[i].old_line == NULL)
+		if (nodes[i].old_line == NULL && !nodes[i].made)
 			buf_addf(&b,
 			    " %s(rw,sync,no_subtree_check,root_squash)",
 			    nodes[i].host);

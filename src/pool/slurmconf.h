@@ -28,8 +28,13 @@ struct partition;
 #define POOL_POWER_RIG "/usr/local/lib/rig/rig"
 #define POOL_POWER_SUDOERS "/etc/sudoers.d/rig-pool-power"
 #define POOL_POWER_CONF "/etc/rig/pool-power.conf"
+/* Root's: what providers keep of the nodes they make (the head's
+ * state_dir in rig pool power). */
+#define POOL_POWER_STATE "/var/lib/rig/pool"
 
 /* One node: where rig reaches it and what slurmd -C said there. */
+struct machine;
+
 struct pool_node {
 	char                   *host; /* as in rig.conf: NodeAddr */
 	char                   *name; /* its short hostname: NodeName */
@@ -40,7 +45,21 @@ struct pool_node {
 	/* Powered down and not reached: its line as it was, in its
 	 * partition still. */
 	char *kept_line;
+	/* Made by its partition's provider when Slurm powers it up: no
+	 * address before (NodeAddr is set then, by rig pool power). Its
+	 * number N in PART-N, 1 up; 0 for a node at a host. */
+	int made;
 };
+
+/*
+ * The nodes a provider makes for partitions that have no hosts
+ * (PART-1..PART-max_nodes, State=CLOUD, their CPUs and memory from the
+ * provider's size), added to 'nodes' from index *n on (room for
+ * POOL_HOSTS_MAX more). -1 with a message if a size is unknown or there
+ * are too many.
+ */
+int slurmconf_made_nodes(const struct pool *, struct pool_node *nodes,
+    size_t *n);
 
 /* The head: its short hostname and the address its nodes reach it at. */
 struct pool_head {
@@ -113,7 +132,7 @@ const char *slurmconf_power_sudoers(void);
  * its nodes: all rig pool power knows of the pool. Caller frees.
  */
 char *slurmconf_power_conf_text(const struct pool *pl,
-    const struct pool_node *nodes, size_t n);
+    const struct machine *head, const struct pool_node *nodes, size_t n);
 
 /* The NodeName=... lines of a slurm.conf, by node name: calls 'fn' with
  * each name and line (both NUL-terminated copies, freed after). */

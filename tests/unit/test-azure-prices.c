@@ -10,6 +10,9 @@
 #include <jansson.h>
 
 #include "azure/azure-prices.h"
+#include "azure/provider-azure.h"
+#include "lib/util.h"
+#include "machine/machine.h"
 #include "unit.h"
 
 /* A page as the Retail Prices API gives it, for Standard_D4s_v5 in one
@@ -198,4 +201,39 @@ TEST(azure_disk_tiers)
 	/* The largest tier is the last word, never past the table. */
 	check_tier("Standard_LRS", 4096, "S50");
 	check_tier("Premium_LRS", 100000, "P50");
+}
+
+/* A pool's azure node: its size's price in the head's region, from the
+ * same price cache as the head's own (here a fresh entry, so nothing is
+ * asked), Spot and regular apart; a size with no price is -1. */
+TEST(azure_node_price_cached)
+{
+	struct machine m;
+	char          *dir = xasprintf("%s/nodeprice", unit_tmpdir());
+	char          *path = xasprintf("%s/prices.json", dir);
+	char          *text;
+
+	ASSERT_EQ(mkdir_p(dir, 0700), 0);
+	text = xasprintf("{\"vm|westeurope|Standard_NC4as_T4_v3|regular\": "
+	                 "{\"price\": 0.61, \"currency\": \"EUR\", "
+	                 "\"t\": %lld}, "
+	                 "\"vm|westeurope|Standard_NC4as_T4_v3|spot\": "
+	                 "{\"price\": 0.2, \"currency\": \"EUR\", "
+	                 "\"t\": %lld}}",
+	    (long long)now_sec(), (long long)now_sec());
+	ASSERT_EQ(write_file_atomic(path, text, strlen(text), 0600), 0);
+	machine_init(&m);
+	m.state_dir = xstrdup(dir);
+	ASSERT_EQ(
+	    machine_set(&m, "azure", "prices_endpoint", "http://127.0.0.1:1"),
+	    0);
+	ASSERT(
+	    provider_azure.node_price(&m, "Standard_NC4as_T4_v3", 0) == 0.61);
+	ASSERT(provider_azure.node_price(&m, "Standard_NC4as_T4_v3", 1) == 0.2);
+	/* Not cached, and nothing answers there. */
+	ASSERT(provider_azure.node_price(&m, "Standard_B2s", 0) < 0);
+	machine_release(&m);
+	free(text);
+	free(path);
+	free(dir);
 }

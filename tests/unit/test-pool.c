@@ -209,6 +209,129 @@ TEST(pool_check_hosts)
 	machine_release(&head);
 }
 
+/* A partition whose provider makes its nodes (azure): size and
+ * max_nodes, no hosts, no power commands, no key it does not know (a
+ * public IP cannot be asked for), and its nodes in slurm.conf. */
+TEST(pool_made_nodes)
+{
+	struct machine   head;
+	struct pool      pl;
+	struct pool_node nodes[POOL_HOSTS_MAX + 1];
+	size_t           n = 0;
+
+	machine_init(&head);
+	ASSERT_EQ(machine_set(&head, "machine", "host", "10.0.0.1"), 0);
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"), 0);
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "provider", "azure"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* no size, no max_nodes */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "size", "Standard_X;rm"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "size", "$(reboot)"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "size", "a b"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "public_ip", "yes"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "publicIPAddress", "x"), -1);
+	ASSERT_EQ(
+	    pool_set(&pl, "partition gpu", "size", "Standard_NC4as_T4_v3"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* no max_nodes */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "max_nodes", "-1"), -1);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "max_nodes", "2"), 0);
+	/* Made beside the head: the head must be an Azure VM. */
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "ssh"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1);
+	ASSERT_EQ(machine_set(&head, "machine", "provider", "azure"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	ASSERT(partition_makes_nodes(pl.parts));
+	ASSERT(partition_powered(pl.parts));
+	ASSERT_EQ(pl.parts->min_nodes, 0);
+	ASSERT_EQ(pl.parts->spot, 0);
+	ASSERT_EQ(pl.parts->node_delete_after, 7 * 86400);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "min_nodes", "3"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* more than max */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "min_nodes", "0"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", "a"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* hosts: not made */
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "hosts", ""), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "size", "Standard_Nope"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1); /* a size rig cannot size */
+	ASSERT_EQ(
+	    pool_set(&pl, "partition gpu", "size", "Standard_NC4as_T4_v3"), 0);
+	ASSERT_EQ(slurmconf_made_nodes(&pl, nodes, &n), 0);
+	/* What rig pool power reads on the head: the partition's size and
+	 * count, the head and its provider's settings, the nodes. */
+	{
+		char *conf;
+
+		ASSERT_EQ(machine_set(&head, "machine", "name", "m1"), 0);
+		ASSERT_EQ(machine_set(&head, "azure", "arm_endpoint",
+		              "http://127.0.0.1:9"),
+		    0);
+		conf = slurmconf_power_conf_text(&pl, &head, nodes, n);
+		ASSERT(strstr(conf,
+		           "[partition gpu]\nprovider = azure\n"
+		           "size = Standard_NC4as_T4_v3\nmax_nodes = 2\n"
+		           "min_nodes = 0\nspot = no\n"
+		           "node_delete_after = 604800\n") != NULL);
+		ASSERT(strstr(conf, "[head]\nname = m1\nprovider = azure\n") !=
+		    NULL);
+		ASSERT(strstr(conf, "\n[azure]\n") != NULL);
+		ASSERT(strstr(conf, "\narm_endpoint = http://127.0.0.1:9\n") !=
+		    NULL);
+		ASSERT(strstr(conf,
+		           "[nodes]\ngpu-1 = gpu gpu-1\n"
+		           "gpu-2 = gpu gpu-2\n") != NULL);
+		free(conf);
+	}
+	ASSERT_EQ(n, 2);
+	ASSERT_STR_EQ(nodes[0].name, "gpu-1");
+	ASSERT_STR_EQ(nodes[1].name, "gpu-2");
+	ASSERT(nodes[1].made);
+	/* 4 vCPUs and 28 GiB, less 1 GiB for the kernel. */
+	ASSERT_STR_EQ(nodes[1].kept_line,
+	    "NodeName=gpu-2 NodeAddr=gpu-2 CPUs=4 RealMemory=27648 "
+	    "State=CLOUD");
+	/* min_nodes: the first ones are never powered down. */
+	{
+		struct pool_head ph = { .name = "head", .addr = "10.0.0.1" };
+		char            *conf;
+
+		conf = slurmconf_text(&pl, &ph, nodes, n);
+		ASSERT(strstr(conf, "SuspendExcNodes") == NULL);
+		ASSERT(strstr(conf, "\nPartitionName=gpu Nodes=gpu-1,gpu-2 ") !=
+		    NULL);
+		free(conf);
+		pl.parts->min_nodes = 1;
+		conf = slurmconf_text(&pl, &ph, nodes, n);
+		ASSERT(strstr(conf, "\nSuspendExcNodes=gpu-1\n") != NULL);
+		free(conf);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(nodes[i].name);
+		free(nodes[i].host);
+		free(nodes[i].kept_line);
+	}
+	pool_release(&pl);
+
+	/* Its provider powers it: no power commands. */
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "provider", "azure"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "size", "Standard_B2s"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "max_nodes", "1"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "power_on", "on {host}"), 0);
+	ASSERT_EQ(pool_set(&pl, "partition gpu", "power_off", "off {host}"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1);
+	pool_release(&pl);
+
+	/* An ssh partition takes no size. */
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "c"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), 0);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "size", "Standard_B2s"), 0);
+	ASSERT_EQ(pool_check(&pl, &head), -1);
+	pool_release(&pl);
+	machine_release(&head);
+}
+
 TEST(slurmconf_parse)
 {
 	struct pool_node n;
@@ -387,7 +510,14 @@ TEST(slurmconf_files)
 	           "SuspendExcNodes=g1,old\n") != NULL);
 	ASSERT(strstr(conf, "\nPrivateData=cloud\n") != NULL);
 	free(conf);
-	conf = slurmconf_power_conf_text(&pl, nodes, 3);
+	{
+		/* No partition makes nodes: the head's provider is not
+		 * asked for its settings. */
+		struct machine hm;
+
+		memset(&hm, 0, sizeof(hm));
+		conf = slurmconf_power_conf_text(&pl, &hm, nodes, 3);
+	}
 	ASSERT(strstr(conf,
 	           "[partition cpu]\nprovider = ssh\n"
 	           "power_on = on {host}\npower_off = off {host}\n") != NULL);
