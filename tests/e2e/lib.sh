@@ -659,6 +659,24 @@ pool_hub_up() {
 	export URL
 }
 
+# wait_named_ready NAME TOKEN SRV: until user NAME's named server SRV is
+# ready (READY_S seconds, default 60), asked with TOKEN.
+wait_named_ready() {
+	local i code
+	for i in $(seq 1 $((${READY_S:-60} * 5))); do
+		code=$(TOKEN=$2 api GET "/hub/api/users/$1")
+		[ "$code" = 200 ] && [ "$(json "d['servers'].get('$3', {}).get('ready')" <"$T/body")" = true ] &&
+			return 0
+		sleep 0.2
+	done
+	fail "$1's server '$3' not ready within ${READY_S:-60} s: $code $(body) $(tail -n 20 "$T/hub.log")"
+}
+
+# sock_pid FILE: the pid listening on Unix socket FILE.
+sock_pid() {
+	ss -xlpH | grep -F " $1 " | sed -n 's/.*pid=\([0-9]*\),.*/\1/p' | head -n 1
+}
+
 # pool_token NAME: a hub user NAME on the pool's head (pool_hub_up) and
 # a token of theirs on standard output.
 pool_token() {

@@ -19,21 +19,7 @@ BOB=$(rig_token bob)
 RUN=/run/rig/${PREFIX}alice
 
 # wait_named SRV: until alice's server SRV is ready (READY_S seconds).
-wait_named() {
-	local i code
-	for i in $(seq 1 $((READY_S * 5))); do
-		code=$(TOKEN=$ALICE api GET /hub/api/users/alice)
-		[ "$code" = 200 ] && [ "$(json "d['servers'].get('$1', {}).get('ready')" <"$T/body")" = true ] &&
-			return 0
-		sleep 0.2
-	done
-	fail "alice's server '$1' not ready within $READY_S s: $code $(body) $(tail -n 20 "$T/hub.log")"
-}
-
-# sock_pid FILE: the pid listening on Unix socket FILE.
-sock_pid() {
-	ss -xlpH | grep -F " $1 " | sed -n 's/.*pid=\([0-9]*\),.*/\1/p' | head -n 1
-}
+wait_named() { wait_named_ready alice "$ALICE" "$1"; }
 
 # Started side by side: the default, then two named ones.
 spawn alice "$ALICE"
