@@ -23,6 +23,7 @@
 #include "machine/provider.h"
 #include "machine/remote.h"
 #include "machine/service.h"
+#include "pool-node-setup.h"
 #include "pool-node.h"
 #include "pool-sh.h"
 #include "pool-up.h"
@@ -63,7 +64,6 @@ static int  keep_powered_down(struct up *, size_t);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
-static void add_put(struct buf *, const char *, const char *);
 static int  step_head(struct up *, const char *, const char *);
 static void add_power(struct up *, struct buf *);
 static int  step_node(struct up *, size_t, const char *, const char *,
@@ -448,14 +448,6 @@ stop_leaving(struct up *u, const char *name)
 	free(key);
 }
 
-/* Appends "put PATH MODE" of 'text' as a quoted here-document. */
-static void
-add_put(struct buf *s, const char *path, const char *text)
-{
-	buf_addf(s, "put %s 644 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
-	    path, text);
-}
-
 /*
  * Power saving's files on the head (slurmconf-power.c): slurmctld's
  * programs, what rig pool power reads (root's alone: the commands may
@@ -512,9 +504,9 @@ step_head(struct up *u, const char *conf, const char *exports)
 	buf_init(&s, SCRIPT_MAX);
 	buf_adds(&s, pool_sh_funcs);
 	buf_adds(&s, "mkdir -p /etc/slurm /etc/exports.d || exit 6\n");
-	add_put(&s, SLURMCONF_PATH, conf);
-	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
-	add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
+	pool_add_put(&s, SLURMCONF_PATH, conf);
+	pool_add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	pool_add_put(&s, SLURMCONF_EXPORTS_PATH, exports);
 	add_power(u, &s);
 	buf_adds(&s,
 	    "munge_up ensure || { echo 'munged does not start' >&2; exit 7; }\n"
@@ -557,70 +549,17 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab,
 {
 	struct node       *nd = &u->nodes[i];
 	struct proc_result res;
-	struct buf         s;
-	char              *q, *state, *key;
-	int                fds[2], r;
+	struct node_files  f = { .accts = buf_str(&u->accts),
+		 .conf = conf,
+		 .fstab = fstab,
+		 .prolog = prolog,
+		 .shared_dir = u->pl->shared_dir };
+	char              *state, *key;
+	int                r;
 	uint64_t           t0 = now_ms();
 	const char        *out, *a;
 
-	buf_init(&s, SCRIPT_MAX);
-	buf_adds(&s, pool_sh_funcs);
-	buf_adds(&s, pool_sh_node_key);
-	q = sh_quote(pool_sh_accounts_awk);
-	buf_addf(&s,
-	    "{ getent passwd | sed 's/^/P:/'; getent group | sed 's/^/G:/'; "
-	    "cat <<'RIG_POOL_EOF'\n%sRIG_POOL_EOF\n} | awk -F: %s | {\n%s} "
-	    "|| exit 5\n",
-	    buf_str(&u->accts), q, pool_sh_accounts_apply);
-	free(q);
-	buf_adds(&s, "mkdir -p /etc/slurm || exit 6\n");
-	add_put(&s, SLURMCONF_PATH, conf);
-	add_put(&s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
-	buf_addf(&s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
-	    SLURMCONF_PROLOG_PATH, prolog);
-	q = sh_quote(SLURMCONF_FSTAB_MARK);
-	buf_addf(&s,
-	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
-	    "%sRIG_POOL_EOF\n} | put /etc/fstab 644 || exit 6\n",
-	    q, fstab);
-	free(q);
-	q = sh_quote(u->pl->shared_dir);
-	buf_addf(&s,
-	    "if grep -qw nfs4 /proc/filesystems 2>/dev/null; then\n"
-	    "  mkdir -p %s && { mountpoint -q %s || mount %s; } && "
-	    "echo nfs=mounted\n"
-	    "else echo nfs=none; fi\n",
-	    q, q, q);
-	free(q);
-	buf_adds(&s,
-	    "munge_up $keyact || { echo 'munged does not start' >&2; exit 7; "
-	    "}\n"
-	    "act=ensure\n"
-	    "case $changed in *slurm*) act=restart ;; esac\n"
-	    "[ $keyact = restart ] && act=restart\n"
-	    "svc slurmd slurmd /run/slurmd.pid $act /usr/sbin/slurmd || "
-	    "{ tail -n 5 /var/log/slurm/slurmd.log >&2; exit 8; }\n"
-	    "echo \"act=$act\"\n");
-	/* The key on standard input: never in a command line or a file
-	 * here. It fits a pipe's buffer (1 KiB as base64). */
-	if (pipe(fds) == -1) {
-		buf_release(&s);
-		return error("pipe: %s", strerror(errno));
-	}
-	if (write(fds[1], u->key, strlen(u->key)) != (ssize_t)strlen(u->key) ||
-	    write(fds[1], "\n", 1) != 1) {
-		close(fds[0]);
-		close(fds[1]);
-		buf_release(&s);
-		return error("pipe: %s", strerror(errno));
-	}
-	close(fds[1]);
-	r = pool_root_run(&nd->rm, nd->sudo, buf_str(&s), fds[0], STEP_MS,
-	    &res);
-	close(fds[0]);
-	buf_release(&s);
-	if (r == -1 || res.status != 0) {
-		pool_show_failure("setting up the node", &res);
+	if (pool_node_setup(&nd->rm, nd->sudo, &f, u->key, &res) == -1) {
 		proc_result_release(&res);
 		return error("node %s (%s) is not set up", u->pn[i].name,
 		    u->pn[i].host);

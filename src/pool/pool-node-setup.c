@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A node's set-up as root (pool-node-setup.h), from the pieces of sh in
+ * pool-sh.c and the files rig generated, each in a quoted here-document.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/util.h"
+#include "machine/remote.h"
+#include "pool-node-setup.h"
+#include "pool-node.h"
+#include "pool-sh.h"
+#include "slurmconf.h"
+#include "lib/banned.h"
+
+#define SCRIPT_MAX (8 * 1024 * 1024)
+#define STEP_MS (5 * 60 * 1000)
+
+void
+pool_add_put(struct buf *s, const char *path, const char *text)
+{
+	buf_addf(s, "put %s 644 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    path, text);
+}
+
+static void
+add_script(struct buf *s, const struct node_files *f)
+{
+	char *q;
+
+	buf_adds(s, pool_sh_funcs);
+	buf_adds(s, pool_sh_node_key);
+	q = sh_quote(pool_sh_accounts_awk);
+	buf_addf(s,
+	    "{ getent passwd | sed 's/^/P:/'; getent group | sed 's/^/G:/'; "
+	    "cat <<'RIG_POOL_EOF'\n%sRIG_POOL_EOF\n} | awk -F: %s | {\n%s} "
+	    "|| exit 5\n",
+	    f->accts, q, pool_sh_accounts_apply);
+	free(q);
+	buf_adds(s, "mkdir -p /etc/slurm || exit 6\n");
+	pool_add_put(s, SLURMCONF_PATH, f->conf);
+	pool_add_put(s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
+	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    SLURMCONF_PROLOG_PATH, f->prolog);
+	q = sh_quote(SLURMCONF_FSTAB_MARK);
+	buf_addf(s,
+	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
+	    "%sRIG_POOL_EOF\n} | put /etc/fstab 644 || exit 6\n",
+	    q, f->fstab);
+	free(q);
+	q = sh_quote(f->shared_dir);
+	buf_addf(s,
+	    "if grep -qw nfs4 /proc/filesystems 2>/dev/null; then\n"
+	    "  mkdir -p %s && { mountpoint -q %s || mount %s; } && "
+	    "echo nfs=mounted\n"
+	    "else echo nfs=none; fi\n",
+	    q, q, q);
+	free(q);
+	buf_adds(s,
+	    "munge_up $keyact || { echo 'munged does not start' >&2; exit 7; "
+	    "}\n"
+	    "act=ensure\n"
+	    "case $changed in *slurm*) act=restart ;; esac\n"
+	    "[ $keyact = restart ] && act=restart\n"
+	    "svc slurmd slurmd /run/slurmd.pid $act /usr/sbin/slurmd || "
+	    "{ tail -n 5 /var/log/slurm/slurmd.log >&2; exit 8; }\n"
+	    "echo \"act=$act\"\n");
+}
+
+int
+pool_node_setup(struct remote *rm, int sudo, const struct node_files *f,
+    const char *key, struct proc_result *res)
+{
+	struct buf s;
+	int        fds[2], r;
+
+	proc_result_init(res);
+	buf_init(&s, SCRIPT_MAX);
+	add_script(&s, f);
+	/* The key fits a pipe's buffer (1 KiB as base64). */
+	if (pipe(fds) == -1) {
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	if (write(fds[1], key, strlen(key)) != (ssize_t)strlen(key) ||
+	    write(fds[1], "\n", 1) != 1) {
+		close(fds[0]);
+		close(fds[1]);
+		buf_release(&s);
+		return error("pipe: %s", strerror(errno));
+	}
+	close(fds[1]);
+	r = pool_root_run(rm, sudo, buf_str(&s), fds[0], STEP_MS, res);
+	close(fds[0]);
+	buf_release(&s);
+	if (r == -1 || res->status != 0) {
+		pool_show_failure("setting up the node", res);
+		return -1;
+	}
+	return 0;
+}
