@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "api-json.h"
 #include "api-servers.h"
 #include "api.h"
 #include "auth.h"

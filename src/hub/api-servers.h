@@ -31,9 +31,4 @@ json_t *api_pending_json(const struct server *);
  * with no value, or any value but false or 0). */
 int api_query_flag(const struct req *, const char *name);
 
-/* From api.c: an ISO 8601 time or null for 0; the body as a JSON object
- * ({} if empty), or NULL after answering 400. */
-json_t *api_iso_json(int64_t);
-json_t *api_body_object(struct req *);
-
 #endif

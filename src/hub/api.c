@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "accounts.h"
+#include "api-json.h"
 #include "api-servers.h"
 #include "api.h"
 #include "auth.h"
@@ -28,6 +29,7 @@
 #include "respond.h"
 #include "scopes.h"
 #include "server.h"
+#include "services.h"
 #include "users.h"
 #include "session.h"
 #include "spawn-options.h"
@@ -54,17 +56,6 @@ static void    user_get(struct req *req, struct db_user *u);
 static void    activity(struct req *req, struct db_user *u);
 static void    bad_method(struct req *req, struct db_user *u);
 static void    no_such_path(struct req *req, struct db_user *u);
-
-json_t *
-api_iso_json(int64_t t)
-{
-	char s[40];
-
-	if (t <= 0)
-		return json_null();
-	iso_time(t, s, sizeof(s));
-	return json_string(s);
-}
 
 /*
  * JupyterHub's user model as the scopes 'held' let the caller read it:
@@ -147,7 +138,7 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 	 * needs to know who signed in), as when it is used. */
 	if (t->client_id != NULL && t->client_id[0] != '\0')
 		scopes =
-		    oauth_keep_client_scope(scopes, t->scopes, t->client_id);
+		    services_keep_client_scope(scopes, t->scopes, t->client_id);
 	snprintf(id, sizeof(id), "a%lld", (long long)t->id);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[], s:n, "
 	              "s:s}",
@@ -168,26 +159,6 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 		json_object_set_new(j, "session_id", json_string(sid));
 	}
 	free(scopes);
-	return j;
-}
-
-/* The request body as a JSON object; an empty body is {}. NULL after
- * responding 400. */
-json_t *
-api_body_object(struct req *req)
-{
-	json_t      *j;
-	json_error_t e;
-
-	if (req->body.len == 0)
-		return json_object();
-	j = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES,
-	    &e);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		respond_error(req, 400, "the body is not a JSON object");
-		return NULL;
-	}
 	return j;
 }
 

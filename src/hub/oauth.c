@@ -404,28 +404,3 @@ out:
 	free(redirect);
 	free_secret(tok);
 }
-
-char *
-oauth_keep_client_scope(char *held, const char *raw, const char *client)
-{
-	size_t n = strlen(SERVICES_CLIENT_PREFIX);
-	char  *own, *out, *raw2;
-
-	if (strncmp(client, SERVICES_CLIENT_PREFIX, n) != 0)
-		return held;
-	own = xasprintf("access:services!service=%s", client + n);
-	if (!scopes_has(raw, own) || scopes_has(held, own)) {
-		free(own);
-		return held;
-	}
-	/* Expanded again: the set stays sorted, as its readers expect. */
-	raw2 = xasprintf("%s%s%s", held, *held != '\0' ? " " : "", own);
-	free(own);
-	if (scopes_expand(raw2, "", &out, NULL) == -1) {
-		free(raw2);
-		return held;
-	}
-	free(raw2);
-	free(held);
-	return out;
-}

@@ -36,12 +36,6 @@ void oauth_authorize(struct req *);
  * "scope"}, or RFC 6749's {"error"} with 400 or 401. */
 void oauth_token(struct req *);
 
-/* 'held' (expanded scopes of an OAuth token, cut to its user's; taken
- * and freed), with "access:services!service=NAME" added back when
- * 'client' is that service's and 'raw', the token's stored scopes, holds
- * it. Returns the new set; caller frees. */
-char *oauth_keep_client_scope(char *held, const char *raw, const char *client);
-
 /* The client id of user 'name''s server 'srv' ("" the default); caller
  * frees result. */
 char *oauth_client_id(const char *name, const char *srv);

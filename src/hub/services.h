@@ -58,4 +58,12 @@ char *services_client_id(const char *name);
 const struct service *services_client(const struct hub *,
     const char *client_id);
 
+/* 'held' (expanded scopes of an OAuth token, cut to its user's; taken
+ * and freed), with "access:services!service=NAME" added back when
+ * 'client' is that service's and 'raw', the token's stored scopes, holds
+ * it: what the service needs to know who signed in. Returns the new set;
+ * caller frees. */
+char *services_keep_client_scope(char *held, const char *raw,
+    const char *client);
+
 #endif

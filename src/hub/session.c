@@ -18,7 +18,6 @@
 #include "config.h"
 #include "db.h"
 #include "hub.h"
-#include "oauth.h"
 #include "oneuser.h"
 #include "req.h"
 #include "scopes.h"
@@ -212,8 +211,8 @@ resolve(struct req *req, const char *cred, int is_token)
 			 * scope (JupyterHub's rule: signing in to a service
 			 * needs no role of the user's). */
 			if (own && hit.kind == TOKEN_OAUTH && client != NULL)
-				mine = oauth_keep_client_scope(mine, hit.scopes,
-				    client);
+				mine = services_keep_client_scope(mine,
+				    hit.scopes, client);
 			free(hit.scopes);
 			hit.scopes = mine;
 			hit.restricted = own;

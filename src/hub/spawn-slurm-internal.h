@@ -10,18 +10,10 @@
 
 #include <stddef.h>
 
-#include "config.h"
-
-#define SLURM_PID_START "slurm" /* no /proc start time looks like it */
-#define SLURM_LOG ".rig-server.log" /* the job's output, in the home */
-#define SLURM_SAFE_PATH CONFIG_SERVER_PATH
+#include "spawn-slurm-account.h"
 
 struct hub;
 struct server;
-
-/* The Unix account the server's job runs as: the hub's own when it is
- * not root. -1 if there is none. */
-int slurm_account_of(const struct server *, char *out, size_t len);
 
 /* sbatch of the server's job as its account; its id becomes s->pid and
  * the job is watched. */

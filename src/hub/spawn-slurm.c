@@ -194,25 +194,9 @@ slurm_drop_user(struct hub *hub, const char *name)
 
 /* The hub stops: commands in flight are let go (their callbacks get
  * UV_ECANCELED), the timer closed; jobs run on. */
-/* The hub stops: commands in flight are let go (their callbacks get
- * UV_ECANCELED), the timer closed; jobs run on. */
 static void
 slurm_release(void)
 {
 	slurm_run_release();
 	slurm_watch_release();
-}
-
-int
-slurm_account_of(const struct server *s, char *out, size_t len)
-{
-	if (!s->hub->is_root) {
-		struct passwd *pw = getpwuid(geteuid());
-
-		if (pw == NULL || strlen(pw->pw_name) >= len)
-			return -1;
-		snprintf(out, len, "%s", pw->pw_name);
-		return 0;
-	}
-	return account_name(s->hub->cfg->user_prefix, s->name, out, len);
 }
