@@ -2,9 +2,10 @@
 /*
  * The servers' way to the hub's API: a plain HTTP listener on 127.0.0.1,
  * as JupyterHub's own hub port (8081) is, or on api_address, where the
- * servers of a pool's nodes reach it (spawner = slurm with JupyterHub's
- * protocol: the pool's network is then trusted with their API tokens, as
- * JupyterHub's hub_ip on a cluster is without internal_ssl). A single-user
+ * servers of a pool's nodes reach it (spawner = slurm: its jobs report
+ * their ports there, signed; with JupyterHub's protocol the pool's
+ * network is trusted with their API tokens, as JupyterHub's hub_ip on a
+ * cluster is without internal_ssl). A single-user
  * server checks the hub's certificate against the system's authorities, which a
  * self-signed one is not among, so JUPYTERHUB_API_URL points here instead. It
  * answers /hub/api/... only (routes.c), takes no cookies (session.c), and keeps

@@ -43,26 +43,29 @@ hub_value(const struct machine *m, const char *key)
 }
 
 /*
- * A pool whose servers speak JupyterHub's protocol (server_protocol =
- * jupyterhub, or jupyterhub-singleuser as server_cmd): they reach the
- * hub's API from the nodes, at the head's address, the one slurm.conf
- * names (pool-up.c), unless rig.conf's [hub] sets api_address. Only
- * then: the API's plain listener stays on loopback otherwise. A name is
- * left alone (the hub refuses the protocol, saying why).
+ * A pool whose users' servers are Slurm jobs (spawner = slurm, which
+ * cmd_up() sets unless rig.conf's [hub] says otherwise): the hub's API
+ * listener goes to the head's address, the one slurm.conf names
+ * (pool-up.c), unless rig.conf's [hub] sets api_address. There each
+ * job reports its port the moment its server listens, signed by the
+ * server's secret (spawn-slurm-report.c), instead of the hub reading
+ * its comment with two squeue polls; and jupyterhub-singleuser on the
+ * nodes reaches the API there. What answers on it is what answers on
+ * loopback: /hub/api/... with a token, no cookies (apilisten.h). With
+ * spawner = local it stays on loopback. A name is left alone (the hub
+ * then keeps its API on loopback, or refuses JupyterHub's protocol,
+ * saying why).
  */
 static int
 set_api_address(struct machine *m)
 {
-	const char   *proto = hub_value(m, "server_protocol");
-	const char   *cmd = hub_value(m, "server_cmd");
+	const char   *spawner = hub_value(m, "spawner");
 	unsigned char a[4];
 
 	if (hub_key_set(m, "api_address") || m->host == NULL ||
 	    inet_pton(AF_INET, m->host, a) != 1)
 		return 0;
-	if (!(proto != NULL && strcmp(proto, "jupyterhub") == 0) &&
-	    !(proto == NULL && cmd != NULL &&
-	        strstr(cmd, "jupyterhub-singleuser") != NULL))
+	if (spawner == NULL || strcmp(spawner, "slurm") != 0)
 		return 0;
 	return machine_set(m, "hub", "api_address", m->host);
 }

@@ -15,6 +15,7 @@
 
 pool_hub_up 1
 grep -qx 'spawner = slurm' "$HUBDIR/hub.conf" || fail "rig up did not choose spawner slurm: $(cat "$HUBDIR/hub.conf")"
+grep -qx "api_address = $H" "$HUBDIR/hub.conf" || fail "rig up did not set api_address: $(cat "$HUBDIR/hub.conf")"
 TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token for carol"
 hublog() { cat "$HUBDIR/hub.log"; }
@@ -67,6 +68,9 @@ port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
 grep -q "server carol: TLS tunnel .*/slurm/$jid.sock to $N:$port" "$HUBDIR/hub.log" ||
 	fail "no tunnel to $N:$port: $(hublog | tail -n 5)"
 grep -q "server carol: ready on unix:.*/slurm/$jid.sock " "$HUBDIR/hub.log" || fail "hub not on its tunnel: $(hublog | tail -n 5)"
+# (api_address: the job told the hub itself, not only in its comment.)
+grep -q "server carol: Slurm job $jid reports its server on port $port\$" "$HUBDIR/hub.log" ||
+	fail "job $jid did not report port $port to the API: $(hublog | grep 'server carol' | tail -n 5)"
 pid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
 [ -n "$pid" ] || fail "no notebook process of rig-carol on port $port"
 secret=$(tr '\0' '\n' <"/proc/$pid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')

@@ -9,10 +9,15 @@
 # listener, which gets a TLS hello and nothing else: no request, no
 # secret (the hub pins the job's certificate before sending a byte). The
 # old hub sent the request, carol's secret in it, in the clear. Then the
-# job's end (the script let go) shows as carol's server stopped.
+# job's end (the script let go) shows as carol's server stopped. The
+# hub's API is kept on loopback (a hand-written api_address, which rig
+# up leaves alone): the job cannot report its port, and the hub reads it
+# from the job's comment, the fallback.
 . "$(dirname "$0")/lib.sh"
 
-pool_hub_up 1
+POOL_HUB_CONF='api_address = 127.0.0.1' pool_hub_up 1
+grep -q "servers reach the hub's API at http://127.0.0.1:" "$HUBDIR/hub.log" ||
+	fail "rig up changed a hand-written api_address: $(grep "hub's API" "$HUBDIR/hub.log")"
 TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token for carol"
 code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
@@ -21,6 +26,8 @@ READY_S=150 wait_ready carol "$TOKEN"
 jid=$(squeue_on -n rig-server -o %i)
 port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
 [ -n "$port" ] || fail "job $jid has no port in its comment"
+grep -q "reports its server on port" "$HUBDIR/hub.log" &&
+	fail "a job reported its port to an API on loopback: $(grep 'reports its server' "$HUBDIR/hub.log")"
 uid=$(pool_root_ssh 1 'id -u rig-carol')
 jpid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
 spid=$(pgrep -u "$uid" -f 'slurm_script' | head -n 1)
