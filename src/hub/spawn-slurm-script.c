@@ -14,6 +14,11 @@
  * network (RIG_PORT_URL), it reports the port there at once, signed by
  * the server's secret (spawn-slurm-report.h); the comment stays for a
  * hub that missed the report (restarted meanwhile).
+ *
+ * Python runs with -I -S: the standard library alone, no site-packages
+ * (Debian's site and its .pth files cost ~20 ms of a loaded node's time
+ * before the server starts, on every start) and nothing from the
+ * environment's PYTHON* variables or the user's site.
  */
 #include "lib/banned.h"
 #include "spawn-slurm-parse.h"
@@ -21,7 +26,7 @@
 #include "spawn-slurm-script.h"
 
 const char slurm_job_script[] =
-    "#!/usr/bin/python3\n"
+    "#!/usr/bin/python3 -IS\n"
     "# rig: a user's server as a Slurm job, submitted by rig's hub. The\n"
     "# command comes in RIG_SERVER_ARGV ({port} filled in here), the\n"
     "# server's secret in the environment, and its TLS key and certificate\n"

@@ -136,7 +136,8 @@ TEST(slurm_job_script)
 	FILE *f;
 	int   fd;
 
-	ASSERT(strncmp(slurm_job_script, "#!/usr/bin/python3\n", 19) == 0);
+	/* The standard library alone: isolated, no site (its start). */
+	ASSERT(strncmp(slurm_job_script, "#!/usr/bin/python3 -IS\n", 23) == 0);
 	ASSERT(strstr(slurm_job_script, "RIG_SERVER_ARGV") != NULL);
 	ASSERT(strstr(slurm_job_script, "Comment=" SLURM_PORT_PREFIX) != NULL);
 	/* The secret, which signs the port's report, only from the job's
@@ -151,7 +152,7 @@ TEST(slurm_job_script)
 	fputs(slurm_job_script, f);
 	fclose(f);
 	cmd = xasprintf(
-	    "/usr/bin/python3 -c 'import sys; "
+	    "/usr/bin/python3 -IS -c 'import sys; "
 	    "compile(open(sys.argv[1]).read(), \"job\", \"exec\")' %s",
 	    path);
 	ASSERT_EQ(system(cmd), 0);
