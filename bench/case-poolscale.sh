@@ -7,7 +7,9 @@
 # POOL_SERVERS users' servers running: one's are Slurm jobs (spawner =
 # slurm, the jobs spread over the nodes), the other's local servers
 # (spawner = local); the same server, and the load takes turns between
-# them, so whatever else loads the machine meets both alike. The server is bench/ws-echo (HTTP 200 and the
+# them, back to back in each round in an order that alternates, so
+# whatever else loads the machine meets both alike; each round's ratio
+# of the two is recorded too. The server is bench/ws-echo (HTTP 200 and the
 # secret checked, as in the soak), not Jupyter: 200 notebook servers do
 # not fit here. Measured for each: the hub's RSS with every server
 # running, routing throughput (wrk, 50 connections, each request to the
@@ -114,6 +116,7 @@ EOL
 	fi
 	pass "pool $name: $reqs requests over $POOL_SERVERS servers, all 200"
 	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" "$r" "req/s" "$rps"
+	POOL_RPS[$name]=$rps
 }
 
 # pool_hub NAME SPAWNER: a hub of its own (state, users u1..uN and their
@@ -157,7 +160,7 @@ pool_hub_stop() {
 
 case_poolscale() {
 	local d=$W/slurm i r t
-	declare -gA POOL_PORT=() POOL_CPU0=()
+	declare -gA POOL_PORT=() POOL_CPU0=() POOL_RPS=()
 	say "case 9: pool at scale ($POOL_NODES Slurm nodes on this host; $POOL_SERVERS servers as Slurm jobs through one hub and $POOL_SERVERS local servers through another, both running; $ROUNDS rounds of ${DUR}s, the two taking turns)"
 	pool_slurm_up "$d" "$POOL_NODES" || return 1
 	pass "pool: $POOL_NODES slurmd up"
@@ -180,10 +183,20 @@ case_poolscale() {
 			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub CPU ms per idle s" \
 				"$((($(pool_cpu_ms "${MPID[rig-pool-$t]}") - POOL_CPU0[$t]) / 10))"
 		done
+		# Back to back in each round, the order alternating between
+		# rounds: the machine's other load, which changes by the
+		# minute, falls on both alike, and each round gives a ratio.
 		for r in $(seq 1 "$ROUNDS"); do
-			for t in slurm local; do
+			POOL_RPS=()
+			order="slurm local"
+			[ $((r % 2)) = 0 ] && order="local slurm"
+			for t in $order; do
 				pool_load "$t" "${POOL_PORT[$t]}" "$(cat "$W/rig-pool-$t.token")" "$r"
 			done
+			[ -n "${POOL_RPS[slurm]:-}" ] && [ -n "${POOL_RPS[local]:-}" ] &&
+				record pool "$POOL_SERVERS servers, $POOL_NODES nodes" slurm/local "$r" \
+					"req/s, slurm/local in the same round" \
+					"$(awk -v a="${POOL_RPS[slurm]}" -v b="${POOL_RPS[local]}" 'BEGIN { printf "%.3f", a / b }')"
 		done
 		for t in slurm local; do
 			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, after the load" \

@@ -1300,9 +1300,16 @@ def report(argv):
                 L.append(f"| {m} | {R.cell('pool', c, m, 'slurm')} | {R.cell('pool', c, m, 'local')} | "
                          f"{rfmt(ratio(a, b)) if m != 'nodes used' else '–'} |")
             L.append("")
+            pr = R.get("pool", c, "req/s, slurm/local in the same round", "slurm/local")
+            if pr:
+                L.append(f"Routing, slurm/local within each round (back to back, the order alternating): "
+                         f"median {statistics.median(pr):.2f}× ({min(pr):.2f}–{max(pr):.2f}× over "
+                         f"{len(pr)} rounds).\n")
             t, rl = ratio(R.med("pool", c, "req/s", "slurm"), R.med("pool", c, "req/s", "local")), \
                 ratio(R.med("pool", c, "hub RSS kB, servers running", "slurm"),
                       R.med("pool", c, "hub RSS kB, servers running", "local"))
+            if pr:
+                t = statistics.median(pr)
             if t is not None and rl is not None:
                 target(f"pool ({c}): routing ≥ 0.9× and hub RSS ≤ 1.1× local servers'",
                        t >= 0.9 and rl <= 1.1, f"throughput {t:.2f}×, RSS {rl:.2f}×")
