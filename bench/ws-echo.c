@@ -18,12 +18,17 @@
  * given (--port, server_cmd's {port}) or on a Unix socket (--sock PATH,
  * server_cmd's {sock}), made 0600 like jupyter's.
  *
- * Plain TCP only: TLS is the proxy's job in every case measured. Each
- * connection holds a small struct and, only while a frame or request is
- * incomplete, a heap buffer; reads land in one static buffer, so an idle
- * connection costs little here and the proxies' own cost stands out.
+ * Plain TCP, except as a Slurm job's server: the job adds --certfile,
+ * --keyfile and --client-ca to server_cmd (the hub's tunnel speaks TLS
+ * to it with a client certificate of that CA), and then every
+ * connection is TLS, through memory BIOs, the peer's certificate
+ * required. Each connection holds a small struct and, only while a frame
+ * or request is incomplete, a heap buffer; reads land in one static
+ * buffer, so an idle connection costs little here and the proxies' own
+ * cost stands out.
  *
- * usage: ws-echo [-a ADDR] {-p|--port} PORT | ws-echo --sock PATH
+ * usage: ws-echo [-a ADDR] {-p|--port} PORT [--certfile F --keyfile F
+ *        --client-ca F] | ws-echo --sock PATH
  */
 #include <sys/stat.h>
 
@@ -39,6 +44,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <uv.h>
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
@@ -54,6 +60,7 @@ struct conn {
 		uv_pipe_t   pipe;
 		uv_stream_t s;
 	};
+	SSL     *ssl; /* TLS (a Slurm job's server), else NULL */
 	int      ws; /* handshake done: frames follow */
 	char    *pend; /* bytes not consumed yet; NULL when none */
 	size_t   pend_len;
@@ -72,6 +79,8 @@ static char       read_space[64 * 1024];
 static long       started_ms;
 static int        unix_sock; /* listening on a Unix socket */
 static char      *need_auth; /* "token SECRET" when JUPYTER_TOKEN is set */
+static SSL_CTX   *tls; /* --certfile, --keyfile, --client-ca */
+static char       plain_space[16 * 1024]; /* what SSL_read gives */
 
 static void conn_close(struct conn *);
 
@@ -110,6 +119,7 @@ close_cb(uv_handle_t *h)
 {
 	struct conn *c = container_of(h, struct conn, tcp);
 
+	SSL_free(c->ssl);
 	free(c->pend);
 	free(c);
 }
@@ -134,9 +144,10 @@ write_cb(uv_write_t *w, int status)
 	free(wr);
 }
 
-/* Queues a copy of 'data'; closes the connection after it if asked. */
+/* Queues a copy of 'data' as it is; closes the connection after it if
+ * asked. */
 static void
-send_bytes(struct conn *c, const void *data, size_t len, int close_after)
+raw_send(struct conn *c, const void *data, size_t len, int close_after)
 {
 	struct wreq *wr;
 	uv_buf_t     b;
@@ -153,6 +164,47 @@ send_bytes(struct conn *c, const void *data, size_t len, int close_after)
 		free(wr);
 		conn_close(c);
 	}
+}
+
+/* What TLS has to send (handshake or records), queued; closes after it
+ * if asked. */
+static void
+tls_flush(struct conn *c, int close_after)
+{
+	BIO   *w = SSL_get_wbio(c->ssl);
+	size_t n = BIO_ctrl_pending(w);
+	char  *buf;
+
+	if (n == 0) {
+		if (close_after)
+			conn_close(c);
+		return;
+	}
+	buf = xmalloc(n);
+	if (BIO_read(w, buf, (int)n) != (int)n) {
+		free(buf);
+		conn_close(c);
+		return;
+	}
+	raw_send(c, buf, n, close_after);
+	free(buf);
+}
+
+/* Queues 'data' for the peer, through TLS if the connection has it. */
+static void
+send_bytes(struct conn *c, const void *data, size_t len, int close_after)
+{
+	if (c->ssl == NULL) {
+		raw_send(c, data, len, close_after);
+		return;
+	}
+	if (c->closing)
+		return;
+	if (len > 0 && SSL_write(c->ssl, data, (int)len) != (int)len) {
+		conn_close(c);
+		return;
+	}
+	tls_flush(c, close_after);
 }
 
 /* Value of header 'name' in the head [p, end), or NULL; sets *len. */
@@ -352,18 +404,12 @@ consume(struct conn *c, const unsigned char *p, size_t len)
 	return (long)used;
 }
 
+/* Plain bytes in (after TLS, if any): consumed, the rest kept. */
 static void
-read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+input(struct conn *c, const char *data, ssize_t n)
 {
-	struct conn *c = container_of(s, struct conn, s);
-	long         used;
+	long used;
 
-	if (n < 0) {
-		conn_close(c);
-		return;
-	}
-	if (n == 0)
-		return;
 	if (c->pend != NULL) {
 		char *p = realloc(c->pend, c->pend_len + (size_t)n);
 
@@ -373,7 +419,7 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			conn_close(c);
 			return;
 		}
-		memcpy(p + c->pend_len, b->base, (size_t)n);
+		memcpy(p + c->pend_len, data, (size_t)n);
 		c->pend = p;
 		c->pend_len += (size_t)n;
 		used = consume(c, (unsigned char *)c->pend, c->pend_len);
@@ -390,13 +436,55 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		}
 		return;
 	}
-	used = consume(c, (unsigned char *)b->base, (size_t)n);
+	used = consume(c, (const unsigned char *)data, (size_t)n);
 	if (used < 0 || used == n)
 		return;
 	/* Keep the incomplete rest until more arrives. */
 	c->pend_len = (size_t)(n - used);
 	c->pend = xmalloc(c->pend_len);
-	memcpy(c->pend, b->base + used, c->pend_len);
+	memcpy(c->pend, data + used, c->pend_len);
+}
+
+/* TLS bytes in: the handshake driven, the records read and consumed. */
+static void
+tls_input(struct conn *c, const char *data, ssize_t n)
+{
+	int k;
+
+	if (BIO_write(SSL_get_rbio(c->ssl), data, (int)n) != (int)n) {
+		conn_close(c);
+		return;
+	}
+	while (!c->closing) {
+		k = SSL_read(c->ssl, plain_space, sizeof(plain_space));
+		if (k <= 0) {
+			if (SSL_get_error(c->ssl, k) != SSL_ERROR_WANT_READ) {
+				tls_flush(c, 1);
+				return;
+			}
+			break;
+		}
+		input(c, plain_space, k);
+	}
+	if (!c->closing)
+		tls_flush(c, 0);
+}
+
+static void
+read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = container_of(s, struct conn, s);
+
+	if (n < 0) {
+		conn_close(c);
+		return;
+	}
+	if (n == 0)
+		return;
+	if (c->ssl != NULL)
+		tls_input(c, b->base, n);
+	else
+		input(c, b->base, n);
 }
 
 static void
@@ -418,6 +506,15 @@ accept_cb(uv_stream_t *server, int status)
 	}
 	if (!unix_sock)
 		uv_tcp_nodelay(&c->tcp, 1);
+	if (tls != NULL) {
+		c->ssl = SSL_new(tls);
+		if (c->ssl == NULL) {
+			conn_close(c);
+			return;
+		}
+		SSL_set_bio(c->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+		SSL_set_accept_state(c->ssl);
+	}
 	uv_read_start(&c->s, alloc_cb, read_cb);
 }
 
@@ -431,7 +528,8 @@ signal_cb(uv_signal_t *h, int sig)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: ws-echo [-a ADDR] {-p|--port} PORT\n"
+	fprintf(stderr, "usage: ws-echo [-a ADDR] {-p|--port} PORT "
+	                "[--certfile F --keyfile F --client-ca F]\n"
 	                "       ws-echo --sock PATH\n");
 	return 2;
 }
@@ -442,6 +540,9 @@ main(int argc, char *argv[])
 	static const struct option longs[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "sock", required_argument, NULL, 's' },
+		{ "certfile", required_argument, NULL, 'C' },
+		{ "keyfile", required_argument, NULL, 'K' },
+		{ "client-ca", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_in sa;
@@ -452,6 +553,7 @@ main(int argc, char *argv[])
 	} server;
 	uv_signal_t sigterm, sigint;
 	const char *addr = "127.0.0.1", *sock = NULL, *tok;
+	const char *cert = NULL, *key = NULL, *ca = NULL;
 	char       *end;
 	long        port = -1;
 	int         ch, r;
@@ -471,12 +573,37 @@ main(int argc, char *argv[])
 		case 's':
 			sock = optarg;
 			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'A':
+			ca = optarg;
+			break;
 		default:
 			return usage();
 		}
 	}
 	if ((port < 0) == (sock == NULL) || optind != argc)
 		return usage();
+	if (cert != NULL || key != NULL || ca != NULL) {
+		if (cert == NULL || key == NULL || ca == NULL || sock != NULL)
+			return usage();
+		tls = SSL_CTX_new(TLS_server_method());
+		if (tls == NULL ||
+		    SSL_CTX_use_certificate_file(tls, cert, SSL_FILETYPE_PEM) !=
+		        1 ||
+		    SSL_CTX_use_PrivateKey_file(tls, key, SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_load_verify_locations(tls, ca, NULL) != 1) {
+			fprintf(stderr, "ws-echo: cannot load %s, %s or %s\n",
+			    cert, key, ca);
+			return 1;
+		}
+		SSL_CTX_set_verify(tls,
+		    SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	}
 	tok = getenv("JUPYTER_TOKEN");
 	if (tok != NULL && *tok != '\0') {
 		need_auth = xmalloc(strlen(tok) + 7);
