@@ -51,6 +51,13 @@ struct provider_node {
 	 * at here (addr_len bytes), for Slurm's NodeAddr. */
 	char  *addr;
 	size_t addr_len;
+	/* And what the head logs in with to set it up: 'login_key' (a
+	 * public key line) goes on the node beside the head's own keys;
+	 * its host key is made and kept in 'dir' (root's, on the head) and
+	 * pinned in 'dir'/known_hosts at its address before the first
+	 * ssh, so that only the node made for it gets the pool's secrets. */
+	const char *login_key;
+	const char *dir;
 };
 
 /* Called by a provider's hub_keys hook for each [hub] key it adds. */

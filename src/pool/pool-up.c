@@ -70,7 +70,6 @@ static int  step_node(struct up *, size_t, const char *, const char *,
      const char *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
-static int  acct_ok(const char *);
 
 /* Where up.c put rig on the head: in the login's home. */
 static int
@@ -265,23 +264,11 @@ step_head_key(struct up *u)
 	return 0;
 }
 
-/* A passwd entry's fields, as a node's useradd takes them as they are. */
-static int
-acct_ok(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		        (*s >= '0' && *s <= '9') || strchr("/._-", *s)))
-			return 0;
-	return 1;
-}
-
 /* The accounts of people on the head, as sh lines for the nodes. */
 static int
 step_accounts(struct up *u)
 {
 	struct proc_result res;
-	const char        *p;
 	int                r;
 
 	r = pool_root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1,
@@ -291,34 +278,7 @@ step_accounts(struct up *u)
 		proc_result_release(&res);
 		return -1;
 	}
-	for (p = buf_str(&res.out); (p = strstr(p, "acct=")) != NULL;) {
-		char  *line = xstrndup(p + 5, strcspn(p + 5, "\n"));
-		char  *f[6] = { line }, *w = line;
-		size_t nf = 0;
-
-		p += 5;
-		/* NAME:UID:GID:HOME:SHELL:GROUP, the group's name maybe
-		 * empty (a gid without a group). */
-		while (nf < 6 && w != NULL)
-			f[nf++] = strsep(&w, ":");
-		if (nf == 6 && w == NULL && acct_ok(f[0]) && acct_ok(f[3]) &&
-		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
-		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
-		    strspn(f[1], "0123456789") == strlen(f[1]) &&
-		    strspn(f[2], "0123456789") == strlen(f[2])) {
-			/* Inside a quoted here-document: as they are
-			 * (acct_ok() left neither ':' nor a newline). */
-			buf_addf(&u->accts, "H:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
-			    f[2], f[3], f[4][0] != '\0' ? f[4] : "/bin/sh",
-			    f[5]);
-		} else
-			log_warnx("the head's account '%s' is not copied to "
-			          "the nodes: it has no group, or a name, home "
-			          "or shell with characters rig does not pass "
-			          "on",
-			    f[0]);
-		free(line);
-	}
+	pool_accounts_add(&u->accts, buf_str(&res.out));
 	proc_result_release(&res);
 	return 0;
 }

@@ -103,8 +103,8 @@ slurmconf_power_conf_text(const struct pool *pl, const struct machine *head,
 	buf_addf(&b,
 	    "# Written by rig up from rig.conf: what rig pool power knows of "
 	    "the pool.\n"
-	    "[pool]\nnode_resume_timeout = %lld\n",
-	    (long long)pl->resume_timeout);
+	    "[pool]\nnode_resume_timeout = %lld\nshared_dir = %s\n",
+	    (long long)pl->resume_timeout, pl->shared_dir);
 	for (const struct partition *pt = pl->parts; pt != NULL;
 	     pt = pt->next) {
 		if (!partition_powered(pt))

@@ -273,6 +273,11 @@ TEST(pool_made_nodes)
 		           "node_delete_after = 604800\n") != NULL);
 		ASSERT(strstr(conf, "[head]\nname = m1\nprovider = azure\n") !=
 		    NULL);
+		/* The shared folder a made node mounts (its set-up's
+		 * fstab line, pool-node-join.c). */
+		ASSERT(strstr(conf,
+		           "[pool]\nnode_resume_timeout = 600\n"
+		           "shared_dir = /home\n") != NULL);
 		ASSERT(strstr(conf, "\n[azure]\n") != NULL);
 		ASSERT(strstr(conf, "\narm_endpoint = http://127.0.0.1:9\n") !=
 		    NULL);
