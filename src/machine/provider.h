@@ -139,6 +139,10 @@ struct provider {
 	 * status when the partition sets no price_hour; -1 if unknown.
 	 * May be NULL. */
 	double (*node_price)(struct machine *head, const char *size, int spot);
+	/* rig up of a pool with a partition whose nodes it makes: lets the
+	 * head make them (a cloud identity's role); prints a line. 0, or
+	 * -1 printed. May be NULL. */
+	int (*nodes_allow)(struct machine *head);
 };
 
 /* Every provider, NULL-terminated: the wiring file's (src/providers.c). */

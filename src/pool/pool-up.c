@@ -64,6 +64,7 @@ static int  keep_powered_down(struct up *, size_t);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
+static int  step_allow(struct up *);
 static int  step_head(struct up *, const char *, const char *);
 static void add_power(struct up *, struct buf *);
 static int  step_node(struct up *, size_t, const char *, const char *,
@@ -452,6 +453,22 @@ add_power(struct up *u, struct buf *s)
 	    POOL_POWER_SUDOERS, POOL_POWER_SUDOERS, POOL_POWER_SUDOERS);
 }
 
+/* A partition whose nodes a provider makes beside the head: the head is
+ * one of its machines (pool_check()), and may make them once its
+ * provider says so. */
+static int
+step_allow(struct up *u)
+{
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next)
+		if (partition_makes_nodes(pt)) {
+			if (u->head->m->provider->nodes_allow == NULL)
+				return 0;
+			return u->head->m->provider->nodes_allow(u->head->m);
+		}
+	return 0;
+}
+
 /* The head's files, munged and slurmctld. */
 static int
 step_head(struct up *u, const char *conf, const char *exports)
@@ -640,7 +657,9 @@ pool_up(struct remote *head, const struct pool *pl)
 	}
 	u.n = u.total = made;
 	u.nodes = xcalloc(made + 1, sizeof(*u.nodes));
-	if (head->m->host == NULL) {
+	/* The address rig reaches the head at: [machine] host, or the
+	 * one its provider gives (a cloud VM's). */
+	if (head->host == NULL) {
 		error("a pool's head must be reached over the network: its "
 		      "nodes need its address ([machine] host)");
 		goto out;
@@ -651,12 +670,12 @@ pool_up(struct remote *head, const struct pool *pl)
 	    step_leaving(&u) == -1)
 		goto out;
 	ph.name = u.head_name;
-	ph.addr = head->m->host;
+	ph.addr = head->host;
 	conf = slurmconf_text(pl, &ph, u.pn, u.total);
 	exports = slurmconf_exports_text(pl, u.pn, u.n);
 	fstab = slurmconf_fstab_line(pl, &ph);
 	prolog = slurmconf_prolog_text(pl);
-	if (step_head(&u, conf, exports) == -1)
+	if (step_allow(&u) == -1 || step_head(&u, conf, exports) == -1)
 		goto out;
 	for (size_t i = 0; i < u.n; i++) {
 		if (u.pn[i].made) {
