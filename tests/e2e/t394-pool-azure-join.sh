@@ -7,7 +7,8 @@
 # the head made in its customData, pinned in the head's known_hosts for
 # the node's address; the head sets the node up over SSH (munge key,
 # accounts, slurm.conf, slurmd) and the job runs there, printing the
-# node's host name. Idle, the node is powered down: its VM deallocated.
+# node's host name. Idle, the node is powered down: its VM deallocated;
+# the next job starts it again, set up again harmlessly.
 # The double plays cloud-init (--host-key: the key of customData becomes
 # h4's sshd key), which nothing in a namespace host would read.
 . "$(dirname "$0")/lib.sh"
@@ -53,4 +54,22 @@ grep -q '^alice:' "$HOSTS_DIR/h4/etc/passwd" || fail "alice not on the node"
 azure_wait_power "m1-$NODE" deallocated || azure_wait_power "m1-$NODE" deallocated ||
 	fail "$NODE's VM not deallocated after idle: $(azure_vm_power "m1-$NODE"); $(cat "$RLOG")"
 note "$NODE idle: VM deallocated"
+
+# A deallocated VM has no processes: its slurmd ends as h4's "power"
+# goes. The next job starts the same VM (no second create), whose set-up
+# runs again harmlessly (the key, accounts and files are there) and
+# starts slurmd, and the job runs there.
+p=$(cat "$HOSTS_DIR/h4/run/slurmd.pid") && kill "$p"
+for _ in $(seq 1 100); do [ -d "/proc/$p" ] || break; sleep 0.1; done
+JOB2=$(az_submit)
+OUT2=$POOL_HOME/alice/out-$JOB2.txt
+for _ in $(seq 1 300); do
+	[ -s "$OUT2" ] && break
+	sleep 0.5
+done
+[ "$(cat "$OUT2" 2>/dev/null)" = "$NODE" ] || fail "job $JOB2 did not run on the restarted $NODE: $(cat "$RLOG")"
+[ "$(azure_count 'POST VirtualMachines_Start')" = 1 ] || fail "the VM not started again: $(azure_count 'POST VirtualMachines_Start')"
+[ "$(azure_count 'PUT VirtualMachines_CreateOrUpdate')" = 2 ] || fail "a second create (the head's and the node's only)"
+[ "$(grep -c "node $NODE: set up at $NA" "$RLOG")" = 2 ] || fail "not set up again: $(cat "$RLOG")"
+note "job $JOB2 ran on $NODE started again"
 azure_violations
