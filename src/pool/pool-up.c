@@ -438,6 +438,18 @@ add_power(struct up *u, struct buf *s)
 	    slurmconf_power_program(1), SLURMCONF_SUSPEND_PATH,
 	    slurmconf_power_program(0));
 	free(conf);
+	/* The head's key for the nodes a provider makes, made once
+	 * (rig pool power makes it too if it went missing). */
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next)
+		if (partition_makes_nodes(pt)) {
+			buf_adds(s,
+			    "[ -e " POOL_SSH_KEY
+			    " ] || ssh-keygen -q -t ed25519 "
+			    "-N '' -C rig-pool-head -f " POOL_SSH_KEY
+			    " >&2 || exit 6\n");
+			break;
+		}
 	/* The login's rig (up.c copied it), as root's. */
 	src = sh_quote(u->head_rig);
 	buf_addf(s, "put %s 755 <%s || exit 6\n", POOL_POWER_RIG, src);

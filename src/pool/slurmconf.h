@@ -28,8 +28,9 @@ struct partition;
 #define POOL_POWER_RIG "/usr/local/lib/rig/rig"
 #define POOL_POWER_SUDOERS "/etc/sudoers.d/rig-pool-power"
 #define POOL_POWER_CONF "/etc/rig/pool-power.conf"
-/* Root's, 0600: the head's key for the nodes its provider makes (made by
- * rig pool power at first need; its public half goes on each node). */
+/* Root's, 0600: the head's key for the nodes its provider makes (made
+ * once by rig up, by rig pool power if it went missing; its public half
+ * goes on each node). */
 #define POOL_SSH_KEY "/etc/rig/pool_ssh_key"
 /* Root's: what providers keep of the nodes they make (the head's
  * state_dir in rig pool power). */

@@ -4,7 +4,8 @@
 # login has password-less sudo as Azure's admin has) with a partition of
 # azure nodes: rig up gives the head VM's managed identity Virtual
 # Machine Contributor on its resource group, the scope where its nodes
-# are made, once (a second rig up finds it); the head's slurm.conf has
+# are made, once (a second rig up finds it), and makes the head's key
+# for its nodes (root's /etc/rig/pool_ssh_key, 0600) once; the head's slurm.conf has
 # the nodes as State=CLOUD and its power configuration the partition, the
 # head, its [azure] section and shared_dir.
 . "${0%/*}/lib.sh"
@@ -47,9 +48,13 @@ for l in 'shared_dir = /home' '\[partition gpu\]' 'provider = azure' '\[head\]' 
 	grep -qx "$l" "$pc" || fail "no '$l' in the power configuration: $(cat "$pc")"
 done
 
-# Again: the role is there, not made twice.
+# The head's key for its nodes, root's alone, made once.
+[ "$(stat -c '%U %a' "$HOSTS_DIR/h1/etc/rig/pool_ssh_key")" = "root 600" ] || fail "no pool key, or not root's 0600"
+key1=$(cat "$HOSTS_DIR/h1/etc/rig/pool_ssh_key.pub")
+# Again: the role is there, not made twice; the same key.
 "$RIG" up >"$T/up2.out" 2>&1 || fail "rig up again: $(cat "$T/up2.out")"
 grep -q 'the head may make its nodes: Virtual Machine Contributor on rig-pool1 (exists)$' "$T/up2.out" ||
 	fail "second rig up: $(cat "$T/up2.out")"
 [ "$(azure_count 'PUT RoleAssignments_Create')" = 2 ] || fail "a role assignment made twice"
+[ "$(cat "$HOSTS_DIR/h1/etc/rig/pool_ssh_key.pub")" = "$key1" ] || fail "the pool key made again"
 azure_violations
