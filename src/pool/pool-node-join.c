@@ -34,8 +34,7 @@
 #define KEY_MAX (64 * 1024)
 #define CONF_MAX (4 * 1024 * 1024)
 
-static int   local_sh(const char *, struct proc_result *);
-static char *head_addr(const char *);
+static int local_sh(const char *, struct proc_result *);
 static int head_files(const struct power_conf *, struct buf *, char **, char **,
     char **);
 
@@ -105,26 +104,6 @@ local_sh(const char *script, struct proc_result *res)
 	return 0;
 }
 
-/* ADDR of slurm.conf's SlurmctldHost=NAME(ADDR) line; NULL if none. */
-static char *
-head_addr(const char *conf)
-{
-	const char *p, *open, *close;
-
-	if (strncmp(conf, "SlurmctldHost=", 14) == 0)
-		p = conf + 14;
-	else if ((p = strstr(conf, "\nSlurmctldHost=")) != NULL)
-		p += 15;
-	else
-		return NULL;
-	open = strchr(p, '(');
-	close = open != NULL ? strchr(open, ')') : NULL;
-	if (close == NULL || memchr(p, '\n', (size_t)(close - p)) != NULL ||
-	    close == open + 1)
-		return NULL;
-	return xstrndup(open + 1, (size_t)(close - open - 1));
-}
-
 /* What the node gets from the head: accounts, slurm.conf, the fstab
  * line and the munge key (base64). */
 static int
@@ -146,7 +125,7 @@ head_files(const struct power_conf *pc, struct buf *accts, char **conf,
 	*conf = read_file(SLURMCONF_PATH, CONF_MAX, NULL);
 	if (*conf == NULL)
 		return error("%s: %s", SLURMCONF_PATH, strerror(errno));
-	if ((addr = head_addr(*conf)) == NULL)
+	if ((addr = slurmconf_ctld_addr(*conf)) == NULL)
 		return error("%s names no SlurmctldHost address",
 		    SLURMCONF_PATH);
 	ph.addr = addr;

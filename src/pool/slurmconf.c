@@ -284,3 +284,25 @@ slurmconf_each_node(const char *conf,
 			p++;
 	}
 }
+
+char *
+slurmconf_ctld_addr(const char *conf)
+{
+	const char *p, *open, *close;
+	size_t      n;
+
+	if (strncmp(conf, "SlurmctldHost=", 14) == 0)
+		p = conf + 14;
+	else if ((p = strstr(conf, "\nSlurmctldHost=")) != NULL)
+		p += 15;
+	else
+		return NULL;
+	n = strcspn(p, "\n");
+	open = memchr(p, '(', n);
+	close = open != NULL ? memchr(open, ')', n - (size_t)(open - p)) : NULL;
+	if (close == NULL || close == open + 1 || close[1] != '\n' ||
+	    strspn(open + 1, "0123456789abcdefABCDEF.:") !=
+	        (size_t)(close - open - 1))
+		return NULL;
+	return xstrndup(open + 1, (size_t)(close - open - 1));
+}

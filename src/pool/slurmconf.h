@@ -112,6 +112,11 @@ char *slurmconf_exports_text(const struct pool *pl,
  * SLURMCONF_FSTAB_MARK, by which rig up finds it again). Caller frees. */
 char *slurmconf_fstab_line(const struct pool *pl, const struct pool_head *);
 
+/* The head's address in slurm.conf text ('SlurmctldHost=NAME(ADDR)', a
+ * line of its own, ADDR an IPv4 or IPv6 address), for a node's fstab
+ * line; NULL if there is none such. Caller frees. */
+char *slurmconf_ctld_addr(const char *conf);
+
 /*
  * slurm.conf's power saving lines (slurmconf_text() adds them when a
  * partition is powered): SuspendTime and the timeouts from [pool], the

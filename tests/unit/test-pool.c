@@ -182,6 +182,26 @@ TEST(pool_power_state)
 	ASSERT_STR_EQ(out, "a b c d e and m");
 }
 
+TEST(slurmconf_ctld_addr)
+{
+	static const char *const bad[] = { "", "SlurmctldHost=h\n",
+		"SlurmctldHost=h()\n", "SlurmctldHost=h(10.0.0.1\n)\n",
+		"SlurmctldHost=h(10.0.0.1) x\n", "SlurmctldHost=h(a b)\n",
+		"SlurmctldHost=h(10.0.0.1;x)\n", "SlurmctldHost=h(10.0.0.1)",
+		"# SlurmctldHost=h(10.0.0.1)\n", NULL };
+	char                    *a;
+
+	a = slurmconf_ctld_addr("SlurmctldHost=h(10.0.0.1)\n");
+	ASSERT_STR_EQ(a, "10.0.0.1");
+	free(a);
+	a = slurmconf_ctld_addr("ClusterName=x\nSlurmctldHost=head(fd00::1)\n"
+	                        "NodeName=n\n");
+	ASSERT_STR_EQ(a, "fd00::1");
+	free(a);
+	for (size_t i = 0; bad[i] != NULL; i++)
+		ASSERT(slurmconf_ctld_addr(bad[i]) == NULL);
+}
+
 TEST(pool_check_hosts)
 {
 	struct machine head;
