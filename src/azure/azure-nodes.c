@@ -472,6 +472,35 @@ out:
 	return r;
 }
 
+int
+azure_pool_address(struct machine *m, char **addr)
+{
+	static const char *const nic_of[] = { "properties", "networkProfile",
+		"networkInterfaces", "id", NULL };
+	struct azure             az;
+	json_t                  *vm = NULL;
+	const char              *nic;
+	char                     ip[64];
+	int                      r = -1;
+
+	memset(&az, 0, sizeof(az));
+	if (azure_open(&az, m) == -1)
+		return -1;
+	if (azure_get(&az, "the head's VM", az.vm_path, &vm) == 1 &&
+	    (nic = jstr(vm, nic_of)) != NULL &&
+	    node_address(&az, nic, ip, sizeof(ip)) == 0) {
+		*addr = xstrdup(ip);
+		r = 0;
+	} else
+		error("azure: the head's private address: %s",
+		    az.err[0] != '\0' ? az.err
+		                      : "its VM shows no network "
+		                        "interface");
+	json_decref(vm);
+	azure_close(&az);
+	return r;
+}
+
 double
 azure_node_price(struct machine *head, const char *size, int spot)
 {

@@ -30,6 +30,10 @@ int azure_node_down(const struct provider_node *, char *why, size_t len);
  * printed. */
 int azure_nodes_allow(struct machine *head);
 
+/* The head VM's private address (its primary NIC's), where its nodes
+ * reach it. 0 and *addr (caller frees), or -1 printed. */
+int azure_pool_address(struct machine *head, char **addr);
+
 /* A node's Linux price per hour (Spot if 'spot') in the head's region;
  * -1 if it cannot be had. */
 double azure_node_price(struct machine *head, const char *size, int spot);

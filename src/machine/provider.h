@@ -143,6 +143,11 @@ struct provider {
 	 * head make them (a cloud identity's role); prints a line. 0, or
 	 * -1 printed. May be NULL. */
 	int (*nodes_allow)(struct machine *head);
+	/* The address a pool's nodes reach the head at where it is not the
+	 * one rig reaches it at (a cloud VM's private address on its
+	 * network, beside its public one): 0 and *addr (caller frees), or
+	 * -1 printed. May be NULL (the same address). */
+	int (*pool_address)(struct machine *head, char **addr);
 };
 
 /* Every provider, NULL-terminated: the wiring file's (src/providers.c). */

@@ -647,6 +647,7 @@ pool_up(struct remote *head, const struct pool *pl)
 	struct pool_head ph;
 	size_t           count = 0, made;
 	char *conf = NULL, *exports = NULL, *fstab = NULL, *prolog = NULL;
+	char *pool_addr = NULL;
 	int   r = -1;
 
 	if (pool_check(pl, head->m) == -1)
@@ -683,6 +684,13 @@ pool_up(struct remote *head, const struct pool *pl)
 		goto out;
 	ph.name = u.head_name;
 	ph.addr = head->host;
+	/* Where the nodes reach it, if not there (a cloud VM's private
+	 * address: its nodes have no way to its public one). */
+	if (head->m->provider->pool_address != NULL) {
+		if (head->m->provider->pool_address(head->m, &pool_addr) == -1)
+			goto out;
+		ph.addr = pool_addr;
+	}
 	conf = slurmconf_text(pl, &ph, u.pn, u.total);
 	exports = slurmconf_exports_text(pl, u.pn, u.n);
 	fstab = slurmconf_fstab_line(pl, &ph);
@@ -707,6 +715,7 @@ pool_up(struct remote *head, const struct pool *pl)
 	}
 	r = step_join(&u);
 out:
+	free(pool_addr);
 	free(conf);
 	free(exports);
 	free(fstab);

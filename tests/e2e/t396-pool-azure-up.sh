@@ -7,13 +7,17 @@
 # are made, once (a second rig up finds it), and makes the head's key
 # for its nodes (root's /etc/rig/pool_ssh_key, 0600) once; the head's slurm.conf has
 # the nodes as State=CLOUD and its power configuration the partition, the
-# head, its [azure] section and shared_dir.
+# head, its [azure] section and shared_dir, and names the head at its
+# private address, where its nodes reach it.
 . "${0%/*}/lib.sh"
 
 HOST_MODE_1=pool
 azure_host
 printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$U" >"$HOSTS_DIR/h1/etc/sudoers.d/azure-admin"
 chmod 440 "$HOSTS_DIR/h1/etc/sudoers.d/azure-admin"
+# The head's private address on its network (the first the double gives
+# on rig's subnet), where slurmctld is for the nodes, is the host's too.
+ip -n "$NS" addr add 10.0.0.4/32 dev lo || fail "the head's private address"
 azure_project pool1 -e "s|^port = 8000|port = 8000\nuser_prefix = $PREFIX|"
 cat >>rig.conf <<EOC
 
@@ -42,6 +46,14 @@ assert mine[0]["scope"].lower() == "/subscriptions/00000000-0000-0000-0000-00000
 PY
 [ "$(azure_count 'PUT RoleAssignments_Create')" = 2 ] || fail "role assignments: $(azure_count 'PUT RoleAssignments_Create') (self-stop and nodes)"
 conf=$HOSTS_DIR/h1/etc/slurm/slurm.conf
+# slurm.conf names the head at its private address (its NIC's), not the
+# public one rig reached it at.
+priv=$($PY -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["resources"]
+nic = [v for k, v in r.items() if k.endswith("/networkinterfaces/pool1-nic")][0]["body"]
+print(nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"])' "$T/state.json")
+grep -qx "SlurmctldHost=${PREFIX}h1($priv)" "$conf" || fail "slurmctld not at the head's private address $priv: $(grep Slurmctld "$conf")"
 grep -q '^NodeName=gpu-1 NodeAddr=gpu-1 CPUs=2 .*State=CLOUD$' "$conf" || fail "no gpu-1 in slurm.conf: $(cat "$conf")"
 pc=$HOSTS_DIR/h1/etc/rig/pool-power.conf
 for l in 'shared_dir = /home' '\[partition gpu\]' 'provider = azure' '\[head\]' 'name = pool1' "user = $U" '\[azure\]' 'subscription = 00000000-0000-0000-0000-000000000000' 'gpu-2 = gpu gpu-2'; do
