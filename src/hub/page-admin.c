@@ -309,11 +309,8 @@ pages_admin_del(struct req *req)
 		respond_error(req, 400, "you cannot delete yourself");
 		return;
 	}
-	r = username_valid(name) ? db_user_get(req->hub->db, name, &u) : 1;
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
+	if (users_get(req, name, &u) == -1)
 		return;
-	}
 	db_user_release(&u);
 	action = xasprintf("/hub/admin/delete/%s", name);
 	if (!http_method_is(&req->head, "POST") ||
