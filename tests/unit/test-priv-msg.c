@@ -32,6 +32,7 @@
 static size_t      spawn_req(unsigned char *, size_t, const char *);
 static void        name_req(struct priv_req *, uint16_t, const char *);
 static int         decode(const unsigned char *, size_t, const char **);
+static int         decode_flagged(uint16_t, uint32_t);
 static pid_t       helper_start(const char *, int *);
 static void        helper_ask(int, const unsigned char *, size_t, int,
            struct priv_reply *);
@@ -67,6 +68,25 @@ name_req(struct priv_req *req, uint16_t type, const char *account)
 	req->type = type;
 	req->seq = 3;
 	snprintf(req->account, sizeof(req->account), "%s", account);
+}
+
+/* A request of 'type' for rig-alice with nothing variable (a signal's to
+ * pid 100, SIGTERM) but 'flags', decoded: what decode() says. */
+static int
+decode_flagged(uint16_t type, uint32_t flags)
+{
+	unsigned char   buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED];
+	struct priv_req req;
+	const char     *why;
+
+	name_req(&req, type, "rig-alice");
+	if (type == PRIV_SIGNAL) {
+		req.pid = 100;
+		req.sig = SIGTERM;
+	}
+	req.flags = flags;
+	priv_req_encode(&req, buf, sizeof(buf));
+	return decode(buf, sizeof(buf), &why);
 }
 
 /* Decodes with prefix "rig-"; the result, *why set on refusal. */
@@ -465,16 +485,8 @@ TEST(priv_spawn_cgroup_flag)
 	ASSERT_EQ(priv_env_safe("LANG=C.UTF-8"), 1);
 	ASSERT_EQ(priv_env_safe("XLD_PRELOAD=1"), 1);
 	/* The flag on any other type is refused. */
-	name_req(&req, PRIV_CGROUP_SETUP, "rig-alice");
-	req.flags = PRIV_F_CGROUP;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
-	name_req(&req, PRIV_SIGNAL, "rig-alice");
-	req.pid = 100;
-	req.sig = SIGTERM;
-	req.flags = PRIV_F_CGROUP;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+	ASSERT_EQ(decode_flagged(PRIV_CGROUP_SETUP, PRIV_F_CGROUP), -1);
+	ASSERT_EQ(decode_flagged(PRIV_SIGNAL, PRIV_F_CGROUP), -1);
 }
 
 /* A spawn's fd as its stdin too (sbatch fed its script): only with the
@@ -504,12 +516,7 @@ TEST(priv_spawn_stdin_flag)
 	n = priv_req_encode(&req, buf, sizeof(buf));
 	ASSERT_EQ(decode(buf, n, &why), -1);
 	ASSERT_STR_EQ(why, "spawn: standard input from no descriptor");
-	name_req(&req, PRIV_SIGNAL, "rig-alice");
-	req.pid = 100;
-	req.sig = SIGTERM;
-	req.flags = PRIV_F_STDIN;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+	ASSERT_EQ(decode_flagged(PRIV_SIGNAL, PRIV_F_STDIN), -1);
 }
 
 TEST(priv_reply_checked)
