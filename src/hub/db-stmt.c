@@ -113,6 +113,13 @@ db_change(struct db *db, const char *sql, const char *func,
 }
 
 int
+db_write(struct db *db, const char *sql, const char *func,
+    const struct db_arg *args, size_t n)
+{
+	return db_change(db, sql, func, args, n) == -1 ? -1 : 0;
+}
+
+int
 db_row(struct db *db, sqlite3_stmt **stp, const char *sql, const char *func,
     const struct db_arg *args, size_t n)
 {

@@ -64,6 +64,10 @@ int db_fail(struct db *, sqlite3_stmt *, const char *func);
 int db_change(struct db *, const char *sql, const char *func,
     const struct db_arg *args, size_t n);
 
+/* The same where it does not matter whether a row changed: 0 or -1. */
+int db_write(struct db *, const char *sql, const char *func,
+    const struct db_arg *args, size_t n);
+
 /*
  * A statement bound and stepped once: 0 and *st standing on its first row
  * (read it, then db_finish() or step on), 1 no row (nothing to finish), -1

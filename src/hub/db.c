@@ -543,12 +543,10 @@ db_fact_get(struct db *db, const char *name, char **value)
 int
 db_fact_set(struct db *db, const char *name, const char *value)
 {
-	return db_change(db,
-	           "INSERT INTO facts (name, value) VALUES (?1, ?2)"
-	           " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-	           __func__, DB_ARGS(DB_TEXT(name), DB_TEXT(value))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "INSERT INTO facts (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+	    __func__, DB_ARGS(DB_TEXT(name), DB_TEXT(value)));
 }
 
 int
@@ -700,12 +698,10 @@ server_token_del(struct db *db, int64_t user_id, const char *server,
     const char *func)
 {
 	db->gen++;
-	return db_change(db,
-	           "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
-	           " AND server = ?2",
-	           func, DB_ARGS(DB_INT(user_id), DB_TEXT(server))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
+	    " AND server = ?2",
+	    func, DB_ARGS(DB_INT(user_id), DB_TEXT(server)));
 }
 
 int
@@ -729,17 +725,14 @@ db_server_token_set(struct db *db, int64_t user_id, const char *server,
 int
 db_oauth_code_add(struct db *db, const struct db_oauth_code *c)
 {
-	return db_change(db,
-	           "INSERT INTO oauth_codes (hash, user_id, client_id,"
-	           " redirect_uri, scopes, session, expires)"
-	           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	           __func__,
-	           DB_ARGS(DB_TEXT(c->hash), DB_INT(c->user_id),
-	               DB_TEXT(c->client_id), DB_TEXT(c->redirect_uri),
-	               DB_TEXT(c->scopes), DB_TEXT(c->session),
-	               DB_INT(c->expires))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "INSERT INTO oauth_codes (hash, user_id, client_id,"
+	    " redirect_uri, scopes, session, expires)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    __func__,
+	    DB_ARGS(DB_TEXT(c->hash), DB_INT(c->user_id), DB_TEXT(c->client_id),
+	        DB_TEXT(c->redirect_uri), DB_TEXT(c->scopes),
+	        DB_TEXT(c->session), DB_INT(c->expires)));
 }
 
 /* One statement deletes and returns the row: two exchanges of one code
@@ -788,10 +781,8 @@ db_oauth_code_release(struct db_oauth_code *c)
 int
 db_oauth_code_expire(struct db *db, int64_t now)
 {
-	return db_change(db, "DELETE FROM oauth_codes WHERE expires <= ?1",
-	           __func__, DB_ARGS(DB_INT(now))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db, "DELETE FROM oauth_codes WHERE expires <= ?1",
+	    __func__, DB_ARGS(DB_INT(now)));
 }
 
 /* 0 done, 1 no such token, -1 error; never moves backwards. */
@@ -917,14 +908,12 @@ int
 db_session_add(struct db *db, int64_t user_id, const char *hash,
     const char *xsrf, int64_t expires)
 {
-	return db_change(db,
-	           "INSERT INTO sessions (hash, user_id, xsrf, created,"
-	           " expires) VALUES (?1, ?2, ?3, ?4, ?5)",
-	           __func__,
-	           DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(xsrf),
-	               DB_INT(now_sec()), DB_INT(expires))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "INSERT INTO sessions (hash, user_id, xsrf, created,"
+	    " expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    __func__,
+	    DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(xsrf),
+	        DB_INT(now_sec()), DB_INT(expires)));
 }
 
 /* A session is alive while now < expires. */
@@ -961,10 +950,8 @@ int
 db_session_del_user(struct db *db, int64_t user_id)
 {
 	db->gen++;
-	return db_change(db, "DELETE FROM sessions WHERE user_id = ?1",
-	           __func__, DB_ARGS(DB_INT(user_id))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db, "DELETE FROM sessions WHERE user_id = ?1", __func__,
+	    DB_ARGS(DB_INT(user_id)));
 }
 
 /* Deletes sessions with expires <= now; 0 done, -1 error. */
@@ -972,10 +959,8 @@ int
 db_session_expire(struct db *db, int64_t now)
 {
 	db->gen++;
-	return db_change(db, "DELETE FROM sessions WHERE expires <= ?1",
-	           __func__, DB_ARGS(DB_INT(now))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db, "DELETE FROM sessions WHERE expires <= ?1",
+	    __func__, DB_ARGS(DB_INT(now)));
 }
 
 /* Tokens past their expiry are never found; this drops their rows. */
@@ -983,11 +968,9 @@ int
 db_token_expire(struct db *db, int64_t now)
 {
 	db->gen++;
-	return db_change(db,
-	           "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1",
-	           __func__, DB_ARGS(DB_INT(now))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1", __func__,
+	    DB_ARGS(DB_INT(now)));
 }
 
 #define SERVER_COLS                                                            \
@@ -1039,33 +1022,28 @@ db_server_get(struct db *db, int64_t user_id, const char *name,
 int
 db_server_put(struct db *db, const struct db_server *s)
 {
-	return db_change(db,
-	           "INSERT INTO servers (" SERVER_COLS ")"
-	           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	           " ?13, ?14)"
-	           " ON CONFLICT (user_id, name) DO UPDATE SET"
-	           " state = excluded.state, pid = excluded.pid,"
-	           " pid_start = excluded.pid_start, port = excluded.port,"
-	           " secret = excluded.secret, started = excluded.started,"
-	           " last_activity = excluded.last_activity,"
-	           " error = excluded.error, sock = excluded.sock,"
-	           " protocol = excluded.protocol, host = excluded.host,"
-	           " user_options = excluded.user_options",
-	           __func__,
-	           DB_ARGS(DB_INT(s->user_id), DB_INT(s->state), DB_INT(s->pid),
-	               DB_TEXT(s->pid_start != NULL ? s->pid_start : ""),
-	               DB_INT(s->port),
-	               DB_TEXT(s->secret != NULL ? s->secret : ""),
-	               DB_INT(s->started), DB_INT(s->last_activity),
-	               DB_TEXT(s->error != NULL ? s->error : ""),
-	               DB_TEXT(s->sock != NULL ? s->sock : ""),
-	               DB_INT(s->protocol),
-	               DB_TEXT(s->host != NULL ? s->host : ""),
-	               DB_TEXT(
-	                   s->user_options != NULL ? s->user_options : "{}"),
-	               DB_TEXT(s->name != NULL ? s->name : ""))) == -1
-	    ? -1
-	    : 0;
+	return db_write(db,
+	    "INSERT INTO servers (" SERVER_COLS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14)"
+	    " ON CONFLICT (user_id, name) DO UPDATE SET"
+	    " state = excluded.state, pid = excluded.pid,"
+	    " pid_start = excluded.pid_start, port = excluded.port,"
+	    " secret = excluded.secret, started = excluded.started,"
+	    " last_activity = excluded.last_activity,"
+	    " error = excluded.error, sock = excluded.sock,"
+	    " protocol = excluded.protocol, host = excluded.host,"
+	    " user_options = excluded.user_options",
+	    __func__,
+	    DB_ARGS(DB_INT(s->user_id), DB_INT(s->state), DB_INT(s->pid),
+	        DB_TEXT(s->pid_start != NULL ? s->pid_start : ""),
+	        DB_INT(s->port), DB_TEXT(s->secret != NULL ? s->secret : ""),
+	        DB_INT(s->started), DB_INT(s->last_activity),
+	        DB_TEXT(s->error != NULL ? s->error : ""),
+	        DB_TEXT(s->sock != NULL ? s->sock : ""), DB_INT(s->protocol),
+	        DB_TEXT(s->host != NULL ? s->host : ""),
+	        DB_TEXT(s->user_options != NULL ? s->user_options : "{}"),
+	        DB_TEXT(s->name != NULL ? s->name : "")));
 }
 
 /* 0 done, 1 no row, -1 error. */
