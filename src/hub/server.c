@@ -664,6 +664,8 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 		"server killed at mem_limit.\n"
 		"# TYPE rig_server_oom_kills_total counter\n",
 	};
+	static const char *const name[] = { "rig_server_memory_bytes",
+		"rig_server_cpu_seconds_total", "rig_server_oom_kills_total" };
 
 	for (size_t m = 0; m < nitems(head); m++) {
 		buf_adds(b, head[m]);
@@ -674,30 +676,17 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 
 				if (server_usage(s, &u) == -1)
 					continue;
-				if (m == 0)
-					buf_addf(b,
-					    "rig_server_memory_bytes"
-					    "{user=\"%s\"%s%s%s} %llu\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
-					    (unsigned long long)u.mem);
-				else if (m == 1)
-					buf_addf(b,
-					    "rig_server_cpu_seconds_"
-					    "total{user=\"%s\"%s%s%s} %.3f\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
+				buf_addf(b, "%s{user=\"%s\"%s%s%s} ", name[m],
+				    s->name, s->srv[0] ? ",server=\"" : "",
+				    s->srv, s->srv[0] ? "\"" : "");
+				if (m == 1)
+					buf_addf(b, "%.3f\n",
 					    (double)u.cpu_ns / 1e9);
 				else
-					buf_addf(b,
-					    "rig_server_oom_kills_"
-					    "total{user=\"%s\"%s%s%s} %llu\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
-					    (unsigned long long)u.oom_kills);
+					buf_addf(b, "%llu\n",
+					    (unsigned long long)(m == 0
+					            ? u.mem
+					            : u.oom_kills));
 			}
 		}
 	}
