@@ -14,7 +14,13 @@
  * network (RIG_PORT_URL), it reports the port there at once, signed by
  * the server's secret (spawn-slurm-report.h); the comment stays for a
  * hub that missed the report (restarted meanwhile).
+ *
+ * Its TLS key goes to a folder of the job's own on the node,
+ * SLURMJOB_NODE_DIR/JOBID, which rig's Slurm prolog makes (0700, the
+ * job's account) and its epilog removes however the job ended: the
+ * script's own clean-up does not run when its processes are killed.
  */
+#include "lib/slurmjob.h"
 #include "lib/banned.h"
 #include "spawn-slurm-parse.h"
 #include "spawn-slurm-report.h"
@@ -32,7 +38,8 @@ const char slurm_job_script[] =
     "# own uid the port is reported to the hub's API (RIG_PORT_URL, signed\n"
     "# by the server's secret) and goes into the job's comment, where the\n"
     "# hub reads it too. Signals are passed on to the server.\n"
-    "import json, os, shutil, signal, socket, subprocess, sys, tempfile, time\n"
+    "import json, os, shutil, signal, socket, stat, subprocess, sys\n"
+    "import tempfile, time\n"
     "\n"
     "def owners(port):\n"
     "    uids = []\n"
@@ -52,7 +59,16 @@ const char slurm_job_script[] =
     "argv = json.loads(os.environ.pop('RIG_SERVER_ARGV'))\n"
     "report_url = os.environ.pop('RIG_PORT_URL', '')\n"
     "job = os.environ['SLURM_JOB_ID']\n"
-    "keys = tempfile.mkdtemp(prefix='rig-tls-')\n"
+    "# The job's own folder, made by rig's prolog and removed by its\n"
+    "# epilog however the job ends (a kill, its time limit); else /tmp.\n"
+    "jobdir = '" SLURMJOB_NODE_DIR "/' + job\n"
+    "try:\n"
+    "    st = os.lstat(jobdir)\n"
+    "    mine = stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and \\\n"
+    "        not st.st_mode & 0o077\n"
+    "except OSError:\n"
+    "    mine = False\n"
+    "keys = tempfile.mkdtemp(prefix='rig-tls-', dir=jobdir if mine else None)\n"
     "def put(name, var):\n"
     "    path = os.path.join(keys, name)\n"
     "    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)\n"

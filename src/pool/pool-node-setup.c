@@ -49,6 +49,8 @@ add_script(struct buf *s, const struct node_files *f)
 	pool_add_put(s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
 	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
 	    SLURMCONF_PROLOG_PATH, f->prolog);
+	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    SLURMCONF_EPILOG_PATH, slurmconf_epilog_text());
 	q = sh_quote(SLURMCONF_FSTAB_MARK);
 	buf_addf(s,
 	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"
