@@ -374,14 +374,16 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
  * A question to Slurm about every account's jobs (slurm-ask.h): its
  * command line is the helper's, from the question's number, run as
  * Slurm's own user (who, like root, sees all under PrivateData=jobs, and
- * whose rights on this machine are less than root's), with PATH alone in
- * its environment, in '/', its output the hub's fd. The pid, or -errno;
+ * whose rights on this machine are less than root's), with PATH (and the
+ * helper's own SLURM_CONF) alone in its environment, in '/', its output
+ * the hub's fd. The pid, or -errno;
  * its end is a PRIV_EXIT, as a server's.
  */
 static int
 do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
 {
-	static char *const   env[] = { (char *)"PATH=/usr/bin:/bin", NULL };
+	char *env[3] = { (char *)"PATH=/usr/bin:/bin", NULL, NULL };
+	char *conf = NULL;
 	uv_process_options_t o;
 	uv_stdio_container_t stdio[3];
 	struct passwd        pw, *pp = NULL;
@@ -398,6 +400,12 @@ do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
 		    SLURM_ASK_USER);
 		return -ENOENT;
 	}
+	/* The administrator's SLURM_CONF, from when the hub started as
+	 * root (the helper's own environment), never the hub's word: a
+	 * configuration names plugins to load. */
+	if (getenv("SLURM_CONF") != NULL)
+		env[1] = conf =
+		    xasprintf("SLURM_CONF=%s", getenv("SLURM_CONF"));
 	memset(&o, 0, sizeof(o));
 	memset(stdio, 0, sizeof(stdio));
 	stdio[0].flags = UV_IGNORE;
@@ -418,6 +426,7 @@ do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
 	c->h = h;
 	c->proc.data = c;
 	r = uv_spawn(&h->loop, &c->proc, &o);
+	free(conf);
 	if (r != 0) {
 		uv_close((uv_handle_t *)&c->proc, child_close_cb);
 		return r;
