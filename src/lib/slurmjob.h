@@ -24,6 +24,9 @@
  * rig's Slurm prolog for the job's account (0700) and removed by its
  * epilog however the job ended (the server's TLS key goes there). */
 #define SLURMJOB_NODE_DIR "/run/rig-jobs"
+/* On a pool's node: "LO HI", the ports a server's job listens on (rig up
+ * writes it; the node's firewall lets only the head reach them). */
+#define SLURMJOB_NODE_PORTS "/etc/slurm/rig-server-ports"
 
 struct slurmjob {
 	char id[SLURMJOB_ID_MAX]; /* "123", "123_4", "123_[0-2]" */

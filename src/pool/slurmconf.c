@@ -217,6 +217,11 @@ slurmconf_prolog_text(const struct pool *pl)
 	    "  install -d -m 0700 -o \"$uid\" -g \"$gid\" "
 	    "\"" SLURMJOB_NODE_DIR "/$job\" 2>/dev/null ;;\n"
 	    "esac\n"
+	    "# The firewall of servers' ports, after a reboot.\n"
+	    "[ -r " SLURMCONF_NFT_PATH
+	    " ] && ! nft list table " SLURMCONF_NFT_TABLE
+	    " >/dev/null 2>&1 &&\n"
+	    "  nft -f " SLURMCONF_NFT_PATH " >/dev/null 2>&1\n"
 	    "case $u in ''|-*|*[!a-zA-Z0-9._-]*) exit 0 ;; esac\n"
 	    "getent passwd \"$u\" >/dev/null && exit 0\n"
 	    "getent passwd \"$uid\" >/dev/null && exit 0\n"
@@ -235,6 +240,38 @@ slurmconf_prolog_text(const struct pool *pl)
 	free(q);
 	free(home);
 	return text;
+}
+
+char *
+slurmconf_nft_text(const struct pool *pl, const struct pool_head *head)
+{
+	int lo = 0, hi = 0;
+
+	(void)pool_server_ports(pl->server_ports, &lo, &hi);
+	return xasprintf(
+	    "# Written by rig up: users' servers listen on ports %d-%d of "
+	    "this node\n# (their jobs pick one), and only the head may "
+	    "connect to them.\n"
+	    "table " SLURMCONF_NFT_TABLE "\n"
+	    "delete table " SLURMCONF_NFT_TABLE "\n"
+	    "table " SLURMCONF_NFT_TABLE " {\n"
+	    "\tchain input {\n"
+	    "\t\ttype filter hook input priority 0; policy accept;\n"
+	    "\t\ttcp dport %d-%d %s saddr %s accept\n"
+	    "\t\ttcp dport %d-%d reject with tcp reset\n"
+	    "\t}\n"
+	    "}\n",
+	    lo, hi, lo, hi, strchr(head->addr, ':') != NULL ? "ip6" : "ip",
+	    head->addr, lo, hi);
+}
+
+char *
+slurmconf_ports_text(const struct pool *pl)
+{
+	int lo = 0, hi = 0;
+
+	(void)pool_server_ports(pl->server_ports, &lo, &hi);
+	return xasprintf("%d %d\n", lo, hi);
 }
 
 const char *

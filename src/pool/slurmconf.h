@@ -20,6 +20,9 @@ struct partition;
 #define SLURMCONF_FSTAB_MARK "# rig pool: shared_dir"
 #define SLURMCONF_PROLOG_PATH "/etc/slurm/rig-prolog"
 #define SLURMCONF_EPILOG_PATH "/etc/slurm/rig-epilog"
+/* The nodes' firewall for servers' ports (nft -f), and its table. */
+#define SLURMCONF_NFT_PATH "/etc/slurm/rig-nft.conf"
+#define SLURMCONF_NFT_TABLE "inet rig_pool"
 /* What slurm.conf hides from other accounts (and ",cloud" when
  * powered: then sinfo shows nodes that are powered down). */
 #define SLURMCONF_PRIVATE_DATA "jobs,usage,users,accounts,reservations"
@@ -107,6 +110,19 @@ char *slurmconf_prolog_text(const struct pool *pl);
  * removes the job's folder, SLURMJOB_NODE_DIR/JOBID, that the prolog
  * made. Static. */
 const char *slurmconf_epilog_text(void);
+
+/*
+ * The nodes' firewall (an nft script, loaded by rig up and again by the
+ * prolog if the table is gone, after a reboot): TCP to server_ports
+ * only from the head's address, every other connection to them reset,
+ * local ones included (the kernel's own ports are above them). Caller
+ * frees.
+ */
+char *slurmconf_nft_text(const struct pool *pl, const struct pool_head *);
+
+/* SLURMJOB_NODE_PORTS's text, "LO HI\n", from server_ports. Caller
+ * frees. */
+char *slurmconf_ports_text(const struct pool *pl);
 
 /* cgroup.conf: cores and memory of jobs confined. Static. */
 const char *slurmconf_cgroup_text(void);

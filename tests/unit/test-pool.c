@@ -752,3 +752,46 @@ TEST(slurmconf_job_folder)
 	free(node.host);
 	pool_release(&pl);
 }
+
+/* server_ports: a range below the kernel's own ports; the nodes' nft
+ * script lets the head alone reach it, and the jobs read it. */
+TEST(slurmconf_server_ports)
+{
+	struct pool      pl;
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+	struct pool_head head6 = { .name = "head", .addr = "fd00::1" };
+	char            *text;
+	int              lo, hi;
+
+	ASSERT_EQ(pool_server_ports("20000-20999", &lo, &hi), 0);
+	ASSERT_EQ(lo, 20000);
+	ASSERT_EQ(hi, 20999);
+	ASSERT_EQ(pool_server_ports("1024-1024", &lo, &hi), 0);
+	ASSERT_EQ(pool_server_ports("", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("-20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("1000-2000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("30000-20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("20000-40000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("2e4-3e4", &lo, &hi), -1);
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "pool", "server_ports", "20000-40000"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "server_ports", "21000-21099"), 0);
+	text = slurmconf_ports_text(&pl);
+	ASSERT_STR_EQ(text, "21000 21099\n");
+	free(text);
+	text = slurmconf_nft_text(&pl, &head);
+	ASSERT(
+	    strstr(text,
+	        "\ntable inet rig_pool\ndelete table inet rig_pool\n") != NULL);
+	ASSERT(
+	    strstr(text,
+	        "\t\ttcp dport 21000-21099 ip saddr 10.0.0.1 accept\n"
+	        "\t\ttcp dport 21000-21099 reject with tcp reset\n") != NULL);
+	free(text);
+	text = slurmconf_nft_text(&pl, &head6);
+	ASSERT(strstr(text, "tcp dport 21000-21099 ip6 saddr fd00::1 accept") !=
+	    NULL);
+	free(text);
+	pool_release(&pl);
+}
