@@ -23,7 +23,9 @@ BOSS=$(pool_root_ssh 1 "$R token create boss --state-dir $S" | grep -oE '[0-9a-f
 # bob: an account of the head, and of the node with the same uid.
 pool_root_ssh 1 'useradd -m -s /bin/bash bob' || fail "useradd bob on the head"
 buid=$(pool_root_ssh 1 'id -u bob')
-pool_root_ssh 2 "groupadd -g $buid bob && useradd -M -d /home/bob -u $buid -g $buid -s /bin/bash bob" ||
+bgid=$(pool_root_ssh 1 'id -g bob')
+pool_root_ssh 2 "{ getent group $bgid >/dev/null || groupadd -g $bgid bob; } &&
+	useradd -M -d /home/bob -u $buid -g $bgid -s /bin/bash bob" ||
 	fail "useradd bob on the node"
 
 code=$(TOKEN=$CAROL api POST /hub/api/users/carol/server)
