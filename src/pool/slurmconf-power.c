@@ -31,8 +31,6 @@ slurmconf_add_power(struct buf *b, const struct pool *pl,
 	    "# Power saving: nodes of partitions with power control are "
 	    "State=CLOUD,\n# powered down after SuspendTime idle and up "
 	    "when a job needs them.\n"
-	    /* Else sinfo hides the powered down ones. */
-	    "PrivateData=cloud\n"
 	    "SuspendTime=%lld\n"
 	    "SuspendTimeout=%lld\n"
 	    "ResumeTimeout=%lld\n"
