@@ -36,7 +36,7 @@
 
 static int local_sh(const char *, struct proc_result *);
 static int head_files(const struct power_conf *, struct buf *, char **, char **,
-    char **);
+    char **, char **);
 
 char *
 pool_ssh_key(char *why, size_t len)
@@ -105,17 +105,17 @@ local_sh(const char *script, struct proc_result *res)
 }
 
 /* What the node gets from the head: accounts, slurm.conf, the fstab
- * line and the munge key (base64). */
+ * line, the firewall of servers' ports and the munge key (base64). */
 static int
 head_files(const struct power_conf *pc, struct buf *accts, char **conf,
-    char **fstab, char **key)
+    char **fstab, char **nft, char **key)
 {
 	struct proc_result res;
 	struct pool_head   ph = { .name = NULL };
 	const char        *k;
 	char              *addr;
 
-	*conf = *fstab = *key = NULL;
+	*conf = *fstab = *nft = *key = NULL;
 	if (local_sh(pool_sh_head_accounts, &res) == -1) {
 		proc_result_release(&res);
 		return -1;
@@ -130,6 +130,7 @@ head_files(const struct power_conf *pc, struct buf *accts, char **conf,
 		    SLURMCONF_PATH);
 	ph.addr = addr;
 	*fstab = slurmconf_fstab_line(&pc->pl, &ph);
+	*nft = slurmconf_nft_text(&pc->pl, &ph);
 	free(addr);
 	if (local_sh(pool_sh_head_key, &res) == -1) {
 		proc_result_release(&res);
@@ -154,13 +155,14 @@ pool_node_join(struct machine *nm, const struct power_conf *pc,
 	struct buf         accts;
 	struct node_files  f;
 	char *conf = NULL, *fstab = NULL, *key = NULL, *prolog = NULL, *script;
+	char *nft = NULL, *ports = NULL;
 	int   sudo = 0, r = -1, opened = 0;
 	const char *a;
 
 	buf_init(&accts, CONF_MAX);
 	proc_result_init(&res);
 	if (machine_set(nm, "machine", "host", addr) == -1 ||
-	    head_files(pc, &accts, &conf, &fstab, &key) == -1) {
+	    head_files(pc, &accts, &conf, &fstab, &nft, &key) == -1) {
 		snprintf(why, len, "the head's files for it could not be read");
 		goto out;
 	}
@@ -191,10 +193,13 @@ pool_node_join(struct machine *nm, const struct power_conf *pc,
 	}
 	proc_result_release(&res);
 	prolog = slurmconf_prolog_text(&pc->pl);
+	ports = slurmconf_ports_text(&pc->pl);
 	f = (struct node_files){ .accts = buf_str(&accts),
 		.conf = conf,
 		.fstab = fstab,
 		.prolog = prolog,
+		.nft = nft,
+		.ports = ports,
 		.shared_dir = pc->pl.shared_dir };
 	r = -1;
 	if (pool_node_setup(&rm, sudo, &f, key, &res) == -1) {
@@ -222,6 +227,8 @@ out:
 	}
 	free(conf);
 	free(fstab);
+	free(nft);
+	free(ports);
 	free(prolog);
 	buf_release(&accts);
 	return r;

@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "lib/slurmjob.h"
 #include "lib/util.h"
 #include "machine/remote.h"
 #include "pool-node-setup.h"
@@ -95,6 +96,14 @@ add_script(struct buf *s, const struct node_files *f)
 	pool_add_put(s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
 	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
 	    SLURMCONF_PROLOG_PATH, f->prolog);
+	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    SLURMCONF_EPILOG_PATH, slurmconf_epilog_text());
+	pool_add_put(s, SLURMJOB_NODE_PORTS, f->ports);
+	pool_add_put(s, SLURMCONF_NFT_PATH, f->nft);
+	/* Not fatal: the servers' TLS is their boundary; rig up warns. */
+	buf_adds(s,
+	    "if nft -f " SLURMCONF_NFT_PATH " >/dev/null 2>&1; then "
+	    "echo nft=loaded; else echo nft=none; fi\n");
 	q = sh_quote(SLURMCONF_FSTAB_MARK);
 	buf_addf(s,
 	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"

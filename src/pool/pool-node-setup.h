@@ -17,6 +17,8 @@ struct node_files {
 	const char *conf; /* slurm.conf */
 	const char *fstab; /* the shared_dir mount line */
 	const char *prolog; /* Slurm's prolog */
+	const char *nft; /* the firewall of servers' ports */
+	const char *ports; /* SLURMJOB_NODE_PORTS */
 	const char *shared_dir; /* mounted where the kernel can */
 };
 

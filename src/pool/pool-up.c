@@ -67,8 +67,7 @@ static int  step_leaving(struct up *);
 static int  step_allow(struct up *);
 static int  step_head(struct up *, const char *, const char *);
 static void add_power(struct up *, struct buf *);
-static int  step_node(struct up *, size_t, const char *, const char *,
-     const char *);
+static int  step_node(struct up *, size_t, const struct node_files *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
 
@@ -533,21 +532,18 @@ step_head(struct up *u, const char *conf, const char *exports)
 
 /* One node: munge key, accounts, files, mount, munged and slurmd. */
 static int
-step_node(struct up *u, size_t i, const char *conf, const char *fstab,
-    const char *prolog)
+step_node(struct up *u, size_t i, const struct node_files *files)
 {
 	struct node       *nd = &u->nodes[i];
 	struct proc_result res;
-	struct node_files  f = { .accts = buf_str(&u->accts),
-		 .conf = conf,
-		 .fstab = fstab,
-		 .prolog = prolog,
-		 .shared_dir = u->pl->shared_dir };
+	struct node_files  f = *files;
 	char              *state, *key;
 	int                r;
 	uint64_t           t0 = now_ms();
 	const char        *out, *a;
 
+	f.accts = buf_str(&u->accts);
+	f.shared_dir = u->pl->shared_dir;
 	if (pool_node_setup(&nd->rm, nd->sudo, &f, u->key, &res) == -1) {
 		proc_result_release(&res);
 		return error("node %s (%s) is not set up", u->pn[i].name,
@@ -580,11 +576,14 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab,
 		proc_result_release(&res);
 		return -1;
 	}
-	printf("slurmd %s; %s (%.2f s)\n",
+	printf("slurmd %s; %s; %s (%.2f s)\n",
 	    strstr(out, "act=restart") ? "(re)started" : "running",
 	    strstr(out, "nfs=mounted")
 	        ? "shared folder mounted"
 	        : "fstab written, not mounted: this kernel has no NFS client",
+	    strstr(out, "nft=loaded")
+	        ? "servers' ports for the head alone"
+	        : "WARNING: the firewall of servers' ports did not load (nft)",
 	    (double)(now_ms() - t0) / 1000.0);
 	proc_result_release(&res);
 	return 0;
@@ -647,7 +646,7 @@ pool_up(struct remote *head, const struct pool *pl)
 	struct pool_head ph;
 	size_t           count = 0, made;
 	char *conf = NULL, *exports = NULL, *fstab = NULL, *prolog = NULL;
-	char *pool_addr = NULL;
+	char *nft = NULL, *ports = NULL, *pool_addr = NULL;
 	int   r = -1;
 
 	if (pool_check(pl, head->m) == -1)
@@ -695,6 +694,8 @@ pool_up(struct remote *head, const struct pool *pl)
 	exports = slurmconf_exports_text(pl, u.pn, u.n);
 	fstab = slurmconf_fstab_line(pl, &ph);
 	prolog = slurmconf_prolog_text(pl);
+	nft = slurmconf_nft_text(pl, &ph);
+	ports = slurmconf_ports_text(pl);
 	if (step_allow(&u) == -1 || step_head(&u, conf, exports) == -1)
 		goto out;
 	for (size_t i = 0; i < u.n; i++) {
@@ -710,7 +711,13 @@ pool_up(struct remote *head, const struct pool *pl)
 			    u.pn[i].name);
 			continue;
 		}
-		if (step_node(&u, i, conf, fstab, prolog) == -1)
+		struct node_files f = { .conf = conf,
+			.fstab = fstab,
+			.prolog = prolog,
+			.nft = nft,
+			.ports = ports };
+
+		if (step_node(&u, i, &f) == -1)
 			goto out;
 	}
 	r = step_join(&u);
@@ -720,6 +727,8 @@ out:
 	free(exports);
 	free(fstab);
 	free(prolog);
+	free(nft);
+	free(ports);
 	if (u.key != NULL) {
 		explicit_bzero(u.key, strlen(u.key));
 		free(u.key);
