@@ -176,8 +176,8 @@ pool_node_join(struct machine *nm, const struct power_conf *pc,
 	if (remote_connect(&rm) == -1 ||
 	    pool_probe_root(&rm, &sudo, addr) == -1) {
 		snprintf(why, len,
-		    "not set up: ssh to %s failed (a host key other than the "
-		    "one rig made for it, or no login)",
+		    "not set up: ssh to %s failed (no answer, no login, or a "
+		    "host key other than the one rig made for it)",
 		    addr);
 		goto out;
 	}
