@@ -22,7 +22,7 @@
 # power configuration); then the azure partition is added to its
 # slurm.conf and power configuration as rig up writes them for an azure
 # head (slurmconf.c, slurmconf-power.c: checked in the unit tests), and
-# slurmctld restarted: rig up of an azure head is t430's.
+# slurmctld restarted: rig up of an azure pool is t396 and t397.
 # Sets H, P, PART (the partition), NODE (its node), NA (h4's address),
 # RLOG (the power log on the head), SUB, RG.
 azpool_up() {
