@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "azure-conf.h"
+#include "azure-node-login.h"
 #include "azure-nodes.h"
 #include "azure-prices.h"
 #include "azure-vm.h"
@@ -249,20 +250,28 @@ make_vm(struct azure *az, const struct provider_node *nd, const char *vm,
 	    json_object_get(image, "sku"), "version",
 	    json_object_get(image, "version"));
 	p = json_pack("{s:{s:s}, s:{s:o, s:{s:s, s:s, s:s}}, "
-	              "s:{s:s, s:O, s:{s:b, s:{s:O}}}, "
+	              "s:{s:s, s:O, s:{s:b, s:{s:o}}}, "
 	              "s:{s:[{s:s, s:{s:b, s:s}}]}}",
 	    "hardwareProfile", "vmSize", nd->size, "storageProfile",
 	    "imageReference", img, "osDisk", "createOption", "FromImage",
 	    "caching", "ReadWrite", "deleteOption", "Delete", "osProfile",
 	    "computerName", nd->name, "adminUsername",
 	    json_object_get(os, "adminUsername"), "linuxConfiguration",
-	    "disablePasswordAuthentication", 1, "ssh", "publicKeys", keys,
-	    "networkProfile", "networkInterfaces", "id", nic_id, "properties",
-	    "primary", 1, "deleteOption", "Delete");
+	    "disablePasswordAuthentication", 1, "ssh", "publicKeys",
+	    json_deep_copy(keys), "networkProfile", "networkInterfaces", "id",
+	    nic_id, "properties", "primary", 1, "deleteOption", "Delete");
 	if (img == NULL || p == NULL) {
 		json_decref(p);
 		snprintf(az->err, sizeof(az->err),
 		    "the head's VM shows an image rig cannot read");
+		return -1;
+	}
+	/* The head's own key beside the laptop's, and the node's host key
+	 * (azure-node-login.c). */
+	if (azure_node_login(nd,
+	        json_string_value(json_object_get(os, "adminUsername")), p,
+	        az->err, sizeof(az->err)) == -1) {
+		json_decref(p);
 		return -1;
 	}
 	if (nd->spot)
@@ -397,6 +406,9 @@ azure_node_up(const struct provider_node *nd, char *why, size_t len)
 	if (nd->addr != NULL &&
 	    node_address(&az, nic, nd->addr, nd->addr_len) == -1)
 		goto fail;
+	if (nd->addr != NULL &&
+	    azure_node_pin(nd, nd->addr, az.err, sizeof(az.err)) == -1)
+		goto fail;
 	r = 0;
 	goto out;
 fail:
@@ -456,6 +468,35 @@ out:
 	free(name);
 	if (lock != -1)
 		close(lock);
+	azure_close(&az);
+	return r;
+}
+
+int
+azure_pool_address(struct machine *m, char **addr)
+{
+	static const char *const nic_of[] = { "properties", "networkProfile",
+		"networkInterfaces", "id", NULL };
+	struct azure             az;
+	json_t                  *vm = NULL;
+	const char              *nic;
+	char                     ip[64];
+	int                      r = -1;
+
+	memset(&az, 0, sizeof(az));
+	if (azure_open(&az, m) == -1)
+		return -1;
+	if (azure_get(&az, "the head's VM", az.vm_path, &vm) == 1 &&
+	    (nic = jstr(vm, nic_of)) != NULL &&
+	    node_address(&az, nic, ip, sizeof(ip)) == 0) {
+		*addr = xstrdup(ip);
+		r = 0;
+	} else
+		error("azure: the head's private address: %s",
+		    az.err[0] != '\0' ? az.err
+		                      : "its VM shows no network "
+		                        "interface");
+	json_decref(vm);
 	azure_close(&az);
 	return r;
 }

@@ -577,4 +577,6 @@ const struct provider provider_azure = {
 	.power_down = azure_node_down,
 	.node_size = azure_node_size,
 	.node_price = azure_node_price,
+	.nodes_allow = azure_nodes_allow,
+	.pool_address = azure_pool_address,
 };

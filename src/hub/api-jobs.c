@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "req.h"
 #include "respond.h"
+#include "users.h"
 #include "lib/banned.h"
 
 /* Whether NAME (arg[0]) is a user of the hub; else answered 404. */
@@ -29,17 +30,9 @@ static int
 user_exists(struct req *req)
 {
 	struct db_user u;
-	int            r;
 
-	if (req->arg[0] == NULL || !username_valid(req->arg[0])) {
-		respond_error(req, 404, "no such user");
+	if (users_get(req, req->arg[0], &u) == -1)
 		return 0;
-	}
-	r = db_user_get(req->hub->db, req->arg[0], &u);
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return 0;
-	}
 	db_user_release(&u);
 	return 1;
 }

@@ -28,7 +28,6 @@
 #include "spawn-options.h"
 #include "users.h"
 
-static int  load_user(struct req *, struct db_user *);
 static int  named_ok(struct req *, const char *srv);
 static void server_post(struct req *, struct db_user *, const char *srv);
 static void server_post_with(struct req *, struct db_user *, const char *srv,
@@ -179,25 +178,6 @@ api_servers_state(struct req *req, const struct db_user *u, int *on, int *ready)
 		*ready |= s != NULL && s->state == SERVER_READY;
 	}
 	db_servers_free(rows, n);
-}
-
-/* NAME (arg[0]) loaded: 0, or -1 after answering 404 (or 500). */
-static int
-load_user(struct req *req, struct db_user *u)
-{
-	const char *name = req->arg[0];
-	int         r;
-
-	if (!username_valid(name)) {
-		respond_error(req, 404, "no such user");
-		return -1;
-	}
-	r = db_user_get(req->hub->db, name, u);
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return -1;
-	}
-	return 0;
 }
 
 /* A named server's routes: 1 if they may go on, else 0 after 400. */
@@ -403,7 +383,7 @@ run(struct req *req, int named,
 {
 	struct db_user u;
 
-	if (load_user(req, &u) == -1)
+	if (users_get(req, req->arg[0], &u) == -1)
 		return;
 	if (!named || named_ok(req, req->arg[1]))
 		fn(req, &u, named ? req->arg[1] : "");

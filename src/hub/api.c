@@ -167,19 +167,10 @@ token_json(struct req *req, const struct db_token *t, const struct db_user *u)
 static void
 with_user(struct req *req, void (*fn)(struct req *, struct db_user *))
 {
-	const char    *name = req->arg[0];
 	struct db_user u;
-	int            r;
 
-	if (!username_valid(name)) {
-		respond_error(req, 404, "no such user");
+	if (users_get(req, req->arg[0], &u) == -1)
 		return;
-	}
-	r = db_user_get(req->hub->db, name, &u);
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return;
-	}
 	fn(req, &u);
 	db_user_release(&u);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A pool's use for the head's idle stop (autostop-pool.h), from Slurm's
- * own commands: fixed command lines, read to the end.
+ * own commands: fixed command lines, read to the end. Nodes, not jobs:
+ * under the pool's PrivateData=jobs the hub's account sees no one's
+ * jobs, but every node's allocated CPUs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +55,18 @@ run(const char *cmd)
 }
 
 int
-autostop_pool_count_jobs(const char *out)
+autostop_pool_count_busy(const char *out)
 {
 	int n = 0;
 
 	for (const char *p = out; *p != '\0';
-	     p += strcspn(p, "\n"), p += *p == '\n')
-		n += strspn(p, "0123456789_[]-") > 0;
+	     p += strcspn(p, "\n"), p += *p == '\n') {
+		size_t      len = strcspn(p, "\n");
+		const char *a = strstr(p, " CPUAlloc=");
+
+		if (a != NULL && a < p + len && a[10] >= '1' && a[10] <= '9')
+			n++;
+	}
 	return n;
 }
 
@@ -94,21 +101,14 @@ autostop_pool_count_nodes(const char *out)
 int
 autostop_pool_sample(int *jobs, int *nodes)
 {
-	char *q = run(AUTOSTOP_SQUEUE
-	    " -h -t RUNNING,CONFIGURING,COMPLETING -o %i 2>/dev/null");
-	char *s = q != NULL
-	    ? run(AUTOSTOP_SCONTROL " -o show nodes 2>/dev/null")
-	    : NULL;
-	int   r = -1;
+	char *s = run(AUTOSTOP_SCONTROL " -o show nodes 2>/dev/null");
 
-	if (q != NULL && s != NULL) {
-		*jobs = autostop_pool_count_jobs(q);
-		*nodes = autostop_pool_count_nodes(s);
-		r = 0;
-	}
-	free(q);
+	if (s == NULL)
+		return -1;
+	*jobs = autostop_pool_count_busy(s);
+	*nodes = autostop_pool_count_nodes(s);
 	free(s);
-	return r;
+	return 0;
 }
 
 int
@@ -122,7 +122,7 @@ autostop_pool_judge(int jobs, int nodes, char *why, size_t len)
 	if (jobs == 0 && nodes == 0)
 		return 0;
 	snprintf(why, len,
-	    "busy: %d Slurm job%s running, %d pool node%s "
+	    "busy: Slurm jobs on %d node%s, %d pool node%s "
 	    "powered up",
 	    jobs, jobs == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s");
 	return 1;

@@ -9,19 +9,18 @@
 
 #include <stddef.h>
 
-#define AUTOSTOP_SQUEUE "/usr/bin/squeue"
 #define AUTOSTOP_SCONTROL "/usr/bin/scontrol"
 
 /*
- * Asks Slurm (blocking: the thread pool's): *jobs running (or
- * configuring, completing) and *nodes powered up (State=CLOUD nodes not
+ * Asks Slurm (blocking: the thread pool's): *jobs, the nodes running
+ * jobs (CPUs allocated), and *nodes powered up (State=CLOUD nodes not
  * POWERED_DOWN: one powering up or down costs already or still). -1 if
  * Slurm did not answer.
  */
 int autostop_pool_sample(int *jobs, int *nodes);
 
-/* squeue -h -o %i's lines: the number of jobs. */
-int autostop_pool_count_jobs(const char *squeue_out);
+/* scontrol -o show nodes: nodes with CPUAlloc above 0 (running jobs). */
+int autostop_pool_count_busy(const char *scontrol_out);
 
 /* scontrol -o show nodes: CLOUD nodes without POWERED_DOWN. */
 int autostop_pool_count_nodes(const char *scontrol_out);

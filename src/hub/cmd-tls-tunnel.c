@@ -7,9 +7,12 @@
  * each connection to ADDR:PORT over TLS, authenticated both ways with the
  * keys read from standard input (tlstunnel.h): the hub's client key and
  * certificate, and the server's certificate, pinned. The hub runs it as
- * the server's account, through the privileged helper. A process per
- * connection (fork), so that one stuck server connection holds nothing
- * else. It ends by itself once PATH is no longer its socket (the hub
+ * its own child. A process per connection (fork), so that one stuck
+ * server connection holds nothing else, and at most TUNNEL_CONNS_MAX of
+ * them: past that a new connection is closed at once (said once on
+ * stderr, which the hub logs, then again with the count once below), so
+ * that whoever reaches the socket cannot fill the machine with
+ * processes. It ends by itself once PATH is no longer its socket (the hub
  * removed it when the server ended, or a new hub's tunnel took its place),
  * or its parent, the hub, is gone; connections under way finish.
  */
@@ -17,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,12 +39,14 @@
 #include "lib/banned.h"
 
 #define CHECK_MS 1000 /* how often PATH is checked to be ours */
+#define TUNNEL_CONNS_MAX 256 /* connections (processes) at once */
 
 static char *read_keys(size_t *);
 static int   listen_at(const char *, ino_t *);
 static int   parse_to(const char *, char *, size_t, int *);
 static int   still_ours(const char *, ino_t);
 static void  serve(SSL_CTX *, int, const char *, int);
+static int   reap(int);
 
 /* Standard input to its end, at most SLURM_TLS_PEM_MAX bytes; NULL if
  * more, or none. */
@@ -141,6 +147,15 @@ still_ours(const char *path, ino_t ino)
 	    st.st_ino == ino;
 }
 
+/* The children that ended are waited for: 'live' less them. */
+static int
+reap(int live)
+{
+	while (live > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+		live--;
+	return live;
+}
+
 /* One connection, in a child of its own. */
 static void
 serve(SSL_CTX *ctx, int fd, const char *host, int port)
@@ -164,7 +179,8 @@ cmd_tls_tunnel(int argc, char **argv)
 	size_t      len;
 	SSL_CTX    *ctx;
 	ino_t       ino;
-	int         ch, port, lfd;
+	int         ch, port, lfd, live = 0;
+	long long   refused = 0;
 
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (ch) {
@@ -197,7 +213,8 @@ cmd_tls_tunnel(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN); /* children reaped by the kernel */
+	/* Children are waited for (reap()), to be counted. */
+	signal(SIGCHLD, SIG_DFL);
 	/* The hub gone, so is its tunnel (the next hub starts its own):
 	 * none is left behind by a hub that does not come back. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1) {
@@ -215,6 +232,7 @@ cmd_tls_tunnel(int argc, char **argv)
 		int           c;
 		pid_t         pid;
 
+		live = reap(live);
 		if (poll(&p, 1, CHECK_MS) == 0 || !still_ours(path, ino)) {
 			if (!still_ours(path, ino))
 				break;
@@ -223,6 +241,21 @@ cmd_tls_tunnel(int argc, char **argv)
 		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (c == -1)
 			continue;
+		live = reap(live);
+		if (live >= TUNNEL_CONNS_MAX) {
+			if (refused++ == 0)
+				error("tls-tunnel: %d connections at once: "
+				      "refusing more",
+				    TUNNEL_CONNS_MAX);
+			close(c);
+			continue;
+		}
+		if (refused > 0) {
+			error("tls-tunnel: %lld connections refused while %d "
+			      "were open",
+			    refused, TUNNEL_CONNS_MAX);
+			refused = 0;
+		}
 		pid = fork();
 		if (pid == 0) {
 			close(lfd);
@@ -231,6 +264,8 @@ cmd_tls_tunnel(int argc, char **argv)
 		}
 		if (pid == -1)
 			error("tls-tunnel: fork: %s", strerror(errno));
+		else
+			live++;
 		close(c);
 	}
 	close(lfd);

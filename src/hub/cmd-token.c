@@ -180,7 +180,7 @@ cmd_token(int argc, char **argv)
 	struct token_opts o;
 	struct db_user    u;
 	struct db        *db;
-	char             *dir, q[QUOTED_SIZE];
+	char              q[QUOTED_SIZE];
 	const char       *sub, *why;
 	long long         id = 0;
 	int               r;
@@ -216,11 +216,7 @@ cmd_token(int argc, char **argv)
 		return 1;
 	}
 
-	dir = state_dir_resolve(o.state_dir);
-	if (dir == NULL)
-		return 1;
-	db = state_open_db(dir);
-	free(dir);
+	db = state_open_db_flag(o.state_dir);
 	if (db == NULL)
 		return 1;
 	r = db_user_get(db, o.args[1], &u);

@@ -392,7 +392,6 @@ cmd_user(int argc, char **argv)
 {
 	struct user_opts o;
 	struct db       *db;
-	char            *dir;
 	const char      *sub;
 	int              want, r;
 
@@ -426,11 +425,7 @@ cmd_user(int argc, char **argv)
 	if (want >= 2 && check_name(o.args[1]) == -1)
 		return 1;
 
-	dir = state_dir_resolve(o.state_dir);
-	if (dir == NULL)
-		return 1;
-	db = state_open_db(dir);
-	free(dir);
+	db = state_open_db_flag(o.state_dir);
 	if (db == NULL)
 		return 1;
 	if (strcmp(sub, "add") == 0)

@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "priv.h"
 #include "cmdrun.h"
+#include "slurm-ask.h"
 
 struct run {
 	uv_process_t  proc; /* a child of the hub (not through the helper) */
@@ -182,18 +183,24 @@ int
 cmdrun_start(struct hub *hub, const struct cmdrun *c, cmdrun_cb cb, void *arg)
 {
 	const char          *account = c->account;
+	const char          *qargv[SLURM_ASK_ARGV_MAX];
+	char                 qid[24];
 	uv_process_options_t o;
 	uv_stdio_container_t stdio[3];
 	struct run          *r;
 	int                  fds[2], rv;
 
+	if (c->question != SLURM_Q_NONE &&
+	    (c->account != NULL ||
+	        slurm_ask_argv(c->question, c->job, qid, qargv) == -1))
+		return UV_EINVAL;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
 		return uv_translate_sys_error(errno);
 	r = xcalloc(1, sizeof(*r));
 	r->hub = hub;
 	r->cb = cb;
 	r->arg = arg;
-	r->file = c->argv[0];
+	r->file = c->question != SLURM_Q_NONE ? qargv[0] : c->argv[0];
 	buf_init(&r->out, c->max_out);
 	uv_pipe_init(hub->loop, &r->pipe, 0);
 	r->pipe.data = r;
@@ -213,8 +220,9 @@ cmdrun_start(struct hub *hub, const struct cmdrun *c, cmdrun_cb cb, void *arg)
 	stdio[2] = stdio[1];
 	if (c->input != NULL)
 		stdio[0] = stdio[1];
-	o.file = c->argv[0];
-	o.args = (char **)c->argv;
+	o.file = r->file;
+	o.args =
+	    c->question != SLURM_Q_NONE ? (char **)qargv : (char **)c->argv;
 	o.env = (char **)c->env;
 	o.cwd = c->cwd;
 	o.stdio = stdio;
@@ -225,7 +233,10 @@ cmdrun_start(struct hub *hub, const struct cmdrun *c, cmdrun_cb cb, void *arg)
 		LIST_INSERT_HEAD(&runs, r, entry);
 		r->listed = 1;
 	}
-	if (account != NULL) {
+	if (c->question != SLURM_Q_NONE && priv_active(hub)) {
+		rv = priv_slurm_ask(hub, c->question, c->job, fds[1],
+		    run_spawned_cb, run_helper_exit_cb, r);
+	} else if (account != NULL) {
 		/* Without the helper priv_spawn() is uv_spawn() here. */
 		if (!priv_active(hub)) {
 			r->have_proc = 1;

@@ -25,6 +25,11 @@ struct cmdrun {
 	const char  *input; /* written to its stdin, then shut; or NULL */
 	size_t       max_out; /* bytes of output kept */
 	int          release_at_stop; /* let go by cmdrun_release() */
+	/* Not 0: instead of argv, account and env, Slurm's question of this
+	 * number (slurm-ask.h) about job 'job', through the helper as
+	 * Slurm's user, or as the hub itself without the helper. */
+	int       question;
+	long long job;
 };
 
 /* The end: r != 0 if it did not start (a libuv error) or was let go by

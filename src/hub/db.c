@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hub's state in SQLite. Every statement is a literal with ?N
- * parameters, prepared once per connection and kept (the proxy looks up a
- * session or token on every request, and a prepare costs more than the
- * lookup); sqlite3_prepare_v2 statements re-prepare themselves after a
- * schema change made by another process. The schema grows only by numbered
- * migrations, recorded in PRAGMA user_version and run inside one write
- * transaction, so a CLI and a hub opening the same file at once agree on which
- * ran. The file holds password hashes and server secrets: it is created 0600,
- * and so are its -wal and -shm companions.
+ * parameters, prepared once per connection and kept (db-stmt.c). The schema
+ * grows only by numbered migrations, recorded in PRAGMA user_version and run
+ * inside one write transaction, so a CLI and a hub opening the same file at
+ * once agree on which ran. The file holds password hashes and server
+ * secrets: it is created 0600, and so are its -wal and -shm companions.
  */
 #include <sys/stat.h>
 
@@ -21,22 +18,12 @@
 
 #include <sqlite3.h>
 
+#include "db-stmt.h"
 #include "db.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
 #define DB_BUSY_TIMEOUT 5000 /* ms a writer waits for another's lock */
-
-#define DB_STMT_CACHE 48
-
-struct db {
-	sqlite3 *h;
-	uint64_t gen; /* bumped by every change to who may log in */
-	struct {
-		const char   *sql; /* a literal: compared by address */
-		sqlite3_stmt *st;
-	} cache[DB_STMT_CACHE];
-};
 
 /*
  * Migration N is migrations[N - 1]. Append only: a released migration is
@@ -166,114 +153,41 @@ static const char *const migrations[] = {
 	"ALTER TABLE tokens ADD COLUMN server TEXT NOT NULL DEFAULT '';",
 };
 
-static int           db_exec(struct db *, const char *, const char *);
-static sqlite3_stmt *db_prepare(struct db *, const char *, const char *);
-static void          db_finish(struct db *, sqlite3_stmt *);
-static int           db_fail(struct db *, sqlite3_stmt *, const char *);
-static int           db_run(struct db *, sqlite3_stmt *, const char *);
-static int           db_user_version(struct db *, int *);
-static int           db_migrate(struct db *, int upto);
-static int           db_create_file(const char *);
-static void          db_chmod_aux(const char *, const char *);
-static char         *col_str(sqlite3_stmt *, int);
-static void          user_from_row(sqlite3_stmt *, struct db_user *);
-static void          token_from_row(sqlite3_stmt *, struct db_token *);
-static void          server_from_row(sqlite3_stmt *, struct db_server *);
+static int   db_int64(struct db *, const char *, const char *, int64_t *);
+static int   db_user_version(struct db *, int *);
+static int   db_migrate(struct db *, int upto);
+static int   db_create_file(const char *);
+static void  db_chmod_aux(const char *, const char *);
+static char *col_str(sqlite3_stmt *, int);
+static void  user_from_row(sqlite3_stmt *, struct db_user *);
+static int   token_insert(struct db *, const struct db_token_new *, int64_t *,
+      const char *);
+static void  token_from_row(sqlite3_stmt *, struct db_token *);
+static int   server_token_del(struct db *, int64_t, const char *, const char *);
+static void  server_from_row(sqlite3_stmt *, struct db_server *);
 
-/* Runs SQL that returns nothing useful; -1 on error, logged with 'func'. */
+/* The first column of the first row of 'sql' (no parameters): 0 or -1. */
 static int
-db_exec(struct db *db, const char *sql, const char *func)
+db_int64(struct db *db, const char *sql, const char *func, int64_t *v)
 {
-	char *msg = NULL;
+	sqlite3_stmt *st;
 
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("%s: %s", func,
-		    msg != NULL ? msg : sqlite3_errmsg(db->h));
-		sqlite3_free(msg);
+	if (db_row(db, &st, sql, func, NULL, 0) != 0)
 		return -1;
-	}
+	*v = sqlite3_column_int64(st, 0);
+	db_finish(db, st);
 	return 0;
-}
-
-/* A prepared statement for 'sql', or NULL, logged with 'func'. */
-static sqlite3_stmt *
-db_prepare(struct db *db, const char *sql, const char *func)
-{
-	sqlite3_stmt *st = NULL;
-	size_t        i;
-
-	for (i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++) {
-		if (db->cache[i].sql == sql) {
-			sqlite3_reset(db->cache[i].st);
-			sqlite3_clear_bindings(db->cache[i].st);
-			return db->cache[i].st;
-		}
-	}
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	if (i < DB_STMT_CACHE) {
-		db->cache[i].sql = sql;
-		db->cache[i].st = st;
-	}
-	return st;
-}
-
-/* Done with a statement from db_prepare(): a cached one is reset (so it
- * holds no read lock), any other finalized. */
-static void
-db_finish(struct db *db, sqlite3_stmt *st)
-{
-	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++) {
-		if (db->cache[i].st == st) {
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			return;
-		}
-	}
-	sqlite3_finalize(st);
-}
-
-/* Logs the connection's error, finalizes 'st' and returns -1. */
-static int
-db_fail(struct db *db, sqlite3_stmt *st, const char *func)
-{
-	log_warnx("%s: %s", func, sqlite3_errmsg(db->h));
-	db_finish(db, st);
-	return -1;
-}
-
-/*
- * Steps a statement that returns no rows and finalizes it: 0 if it changed
- * a row, 1 if it changed none, -1 on error.
- */
-static int
-db_run(struct db *db, sqlite3_stmt *st, const char *func)
-{
-	int r;
-
-	r = sqlite3_step(st);
-	if (r != SQLITE_DONE)
-		return db_fail(db, st, func);
-	db_finish(db, st);
-	return sqlite3_changes(db->h) > 0 ? 0 : 1;
 }
 
 /* Reads PRAGMA user_version, the number of the last migration run. */
 static int
 db_user_version(struct db *db, int *version)
 {
-	sqlite3_stmt *st;
+	int64_t v;
 
-	st = db_prepare(db, "PRAGMA user_version", __func__);
-	if (st == NULL)
+	if (db_int64(db, "PRAGMA user_version", __func__, &v) == -1)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_fail(db, st, __func__);
-	*version = sqlite3_column_int(st, 0);
-	db_finish(db, st);
+	*version = (int)v;
 	return 0;
 }
 
@@ -422,13 +336,9 @@ db_open_at(const char *path, int version)
 
 	/* The pragma answers with the mode now in force, which may not be
 	 * WAL (on a file system without shared memory, say). */
-	st = db_prepare(db, "PRAGMA journal_mode = WAL", __func__);
-	if (st == NULL)
+	if (db_row(db, &st, "PRAGMA journal_mode = WAL", __func__, NULL, 0) !=
+	    0)
 		goto fail;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(db, st, __func__);
-		goto fail;
-	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	if (mode == NULL || strcmp(mode, "wal") != 0)
 		log_warnx("%s: %s: journal mode is %s, not wal", __func__, path,
@@ -457,8 +367,7 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < DB_STMT_CACHE && db->cache[i].sql != NULL; i++)
-		sqlite3_finalize(db->cache[i].st);
+	db_stmt_cache_release(db);
 	sqlite3_close_v2(db->h); /* harmless on NULL */
 	free(db);
 }
@@ -492,19 +401,13 @@ db_user_get(struct db *db, const char *name, struct db_user *u)
 	int           r;
 
 	memset(u, 0, sizeof(*u));
-	st = db_prepare(db, "SELECT " USER_COLS " FROM users WHERE name = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	r = db_row(db, &st, "SELECT " USER_COLS " FROM users WHERE name = ?1",
+	    __func__, DB_ARGS(DB_TEXT(name)));
+	if (r == 0) {
 		user_from_row(st, u);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 int
@@ -514,88 +417,51 @@ db_user_get_id(struct db *db, int64_t id, struct db_user *u)
 	int           r;
 
 	memset(u, 0, sizeof(*u));
-	st = db_prepare(db, "SELECT " USER_COLS " FROM users WHERE id = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	r = db_row(db, &st, "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	    __func__, DB_ARGS(DB_INT(id)));
+	if (r == 0) {
 		user_from_row(st, u);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 int
 db_user_add(struct db *db, const char *name, const char *pwhash, int admin)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
+	return db_change(db,
 	    "INSERT INTO users (name, pwhash, admin, created)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO NOTHING",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, pwhash != NULL ? pwhash : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, admin != 0) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	    __func__,
+	    DB_ARGS(DB_TEXT(name), DB_TEXT(pwhash != NULL ? pwhash : ""),
+	        DB_INT(admin != 0), DB_INT(now_sec())));
 }
 
 int
 db_user_del(struct db *db, const char *name)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db, "DELETE FROM users WHERE name = ?1", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	return db_change(db, "DELETE FROM users WHERE name = ?1", __func__,
+	    DB_ARGS(DB_TEXT(name)));
 }
 
 /* 0 done, 1 no such user, -1 error. */
 int
 db_user_set_password(struct db *db, const char *name, const char *pwhash)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, pwhash != NULL ? pwhash : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	return db_change(db, "UPDATE users SET pwhash = ?2 WHERE name = ?1",
+	    __func__,
+	    DB_ARGS(DB_TEXT(name), DB_TEXT(pwhash != NULL ? pwhash : "")));
 }
 
 /* 0 done, 1 no such user, -1 error. */
 int
 db_user_set_admin(struct db *db, const char *name, int admin)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db, "UPDATE users SET admin = ?2 WHERE name = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, admin != 0) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	return db_change(db, "UPDATE users SET admin = ?2 WHERE name = ?1",
+	    __func__, DB_ARGS(DB_TEXT(name), DB_INT(admin != 0)));
 }
 
 /*
@@ -605,19 +471,10 @@ db_user_set_admin(struct db *db, const char *name, int admin)
 int
 db_user_touch(struct db *db, int64_t user_id, int64_t when)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
+	return db_change(db,
 	    "UPDATE users SET last_activity = max(last_activity, ?2)"
 	    " WHERE id = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	/* A row whose value stays the same still counts as changed. */
-	return db_run(db, st, __func__);
+	    __func__, DB_ARGS(DB_INT(user_id), DB_INT(when)));
 }
 
 int
@@ -657,17 +514,14 @@ db_user_first(struct db *db, int64_t *id)
 	sqlite3_stmt *st;
 	int           r;
 
-	st = db_prepare(db,
-	    "SELECT id FROM users ORDER BY admin DESC, id LIMIT 1", __func__);
-	if (st == NULL)
-		return -1;
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	r = db_row(db, &st,
+	    "SELECT id FROM users ORDER BY admin DESC, id LIMIT 1", __func__,
+	    NULL, 0);
+	if (r == 0) {
 		*id = sqlite3_column_int64(st, 0);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 int
@@ -677,67 +531,35 @@ db_fact_get(struct db *db, const char *name, char **value)
 	int           r;
 
 	*value = NULL;
-	st =
-	    db_prepare(db, "SELECT value FROM facts WHERE name = ?1", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	r = db_row(db, &st, "SELECT value FROM facts WHERE name = ?1", __func__,
+	    DB_ARGS(DB_TEXT(name)));
+	if (r == 0) {
 		*value = col_str(st, 0);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 int
 db_fact_set(struct db *db, const char *name, const char *value)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
+	return db_write(db,
 	    "INSERT INTO facts (name, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	    __func__, DB_ARGS(DB_TEXT(name), DB_TEXT(value)));
 }
 
 int
 db_user_count(struct db *db, int64_t *n)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "SELECT count(*) FROM users", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_fail(db, st, __func__);
-	*n = sqlite3_column_int64(st, 0);
-	db_finish(db, st);
-	return 0;
+	return db_int64(db, "SELECT count(*) FROM users", __func__, n);
 }
 
 int
 db_admin_count(struct db *db, int64_t *n)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "SELECT count(*) FROM users WHERE admin != 0",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_fail(db, st, __func__);
-	*n = sqlite3_column_int64(st, 0);
-	db_finish(db, st);
-	return 0;
+	return db_int64(db, "SELECT count(*) FROM users WHERE admin != 0",
+	    __func__, n);
 }
 
 void
@@ -763,29 +585,15 @@ int
 db_token_add(struct db *db, int64_t user_id, const char *hash, const char *note,
     int64_t *id)
 {
-	sqlite3_stmt *st;
+	struct db_token_new t;
 
-	st = db_prepare(db,
-	    "INSERT INTO tokens (user_id, hash, note, created)"
-	    " VALUES (?1, ?2, ?3, ?4) RETURNING id",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, note != NULL ? note : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_fail(db, st, __func__);
-	if (id != NULL)
-		*id = sqlite3_column_int64(st, 0);
-	/* RETURNING writes as the statement steps: run it to the end. */
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return 0;
+	/* An API token: the columns left out keep their defaults. */
+	memset(&t, 0, sizeof(t));
+	t.user_id = user_id;
+	t.hash = hash;
+	t.kind = TOKEN_API;
+	t.note = note;
+	return token_insert(db, &t, id, __func__);
 }
 
 static const char *const token_kinds[] = { "api", "server", "oauth" };
@@ -799,35 +607,27 @@ db_token_find(struct db *db, const char *hash, struct db_token_auth *a)
 	int           r;
 
 	memset(a, 0, sizeof(*a));
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "SELECT user_id, id, kind, scopes, expires, client_id, session,"
 	    " server FROM tokens WHERE hash = ?1 AND (expires = 0 OR expires > ?2)",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		a->user_id = sqlite3_column_int64(st, 0);
-		a->token_id = sqlite3_column_int64(st, 1);
-		kind = (const char *)sqlite3_column_text(st, 2);
-		a->kind = TOKEN_API;
-		for (size_t i = 0; i < nitems(token_kinds); i++)
-			if (kind != NULL && strcmp(kind, token_kinds[i]) == 0)
-				a->kind = (enum token_kind)i;
-		a->scopes = col_str(st, 3);
-		a->expires = sqlite3_column_int64(st, 4);
-		a->client_id = col_str(st, 5);
-		a->session = sqlite3_column_type(st, 6) == SQLITE_NULL
-		    ? NULL
-		    : col_str(st, 6);
-		a->server = col_str(st, 7);
-	} else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
+	    __func__, DB_ARGS(DB_TEXT(hash), DB_INT(now_sec())));
+	if (r != 0)
+		return r;
+	a->user_id = sqlite3_column_int64(st, 0);
+	a->token_id = sqlite3_column_int64(st, 1);
+	kind = (const char *)sqlite3_column_text(st, 2);
+	a->kind = TOKEN_API;
+	for (size_t i = 0; i < nitems(token_kinds); i++)
+		if (kind != NULL && strcmp(kind, token_kinds[i]) == 0)
+			a->kind = (enum token_kind)i;
+	a->scopes = col_str(st, 3);
+	a->expires = sqlite3_column_int64(st, 4);
+	a->client_id = col_str(st, 5);
+	a->session =
+	    sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : col_str(st, 6);
+	a->server = col_str(st, 7);
 	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+	return 0;
 }
 
 void
@@ -842,65 +642,66 @@ db_token_auth_release(struct db_token_auth *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* The token's row, its id into *id (if not NULL): 0 or -1, logged as
+ * 'func'. A NULL session is stored as NULL, other NULL strings as "". */
+static int
+token_insert(struct db *db, const struct db_token_new *t, int64_t *id,
+    const char *func)
+{
+	sqlite3_stmt *st;
+
+	if (db_row(db, &st,
+	        "INSERT INTO tokens (user_id, hash, note, created, kind, scopes,"
+	        " expires, client_id, session, server)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+	        func,
+	        DB_ARGS(DB_INT(t->user_id), DB_TEXT(t->hash),
+	            DB_TEXT(t->note != NULL ? t->note : ""), DB_INT(now_sec()),
+	            DB_TEXT(token_kinds[t->kind]),
+	            DB_TEXT(t->scopes != NULL ? t->scopes : ""),
+	            DB_INT(t->expires),
+	            DB_TEXT(t->client_id != NULL ? t->client_id : ""),
+	            DB_TEXT(t->session),
+	            DB_TEXT(t->server != NULL ? t->server : ""))) != 0)
+		return -1;
+	if (id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	/* RETURNING writes as the statement steps: run it to the end. */
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, st, func);
+	db_finish(db, st);
+	return 0;
+}
+
 /* A new OAuth token replaces the one its user had for that client in
  * that session (the client lost its cookie and came back): one each. */
 int
 db_token_add_scoped(struct db *db, const struct db_token_new *t, int64_t *id)
 {
-	sqlite3_stmt *st;
-
 	if (t->kind == TOKEN_OAUTH) {
 		db->gen++;
-		st = db_prepare(db,
-		    "DELETE FROM tokens WHERE kind = 'oauth' AND user_id = ?1"
-		    " AND client_id = ?2 AND session IS ?3",
-		    __func__);
-		if (st == NULL)
-			return -1;
-		if (sqlite3_bind_int64(st, 1, t->user_id) != SQLITE_OK ||
-		    sqlite3_bind_text(st, 2, t->client_id, -1, SQLITE_STATIC) !=
-		        SQLITE_OK ||
-		    (t->session != NULL
-		            ? sqlite3_bind_text(st, 3, t->session, -1,
-		                  SQLITE_STATIC)
-		            : sqlite3_bind_null(st, 3)) != SQLITE_OK)
-			return db_fail(db, st, __func__);
-		if (db_run(db, st, __func__) == -1)
+		if (db_change(db,
+		        "DELETE FROM tokens WHERE kind = 'oauth' AND user_id = ?1"
+		        " AND client_id = ?2 AND session IS ?3",
+		        __func__,
+		        DB_ARGS(DB_INT(t->user_id), DB_TEXT(t->client_id),
+		            DB_TEXT(t->session))) == -1)
 			return -1;
 	}
-	st = db_prepare(db,
-	    "INSERT INTO tokens (user_id, hash, note, created, kind, scopes,"
-	    " expires, client_id, session, server)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, t->user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, t->hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, t->note != NULL ? t->note : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, token_kinds[t->kind], -1, SQLITE_STATIC) !=
-	        SQLITE_OK ||
-	    sqlite3_bind_text(st, 6, t->scopes != NULL ? t->scopes : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, t->expires) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 8, t->client_id != NULL ? t->client_id : "",
-	        -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (t->session != NULL
-	            ? sqlite3_bind_text(st, 9, t->session, -1, SQLITE_STATIC)
-	            : sqlite3_bind_null(st, 9)) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 10, t->server != NULL ? t->server : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_fail(db, st, __func__);
-	if (id != NULL)
-		*id = sqlite3_column_int64(st, 0);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return 0;
+	return token_insert(db, t, id, __func__);
+}
+
+/* The own token of a user's server goes (with the server, or for a new
+ * one): 0 (also when there was none) or -1, logged as 'func'. */
+static int
+server_token_del(struct db *db, int64_t user_id, const char *server,
+    const char *func)
+{
+	db->gen++;
+	return db_write(db,
+	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
+	    " AND server = ?2",
+	    func, DB_ARGS(DB_INT(user_id), DB_TEXT(server)));
 }
 
 int
@@ -908,19 +709,8 @@ db_server_token_set(struct db *db, int64_t user_id, const char *server,
     const char *hash, const char *scopes)
 {
 	struct db_token_new t;
-	sqlite3_stmt       *st;
 
-	db->gen++;
-	st = db_prepare(db,
-	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
-	    " AND server = ?2",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, server, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	if (db_run(db, st, __func__) == -1)
+	if (server_token_del(db, user_id, server, __func__) == -1)
 		return -1;
 	memset(&t, 0, sizeof(t));
 	t.user_id = user_id;
@@ -935,28 +725,14 @@ db_server_token_set(struct db *db, int64_t user_id, const char *server,
 int
 db_oauth_code_add(struct db *db, const struct db_oauth_code *c)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
-	    "INSERT INTO oauth_codes (hash, user_id, client_id, redirect_uri,"
-	    " scopes, session, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, c->hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, c->user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, c->client_id, -1, SQLITE_STATIC) !=
-	        SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, c->redirect_uri, -1, SQLITE_STATIC) !=
-	        SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, c->scopes, -1, SQLITE_STATIC) !=
-	        SQLITE_OK ||
-	    (c->session != NULL
-	            ? sqlite3_bind_text(st, 6, c->session, -1, SQLITE_STATIC)
-	            : sqlite3_bind_null(st, 6)) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, c->expires) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db,
+	    "INSERT INTO oauth_codes (hash, user_id, client_id,"
+	    " redirect_uri, scopes, session, expires)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    __func__,
+	    DB_ARGS(DB_TEXT(c->hash), DB_INT(c->user_id), DB_TEXT(c->client_id),
+	        DB_TEXT(c->redirect_uri), DB_TEXT(c->scopes),
+	        DB_TEXT(c->session), DB_INT(c->expires)));
 }
 
 /* One statement deletes and returns the row: two exchanges of one code
@@ -968,32 +744,25 @@ db_oauth_code_take(struct db *db, const char *hash, struct db_oauth_code *c)
 	int           r;
 
 	memset(c, 0, sizeof(*c));
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "DELETE FROM oauth_codes WHERE hash = ?1 RETURNING user_id,"
 	    " client_id, redirect_uri, scopes, session, expires",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK)
+	    __func__, DB_ARGS(DB_TEXT(hash)));
+	if (r != 0)
+		return r;
+	c->user_id = sqlite3_column_int64(st, 0);
+	c->client_id = col_str(st, 1);
+	c->redirect_uri = col_str(st, 2);
+	c->scopes = col_str(st, 3);
+	c->session =
+	    sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col_str(st, 4);
+	c->expires = sqlite3_column_int64(st, 5);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_oauth_code_release(c);
 		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		c->user_id = sqlite3_column_int64(st, 0);
-		c->client_id = col_str(st, 1);
-		c->redirect_uri = col_str(st, 2);
-		c->scopes = col_str(st, 3);
-		c->session = sqlite3_column_type(st, 4) == SQLITE_NULL
-		    ? NULL
-		    : col_str(st, 4);
-		c->expires = sqlite3_column_int64(st, 5);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			db_oauth_code_release(c);
-			return db_fail(db, st, __func__);
-		}
-	} else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
+	}
 	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+	return 0;
 }
 
 void
@@ -1012,33 +781,18 @@ db_oauth_code_release(struct db_oauth_code *c)
 int
 db_oauth_code_expire(struct db *db, int64_t now)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "DELETE FROM oauth_codes WHERE expires <= ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db, "DELETE FROM oauth_codes WHERE expires <= ?1",
+	    __func__, DB_ARGS(DB_INT(now)));
 }
 
 /* 0 done, 1 no such token, -1 error; never moves backwards. */
 int
 db_token_touch(struct db *db, int64_t token_id, int64_t when)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
+	return db_change(db,
 	    "UPDATE tokens SET last_activity = max(last_activity, ?2)"
 	    " WHERE id = ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, token_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	    __func__, DB_ARGS(DB_INT(token_id), DB_INT(when)));
 }
 
 #define TOKEN_COLS                                                             \
@@ -1074,15 +828,12 @@ db_token_list(struct db *db, int64_t user_id, struct db_token **t, size_t *n)
 
 	*t = NULL;
 	*n = 0;
-	st = db_prepare(db,
+	st = db_bound(db,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1"
 	    " AND " TOKEN_SEEN " AND (expires = 0 OR expires > ?2) ORDER BY id",
-	    __func__);
+	    __func__, DB_ARGS(DB_INT(user_id), DB_INT(now_sec())));
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
@@ -1109,42 +860,27 @@ db_token_get(struct db *db, int64_t user_id, int64_t token_id,
 	int           r;
 
 	memset(t, 0, sizeof(*t));
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?1 AND id = ?2"
 	    " AND " TOKEN_SEEN " AND (expires = 0 OR expires > ?3)",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	    __func__,
+	    DB_ARGS(DB_INT(user_id), DB_INT(token_id), DB_INT(now_sec())));
+	if (r == 0) {
 		token_from_row(st, t);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 /* 0 done, 1 no such token of that user, -1 error. */
 int
 db_token_del(struct db *db, int64_t user_id, int64_t token_id)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db,
+	return db_change(db,
 	    "DELETE FROM tokens WHERE user_id = ?1 AND id = ?2"
 	    " AND " TOKEN_SEEN,
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, token_id) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	    __func__, DB_ARGS(DB_INT(user_id), DB_INT(token_id)));
 }
 
 void
@@ -1172,21 +908,12 @@ int
 db_session_add(struct db *db, int64_t user_id, const char *hash,
     const char *xsrf, int64_t expires)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
-	    "INSERT INTO sessions (hash, user_id, xsrf, created, expires)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, xsrf, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now_sec()) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, expires) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db,
+	    "INSERT INTO sessions (hash, user_id, xsrf, created,"
+	    " expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    __func__,
+	    DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(xsrf),
+	        DB_INT(now_sec()), DB_INT(expires)));
 }
 
 /* A session is alive while now < expires. */
@@ -1196,88 +923,54 @@ db_session_find(struct db *db, const char *hash, int64_t *user_id, char **xsrf)
 	sqlite3_stmt *st;
 	int           r;
 
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "SELECT user_id, xsrf FROM sessions"
 	    " WHERE hash = ?1 AND expires > ?2",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, now_sec()) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
+	    __func__, DB_ARGS(DB_TEXT(hash), DB_INT(now_sec())));
+	if (r == 0) {
 		*user_id = sqlite3_column_int64(st, 0);
 		if (xsrf != NULL)
 			*xsrf = col_str(st, 1);
-	} else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 /* 0 done, 1 no such session, -1 error. */
 int
 db_session_del(struct db *db, const char *hash)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db, "DELETE FROM sessions WHERE hash = ?1", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	return db_change(db, "DELETE FROM sessions WHERE hash = ?1", __func__,
+	    DB_ARGS(DB_TEXT(hash)));
 }
 
 /* 0 done (also when there were none), -1 error. */
 int
 db_session_del_user(struct db *db, int64_t user_id)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st =
-	    db_prepare(db, "DELETE FROM sessions WHERE user_id = ?1", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db, "DELETE FROM sessions WHERE user_id = ?1", __func__,
+	    DB_ARGS(DB_INT(user_id)));
 }
 
 /* Deletes sessions with expires <= now; 0 done, -1 error. */
 int
 db_session_expire(struct db *db, int64_t now)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db, "DELETE FROM sessions WHERE expires <= ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db, "DELETE FROM sessions WHERE expires <= ?1",
+	    __func__, DB_ARGS(DB_INT(now)));
 }
 
 /* Tokens past their expiry are never found; this drops their rows. */
 int
 db_token_expire(struct db *db, int64_t now)
 {
-	sqlite3_stmt *st;
-
 	db->gen++;
-	st = db_prepare(db,
-	    "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	return db_write(db,
+	    "DELETE FROM tokens WHERE expires != 0 AND expires <= ?1", __func__,
+	    DB_ARGS(DB_INT(now)));
 }
 
 #define SERVER_COLS                                                            \
@@ -1313,22 +1006,15 @@ db_server_get(struct db *db, int64_t user_id, const char *name,
 	int           r;
 
 	memset(s, 0, sizeof(*s));
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "SELECT " SERVER_COLS " FROM servers"
 	    " WHERE user_id = ?1 AND name = ?2",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	    __func__, DB_ARGS(DB_INT(user_id), DB_TEXT(name)));
+	if (r == 0) {
 		server_from_row(st, s);
-	else if (r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 0 : 1;
+		db_finish(db, st);
+	}
+	return r;
 }
 
 /* Inserts or replaces the row of (user, name); 0 done, -1 error (no such
@@ -1336,9 +1022,7 @@ db_server_get(struct db *db, int64_t user_id, const char *name,
 int
 db_server_put(struct db *db, const struct db_server *s)
 {
-	sqlite3_stmt *st;
-
-	st = db_prepare(db,
+	return db_write(db,
 	    "INSERT INTO servers (" SERVER_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	    " ?13, ?14)"
@@ -1346,65 +1030,32 @@ db_server_put(struct db *db, const struct db_server *s)
 	    " state = excluded.state, pid = excluded.pid,"
 	    " pid_start = excluded.pid_start, port = excluded.port,"
 	    " secret = excluded.secret, started = excluded.started,"
-	    " last_activity = excluded.last_activity, error = excluded.error,"
-	    " sock = excluded.sock, protocol = excluded.protocol,"
-	    " host = excluded.host, user_options = excluded.user_options",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, s->user_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, (int)s->state) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, s->pid) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, s->pid_start != NULL ? s->pid_start : "",
-	        -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 5, s->port) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 6, s->secret != NULL ? s->secret : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, s->started) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 8, s->last_activity) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 9, s->error != NULL ? s->error : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 10, s->sock != NULL ? s->sock : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 11, s->protocol) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 12, s->host != NULL ? s->host : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 13,
-	        s->user_options != NULL ? s->user_options : "{}", -1,
-	        SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 14, s->name != NULL ? s->name : "", -1,
-	        SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__) == -1 ? -1 : 0;
+	    " last_activity = excluded.last_activity,"
+	    " error = excluded.error, sock = excluded.sock,"
+	    " protocol = excluded.protocol, host = excluded.host,"
+	    " user_options = excluded.user_options",
+	    __func__,
+	    DB_ARGS(DB_INT(s->user_id), DB_INT(s->state), DB_INT(s->pid),
+	        DB_TEXT(s->pid_start != NULL ? s->pid_start : ""),
+	        DB_INT(s->port), DB_TEXT(s->secret != NULL ? s->secret : ""),
+	        DB_INT(s->started), DB_INT(s->last_activity),
+	        DB_TEXT(s->error != NULL ? s->error : ""),
+	        DB_TEXT(s->sock != NULL ? s->sock : ""), DB_INT(s->protocol),
+	        DB_TEXT(s->host != NULL ? s->host : ""),
+	        DB_TEXT(s->user_options != NULL ? s->user_options : "{}"),
+	        DB_TEXT(s->name != NULL ? s->name : "")));
 }
 
 /* 0 done, 1 no row, -1 error. */
 int
 db_server_del(struct db *db, int64_t user_id, const char *name)
 {
-	sqlite3_stmt *st;
-
 	/* The server's own token ends with it. */
-	db->gen++;
-	st = db_prepare(db,
-	    "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'server'"
-	    " AND server = ?2",
-	    __func__);
-	if (st == NULL)
+	if (server_token_del(db, user_id, name, __func__) == -1)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	if (db_run(db, st, __func__) == -1)
-		return -1;
-	st = db_prepare(db,
-	    "DELETE FROM servers WHERE user_id = ?1 AND name = ?2", __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	return db_run(db, st, __func__);
+	return db_change(db,
+	    "DELETE FROM servers WHERE user_id = ?1 AND name = ?2", __func__,
+	    DB_ARGS(DB_INT(user_id), DB_TEXT(name)));
 }
 
 /* Rows of 'st' (bound) into *s; caller frees with db_servers_free. */
@@ -1440,20 +1091,13 @@ db_server_named(struct db *db, const char *user, const char *name)
 	sqlite3_stmt *st;
 	int           r;
 
-	st = db_prepare(db,
+	r = db_row(db, &st,
 	    "SELECT 1 FROM servers JOIN users ON users.id = servers.user_id"
 	    " WHERE users.name = ?1 AND servers.name = ?2",
-	    __func__);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(db, st, __func__);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return db_fail(db, st, __func__);
-	db_finish(db, st);
-	return r == SQLITE_ROW ? 1 : 0;
+	    __func__, DB_ARGS(DB_TEXT(user), DB_TEXT(name)));
+	if (r == 0)
+		db_finish(db, st);
+	return r == -1 ? -1 : r == 0;
 }
 
 /* Ordered by name, the default server ("") first. */
@@ -1465,14 +1109,12 @@ db_server_list_user(struct db *db, int64_t user_id, struct db_server **s,
 
 	*s = NULL;
 	*n = 0;
-	st = db_prepare(db,
+	st = db_bound(db,
 	    "SELECT " SERVER_COLS " FROM servers WHERE user_id = ?1"
 	    " ORDER BY name",
-	    __func__);
+	    __func__, DB_ARGS(DB_INT(user_id)));
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, user_id) != SQLITE_OK)
-		return db_fail(db, st, __func__);
 	return server_rows(db, st, s, n, __func__);
 }
 
@@ -1484,16 +1126,14 @@ db_server_list_active(struct db *db, struct db_server **s, size_t *n)
 
 	*s = NULL;
 	*n = 0;
-	st = db_prepare(db,
+	st = db_bound(db,
 	    "SELECT " SERVER_COLS " FROM servers"
 	    " WHERE state IN (?1, ?2, ?3) ORDER BY user_id, name",
-	    __func__);
+	    __func__,
+	    DB_ARGS(DB_INT(SERVER_PENDING), DB_INT(SERVER_READY),
+	        DB_INT(SERVER_STOPPING)));
 	if (st == NULL)
 		return -1;
-	if (sqlite3_bind_int(st, 1, SERVER_PENDING) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, SERVER_READY) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, SERVER_STOPPING) != SQLITE_OK)
-		return db_fail(db, st, __func__);
 	return server_rows(db, st, s, n, __func__);
 }
 

@@ -90,24 +90,51 @@ fail(struct jobq *q, int status, const char *why)
 	finish(q, &a);
 }
 
+/* The jobs asked for, found: 200 with them. */
+static void
+answer(struct jobq *q, struct slurmjob *jobs, size_t n)
+{
+	struct jobs_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.status = 200;
+	a.jobs = jobs;
+	a.n = n;
+	finish(q, &a);
+}
+
+/* A copy of the next line of Slurm's answer from *p that is not empty
+ * (caller frees), *p moved past it; NULL at the end. */
+static char *
+next_line(const char **p)
+{
+	const char *line, *nl;
+
+	while (**p != '\0') {
+		line = *p;
+		nl = line + strcspn(line, "\n");
+		*p = *nl != '\0' ? nl + 1 : nl;
+		if (nl != line)
+			return xstrndup(line, (size_t)(nl - line));
+	}
+	return NULL;
+}
+
 static void run(struct jobq *q, char **argv, size_t max, runas_cb cb);
 
 static void
 list_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 {
-	struct jobq       *q = arg;
-	struct slurmjob   *jobs = NULL;
-	size_t             n = 0;
-	const char        *p = out, *nl;
-	char              *line;
-	struct jobs_answer a;
+	struct jobq     *q = arg;
+	struct slurmjob *jobs = NULL;
+	size_t           n = 0;
+	const char      *p = out;
+	char            *line;
 
 	(void)len;
 	/* No account yet (the helper's ENOENT): no jobs either. */
 	if (r == UV_ENOENT) {
-		memset(&a, 0, sizeof(a));
-		a.status = 200;
-		finish(q, &a);
+		answer(q, NULL, 0);
 		return;
 	}
 	if (r != 0 || status != 0 || cut) {
@@ -116,14 +143,8 @@ list_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 		fail(q, 502, "Slurm's squeue failed");
 		return;
 	}
-	for (; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
-		nl = p + strcspn(p, "\n");
-		if (nl == p)
-			continue;
-		if (n == JOBS_MAX)
-			break;
+	while (n < JOBS_MAX && (line = next_line(&p)) != NULL) {
 		jobs = xrealloc(jobs, (n + 1) * sizeof(*jobs));
-		line = xstrndup(p, (size_t)(nl - p));
 		if (slurmjob_parse_queue(line, &jobs[n]) == 0 &&
 		    strcmp(jobs[n].user, q->account) == 0)
 			n++;
@@ -131,11 +152,7 @@ list_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 			log_warnx("jobs: squeue line not read: %.80s", line);
 		free(line);
 	}
-	memset(&a, 0, sizeof(a));
-	a.status = 200;
-	a.jobs = jobs;
-	a.n = n;
-	finish(q, &a);
+	answer(q, jobs, n);
 	free(jobs);
 }
 
@@ -148,7 +165,7 @@ show_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 	struct jobq     *q = arg;
 	struct slurmjob *jobs = NULL;
 	size_t           n = 0;
-	const char      *p = out, *nl;
+	const char      *p = out;
 	char            *line;
 	int              bad = 0;
 
@@ -169,14 +186,8 @@ show_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 		    "MinJobAge)");
 		return;
 	}
-	for (; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
-		nl = p + strcspn(p, "\n");
-		if (nl == p)
-			continue;
-		if (n == JOBS_MAX)
-			break;
+	while (n < JOBS_MAX && (line = next_line(&p)) != NULL) {
 		jobs = xrealloc(jobs, (n + 1) * sizeof(*jobs));
-		line = xstrndup(p, (size_t)(nl - p));
 		if (slurmjob_parse_show(line, &jobs[n]) == -1)
 			bad = 1;
 		else if (strcmp(jobs[n].user, q->account) != 0)
@@ -207,8 +218,7 @@ static void
 cancel_cb(void *arg, int r, int64_t status, const char *out, size_t len,
     int cut)
 {
-	struct jobq       *q = arg;
-	struct jobs_answer a;
+	struct jobq *q = arg;
 
 	(void)len;
 	(void)cut;
@@ -219,11 +229,7 @@ cancel_cb(void *arg, int r, int64_t status, const char *out, size_t len,
 		return;
 	}
 	log_info("jobs: %s cancelled job %s", q->account, q->id);
-	memset(&a, 0, sizeof(a));
-	a.status = 200;
-	a.jobs = &q->job;
-	a.n = 1;
-	finish(q, &a);
+	answer(q, &q->job, 1);
 }
 
 static void
@@ -257,18 +263,13 @@ output_cb(void *arg, int r, int64_t status, const char *out, size_t len,
 static void
 shown(struct jobq *q, struct slurmjob *jobs, size_t n)
 {
-	struct jobs_answer a;
-	char               path[sizeof(jobs->out_path)];
-	char               iff[sizeof(path) + 4], skip[40], count[40];
-	char              *argv[8];
+	char  path[sizeof(jobs->out_path)];
+	char  iff[sizeof(path) + 4], skip[40], count[40];
+	char *argv[8];
 
 	switch (q->what) {
 	case Q_SHOW:
-		memset(&a, 0, sizeof(a));
-		a.status = 200;
-		a.jobs = jobs;
-		a.n = n;
-		finish(q, &a);
+		answer(q, jobs, n);
 		return;
 	case Q_CANCEL:
 		q->job = jobs[0];

@@ -178,14 +178,8 @@ admin_page(struct req *req, int status, const struct add_form *f)
 	html_begin(&b, "Admin", req->user.name, 1);
 	buf_adds(&b, "<h1>Users</h1>");
 	if (page_flash_take(req, ADMIN_PAGE, &notice, &secret)) {
-		buf_adds(&b, "<div class=\"box\" role=\"status\"><p>");
-		html_add(&b, notice);
-		buf_adds(&b, "</p>");
-		if (secret != NULL) {
-			buf_adds(&b, "<p class=\"secret\" id=\"secret\">");
-			html_add(&b, secret);
-			buf_adds(&b, "</p><p>It is shown only this once.</p>");
-		}
+		buf_adds(&b, "<div class=\"box\" role=\"status\">");
+		page_made_paras(&b, notice, secret);
 		buf_adds(&b, "</div>");
 		free_secret(notice);
 		free_secret(secret);
@@ -309,11 +303,8 @@ pages_admin_del(struct req *req)
 		respond_error(req, 400, "you cannot delete yourself");
 		return;
 	}
-	r = username_valid(name) ? db_user_get(req->hub->db, name, &u) : 1;
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
+	if (users_get(req, name, &u) == -1)
 		return;
-	}
 	db_user_release(&u);
 	action = xasprintf("/hub/admin/delete/%s", name);
 	if (!http_method_is(&req->head, "POST") ||

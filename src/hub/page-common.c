@@ -16,6 +16,7 @@
 #include "servername.h"
 #include "req.h"
 #include "respond.h"
+#include "users.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
@@ -174,23 +175,12 @@ page_confirm(struct req *req, const char *title, const char *question,
 int
 page_target_user(struct req *req, const char *name, struct db_user *u)
 {
-	int r;
-
 	memset(u, 0, sizeof(*u));
 	if (name == NULL || *name == '\0' || strcmp(name, req->user.name) == 0)
 		return db_user_get_id(req->hub->db, req->user.id, u) == 0
 		    ? 0
 		    : (respond_error(req, 500, "user vanished"), -1);
-	if (!username_valid(name)) {
-		respond_error(req, 404, "no such user");
-		return -1;
-	}
-	r = db_user_get(req->hub->db, name, u);
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return -1;
-	}
-	return 0;
+	return users_get(req, name, u);
 }
 
 int

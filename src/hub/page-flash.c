@@ -102,6 +102,19 @@ page_flash_put(const struct req *req, const char *page, const char *notice,
 }
 
 void
+page_made_paras(struct buf *b, const char *notice, const char *secret)
+{
+	buf_adds(b, "<p>");
+	html_add(b, notice);
+	buf_adds(b, "</p>");
+	if (secret != NULL) {
+		buf_adds(b, "<p class=\"secret\" id=\"secret\">");
+		html_add(b, secret);
+		buf_adds(b, "</p><p>It is shown only this once.</p>");
+	}
+}
+
+void
 page_made(struct req *req, const char *page, const char *notice,
     const char *secret)
 {
@@ -113,14 +126,8 @@ page_made(struct req *req, const char *page, const char *notice,
 	}
 	buf_init(&b, (size_t)-1 / 2);
 	html_begin(&b, "Done", req->user.name, req->user.admin);
-	buf_adds(&b, "<div class=\"box\" role=\"status\"><p>");
-	html_add(&b, notice);
-	buf_adds(&b, "</p>");
-	if (secret != NULL) {
-		buf_adds(&b, "<p class=\"secret\" id=\"secret\">");
-		html_add(&b, secret);
-		buf_adds(&b, "</p><p>It is shown only this once.</p>");
-	}
+	buf_adds(&b, "<div class=\"box\" role=\"status\">");
+	page_made_paras(&b, notice, secret);
 	buf_adds(&b, "<p><a href=\"");
 	html_add(&b, page);
 	buf_adds(&b, "\">Back</a></p></div>");

@@ -23,6 +23,7 @@
 #include "pages.h"
 #include "req.h"
 #include "respond.h"
+#include "users.h"
 #include "session.h"
 #include "lib/util.h"
 
@@ -336,7 +337,6 @@ static int
 reset_target(struct req *req, struct db_user *u)
 {
 	const char *name = req->arg[0];
-	int         r;
 
 	if (unix_passwords(req))
 		return -1;
@@ -346,12 +346,7 @@ reset_target(struct req *req, struct db_user *u)
 		    "the current one");
 		return -1;
 	}
-	r = username_valid(name) ? db_user_get(req->hub->db, name, u) : 1;
-	if (r != 0) {
-		respond_error(req, r == 1 ? 404 : 500, "no such user");
-		return -1;
-	}
-	return 0;
+	return users_get(req, name, u);
 }
 
 void

@@ -24,6 +24,7 @@
 #include "lib/util.h"
 
 static void cell(struct buf *, const char *);
+static void cells(struct buf *, json_t *);
 static void node_row(struct buf *, json_t *);
 static void api_pool_cb(void *, json_t *);
 
@@ -41,6 +42,21 @@ cell(struct buf *b, const char *s)
 	free(c);
 }
 
+/* The strings of the JSON array 'a', each as cell() writes it, ", "
+ * between them. */
+static void
+cells(struct buf *b, json_t *a)
+{
+	json_t *v;
+	size_t  i;
+
+	json_array_foreach(a, i, v) {
+		if (i > 0)
+			buf_adds(b, ", ");
+		cell(b, json_string_value(v));
+	}
+}
+
 /* One node: its cells, each value escaped. */
 static void
 node_row(struct buf *b, json_t *n)
@@ -52,11 +68,7 @@ node_row(struct buf *b, json_t *n)
 	buf_adds(b, "<tr><td>");
 	cell(b, json_string_value(json_object_get(n, "name")));
 	buf_adds(b, "</td><td>");
-	json_array_foreach(json_object_get(n, "partitions"), i, v) {
-		if (i > 0)
-			buf_adds(b, ", ");
-		cell(b, json_string_value(v));
-	}
+	cells(b, json_object_get(n, "partitions"));
 	buf_adds(b, "</td><td class=\"state\">");
 	cell(b, json_string_value(json_object_get(n, "state")));
 	if (reason != NULL) {
@@ -80,11 +92,7 @@ node_row(struct buf *b, json_t *n)
 		cell(b, json_string_value(json_object_get(v, "name")));
 	}
 	buf_adds(b, "</td><td>");
-	json_array_foreach(json_object_get(n, "servers"), i, v) {
-		if (i > 0)
-			buf_adds(b, ", ");
-		cell(b, json_string_value(v));
-	}
+	cells(b, json_object_get(n, "servers"));
 	buf_adds(b, "</td></tr>");
 }
 

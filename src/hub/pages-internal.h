@@ -74,6 +74,9 @@ int page_flash_put(const struct req *, const char *page, const char *notice,
  */
 void page_made(struct req *, const char *page, const char *notice,
     const char *secret);
+/* What was made, as page_made() shows it: the notice, then the secret
+ * (if not NULL) and that it is shown once; paragraphs for a box. */
+void page_made_paras(struct buf *, const char *notice, const char *secret);
 int  page_flash_take(const struct req *, const char *page, char **notice,
      char **secret);
 /*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdrun.h"
 #include "config.h"
 #include "hub.h"
 #include "lib/buf.h"
@@ -22,6 +23,7 @@
 #include "poolquery.h"
 #include "poolview.h"
 #include "server.h"
+#include "slurm-ask.h"
 #include "lib/banned.h"
 
 #define SLURM_PID_START "slurm" /* spawn-slurm.c's mark of a job's row */
@@ -35,7 +37,7 @@ struct waiter {
 static struct {
 	uv_work_t work;
 	int       running;
-	char     *sinfo, *squeue, *err; /* the thread's answer */
+	char     *sinfo, *err; /* the thread's answer */
 	json_t   *last;
 	uint64_t  last_ms;
 	LIST_HEAD(, waiter) waiters;
@@ -44,6 +46,8 @@ static struct {
 static int  capture(const char *const *argv, char **out, char **err);
 static void query_work(uv_work_t *);
 static void query_done(uv_work_t *, int);
+static void jobs_cb(void *, int, int64_t, const char *, size_t, int);
+static void finish(struct hub *, const char *);
 
 /* One command, waited for; -1 with *err. */
 static int
@@ -105,14 +109,53 @@ static void
 query_work(uv_work_t *w)
 {
 	(void)w;
-	(void)poolquery_run(&Q.sinfo, &Q.squeue, &Q.err);
+	(void)capture(poolview_sinfo_argv, &Q.sinfo, &Q.err);
 }
 
-/* Back on the loop: the view with the hub's servers, to every waiter. */
+/* Back on the loop with the nodes: the jobs next, asked as Slurm's user
+ * (the hub's own account sees none of another's: PrivateData=jobs). */
 static void
 query_done(uv_work_t *w, int status)
 {
-	struct hub             *hub = w->data;
+	struct hub   *hub = w->data;
+	struct cmdrun run = { .question = SLURM_Q_POOL_JOBS,
+		.max_out = POOLQUERY_OUT_MAX,
+		.release_at_stop = 1 };
+	int           r;
+
+	if (status != 0 || Q.err != NULL) {
+		finish(hub, NULL);
+		return;
+	}
+	r = cmdrun_start(hub, &run, jobs_cb, hub);
+	if (r != 0) {
+		Q.err = xasprintf("squeue: %s", uv_strerror(r));
+		finish(hub, NULL);
+	}
+}
+
+/* squeue's answer. */
+static void
+jobs_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
+{
+	struct hub *hub = arg;
+
+	(void)len;
+	if (r != 0)
+		Q.err = xasprintf("squeue: %s",
+		    r == UV_ECANCELED ? "the query was cancelled"
+		                      : uv_strerror(r));
+	else if (status != 0)
+		Q.err = xasprintf("squeue: failed: %.200s", out);
+	else if (cut)
+		Q.err = xstrdup("squeue: answer too long");
+	finish(hub, Q.err == NULL ? out : NULL);
+}
+
+/* The view with the hub's servers (or the error), to every waiter. */
+static void
+finish(struct hub *hub, const char *squeue)
+{
 	struct poolview_server *sv;
 	struct waiter          *wt;
 	struct server          *s;
@@ -120,7 +163,7 @@ query_done(uv_work_t *w, int status)
 	json_t                 *view;
 
 	Q.running = 0;
-	if (status != 0 || Q.err != NULL) {
+	if (squeue == NULL) {
 		view = json_pack("{s:s}", "error",
 		    Q.err != NULL ? Q.err : "the query was cancelled");
 		log_warnx("pool view: %s",
@@ -135,14 +178,13 @@ query_done(uv_work_t *w, int status)
 					sv[n].job = s->pid;
 					sv[n++].user = s->name;
 				}
-		view = poolview_build(Q.sinfo, Q.squeue, sv, n, POWERLOG_PATH,
+		view = poolview_build(Q.sinfo, squeue, sv, n, POWERLOG_PATH,
 		    now_sec());
 		free(sv);
 	}
 	free(Q.sinfo);
-	free(Q.squeue);
 	free(Q.err);
-	Q.sinfo = Q.squeue = Q.err = NULL;
+	Q.sinfo = Q.err = NULL;
 	json_decref(Q.last);
 	Q.last = view;
 	Q.last_ms = now_ms();

@@ -41,6 +41,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "priv-msg.h"
+#include "slurm-ask.h"
 #include "priv.h"
 #include "procfs.h"
 #include "lib/banned.h"
@@ -131,6 +132,7 @@ static void pam_close_cb(uv_handle_t *);
 static int  do_firewall(struct helper *, const struct priv_req *,
      struct priv_reply *);
 static void do_account_ldap(struct helper *, const struct priv_req *);
+static int  do_slurm_ask(struct helper *, const struct priv_req *, int);
 
 /* The account of a request, from the password database, copied into
  * 'pw' and 'buf': 0, -ENOENT if there is none, -EPERM if it is not a
@@ -361,6 +363,70 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 	c->h = h;
 	c->proc.data = c;
 	r = uv_spawn(&h->loop, &c->proc, &o);
+	if (r != 0) {
+		uv_close((uv_handle_t *)&c->proc, child_close_cb);
+		return r;
+	}
+	return c->proc.pid;
+}
+
+/*
+ * A question to Slurm about every account's jobs (slurm-ask.h): its
+ * command line is the helper's, from the question's number, run as
+ * Slurm's own user (who, like root, sees all under PrivateData=jobs, and
+ * whose rights on this machine are less than root's), with PATH (and the
+ * helper's own SLURM_CONF) alone in its environment, in '/', its output
+ * the hub's fd. The pid, or -errno;
+ * its end is a PRIV_EXIT, as a server's.
+ */
+static int
+do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
+{
+	char *env[3] = { (char *)"PATH=/usr/bin:/bin", NULL, NULL };
+	char *conf = NULL;
+	uv_process_options_t o;
+	uv_stdio_container_t stdio[3];
+	struct passwd        pw, *pp = NULL;
+	struct child        *c;
+	const char          *argv[SLURM_ASK_ARGV_MAX];
+	char                 pwbuf[4096], id[24];
+	int                  r;
+
+	if (slurm_ask_argv((int)req->num[0], req->num[1], id, argv) == -1)
+		return -EINVAL;
+	if (getpwnam_r(SLURM_ASK_USER, &pw, pwbuf, sizeof(pwbuf), &pp) != 0 ||
+	    pp == NULL || pw.pw_uid == 0) {
+		log_warnx("priv: no account '%s' (Slurm's) to ask Slurm as",
+		    SLURM_ASK_USER);
+		return -ENOENT;
+	}
+	/* The administrator's SLURM_CONF, from when the hub started as
+	 * root (the helper's own environment), never the hub's word: a
+	 * configuration names plugins to load. */
+	if (getenv("SLURM_CONF") != NULL)
+		env[1] = conf =
+		    xasprintf("SLURM_CONF=%s", getenv("SLURM_CONF"));
+	memset(&o, 0, sizeof(o));
+	memset(stdio, 0, sizeof(stdio));
+	stdio[0].flags = UV_IGNORE;
+	stdio[1].flags = UV_INHERIT_FD;
+	stdio[1].data.fd = fd;
+	stdio[2] = stdio[1];
+	o.file = argv[0];
+	o.args = (char **)argv;
+	o.env = (char **)env;
+	o.cwd = "/";
+	o.flags = UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+	o.uid = pw.pw_uid;
+	o.gid = pw.pw_gid;
+	o.stdio = stdio;
+	o.stdio_count = 3;
+	o.exit_cb = child_exit_cb;
+	c = xcalloc(1, sizeof(*c));
+	c->h = h;
+	c->proc.data = c;
+	r = uv_spawn(&h->loop, &c->proc, &o);
+	free(conf);
 	if (r != 0) {
 		uv_close((uv_handle_t *)&c->proc, child_close_cb);
 		return r;
@@ -872,6 +938,12 @@ serve(struct helper *h, size_t len, int truncated, const int *fds, int nfd)
 	}
 	if (req.type == PRIV_ACCOUNT_LDAP) {
 		do_account_ldap(h, &req);
+		return;
+	}
+	if (req.type == PRIV_SLURM_ASK) {
+		r = do_slurm_ask(h, &req, fd);
+		reply(h, seq, r < 0 ? r : 0, r < 0 ? 0 : r,
+		    r < 0 ? "cannot ask Slurm" : "");
 		return;
 	}
 	r = lookup(req.account, &pw, pwbuf, sizeof(pwbuf));

@@ -14,6 +14,7 @@
 
 #include "lib/util.h"
 #include "priv-msg.h"
+#include "slurm-ask.h"
 #include "servername.h"
 #include "lib/banned.h"
 
@@ -148,6 +149,8 @@ type_flags(uint16_t type)
 		return PRIV_F_KEEP_HOME;
 	case PRIV_SPAWN:
 		return PRIV_F_FD | PRIV_F_CGROUP | PRIV_F_STDIN;
+	case PRIV_SLURM_ASK:
+		return PRIV_F_FD;
 	default:
 		return 0;
 	}
@@ -416,7 +419,8 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		*why = "a name field is not NUL-terminated and zero-padded";
 		return -1;
 	}
-	if (type == PRIV_FIREWALL_LOAD || type == PRIV_FIREWALL_UNLOAD) {
+	if (type == PRIV_FIREWALL_LOAD || type == PRIV_FIREWALL_UNLOAD ||
+	    type == PRIV_SLURM_ASK) {
 		if (req->account[0] != '\0') {
 			*why = "an account where none belongs";
 			return -1;
@@ -486,6 +490,15 @@ priv_req_decode(const unsigned char *buf, size_t len, const char *prefix,
 		    req->num[1] < 1 || req->num[1] > PRIV_GID_MAX ||
 		    req->num[2] != 0) {
 			*why = "ldap: a uid or gid out of range";
+			return -1;
+		}
+	} else if (type == PRIV_SLURM_ASK) {
+		if (req->num[0] <= SLURM_Q_NONE || req->num[0] >= SLURM_Q_END ||
+		    (req->num[0] == SLURM_Q_COMMENT
+		            ? req->num[1] < 1 || req->num[1] > SLURM_ASK_JOB_MAX
+		            : req->num[1] != 0) ||
+		    req->num[2] != 0 || !(req->flags & PRIV_F_FD)) {
+			*why = "slurm: no such question, or no output";
 			return -1;
 		}
 	} else if (req->num[0] != 0 || req->num[1] != 0 || req->num[2] != 0) {

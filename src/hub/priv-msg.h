@@ -76,6 +76,10 @@ enum priv_type {
 	 * tail: home, shell; authenticator = ldap: the account matched by
 	 * uid, or made with useradd (accounts.h), result 0 or -errno */
 	PRIV_ACCOUNT_LDAP,
+	/* no account, FD, num = question, job id (slurm-ask.h): Slurm's
+	 * fixed command line of that question run as SLURM_ASK_USER; reply
+	 * pid, then PRIV_EXIT as for PRIV_SPAWN */
+	PRIV_SLURM_ASK,
 	PRIV_REQ_END, /* requests are below this */
 	PRIV_REPLY = 100, /* helper -> hub: seq of the request */
 	PRIV_EXIT, /* helper -> hub: a spawned pid ended, seq 0 */

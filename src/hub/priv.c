@@ -515,6 +515,7 @@ dispatch(struct priv_call *c, const struct priv_reply *rep)
 			c->cb.path(c->arg, rep->result, rep->text);
 		break;
 	case PRIV_SPAWN:
+	case PRIV_SLURM_ASK:
 		if (c->cb.spawn != NULL)
 			c->cb.spawn(c->arg, rep->result, rep->pid);
 		break;
@@ -624,7 +625,8 @@ handle_reply(struct priv *p, const struct priv_reply *rep)
 	if (c == NULL)
 		return; /* fire and forget: signals */
 	TAILQ_REMOVE(&p->calls, c, entry);
-	if (c->type == PRIV_SPAWN && rep->result == 0 && rep->pid > 0) {
+	if ((c->type == PRIV_SPAWN || c->type == PRIV_SLURM_ASK) &&
+	    rep->result == 0 && rep->pid > 0) {
 		w = xcalloc(1, sizeof(*w));
 		w->pid = rep->pid;
 		w->cb = c->exit_cb;
@@ -876,6 +878,25 @@ priv_spawn(struct hub *hub, const char *account, const uv_process_options_t *o,
 		req.flags |= PRIV_F_CGROUP;
 		snprintf(req.user, sizeof(req.user), "%s", cgroup_server);
 	}
+	c = call_new(arg);
+	c->cb.spawn = cb;
+	c->exit_cb = exit_cb;
+	return call(hub, &req, fd, c);
+}
+
+int
+priv_slurm_ask(struct hub *hub, int question, long long job, int fd,
+    priv_spawn_cb cb, priv_exit_cb exit_cb, void *arg)
+{
+	struct priv_req   req;
+	struct priv_call *c;
+
+	if (hub->priv == NULL)
+		return UV_ENOTSUP;
+	req_init(&req, PRIV_SLURM_ASK, "");
+	req.num[0] = question;
+	req.num[1] = job;
+	req.flags = PRIV_F_FD;
 	c = call_new(arg);
 	c->cb.spawn = cb;
 	c->exit_cb = exit_cb;

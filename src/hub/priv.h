@@ -144,6 +144,16 @@ int priv_spawn(struct hub *, const char *account, const uv_process_options_t *o,
     const char *cgroup_server, uv_process_t *proc, priv_spawn_cb cb,
     priv_exit_cb exit_cb, void *arg);
 
+/*
+ * Has the helper ask Slurm 'question' (slurm-ask.h; 'job' the id of
+ * SLURM_Q_COMMENT, else 0) as Slurm's user, its stdout and stderr 'fd'.
+ * Answers as priv_spawn() does with the helper: 0, cb(arg, r, pid), then
+ * exit_cb once it ends. UV_ENOTSUP without the helper (the hub asks as
+ * itself then).
+ */
+int priv_slurm_ask(struct hub *, int question, long long job, int fd,
+    priv_spawn_cb cb, priv_exit_cb exit_cb, void *arg);
+
 /* Stops waiting for the end of 'pid' (started by priv_spawn() with the
  * helper): its exit_cb will not come. 1 if it was watched, else 0. */
 int priv_unwatch(struct hub *, int pid);

@@ -41,16 +41,12 @@
 static unsigned name_hash(const char *, size_t);
 static void     timer_close_cb(uv_handle_t *);
 static void     stop_timer_cb(uv_timer_t *);
-static void     server_fail(struct server *, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-static void fail(struct server *, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void server_gone(struct server *, const char *why);
-static void server_clear_row(struct server *);
-static void forget_conns(struct server *);
-static void check_oom(struct server *);
-static void ready_probe_cb(void *, int, const char *, size_t);
-static void ready_timer_cb(uv_timer_t *);
+static void     server_gone(struct server *, const char *why);
+static void     server_clear_row(struct server *);
+static void     forget_conns(struct server *);
+static void     check_oom(struct server *);
+static void     ready_probe_cb(void *, int, const char *, size_t);
+static void     ready_timer_cb(uv_timer_t *);
 
 #define READY_PROBE_TIMEOUT_MS 2000 /* one readiness probe */
 
@@ -234,12 +230,17 @@ server_terminate(struct server *s)
 	uv_timer_start(&s->timer, stop_timer_cb, SERVER_STOP_GRACE * 1000, 0);
 }
 
-static void
-server_fail(struct server *s, const char *fmt, va_list ap)
+void
+server_spawn_failed(struct server *s, const char *fmt, ...)
 {
-	char *msg;
+	va_list ap;
+	char   *msg;
+	int     r;
 
-	if (vasprintf(&msg, fmt, ap) < 0)
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
 		fatalx("out of memory");
 	log_warnx("server %s: start failed: %s", s->label, msg);
 	free(s->error);
@@ -252,27 +253,6 @@ server_fail(struct server *s, const char *fmt, va_list ap)
 	server_clear_row(s);
 	progress_last(s);
 	forget_conns(s);
-}
-
-void
-server_spawn_failed(struct server *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	server_fail(s, fmt, ap);
-	va_end(ap);
-}
-
-/* Formats for server_fail() from here. */
-static void
-fail(struct server *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	server_fail(s, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -316,7 +296,7 @@ server_gone(struct server *s, const char *why)
 		s->spawner->ended(s);
 	if (s->state == SERVER_PENDING) {
 		s->pid = 0;
-		fail(s, "the server %s before it answered", why);
+		server_spawn_failed(s, "the server %s before it answered", why);
 		return;
 	}
 	if (s->state == SERVER_READY) {
@@ -684,6 +664,8 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 		"server killed at mem_limit.\n"
 		"# TYPE rig_server_oom_kills_total counter\n",
 	};
+	static const char *const name[] = { "rig_server_memory_bytes",
+		"rig_server_cpu_seconds_total", "rig_server_oom_kills_total" };
 
 	for (size_t m = 0; m < nitems(head); m++) {
 		buf_adds(b, head[m]);
@@ -694,30 +676,17 @@ servers_usage_metrics(struct hub *hub, struct buf *b)
 
 				if (server_usage(s, &u) == -1)
 					continue;
-				if (m == 0)
-					buf_addf(b,
-					    "rig_server_memory_bytes"
-					    "{user=\"%s\"%s%s%s} %llu\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
-					    (unsigned long long)u.mem);
-				else if (m == 1)
-					buf_addf(b,
-					    "rig_server_cpu_seconds_"
-					    "total{user=\"%s\"%s%s%s} %.3f\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
+				buf_addf(b, "%s{user=\"%s\"%s%s%s} ", name[m],
+				    s->name, s->srv[0] ? ",server=\"" : "",
+				    s->srv, s->srv[0] ? "\"" : "");
+				if (m == 1)
+					buf_addf(b, "%.3f\n",
 					    (double)u.cpu_ns / 1e9);
 				else
-					buf_addf(b,
-					    "rig_server_oom_kills_"
-					    "total{user=\"%s\"%s%s%s} %llu\n",
-					    s->name,
-					    s->srv[0] ? ",server=\"" : "",
-					    s->srv, s->srv[0] ? "\"" : "",
-					    (unsigned long long)u.oom_kills);
+					buf_addf(b, "%llu\n",
+					    (unsigned long long)(m == 0
+					            ? u.mem
+					            : u.oom_kills));
 			}
 		}
 	}

@@ -49,6 +49,25 @@ slurm_run(struct hub *hub, const char *account, char **argv, char **env,
 	return r;
 }
 
+int
+slurm_ask(struct hub *hub, int question, long long job, slurm_run_cb cb,
+    void *arg)
+{
+	struct cmdrun      run = { .question = question,
+		     .job = job,
+		     .max_out = SLURM_OUT_MAX,
+		     .release_at_stop = 1 };
+	struct slurm_call *c = xcalloc(1, sizeof(*c));
+	int                r;
+
+	c->cb = cb;
+	c->arg = arg;
+	r = cmdrun_start(hub, &run, done_cb, c);
+	if (r != 0)
+		free(c);
+	return r;
+}
+
 void
 slurm_run_release(void)
 {

@@ -2,7 +2,8 @@
 /*
  * Slurm's commands run for the Slurm spawner (spawn-slurm.c): as a
  * user's account through the privileged helper (sbatch, scancel: the job
- * is the account's) or as the hub itself (squeue, sinfo: reading only).
+ * is the account's) or as the hub itself (sinfo: reading only), and the
+ * questions about every account's jobs (squeue) through slurm-ask.h.
  * Each one's output (stdout and stderr, one socketpair) is kept up to
  * SLURM_OUT_MAX bytes and handed over with its exit status.
  */
@@ -33,6 +34,14 @@ typedef void (*slurm_run_cb)(void *arg, int r, int64_t status, const char *out);
  */
 int slurm_run(struct hub *, const char *account, char **argv, char **env,
     const char *cwd, const char *input, slurm_run_cb cb, void *arg);
+
+/*
+ * Asks Slurm 'question' (slurm-ask.h; 'job' for SLURM_Q_COMMENT, else 0)
+ * about any account's jobs: through the helper as Slurm's user when the
+ * hub has one, else as the hub. Answers as slurm_run().
+ */
+int slurm_ask(struct hub *, int question, long long job, slurm_run_cb cb,
+    void *arg);
 
 /* The hub stops: every command in flight is let go, its callback called
  * with UV_ECANCELED now. */

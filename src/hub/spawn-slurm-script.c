@@ -4,7 +4,9 @@
  * node as the user (Jupyter needs Python there anyway). sbatch keeps it;
  * nothing in it is the user's or secret.
  *
- * Where it runs: the job picks a free port on its node, starts the
+ * Where it runs: the job picks a free port on its node (among the
+ * servers' ports rig up wrote to SLURMJOB_NODE_PORTS, which the node's
+ * firewall lets only the head reach), starts the
  * server on it, waits until every listener on that port is its own uid
  * (another account of the node could bind it first), then sets its own
  * comment to SLURM_PORT_PREFIX PORT: only the job's owner (and Slurm's
@@ -15,11 +17,17 @@
  * the server's secret (spawn-slurm-report.h); the comment stays for a
  * hub that missed the report (restarted meanwhile).
  *
+ * Its TLS key goes to a folder of the job's own on the node,
+ * SLURMJOB_NODE_DIR/JOBID, which rig's Slurm prolog makes (0700, the
+ * job's account) and its epilog removes however the job ended: the
+ * script's own clean-up does not run when its processes are killed.
+ *
  * Python runs with -I -S: the standard library alone, no site-packages
  * (Debian's site and its .pth files cost ~20 ms of a loaded node's time
  * before the server starts, on every start) and nothing from the
  * environment's PYTHON* variables or the user's site.
  */
+#include "lib/slurmjob.h"
 #include "lib/banned.h"
 #include "spawn-slurm-parse.h"
 #include "spawn-slurm-report.h"
@@ -37,7 +45,8 @@ const char slurm_job_script[] =
     "# own uid the port is reported to the hub's API (RIG_PORT_URL, signed\n"
     "# by the server's secret) and goes into the job's comment, where the\n"
     "# hub reads it too. Signals are passed on to the server.\n"
-    "import json, os, shutil, signal, socket, subprocess, sys, tempfile, time\n"
+    "import json, os, random, shutil, signal, socket, stat, subprocess\n"
+    "import sys, tempfile, time\n"
     "\n"
     "def owners(port):\n"
     "    uids = []\n"
@@ -57,7 +66,16 @@ const char slurm_job_script[] =
     "argv = json.loads(os.environ.pop('RIG_SERVER_ARGV'))\n"
     "report_url = os.environ.pop('RIG_PORT_URL', '')\n"
     "job = os.environ['SLURM_JOB_ID']\n"
-    "keys = tempfile.mkdtemp(prefix='rig-tls-')\n"
+    "# The job's own folder, made by rig's prolog and removed by its\n"
+    "# epilog however the job ends (a kill, its time limit); else /tmp.\n"
+    "jobdir = '" SLURMJOB_NODE_DIR "/' + job\n"
+    "try:\n"
+    "    st = os.lstat(jobdir)\n"
+    "    mine = stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and \\\n"
+    "        not st.st_mode & 0o077\n"
+    "except OSError:\n"
+    "    mine = False\n"
+    "keys = tempfile.mkdtemp(prefix='rig-tls-', dir=jobdir if mine else None)\n"
     "def put(name, var):\n"
     "    path = os.path.join(keys, name)\n"
     "    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)\n"
@@ -67,10 +85,30 @@ const char slurm_job_script[] =
     "argv += ['--certfile=' + put('server.crt', 'RIG_TLS_CERT'),\n"
     "         '--keyfile=' + put('server.key', 'RIG_TLS_KEY'),\n"
     "         '--client-ca=' + put('hub.crt', 'RIG_TLS_CLIENT_CA')]\n"
-    "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
-    "s.bind(('0.0.0.0', 0))\n"
-    "port = s.getsockname()[1]\n"
-    "s.close()\n"
+    "# A free port among those of the node's servers (only the head may\n"
+    "# reach them there), or any without rig up's word on them.\n"
+    "def free_port():\n"
+    "    try:\n"
+    "        with open('" SLURMJOB_NODE_PORTS "') as f:\n"
+    "            lo, hi = [int(w) for w in f.read().split()[:2]]\n"
+    "    except (OSError, ValueError):\n"
+    "        lo = hi = 0\n"
+    "    ports = list(range(lo, hi + 1)) if 0 < lo <= hi else [0]\n"
+    "    random.shuffle(ports)\n"
+    "    for p in ports:\n"
+    "        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+    "        try:\n"
+    "            s.bind(('0.0.0.0', p))\n"
+    "            return s.getsockname()[1]\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "        finally:\n"
+    "            s.close()\n"
+    "    print('rig: no free port from %d to %d on this node' % (lo, hi),\n"
+    "          flush=True)\n"
+    "    shutil.rmtree(keys, ignore_errors=True)\n"
+    "    sys.exit(1)\n"
+    "port = free_port()\n"
     "argv = [a.replace('{port}', str(port)) for a in argv]\n"
     "print('rig: job %s on %s: the server on port %d' %\n"
     "      (job, socket.gethostname(), port), flush=True)\n"

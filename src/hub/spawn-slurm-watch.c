@@ -45,6 +45,7 @@
 #include "spawn-slurm-internal.h"
 #include "spawn-slurm-parse.h"
 #include "spawn-slurm-run.h"
+#include "slurm-ask.h"
 
 #define POLL_MS 100 /* squeue while a start waits */
 #define POLL_IDLE_MS 1000 /* squeue otherwise */
@@ -176,10 +177,6 @@ poll_soon(struct hub *hub)
 static void
 poll_timer_cb(uv_timer_t *t)
 {
-	static char *argv[] = { (char *)SLURM_SQUEUE, (char *)"-h",
-		(char *)"-t", (char *)"all", (char *)"-n",
-		(char *)SLURM_JOB_NAME, (char *)"-o", (char *)"%i|%T|%r|%N|%u",
-		NULL };
 	struct sjob *j;
 	int          any = 0, r;
 
@@ -191,7 +188,7 @@ poll_timer_cb(uv_timer_t *t)
 	}
 	if (polling)
 		return;
-	r = slurm_run(poll_hub, NULL, argv, NULL, NULL, NULL, poll_cb, NULL);
+	r = slurm_ask(poll_hub, SLURM_Q_SERVERS, 0, poll_cb, NULL);
 	if (r != 0) {
 		log_warnx("slurm: cannot run %s: %s", SLURM_SQUEUE,
 		    uv_strerror(r));
@@ -425,15 +422,10 @@ job_end(struct sjob *j, const char *state, const char *reason)
 static void
 ask_comment(struct sjob *j)
 {
-	char  id[24];
-	char *argv[] = { (char *)SLURM_SQUEUE, (char *)"-h", (char *)"-j", id,
-		(char *)"-o", (char *)"%k", NULL };
-
 	if (j->asking)
 		return;
-	snprintf(id, sizeof(id), "%d", j->s->pid);
 	server_ref(j->s);
-	if (slurm_run(j->s->hub, NULL, argv, NULL, NULL, NULL, comment_cb,
+	if (slurm_ask(j->s->hub, SLURM_Q_COMMENT, j->s->pid, comment_cb,
 	        j->s) != 0) {
 		server_unref(j->s);
 		return;

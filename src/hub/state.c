@@ -72,6 +72,16 @@ state_dir_resolve(const char *flag)
 }
 
 struct db *
+state_open_db_flag(const char *flag)
+{
+	char      *dir = state_dir_resolve(flag);
+	struct db *db = state_open_db(dir); /* NULL for a NULL dir */
+
+	free(dir);
+	return db;
+}
+
+struct db *
 state_open_db(const char *dir)
 {
 	struct stat sb;

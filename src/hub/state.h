@@ -21,6 +21,9 @@ char *state_dir_resolve(const char *flag);
  * with a message printed. */
 struct db *state_open_db(const char *dir);
 
+/* The same for the directory state_dir_resolve(flag) names. */
+struct db *state_open_db_flag(const char *flag);
+
 /*
  * Hands 'dir' and everything under it to uid:gid (lchown, symbolic links
  * not followed, other file systems not entered). The number of entries

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the pages and the API both do for a user, so that neither needs
- * the other: starting a user's server, with the log line that says who
- * asked for it (an admin may start anyone's).
+ * the other: finding the user a request names, starting a user's server,
+ * with the log line that says who asked for it (an admin may start
+ * anyone's).
  */
 #include <stddef.h>
 #include <string.h>
@@ -12,10 +13,28 @@
 #include "db.h"
 #include "lib/log.h"
 #include "req.h"
+#include "respond.h"
 #include "server.h"
 #include "users.h"
 #include "lib/util.h"
 #include "lib/banned.h"
+
+int
+users_get(struct req *req, const char *name, struct db_user *u)
+{
+	int r;
+
+	if (name == NULL || !username_valid(name)) {
+		respond_error(req, 404, "no such user");
+		return -1;
+	}
+	r = db_user_get(req->hub->db, name, u);
+	if (r != 0) {
+		respond_error(req, r == 1 ? 404 : 500, "no such user");
+		return -1;
+	}
+	return 0;
+}
 
 int
 users_set_admin(struct req *req, const char *name, int admin, const char **err)

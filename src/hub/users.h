@@ -9,6 +9,13 @@ struct db_user;
 struct req;
 struct spawn_options;
 
+/*
+ * User 'name' from the database into *u (db_user_release() it): 0, or -1
+ * once answered: 404 "no such user" for a name that is not valid or no
+ * user's, 500 if the database failed.
+ */
+int users_get(struct req *, const char *name, struct db_user *u);
+
 /* Starts user u's server srv ("" the default) for the request's user;
  * returns what server_start() does (-1 with a message in *err) and logs
  * who asked. */

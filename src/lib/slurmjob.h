@@ -20,6 +20,13 @@
 #define SLURMJOB_ID_MAX 64 /* "123_4", "123_[0-9,12]" */
 #define SLURMJOB_NAME_MAX 64 /* names rig gives jobs */
 #define SLURMJOB_DIR ".rig-jobs" /* job output, in the project's folder */
+/* On a pool's node: a folder per job, SLURMJOB_NODE_DIR/JOBID, made by
+ * rig's Slurm prolog for the job's account (0700) and removed by its
+ * epilog however the job ended (the server's TLS key goes there). */
+#define SLURMJOB_NODE_DIR "/run/rig-jobs"
+/* On a pool's node: "LO HI", the ports a server's job listens on (rig up
+ * writes it; the node's firewall lets only the head reach them). */
+#define SLURMJOB_NODE_PORTS "/etc/slurm/rig-server-ports"
 
 struct slurmjob {
 	char id[SLURMJOB_ID_MAX]; /* "123", "123_4", "123_[0-2]" */

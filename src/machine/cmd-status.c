@@ -6,7 +6,6 @@
  * answers but the hub does not run (or is not installed), 1 the machine
  * cannot be reached. --json prints one object for scripts.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -173,30 +172,16 @@ print_cloud(const struct machine *m, json_t *d)
 int
 cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		MACHINE_LONGOPTS,
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct machine_flags f;
 	struct machine       m;
 	struct remote        rm;
 	enum provider_power  power = PROVIDER_UNKNOWN;
 	json_t              *out = NULL, *st = NULL, *cloud = NULL;
 	const char          *vm = NULL;
-	int                  ch, json = 0, ret = STATUS_UNREACHABLE;
+	int                  json, ret = STATUS_UNREACHABLE;
 	int                  installed = 0, reachable = 0;
 
-	memset(&f, 0, sizeof(f));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (machine_flag(&f, ch, optarg))
-			continue;
-		if (ch != 'j')
-			return usage("status");
-		json = 1;
-	}
-	if (optind != argc)
+	if (machine_flags_json(argc, argv, &f, &json) == -1)
 		return usage("status");
 	memset(&rm, 0, sizeof(rm));
 	if (machine_open(&m, &f) == -1)

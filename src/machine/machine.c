@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stddef.h>
 #include <limits.h>
 #include <pwd.h>
@@ -812,6 +813,29 @@ machine_flag(struct machine_flags *f, int ch, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+int
+machine_flags_json(int argc, char **argv, struct machine_flags *f, int *json)
+{
+	static const struct option opts[] = {
+		MACHINE_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(f, 0, sizeof(*f));
+	*json = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (machine_flag(f, ch, optarg))
+			continue;
+		if (ch != 'j')
+			return -1;
+		*json = 1;
+	}
+	return optind == argc ? 0 : -1;
 }
 
 int

@@ -180,6 +180,10 @@ enum {
 
 /* Takes getopt's 'ch' if it is a machine flag: 1 if taken, else 0. */
 int machine_flag(struct machine_flags *, int ch, const char *arg);
+/* The words of a command that takes the machine flags and --json (into
+ * *json) and nothing else: 0, or -1 for its usage. */
+int machine_flags_json(int argc, char **argv, struct machine_flags *,
+    int *json);
 /* Sets the flags that were given over 'm'. -1 with a message. */
 int machine_flags_apply(struct machine *, const struct machine_flags *);
 /*

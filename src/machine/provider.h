@@ -51,6 +51,13 @@ struct provider_node {
 	 * at here (addr_len bytes), for Slurm's NodeAddr. */
 	char  *addr;
 	size_t addr_len;
+	/* And what the head logs in with to set it up: 'login_key' (a
+	 * public key line) goes on the node beside the head's own keys;
+	 * its host key is made and kept in 'dir' (root's, on the head) and
+	 * pinned in 'dir'/known_hosts at its address before the first
+	 * ssh, so that only the node made for it gets the pool's secrets. */
+	const char *login_key;
+	const char *dir;
 };
 
 /* Called by a provider's hub_keys hook for each [hub] key it adds. */
@@ -132,6 +139,15 @@ struct provider {
 	 * status when the partition sets no price_hour; -1 if unknown.
 	 * May be NULL. */
 	double (*node_price)(struct machine *head, const char *size, int spot);
+	/* rig up of a pool with a partition whose nodes it makes: lets the
+	 * head make them (a cloud identity's role); prints a line. 0, or
+	 * -1 printed. May be NULL. */
+	int (*nodes_allow)(struct machine *head);
+	/* The address a pool's nodes reach the head at where it is not the
+	 * one rig reaches it at (a cloud VM's private address on its
+	 * network, beside its public one): 0 and *addr (caller frees), or
+	 * -1 printed. May be NULL (the same address). */
+	int (*pool_address)(struct machine *head, char **addr);
 };
 
 /* Every provider, NULL-terminated: the wiring file's (src/providers.c). */

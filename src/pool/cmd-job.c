@@ -166,6 +166,27 @@ out_text(struct proc_result *res)
 	return res->out.data; /* buf_add() allocated it */
 }
 
+/* The next line of *rest that is not empty, cut off at its end; *rest
+ * moves past it. NULL at the end of the text. */
+static char *
+next_line(char **rest)
+{
+	char *line, *nl;
+
+	while (**rest != '\0') {
+		line = *rest;
+		nl = strchr(line, '\n');
+		if (nl != NULL) {
+			*nl = '\0';
+			*rest = nl + 1;
+		} else
+			*rest = line + strlen(line);
+		if (*line != '\0')
+			return line;
+	}
+	return NULL;
+}
+
 /* What every job command opens: the project's head and its pool. */
 struct jobctx {
 	struct machine m;
@@ -440,7 +461,7 @@ job_list(int argc, char **argv)
 	struct slurmjob    j;
 	struct jobctx      c;
 	json_t            *arr = NULL;
-	char              *line, *next;
+	char              *rest, *line;
 	char              *args[3];
 	int                ch, all = 0, json = 0, ret = 1;
 
@@ -475,14 +496,8 @@ job_list(int argc, char **argv)
 	else
 		printf("%-16s %-10s %-10s %-12s %-16s %s\n", "ID", "STATE",
 		    "ELAPSED", "PARTITION", "NODE", "NAME");
-	for (line = out_text(&res); *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (*line == '\0')
-			continue;
+	rest = out_text(&res);
+	while ((line = next_line(&rest)) != NULL) {
 		if (slurmjob_parse_queue(line, &j) == -1) {
 			error("squeue printed '%s', not a job", line);
 			goto out;
@@ -510,6 +525,60 @@ out:
 	return ret;
 }
 
+/*
+ * The frame of logs, show and cancel: the job id checked (2, the usage exit
+ * code, if it is not one), the project's head opened, then 'fn' on it with
+ * the id and 'flag'; fn's exit code.
+ */
+static int
+run_for_job(const char *id, int flag,
+    int (*fn)(struct jobctx *, const char *, int))
+{
+	struct jobctx c;
+	int           ret = 1;
+
+	if (!slurmjob_id_ok(id, NULL))
+		return bad("'%s' is not a job id (ID or ID_TASK)", id);
+	if (ctx_open(&c) == 0)
+		ret = fn(&c, id, flag);
+	ctx_close(&c);
+	return ret;
+}
+
+/* Runs 'script' on the head with the job id as its one argument. */
+static int
+run_capture_id(struct jobctx *c, const char *script, const char *id,
+    struct proc_result *res)
+{
+	char *args[2];
+
+	args[0] = (char *)id;
+	args[1] = NULL;
+	return run_capture(c, script, args, res);
+}
+
+/* The job's own output, as rig exec shows a command's; 'follow' as
+ * tail -f does. */
+static int
+logs_on(struct jobctx *c, const char *id, int follow)
+{
+	char *args[4], *line;
+	int   ret;
+
+	args[0] = c->rpath;
+	args[1] = (char *)id;
+	args[2] = (char *)(follow ? "follow" : "");
+	args[3] = NULL;
+	line = script_line(logs_script, args);
+	if (line == NULL) {
+		error("command too long");
+		return 1;
+	}
+	ret = remote_run(&c->rm, line, 0, NULL);
+	free(line);
+	return ret == -1 || ret == 255 ? 1 : ret;
+}
+
 static int
 job_logs(int argc, char **argv)
 {
@@ -517,9 +586,7 @@ job_logs(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct jobctx c;
-	char         *args[4], *line = NULL;
-	int           ch, follow = 0, ret = 1;
+	int ch, follow = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
@@ -529,28 +596,7 @@ job_logs(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage("job");
-	if (!slurmjob_id_ok(argv[optind], NULL))
-		return bad("'%s' is not a job id (ID or ID_TASK)",
-		    argv[optind]);
-	if (ctx_open(&c) == -1)
-		goto out;
-	args[0] = c.rpath;
-	args[1] = argv[optind];
-	args[2] = (char *)(follow ? "follow" : "");
-	args[3] = NULL;
-	line = script_line(logs_script, args);
-	if (line == NULL) {
-		error("command too long");
-		goto out;
-	}
-	/* The job's own output, as rig exec shows a command's. */
-	ret = remote_run(&c.rm, line, 0, NULL);
-	if (ret == -1 || ret == 255)
-		ret = 1;
-out:
-	free(line);
-	ctx_close(&c);
-	return ret;
+	return run_for_job(argv[optind], follow, logs_on);
 }
 
 /* Shows one job as key: value lines. */
@@ -569,54 +615,40 @@ show_one(const struct slurmjob *j)
 	printf("output:    %s\n", j->out_path);
 }
 
+/* The job's lines from scontrol, each checked to be the login's own. */
 static int
-job_show(int argc, char **argv)
+show_on(struct jobctx *c, const char *id, int unused)
 {
 	struct proc_result res;
 	struct slurmjob    j;
-	struct jobctx      c;
-	char              *args[2], *me, *line, *next;
+	char              *me, *rest, *line;
 	int                ret = 1, n = 0;
 
-	if (argc != 2)
-		return usage("job");
-	if (!slurmjob_id_ok(argv[1], NULL))
-		return bad("'%s' is not a job id (ID or ID_TASK)", argv[1]);
+	(void)unused;
 	proc_result_init(&res);
-	if (ctx_open(&c) == -1)
-		goto out;
-	args[0] = argv[1];
-	args[1] = NULL;
-	if (run_capture(&c, show_script, args, &res) == -1)
+	if (run_capture_id(c, show_script, id, &res) == -1)
 		goto out;
 	me = out_text(&res);
-	line = strchr(me, '\n');
-	if (line == NULL) {
+	rest = strchr(me, '\n');
+	if (rest == NULL) {
 		error("no answer from the head");
 		goto out;
 	}
-	*line++ = '\0';
+	*rest++ = '\0';
 	if (res.status != 0) {
 		error("Slurm knows no job %s (finished jobs are forgotten "
 		      "after MinJobAge, 5 minutes; rig job logs still has "
 		      "their output)",
-		    argv[1]);
+		    id);
 		goto out;
 	}
-	for (; *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (*line == '\0')
-			continue;
+	while ((line = next_line(&rest)) != NULL) {
 		if (slurmjob_parse_show(line, &j) == -1) {
 			error("scontrol printed a line rig cannot read");
 			goto out;
 		}
 		if (strcmp(j.user, me) != 0) {
-			error("job %s is not yours", argv[1]);
+			error("job %s is not yours", id);
 			goto out;
 		}
 		if (n++ > 0)
@@ -625,42 +657,47 @@ job_show(int argc, char **argv)
 	}
 	ret = n > 0 ? 0 : 1;
 	if (n == 0)
-		error("Slurm knows no job %s", argv[1]);
+		error("Slurm knows no job %s", id);
 out:
 	proc_result_release(&res);
-	ctx_close(&c);
+	return ret;
+}
+
+static int
+job_show(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage("job");
+	return run_for_job(argv[1], 0, show_on);
+}
+
+static int
+cancel_on(struct jobctx *c, const char *id, int unused)
+{
+	struct proc_result res;
+	int                ret = 1;
+
+	(void)unused;
+	proc_result_init(&res);
+	if (run_capture_id(c, cancel_script, id, &res) == -1)
+		goto out;
+	if (res.status != 0) {
+		error("job %s not cancelled", id);
+		goto out;
+	}
+	fprintf(stderr, "job %s cancelled\n", id);
+	ret = 0;
+out:
+	proc_result_release(&res);
 	return ret;
 }
 
 static int
 job_cancel(int argc, char **argv)
 {
-	struct proc_result res;
-	struct jobctx      c;
-	char              *args[2];
-	int                ret = 1;
-
 	if (argc != 2)
 		return usage("job");
-	if (!slurmjob_id_ok(argv[1], NULL))
-		return bad("'%s' is not a job id (ID or ID_TASK)", argv[1]);
-	proc_result_init(&res);
-	if (ctx_open(&c) == -1)
-		goto out;
-	args[0] = argv[1];
-	args[1] = NULL;
-	if (run_capture(&c, cancel_script, args, &res) == -1)
-		goto out;
-	if (res.status != 0) {
-		error("job %s not cancelled", argv[1]);
-		goto out;
-	}
-	fprintf(stderr, "job %s cancelled\n", argv[1]);
-	ret = 0;
-out:
-	proc_result_release(&res);
-	ctx_close(&c);
-	return ret;
+	return run_for_job(argv[1], 0, cancel_on);
 }
 
 int

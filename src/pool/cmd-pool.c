@@ -10,7 +10,6 @@
  * its provider (rig status's). Everything the head sends is made safe
  * for the terminal before it is printed; --json prints it as JSON.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,28 +229,14 @@ print_view(json_t *view)
 static int
 pool_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		MACHINE_LONGOPTS,
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct machine_flags f;
 	struct machine       m;
 	struct remote        rm;
 	struct pool          pl;
 	json_t              *view = NULL, *head = NULL, *err;
-	int                  ch, json = 0, ret = 1;
+	int                  json, ret = 1;
 
-	memset(&f, 0, sizeof(f));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (machine_flag(&f, ch, optarg))
-			continue;
-		if (ch != 'j')
-			return usage("pool");
-		json = 1;
-	}
-	if (optind != argc)
+	if (machine_flags_json(argc, argv, &f, &json) == -1)
 		return usage("pool");
 	memset(&rm, 0, sizeof(rm));
 	pool_init(&pl);

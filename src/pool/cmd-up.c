@@ -11,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -45,12 +46,14 @@ hub_value(const struct machine *m, const char *key)
 /*
  * A pool whose users' servers are Slurm jobs (spawner = slurm, which
  * cmd_up() sets unless rig.conf's [hub] says otherwise): the hub's API
- * listener goes to the head's address, the one slurm.conf names
- * (pool-up.c), unless rig.conf's [hub] sets api_address. There each
- * job reports its port the moment its server listens, signed by the
- * server's secret (spawn-slurm-report.c), instead of the hub reading
- * its comment with two squeue polls; and jupyterhub-singleuser on the
- * nodes reaches the API there. What answers on it is what answers on
+ * listener goes to the head's address on the pool's network, where its
+ * nodes reach it (the provider's pool_address, a cloud VM's private one,
+ * else the address rig reaches it at: the one slurm.conf names,
+ * pool-up.c), unless rig.conf's [hub] sets api_address. There each job
+ * reports its port the moment its server listens, signed by the
+ * server's secret (spawn-slurm-report.c), instead of the hub reading its
+ * comment with two squeue polls; and jupyterhub-singleuser on the nodes
+ * reaches the API there. What answers on it is what answers on
  * loopback: /hub/api/... with a token, no cookies (apilisten.h). With
  * spawner = local it stays on loopback. A name is left alone (the hub
  * then keeps its API on loopback, or refuses JupyterHub's protocol,
@@ -60,14 +63,21 @@ static int
 set_api_address(struct machine *m)
 {
 	const char   *spawner = hub_value(m, "spawner");
+	char         *addr = NULL;
 	unsigned char a[4];
+	int           r = 0;
 
 	if (hub_key_set(m, "api_address") || m->host == NULL ||
-	    inet_pton(AF_INET, m->host, a) != 1)
+	    spawner == NULL || strcmp(spawner, "slurm") != 0)
 		return 0;
-	if (spawner == NULL || strcmp(spawner, "slurm") != 0)
-		return 0;
-	return machine_set(m, "hub", "api_address", m->host);
+	if (m->provider->pool_address != NULL &&
+	    m->provider->pool_address(m, &addr) == -1)
+		return -1;
+	if (inet_pton(AF_INET, addr != NULL ? addr : m->host, a) == 1)
+		r = machine_set(m, "hub", "api_address",
+		    addr != NULL ? addr : m->host);
+	free(addr);
+	return r;
 }
 
 int

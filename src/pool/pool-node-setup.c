@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/proc.h"
+#include "lib/slurmjob.h"
 #include "lib/util.h"
 #include "machine/remote.h"
 #include "pool-node-setup.h"
@@ -22,6 +23,52 @@
 
 #define SCRIPT_MAX (8 * 1024 * 1024)
 #define STEP_MS (5 * 60 * 1000)
+
+/* A passwd entry's fields, as a node's useradd takes them as they are. */
+static int
+acct_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		        (*s >= '0' && *s <= '9') || strchr("/._-", *s)))
+			return 0;
+	return 1;
+}
+
+void
+pool_accounts_add(struct buf *accts, const char *out)
+{
+	const char *p;
+
+	for (p = out; (p = strstr(p, "acct=")) != NULL;) {
+		char  *line = xstrndup(p + 5, strcspn(p + 5, "\n"));
+		char  *f[6] = { line }, *w = line;
+		size_t nf = 0;
+
+		p += 5;
+		/* NAME:UID:GID:HOME:SHELL:GROUP, the group's name maybe
+		 * empty (a gid without a group). */
+		while (nf < 6 && w != NULL)
+			f[nf++] = strsep(&w, ":");
+		if (nf == 6 && w == NULL && acct_ok(f[0]) && acct_ok(f[3]) &&
+		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
+		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
+		    strspn(f[1], "0123456789") == strlen(f[1]) &&
+		    strspn(f[2], "0123456789") == strlen(f[2])) {
+			/* Inside a quoted here-document: as they are
+			 * (acct_ok() left neither ':' nor a newline). */
+			buf_addf(accts, "H:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
+			    f[2], f[3], f[4][0] != '\0' ? f[4] : "/bin/sh",
+			    f[5]);
+		} else
+			log_warnx("the head's account '%s' is not copied to "
+			          "the nodes: it has no group, or a name, home "
+			          "or shell with characters rig does not pass "
+			          "on",
+			    f[0]);
+		free(line);
+	}
+}
 
 void
 pool_add_put(struct buf *s, const char *path, const char *text)
@@ -49,6 +96,14 @@ add_script(struct buf *s, const struct node_files *f)
 	pool_add_put(s, SLURMCONF_CGROUP_PATH, slurmconf_cgroup_text());
 	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
 	    SLURMCONF_PROLOG_PATH, f->prolog);
+	buf_addf(s, "put %s 755 <<'RIG_POOL_EOF' || exit 6\n%sRIG_POOL_EOF\n",
+	    SLURMCONF_EPILOG_PATH, slurmconf_epilog_text());
+	pool_add_put(s, SLURMJOB_NODE_PORTS, f->ports);
+	pool_add_put(s, SLURMCONF_NFT_PATH, f->nft);
+	/* Not fatal: the servers' TLS is their boundary; rig up warns. */
+	buf_adds(s,
+	    "if nft -f " SLURMCONF_NFT_PATH " >/dev/null 2>&1; then "
+	    "echo nft=loaded; else echo nft=none; fi\n");
 	q = sh_quote(SLURMCONF_FSTAB_MARK);
 	buf_addf(s,
 	    "{ grep -vF %s /etc/fstab 2>/dev/null; cat <<'RIG_POOL_EOF'\n"

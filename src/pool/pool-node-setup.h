@@ -17,8 +17,17 @@ struct node_files {
 	const char *conf; /* slurm.conf */
 	const char *fstab; /* the shared_dir mount line */
 	const char *prolog; /* Slurm's prolog */
+	const char *nft; /* the firewall of servers' ports */
+	const char *ports; /* SLURMJOB_NODE_PORTS */
 	const char *shared_dir; /* mounted where the kernel can */
 };
+
+/*
+ * The head's accounts as pool_sh_head_accounts prints them ("acct=..."
+ * lines in 'out') appended to 'accts' as node_files' "H:..." lines; one
+ * with characters rig does not pass on is left out with a warning.
+ */
+void pool_accounts_add(struct buf *accts, const char *out);
 
 /* Appends "put PATH 644" of 'text' as a quoted here-document. */
 void pool_add_put(struct buf *, const char *path, const char *text);

@@ -92,8 +92,10 @@ pool_node_machine(struct machine *nm, const struct machine *head,
 	for (char *p = safe; *p != '\0'; p++)
 		if (*p == ':')
 			*p = '_';
-	nm->dir = xstrdup(head->dir);
-	nm->conf_path = xstrdup(head->conf_path);
+	/* rig pool power's head has no project (NULL). */
+	nm->dir = head->dir != NULL ? xstrdup(head->dir) : NULL;
+	nm->conf_path =
+	    head->conf_path != NULL ? xstrdup(head->conf_path) : NULL;
 	nodes_dir = xasprintf("%s/nodes", head->state_dir);
 	nm->state_dir = xasprintf("%s/%s", nodes_dir, safe);
 	if ((mkdir(head->state_dir, 0700) == -1 && errno != EEXIST) ||

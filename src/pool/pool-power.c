@@ -22,6 +22,7 @@
 #include "lib/proc.h"
 #include "lib/util.h"
 #include "machine/provider.h"
+#include "pool-node-join.h"
 #include "pool-power.h"
 #include "slurmconf.h"
 #include "lib/banned.h"
@@ -127,6 +128,7 @@ power_conf_load(struct power_conf *pc, const char *path)
 	/* What providers keep of their nodes is root's, beside none of a
 	 * project's .rig. */
 	pc->head.state_dir = xstrdup(POOL_POWER_STATE);
+	pc->head.conf_path = xstrdup(path);
 	if (conf_trusted(path) == -1)
 		return -1;
 	r = ini_read(path, load_cb, pc);
@@ -408,11 +410,73 @@ record_power(const char *node, int up)
 		log_warnx("node %s: not recorded in %s", node, POWERLOG_PATH);
 }
 
+/*
+ * Powers one node up or down with its provider; a node the provider
+ * made and powered up is given to Slurm at its address and set up over
+ * SSH (pool-node-join.c). 0, or -1 and why.
+ */
+static int
+power_one(const struct power_conf *pc, const struct power_node *pn, int up,
+    char *why, size_t len)
+{
+	const struct provider *pv = pn->part->provider;
+	int (*op)(const struct provider_node *, char *, size_t) =
+	    up ? pv->power_up : pv->power_down;
+	int                  made = partition_makes_nodes(pn->part), r = -1;
+	char                 addr[64] = "", *login = NULL;
+	struct machine       nm;
+	struct provider_node nd = { .name = pn->name,
+		.host = made ? NULL : pn->host,
+		.cmd = up ? pn->part->power_on : pn->part->power_off,
+		.size = pn->part->size,
+		.spot = pn->part->spot,
+		.delete_after = pn->part->node_delete_after,
+		.head = pc->has_head ? (struct machine *)&pc->head : NULL,
+		.addr = addr,
+		.addr_len = sizeof(addr) };
+
+	machine_init(&nm);
+	if (op == NULL) {
+		snprintf(why, len, "provider %s cannot power nodes",
+		    pn->part->provider_name);
+		goto out;
+	}
+	/* The head's key and the node's folder, for its set-up. */
+	if (up && made) {
+		machine_release(&nm);
+		if ((login = pool_ssh_key(why, len)) == NULL)
+			goto out;
+		if (pool_join_machine(&nm, pc, pn->name) == -1) {
+			snprintf(why, len, "no folder of its own in %s",
+			    POOL_POWER_STATE);
+			goto out;
+		}
+		nd.login_key = login;
+		nd.dir = nm.state_dir;
+	}
+	if (op(&nd, why, len) == -1)
+		goto out;
+	if (!up || addr[0] == '\0') {
+		r = 0;
+		goto out;
+	}
+	if (node_addr(pn->name, addr) == -1) {
+		snprintf(why, len, "powered up at %s, which Slurm did not take",
+		    addr);
+		goto out;
+	}
+	r = made ? pool_node_join(&nm, pc, pn->name, addr, why, len) : 0;
+out:
+	free(login);
+	machine_release(&nm);
+	return r;
+}
+
 int
 pool_power(int up, const char *hostlist, const char *path)
 {
 	struct power_conf pc;
-	char            **names = NULL, why[512], *jobs, addr[64];
+	char            **names = NULL, why[512], *jobs;
 	int              *pending = NULL, r = 0;
 	size_t            n = 0;
 
@@ -432,19 +496,6 @@ pool_power(int up, const char *hostlist, const char *path)
 	pending = xcalloc(n, sizeof(*pending));
 	for (size_t i = 0; i < n; i++) {
 		const struct power_node *pn = power_conf_node(&pc, names[i]);
-		const struct provider   *pv = pn->part->provider;
-		struct provider_node     nd = { .name = pn->name,
-			    .host =
-                            partition_makes_nodes(pn->part) ? NULL : pn->host,
-			    .cmd = up ? pn->part->power_on : pn->part->power_off,
-			    .size = pn->part->size,
-			    .spot = pn->part->spot,
-			    .delete_after = pn->part->node_delete_after,
-			    .head = pc.has_head ? &pc.head : NULL,
-			    .addr = addr,
-			    .addr_len = sizeof(addr) };
-		int (*op)(const struct provider_node *, char *, size_t) =
-		    up ? pv->power_up : pv->power_down;
 
 		log_info("node %s (%s): powering %s", pn->name, pn->host,
 		    up ? "up" : "down");
@@ -452,16 +503,8 @@ pool_power(int up, const char *hostlist, const char *path)
 		 * it is asked to start until it is off. */
 		if (up)
 			record_power(pn->name, 1);
-		why[0] = addr[0] = '\0';
-		if (op == NULL) {
-			snprintf(why, sizeof(why),
-			    "provider %s cannot power nodes",
-			    pn->part->provider_name);
-		} else if (op(&nd, why, sizeof(why)) == 0 &&
-		    (!up || addr[0] == '\0' || node_addr(pn->name, addr) == 0 ||
-		        snprintf(why, sizeof(why),
-		            "powered up at %s, which Slurm did not take",
-		            addr) < 0)) {
+		why[0] = '\0';
+		if (power_one(&pc, pn, up, why, sizeof(why)) == 0) {
 			log_info("node %s: powered %s", pn->name,
 			    up ? "up, waiting for its slurmd to join" : "down");
 			if (!up)

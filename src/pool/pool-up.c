@@ -64,13 +64,12 @@ static int  keep_powered_down(struct up *, size_t);
 static int  step_head_key(struct up *);
 static int  step_accounts(struct up *);
 static int  step_leaving(struct up *);
+static int  step_allow(struct up *);
 static int  step_head(struct up *, const char *, const char *);
 static void add_power(struct up *, struct buf *);
-static int  step_node(struct up *, size_t, const char *, const char *,
-     const char *);
+static int  step_node(struct up *, size_t, const struct node_files *);
 static int  step_join(struct up *);
 static void add_leaving(void *, const char *, const char *);
-static int  acct_ok(const char *);
 
 /* Where up.c put rig on the head: in the login's home. */
 static int
@@ -265,23 +264,11 @@ step_head_key(struct up *u)
 	return 0;
 }
 
-/* A passwd entry's fields, as a node's useradd takes them as they are. */
-static int
-acct_ok(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		        (*s >= '0' && *s <= '9') || strchr("/._-", *s)))
-			return 0;
-	return 1;
-}
-
 /* The accounts of people on the head, as sh lines for the nodes. */
 static int
 step_accounts(struct up *u)
 {
 	struct proc_result res;
-	const char        *p;
 	int                r;
 
 	r = pool_root_run(u->head, u->head_sudo, pool_sh_head_accounts, -1,
@@ -291,34 +278,7 @@ step_accounts(struct up *u)
 		proc_result_release(&res);
 		return -1;
 	}
-	for (p = buf_str(&res.out); (p = strstr(p, "acct=")) != NULL;) {
-		char  *line = xstrndup(p + 5, strcspn(p + 5, "\n"));
-		char  *f[6] = { line }, *w = line;
-		size_t nf = 0;
-
-		p += 5;
-		/* NAME:UID:GID:HOME:SHELL:GROUP, the group's name maybe
-		 * empty (a gid without a group). */
-		while (nf < 6 && w != NULL)
-			f[nf++] = strsep(&w, ":");
-		if (nf == 6 && w == NULL && acct_ok(f[0]) && acct_ok(f[3]) &&
-		    acct_ok(f[4]) && acct_ok(f[5]) && f[0][0] != '-' &&
-		    f[5][0] != '-' && f[5][0] != '\0' && f[3][0] == '/' &&
-		    strspn(f[1], "0123456789") == strlen(f[1]) &&
-		    strspn(f[2], "0123456789") == strlen(f[2])) {
-			/* Inside a quoted here-document: as they are
-			 * (acct_ok() left neither ':' nor a newline). */
-			buf_addf(&u->accts, "H:%s:%s:%s:%s:%s:%s\n", f[0], f[1],
-			    f[2], f[3], f[4][0] != '\0' ? f[4] : "/bin/sh",
-			    f[5]);
-		} else
-			log_warnx("the head's account '%s' is not copied to "
-			          "the nodes: it has no group, or a name, home "
-			          "or shell with characters rig does not pass "
-			          "on",
-			    f[0]);
-		free(line);
-	}
+	pool_accounts_add(&u->accts, buf_str(&res.out));
 	proc_result_release(&res);
 	return 0;
 }
@@ -477,6 +437,18 @@ add_power(struct up *u, struct buf *s)
 	    slurmconf_power_program(1), SLURMCONF_SUSPEND_PATH,
 	    slurmconf_power_program(0));
 	free(conf);
+	/* The head's key for the nodes a provider makes, made once
+	 * (rig pool power makes it too if it went missing). */
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next)
+		if (partition_makes_nodes(pt)) {
+			buf_adds(s,
+			    "[ -e " POOL_SSH_KEY
+			    " ] || ssh-keygen -q -t ed25519 "
+			    "-N '' -C rig-pool-head -f " POOL_SSH_KEY
+			    " >&2 || exit 6\n");
+			break;
+		}
 	/* The login's rig (up.c copied it), as root's. */
 	src = sh_quote(u->head_rig);
 	buf_addf(s, "put %s 755 <%s || exit 6\n", POOL_POWER_RIG, src);
@@ -490,6 +462,22 @@ add_power(struct up *u, struct buf *s)
 	    "mv %s.rig-check %s || exit 6\n",
 	    POOL_POWER_SUDOERS, slurmconf_power_sudoers(), POOL_POWER_SUDOERS,
 	    POOL_POWER_SUDOERS, POOL_POWER_SUDOERS, POOL_POWER_SUDOERS);
+}
+
+/* A partition whose nodes a provider makes beside the head: the head is
+ * one of its machines (pool_check()), and may make them once its
+ * provider says so. */
+static int
+step_allow(struct up *u)
+{
+	for (const struct partition *pt = u->pl->parts; pt != NULL;
+	     pt = pt->next)
+		if (partition_makes_nodes(pt)) {
+			if (u->head->m->provider->nodes_allow == NULL)
+				return 0;
+			return u->head->m->provider->nodes_allow(u->head->m);
+		}
+	return 0;
 }
 
 /* The head's files, munged and slurmctld. */
@@ -544,21 +532,18 @@ step_head(struct up *u, const char *conf, const char *exports)
 
 /* One node: munge key, accounts, files, mount, munged and slurmd. */
 static int
-step_node(struct up *u, size_t i, const char *conf, const char *fstab,
-    const char *prolog)
+step_node(struct up *u, size_t i, const struct node_files *files)
 {
 	struct node       *nd = &u->nodes[i];
 	struct proc_result res;
-	struct node_files  f = { .accts = buf_str(&u->accts),
-		 .conf = conf,
-		 .fstab = fstab,
-		 .prolog = prolog,
-		 .shared_dir = u->pl->shared_dir };
+	struct node_files  f = *files;
 	char              *state, *key;
 	int                r;
 	uint64_t           t0 = now_ms();
 	const char        *out, *a;
 
+	f.accts = buf_str(&u->accts);
+	f.shared_dir = u->pl->shared_dir;
 	if (pool_node_setup(&nd->rm, nd->sudo, &f, u->key, &res) == -1) {
 		proc_result_release(&res);
 		return error("node %s (%s) is not set up", u->pn[i].name,
@@ -591,11 +576,14 @@ step_node(struct up *u, size_t i, const char *conf, const char *fstab,
 		proc_result_release(&res);
 		return -1;
 	}
-	printf("slurmd %s; %s (%.2f s)\n",
+	printf("slurmd %s; %s; %s (%.2f s)\n",
 	    strstr(out, "act=restart") ? "(re)started" : "running",
 	    strstr(out, "nfs=mounted")
 	        ? "shared folder mounted"
 	        : "fstab written, not mounted: this kernel has no NFS client",
+	    strstr(out, "nft=loaded")
+	        ? "servers' ports for the head alone"
+	        : "WARNING: the firewall of servers' ports did not load (nft)",
 	    (double)(now_ms() - t0) / 1000.0);
 	proc_result_release(&res);
 	return 0;
@@ -658,6 +646,7 @@ pool_up(struct remote *head, const struct pool *pl)
 	struct pool_head ph;
 	size_t           count = 0, made;
 	char *conf = NULL, *exports = NULL, *fstab = NULL, *prolog = NULL;
+	char *nft = NULL, *ports = NULL, *pool_addr = NULL;
 	int   r = -1;
 
 	if (pool_check(pl, head->m) == -1)
@@ -680,7 +669,9 @@ pool_up(struct remote *head, const struct pool *pl)
 	}
 	u.n = u.total = made;
 	u.nodes = xcalloc(made + 1, sizeof(*u.nodes));
-	if (head->m->host == NULL) {
+	/* The address rig reaches the head at: [machine] host, or the
+	 * one its provider gives (a cloud VM's). */
+	if (head->host == NULL) {
 		error("a pool's head must be reached over the network: its "
 		      "nodes need its address ([machine] host)");
 		goto out;
@@ -691,12 +682,21 @@ pool_up(struct remote *head, const struct pool *pl)
 	    step_leaving(&u) == -1)
 		goto out;
 	ph.name = u.head_name;
-	ph.addr = head->m->host;
+	ph.addr = head->host;
+	/* Where the nodes reach it, if not there (a cloud VM's private
+	 * address: its nodes have no way to its public one). */
+	if (head->m->provider->pool_address != NULL) {
+		if (head->m->provider->pool_address(head->m, &pool_addr) == -1)
+			goto out;
+		ph.addr = pool_addr;
+	}
 	conf = slurmconf_text(pl, &ph, u.pn, u.total);
 	exports = slurmconf_exports_text(pl, u.pn, u.n);
 	fstab = slurmconf_fstab_line(pl, &ph);
 	prolog = slurmconf_prolog_text(pl);
-	if (step_head(&u, conf, exports) == -1)
+	nft = slurmconf_nft_text(pl, &ph);
+	ports = slurmconf_ports_text(pl);
+	if (step_allow(&u) == -1 || step_head(&u, conf, exports) == -1)
 		goto out;
 	for (size_t i = 0; i < u.n; i++) {
 		if (u.pn[i].made) {
@@ -711,15 +711,24 @@ pool_up(struct remote *head, const struct pool *pl)
 			    u.pn[i].name);
 			continue;
 		}
-		if (step_node(&u, i, conf, fstab, prolog) == -1)
+		struct node_files f = { .conf = conf,
+			.fstab = fstab,
+			.prolog = prolog,
+			.nft = nft,
+			.ports = ports };
+
+		if (step_node(&u, i, &f) == -1)
 			goto out;
 	}
 	r = step_join(&u);
 out:
+	free(pool_addr);
 	free(conf);
 	free(exports);
 	free(fstab);
 	free(prolog);
+	free(nft);
+	free(ports);
 	if (u.key != NULL) {
 		explicit_bzero(u.key, strlen(u.key));
 		free(u.key);

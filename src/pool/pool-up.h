@@ -18,9 +18,10 @@ struct pool;
 /* Packages the head and the nodes get (Debian 12 names). */
 #define POOL_HEAD_PACKAGES "slurmctld slurm-client munge nfs-kernel-server sudo"
 /* The nodes run users' servers as jobs (the hub's spawner slurm):
- * Debian's notebook, the default server_cmd there. */
+ * Debian's notebook, the default server_cmd there, and nft for the
+ * firewall of their ports. */
 #define POOL_NODE_PACKAGES                                                     \
-	"slurmd slurm-client munge nfs-common jupyter-notebook"
+	"slurmd slurm-client munge nfs-common jupyter-notebook nftables"
 
 /* Sets the pool up on the head reached by 'head' (its machine's rig up
  * done) and on its nodes. 0, or -1 with a message. */

@@ -24,6 +24,7 @@ static int check_hosts(void *, const char *, char *, size_t);
 static int check_part_provider(void *, const char *, char *, size_t);
 static int check_power_cmd(void *, const char *, char *, size_t);
 static int check_node_time(void *, const char *, char *, size_t);
+static int check_server_ports(void *, const char *, char *, size_t);
 static int check_size(void *, const char *, char *, size_t);
 static int check_made(const struct partition *, const struct machine *);
 static int host_word_ok(const char *, size_t);
@@ -55,6 +56,11 @@ const struct setting pool_settings[] = {
 	    .check = check_node_time,
 	    .help = "a node powered up that has not joined by then is "
 	            "marked down (Slurm's ResumeTimeout)" },
+	{ .section = "pool", .key = "server_ports", .type = SETTING_STRING,
+	    .off = P(server_ports), .def = "20000-20999",
+	    .check = check_server_ports,
+	    .help = "LO-HI: the ports users' servers listen on at the "
+	            "nodes, where only the head may connect to them" },
 	{ .section = "pool", .key = "node_suspend_timeout",
 	    .type = SETTING_DURATION, .off = P(suspend_timeout), .def = "2m",
 	    .check = check_node_time,
@@ -249,6 +255,42 @@ check_node_time(void *obj, const char *v, char *why, size_t len)
 	if (parse_duration(v, &d) == -1 || d < 5 || d > 366LL * 86400) {
 		snprintf(why, len,
 		    "'%s' is not a duration from 5s to a year (90s, 10m, 2h)",
+		    v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pool_server_ports(const char *v, int *lo, int *hi)
+{
+	const char *dash = strchr(v, '-');
+	char        a[8];
+	long long   l, h;
+	size_t      n = dash != NULL ? (size_t)(dash - v) : 0;
+
+	if (n == 0 || n >= sizeof(a))
+		return -1;
+	memcpy(a, v, n);
+	a[n] = '\0';
+	if (parse_int(a, 1024, 32767, &l) == -1 ||
+	    parse_int(dash + 1, l, 32767, &h) == -1)
+		return -1;
+	*lo = (int)l;
+	*hi = (int)h;
+	return 0;
+}
+
+static int
+check_server_ports(void *obj, const char *v, char *why, size_t len)
+{
+	int lo, hi;
+
+	(void)obj;
+	if (pool_server_ports(v, &lo, &hi) == -1) {
+		snprintf(why, len,
+		    "'%s' is not a range LO-HI of ports from 1024 to 32767 "
+		    "(below the kernel's own, 32768 up)",
 		    v);
 		return -1;
 	}

@@ -45,13 +45,20 @@ struct pool {
 	/* Slurm's power saving for nodes that can be powered: idle this
 	 * long, they are powered down (SuspendTime); powering one up may
 	 * take resume_timeout, down suspend_timeout. */
-	int64_t           node_idle_stop, resume_timeout, suspend_timeout;
+	int64_t node_idle_stop, resume_timeout, suspend_timeout;
+	/* The ports users' servers listen on at the nodes, "LO-HI": only the
+	 * head may connect to them there (slurmconf_nft_text()). */
+	char             *server_ports;
 	struct partition *parts; /* the first is the default */
 };
 
 /* [pool]'s keys, and a partition's (section "partition"). */
 extern const struct setting pool_settings[];
 extern const struct setting partition_settings[];
+
+/* server_ports as numbers; -1 if it is not "LO-HI" with 1024 <= LO <=
+ * HI <= 32767 (below the kernel's own ephemeral ports). */
+int pool_server_ports(const char *, int *lo, int *hi);
 
 void pool_init(struct pool *);
 void pool_release(struct pool *);

@@ -31,8 +31,6 @@ slurmconf_add_power(struct buf *b, const struct pool *pl,
 	    "# Power saving: nodes of partitions with power control are "
 	    "State=CLOUD,\n# powered down after SuspendTime idle and up "
 	    "when a job needs them.\n"
-	    /* Else sinfo hides the powered down ones. */
-	    "PrivateData=cloud\n"
 	    "SuspendTime=%lld\n"
 	    "SuspendTimeout=%lld\n"
 	    "ResumeTimeout=%lld\n"
@@ -103,8 +101,9 @@ slurmconf_power_conf_text(const struct pool *pl, const struct machine *head,
 	buf_addf(&b,
 	    "# Written by rig up from rig.conf: what rig pool power knows of "
 	    "the pool.\n"
-	    "[pool]\nnode_resume_timeout = %lld\n",
-	    (long long)pl->resume_timeout);
+	    "[pool]\nnode_resume_timeout = %lld\nshared_dir = %s\n"
+	    "server_ports = %s\n",
+	    (long long)pl->resume_timeout, pl->shared_dir, pl->server_ports);
 	for (const struct partition *pt = pl->parts; pt != NULL;
 	     pt = pt->next) {
 		if (!partition_powered(pt))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/slurmjob.h"
 #include "lib/util.h"
 #include "machine/remote.h"
 #include "pool.h"
@@ -131,8 +132,15 @@ slurmconf_text(const struct pool *pl, const struct pool_head *head,
 	    "MinJobAge=300\n"
 	    /* Accounts the head made after rig up reach a node with
 	     * their first job there (slurmconf_prolog_text()). */
-	    "Prolog=" SLURMCONF_PROLOG_PATH "\n",
-	    head->name, head->addr);
+	    "Prolog=" SLURMCONF_PROLOG_PATH "\n"
+	    /* The job's folder goes however the job ended. */
+	    "Epilog=" SLURMCONF_EPILOG_PATH "\n"
+	    /* An account sees its own jobs only (names, comments, nodes,
+	     * in squeue, scontrol and sacct); root and SlurmUser see all,
+	     * and the hub asks as SlurmUser (hub/slurm-ask.h). With power
+	     * saving, "cloud": else sinfo hides the powered down nodes. */
+	    "PrivateData=" SLURMCONF_PRIVATE_DATA "%s\n",
+	    head->name, head->addr, pool_powered(pl) ? ",cloud" : "");
 	if (pool_powered(pl))
 		slurmconf_add_power(&b, pl, nodes, n);
 	for (size_t i = 0; i < n; i++) {
@@ -198,9 +206,23 @@ slurmconf_prolog_text(const struct pool *pl)
 	    "anyway.\n"
 	    "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
 	    "u=$SLURM_JOB_USER uid=$SLURM_JOB_UID gid=$SLURM_JOB_GID\n"
-	    "case $u in ''|-*|*[!a-zA-Z0-9._-]*) exit 0 ;; esac\n"
+	    "job=$SLURM_JOB_ID\n"
 	    "case $uid in ''|*[!0-9]*) exit 0 ;; esac\n"
 	    "case $gid in ''|*[!0-9]*) exit 0 ;; esac\n"
+	    "# The job's own folder (its server's TLS key), which the epilog\n"
+	    "# removes: in a root folder, so nobody made it first.\n"
+	    "case $job in ''|*[!0-9]*) ;; *)\n"
+	    "  mkdir -p -m 0755 " SLURMJOB_NODE_DIR " &&\n"
+	    "  rm -rf -- \"" SLURMJOB_NODE_DIR "/$job\" &&\n"
+	    "  install -d -m 0700 -o \"$uid\" -g \"$gid\" "
+	    "\"" SLURMJOB_NODE_DIR "/$job\" 2>/dev/null ;;\n"
+	    "esac\n"
+	    "# The firewall of servers' ports, after a reboot.\n"
+	    "[ -r " SLURMCONF_NFT_PATH
+	    " ] && ! nft list table " SLURMCONF_NFT_TABLE
+	    " >/dev/null 2>&1 &&\n"
+	    "  nft -f " SLURMCONF_NFT_PATH " >/dev/null 2>&1\n"
+	    "case $u in ''|-*|*[!a-zA-Z0-9._-]*) exit 0 ;; esac\n"
 	    "getent passwd \"$u\" >/dev/null && exit 0\n"
 	    "getent passwd \"$uid\" >/dev/null && exit 0\n"
 	    "lo=$(awk '$1 == \"UID_MIN\" { print $2 }' /etc/login.defs "
@@ -218,6 +240,54 @@ slurmconf_prolog_text(const struct pool *pl)
 	free(q);
 	free(home);
 	return text;
+}
+
+char *
+slurmconf_nft_text(const struct pool *pl, const struct pool_head *head)
+{
+	int lo = 0, hi = 0;
+
+	(void)pool_server_ports(pl->server_ports, &lo, &hi);
+	return xasprintf(
+	    "# Written by rig up: users' servers listen on ports %d-%d of "
+	    "this node\n# (their jobs pick one), and only the head may "
+	    "connect to them.\n"
+	    "table " SLURMCONF_NFT_TABLE "\n"
+	    "delete table " SLURMCONF_NFT_TABLE "\n"
+	    "table " SLURMCONF_NFT_TABLE " {\n"
+	    "\tchain input {\n"
+	    "\t\ttype filter hook input priority 0; policy accept;\n"
+	    "\t\ttcp dport %d-%d %s saddr %s accept\n"
+	    "\t\ttcp dport %d-%d reject with tcp reset\n"
+	    "\t}\n"
+	    "}\n",
+	    lo, hi, lo, hi, strchr(head->addr, ':') != NULL ? "ip6" : "ip",
+	    head->addr, lo, hi);
+}
+
+char *
+slurmconf_ports_text(const struct pool *pl)
+{
+	int lo = 0, hi = 0;
+
+	(void)pool_server_ports(pl->server_ports, &lo, &hi);
+	return xasprintf("%d %d\n", lo, hi);
+}
+
+const char *
+slurmconf_epilog_text(void)
+{
+	return "#!/bin/sh\n"
+	       "# Written by rig up: slurmd runs it as root after each job on "
+	       "this node,\n"
+	       "# however it ended: the job's folder the prolog made goes "
+	       "(its server's\n"
+	       "# TLS key). It never fails: a failing epilog drains the "
+	       "node.\n"
+	       "job=$SLURM_JOB_ID\n"
+	       "case $job in ''|*[!0-9]*) exit 0 ;; esac\n"
+	       "rm -rf -- \"" SLURMJOB_NODE_DIR "/$job\"\n"
+	       "exit 0\n";
 }
 
 const char *
@@ -283,4 +353,26 @@ slurmconf_each_node(const char *conf,
 		if (*p == '\n')
 			p++;
 	}
+}
+
+char *
+slurmconf_ctld_addr(const char *conf)
+{
+	const char *p, *open, *close;
+	size_t      n;
+
+	if (strncmp(conf, "SlurmctldHost=", 14) == 0)
+		p = conf + 14;
+	else if ((p = strstr(conf, "\nSlurmctldHost=")) != NULL)
+		p += 15;
+	else
+		return NULL;
+	n = strcspn(p, "\n");
+	open = memchr(p, '(', n);
+	close = open != NULL ? memchr(open, ')', n - (size_t)(open - p)) : NULL;
+	if (close == NULL || close == open + 1 || close[1] != '\n' ||
+	    strspn(open + 1, "0123456789abcdefABCDEF.:") !=
+	        (size_t)(close - open - 1))
+		return NULL;
+	return xstrndup(open + 1, (size_t)(close - open - 1));
 }

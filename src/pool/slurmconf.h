@@ -19,6 +19,13 @@ struct partition;
 #define SLURMCONF_EXPORTS_PATH "/etc/exports.d/rig-pool.exports"
 #define SLURMCONF_FSTAB_MARK "# rig pool: shared_dir"
 #define SLURMCONF_PROLOG_PATH "/etc/slurm/rig-prolog"
+#define SLURMCONF_EPILOG_PATH "/etc/slurm/rig-epilog"
+/* The nodes' firewall for servers' ports (nft -f), and its table. */
+#define SLURMCONF_NFT_PATH "/etc/slurm/rig-nft.conf"
+#define SLURMCONF_NFT_TABLE "inet rig_pool"
+/* What slurm.conf hides from other accounts (and ",cloud" when
+ * powered: then sinfo shows nodes that are powered down). */
+#define SLURMCONF_PRIVATE_DATA "jobs,usage,users,accounts,reservations"
 /* Power saving (slurmconf-power.c): slurmctld's programs, the root-owned
  * rig they run through sudo, the one sudoers rule that lets them, and
  * what rig pool power reads. */
@@ -28,6 +35,10 @@ struct partition;
 #define POOL_POWER_RIG "/usr/local/lib/rig/rig"
 #define POOL_POWER_SUDOERS "/etc/sudoers.d/rig-pool-power"
 #define POOL_POWER_CONF "/etc/rig/pool-power.conf"
+/* Root's, 0600: the head's key for the nodes its provider makes (made
+ * once by rig up, by rig pool power if it went missing; its public half
+ * goes on each node). */
+#define POOL_SSH_KEY "/etc/rig/pool_ssh_key"
 /* Root's: what providers keep of the nodes they make (the head's
  * state_dir in rig pool power). */
 #define POOL_POWER_STATE "/var/lib/rig/pool"
@@ -87,7 +98,9 @@ char *slurmconf_text(const struct pool *pl, const struct pool_head *head,
 
 /*
  * The nodes' Prolog (slurm.conf names it): slurmd runs it as root before
- * each job, and it makes the job's account if the node lacks it (one
+ * each job. It makes the job's folder, SLURMJOB_NODE_DIR/JOBID (0700,
+ * the job's uid and gid; the folder above is root's, so no account can
+ * put anything there first), and the job's account if the node lacks it (one
  * made on the head after rig up, as the hub makes its users' at their
  * first server), with the name, uid and gid slurmctld sends with the job,
  * its home SHARED_DIR/NAME. Only people's uids (the node's UID_MIN to
@@ -95,6 +108,25 @@ char *slurmconf_text(const struct pool *pl, const struct pool_head *head,
  * the node; the job runs by uid either way). Caller frees.
  */
 char *slurmconf_prolog_text(const struct pool *pl);
+
+/* The nodes' Epilog: slurmd runs it as root after each job on the node,
+ * however the job ended (done, cancelled, killed, its time up), and it
+ * removes the job's folder, SLURMJOB_NODE_DIR/JOBID, that the prolog
+ * made. Static. */
+const char *slurmconf_epilog_text(void);
+
+/*
+ * The nodes' firewall (an nft script, loaded by rig up and again by the
+ * prolog if the table is gone, after a reboot): TCP to server_ports
+ * only from the head's address, every other connection to them reset,
+ * local ones included (the kernel's own ports are above them). Caller
+ * frees.
+ */
+char *slurmconf_nft_text(const struct pool *pl, const struct pool_head *);
+
+/* SLURMJOB_NODE_PORTS's text, "LO HI\n", from server_ports. Caller
+ * frees. */
+char *slurmconf_ports_text(const struct pool *pl);
 
 /* cgroup.conf: cores and memory of jobs confined. Static. */
 const char *slurmconf_cgroup_text(void);
@@ -107,6 +139,11 @@ char *slurmconf_exports_text(const struct pool *pl,
 /* A node's fstab(5) line for shared_dir from the head (ending in
  * SLURMCONF_FSTAB_MARK, by which rig up finds it again). Caller frees. */
 char *slurmconf_fstab_line(const struct pool *pl, const struct pool_head *);
+
+/* The head's address in slurm.conf text ('SlurmctldHost=NAME(ADDR)', a
+ * line of its own, ADDR an IPv4 or IPv6 address), for a node's fstab
+ * line; NULL if there is none such. Caller frees. */
+char *slurmconf_ctld_addr(const char *conf);
 
 /*
  * slurm.conf's power saving lines (slurmconf_text() adds them when a

@@ -33,6 +33,7 @@ function usage(msg) {
   process.stderr.write(`usage: node armdouble.js --port-file FILE [--port N]
   [--subscription ID] [--tenant T] [--client-id ID] [--client-secret S]
   [--public-ip ADDR] [--authorized-keys FILE] [--host-key FILE] [--imds-vm NAME]
+  [--vm-host VM=KEYS_FILE,HOST_KEY_FILE]...
   [--polls N] [--retry-after S] [--token-lifetime S] [--prices-page N]
   [--log FILE]
        node armdouble.js --print-shapes   (the request shapes learned from the cassettes)
@@ -51,6 +52,7 @@ function parseArgs(argv) {
     publicIp: '203.0.113.10',
     authorizedKeys: null,
     hostKey: null,
+    vmHosts: {}, // VM name (lower case) -> {keys, hostKey}: that VM's files
     imdsVm: null,
     polls: 1,
     retryAfter: 0,
@@ -61,6 +63,13 @@ function parseArgs(argv) {
   const names = { '--port-file': 'portFile', '--port': 'port', '--subscription': 'subscription', '--tenant': 'tenant', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-ip': 'publicIp', '--authorized-keys': 'authorizedKeys', '--host-key': 'hostKey', '--imds-vm': 'imdsVm', '--polls': 'polls', '--retry-after': 'retryAfter', '--token-lifetime': 'tokenLifetime', '--prices-page': 'pricesPage', '--log': 'log' };
   const numbers = new Set(['port', 'polls', 'retryAfter', 'tokenLifetime', 'pricesPage']);
   for (let i = 0; i < argv.length; i++) {
+    // Several VMs, each played by a host of its own: its files.
+    if (argv[i] === '--vm-host') {
+      const m = /^([^=]+)=([^,]+),(.+)$/.exec(argv[++i] || '');
+      if (!m) usage('--vm-host takes VM=KEYS_FILE,HOST_KEY_FILE');
+      o.vmHosts[m[1].toLowerCase()] = { keys: m[2], hostKey: m[3] };
+      continue;
+    }
     const k = names[argv[i]];
     if (!k) usage(`unknown option ${argv[i]}`);
     if (i + 1 >= argv.length) usage(`${argv[i]} needs a value`);

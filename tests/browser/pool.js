@@ -9,15 +9,11 @@
 // drained node's reason as its text should read), OUT (screenshot).
 'use strict';
 const path = require('path');
-const { chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core'));
+const { check, run } = require('./common');
 
 const base = process.env.RIG_URL;
 const nodes = (process.env.RIG_NODES || '').split(' ').filter((n) => n);
 const problems = [];
-
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 
 async function signedIn(browser, name, pw) {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
@@ -37,35 +33,22 @@ async function signedIn(browser, name, pw) {
   return page;
 }
 
-(async () => {
+run('pool.js', async (browser) => {
   check(base && nodes.length > 0 && process.env.RIG_REASON, 'RIG_URL, RIG_NODES and RIG_REASON must be set');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const page = await signedIn(browser, process.env.RIG_ADMIN, process.env.RIG_ADMIN_PASSWORD);
-    const r = await page.goto(base + '/hub/admin', { timeout: 60000 });
-    check(r.status() === 200, `/hub/admin: ${r.status()}`);
-    const rows = await page.$$eval('#pool-nodes tr', (trs) => trs.slice(1).map((tr) =>
-      Array.from(tr.cells).map((td) => td.textContent)));
-    check(rows.length === nodes.length, `pool rows: ${JSON.stringify(rows)}`);
-    for (const n of nodes) check(rows.some((c) => c[0] === n), `no row for ${n}: ${JSON.stringify(rows)}`);
-    const reasons = await page.$$eval('#pool-nodes .reason', (s) => s.map((e) => e.textContent));
-    check(reasons.includes(process.env.RIG_REASON), `reasons as text: ${JSON.stringify(reasons)}`);
-    const injected = await page.$$eval('#pool-nodes script, #pool-nodes b', (s) => s.length);
-    check(injected === 0, 'markup from Slurm became elements');
-    if (process.env.OUT) await page.screenshot({ path: path.join(process.env.OUT, 'browser-pool.png'), fullPage: true });
-    const up = await signedIn(browser, process.env.RIG_USER, process.env.RIG_USER_PASSWORD);
-    check((await up.$('#pool, #pool-nodes')) === null, `${process.env.RIG_USER}'s home has a pool section`);
-    check(problems.length === 0, `console: ${problems.join('; ')}`);
-  } finally {
-    await browser.close();
-  }
+  const page = await signedIn(browser, process.env.RIG_ADMIN, process.env.RIG_ADMIN_PASSWORD);
+  const r = await page.goto(base + '/hub/admin', { timeout: 60000 });
+  check(r.status() === 200, `/hub/admin: ${r.status()}`);
+  const rows = await page.$$eval('#pool-nodes tr', (trs) => trs.slice(1).map((tr) =>
+    Array.from(tr.cells).map((td) => td.textContent)));
+  check(rows.length === nodes.length, `pool rows: ${JSON.stringify(rows)}`);
+  for (const n of nodes) check(rows.some((c) => c[0] === n), `no row for ${n}: ${JSON.stringify(rows)}`);
+  const reasons = await page.$$eval('#pool-nodes .reason', (s) => s.map((e) => e.textContent));
+  check(reasons.includes(process.env.RIG_REASON), `reasons as text: ${JSON.stringify(reasons)}`);
+  const injected = await page.$$eval('#pool-nodes script, #pool-nodes b', (s) => s.length);
+  check(injected === 0, 'markup from Slurm became elements');
+  if (process.env.OUT) await page.screenshot({ path: path.join(process.env.OUT, 'browser-pool.png'), fullPage: true });
+  const up = await signedIn(browser, process.env.RIG_USER, process.env.RIG_USER_PASSWORD);
+  check((await up.$('#pool, #pool-nodes')) === null, `${process.env.RIG_USER}'s home has a pool section`);
+  check(problems.length === 0, `console: ${problems.join('; ')}`);
   console.log(`pool.js: ${nodes.length} nodes on the admin page, no console problem`);
-})().catch((e) => {
-  console.error(`pool.js: ${e.message}`);
-  process.exit(1);
 });

@@ -9,7 +9,7 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core'));
+const { check, logIn, run } = require('./common');
 
 const base = process.env.RIG_URL;
 const user = process.env.RIG_USER;
@@ -18,119 +18,97 @@ const pick = process.env.RIG_PROFILE;
 const mem = process.env.RIG_MEM;
 const out = process.env.OUT || path.join(__dirname, '..', 'out');
 
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-(async () => {
+run('browser profiles test failed', async (browser) => {
   check(base && user && password && pick && mem, 'RIG_URL, RIG_USER, RIG_PASSWORD, RIG_PROFILE and RIG_MEM must be set');
   fs.mkdirSync(out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 700 } });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    const where = page.url();
+    if (!new URL(where).pathname.startsWith('/hub/')) return;
+    // The refused choice's 400 is the document's own status.
+    if (/status of 400/.test(m.text()) && m.location().url === where) return;
+    problems.push(`${where}: ${m.type()}: ${m.text()}`);
   });
-  try {
-    const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 700 } });
-    const page = await ctx.newPage();
-    const problems = [];
-    page.on('console', (m) => {
-      if (m.type() !== 'error' && m.type() !== 'warning') return;
-      const where = page.url();
-      if (!new URL(where).pathname.startsWith('/hub/')) return;
-      // The refused choice's 400 is the document's own status.
-      if (/status of 400/.test(m.text()) && m.location().url === where) return;
-      problems.push(`${where}: ${m.type()}: ${m.text()}`);
+  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
+
+  await page.goto(base + '/', { timeout: 30000 });
+  await logIn(page, user, password);
+  check(new URL(page.url()).pathname === '/hub/spawn',
+    `with two profiles the login led to ${page.url()}, not the options form`);
+  await page.screenshot({ path: path.join(out, 'browser-spawn-form.png') });
+
+  // The form: labelled choices in a fieldset, the default checked.
+  const choices = await page.$$eval('form fieldset input[type=radio][name=profile]', (rs) => rs.map((r) => ({
+    value: r.value,
+    checked: r.checked,
+    label: r.labels.length === 1 ? r.labels[0].textContent : null,
+    about: r.getAttribute('aria-describedby')
+      ? (document.getElementById(r.getAttribute('aria-describedby')) || {}).textContent : null,
+  })));
+  console.log('choices:', JSON.stringify(choices));
+  check(choices.length === 2, `${choices.length} choices, not 2`);
+  check(choices.every((c) => c.label), 'a choice without one label');
+  check(choices.every((c) => c.about), 'a choice without its description');
+  check(choices.filter((c) => c.checked).length === 1 && choices[0].checked, 'the default is not the one checked');
+  check(await page.$('fieldset > legend') !== null, 'the fieldset has no legend');
+  check(await page.$('form input[type=hidden][name=_xsrf]') !== null, 'the form has no _xsrf');
+  check(await page.$('form input[type=hidden][name=next]') !== null, 'the form lost where to go next');
+
+  // A tampered choice: the form again with the reason, nothing started.
+  await page.evaluate(() => {
+    const r = document.querySelector('input[name=profile]:checked');
+    r.value = 'big; touch /tmp/x';
+  });
+  let [resp] = await Promise.all([page.waitForNavigation({ timeout: 30000 }), page.click('form button[type=submit]')]);
+  check(resp.status() === 400, `a tampered profile gave ${resp.status()}, not 400`);
+  const alert = await page.textContent('[role=alert]');
+  check(/must be the name of a profile/.test(alert || ''), `no reason for the refusal: ${alert}`);
+  check(await page.$('fieldset input[type=radio]') !== null, 'the refusal has no form to choose again');
+
+  // The profile picked by its label; the start passes spawn-pending.
+  await page.click(`label[for="profile-${pick}"]`);
+  check(await page.isChecked(`#profile-${pick}`), 'the label does not pick its profile');
+  const visited = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visited.push(new URL(r.url()).pathname);
+  });
+  await Promise.all([
+    page.waitForURL((u) => u.pathname.startsWith(`/user/${user}/tree`), { timeout: 90000 }),
+    page.click('form button[type=submit]'),
+  ]);
+  check(visited.some((p) => p.startsWith(`/hub/spawn-pending/${user}`)), `no spawn-pending on the way: ${visited}`);
+  await page.waitForFunction(() => document.title.includes('Home'), null, { timeout: 30000 });
+
+  // A kernel reads the memory limit of its own cgroup (v1).
+  const nb = await page.evaluate(async (p) => {
+    const x = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
+    const r = await fetch(p, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(x) },
+      body: JSON.stringify({ type: 'notebook' }),
     });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
-
-    await page.goto(base + '/', { timeout: 30000 });
-    await page.fill('#username', user);
-    await page.fill('#password', password);
-    await Promise.all([
-      page.waitForURL((u) => !u.pathname.startsWith('/hub/login'), { timeout: 30000 }),
-      page.click('[type=submit]'),
-    ]);
-    check(new URL(page.url()).pathname === '/hub/spawn',
-      `with two profiles the login led to ${page.url()}, not the options form`);
-    await page.screenshot({ path: path.join(out, 'browser-spawn-form.png') });
-
-    // The form: labelled choices in a fieldset, the default checked.
-    const choices = await page.$$eval('form fieldset input[type=radio][name=profile]', (rs) => rs.map((r) => ({
-      value: r.value,
-      checked: r.checked,
-      label: r.labels.length === 1 ? r.labels[0].textContent : null,
-      about: r.getAttribute('aria-describedby')
-        ? (document.getElementById(r.getAttribute('aria-describedby')) || {}).textContent : null,
-    })));
-    console.log('choices:', JSON.stringify(choices));
-    check(choices.length === 2, `${choices.length} choices, not 2`);
-    check(choices.every((c) => c.label), 'a choice without one label');
-    check(choices.every((c) => c.about), 'a choice without its description');
-    check(choices.filter((c) => c.checked).length === 1 && choices[0].checked, 'the default is not the one checked');
-    check(await page.$('fieldset > legend') !== null, 'the fieldset has no legend');
-    check(await page.$('form input[type=hidden][name=_xsrf]') !== null, 'the form has no _xsrf');
-    check(await page.$('form input[type=hidden][name=next]') !== null, 'the form lost where to go next');
-
-    // A tampered choice: the form again with the reason, nothing started.
-    await page.evaluate(() => {
-      const r = document.querySelector('input[name=profile]:checked');
-      r.value = 'big; touch /tmp/x';
-    });
-    let [resp] = await Promise.all([page.waitForNavigation({ timeout: 30000 }), page.click('form button[type=submit]')]);
-    check(resp.status() === 400, `a tampered profile gave ${resp.status()}, not 400`);
-    const alert = await page.textContent('[role=alert]');
-    check(/must be the name of a profile/.test(alert || ''), `no reason for the refusal: ${alert}`);
-    check(await page.$('fieldset input[type=radio]') !== null, 'the refusal has no form to choose again');
-
-    // The profile picked by its label; the start passes spawn-pending.
-    await page.click(`label[for="profile-${pick}"]`);
-    check(await page.isChecked(`#profile-${pick}`), 'the label does not pick its profile');
-    const visited = [];
-    page.on('request', (r) => {
-      if (r.isNavigationRequest() && r.frame() === page.mainFrame()) visited.push(new URL(r.url()).pathname);
-    });
-    await Promise.all([
-      page.waitForURL((u) => u.pathname.startsWith(`/user/${user}/tree`), { timeout: 90000 }),
-      page.click('form button[type=submit]'),
-    ]);
-    check(visited.some((p) => p.startsWith(`/hub/spawn-pending/${user}`)), `no spawn-pending on the way: ${visited}`);
-    await page.waitForFunction(() => document.title.includes('Home'), null, { timeout: 30000 });
-
-    // A kernel reads the memory limit of its own cgroup (v1).
-    const nb = await page.evaluate(async (p) => {
-      const x = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
-      const r = await fetch(p, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(x) },
-        body: JSON.stringify({ type: 'notebook' }),
-      });
-      return { status: r.status, body: await r.json() };
-    }, `/user/${user}/api/contents`);
-    check(nb.status === 201, `creating a notebook gave ${nb.status}`);
-    await page.goto(`${base}/user/${user}/notebooks/${encodeURIComponent(nb.body.path)}`, { timeout: 30000 });
-    await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel &&
-      Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
-    await page.evaluate(() => {
-      const cell = Jupyter.notebook.get_cell(0);
-      cell.set_text("g = [l.strip().split(':', 2)[2] for l in open('/proc/self/cgroup') if ':memory:' in l][0]\n" +
-        "print('limit=' + open('/sys/fs/cgroup/memory' + g + '/memory.limit_in_bytes').read().strip())");
-      Jupyter.notebook.select(0);
-      Jupyter.notebook.execute_cell();
-    });
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('.output_area pre'))
-      .some((e) => /limit=/.test(e.textContent)), null, { timeout: 60000 });
-    const said = await page.$$eval('.output_area pre', (es) => es.map((e) => e.textContent).join(' '));
-    await page.screenshot({ path: path.join(out, 'browser-profile-notebook.png') });
-    console.log('the kernel says:', said.trim());
-    check(said.includes(`limit=${mem}`), `the kernel's memory limit is not the profile's ${mem}: ${said}`);
-    check(problems.length === 0, 'console of the hub\'s pages:\n  ' + problems.join('\n  '));
-    console.log('ok');
-  } finally {
-    await browser.close();
-  }
-})().catch((e) => {
-  console.error('browser profiles test failed:', e.message);
-  process.exit(1);
+    return { status: r.status, body: await r.json() };
+  }, `/user/${user}/api/contents`);
+  check(nb.status === 201, `creating a notebook gave ${nb.status}`);
+  await page.goto(`${base}/user/${user}/notebooks/${encodeURIComponent(nb.body.path)}`, { timeout: 30000 });
+  await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel &&
+    Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
+  await page.evaluate(() => {
+    const cell = Jupyter.notebook.get_cell(0);
+    cell.set_text("g = [l.strip().split(':', 2)[2] for l in open('/proc/self/cgroup') if ':memory:' in l][0]\n" +
+      "print('limit=' + open('/sys/fs/cgroup/memory' + g + '/memory.limit_in_bytes').read().strip())");
+    Jupyter.notebook.select(0);
+    Jupyter.notebook.execute_cell();
+  });
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('.output_area pre'))
+    .some((e) => /limit=/.test(e.textContent)), null, { timeout: 60000 });
+  const said = await page.$$eval('.output_area pre', (es) => es.map((e) => e.textContent).join(' '));
+  await page.screenshot({ path: path.join(out, 'browser-profile-notebook.png') });
+  console.log('the kernel says:', said.trim());
+  check(said.includes(`limit=${mem}`), `the kernel's memory limit is not the profile's ${mem}: ${said}`);
+  check(problems.length === 0, 'console of the hub\'s pages:\n  ' + problems.join('\n  '));
+  console.log('ok');
 });

@@ -8,26 +8,16 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core'));
+const { check, logIn, run } = require('./common');
 
 const base = process.env.RIG_URL;
 const user = process.env.RIG_USER;
 const password = process.env.RIG_PASSWORD;
 const out = process.env.OUT || path.join(__dirname, '..', 'out');
 
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-(async () => {
+run('browser test failed', async (browser) => {
   check(base && user && password, 'RIG_URL, RIG_USER and RIG_PASSWORD must be set');
   fs.mkdirSync(out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
   const urls = [];
   const pages = [];
   try {
@@ -40,12 +30,7 @@ function check(cond, msg) {
     const t0 = Date.now();
     await page.goto(base + '/', { timeout: 30000 });
     await page.waitForSelector('#username', { timeout: 10000 });
-    await page.fill('#username', user);
-    await page.fill('#password', password);
-    await Promise.all([
-      page.waitForURL((u) => !u.pathname.startsWith('/hub/login'), { timeout: 30000 }),
-      page.click('[type=submit]'),
-    ]);
+    await logIn(page, user, password);
     const tree = `/user/${user}/tree`;
     await page.waitForURL((u) => u.pathname.startsWith(tree), { timeout: 90000 });
     await page.waitForSelector('#jupyterhub-control-panel-link', { timeout: 30000 });
@@ -107,9 +92,5 @@ function check(cond, msg) {
   } finally {
     fs.writeFileSync(path.join(out, 'singleuser-urls.txt'), urls.join('\n') + '\n');
     fs.writeFileSync(path.join(out, 'singleuser-pages.html'), pages.join('\n'));
-    await browser.close();
   }
-})().catch((e) => {
-  console.error('browser test failed:', e.message);
-  process.exit(1);
 });

@@ -118,11 +118,13 @@ bjob() { in_project "$B" "$RIG" job "$@"; }
 bjob list >"$T/blist" 2>&1 || fail "bob's list: $(cat "$T/blist")"
 grep -q "alice\|hello\|long\|^$lid " "$T/blist" && fail "bob's list shows alice's jobs: $(cat "$T/blist")"
 bjob show "$lid" >"$T/bshow" 2>&1 && fail "bob's show of alice's job: $(cat "$T/bshow")"
-grep -q "not yours" "$T/bshow" || fail "bob's show: $(cat "$T/bshow")"
+# (The pool's PrivateData=jobs: Slurm does not even show bob that it is.)
+grep -q "Slurm knows no job $lid" "$T/bshow" || fail "bob's show: $(cat "$T/bshow")"
+grep -q "long\|alice" "$T/bshow" && fail "bob's show says something of alice's job: $(cat "$T/bshow")"
 bjob logs "$id" >"$T/blogs" 2>&1 && fail "bob read alice's output: $(cat "$T/blogs")"
 grep -q "from the project" "$T/blogs" && fail "bob read alice's output"
 bjob cancel "$lid" >"$T/bcancel" 2>&1 && fail "bob cancelled alice's job"
-grep -q "not yours" "$T/bcancel" || fail "bob's cancel: $(cat "$T/bcancel")"
+grep -q "Slurm knows no job $lid" "$T/bcancel" || fail "bob's cancel: $(cat "$T/bcancel")"
 # By hand on the head, Slurm and the folder's mode refuse too.
 host_ssh 1 -l bob "scancel $lid" >"$T/bscancel" 2>&1 && fail "bob's scancel of $lid worked"
 host_ssh 1 -l bob "cat /home/alice/work/m1/.rig-jobs/$id.out" >"$T/bcat" 2>&1 &&

@@ -57,7 +57,7 @@ grep -qE "^[0-9]+ up $out$" "$PW" || fail "$out's power-up not in the power log:
 # (it samples every 10 s).
 jid=$(pool_root_ssh 1 "cd /tmp && runuser -u alice -- sbatch --parsable -p cpu -w $out -o /dev/null --wrap 'sleep 300'") || fail "sbatch"
 AS=$HOSTS_DIR/h1/root/.local/share/rig/state/autostop.json
-want='"why":"busy: 1 Slurm job running, 1 pool node powered up"'
+want='"why":"busy: Slurm jobs on 1 node, 1 pool node powered up"'
 for _ in $(seq 1 120); do
 	grep -q "$want" "$AS" 2>/dev/null && break
 	sleep 0.5

@@ -11,7 +11,11 @@
 # disk) at the next power operation (the deallocation time is a file of
 # root's, back-dated here); a create the double fails marks the node down
 # with ARM's error. Slurm itself is a stand-in scontrol/squeue that
-# records its arguments (the real Slurm side is t390-t392's).
+# records its arguments (the real Slurm side is t390-t392's). The node's
+# VM gets the head's own key beside the laptop's and a host key the head
+# made, pinned for its address; the head's set-up over SSH then finds no
+# VM of that key at the address (the subnet is loopback's here: t394 has
+# a VM that answers) and marks the node down.
 . "$(dirname "$0")/lib.sh"
 
 azure_double_up --polls 1
@@ -46,7 +50,7 @@ settle() { # settle PATH: polls the last PUT's operation (the double
 
 # The head as rig up makes it: group, vnet with its subnet, NIC, VM.
 arm PUT "/subscriptions/$SUB/resourcegroups/rig-m1?$NV" '{"location":"westeurope"}'
-arm PUT "$NET/virtualNetworks/m1-vnet?$NV" '{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"name":"default","properties":{"addressPrefix":"10.0.0.0/24"}}]}}'
+arm PUT "$NET/virtualNetworks/m1-vnet?$NV" '{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["127.0.0.0/16"]},"subnets":[{"name":"default","properties":{"addressPrefix":"127.0.0.0/24"}}]}}'
 settle "$NET/virtualNetworks/m1-vnet?$NV"
 SUBNET=$NET/virtualNetworks/m1-vnet/subnets/default
 arm PUT "$NET/networkInterfaces/m1-nic?$NV" "{\"location\":\"westeurope\",\"properties\":{\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\"subnet\":{\"id\":\"$SUBNET\"},\"privateIPAllocationMethod\":\"Dynamic\"}}]}}"
@@ -113,14 +117,21 @@ power() {
 mount --make-rprivate / &&
 mount -t overlay overlay -o lowerdir=/etc,upperdir='"$T"'/ov/e,workdir='"$T"'/ov/ew /etc &&
 mount -t overlay overlay -o lowerdir=/var/lib,upperdir='"$T"'/ov/v,workdir='"$T"'/ov/vw /var/lib || exit 99
-mkdir -p /etc/rig && chmod 755 /etc/rig &&
-install -m600 '"$T"'/pool-power.conf /etc/rig/pool-power.conf || exit 98
+mkdir -p /etc/rig /etc/slurm && chmod 755 /etc/rig &&
+install -m600 '"$T"'/pool-power.conf /etc/rig/pool-power.conf &&
+echo "SlurmctldHost=m1(127.0.0.1)" >/etc/slurm/slurm.conf || exit 98
 PATH='"$T"'/bin:$PATH exec ${HOLD:+flock /var/lib/rig/pool/azure-nodes/$HOLD.lock} "$0" pool power "$@"' "$RIG" "$@"
 }
 MARK=$T/ov/v/rig/pool/azure-nodes
+# up_unset NODE OUT: rig pool power up NODE: the VM is made or started,
+# the set-up over SSH finds no VM of the pinned key at its address.
+up_unset() {
+	power up "$1" >"$2" 2>&1 && fail "power up $1 set up a node that is not there: $(cat "$2")"
+	grep -q "node $1: not set up: ssh to 127\.0\.0\.[0-9]* failed" "$2" || fail "power up $1: $(cat "$2")"
+}
 
 # Up, first use: the VM is made.
-power up gpu-1 >"$T/up1.out" 2>&1 || fail "rig pool power up gpu-1: $(cat "$T/up1.out")"
+up_unset gpu-1 "$T/up1.out"
 [ "$(azure_vm_power m1-gpu-1)" = running ] || fail "gpu-1's VM not running: $(azure_vm_power m1-gpu-1); $(cat "$T/up1.out")"
 curl -s "$AZ_URL/_double/state" >"$T/state.json"
 $PY - "$T/state.json" "$SUBNET" <<'PY' >"$T/nic.addr" || fail "the node's NIC: $(cat "$T/nic.addr")"
@@ -145,6 +156,18 @@ assert not any(k.endswith("/publicipaddresses/m1-gpu-1-ip") for k in r), "a publ
 print(p["privateIPAddress"])
 PY
 ADDR=$(cat "$T/nic.addr")
+# The head's own key (root's, made now) beside the laptop's; the node's
+# host key pinned for its address.
+[ "$(stat -c '%U %a' "$T/ov/e/rig/pool_ssh_key")" = "root 600" ] || fail "the head's pool key is not root's alone"
+curl -s "$AZ_URL/_double/state" | $PY -c '
+import json, sys
+r = json.load(sys.stdin)["resources"]
+vm = [v for k, v in r.items() if k.endswith("/virtualmachines/m1-gpu-1")][0]["body"]
+keys = [k["keyData"].strip() for k in vm["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"]]
+assert keys == [sys.argv[1], sys.argv[2]], keys' "$KEY" "$(cut -d' ' -f1,2 "$T/ov/e/rig/pool_ssh_key.pub")" ||
+	fail "the node's VM has not the laptop's and the head's keys"
+NK=$T/ov/v/rig/pool/nodes/gpu-1
+grep -qxF "$ADDR $(cut -d' ' -f1,2 "$NK/host_ed25519.pub")" "$NK/known_hosts" || fail "the node's host key not pinned: $(cat "$NK/known_hosts")"
 grep -qx "update nodename=gpu-1 nodeaddr=$ADDR nodehostname=gpu-1" "$T/scontrol.log" ||
 	fail "Slurm not given gpu-1's address $ADDR: $(cat "$T/scontrol.log")"
 [ "$(azure_count 'PUT VirtualMachines_CreateOrUpdate')" = 2 ] || fail "VM creates: $(azure_count 'PUT VirtualMachines_CreateOrUpdate') (the head's and gpu-1's)"
@@ -157,7 +180,7 @@ power down gpu-1 >"$T/down1.out" 2>&1 || fail "rig pool power down gpu-1: $(cat 
 [ "$(stat -c '%U %a' "$MARK/gpu-1.deallocated")" = "root 600" ] || fail "the mark is not root's alone"
 
 # Up again: started, not made again.
-power up gpu-1 >"$T/up2.out" 2>&1 || fail "second power up gpu-1: $(cat "$T/up2.out")"
+up_unset gpu-1 "$T/up2.out"
 [ "$(azure_vm_power m1-gpu-1)" = running ] || fail "gpu-1 not running again"
 [ "$(azure_count 'PUT VirtualMachines_CreateOrUpdate')" = 2 ] || fail "a second create of gpu-1"
 [ "$(azure_count 'POST VirtualMachines_Start')" = 1 ] || fail "gpu-1 not started: $(azure_count 'POST VirtualMachines_Start')"
@@ -198,7 +221,7 @@ note "gpu-1 deleted after 8 days deallocated, kept after 1"
 
 # spot = yes: the node's VM is a Spot VM, deallocated when evicted.
 sed -i 's/^spot = no$/spot = yes/' "$T/pool-power.conf"
-power up gpu-2 >"$T/up4.out" 2>&1 || fail "power up gpu-2 (spot): $(cat "$T/up4.out")"
+up_unset gpu-2 "$T/up4.out"
 curl -s "$AZ_URL/_double/state" >"$T/state3.json"
 $PY - "$T/state3.json" <<'PY' || fail "gpu-2 not a Spot VM"
 import json, sys

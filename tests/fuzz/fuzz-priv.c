@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "hub/priv-msg.h"
+#include "hub/slurm-ask.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,7 +57,7 @@ check_request(const struct priv_req *req, const char *prefix,
 
 	CHECK(req->type >= PRIV_ACCOUNT_ADD && req->type < PRIV_REQ_END);
 	if (req->type == PRIV_FIREWALL_LOAD ||
-	    req->type == PRIV_FIREWALL_UNLOAD)
+	    req->type == PRIV_FIREWALL_UNLOAD || req->type == PRIV_SLURM_ASK)
 		CHECK(req->account[0] == '\0');
 	else
 		CHECK(priv_account_valid(prefix, req->account));
@@ -67,6 +68,16 @@ check_request(const struct priv_req *req, const char *prefix,
 		        req->sig == SIGINT || req->sig == SIGHUP));
 	else
 		CHECK(req->pid == 0 && req->sig == 0);
+	if (req->type == PRIV_SLURM_ASK) {
+		const char *argv[SLURM_ASK_ARGV_MAX];
+		char        id[24];
+
+		/* What the helper runs: one of its own command lines. */
+		CHECK(req->flags == PRIV_F_FD);
+		CHECK(slurm_ask_argv((int)req->num[0], req->num[1], id, argv) ==
+		    0);
+		CHECK(argv[0][0] == '/');
+	}
 	if (req->type == PRIV_SPAWN) {
 		CHECK(req->argc >= 1 && req->argc <= PRIV_ARGC_MAX);
 		CHECK(req->envc <= PRIV_ENVC_MAX);

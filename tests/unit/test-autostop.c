@@ -305,8 +305,14 @@ TEST(autostop_pool)
 {
 	char why[256] = "before";
 
-	ASSERT_EQ(autostop_pool_count_jobs(""), 0);
-	ASSERT_EQ(autostop_pool_count_jobs("12\n13_4\n14_[1-3]\n"), 3);
+	ASSERT_EQ(autostop_pool_count_busy(""), 0);
+	ASSERT_EQ(autostop_pool_count_busy(
+	              "NodeName=a CPUAlloc=0 CPUTot=4 State=IDLE\n"
+	              "NodeName=b CPUAlloc=2 CPUTot=4 State=MIXED\n"
+	              "NodeName=c CPUAlloc=4 State=ALLOCATED+CLOUD\n"
+	              "NodeName=d Reason=CPUAlloc=9 State=IDLE\n"
+	              "NodeName=e CPUAlloc=10 State=ALLOCATED\n"),
+	    3);
 	ASSERT_EQ(autostop_pool_count_nodes(
 	              "NodeName=a Arch=x State=IDLE ThreadsPerCore=1\n"
 	              "NodeName=b State=IDLE+CLOUD+POWERED_DOWN x=1\n"
@@ -320,10 +326,10 @@ TEST(autostop_pool)
 	ASSERT_STR_EQ(why, "before");
 	ASSERT_EQ(autostop_pool_judge(2, 0, why, sizeof(why)), 1);
 	ASSERT_STR_EQ(why,
-	    "busy: 2 Slurm jobs running, 0 pool nodes powered up");
+	    "busy: Slurm jobs on 2 nodes, 0 pool nodes powered up");
 	ASSERT_EQ(autostop_pool_judge(0, 1, why, sizeof(why)), 1);
 	ASSERT_STR_EQ(why,
-	    "busy: 0 Slurm jobs running, 1 pool node powered up");
+	    "busy: Slurm jobs on 0 nodes, 1 pool node powered up");
 	ASSERT_EQ(autostop_pool_judge(-1, -1, why, sizeof(why)), 1);
 	check_why(why, "Slurm does not answer", 1);
 }

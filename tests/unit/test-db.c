@@ -20,6 +20,7 @@ static char      *tmp_path(const char *);
 static int        raw_int(const char *, const char *);
 static int        find(struct db *, const char *, int64_t *, int64_t *);
 static char      *raw_text(const char *, const char *);
+static struct db *migrated(const char *, int, const char *);
 
 /* A path in the test's directory; caller frees result. */
 static char *
@@ -37,6 +38,27 @@ open_tmp(void)
 
 	db = db_open(path);
 	free(path);
+	ASSERT_NOT_NULL(db);
+	return db;
+}
+
+/* A database at 'path' left at schema 'version' by an older rig, with user
+ * alice and what 'sql' adds past db.c (rows that rig wrote), then opened by
+ * this one: its migrations run. */
+static struct db *
+migrated(const char *path, int version, const char *sql)
+{
+	struct db *db;
+	sqlite3   *h;
+
+	db = db_open_at(path, version);
+	ASSERT_NOT_NULL(db);
+	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
+	db_close(db);
+	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	db = db_open(path);
 	ASSERT_NOT_NULL(db);
 	return db;
 }
@@ -546,22 +568,11 @@ TEST(db_migration_2_sock_column)
 	struct db       *db;
 	struct db_user   u;
 	struct db_server got;
-	sqlite3         *h;
 
 	/* Schema 1, with a running server's row. */
-	db = db_open_at(path, 1);
-	ASSERT_NOT_NULL(db);
-	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
-	db_close(db);
-	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
-	ASSERT_EQ(sqlite3_exec(h,
-	              "INSERT INTO servers (user_id, state, pid, port, secret)"
-	              " SELECT id, 2, 99, 40123, 's' FROM users;",
-	              NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(h);
-	db = db_open(path);
-	ASSERT_NOT_NULL(db);
+	db = migrated(path, 1,
+	    "INSERT INTO servers (user_id, state, pid, port, secret)"
+	    " SELECT id, 2, 99, 40123, 's' FROM users;");
 	ASSERT_EQ(raw_int(path, "PRAGMA user_version"), db_schema_latest());
 	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
 	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
@@ -582,22 +593,11 @@ TEST(db_migration_5_host_column)
 	struct db       *db;
 	struct db_user   u;
 	struct db_server got, put;
-	sqlite3         *h;
 
-	db = db_open_at(path, 4);
-	ASSERT_NOT_NULL(db);
-	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
-	db_close(db);
-	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
-	ASSERT_EQ(sqlite3_exec(h,
-	              "INSERT INTO servers (user_id, state, pid, sock, secret)"
-	              " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
-	              "FROM users;",
-	              NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(h);
-	db = db_open(path);
-	ASSERT_NOT_NULL(db);
+	db = migrated(path, 4,
+	    "INSERT INTO servers (user_id, state, pid, sock, secret)"
+	    " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
+	    "FROM users;");
 	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
 	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	ASSERT_EQ(got.pid, 99);
@@ -633,24 +633,13 @@ TEST(db_migration_7_named_servers)
 	struct db_server     got, put, *list;
 	struct db_token_auth a;
 	size_t               n;
-	sqlite3             *h;
 
-	db = db_open_at(path, 5);
-	ASSERT_NOT_NULL(db);
-	ASSERT_EQ(db_user_add(db, "alice", "h", 0), 0);
-	db_close(db);
-	ASSERT_EQ(sqlite3_open(path, &h), SQLITE_OK);
-	ASSERT_EQ(sqlite3_exec(h,
-	              "INSERT INTO servers (user_id, state, pid, sock, secret)"
-	              " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
-	              "FROM users;"
-	              "INSERT INTO tokens (user_id, hash, created, kind)"
-	              " SELECT id, 'srvhash', 1, 'server' FROM users;",
-	              NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(h);
-	db = db_open(path);
-	ASSERT_NOT_NULL(db);
+	db = migrated(path, 5,
+	    "INSERT INTO servers (user_id, state, pid, sock, secret)"
+	    " SELECT id, 2, 99, '/run/rig/a/jupyter.sock', 's' "
+	    "FROM users;"
+	    "INSERT INTO tokens (user_id, hash, created, kind)"
+	    " SELECT id, 'srvhash', 1, 'server' FROM users;");
 	ASSERT_EQ(db_user_get(db, "alice", &u), 0);
 	ASSERT_EQ(db_server_get(db, u.id, "", &got), 0);
 	ASSERT_EQ(got.pid, 99);

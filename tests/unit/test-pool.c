@@ -182,6 +182,26 @@ TEST(pool_power_state)
 	ASSERT_STR_EQ(out, "a b c d e and m");
 }
 
+TEST(slurmconf_ctld_addr)
+{
+	static const char *const bad[] = { "", "SlurmctldHost=h\n",
+		"SlurmctldHost=h()\n", "SlurmctldHost=h(10.0.0.1\n)\n",
+		"SlurmctldHost=h(10.0.0.1) x\n", "SlurmctldHost=h(a b)\n",
+		"SlurmctldHost=h(10.0.0.1;x)\n", "SlurmctldHost=h(10.0.0.1)",
+		"# SlurmctldHost=h(10.0.0.1)\n", NULL };
+	char                    *a;
+
+	a = slurmconf_ctld_addr("SlurmctldHost=h(10.0.0.1)\n");
+	ASSERT_STR_EQ(a, "10.0.0.1");
+	free(a);
+	a = slurmconf_ctld_addr("ClusterName=x\nSlurmctldHost=head(fd00::1)\n"
+	                        "NodeName=n\n");
+	ASSERT_STR_EQ(a, "fd00::1");
+	free(a);
+	for (size_t i = 0; bad[i] != NULL; i++)
+		ASSERT(slurmconf_ctld_addr(bad[i]) == NULL);
+}
+
 TEST(pool_check_hosts)
 {
 	struct machine head;
@@ -272,6 +292,13 @@ TEST(pool_made_nodes)
 		           "min_nodes = 0\nspot = no\n"
 		           "node_delete_after = 604800\n") != NULL);
 		ASSERT(strstr(conf, "[head]\nname = m1\nprovider = azure\n") !=
+		    NULL);
+		/* The shared folder a made node mounts (its set-up's
+		 * fstab line, pool-node-join.c). */
+		ASSERT(
+		    strstr(conf,
+		        "[pool]\nnode_resume_timeout = 600\n"
+		        "shared_dir = /home\nserver_ports = 20000-20999\n") !=
 		    NULL);
 		ASSERT(strstr(conf, "\n[azure]\n") != NULL);
 		ASSERT(strstr(conf, "\narm_endpoint = http://127.0.0.1:9\n") !=
@@ -455,6 +482,10 @@ TEST(slurmconf_files)
 	nodes[2].old_line = xstrdup("NodeName=old NodeAddr=10.0.0.9 CPUs=1");
 	conf = slurmconf_text(&pl, &head, nodes, 3);
 	ASSERT(strstr(conf, "\nSlurmctldHost=head(10.0.0.1)\n") != NULL);
+	/* Other accounts' jobs hidden; without power, no "cloud". */
+	ASSERT(strstr(conf,
+	           "\nPrivateData=jobs,usage,users,accounts,reservations\n") !=
+	    NULL);
 	ASSERT(strstr(conf,
 	           "\nNodeName=n1 NodeAddr=10.0.0.2 CPUs=8 Boards=1 "
 	           "SocketsPerBoard=1 CoresPerSocket=4 "
@@ -508,7 +539,9 @@ TEST(slurmconf_files)
 	           "SuspendProgram=/etc/slurm/rig-suspend\n"
 	           "ResumeFailProgram=/etc/slurm/rig-suspend\n"
 	           "SuspendExcNodes=g1,old\n") != NULL);
-	ASSERT(strstr(conf, "\nPrivateData=cloud\n") != NULL);
+	ASSERT(strstr(conf,
+	           "\nPrivateData=jobs,usage,users,accounts,reservations,"
+	           "cloud\n") != NULL);
 	free(conf);
 	{
 		/* No partition makes nodes: the head's provider is not
@@ -646,5 +679,146 @@ TEST(slurmconf_prolog)
 	free(conf);
 	free(node.name);
 	free(node.host);
+	pool_release(&pl);
+}
+
+/* Runs 'text' (a prolog or epilog) with the environment words 'env', its
+ * mkdir, rm, install, getent, groupadd and useradd stand-ins logging
+ * their words to 'log'; its exit status. */
+static int
+run_job_sh(const char *text, const char *env, char *log, size_t len)
+{
+	char  dir[] = "/tmp/rig-jobsh-XXXXXX", *script, *cmd, *out;
+	FILE *f;
+	int   st;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	script = xasprintf("%s/sh", dir);
+	f = fopen(script, "w");
+	ASSERT_NOT_NULL(f);
+	fputs(text, f);
+	fclose(f);
+	cmd = xasprintf("cd %s && env -i %s sh -c '"
+	                "for c in mkdir rm install groupadd useradd; do "
+	                "eval \"$c() { echo $c \\\"\\$@\\\" >>log; }\"; done; "
+	                "getent() { return 0; }; "
+	                ". ./sh' >/dev/null 2>&1",
+	    dir, env);
+	st = system(cmd);
+	free(cmd);
+	out = xasprintf("%s/log", dir);
+	f = fopen(out, "r");
+	log[0] = '\0';
+	if (f != NULL) {
+		size_t n = fread(log, 1, len - 1, f);
+
+		log[n] = '\0';
+		fclose(f);
+	}
+	unlink(out);
+	unlink(script);
+	rmdir(dir);
+	free(out);
+	free(script);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The job's folder: the prolog makes it for the job's uid and gid under
+ * a root folder, the epilog removes it; a job id that is not a number
+ * makes and removes nothing, and neither ever fails. */
+TEST(slurmconf_job_folder)
+{
+	struct pool      pl;
+	struct pool_node node;
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+	char            *conf, *text, log[1024];
+
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.2"), 0);
+	memset(&node, 0, sizeof(node));
+	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &node), 0);
+	node.host = xstrdup("10.0.0.2");
+	node.part = pl.parts;
+	conf = slurmconf_text(&pl, &head, &node, 1);
+	ASSERT(strstr(conf, "\nEpilog=" SLURMCONF_EPILOG_PATH "\n") != NULL);
+	text = slurmconf_prolog_text(&pl);
+	ASSERT_EQ(run_job_sh(text,
+	              "SLURM_JOB_ID=77 SLURM_JOB_USER=known "
+	              "SLURM_JOB_UID=45001 SLURM_JOB_GID=45002",
+	              log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log,
+	    "mkdir -p -m 0755 /run/rig-jobs\n"
+	    "rm -rf -- /run/rig-jobs/77\n"
+	    "install -d -m 0700 -o 45001 -g 45002 /run/rig-jobs/77\n");
+	ASSERT_EQ(run_job_sh(text,
+	              "SLURM_JOB_ID=../77 SLURM_JOB_USER=known "
+	              "SLURM_JOB_UID=45001 SLURM_JOB_GID=45002",
+	              log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_job_sh(text,
+	              "SLURM_JOB_ID=77 SLURM_JOB_USER=known "
+	              "SLURM_JOB_UID=0x1 SLURM_JOB_GID=45002",
+	              log, sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_job_sh(slurmconf_epilog_text(), "SLURM_JOB_ID=77", log,
+	              sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "rm -rf -- /run/rig-jobs/77\n");
+	ASSERT_EQ(run_job_sh(slurmconf_epilog_text(), "SLURM_JOB_ID='7 /'", log,
+	              sizeof(log)),
+	    0);
+	ASSERT_STR_EQ(log, "");
+	ASSERT_EQ(run_job_sh(slurmconf_epilog_text(), "", log, sizeof(log)), 0);
+	ASSERT_STR_EQ(log, "");
+	free(text);
+	free(conf);
+	free(node.name);
+	free(node.host);
+	pool_release(&pl);
+}
+
+/* server_ports: a range below the kernel's own ports; the nodes' nft
+ * script lets the head alone reach it, and the jobs read it. */
+TEST(slurmconf_server_ports)
+{
+	struct pool      pl;
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+	struct pool_head head6 = { .name = "head", .addr = "fd00::1" };
+	char            *text;
+	int              lo, hi;
+
+	ASSERT_EQ(pool_server_ports("20000-20999", &lo, &hi), 0);
+	ASSERT_EQ(lo, 20000);
+	ASSERT_EQ(hi, 20999);
+	ASSERT_EQ(pool_server_ports("1024-1024", &lo, &hi), 0);
+	ASSERT_EQ(pool_server_ports("", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("-20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("1000-2000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("30000-20000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("20000-40000", &lo, &hi), -1);
+	ASSERT_EQ(pool_server_ports("2e4-3e4", &lo, &hi), -1);
+	pool_init(&pl);
+	ASSERT_EQ(pool_set(&pl, "pool", "server_ports", "20000-40000"), -1);
+	ASSERT_EQ(pool_set(&pl, "pool", "server_ports", "21000-21099"), 0);
+	text = slurmconf_ports_text(&pl);
+	ASSERT_STR_EQ(text, "21000 21099\n");
+	free(text);
+	text = slurmconf_nft_text(&pl, &head);
+	ASSERT(
+	    strstr(text,
+	        "\ntable inet rig_pool\ndelete table inet rig_pool\n") != NULL);
+	ASSERT(
+	    strstr(text,
+	        "\t\ttcp dport 21000-21099 ip saddr 10.0.0.1 accept\n"
+	        "\t\ttcp dport 21000-21099 reject with tcp reset\n") != NULL);
+	free(text);
+	text = slurmconf_nft_text(&pl, &head6);
+	ASSERT(strstr(text, "tcp dport 21000-21099 ip6 saddr fd00::1 accept") !=
+	    NULL);
+	free(text);
 	pool_release(&pl);
 }

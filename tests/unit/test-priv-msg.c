@@ -26,12 +26,14 @@
 #include "hub/firewall.h"
 #include "hub/priv-msg.h"
 #include "hub/priv.h"
+#include "hub/slurm-ask.h"
 #include "hub/state.h"
 #include "unit.h"
 
 static size_t      spawn_req(unsigned char *, size_t, const char *);
 static void        name_req(struct priv_req *, uint16_t, const char *);
 static int         decode(const unsigned char *, size_t, const char **);
+static int         decode_flagged(uint16_t, uint32_t);
 static pid_t       helper_start(const char *, int *);
 static void        helper_ask(int, const unsigned char *, size_t, int,
            struct priv_reply *);
@@ -67,6 +69,25 @@ name_req(struct priv_req *req, uint16_t type, const char *account)
 	req->type = type;
 	req->seq = 3;
 	snprintf(req->account, sizeof(req->account), "%s", account);
+}
+
+/* A request of 'type' for rig-alice with nothing variable (a signal's to
+ * pid 100, SIGTERM) but 'flags', decoded: what decode() says. */
+static int
+decode_flagged(uint16_t type, uint32_t flags)
+{
+	unsigned char   buf[PRIV_HDR_SIZE + PRIV_REQ_FIXED];
+	struct priv_req req;
+	const char     *why;
+
+	name_req(&req, type, "rig-alice");
+	if (type == PRIV_SIGNAL) {
+		req.pid = 100;
+		req.sig = SIGTERM;
+	}
+	req.flags = flags;
+	priv_req_encode(&req, buf, sizeof(buf));
+	return decode(buf, sizeof(buf), &why);
 }
 
 /* Decodes with prefix "rig-"; the result, *why set on refusal. */
@@ -465,16 +486,8 @@ TEST(priv_spawn_cgroup_flag)
 	ASSERT_EQ(priv_env_safe("LANG=C.UTF-8"), 1);
 	ASSERT_EQ(priv_env_safe("XLD_PRELOAD=1"), 1);
 	/* The flag on any other type is refused. */
-	name_req(&req, PRIV_CGROUP_SETUP, "rig-alice");
-	req.flags = PRIV_F_CGROUP;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
-	name_req(&req, PRIV_SIGNAL, "rig-alice");
-	req.pid = 100;
-	req.sig = SIGTERM;
-	req.flags = PRIV_F_CGROUP;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+	ASSERT_EQ(decode_flagged(PRIV_CGROUP_SETUP, PRIV_F_CGROUP), -1);
+	ASSERT_EQ(decode_flagged(PRIV_SIGNAL, PRIV_F_CGROUP), -1);
 }
 
 /* A spawn's fd as its stdin too (sbatch fed its script): only with the
@@ -504,12 +517,7 @@ TEST(priv_spawn_stdin_flag)
 	n = priv_req_encode(&req, buf, sizeof(buf));
 	ASSERT_EQ(decode(buf, n, &why), -1);
 	ASSERT_STR_EQ(why, "spawn: standard input from no descriptor");
-	name_req(&req, PRIV_SIGNAL, "rig-alice");
-	req.pid = 100;
-	req.sig = SIGTERM;
-	req.flags = PRIV_F_STDIN;
-	priv_req_encode(&req, buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
-	ASSERT_EQ(decode(buf, PRIV_HDR_SIZE + PRIV_REQ_FIXED, &why), -1);
+	ASSERT_EQ(decode_flagged(PRIV_SIGNAL, PRIV_F_STDIN), -1);
 }
 
 TEST(priv_reply_checked)
@@ -1181,4 +1189,77 @@ TEST(priv_helper_ldap_mode)
 	ASSERT_EQ(rep.result, -ENOENT);
 	ASSERT(getpwnam("nosuchuser-x") == NULL);
 	helper_end(pid, fd);
+}
+
+/* A question to Slurm: no account, its output's descriptor, a known
+ * question, a job id for the comment's only and in Slurm's range; the
+ * command line is the helper's own for each. */
+TEST(priv_slurm_ask_msg)
+{
+	static unsigned char buf[PRIV_MSG_MAX];
+	struct priv_req      req, out;
+	const char          *why, *argv[SLURM_ASK_ARGV_MAX];
+	char                 id[24];
+	size_t               n;
+
+	name_req(&req, PRIV_SLURM_ASK, "");
+	req.flags = PRIV_F_FD;
+	req.num[0] = SLURM_Q_COMMENT;
+	req.num[1] = 42;
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(n, PRIV_HDR_SIZE + PRIV_REQ_FIXED);
+	ASSERT_EQ(priv_req_decode(buf, n, "rig-", &out, &why), 0);
+	ASSERT_EQ(out.type, PRIV_SLURM_ASK);
+	ASSERT_EQ(out.num[0], SLURM_Q_COMMENT);
+	ASSERT_EQ(out.num[1], 42);
+	/* Refused: an account, no descriptor, stdin, questions out of
+	 * range, ids where none belongs or out of range, a third number. */
+	snprintf(req.account, sizeof(req.account), "rig-alice");
+	n = priv_req_encode(&req, buf, sizeof(buf));
+	ASSERT_EQ(decode(buf, n, &why), -1);
+	ASSERT_STR_EQ(why, "an account where none belongs");
+	req.account[0] = '\0';
+	{
+		struct {
+			uint32_t flags;
+			int64_t  q, job, third;
+		} bad[] = {
+			{ 0, SLURM_Q_COMMENT, 42, 0 },
+			{ PRIV_F_FD | PRIV_F_STDIN, SLURM_Q_COMMENT, 42, 0 },
+			{ PRIV_F_FD, SLURM_Q_NONE, 0, 0 },
+			{ PRIV_F_FD, SLURM_Q_END, 0, 0 },
+			{ PRIV_F_FD, -1, 0, 0 },
+			{ PRIV_F_FD, SLURM_Q_SERVERS, 42, 0 },
+			{ PRIV_F_FD, SLURM_Q_COMMENT, 0, 0 },
+			{ PRIV_F_FD, SLURM_Q_COMMENT, -5, 0 },
+			{ PRIV_F_FD, SLURM_Q_COMMENT, SLURM_ASK_JOB_MAX + 1,
+			    0 },
+			{ PRIV_F_FD, SLURM_Q_POOL_JOBS, 0, 1 },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			req.flags = bad[i].flags;
+			req.num[0] = bad[i].q;
+			req.num[1] = bad[i].job;
+			req.num[2] = bad[i].third;
+			n = priv_req_encode(&req, buf, sizeof(buf));
+			ASSERT(n > 0);
+			ASSERT_EQ(decode(buf, n, &why), -1);
+		}
+	}
+	/* The helper's command lines: fixed words, the id alone the
+	 * caller's, as a number. */
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_COMMENT, 42, id, argv), 0);
+	ASSERT_STR_EQ(argv[0], "/usr/bin/squeue");
+	ASSERT_STR_EQ(argv[3], "42");
+	ASSERT_STR_EQ(argv[5], "%k");
+	ASSERT(argv[6] == NULL);
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_SERVERS, 0, id, argv), 0);
+	ASSERT_STR_EQ(argv[5], "rig-server");
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_POOL_JOBS, 0, id, argv), 0);
+	ASSERT_STR_EQ(argv[0], "/usr/bin/squeue");
+	ASSERT_STR_EQ(argv[1], "-a");
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_SERVERS, 1, id, argv), -1);
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_COMMENT, 0, id, argv), -1);
+	ASSERT_EQ(slurm_ask_argv(SLURM_Q_END, 0, id, argv), -1);
 }

@@ -311,6 +311,19 @@ recorded(struct hub *hub)
 	return n;
 }
 
+/* alice's default server started (server_start() says 0) and found. */
+static struct server *
+start_default(struct hub *hub, struct db_user *u)
+{
+	const char    *err = NULL;
+	struct server *s;
+
+	ASSERT_EQ(server_start(hub, u, "", &err), 0);
+	s = hub_server(hub, "alice", 5, "");
+	ASSERT_NOT_NULL(s);
+	return s;
+}
+
 TEST(server_spawn_fails)
 {
 	struct hub     hub;
@@ -323,9 +336,7 @@ TEST(server_spawn_fails)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0);
 	F.fail = 1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
-	ASSERT_NOT_NULL(s);
+	s = start_default(&hub, &u);
 	ASSERT_EQ(F.starts, 1);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_STR_EQ(s->error, "no luck");
@@ -414,8 +425,7 @@ TEST(server_ready_stop_exit)
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	ASSERT_EQ(s->state, SERVER_PENDING);
 	ASSERT_NOT_NULL(s->secret);
 	ASSERT_EQ(server_start(&hub, &u, "", &err), 1); /* already pending */
@@ -447,13 +457,11 @@ TEST(server_no_answer_then_gone)
 	uv_loop_t      loop;
 	struct db_user u;
 	struct server *s;
-	const char    *err = NULL;
 
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 0); /* bound, not listening: refused */
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_STR_EQ(s->error, "the server did not answer within 1 s");
@@ -468,13 +476,11 @@ TEST(server_tick_finds_it_gone)
 	uv_loop_t      loop;
 	struct db_user u;
 	struct server *s;
-	const char    *err = NULL;
 
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	/* Not watched: the tick asks alive() and finds it gone. */
@@ -496,15 +502,13 @@ TEST(server_ready_on_unix_socket)
 	struct db_user   u;
 	struct server   *s;
 	struct db_server row;
-	const char      *err = NULL;
 	char            *path;
 
 	hub_init(&hub, &cfg, &loop, &u);
 	path = xasprintf("%s/s.sock", unit_tmpdir());
 	http_start_unix(&loop, path);
 	F.alive = F.watched = 1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_READY);
 	ASSERT(F.conns >= 1);
@@ -528,14 +532,12 @@ TEST(server_foreign_listener_gets_nothing)
 	uv_loop_t      loop;
 	struct db_user u;
 	struct server *s;
-	const char    *err = NULL;
 
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = 1;
 	F.owner = -1;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	run_while(&loop, s, SERVER_PENDING);
 	ASSERT_EQ(s->state, SERVER_FAILED);
 	ASSERT_EQ(F.conns, 0);
@@ -553,14 +555,12 @@ TEST(server_waits_for_its_listener)
 	uv_loop_t      loop;
 	struct db_user u;
 	struct server *s;
-	const char    *err = NULL;
 
 	hub_init(&hub, &cfg, &loop, &u);
 	F.port = http_start(&loop, 1);
 	F.alive = F.watched = 1;
 	F.owner = 0;
-	ASSERT_EQ(server_start(&hub, &u, "", &err), 0);
-	s = hub_server(&hub, "alice", 5, "");
+	s = start_default(&hub, &u);
 	for (int i = 0; i < 20; i++) {
 		uv_run(&loop, UV_RUN_NOWAIT);
 		uv_sleep(10);

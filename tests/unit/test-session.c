@@ -60,72 +60,54 @@ signed_in(const char *head, const char *body, int by_token)
 	return req;
 }
 
+/* same_origin() of a POST with 'headers' to a hub at hub:8000. */
+static int
+origin_ok(const char *headers, int tls)
+{
+	char *h =
+	    xasprintf("POST /x HTTP/1.1\r\nHost: hub:8000\r\n%s", headers);
+	struct req *req = parse(h, NULL, tls);
+	int         r = same_origin(req);
+
+	req_free(req);
+	free(h);
+	return r;
+}
+
 TEST(session_same_origin)
 {
 	struct req *req;
 
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n", NULL, 1);
-	ASSERT_EQ(same_origin(req), 1); /* a client that says nothing */
-	req_free(req);
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Origin: https://hub:8000\r\n",
-	    NULL, 1);
-	ASSERT_EQ(same_origin(req), 1);
-	req_free(req);
+	ASSERT_EQ(origin_ok("", 1), 1); /* a client that says nothing */
+	ASSERT_EQ(origin_ok("Origin: https://hub:8000\r\n", 1), 1);
 	/* The origin is case-insensitive; the scheme follows the hub's. */
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Origin: HTTPS://HUB:8000\r\n",
-	    NULL, 1);
-	ASSERT_EQ(same_origin(req), 1);
-	req_free(req);
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Origin: https://hub:8000\r\n",
-	    NULL, 0);
-	ASSERT_EQ(same_origin(req), 0);
-	req_free(req);
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Origin: http://hub:8000\r\n",
-	    NULL, 0);
-	ASSERT_EQ(same_origin(req), 1);
-	req_free(req);
+	ASSERT_EQ(origin_ok("Origin: HTTPS://HUB:8000\r\n", 1), 1);
+	ASSERT_EQ(origin_ok("Origin: https://hub:8000\r\n", 0), 0);
+	ASSERT_EQ(origin_ok("Origin: http://hub:8000\r\n", 0), 1);
 	/* Other sites, ports, look-alikes, null. */
 	static const char *const evil[] = { "https://evil.example",
 		"https://hub:8001", "https://hub:8000.evil.example",
 		"https://hub", "null", "https://hub:800", "" };
 	for (size_t i = 0; i < nitems(evil); i++) {
-		char *h = xasprintf("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-		                    "Origin: %s\r\n",
-		    evil[i]);
+		char *h = xasprintf("Origin: %s\r\n", evil[i]);
 
-		req = parse(h, NULL, 1);
-		if (same_origin(req))
+		if (origin_ok(h, 1))
 			FAIL("Origin '%s' passed as the hub's", evil[i]);
-		req_free(req);
 		free(h);
 	}
 	/* Sec-Fetch-Site: same-origin or none (typed, bookmarked) only. */
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Sec-Fetch-Site: same-origin\r\n",
-	    NULL, 1);
-	ASSERT_EQ(same_origin(req), 1);
-	req_free(req);
+	ASSERT_EQ(origin_ok("Sec-Fetch-Site: same-origin\r\n", 1), 1);
 	req = parse("GET /x HTTP/1.1\r\nHost: hub:8000\r\n"
 	            "Sec-Fetch-Site: none\r\n",
 	    NULL, 1);
 	ASSERT_EQ(same_origin(req), 1);
 	req_free(req);
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Sec-Fetch-Site: same-site\r\n",
-	    NULL, 1);
-	ASSERT_EQ(same_origin(req), 0);
-	req_free(req);
+	ASSERT_EQ(origin_ok("Sec-Fetch-Site: same-site\r\n", 1), 0);
 	/* Either header refusing is enough. */
-	req = parse("POST /x HTTP/1.1\r\nHost: hub:8000\r\n"
-	            "Origin: https://hub:8000\r\n"
-	            "Sec-Fetch-Site: cross-site\r\n",
-	    NULL, 1);
-	ASSERT_EQ(same_origin(req), 0);
-	req_free(req);
+	ASSERT_EQ(origin_ok("Origin: https://hub:8000\r\n"
+	                    "Sec-Fetch-Site: cross-site\r\n",
+	              1),
+	    0);
 	SSL_CTX_free(hub.ssl_ctx);
 }
 
@@ -141,6 +123,20 @@ TEST(session_hub_origin)
 	SSL_CTX_free(hub.ssl_ctx);
 }
 
+/* check_xsrf(req, form) of a POST with 'headers', signed in by a token
+ * or by cookie (with the session's token XSRF). */
+static int
+xsrf_ok(const char *headers, int by_token, const char *form)
+{
+	char *h = xasprintf("POST /x HTTP/1.1\r\nHost: hub\r\n%s", headers);
+	struct req *req = signed_in(h, NULL, by_token);
+	int         r = check_xsrf(req, form);
+
+	req_free(req);
+	free(h);
+	return r;
+}
+
 TEST(session_check_xsrf)
 {
 	struct req *req;
@@ -152,40 +148,24 @@ TEST(session_check_xsrf)
 	ASSERT_EQ(check_xsrf(req, XSRF), 0);
 	req_free(req);
 	/* A token is no browser's: it passes without one. */
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\n"
-	                "Origin: https://evil.example\r\n",
-	    NULL, 1);
-	ASSERT_EQ(check_xsrf(req, NULL), 1);
-	req_free(req);
+	ASSERT_EQ(xsrf_ok("Origin: https://evil.example\r\n", 1, NULL), 1);
 	/* A cookie: the form's value, else the header, must match. */
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\n", NULL, 0);
-	ASSERT_EQ(check_xsrf(req, XSRF), 1);
-	ASSERT_EQ(check_xsrf(req, "0123456789abcdef0123456789abcdeF"), 0);
-	ASSERT_EQ(check_xsrf(req, ""), 0);
-	ASSERT_EQ(check_xsrf(req, NULL), 0);
-	req_free(req);
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-	                "\r\n",
-	    NULL, 0);
-	ASSERT_EQ(check_xsrf(req, NULL), 1);
-	req_free(req);
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-CSRFToken: " XSRF
-	                "\r\n",
-	    NULL, 0);
-	ASSERT_EQ(check_xsrf(req, NULL), 1);
-	req_free(req);
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: x" XSRF
-	                "\r\n",
-	    NULL, 0);
-	ASSERT_EQ(check_xsrf(req, NULL), 0);
-	req_free(req);
+	ASSERT_EQ(xsrf_ok("", 0, XSRF), 1);
+	ASSERT_EQ(xsrf_ok("", 0, "0123456789abcdef0123456789abcdeF"), 0);
+	ASSERT_EQ(xsrf_ok("", 0, ""), 0);
+	ASSERT_EQ(xsrf_ok("", 0, NULL), 0);
+	ASSERT_EQ(xsrf_ok("X-XSRFToken: " XSRF "\r\n", 0, NULL), 1);
+	ASSERT_EQ(xsrf_ok("X-CSRFToken: " XSRF "\r\n", 0, NULL), 1);
+	ASSERT_EQ(xsrf_ok("X-XSRFToken: x" XSRF "\r\n", 0, NULL), 0);
 	/* The right token from another site is still refused. */
-	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
-	                "\r\nOrigin: https://evil.example\r\n",
-	    NULL, 0);
-	ASSERT_EQ(check_xsrf(req, NULL), 0);
-	ASSERT_EQ(check_xsrf(req, XSRF), 0);
-	req_free(req);
+	ASSERT_EQ(xsrf_ok("X-XSRFToken: " XSRF
+	                  "\r\nOrigin: https://evil.example\r\n",
+	              0, NULL),
+	    0);
+	ASSERT_EQ(xsrf_ok("X-XSRFToken: " XSRF
+	                  "\r\nOrigin: https://evil.example\r\n",
+	              0, XSRF),
+	    0);
 	/* A session without a token (none recorded) passes nothing. */
 	req = signed_in("POST /x HTTP/1.1\r\nHost: hub\r\nX-XSRFToken: " XSRF
 	                "\r\n",
@@ -197,37 +177,36 @@ TEST(session_check_xsrf)
 	SSL_CTX_free(hub.ssl_ctx);
 }
 
+/* check_login_xsrf() of a login POST with 'headers' and form 'body'. */
+static int
+login_xsrf_ok(const char *headers, const char *body)
+{
+	char *h =
+	    xasprintf("POST /hub/login HTTP/1.1\r\nHost: hub\r\n%s", headers);
+	struct req *req = parse(h, body, 1);
+	int         r = check_login_xsrf(req);
+
+	req_free(req);
+	free(h);
+	return r;
+}
+
 TEST(session_check_login_xsrf)
 {
-	struct req *req;
-
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-	            "Cookie: a=b; rig-xsrf=" XSRF "\r\n",
-	    "username=a&_xsrf=" XSRF, 1);
-	ASSERT_EQ(check_login_xsrf(req), 1);
-	req_free(req);
-	/* No cookie, no field, or the two differ. */
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n", "_xsrf=" XSRF,
+	ASSERT_EQ(login_xsrf_ok("Cookie: a=b; rig-xsrf=" XSRF "\r\n",
+	              "username=a&_xsrf=" XSRF),
 	    1);
-	ASSERT_EQ(check_login_xsrf(req), 0);
-	req_free(req);
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-	            "Cookie: rig-xsrf=" XSRF "\r\n",
-	    "username=a", 1);
-	ASSERT_EQ(check_login_xsrf(req), 0);
-	req_free(req);
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-	            "Cookie: rig-xsrf=" XSRF "\r\n",
-	    "_xsrf=other", 1);
-	ASSERT_EQ(check_login_xsrf(req), 0);
-	req_free(req);
+	/* No cookie, no field, or the two differ. */
+	ASSERT_EQ(login_xsrf_ok("", "_xsrf=" XSRF), 0);
+	ASSERT_EQ(login_xsrf_ok("Cookie: rig-xsrf=" XSRF "\r\n", "username=a"),
+	    0);
+	ASSERT_EQ(login_xsrf_ok("Cookie: rig-xsrf=" XSRF "\r\n", "_xsrf=other"),
+	    0);
 	/* Both right, from another site. */
-	req = parse("POST /hub/login HTTP/1.1\r\nHost: hub\r\n"
-	            "Origin: https://evil.example\r\n"
-	            "Cookie: rig-xsrf=" XSRF "\r\n",
-	    "_xsrf=" XSRF, 1);
-	ASSERT_EQ(check_login_xsrf(req), 0);
-	req_free(req);
+	ASSERT_EQ(login_xsrf_ok("Origin: https://evil.example\r\n"
+	                        "Cookie: rig-xsrf=" XSRF "\r\n",
+	              "_xsrf=" XSRF),
+	    0);
 	SSL_CTX_free(hub.ssl_ctx);
 }
 

@@ -240,9 +240,11 @@ class Compute {
     return { type: req.type, principalId: old ? old.principalId : guid(), tenantId: this.tenantGuid, clientId: old ? old.clientId : guid() };
   }
 
-  // Plays the provisioning agent: the VM's SSH keys, one a line, mode 0600.
+  // Plays the provisioning agent: the VM's SSH keys, one a line, mode 0600
+  // (--vm-host's file for that VM, else --authorized-keys).
   authorizedKeys(vm) {
-    const file = this.arm.opts.authorizedKeys;
+    const own = this.arm.opts.vmHosts && this.arm.opts.vmHosts[vm.name.toLowerCase()];
+    const file = own ? own.keys : this.arm.opts.authorizedKeys;
     if (!file) return;
     const lin = vm.req.properties.osProfile && vm.req.properties.osProfile.linuxConfiguration;
     const keys = ((lin && lin.ssh && lin.ssh.publicKeys) || []).map((k) => k.keyData.trim());
@@ -254,7 +256,8 @@ class Compute {
   // customData becomes the VM's (--host-key FILE, the host's sshd key:
   // sshd reads it again for each new connection).
   hostKey(vm) {
-    const file = this.arm.opts.hostKey;
+    const own = this.arm.opts.vmHosts && this.arm.opts.vmHosts[vm.name.toLowerCase()];
+    const file = own ? own.hostKey : this.arm.opts.hostKey;
     const os = vm.req.properties.osProfile || {};
     if (!file || !os.customData) return;
     const text = Buffer.from(os.customData, 'base64').toString('utf8');
