@@ -67,15 +67,16 @@ set_api_address(struct machine *m)
 	unsigned char a[4];
 	int           r = 0;
 
-	if (hub_key_set(m, "api_address") || m->host == NULL ||
-	    spawner == NULL || strcmp(spawner, "slurm") != 0)
+	if (hub_key_set(m, "api_address") || spawner == NULL ||
+	    strcmp(spawner, "slurm") != 0)
 		return 0;
-	if (m->provider->pool_address != NULL &&
-	    m->provider->pool_address(m, &addr) == -1)
-		return -1;
-	if (inet_pton(AF_INET, addr != NULL ? addr : m->host, a) == 1)
-		r = machine_set(m, "hub", "api_address",
-		    addr != NULL ? addr : m->host);
+	if (m->provider->pool_address != NULL) {
+		if (m->provider->pool_address(m, &addr) == -1)
+			return -1;
+	} else if (m->host != NULL)
+		addr = strdup(m->host);
+	if (addr != NULL && inet_pton(AF_INET, addr, a) == 1)
+		r = machine_set(m, "hub", "api_address", addr);
 	free(addr);
 	return r;
 }

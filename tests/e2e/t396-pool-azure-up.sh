@@ -55,6 +55,11 @@ nic = [v for k, v in r.items() if k.endswith("/networkinterfaces/pool1-nic")][0]
 print(nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"])' "$T/state.json")
 grep -qx "SlurmctldHost=${PREFIX}h1($priv)" "$conf" || fail "slurmctld not at the head's private address $priv: $(grep Slurmctld "$conf")"
 grep -q '^NodeName=gpu-1 NodeAddr=gpu-1 CPUs=2 .*State=CLOUD$' "$conf" || fail "no gpu-1 in slurm.conf: $(cat "$conf")"
+# The hub's API for the jobs (their port reports) at that address too:
+# the public one is not on the VM's interface.
+hubconf=$(find "$HOSTS_DIR/h1" -name hub.conf -path '*/rig/*' | head -n 1)
+[ -n "$hubconf" ] && grep -qx "api_address = $priv" "$hubconf" ||
+	fail "the hub's API not at the head's private address $priv: $(grep -s api_address "$hubconf")"
 pc=$HOSTS_DIR/h1/etc/rig/pool-power.conf
 for l in 'shared_dir = /home' '\[partition gpu\]' 'provider = azure' '\[head\]' 'name = pool1' "user = $U" '\[azure\]' 'subscription = 00000000-0000-0000-0000-000000000000' 'gpu-2 = gpu gpu-2'; do
 	grep -qx "$l" "$pc" || fail "no '$l' in the power configuration: $(cat "$pc")"
