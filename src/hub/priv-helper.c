@@ -271,6 +271,26 @@ child_exit_cb(uv_process_t *p, int64_t status, int sig)
 	uv_close((uv_handle_t *)p, child_close_cb);
 }
 
+/* Starts a child the helper watches (its end is a PRIV_EXIT): stdio
+ * and what to run are the caller's. The pid, or -errno. */
+static int
+spawn_child(struct helper *h, uv_process_options_t *o)
+{
+	struct child *c = xcalloc(1, sizeof(*c));
+	int           r;
+
+	o->stdio_count = 3;
+	o->exit_cb = child_exit_cb;
+	c->h = h;
+	c->proc.data = c;
+	r = uv_spawn(&h->loop, &c->proc, o);
+	if (r != 0) {
+		uv_close((uv_handle_t *)&c->proc, child_close_cb);
+		return r;
+	}
+	return c->proc.pid;
+}
+
 /*
  * A server as the account: the uid and gid are the account's (never the
  * hub's say), detached in its own session, umask 077 (inherited from the
@@ -292,12 +312,11 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 {
 	uv_process_options_t     o;
 	uv_stdio_container_t     stdio[3];
-	struct child            *c;
 	const struct cgroup_sys *sys = cgroup_system();
 	char        dirs[CGROUP_MAX_DIRS][CGROUP_PATH_MAX], exe[4096];
 	const char *argv[WRAP_WORDS + PRIV_ARGC_MAX + 1];
 	size_t      len = sizeof(exe);
-	int         r, nd = 0, k = 0;
+	int         nd = 0, k = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(stdio, 0, sizeof(stdio));
@@ -357,17 +376,7 @@ do_spawn(struct helper *h, const struct priv_req *req, const struct passwd *pw,
 		o.flags = UV_PROCESS_DETACHED;
 	}
 	o.stdio = stdio;
-	o.stdio_count = 3;
-	o.exit_cb = child_exit_cb;
-	c = xcalloc(1, sizeof(*c));
-	c->h = h;
-	c->proc.data = c;
-	r = uv_spawn(&h->loop, &c->proc, &o);
-	if (r != 0) {
-		uv_close((uv_handle_t *)&c->proc, child_close_cb);
-		return r;
-	}
-	return c->proc.pid;
+	return spawn_child(h, &o);
 }
 
 /*
@@ -387,7 +396,6 @@ do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
 	uv_process_options_t o;
 	uv_stdio_container_t stdio[3];
 	struct passwd        pw, *pp = NULL;
-	struct child        *c;
 	const char          *argv[SLURM_ASK_ARGV_MAX];
 	char                 pwbuf[4096], id[24];
 	int                  r;
@@ -420,18 +428,9 @@ do_slurm_ask(struct helper *h, const struct priv_req *req, int fd)
 	o.uid = pw.pw_uid;
 	o.gid = pw.pw_gid;
 	o.stdio = stdio;
-	o.stdio_count = 3;
-	o.exit_cb = child_exit_cb;
-	c = xcalloc(1, sizeof(*c));
-	c->h = h;
-	c->proc.data = c;
-	r = uv_spawn(&h->loop, &c->proc, &o);
+	r = spawn_child(h, &o);
 	free(conf);
-	if (r != 0) {
-		uv_close((uv_handle_t *)&c->proc, child_close_cb);
-		return r;
-	}
-	return c->proc.pid;
+	return r;
 }
 
 /* Ends what runs as the account (its cgroup, then by uid), then userdel

@@ -27,45 +27,47 @@ done_cb(void *arg, int r, int64_t status, const char *out, size_t len, int cut)
 	free(c);
 }
 
-int
-slurm_run(struct hub *hub, const char *account, char **argv, char **env,
-    const char *cwd, const char *input, slurm_run_cb cb, void *arg)
+/* Runs it through cmdrun.c; cb gets the end. */
+static int
+start_call(struct hub *hub, const struct cmdrun *run, slurm_run_cb cb,
+    void *arg)
 {
-	struct cmdrun      run = { .account = account,
-		     .argv = argv,
-		     .env = env,
-		     .cwd = cwd,
-		     .input = input,
-		     .max_out = SLURM_OUT_MAX,
-		     .release_at_stop = 1 };
 	struct slurm_call *c = xcalloc(1, sizeof(*c));
 	int                r;
 
 	c->cb = cb;
 	c->arg = arg;
-	r = cmdrun_start(hub, &run, done_cb, c);
+	r = cmdrun_start(hub, run, done_cb, c);
 	if (r != 0)
 		free(c);
 	return r;
 }
 
 int
+slurm_run(struct hub *hub, const char *account, char **argv, char **env,
+    const char *cwd, const char *input, slurm_run_cb cb, void *arg)
+{
+	struct cmdrun run = { .account = account,
+		.argv = argv,
+		.env = env,
+		.cwd = cwd,
+		.input = input,
+		.max_out = SLURM_OUT_MAX,
+		.release_at_stop = 1 };
+
+	return start_call(hub, &run, cb, arg);
+}
+
+int
 slurm_ask(struct hub *hub, int question, long long job, slurm_run_cb cb,
     void *arg)
 {
-	struct cmdrun      run = { .question = question,
-		     .job = job,
-		     .max_out = SLURM_OUT_MAX,
-		     .release_at_stop = 1 };
-	struct slurm_call *c = xcalloc(1, sizeof(*c));
-	int                r;
+	struct cmdrun run = { .question = question,
+		.job = job,
+		.max_out = SLURM_OUT_MAX,
+		.release_at_stop = 1 };
 
-	c->cb = cb;
-	c->arg = arg;
-	r = cmdrun_start(hub, &run, done_cb, c);
-	if (r != 0)
-		free(c);
-	return r;
+	return start_call(hub, &run, cb, arg);
 }
 
 void

@@ -577,37 +577,27 @@ TEST(slurmconf_files)
 }
 
 /*
- * Runs the prolog 'text' with the job's SLURM_JOB_USER, _UID and _GID
- * 'u', 'uid' and 'gid', its commands shell functions (defined before it
- * is sourced, they win over its PATH) that log their words: getent knows
- * 'known' and uid 1500, login.defs says 1000 to 60000. What was run is in
- * 'log'; the prolog's exit status is returned.
+ * Sources the shell script 'text' in a folder of its own, with the
+ * environment words 'env' and the shell functions 'stubs' defined before
+ * (they win over its PATH); what the stubs wrote to ./log is in 'log';
+ * the exit status is returned.
  */
 static int
-run_prolog(const char *text, const char *u, const char *uid, const char *gid,
-    char *log, size_t len)
+run_sourced(const char *text, const char *env, const char *stubs, char *log,
+    size_t len)
 {
-	char  dir[] = "/tmp/rig-prolog-XXXXXX", *script, *cmd, *out;
+	char  dir[] = "/tmp/rig-jobsh-XXXXXX", *script, *cmd, *out;
 	FILE *f;
 	int   st;
 
 	ASSERT_NOT_NULL(mkdtemp(dir));
-	script = xasprintf("%s/prolog", dir);
+	script = xasprintf("%s/sh", dir);
 	f = fopen(script, "w");
 	ASSERT_NOT_NULL(f);
 	fputs(text, f);
 	fclose(f);
-	cmd = xasprintf(
-	    "cd %s && SLURM_JOB_USER='%s' SLURM_JOB_UID='%s' "
-	    "SLURM_JOB_GID='%s' sh -c '"
-	    "getent() { case \"$2\" in known|1500) return 0 ;; esac; "
-	    "return 2; }; "
-	    "awk() { case \"$1\" in *UID_MIN*) echo 1000 ;; *) echo 60000 ;; "
-	    "esac; }; "
-	    "groupadd() { echo groupadd \"$@\" >>log; }; "
-	    "useradd() { echo useradd \"$@\" >>log; }; "
-	    ". ./prolog' >/dev/null 2>&1",
-	    dir, u, uid, gid);
+	cmd = xasprintf("cd %s && env -i %s sh -c '%s. ./sh' >/dev/null 2>&1",
+	    dir, env, stubs);
 	st = system(cmd);
 	free(cmd);
 	out = xasprintf("%s/log", dir);
@@ -625,6 +615,33 @@ run_prolog(const char *text, const char *u, const char *uid, const char *gid,
 	free(out);
 	free(script);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * Runs the prolog 'text' with the job's SLURM_JOB_USER, _UID and _GID
+ * 'u', 'uid' and 'gid', its commands shell functions (defined before it
+ * is sourced, they win over its PATH) that log their words: getent knows
+ * 'known' and uid 1500, login.defs says 1000 to 60000. What was run is in
+ * 'log'; the prolog's exit status is returned.
+ */
+static int
+run_prolog(const char *text, const char *u, const char *uid, const char *gid,
+    char *log, size_t len)
+{
+	char *env = xasprintf("SLURM_JOB_USER='%s' SLURM_JOB_UID='%s' "
+	                      "SLURM_JOB_GID='%s'",
+	    u, uid, gid);
+	int   st = run_sourced(text, env,
+	      "getent() { case \"$2\" in known|1500) return 0 ;; esac; "
+	        "return 2; }; "
+	        "awk() { case \"$1\" in *UID_MIN*) echo 1000 ;; *) echo 60000 ;; "
+	        "esac; }; "
+	        "groupadd() { echo groupadd \"$@\" >>log; }; "
+	        "useradd() { echo useradd \"$@\" >>log; }; ",
+	      log, len);
+
+	free(env);
+	return st;
 }
 
 /* slurm.conf names the prolog; it makes a job's missing account with the
@@ -688,39 +705,11 @@ TEST(slurmconf_prolog)
 static int
 run_job_sh(const char *text, const char *env, char *log, size_t len)
 {
-	char  dir[] = "/tmp/rig-jobsh-XXXXXX", *script, *cmd, *out;
-	FILE *f;
-	int   st;
-
-	ASSERT_NOT_NULL(mkdtemp(dir));
-	script = xasprintf("%s/sh", dir);
-	f = fopen(script, "w");
-	ASSERT_NOT_NULL(f);
-	fputs(text, f);
-	fclose(f);
-	cmd = xasprintf("cd %s && env -i %s sh -c '"
-	                "for c in mkdir rm install groupadd useradd; do "
-	                "eval \"$c() { echo $c \\\"\\$@\\\" >>log; }\"; done; "
-	                "getent() { return 0; }; "
-	                ". ./sh' >/dev/null 2>&1",
-	    dir, env);
-	st = system(cmd);
-	free(cmd);
-	out = xasprintf("%s/log", dir);
-	f = fopen(out, "r");
-	log[0] = '\0';
-	if (f != NULL) {
-		size_t n = fread(log, 1, len - 1, f);
-
-		log[n] = '\0';
-		fclose(f);
-	}
-	unlink(out);
-	unlink(script);
-	rmdir(dir);
-	free(out);
-	free(script);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return run_sourced(text, env,
+	    "for c in mkdir rm install groupadd useradd; do "
+	    "eval \"$c() { echo $c \\\"\\$@\\\" >>log; }\"; done; "
+	    "getent() { return 0; }; ",
+	    log, len);
 }
 
 /* The job's folder: the prolog makes it for the job's uid and gid under
