@@ -1,4 +1,4 @@
-# Shared by the azure node tests (t394, t395), sourced after lib.sh.
+# Shared by the azure node tests (t394, t395; t393 its ARM calls), sourced after lib.sh.
 #
 # azpool_up [cloud-init]: a real Slurm head whose azure partition's
 # nodes are made in the ARM test double. Hosts (pool_hosts_up 4): h1 the

@@ -17,6 +17,7 @@
 # VM of that key at the address (the subnet is loopback's here: t394 has
 # a VM that answers) and marks the node down.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-azpool.sh"
 
 azure_double_up --polls 1
 SUB=00000000-0000-0000-0000-000000000000
@@ -27,36 +28,21 @@ NV=api-version=2020-06-01
 TOK=$(curl -s "$AZ_URL/tenant-1/oauth2/v2.0/token" -d grant_type=client_credentials -d client_id=client-1 \
 	-d client_secret=secret-1 --data-urlencode scope=https://management.azure.com/.default | json 'd["access_token"]')
 [ -n "$TOK" ] || fail "no token from the double"
-# arm METHOD PATH [JSON]: waits for the double's operation (one poll).
-arm() {
-	local code
-	code=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOK" \
-		-H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$AZ_URL$2")
-	case $code in 200 | 201 | 202) ;; *) fail "$1 $2: $code $(cat "$T/body")" ;; esac
-}
-settle() { # settle PATH: polls the last PUT's operation (the double
-	# ends it only then) until it succeeds, then checks the resource.
-	local op
-	op=$(header Azure-AsyncOperation <"$T/hdr")
-	[ -n "$op" ] || fail "$1: no Azure-AsyncOperation"
-	for _ in $(seq 1 20); do
-		arm GET "${op#"$AZ_URL"}"
-		[ "$(json 'd.get("status")' <"$T/body")" = Succeeded ] && break
-		sleep 0.1
-	done
-	arm GET "$1"
+# settle PATH: az_settle (lib-azpool.sh), then the resource Succeeded.
+settle() {
+	az_settle "$1"
 	[ "$(json 'd["properties"].get("provisioningState")' <"$T/body")" = Succeeded ] || fail "$1 not Succeeded: $(cat "$T/body")"
 }
 
 # The head as rig up makes it: group, vnet with its subnet, NIC, VM.
-arm PUT "/subscriptions/$SUB/resourcegroups/rig-m1?$NV" '{"location":"westeurope"}'
-arm PUT "$NET/virtualNetworks/m1-vnet?$NV" '{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["127.0.0.0/16"]},"subnets":[{"name":"default","properties":{"addressPrefix":"127.0.0.0/24"}}]}}'
+az_arm PUT "/subscriptions/$SUB/resourcegroups/rig-m1?$NV" '{"location":"westeurope"}'
+az_arm PUT "$NET/virtualNetworks/m1-vnet?$NV" '{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["127.0.0.0/16"]},"subnets":[{"name":"default","properties":{"addressPrefix":"127.0.0.0/24"}}]}}'
 settle "$NET/virtualNetworks/m1-vnet?$NV"
 SUBNET=$NET/virtualNetworks/m1-vnet/subnets/default
-arm PUT "$NET/networkInterfaces/m1-nic?$NV" "{\"location\":\"westeurope\",\"properties\":{\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\"subnet\":{\"id\":\"$SUBNET\"},\"privateIPAllocationMethod\":\"Dynamic\"}}]}}"
+az_arm PUT "$NET/networkInterfaces/m1-nic?$NV" "{\"location\":\"westeurope\",\"properties\":{\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\"subnet\":{\"id\":\"$SUBNET\"},\"privateIPAllocationMethod\":\"Dynamic\"}}]}}"
 settle "$NET/networkInterfaces/m1-nic?$NV"
 KEY="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRpZ2h0LWtleS1mb3ItdGhlLWRvdWJsZQ rig@test"
-arm PUT "$RG/providers/Microsoft.Compute/virtualMachines/m1?$CV" "{\"location\":\"westeurope\",\"properties\":{
+az_arm PUT "$RG/providers/Microsoft.Compute/virtualMachines/m1?$CV" "{\"location\":\"westeurope\",\"properties\":{
  \"hardwareProfile\":{\"vmSize\":\"Standard_D4s_v5\"},
  \"storageProfile\":{\"imageReference\":{\"publisher\":\"microsoft-dsvm\",\"offer\":\"ubuntu-2204\",\"sku\":\"2204-gen2\",\"version\":\"latest\"},
    \"osDisk\":{\"createOption\":\"FromImage\",\"managedDisk\":{\"storageAccountType\":\"StandardSSD_LRS\"}}},
