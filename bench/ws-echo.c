@@ -603,6 +603,11 @@ main(int argc, char *argv[])
 		}
 		SSL_CTX_set_verify(tls,
 		    SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		/* As Python's ssl (Jupyter's) does: without it, a client
+		 * whose certificate was checked cannot resume its session. */
+		if (SSL_CTX_set_session_id_context(tls,
+		        (const unsigned char *)"ws-echo", 7) != 1)
+			return 1;
 	}
 	tok = getenv("JUPYTER_TOKEN");
 	if (tok != NULL && *tok != '\0') {

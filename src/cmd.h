@@ -28,6 +28,7 @@ int cmd_service(int argc, char **argv);
 int cmd_self_stop(int argc, char **argv);
 int cmd_sandbox(int argc, char **argv);
 int cmd_tls_tunnel(int argc, char **argv);
+int cmd_slurm_tls_keys(int argc, char **argv);
 int cmd_pam_auth(int argc, char **argv);
 int cmd_ldap_auth(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -36,6 +36,7 @@ static const struct {
 	{ "self-stop", cmd_self_stop },
 	{ "sandbox", cmd_sandbox },
 	{ "tls-tunnel", cmd_tls_tunnel },
+	{ "slurm-tls-keys", cmd_slurm_tls_keys },
 	{ "pam-auth", cmd_pam_auth },
 	{ "ldap-auth", cmd_ldap_auth },
 	{ "version", cmd_version },

@@ -57,6 +57,7 @@ static const struct {
 	    "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
 	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
 	    "[ARGS...]" },
+	{ "slurm-tls-keys", "rig slurm-tls-keys" },
 	{ "tls-tunnel",
 	    "rig tls-tunnel --listen PATH --connect ADDR:PORT < KEYS" },
 	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },

@@ -14,7 +14,10 @@
  * that whoever reaches the socket cannot fill the machine with
  * processes. It ends by itself once PATH is no longer its socket (the hub
  * removed it when the server ended, or a new hub's tunnel took its place),
- * or its parent, the hub, is gone; connections under way finish.
+ * or its parent, the hub, is gone; connections under way finish. A
+ * child's TLS session comes back to the parent through a pipe, so that
+ * the next children resume it (TLS 1.3 tickets) rather than each doing a
+ * full handshake.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -23,6 +26,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -179,7 +183,7 @@ cmd_tls_tunnel(int argc, char **argv)
 	size_t      len;
 	SSL_CTX    *ctx;
 	ino_t       ino;
-	int         ch, port, lfd, live = 0;
+	int         ch, port, lfd, live = 0, sessions[2];
 	long long   refused = 0;
 
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -227,17 +231,32 @@ cmd_tls_tunnel(int argc, char **argv)
 		SSL_CTX_free(ctx);
 		return 1;
 	}
+	/* Children send the sessions they get on 'sessions' (tlstunnel.h). */
+	if (pipe2(sessions, O_CLOEXEC | O_NONBLOCK) == -1) {
+		error("tls-tunnel: pipe: %s", strerror(errno));
+		close(lfd);
+		SSL_CTX_free(ctx);
+		return 1;
+	}
+	tlstunnel_resume_via(sessions[1]);
 	for (;;) {
-		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		int           c;
-		pid_t         pid;
+		struct pollfd p[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = sessions[0], .events = POLLIN },
+		};
+		int   c;
+		pid_t pid;
 
 		live = reap(live);
-		if (poll(&p, 1, CHECK_MS) == 0 || !still_ours(path, ino)) {
+		if (poll(p, 2, CHECK_MS) == 0 || !still_ours(path, ino)) {
 			if (!still_ours(path, ino))
 				break;
 			continue;
 		}
+		if (p[1].revents != 0)
+			tlstunnel_resume_read(sessions[0]);
+		if (p[0].revents == 0)
+			continue;
 		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (c == -1)
 			continue;
@@ -259,6 +278,7 @@ cmd_tls_tunnel(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			close(lfd);
+			close(sessions[0]);
 			serve(ctx, c, host, port);
 			_exit(0);
 		}
@@ -269,6 +289,8 @@ cmd_tls_tunnel(int argc, char **argv)
 		close(c);
 	}
 	close(lfd);
+	close(sessions[0]);
+	close(sessions[1]);
 	SSL_CTX_free(ctx);
 	return 0;
 }

@@ -64,6 +64,9 @@ static size_t held;
  * (conn_limits). */
 static int cap = 1 << 30;
 
+/* Idle pooled back-end connections at most (conn_limits). */
+static size_t idle_upstreams = CONN_IDLE_UP_MIN;
+
 static void
 alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
@@ -99,15 +102,33 @@ conn_limits(struct hub *hub)
 	 * four more, but only while a large body moves: counting them for
 	 * every connection would refuse idle WebSockets the machine can
 	 * hold (10,000 at 20,000 open files, as nginx). */
+	/* The proxy's pool keeps a connection per request it saw at once
+	 * to each server (200 servers under 50 clients: over 1,500): a
+	 * share of the files, so a pool too small for the servers does not
+	 * close and reopen connections (for a Slurm job's server, each a
+	 * TLS handshake) on every other request. */
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / CONN_IDLE_UP_SHARE > CONN_IDLE_UP_MAX)
+		idle_upstreams = CONN_IDLE_UP_MAX;
+	else if (rl.rlim_cur / CONN_IDLE_UP_SHARE < CONN_IDLE_UP_MIN)
+		idle_upstreams = CONN_IDLE_UP_MIN;
+	else
+		idle_upstreams = (size_t)(rl.rlim_cur / CONN_IDLE_UP_SHARE);
 	fit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 30
 	    ? 1 << 30
-	    : ((int)rl.rlim_cur - CONN_FD_RESERVE) / 2;
+	    : ((int)rl.rlim_cur - CONN_FD_RESERVE - (int)idle_upstreams) / 2;
 	if (fit < cap) {
 		log_warnx("max_conns %d is more than %llu open files allow: "
 		          "%d at most",
 		    cap, (unsigned long long)rl.rlim_cur, fit > 16 ? fit : 16);
 		cap = fit > 16 ? fit : 16;
 	}
+}
+
+size_t
+conn_idle_upstreams(void)
+{
+	return idle_upstreams;
 }
 
 /*

@@ -32,6 +32,11 @@ struct req;
 /* A write's rest up to this size is copied rather than held in its chunk. */
 #define CONN_COPY_MAX (20 * 1024)
 #define CONN_FD_RESERVE 64 /* descriptors not for connections */
+/* Idle pooled connections to back ends: one open file in this many, within
+ * these bounds (conn_limits). */
+#define CONN_IDLE_UP_SHARE 16
+#define CONN_IDLE_UP_MIN 256
+#define CONN_IDLE_UP_MAX 4096
 
 enum conn_state {
 	CONN_HEAD, /* waiting for a request head */
@@ -88,8 +93,13 @@ struct conn {
 };
 
 /* Raises the soft limit of open files to the hard one and derives the
- * connection cap from it and max_conns. Once, before the listener. */
+ * connection cap from it and max_conns, and the proxy's idle pool from it
+ * (conn_idle_upstreams). Once, before the listener. */
 void conn_limits(struct hub *);
+
+/* Idle keep-alive connections to back ends the proxy may pool, in all:
+ * their descriptors are left out of the client connections' share. */
+size_t conn_idle_upstreams(void);
 
 /* Accepts one connection from the hub's listener; 'ops' (which must
  * outlive it) gets its requests. An 'internal' one (from the servers'

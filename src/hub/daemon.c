@@ -330,7 +330,8 @@ daemon_run(struct config *cfg)
 	hub.is_root = geteuid() == 0;
 	hub.started = now_sec();
 	TAILQ_INIT(&hub.conns);
-	TAILQ_INIT(&hub.idle);
+	for (size_t b = 0; b < IDLE_UP_BUCKETS; b++)
+		TAILQ_INIT(&hub.idle[b]);
 	if (parse_listen(cfg->listen, &ss, host, sizeof(host), &port) == -1)
 		return 1;
 	if (config_check(cfg, hub.is_root) == -1)

@@ -28,6 +28,7 @@ TAILQ_HEAD(conn_list, conn);
 TAILQ_HEAD(upstream_list, upstream);
 
 #define SERVER_BUCKETS 4096
+#define IDLE_UP_BUCKETS 256 /* the proxy's pool, by back end (proxy.c) */
 
 /* Counters behind /hub/metrics. */
 struct metrics {
@@ -43,21 +44,23 @@ struct metrics {
 };
 
 struct hub {
-	uv_loop_t           *loop;
-	struct config       *cfg;
-	struct db           *db;
-	SSL_CTX             *ssl_ctx; /* NULL without TLS */
-	uv_tcp_t             listener;
-	uv_tcp_t             api_listener; /* servers' API (apilisten.h) */
-	int                  api_listening;
-	int                  api_port;
-	uv_signal_t          sigterm, sigint;
-	uv_timer_t           tick; /* once a second: liveness, activity */
-	uv_timer_t           cull; /* every cull_interval */
-	struct throttle     *throttle;
-	struct conn_list     conns;
-	size_t               nconns;
-	struct upstream_list idle; /* keep-alive connections to back ends */
+	uv_loop_t       *loop;
+	struct config   *cfg;
+	struct db       *db;
+	SSL_CTX         *ssl_ctx; /* NULL without TLS */
+	uv_tcp_t         listener;
+	uv_tcp_t         api_listener; /* servers' API (apilisten.h) */
+	int              api_listening;
+	int              api_port;
+	uv_signal_t      sigterm, sigint;
+	uv_timer_t       tick; /* once a second: liveness, activity */
+	uv_timer_t       cull; /* every cull_interval */
+	struct throttle *throttle;
+	struct conn_list conns;
+	size_t           nconns;
+	/* Keep-alive connections to back ends, by their address's hash: a
+	 * request finds one without a look at every server's. */
+	struct upstream_list idle[IDLE_UP_BUCKETS];
 	size_t               nidle;
 	struct server       *servers[SERVER_BUCKETS]; /* by user name */
 	size_t               nservers;

@@ -35,7 +35,6 @@
 #include "respond.h"
 #include "lib/util.h"
 
-#define UP_MAX_IDLE 256 /* pooled connections in all */
 #define RELAY_MIN (128 * 1024) /* a smaller rest is not worth a relay */
 #define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
 #define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
@@ -76,7 +75,7 @@ struct upstream {
 	size_t           queued;
 	char            *head; /* rewritten request head, kept for a retry */
 	size_t           head_len;
-	TAILQ_ENTRY(upstream) entry; /* in hub->idle */
+	TAILQ_ENTRY(upstream) entry; /* in its idle_list() */
 };
 
 struct up_wreq {
@@ -86,7 +85,8 @@ struct up_wreq {
 	char             data[];
 };
 
-static int    name_is(const char *, size_t, const char *);
+static int                   name_is(const char *, size_t, const char *);
+static struct upstream_list *idle_list(struct hub *, const struct endpoint *);
 static void   up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void   up_close(struct upstream *, const char *why);
 static void   up_connect(struct upstream *);
@@ -196,7 +196,7 @@ up_close(struct upstream *up, const char *why)
 		    endpoint_text(&up->to, where, sizeof(where)), why);
 	up->closing = 1;
 	if (up->state == UP_IDLE) {
-		TAILQ_REMOVE(&up->hub->idle, up, entry);
+		TAILQ_REMOVE(idle_list(up->hub, &up->to), up, entry);
 		up->hub->nidle--;
 	}
 	if (up->client != NULL && up->client->peer == up)
@@ -415,14 +415,28 @@ proxy_head(const struct req *req, const struct target *t, size_t *lenp)
 	return buf_detach(&b, lenp);
 }
 
+/* The pool's list for 'to' (FNV-1a of what endpoint_eq compares). */
+static struct upstream_list *
+idle_list(struct hub *hub, const struct endpoint *to)
+{
+	const char *p = endpoint_is_unix(to) ? to->path : to->host;
+	uint32_t    h = 2166136261u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	if (!endpoint_is_unix(to))
+		h = (h ^ (uint32_t)to->port) * 16777619u;
+	return &hub->idle[h % IDLE_UP_BUCKETS];
+}
+
 static struct upstream *
 pool_take(struct hub *hub, const struct endpoint *to)
 {
 	struct upstream *up;
 
-	TAILQ_FOREACH(up, &hub->idle, entry) {
+	TAILQ_FOREACH(up, idle_list(hub, to), entry) {
 		if (endpoint_eq(&up->to, to)) {
-			TAILQ_REMOVE(&hub->idle, up, entry);
+			TAILQ_REMOVE(idle_list(hub, to), up, entry);
 			hub->nidle--;
 			return up;
 		}
@@ -803,7 +817,7 @@ response_done(struct upstream *up)
 	exchange_end(up);
 	reuse = up->resp_keep_alive && up->req_done &&
 	    up->framing.kind != BODY_UNTIL_CLOSE &&
-	    up->hub->nidle < UP_MAX_IDLE && !up->hub->stopping;
+	    up->hub->nidle < conn_idle_upstreams() && !up->hub->stopping;
 	if (c != NULL) {
 		conn_peer_set(c, NULL, NULL);
 		if (c->req != NULL) {
@@ -819,7 +833,7 @@ response_done(struct upstream *up)
 	if (reuse) {
 		up->state = UP_IDLE;
 		up->reused = 0;
-		TAILQ_INSERT_HEAD(&up->hub->idle, up, entry);
+		TAILQ_INSERT_HEAD(idle_list(up->hub, &up->to), up, entry);
 		up->hub->nidle++;
 		if (!up->reading) {
 			uv_read_start(&up->conn.stream, up_alloc_cb,
@@ -1109,7 +1123,7 @@ proxy_forget(struct hub *hub, const struct endpoint *to)
 {
 	struct upstream *up, *next;
 
-	for (up = TAILQ_FIRST(&hub->idle); up != NULL; up = next) {
+	for (up = TAILQ_FIRST(idle_list(hub, to)); up != NULL; up = next) {
 		next = TAILQ_NEXT(up, entry);
 		if (endpoint_eq(&up->to, to))
 			up_close(up, "server stopped");
@@ -1121,8 +1135,9 @@ proxy_close_idle(struct hub *hub)
 {
 	struct upstream *up;
 
-	while ((up = TAILQ_FIRST(&hub->idle)) != NULL)
-		up_close(up, "hub stopping");
+	for (size_t b = 0; b < IDLE_UP_BUCKETS; b++)
+		while ((up = TAILQ_FIRST(&hub->idle[b])) != NULL)
+			up_close(up, "hub stopping");
 	/* The relays ended with the client connections, before this. */
 	relay_pool_release();
 }

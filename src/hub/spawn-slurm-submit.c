@@ -49,6 +49,8 @@ struct submitted {
 static void submitted_free(struct submitted *);
 static int  resource_args(const struct server *, char **, int);
 static void submit_cb(void *, int, int64_t, const char *);
+static void keys_cb(void *, int, int64_t, const char *);
+static void submit_with(struct server *, struct slurm_tls *);
 static void cancel_cb(void *, int, int64_t, const char *);
 
 /*
@@ -80,13 +82,55 @@ resource_args(const struct server *s, char **argv, int n)
 }
 
 /*
+ * The job's keys first, made by rig slurm-tls-keys (a process of its own:
+ * OpenSSL's state after a key and a signature stays out of the hub's
+ * memory), then the submission (submit_with()).
+ */
+void
+slurm_submit(struct server *s)
+{
+	char *argv[] = { (char *)"/proc/self/exe", (char *)"slurm-tls-keys",
+		NULL };
+	int   r;
+
+	server_ref(s);
+	r = slurm_run(s->hub, NULL, argv, NULL, NULL, NULL, keys_cb, s);
+	if (r != 0) {
+		server_spawn_failed(s, "cannot make its TLS keys: %s",
+		    uv_strerror(r));
+		server_unref(s);
+	}
+}
+
+static void
+keys_cb(void *arg, int r, int64_t status, const char *out)
+{
+	struct server   *s = arg;
+	struct slurm_tls tls;
+
+	if (r == UV_ECANCELED || s->removed || s->state != SERVER_PENDING) {
+		server_unref(s); /* stopped meanwhile: nothing submitted */
+		return;
+	}
+	if (r != 0 || status != 0 || slurm_tls_parse(out, &tls) == -1) {
+		server_spawn_failed(s, "cannot make its TLS keys: %s",
+		    r != 0 ? uv_strerror(r) : "rig slurm-tls-keys failed");
+		server_unref(s);
+		return;
+	}
+	submit_with(s, &tls);
+	slurm_tls_release(&tls);
+	server_unref(s);
+}
+
+/*
  * sbatch as the account: the job script on stdin, its options from the
  * hub's settings and the start's options (resource_args()), the environment
  * built here (the account's basics, the server's from serverenv.h with its
  * secret, the command as JSON).
  */
-void
-slurm_submit(struct server *s)
+static void
+submit_with(struct server *s, struct slurm_tls *tls)
 {
 	struct hub       *hub = s->hub;
 	struct spawn_vars vars;
@@ -95,7 +139,6 @@ slurm_submit(struct server *s)
 	char             *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
 	const char       *conf;
 	json_t           *a;
-	struct slurm_tls  tls;
 	struct submitted *sub;
 	int               nargs = 0, nenv = 0, r;
 
@@ -116,10 +159,6 @@ slurm_submit(struct server *s)
 	cmd = spawn_argv(server_cmd_of(s), &vars);
 	if (cmd[0] == NULL) {
 		server_spawn_failed(s, "server_cmd is empty");
-		goto out_cmd;
-	}
-	if (slurm_tls_make(&tls) == -1) {
-		server_spawn_failed(s, "cannot make its TLS keys");
 		goto out_cmd;
 	}
 	a = json_array();
@@ -148,9 +187,9 @@ slurm_submit(struct server *s)
 	if (conf != NULL)
 		env[nenv++] = xasprintf("SLURM_CONF=%s", conf);
 	env[nenv++] = xasprintf("RIG_SERVER_ARGV=%s", json);
-	env[nenv++] = xasprintf("RIG_TLS_KEY=%s", tls.server_key);
-	env[nenv++] = xasprintf("RIG_TLS_CERT=%s", tls.server_cert);
-	env[nenv++] = xasprintf("RIG_TLS_CLIENT_CA=%s", tls.hub_cert);
+	env[nenv++] = xasprintf("RIG_TLS_KEY=%s", tls->server_key);
+	env[nenv++] = xasprintf("RIG_TLS_CERT=%s", tls->server_cert);
+	env[nenv++] = xasprintf("RIG_TLS_CLIENT_CA=%s", tls->hub_cert);
 	/* Where the job reports its port at once (spawn-slurm-report.c):
 	 * only where the nodes reach the API; else its comment alone. */
 	if (hub->api_listening && !host_is_loopback(apilisten_address(hub)))
@@ -164,8 +203,7 @@ slurm_submit(struct server *s)
 	server_ref(s);
 	sub = xcalloc(1, sizeof(*sub));
 	sub->s = s;
-	sub->tunnel_keys = slurm_tls_tunnel_input(&tls);
-	slurm_tls_release(&tls);
+	sub->tunnel_keys = slurm_tls_tunnel_input(tls);
 	progress_step(s, 15, "Submitting the server's job to Slurm");
 	r = slurm_run(hub, acct, argv, env, home, slurm_job_script, submit_cb,
 	    sub);

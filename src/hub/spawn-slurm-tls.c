@@ -137,6 +137,42 @@ slurm_tls_make(struct slurm_tls *t)
 	return 0;
 }
 
+/* The PEM block at the start of 'p' (through its END line) as a new
+ * string; NULL if 'p' does not start with one of 'kind'. '*end' past it. */
+static char *
+pem_block(const char *p, const char *kind, const char **end)
+{
+	char        begin[64], endl[64];
+	const char *e;
+	size_t      n;
+
+	snprintf(begin, sizeof(begin), "-----BEGIN %s-----\n", kind);
+	snprintf(endl, sizeof(endl), "-----END %s-----\n", kind);
+	if (strncmp(p, begin, strlen(begin)) != 0 ||
+	    (e = strstr(p, endl)) == NULL)
+		return NULL;
+	n = (size_t)(e - p) + strlen(endl);
+	*end = p + n;
+	return xstrndup(p, n);
+}
+
+int
+slurm_tls_parse(const char *text, struct slurm_tls *t)
+{
+	const char *p = text;
+
+	memset(t, 0, sizeof(*t));
+	if ((t->server_key = pem_block(p, "PRIVATE KEY", &p)) == NULL ||
+	    (t->server_cert = pem_block(p, "CERTIFICATE", &p)) == NULL ||
+	    (t->hub_key = pem_block(p, "PRIVATE KEY", &p)) == NULL ||
+	    (t->hub_cert = pem_block(p, "CERTIFICATE", &p)) == NULL ||
+	    *p != '\0') {
+		slurm_tls_release(t);
+		return -1;
+	}
+	return 0;
+}
+
 void
 slurm_tls_release(struct slurm_tls *t)
 {

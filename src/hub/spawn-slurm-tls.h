@@ -31,6 +31,11 @@ struct slurm_tls {
 /* Makes both pairs; -1 (logged) if OpenSSL fails. */
 int slurm_tls_make(struct slurm_tls *);
 
+/* The four PEM blocks of rig slurm-tls-keys ('text': server key, server
+ * certificate, hub key, hub certificate) into 't'; -1 if not exactly
+ * those (t is then empty). */
+int slurm_tls_parse(const char *text, struct slurm_tls *t);
+
 /* Wipes the keys and frees all; the struct is then empty. */
 void slurm_tls_release(struct slurm_tls *);
 

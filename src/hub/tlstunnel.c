@@ -27,9 +27,15 @@
 #define CONNECT_MS 10000 /* a node that does not answer */
 #define HANDSHAKE_S 30 /* a server that does not finish TLS */
 
-static X509 *pinned; /* the server's certificate: one per process */
+#define SESSION_MAX 4000 /* a session's DER, within one atomic pipe write */
+
+static X509        *pinned; /* the server's certificate: one per process */
+static SSL_SESSION *resume; /* the newest session the server gave, or NULL */
+static int          resume_off; /* the server failed a resumption: no more */
+static int          session_fd = -1; /* where a child sends sessions */
 
 static int  verify_cb(int, X509_STORE_CTX *);
+static int  new_session_cb(SSL *, SSL_SESSION *);
 static int  tcp_connect(const char *, int, char *, size_t);
 static void ssl_why(const char *, char *, size_t);
 static int  write_all(int, const char *, size_t);
@@ -106,6 +112,66 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	return pinned != NULL && cert != NULL && X509_cmp(cert, pinned) == 0;
 }
 
+/* A ticket from the server (the pin was checked in the handshake that
+ * gave it): to the parent, whose next children resume with it. */
+static int
+new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	unsigned char msg[2 + SESSION_MAX], *p = msg + 2;
+	int           n = i2d_SSL_SESSION(sess, NULL);
+
+	(void)ssl;
+	if (session_fd == -1 || n <= 0 || n > SESSION_MAX)
+		return 0;
+	if (i2d_SSL_SESSION(sess, &p) != n)
+		return 0;
+	msg[0] = (unsigned char)(n >> 8);
+	msg[1] = (unsigned char)n;
+	/* Non-blocking and at most PIPE_BUF: whole, or not at all. */
+	(void)write_all(session_fd, (const char *)msg, (size_t)n + 2);
+	return 0;
+}
+
+void
+tlstunnel_resume_via(int fd)
+{
+	session_fd = fd;
+}
+
+void
+tlstunnel_resume_read(int fd)
+{
+	unsigned char        buf[8192];
+	const unsigned char *p, *der;
+	ssize_t              n = read(fd, buf, sizeof(buf));
+	size_t               off = 0, len;
+	SSL_SESSION         *sess;
+
+	/* Whole messages only (each one write); the newest one is kept,
+	 * and an empty one drops it. */
+	while (n > 0 && off + 2 <= (size_t)n) {
+		len = (size_t)buf[off] << 8 | buf[off + 1];
+		if (len == 0) {
+			SSL_SESSION_free(resume);
+			resume = NULL;
+			resume_off = 1;
+			off += 2;
+			continue;
+		}
+		if (off + 2 + len > (size_t)n)
+			break;
+		der = p = buf + off + 2;
+		sess = d2i_SSL_SESSION(NULL, &p, (long)len);
+		if (sess != NULL && p == der + len && !resume_off) {
+			SSL_SESSION_free(resume);
+			resume = sess;
+		} else
+			SSL_SESSION_free(sess);
+		off += 2 + len;
+	}
+	ERR_clear_error();
+}
+
 SSL_CTX *
 tlstunnel_ctx(const char *pem, size_t len, char *why, size_t wlen)
 {
@@ -147,6 +213,11 @@ tlstunnel_ctx(const char *pem, size_t len, char *why, size_t wlen)
 		goto out;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	/* Sessions leave through new_session_cb only: a child's cache
+	 * would end with it. */
+	SSL_CTX_set_session_cache_mode(ctx,
+	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
 out:
 	EVP_PKEY_free(key);
 	X509_free(cert);
@@ -206,36 +277,82 @@ tcp_connect(const char *host, int port, char *why, size_t wlen)
 	return fd;
 }
 
-int
-tlstunnel_relay(SSL_CTX *ctx, int fd, const char *host, int port, char *why,
-    size_t wlen)
+/* TCP and TLS to 'host':'port', offering 'offer' if not NULL: the SSL,
+ * its socket in 'tcpp'; NULL with 'why' if either fails or the server is
+ * not the pinned one. */
+static SSL *
+tls_open(SSL_CTX *ctx, const char *host, int port, SSL_SESSION *offer,
+    int *tcpp, char *why, size_t wlen)
 {
 	struct timeval tv = { .tv_sec = HANDSHAKE_S };
-	struct timeval none = { 0 };
-	struct pollfd  p[2];
-	char           buf[16384];
 	SSL           *ssl;
-	int            tcp, ret = -1;
+	int            tcp;
 
 	tcp = tcp_connect(host, port, why, wlen);
 	if (tcp == -1)
-		return -1;
+		return NULL;
 	ssl = SSL_new(ctx);
 	if (ssl == NULL || SSL_set_fd(ssl, tcp) != 1 ||
 	    SSL_set_tlsext_host_name(ssl, SLURM_TLS_SERVER_NAME) != 1) {
 		ssl_why("TLS", why, wlen);
-		goto out;
+		goto fail;
 	}
+	/* A session of the pinned server's (a ticket only it can use)
+	 * saves its signature and the check of its certificate. */
+	if (offer != NULL && SSL_set_session(ssl, offer) != 1)
+		ERR_clear_error();
 	(void)setsockopt(tcp, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(tcp, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* The pin is checked inside (verify_cb): a server without the
-	 * job's key never gets a byte of the hub's. */
+	/* The pin is checked inside (verify_cb), or the session resumed
+	 * is one from a pinned handshake, which only the server that gave
+	 * it can resume: a server without the job's key never gets a byte
+	 * of the hub's. */
 	if (SSL_connect(ssl) != 1 ||
 	    X509_cmp(SSL_get0_peer_certificate(ssl), pinned) != 0) {
 		ssl_why("TLS with the server (not the job's certificate?)", why,
 		    wlen);
-		goto out;
+		goto fail;
 	}
+	*tcpp = tcp;
+	return ssl;
+fail:
+	SSL_free(ssl);
+	close(tcp);
+	return NULL;
+}
+
+/* The parent's session failed us (a server that will not resume, as
+ * one that checks clients' certificates with no session id context; or
+ * not the pinned server at all): the tunnel resumes no more, rather than
+ * pay two handshakes a connection. */
+static void
+forget_session(void)
+{
+	static const char none[2] = { 0, 0 };
+
+	SSL_SESSION_free(resume);
+	resume = NULL;
+	if (session_fd != -1)
+		(void)write_all(session_fd, none, sizeof(none));
+}
+
+int
+tlstunnel_relay(SSL_CTX *ctx, int fd, const char *host, int port, char *why,
+    size_t wlen)
+{
+	struct timeval none = { 0 };
+	struct pollfd  p[2];
+	char           buf[16384];
+	SSL           *ssl;
+	int            tcp = -1, ret = -1;
+
+	ssl = tls_open(ctx, host, port, resume, &tcp, why, wlen);
+	if (ssl == NULL && resume != NULL) {
+		forget_session();
+		ssl = tls_open(ctx, host, port, NULL, &tcp, why, wlen);
+	}
+	if (ssl == NULL)
+		return -1;
 	(void)setsockopt(tcp, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 	(void)setsockopt(tcp, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
 	/* Non-blocking from here: a read that finds only TLS's own

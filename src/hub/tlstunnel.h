@@ -20,6 +20,15 @@
 SSL_CTX *tlstunnel_ctx(const char *pem, size_t len, char *why, size_t wlen);
 
 /*
+ * TLS 1.3 resumption across the processes of one tunnel: a child's new
+ * sessions are written to 'fd' (a non-blocking pipe's end), and
+ * tlstunnel_resume_read() in the parent takes the newest from the other
+ * end, for the children it starts next (tlstunnel_relay resumes with it).
+ */
+void tlstunnel_resume_via(int fd);
+void tlstunnel_resume_read(int fd);
+
+/*
  * Connects to 'host' (numeric) 'port', completes TLS with 'ctx' (the pin
  * checked), then copies bytes between 'fd' (the hub's side) and the
  * server until both ends are done. 0, or -1 with 'why' filled.

@@ -270,7 +270,8 @@ hub_init(struct hub *hub, struct config *cfg, uv_loop_t *loop,
 	free(path);
 	ASSERT_NOT_NULL(hub->db);
 	TAILQ_INIT(&hub->conns);
-	TAILQ_INIT(&hub->idle);
+	for (size_t b = 0; b < IDLE_UP_BUCKETS; b++)
+		TAILQ_INIT(&hub->idle[b]);
 	ASSERT_EQ(db_user_add(hub->db, "alice", "x", 0), 0);
 	ASSERT_EQ(db_user_get(hub->db, "alice", u), 0);
 	servers_use_spawner(&fake);

@@ -15,6 +15,7 @@
 #include "hub/spawn-slurm-parse.h"
 #include "hub/spawn-slurm-report.h"
 #include "hub/spawn-slurm-script.h"
+#include "hub/spawn-slurm-tls.h"
 #include "lib/util.h"
 #include "unit.h"
 
@@ -176,4 +177,43 @@ TEST(slurm_report_proof)
 	ASSERT(strcmp(p, q) != 0);
 	slurm_report_proof("0123456789abcdeg", 42, 8888, q, sizeof(q));
 	ASSERT(strcmp(p, q) != 0);
+}
+
+/* rig slurm-tls-keys' output read back: the four blocks in their order,
+ * nothing else; a block missing, out of order or trailing bytes refused. */
+TEST(slurm_tls_keys_parse)
+{
+	struct slurm_tls made, got;
+	char            *text, *cut;
+
+	ASSERT_EQ(slurm_tls_make(&made), 0);
+	text = xasprintf("%s%s%s%s", made.server_key, made.server_cert,
+	    made.hub_key, made.hub_cert);
+	ASSERT_EQ(slurm_tls_parse(text, &got), 0);
+	ASSERT_STR_EQ(got.server_key, made.server_key);
+	ASSERT_STR_EQ(got.server_cert, made.server_cert);
+	ASSERT_STR_EQ(got.hub_key, made.hub_key);
+	ASSERT_STR_EQ(got.hub_cert, made.hub_cert);
+	slurm_tls_release(&got);
+	free(text);
+	text = xasprintf("%s%s%s%sx", made.server_key, made.server_cert,
+	    made.hub_key, made.hub_cert);
+	ASSERT_EQ(slurm_tls_parse(text, &got), -1);
+	ASSERT_NULL(got.server_key);
+	free(text);
+	text = xasprintf("%s%s%s%s", made.server_cert, made.server_key,
+	    made.hub_key, made.hub_cert);
+	ASSERT_EQ(slurm_tls_parse(text, &got), -1);
+	free(text);
+	text = xasprintf("%s%s%s%s", made.server_key, made.server_cert,
+	    made.hub_key, made.hub_cert);
+	cut = strstr(text + strlen(made.server_key) + strlen(made.server_cert) +
+	        strlen(made.hub_key),
+	    "-----END");
+	ASSERT_NOT_NULL(cut);
+	*cut = '\0';
+	ASSERT_EQ(slurm_tls_parse(text, &got), -1);
+	ASSERT_EQ(slurm_tls_parse("", &got), -1);
+	free(text);
+	slurm_tls_release(&made);
 }
