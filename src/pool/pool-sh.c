@@ -7,8 +7,11 @@
 
 const char pool_sh_funcs[] =
     "changed=\n"
+    /* put FILE MODE <TEXT: FILE changed only if TEXT differs; the
+     * temporary name has the shell's pid, so two runs at once (two rig
+     * ups, or hosts sharing a folder) never take each other's. */
     "put() {\n"
-    "  t=\"$1.rig-new\"\n"
+    "  t=\"$1.rig-new.$$\"\n"
     "  cat >\"$t\" && chmod \"$2\" \"$t\" || { rm -f \"$t\"; return 1; }\n"
     "  if cmp -s \"$t\" \"$1\"; then rm -f \"$t\"; else\n"
     "    mv \"$t\" \"$1\" && changed=\"$changed $1\"; fi\n"

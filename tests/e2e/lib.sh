@@ -704,7 +704,7 @@ pool_host_prepare() {
 	# (Other tests' lock files may vanish while it is copied.)
 	if [ ! -d "$HOSTS_DIR/etc" ]; then
 		cp -a /etc "$HOSTS_DIR/etc" 2>/dev/null || true
-		rm -f "$HOSTS_DIR"/etc/*.lock "$HOSTS_DIR"/etc/*+ "$HOSTS_DIR"/etc/*.rig-new
+		rm -f "$HOSTS_DIR"/etc/*.lock "$HOSTS_DIR"/etc/*+ "$HOSTS_DIR"/etc/*.rig-new "$HOSTS_DIR"/etc/*.rig-new.*
 		for d in passwd group shadow munge/munge.key slurm; do
 			[ -e "$HOSTS_DIR/etc/$d" ] || fail "pool host: no /etc/$d in the copy of /etc"
 		done
