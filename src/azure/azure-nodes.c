@@ -361,32 +361,74 @@ open_head(struct azure *az, const struct provider_node *nd, char *why,
 	return 0;
 }
 
+/* What one power operation on a node holds: the head's session, the
+ * node's lock and its VM's and interface's paths. */
+struct node_op {
+	struct azure az;
+	char        *vm, *nic, *name;
+	int          lock;
+};
+
+/* Opens the head's session and takes the node's lock; -1 with 'why'
+ * (node_op_end() then still releases what was taken). */
+static int
+node_op_begin(struct node_op *op, const struct provider_node *nd, char *why,
+    size_t len)
+{
+	memset(op, 0, sizeof(*op));
+	op->lock = -1;
+	if (open_head(&op->az, nd, why, len) == -1)
+		return -1;
+	if ((op->lock = node_lock(nd->head, nd->name, 0)) == -1) {
+		snprintf(why, len, "cannot lock the node's notes in %s",
+		    nd->head->state_dir);
+		return -1;
+	}
+	node_paths(&op->az, nd->name, &op->vm, &op->nic, &op->name);
+	return 0;
+}
+
+/* Ends the operation: a failure of Azure's ('failed', after begin)
+ * goes into 'why' with ARM's words; r is returned. */
+static int
+node_op_end(struct node_op *op, int r, int failed, char *why, size_t len)
+{
+	if (failed)
+		snprintf(why, len, "azure: VM %s: %s",
+		    op->name != NULL ? op->name : "",
+		    op->az.err[0] != '\0' ? op->az.err : "failed");
+	free(op->vm);
+	free(op->nic);
+	free(op->name);
+	if (op->lock != -1)
+		close(op->lock);
+	azure_close(&op->az);
+	return r;
+}
+
 int
 azure_node_up(const struct provider_node *nd, char *why, size_t len)
 {
-	struct azure az;
-	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
-	json_t      *iv = NULL;
-	const char  *power;
-	int          r = -1, got, lock = -1;
+	struct node_op op;
+	struct azure  *az = &op.az;
+	char          *vm, *nic, *name, *path;
+	json_t        *iv = NULL;
+	const char    *power;
+	int            got;
 
-	memset(&az, 0, sizeof(az));
-	if (open_head(&az, nd, why, len) == -1)
-		goto out;
-	if ((lock = node_lock(nd->head, nd->name, 0)) == -1) {
-		snprintf(why, len, "cannot lock the node's notes in %s",
-		    nd->head->state_dir);
-		goto out;
-	}
-	sweep(&az, nd->head, nd->name);
-	node_paths(&az, nd->name, &vm, &nic, &name);
+	if (node_op_begin(&op, nd, why, len) == -1)
+		return node_op_end(&op, -1, 0, why, len);
+	vm = op.vm;
+	nic = op.nic;
+	name = op.name;
+	sweep(az, nd->head, nd->name);
 	path = xasprintf("%s/instanceView", vm);
-	got = azure_get(&az, "a node's VM", path, &iv);
+	got = azure_get(az, "a node's VM", path, &iv);
 	free(path);
 	if (got == -1)
 		goto fail;
 	if (got == 0) {
-		if (create_node(&az, nd, vm, nic, name) == -1)
+		if (create_node(az, nd, vm, nic, name) == -1)
 			goto fail;
 	} else {
 		power = azure_power_state(iv);
@@ -396,7 +438,7 @@ azure_node_up(const struct provider_node *nd, char *why, size_t len)
 			log_info("node %s: starting VM %s (was %s)", nd->name,
 			    name, power != NULL ? power : "unknown");
 			path = xasprintf("%s/start", vm);
-			got = azure_action(&az, "starting a node's VM", path);
+			got = azure_action(az, "starting a node's VM", path);
 			free(path);
 			if (got == -1)
 				goto fail;
@@ -404,72 +446,48 @@ azure_node_up(const struct provider_node *nd, char *why, size_t len)
 	}
 	unmark(nd->head, nd->name);
 	if (nd->addr != NULL &&
-	    node_address(&az, nic, nd->addr, nd->addr_len) == -1)
+	    node_address(az, nic, nd->addr, nd->addr_len) == -1)
 		goto fail;
 	if (nd->addr != NULL &&
-	    azure_node_pin(nd, nd->addr, az.err, sizeof(az.err)) == -1)
+	    azure_node_pin(nd, nd->addr, az->err, sizeof(az->err)) == -1)
 		goto fail;
-	r = 0;
-	goto out;
-fail:
-	snprintf(why, len, "azure: VM %s: %s", name != NULL ? name : "",
-	    az.err[0] != '\0' ? az.err : "failed");
-out:
 	json_decref(iv);
-	free(vm);
-	free(nic);
-	free(name);
-	if (lock != -1)
-		close(lock);
-	azure_close(&az);
-	return r;
+	return node_op_end(&op, 0, 0, why, len);
+fail:
+	json_decref(iv);
+	return node_op_end(&op, -1, 1, why, len);
 }
 
 int
 azure_node_down(const struct provider_node *nd, char *why, size_t len)
 {
-	struct azure az;
-	char        *vm = NULL, *nic = NULL, *name = NULL, *path;
-	json_t      *v = NULL;
-	int          r = -1, got, lock = -1;
+	struct node_op op;
+	struct azure  *az = &op.az;
+	char          *path;
+	json_t        *v = NULL;
+	int            got;
 
-	memset(&az, 0, sizeof(az));
-	if (open_head(&az, nd, why, len) == -1)
-		goto out;
-	if ((lock = node_lock(nd->head, nd->name, 0)) == -1) {
-		snprintf(why, len, "cannot lock the node's notes in %s",
-		    nd->head->state_dir);
-		goto out;
-	}
-	node_paths(&az, nd->name, &vm, &nic, &name);
-	got = azure_get(&az, "a node's VM", vm, &v);
+	if (node_op_begin(&op, nd, why, len) == -1)
+		return node_op_end(&op, -1, 0, why, len);
+	got = azure_get(az, "a node's VM", op.vm, &v);
 	if (got == -1)
 		goto fail;
 	if (got == 1) {
 		/* Deallocate, never power off: Azure bills a stopped VM. */
-		path = xasprintf("%s/deallocate", vm);
-		got = azure_action(&az, "deallocating a node's VM", path);
+		path = xasprintf("%s/deallocate", op.vm);
+		got = azure_action(az, "deallocating a node's VM", path);
 		free(path);
 		if (got == -1)
 			goto fail;
-		log_info("node %s: VM %s deallocated", nd->name, name);
+		log_info("node %s: VM %s deallocated", nd->name, op.name);
 		mark_deallocated(nd->head, nd);
 	}
-	sweep(&az, nd->head, nd->name);
-	r = 0;
-	goto out;
-fail:
-	snprintf(why, len, "azure: VM %s: %s", name != NULL ? name : "",
-	    az.err[0] != '\0' ? az.err : "failed");
-out:
+	sweep(az, nd->head, nd->name);
 	json_decref(v);
-	free(vm);
-	free(nic);
-	free(name);
-	if (lock != -1)
-		close(lock);
-	azure_close(&az);
-	return r;
+	return node_op_end(&op, 0, 0, why, len);
+fail:
+	json_decref(v);
+	return node_op_end(&op, -1, 1, why, len);
 }
 
 int
