@@ -135,6 +135,20 @@ except Exception:
 print(v if isinstance(v, str) else json.dumps(v))' "$1"
 }
 
+# try_login NAME [PASSWORD]: a login through the hub's form (PASSWORD, or
+# the file $T/pw.NAME); prints the status, the page is in $T/try.body.
+try_login() {
+	local name=$1 page xsrf
+	[ $# -ge 2 ] && printf '%s' "$2" >"$T/try.pw" || cp "$T/pw.$name" "$T/try.pw"
+	rm -f "$T/try.jar"
+	page=$(curl -sk -m 10 -c "$T/try.jar" -b "$T/try.jar" "$URL/hub/login")
+	xsrf=$(printf '%s' "$page" | form_input _xsrf)
+	curl -sk -m 90 -c "$T/try.jar" -b "$T/try.jar" -o "$T/try.body" \
+		-w '%{http_code}' -H "Origin: $URL" \
+		--data-urlencode "username=$name" --data-urlencode "password@$T/try.pw" \
+		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" || true
+}
+
 # form_input NAME < HTML: the value of the first <input name="NAME">.
 form_input() {
 	$PY -c '

@@ -27,27 +27,13 @@ hub_ldap() {
 		"server_cmd = $PY $TOP/tests/helpers/echoserver.py {port} {username}"
 }
 
-# try NAME [PASSWORD]: a login through the form; prints the status, the
-# page is in $T/try.body.
-try() {
-	local name=$1 page xsrf
-	[ $# -ge 2 ] && printf '%s' "$2" >"$T/try.pw" || cp "$T/pw.$name" "$T/try.pw"
-	rm -f "$T/try.jar"
-	page=$(curl -sk -m 10 -c "$T/try.jar" -b "$T/try.jar" "$URL/hub/login")
-	xsrf=$(printf '%s' "$page" | form_input _xsrf)
-	curl -sk -m 90 -c "$T/try.jar" -b "$T/try.jar" -o "$T/try.body" \
-		-w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "username=$name" --data-urlencode "password@$T/try.pw" \
-		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" || true
-}
-
 hub_ldap "$LDAPS_URL"
 hub_start
 grep -q "authenticator = ldap ($LDAPS_URL)" "$T/hub.log" || fail "the hub does not say it uses LDAP"
 [ "$(rig_cli user list | wc -l)" = 1 ] || fail "users before any login: $(rig_cli user list)"
 
 # Alice over ldaps: in both groups, an admin; her account has her uid.
-code=$(try "$A")
+code=$(try_login "$A")
 [ "$code" = 302 ] || fail "alice's login: $code $(cat "$T/try.body")"
 rig_cli user list | grep -q "^$A	admin	" || fail "alice is not an admin: $(rig_cli user list)"
 [ "$(id -u "$A")" = "$LDAP_UID0" ] || fail "alice's account has uid $(id -u "$A" 2>&1), not $LDAP_UID0"
@@ -61,16 +47,16 @@ pid=$(pgrep -o -u "$LDAP_UID0" -f "echoserver.py") || fail "no server running as
 [ "$(stat -c %u "/proc/$pid")" = "$LDAP_UID0" ] || fail "the server is not alice's uid"
 [ "$(api GET "/user/$A/x")" = 200 ] || fail "proxy to alice's server: $(body)"
 # A second login finds the account and keeps it.
-[ "$(try "$A")" = 302 ] || fail "alice's second login: $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice's second login: $(cat "$T/try.body")"
 [ "$(getent passwd "$A" | wc -l)" = 1 ] || fail "alice's account twice"
 
 # Bob: in the posixGroup by memberUid; not an admin.
-[ "$(try "$B")" = 302 ] || fail "bob's login: $(cat "$T/try.body")"
+[ "$(try_login "$B")" = 302 ] || fail "bob's login: $(cat "$T/try.body")"
 rig_cli user list | grep -q "^$B	-	" || fail "bob is an admin, or missing: $(rig_cli user list)"
 [ "$(id -u "$B")" = "$((LDAP_UID0 + 1))" ] || fail "bob's uid: $(id -u "$B" 2>&1)"
 
 # Carol: the right password, in no allowed group: 403, nothing made.
-code=$(try "$C")
+code=$(try_login "$C")
 [ "$code" = 403 ] || fail "carol (no group): $code, not 403"
 grep -q "not in a group that may sign in" "$T/try.body" || fail "carol's page: $(cat "$T/try.body")"
 getent passwd "$C" >/dev/null && fail "carol got a Unix account"
@@ -80,8 +66,8 @@ rig_cli user list | grep -q "^$C	" && fail "carol got a user"
 # ldap-auth before any bind: slapd logs every BIND (-d stats), and no new
 # one appears (an empty simple bind is an unauthenticated one, which
 # slapd would answer with success).
-[ "$(try "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password: not 401"
-[ "$(try "$B" "")" = 400 ] || fail "an empty password through the form: not 400"
+[ "$(try_login "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password: not 401"
+[ "$(try_login "$B" "")" = 400 ] || fail "an empty password through the form: not 400"
 binds=$(grep -c ' BIND dn=' "$L/slapd.log")
 [ "$binds" -gt 0 ] || fail "slapd logs no BIND: the count below proves nothing"
 for u in "$B" "${PREFIX}nobody"; do
@@ -105,7 +91,7 @@ D=${PREFIX}dave
 printf 'x' >"$T/pw.$D"
 codes=
 for i in $(seq 1 12); do
-	codes="$codes $(try "$D" "wrong-$i")"
+	codes="$codes $(try_login "$D" "wrong-$i")"
 	case $codes in *429) break ;; esac
 done
 note "wrong passwords: $codes"
@@ -124,6 +110,6 @@ ldapwhoami -x -H "$LDAP_URL" -D "uid=$B,ou=people,$LDAP_BASE" -w "pw-$B" \
 [ "$rc" != 0 ] || fail "slapd takes a bind in clear: the StartTLS check below proves nothing"
 hub_ldap "$LDAP_URL"
 hub_start
-[ "$(try "$B")" = 302 ] || fail "bob's login over StartTLS: $(cat "$T/try.body")"
-[ "$(try "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password over StartTLS: not 401"
+[ "$(try_login "$B")" = 302 ] || fail "bob's login over StartTLS: $(cat "$T/try.body")"
+[ "$(try_login "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password over StartTLS: not 401"
 hub_stop

@@ -22,17 +22,6 @@ hub_ldap() {
 		"server_cmd = $PY $TOP/tests/helpers/echoserver.py {port} {username}" "$@"
 }
 
-try() {
-	local name=$1 page xsrf
-	rm -f "$T/try.jar"
-	page=$(curl -sk -m 10 -c "$T/try.jar" -b "$T/try.jar" "$URL/hub/login")
-	xsrf=$(printf '%s' "$page" | form_input _xsrf)
-	curl -sk -m 90 -c "$T/try.jar" -b "$T/try.jar" -o "$T/try.body" \
-		-w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "username=$name" --data-urlencode "password@$T/pw.$name" \
-		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" || true
-}
-
 binds() {
 	grep -c ' BIND dn=' "$L/slapd.log" || true
 }
@@ -42,7 +31,7 @@ for url in "$LDAPS_URL" "$LDAP_URL"; do
 	hub_ldap "$url" "$LDAP_OTHER_CA"
 	hub_start
 	b=$(binds)
-	code=$(try "$A")
+	code=$(try_login "$A")
 	[ "$code" = 503 ] || fail "$url with another CA: $code, not 503"
 	grep -q "cannot be checked now" "$T/try.body" || fail "the page: $(cat "$T/try.body")"
 	grep -q "the server's certificate was refused: unable to get local issuer certificate" "$T/hub.log" ||
@@ -67,7 +56,7 @@ slapd_stop
 slapd_run
 hub_ldap "$LDAPS_URL" "$LDAP_CA"
 hub_start
-[ "$(try "$A")" = 503 ] || fail "a certificate for another host: not 503"
+[ "$(try_login "$A")" = 503 ] || fail "a certificate for another host: not 503"
 grep -q "the server's certificate was refused: .*host '127.0.0.1'" "$T/hub.log" ||
 	fail "the log does not say the host did not match: $(grep ldap-auth "$T/hub.log" | tail -1)"
 hub_stop
@@ -80,15 +69,15 @@ slapd_run
 # again: the login works.
 hub_ldap "$LDAPS_URL" "$LDAP_CA" "ldap_allow_plaintext = no"
 hub_start
-[ "$(try "$A")" = 302 ] || fail "alice's login with slapd up: $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice's login with slapd up: $(cat "$T/try.body")"
 slapd_stop
-code=$(try "$A")
+code=$(try_login "$A")
 [ "$code" = 503 ] || fail "with slapd stopped: $code, not 503"
 grep -q "the server at $LDAPS_URL cannot be reached" "$T/hub.log" ||
 	fail "the log does not say the directory is down: $(grep ldap "$T/hub.log" | tail -2)"
 hub_alive
 slapd_run
-[ "$(try "$A")" = 302 ] || fail "alice's login once slapd is back: $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice's login once slapd is back: $(cat "$T/try.body")"
 hub_stop
 
 # ldap_allow_plaintext: refused with ldaps://, warned about with ldap://.
@@ -103,5 +92,5 @@ hub_ldap "$LDAP_URL" "$LDAP_CA" "ldap_allow_plaintext = yes"
 hub_start
 grep -q "WARNING: ldap_allow_plaintext = yes: every password goes to $LDAP_URL UNENCRYPTED" "$T/hub.log" ||
 	fail "no loud warning for plaintext"
-[ "$(try "$A")" = 302 ] || fail "alice's login in clear: $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice's login in clear: $(cat "$T/try.body")"
 hub_stop

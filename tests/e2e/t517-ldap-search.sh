@@ -23,17 +23,6 @@ hub_ldap() {
 		"allowed_groups = users, posixusers" "admin_groups = admins" \
 		"server_cmd = $PY $TOP/tests/helpers/echoserver.py {port} {username}"
 }
-try() {
-	local name=$1 page xsrf
-	[ $# -ge 2 ] && printf '%s' "$2" >"$T/try.pw" || cp "$T/pw.$name" "$T/try.pw"
-	rm -f "$T/try.jar"
-	page=$(curl -sk -m 10 -c "$T/try.jar" -b "$T/try.jar" "$URL/hub/login")
-	xsrf=$(printf '%s' "$page" | form_input _xsrf)
-	curl -sk -m 90 -c "$T/try.jar" -b "$T/try.jar" -o "$T/try.body" \
-		-w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "username=$name" --data-urlencode "password@$T/try.pw" \
-		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" || true
-}
 
 # A password file others may read: no start.
 cp "$LDAP_SVC_PW_FILE" "$T/svc-open.pw"
@@ -48,19 +37,19 @@ grep -q "ldap_bind_password_file '$T/svc-open.pw' must be a file of root's" "$T/
 
 hub_ldap "$LDAP_SVC_PW_FILE"
 hub_start
-[ "$(try "$A")" = 302 ] || fail "alice's login by search: $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice's login by search: $(cat "$T/try.body")"
 rig_cli user list | grep -q "^$A	admin	" || fail "alice is not an admin (admins by cn): $(rig_cli user list)"
 [ "$(id -u "$A")" = "$LDAP_UID0" ] || fail "alice's uid: $(id -u "$A" 2>&1)"
 grep -q "BIND dn=\"cn=svc,$LDAP_BASE\"" "$L/slapd.log" || fail "the service did not bind"
 grep -q "SRCH base=\"$LDAP_BASE\" scope=2 deref=0 filter=\"(cn=$A)\"" "$L/slapd.log" ||
 	fail "no search by cn: $(grep SRCH "$L/slapd.log" | head -3)"
-[ "$(try "$B")" = 302 ] || fail "bob (posixusers by cn): $(cat "$T/try.body")"
+[ "$(try_login "$B")" = 302 ] || fail "bob (posixusers by cn): $(cat "$T/try.body")"
 rig_cli user list | grep -q "^$B	-	" || fail "bob is an admin: $(rig_cli user list)"
-code=$(try "$C")
+code=$(try_login "$C")
 [ "$code" = 403 ] || fail "carol (no group): $code, not 403"
-[ "$(try "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password: not 401"
-[ "$(try "${PREFIX}nobody" "x")" = 401 ] || fail "an unknown name: not 401"
-code=$(try "$N")
+[ "$(try_login "$B" "pw-wrong")" = 401 ] || fail "bob's wrong password: not 401"
+[ "$(try_login "${PREFIX}nobody" "x")" = 401 ] || fail "an unknown name: not 401"
+code=$(try_login "$N")
 [ "$code" = 403 ] || fail "an entry without uidNumber: $code, not 403"
 grep -q "no Unix account" "$T/try.body" || fail "nouid's page: $(cat "$T/try.body")"
 grep -q "has no uidNumber" "$T/hub.log" || fail "the log does not say why nouid was refused"
@@ -72,7 +61,7 @@ printf 'not-the-password' >"$T/svc-wrong.pw"
 chmod 600 "$T/svc-wrong.pw"
 hub_ldap "$T/svc-wrong.pw"
 hub_start
-code=$(try "$A")
+code=$(try_login "$A")
 [ "$code" = 503 ] || fail "a wrong service password: $code, not 503"
 grep -q "the service's bind (ldap_bind_dn): Invalid credentials" "$T/hub.log" ||
 	fail "the log does not say the service's bind failed: $(grep ldap "$T/hub.log" | tail -2)"

@@ -27,35 +27,25 @@ hub_config "authenticator = ldap" "ldap_url = $LDAPS_URL" "ldap_ca_file = $LDAP_
 	"bind_dn_template = uid={username},ou=people,$LDAP_BASE" \
 	"server_cmd = $PY $TOP/tests/helpers/echoserver.py {port} {username}"
 hub_start
-try() {
-	local name=$1 page xsrf
-	rm -f "$T/try.jar"
-	page=$(curl -sk -m 10 -c "$T/try.jar" -b "$T/try.jar" "$URL/hub/login")
-	xsrf=$(printf '%s' "$page" | form_input _xsrf)
-	curl -sk -m 90 -c "$T/try.jar" -b "$T/try.jar" -o "$T/try.body" \
-		-w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "username=$name" --data-urlencode "password@$T/pw.$name" \
-		--data-urlencode "_xsrf=$xsrf" "$URL/hub/login" || true
-}
 
-[ "$(try "$A")" = 302 ] || fail "alice (her account exists with her uid): $(cat "$T/try.body")"
+[ "$(try_login "$A")" = 302 ] || fail "alice (her account exists with her uid): $(cat "$T/try.body")"
 [ "$(getent passwd "$A" | cut -d: -f5)" = "made by hand" ] || fail "alice's account was changed: $(getent passwd "$A")"
 grep -q "making the Unix account $A" "$T/hub.log" && fail "alice's account was made again"
 
-code=$(try "$B")
+code=$(try_login "$B")
 [ "$code" = 403 ] || fail "bob (his name has another uid): $code, not 403"
 grep -q "exists here already and is not yours" "$T/try.body" || fail "bob's page: $(cat "$T/try.body")"
 grep -q "the Unix account $B exists with uid $bob_uid, but the directory's uidNumber is $((LDAP_UID0 + 1))" "$T/hub.log" ||
 	fail "the log does not give bob's numbers"
 [ "$(id -u "$B")" = "$bob_uid" ] || fail "bob's account changed"
 
-code=$(try "$C")
+code=$(try_login "$C")
 [ "$code" = 403 ] || fail "carol (her uid is another account's): $code, not 403"
 grep -q "uid $((LDAP_UID0 + 2)), the directory's uidNumber of $C, is the Unix account $O's" "$T/hub.log" ||
 	fail "the log does not say whose uid carol's is"
 getent passwd "$C" >/dev/null && fail "carol got an account"
 
-code=$(try "$LOW")
+code=$(try_login "$LOW")
 [ "$code" = 403 ] || fail "low (uidNumber 500): $code, not 403"
 grep -q "the directory's uidNumber 500 of $LOW is outside the users' range" "$T/hub.log" ||
 	fail "the log does not say low's uid is too low"
