@@ -267,7 +267,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 		submitted_free(sub);
 		return;
 	}
-	if (slurm_tunnel_keep(s->hub, id, sub->tunnel_keys) == -1) {
+	if (slurm_link_keep(s->hub, id, sub->tunnel_keys) == -1) {
 		if (slurm_account_of(s, acct, sizeof(acct)) == 0)
 			slurm_cancel(s->hub, acct, id, 0);
 		server_spawn_failed(s, "cannot keep its TLS keys");

@@ -412,7 +412,7 @@ job_end(struct sjob *j, const char *state, const char *reason)
 			snprintf(why + strlen(why), sizeof(why) - strlen(why),
 			    ", %s", reason);
 	}
-	slurm_tunnel_end(j->s);
+	slurm_link_end(j->s);
 	/* May remove the server, and with it 'j' (slurm_forget()). */
 	server_exited(j->s, why);
 }
@@ -535,7 +535,7 @@ listening(struct sjob *j, int port)
 	}
 	s->port = port;
 	snprintf(s->host, sizeof(s->host), "%s", addr);
-	slurm_tunnel_start(s, tunnel_up);
+	slurm_link_start(s, tunnel_up);
 }
 
 /* The way in is there: the server is probed through it from now on, and
@@ -548,7 +548,7 @@ tunnel_up(struct server *s)
 	s->deadline_ms = now_ms() + (uint64_t)s->hub->cfg->spawn_timeout * 1000;
 	server_spawned(s);
 	/* The job saw its server listen: probed at once, and again soon
-	 * while the tunnel's socket is not there yet (its process starting). */
+	 * (the job's report may come just before the server accepts). */
 	server_probe_every(s, 0, TUNNEL_PROBE_MS);
 }
 
