@@ -1083,6 +1083,10 @@ tls_ready(void *arg)
 {
 	struct upstream *up = arg;
 
+	if (up->tls.resumed)
+		up->hub->m.tls_resumed++;
+	else
+		up->hub->m.tls_full++;
 	start_request(up);
 	return up->closing ? -1 : 0;
 }
@@ -1114,6 +1118,7 @@ tls_handshake_failed(struct upstream *up)
 	struct conn *c = up->client;
 	char         where[ENDPOINT_PATH_MAX + 16];
 
+	up->hub->m.tls_failed++;
 	log_warnx("proxy: %s: %s", endpoint_text(&up->to, where, sizeof(where)),
 	    up->tls.why);
 	if (up->tls.offered && !up->tls_retried && c != NULL &&

@@ -6,7 +6,7 @@
  * job's script gives them to the server as --certfile/--keyfile); the
  * hub's client certificate goes with them as the server's --client-ca.
  * The hub keeps its client key and the server's certificate, which its
- * tunnel (cmd-tls-tunnel.c) presents and pins. Self-signed P-256
+ * link (spawn-slurm-link.c, tlspeer.h) presents and pins. Self-signed P-256
  * certificates: the server's names SLURM_TLS_SERVER_NAME (serverAuth),
  * the hub's SLURM_TLS_HUB_NAME (clientAuth); neither is a CA.
  */

@@ -79,8 +79,7 @@ handshake(struct uptls *t)
 		    "TLS: the server's certificate is not the pinned one");
 		return -1;
 	}
-	if (t->offered && !SSL_session_reused(t->ssl))
-		t->offered = 0; /* a full handshake, pinned: fine */
+	t->resumed = SSL_session_reused(t->ssl);
 	t->ready = 1;
 	return 1;
 }

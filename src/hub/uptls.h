@@ -23,6 +23,7 @@ struct uptls {
 	struct tlspeer *peer; /* a reference */
 	int             offered; /* resuming the peer's session */
 	int             ready; /* handshake done, pin checked */
+	int             resumed; /* ready, with the peer's session */
 	int             eof; /* the server's close_notify */
 	char            why[160]; /* after -1 */
 };

@@ -174,6 +174,7 @@ exchange(SSL_CTX *sctx, struct tlspeer *peer, struct srv *s)
 	ASSERT_EQ(s->nback, 4);
 	ASSERT(memcmp(s->back, "pong", 4) == 0);
 	reused = SSL_session_reused(s->ssl);
+	ASSERT_EQ(t.resumed, reused);
 	uptls_release(&t);
 	return reused;
 }
