@@ -222,3 +222,76 @@ TEST(uptls_pinned_resumed_impostor)
 	slurm_tls_release(&other);
 	chunk_pool_release();
 }
+
+/* A server that answers in the clear (or anything but TLS) is refused,
+ * nothing is delivered, and the request is never written. */
+TEST(uptls_not_tls)
+{
+	struct slurm_tls  real;
+	struct tlspeer   *peer;
+	struct uptls      t;
+	struct srv        s;
+	static const char junk[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	char *pem, why[200];
+
+	ASSERT_EQ(slurm_tls_make(&real), 0);
+	pem = slurm_tls_tunnel_input(&real);
+	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	ASSERT_NOT_NULL(peer);
+	free_secret(pem);
+	memset(&s, 0, sizeof(s));
+	s.rbio = BIO_new(BIO_s_mem());
+	ASSERT_EQ(uptls_start(&t, peer, to_server, &s), 0);
+	ASSERT(BIO_pending(s.rbio) > 0); /* the ClientHello */
+	ASSERT_EQ(uptls_input(&t, junk, sizeof(junk) - 1, &ops, &s), -1);
+	ASSERT_EQ(s.readyc, 0);
+	ASSERT_EQ(s.nback, 0);
+	ASSERT_EQ(uptls_write(&t, "GET", 3), -1);
+	uptls_release(&t);
+	BIO_free(s.rbio);
+	tlspeer_unref(peer);
+	slurm_tls_release(&real);
+	chunk_pool_release();
+}
+
+/* The server's flights one byte a read: the handshake completes all the
+ * same, and the pin is checked once. */
+TEST(uptls_byte_by_byte)
+{
+	struct slurm_tls real;
+	struct tlspeer  *peer;
+	struct uptls     t;
+	struct srv       s;
+	SSL_CTX         *sctx;
+	char            *pem, why[200], buf[16384];
+	int              k, r = 0;
+
+	ASSERT_EQ(slurm_tls_make(&real), 0);
+	pem = slurm_tls_tunnel_input(&real);
+	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	ASSERT_NOT_NULL(peer);
+	free_secret(pem);
+	sctx = server_ctx(&real);
+	srv_init(&s, sctx);
+	ASSERT_EQ(uptls_start(&t, peer, to_server, &s), 0);
+	for (int round = 0; round < 8 && !t.ready && r == 0; round++) {
+		size_t n;
+
+		while (SSL_read_ex(s.ssl, buf, sizeof(buf), &n) == 1)
+			;
+		ERR_clear_error();
+		while (r == 0 && (k = BIO_read(s.wbio, buf, sizeof(buf))) > 0)
+			for (int i = 0; i < k && r == 0; i++)
+				r = uptls_input(&t, buf + i, 1, &ops, &s);
+	}
+	ASSERT_EQ(r, 0);
+	ASSERT(t.ready);
+	ASSERT_EQ(s.readyc, 1);
+	uptls_release(&t);
+	srv_release(&s);
+	SSL_CTX_free(sctx);
+	tlspeer_unref(peer);
+	slurm_tls_release(&real);
+	chunk_pool_release();
+}
