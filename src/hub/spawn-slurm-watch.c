@@ -49,7 +49,7 @@
 
 #define POLL_MS 100 /* squeue while a start waits */
 #define POLL_IDLE_MS 1000 /* squeue otherwise */
-#define TUNNEL_PROBE_MS 10 /* readiness probes through a new tunnel */
+#define LINK_PROBE_MS 10 /* readiness probes once the job says its port */
 #define MISSING_GONE 2 /* answers without the job before it is gone */
 #define NODES_MAX 4096
 /* A job COMPLETING this long ends its server without its final state. */
@@ -99,7 +99,7 @@ static void        nodes_cb(void *, int, int64_t, const char *);
 static const char *node_addr(const char *);
 static void        ask_nodes(struct hub *);
 static void        listening(struct sjob *, int);
-static void        tunnel_up(struct server *);
+static void        link_up(struct server *);
 
 /* realloc() to 'n' items of 'size' bytes; fatal() without memory. */
 static void *
@@ -535,13 +535,13 @@ listening(struct sjob *j, int port)
 	}
 	s->port = port;
 	snprintf(s->host, sizeof(s->host), "%s", addr);
-	slurm_link_start(s, tunnel_up);
+	slurm_link_start(s, link_up);
 }
 
 /* The way in is there: the server is probed through it from now on, and
  * spawn_timeout counts from now. */
 static void
-tunnel_up(struct server *s)
+link_up(struct server *s)
 {
 	if (s->removed || s->state != SERVER_PENDING)
 		return;
@@ -549,7 +549,7 @@ tunnel_up(struct server *s)
 	server_spawned(s);
 	/* The job saw its server listen: probed at once, and again soon
 	 * (the job's report may come just before the server accepts). */
-	server_probe_every(s, 0, TUNNEL_PROBE_MS);
+	server_probe_every(s, 0, LINK_PROBE_MS);
 }
 
 int

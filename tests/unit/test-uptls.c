@@ -189,7 +189,7 @@ TEST(uptls_pinned_resumed_impostor)
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
 	ASSERT_EQ(slurm_tls_make(&other), 0);
-	pem = slurm_tls_tunnel_input(&real);
+	pem = slurm_tls_link_keys(&real);
 	ASSERT_NULL(tlspeer_new(pem, strlen(pem) / 2, why, sizeof(why)));
 	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
 	ASSERT_NOT_NULL(peer);
@@ -236,7 +236,7 @@ TEST(uptls_not_tls)
 	char *pem, why[200];
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
-	pem = slurm_tls_tunnel_input(&real);
+	pem = slurm_tls_link_keys(&real);
 	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
 	ASSERT_NOT_NULL(peer);
 	free_secret(pem);
@@ -268,7 +268,7 @@ TEST(uptls_byte_by_byte)
 	int              k, r = 0;
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
-	pem = slurm_tls_tunnel_input(&real);
+	pem = slurm_tls_link_keys(&real);
 	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
 	ASSERT_NOT_NULL(peer);
 	free_secret(pem);
