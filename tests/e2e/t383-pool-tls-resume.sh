@@ -108,4 +108,5 @@ grep -q "proxy: tls:.*:$port: TLS handshake" "$HUBDIR/hub.log" ||
 kill -CONT "$spid"
 in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
 cp "$HUBDIR/hub.log" "$T/hub.log"
+hub_log_clean
 exit 0
