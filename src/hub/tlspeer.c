@@ -5,6 +5,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
@@ -17,10 +18,18 @@
 #include "lib/util.h"
 #include "lib/banned.h"
 
+/* Tickets kept per server: a few connections opened at once each resume
+ * one; each handshake brings new ones (Python's ssl sends 2). */
+#define TLSPEER_SESSIONS 8
+
 struct tlspeer {
-	SSL_CTX     *ctx; /* its app data: this peer */
-	X509        *pinned;
-	SSL_SESSION *resume; /* the newest session the server gave, or NULL */
+	SSL_CTX *ctx; /* its app data: this peer */
+	X509    *pinned;
+	/* Unused sessions, oldest first. A TLS 1.3 ticket is for one
+	 * connection (RFC 8446 C.4): servers with single-use tickets (Python's
+	 * ssl, here) refuse it a second time, so each is handed out once. */
+	SSL_SESSION *resume[TLSPEER_SESSIONS];
+	int          nresume;
 	int          resume_off; /* a resumption failed: no more */
 	int          refs;
 };
@@ -81,8 +90,13 @@ new_session_cb(SSL *ssl, SSL_SESSION *sess)
 		ERR_clear_error();
 		return 0;
 	}
-	SSL_SESSION_free(p->resume);
-	p->resume = copy;
+	if (p->nresume == TLSPEER_SESSIONS) {
+		SSL_SESSION_free(p->resume[0]);
+		memmove(p->resume, p->resume + 1,
+		    (TLSPEER_SESSIONS - 1) * sizeof(p->resume[0]));
+		p->nresume--;
+	}
+	p->resume[p->nresume++] = copy;
 	return 0;
 }
 
@@ -160,7 +174,7 @@ tlspeer_unref(struct tlspeer *p)
 {
 	if (p == NULL || --p->refs > 0)
 		return;
-	SSL_SESSION_free(p->resume);
+	tlspeer_resume_failed(p);
 	X509_free(p->pinned);
 	SSL_CTX_free(p->ctx);
 	free(p);
@@ -178,11 +192,14 @@ tlspeer_ssl(struct tlspeer *p, int *offered)
 		ERR_clear_error();
 		return NULL;
 	}
-	if (p->resume != NULL && !p->resume_off) {
-		if (SSL_set_session(ssl, p->resume) == 1)
+	if (p->nresume > 0 && !p->resume_off) {
+		SSL_SESSION *sess = p->resume[--p->nresume];
+
+		if (SSL_set_session(ssl, sess) == 1)
 			*offered = 1;
 		else
 			ERR_clear_error();
+		SSL_SESSION_free(sess); /* the SSL holds its own reference */
 	}
 	SSL_set_connect_state(ssl);
 	return ssl;
@@ -199,13 +216,13 @@ tlspeer_check(const struct tlspeer *p, SSL *ssl)
 void
 tlspeer_resume_failed(struct tlspeer *p)
 {
-	SSL_SESSION_free(p->resume);
-	p->resume = NULL;
+	while (p->nresume > 0)
+		SSL_SESSION_free(p->resume[--p->nresume]);
 	p->resume_off = 1;
 }
 
 int
 tlspeer_has_session(const struct tlspeer *p)
 {
-	return p->resume != NULL;
+	return p->nresume > 0;
 }

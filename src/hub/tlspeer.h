@@ -3,10 +3,10 @@
  * A server the hub reaches over TLS on its own loop (a Slurm job's, whose
  * keys spawn-slurm-tls.h makes): the client context holding the hub's key
  * and certificate for that server, the one certificate the server may
- * show (pinned: no CA, no name, only X509_cmp), and the newest session it
- * gave, which the next connection resumes (no signature, no certificate
- * check: a TLS 1.3 ticket only the pinned server can use). Counted: the
- * server holds a reference, and so does every connection to it, since a
+ * show (pinned: no CA, no name, only X509_cmp), and the last few sessions
+ * it gave, each resumed by one next connection (no signature, no
+ * certificate check: a TLS 1.3 ticket only the pinned server can use). Counted:
+ * the server holds a reference, and so does every connection to it, since a
  * ticket may come after the server was stopped.
  */
 #ifndef TLSPEER_H
@@ -26,8 +26,9 @@ struct tlspeer *tlspeer_new(const char *pem, size_t len, char *why,
 void            tlspeer_ref(struct tlspeer *);
 void            tlspeer_unref(struct tlspeer *); /* NULL does nothing */
 
-/* A client SSL for one connection, offering the kept session if any;
- * 'offered' says whether it did. NULL if OpenSSL has no memory. */
+/* A client SSL for one connection, offering (and so using up) the newest
+ * kept session if any; 'offered' says whether it did. NULL if OpenSSL has
+ * no memory. */
 SSL *tlspeer_ssl(struct tlspeer *, int *offered);
 
 /* After a finished handshake: 0 if the server showed the pinned
@@ -40,7 +41,7 @@ int tlspeer_check(const struct tlspeer *, SSL *);
  * connection). */
 void tlspeer_resume_failed(struct tlspeer *);
 
-/* Whether a session is kept (for tests and logs). */
+/* Whether an unused session is kept (for tests and logs). */
 int tlspeer_has_session(const struct tlspeer *);
 
 #endif
