@@ -1087,6 +1087,9 @@ tls_ready(void *arg)
 		up->hub->m.tls_resumed++;
 	else
 		up->hub->m.tls_full++;
+	/* Why a connection did not resume: none kept, or one refused. */
+	log_debug("%s: TLS ready, session offered %d, resumed %d", __func__,
+	    up->tls.offered, up->tls.resumed);
 	start_request(up);
 	return up->closing ? -1 : 0;
 }
