@@ -40,6 +40,11 @@
 #define RELAY_MIN (128 * 1024) /* a smaller rest is not worth a relay */
 #define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
 #define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
+/* An idle TLS connection to a server is closed after this: it holds ~30
+ * kB of OpenSSL's (a clear one ~1 kB), and a new one costs a handshake
+ * (a resumed one where the server allows). Node's HTTP agent keeps idle
+ * connections 5 s too. */
+#define PROXY_TLS_IDLE_MS 5000
 
 enum up_state {
 	UP_CONNECTING,
@@ -81,7 +86,8 @@ struct upstream {
 	int              tls_started;
 	int              tls_retried; /* a fresh handshake after a failed
 	                                 resumption: not again */
-	TAILQ_ENTRY(upstream) entry; /* in its idle_list() */
+	uint64_t         idle_since; /* uv_now() when it went UP_IDLE */
+	TAILQ_ENTRY(upstream) entry; /* in its idle_list(), newest first */
 };
 
 struct up_wreq {
@@ -898,6 +904,7 @@ response_done(struct upstream *up)
 	if (reuse) {
 		up->state = UP_IDLE;
 		up->reused = 0;
+		up->idle_since = uv_now(up->hub->loop);
 		TAILQ_INSERT_HEAD(idle_list(up->hub, &up->to), up, entry);
 		up->hub->nidle++;
 		if (!up->reading) {
@@ -1305,6 +1312,25 @@ proxy_forget(struct hub *hub, const struct endpoint *to)
 		if (endpoint_eq(&up->to, to))
 			up_close(up, "server stopped");
 	}
+}
+
+void
+proxy_idle_tick(struct hub *hub)
+{
+	uint64_t         now = uv_now(hub->loop);
+	struct upstream *up, *prev;
+
+	if (hub->nidle == 0)
+		return;
+	/* Oldest last in each list; a list mixes servers, so all of it. */
+	for (size_t b = 0; b < IDLE_UP_BUCKETS; b++)
+		for (up = TAILQ_LAST(&hub->idle[b], upstream_list); up != NULL;
+		     up = prev) {
+			prev = TAILQ_PREV(up, upstream_list, entry);
+			if (up->to.tls != NULL &&
+			    now - up->idle_since >= PROXY_TLS_IDLE_MS)
+				up_close(up, "idle TLS connection closed");
+		}
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "spawn-slurm-tls.h"
@@ -20,11 +21,23 @@
 
 /* Tickets kept per server: a few connections opened at once each resume
  * one; each handshake brings new ones (Python's ssl sends 2). */
-#define TLSPEER_SESSIONS 8
+#define TLSPEER_SESSIONS 2
 
+/* One client context for every server: OpenSSL's contexts are large
+ * (~70 kB each), and what differs per server (the hub's key and
+ * certificate, the pin, the sessions) goes on each connection instead. */
+static SSL_CTX *shared_ctx;
+static int      shared_users; /* peers alive; the context goes with the last */
+static int      peer_idx = -1; /* SSL ex_data: the connection's peer */
+
+/* Per server, kept small (a hub holds hundreds): a parsed certificate is
+ * ~7 kB, its DER ~400 bytes and a SHA-256 32. */
 struct tlspeer {
-	SSL_CTX *ctx; /* its app data: this peer */
-	X509    *pinned;
+	EVP_PKEY      *key;      /* the hub's, for this server (parsing it
+	                          * again would cost ~0.3 ms a connection) */
+	unsigned char *cert;     /* the hub's certificate, DER */
+	int            cert_len;
+	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
 	/* Unused sessions, oldest first. A TLS 1.3 ticket is for one
 	 * connection (RFC 8446 C.4): servers with single-use tickets (Python's
 	 * ssl, here) refuse it a second time, so each is handed out once. */
@@ -33,6 +46,8 @@ struct tlspeer {
 	int          resume_off; /* a resumption failed: no more */
 	int          refs;
 };
+
+static int pinned(const struct tlspeer *, X509 *);
 
 static int  verify_cb(int, X509_STORE_CTX *);
 static int  new_session_cb(SSL *, SSL_SESSION *);
@@ -51,7 +66,36 @@ ssl_why(const char *what, char *why, size_t wlen)
 static struct tlspeer *
 peer_of(SSL *ssl)
 {
-	return SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	return SSL_get_ex_data(ssl, peer_idx);
+}
+
+/* The shared client context, made with its first peer. */
+static SSL_CTX *
+ctx_get(void)
+{
+	SSL_CTX *ctx;
+
+	if (shared_ctx != NULL)
+		return shared_ctx;
+	if (peer_idx == -1)
+		peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (peer_idx == -1 || ctx == NULL ||
+	    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	/* Sessions are kept by each peer, not in OpenSSL's cache (which
+	 * a client does not look up anyway). */
+	SSL_CTX_set_session_cache_mode(ctx,
+	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+	/* Chunks are written whole; a buffer per idle connection is not
+	 * worth keeping. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	shared_ctx = ctx;
+	return ctx;
 }
 
 /* Only the pinned certificate, whatever else is sent or trusted: a
@@ -70,7 +114,7 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	ssl =
 	    X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	p = ssl != NULL ? peer_of(ssl) : NULL;
-	return p != NULL && cert != NULL && X509_cmp(cert, p->pinned) == 0;
+	return p != NULL && cert != NULL && pinned(p, cert);
 }
 
 /* A ticket from the server, after a pinned handshake: a copy kept for
@@ -106,8 +150,8 @@ tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 	struct tlspeer *p = NULL;
 	BIO            *b;
 	EVP_PKEY       *key = NULL;
-	X509           *cert = NULL, *pinned = NULL;
-	SSL_CTX        *ctx = NULL;
+	X509           *cert = NULL, *server = NULL;
+	unsigned int    n = 0;
 
 	if (len > SLURM_TLS_PEM_MAX) {
 		snprintf(why, wlen, "more than %d bytes of keys",
@@ -121,43 +165,41 @@ tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 	}
 	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
 	cert = key != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	pinned = cert != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	server = cert != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
-	if (pinned == NULL) {
+	if (server == NULL) {
 		ssl_why("the hub's key, its certificate and the server's "
 		        "certificate",
 		    why, wlen);
 		goto out;
 	}
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (ctx == NULL ||
-	    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-	    SSL_CTX_use_certificate(ctx, cert) != 1 ||
-	    SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
+	if (X509_check_private_key(cert, key) != 1) {
 		ssl_why("the hub's key and certificate", why, wlen);
-		SSL_CTX_free(ctx);
+		goto out;
+	}
+	if (ctx_get() == NULL) {
+		ssl_why("TLS", why, wlen);
 		goto out;
 	}
 	p = xcalloc(1, sizeof(*p));
-	p->ctx = ctx;
-	p->pinned = pinned;
-	pinned = NULL;
+	p->cert_len = i2d_X509(cert, &p->cert);
+	if (p->cert_len <= 0 ||
+	    X509_digest(server, EVP_sha256(), p->pin, &n) != 1 ||
+	    n != sizeof(p->pin)) {
+		ssl_why("the certificates", why, wlen);
+		OPENSSL_free(p->cert);
+		free(p);
+		p = NULL;
+		goto out;
+	}
+	shared_users++;
+	p->key = key;
+	key = NULL;
 	p->refs = 1;
-	SSL_CTX_set_app_data(ctx, p);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
-	/* The session is kept here, one per server, not in OpenSSL's cache
-	 * (which a client does not look up anyway). */
-	SSL_CTX_set_session_cache_mode(ctx,
-	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
-	/* Chunks are written whole; a buffer per idle connection is not
-	 * worth keeping. */
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 out:
 	EVP_PKEY_free(key);
 	X509_free(cert);
-	X509_free(pinned);
+	X509_free(server);
 	return p;
 }
 
@@ -175,18 +217,24 @@ tlspeer_unref(struct tlspeer *p)
 	if (p == NULL || --p->refs > 0)
 		return;
 	tlspeer_resume_failed(p);
-	X509_free(p->pinned);
-	SSL_CTX_free(p->ctx);
+	EVP_PKEY_free(p->key);
+	OPENSSL_free(p->cert);
 	free(p);
+	if (--shared_users == 0) {
+		SSL_CTX_free(shared_ctx);
+		shared_ctx = NULL;
+	}
 }
 
 SSL *
 tlspeer_ssl(struct tlspeer *p, int *offered)
 {
-	SSL *ssl = SSL_new(p->ctx);
+	SSL *ssl = SSL_new(shared_ctx);
 
 	*offered = 0;
-	if (ssl == NULL ||
+	if (ssl == NULL || SSL_set_ex_data(ssl, peer_idx, p) != 1 ||
+	    SSL_use_certificate_ASN1(ssl, p->cert, p->cert_len) != 1 ||
+	    SSL_use_PrivateKey(ssl, p->key) != 1 ||
 	    SSL_set_tlsext_host_name(ssl, SLURM_TLS_SERVER_NAME) != 1) {
 		SSL_free(ssl);
 		ERR_clear_error();
@@ -210,7 +258,21 @@ tlspeer_check(const struct tlspeer *p, SSL *ssl)
 {
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 
-	return cert != NULL && X509_cmp(cert, p->pinned) == 0 ? 0 : -1;
+	return cert != NULL && pinned(p, cert) ? 0 : -1;
+}
+
+/* Whether 'cert' is the server's: its DER's SHA-256 is the pin. */
+static int
+pinned(const struct tlspeer *p, X509 *cert)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned int  n = 0;
+
+	if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != sizeof(md)) {
+		ERR_clear_error();
+		return 0;
+	}
+	return CRYPTO_memcmp(md, p->pin, sizeof(md)) == 0;
 }
 
 void

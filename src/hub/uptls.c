@@ -80,6 +80,8 @@ handshake(struct uptls *t)
 		return -1;
 	}
 	t->resumed = SSL_session_reused(t->ssl);
+	if (t->offered && !t->resumed)
+		tlspeer_resume_failed(t->peer); /* the server would not */
 	t->ready = 1;
 	return 1;
 }

@@ -295,3 +295,94 @@ TEST(uptls_byte_by_byte)
 	slurm_tls_release(&real);
 	chunk_pool_release();
 }
+
+/* A server with a new context for every connection (Jupyter's tornado):
+ * its tickets cannot resume, so after one declined offer the hub keeps
+ * and offers none, and every connection is a full, pinned handshake. */
+TEST(uptls_server_that_never_resumes)
+{
+	struct slurm_tls real;
+	struct tlspeer  *peer;
+	struct srv       s;
+	SSL_CTX         *sctx;
+	char            *pem, why[200];
+
+	ASSERT_EQ(slurm_tls_make(&real), 0);
+	pem = slurm_tls_link_keys(&real);
+	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	ASSERT_NOT_NULL(peer);
+	free_secret(pem);
+	for (int i = 0; i < 3; i++) {
+		sctx = server_ctx(&real);
+		ASSERT_EQ(exchange(sctx, peer, &s), 0);
+		srv_release(&s);
+		SSL_CTX_free(sctx);
+		/* A ticket after the first; declined by the second. */
+		ASSERT(tlspeer_has_session(peer) == (i == 0));
+	}
+	tlspeer_unref(peer);
+	slurm_tls_release(&real);
+	chunk_pool_release();
+}
+
+/* Whether the server saw the hub certificate of 'k'. */
+static int
+client_was(const struct srv *s, const struct slurm_tls *k)
+{
+	BIO  *b = BIO_new_mem_buf(k->hub_cert, -1);
+	X509 *want = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	int   same = X509_cmp(SSL_get0_peer_certificate(s->ssl), want) == 0;
+
+	BIO_free(b);
+	X509_free(want);
+	return same;
+}
+
+/* Two servers at once, each with its own keys (one client context
+ * serves both): each connection shows its own server's hub certificate
+ * and takes only its own server's certificate. */
+TEST(uptls_two_servers_own_keys)
+{
+	struct slurm_tls a, b;
+	struct tlspeer  *pa, *pb;
+	struct srv       s;
+	SSL_CTX         *actx, *bctx;
+	char            *pem, why[200];
+
+	ASSERT_EQ(slurm_tls_make(&a), 0);
+	ASSERT_EQ(slurm_tls_make(&b), 0);
+	pem = slurm_tls_link_keys(&a);
+	pa = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	free_secret(pem);
+	pem = slurm_tls_link_keys(&b);
+	pb = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	free_secret(pem);
+	ASSERT_NOT_NULL(pa);
+	ASSERT_NOT_NULL(pb);
+	actx = server_ctx(&a);
+	bctx = server_ctx(&b);
+	ASSERT_EQ(exchange(actx, pa, &s), 0);
+	ASSERT(client_was(&s, &a));
+	srv_release(&s);
+	ASSERT_EQ(exchange(bctx, pb, &s), 0);
+	ASSERT(client_was(&s, &b));
+	ASSERT(!client_was(&s, &a));
+	srv_release(&s);
+	/* Crossed: each peer pins its own server. */
+	ASSERT_EQ(exchange(actx, pb, &s), -1);
+	srv_release(&s);
+	ASSERT_EQ(exchange(bctx, pa, &s), -1);
+	srv_release(&s);
+	/* One peer gone, the other still serves (in full: its session
+	 * was offered to the wrong server above, and so resumption ended). */
+	tlspeer_unref(pa);
+	ASSERT_EQ(exchange(bctx, pb, &s), 0);
+	ASSERT(client_was(&s, &b));
+	srv_release(&s);
+	tlspeer_unref(pb);
+	SSL_CTX_free(actx);
+	SSL_CTX_free(bctx);
+	slurm_tls_release(&a);
+	slurm_tls_release(&b);
+	chunk_pool_release();
+}
