@@ -86,7 +86,7 @@ struct upstream {
 	int              tls_started;
 	int              tls_retried; /* a fresh handshake after a failed
 	                                 resumption: not again */
-	uint64_t         idle_since; /* uv_now() when it went UP_IDLE */
+	uint64_t idle_since; /* uv_now() when it went UP_IDLE */
 	TAILQ_ENTRY(upstream) entry; /* in its idle_list(), newest first */
 };
 

@@ -19,8 +19,9 @@
 #include "lib/util.h"
 #include "lib/banned.h"
 
-/* Tickets kept per server: a few connections opened at once each resume
- * one; each handshake brings new ones (Python's ssl sends 2). */
+/* Tickets kept per server: two connections opened at once each resume
+ * one; each handshake brings new ones (OpenSSL's servers send 2). More
+ * were tried (8): no fewer full handshakes in the pool benchmark. */
 #define TLSPEER_SESSIONS 2
 
 /* One client context for every server: OpenSSL's contexts are large
@@ -33,9 +34,9 @@ static int      peer_idx = -1; /* SSL ex_data: the connection's peer */
 /* Per server, kept small (a hub holds hundreds): a parsed certificate is
  * ~7 kB, its DER ~400 bytes and a SHA-256 32. */
 struct tlspeer {
-	EVP_PKEY      *key;      /* the hub's, for this server (parsing it
-	                          * again would cost ~0.3 ms a connection) */
-	unsigned char *cert;     /* the hub's certificate, DER */
+	EVP_PKEY *key; /* the hub's, for this server (parsing it
+	                * again would cost ~0.3 ms a connection) */
+	unsigned char *cert; /* the hub's certificate, DER */
 	int            cert_len;
 	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
 	/* Unused sessions, oldest first. A TLS 1.3 ticket is for one
