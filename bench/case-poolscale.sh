@@ -15,7 +15,9 @@
 # running, routing throughput (wrk, 50 connections, each request to the
 # next user's server in turn, /user/uN/api/status with an admin token and
 # admin_access), and the hub's RSS after the load. The report gives
-# slurm/local ratios. Bounded: every wait has a deadline, wrk runs
+# slurm/local ratios. Both hubs listen as POOL_FRONT says: tls (the
+# default, as a hub runs: then OpenSSL's own start-up, which the Slurm hub
+# needs anyway for its servers, is in both) or plain. Bounded: every wait has a deadline, wrk runs
 # DUR seconds per round.
 
 # pool_slurm_up DIR N: munged, slurmctld and N slurmd under DIR.
@@ -88,6 +90,11 @@ pool_slurm_up() {
 	return 1
 }
 
+# pool_url PORT: the pool hubs' address.
+pool_url() {
+	if [ "$POOL_FRONT" = tls ]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi
+}
+
 # pool_cpu_ms PID: the CPU time (user + system) of PID and its threads.
 pool_cpu_ms() {
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"
@@ -106,7 +113,7 @@ end
 EOL
 	out=$W/log/wrk.pool.$name.$r
 	timeout -k 5 $((DUR + 30)) wrk -t1 -c50 -d"${DUR}s" --latency --timeout 10s -s "$lua" \
-		"http://127.0.0.1:$port" >"$out" 2>&1
+		"$(pool_url "$port")" >"$out" 2>&1
 	rps=$(sed -n 's/^Requests\/sec:[[:space:]]*\([0-9.]*\).*/\1/p' "$out")
 	reqs=$(sed -n 's/^[[:space:]]*\([0-9]*\) requests in .*/\1/p' "$out")
 	non2xx=$(sed -n 's/^[[:space:]]*Non-2xx or 3xx responses:[[:space:]]*\([0-9]*\).*/\1/p' "$out")
@@ -115,7 +122,7 @@ EOL
 		return 1
 	fi
 	pass "pool $name: $reqs requests over $POOL_SERVERS servers, all 200"
-	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" "$r" "req/s" "$rps"
+	record pool "$POOL_CASE" "$name" "$r" "req/s" "$rps"
 	POOL_RPS[$name]=$rps
 }
 
@@ -137,16 +144,16 @@ pool_hub() {
 	ensure_users "rig-pool-$name" "$POOL_SERVERS" || return 1
 	tok=$(cat "$W/rig-pool-$name.token")
 	POOL_PORT[$name]=$(free_port)
-	start_rig "rig-pool-$name" "${POOL_PORT[$name]}" plain "$conf" ||
+	start_rig "rig-pool-$name" "${POOL_PORT[$name]}" "$POOL_FRONT" "$conf" ||
 		{ failc "pool: the $name hub did not start"; return 1; }
 	say "pool: $POOL_SERVERS servers as $name"
 	t0=$(now_ms)
-	if ! out=$(timeout -k 5 1200 "${TOOL[@]}" start-servers "http://127.0.0.1:${POOL_PORT[$name]}" "$tok" "${users[@]}" 2>&1); then
+	if ! out=$(timeout -k 5 1200 "${TOOL[@]}" start-servers "$(pool_url "${POOL_PORT[$name]}")" "$tok" "${users[@]}" 2>&1); then
 		failc "pool $name: $out"
 		return 1
 	fi
 	pass "pool $name: $out servers answer through rig"
-	record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$name" 1 "all started, s" "$((($(now_ms) - t0) / 100))e-1"
+	record pool "$POOL_CASE" "$name" 1 "all started, s" "$((($(now_ms) - t0) / 100))e-1"
 }
 
 # pool_hub_stop NAME: its servers, then the hub.
@@ -154,24 +161,27 @@ pool_hub_stop() {
 	local name=$1 users=() i
 	[ -n "${POOL_PORT[$name]:-}" ] || return 0
 	for i in $(seq 1 "$POOL_SERVERS"); do users+=("u$i"); done
-	stop_servers_of "pool $name" "${POOL_PORT[$name]}" "$(cat "$W/rig-pool-$name.token")" "${users[@]}"
+	STOP_SCHEME=$(pool_url "" | cut -d: -f1) stop_servers_of "pool $name" "${POOL_PORT[$name]}" "$(cat "$W/rig-pool-$name.token")" "${users[@]}"
 	stop "rig-pool-$name"
 }
 
 case_poolscale() {
 	local d=$W/slurm i r t
 	declare -gA POOL_PORT=() POOL_CPU0=() POOL_RPS=()
+	POOL_CASE="$POOL_SERVERS servers, $POOL_NODES nodes, hubs on $POOL_FRONT"
 	say "case 9: pool at scale ($POOL_NODES Slurm nodes on this host; $POOL_SERVERS servers as Slurm jobs through one hub and $POOL_SERVERS local servers through another, both running; $ROUNDS rounds of ${DUR}s, the two taking turns)"
 	pool_slurm_up "$d" "$POOL_NODES" || return 1
 	pass "pool: $POOL_NODES slurmd up"
 	if pool_hub slurm slurm && pool_hub local local; then
 		# Spread over the nodes, as Slurm placed them.
-		record pool "$POOL_SERVERS servers, $POOL_NODES nodes" slurm 1 "nodes used" \
+		record pool "$POOL_CASE" slurm 1 "nodes used" \
 			"$(squeue -h -t running -o %N | sort -u | wc -l)"
 		sleep 2
 		for t in slurm local; do
-			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, servers running" \
+			record pool "$POOL_CASE" "$t" 1 "hub RSS kB, servers running" \
 				"$(rss_kb "${MPID[rig-pool-$t]}")"
+			# Where it is, for whoever reads the logs.
+			cp "/proc/${MPID[rig-pool-$t]}/smaps" "$W/log/pool-$t.smaps" 2>/dev/null || true
 		done
 		# What each hub does while nothing is asked of it (the Slurm
 		# spawner's squeue every second, the ticks): CPU over 10 s.
@@ -180,7 +190,7 @@ case_poolscale() {
 		done
 		sleep 10
 		for t in slurm local; do
-			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub CPU ms per idle s" \
+			record pool "$POOL_CASE" "$t" 1 "hub CPU ms per idle s" \
 				"$((($(pool_cpu_ms "${MPID[rig-pool-$t]}") - POOL_CPU0[$t]) / 10))"
 		done
 		# Back to back in each round, the order alternating between
@@ -194,13 +204,22 @@ case_poolscale() {
 				pool_load "$t" "${POOL_PORT[$t]}" "$(cat "$W/rig-pool-$t.token")" "$r"
 			done
 			[ -n "${POOL_RPS[slurm]:-}" ] && [ -n "${POOL_RPS[local]:-}" ] &&
-				record pool "$POOL_SERVERS servers, $POOL_NODES nodes" slurm/local "$r" \
+				record pool "$POOL_CASE" slurm/local "$r" \
 					"req/s, slurm/local in the same round" \
 					"$(awk -v a="${POOL_RPS[slurm]}" -v b="${POOL_RPS[local]}" 'BEGIN { printf "%.3f", a / b }')"
 		done
 		for t in slurm local; do
-			record pool "$POOL_SERVERS servers, $POOL_NODES nodes" "$t" 1 "hub RSS kB, after the load" \
+			record pool "$POOL_CASE" "$t" 1 "hub RSS kB, after the load" \
 				"$(rss_kb "${MPID[rig-pool-$t]}")"
+		done
+		# The Slurm hub's TLS to its servers, all rounds: how many
+		# connections it had to open (a full or resumed handshake each).
+		curl -sk -m 10 -H "Authorization: token $(cat "$W/rig-pool-slurm.token")" \
+			"$(pool_url "${POOL_PORT[slurm]}")/hub/metrics" >"$W/log/pool-slurm.metrics" 2>&1
+		for t in full resumed failed; do
+			v=$(sed -n "s/^rig_upstream_tls_handshakes_total{kind=\"$t\"} //p" "$W/log/pool-slurm.metrics")
+			[ -n "$v" ] && record pool "$POOL_CASE" slurm 1 \
+				"TLS handshakes to servers, $t" "$v"
 		done
 	fi
 	pool_hub_stop slurm

@@ -1300,6 +1300,12 @@ def report(argv):
                 L.append(f"| {m} | {R.cell('pool', c, m, 'slurm')} | {R.cell('pool', c, m, 'local')} | "
                          f"{rfmt(ratio(a, b)) if m != 'nodes used' else '–'} |")
             L.append("")
+            hs = {k: R.med("pool", c, f"TLS handshakes to servers, {k}", "slurm")
+                  for k in ("full", "resumed", "failed")}
+            if hs["full"] is not None:
+                L.append(f"The Slurm hub's TLS handshakes to its servers over all rounds (one per connection "
+                         f"it opened): full {hs['full']:.0f}, resumed {hs['resumed'] or 0:.0f}, "
+                         f"failed {hs['failed'] or 0:.0f}.\n")
             pr = R.get("pool", c, "req/s, slurm/local in the same round", "slurm/local")
             if pr:
                 L.append(f"Routing, slurm/local within each round (back to back, the order alternating): "

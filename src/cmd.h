@@ -27,7 +27,6 @@ int cmd_allow(int argc, char **argv);
 int cmd_service(int argc, char **argv);
 int cmd_self_stop(int argc, char **argv);
 int cmd_sandbox(int argc, char **argv);
-int cmd_tls_tunnel(int argc, char **argv);
 int cmd_slurm_tls_keys(int argc, char **argv);
 int cmd_pam_auth(int argc, char **argv);
 int cmd_ldap_auth(int argc, char **argv);

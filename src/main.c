@@ -35,7 +35,6 @@ static const struct {
 	{ "service", cmd_service },
 	{ "self-stop", cmd_self_stop },
 	{ "sandbox", cmd_sandbox },
-	{ "tls-tunnel", cmd_tls_tunnel },
 	{ "slurm-tls-keys", cmd_slurm_tls_keys },
 	{ "pam-auth", cmd_pam_auth },
 	{ "ldap-auth", cmd_ldap_auth },

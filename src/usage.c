@@ -58,8 +58,6 @@ static const struct {
 	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
 	    "[ARGS...]" },
 	{ "slurm-tls-keys", "rig slurm-tls-keys" },
-	{ "tls-tunnel",
-	    "rig tls-tunnel --listen PATH --connect ADDR:PORT < KEYS" },
 	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },
 	{ "ldap-auth",
 	    "rig ldap-auth [--ca-file FILE] [--plaintext] [--bind-dn-template LIST] "

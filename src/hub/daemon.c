@@ -195,6 +195,7 @@ tick_cb(uv_timer_t *t)
 
 	servers_tick(hub);
 	firewall_tick(hub);
+	proxy_idle_tick(hub);
 	log_flush();
 	if (++n % 3600 == 0) {
 		db_session_expire(hub->db, now_sec());

@@ -33,7 +33,10 @@ endpoint_eq(const struct endpoint *a, const struct endpoint *b)
 {
 	if (endpoint_is_unix(a) || endpoint_is_unix(b))
 		return strcmp(a->path, b->path) == 0;
-	return a->port == b->port && strcmp(a->host, b->host) == 0;
+	/* Another peer (a server started again with new keys) is another
+	 * place: its pooled connections hold the old pin. */
+	return a->port == b->port && a->tls == b->tls &&
+	    strcmp(a->host, b->host) == 0;
 }
 
 const char *
@@ -44,18 +47,21 @@ endpoint_text(const struct endpoint *e, char *buf, size_t len)
 	if (endpoint_is_unix(e))
 		snprintf(buf, len, "unix:%s", e->path);
 	else
-		snprintf(buf, len, "%s%s%s:%d", v6 ? "[" : "", e->host,
-		    v6 ? "]" : "", e->port);
+		snprintf(buf, len, "%s%s%s%s:%d", e->tls != NULL ? "tls:" : "",
+		    v6 ? "[" : "", e->host, v6 ? "]" : "", e->port);
 	return buf;
 }
 
 const char *
 endpoint_host_header(const struct endpoint *e, char *buf, size_t len)
 {
+	int v6 = strchr(e->host, ':') != NULL;
+
 	if (endpoint_is_unix(e))
 		snprintf(buf, len, "localhost");
 	else
-		endpoint_text(e, buf, len);
+		snprintf(buf, len, "%s%s%s:%d", v6 ? "[" : "", e->host,
+		    v6 ? "]" : "", e->port);
 	return buf;
 }
 

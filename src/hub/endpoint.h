@@ -5,7 +5,9 @@
  * or a Unix socket's path (the local spawner's servers: a socket in a
  * directory only the user and the hub can enter, so no other account can
  * take its place). The proxy, its pool and the probes connect to either
- * with one stream handle (union endpoint_stream).
+ * with one stream handle (union endpoint_stream). A TCP endpoint may also
+ * say TLS: the hub speaks TLS to it itself, pinned (tlspeer.h: a Slurm
+ * job's server), and nothing goes to it in the clear.
  */
 #ifndef ENDPOINT_H
 #define ENDPOINT_H
@@ -20,6 +22,10 @@ struct endpoint {
 	char path[ENDPOINT_PATH_MAX]; /* a Unix socket; "" for TCP */
 	char host[64]; /* numeric IPv4 or IPv6 (TCP) */
 	int  port; /* TCP */
+	/* TLS to host:port with this peer's keys and pin, or NULL. Not a
+	 * reference: whoever keeps an endpoint past its server takes one
+	 * (the proxy's connections do). */
+	struct tlspeer *tls;
 };
 
 /* A connection to an endpoint: a TCP or a Unix stream, as libuv sees it. */
@@ -44,8 +50,8 @@ endpoint_is_unix(const struct endpoint *e)
 /* Whether both name the same place. */
 int endpoint_eq(const struct endpoint *, const struct endpoint *);
 
-/* "127.0.0.1:8888", "[::1]:8888" or "unix:/run/rig/u/jupyter.sock", for
- * logs. Returns 'buf'. */
+/* "127.0.0.1:8888", "[::1]:8888", "tls:10.0.0.5:8888" or
+ * "unix:/run/rig/u/jupyter.sock", for logs. Returns 'buf'. */
 const char *endpoint_text(const struct endpoint *, char *buf, size_t len);
 
 /* The Host header a probe sends: "127.0.0.1:8888", or "localhost" for a

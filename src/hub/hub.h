@@ -36,6 +36,9 @@ struct metrics {
 	uint64_t proxied;
 	uint64_t websockets;
 	uint64_t spliced, spliced_bytes; /* response bodies relayed by splice */
+	/* The proxy's handshakes with TLS back ends (a Slurm job's server):
+	 * full, resumed, and failed (the pin, or TLS itself). */
+	uint64_t tls_full, tls_resumed, tls_failed;
 	uint64_t spawns, spawn_failures;
 	double   spawn_seconds_sum;
 	uint64_t spawn_buckets[8]; /* le 0.5 1 2 5 10 30 60 +Inf */

@@ -54,6 +54,15 @@ metrics_respond(struct req *req)
 	    (unsigned long long)m->spliced,
 	    (unsigned long long)m->spliced_bytes);
 	buf_addf(&b,
+	    "# HELP rig_upstream_tls_handshakes_total The proxy's TLS "
+	    "handshakes with servers on a pool's nodes.\n"
+	    "# TYPE rig_upstream_tls_handshakes_total counter\n"
+	    "rig_upstream_tls_handshakes_total{kind=\"full\"} %llu\n"
+	    "rig_upstream_tls_handshakes_total{kind=\"resumed\"} %llu\n"
+	    "rig_upstream_tls_handshakes_total{kind=\"failed\"} %llu\n",
+	    (unsigned long long)m->tls_full, (unsigned long long)m->tls_resumed,
+	    (unsigned long long)m->tls_failed);
+	buf_addf(&b,
 	    "# HELP rig_servers_running Servers ready.\n"
 	    "# TYPE rig_servers_running gauge\nrig_servers_running "
 	    "%zu\n",

@@ -31,6 +31,8 @@
 #include "lib/log.h"
 #include "proxy.h"
 #include "relay.h"
+#include "tlspeer.h"
+#include "uptls.h"
 #include "req.h"
 #include "respond.h"
 #include "lib/util.h"
@@ -38,6 +40,11 @@
 #define RELAY_MIN (128 * 1024) /* a smaller rest is not worth a relay */
 #define PROXY_KEEPALIVE 60 /* seconds idle before a tunnel's first probe */
 #define PROXY_READ_SMALL (16 * 1024) /* a read past proxy_memory */
+/* An idle TLS connection to a server is closed after this: it holds ~30
+ * kB of OpenSSL's (a clear one ~1 kB), and a new one costs a handshake
+ * (a resumed one where the server allows). Node's HTTP agent keeps idle
+ * connections 5 s too. */
+#define PROXY_TLS_IDLE_MS 5000
 
 enum up_state {
 	UP_CONNECTING,
@@ -75,29 +82,38 @@ struct upstream {
 	size_t           queued;
 	char            *head; /* rewritten request head, kept for a retry */
 	size_t           head_len;
-	TAILQ_ENTRY(upstream) entry; /* in its idle_list() */
+	struct uptls     tls; /* when to.tls: started once connected */
+	int              tls_started;
+	int              tls_retried; /* a fresh handshake after a failed
+	                                 resumption: not again */
+	uint64_t idle_since; /* uv_now() when it went UP_IDLE */
+	TAILQ_ENTRY(upstream) entry; /* in its idle_list(), newest first */
 };
 
 struct up_wreq {
 	uv_write_t       w;
 	struct upstream *up;
 	size_t           len;
-	char             data[];
+	char            *chunk; /* a referenced chunk 'data' points into, or
+	                           NULL: data[] holds the copy */
+	char data[];
 };
 
 static int                   name_is(const char *, size_t, const char *);
 static struct upstream_list *idle_list(struct hub *, const struct endpoint *);
-static void   up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
-static void   up_close(struct upstream *, const char *why);
-static void   up_connect(struct upstream *);
-static void   response_done(struct upstream *);
-static void   client_input(void *);
-static void   client_drained(void *);
-static void   client_eof(void *);
-static void   client_gone(void *);
-static void   progress(struct upstream *);
-static void   exchange_end(struct upstream *);
-static size_t client_hold(const struct upstream *);
+static void             up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void             up_close(struct upstream *, const char *why);
+static void             up_connect(struct upstream *);
+static struct upstream *up_new(struct hub *, const struct endpoint *);
+static void             tls_handshake_failed(struct upstream *);
+static void             response_done(struct upstream *);
+static void             client_input(void *);
+static void             client_drained(void *);
+static void             client_eof(void *);
+static void             client_gone(void *);
+static void             progress(struct upstream *);
+static void             exchange_end(struct upstream *);
+static size_t           client_hold(const struct upstream *);
 
 /* How the client connection reaches its upstream. */
 static const struct conn_peer_ops client_side = {
@@ -180,6 +196,9 @@ up_close_cb(uv_handle_t *h)
 
 	buf_release(&up->in);
 	free(up->head);
+	if (up->tls_started)
+		uptls_release(&up->tls);
+	tlspeer_unref(up->to.tls);
 	free(up);
 }
 
@@ -217,6 +236,7 @@ up_write_cb(uv_write_t *w, int status)
 	struct upstream *up = wr->up;
 
 	up->queued -= wr->len;
+	chunk_unref(wr->chunk);
 	free(wr);
 	if (up->closing)
 		return;
@@ -235,8 +255,10 @@ up_write_cb(uv_write_t *w, int status)
 		conn_resume(up->client);
 }
 
+/* Bytes to the socket as they are: 'data' in 'chunk' (referenced while
+ * queued), or copied if 'chunk' is NULL. */
 static int
-up_write(struct upstream *up, const void *data, size_t len)
+up_send(struct upstream *up, const char *data, size_t len, char *chunk)
 {
 	struct up_wreq *wr;
 	uv_buf_t        b;
@@ -248,15 +270,22 @@ up_write(struct upstream *up, const void *data, size_t len)
 	left = stream_write_now(&up->conn.stream, data, len);
 	if (left == 0)
 		return 0;
-	data = (const char *)data + (len - left);
+	data += len - left;
 	len = left;
-	wr = xmalloc(sizeof(*wr) + len);
+	wr = xmalloc(sizeof(*wr) + (chunk != NULL ? 0 : len));
 	wr->up = up;
 	wr->len = len;
-	memcpy(wr->data, data, len);
-	b = uv_buf_init(wr->data, (unsigned int)len);
+	wr->chunk = chunk;
+	if (chunk != NULL) {
+		chunk_ref(chunk);
+		b = uv_buf_init((char *)data, (unsigned int)len);
+	} else {
+		memcpy(wr->data, data, len);
+		b = uv_buf_init(wr->data, (unsigned int)len);
+	}
 	r = uv_write(&wr->w, &up->conn.stream, &b, 1, up_write_cb);
 	if (r != 0) {
+		chunk_unref(wr->chunk);
 		free(wr);
 		return -1;
 	}
@@ -264,6 +293,26 @@ up_write(struct upstream *up, const void *data, size_t len)
 	if (up->queued > CONN_WRITE_HIGH && up->client != NULL)
 		conn_pause(up->client);
 	return 0;
+}
+
+/* TLS's ciphertext, a chunk from tls_io (tls-bio.h). */
+static int
+up_send_tls(void *arg, char *chunk, size_t len)
+{
+	struct upstream *up = arg;
+
+	if (up->closing)
+		return -1;
+	return up_send(up, chunk, len, chunk);
+}
+
+/* Plaintext to the server: through TLS if it is a TLS endpoint. */
+static int
+up_write(struct upstream *up, const void *data, size_t len)
+{
+	if (up->to.tls != NULL)
+		return len == 0 ? 0 : uptls_write(&up->tls, data, len);
+	return up_send(up, data, len, NULL);
 }
 
 /*
@@ -493,7 +542,32 @@ connect_cb(uv_connect_t *cr, int status)
 		return;
 	}
 	endpoint_connected(&up->to, &up->conn);
-	start_request(up);
+	if (up->to.tls == NULL) {
+		start_request(up);
+		return;
+	}
+	/* The request waits for the handshake and the pin (tls_ready). */
+	uv_read_start(&up->conn.stream, up_alloc_cb, up_read_cb);
+	up->reading = 1;
+	up->tls_started = 1;
+	if (uptls_start(&up->tls, up->to.tls, up_send_tls, up) == -1)
+		tls_handshake_failed(up);
+}
+
+/* A connection to 'to', not yet connected; it holds a reference to a TLS
+ * endpoint's peer (a ticket may come after the server stopped). */
+static struct upstream *
+up_new(struct hub *hub, const struct endpoint *to)
+{
+	struct upstream *up = xcalloc(1, sizeof(*up));
+
+	up->hub = hub;
+	up->to = *to;
+	if (up->to.tls != NULL)
+		tlspeer_ref(up->to.tls);
+	buf_init(&up->in, HTTP_MAX_HEAD);
+	up->state = UP_CONNECTING;
+	return up;
 }
 
 static void
@@ -526,13 +600,9 @@ proxy_forward(struct req *req, const struct target *t)
 	struct upstream *up;
 
 	up = pool_take(req->hub, &t->to);
-	if (up == NULL) {
-		up = xcalloc(1, sizeof(*up));
-		up->hub = req->hub;
-		up->to = t->to;
-		buf_init(&up->in, HTTP_MAX_HEAD);
-		up->state = UP_CONNECTING;
-	} else
+	if (up == NULL)
+		up = up_new(req->hub, &t->to);
+	else
 		up->reused = 1;
 	up->client = c;
 	up->activity = t->activity;
@@ -615,9 +685,10 @@ relay_wanted(const struct upstream *up)
 {
 	const struct conn *c = up->client;
 
-	if (c == NULL || c->ssl != NULL || c->closing || up->relay != NULL ||
-	    up->no_relay || up->state != UP_BODY || !up->hub->cfg->splice ||
-	    !relay_usable())
+	/* A TLS back end's bytes must be decrypted here: never spliced. */
+	if (c == NULL || c->ssl != NULL || up->to.tls != NULL || c->closing ||
+	    up->relay != NULL || up->no_relay || up->state != UP_BODY ||
+	    !up->hub->cfg->splice || !relay_usable())
 		return 0;
 	if (up->framing.kind == BODY_LENGTH)
 		return up->framing.remaining >= RELAY_MIN;
@@ -833,6 +904,7 @@ response_done(struct upstream *up)
 	if (reuse) {
 		up->state = UP_IDLE;
 		up->reused = 0;
+		up->idle_since = uv_now(up->hub->loop);
 		TAILQ_INSERT_HEAD(idle_list(up->hub, &up->to), up, entry);
 		up->hub->nidle++;
 		if (!up->reading) {
@@ -1011,12 +1083,128 @@ too_large:
 
 static void up_read(struct upstream *, ssize_t, const uv_buf_t *);
 
+/* The handshake is done and the server is the pinned one: the request
+ * may go. */
+static int
+tls_ready(void *arg)
+{
+	struct upstream *up = arg;
+
+	if (up->tls.resumed)
+		up->hub->m.tls_resumed++;
+	else
+		up->hub->m.tls_full++;
+	/* Why a connection did not resume: none kept, or one refused. */
+	log_debug("%s: TLS ready, session offered %d, resumed %d", __func__,
+	    up->tls.offered, up->tls.resumed);
+	start_request(up);
+	return up->closing ? -1 : 0;
+}
+
+/* Plaintext from a TLS back end: read as a plain one's would be. */
+static int
+tls_deliver(void *arg, char *chunk, size_t len)
+{
+	struct upstream *up = arg;
+	uv_buf_t         b = uv_buf_init(chunk, (unsigned int)len);
+
+	up->chunk = chunk;
+	up_read(up, (ssize_t)len, &b);
+	up->chunk = NULL;
+	return up->closing ? -1 : 0;
+}
+
+static const struct uptls_ops tls_ops = { tls_ready, tls_deliver };
+
+/*
+ * The handshake failed, or the server is not the pinned one: logged
+ * always (an impostor on a job's port is news), and closed without a
+ * byte of the request. A failed resumption (the peer now resumes no
+ * more) is tried once again in full, for the same client.
+ */
+static void
+tls_handshake_failed(struct upstream *up)
+{
+	struct conn *c = up->client;
+	char         where[ENDPOINT_PATH_MAX + 16];
+
+	up->hub->m.tls_failed++;
+	log_warnx("proxy: %s: %s", endpoint_text(&up->to, where, sizeof(where)),
+	    up->tls.why);
+	if (up->tls.offered && !up->tls_retried && c != NULL &&
+	    c->req != NULL) {
+		struct upstream *fresh = up_new(up->hub, &up->to);
+
+		fresh->tls_retried = 1;
+		fresh->client = c;
+		fresh->activity = up->activity;
+		fresh->refused = up->refused;
+		fresh->busy = up->busy;
+		fresh->owner = up->owner;
+		fresh->in_exchange = up->in_exchange;
+		up->in_exchange = 0;
+		fresh->req_done = up->req_done;
+		memcpy(fresh->method, up->method, sizeof(up->method));
+		fresh->head = up->head;
+		fresh->head_len = up->head_len;
+		up->head = NULL;
+		up->client = NULL;
+		conn_peer_set(c, &client_side, fresh);
+		up_close(up, "TLS resumption failed");
+		up_connect(fresh);
+		return;
+	}
+	up_close(up, "TLS handshake failed");
+	if (c != NULL && c->req != NULL && c->req->status == 0)
+		respond_error(c->req, 502, "the server is not the one started");
+	else if (c != NULL)
+		conn_close(c, "upstream TLS failed");
+}
+
+/* Ciphertext from a TLS back end: its plaintext goes on through
+ * tls_deliver; a TLS error is a connection error. */
+static void
+tls_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
+{
+	uv_buf_t none = uv_buf_init(NULL, 0);
+
+	if (n < 0 && !up->tls.ready && !up->closing) {
+		/* An impostor that hangs up on the hub's certificate. */
+		snprintf(up->tls.why, sizeof(up->tls.why), "TLS handshake: %s",
+		    n == UV_EOF ? "the server closed" : uv_strerror((int)n));
+		tls_handshake_failed(up);
+		return;
+	}
+	if (n <= 0) {
+		up_read(up, n, b);
+		return;
+	}
+	if (uptls_input(&up->tls, b->base, (size_t)n, &tls_ops, up) == -1) {
+		if (up->closing)
+			return;
+		if (!up->tls.ready) {
+			tls_handshake_failed(up);
+			return;
+		}
+		log_warnx("proxy: %s", up->tls.why);
+		up_read(up, UV_EPROTO, &none);
+		return;
+	}
+	if (up->tls.eof && !up->closing)
+		up_read(up, UV_EOF, &none);
+}
+
 static void
 up_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct upstream *up =
 	    container_of((union endpoint_stream *)s, struct upstream, conn);
 
+	if (up->tls_started) {
+		tls_read(up, n, b);
+		chunk_unref(b->base);
+		return;
+	}
 	/* Writes that forwarded parts of it hold their own references. */
 	up->chunk = b->base;
 	up_read(up, n, b);
@@ -1048,10 +1236,8 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 		    c->req->head.body == BODY_NONE) {
 			/* A pooled connection the server had already closed:
 			 * try once more on a new one. */
-			struct upstream *fresh = xcalloc(1, sizeof(*fresh));
+			struct upstream *fresh = up_new(up->hub, &up->to);
 
-			fresh->hub = up->hub;
-			fresh->to = up->to;
 			fresh->client = c;
 			fresh->activity = up->activity;
 			fresh->refused = up->refused;
@@ -1064,8 +1250,6 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 			fresh->head = up->head;
 			fresh->head_len = up->head_len;
 			up->head = NULL;
-			buf_init(&fresh->in, HTTP_MAX_HEAD);
-			fresh->state = UP_CONNECTING;
 			up->client = NULL;
 			conn_peer_set(c, &client_side, fresh);
 			up_close(up, "stale pooled connection");
@@ -1128,6 +1312,25 @@ proxy_forget(struct hub *hub, const struct endpoint *to)
 		if (endpoint_eq(&up->to, to))
 			up_close(up, "server stopped");
 	}
+}
+
+void
+proxy_idle_tick(struct hub *hub)
+{
+	uint64_t         now = uv_now(hub->loop);
+	struct upstream *up, *prev;
+
+	if (hub->nidle == 0)
+		return;
+	/* Oldest last in each list; a list mixes servers, so all of it. */
+	for (size_t b = 0; b < IDLE_UP_BUCKETS; b++)
+		for (up = TAILQ_LAST(&hub->idle[b], upstream_list); up != NULL;
+		     up = prev) {
+			prev = TAILQ_PREV(up, upstream_list, entry);
+			if (up->to.tls != NULL &&
+			    now - up->idle_since >= PROXY_TLS_IDLE_MS)
+				up_close(up, "idle TLS connection closed");
+		}
 }
 
 void

@@ -56,4 +56,8 @@ void proxy_forget(struct hub *, const struct endpoint *to);
 /* Closes every idle connection (hub stopping). */
 void proxy_close_idle(struct hub *);
 
+/* Closes idle TLS connections to servers that have waited long enough
+ * (each second, from the hub's tick). */
+void proxy_idle_tick(struct hub *);
+
 #endif

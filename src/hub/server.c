@@ -37,6 +37,7 @@
 #include "serverend.h"
 #include "serverlog.h"
 #include "spawner.h"
+#include "tlspeer.h"
 
 static unsigned name_hash(const char *, size_t);
 static void     timer_close_cb(uv_handle_t *);
@@ -119,6 +120,7 @@ server_unref(struct server *s)
 	free(s->secret);
 	free(s->error);
 	free(s->log_path);
+	tlspeer_unref(s->tls);
 	spawn_options_release(&s->opts);
 	progress_release(s);
 	free(s);

@@ -61,14 +61,15 @@ struct server {
 	char                  pid_start[32]; /* with pid: one process */
 	int                   port; /* TCP, or 0 */
 	char                  host[64]; /* the port's host, if not here */
-	char     sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
-	char    *secret; /* also its API token (token kind server) */
-	int      protocol; /* enum server_protocol (config.h) */
-	int64_t  started;
-	int64_t  last_activity; /* proxied traffic or reported */
-	uint64_t spawn_ms; /* when the start was asked for */
-	uint64_t deadline_ms; /* pending: give up at */
-	char    *error; /* why the last start failed */
+	char            sock[ENDPOINT_PATH_MAX]; /* a Unix socket, or "" */
+	struct tlspeer *tls; /* TLS to host:port (a Slurm job's), or NULL */
+	char           *secret; /* also its API token (token kind server) */
+	int             protocol; /* enum server_protocol (config.h) */
+	int64_t         started;
+	int64_t         last_activity; /* proxied traffic or reported */
+	uint64_t        spawn_ms; /* when the start was asked for */
+	uint64_t        deadline_ms; /* pending: give up at */
+	char           *error; /* why the last start failed */
 	struct spawn_options opts; /* user_options and what they came to */
 	char                *log_path;
 	uv_process_t         proc; /* local spawner: children of this hub */

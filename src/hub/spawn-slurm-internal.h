@@ -23,15 +23,15 @@ void slurm_submit(struct server *);
  * all of the job's processes. Nothing is reported. */
 void slurm_cancel(struct hub *, const char *account, long long id, int kill);
 
-/* The tunnel's keys for job 'id' kept (spawn-slurm-tunnel.c); -1 if they
+/* The link's keys for job 'id' kept (spawn-slurm-link.c); -1 if they
  * cannot be (logged). */
-int slurm_tunnel_keep(struct hub *, long long id, const char *keys);
-/* The server's way in: rig tls-tunnel to s->host:s->port on a Unix
- * socket, s->sock; then 'then' (NULL: nothing). A failure ends a pending
+int slurm_link_keep(struct hub *, long long id, const char *keys);
+/* The server's way in: TLS from the hub to s->host:s->port with the kept
+ * keys (s->tls); then 'then' (NULL: nothing). A failure ends a pending
  * start, or is logged for a running server. */
-void slurm_tunnel_start(struct server *, void (*then)(struct server *));
-/* The job ended: the tunnel's socket (so the tunnel) and keys go. */
-void slurm_tunnel_end(struct server *);
+void slurm_link_start(struct server *, void (*then)(struct server *));
+/* The job ended: its pooled connections, its peer and its keys go. */
+void slurm_link_end(struct server *);
 
 /* The job's output read again (spawn-slurm-log.c), unless it was less
  * than a second ago or a read is out; the copy kept for slurm_log_get(),

@@ -12,7 +12,7 @@
  * says only what it said, for that job of that start. The host is never
  * the job's word: it is the NodeAddr of the node Slurm allocated
  * (spawn-slurm-watch.c), and the hub reaches the server only through its
- * tunnel, which pins the job's certificate (spawn-slurm-tunnel.c).
+ * own TLS, which pins the job's certificate (spawn-slurm-link.c).
  */
 #include <stdint.h>
 #include <stdio.h>

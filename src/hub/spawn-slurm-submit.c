@@ -39,11 +39,11 @@
 #include "spawn-slurm-script.h"
 #include "spawn-slurm-tls.h"
 
-/* A submission in flight: the server, and the keys its tunnel will need,
+/* A submission in flight: the server, and the keys its TLS link will need,
  * kept once the job has an id. */
 struct submitted {
 	struct server *s; /* referenced */
-	char          *tunnel_keys;
+	char          *link_keys;
 };
 
 static void submitted_free(struct submitted *);
@@ -203,7 +203,7 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	server_ref(s);
 	sub = xcalloc(1, sizeof(*sub));
 	sub->s = s;
-	sub->tunnel_keys = slurm_tls_tunnel_input(tls);
+	sub->link_keys = slurm_tls_link_keys(tls);
 	progress_step(s, 15, "Submitting the server's job to Slurm");
 	r = slurm_run(hub, acct, argv, env, home, slurm_job_script, submit_cb,
 	    sub);
@@ -227,7 +227,7 @@ static void
 submitted_free(struct submitted *sub)
 {
 	server_unref(sub->s);
-	free_secret(sub->tunnel_keys);
+	free_secret(sub->link_keys);
 	free(sub);
 }
 
@@ -267,7 +267,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 		submitted_free(sub);
 		return;
 	}
-	if (slurm_tunnel_keep(s->hub, id, sub->tunnel_keys) == -1) {
+	if (slurm_link_keep(s->hub, id, sub->link_keys) == -1) {
 		if (slurm_account_of(s, acct, sizeof(acct)) == 0)
 			slurm_cancel(s->hub, acct, id, 0);
 		server_spawn_failed(s, "cannot keep its TLS keys");

@@ -184,7 +184,7 @@ slurm_tls_release(struct slurm_tls *t)
 }
 
 char *
-slurm_tls_tunnel_input(const struct slurm_tls *t)
+slurm_tls_link_keys(const struct slurm_tls *t)
 {
 	return xasprintf("%s%s%s", t->hub_key, t->hub_cert, t->server_cert);
 }

@@ -6,7 +6,7 @@
  * job's script gives them to the server as --certfile/--keyfile); the
  * hub's client certificate goes with them as the server's --client-ca.
  * The hub keeps its client key and the server's certificate, which its
- * tunnel (cmd-tls-tunnel.c) presents and pins. Self-signed P-256
+ * link (spawn-slurm-link.c, tlspeer.h) presents and pins. Self-signed P-256
  * certificates: the server's names SLURM_TLS_SERVER_NAME (serverAuth),
  * the hub's SLURM_TLS_HUB_NAME (clientAuth); neither is a CA.
  */
@@ -18,7 +18,7 @@
 #define SLURM_TLS_SERVER_NAME "rig-server"
 #define SLURM_TLS_HUB_NAME "rig-hub"
 #define SLURM_TLS_DAYS 400 /* a job that runs longer is refused by TLS */
-#define SLURM_TLS_PEM_MAX 16384 /* the tunnel's input, at most */
+#define SLURM_TLS_PEM_MAX 16384 /* the link's kept keys, at most */
 
 /* PEM text, each NUL-terminated. */
 struct slurm_tls {
@@ -39,9 +39,9 @@ int slurm_tls_parse(const char *text, struct slurm_tls *t);
 /* Wipes the keys and frees all; the struct is then empty. */
 void slurm_tls_release(struct slurm_tls *);
 
-/* What the tunnel reads on its stdin: the hub's key, the hub's
+/* What the hub keeps for its TLS link (tlspeer_new()): the hub's key, its
  * certificate, then the server's certificate (to pin), PEM one after the
  * other. Caller frees it with free_secret(). */
-char *slurm_tls_tunnel_input(const struct slurm_tls *);
+char *slurm_tls_link_keys(const struct slurm_tls *);
 
 #endif

@@ -49,7 +49,7 @@
 
 #define POLL_MS 100 /* squeue while a start waits */
 #define POLL_IDLE_MS 1000 /* squeue otherwise */
-#define TUNNEL_PROBE_MS 10 /* readiness probes through a new tunnel */
+#define LINK_PROBE_MS 10 /* readiness probes once the job says its port */
 #define MISSING_GONE 2 /* answers without the job before it is gone */
 #define NODES_MAX 4096
 /* A job COMPLETING this long ends its server without its final state. */
@@ -99,7 +99,7 @@ static void        nodes_cb(void *, int, int64_t, const char *);
 static const char *node_addr(const char *);
 static void        ask_nodes(struct hub *);
 static void        listening(struct sjob *, int);
-static void        tunnel_up(struct server *);
+static void        link_up(struct server *);
 
 /* realloc() to 'n' items of 'size' bytes; fatal() without memory. */
 static void *
@@ -412,7 +412,7 @@ job_end(struct sjob *j, const char *state, const char *reason)
 			snprintf(why + strlen(why), sizeof(why) - strlen(why),
 			    ", %s", reason);
 	}
-	slurm_tunnel_end(j->s);
+	slurm_link_end(j->s);
 	/* May remove the server, and with it 'j' (slurm_forget()). */
 	server_exited(j->s, why);
 }
@@ -535,21 +535,21 @@ listening(struct sjob *j, int port)
 	}
 	s->port = port;
 	snprintf(s->host, sizeof(s->host), "%s", addr);
-	slurm_tunnel_start(s, tunnel_up);
+	slurm_link_start(s, link_up);
 }
 
 /* The way in is there: the server is probed through it from now on, and
  * spawn_timeout counts from now. */
 static void
-tunnel_up(struct server *s)
+link_up(struct server *s)
 {
 	if (s->removed || s->state != SERVER_PENDING)
 		return;
 	s->deadline_ms = now_ms() + (uint64_t)s->hub->cfg->spawn_timeout * 1000;
 	server_spawned(s);
 	/* The job saw its server listen: probed at once, and again soon
-	 * while the tunnel's socket is not there yet (its process starting). */
-	server_probe_every(s, 0, TUNNEL_PROBE_MS);
+	 * (the job's report may come just before the server accepts). */
+	server_probe_every(s, 0, LINK_PROBE_MS);
 }
 
 int

@@ -110,13 +110,18 @@ slurm_watched(const struct server *s)
 	return slurm_watch_gone(s) == 0;
 }
 
-/* Only ever the tunnel's socket (spawn-slurm-tunnel.c): before it is
- * there, an address nothing connects to, never the node's port. */
+/* Only ever TLS to the job's port with its keys (spawn-slurm-link.c):
+ * before the keys are read, an address nothing connects to, never the
+ * node's port in the clear. */
 static void
 slurm_address(const struct server *s, struct endpoint *to)
 {
-	if (s->sock[0] == '\0' || endpoint_unix(to, s->sock) == -1)
+	if (s->tls == NULL || s->port <= 0 || s->host[0] == '\0') {
 		endpoint_tcp(to, "", 0);
+		return;
+	}
+	endpoint_tcp(to, s->host, s->port);
+	to->tls = s->tls;
 }
 
 /* The last copy of the job's output (spawn-slurm-log.c). */
@@ -130,10 +135,9 @@ static int
 slurm_adopt(struct server *s)
 {
 	slurm_watch_add(s);
-	/* A job that said its port: a tunnel of this hub's (the last one's
-	 * ends as the new one takes its socket). */
+	/* A job that said its port: reached again with its kept keys. */
 	if (s->port > 0)
-		slurm_tunnel_start(s, NULL);
+		slurm_link_start(s, NULL);
 	return s->state == SERVER_PENDING && s->port == 0;
 }
 

@@ -61,9 +61,16 @@ take_over(struct hub *hub, const struct db_server *r, const struct db_user *u)
 	s->last_activity = r->last_activity > 0 ? r->last_activity : now_sec();
 	s->spawn_ms = now_ms();
 	server_address(s, &to);
+	/* A Slurm job's server has no address until adopt() below links
+	 * it again: its row's host and port meanwhile. */
+	if (endpoint_is_unix(&to) || to.host[0] != '\0')
+		endpoint_text(&to, where, sizeof(where));
+	else if (s->port > 0)
+		snprintf(where, sizeof(where), "%s:%d", s->host, s->port);
+	else
+		snprintf(where, sizeof(where), "no address yet");
 	log_info("server %s: taken over (pid %d, %s, %s)", s->label, s->pid,
-	    endpoint_text(&to, where, sizeof(where)),
-	    server_state_name(s->state));
+	    where, server_state_name(s->state));
 	if (s->spawner->output_pipe &&
 	    serverlog_reattach(hub->loop, s->pid, s->log_path,
 	        hub->cfg->limits.server_log_max) == -1)

@@ -65,9 +65,9 @@ uid=$(pool_root_ssh 1 'id -u rig-carol')
 # The secret: in the server's environment only.
 port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
 [ -n "$port" ] || fail "job $jid has no port in its comment: $(squeue_on -j "$jid" -o %k)"
-grep -q "server carol: TLS tunnel .*/slurm/$jid.sock to $N:$port" "$HUBDIR/hub.log" ||
+grep -q "server carol: TLS link to tls:$N:$port" "$HUBDIR/hub.log" ||
 	fail "no tunnel to $N:$port: $(hublog | tail -n 5)"
-grep -q "server carol: ready on unix:.*/slurm/$jid.sock " "$HUBDIR/hub.log" || fail "hub not on its tunnel: $(hublog | tail -n 5)"
+grep -q "server carol: ready on tls:$N:$port " "$HUBDIR/hub.log" || fail "hub not on its TLS link: $(hublog | tail -n 5)"
 # (api_address: the job told the hub itself, not only in its comment.)
 grep -q "server carol: Slurm job $jid reports its server on port $port\$" "$HUBDIR/hub.log" ||
 	fail "job $jid did not report port $port to the API: $(hublog | grep 'server carol' | tail -n 5)"

@@ -129,7 +129,7 @@ print(c.getresponse().status)' "$API" "$cjid" "$dport") || fail "unsigned claim:
 [ "$(TOKEN=$CTOK api GET /hub/api/users/carol)" = 200 ] || fail "GET carol: $(body)"
 [ "$(json 'd["servers"][""]["ready"]' <"$T/body")" = false ] || fail "carol's server is not pending any more: $(body)"
 hublog | grep -q "server carol: Slurm job .* reports its server" && fail "a claim was taken for carol's job"
-hublog | grep -q "server carol: TLS tunnel .*:$dport" && fail "the hub tunnels carol's server to dave's port"
+hublog | grep -q "server carol: TLS link to .*:$dport" && fail "the hub tunnels carol's server to dave's port"
 [ -s "$T/conns" ] && fail "the hub connected to dave's listener"
 hublog | grep -q "server carol: a report of port $dport for Slurm job $cjid was refused" ||
 	fail "the refusal is not logged: $(grep 'server carol' "$HUBDIR/hub.log" | tail -n 5)"

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A TLS server's pin, the hub's client keys for it, and its session
+ * (tlspeer.h).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include "spawn-slurm-tls.h"
+#include "tlspeer.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "lib/banned.h"
+
+/* Tickets kept per server: two connections opened at once each resume
+ * one; each handshake brings new ones (OpenSSL's servers send 2). More
+ * were tried (8): no fewer full handshakes in the pool benchmark. */
+#define TLSPEER_SESSIONS 2
+
+/* One client context for every server: OpenSSL's contexts are large
+ * (~70 kB each), and what differs per server (the hub's key and
+ * certificate, the pin, the sessions) goes on each connection instead. */
+static SSL_CTX *shared_ctx;
+static int      shared_users; /* peers alive; the context goes with the last */
+static int      peer_idx = -1; /* SSL ex_data: the connection's peer */
+
+/* Per server, kept small (a hub holds hundreds): a parsed certificate is
+ * ~7 kB, its DER ~400 bytes and a SHA-256 32. */
+struct tlspeer {
+	EVP_PKEY *key; /* the hub's, for this server (parsing it
+	                * again would cost ~0.3 ms a connection) */
+	unsigned char *cert; /* the hub's certificate, DER */
+	int            cert_len;
+	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
+	/* Unused sessions, oldest first. A TLS 1.3 ticket is for one
+	 * connection (RFC 8446 C.4): servers with single-use tickets (Python's
+	 * ssl, here) refuse it a second time, so each is handed out once. */
+	SSL_SESSION *resume[TLSPEER_SESSIONS];
+	int          nresume;
+	int          resume_off; /* a resumption failed: no more */
+	int          refs;
+};
+
+static int pinned(const struct tlspeer *, X509 *);
+
+static int  verify_cb(int, X509_STORE_CTX *);
+static int  new_session_cb(SSL *, SSL_SESSION *);
+static void ssl_why(const char *, char *, size_t);
+
+static void
+ssl_why(const char *what, char *why, size_t wlen)
+{
+	unsigned long e = ERR_get_error();
+
+	snprintf(why, wlen, "%s: %s", what,
+	    e != 0 ? ERR_reason_error_string(e) : "failed");
+	ERR_clear_error();
+}
+
+static struct tlspeer *
+peer_of(SSL *ssl)
+{
+	return SSL_get_ex_data(ssl, peer_idx);
+}
+
+/* The shared client context, made with its first peer. */
+static SSL_CTX *
+ctx_get(void)
+{
+	SSL_CTX *ctx;
+
+	if (shared_ctx != NULL)
+		return shared_ctx;
+	if (peer_idx == -1)
+		peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (peer_idx == -1 || ctx == NULL ||
+	    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	/* Sessions are kept by each peer, not in OpenSSL's cache (which
+	 * a client does not look up anyway). */
+	SSL_CTX_set_session_cache_mode(ctx,
+	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+	/* Chunks are written whole; a buffer per idle connection is not
+	 * worth keeping. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	shared_ctx = ctx;
+	return ctx;
+}
+
+/* Only the pinned certificate, whatever else is sent or trusted: a
+ * server without the job's key fails here, before the hub's Finished
+ * (and so before a byte of a request) is sent. */
+static int
+verify_cb(int ok, X509_STORE_CTX *x)
+{
+	X509           *cert = X509_STORE_CTX_get_current_cert(x);
+	SSL            *ssl;
+	struct tlspeer *p;
+
+	(void)ok;
+	if (X509_STORE_CTX_get_error_depth(x) != 0)
+		return 1; /* the leaf decides */
+	ssl =
+	    X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	p = ssl != NULL ? peer_of(ssl) : NULL;
+	return p != NULL && cert != NULL && pinned(p, cert);
+}
+
+/* A ticket from the server, after a pinned handshake: a copy kept for
+ * the next connection. Not the session itself: SSL_free() of a
+ * connection that ends without close_notify (most do) marks its session
+ * not resumable. */
+static int
+new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tlspeer *p = peer_of(ssl);
+	SSL_SESSION    *copy;
+
+	if (p == NULL || p->resume_off || tlspeer_check(p, ssl) == -1)
+		return 0;
+	copy = SSL_SESSION_dup(sess);
+	if (copy == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	if (p->nresume == TLSPEER_SESSIONS) {
+		SSL_SESSION_free(p->resume[0]);
+		memmove(p->resume, p->resume + 1,
+		    (TLSPEER_SESSIONS - 1) * sizeof(p->resume[0]));
+		p->nresume--;
+	}
+	p->resume[p->nresume++] = copy;
+	return 0;
+}
+
+struct tlspeer *
+tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
+{
+	struct tlspeer *p = NULL;
+	BIO            *b;
+	EVP_PKEY       *key = NULL;
+	X509           *cert = NULL, *server = NULL;
+	unsigned int    n = 0;
+
+	if (len > SLURM_TLS_PEM_MAX) {
+		snprintf(why, wlen, "more than %d bytes of keys",
+		    SLURM_TLS_PEM_MAX);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(pem, (int)len);
+	if (b == NULL) {
+		ssl_why("memory", why, wlen);
+		return NULL;
+	}
+	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	cert = key != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	server = cert != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	if (server == NULL) {
+		ssl_why("the hub's key, its certificate and the server's "
+		        "certificate",
+		    why, wlen);
+		goto out;
+	}
+	if (X509_check_private_key(cert, key) != 1) {
+		ssl_why("the hub's key and certificate", why, wlen);
+		goto out;
+	}
+	if (ctx_get() == NULL) {
+		ssl_why("TLS", why, wlen);
+		goto out;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->cert_len = i2d_X509(cert, &p->cert);
+	if (p->cert_len <= 0 ||
+	    X509_digest(server, EVP_sha256(), p->pin, &n) != 1 ||
+	    n != sizeof(p->pin)) {
+		ssl_why("the certificates", why, wlen);
+		OPENSSL_free(p->cert);
+		free(p);
+		p = NULL;
+		goto out;
+	}
+	shared_users++;
+	p->key = key;
+	key = NULL;
+	p->refs = 1;
+out:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	X509_free(server);
+	return p;
+}
+
+void
+tlspeer_ref(struct tlspeer *p)
+{
+	if (p->refs == INT_MAX)
+		fatalx("%s: too many references", __func__);
+	p->refs++;
+}
+
+void
+tlspeer_unref(struct tlspeer *p)
+{
+	if (p == NULL || --p->refs > 0)
+		return;
+	tlspeer_resume_failed(p);
+	EVP_PKEY_free(p->key);
+	OPENSSL_free(p->cert);
+	free(p);
+	if (--shared_users == 0) {
+		SSL_CTX_free(shared_ctx);
+		shared_ctx = NULL;
+	}
+}
+
+SSL *
+tlspeer_ssl(struct tlspeer *p, int *offered)
+{
+	SSL *ssl = SSL_new(shared_ctx);
+
+	*offered = 0;
+	if (ssl == NULL || SSL_set_ex_data(ssl, peer_idx, p) != 1 ||
+	    SSL_use_certificate_ASN1(ssl, p->cert, p->cert_len) != 1 ||
+	    SSL_use_PrivateKey(ssl, p->key) != 1 ||
+	    SSL_set_tlsext_host_name(ssl, SLURM_TLS_SERVER_NAME) != 1) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		return NULL;
+	}
+	if (p->nresume > 0 && !p->resume_off) {
+		SSL_SESSION *sess = p->resume[--p->nresume];
+
+		if (SSL_set_session(ssl, sess) == 1)
+			*offered = 1;
+		else
+			ERR_clear_error();
+		SSL_SESSION_free(sess); /* the SSL holds its own reference */
+	}
+	SSL_set_connect_state(ssl);
+	return ssl;
+}
+
+int
+tlspeer_check(const struct tlspeer *p, SSL *ssl)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+
+	return cert != NULL && pinned(p, cert) ? 0 : -1;
+}
+
+/* Whether 'cert' is the server's: its DER's SHA-256 is the pin. */
+static int
+pinned(const struct tlspeer *p, X509 *cert)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned int  n = 0;
+
+	if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != sizeof(md)) {
+		ERR_clear_error();
+		return 0;
+	}
+	return CRYPTO_memcmp(md, p->pin, sizeof(md)) == 0;
+}
+
+void
+tlspeer_resume_failed(struct tlspeer *p)
+{
+	while (p->nresume > 0)
+		SSL_SESSION_free(p->resume[--p->nresume]);
+	p->resume_off = 1;
+}
+
+int
+tlspeer_has_session(const struct tlspeer *p)
+{
+	return p->nresume > 0;
+}
