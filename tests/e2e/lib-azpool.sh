@@ -27,7 +27,7 @@
 # RLOG (the power log on the head), SUB, RG.
 azpool_up() {
 	local h4 port sshpid
-	POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+	POOL_UID_MIN=$(pool_uid_min)
 	pool_hosts_up 4
 	H=$(host_addr 1)
 	NA=$(host_addr 4)

@@ -639,6 +639,36 @@ pool_hosts_up() {
 	hosts_up "$1"
 }
 
+# pool_uid_min: a base for a pool's people's uids (they go up to it +
+# 999, below 60000, which the hub's helper requires), away from where this
+# machine's next accounts go (above its highest uid now, one each as tests
+# add them): other tests' clean-up ends their accounts' processes by uid,
+# and the PID namespace is shared, so a pool job's uid must not be one.
+# Accounts left by killed runs move that top (here, past 57,000): the pool
+# then goes below it.
+pool_uid_min() {
+	local top
+	top=$(awk -F: '$3 >= 1000 && $3 < 60000 && $3 > m { m = $3 } END { print m + 0 }' /etc/passwd)
+	if [ "$top" -lt 35000 ]; then
+		echo $((40000 + RANDOM % 190 * 100))
+	else
+		echo $((20000 + RANDOM % ((top - 22000) / 100) * 100))
+	fi
+}
+
+# pgrep_in NS PGREP-ARGS...: pgrep's pids that are in network namespace
+# NS (/run/netns/NS): other tests' pools have accounts with the same uids
+# and jobs with the same numbers.
+pgrep_in() {
+	local ns=$1 want p
+	shift
+	want=$(stat -L -c %i "/run/netns/$ns") || return 1
+	for p in $(pgrep "$@"); do
+		[ "$(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null)" = "$want" ] && echo "$p"
+	done
+	return 0
+}
+
 # pool_hub_up [NODES]: a pool on Slurm with rig's hub on its head, set
 # up through rig up as root: the head and NODES nodes (1 by default;
 # pool_hosts_up), all of them in [partition cpu]; the hub's servers ask
@@ -652,7 +682,7 @@ pool_hosts_up() {
 # servers as no other) and away from this machine's own accounts.
 pool_hub_up() {
 	local n=${1:-1} i nodes=
-	POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+	POOL_UID_MIN=$(pool_uid_min)
 	pool_hosts_up $((n + 1))
 	H=$(host_addr 1)
 	N=$(host_addr 2)

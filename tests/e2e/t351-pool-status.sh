@@ -11,7 +11,7 @@
 # 403, her pages have no pool section.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 pool_hosts_up 3
 H=$(host_addr 1)
 P=$T/proj

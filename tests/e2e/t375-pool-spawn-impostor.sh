@@ -29,8 +29,8 @@ port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
 grep -q "reports its server on port" "$HUBDIR/hub.log" &&
 	fail "a job reported its port to an API on loopback: $(grep 'reports its server' "$HUBDIR/hub.log")"
 uid=$(pool_root_ssh 1 'id -u rig-carol')
-jpid=$(pgrep -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
-spid=$(pgrep -u "$uid" -f 'slurm_script' | head -n 1)
+jpid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f -- --NotebookApp.port="$port" | head -n 1)
+spid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f 'slurm_script' | head -n 1)
 [ -n "$jpid" ] && [ -n "$spid" ] || fail "no Jupyter ($jpid) or job script ($spid) of rig-carol"
 secret=$(tr '\0' '\n' <"/proc/$jpid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')
 [ ${#secret} = 64 ] || fail "the server has no 64-character JUPYTER_TOKEN"

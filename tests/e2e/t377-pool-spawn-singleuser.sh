@@ -27,7 +27,7 @@ code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
 READY_S=150 wait_ready carol "$TOKEN"
 jid=$(squeue_on -u rig-carol -o %i)
 uid=$(pool_root_ssh 1 'id -u rig-carol')
-spid=$(pgrep -u "$uid" -f jupyterhub-singleuser | head -n 1)
+spid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f jupyterhub-singleuser | head -n 1)
 [ -n "$spid" ] || fail "no jupyterhub-singleuser of rig-carol (job $jid)"
 api=$(tr '\0' '\n' <"/proc/$spid/environ" | sed -n 's/^JUPYTERHUB_API_URL=//p')
 case $api in "http://$H:"*/hub/api) ;; *) fail "JUPYTERHUB_API_URL is $api, not the head's $H" ;; esac

@@ -11,7 +11,7 @@
 # through rig job or by hand on the head.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 pool_hosts_up 2
 N=$(host_addr 2)
 NODE=${PREFIX}h2

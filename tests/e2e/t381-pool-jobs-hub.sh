@@ -11,7 +11,7 @@
 # output without admin_access.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 pool_hosts_up 2
 H=$(host_addr 1)
 N=$(host_addr 2)

@@ -64,8 +64,8 @@ note "handshakes: full $full, resumed $resumed"
 # The server dies (its job's script held, so the job is not seen to end);
 # root's impostor takes its port with another key.
 uid=$(pool_root_ssh 1 'id -u rig-carol')
-jpid=$(pgrep -u "$uid" -f -- "ws-echo -a 0.0.0.0 --port $port" | head -n 1)
-spid=$(pgrep -u "$uid" -f 'slurm_script' | head -n 1)
+jpid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f -- "ws-echo -a 0.0.0.0 --port $port" | head -n 1)
+spid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f 'slurm_script' | head -n 1)
 [ -n "$jpid" ] && [ -n "$spid" ] || fail "no server ($jpid) or job script ($spid) of rig-carol"
 kill -STOP "$spid"
 kill -KILL "$jpid"

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib-power.sh"
 
 # People's uids below 60000 (the hub's helper runs servers as no other).
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 POWER_HUB='mem_limit = 512M
 spawn_timeout = 150'
 power_up_pool

@@ -12,7 +12,7 @@
 # deallocated when idle.
 . "${0%/*}/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 pool_hosts_up 2
 A=$(host_addr 1)
 U=$HOST_USER

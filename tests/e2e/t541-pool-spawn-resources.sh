@@ -10,7 +10,7 @@
 # leave the profile's partition.
 . "$(dirname "$0")/lib.sh"
 
-POOL_UID_MIN=$((40000 + RANDOM % 190 * 100))
+POOL_UID_MIN=$(pool_uid_min)
 pool_hosts_up 3
 H=$(host_addr 1)
 NA=$(host_addr 2)
