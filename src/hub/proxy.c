@@ -104,6 +104,7 @@ static struct upstream_list *idle_list(struct hub *, const struct endpoint *);
 static void             up_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void             up_close(struct upstream *, const char *why);
 static void             up_connect(struct upstream *);
+static void             retry_fresh(struct upstream *, int, int, const char *);
 static struct upstream *up_new(struct hub *, const struct endpoint *);
 static void             tls_handshake_failed(struct upstream *);
 static void             response_done(struct upstream *);
@@ -1117,6 +1118,37 @@ tls_deliver(void *arg, char *chunk, size_t len)
 static const struct uptls_ops tls_ops = { tls_ready, tls_deliver };
 
 /*
+ * The request of 'up' (its kept head, its client and the target's hooks)
+ * goes again on a new connection to the same server, and 'up' closes
+ * with 'why'. 'tls_retried': the new one is the full handshake after a
+ * failed resumption (not retried again).
+ */
+static void
+retry_fresh(struct upstream *up, int req_done, int tls_retried, const char *why)
+{
+	struct conn     *c = up->client;
+	struct upstream *fresh = up_new(up->hub, &up->to);
+
+	fresh->tls_retried = tls_retried;
+	fresh->client = c;
+	fresh->activity = up->activity;
+	fresh->refused = up->refused;
+	fresh->busy = up->busy;
+	fresh->owner = up->owner;
+	fresh->in_exchange = up->in_exchange;
+	up->in_exchange = 0;
+	fresh->req_done = req_done;
+	memcpy(fresh->method, up->method, sizeof(up->method));
+	fresh->head = up->head;
+	fresh->head_len = up->head_len;
+	up->head = NULL;
+	up->client = NULL;
+	conn_peer_set(c, &client_side, fresh);
+	up_close(up, why);
+	up_connect(fresh);
+}
+
+/*
  * The handshake failed, or the server is not the pinned one: logged
  * always (an impostor on a job's port is news), and closed without a
  * byte of the request. A failed resumption (the peer now resumes no
@@ -1133,25 +1165,7 @@ tls_handshake_failed(struct upstream *up)
 	    up->tls.why);
 	if (up->tls.offered && !up->tls_retried && c != NULL &&
 	    c->req != NULL) {
-		struct upstream *fresh = up_new(up->hub, &up->to);
-
-		fresh->tls_retried = 1;
-		fresh->client = c;
-		fresh->activity = up->activity;
-		fresh->refused = up->refused;
-		fresh->busy = up->busy;
-		fresh->owner = up->owner;
-		fresh->in_exchange = up->in_exchange;
-		up->in_exchange = 0;
-		fresh->req_done = up->req_done;
-		memcpy(fresh->method, up->method, sizeof(up->method));
-		fresh->head = up->head;
-		fresh->head_len = up->head_len;
-		up->head = NULL;
-		up->client = NULL;
-		conn_peer_set(c, &client_side, fresh);
-		up_close(up, "TLS resumption failed");
-		up_connect(fresh);
+		retry_fresh(up, up->req_done, 1, "TLS resumption failed");
 		return;
 	}
 	up_close(up, "TLS handshake failed");
@@ -1236,24 +1250,7 @@ up_read(struct upstream *up, ssize_t n, const uv_buf_t *b)
 		    c->req->head.body == BODY_NONE) {
 			/* A pooled connection the server had already closed:
 			 * try once more on a new one. */
-			struct upstream *fresh = up_new(up->hub, &up->to);
-
-			fresh->client = c;
-			fresh->activity = up->activity;
-			fresh->refused = up->refused;
-			fresh->busy = up->busy;
-			fresh->owner = up->owner;
-			fresh->in_exchange = up->in_exchange;
-			up->in_exchange = 0;
-			fresh->req_done = 1;
-			memcpy(fresh->method, up->method, sizeof(up->method));
-			fresh->head = up->head;
-			fresh->head_len = up->head_len;
-			up->head = NULL;
-			up->client = NULL;
-			conn_peer_set(c, &client_side, fresh);
-			up_close(up, "stale pooled connection");
-			up_connect(fresh);
+			retry_fresh(up, 1, 0, "stale pooled connection");
 			return;
 		}
 		up_close(up,

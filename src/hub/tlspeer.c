@@ -39,13 +39,18 @@ struct tlspeer {
 	unsigned char *cert; /* the hub's certificate, DER */
 	int            cert_len;
 	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
-	/* Unused sessions, oldest first. A TLS 1.3 ticket is for one
-	 * connection (RFC 8446 C.4): servers with single-use tickets (Python's
-	 * ssl, here) refuse it a second time, so each is handed out once. */
-	SSL_SESSION *resume[TLSPEER_SESSIONS];
-	int          nresume;
-	int          resume_off; /* a resumption failed: no more */
-	int          refs;
+	/* Unused sessions, oldest first, as DER (~1 kB; a parsed one holds
+	 * the server's parsed certificate, ~14 kB in all). A TLS 1.3 ticket
+	 * is for one connection (RFC 8446 C.4): servers with single-use
+	 * tickets (Python's ssl) refuse it a second time, so each is handed
+	 * out once. */
+	struct kept_session {
+		unsigned char *der;
+		int            len;
+	} resume[TLSPEER_SESSIONS];
+	int nresume;
+	int resume_off; /* a resumption failed: no more */
+	int refs;
 };
 
 static int pinned(const struct tlspeer *, X509 *);
@@ -87,6 +92,9 @@ ctx_get(void)
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	/* A connection drops the hub's certificate after its handshake
+	 * (uptls.c): no second handshake on it. */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 	/* Sessions are kept by each peer, not in OpenSSL's cache (which
 	 * a client does not look up anyway). */
 	SSL_CTX_set_session_cache_mode(ctx,
@@ -118,30 +126,33 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	return p != NULL && cert != NULL && pinned(p, cert);
 }
 
-/* A ticket from the server, after a pinned handshake: a copy kept for
+/* A ticket from the server, after a pinned handshake: kept, encoded, for
  * the next connection. Not the session itself: SSL_free() of a
  * connection that ends without close_notify (most do) marks its session
- * not resumable. */
+ * not resumable, and it holds the parsed certificate. */
 static int
 new_session_cb(SSL *ssl, SSL_SESSION *sess)
 {
 	struct tlspeer *p = peer_of(ssl);
-	SSL_SESSION    *copy;
+	unsigned char  *der = NULL;
+	int             len;
 
 	if (p == NULL || p->resume_off || tlspeer_check(p, ssl) == -1)
 		return 0;
-	copy = SSL_SESSION_dup(sess);
-	if (copy == NULL) {
+	len = i2d_SSL_SESSION(sess, &der);
+	if (len <= 0) {
 		ERR_clear_error();
 		return 0;
 	}
 	if (p->nresume == TLSPEER_SESSIONS) {
-		SSL_SESSION_free(p->resume[0]);
+		OPENSSL_free(p->resume[0].der);
 		memmove(p->resume, p->resume + 1,
 		    (TLSPEER_SESSIONS - 1) * sizeof(p->resume[0]));
 		p->nresume--;
 	}
-	p->resume[p->nresume++] = copy;
+	p->resume[p->nresume].der = der;
+	p->resume[p->nresume].len = len;
+	p->nresume++;
 	return 0;
 }
 
@@ -242,13 +253,16 @@ tlspeer_ssl(struct tlspeer *p, int *offered)
 		return NULL;
 	}
 	if (p->nresume > 0 && !p->resume_off) {
-		SSL_SESSION *sess = p->resume[--p->nresume];
+		struct kept_session *k = &p->resume[--p->nresume];
+		const unsigned char *der = k->der;
+		SSL_SESSION         *sess = d2i_SSL_SESSION(NULL, &der, k->len);
 
-		if (SSL_set_session(ssl, sess) == 1)
+		if (sess != NULL && SSL_set_session(ssl, sess) == 1)
 			*offered = 1;
 		else
 			ERR_clear_error();
 		SSL_SESSION_free(sess); /* the SSL holds its own reference */
+		OPENSSL_free(k->der);
 	}
 	SSL_set_connect_state(ssl);
 	return ssl;
@@ -280,7 +294,7 @@ void
 tlspeer_resume_failed(struct tlspeer *p)
 {
 	while (p->nresume > 0)
-		SSL_SESSION_free(p->resume[--p->nresume]);
+		OPENSSL_free(p->resume[--p->nresume].der);
 	p->resume_off = 1;
 }
 
