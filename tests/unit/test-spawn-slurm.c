@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "hub/spawn-slurm-parse.h"
 #include "hub/spawn-slurm-report.h"
@@ -159,6 +160,104 @@ TEST(slurm_job_script)
 	ASSERT_EQ(system(cmd), 0);
 	free(cmd);
 	unlink(path);
+}
+
+/* Runs the job's script in 'dir' with a server that fails before it
+ * listens its first 'fails' times (as when another job took its port)
+ * and a stand-in for scontrol; its exit status, and its output in
+ * dir/out. */
+static int
+run_job_script(const char *dir, int fails)
+{
+	char *cmd;
+	FILE *f;
+	int   rc;
+
+	cmd = xasprintf("%s/job", dir);
+	f = fopen(cmd, "w");
+	ASSERT_NOT_NULL(f);
+	fputs(slurm_job_script, f);
+	fclose(f);
+	free(cmd);
+	cmd = xasprintf("%s/srv.py", dir);
+	f = fopen(cmd, "w");
+	ASSERT_NOT_NULL(f);
+	fprintf(f,
+	    "import os, socket, sys, time\n"
+	    "port, count = int(sys.argv[1]), sys.argv[2]\n"
+	    "n = len(open(count).read()) if os.path.exists(count) else 0\n"
+	    "open(count, 'a').write('x')\n"
+	    "if n < %d:\n"
+	    "    sys.exit('listen: address already in use')\n"
+	    "s = socket.socket()\n"
+	    "s.bind(('127.0.0.1', port))\n"
+	    "s.listen(1)\n"
+	    "time.sleep(0.3)\n",
+	    fails);
+	fclose(f);
+	free(cmd);
+	cmd = xasprintf("mkdir -p %s/bin && printf '#!/bin/sh\\necho \"$*\" "
+	                ">%s/scontrol.args\\n' >%s/bin/scontrol && "
+	                "chmod 755 %s/bin/scontrol",
+	    dir, dir, dir, dir);
+	ASSERT_EQ(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf(
+	    "cd %s && env -i PATH=%s/bin:/usr/bin:/bin SLURM_JOB_ID=7 "
+	    "JUPYTER_TOKEN=t RIG_TLS_CERT=c RIG_TLS_KEY=k RIG_TLS_CLIENT_CA=a "
+	    "RIG_SERVER_ARGV='[\"/usr/bin/python3\", \"%s/srv.py\", "
+	    "\"{port}\", \"%s/count\"]' /usr/bin/python3 -IS job >out 2>&1",
+	    dir, dir, dir, dir);
+	rc = system(cmd);
+	free(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* A server that ended before it listened (its port taken between the
+ * script's pick and its bind) is started again on another port, twice at
+ * most; the port said is the one it listens on. */
+TEST(slurm_job_script_port_retry)
+{
+	char  dir[] = "/tmp/rig-jobretry-XXXXXX", *path, *text, *cmd;
+	char *port;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	ASSERT_EQ(run_job_script(dir, 2), 0);
+	path = xasprintf("%s/out", dir);
+	text = read_file(path, 65536, NULL);
+	free(path);
+	ASSERT_NOT_NULL(text);
+	/* Two failures, two more starts, each on a port of its own. */
+	ASSERT_NOT_NULL(strstr(text, "trying another port"));
+	ASSERT_NOT_NULL(strstr(strstr(text, "trying another port") + 1,
+	    "trying another port"));
+	free(text);
+	path = xasprintf("%s/scontrol.args", dir);
+	text = read_file(path, 4096, NULL);
+	free(path);
+	ASSERT_NOT_NULL(text);
+	port = strstr(text, "Comment=" SLURM_PORT_PREFIX);
+	ASSERT_NOT_NULL(port);
+	ASSERT(strstr(text, "JobId=7") != NULL);
+	free(text);
+
+	/* One that never listens: the job ends with its status after the
+	 * third start, and no port is said. */
+	cmd = xasprintf("rm -f %s/count %s/scontrol.args", dir, dir);
+	ASSERT_EQ(system(cmd), 0);
+	free(cmd);
+	ASSERT_EQ(run_job_script(dir, 5), 1);
+	path = xasprintf("%s/scontrol.args", dir);
+	ASSERT(access(path, F_OK) == -1);
+	free(path);
+	path = xasprintf("%s/count", dir);
+	text = read_file(path, 64, NULL);
+	free(path);
+	ASSERT_STR_EQ(text, "xxx");
+	free(text);
+	cmd = xasprintf("rm -rf %s", dir);
+	ASSERT_EQ(system(cmd), 0);
+	free(cmd);
 }
 
 TEST(slurm_report_proof)
