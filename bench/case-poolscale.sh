@@ -192,6 +192,9 @@ case_poolscale() {
 		for t in slurm local; do
 			record pool "$POOL_CASE" "$t" 1 "hub CPU ms per idle s" \
 				"$((($(pool_cpu_ms "${MPID[rig-pool-$t]}") - POOL_CPU0[$t]) / 10))"
+			# And its memory then, idle connections' timeouts past.
+			record pool "$POOL_CASE" "$t" 1 "hub RSS kB, after 10 idle s" \
+				"$(rss_kb "${MPID[rig-pool-$t]}")"
 		done
 		# Back to back in each round, the order alternating between
 		# rounds: the machine's other load, which changes by the
