@@ -656,6 +656,31 @@ pool_uid_min() {
 	fi
 }
 
+# impostor_start NS PORT [UID GID]: tests/helpers/impostor.py on PORT in
+# network namespace NS (as UID:GID if given, else root) with a P-256
+# certificate of its own (CN and name rig-server, as a job's); what each
+# connection did goes to $F/out (F=$T/fake, set here).
+impostor_start() {
+	local ns=$1 port=$2 uid=${3:-} gid=${4:-} as=()
+	F=$T/fake
+	mkdir -p "$F"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=rig-server -addext subjectAltName=DNS:rig-server \
+		-keyout "$F/key.pem" -out "$F/cert.pem" 2>/dev/null || fail "openssl req"
+	cp "$HELPERS/impostor.py" "$F/"
+	if [ -n "$uid" ]; then
+		chown -R "$uid:$gid" "$F"
+		chmod 700 "$F"
+		chmod 711 "$T"
+		as=(setpriv --reuid="$uid" --regid="$gid" --clear-groups)
+	fi
+	nsenter --net="/run/netns/$ns" "${as[@]}" $PY "$F/impostor.py" "$port" "$F/out" \
+		"$F/cert.pem" "$F/key.pem" >"$T/impostor.log" 2>&1 &
+	bg_track $!
+	for _ in $(seq 1 100); do [ -e "$F/out.ready" ] && break; sleep 0.1; done
+	[ -e "$F/out.ready" ] || fail "the impostor did not start: $(cat "$T/impostor.log")"
+}
+
 # pgrep_in NS PGREP-ARGS...: pgrep's pids that are in network namespace
 # NS (/run/netns/NS): other tests' pools have accounts with the same uids
 # and jobs with the same numbers.

@@ -49,51 +49,7 @@ nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . && fail "port $port st
 # alice's listener on the port, with a certificate of her own.
 auid=$(pool_root_ssh 1 'id -u alice')
 agid=$(pool_root_ssh 1 'id -g alice')
-F=$T/fake
-mkdir -p "$F"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj /CN=rig-server -addext subjectAltName=DNS:rig-server \
-	-keyout "$F/key.pem" -out "$F/cert.pem" 2>/dev/null || fail "openssl req"
-cat >"$F/fake.py" <<'EOP'
-# A listener on the server's port: records what each connection sends,
-# through TLS (its own certificate) when it starts with a TLS hello.
-import socket, ssl, sys
-port, out, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('0.0.0.0', port))
-s.listen(16)
-open(out + '.ready', 'w').close()
-while True:
-    c, _ = s.accept()
-    c.settimeout(5)
-    rec = b''
-    try:
-        first = c.recv(1, socket.MSG_PEEK)
-        rec = b'CONN ' + first.hex().encode() + b'\n'
-        if first == b'\x16':
-            t = ctx.wrap_socket(c, server_side=True)
-            rec += b'TLS ' + t.recv(65536) + b'\n'
-            t.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
-        else:
-            rec += b'PLAIN ' + c.recv(65536) + b'\n'
-            c.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
-    except Exception as e:
-        rec += b'ENDED ' + str(e).encode() + b'\n'
-    with open(out, 'ab') as f:
-        f.write(rec)
-    c.close()
-EOP
-chown -R "$auid:$agid" "$F"
-chmod 700 "$F"
-chmod 711 "$T"
-nsenter --net="$NS" setpriv --reuid="$auid" --regid="$agid" --clear-groups \
-	$PY "$F/fake.py" "$port" "$F/out" "$F/cert.pem" "$F/key.pem" >"$T/fake.log" 2>&1 &
-bg_track $!
-for _ in $(seq 1 100); do [ -e "$F/out.ready" ] && break; sleep 0.1; done
-[ -e "$F/out.ready" ] || fail "alice's listener did not start: $(cat "$T/fake.log")"
+impostor_start "${PREFIX}h2" "$port" "$auid" "$agid"
 
 # carol's requests through the hub reach alice's port, and nothing of
 # them goes out.

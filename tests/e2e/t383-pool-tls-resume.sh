@@ -74,39 +74,7 @@ for _ in $(seq 1 100); do
 	nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . || break
 	sleep 0.1
 done
-F=$T/fake
-mkdir -p "$F"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj /CN=rig-server -addext subjectAltName=DNS:rig-server \
-	-keyout "$F/key.pem" -out "$F/cert.pem" 2>/dev/null || fail "openssl req"
-cat >"$F/fake.py" <<'EOP'
-# Any client accepted; per connection, whether TLS completed, whether a
-# session was resumed, and what came.
-import socket, ssl, sys
-port, out, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('0.0.0.0', port))
-s.listen(16)
-open(out + '.ready', 'w').close()
-while True:
-    c, _ = s.accept()
-    c.settimeout(5)
-    try:
-        t = ctx.wrap_socket(c, server_side=True)
-        rec = 'TLS reused %s got %r\n' % (t.session_reused, t.recv(65536)[:40])
-    except Exception as e:
-        rec = 'HANDSHAKE %s\n' % e
-    with open(out, 'a') as f:
-        f.write(rec)
-    c.close()
-EOP
-nsenter --net="$NS" $PY "$F/fake.py" "$port" "$F/out" "$F/cert.pem" "$F/key.pem" >"$T/fake.log" 2>&1 &
-bg_track $!
-for _ in $(seq 1 100); do [ -e "$F/out.ready" ] && break; sleep 0.1; done
-[ -e "$F/out.ready" ] || fail "the impostor did not start: $(cat "$T/fake.log")"
+impostor_start "${PREFIX}h2" "$port"
 for _ in $(seq 1 10); do
 	code=$(TOKEN=$TOKEN api GET /user/carol/api/status)
 	[ "$code" = 200 ] && fail "the impostor answered for carol: $(body)"

@@ -68,6 +68,18 @@ server_ctx(const struct slurm_tls *k)
 	return ctx;
 }
 
+/* The hub's side of 'k': a peer from its keys as the hub keeps them. */
+static struct tlspeer *
+peer_new(const struct slurm_tls *k)
+{
+	char           *pem = slurm_tls_link_keys(k), why[200];
+	struct tlspeer *p = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+
+	ASSERT_NOT_NULL(p);
+	free_secret(pem);
+	return p;
+}
+
 static void
 srv_init(struct srv *s, SSL_CTX *ctx)
 {
@@ -233,13 +245,9 @@ TEST(uptls_not_tls)
 	struct srv        s;
 	static const char junk[] =
 	    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	char *pem, why[200];
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
-	pem = slurm_tls_link_keys(&real);
-	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
-	ASSERT_NOT_NULL(peer);
-	free_secret(pem);
+	peer = peer_new(&real);
 	memset(&s, 0, sizeof(s));
 	s.rbio = BIO_new(BIO_s_mem());
 	ASSERT_EQ(uptls_start(&t, peer, to_server, &s), 0);
@@ -264,14 +272,11 @@ TEST(uptls_byte_by_byte)
 	struct uptls     t;
 	struct srv       s;
 	SSL_CTX         *sctx;
-	char            *pem, why[200], buf[16384];
+	char             buf[16384];
 	int              k, r = 0;
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
-	pem = slurm_tls_link_keys(&real);
-	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
-	ASSERT_NOT_NULL(peer);
-	free_secret(pem);
+	peer = peer_new(&real);
 	sctx = server_ctx(&real);
 	srv_init(&s, sctx);
 	ASSERT_EQ(uptls_start(&t, peer, to_server, &s), 0);
@@ -305,13 +310,9 @@ TEST(uptls_server_that_never_resumes)
 	struct tlspeer  *peer;
 	struct srv       s;
 	SSL_CTX         *sctx;
-	char            *pem, why[200];
 
 	ASSERT_EQ(slurm_tls_make(&real), 0);
-	pem = slurm_tls_link_keys(&real);
-	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
-	ASSERT_NOT_NULL(peer);
-	free_secret(pem);
+	peer = peer_new(&real);
 	for (int i = 0; i < 3; i++) {
 		sctx = server_ctx(&real);
 		ASSERT_EQ(exchange(sctx, peer, &s), 0);
@@ -347,18 +348,11 @@ TEST(uptls_two_servers_own_keys)
 	struct tlspeer  *pa, *pb;
 	struct srv       s;
 	SSL_CTX         *actx, *bctx;
-	char            *pem, why[200];
 
 	ASSERT_EQ(slurm_tls_make(&a), 0);
 	ASSERT_EQ(slurm_tls_make(&b), 0);
-	pem = slurm_tls_link_keys(&a);
-	pa = tlspeer_new(pem, strlen(pem), why, sizeof(why));
-	free_secret(pem);
-	pem = slurm_tls_link_keys(&b);
-	pb = tlspeer_new(pem, strlen(pem), why, sizeof(why));
-	free_secret(pem);
-	ASSERT_NOT_NULL(pa);
-	ASSERT_NOT_NULL(pb);
+	pa = peer_new(&a);
+	pb = peer_new(&b);
 	actx = server_ctx(&a);
 	bctx = server_ctx(&b);
 	ASSERT_EQ(exchange(actx, pa, &s), 0);
