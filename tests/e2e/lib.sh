@@ -656,6 +656,19 @@ pool_uid_min() {
 	fi
 }
 
+# server_kill_held SPID PID PORT: a pool job's server (PID) killed with its
+# job's script (SPID) stopped first, so neither the script nor the hub
+# sees it end; returns once PORT is free on the node (h2).
+server_kill_held() {
+	kill -STOP "$1"
+	kill -KILL "$2"
+	for _ in $(seq 1 100); do
+		nsenter --net="/run/netns/${PREFIX}h2" ss -Htln "sport = :$3" | grep -q . || return 0
+		sleep 0.1
+	done
+	fail "port $3 still taken after the server's death"
+}
+
 # impostor_start NS PORT [UID GID]: tests/helpers/impostor.py on PORT in
 # network namespace NS (as UID:GID if given, else root) with a P-256
 # certificate of its own (CN and name rig-server, as a job's); what each

@@ -37,14 +37,7 @@ secret=$(tr '\0' '\n' <"/proc/$jpid/environ" | sed -n 's/^JUPYTER_TOKEN=//p')
 [ "$(TOKEN=$TOKEN api GET /user/carol/api/contents)" = 200 ] || fail "carol's server through the hub: $(body)"
 
 # Jupyter dies; its job's script, held, does not see it.
-kill -STOP "$spid"
-kill -KILL "$jpid"
-NS=/run/netns/${PREFIX}h2
-for _ in $(seq 1 100); do
-	nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . || break
-	sleep 0.1
-done
-nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . && fail "port $port still taken after Jupyter's death"
+server_kill_held "$spid" "$jpid" "$port"
 
 # alice's listener on the port, with a certificate of her own.
 auid=$(pool_root_ssh 1 'id -u alice')

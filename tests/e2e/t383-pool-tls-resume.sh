@@ -67,13 +67,7 @@ uid=$(pool_root_ssh 1 'id -u rig-carol')
 jpid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f -- "ws-echo -a 0.0.0.0 --port $port" | head -n 1)
 spid=$(pgrep_in "${PREFIX}h2" -u "$uid" -f 'slurm_script' | head -n 1)
 [ -n "$jpid" ] && [ -n "$spid" ] || fail "no server ($jpid) or job script ($spid) of rig-carol"
-kill -STOP "$spid"
-kill -KILL "$jpid"
-NS=/run/netns/${PREFIX}h2
-for _ in $(seq 1 100); do
-	nsenter --net="$NS" ss -Htln "sport = :$port" | grep -q . || break
-	sleep 0.1
-done
+server_kill_held "$spid" "$jpid" "$port"
 impostor_start "${PREFIX}h2" "$port"
 for _ in $(seq 1 10); do
 	code=$(TOKEN=$TOKEN api GET /user/carol/api/status)
