@@ -656,6 +656,19 @@ pool_uid_min() {
 	fi
 }
 
+# pool_server_up NAME TOKEN: NAME's server started through the API and
+# ready (150 s); sets jid (its Slurm job) and port (from the job's
+# comment).
+pool_server_up() {
+	local code
+	code=$(TOKEN=$2 api POST "/hub/api/users/$1/server")
+	[ "$code" = 202 ] || fail "POST server of $1: $code $(body)"
+	READY_S=150 wait_ready "$1" "$2"
+	jid=$(squeue_on -n rig-server -o %i)
+	port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
+	[ -n "$port" ] || fail "job $jid has no port in its comment"
+}
+
 # server_kill_held SPID PID PORT: a pool job's server (PID) killed with its
 # job's script (SPID) stopped first, so neither the script nor the hub
 # sees it end; returns once PORT is free on the node (h2).

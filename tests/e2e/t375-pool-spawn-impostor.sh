@@ -20,12 +20,7 @@ grep -q "servers reach the hub's API at http://127.0.0.1:" "$HUBDIR/hub.log" ||
 	fail "rig up changed a hand-written api_address: $(grep "hub's API" "$HUBDIR/hub.log")"
 TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] || fail "no token for carol"
-code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
-[ "$code" = 202 ] || fail "POST server: $code $(body)"
-READY_S=150 wait_ready carol "$TOKEN"
-jid=$(squeue_on -n rig-server -o %i)
-port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
-[ -n "$port" ] || fail "job $jid has no port in its comment"
+pool_server_up carol "$TOKEN"
 grep -q "reports its server on port" "$HUBDIR/hub.log" &&
 	fail "a job reported its port to an API on loopback: $(grep 'reports its server' "$HUBDIR/hub.log")"
 uid=$(pool_root_ssh 1 'id -u rig-carol')

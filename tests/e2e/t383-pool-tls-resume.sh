@@ -23,12 +23,7 @@ pool_root_ssh 1 "$R user add admin --admin --state-dir $S" >/dev/null 2>&1 || fa
 ADMIN=$(pool_root_ssh 1 "$R token create admin --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
 TOKEN=$(pool_token carol)
 [ -n "$TOKEN" ] && [ -n "$ADMIN" ] || fail "no token for carol or admin"
-code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
-[ "$code" = 202 ] || fail "POST server: $code $(body)"
-READY_S=150 wait_ready carol "$TOKEN"
-jid=$(squeue_on -n rig-server -o %i)
-port=$(squeue_on -j "$jid" -o %k | sed -n 's/^rig-port=//p')
-[ -n "$port" ] || fail "job $jid has no port in its comment"
+pool_server_up carol "$TOKEN"
 pgrep -f "tls-tunnel" >/dev/null && fail "a tls-tunnel process runs: $(pgrep -af tls-tunnel)"
 
 # metric KIND: the proxy's TLS handshakes of that kind so far.
