@@ -644,6 +644,21 @@ run_prolog(const char *text, const char *u, const char *uid, const char *gid,
 	return st;
 }
 
+/* slurm.conf of 'pl' with one node, 10.0.0.2 in its first partition
+ * ('node', as slurmd -C says; the caller frees its name and host), and
+ * the head at 10.0.0.1. */
+static char *
+one_node_conf(struct pool *pl, struct pool_node *node)
+{
+	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
+
+	memset(node, 0, sizeof(*node));
+	ASSERT_EQ(slurmconf_parse_c(slurmd_c, node), 0);
+	node->host = xstrdup("10.0.0.2");
+	node->part = pl->parts;
+	return slurmconf_text(pl, &head, node, 1);
+}
+
 /* slurm.conf names the prolog; it makes a job's missing account with the
  * ids slurmctld sent, home in the shared folder, and nothing for a name
  * or id it does not take; it never fails. */
@@ -651,17 +666,12 @@ TEST(slurmconf_prolog)
 {
 	struct pool      pl;
 	struct pool_node node;
-	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
 	char            *conf, *text, log[1024];
 
 	pool_init(&pl);
 	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.2"), 0);
 	ASSERT_EQ(pool_set(&pl, "pool", "shared_dir", "/srv/homes"), 0);
-	memset(&node, 0, sizeof(node));
-	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &node), 0);
-	node.host = xstrdup("10.0.0.2");
-	node.part = pl.parts;
-	conf = slurmconf_text(&pl, &head, &node, 1);
+	conf = one_node_conf(&pl, &node);
 	ASSERT(strstr(conf, "\nProlog=" SLURMCONF_PROLOG_PATH "\n") != NULL);
 	text = slurmconf_prolog_text(&pl);
 	ASSERT(strncmp(text, "#!/bin/sh\n", 10) == 0);
@@ -719,16 +729,11 @@ TEST(slurmconf_job_folder)
 {
 	struct pool      pl;
 	struct pool_node node;
-	struct pool_head head = { .name = "head", .addr = "10.0.0.1" };
 	char            *conf, *text, log[1024];
 
 	pool_init(&pl);
 	ASSERT_EQ(pool_set(&pl, "partition cpu", "hosts", "10.0.0.2"), 0);
-	memset(&node, 0, sizeof(node));
-	ASSERT_EQ(slurmconf_parse_c(slurmd_c, &node), 0);
-	node.host = xstrdup("10.0.0.2");
-	node.part = pl.parts;
-	conf = slurmconf_text(&pl, &head, &node, 1);
+	conf = one_node_conf(&pl, &node);
 	ASSERT(strstr(conf, "\nEpilog=" SLURMCONF_EPILOG_PATH "\n") != NULL);
 	text = slurmconf_prolog_text(&pl);
 	ASSERT_EQ(run_job_sh(text,
