@@ -5,7 +5,7 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { check, logIn, run } = require('./common');
+const { check, logIn, run, runInNewNotebook } = require('./common');
 
 const base = process.env.RIG_URL;
 const user = process.env.RIG_USER;
@@ -63,25 +63,7 @@ run('browser test failed', async (browser) => {
 
   // A notebook: its page, its kernel's WebSocket and a cell's output,
   // all through the hub (to the server's Unix socket by default).
-  const nb = await page.evaluate(async (p) => {
-    const x = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
-    const r = await fetch(p, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(x) },
-      body: JSON.stringify({ type: 'notebook' }),
-    });
-    return { status: r.status, body: await r.json() };
-  }, `/user/${user}/api/contents`);
-  check(nb.status === 201, `creating a notebook from the page gave ${nb.status}`);
-  await page.goto(`${base}/user/${user}/notebooks/${encodeURIComponent(nb.body.path)}`, { timeout: 30000 });
-  await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel &&
-    Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
-  await page.evaluate(() => {
-    const cell = Jupyter.notebook.get_cell(0);
-    cell.set_text('print(6 * 7)');
-    Jupyter.notebook.select(0);
-    Jupyter.notebook.execute_cell();
-  });
+  await runInNewNotebook(page, base, user, 'print(6 * 7)');
   await page.waitForFunction(() => Array.from(document.querySelectorAll('.output_area pre'))
     .some((e) => e.textContent.trim() === '42'), null, { timeout: 60000 });
   await page.screenshot({ path: path.join(out, 'browser-notebook.png') });

@@ -9,7 +9,7 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { check, logIn, run } = require('./common');
+const { check, logIn, run, runInNewNotebook } = require('./common');
 
 const base = process.env.RIG_URL;
 const user = process.env.RIG_USER;
@@ -83,26 +83,9 @@ run('browser profiles test failed', async (browser) => {
   await page.waitForFunction(() => document.title.includes('Home'), null, { timeout: 30000 });
 
   // A kernel reads the memory limit of its own cgroup (v1).
-  const nb = await page.evaluate(async (p) => {
-    const x = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
-    const r = await fetch(p, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-XSRFToken': decodeURIComponent(x) },
-      body: JSON.stringify({ type: 'notebook' }),
-    });
-    return { status: r.status, body: await r.json() };
-  }, `/user/${user}/api/contents`);
-  check(nb.status === 201, `creating a notebook gave ${nb.status}`);
-  await page.goto(`${base}/user/${user}/notebooks/${encodeURIComponent(nb.body.path)}`, { timeout: 30000 });
-  await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel &&
-    Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
-  await page.evaluate(() => {
-    const cell = Jupyter.notebook.get_cell(0);
-    cell.set_text("g = [l.strip().split(':', 2)[2] for l in open('/proc/self/cgroup') if ':memory:' in l][0]\n" +
-      "print('limit=' + open('/sys/fs/cgroup/memory' + g + '/memory.limit_in_bytes').read().strip())");
-    Jupyter.notebook.select(0);
-    Jupyter.notebook.execute_cell();
-  });
+  await runInNewNotebook(page, base, user,
+    "g = [l.strip().split(':', 2)[2] for l in open('/proc/self/cgroup') if ':memory:' in l][0]\n" +
+    "print('limit=' + open('/sys/fs/cgroup/memory' + g + '/memory.limit_in_bytes').read().strip())");
   await page.waitForFunction(() => Array.from(document.querySelectorAll('.output_area pre'))
     .some((e) => /limit=/.test(e.textContent)), null, { timeout: 60000 });
   const said = await page.$$eval('.output_area pre', (es) => es.map((e) => e.textContent).join(' '));
