@@ -237,13 +237,10 @@ server_spawn_failed(struct server *s, const char *fmt, ...)
 {
 	va_list ap;
 	char   *msg;
-	int     r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		fatalx("out of memory");
 	log_warnx("server %s: start failed: %s", s->label, msg);
 	free(s->error);
 	s->error = msg;

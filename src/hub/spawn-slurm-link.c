@@ -51,8 +51,7 @@ state_path(struct hub *hub, const char *fmt, ...)
 		return NULL;
 	}
 	va_start(ap, fmt);
-	if (vasprintf(&name, fmt, ap) < 0)
-		fatalx("out of memory");
+	name = xvasprintf(fmt, ap);
 	va_end(ap);
 	path = xasprintf("%s/%s", dir, name);
 	free(name);

@@ -282,10 +282,8 @@ say(struct sjob *j, int pct, const char *fmt, ...)
 static void
 say_v(struct sjob *j, int pct, const char *fmt, va_list ap)
 {
-	char *msg;
+	char *msg = xvasprintf(fmt, ap);
 
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatalx("out of memory");
 	if (j->said != NULL && strcmp(j->said, msg) == 0) {
 		free(msg);
 		return;

@@ -84,12 +84,19 @@ xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char   *s;
-	int     r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	return s;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
 		fatalx("out of memory");
 	return s;
 }

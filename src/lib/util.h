@@ -6,6 +6,7 @@
 #ifndef UTIL_H
 #define UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +19,10 @@ void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
-/* Formats into a new string; caller frees result. */
+/* Formats into a new string (xvasprintf: from a va_list); caller frees
+ * result. */
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
 /* Fills 'buf' with 'len' bytes from the kernel's CSPRNG; fatal on failure. */
 void random_bytes(void *buf, size_t len);
