@@ -5,9 +5,13 @@
 # rig runs on the head as root) start and stop that node's slurmd in its
 # namespaces as IPMI would power the machine, logging "on|off ADDR UID"
 # to $PLOG; the next power_on fails while $T/fail-next exists. Then rig
-# up, checked. $POWER_HUB: more lines for rig.conf's [hub]. slurmd -b says it booted now: slurmctld waits for a node it
-# powers up to have booted since the request ("Still waiting for boot"),
-# and these hosts share the kernel's uptime.
+# up, checked. $POWER_HUB: more lines for rig.conf's [hub].
+# slurmd -b says it booted now: slurmctld waits for a node it powers up to
+# have booted since the request ("Still waiting for boot"), and these hosts
+# share the kernel's uptime. -b reports an uptime of 1 s, in whole seconds,
+# so a slurmd started within the request's second seems booted before it
+# and is never taken (t391 once: "did not join within 60 s"); a real
+# machine's boot is never that quick, so power.sh waits a second first.
 power_up_pool() {
 	pool_hosts_up 3
 	N2=$(host_addr 2)
@@ -30,7 +34,7 @@ if [ "\$act" = on ] && [ -e $T/fail-next ]; then
 	exit 3
 fi
 case \$act in
-on) exec nsenter -t "\$pid" -n -m -u -- /usr/sbin/slurmd -b </dev/null >/dev/null 2>&1 ;;
+on) sleep 1; exec nsenter -t "\$pid" -n -m -u -- /usr/sbin/slurmd -b </dev/null >/dev/null 2>&1 ;;
 off) exec nsenter -t "\$pid" -n -m -u -- sh -c 'p=\$(cat /run/slurmd.pid 2>/dev/null) || exit 0; kill \$p' ;;
 esac
 exit 5
