@@ -57,7 +57,7 @@ static const struct {
 	    "rig sandbox [--cgroup DIR]... [--umask MODE] [--user "
 	    "ACCOUNT] [--pam-service NAME] [--deny-connect PORTS] -- CMD "
 	    "[ARGS...]" },
-	{ "slurm-tls-keys", "rig slurm-tls-keys" },
+	{ "slurm-tls-keys", "rig slurm-tls-keys [--hub]" },
 	{ "pam-auth", "rig pam-auth SERVICE ACCOUNT < PASSWORD" },
 	{ "ldap-auth",
 	    "rig ldap-auth [--ca-file FILE] [--plaintext] [--bind-dn-template LIST] "

@@ -23,8 +23,19 @@ void slurm_submit(struct server *);
  * all of the job's processes. Nothing is reported. */
 void slurm_cancel(struct hub *, const char *account, long long id, int kill);
 
-/* The link's keys for job 'id' kept (spawn-slurm-link.c); -1 if they
- * cannot be (logged). */
+/* The hub's own TLS key and certificate for its jobs (spawn-slurm-link.c),
+ * read from where they are kept if not loaded yet: 0 if the hub has them,
+ * -1 if they were never made (or cannot be read: logged). */
+int slurm_link_identity(struct hub *);
+/* A key and certificate of rig slurm-tls-keys --hub kept and loaded as
+ * the hub's; -1 if they cannot be (logged). */
+int slurm_link_identity_keep(struct hub *, const char *key, const char *cert);
+/* The hub's certificate (PEM) once loaded, else NULL. */
+const char *slurm_link_identity_cert(void);
+/* The hub stops: the identity dropped. */
+void slurm_link_release(void);
+/* The server's certificate of job 'id' kept, to pin (spawn-slurm-link.c);
+ * -1 if it cannot be (logged). */
 int slurm_link_keep(struct hub *, long long id, const char *keys);
 /* The server's way in: TLS from the hub to s->host:s->port with the kept
  * keys (s->tls); then 'then' (NULL: nothing). A failure ends a pending

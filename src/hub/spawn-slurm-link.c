@@ -6,10 +6,11 @@
  * and the probes speak it). The server's address is a TLS endpoint from
  * the moment the job says its port, never the node's port in the clear.
  *
- * The keys (the hub's client key and certificate, the server's
- * certificate) are kept under the state directory (slurm/JOB.keys, 0600,
- * in a 0700 folder) from the submission to the job's end, so that a
- * restarted hub reaches its jobs' servers again (adopt()).
+ * Kept under the state directory (in a 0700 folder), so that a restarted
+ * hub reaches its jobs' servers again (adopt()): the hub's own key and
+ * certificate (slurm/hub.keys, 0600), made with its first job and shown
+ * to every job's server; each job's server certificate, to pin
+ * (slurm/JOB.keys, 0600), from the submission to the job's end.
  */
 #include <sys/stat.h>
 
@@ -30,10 +31,16 @@
 #include "tlspeer.h"
 
 #define KEYS_DIR "slurm" /* under the state directory */
+#define IDENTITY_FILE "hub.keys" /* in it */
+
+/* The hub's certificate (PEM) while its identity is loaded: each job's
+ * server takes it as its --client-ca. */
+static char *identity_cert;
 
 static char *state_path(struct hub *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 static char *keys_path(struct hub *, long long);
+static int   identity_load(const char *);
 static void  failed(struct server *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -63,6 +70,79 @@ static char *
 keys_path(struct hub *hub, long long id)
 {
 	return state_path(hub, "%lld.keys", id);
+}
+
+/* The identity from 'pem' (its key, then its certificate): 0 once loaded. */
+static int
+identity_load(const char *pem)
+{
+	const char *cert = strstr(pem, "-----BEGIN CERTIFICATE-----");
+	char        why[256];
+
+	if (cert == NULL ||
+	    tlspeer_identity(pem, strlen(pem), why, sizeof(why)) == -1) {
+		log_warnx("slurm: the hub's TLS key: %s",
+		    cert == NULL ? "no certificate" : why);
+		return -1;
+	}
+	free(identity_cert);
+	identity_cert = xstrdup(cert);
+	return 0;
+}
+
+int
+slurm_link_identity(struct hub *hub)
+{
+	char *path, *pem;
+	int   r;
+
+	if (identity_cert != NULL)
+		return 0;
+	if ((path = state_path(hub, IDENTITY_FILE)) == NULL)
+		return -1;
+	pem = read_file(path, SLURM_TLS_PEM_MAX, NULL);
+	if (pem == NULL && errno != ENOENT)
+		log_warn("slurm: read %s", path);
+	free(path);
+	if (pem == NULL)
+		return -1;
+	r = identity_load(pem);
+	free_secret(pem);
+	return r;
+}
+
+int
+slurm_link_identity_keep(struct hub *hub, const char *key, const char *cert)
+{
+	char *path = state_path(hub, IDENTITY_FILE), *pem;
+	int   r = -1;
+
+	if (path == NULL) {
+		log_warn("slurm: the state directory's %s folder", KEYS_DIR);
+		return -1;
+	}
+	pem = xasprintf("%s%s", key, cert);
+	if (write_file_atomic(path, pem, strlen(pem), 0600) == -1)
+		log_warn("slurm: write %s", path);
+	else
+		r = identity_load(pem);
+	free_secret(pem);
+	free(path);
+	return r;
+}
+
+const char *
+slurm_link_identity_cert(void)
+{
+	return identity_cert;
+}
+
+void
+slurm_link_release(void)
+{
+	free(identity_cert);
+	identity_cert = NULL;
+	tlspeer_identity_release();
 }
 
 int
@@ -107,6 +187,8 @@ slurm_link_start(struct server *s, void (*then)(struct server *))
 	struct endpoint to;
 	char           *keys, *kpath, why[256], where[96];
 
+	/* After a restart, the identity with the first job's link. */
+	(void)slurm_link_identity(s->hub);
 	kpath = keys_path(s->hub, s->pid);
 	keys = kpath != NULL ? read_file(kpath, SLURM_TLS_PEM_MAX, NULL) : NULL;
 	free(kpath);

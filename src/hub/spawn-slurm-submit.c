@@ -39,11 +39,11 @@
 #include "spawn-slurm-script.h"
 #include "spawn-slurm-tls.h"
 
-/* A submission in flight: the server, and the keys its TLS link will need,
- * kept once the job has an id. */
+/* A submission in flight: the server, and its certificate, which its TLS
+ * link will pin, kept once the job has an id. */
 struct submitted {
 	struct server *s; /* referenced */
-	char          *link_keys;
+	char          *server_cert;
 };
 
 static void submitted_free(struct submitted *);
@@ -84,14 +84,18 @@ resource_args(const struct server *s, char **argv, int n)
 /*
  * The job's keys first, made by rig slurm-tls-keys (a process of its own:
  * OpenSSL's state after a key and a signature stays out of the hub's
- * memory), then the submission (submit_with()).
+ * memory), with the hub's own pair while it has none; then the
+ * submission (submit_with()).
  */
 void
 slurm_submit(struct server *s)
 {
 	char *argv[] = { (char *)"/proc/self/exe", (char *)"slurm-tls-keys",
-		NULL };
+		NULL, NULL };
 	int   r;
+
+	if (slurm_link_identity(s->hub) == -1)
+		argv[2] = (char *)"--hub";
 
 	server_ref(s);
 	r = slurm_run(s->hub, NULL, argv, NULL, NULL, NULL, keys_cb, s);
@@ -118,7 +122,17 @@ keys_cb(void *arg, int r, int64_t status, const char *out)
 		server_unref(s);
 		return;
 	}
-	submit_with(s, &tls);
+	/* The hub's first pair, kept for good (unless another start's came
+	 * first: then this one goes unused). */
+	if (slurm_link_identity(s->hub) == -1 &&
+	    (tls.hub_key == NULL ||
+	        slurm_link_identity_keep(s->hub, tls.hub_key, tls.hub_cert) ==
+	            -1))
+		server_spawn_failed(s,
+		    "the hub's own TLS key cannot be kept "
+		    "(see the hub's log)");
+	else
+		submit_with(s, &tls);
 	slurm_tls_release(&tls);
 	server_unref(s);
 }
@@ -189,7 +203,8 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	env[nenv++] = xasprintf("RIG_SERVER_ARGV=%s", json);
 	env[nenv++] = xasprintf("RIG_TLS_KEY=%s", tls->server_key);
 	env[nenv++] = xasprintf("RIG_TLS_CERT=%s", tls->server_cert);
-	env[nenv++] = xasprintf("RIG_TLS_CLIENT_CA=%s", tls->hub_cert);
+	env[nenv++] =
+	    xasprintf("RIG_TLS_CLIENT_CA=%s", slurm_link_identity_cert());
 	/* Where the job reports its port at once (spawn-slurm-report.c):
 	 * only where the nodes reach the API; else its comment alone. */
 	if (hub->api_listening && !host_is_loopback(apilisten_address(hub)))
@@ -203,7 +218,7 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	server_ref(s);
 	sub = xcalloc(1, sizeof(*sub));
 	sub->s = s;
-	sub->link_keys = slurm_tls_link_keys(tls);
+	sub->server_cert = xstrdup(tls->server_cert);
 	progress_step(s, 15, "Submitting the server's job to Slurm");
 	r = slurm_run(hub, acct, argv, env, home, slurm_job_script, submit_cb,
 	    sub);
@@ -227,7 +242,7 @@ static void
 submitted_free(struct submitted *sub)
 {
 	server_unref(sub->s);
-	free_secret(sub->link_keys);
+	free(sub->server_cert);
 	free(sub);
 }
 
@@ -267,7 +282,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 		submitted_free(sub);
 		return;
 	}
-	if (slurm_link_keep(s->hub, id, sub->link_keys) == -1) {
+	if (slurm_link_keep(s->hub, id, sub->server_cert) == -1) {
 		if (slurm_account_of(s, acct, sizeof(acct)) == 0)
 			slurm_cancel(s->hub, acct, id, 0);
 		server_spawn_failed(s, "cannot keep its TLS keys");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The per-job keys of the hub-to-server link (spawn-slurm-tls.h).
+ * The keys of the hub-to-server link (spawn-slurm-tls.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -120,12 +120,14 @@ out:
 }
 
 int
-slurm_tls_make(struct slurm_tls *t)
+slurm_tls_make(struct slurm_tls *t, int hub)
 {
 	memset(t, 0, sizeof(*t));
 	if (make_pair(SLURM_TLS_SERVER_NAME, 1, &t->server_key,
 	        &t->server_cert) == -1 ||
-	    make_pair(SLURM_TLS_HUB_NAME, 0, &t->hub_key, &t->hub_cert) == -1) {
+	    (hub &&
+	        make_pair(SLURM_TLS_HUB_NAME, 0, &t->hub_key, &t->hub_cert) ==
+	            -1)) {
 		unsigned long e = ERR_get_error();
 
 		log_warnx("slurm: cannot make the server's TLS keys: %s",
@@ -164,8 +166,9 @@ slurm_tls_parse(const char *text, struct slurm_tls *t)
 	memset(t, 0, sizeof(*t));
 	if ((t->server_key = pem_block(p, "PRIVATE KEY", &p)) == NULL ||
 	    (t->server_cert = pem_block(p, "CERTIFICATE", &p)) == NULL ||
-	    (t->hub_key = pem_block(p, "PRIVATE KEY", &p)) == NULL ||
-	    (t->hub_cert = pem_block(p, "CERTIFICATE", &p)) == NULL ||
+	    (*p != '\0' &&
+	        ((t->hub_key = pem_block(p, "PRIVATE KEY", &p)) == NULL ||
+	            (t->hub_cert = pem_block(p, "CERTIFICATE", &p)) == NULL)) ||
 	    *p != '\0') {
 		slurm_tls_release(t);
 		return -1;
@@ -181,10 +184,4 @@ slurm_tls_release(struct slurm_tls *t)
 	free_secret(t->hub_key);
 	free(t->hub_cert);
 	memset(t, 0, sizeof(*t));
-}
-
-char *
-slurm_tls_link_keys(const struct slurm_tls *t)
-{
-	return xasprintf("%s%s%s", t->hub_key, t->hub_cert, t->server_cert);
 }

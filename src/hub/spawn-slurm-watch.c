@@ -337,9 +337,12 @@ job_seen(struct sjob *j, const struct slurm_row *row)
 	case SLURM_RUNNING:
 		break;
 	}
-	/* Its output so far, for the spawn page (and a failure's). */
+	/* Its output so far, for the spawn page (and a failure's); not
+	 * kept once the server runs (up to 8 kB a server, never shown). */
 	if (s->state == SERVER_PENDING)
 		slurm_log_fetch(s);
+	else if (s->state == SERVER_READY)
+		slurm_log_forget(s);
 	if (s->state != SERVER_PENDING || s->port > 0)
 		return;
 	if (j->running_ms == 0)

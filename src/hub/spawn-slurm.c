@@ -203,4 +203,5 @@ slurm_release(void)
 {
 	slurm_run_release();
 	slurm_watch_release();
+	slurm_link_release();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A TLS server's pin, the hub's client keys for it, and its session
+ * The hub's client identity, a TLS server's pin and its sessions
  * (tlspeer.h).
  */
 #include <limits.h>
@@ -19,24 +19,31 @@
 #include "lib/util.h"
 #include "lib/banned.h"
 
-/* Tickets kept per server: two connections opened at once each resume
- * one; each handshake brings new ones (OpenSSL's servers send 2). More
- * were tried (8): no fewer full handshakes in the pool benchmark. */
-#define TLSPEER_SESSIONS 2
+/* Tickets kept per server (~1.6 kB each): each handshake brings new
+ * ones (OpenSSL's servers send 2); two connections opened at once each
+ * resume one. More were tried (8): no fewer full handshakes in the pool
+ * benchmark. */
+#define TLSPEER_SESSIONS 1
 
 /* One client context for every server: OpenSSL's contexts are large
- * (~70 kB each), and what differs per server (the hub's key and
- * certificate, the pin, the sessions) goes on each connection instead. */
+ * (~70 kB each), and what differs per server (the pin, the sessions) goes
+ * on each connection instead. */
 static SSL_CTX *shared_ctx;
 static int      shared_users; /* peers alive; the context goes with the last */
 static int      peer_idx = -1; /* SSL ex_data: the connection's peer */
 
+/* The hub's key and certificate, set on the context while there is one. */
+static EVP_PKEY *id_key;
+static X509     *id_cert;
+
 /* Per server, kept small (a hub holds hundreds): a parsed certificate is
  * ~7 kB, its DER ~400 bytes and a SHA-256 32. */
 struct tlspeer {
-	EVP_PKEY *key; /* the hub's, for this server (parsing it
-	                * again would cost ~0.3 ms a connection) */
-	unsigned char *cert; /* the hub's certificate, DER */
+	/* An earlier rig's job, which trusts a pair of the hub's made for
+	 * it alone: that pair, set on each of its connections; else NULL
+	 * (the identity). */
+	EVP_PKEY      *key;
+	unsigned char *cert; /* DER */
 	int            cert_len;
 	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
 	/* Unused sessions, oldest first, as DER (~1 kB; a parsed one holds
@@ -54,8 +61,10 @@ struct tlspeer {
 };
 
 static int pinned(const struct tlspeer *, X509 *);
+static int read_pair(BIO *, EVP_PKEY **, X509 **, char *, size_t);
+static int use_identity(SSL_CTX *);
 
-static int  verify_cb(int, X509_STORE_CTX *);
+static int  verify_pin(X509_STORE_CTX *, void *);
 static int  new_session_cb(SSL *, SSL_SESSION *);
 static void ssl_why(const char *, char *, size_t);
 
@@ -91,7 +100,11 @@ ctx_get(void)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	/* The pin instead of OpenSSL's chain building, which has nothing
+	 * to build here (no CA) and whose code and caches would be the
+	 * hub's for good. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_cert_verify_callback(ctx, verify_pin, NULL);
 	/* A connection drops the hub's certificate after its handshake
 	 * (uptls.c): no second handshake on it. */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
@@ -103,27 +116,114 @@ ctx_get(void)
 	/* Chunks are written whole; a buffer per idle connection is not
 	 * worth keeping. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (use_identity(ctx) == -1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	shared_ctx = ctx;
 	return ctx;
 }
 
-/* Only the pinned certificate, whatever else is sent or trusted: a
- * server without the job's key fails here, before the hub's Finished
- * (and so before a byte of a request) is sent. */
+/* The identity (if any) on 'ctx', for every connection made from it. */
 static int
-verify_cb(int ok, X509_STORE_CTX *x)
+use_identity(SSL_CTX *ctx)
 {
-	X509           *cert = X509_STORE_CTX_get_current_cert(x);
-	SSL            *ssl;
-	struct tlspeer *p;
+	if (id_key == NULL)
+		return 0;
+	return SSL_CTX_use_certificate(ctx, id_cert) == 1 &&
+	        SSL_CTX_use_PrivateKey(ctx, id_key) == 1
+	    ? 0
+	    : -1;
+}
 
-	(void)ok;
-	if (X509_STORE_CTX_get_error_depth(x) != 0)
-		return 1; /* the leaf decides */
-	ssl =
+/* A key and the certificate of it, PEM, from 'b'; -1 with 'why'. */
+static int
+read_pair(BIO *b, EVP_PKEY **key, X509 **cert, char *why, size_t wlen)
+{
+	*key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	*cert = *key != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	if (*cert == NULL) {
+		ssl_why("the hub's key and certificate", why, wlen);
+		goto fail;
+	}
+	if (X509_check_private_key(*cert, *key) != 1) {
+		ssl_why("the hub's key and certificate do not match", why,
+		    wlen);
+		goto fail;
+	}
+	return 0;
+fail:
+	EVP_PKEY_free(*key);
+	X509_free(*cert);
+	*key = NULL;
+	*cert = NULL;
+	return -1;
+}
+
+int
+tlspeer_identity(const char *pem, size_t len, char *why, size_t wlen)
+{
+	BIO      *b;
+	EVP_PKEY *key;
+	X509     *cert;
+	int       r;
+
+	if (len > SLURM_TLS_PEM_MAX) {
+		snprintf(why, wlen, "more than %d bytes of keys",
+		    SLURM_TLS_PEM_MAX);
+		return -1;
+	}
+	b = BIO_new_mem_buf(pem, (int)len);
+	if (b == NULL) {
+		ssl_why("memory", why, wlen);
+		return -1;
+	}
+	r = read_pair(b, &key, &cert, why, wlen);
+	BIO_free(b);
+	if (r == -1)
+		return -1;
+	tlspeer_identity_release();
+	id_key = key;
+	id_cert = cert;
+	if (shared_ctx != NULL && use_identity(shared_ctx) == -1) {
+		ssl_why("TLS", why, wlen);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tlspeer_has_identity(void)
+{
+	return id_key != NULL;
+}
+
+void
+tlspeer_identity_release(void)
+{
+	/* The context holds its own references. */
+	EVP_PKEY_free(id_key);
+	X509_free(id_cert);
+	id_key = NULL;
+	id_cert = NULL;
+}
+
+/* Only the pinned certificate, whatever else is sent: a server without
+ * the job's key fails here, before the hub's Finished (and so before a
+ * byte of a request) is sent. */
+static int
+verify_pin(X509_STORE_CTX *x, void *arg)
+{
+	X509 *cert = X509_STORE_CTX_get0_cert(x);
+	SSL  *ssl =
 	    X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-	p = ssl != NULL ? peer_of(ssl) : NULL;
-	return p != NULL && cert != NULL && pinned(p, cert);
+	struct tlspeer *p = ssl != NULL ? peer_of(ssl) : NULL;
+
+	(void)arg;
+	if (p != NULL && cert != NULL && pinned(p, cert))
+		return 1;
+	X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REJECTED);
+	return 0;
 }
 
 /* A ticket from the server, after a pinned handshake: kept, encoded, for
@@ -159,11 +259,12 @@ new_session_cb(SSL *ssl, SSL_SESSION *sess)
 struct tlspeer *
 tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 {
-	struct tlspeer *p = NULL;
-	BIO            *b;
-	EVP_PKEY       *key = NULL;
-	X509           *cert = NULL, *server = NULL;
-	unsigned int    n = 0;
+	static const char own[] = "-----BEGIN PRIVATE KEY-----";
+	struct tlspeer   *p = NULL;
+	BIO              *b;
+	EVP_PKEY         *key = NULL;
+	X509             *cert = NULL, *server = NULL;
+	unsigned int      n = 0;
 
 	if (len > SLURM_TLS_PEM_MAX) {
 		snprintf(why, wlen, "more than %d bytes of keys",
@@ -175,18 +276,19 @@ tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 		ssl_why("memory", why, wlen);
 		return NULL;
 	}
-	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	cert = key != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	server = cert != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	if (len >= sizeof(own) - 1 && memcmp(pem, own, sizeof(own) - 1) == 0 &&
+	    read_pair(b, &key, &cert, why, wlen) == -1) {
+		BIO_free(b);
+		return NULL;
+	}
+	server = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	BIO_free(b);
 	if (server == NULL) {
-		ssl_why("the hub's key, its certificate and the server's "
-		        "certificate",
-		    why, wlen);
+		ssl_why("the server's certificate", why, wlen);
 		goto out;
 	}
-	if (X509_check_private_key(cert, key) != 1) {
-		ssl_why("the hub's key and certificate", why, wlen);
+	if (key == NULL && id_key == NULL) {
+		snprintf(why, wlen, "the hub has no TLS key of its own");
 		goto out;
 	}
 	if (ctx_get() == NULL) {
@@ -194,8 +296,7 @@ tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 		goto out;
 	}
 	p = xcalloc(1, sizeof(*p));
-	p->cert_len = i2d_X509(cert, &p->cert);
-	if (p->cert_len <= 0 ||
+	if ((cert != NULL && (p->cert_len = i2d_X509(cert, &p->cert)) <= 0) ||
 	    X509_digest(server, EVP_sha256(), p->pin, &n) != 1 ||
 	    n != sizeof(p->pin)) {
 		ssl_why("the certificates", why, wlen);
@@ -245,8 +346,9 @@ tlspeer_ssl(struct tlspeer *p, int *offered)
 
 	*offered = 0;
 	if (ssl == NULL || SSL_set_ex_data(ssl, peer_idx, p) != 1 ||
-	    SSL_use_certificate_ASN1(ssl, p->cert, p->cert_len) != 1 ||
-	    SSL_use_PrivateKey(ssl, p->key) != 1 ||
+	    (p->key != NULL &&
+	        (SSL_use_certificate_ASN1(ssl, p->cert, p->cert_len) != 1 ||
+	            SSL_use_PrivateKey(ssl, p->key) != 1)) ||
 	    SSL_set_tlsext_host_name(ssl, SLURM_TLS_SERVER_NAME) != 1) {
 		SSL_free(ssl);
 		ERR_clear_error();

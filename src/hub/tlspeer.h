@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A server the hub reaches over TLS on its own loop (a Slurm job's, whose
- * keys spawn-slurm-tls.h makes): the hub's key and certificate for that
- * server (set on each connection; one client context serves every
- * server), the one certificate the server may show (pinned: no CA, no
- * name, only X509_cmp), and the last few sessions it gave, each resumed
+ * keys spawn-slurm-tls.h makes): the one certificate the server may show
+ * (pinned: no CA, no name, only its SHA-256), and the last few sessions
+ * it gave, each resumed
  * by one next connection (no signature, no certificate check: a TLS 1.3
  * ticket only the pinned server can use). A server that answers an
  * offered session with a full handshake (Jupyter's tornado makes a new
@@ -21,9 +20,19 @@
 
 struct tlspeer;
 
-/* From 'pem' ('len' bytes): the hub's key, its certificate, the server's
- * certificate, in that order. NULL with 'why' filled if one is missing or
- * the key does not match. One reference, the caller's. */
+/* The hub's key and certificate (PEM, in that order, 'len' bytes), which
+ * every connection shows (one client context serves all servers); again
+ * replaces them. -1 with 'why' if one is missing or they do not match. */
+int  tlspeer_identity(const char *pem, size_t len, char *why, size_t wlen);
+int  tlspeer_has_identity(void);
+void tlspeer_identity_release(void);
+
+/* From 'pem' ('len' bytes): the server's certificate, shown with the
+ * hub's identity; or, as jobs of an earlier rig kept it, a key and
+ * certificate of the hub's for this server alone, then the server's
+ * certificate. NULL with 'why' filled if a part is missing, the key does
+ * not match, or there is no identity to show. One reference, the
+ * caller's. */
 struct tlspeer *tlspeer_new(const char *pem, size_t len, char *why,
     size_t wlen);
 void            tlspeer_ref(struct tlspeer *);

@@ -89,10 +89,16 @@ other() { # CURL-ARGS...: alice's curl on the node to the server's API
 [ "$(other "http://$N:$port")" = 000 ] || fail "alice on the node got an HTTP answer from carol's server"
 [ "$(other -k -H "'Authorization: token $secret'" "https://$N:$port")" = 000 ] ||
 	fail "alice on the node completed TLS without the hub's certificate"
-# The hub's keys for the job (root's, on the head) and the secret do open
-# it: what alice lacks is the certificate.
-pool_root_ssh 1 "cd $S/slurm && awk '/BEGIN/{n++} n==1' $jid.keys >/tmp/k.pem && awk '/BEGIN/{n++} n==2' $jid.keys >/tmp/c.pem" ||
+# The hub's own key and certificate (root's, on the head, one pair for
+# all its jobs) and the secret do open it: what alice lacks is the key.
+# The job's kept file is its server's certificate alone (to pin).
+pool_root_ssh 1 "cd $S/slurm && stat -c '%a' hub.keys $jid.keys && grep -c BEGIN $jid.keys" >"$T/kept" ||
 	fail "no kept keys for job $jid"
+[ "$(cat "$T/kept")" = "600
+600
+1" ] || fail "kept keys' modes, or more than a certificate kept for the job: $(cat "$T/kept")"
+pool_root_ssh 1 "cd $S/slurm && awk '/BEGIN/{n++} n==1' hub.keys >/tmp/k.pem && awk '/BEGIN/{n++} n==2' hub.keys >/tmp/c.pem" ||
+	fail "no hub keys"
 [ "$(pool_root_ssh 1 "curl -sk --key /tmp/k.pem --cert /tmp/c.pem -o /dev/null -w '%{http_code}' -H 'Authorization: token $secret' https://$N:$port/user/carol/api/contents")" = 200 ] ||
 	fail "the hub's certificate and the secret do not open the server at $N:$port"
 pool_root_ssh 1 'rm -f /tmp/k.pem /tmp/c.pem'

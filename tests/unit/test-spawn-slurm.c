@@ -278,14 +278,30 @@ TEST(slurm_report_proof)
 	ASSERT(strcmp(p, q) != 0);
 }
 
-/* rig slurm-tls-keys' output read back: the four blocks in their order,
- * nothing else; a block missing, out of order or trailing bytes refused. */
+/* rig slurm-tls-keys' output read back: the server's two blocks, or
+ * with --hub the four, in their order, nothing else; a block missing,
+ * out of order or trailing bytes refused. */
 TEST(slurm_tls_keys_parse)
 {
 	struct slurm_tls made, got;
 	char            *text, *cut;
 
-	ASSERT_EQ(slurm_tls_make(&made), 0);
+	ASSERT_EQ(slurm_tls_make(&made, 0), 0);
+	ASSERT_NULL(made.hub_key);
+	text = xasprintf("%s%s", made.server_key, made.server_cert);
+	ASSERT_EQ(slurm_tls_parse(text, &got), 0);
+	ASSERT_STR_EQ(got.server_cert, made.server_cert);
+	ASSERT_NULL(got.hub_key);
+	ASSERT_NULL(got.hub_cert);
+	slurm_tls_release(&got);
+	free(text);
+	text = xasprintf("%s%s%s", made.server_key, made.server_cert,
+	    made.server_key);
+	ASSERT_EQ(slurm_tls_parse(text, &got), -1);
+	free(text);
+	slurm_tls_release(&made);
+
+	ASSERT_EQ(slurm_tls_make(&made, 1), 0);
 	text = xasprintf("%s%s%s%s", made.server_key, made.server_cert,
 	    made.hub_key, made.hub_cert);
 	ASSERT_EQ(slurm_tls_parse(text, &got), 0);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hub's TLS to a pinned server (tlspeer.c, uptls.c) against a real
- * OpenSSL server through memory BIOs: the request goes only after the
- * pinned certificate; a server with another key gets the handshake but
- * not one byte of plaintext; the server's ticket is kept and the next
- * connection resumes with it; a write before the handshake is refused.
+ * OpenSSL server through memory BIOs, which takes only the client
+ * certificate it was given (as a job's server its --client-ca): the
+ * request goes only after the pinned certificate; a server with another
+ * key gets the handshake but not one byte of plaintext; the server's
+ * ticket is kept and the next connection resumes with it; a write before
+ * the handshake is refused; every connection shows the hub's one
+ * identity, or the pair an earlier rig's job was given.
  */
 #include <string.h>
 
@@ -31,52 +34,78 @@ struct srv {
 	size_t nback;
 };
 
-static int
-always_ok(X509_STORE_CTX *x, void *arg)
+static X509 *
+pem_cert(const char *pem)
 {
-	(void)x;
-	(void)arg;
-	return 1;
+	BIO  *b = BIO_new_mem_buf(pem, -1);
+	X509 *cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+
+	BIO_free(b);
+	ASSERT_NOT_NULL(cert);
+	return cert;
 }
 
+/* A job's server with the keys of 'k', taking 'k's hub certificate
+ * alone. */
 static SSL_CTX *
 server_ctx(const struct slurm_tls *k)
 {
 	SSL_CTX  *ctx = SSL_CTX_new(TLS_server_method());
 	BIO      *b;
-	X509     *cert;
+	X509     *cert = pem_cert(k->server_cert);
 	EVP_PKEY *key;
 
 	ASSERT_NOT_NULL(ctx);
-	b = BIO_new_mem_buf(k->server_cert, -1);
-	cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	BIO_free(b);
 	b = BIO_new_mem_buf(k->server_key, -1);
 	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
 	BIO_free(b);
 	ASSERT_EQ(SSL_CTX_use_certificate(ctx, cert), 1);
 	ASSERT_EQ(SSL_CTX_use_PrivateKey(ctx, key), 1);
-	/* As the job's server does (Python's ssl): client certificates
-	 * asked for, any accepted here, a session id context set. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_cert_verify_callback(ctx, always_ok, NULL);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	/* As the job's server does (Python's ssl with --client-ca): a
+	 * client certificate required, that one trusted, a session id
+	 * context set. */
+	cert = pem_cert(k->hub_cert);
+	ASSERT_EQ(X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), cert), 1);
+	X509_free(cert);
+	SSL_CTX_set_verify(ctx,
+	    SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	ASSERT_EQ(
 	    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"t", 1),
 	    1);
-	X509_free(cert);
-	EVP_PKEY_free(key);
 	return ctx;
 }
 
-/* The hub's side of 'k': a peer from its keys as the hub keeps them. */
+/* 'k's hub pair as the hub's identity. */
+static void
+identity_set(const struct slurm_tls *k)
+{
+	char *pem = xasprintf("%s%s", k->hub_key, k->hub_cert), why[200];
+
+	ASSERT_EQ(tlspeer_identity(pem, strlen(pem), why, sizeof(why)), 0);
+	ASSERT(tlspeer_has_identity());
+	free_secret(pem);
+}
+
+/* New keys for a job, the hub's identity among them. */
+static void
+keys_make(struct slurm_tls *k)
+{
+	ASSERT_EQ(slurm_tls_make(k, 1), 0);
+	identity_set(k);
+}
+
+/* The hub's side of 'k': a peer from its server's certificate, as the
+ * hub keeps it. */
 static struct tlspeer *
 peer_new(const struct slurm_tls *k)
 {
-	char           *pem = slurm_tls_link_keys(k), why[200];
-	struct tlspeer *p = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	char            why[200];
+	struct tlspeer *p = tlspeer_new(k->server_cert, strlen(k->server_cert),
+	    why, sizeof(why));
 
 	ASSERT_NOT_NULL(p);
-	free_secret(pem);
 	return p;
 }
 
@@ -199,14 +228,15 @@ TEST(uptls_pinned_resumed_impostor)
 	SSL_CTX         *sctx, *ictx;
 	char            *pem, why[200];
 
-	ASSERT_EQ(slurm_tls_make(&real), 0);
-	ASSERT_EQ(slurm_tls_make(&other), 0);
-	pem = slurm_tls_link_keys(&real);
+	keys_make(&real);
+	ASSERT_EQ(slurm_tls_make(&other, 0), 0);
+	pem = real.server_cert;
 	ASSERT_NULL(tlspeer_new(pem, strlen(pem) / 2, why, sizeof(why)));
 	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
 	ASSERT_NOT_NULL(peer);
-	free_secret(pem);
 	sctx = server_ctx(&real);
+	/* An impostor that would take the hub's certificate. */
+	other.hub_cert = xstrdup(real.hub_cert);
 	ictx = server_ctx(&other);
 
 	/* The first: a full handshake, pinned; its ticket kept. */
@@ -246,7 +276,7 @@ TEST(uptls_not_tls)
 	static const char junk[] =
 	    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
-	ASSERT_EQ(slurm_tls_make(&real), 0);
+	keys_make(&real);
 	peer = peer_new(&real);
 	memset(&s, 0, sizeof(s));
 	s.rbio = BIO_new(BIO_s_mem());
@@ -275,7 +305,7 @@ TEST(uptls_byte_by_byte)
 	char             buf[16384];
 	int              k, r = 0;
 
-	ASSERT_EQ(slurm_tls_make(&real), 0);
+	keys_make(&real);
 	peer = peer_new(&real);
 	sctx = server_ctx(&real);
 	srv_init(&s, sctx);
@@ -311,7 +341,7 @@ TEST(uptls_server_that_never_resumes)
 	struct srv       s;
 	SSL_CTX         *sctx;
 
-	ASSERT_EQ(slurm_tls_make(&real), 0);
+	keys_make(&real);
 	peer = peer_new(&real);
 	for (int i = 0; i < 3; i++) {
 		sctx = server_ctx(&real);
@@ -326,41 +356,39 @@ TEST(uptls_server_that_never_resumes)
 	chunk_pool_release();
 }
 
-/* Whether the server saw the hub certificate of 'k'. */
+/* Whether the server saw the hub certificate 'pem'. */
 static int
-client_was(const struct srv *s, const struct slurm_tls *k)
+client_was(const struct srv *s, const char *pem)
 {
-	BIO  *b = BIO_new_mem_buf(k->hub_cert, -1);
-	X509 *want = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	X509 *want = pem_cert(pem);
 	int   same = X509_cmp(SSL_get0_peer_certificate(s->ssl), want) == 0;
 
-	BIO_free(b);
 	X509_free(want);
 	return same;
 }
 
 /* Two servers at once, each with its own keys (one client context
- * serves both): each connection shows its own server's hub certificate
- * and takes only its own server's certificate. */
-TEST(uptls_two_servers_own_keys)
+ * serves both): each connection shows the hub's one certificate and takes
+ * only its own server's certificate. */
+TEST(uptls_two_servers_one_identity)
 {
 	struct slurm_tls a, b;
 	struct tlspeer  *pa, *pb;
 	struct srv       s;
 	SSL_CTX         *actx, *bctx;
 
-	ASSERT_EQ(slurm_tls_make(&a), 0);
-	ASSERT_EQ(slurm_tls_make(&b), 0);
+	keys_make(&a);
+	ASSERT_EQ(slurm_tls_make(&b, 0), 0);
+	b.hub_cert = xstrdup(a.hub_cert); /* its --client-ca */
 	pa = peer_new(&a);
 	pb = peer_new(&b);
 	actx = server_ctx(&a);
 	bctx = server_ctx(&b);
 	ASSERT_EQ(exchange(actx, pa, &s), 0);
-	ASSERT(client_was(&s, &a));
+	ASSERT(client_was(&s, a.hub_cert));
 	srv_release(&s);
 	ASSERT_EQ(exchange(bctx, pb, &s), 0);
-	ASSERT(client_was(&s, &b));
-	ASSERT(!client_was(&s, &a));
+	ASSERT(client_was(&s, a.hub_cert));
 	srv_release(&s);
 	/* Crossed: each peer pins its own server. */
 	ASSERT_EQ(exchange(actx, pb, &s), -1);
@@ -371,12 +399,83 @@ TEST(uptls_two_servers_own_keys)
 	 * was offered to the wrong server above, and so resumption ended). */
 	tlspeer_unref(pa);
 	ASSERT_EQ(exchange(bctx, pb, &s), 0);
-	ASSERT(client_was(&s, &b));
+	ASSERT(client_was(&s, a.hub_cert));
 	srv_release(&s);
 	tlspeer_unref(pb);
 	SSL_CTX_free(actx);
 	SSL_CTX_free(bctx);
 	slurm_tls_release(&a);
 	slurm_tls_release(&b);
+	chunk_pool_release();
+}
+
+/* A job an earlier rig submitted trusts a hub pair made for it alone,
+ * kept with its server's certificate: its connections show that pair
+ * (its server takes no other), while the others show the identity; a
+ * kept pair whose key and certificate differ is refused. Without an
+ * identity, a job's certificate alone makes no peer. */
+TEST(uptls_earlier_rig_keys)
+{
+	struct slurm_tls now, old, bad;
+	struct tlspeer  *pnow, *pold, *pmix;
+	struct uptls     t;
+	struct srv       s;
+	SSL_CTX         *nctx, *octx;
+	char            *pem, why[200];
+	int              r = 0;
+
+	keys_make(&now);
+	ASSERT_EQ(slurm_tls_make(&old, 1), 0);
+	ASSERT_EQ(slurm_tls_make(&bad, 1), 0);
+	pem = xasprintf("%s%s%s", old.hub_key, old.hub_cert, old.server_cert);
+	pold = tlspeer_new(pem, strlen(pem), why, sizeof(why));
+	ASSERT_NOT_NULL(pold);
+	free_secret(pem);
+	pnow = peer_new(&now);
+	nctx = server_ctx(&now);
+	octx = server_ctx(&old);
+	ASSERT_EQ(exchange(octx, pold, &s), 0);
+	ASSERT(client_was(&s, old.hub_cert));
+	srv_release(&s);
+	ASSERT_EQ(exchange(nctx, pnow, &s), 0);
+	ASSERT(client_was(&s, now.hub_cert));
+	srv_release(&s);
+	/* The old job's server takes no other certificate: shown the
+	 * identity instead, it reads nothing and the hub gets its alert
+	 * (TLS 1.3: after the hub's Finished). */
+	pmix = peer_new(&old);
+	srv_init(&s, octx);
+	ASSERT_EQ(uptls_start(&t, pmix, to_server, &s), 0);
+	for (int i = 0; i < 8 && !t.ready && r == 0; i++)
+		r = pump(&s, &t);
+	if (r == 0 && t.ready) {
+		ASSERT_EQ(uptls_write(&t, "ping", 4), 0);
+		r = pump(&s, &t);
+	}
+	ASSERT_EQ(r, -1);
+	ASSERT_EQ(s.ngot, 0);
+	uptls_release(&t);
+	srv_release(&s);
+	tlspeer_unref(pmix);
+	tlspeer_unref(pold);
+	pem = xasprintf("%s%s%s", bad.hub_key, old.hub_cert, old.server_cert);
+	ASSERT_NULL(tlspeer_new(pem, strlen(pem), why, sizeof(why)));
+	ASSERT(strstr(why, "do not match") != NULL);
+	free_secret(pem);
+	tlspeer_identity_release();
+	ASSERT(!tlspeer_has_identity());
+	ASSERT_NULL(tlspeer_new(now.server_cert, strlen(now.server_cert), why,
+	    sizeof(why)));
+	ASSERT(strstr(why, "no TLS key of its own") != NULL);
+	/* A peer made before still shows the identity (the context kept
+	 * it). */
+	ASSERT_EQ(exchange(nctx, pnow, &s), 1);
+	srv_release(&s);
+	tlspeer_unref(pnow);
+	SSL_CTX_free(nctx);
+	SSL_CTX_free(octx);
+	slurm_tls_release(&now);
+	slurm_tls_release(&old);
+	slurm_tls_release(&bad);
 	chunk_pool_release();
 }
