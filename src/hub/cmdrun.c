@@ -30,6 +30,7 @@ struct run {
 	char         *input; /* for its stdin; then shut */
 	const char   *file; /* argv[0], for messages */
 	int           have_proc, eof, exited, handles, done, cut, listed;
+	int           secret; /* output wiped wherever it was (buf_secret()) */
 	int64_t       status;
 	cmdrun_cb     cb;
 	void         *arg;
@@ -87,15 +88,16 @@ run_check(struct run *r)
 		uv_close((uv_handle_t *)&r->proc, run_close_cb);
 }
 
+/* Every read lands here, then is copied to its run's output. */
+static char read_chunk[16384];
+
 static void
 run_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	static char chunk[16384];
-
 	(void)h;
 	(void)hint;
-	b->base = chunk;
-	b->len = sizeof(chunk);
+	b->base = read_chunk;
+	b->len = sizeof(read_chunk);
 }
 
 static void
@@ -108,6 +110,8 @@ run_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		 * so that the child is not stuck writing. */
 		if (buf_add(&r->out, b->base, (size_t)n) == -1)
 			r->cut = 1;
+		if (r->secret)
+			explicit_bzero(b->base, (size_t)n);
 		return;
 	}
 	if (n == 0)
@@ -202,6 +206,10 @@ cmdrun_start(struct hub *hub, const struct cmdrun *c, cmdrun_cb cb, void *arg)
 	r->arg = arg;
 	r->file = c->question != SLURM_Q_NONE ? qargv[0] : c->argv[0];
 	buf_init(&r->out, c->max_out);
+	if (c->secret_out) {
+		r->secret = 1;
+		buf_secret(&r->out);
+	}
 	uv_pipe_init(hub->loop, &r->pipe, 0);
 	r->pipe.data = r;
 	r->handles = 1;

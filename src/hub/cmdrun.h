@@ -25,6 +25,7 @@ struct cmdrun {
 	const char  *input; /* written to its stdin, then shut; or NULL */
 	size_t       max_out; /* bytes of output kept */
 	int          release_at_stop; /* let go by cmdrun_release() */
+	int          secret_out; /* its output holds keys: wiped after */
 	/* Not 0: instead of argv, account and env, Slurm's question of this
 	 * number (slurm-ask.h) about job 'job', through the helper as
 	 * Slurm's user, or as the hub itself without the helper. */

@@ -59,6 +59,17 @@ slurm_run(struct hub *hub, const char *account, char **argv, char **env,
 }
 
 int
+slurm_run_keys(struct hub *hub, char **argv, slurm_run_cb cb, void *arg)
+{
+	struct cmdrun run = { .argv = argv,
+		.max_out = SLURM_OUT_MAX,
+		.release_at_stop = 1,
+		.secret_out = 1 };
+
+	return start_call(hub, &run, cb, arg);
+}
+
+int
 slurm_ask(struct hub *hub, int question, long long job, slurm_run_cb cb,
     void *arg)
 {

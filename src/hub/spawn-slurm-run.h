@@ -35,6 +35,11 @@ typedef void (*slurm_run_cb)(void *arg, int r, int64_t status, const char *out);
 int slurm_run(struct hub *, const char *account, char **argv, char **env,
     const char *cwd, const char *input, slurm_run_cb cb, void *arg);
 
+/* As slurm_run() as the hub, for a command whose output holds keys (rig
+ * slurm-tls-keys): the output is wiped wherever the hub held it, once
+ * 'cb' returned. */
+int slurm_run_keys(struct hub *, char **argv, slurm_run_cb cb, void *arg);
+
 /*
  * Asks Slurm 'question' (slurm-ask.h; 'job' for SLURM_Q_COMMENT, else 0)
  * about any account's jobs: through the helper as Slurm's user when the

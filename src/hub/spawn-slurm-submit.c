@@ -98,7 +98,7 @@ slurm_submit(struct server *s)
 		argv[2] = (char *)"--hub";
 
 	server_ref(s);
-	r = slurm_run(s->hub, NULL, argv, NULL, NULL, NULL, keys_cb, s);
+	r = slurm_run_keys(s->hub, argv, keys_cb, s);
 	if (r != 0) {
 		server_spawn_failed(s, "cannot make its TLS keys: %s",
 		    uv_strerror(r));

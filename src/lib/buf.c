@@ -19,6 +19,13 @@ buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->secret = 0;
+}
+
+void
+buf_secret(struct buf *b)
+{
+	b->secret = 1;
 }
 
 static int
@@ -35,7 +42,16 @@ buf_grow(struct buf *b, size_t need)
 		cap *= 2;
 	if (cap > b->max + 1)
 		cap = b->max + 1;
-	b->data = xrealloc(b->data, cap);
+	if (b->secret && b->data != NULL) {
+		/* realloc() could leave a copy behind. */
+		char *p = xmalloc(cap);
+
+		memcpy(p, b->data, b->len + 1);
+		explicit_bzero(b->data, b->cap);
+		free(b->data);
+		b->data = p;
+	} else
+		b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;
 }
@@ -94,11 +110,15 @@ buf_consume(struct buf *b, size_t n)
 	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
 	b->data[b->len] = '\0';
+	if (b->secret)
+		explicit_bzero(b->data + b->len, n);
 }
 
 void
 buf_reset(struct buf *b)
 {
+	if (b->secret && b->data != NULL)
+		explicit_bzero(b->data, b->cap);
 	b->len = 0;
 	if (b->data != NULL)
 		b->data[0] = '\0';
@@ -107,8 +127,13 @@ buf_reset(struct buf *b)
 void
 buf_release(struct buf *b)
 {
+	int secret = b->secret;
+
+	if (secret && b->data != NULL)
+		explicit_bzero(b->data, b->cap);
 	free(b->data);
 	buf_init(b, b->max);
+	b->secret = secret;
 }
 
 char *

@@ -12,9 +12,14 @@ struct buf {
 	size_t len;
 	size_t cap;
 	size_t max; /* buf_add() fails past this */
+	int    secret; /* wiped whenever it lets go of bytes (buf_secret()) */
 };
 
 void buf_init(struct buf *, size_t max); /* allocates nothing */
+/* From now on, what it lets go of (grown, consumed, reset, released) is
+ * wiped first: for output that holds keys. buf_detach() hands the bytes
+ * over as they are. */
+void buf_secret(struct buf *);
 int  buf_add(struct buf *, const void *, size_t); /* -1 over max */
 int  buf_adds(struct buf *, const char *); /* -1 over max */
 int  buf_addf(struct buf *, const char *, ...)

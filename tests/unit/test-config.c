@@ -638,6 +638,33 @@ TEST(buf_limits)
 	buf_release(&b);
 }
 
+/* A secret buffer grows with its bytes intact and leaves none of them
+ * behind where it let go: past what is left after buf_consume(), all of
+ * it after buf_reset(). (What free() gets cannot be read back here.) */
+TEST(buf_secret_wiped)
+{
+	struct buf b;
+	char       key[600];
+
+	memset(key, 'k', sizeof(key));
+	buf_init(&b, 1 << 20);
+	buf_secret(&b);
+	ASSERT_EQ(buf_add(&b, key, 100), 0);
+	ASSERT_EQ(buf_add(&b, key, sizeof(key)), 0); /* grown */
+	ASSERT_EQ(b.len, 700);
+	ASSERT_EQ(b.data[699], 'k');
+	buf_consume(&b, 650);
+	ASSERT_EQ(b.len, 50);
+	for (size_t i = 50; i < 700; i++)
+		ASSERT_EQ(b.data[i], '\0');
+	buf_reset(&b);
+	for (size_t i = 0; i < b.cap; i++)
+		ASSERT_EQ(b.data[i], '\0');
+	buf_release(&b);
+	ASSERT(b.secret); /* still, if used again */
+	buf_release(&b);
+}
+
 TEST(buf_addf_large)
 {
 	struct buf b;
