@@ -1292,7 +1292,8 @@ def report(argv):
             L.append(f"{c}:\n")
             L.append("| metric | Slurm jobs | local servers | slurm/local |")
             L.append("|---|---|---|---|")
-            for m in ("req/s", "hub RSS kB, servers running", "hub RSS kB, after 10 idle s",
+            for m in ("req/s", "hub CPU µs per request", "machine CPU µs per request",
+                      "hub RSS kB, servers running", "hub RSS kB, after 10 idle s",
                       "hub RSS kB, after the load",
                       "hub CPU ms per idle s", "all started, s", "nodes used"):
                 a, b = R.med("pool", c, m, "slurm"), R.med("pool", c, m, "local")
