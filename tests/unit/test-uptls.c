@@ -367,6 +367,18 @@ client_was(const struct srv *s, const char *pem)
 	return same;
 }
 
+/* A full handshake with the server of 'ctx' through 'peer', which
+ * showed the hub certificate 'pem'. */
+static void
+full_showing(SSL_CTX *ctx, struct tlspeer *peer, const char *pem)
+{
+	struct srv s;
+
+	ASSERT_EQ(exchange(ctx, peer, &s), 0);
+	ASSERT(client_was(&s, pem));
+	srv_release(&s);
+}
+
 /* Two servers at once, each with its own keys (one client context
  * serves both): each connection shows the hub's one certificate and takes
  * only its own server's certificate. */
@@ -384,12 +396,8 @@ TEST(uptls_two_servers_one_identity)
 	pb = peer_new(&b);
 	actx = server_ctx(&a);
 	bctx = server_ctx(&b);
-	ASSERT_EQ(exchange(actx, pa, &s), 0);
-	ASSERT(client_was(&s, a.hub_cert));
-	srv_release(&s);
-	ASSERT_EQ(exchange(bctx, pb, &s), 0);
-	ASSERT(client_was(&s, a.hub_cert));
-	srv_release(&s);
+	full_showing(actx, pa, a.hub_cert);
+	full_showing(bctx, pb, a.hub_cert);
 	/* Crossed: each peer pins its own server. */
 	ASSERT_EQ(exchange(actx, pb, &s), -1);
 	srv_release(&s);
@@ -398,9 +406,7 @@ TEST(uptls_two_servers_one_identity)
 	/* One peer gone, the other still serves (in full: its session
 	 * was offered to the wrong server above, and so resumption ended). */
 	tlspeer_unref(pa);
-	ASSERT_EQ(exchange(bctx, pb, &s), 0);
-	ASSERT(client_was(&s, a.hub_cert));
-	srv_release(&s);
+	full_showing(bctx, pb, a.hub_cert);
 	tlspeer_unref(pb);
 	SSL_CTX_free(actx);
 	SSL_CTX_free(bctx);
@@ -434,12 +440,8 @@ TEST(uptls_earlier_rig_keys)
 	pnow = peer_new(&now);
 	nctx = server_ctx(&now);
 	octx = server_ctx(&old);
-	ASSERT_EQ(exchange(octx, pold, &s), 0);
-	ASSERT(client_was(&s, old.hub_cert));
-	srv_release(&s);
-	ASSERT_EQ(exchange(nctx, pnow, &s), 0);
-	ASSERT(client_was(&s, now.hub_cert));
-	srv_release(&s);
+	full_showing(octx, pold, old.hub_cert);
+	full_showing(nctx, pnow, now.hub_cert);
 	/* The old job's server takes no other certificate: shown the
 	 * identity instead, it reads nothing and the hub gets its alert
 	 * (TLS 1.3: after the hub's Finished). */
