@@ -65,7 +65,6 @@ struct hub {
 	 * request finds one without a look at every server's. */
 	struct upstream_list idle[IDLE_UP_BUCKETS];
 	size_t               nidle;
-	int                  idle_trim; /* idle TLS ones closed: trim next */
 	struct server       *servers[SERVER_BUCKETS]; /* by user name */
 	size_t               nservers;
 	int            is_root; /* started as root: servers run as users */

@@ -21,7 +21,6 @@
  * traffic and a refused connection to. The client connection reaches it as
  * its peer (struct conn_peer_ops).
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1318,13 +1317,6 @@ proxy_idle_tick(struct hub *hub)
 	uint64_t         now = uv_now(hub->loop);
 	struct upstream *up, *prev;
 
-	/* An idle TLS connection held ~27 kB of OpenSSL's, freed when its
-	 * handle closed (after the last tick): in the middle of the heap,
-	 * where free() alone returns nothing to the system. */
-	if (hub->idle_trim) {
-		hub->idle_trim = 0;
-		malloc_trim(0);
-	}
 	if (hub->nidle == 0)
 		return;
 	/* Oldest last in each list; a list mixes servers, so all of it. */
@@ -1333,10 +1325,8 @@ proxy_idle_tick(struct hub *hub)
 		     up = prev) {
 			prev = TAILQ_PREV(up, upstream_list, entry);
 			if (up->to.tls != NULL &&
-			    now - up->idle_since >= PROXY_TLS_IDLE_MS) {
+			    now - up->idle_since >= PROXY_TLS_IDLE_MS)
 				up_close(up, "idle TLS connection closed");
-				hub->idle_trim = 1;
-			}
 		}
 }
 

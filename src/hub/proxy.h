@@ -57,8 +57,7 @@ void proxy_forget(struct hub *, const struct endpoint *to);
 void proxy_close_idle(struct hub *);
 
 /* Closes idle TLS connections to servers that have waited long enough
- * (each second, from the hub's tick); the tick after, what they held
- * goes back to the system. */
+ * (each second, from the hub's tick). */
 void proxy_idle_tick(struct hub *);
 
 #endif
