@@ -111,6 +111,7 @@ keys_cb(void *arg, int r, int64_t status, const char *out)
 {
 	struct server   *s = arg;
 	struct slurm_tls tls;
+	int              has_identity;
 
 	if (r == UV_ECANCELED || s->removed || s->state != SERVER_PENDING) {
 		server_unref(s); /* stopped meanwhile: nothing submitted */
@@ -124,13 +125,14 @@ keys_cb(void *arg, int r, int64_t status, const char *out)
 	}
 	/* The hub's first pair, kept for good (unless another start's came
 	 * first: then this one goes unused). */
-	if (slurm_link_identity(s->hub) == -1 &&
-	    (tls.hub_key == NULL ||
-	        slurm_link_identity_keep(s->hub, tls.hub_key, tls.hub_cert) ==
-	            -1))
+	has_identity = slurm_link_identity(s->hub) == 0;
+	if (!has_identity && tls.hub_key == NULL)
 		server_spawn_failed(s,
-		    "the hub's own TLS key cannot be kept "
-		    "(see the hub's log)");
+		    "rig slurm-tls-keys made no key of the hub's own");
+	else if (!has_identity &&
+	    slurm_link_identity_keep(s->hub, tls.hub_key, tls.hub_cert) == -1)
+		server_spawn_failed(s,
+		    "the hub's own TLS key cannot be kept (see the hub's log)");
 	else
 		submit_with(s, &tls);
 	slurm_tls_release(&tls);
