@@ -29,9 +29,11 @@ for h in memory cpu cpuacct pids freezer; do
 	grep -qx "$pid" $CG/$h/rig/"$A"/cgroup.procs || fail "server pid $pid not in the $h cgroup"
 done
 
-# A kernel starts a daemon of its own, in a new session.
+# A kernel starts a daemon of its own, in a new session (made before
+# Popen returns: ipykernel ends the children still in its process group
+# when runcell shuts the kernel down, which a `setsid` program could be).
 out=$($PY "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" \
-	'import subprocess; p = subprocess.Popen(["setsid", "sleep", "1000"]); p.pid') ||
+	'import subprocess; p = subprocess.Popen(["sleep", "1000"], start_new_session=True); p.pid') ||
 	fail "runcell: $out"
 sleeper=$(echo "$out" | tail -n 1)
 { [ -n "$sleeper" ] && pid_alive "$sleeper"; } || fail "no sleeper: $out"

@@ -15,12 +15,15 @@ hub_start
 A=${PREFIX}alice
 
 # setup_alice: alice's server (running already but the first time), a
-# file in her home, a setsid daemon; sets HOME_A and SLEEPER.
+# file in her home, a setsid daemon; sets HOME_A and SLEEPER. The daemon's
+# session is new before Popen returns (start_new_session): a `setsid`
+# program could still be in the kernel's process group when runcell shuts
+# the kernel down, and ipykernel ends the children of its group then.
 setup_alice() {
 	[ -n "$(server_pid alice)" ] || spawn alice "$ALICE"
 	HOME_A=$(getent passwd "$A" | cut -d: -f6)
 	out=$($PY "$HELPERS/runcell.py" "$URL/user/alice/" "token:$ALICE" \
-		'import subprocess; open("old-secret.txt", "w").write("x"); subprocess.Popen(["setsid", "sleep", "1000"]).pid') ||
+		'import subprocess; open("old-secret.txt", "w").write("x"); subprocess.Popen(["sleep", "1000"], start_new_session=True).pid') ||
 		fail "runcell: $out"
 	SLEEPER=$(echo "$out" | tail -n 1)
 	pid_alive "$SLEEPER" || fail "no sleeper: $out"
