@@ -19,12 +19,6 @@
 #include "lib/util.h"
 #include "lib/banned.h"
 
-/* Tickets kept per server (~1.6 kB each): each handshake brings new
- * ones (OpenSSL's servers send 2), the newest kept. Two and eight were
- * tried: no fewer full handshakes in the pool benchmark (4 of 622 with
- * one; a second connection opened at once to a server makes its own). */
-#define TLSPEER_SESSIONS 1
-
 /* One client context for every server: OpenSSL's contexts are large
  * (~70 kB each), and what differs per server (the pin, the sessions) goes
  * on each connection instead. */
@@ -46,23 +40,24 @@ struct tlspeer {
 	unsigned char *cert; /* DER */
 	int            cert_len;
 	unsigned char  pin[SHA256_DIGEST_LENGTH]; /* of the server's, DER */
-	/* Unused sessions, oldest first, as DER (~1 kB; a parsed one holds
-	 * the server's parsed certificate, ~14 kB in all). A TLS 1.3 ticket
-	 * is for one connection (RFC 8446 C.4): servers with single-use
-	 * tickets (Python's ssl) refuse it a second time, so each is handed
-	 * out once. */
-	struct kept_session {
-		unsigned char *der;
-		int            len;
-	} resume[TLSPEER_SESSIONS];
-	int nresume;
-	int resume_off; /* a resumption failed: no more */
-	int refs;
+	/* The newest unused session, as DER (~1.6 kB; a parsed one holds
+	 * the server's parsed certificate, ~14 kB in all), or NULL. Each
+	 * handshake brings new ones (OpenSSL's servers send 2); keeping two
+	 * or eight was tried: no fewer full handshakes in the pool benchmark
+	 * (4 of 622 with one; a second connection opened at once to a server
+	 * makes its own). A TLS 1.3 ticket is for one connection (RFC 8446
+	 * C.4): servers with single-use tickets (Python's ssl) refuse it a
+	 * second time, so it is handed out once. */
+	unsigned char *session;
+	int            session_len;
+	int            resume_off; /* a resumption failed: no more */
+	int            refs;
 };
 
-static int pinned(const struct tlspeer *, X509 *);
-static int read_pair(BIO *, EVP_PKEY **, X509 **, char *, size_t);
-static int use_identity(SSL_CTX *);
+static int  pinned(const struct tlspeer *, X509 *);
+static BIO *pem_bio(const char *, size_t, char *, size_t);
+static int  read_pair(BIO *, EVP_PKEY **, X509 **, char *, size_t);
+static int  use_identity(SSL_CTX *);
 
 static int  verify_pin(X509_STORE_CTX *, void *);
 static int  new_session_cb(SSL *, SSL_SESSION *);
@@ -136,6 +131,24 @@ use_identity(SSL_CTX *ctx)
 	    : -1;
 }
 
+/* A memory BIO over 'len' bytes of kept PEM; NULL with 'why' if there
+ * are more than any kept keys take, or no memory. */
+static BIO *
+pem_bio(const char *pem, size_t len, char *why, size_t wlen)
+{
+	BIO *b;
+
+	if (len > SLURM_TLS_PEM_MAX) {
+		snprintf(why, wlen, "more than %d bytes of keys",
+		    SLURM_TLS_PEM_MAX);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(pem, (int)len);
+	if (b == NULL)
+		ssl_why("memory", why, wlen);
+	return b;
+}
+
 /* A key and the certificate of it, PEM, from 'b'; -1 with 'why'. */
 static int
 read_pair(BIO *b, EVP_PKEY **key, X509 **cert, char *why, size_t wlen)
@@ -163,21 +176,13 @@ fail:
 int
 tlspeer_identity(const char *pem, size_t len, char *why, size_t wlen)
 {
-	BIO      *b;
+	BIO      *b = pem_bio(pem, len, why, wlen);
 	EVP_PKEY *key;
 	X509     *cert;
 	int       r;
 
-	if (len > SLURM_TLS_PEM_MAX) {
-		snprintf(why, wlen, "more than %d bytes of keys",
-		    SLURM_TLS_PEM_MAX);
+	if (b == NULL)
 		return -1;
-	}
-	b = BIO_new_mem_buf(pem, (int)len);
-	if (b == NULL) {
-		ssl_why("memory", why, wlen);
-		return -1;
-	}
 	r = read_pair(b, &key, &cert, why, wlen);
 	BIO_free(b);
 	if (r == -1)
@@ -244,15 +249,9 @@ new_session_cb(SSL *ssl, SSL_SESSION *sess)
 		ERR_clear_error();
 		return 0;
 	}
-	if (p->nresume == TLSPEER_SESSIONS) {
-		OPENSSL_free(p->resume[0].der);
-		memmove(p->resume, p->resume + 1,
-		    (TLSPEER_SESSIONS - 1) * sizeof(p->resume[0]));
-		p->nresume--;
-	}
-	p->resume[p->nresume].der = der;
-	p->resume[p->nresume].len = len;
-	p->nresume++;
+	OPENSSL_free(p->session);
+	p->session = der;
+	p->session_len = len;
 	return 0;
 }
 
@@ -261,21 +260,13 @@ tlspeer_new(const char *pem, size_t len, char *why, size_t wlen)
 {
 	static const char own[] = "-----BEGIN PRIVATE KEY-----";
 	struct tlspeer   *p = NULL;
-	BIO              *b;
+	BIO              *b = pem_bio(pem, len, why, wlen);
 	EVP_PKEY         *key = NULL;
 	X509             *cert = NULL, *server = NULL;
 	unsigned int      n = 0;
 
-	if (len > SLURM_TLS_PEM_MAX) {
-		snprintf(why, wlen, "more than %d bytes of keys",
-		    SLURM_TLS_PEM_MAX);
+	if (b == NULL)
 		return NULL;
-	}
-	b = BIO_new_mem_buf(pem, (int)len);
-	if (b == NULL) {
-		ssl_why("memory", why, wlen);
-		return NULL;
-	}
 	if (len >= sizeof(own) - 1 && memcmp(pem, own, sizeof(own) - 1) == 0 &&
 	    read_pair(b, &key, &cert, why, wlen) == -1) {
 		BIO_free(b);
@@ -354,17 +345,17 @@ tlspeer_ssl(struct tlspeer *p, int *offered)
 		ERR_clear_error();
 		return NULL;
 	}
-	if (p->nresume > 0 && !p->resume_off) {
-		struct kept_session *k = &p->resume[--p->nresume];
-		const unsigned char *der = k->der;
-		SSL_SESSION         *sess = d2i_SSL_SESSION(NULL, &der, k->len);
+	if (p->session != NULL) {
+		const unsigned char *der = p->session;
+		SSL_SESSION *sess = d2i_SSL_SESSION(NULL, &der, p->session_len);
 
 		if (sess != NULL && SSL_set_session(ssl, sess) == 1)
 			*offered = 1;
 		else
 			ERR_clear_error();
 		SSL_SESSION_free(sess); /* the SSL holds its own reference */
-		OPENSSL_free(k->der);
+		OPENSSL_free(p->session);
+		p->session = NULL;
 	}
 	SSL_set_connect_state(ssl);
 	return ssl;
@@ -395,13 +386,13 @@ pinned(const struct tlspeer *p, X509 *cert)
 void
 tlspeer_resume_failed(struct tlspeer *p)
 {
-	while (p->nresume > 0)
-		OPENSSL_free(p->resume[--p->nresume].der);
+	OPENSSL_free(p->session);
+	p->session = NULL;
 	p->resume_off = 1;
 }
 
 int
 tlspeer_has_session(const struct tlspeer *p)
 {
-	return p->nresume > 0;
+	return p->session != NULL;
 }
