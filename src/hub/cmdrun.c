@@ -30,7 +30,6 @@ struct run {
 	char         *input; /* for its stdin; then shut */
 	const char   *file; /* argv[0], for messages */
 	int           have_proc, eof, exited, handles, done, cut, listed;
-	int           secret; /* output wiped wherever it was (buf_secret()) */
 	int64_t       status;
 	cmdrun_cb     cb;
 	void         *arg;
@@ -110,7 +109,7 @@ run_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		 * so that the child is not stuck writing. */
 		if (buf_add(&r->out, b->base, (size_t)n) == -1)
 			r->cut = 1;
-		if (r->secret)
+		if (r->out.secret)
 			explicit_bzero(b->base, (size_t)n);
 		return;
 	}
@@ -206,10 +205,8 @@ cmdrun_start(struct hub *hub, const struct cmdrun *c, cmdrun_cb cb, void *arg)
 	r->arg = arg;
 	r->file = c->question != SLURM_Q_NONE ? qargv[0] : c->argv[0];
 	buf_init(&r->out, c->max_out);
-	if (c->secret_out) {
-		r->secret = 1;
+	if (c->secret_out)
 		buf_secret(&r->out);
-	}
 	uv_pipe_init(hub->loop, &r->pipe, 0);
 	r->pipe.data = r;
 	r->handles = 1;
