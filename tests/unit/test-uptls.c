@@ -232,6 +232,21 @@ TEST(uptls_pinned_resumed_impostor)
 	ASSERT_EQ(slurm_tls_make(&other, 0), 0);
 	pem = real.server_cert;
 	ASSERT_NULL(tlspeer_new(pem, strlen(pem) / 2, why, sizeof(why)));
+	/* The pin is taken from a certificate's block only (this one
+	 * holds a certificate's bytes under another label). */
+	{
+		char *other_block = xstrdup(pem);
+		char *b = strstr(other_block, "CERTIFICATE-----");
+		char *e = strstr(other_block, "END CERTIFICATE");
+
+		ASSERT(b != NULL && e != NULL);
+		memcpy(b, "OTHER THING", 11);
+		memcpy(e + 4, "OTHER THING", 11);
+		ASSERT_NULL(tlspeer_new(other_block, strlen(other_block), why,
+		    sizeof(why)));
+		ASSERT(strstr(why, "the server's certificate") != NULL);
+		free(other_block);
+	}
 	peer = tlspeer_new(pem, strlen(pem), why, sizeof(why));
 	ASSERT_NOT_NULL(peer);
 	sctx = server_ctx(&real);
