@@ -34,6 +34,7 @@ static int   load_cb(void *, const char *, const char *, const char *,
       const char *, int);
 static int   conf_trusted(const char *);
 static int   node_down(const char *, const char *);
+static void  power_back_down(const struct power_node *, struct provider_node *);
 static int   node_state(const char *, char *, size_t);
 static char *slurm_cmd(struct argv *);
 static void  restart_jobs(const char *, const char *);
@@ -411,6 +412,28 @@ record_power(const char *node, int up)
 }
 
 /*
+ * A node powered up whose set-up then failed goes down again at once: not
+ * left running (and billed) until Slurm's ResumeTimeout gives up on it.
+ */
+static void
+power_back_down(const struct power_node *pn, struct provider_node *nd)
+{
+	const struct provider *pv = pn->part->provider;
+	char                   why[256];
+
+	nd->cmd = pn->part->power_off;
+	if (pv->power_down == NULL ||
+	    pv->power_down(nd, why, sizeof(why)) == -1)
+		log_warnx("node %s: not set up, and not powered down again: %s",
+		    pn->name,
+		    pv->power_down == NULL ? "its provider cannot" : why);
+	else {
+		log_info("node %s: not set up: powered down again", pn->name);
+		record_power(pn->name, 0);
+	}
+}
+
+/*
  * Powers one node up or down with its provider; a node the provider
  * made and powered up is given to Slurm at its address and set up over
  * SSH (pool-node-join.c). 0, or -1 and why.
@@ -460,12 +483,14 @@ power_one(const struct power_conf *pc, const struct power_node *pn, int up,
 		r = 0;
 		goto out;
 	}
-	if (node_addr(pn->name, addr) == -1) {
+	if (node_addr(pn->name, addr) == -1)
 		snprintf(why, len, "powered up at %s, which Slurm did not take",
 		    addr);
-		goto out;
-	}
-	r = made ? pool_node_join(&nm, pc, pn->name, addr, why, len) : 0;
+	else
+		r = made ? pool_node_join(&nm, pc, pn->name, addr, why, len)
+		         : 0;
+	if (r == -1)
+		power_back_down(pn, &nd);
 out:
 	free(login);
 	machine_release(&nm);

@@ -15,7 +15,8 @@
 # VM gets the head's own key beside the laptop's and a host key the head
 # made, pinned for its address; the head's set-up over SSH then finds no
 # VM of that key at the address (the subnet is loopback's here: t394 has
-# a VM that answers) and marks the node down.
+# a VM that answers), marks the node down and deallocates its VM again at
+# once (not billed until Slurm's ResumeTimeout).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-azpool.sh"
 
@@ -110,15 +111,18 @@ PATH='"$T"'/bin:$PATH exec ${HOLD:+flock /var/lib/rig/pool/azure-nodes/$HOLD.loc
 }
 MARK=$T/ov/v/rig/pool/azure-nodes
 # up_unset NODE OUT: rig pool power up NODE: the VM is made or started,
-# the set-up over SSH finds no VM of the pinned key at its address.
+# the set-up over SSH finds no VM of the pinned key at its address, and
+# the VM is deallocated again at once.
 up_unset() {
 	power up "$1" >"$2" 2>&1 && fail "power up $1 set up a node that is not there: $(cat "$2")"
 	grep -q "node $1: not set up: ssh to 127\.0\.0\.[0-9]* failed" "$2" || fail "power up $1: $(cat "$2")"
+	grep -q "node $1: not set up: powered down again" "$2" || fail "power up $1: not powered down again: $(cat "$2")"
+	[ "$(azure_vm_power "m1-$1")" = deallocated ] || fail "$1's VM left $(azure_vm_power "m1-$1") after its failed set-up: $(cat "$2")"
+	[ -f "$MARK/$1.deallocated" ] || fail "$1's deallocation not noted: $(cat "$2")"
 }
 
 # Up, first use: the VM is made.
 up_unset gpu-1 "$T/up1.out"
-[ "$(azure_vm_power m1-gpu-1)" = running ] || fail "gpu-1's VM not running: $(azure_vm_power m1-gpu-1); $(cat "$T/up1.out")"
 curl -s "$AZ_URL/_double/state" >"$T/state.json"
 $PY - "$T/state.json" "$SUBNET" <<'PY' >"$T/nic.addr" || fail "the node's NIC: $(cat "$T/nic.addr")"
 import json, sys
@@ -165,12 +169,13 @@ power down gpu-1 >"$T/down1.out" 2>&1 || fail "rig pool power down gpu-1: $(cat 
 [ -f "$MARK/gpu-1.deallocated" ] || fail "no deallocation noted: $(ls -R "$T/ov/v")"
 [ "$(stat -c '%U %a' "$MARK/gpu-1.deallocated")" = "root 600" ] || fail "the mark is not root's alone"
 
-# Up again: started, not made again.
+# Up again: started, not made again (and deallocated again, its set-up
+# failing: noted anew, not as of the first deallocation).
+echo "$(($(date +%s) - 3600)) 604800" >"$MARK/gpu-1.deallocated"
 up_unset gpu-1 "$T/up2.out"
-[ "$(azure_vm_power m1-gpu-1)" = running ] || fail "gpu-1 not running again"
 [ "$(azure_count 'PUT VirtualMachines_CreateOrUpdate')" = 2 ] || fail "a second create of gpu-1"
 [ "$(azure_count 'POST VirtualMachines_Start')" = 1 ] || fail "gpu-1 not started: $(azure_count 'POST VirtualMachines_Start')"
-[ ! -f "$MARK/gpu-1.deallocated" ] || fail "a running node still marked deallocated"
+[ "$(($(date +%s) - $(cut -d' ' -f1 "$MARK/gpu-1.deallocated")))" -lt 600 ] || fail "gpu-1's deallocation is the old one: $(cat "$MARK/gpu-1.deallocated")"
 
 # A create that fails: gpu-2 down with ARM's error as the reason.
 azure_faults '[{"match":{"method":"PUT","path":"/virtualMachines/m1-gpu-2$"},"kind":"error","status":409,"code":"QuotaExceeded","message":"Operation could not be completed as it results in exceeding approved quota."}]'

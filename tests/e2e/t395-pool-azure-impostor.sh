@@ -5,8 +5,8 @@
 # machine that took the address would): rig pool power up makes the VM
 # and pins the host key it made for it, then refuses h4's key before
 # anything is sent: h4 keeps its own munge key and gets no account nor
-# slurmd, the node is marked down with the reason and alice's job stays
-# pending. The head's key for its nodes is root's alone.
+# slurmd, the node is marked down with the reason, its VM deallocated
+# again at once, and alice's job stays pending. The head's key for its nodes is root's alone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-azpool.sh"
 
@@ -22,6 +22,10 @@ grep -q "^$NODE down.* rig: not set up: ssh to $NA failed" <<<"$s" ||
 	fail "$NODE not down with the reason: $s; $(cat "$RLOG")"
 grep -q "host key of $NA is not the one seen before" "$RLOG" || fail "no word of the changed key: $(cat "$RLOG")"
 note "$NODE: $s"
+# Not left running (and billed) until Slurm's ResumeTimeout (120 s here)
+# gives up on it: deallocated at once.
+azure_wait_power "m1-$NODE" deallocated || fail "$NODE's VM not deallocated after its failed set-up: $(azure_vm_power "m1-$NODE"); $(cat "$RLOG")"
+grep -q "node $NODE: not set up: powered down again" "$RLOG" || fail "no word of the power down: $(cat "$RLOG")"
 # The host key the head made is pinned, and is not h4's.
 NK=$HOSTS_DIR/h1/var/lib/rig/pool/nodes/$NODE
 grep -qxF "$NA $(cut -d' ' -f1,2 "$NK/host_ed25519.pub")" "$NK/known_hosts" || fail "no pin: $(cat "$NK/known_hosts")"
