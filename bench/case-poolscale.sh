@@ -100,18 +100,33 @@ pool_cpu_ms() {
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"
 }
 
+# pool_user_ms PID: the user-space part of it (OpenSSL's records, where
+# the kernel's part is a request's sockets).
+pool_user_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int($12 * 1000 / hz) }' "/proc/$1/stat"
+}
+
+# The CPU time of every bench/ws-echo (both hubs' servers: the other
+# hub's are idle while one is loaded), ms.
+servers_cpu_ms() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '
+		/^[0-9]+ \(ws-echo\) / { sub(/^.*\) /, ""); t += $12 + $13 }
+		END { print int(t * 1000 / hz) }'
+}
+
 # The machine's CPU time in all (user, nice, system, irq, softirq), ms.
 machine_cpu_ms() {
 	awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int(($2 + $3 + $4 + $7 + $8) * 1000 / hz) }' /proc/stat
 }
 
 # pool_load NAME PORT TOKEN ROUND: wrk over every user's server in turn.
-# Beside the rate, what a request cost in CPU: the hub's own, and the
-# machine's in all (wrk, the hub, the servers: on separate machines the
-# servers' share would not be the head's).
+# Beside the rate, what a request cost in CPU: the hub's own (and its
+# user-space part), its servers', and the machine's in all (wrk, the hub,
+# the servers: on separate machines the servers' share would not be the
+# head's).
 pool_load() {
 	local name=$1 port=$2 tok=$3 r=$4 out rps reqs non2xx lua=$W/pool-rotate.lua
-	local hub0 all0 hub1 all1
+	local hub0 all0 hub1 all1 usr0 usr1 srv0 srv1
 	cat >"$lua" <<EOL
 local n, i = $POOL_SERVERS, 0
 request = function()
@@ -122,10 +137,14 @@ end
 EOL
 	out=$W/log/wrk.pool.$name.$r
 	hub0=$(pool_cpu_ms "${MPID[rig-pool-$name]}")
+	usr0=$(pool_user_ms "${MPID[rig-pool-$name]}")
+	srv0=$(servers_cpu_ms)
 	all0=$(machine_cpu_ms)
 	timeout -k 5 $((DUR + 30)) wrk -t1 -c50 -d"${DUR}s" --latency --timeout 10s -s "$lua" \
 		"$(pool_url "$port")" >"$out" 2>&1
 	hub1=$(pool_cpu_ms "${MPID[rig-pool-$name]}")
+	usr1=$(pool_user_ms "${MPID[rig-pool-$name]}")
+	srv1=$(servers_cpu_ms)
 	all1=$(machine_cpu_ms)
 	rps=$(sed -n 's/^Requests\/sec:[[:space:]]*\([0-9.]*\).*/\1/p' "$out")
 	reqs=$(sed -n 's/^[[:space:]]*\([0-9]*\) requests in .*/\1/p' "$out")
@@ -137,6 +156,8 @@ EOL
 	pass "pool $name: $reqs requests over $POOL_SERVERS servers, all 200"
 	record pool "$POOL_CASE" "$name" "$r" "req/s" "$rps"
 	record pool "$POOL_CASE" "$name" "$r" "hub CPU µs per request" "$(((hub1 - hub0) * 1000 / reqs))"
+	record pool "$POOL_CASE" "$name" "$r" "hub user CPU µs per request" "$(((usr1 - usr0) * 1000 / reqs))"
+	record pool "$POOL_CASE" "$name" "$r" "servers' CPU µs per request" "$(((srv1 - srv0) * 1000 / reqs))"
 	record pool "$POOL_CASE" "$name" "$r" "machine CPU µs per request" "$(((all1 - all0) * 1000 / reqs))"
 	POOL_RPS[$name]=$rps
 }

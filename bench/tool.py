@@ -1292,7 +1292,8 @@ def report(argv):
             L.append(f"{c}:\n")
             L.append("| metric | Slurm jobs | local servers | slurm/local |")
             L.append("|---|---|---|---|")
-            for m in ("req/s", "hub CPU µs per request", "machine CPU µs per request",
+            for m in ("req/s", "hub CPU µs per request", "hub user CPU µs per request",
+                      "servers' CPU µs per request", "machine CPU µs per request",
                       "hub RSS kB, servers running", "hub RSS kB, after 10 idle s",
                       "hub RSS kB, after the load",
                       "hub CPU ms per idle s", "all started, s", "nodes used"):
