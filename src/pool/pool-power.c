@@ -5,6 +5,7 @@
  * every node name before anything runs, gives commands argv (never a
  * shell) and talks to Slurm with scontrol.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -29,6 +30,9 @@
 
 #define SCONTROL_MS (30 * 1000)
 #define JOIN_POLL_MS 500
+#define LOCK_POLL_MS 100
+/* Each node's power lock, beside the providers' state. */
+#define POWER_LOCK_DIR POOL_POWER_STATE "/power"
 
 static int   load_cb(void *, const char *, const char *, const char *,
       const char *, int);
@@ -412,6 +416,47 @@ record_power(const char *node, int up)
 }
 
 /*
+ * One power operation on a node at a time, its set-up included: Slurm
+ * powers a node once, but a rig pool power by hand may overlap it, and a
+ * set-up that fails powers the node down again under the other. Waits
+ * up to 'secs' (Slurm gives up on a resume by then anyway). The fd, or
+ * -1 and why.
+ */
+static int
+power_lock(const char *name, int64_t secs, char *why, size_t len)
+{
+	char    *path = xasprintf(POWER_LOCK_DIR "/%s.lock", name);
+	uint64_t deadline = now_ms() + (uint64_t)secs * 1000;
+	int      fd = -1, said = 0;
+
+	if (mkdir_p(POWER_LOCK_DIR, 0700) == 0)
+		fd =
+		    open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK || now_ms() >= deadline) {
+			snprintf(why, len,
+			    "another power operation on it held %s for %lld s",
+			    path, (long long)secs);
+			close(fd);
+			fd = -1;
+			break;
+		}
+		if (!said++)
+			log_info("node %s: waiting for another power "
+			         "operation on it",
+			    name);
+		usleep(LOCK_POLL_MS * 1000);
+	}
+	free(path);
+	return fd;
+}
+
+/*
  * A node powered up whose set-up then failed goes down again at once: not
  * left running (and billed) until Slurm's ResumeTimeout gives up on it.
  */
@@ -502,7 +547,7 @@ pool_power(int up, const char *hostlist, const char *path)
 {
 	struct power_conf pc;
 	char            **names = NULL, why[512], *jobs;
-	int              *pending = NULL, r = 0;
+	int              *pending = NULL, r = 0, lock, ok;
 	size_t            n = 0;
 
 	if (hostlist_expand(hostlist, &names, &n, why, sizeof(why)) == -1)
@@ -529,7 +574,13 @@ pool_power(int up, const char *hostlist, const char *path)
 		if (up)
 			record_power(pn->name, 1);
 		why[0] = '\0';
-		if (power_one(&pc, pn, up, why, sizeof(why)) == 0) {
+		lock = power_lock(pn->name, pc.pl.resume_timeout, why,
+		    sizeof(why));
+		ok =
+		    lock != -1 && power_one(&pc, pn, up, why, sizeof(why)) == 0;
+		if (lock != -1)
+			close(lock);
+		if (ok) {
 			log_info("node %s: powered %s", pn->name,
 			    up ? "up, waiting for its slurmd to join" : "down");
 			if (!up)

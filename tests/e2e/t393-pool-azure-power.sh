@@ -107,6 +107,11 @@ mount -t overlay overlay -o lowerdir=/var/lib,upperdir='"$T"'/ov/v,workdir='"$T"
 mkdir -p /etc/rig /etc/slurm && chmod 755 /etc/rig &&
 install -m600 '"$T"'/pool-power.conf /etc/rig/pool-power.conf &&
 echo "SlurmctldHost=m1(127.0.0.1)" >/etc/slurm/slurm.conf || exit 98
+if [ -n "$BUSY" ]; then
+	mkdir -p /var/lib/rig/pool/power && rm -f '"$T"'/busy &&
+	flock /var/lib/rig/pool/power/$BUSY.lock -c "touch '"$T"'/busy; sleep 2" &
+	while [ ! -e '"$T"'/busy ]; do sleep 0.1; done
+fi
 PATH='"$T"'/bin:$PATH exec ${HOLD:+flock /var/lib/rig/pool/azure-nodes/$HOLD.lock} "$0" pool power "$@"' "$RIG" "$@"
 }
 MARK=$T/ov/v/rig/pool/azure-nodes
@@ -170,9 +175,12 @@ power down gpu-1 >"$T/down1.out" 2>&1 || fail "rig pool power down gpu-1: $(cat 
 [ "$(stat -c '%U %a' "$MARK/gpu-1.deallocated")" = "root 600" ] || fail "the mark is not root's alone"
 
 # Up again: started, not made again (and deallocated again, its set-up
-# failing: noted anew, not as of the first deallocation).
+# failing: noted anew, not as of the first deallocation). Another power
+# operation on gpu-1 under way (its power lock held, as rig pool power by
+# hand would hold it through its set-up): this one waits for it.
 echo "$(($(date +%s) - 3600)) 604800" >"$MARK/gpu-1.deallocated"
-up_unset gpu-1 "$T/up2.out"
+BUSY=gpu-1 up_unset gpu-1 "$T/up2.out"
+grep -q "node gpu-1: waiting for another power operation on it" "$T/up2.out" || fail "no wait for the other operation: $(cat "$T/up2.out")"
 [ "$(azure_count 'PUT VirtualMachines_CreateOrUpdate')" = 2 ] || fail "a second create of gpu-1"
 [ "$(azure_count 'POST VirtualMachines_Start')" = 1 ] || fail "gpu-1 not started: $(azure_count 'POST VirtualMachines_Start')"
 [ "$(($(date +%s) - $(cut -d' ' -f1 "$MARK/gpu-1.deallocated")))" -lt 600 ] || fail "gpu-1's deallocation is the old one: $(cat "$MARK/gpu-1.deallocated")"
