@@ -120,6 +120,7 @@ static int   server_uid(const struct server *, uid_t *);
 static int   own_dir(const char *);
 static int   local_sock(struct server *);
 static void  rundir_cb(void *, int, const char *);
+static int   port_handed_out(int, void *);
 
 const struct spawner spawner_local = {
 	.name = "local",
@@ -540,6 +541,23 @@ local_sock(struct server *s)
 	return 0;
 }
 
+/* Whether 'port' is another server's of this hub. One still starting
+ * has not bound it yet, and the kernel's next pick may be that port
+ * again (seen in a burst of 200 starts: the second server's bind failed
+ * and it exited before it answered). */
+static int
+port_handed_out(int port, void *arg)
+{
+	struct hub *hub = arg;
+
+	for (size_t i = 0; i < SERVER_BUCKETS; i++)
+		for (struct server *o = hub->servers[i]; o != NULL;
+		     o = o->hnext)
+			if (o->port == port)
+				return 1;
+	return 0;
+}
+
 static void
 launch(struct server *s)
 {
@@ -588,7 +606,7 @@ launch(struct server *s)
 	 * (the probes check who listens on it: portowner.h). */
 	s->port = 0;
 	if (!(uses & SPAWN_USES_SOCK) || (uses & SPAWN_USES_PORT)) {
-		s->port = free_loopback_port();
+		s->port = free_loopback_port_except(port_handed_out, hub, 16);
 		if (s->port < 0) {
 			server_spawn_failed(s, "no free port");
 			goto out;

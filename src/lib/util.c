@@ -392,6 +392,19 @@ free_loopback_port(void)
 }
 
 int
+free_loopback_port_except(int (*taken)(int, void *), void *arg, int tries)
+{
+	int port = -1;
+
+	while (tries-- > 0) {
+		port = free_loopback_port();
+		if (port < 0 || !taken(port, arg))
+			return port;
+	}
+	return -1;
+}
+
+int
 tcp_answers(const char *host, int port, int timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;

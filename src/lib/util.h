@@ -79,6 +79,12 @@ int host_is_loopback(const char *host);
  * pick, let go again); -1 on error. Another program may take it before
  * the caller's child binds it: callers report that as a failed start. */
 int free_loopback_port(void);
+/* The same, but none that 'taken' says is the caller's already (ports
+ * it handed out whose programs have not bound them yet: the kernel may
+ * pick such a port again, since nothing holds it). At most 'tries' picks;
+ * -1 if all of them were taken or on error. */
+int free_loopback_port_except(int (*taken)(int port, void *arg), void *arg,
+    int tries);
 /* Whether a TCP connection to host:port opens within 'timeout_ms'. */
 int tcp_answers(const char *host, int port, int timeout_ms);
 

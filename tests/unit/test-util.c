@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include <string.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -35,6 +36,38 @@ TEST(util_remove_tree)
 	free(keep);
 	free(kept);
 	free(link);
+}
+
+/* A taken() that says the first 'refuse' ports it is asked about are
+ * taken, and records them. */
+struct picks {
+	int refuse, asked, seen[8];
+};
+
+static int
+refuse_first(int port, void *arg)
+{
+	struct picks *p = arg;
+
+	p->seen[p->asked] = port;
+	return p->asked++ < p->refuse;
+}
+
+TEST(util_free_loopback_port_except)
+{
+	struct picks p = { .refuse = 3 };
+	int          port;
+
+	/* The fourth pick is the one, after three the caller holds. */
+	port = free_loopback_port_except(refuse_first, &p, 8);
+	ASSERT(port > 0);
+	ASSERT_EQ(p.asked, 4);
+	ASSERT_EQ(port, p.seen[3]);
+	/* All of them taken: none, not the last one tried. */
+	memset(&p, 0, sizeof(p));
+	p.refuse = 8;
+	ASSERT_EQ(free_loopback_port_except(refuse_first, &p, 5), -1);
+	ASSERT_EQ(p.asked, 5);
 }
 
 TEST(util_hex_value)
