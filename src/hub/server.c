@@ -78,6 +78,18 @@ hub_server(struct hub *hub, const char *name, size_t len, const char *srv)
 	return NULL;
 }
 
+struct server *
+hub_server_by_pid(struct hub *hub, const char *name, size_t len, long long pid)
+{
+	struct server *s;
+
+	for (s = hub->servers[name_hash(name, len)]; s != NULL; s = s->hnext)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0 &&
+		    s->pid > 0 && s->pid == pid)
+			return s;
+	return NULL;
+}
+
 int
 server_has_siblings(const struct server *s)
 {

@@ -93,6 +93,10 @@ struct server {
  * NULL if none. */
 struct server *hub_server(struct hub *, const char *name, size_t len,
     const char *srv);
+/* The in-memory server of user 'name' whose spawner's pid is 'pid' (a
+ * Slurm job's id), whichever of the user's servers it is; NULL if none. */
+struct server *hub_server_by_pid(struct hub *, const char *name, size_t len,
+    long long pid);
 /* Whether another server of s's user than s is starting, running or
  * stopping: what ends with s must not end theirs (the account's). */
 int server_has_siblings(const struct server *);

@@ -13,6 +13,13 @@
 #include "spawn-slurm-account.h"
 #include "lib/banned.h"
 
+void
+slurm_log_name(const struct server *s, char *out)
+{
+	snprintf(out, SLURM_LOG_MAX, "%s%s%s.log", SLURM_LOG,
+	    s->srv[0] != '\0' ? "-" : "", s->srv);
+}
+
 int
 slurm_account_of(const struct server *s, char *out, size_t len)
 {

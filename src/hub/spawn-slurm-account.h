@@ -10,9 +10,13 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "servername.h"
 
 #define SLURM_PID_START "slurm" /* no /proc start time looks like it */
-#define SLURM_LOG ".rig-server.log" /* the job's output, in the home */
+/* The job's output, in the home: .rig-server.log for the default
+ * server, .rig-server-SRV.log for a named one. */
+#define SLURM_LOG ".rig-server"
+#define SLURM_LOG_MAX (sizeof(SLURM_LOG) + SERVER_NAME_MAX + 5)
 #define SLURM_SAFE_PATH CONFIG_SERVER_PATH
 
 struct server;
@@ -20,5 +24,8 @@ struct server;
 /* The Unix account the server's job runs as: the hub's own when it is
  * not root. -1 if there is none. */
 int slurm_account_of(const struct server *, char *out, size_t len);
+/* The file name of the server's job output (SLURM_LOG) in 'out', which
+ * has SLURM_LOG_MAX bytes. */
+void slurm_log_name(const struct server *, char *out);
 
 #endif

@@ -177,7 +177,7 @@ failed(struct server *s, const char *fmt, ...)
 		server_spawn_failed(s, "its TLS link: %s", why);
 	else
 		log_warnx("server %s: no TLS link to its Slurm job %d: %s",
-		    s->name, s->pid, why);
+		    s->label, s->pid, why);
 }
 
 void
@@ -207,7 +207,7 @@ slurm_link_start(struct server *s, void (*then)(struct server *))
 	tlspeer_unref(s->tls);
 	s->tls = peer;
 	server_address(s, &to);
-	log_info("server %s: TLS link to %s", s->name,
+	log_info("server %s: TLS link to %s", s->label,
 	    endpoint_text(&to, where, sizeof(where)));
 	if (then != NULL)
 		then(s);
@@ -227,7 +227,7 @@ slurm_link_end(struct server *s)
 	}
 	if (s->pid > 0 && (kpath = keys_path(s->hub, s->pid)) != NULL) {
 		if (unlink(kpath) == -1 && errno != ENOENT)
-			log_warn("server %s: unlink %s", s->name, kpath);
+			log_warn("server %s: unlink %s", s->label, kpath);
 		free(kpath);
 	}
 }

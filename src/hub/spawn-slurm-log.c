@@ -61,7 +61,7 @@ void
 slurm_log_fetch(struct server *s)
 {
 	struct joblog *l = log_of(s, 1);
-	char           acct[ACCOUNT_NAME_MAX + 1], *path;
+	char           acct[ACCOUNT_NAME_MAX + 1], *path, name[SLURM_LOG_MAX];
 	char          *argv[] = { (char *)TAIL, (char *)"-c", (char *)LOG_BYTES,
 		         (char *)"--", NULL, NULL };
 	char          *env[] = { (char *)"PATH=" SLURM_SAFE_PATH, NULL };
@@ -71,7 +71,8 @@ slurm_log_fetch(struct server *s)
 	    slurm_account_of(s, acct, sizeof(acct)) == -1 ||
 	    (pw = getpwnam(acct)) == NULL)
 		return;
-	path = xasprintf("%s/%s", pw->pw_dir, SLURM_LOG);
+	slurm_log_name(s, name);
+	path = xasprintf("%s/%s", pw->pw_dir, name);
 	argv[4] = path;
 	l->fetched_ms = now_ms();
 	server_ref(s);

@@ -67,7 +67,7 @@ refuse(struct req *req, const struct server *s, long long job, long long port)
 		log_warnx(
 		    "server %s: a report of port %lld for Slurm job %lld "
 		    "was refused: its proof is not by the server's secret",
-		    s->name, port, job);
+		    s->label, port, job);
 	}
 	respond_error(req, 403,
 	    "no such start, or the proof is not by its server's secret");
@@ -103,9 +103,11 @@ slurm_report_port(struct req *req)
 	port = json_integer_value(jport);
 	memcpy(proof, json_string_value(jproof), sizeof(proof));
 	json_decref(body);
-	/* The Slurm spawner runs the default server alone. */
-	s = username_valid(name) ? hub_server(req->hub, name, strlen(name), "")
-	                         : NULL;
+	/* Which of the user's servers: the one waiting on that job (its
+	 * secret then says whether the report is that job's). */
+	s = username_valid(name)
+	    ? hub_server_by_pid(req->hub, name, strlen(name), (long long)job)
+	    : NULL;
 	if (s == NULL || s->removed || s->spawner != &spawner_slurm ||
 	    s->secret == NULL || s->secret[0] == '\0') {
 		refuse(req, NULL, (long long)job, (long long)port);

@@ -152,6 +152,7 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	struct spawn_vars vars;
 	struct passwd    *pw;
 	char              acct[ACCOUNT_NAME_MAX + 1], *base_url, *home, *shell;
+	char              log[SLURM_LOG_MAX];
 	char             *argv[16], *env[16 + SERVERENV_MAX], **cmd, *json;
 	const char       *conf;
 	json_t           *a;
@@ -165,7 +166,7 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	}
 	home = xstrdup(pw->pw_dir);
 	shell = xstrdup(pw->pw_shell);
-	base_url = xasprintf("/user/%s/", s->name);
+	base_url = xstrdup(s->url);
 	memset(&vars, 0, sizeof(vars));
 	vars.sock = "";
 	vars.port_text = "{port}";
@@ -189,7 +190,8 @@ submit_with(struct server *s, struct slurm_tls *tls)
 	argv[nargs++] = xstrdup("--no-requeue");
 	argv[nargs++] = xstrdup("--export=ALL");
 	argv[nargs++] = xasprintf("--chdir=%s", home);
-	argv[nargs++] = xasprintf("--output=%s/%s", home, SLURM_LOG);
+	slurm_log_name(s, log);
+	argv[nargs++] = xasprintf("--output=%s/%s", home, log);
 	nargs = resource_args(s, argv, nargs);
 	argv[nargs] = NULL;
 
@@ -294,7 +296,7 @@ submit_cb(void *arg, int r, int64_t status, const char *out)
 	s->pid = (int)id;
 	snprintf(s->pid_start, sizeof(s->pid_start), "%s", SLURM_PID_START);
 	server_save(s);
-	log_info("server %s: submitted as Slurm job %lld", s->name, id);
+	log_info("server %s: submitted as Slurm job %lld", s->label, id);
 	slurm_watch_add(s);
 	slurm_watch_say(s, 20, "Submitted to Slurm as job %lld", id);
 	submitted_free(sub);

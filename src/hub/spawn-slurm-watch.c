@@ -291,7 +291,7 @@ say_v(struct sjob *j, int pct, const char *fmt, va_list ap)
 	free(j->said);
 	j->said = msg;
 	if (j->s->state == SERVER_PENDING) {
-		log_info("server %s: %s", j->s->name, msg);
+		log_info("server %s: %s", j->s->label, msg);
 		progress_step(j->s, pct, msg);
 	}
 }
@@ -353,10 +353,13 @@ job_seen(struct sjob *j, const struct slurm_row *row)
 	    s->pid, row->nodes);
 	if (now_ms() - j->running_ms >
 	    (uint64_t)s->hub->cfg->spawn_timeout * 1000) {
+		char log[SLURM_LOG_MAX];
+
+		slurm_log_name(s, log);
 		server_spawn_failed(s,
 		    "Slurm job %d ran on %s for %d s without its server "
-		    "listening (its output: ~/" SLURM_LOG ")",
-		    s->pid, row->nodes, s->hub->cfg->spawn_timeout);
+		    "listening (its output: ~/%s)",
+		    s->pid, row->nodes, s->hub->cfg->spawn_timeout, log);
 		return;
 	}
 	if (j->reported > 0) {
@@ -561,7 +564,7 @@ slurm_watch_reported(struct server *s, int port)
 	if (j == NULL || j->gone)
 		return -1;
 	log_info("server %s: Slurm job %d reports its server on port %d",
-	    s->name, s->pid, port);
+	    s->label, s->pid, port);
 	j->reported = port;
 	/* Seen running on its node: there now; else at the next poll. */
 	if (slurm_state_kind(j->state) == SLURM_RUNNING && j->node[0] != '\0')
