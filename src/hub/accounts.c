@@ -68,6 +68,7 @@ static struct account_job *job_new(uv_loop_t *, const char *, const char *,
 static void                queue_add(struct account_job *);
 static void                run_next(void);
 static int                 spawn_job(struct account_job *);
+static int                 made_already(const struct account_job *);
 static void                private_home(const char *name);
 static void                delete_cb(void *, int64_t, int);
 static int                 ldap_args(struct account_job *, char **, char *);
@@ -356,6 +357,27 @@ queue_add(struct account_job *job)
 	run_next();
 }
 
+/*
+ * Whether the account a job is to make is there, as the job would have
+ * made it: made by a job queued before it for the same person (two of
+ * their servers starting at once). Then there is nothing to do, and the
+ * home just made must not be taken for an old one and moved aside.
+ */
+static int
+made_already(const struct account_job *job)
+{
+	struct passwd *pw;
+	size_t         n = strlen(ACCOUNT_LDAP_COMMENT);
+
+	if (job->remove || (pw = getpwnam(job->name)) == NULL)
+		return 0;
+	if (job->ldap == NULL)
+		return account_is_rigs(pw, job->user);
+	return pw->pw_uid == job->ldap->uid && pw->pw_gecos != NULL &&
+	    strncmp(pw->pw_gecos, ACCOUNT_LDAP_COMMENT, n) == 0 &&
+	    strcmp(pw->pw_gecos + n, job->user) == 0;
+}
+
 /* Starts the queue's head unless one runs; a job that cannot start ends
  * at once and the next is tried. */
 static void
@@ -364,6 +386,12 @@ run_next(void)
 	struct account_job *job;
 
 	while (!running && (job = TAILQ_FIRST(&queue)) != NULL) {
+		if (made_already(job)) {
+			log_info("account %s: made already", job->name);
+			job_done(job, 0);
+			job_end(job);
+			continue;
+		}
 		if (spawn_job(job) == 0) {
 			running = 1;
 			job->started = 1;
