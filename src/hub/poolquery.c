@@ -176,7 +176,7 @@ finish(struct hub *hub, const char *squeue)
 				    strcmp(s->pid_start, SLURM_PID_START) ==
 				        0) {
 					sv[n].job = s->pid;
-					sv[n++].user = s->name;
+					sv[n++].label = s->label;
 				}
 		view = poolview_build(Q.sinfo, squeue, sv, n, POWERLOG_PATH,
 		    now_sec());

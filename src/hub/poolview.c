@@ -390,7 +390,7 @@ poolview_build(const char *sinfo_out, const char *squeue_out,
 				if (strcmp(idbuf, j.id) == 0)
 					json_array_append_new(
 					    json_object_get(o, "servers"),
-					    jstr(sv[k].user));
+					    jstr(sv[k].label));
 			}
 		}
 	}

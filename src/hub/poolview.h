@@ -47,7 +47,7 @@ struct pool_job {
 /* A server of the hub's: its job and its user. */
 struct poolview_server {
 	long long   job;
-	const char *user; /* borrowed */
+	const char *label; /* NAME or NAME/SRV (server_label()), borrowed */
 };
 
 /* Parses one line; 0, or -1 if it is not one of that query's lines. */

@@ -13,6 +13,7 @@
 #include "hub/db.h"
 #include "hub/poolquery.h"
 #include "hub/poolview.h"
+#include "hub/servername.h"
 #include "hub/state.h"
 #include "lib/powerlog.h"
 #include "lib/util.h"
@@ -27,6 +28,7 @@ service_pool(struct service *s)
 	struct poolview_server *sv = NULL;
 	struct db_server       *rows = NULL;
 	struct db_user         *users = NULL;
+	char                  **labels = NULL;
 	struct db              *db = NULL;
 	struct stat             sb;
 	size_t                  n = 0, k = 0;
@@ -43,19 +45,24 @@ service_pool(struct service *s)
 	    db_server_list_active(db, &rows, &n) == 0) {
 		sv = xcalloc(n + 1, sizeof(*sv));
 		users = xcalloc(n + 1, sizeof(*users));
+		labels = xcalloc(n + 1, sizeof(*labels));
 		for (size_t i = 0; i < n; i++) {
 			if (rows[i].pid_start == NULL ||
 			    strcmp(rows[i].pid_start, SLURM_PID_START) != 0 ||
 			    db_user_get_id(db, rows[i].user_id, &users[k]) != 0)
 				continue;
 			sv[k].job = rows[i].pid;
-			sv[k].user = users[k].name;
+			labels[k] = server_label(users[k].name, rows[i].name);
+			sv[k].label = labels[k];
 			k++;
 		}
 	}
 	view = poolview_build(si, sq, sv, k, POWERLOG_PATH, now_sec());
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
+		free(labels[i]);
 		db_user_release(&users[i]);
+	}
+	free(labels);
 	free(users);
 	free(sv);
 	if (rows != NULL)

@@ -4,8 +4,9 @@
 # each a real Jupyter server on the node under its own URL, its output in
 # a file of its own; each job reports its port to the API (api_address)
 # for its own server only: a report for the named server's job signed by
-# the default server's secret is refused. Stopping the named server
-# cancels its job alone: the default one goes on answering.
+# the default server's secret is refused. The pool's view names both on
+# the node. Stopping the named server cancels its job alone: the default
+# one goes on answering.
 . "$(dirname "$0")/lib.sh"
 
 POOL_HUB_CONF="api_address = {head}
@@ -50,6 +51,21 @@ out=$(timeout 90 $PY "$HELPERS/runcell.py" "$URL/user/carol/gpu/" "token:$TOKEN"
 	'import os; os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "") + "@" + os.environ.get("SLURM_JOB_ID", "")' 2>&1) ||
 	fail "runcell on gpu: $out"
 [ "$(printf '%s\n' "$out" | tail -n 1)" = "'/user/carol/gpu/@$gjid'" ] || fail "the gpu URL reached another server: $out"
+
+# The pool's view names each server on the node: rig pool status (from
+# the hub's state) and the hub's own /hub/api/pool (admin).
+in_project "$P" "$RIG" pool status --json >"$T/s.json" 2>"$T/s.err" || fail "rig pool status --json: $(cat "$T/s.err")"
+ADMIN=$(pool_root_ssh 1 "$R token create root --state-dir $S" | grep -oE '[0-9a-f]{64}' | head -n 1)
+TOKEN=$ADMIN api GET /hub/api/pool >/dev/null
+cp "$T/body" "$T/api.json"
+for f in s.json api.json; do
+	$PY - "$T/$f" "$NODE" <<'EOP' || fail "$f: the node's servers are not carol and carol/gpu: $(cat "$T/$f")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = [x for x in d["nodes"] if x["name"] == sys.argv[2]][0]
+assert sorted(n["servers"]) == ["carol", "carol/gpu"], n
+EOP
+done
 
 # Their outputs apart, in carol's home on the shared storage.
 home=$POOL_HOME/rig-carol
