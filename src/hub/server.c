@@ -463,11 +463,6 @@ server_start_with(struct hub *hub, const struct db_user *u, const char *srv,
 		*err = server_name_check(srv);
 		return -1;
 	}
-	/* A Slurm job's name and files are the user's on the node. */
-	if (srv[0] != '\0' && !servers_spawner()->named_servers) {
-		*err = "named servers run with spawner = local only";
-		return -1;
-	}
 	if (s != NULL &&
 	    (s->state == SERVER_PENDING || s->state == SERVER_READY))
 		return 1;

@@ -125,7 +125,6 @@ static int   port_handed_out(int, void *);
 const struct spawner spawner_local = {
 	.name = "local",
 	.output_pipe = 1,
-	.named_servers = 1,
 	.start = local_start,
 	.signal = local_signal,
 	.alive = local_alive,
@@ -543,8 +542,8 @@ local_sock(struct server *s)
 
 /* Whether 'port' is another server's of this hub. One still starting
  * has not bound it yet, and the kernel's next pick may be that port
- * again (seen in a burst of 200 starts: the second server's bind failed
- * and it exited before it answered). */
+ * again (the likely cause of one start in a burst of 200 failing: its
+ * bind failed and it exited before it answered). */
 static int
 port_handed_out(int port, void *arg)
 {

@@ -51,8 +51,6 @@ static void  drop_cb(void *, int, int64_t, const char *);
 
 const struct spawner spawner_slurm = {
 	.name = "slurm",
-	/* Each a job of its own, its output in a file of its own. */
-	.named_servers = 1,
 	.start = slurm_start,
 	.signal = slurm_signal,
 	.alive = slurm_alive,

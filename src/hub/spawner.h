@@ -44,9 +44,6 @@ struct spawner {
 	 * which a restarted hub opens again from /proc/PID/fd/1: only for
 	 * a pid of this machine. */
 	int output_pipe;
-	/* Whether it runs a user's named servers side by side (servername.h):
-	 * each its own socket in the account's runtime directory. */
-	int named_servers;
 
 	/*
 	 * Starts the server of s->name (user s->user_id) with secret

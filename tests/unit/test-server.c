@@ -133,7 +133,6 @@ fake_forget(struct server *s)
 
 static const struct spawner fake = {
 	.name = "fake",
-	.named_servers = 1,
 	.start = fake_start,
 	.signal = fake_signal,
 	.alive = fake_alive,
