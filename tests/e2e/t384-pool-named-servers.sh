@@ -5,7 +5,7 @@
 # a file of its own; each job reports its port to the API (api_address)
 # for its own server only: a report for the named server's job signed by
 # the default server's secret is refused. The pool's view names both on
-# the node. Stopping the named server cancels its job alone: the default
+# the node; a hub restart takes both over. Stopping the named server cancels its job alone: the default
 # one goes on answering.
 . "$(dirname "$0")/lib.sh"
 
@@ -90,6 +90,17 @@ print(c.getresponse().status)
 EOP
 )
 [ "$code" = 403 ] || fail "a report for job $gjid signed by the default server's secret: $code"
+
+# A hub restart takes both over, each its own job.
+in_project "$P" "$RIG" stop >/dev/null 2>&1 || fail "rig stop"
+in_project "$P" "$RIG" start >"$T/start.out" 2>&1 || fail "rig start: $(cat "$T/start.out")"
+grep -q "server carol: taken over (pid $djid, $N:[0-9]*, ready)" "$HUBDIR/hub.log" &&
+	grep -q "server carol/gpu: taken over (pid $gjid, $N:[0-9]*, ready)" "$HUBDIR/hub.log" ||
+	fail "not both taken over: $(grep 'taken over' "$HUBDIR/hub.log")"
+for p in "" gpu/; do
+	code=$(curl -sk -o "$T/status" -w '%{http_code}' -H "Authorization: token $TOKEN" "$URL/user/carol/${p}api/status")
+	[ "$code" = 200 ] || fail "after the restart, GET /user/carol/${p}api/status: $code $(cat "$T/status")"
+done
 
 # The named server stops alone.
 code=$(TOKEN=$TOKEN api DELETE /hub/api/users/carol/servers/gpu)
