@@ -1,6 +1,7 @@
 #!/bin/bash
 # Named servers on a pool (allow_named_servers, spawner = slurm): carol's
-# default server and her server "gpu" are two Slurm jobs of her account,
+# default server and her server "gpu" (with a memory of its own, its
+# user_options) are two Slurm jobs of her account,
 # each a real Jupyter server on the node under its own URL, its output in
 # a file of its own; each job reports its port to the API (api_address)
 # for its own server only: a report for the named server's job signed by
@@ -10,7 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 
 POOL_HUB_CONF="api_address = {head}
-allow_named_servers = yes" pool_hub_up 1
+allow_named_servers = yes
+user_resources = yes" pool_hub_up 1
 API=$(sed -n "s|.*servers reach the hub's API at \(http://$H:[0-9]*/hub/api\).*|\1|p" "$HUBDIR/hub.log" | tail -n 1)
 [ -n "$API" ] || fail "the API is not on the pool's network: $(grep "hub's API" "$HUBDIR/hub.log")"
 TOKEN=$(pool_token carol)
@@ -19,7 +21,7 @@ hublog() { cat "$HUBDIR/hub.log"; }
 
 code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/server)
 [ "$code" = 202 ] || fail "POST server: $code $(body)"
-code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/servers/gpu)
+code=$(TOKEN=$TOKEN api POST /hub/api/users/carol/servers/gpu -H 'Content-Type: application/json' -d '{"mem": "300M"}')
 [ "$code" = 202 ] || fail "POST servers/gpu: $code $(body)"
 # Both ready (the API's servers object, by name).
 for _ in $(seq 1 750); do
@@ -41,6 +43,9 @@ gjid=$(sed -n 's/.*server carol\/gpu: submitted as Slurm job \([0-9]*\).*/\1/p' 
 djid=$(sed -n 's/.*server carol: submitted as Slurm job \([0-9]*\).*/\1/p' "$HUBDIR/hub.log" | tail -n 1)
 [ -n "$gjid" ] && [ -n "$djid" ] && [ "$gjid" != "$djid" ] || fail "job ids: default '$djid', gpu '$gjid'"
 note "carol's default server is job $djid, her gpu server job $gjid"
+# The gpu server's own resources (its user_options), not the default's.
+[ "$(squeue_on -j "$gjid" -o %m)" = 300M ] || fail "job $gjid's memory: $(squeue_on -j "$gjid" -o %m)"
+[ "$(squeue_on -j "$djid" -o %m)" != 300M ] || fail "the default server's job has the gpu server's memory"
 
 # Each under its own URL, each the server its URL names.
 for p in "" gpu/; do
