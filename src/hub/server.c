@@ -40,6 +40,7 @@
 #include "tlspeer.h"
 
 static unsigned name_hash(const char *, size_t);
+static int      of_user(const struct server *, const char *, size_t);
 static void     timer_close_cb(uv_handle_t *);
 static void     stop_timer_cb(uv_timer_t *);
 static void     server_gone(struct server *, const char *why);
@@ -65,6 +66,13 @@ name_hash(const char *s, size_t len)
 	return h % SERVER_BUCKETS;
 }
 
+/* Whether s is a server of the user 'name' ('len' bytes, no NUL). */
+static int
+of_user(const struct server *s, const char *name, size_t len)
+{
+	return strlen(s->name) == len && memcmp(s->name, name, len) == 0;
+}
+
 /* Buckets by user name: a user's servers share one. */
 struct server *
 hub_server(struct hub *hub, const char *name, size_t len, const char *srv)
@@ -72,8 +80,7 @@ hub_server(struct hub *hub, const char *name, size_t len, const char *srv)
 	struct server *s;
 
 	for (s = hub->servers[name_hash(name, len)]; s != NULL; s = s->hnext)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0 &&
-		    strcmp(s->srv, srv) == 0)
+		if (of_user(s, name, len) && strcmp(s->srv, srv) == 0)
 			return s;
 	return NULL;
 }
@@ -84,8 +91,7 @@ hub_server_by_pid(struct hub *hub, const char *name, size_t len, long long pid)
 	struct server *s;
 
 	for (s = hub->servers[name_hash(name, len)]; s != NULL; s = s->hnext)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0 &&
-		    s->pid > 0 && s->pid == pid)
+		if (of_user(s, name, len) && s->pid > 0 && s->pid == pid)
 			return s;
 	return NULL;
 }
