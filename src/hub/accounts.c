@@ -69,9 +69,10 @@ static void                queue_add(struct account_job *);
 static void                run_next(void);
 static int                 spawn_job(struct account_job *);
 static int                 made_already(const struct account_job *);
-static void                private_home(const char *name);
-static void                delete_cb(void *, int64_t, int);
-static int                 ldap_args(struct account_job *, char **, char *);
+static int  comment_names(const struct passwd *, const char *, const char *);
+static void private_home(const char *name);
+static void delete_cb(void *, int64_t, int);
+static int  ldap_args(struct account_job *, char **, char *);
 
 int
 account_name(const char *prefix, const char *user, char *out, size_t outlen)
@@ -212,14 +213,22 @@ account_in_groups(const char *user, gid_t gid, const char *groups)
 	return r;
 }
 
+/* Whether pw's comment is 'prefix' and then 'user' (anyone's if NULL):
+ * how rig marks the accounts it made. */
+static int
+comment_names(const struct passwd *pw, const char *prefix, const char *user)
+{
+	size_t n = strlen(prefix);
+
+	return pw->pw_gecos != NULL && strncmp(pw->pw_gecos, prefix, n) == 0 &&
+	    (user == NULL || strcmp(pw->pw_gecos + n, user) == 0);
+}
+
 int
 account_is_rigs(const struct passwd *pw, const char *user)
 {
-	size_t n = strlen(ACCOUNT_COMMENT);
-
-	return pw->pw_uid >= ACCOUNT_MIN_UID && pw->pw_gecos != NULL &&
-	    strncmp(pw->pw_gecos, ACCOUNT_COMMENT, n) == 0 &&
-	    (user == NULL || strcmp(pw->pw_gecos + n, user) == 0);
+	return pw->pw_uid >= ACCOUNT_MIN_UID &&
+	    comment_names(pw, ACCOUNT_COMMENT, user);
 }
 
 static void
@@ -367,15 +376,13 @@ static int
 made_already(const struct account_job *job)
 {
 	struct passwd *pw;
-	size_t         n = strlen(ACCOUNT_LDAP_COMMENT);
 
 	if (job->remove || (pw = getpwnam(job->name)) == NULL)
 		return 0;
 	if (job->ldap == NULL)
 		return account_is_rigs(pw, job->user);
-	return pw->pw_uid == job->ldap->uid && pw->pw_gecos != NULL &&
-	    strncmp(pw->pw_gecos, ACCOUNT_LDAP_COMMENT, n) == 0 &&
-	    strcmp(pw->pw_gecos + n, job->user) == 0;
+	return pw->pw_uid == job->ldap->uid &&
+	    comment_names(pw, ACCOUNT_LDAP_COMMENT, job->user);
 }
 
 /* Starts the queue's head unless one runs; a job that cannot start ends
