@@ -95,23 +95,24 @@ pool_url() {
 	if [ "$POOL_FRONT" = tls ]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi
 }
 
-# pool_cpu_ms PID: the CPU time (user + system) of PID and its threads.
-pool_cpu_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"
+# stat_ms FIELDS: the sum of FIELDS ('$12' user, '$12 + $13' user and
+# system) over the /proc/PID/stat lines on standard input, ms.
+stat_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += '"$1"' }
+		END { print int(t * 1000 / hz) }'
 }
+
+# pool_cpu_ms PID: the CPU time (user + system) of PID and its threads.
+pool_cpu_ms() { stat_ms '$12 + $13' <"/proc/$1/stat"; }
 
 # pool_user_ms PID: the user-space part of it (OpenSSL's records, where
 # the kernel's part is a request's sockets).
-pool_user_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int($12 * 1000 / hz) }' "/proc/$1/stat"
-}
+pool_user_ms() { stat_ms '$12' <"/proc/$1/stat"; }
 
 # The CPU time of every bench/ws-echo (both hubs' servers: the other
 # hub's are idle while one is loaded), ms.
 servers_cpu_ms() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '
-		/^[0-9]+ \(ws-echo\) / { sub(/^.*\) /, ""); t += $12 + $13 }
-		END { print int(t * 1000 / hz) }'
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '/^[0-9]+ \(ws-echo\) /' | stat_ms '$12 + $13'
 }
 
 # The machine's CPU time in all (user, nice, system, irq, softirq), ms.
